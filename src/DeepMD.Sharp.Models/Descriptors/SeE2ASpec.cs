@@ -1,0 +1,25 @@
+namespace DeepMD.Sharp.Models.Descriptors;
+
+using DeepMD.Sharp.Models.Networks;
+
+/// <summary>DeepPot-SE with full (radial + angular) information, DeePMD-kit's <c>se_e2_a</c>.</summary>
+public sealed class SeE2ASpec : DescriptorSpec
+{
+    public SeE2ASpec(int typeCount, double rcut, double rcutSmooth, int[] sel, double envProtection, int[] neuron,
+        int axisNeuron, bool typeOneSide, IReadOnlyList<(int A, int B)> excludeTypes, double[] davg, double[] dstd,
+        NeuralNetwork?[] embeddings, string precision)
+        : base(typeCount, rcut, rcutSmooth, sel, envProtection, neuron, typeOneSide, excludeTypes, davg, dstd, 4, embeddings, precision)
+    {
+        AxisNeuron = axisNeuron;
+    }
+
+    public override string TypeName => "se_e2_a";
+
+    /// <summary>M2: how many rows of T form the axis matrix.</summary>
+    public int AxisNeuron { get; }
+
+    /// <summary>M1 = neuron[-1], the embedding width.</summary>
+    public int EmbeddingWidth => Neuron[^1];
+
+    public override int OutputSize => EmbeddingWidth * AxisNeuron;
+}

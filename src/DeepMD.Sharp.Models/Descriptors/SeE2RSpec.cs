@@ -1,0 +1,21 @@
+namespace DeepMD.Sharp.Models.Descriptors;
+
+using DeepMD.Sharp.Models.Networks;
+
+/// <summary>DeepPot-SE with radial information only, DeePMD-kit's <c>se_e2_r</c> (serialized as <c>se_r</c>).</summary>
+public sealed class SeE2RSpec : DescriptorSpec
+{
+    /// <summary>The constant DeePMD-kit multiplies the averaged embedding by.</summary>
+    public const double ResultRescale = 1.0 / 5.0;
+
+    public SeE2RSpec(int typeCount, double rcut, double rcutSmooth, int[] sel, double envProtection, int[] neuron,
+        bool typeOneSide, IReadOnlyList<(int A, int B)> excludeTypes, double[] davg, double[] dstd,
+        NeuralNetwork?[] embeddings, string precision)
+        : base(typeCount, rcut, rcutSmooth, sel, envProtection, neuron, typeOneSide, excludeTypes, davg, dstd, 1, embeddings, precision)
+    {
+    }
+
+    public override string TypeName => "se_r";
+
+    public override int OutputSize => Neuron[^1];
+}

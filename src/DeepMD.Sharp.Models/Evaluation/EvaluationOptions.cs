@@ -1,0 +1,20 @@
+namespace DeepMD.Sharp.Models.Evaluation;
+
+/// <summary>Options of one model evaluation.</summary>
+public sealed record EvaluationOptions
+{
+    /// <summary>Behaviour when a neighbor type block overflows its sel.</summary>
+    public SelOverflowPolicy SelOverflow { get; init; } = SelOverflowPolicy.Error;
+
+    /// <summary>Frame parameters (numb_fparam values), or null to use the model's default_fparam.</summary>
+    public double[]? Fparam { get; init; }
+
+    /// <summary>Atomic parameters, [atoms][numb_aparam] row-major, or null.</summary>
+    public double[]? Aparam { get; init; }
+
+    /// <summary>Per-atom labels for error messages (e.g. species); optional.</summary>
+    public IReadOnlyList<string>? AtomLabels { get; init; }
+
+    /// <summary>Distance below which two atoms count as on top of each other, Å.</summary>
+    public double OverlapDistance { get; init; } = 1e-6;
+}

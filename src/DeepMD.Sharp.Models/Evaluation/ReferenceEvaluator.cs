@@ -1,0 +1,412 @@
+namespace DeepMD.Sharp.Models.Evaluation;
+
+using DeepMD.Sharp.Core.Errors;
+using DeepMD.Sharp.Core.Geometry;
+using DeepMD.Sharp.Core.Neighbors;
+using DeepMD.Sharp.Models.Descriptors;
+using DeepMD.Sharp.Models.Fitting;
+
+/// <summary>
+/// The reference backend: evaluates a <see cref="DeepPotModel"/> in plain double-precision code that follows the
+/// equations of DeePMD-kit's dpmodel (notes §1), with analytic forces, virial and per-atom virial. It is the oracle
+/// the fast backends are tested against, so it favours clarity over speed.
+/// </summary>
+public static class ReferenceEvaluator
+{
+    /// <summary>Evaluates the model on atoms at (x, y, z) Å with model types <paramref name="types"/> in <paramref name="box"/> (null: no PBC).</summary>
+    public static EvaluationResult Evaluate(DeepPotModel model, ReadOnlySpan<double> x, ReadOnlySpan<double> y, ReadOnlySpan<double> z,
+        int[] types, Box? box, EvaluationOptions? options = null)
+    {
+        var neighbors = CellListNeighborSearch.Build(x, y, z, box, model.Cutoff);
+        return Evaluate(model, types, neighbors, options);
+    }
+
+    /// <summary>
+    /// Evaluates the model given a full neighbor list whose cutoff is at least the model's (pairs beyond rcut are ignored).
+    /// Forces and per-atom virials of periodic images are folded onto their owners.
+    /// </summary>
+    public static EvaluationResult Evaluate(DeepPotModel model, int[] types, NeighborList neighbors, EvaluationOptions? options = null)
+    {
+        options ??= new EvaluationOptions();
+        var n = types.Length;
+        if (neighbors.CenterCount != n) throw new ArgumentException("neighbor list and type array disagree on the atom count");
+        for (var i = 0; i < n; i++)
+            if (types[i] < 0 || types[i] >= model.TypeMap.Count)
+                throw new UserInputException($"atom {i + 1} has type index {types[i]}, outside the model's {model.TypeMap.Count} types [{model.TypeMap}]");
+        var fparam = ResolveFparam(model.Fitting, options);
+        if (model.Fitting.AparamCount > 0 && (options.Aparam is null || options.Aparam.Length != n * model.Fitting.AparamCount))
+            throw new UserInputException($"the model needs {model.Fitting.AparamCount} atomic parameter(s) per atom (numb_aparam); pass them with --aparam");
+
+        var result = new EvaluationResult(n);
+        // Pair gradients g = ∂e_i/∂d for every neighbor entry; summed into forces/virials afterwards in a fixed order,
+        // so the result does not depend on how centers were scheduled over threads.
+        var entries = neighbors.EntryCount;
+        var gx = new double[entries];
+        var gy = new double[entries];
+        var gz = new double[entries];
+        var atomEnergy = result.AtomEnergy;
+
+        Parallel.For(0, n, i =>
+        {
+            atomEnergy[i] = EvaluateCenter(model, i, types, neighbors, fparam, options, gx, gy, gz);
+        });
+
+        double energy = 0;
+        for (var i = 0; i < n; i++) energy += atomEnergy[i];
+        result.Energy = energy;
+
+        var f = result.Forces;
+        var w = result.Virial;
+        var av = result.AtomVirial;
+        for (var i = 0; i < n; i++)
+        {
+            for (var e = neighbors.Offsets[i]; e < neighbors.Offsets[i + 1]; e++)
+            {
+                double g0 = gx[e], g1 = gy[e], g2 = gz[e];
+                if (g0 == 0 && g1 == 0 && g2 == 0) continue;
+                var j = neighbors.Owner[e];
+                f[3 * i] += g0;
+                f[3 * i + 1] += g1;
+                f[3 * i + 2] += g2;
+                f[3 * j] -= g0;
+                f[3 * j + 1] -= g1;
+                f[3 * j + 2] -= g2;
+                double d0 = neighbors.Dx[e], d1 = neighbors.Dy[e], d2 = neighbors.Dz[e];
+                Span<double> g = [g0, g1, g2];
+                Span<double> d = [d0, d1, d2];
+                for (var a = 0; a < 3; a++)
+                    for (var b = 0; b < 3; b++)
+                    {
+                        var term = g[a] * d[b];
+                        w[3 * a + b] -= term;
+                        av[9 * j + 3 * a + b] -= term;
+                    }
+            }
+        }
+        return result;
+    }
+
+    private static double[]? ResolveFparam(EnergyFittingSpec fitting, EvaluationOptions options)
+    {
+        if (fitting.FparamCount == 0) return null;
+        var fp = options.Fparam ?? fitting.DefaultFparam;
+        if (fp is null)
+            throw new UserInputException($"the model needs {fitting.FparamCount} frame parameter(s) (numb_fparam) and has no default_fparam; pass them with --fparam");
+        if (fp.Length != fitting.FparamCount)
+            throw new UserInputException($"the model needs {fitting.FparamCount} frame parameter(s), got {fp.Length}");
+        return fp;
+    }
+
+    /// <summary>Neighbor slots of one center after type splitting and sel handling.</summary>
+    private readonly struct Slot(int entry, double r)
+    {
+        public readonly int Entry = entry;
+        public readonly double R = r;
+    }
+
+    /// <summary>
+    /// Computes e_i for center i and writes ∂e_i/∂d into (gx, gy, gz) at the entries it used.
+    /// </summary>
+    private static double EvaluateCenter(DeepPotModel model, int i, int[] types, NeighborList nl, double[]? fparam,
+        EvaluationOptions options, double[] gx, double[] gy, double[] gz)
+    {
+        var ti = types[i];
+        if (model.IsAtomExcluded(ti)) return 0;
+        var desc = model.Descriptor;
+        var slots = AssignSlots(model, i, types, nl, options);
+
+        var ds = desc.OutputSize;
+        var fitting = model.Fitting;
+        var input = new double[fitting.InputSize];
+        var inputGrad = new double[fitting.InputSize];
+        var net = fitting.NetFor(ti) ?? throw new UserInputException($"the model has no fitting net for type '{model.TypeMap.Names[ti]}'", model.Source);
+
+        // Forward through the descriptor; keep what its backward pass needs.
+        var state = desc switch
+        {
+            SeE2ASpec a => SeE2AForward(a, i, ti, types, nl, slots, input),
+            SeE2RSpec r => SeE2RForward(r, i, ti, types, nl, slots, input),
+            _ => throw new UserInputException($"descriptor '{desc.TypeName}' is not supported by the reference backend"),
+        };
+
+        var k = ds;
+        if (fparam is not null)
+            for (var p = 0; p < fparam.Length; p++)
+                input[k++] = (fparam[p] - (fitting.FparamAvg?[p] ?? 0)) * (fitting.FparamInvStd?[p] ?? 1);
+        if (fitting.AparamCount > 0 && !fitting.UseAparamAsMask)
+            for (var p = 0; p < fitting.AparamCount; p++)
+                input[k++] = (options.Aparam![i * fitting.AparamCount + p] - (fitting.AparamAvg?[p] ?? 0)) * (fitting.AparamInvStd?[p] ?? 1);
+        if (fitting.CaseEmbedding is { } ce)
+            foreach (var v in ce) input[k++] = v;
+
+        Span<double> output = stackalloc double[net.OutputSize];
+        Span<double> outGrad = stackalloc double[net.OutputSize];
+        outGrad[0] = 1;
+        net.Evaluate(input, output, outGrad, inputGrad);
+        var energy = output[0] + fitting.BiasAtomE[ti] + model.OutBias[ti];
+
+        switch (desc)
+        {
+            case SeE2ASpec a: SeE2ABackward(a, ti, nl, slots, state, inputGrad, gx, gy, gz); break;
+            case SeE2RSpec r: SeE2RBackward(r, ti, nl, slots, state, inputGrad, gx, gy, gz); break;
+        }
+        return energy;
+    }
+
+    /// <summary>
+    /// Fills the Σsel slots of center i: per neighbor type a block of sel[t] slots, nearest first; -1 pads. Model-level
+    /// pair exclusions become padding. Overflowing a block is an error unless the policy says to truncate like DeePMD-kit.
+    /// </summary>
+    private static Slot[] AssignSlots(DeepPotModel model, int i, int[] types, NeighborList nl, EvaluationOptions options)
+    {
+        var desc = model.Descriptor;
+        var rc = desc.Rcut;
+        var ti = types[i];
+        var candidates = new List<Slot>();
+        for (var e = nl.Offsets[i]; e < nl.Offsets[i + 1]; e++)
+        {
+            var r = Math.Sqrt(nl.Dx[e] * nl.Dx[e] + nl.Dy[e] * nl.Dy[e] + nl.Dz[e] * nl.Dz[e]);
+            if (r > rc) continue;
+            if (r < options.OverlapDistance)
+            {
+                var j = nl.Owner[e];
+                var what = j == i ? $"atom {Label(i, options)} sits on its own periodic image (the cell is degenerate)"
+                    : $"atoms {Label(i, options)} and {Label(j, options)} are on top of each other (distance {r:G3} Å)";
+                throw new UserInputException($"{what}; the potential is undefined there. Fix the structure (duplicate atom?).");
+            }
+            candidates.Add(new Slot(e, r));
+        }
+        int Compare(Slot a, Slot b)
+        {
+            var c = types[nl.Owner[a.Entry]].CompareTo(types[nl.Owner[b.Entry]]);
+            if (c != 0) return c;
+            c = a.R.CompareTo(b.R);
+            return c != 0 ? c : nl.Owner[a.Entry].CompareTo(nl.Owner[b.Entry]);
+        }
+
+        var counts = new int[desc.TypeCount];
+        foreach (var s in candidates) counts[types[nl.Owner[s.Entry]]]++;
+        var overflow = false;
+        for (var t = 0; t < desc.TypeCount; t++)
+        {
+            if (counts[t] <= desc.Sel[t]) continue;
+            overflow = true;
+            if (options.SelOverflow == SelOverflowPolicy.Error)
+                throw new UserInputException(
+                    $"atom {Label(i, options)} (type {model.TypeMap.Names[ti]}) has {counts[t]} neighbors of type {model.TypeMap.Names[t]} " +
+                    $"within rcut = {rc} Å, but the model's sel for that type is {desc.Sel[t]}. DeePMD-kit would silently drop the " +
+                    "farthest ones and energy would not be conserved. Use a model with a larger sel, check the structure's density, " +
+                    "or pass --allow-sel-truncation to reproduce DeePMD-kit's truncation.");
+        }
+        if (overflow && candidates.Count > desc.SlotCount)
+        {
+            // DeePMD-kit keeps the Σsel nearest overall before splitting by type.
+            candidates.Sort((a, b) => a.R != b.R ? a.R.CompareTo(b.R) : nl.Owner[a.Entry].CompareTo(nl.Owner[b.Entry]));
+            candidates.RemoveRange(desc.SlotCount, candidates.Count - desc.SlotCount);
+        }
+        candidates.Sort(Compare);
+
+        var slots = new Slot[desc.SlotCount];
+        Array.Fill(slots, new Slot(-1, 0));
+        var used = new int[desc.TypeCount];
+        foreach (var s in candidates)
+        {
+            var tj = types[nl.Owner[s.Entry]];
+            if (used[tj] >= desc.Sel[tj]) continue;
+            var slot = desc.SelOffsets[tj] + used[tj]++;
+            if (!model.IsPairExcluded(ti, tj)) slots[slot] = s;
+        }
+        return slots;
+    }
+
+    private static string Label(int i, EvaluationOptions options) =>
+        options.AtomLabels is { } l && i < l.Count ? $"{i + 1} ({l[i]})" : $"{i + 1}";
+
+    /// <summary>Quintic switch w(r) and its derivative (C² between rcut_smth and rcut).</summary>
+    public static (double W, double Dw) Switch(double r, double rs, double rc)
+    {
+        if (r <= rs) return (1, 0);
+        if (r >= rc) return (0, 0);
+        var u = (r - rs) / (rc - rs);
+        var w = u * u * u * (-6 * u * u + 15 * u - 10) + 1;
+        var dw = -30 * u * u * (1 - u) * (1 - u) / (rc - rs);
+        return (w, dw);
+    }
+
+    /// <summary>Forward state of one center for the se_e2_a backward pass.</summary>
+    private sealed class SeAState
+    {
+        public required double[] Rtilde;   // [slots][4] normalised environment matrix (masked)
+        public required bool[] Active;     // slot has a real, non-excluded neighbor
+        public required double[] G;        // [slots][M1] embedding values (rows of inactive slots unused)
+        public required double[] Gprime;   // [slots][M1] dG/ds
+        public required double[] T;        // [M1][4]
+    }
+
+    private static object SeE2AForward(SeE2ASpec d, int i, int ti, int[] types, NeighborList nl, Slot[] slots, double[] input)
+    {
+        int nnei = d.SlotCount, m1 = d.EmbeddingWidth, m2 = d.AxisNeuron;
+        var rt = new double[nnei * 4];
+        var active = new bool[nnei];
+        var g = new double[nnei * m1];
+        var gp = new double[nnei * m1];
+        var t = new double[m1 * 4];
+        Span<double> raw = stackalloc double[4];
+        for (var tt = 0; tt < d.TypeCount; tt++)
+        {
+            for (var k = d.SelOffsets[tt]; k < d.SelOffsets[tt + 1]; k++)
+            {
+                var s = slots[k];
+                raw.Clear();
+                if (s.Entry >= 0)
+                {
+                    if (d.IsExcluded(ti, tt)) continue; // excluded neighbor: its row is zero and contributes nothing
+                    active[k] = true;
+                    var (w, _) = Switch(s.R, d.RcutSmooth, d.Rcut);
+                    var rp = s.R + d.EnvProtection;
+                    raw[0] = w / rp;
+                    raw[1] = w * nl.Dx[s.Entry] / (rp * rp);
+                    raw[2] = w * nl.Dy[s.Entry] / (rp * rp);
+                    raw[3] = w * nl.Dz[s.Entry] / (rp * rp);
+                }
+                var b = (ti * nnei + k) * 4;
+                for (var c = 0; c < 4; c++) rt[k * 4 + c] = (raw[c] - d.Davg[b + c]) / d.Dstd[b + c];
+                var net = d.EmbeddingFor(ti, tt) ?? throw new UserInputException($"the model has no embedding net for center type {ti}, neighbor type {tt}");
+                net.EvaluateScalar(rt[k * 4], g.AsSpan(k * m1, m1), gp.AsSpan(k * m1, m1));
+                for (var a = 0; a < m1; a++)
+                    for (var c = 0; c < 4; c++)
+                        t[a * 4 + c] += g[k * m1 + a] * rt[k * 4 + c];
+            }
+        }
+        for (var q = 0; q < t.Length; q++) t[q] /= nnei;
+        // D[a][b] = Σ_c T[a][c] T[b][c], b < M2, flattened with b fastest.
+        for (var a = 0; a < m1; a++)
+            for (var bb = 0; bb < m2; bb++)
+            {
+                double s = 0;
+                for (var c = 0; c < 4; c++) s += t[a * 4 + c] * t[bb * 4 + c];
+                input[a * m2 + bb] = s;
+            }
+        return new SeAState { Rtilde = rt, Active = active, G = g, Gprime = gp, T = t };
+    }
+
+    private static void SeE2ABackward(SeE2ASpec d, int ti, NeighborList nl, Slot[] slots, object stateObj, double[] inputGrad,
+        double[] gx, double[] gy, double[] gz)
+    {
+        var st = (SeAState)stateObj;
+        int nnei = d.SlotCount, m1 = d.EmbeddingWidth, m2 = d.AxisNeuron;
+        var t = st.T;
+        // dT[a][c] = Σ_b dD[a][b] T[b][c] + [a < M2] Σ_a' dD[a'][a] T[a'][c]
+        var dT = new double[m1 * 4];
+        for (var a = 0; a < m1; a++)
+            for (var c = 0; c < 4; c++)
+            {
+                double s = 0;
+                for (var b = 0; b < m2; b++) s += inputGrad[a * m2 + b] * t[b * 4 + c];
+                if (a < m2)
+                    for (var a2 = 0; a2 < m1; a2++) s += inputGrad[a2 * m2 + a] * t[a2 * 4 + c];
+                dT[a * 4 + c] = s;
+            }
+        Span<double> dR = stackalloc double[4];
+        for (var k = 0; k < nnei; k++)
+        {
+            if (!st.Active[k]) continue;
+            var s = slots[k];
+            dR.Clear();
+            double chain = 0; // Σ_a G'[a] Σ_c dT[a][c] R̃[c]
+            for (var a = 0; a < m1; a++)
+            {
+                var ga = st.G[k * m1 + a];
+                double dotR = 0;
+                for (var c = 0; c < 4; c++)
+                {
+                    dR[c] += dT[a * 4 + c] * ga;
+                    dotR += dT[a * 4 + c] * st.Rtilde[k * 4 + c];
+                }
+                chain += st.Gprime[k * m1 + a] * dotR;
+            }
+            dR[0] += chain;
+            var b0 = (ti * nnei + k) * 4;
+            for (var c = 0; c < 4; c++) dR[c] = dR[c] / nnei / d.Dstd[b0 + c];
+
+            double dx = nl.Dx[s.Entry], dy = nl.Dy[s.Entry], dz = nl.Dz[s.Entry], r = s.R;
+            var (w, dw) = Switch(r, d.RcutSmooth, d.Rcut);
+            var rp = r + d.EnvProtection;
+            // ∂R0/∂d = (w'/(r+p) − w/(r+p)²) d/r
+            var c0 = (dw / rp - w / (rp * rp)) / r;
+            // ∂R_k/∂d_l = w δ_kl/(r+p)² + d_k (w'/(r+p)² − 2w/(r+p)³) d_l / r
+            var diag = w / (rp * rp);
+            var c1 = (dw / (rp * rp) - 2 * w / (rp * rp * rp)) / r;
+            var proj = dR[1] * dx + dR[2] * dy + dR[3] * dz;
+            gx[s.Entry] = dR[0] * c0 * dx + dR[1] * diag + proj * c1 * dx;
+            gy[s.Entry] = dR[0] * c0 * dy + dR[2] * diag + proj * c1 * dy;
+            gz[s.Entry] = dR[0] * c0 * dz + dR[3] * diag + proj * c1 * dz;
+        }
+    }
+
+    /// <summary>Forward state of one center for the se_r backward pass.</summary>
+    private sealed class SeRState
+    {
+        public required bool[] Active;
+        public required double[] Gprime; // [slots][M1]
+    }
+
+    private static object SeE2RForward(SeE2RSpec d, int i, int ti, int[] types, NeighborList nl, Slot[] slots, double[] input)
+    {
+        int nnei = d.SlotCount, m1 = d.Neuron[^1];
+        var active = new bool[nnei];
+        var gp = new double[nnei * m1];
+        Span<double> g = stackalloc double[m1];
+        var sum = new double[m1];
+        for (var tt = 0; tt < d.TypeCount; tt++)
+        {
+            var net = d.EmbeddingFor(ti, tt) ?? throw new UserInputException($"the model has no embedding net for center type {ti}, neighbor type {tt}");
+            for (var k = d.SelOffsets[tt]; k < d.SelOffsets[tt + 1]; k++)
+            {
+                var s = slots[k];
+                double sval;
+                if (s.Entry >= 0 && d.IsExcluded(ti, tt))
+                {
+                    sval = 0; // dpmodel multiplies the normalised row by the exclusion mask, then embeds it
+                }
+                else
+                {
+                    double raw = 0;
+                    if (s.Entry >= 0)
+                    {
+                        active[k] = true;
+                        var (w, _) = Switch(s.R, d.RcutSmooth, d.Rcut);
+                        raw = w / (s.R + d.EnvProtection);
+                    }
+                    var b = ti * nnei + k;
+                    sval = (raw - d.Davg[b]) / d.Dstd[b];
+                }
+                net.EvaluateScalar(sval, g, gp.AsSpan(k * m1, m1));
+                for (var a = 0; a < m1; a++) sum[a] += g[a];
+            }
+        }
+        for (var a = 0; a < m1; a++) input[a] = sum[a] / nnei * SeE2RSpec.ResultRescale;
+        return new SeRState { Active = active, Gprime = gp };
+    }
+
+    private static void SeE2RBackward(SeE2RSpec d, int ti, NeighborList nl, Slot[] slots, object stateObj, double[] inputGrad,
+        double[] gx, double[] gy, double[] gz)
+    {
+        var st = (SeRState)stateObj;
+        int nnei = d.SlotCount, m1 = d.Neuron[^1];
+        for (var k = 0; k < nnei; k++)
+        {
+            if (!st.Active[k]) continue;
+            var s = slots[k];
+            double dsv = 0;
+            for (var a = 0; a < m1; a++) dsv += inputGrad[a] * st.Gprime[k * m1 + a];
+            dsv *= SeE2RSpec.ResultRescale / nnei / d.Dstd[ti * nnei + k];
+            var (w, dw) = Switch(s.R, d.RcutSmooth, d.Rcut);
+            var rp = s.R + d.EnvProtection;
+            var c0 = dsv * (dw / rp - w / (rp * rp)) / s.R;
+            gx[s.Entry] = c0 * nl.Dx[s.Entry];
+            gy[s.Entry] = c0 * nl.Dy[s.Entry];
+            gz[s.Entry] = c0 * nl.Dz[s.Entry];
+        }
+    }
+}

@@ -1,0 +1,226 @@
+namespace DeepMD.Sharp.Models.Loading;
+
+using DeepMD.Sharp.Core.Atoms;
+using DeepMD.Sharp.Models.Descriptors;
+using DeepMD.Sharp.Models.Fitting;
+using DeepMD.Sharp.Models.Networks;
+using DeepMD.Sharp.Models.Serialization;
+
+/// <summary>
+/// Builds a <see cref="DeepPotModel"/> from DeePMD-kit's backend-independent model dictionary (notes §3.3).
+/// Accepts the versions DeePMD-kit accepts (Model 2, Descriptor 1–3, Fitting 1–4, Layer 1–2), defaulting keys
+/// that older versions lack, and validates every shape so that a damaged file gives one clear message.
+/// </summary>
+public static class ModelReader
+{
+    /// <summary>Descriptor types this engine evaluates.</summary>
+    public static readonly IReadOnlyList<string> SupportedDescriptors = ["se_e2_a", "se_e2_r"];
+
+    /// <summary>Reads the model in <paramref name="root"/> (the whole file dict, or the <c>model</c> sub-dict).</summary>
+    public static DeepPotModel FromTree(Dictionary<string, object?> root, string file)
+    {
+        var top = new TreeNode(root, "", file);
+        var model = top.Has("model") ? top["model"] : top;
+        CheckClass(model, "Model", 1, 2);
+        var modelType = model.Optional("type").IsNull ? "standard" : model["type"].AsString();
+        if (modelType != "standard")
+            throw model["type"].Error($"model type '{modelType}' is not supported; supported: standard (a descriptor + energy fitting model)");
+
+        var typeMap = new TypeMap(model["type_map"].AsList().Select(n => n.AsString()));
+        var nt = typeMap.Count;
+        var descriptor = ReadDescriptor(model["descriptor"], nt);
+        var fitting = ReadFitting(model["fitting"], nt, descriptor.OutputSize);
+
+        var vars = model.Optional("@variables");
+        var outBias = new double[nt];
+        if (!vars.IsNull && !vars.Optional("out_bias").IsNull)
+        {
+            var ob = vars["out_bias"].AsArray(-1, nt, -1);
+            if (ob.Shape[2] != 1) throw vars["out_bias"].Error("energy models need out_bias of shape [1, ntypes, 1]");
+            Array.Copy(ob.Data, outBias, nt);
+        }
+        var atomExclude = model.Optional("atom_exclude_types").IsNull ? [] : model["atom_exclude_types"].AsIntArray();
+        var pairExclude = model.Optional("pair_exclude_types").IsNull ? [] : ReadPairs(model["pair_exclude_types"], nt);
+        foreach (var t in atomExclude)
+            if (t < 0 || t >= nt) throw model["atom_exclude_types"].Error($"type {t} is outside 0..{nt - 1}");
+        return new DeepPotModel(typeMap, descriptor, fitting, outBias, atomExclude, pairExclude, file);
+    }
+
+    private static void CheckClass(TreeNode node, string expected, int minVersion, int maxVersion)
+    {
+        var cls = node.Optional("@class");
+        if (!cls.IsNull && cls.AsString() != expected)
+            throw cls.Error($"expected @class '{expected}', found '{cls.AsString()}'");
+        var ver = node.Optional("@version");
+        if (ver.IsNull) return;
+        var v = ver.AsInt();
+        if (v < minVersion || v > maxVersion)
+            throw ver.Error($"{expected} @version {v} is not supported (this engine reads versions {minVersion}–{maxVersion}); convert the model with a DeePMD-kit release that writes a supported version");
+    }
+
+    private static DescriptorSpec ReadDescriptor(TreeNode d, int nt)
+    {
+        CheckClass(d, "Descriptor", 1, 3);
+        var type = d["type"].AsString();
+        var kind = type switch
+        {
+            "se_e2_a" or "se_a" => "se_e2_a",
+            "se_e2_r" or "se_r" => "se_e2_r",
+            _ => throw d["type"].Error(
+                $"descriptor type '{type}' is not supported; supported: {string.Join(", ", SupportedDescriptors)}"),
+        };
+        if (!d.Optional("spin").IsNull) throw d["spin"].Error("spin models are not supported");
+        var sel = d["sel"].AsIntArray();
+        if (sel.Length != nt) throw d["sel"].Error($"sel has {sel.Length} entries but the type map has {nt} types");
+        if (sel.Any(s => s < 0)) throw d["sel"].Error("sel entries must be non-negative");
+        var rcut = d["rcut"].AsDouble();
+        var rcutSmth = d["rcut_smth"].AsDouble();
+        if (!(rcut > 0) || !(rcutSmth >= 0) || rcutSmth >= rcut) throw d.Error($"need 0 ≤ rcut_smth < rcut, found rcut_smth = {rcutSmth}, rcut = {rcut}");
+        var envMat = d.Optional("env_mat");
+        if (!envMat.IsNull && envMat.Optional("use_exp_switch").AsBool(false))
+            throw envMat["use_exp_switch"].Error("the exponential switch is not supported for se_* descriptors");
+        var protection = d.Optional("env_protection").IsNull ? 0.0 : d["env_protection"].AsDouble();
+        var neuron = d["neuron"].AsIntArray();
+        var exclude = d.Optional("exclude_types").IsNull ? [] : ReadPairs(d["exclude_types"], nt);
+        var precision = d.Optional("precision").IsNull ? "float64" : d["precision"].AsString();
+
+        var nnei = sel.Sum();
+        var comps = kind == "se_e2_a" ? 4 : 1;
+        var vars = d["@variables"];
+        var davg = vars["davg"].AsArray(nt, nnei, comps).Data;
+        var dstd = vars["dstd"].AsArray(nt, nnei, comps).Data;
+        for (var q = 0; q < dstd.Length; q++)
+            if (dstd[q] == 0 || !double.IsFinite(dstd[q]))
+                throw vars["dstd"].Error($"entry {q} is {dstd[q]}; the normalisation std must be finite and non-zero");
+
+        var (ndim, nets) = ReadCollection(d["embeddings"], nt, "EmbeddingNetwork");
+        if (ndim is not (1 or 2)) throw d["embeddings"]["ndim"].Error($"se_* embeddings need ndim 1 or 2, found {ndim}");
+        var typeOneSide = ndim == 1;
+        for (var k = 0; k < nets.Length; k++)
+        {
+            var net = nets[k];
+            if (net is null) continue;
+            if (net.InputSize != 1) throw d["embeddings"].Error($"embedding network {k} takes {net.InputSize} inputs, expected 1");
+            if (net.OutputSize != neuron[^1]) throw d["embeddings"].Error($"embedding network {k} gives {net.OutputSize} outputs, expected neuron[-1] = {neuron[^1]}");
+        }
+        if (kind == "se_e2_a")
+        {
+            var axis = d["axis_neuron"].AsInt();
+            if (axis < 1 || axis > neuron[^1]) throw d["axis_neuron"].Error($"axis_neuron must be in 1..{neuron[^1]}, found {axis}");
+            // A compressed model (Descriptor v3) keeps its nets next to the tables; the reference evaluator uses the nets.
+            return new SeE2ASpec(nt, rcut, rcutSmth, sel, protection, neuron, axis, typeOneSide, exclude, davg, dstd, nets, precision);
+        }
+        return new SeE2RSpec(nt, rcut, rcutSmth, sel, protection, neuron, typeOneSide, exclude, davg, dstd, nets, precision);
+    }
+
+    private static EnergyFittingSpec ReadFitting(TreeNode f, int nt, int descriptorSize)
+    {
+        CheckClass(f, "Fitting", 1, 4);
+        var type = f.Optional("type").IsNull ? "ener" : f["type"].AsString();
+        if (type != "ener")
+            throw f["type"].Error($"fitting type '{type}' is not supported; supported: ener (energy models)");
+        var dimOut = f.Optional("dim_out").IsNull ? 1 : f["dim_out"].AsInt();
+        if (dimOut != 1) throw f["dim_out"].Error($"energy fitting must have dim_out 1, found {dimOut}");
+        if (!f.Optional("spin").IsNull) throw f["spin"].Error("spin models are not supported");
+        var atomEner = f.Optional("atom_ener");
+        if (!atomEner.IsNull && atomEner.AsList().Any(n => !n.IsNull))
+            throw atomEner.Error("atom_ener (vacuum energy removal) is not supported");
+        var dimDescrpt = f.Optional("dim_descrpt").IsNull ? descriptorSize : f["dim_descrpt"].AsInt();
+        if (dimDescrpt != descriptorSize)
+            throw f["dim_descrpt"].Error($"fitting expects a descriptor of size {dimDescrpt}, but the descriptor gives {descriptorSize}");
+        var nf = f.Optional("numb_fparam").IsNull ? 0 : f["numb_fparam"].AsInt();
+        var na = f.Optional("numb_aparam").IsNull ? 0 : f["numb_aparam"].AsInt();
+        var mixed = f.Optional("mixed_types").AsBool(false);
+        var useAparamAsMask = f.Optional("use_aparam_as_mask").AsBool(false);
+        var exclude = f.Optional("exclude_types").IsNull ? [] : f["exclude_types"].AsIntArray();
+        var precision = f.Optional("precision").IsNull ? "float64" : f["precision"].AsString();
+        var vars = f["@variables"];
+        var bias = vars["bias_atom_e"].AsArray(nt, 1).Data;
+        double[]? Opt(string key, int n)
+        {
+            var v = vars.Optional(key);
+            if (v.IsNull) return null;
+            var a = v.AsArray();
+            if (a.Length != n) throw v.Error($"has {a.Length} values, expected {n}");
+            return a.Data;
+        }
+        var fAvg = Opt("fparam_avg", nf);
+        var fInv = Opt("fparam_inv_std", nf);
+        var aAvg = Opt("aparam_avg", na);
+        var aInv = Opt("aparam_inv_std", na);
+        var dimCase = f.Optional("dim_case_embd").IsNull ? 0 : f["dim_case_embd"].AsInt();
+        var caseEmbd = dimCase > 0 ? Opt("case_embd", dimCase) : null;
+        double[]? defaultF = null;
+        if (!f.Optional("default_fparam").IsNull) defaultF = f["default_fparam"].AsDoubleArray();
+        else if (!vars.Optional("default_fparam_tensor").IsNull) defaultF = vars["default_fparam_tensor"].AsArray().Data;
+
+        var (ndim, nets) = ReadCollection(f["nets"], nt, "FittingNetwork");
+        if (ndim != (mixed ? 0 : 1)) throw f["nets"]["ndim"].Error($"fitting nets have ndim {ndim}, expected {(mixed ? 0 : 1)} for mixed_types = {mixed}");
+        var spec = new EnergyFittingSpec(nt, descriptorSize, nets, mixed, bias, nf, na, fAvg, fInv, aAvg, aInv, defaultF, caseEmbd, useAparamAsMask, exclude, precision);
+        for (var k = 0; k < nets.Length; k++)
+        {
+            var net = nets[k];
+            if (net is null) continue;
+            if (net.InputSize != spec.InputSize) throw f["nets"].Error($"fitting network {k} takes {net.InputSize} inputs, expected {spec.InputSize}");
+            if (net.OutputSize != 1) throw f["nets"].Error($"fitting network {k} gives {net.OutputSize} outputs, expected 1");
+        }
+        return spec;
+    }
+
+    private static (int Ndim, NeuralNetwork?[] Nets) ReadCollection(TreeNode c, int nt, string netClass)
+    {
+        CheckClass(c, "NetworkCollection", 1, 1);
+        var ndim = c["ndim"].AsInt();
+        var ntypes = c.Optional("ntypes").IsNull ? nt : c["ntypes"].AsInt();
+        if (ntypes != nt) throw c["ntypes"].Error($"collection has ntypes {ntypes}, the model has {nt} types");
+        var list = c["networks"].AsList();
+        var expected = (int)Math.Pow(nt, ndim);
+        if (list.Count != expected) throw c["networks"].Error($"has {list.Count} networks, expected ntypes^ndim = {expected}");
+        var nets = new NeuralNetwork?[expected];
+        for (var k = 0; k < expected; k++)
+            nets[k] = list[k].IsNull ? null : ReadNetwork(list[k], netClass);
+        return (ndim, nets);
+    }
+
+    private static NeuralNetwork? ReadNetwork(TreeNode n, string netClass)
+    {
+        var cls = n.Optional("@class");
+        if (!cls.IsNull && cls.AsString() is not ("EmbeddingNetwork" or "FittingNetwork" or "Network"))
+            throw cls.Error($"expected a {netClass}, found '{cls.AsString()}'");
+        var layerNodes = n["layers"].AsList();
+        if (layerNodes.Count == 0) return null; // a cleared (excluded) network
+        var defaultAct = n.Optional("activation_function").IsNull ? "tanh" : n["activation_function"].AsString();
+        var layers = new List<DenseLayer>();
+        foreach (var l in layerNodes)
+        {
+            CheckClass(l, "Layer", 1, 2);
+            var vars = l["@variables"];
+            var w = vars["w"].AsArray(-1, -1);
+            int nin = w.Shape[0], nout = w.Shape[1];
+            double[]? b = null, idt = null;
+            if (!vars.Optional("b").IsNull) b = vars["b"].AsArray().Data;
+            if (!vars.Optional("idt").IsNull) idt = vars["idt"].AsArray().Data;
+            if (b is not null && b.Length != nout) throw vars["b"].Error($"has {b.Length} values, expected {nout}");
+            if (idt is not null && idt.Length != nout) throw vars["idt"].Error($"has {idt.Length} values, expected {nout}");
+            var act = Activation.Parse(l.Optional("activation_function").IsNull ? defaultAct : l["activation_function"].AsString(), n.File);
+            var resnet = l.Optional("resnet").AsBool(false);
+            layers.Add(new DenseLayer(nin, nout, w.Data, b, idt, act, resnet));
+        }
+        for (var k = 1; k < layers.Count; k++)
+            if (layers[k].InputSize != layers[k - 1].OutputSize)
+                throw n["layers"].Error($"layer {k} takes {layers[k].InputSize} inputs but layer {k - 1} gives {layers[k - 1].OutputSize}");
+        return new NeuralNetwork(layers);
+    }
+
+    private static (int, int)[] ReadPairs(TreeNode node, int nt)
+    {
+        var pairs = new List<(int, int)>();
+        foreach (var p in node.AsList())
+        {
+            var ab = p.AsIntArray();
+            if (ab.Length != 2 || ab.Any(t => t < 0 || t >= nt)) throw p.Error($"expected a pair of type indices in 0..{nt - 1}");
+            pairs.Add((ab[0], ab[1]));
+        }
+        return pairs.ToArray();
+    }
+}

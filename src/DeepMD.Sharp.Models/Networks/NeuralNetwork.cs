@@ -1,0 +1,153 @@
+namespace DeepMD.Sharp.Models.Networks;
+
+/// <summary>
+/// A stack of <see cref="DenseLayer"/>s (DeePMD-kit's EmbeddingNet or FittingNet), evaluated in double precision.
+/// </summary>
+public sealed class NeuralNetwork
+{
+    public NeuralNetwork(IReadOnlyList<DenseLayer> layers)
+    {
+        if (layers.Count == 0) throw new ArgumentException("a network needs at least one layer");
+        for (var k = 1; k < layers.Count; k++)
+            if (layers[k].InputSize != layers[k - 1].OutputSize)
+                throw new ArgumentException($"layer {k} takes {layers[k].InputSize} inputs but layer {k - 1} gives {layers[k - 1].OutputSize}");
+        Layers = layers.ToArray();
+    }
+
+    public IReadOnlyList<DenseLayer> Layers { get; }
+
+    public int InputSize => Layers[0].InputSize;
+
+    public int OutputSize => Layers[^1].OutputSize;
+
+    /// <summary>Width of the widest layer (for scratch buffers).</summary>
+    public int MaxWidth => Math.Max(InputSize, Layers.Max(l => l.OutputSize));
+
+    public int ParameterCount => Layers.Sum(l => l.ParameterCount);
+
+    /// <summary>
+    /// Evaluates a network with one scalar input and returns the output G(s) and its derivative dG/ds
+    /// (forward-mode differentiation; this is how embedding nets are used).
+    /// </summary>
+    public void EvaluateScalar(double s, Span<double> value, Span<double> derivative)
+    {
+        var width = MaxWidth;
+        Span<double> x = stackalloc double[width];
+        Span<double> dx = stackalloc double[width];
+        Span<double> y = stackalloc double[width];
+        Span<double> dy = stackalloc double[width];
+        if (InputSize != 1) throw new InvalidOperationException("EvaluateScalar needs a network with one input");
+        x[0] = s;
+        dx[0] = 1;
+        var n = 1;
+        foreach (var layer in Layers)
+        {
+            var m = layer.OutputSize;
+            for (var o = 0; o < m; o++)
+            {
+                double z = layer.Bias?[o] ?? 0, dz = 0;
+                for (var k = 0; k < n; k++)
+                {
+                    var w = layer.Weights[k * m + o];
+                    z += x[k] * w;
+                    dz += dx[k] * w;
+                }
+                var a = layer.Activation.Value(z);
+                var da = layer.Activation.Derivative(z, a) * dz;
+                if (layer.Timestep is { } idt)
+                {
+                    a *= idt[o];
+                    da *= idt[o];
+                }
+                y[o] = a;
+                dy[o] = da;
+            }
+            switch (layer.ResidualKind)
+            {
+                case 1:
+                    for (var o = 0; o < m; o++) { y[o] += x[o]; dy[o] += dx[o]; }
+                    break;
+                case 2:
+                    for (var o = 0; o < m; o++) { y[o] += x[o % n]; dy[o] += dx[o % n]; }
+                    break;
+            }
+            y[..m].CopyTo(x);
+            dy[..m].CopyTo(dx);
+            n = m;
+        }
+        x[..n].CopyTo(value);
+        dx[..n].CopyTo(derivative);
+    }
+
+    /// <summary>
+    /// Evaluates the network on <paramref name="input"/> and returns the output; if <paramref name="outputGradient"/>
+    /// is given, also back-propagates it and writes d(output·outputGradient)/d(input) into <paramref name="inputGradient"/>.
+    /// </summary>
+    public void Evaluate(ReadOnlySpan<double> input, Span<double> output, ReadOnlySpan<double> outputGradient = default, Span<double> inputGradient = default)
+    {
+        // Keep every layer's input and pre-activation for the backward pass.
+        var acts = new double[Layers.Count + 1][];
+        var pre = new double[Layers.Count][];
+        var post = new double[Layers.Count][];
+        acts[0] = input.ToArray();
+        for (var l = 0; l < Layers.Count; l++)
+        {
+            var layer = Layers[l];
+            var x = acts[l];
+            int n = layer.InputSize, m = layer.OutputSize;
+            var z = new double[m];
+            var a = new double[m];
+            var y = new double[m];
+            for (var o = 0; o < m; o++) z[o] = layer.Bias?[o] ?? 0;
+            for (var k = 0; k < n; k++)
+            {
+                var xk = x[k];
+                var row = k * m;
+                for (var o = 0; o < m; o++) z[o] += xk * layer.Weights[row + o];
+            }
+            for (var o = 0; o < m; o++)
+            {
+                a[o] = layer.Activation.Value(z[o]);
+                y[o] = layer.Timestep is { } idt ? a[o] * idt[o] : a[o];
+            }
+            switch (layer.ResidualKind)
+            {
+                case 1: for (var o = 0; o < m; o++) y[o] += x[o]; break;
+                case 2: for (var o = 0; o < m; o++) y[o] += x[o % n]; break;
+            }
+            pre[l] = z;
+            post[l] = a;
+            acts[l + 1] = y;
+        }
+        acts[^1].CopyTo(output);
+        if (outputGradient.IsEmpty) return;
+
+        var g = outputGradient.ToArray();
+        for (var l = Layers.Count - 1; l >= 0; l--)
+        {
+            var layer = Layers[l];
+            int n = layer.InputSize, m = layer.OutputSize;
+            var dz = new double[m];
+            for (var o = 0; o < m; o++)
+            {
+                var d = layer.Timestep is { } idt ? g[o] * idt[o] : g[o];
+                dz[o] = d * layer.Activation.Derivative(pre[l][o], post[l][o]);
+            }
+            var gin = new double[n];
+            for (var k = 0; k < n; k++)
+            {
+                double s = 0;
+                var row = k * m;
+                for (var o = 0; o < m; o++) s += dz[o] * layer.Weights[row + o];
+                gin[k] = s;
+            }
+            switch (layer.ResidualKind)
+            {
+                case 1: for (var o = 0; o < m; o++) gin[o] += g[o]; break;
+                case 2: for (var o = 0; o < m; o++) gin[o % n] += g[o]; break;
+            }
+            g = gin;
+        }
+        g.CopyTo(inputGradient);
+    }
+}
