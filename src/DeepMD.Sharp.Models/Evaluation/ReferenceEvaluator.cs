@@ -46,10 +46,20 @@ public static class ReferenceEvaluator
         var gz = new double[entries];
         var atomEnergy = result.AtomEnergy;
 
+        var errors = new UserInputException?[n];
         Parallel.For(0, n, i =>
         {
-            atomEnergy[i] = EvaluateCenter(model, i, types, neighbors, fparam, options, gx, gy, gz);
+            try
+            {
+                atomEnergy[i] = EvaluateCenter(model, i, types, neighbors, fparam, options, gx, gy, gz);
+            }
+            catch (UserInputException ex)
+            {
+                errors[i] = ex;
+            }
         });
+        // Report the problem of the lowest-numbered atom, whatever the thread schedule was.
+        if (Array.Find(errors, e => e is not null) is { } first) throw first;
 
         double energy = 0;
         for (var i = 0; i < n; i++) energy += atomEnergy[i];
