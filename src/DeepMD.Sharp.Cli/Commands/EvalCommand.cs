@@ -1,0 +1,137 @@
+namespace DeepMD.Sharp.Cli.Commands;
+
+using System.CommandLine;
+using System.Globalization;
+using System.Text.Json;
+using DeepMD.Sharp.Core.Errors;
+using DeepMD.Sharp.IO.Structures;
+using DeepMD.Sharp.Models;
+using DeepMD.Sharp.Models.Evaluation;
+
+/// <summary><c>dpsharp eval MODEL STRUCTURE [--json] [--atomic]</c>: energy, forces and virial of one structure.</summary>
+public static class EvalCommand
+{
+    public static Command Create(TextWriter stdout)
+    {
+        var model = new Argument<string>("model") { Description = "DeePMD-kit model file (.dp or .yaml)" };
+        var structure = new Argument<string>("structure") { Description = "structure file: extended XYZ, LAMMPS data, or VASP POSCAR" };
+        var json = new Option<bool>("--json") { Description = "print one JSON object (energy, atom_energy, forces, virial, natoms, type_map)" };
+        var atomic = new Option<bool>("--atomic") { Description = "also print per-atom energies and virials" };
+        var typeMap = new Option<string?>("--type-map") { Description = "element of each LAMMPS atom type, in order, e.g. O,H (LAMMPS data files)" };
+        var truncate = new Option<bool>("--allow-sel-truncation")
+        {
+            Description = "when an atom has more neighbors than the model's sel, keep the nearest ones like DeePMD-kit instead of stopping",
+        };
+        var fparam = new Option<string?>("--fparam") { Description = "frame parameters, comma-separated (models with numb_fparam > 0)" };
+        var aparam = new Option<string?>("--aparam") { Description = "atomic parameters, comma-separated, the same for every atom (models with numb_aparam > 0)" };
+        var cmd = new Command("eval", "Evaluate a model on a structure: energy (eV), forces (eV/Å), virial (eV)")
+        {
+            model, structure, json, atomic, typeMap, truncate, fparam, aparam,
+        };
+        cmd.SetAction(p =>
+        {
+            var m = ModelLoader.Load(p.GetValue(model)!);
+            var types = p.GetValue(typeMap)?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+            var s = StructureReader.Read(p.GetValue(structure)!, types);
+            s.ValidateFinite();
+            var typeIndex = s.TypesFor(m.TypeMap);
+            var fp = ParseList(p.GetValue(fparam), "--fparam");
+            var ap = ParseList(p.GetValue(aparam), "--aparam");
+            double[]? apAll = null;
+            if (ap is not null)
+            {
+                apAll = new double[s.Count * ap.Length];
+                for (var i = 0; i < s.Count; i++) ap.CopyTo(apAll, i * ap.Length);
+            }
+            var options = new EvaluationOptions
+            {
+                SelOverflow = p.GetValue(truncate) ? SelOverflowPolicy.Truncate : SelOverflowPolicy.Error,
+                Fparam = fp,
+                Aparam = apAll,
+                AtomLabels = s.Species,
+            };
+            var r = ReferenceEvaluator.Evaluate(m, s.X, s.Y, s.Z, typeIndex, s.Box, options);
+            if (p.GetValue(json)) WriteJson(stdout, m, r, p.GetValue(atomic));
+            else WriteText(stdout, m, s.Species, r, p.GetValue(atomic));
+            return 0;
+        });
+        return cmd;
+    }
+
+    private static double[]? ParseList(string? text, string option)
+    {
+        if (text is null) return null;
+        var parts = text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        var values = new double[parts.Length];
+        for (var k = 0; k < parts.Length; k++)
+            if (!double.TryParse(parts[k], NumberStyles.Float, CultureInfo.InvariantCulture, out values[k]))
+                throw new UserInputException($"{option}: '{parts[k]}' is not a number");
+        return values;
+    }
+
+    private static void WriteJson(TextWriter stdout, DeepPotModel m, EvaluationResult r, bool atomic)
+    {
+        using var stream = new MemoryStream();
+        using (var w = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = false }))
+        {
+            w.WriteStartObject();
+            w.WriteNumber("natoms", r.AtomCount);
+            w.WriteStartArray("type_map");
+            foreach (var t in m.TypeMap.Names) w.WriteStringValue(t);
+            w.WriteEndArray();
+            w.WriteNumber("energy", r.Energy);
+            WriteArray(w, "atom_energy", r.AtomEnergy);
+            w.WriteStartArray("forces");
+            for (var i = 0; i < r.AtomCount; i++)
+            {
+                w.WriteStartArray();
+                for (var c = 0; c < 3; c++) w.WriteNumberValue(r.Forces[3 * i + c]);
+                w.WriteEndArray();
+            }
+            w.WriteEndArray();
+            WriteArray(w, "virial", r.Virial);
+            if (atomic)
+            {
+                w.WriteStartArray("atom_virial");
+                for (var i = 0; i < r.AtomCount; i++)
+                {
+                    w.WriteStartArray();
+                    for (var c = 0; c < 9; c++) w.WriteNumberValue(r.AtomVirial[9 * i + c]);
+                    w.WriteEndArray();
+                }
+                w.WriteEndArray();
+            }
+            w.WriteEndObject();
+        }
+        stdout.WriteLine(System.Text.Encoding.UTF8.GetString(stream.ToArray()));
+    }
+
+    private static void WriteArray(Utf8JsonWriter w, string name, double[] values)
+    {
+        w.WriteStartArray(name);
+        foreach (var v in values) w.WriteNumberValue(v);
+        w.WriteEndArray();
+    }
+
+    private static void WriteText(TextWriter o, DeepPotModel m, string[] species, EvaluationResult r, bool atomic)
+    {
+        var ci = CultureInfo.InvariantCulture;
+        o.WriteLine(string.Create(ci, $"atoms        {r.AtomCount}   (type map {m.TypeMap})"));
+        o.WriteLine(string.Create(ci, $"energy       {r.Energy,22:F10} eV   ({r.Energy / Math.Max(1, r.AtomCount):F10} eV/atom)"));
+        o.WriteLine("virial (eV)");
+        for (var a = 0; a < 3; a++)
+            o.WriteLine(string.Create(ci, $"  {r.Virial[3 * a],18:E10} {r.Virial[3 * a + 1],18:E10} {r.Virial[3 * a + 2],18:E10}"));
+        o.WriteLine(atomic ? "atom  species        energy (eV)          fx (eV/Å)          fy          fz" : "atom  species          fx (eV/Å)          fy                 fz");
+        for (var i = 0; i < r.AtomCount; i++)
+        {
+            var f = string.Create(ci, $"{r.Forces[3 * i],18:E10} {r.Forces[3 * i + 1],18:E10} {r.Forces[3 * i + 2],18:E10}");
+            o.WriteLine(atomic
+                ? string.Create(ci, $"{i + 1,5} {species[i],-6} {r.AtomEnergy[i],18:F10} {f}")
+                : string.Create(ci, $"{i + 1,5} {species[i],-6} {f}"));
+        }
+        if (!atomic) return;
+        o.WriteLine("per-atom virial (eV): xx xy xz yx yy yz zx zy zz");
+        for (var i = 0; i < r.AtomCount; i++)
+            o.WriteLine(string.Create(ci, $"{i + 1,5} ") + string.Join(" ", Enumerable.Range(0, 9).Select(c => r.AtomVirial[9 * i + c].ToString("E8", ci))));
+    }
+}

@@ -1,0 +1,53 @@
+namespace DeepMD.Sharp.Cli.Commands;
+
+using System.CommandLine;
+using System.Globalization;
+using DeepMD.Sharp.Models;
+using DeepMD.Sharp.Models.Descriptors;
+
+/// <summary><c>dpsharp info MODEL</c>: what a model file holds.</summary>
+public static class InfoCommand
+{
+    public static Command Create(TextWriter stdout)
+    {
+        var model = new Argument<string>("model") { Description = "DeePMD-kit model file (.dp or .yaml)" };
+        var cmd = new Command("info", "Describe a model: descriptor, type map, cutoffs, sel, network sizes, precision, parameter count") { model };
+        cmd.SetAction(p =>
+        {
+            var path = p.GetValue(model)!;
+            Describe(stdout, ModelLoader.Load(path), path);
+            return 0;
+        });
+        return cmd;
+    }
+
+    private static void Describe(TextWriter o, DeepPotModel m, string path)
+    {
+        var ci = CultureInfo.InvariantCulture;
+        var d = m.Descriptor;
+        var f = m.Fitting;
+        string Ints(IEnumerable<int> v) => "[" + string.Join(", ", v) + "]";
+        string Pairs(IEnumerable<(int A, int B)> v) => "[" + string.Join(", ", v.Select(p => $"({m.TypeMap.Names[p.A]},{m.TypeMap.Names[p.B]})")) + "]";
+        o.WriteLine($"model            {path}");
+        o.WriteLine($"descriptor       {d.TypeName}");
+        o.WriteLine($"type map         {Ints(Enumerable.Range(0, m.TypeMap.Count))} = [{string.Join(", ", m.TypeMap.Names)}]");
+        o.WriteLine(string.Create(ci, $"rcut             {d.Rcut} Å   (rcut_smth {d.RcutSmooth} Å, env_protection {d.EnvProtection})"));
+        o.WriteLine($"sel              {Ints(d.Sel)}   (Σ = {d.SlotCount})");
+        o.WriteLine($"embedding net    {Ints(d.Neuron)}   ({(d.TypeOneSide ? "one net per neighbor type" : "one net per (center, neighbor) type pair")}, {d.Embeddings.Count(e => e is not null)} nets)");
+        if (d is SeE2ASpec a) o.WriteLine($"axis_neuron      {a.AxisNeuron}   (descriptor size {a.OutputSize})");
+        else o.WriteLine($"descriptor size  {d.OutputSize}");
+        var fitNet = f.Nets.FirstOrDefault(n => n is not null);
+        var widths = fitNet is null ? "[]" : Ints(fitNet.Layers.Take(fitNet.Layers.Count - 1).Select(l => l.OutputSize));
+        var idt = fitNet?.Layers.Any(l => l.Timestep is not null) == true;
+        o.WriteLine($"fitting net      {widths}   ({(f.MixedTypes ? "one shared net" : "one net per type")}, resnet_dt {(idt ? "true" : "false")}, activation {fitNet?.Layers[0].Activation})");
+        o.WriteLine($"activation       {d.Embeddings.FirstOrDefault(e => e is not null)?.Layers[0].Activation} (embedding)");
+        if (f.FparamCount > 0 || f.AparamCount > 0) o.WriteLine($"fparam / aparam  {f.FparamCount} / {f.AparamCount}{(f.DefaultFparam is null ? "" : " (default fparam set)")}");
+        if (d.ExcludeTypes.Count > 0) o.WriteLine($"exclude_types    {Pairs(d.ExcludeTypes)} (descriptor)");
+        if (m.PairExcludeTypes.Count > 0) o.WriteLine($"pair_exclude     {Pairs(m.PairExcludeTypes)} (model)");
+        if (m.AtomExcludeTypes.Length > 0 || f.ExcludeTypes.Length > 0)
+            o.WriteLine($"atom_exclude     [{string.Join(", ", m.AtomExcludeTypes.Concat(f.ExcludeTypes).Distinct().Select(t => m.TypeMap.Names[t]))}]");
+        o.WriteLine($"precision        {d.Precision} (descriptor), {f.Precision} (fitting)");
+        o.WriteLine(string.Create(ci, $"parameters       {m.ParameterCount:N0}"));
+        o.WriteLine("backend          reference (double precision, all cores): the only backend so far");
+    }
+}
