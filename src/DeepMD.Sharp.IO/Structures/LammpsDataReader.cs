@@ -1,0 +1,365 @@
+namespace DeepMD.Sharp.IO;
+
+using DeepMD.Sharp.Core.Atoms;
+using DeepMD.Sharp.Core.Errors;
+using DeepMD.Sharp.Core.Geometry;
+
+/// <summary>
+/// Reads LAMMPS data files (as written by <c>write_data</c> or by hand) into a <see cref="LammpsData"/>.
+/// </summary>
+/// <remarks>
+/// Header keywords used: <c>N atoms</c>, <c>N atom types</c>, <c>xlo xhi</c>, <c>ylo yhi</c>, <c>zlo zhi</c> and
+/// <c>xy xz yz</c>; other header lines (bonds, angles, ...) are ignored. The box is a = (lx, 0, 0), b = (xy, ly, 0),
+/// c = (xz, yz, lz), periodic in all directions, and positions are shifted by (xlo, ylo, zlo) so the box origin is 0.
+/// The Atoms section is read as atom style atomic (<c>id type x y z [ix iy iz]</c>) unless the comment after the
+/// section name says <c>charge</c> (<c>id type q x y z</c>), <c>full</c> (<c>id mol type q x y z</c>) or
+/// <c>molecular</c>/<c>bond</c>/<c>angle</c> (<c>id mol type x y z</c>); image flags, when present, unwrap the
+/// positions. Species of the types come from, in order: the caller's type names (like <c>pair_coeff * * O H</c>),
+/// an <c>Atom Type Labels</c> section, comments in the Masses section (<c>1 15.999 # O</c>), or the element whose
+/// standard mass is within 0.1 amu of the type's mass. Other sections (Velocities, Bonds, ...) are skipped.
+/// </remarks>
+public static class LammpsDataReader
+{
+    private static readonly string[] UnsupportedStyles =
+    [
+        "sphere", "ellipsoid", "dipole", "body", "line", "tri", "template", "hybrid", "peri", "electron", "dpd",
+        "edpd", "mdpd", "tdpd", "spin", "wavepacket", "sph", "bpm/sphere", "oxdna", "dielectric", "amoeba",
+    ];
+
+    private static readonly string[] KnownSections =
+    [
+        "Atoms", "Velocities", "Masses", "Ellipsoids", "Lines", "Triangles", "Bodies", "Bonds", "Angles", "Dihedrals",
+        "Impropers", "Pair Coeffs", "PairIJ Coeffs", "Bond Coeffs", "Angle Coeffs", "Dihedral Coeffs", "Improper Coeffs",
+        "BondBond Coeffs", "BondAngle Coeffs", "MiddleBondTorsion Coeffs", "EndBondTorsion Coeffs", "AngleTorsion Coeffs",
+        "AngleAngleTorsion Coeffs", "BondBond13 Coeffs", "AngleAngle Coeffs", "Atom Type Labels", "Bond Type Labels",
+        "Angle Type Labels", "Dihedral Type Labels", "Improper Type Labels",
+    ];
+
+    /// <summary>Reads <paramref name="path"/>.</summary>
+    /// <param name="path">The data file.</param>
+    /// <param name="typeNames">Species of LAMMPS types 1..N in order (N = atom types in the header), or null to take them from the file.</param>
+    public static LammpsData Read(string path, string[]? typeNames = null)
+    {
+        using var r = LineReader.Open(path);
+        if (r.ReadLine() is null)
+            throw new UserInputException("the file is empty; a LAMMPS data file starts with a title line followed by the header", path);
+
+        var header = ReadHeader(r, out var section);
+        var sections = new List<LammpsSection>();
+        while (section is { } s)
+        {
+            if (!KnownSections.Any(k => Same(k, s.Name)))
+                throw r.Error(
+                    $"unknown section '{s.Name}'; header lines start with a number (e.g. '192 atoms') and sections are named " +
+                    "like Atoms, Masses, Velocities, Bonds; fix the line", s.Line);
+            var body = new List<LammpsDataLine>();
+            section = null;
+            while (r.ReadLine() is { } line)
+            {
+                var (content, comment) = SplitComment(line);
+                var t = TextParsing.Tokens(content);
+                if (t.Length == 0) continue;
+                if (!TextParsing.TryDouble(t[0], out _))
+                {
+                    section = new LammpsSection(string.Join(" ", t), comment, r.LineNumber, []);
+                    break;
+                }
+                body.Add(new LammpsDataLine(r.LineNumber, t, comment));
+            }
+            sections.Add(s with { Lines = body });
+        }
+
+        if (header.Atoms is not { } natoms)
+            throw new UserInputException("the header has no 'N atoms' line; add it (e.g. '192 atoms') before the first section", path);
+        if (header.AtomTypes is not { } ntypes)
+            throw new UserInputException("the header has no 'N atom types' line; add it (e.g. '2 atom types') before the first section", path);
+        if (header.X is not { } xb || header.Y is not { } yb || header.Z is not { } zb)
+            throw new UserInputException(
+                $"the header is missing {(header.X is null ? "'xlo xhi'" : header.Y is null ? "'ylo yhi'" : "'zlo zhi'")}; give all three box bounds", path);
+
+        var lx = xb.Hi - xb.Lo;
+        var ly = yb.Hi - yb.Lo;
+        var lz = zb.Hi - zb.Lo;
+        Box box;
+        try
+        {
+            box = new Box([lx, 0, 0, header.Xy, ly, 0, header.Xz, header.Yz, lz]);
+        }
+        catch (UserInputException e)
+        {
+            throw new UserInputException($"invalid box: {e.Message}", path, header.BoxLine, e);
+        }
+
+        var labels = ReadTypeLabels(r, Find(sections, "Atom Type Labels"), ntypes);
+        var (masses, massComments) = ReadMasses(r, Find(sections, "Masses"), ntypes);
+
+        var atomsSections = sections.Where(s => Same(s.Name, "Atoms")).ToList();
+        if (atomsSections.Count > 1)
+            throw r.Error("a second Atoms section; a data file has one Atoms section", atomsSections[1].Line);
+        var atoms = atomsSections.Count == 1 ? atomsSections[0] : (LammpsSection?)null;
+        if (atoms is null && natoms > 0)
+            throw new UserInputException(
+                $"the header declares {natoms} atoms but there is no Atoms section (sections found: {(sections.Count == 0 ? "none" : string.Join(", ", sections.Select(s => s.Name)))}); add it", path);
+
+        var style = "atomic";
+        var ids = new int[natoms];
+        var types = new int[natoms];
+        double[] x = new double[natoms], y = new double[natoms], z = new double[natoms];
+        double[]? charges = null;
+        if (atoms is { } a)
+        {
+            style = ParseStyle(r, a);
+            if (a.Lines.Count != natoms)
+                throw r.Error(
+                    $"the Atoms section has {a.Lines.Count} line(s) but the header declares {natoms} atoms; fix the 'atoms' count or the section", a.Line);
+            var (typeCol, qCol, xCol) = style switch
+            {
+                "charge" => (1, 2, 3),
+                "full" => (2, 3, 4),
+                "molecular" => (2, -1, 3),
+                _ => (1, -1, 2),
+            };
+            if (qCol >= 0) charges = new double[natoms];
+            var baseCols = xCol + 3;
+            var columnsText = style switch
+            {
+                "charge" => "id type q x y z",
+                "full" => "id mol type q x y z",
+                "molecular" => "id mol type x y z",
+                _ => "id type x y z",
+            };
+            var seen = new Dictionary<int, int>();
+            for (var i = 0; i < natoms; i++)
+            {
+                var dl = a.Lines[i];
+                var t = dl.Tokens;
+                if (t.Length != baseCols && t.Length != baseCols + 3)
+                    throw r.Error(
+                        $"expected {baseCols} columns ({columnsText}) or {baseCols + 3} with image flags for atom style {style}, found {t.Length}; " +
+                        "if the file uses another atom style, name it after the section name (e.g. 'Atoms # full')", dl.Line);
+                if (!TextParsing.TryInt(t[0], out ids[i]) || ids[i] < 1)
+                    throw r.Error($"atom id '{t[0]}' is not a positive integer; fix the id", dl.Line);
+                if (seen.TryGetValue(ids[i], out var first))
+                    throw r.Error($"atom id {ids[i]} appears twice (also on line {first}); give every atom a unique id", dl.Line);
+                seen[ids[i]] = dl.Line;
+                types[i] = ParseType(r, t[typeCol], ntypes, labels, dl.Line);
+                if (charges is not null)
+                    charges[i] = TextParsing.TryDouble(t[qCol], out var q) ? q : throw r.Error($"charge '{t[qCol]}' is not a number", dl.Line);
+                x[i] = Coordinate(r, t[xCol], 'x', dl.Line) - xb.Lo;
+                y[i] = Coordinate(r, t[xCol + 1], 'y', dl.Line) - yb.Lo;
+                z[i] = Coordinate(r, t[xCol + 2], 'z', dl.Line) - zb.Lo;
+                if (t.Length == baseCols + 3)
+                {
+                    var ix = Image(r, t[baseCols], dl.Line);
+                    var iy = Image(r, t[baseCols + 1], dl.Line);
+                    var iz = Image(r, t[baseCols + 2], dl.Line);
+                    x[i] += ix * lx + iy * header.Xy + iz * header.Xz;
+                    y[i] += iy * ly + iz * header.Yz;
+                    z[i] += iz * lz;
+                }
+            }
+        }
+
+        var names = ResolveTypeNames(path, typeNames, ntypes, labels, massComments, masses);
+        var order = Enumerable.Range(0, natoms).OrderBy(i => ids[i]).ToArray();
+        var species = order.Select(i => names[types[i] - 1]).ToArray();
+        var structure = new Structure(species, order.Select(i => x[i]).ToArray(), order.Select(i => y[i]).ToArray(),
+            order.Select(i => z[i]).ToArray(), box, path);
+        return new LammpsData(structure, order.Select(i => ids[i]).ToArray(), order.Select(i => types[i]).ToArray(), names,
+            masses, charges is null ? null : order.Select(i => charges[i]).ToArray(), style, (xb.Lo, yb.Lo, zb.Lo));
+    }
+
+    private static LammpsHeader ReadHeader(LineReader r, out LammpsSection? firstSection)
+    {
+        var h = new LammpsHeader();
+        firstSection = null;
+        while (r.ReadLine() is { } line)
+        {
+            var (content, comment) = SplitComment(line);
+            var t = TextParsing.Tokens(content);
+            if (t.Length == 0) continue;
+            if (!TextParsing.TryDouble(t[0], out _))
+            {
+                firstSection = new LammpsSection(string.Join(" ", t), comment, r.LineNumber, []);
+                return h;
+            }
+
+            var k = 0;
+            while (k < t.Length && TextParsing.TryDouble(t[k], out _)) k++;
+            var keyword = string.Join(" ", t[k..]).ToLowerInvariant();
+            switch (keyword)
+            {
+                case "atoms":
+                    h.Atoms = Count(r, t, k, "atoms", 0);
+                    break;
+                case "atom types":
+                    h.AtomTypes = Count(r, t, k, "atom types", 1);
+                    break;
+                case "xlo xhi":
+                    h.X = Bounds(r, t, k, "xlo xhi");
+                    h.BoxLine = r.LineNumber;
+                    break;
+                case "ylo yhi":
+                    h.Y = Bounds(r, t, k, "ylo yhi");
+                    break;
+                case "zlo zhi":
+                    h.Z = Bounds(r, t, k, "zlo zhi");
+                    break;
+                case "xy xz yz":
+                    if (k != 3)
+                        throw r.Error($"'xy xz yz' needs three numbers before it, found {k}; write e.g. '0.0 0.0 0.0 xy xz yz'");
+                    h.Xy = Number(r, t[0]);
+                    h.Xz = Number(r, t[1]);
+                    h.Yz = Number(r, t[2]);
+                    break;
+                case "avec":
+                case "bvec":
+                case "cvec":
+                case "abc origin":
+                    throw r.Error("general triclinic boxes (avec/bvec/cvec) are not supported; write the data file with a restricted triclinic box (xlo xhi ... xy xz yz)");
+                case "":
+                    throw r.Error($"header line {TextParsing.Quote(content)} has numbers but no keyword; fix or remove it");
+            }
+        }
+        return h;
+    }
+
+    private static int Count(LineReader r, string[] t, int k, string keyword, int min)
+    {
+        if (k != 1 || !TextParsing.TryInt(t[0], out var n) || n < min)
+            throw r.Error($"'{keyword}' needs one integer of at least {min} before it, found {TextParsing.Quote(string.Join(" ", t))}");
+        return n;
+    }
+
+    private static (double Lo, double Hi) Bounds(LineReader r, string[] t, int k, string keyword)
+    {
+        if (k != 2)
+            throw r.Error($"'{keyword}' needs two numbers (low and high bound) before it, found {k}");
+        var lo = Number(r, t[0]);
+        var hi = Number(r, t[1]);
+        if (!double.IsFinite(lo) || !double.IsFinite(hi) || !(hi > lo))
+            throw r.Error($"box bounds '{keyword}' must be finite with high > low, found {t[0]} {t[1]}; fix the box");
+        return (lo, hi);
+    }
+
+    private static double Number(LineReader r, string token) =>
+        TextParsing.TryDouble(token, out var v) ? v : throw r.Error($"'{token}' is not a number");
+
+    private static double Coordinate(LineReader r, string token, char axis, int line) =>
+        TextParsing.TryDouble(token, out var v)
+            ? v
+            : throw r.Error($"{axis} coordinate '{token}' is not a number; fix the atom line (use '.' as the decimal separator)", line);
+
+    private static int Image(LineReader r, string token, int line) =>
+        TextParsing.TryInt(token, out var v) ? v : throw r.Error($"image flag '{token}' is not an integer; fix or remove the image flags", line);
+
+    private static int ParseType(LineReader r, string token, int ntypes, Dictionary<string, int>? labels, int line)
+    {
+        if (TextParsing.TryInt(token, out var t))
+        {
+            if (t < 1 || t > ntypes)
+                throw r.Error($"atom type {t} is outside 1..{ntypes} (the header declares {ntypes} atom types); fix the type or the header", line);
+            return t;
+        }
+        if (labels is not null && labels.TryGetValue(token, out t)) return t;
+        throw r.Error($"atom type '{token}' is neither an integer nor a label from the Atom Type Labels section; fix the type", line);
+    }
+
+    private static string ParseStyle(LineReader r, LammpsSection atoms)
+    {
+        var hint = atoms.Comment is null ? "" : TextParsing.Tokens(atoms.Comment).FirstOrDefault()?.ToLowerInvariant() ?? "";
+        switch (hint)
+        {
+            case "charge":
+            case "full":
+                return hint;
+            case "molecular":
+            case "bond":
+            case "angle":
+                return "molecular";
+        }
+        if (UnsupportedStyles.Contains(hint))
+            throw r.Error($"atom style '{hint}' is not supported; write the data file with atom style atomic, charge or full", atoms.Line);
+        return "atomic";
+    }
+
+    private static Dictionary<string, int>? ReadTypeLabels(LineReader r, LammpsSection? section, int ntypes)
+    {
+        if (section is not { } s) return null;
+        var labels = new Dictionary<string, int>(StringComparer.Ordinal);
+        foreach (var dl in s.Lines)
+        {
+            if (dl.Tokens.Length != 2 || !TextParsing.TryInt(dl.Tokens[0], out var t) || t < 1 || t > ntypes)
+                throw r.Error($"an Atom Type Labels line must be 'type label' with type in 1..{ntypes}; found {TextParsing.Quote(string.Join(" ", dl.Tokens))}", dl.Line);
+            labels[dl.Tokens[1]] = t;
+        }
+        return labels;
+    }
+
+    private static (double[]? Masses, string?[] Comments) ReadMasses(LineReader r, LammpsSection? section, int ntypes)
+    {
+        var comments = new string?[ntypes];
+        if (section is not { } s) return (null, comments);
+        var masses = new double[ntypes];
+        var set = new bool[ntypes];
+        foreach (var dl in s.Lines)
+        {
+            var t = dl.Tokens;
+            if (t.Length != 2 || !TextParsing.TryInt(t[0], out var type))
+                throw r.Error($"a Masses line must be 'type mass', found {TextParsing.Quote(string.Join(" ", t))}", dl.Line);
+            if (type < 1 || type > ntypes)
+                throw r.Error($"Masses: type {type} is outside 1..{ntypes} (the header declares {ntypes} atom types)", dl.Line);
+            if (!TextParsing.TryDouble(t[1], out var m) || !double.IsFinite(m) || m <= 0)
+                throw r.Error($"Masses: mass '{t[1]}' of type {type} is not a positive number", dl.Line);
+            masses[type - 1] = m;
+            set[type - 1] = true;
+            var c = dl.Comment is null ? null : TextParsing.Tokens(dl.Comment).FirstOrDefault();
+            if (c is not null && char.IsLetter(c[0]) && c.All(ch => char.IsLetterOrDigit(ch) || ch is '_' or '-'))
+                comments[type - 1] = c;
+        }
+        for (var k = 0; k < ntypes; k++)
+        {
+            if (!set[k])
+                throw r.Error($"the Masses section gives no mass for type {k + 1}; list all {ntypes} atom types", s.Line);
+        }
+        return (masses, comments);
+    }
+
+    private static string[] ResolveTypeNames(string path, string[]? typeNames, int ntypes, Dictionary<string, int>? labels,
+        string?[] massComments, double[]? masses)
+    {
+        if (typeNames is not null)
+        {
+            if (typeNames.Length != ntypes)
+                throw new UserInputException(
+                    $"the type map [{string.Join(",", typeNames)}] names {typeNames.Length} species but the data file has {ntypes} atom types; " +
+                    "give exactly one species per LAMMPS type, in type order (like pair_coeff * * O H)", path);
+            if (typeNames.Any(string.IsNullOrWhiteSpace))
+                throw new UserInputException($"the type map [{string.Join(",", typeNames)}] has an empty species name", path);
+            return typeNames.ToArray();
+        }
+
+        var names = new string[ntypes];
+        for (var k = 0; k < ntypes; k++)
+        {
+            var label = labels?.FirstOrDefault(p => p.Value == k + 1).Key;
+            var name = label ?? massComments[k] ?? (masses is null ? null : ChemicalElements.GuessFromMass(masses[k]));
+            names[k] = name ?? throw new UserInputException(
+                $"cannot tell the species of atom type {k + 1}: " +
+                (masses is null ? "the file has no Masses section" : $"its mass {TextParsing.Format(masses[k])} has no '# element' comment and matches no element") +
+                "; pass the species of all types in order with --type-map (e.g. --type-map O,H)", path);
+        }
+        return names;
+    }
+
+    private static (string Content, string? Comment) SplitComment(string line)
+    {
+        var hash = line.IndexOf('#');
+        return hash < 0 ? (line, null) : (line[..hash], line[(hash + 1)..]);
+    }
+
+    private static LammpsSection? Find(List<LammpsSection> sections, string name) =>
+        sections.Where(s => Same(s.Name, name)).Select(s => (LammpsSection?)s).FirstOrDefault();
+
+    private static bool Same(string a, string b) => string.Equals(a, b, StringComparison.OrdinalIgnoreCase);
+}

@@ -1,0 +1,24 @@
+namespace DeepMD.Sharp.IO;
+
+/// <summary>The header values of a LAMMPS data file that the reader uses.</summary>
+internal sealed class LammpsHeader
+{
+    public int? Atoms { get; set; }
+
+    public int? AtomTypes { get; set; }
+
+    public (double Lo, double Hi)? X { get; set; }
+
+    public (double Lo, double Hi)? Y { get; set; }
+
+    public (double Lo, double Hi)? Z { get; set; }
+
+    public double Xy { get; set; }
+
+    public double Xz { get; set; }
+
+    public double Yz { get; set; }
+
+    /// <summary>Line of the 'xlo xhi' keyword, for box errors.</summary>
+    public int? BoxLine { get; set; }
+}
