@@ -330,13 +330,15 @@ public static class LammpsDataReader
     {
         if (typeNames is not null)
         {
-            if (typeNames.Length != ntypes)
+            // Fewer names than types cannot work; more are accepted (a model's full type map over a file that uses
+            // only its first types), the extra names being unused.
+            if (typeNames.Length < ntypes)
                 throw new UserInputException(
                     $"the type map [{string.Join(",", typeNames)}] names {typeNames.Length} species but the data file has {ntypes} atom types; " +
-                    "give exactly one species per LAMMPS type, in type order (like pair_coeff * * O H)", path);
+                    "give one species per LAMMPS type, in type order (like pair_coeff * * O H)", path);
             if (typeNames.Any(string.IsNullOrWhiteSpace))
                 throw new UserInputException($"the type map [{string.Join(",", typeNames)}] has an empty species name", path);
-            return typeNames.ToArray();
+            return typeNames[..ntypes];
         }
 
         var names = new string[ntypes];

@@ -83,6 +83,13 @@ public class LammpsDataReaderTests
     }
 
     [Test]
+    public void TypeMap_LongerThanTheTypes_UsesTheFirstNames()
+    {
+        var d = LammpsDataReader.Read(Write(Orthorhombic), ["O", "H", "C"]);
+        Assert.That(d.Structure.Species, Is.EqualTo(new[] { "O", "H", "H" }));
+    }
+
+    [Test]
     public void Triclinic_BoxMatrixAndPositionsShiftedByBoxLo()
     {
         var path = Write("""
