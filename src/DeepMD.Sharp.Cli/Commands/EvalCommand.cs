@@ -4,7 +4,7 @@ using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
 using DeepMD.Sharp.Core.Errors;
-using DeepMD.Sharp.IO.Structures;
+using DeepMD.Sharp.IO;
 using DeepMD.Sharp.Models;
 using DeepMD.Sharp.Models.Evaluation;
 

@@ -148,9 +148,9 @@ public class CliTests
     }
 
     [TestCase("3\nLattice=\"10 0 0 0 10 0 0 0 10\" Properties=species:S:1:pos:R:3\nO 1 1 1\nH 2 1 1\n", "line")]
-    [TestCase("two\ncomment\nO 1 1 1\n", "line 1")]
-    [TestCase("2\nLattice=\"10 0 0 0 10 0 0 0 10\" Properties=species:S:1:pos:R:3\nO 1 1 1\nH 2 x 1\n", "line 4")]
-    [TestCase("2\nLattice=\"10 0 0 0 10 0\" Properties=species:S:1:pos:R:3\nO 1 1 1\nH 2 1 1\n", "line 2")]
+    [TestCase("two\ncomment\nO 1 1 1\n", "bad.xyz:1:")]
+    [TestCase("2\nLattice=\"10 0 0 0 10 0 0 0 10\" Properties=species:S:1:pos:R:3\nO 1 1 1\nH 2 x 1\n", "bad.xyz:4:")]
+    [TestCase("2\nLattice=\"10 0 0 0 10 0\" Properties=species:S:1:pos:R:3\nO 1 1 1\nH 2 1 1\n", "bad.xyz:2:")]
     public void MalformedExtxyz(string text, string where)
     {
         var s = Write("bad.xyz", text);

@@ -1,7 +1,7 @@
 namespace DeepMD.Sharp.Tests.Models;
 
 using System.Text.Json;
-using DeepMD.Sharp.IO.Structures;
+using DeepMD.Sharp.IO;
 using DeepMD.Sharp.Models;
 using DeepMD.Sharp.Models.Evaluation;
 using DeepMD.Sharp.Tests.Support;
