@@ -45,6 +45,9 @@ public static class CellListNeighborSearch
         var dxs = new List<double>(n * 16);
         var dys = new List<double>(n * 16);
         var dzs = new List<double>(n * 16);
+        var sha = new List<int>(n * 16);
+        var shb = new List<int>(n * 16);
+        var shc = new List<int>(n * 16);
         var rc2 = cutoff * cutoff;
         Span<int> ci = stackalloc int[3];
         Span<int> cj = stackalloc int[3];
@@ -78,13 +81,18 @@ public static class CellListNeighborSearch
                             dxs.Add(ddx);
                             dys.Add(ddy);
                             dzs.Add(ddz);
+                            // Shift relative to the caller's (unwrapped) positions: cell shift plus the wrap offsets.
+                            sha.Add(shift[0] - grid.WrapOffset[3 * j] + grid.WrapOffset[3 * i]);
+                            shb.Add(shift[1] - grid.WrapOffset[3 * j + 1] + grid.WrapOffset[3 * i + 1]);
+                            shc.Add(shift[2] - grid.WrapOffset[3 * j + 2] + grid.WrapOffset[3 * i + 2]);
                         }
                     }
                 }
             }
             offsets[i + 1] = owner.Count;
         }
-        return new NeighborList(offsets, owner.ToArray(), dxs.ToArray(), dys.ToArray(), dzs.ToArray(), cutoff);
+        return new NeighborList(offsets, owner.ToArray(), dxs.ToArray(), dys.ToArray(), dzs.ToArray(), cutoff,
+            sha.ToArray(), shb.ToArray(), shc.ToArray());
     }
 
     /// <summary>The cell grid over lattice coordinates, with atom positions wrapped along periodic directions.</summary>
@@ -94,6 +102,9 @@ public static class CellListNeighborSearch
         public readonly int[] Reach = new int[3];
         public readonly bool[] Periodic = new bool[3];
         public double[] Wx = [], Wy = [], Wz = [];
+
+        /// <summary>Per atom and direction, how many lattice vectors wrapping subtracted (floor of the fractional coordinate).</summary>
+        public int[] WrapOffset = [];
         private readonly double[] _lo = new double[3];
         private readonly double[] _span = new double[3];
         private double[] _u = [];
@@ -109,6 +120,7 @@ public static class CellListNeighborSearch
             g.Wx = new double[n];
             g.Wy = new double[n];
             g.Wz = new double[n];
+            g.WrapOffset = new int[3 * n];
             var faces = new double[] { 1, 1, 1 };
             if (box is not null)
             {
@@ -125,9 +137,9 @@ public static class CellListNeighborSearch
                 if (box is not null)
                 {
                     (a, b, c) = box.ToFractional(x[i], y[i], z[i]);
-                    if (g.Periodic[0]) a = Box.WrapUnit(a);
-                    if (g.Periodic[1]) b = Box.WrapUnit(b);
-                    if (g.Periodic[2]) c = Box.WrapUnit(c);
+                    if (g.Periodic[0]) (a, g.WrapOffset[3 * i]) = WrapWithOffset(a);
+                    if (g.Periodic[1]) (b, g.WrapOffset[3 * i + 1]) = WrapWithOffset(b);
+                    if (g.Periodic[2]) (c, g.WrapOffset[3 * i + 2]) = WrapWithOffset(c);
                     (g.Wx[i], g.Wy[i], g.Wz[i]) = box.ToCartesian(a, b, c);
                     // Keep unwrapped Cartesian coordinates bit-exact where nothing was wrapped.
                     if (!box.AnyPeriodic) (g.Wx[i], g.Wy[i], g.Wz[i]) = (x[i], y[i], z[i]);
@@ -166,6 +178,12 @@ public static class CellListNeighborSearch
                     g.Reach[d] = width > 0 ? Math.Min(cells - 1, (int)Math.Ceiling(cutoff / width)) : 0;
             }
             return g;
+        }
+
+        private static (double Wrapped, int Offset) WrapWithOffset(double f)
+        {
+            var w = Box.WrapUnit(f);
+            return (w, (int)Math.Round(f - w));
         }
 
         public int CellIndex(int i)

@@ -8,7 +8,8 @@ namespace DeepMD.Sharp.Core.Neighbors;
 /// </summary>
 public sealed class NeighborList
 {
-    public NeighborList(int[] offsets, int[] owner, double[] dx, double[] dy, double[] dz, double cutoff)
+    public NeighborList(int[] offsets, int[] owner, double[] dx, double[] dy, double[] dz, double cutoff,
+        int[]? shiftA = null, int[]? shiftB = null, int[]? shiftC = null)
     {
         Offsets = offsets;
         Owner = owner;
@@ -16,6 +17,42 @@ public sealed class NeighborList
         Dy = dy;
         Dz = dz;
         Cutoff = cutoff;
+        ShiftA = shiftA ?? new int[owner.Length];
+        ShiftB = shiftB ?? new int[owner.Length];
+        ShiftC = shiftC ?? new int[owner.Length];
+    }
+
+    /// <summary>
+    /// Lattice shift of each entry relative to the positions the list was built from:
+    /// d = r_owner + ShiftA·a + ShiftB·b + ShiftC·c − r_i. Lets an MD engine reuse the list (Verlet skin) while atoms
+    /// move, as long as it does not re-wrap positions between rebuilds.
+    /// </summary>
+    public int[] ShiftA { get; }
+
+    /// <summary>Lattice shift along b; see <see cref="ShiftA"/>.</summary>
+    public int[] ShiftB { get; }
+
+    /// <summary>Lattice shift along c; see <see cref="ShiftA"/>.</summary>
+    public int[] ShiftC { get; }
+
+    /// <summary>
+    /// Recomputes every displacement from current positions and box (same atom order and unwrapped positions as at
+    /// build time). Entries may now lie beyond <see cref="Cutoff"/>; consumers filter by their own cutoff.
+    /// </summary>
+    public void UpdateDisplacements(ReadOnlySpan<double> x, ReadOnlySpan<double> y, ReadOnlySpan<double> z, Geometry.Box? box)
+    {
+        var h = box is null ? stackalloc double[9] : box.Matrix;
+        for (var i = 0; i < CenterCount; i++)
+        {
+            for (var e = Offsets[i]; e < Offsets[i + 1]; e++)
+            {
+                var j = Owner[e];
+                double sa = ShiftA[e], sb = ShiftB[e], sc = ShiftC[e];
+                Dx[e] = x[j] + sa * h[0] + sb * h[3] + sc * h[6] - x[i];
+                Dy[e] = y[j] + sa * h[1] + sb * h[4] + sc * h[7] - y[i];
+                Dz[e] = z[j] + sa * h[2] + sb * h[5] + sc * h[8] - z[i];
+            }
+        }
     }
 
     /// <summary>Row starts; length = number of centers + 1.</summary>

@@ -90,4 +90,35 @@ public class NeighborSearchTests
         Assert.That(nl.CountOf(0), Is.EqualTo(6));
         Assert.That(nl.Owner.Distinct(), Is.EqualTo(new[] { 0 }));
     }
+
+    [Test]
+    public void StoredShiftsReproduceDisplacementsAfterAtomsMove()
+    {
+        var rng = new Random(21);
+        var box = RandomStructures.TriclinicBox(rng, 4.0, 6.0, tilt: 0.4);
+        var n = 12;
+        var x = new double[n];
+        var y = new double[n];
+        var z = new double[n];
+        for (var i = 0; i < n; i++)
+            (x[i], y[i], z[i]) = box.ToCartesian(rng.NextDouble() * 3 - 1, rng.NextDouble() * 3 - 1, rng.NextDouble() * 3 - 1);
+        var nl = CellListNeighborSearch.Build(x, y, z, box, 5.0);
+        var before = (nl.Dx.ToArray(), nl.Dy.ToArray(), nl.Dz.ToArray());
+        nl.UpdateDisplacements(x, y, z, box);
+        Assert.That(nl.Dx, Is.EqualTo(before.Item1).Within(1e-12));
+        Assert.That(nl.Dy, Is.EqualTo(before.Item2).Within(1e-12));
+        Assert.That(nl.Dz, Is.EqualTo(before.Item3).Within(1e-12));
+        // Move atoms a little (no re-wrapping): each entry's displacement follows both atoms.
+        var mx = x.Select(v => v + 0.1 * (rng.NextDouble() - 0.5)).ToArray();
+        var my = y.Select(v => v + 0.1 * (rng.NextDouble() - 0.5)).ToArray();
+        var mz = z.Select(v => v + 0.1 * (rng.NextDouble() - 0.5)).ToArray();
+        nl.UpdateDisplacements(mx, my, mz, box);
+        for (var i = 0; i < n; i++)
+            for (var e = nl.Offsets[i]; e < nl.Offsets[i + 1]; e++)
+            {
+                var j = nl.Owner[e];
+                Assert.That(nl.Dx[e], Is.EqualTo(before.Item1[e] + (mx[j] - x[j]) - (mx[i] - x[i])).Within(1e-12));
+                Assert.That(nl.Dz[e], Is.EqualTo(before.Item3[e] + (mz[j] - z[j]) - (mz[i] - z[i])).Within(1e-12));
+            }
+    }
 }

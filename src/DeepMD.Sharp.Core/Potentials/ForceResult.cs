@@ -1,0 +1,48 @@
+namespace DeepMD.Sharp.Core.Potentials;
+
+/// <summary>
+/// Energy (eV), forces (eV/Å, SoA) and virial W[a][b] = Σ_k F_k,a x_k,b (eV, row-major 3x3; DeePMD-kit's and LAMMPS'
+/// sign) of one evaluation. Buffers are reused across steps; <see cref="Resize"/> adapts them to the atom count.
+/// </summary>
+public sealed class ForceResult
+{
+    public double Energy { get; set; }
+
+    public double[] Fx { get; private set; } = [];
+
+    public double[] Fy { get; private set; } = [];
+
+    public double[] Fz { get; private set; } = [];
+
+    /// <summary>Virial, eV, row-major 3x3.</summary>
+    public double[] Virial { get; } = new double[9];
+
+    /// <summary>Per-atom energy, eV (filled only when requested).</summary>
+    public double[] AtomEnergy { get; private set; } = [];
+
+    /// <summary>Per-atom virial, eV, [atoms][9] (filled only when requested).</summary>
+    public double[] AtomVirial { get; private set; } = [];
+
+    /// <summary>Makes every buffer fit <paramref name="atoms"/> atoms and zeroes everything.</summary>
+    public void Resize(int atoms)
+    {
+        if (Fx.Length != atoms)
+        {
+            Fx = new double[atoms];
+            Fy = new double[atoms];
+            Fz = new double[atoms];
+            AtomEnergy = new double[atoms];
+            AtomVirial = new double[9 * atoms];
+        }
+        else
+        {
+            Array.Clear(Fx);
+            Array.Clear(Fy);
+            Array.Clear(Fz);
+            Array.Clear(AtomEnergy);
+            Array.Clear(AtomVirial);
+        }
+        Energy = 0;
+        Array.Clear(Virial);
+    }
+}

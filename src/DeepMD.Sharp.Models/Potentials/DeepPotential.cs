@@ -1,0 +1,61 @@
+namespace DeepMD.Sharp.Models.Potentials;
+
+using DeepMD.Sharp.Core.Errors;
+using DeepMD.Sharp.Core.Potentials;
+using DeepMD.Sharp.Models.Evaluation;
+
+/// <summary>
+/// <c>pair_style deepmd</c>: binds a <see cref="DeepPotModel"/> to the engine's atom types (the <c>pair_coeff * * O H</c>
+/// mapping) and evaluates it with the reference backend.
+/// </summary>
+public sealed class DeepPotential : IPotential
+{
+    private readonly int[] _modelTypeOf;
+
+    /// <summary>
+    /// <paramref name="elementOfEngineType"/>[t] is the element name of engine type t (0-based), matched to the
+    /// model's type map by name.
+    /// </summary>
+    public DeepPotential(DeepPotModel model, IReadOnlyList<string> elementOfEngineType, EvaluationOptions? options = null)
+    {
+        Model = model;
+        Options = options ?? new EvaluationOptions();
+        _modelTypeOf = new int[elementOfEngineType.Count];
+        for (var t = 0; t < elementOfEngineType.Count; t++)
+        {
+            var m = model.TypeMap.IndexOf(elementOfEngineType[t]);
+            if (m < 0)
+                throw new UserInputException(
+                    $"atom type {t + 1} is '{elementOfEngineType[t]}', which is not in the model's type map [{model.TypeMap}]", model.Source);
+            _modelTypeOf[t] = m;
+        }
+    }
+
+    public DeepPotModel Model { get; }
+
+    public EvaluationOptions Options { get; }
+
+    public string Name => "deepmd";
+
+    public double Cutoff => Model.Cutoff;
+
+    public void Compute(ForceRequest request, ForceResult result)
+    {
+        var n = request.AtomCount;
+        var types = new int[n];
+        for (var i = 0; i < n; i++) types[i] = _modelTypeOf[request.Types[i]];
+        var r = ReferenceEvaluator.Evaluate(Model, types, request.Neighbors, Options);
+        result.Resize(n);
+        result.Energy = r.Energy;
+        for (var i = 0; i < n; i++)
+        {
+            result.Fx[i] = r.Forces[3 * i];
+            result.Fy[i] = r.Forces[3 * i + 1];
+            result.Fz[i] = r.Forces[3 * i + 2];
+        }
+        r.Virial.CopyTo(result.Virial, 0);
+        if (!request.PerAtom) return;
+        r.AtomEnergy.CopyTo(result.AtomEnergy, 0);
+        r.AtomVirial.CopyTo(result.AtomVirial, 0);
+    }
+}
