@@ -65,38 +65,12 @@ public static class ReferenceEvaluator
         for (var i = 0; i < n; i++) energy += atomEnergy[i];
         result.Energy = energy;
 
-        var f = result.Forces;
-        var w = result.Virial;
-        var av = result.AtomVirial;
-        for (var i = 0; i < n; i++)
-        {
-            for (var e = neighbors.Offsets[i]; e < neighbors.Offsets[i + 1]; e++)
-            {
-                double g0 = gx[e], g1 = gy[e], g2 = gz[e];
-                if (g0 == 0 && g1 == 0 && g2 == 0) continue;
-                var j = neighbors.Owner[e];
-                f[3 * i] += g0;
-                f[3 * i + 1] += g1;
-                f[3 * i + 2] += g2;
-                f[3 * j] -= g0;
-                f[3 * j + 1] -= g1;
-                f[3 * j + 2] -= g2;
-                double d0 = neighbors.Dx[e], d1 = neighbors.Dy[e], d2 = neighbors.Dz[e];
-                Span<double> g = [g0, g1, g2];
-                Span<double> d = [d0, d1, d2];
-                for (var a = 0; a < 3; a++)
-                    for (var b = 0; b < 3; b++)
-                    {
-                        var term = g[a] * d[b];
-                        w[3 * a + b] -= term;
-                        av[9 * j + 3 * a + b] -= term;
-                    }
-            }
-        }
+        PairTermAccumulator.Accumulate(neighbors, gx, gy, gz, result);
         return result;
     }
 
-    private static double[]? ResolveFparam(EnergyFittingSpec fitting, EvaluationOptions options)
+    /// <summary>The frame parameters to use: the given ones, else the model default; checks the count.</summary>
+    public static double[]? ResolveFparam(EnergyFittingSpec fitting, EvaluationOptions options)
     {
         if (fitting.FparamCount == 0) return null;
         var fp = options.Fparam ?? fitting.DefaultFparam;
@@ -177,13 +151,7 @@ public static class ReferenceEvaluator
         {
             var r = Math.Sqrt(nl.Dx[e] * nl.Dx[e] + nl.Dy[e] * nl.Dy[e] + nl.Dz[e] * nl.Dz[e]);
             if (r > rc) continue;
-            if (r < options.OverlapDistance)
-            {
-                var j = nl.Owner[e];
-                var what = j == i ? $"atom {Label(i, options)} sits on its own periodic image (the cell is degenerate)"
-                    : $"atoms {Label(i, options)} and {Label(j, options)} are on top of each other (distance {r:G3} Å)";
-                throw new UserInputException($"{what}; the potential is undefined there. Fix the structure (duplicate atom?).");
-            }
+            if (r < options.OverlapDistance) throw OverlapError(i, nl.Owner[e], r, options);
             candidates.Add(new Slot(e, r));
         }
         int Compare(Slot a, Slot b)
@@ -201,12 +169,7 @@ public static class ReferenceEvaluator
         {
             if (counts[t] <= desc.Sel[t]) continue;
             overflow = true;
-            if (options.SelOverflow == SelOverflowPolicy.Error)
-                throw new UserInputException(
-                    $"atom {Label(i, options)} (type {model.TypeMap.Names[ti]}) has {counts[t]} neighbors of type {model.TypeMap.Names[t]} " +
-                    $"within rcut = {rc} Å, but the model's sel for that type is {desc.Sel[t]}. DeePMD-kit would silently drop the " +
-                    "farthest ones and energy would not be conserved. Use a model with a larger sel, check the structure's density, " +
-                    "or pass --allow-sel-truncation to reproduce DeePMD-kit's truncation.");
+            if (options.SelOverflow == SelOverflowPolicy.Error) throw SelOverflowError(model, i, t, counts[t], options, ti);
         }
         if (overflow && candidates.Count > desc.SlotCount)
         {
@@ -227,6 +190,26 @@ public static class ReferenceEvaluator
             if (!model.IsPairExcluded(ti, tj)) slots[slot] = s;
         }
         return slots;
+    }
+
+    /// <summary>The error for an atom with more neighbors of a type than the model's sel allows.</summary>
+    public static UserInputException SelOverflowError(DeepPotModel model, int i, int neighborType, int count, EvaluationOptions options, int? centerType = null)
+    {
+        var ti = centerType ?? -1;
+        var typeText = ti >= 0 ? $" (type {model.TypeMap.Names[ti]})" : "";
+        return new UserInputException(
+            $"atom {Label(i, options)}{typeText} has {count} neighbors of type {model.TypeMap.Names[neighborType]} " +
+            $"within rcut = {model.Descriptor.Rcut} Å, but the model's sel for that type is {model.Descriptor.Sel[neighborType]}. DeePMD-kit would silently drop the " +
+            "farthest ones and energy would not be conserved. Use a model with a larger sel, check the structure's density, " +
+            "or pass --allow-sel-truncation to reproduce DeePMD-kit's truncation.");
+    }
+
+    /// <summary>The error for two atoms (or an atom and its own image) closer than the overlap distance.</summary>
+    public static UserInputException OverlapError(int i, int j, double r, EvaluationOptions options)
+    {
+        var what = j == i ? $"atom {Label(i, options)} sits on its own periodic image (the cell is degenerate)"
+            : $"atoms {Label(i, options)} and {Label(j, options)} are on top of each other (distance {r:G3} Å)";
+        return new UserInputException($"{what}; the potential is undefined there. Fix the structure (duplicate atom?).");
     }
 
     private static string Label(int i, EvaluationOptions options) =>

@@ -1,0 +1,458 @@
+namespace DeepMD.Sharp.Cpu;
+
+using System.Collections.Concurrent;
+using System.Numerics;
+using DeepMD.Sharp.Core.Errors;
+using DeepMD.Sharp.Core.Neighbors;
+using DeepMD.Sharp.Cpu.Kernels;
+using DeepMD.Sharp.Models;
+using DeepMD.Sharp.Models.Descriptors;
+using DeepMD.Sharp.Models.Evaluation;
+
+/// <summary>
+/// The fused CPU backend for se_e2_a: atoms of one type are processed in small batches; for each neighbor type the
+/// real neighbor slots of the whole batch go through the embedding net as one feature-major SIMD batch; the constant
+/// contribution of padded slots is precomputed once; the fitting net runs batched over the atoms; the backward pass
+/// mirrors the forward one. Networks run in precision <typeparamref name="T"/> (double or float); environment
+/// matrices, descriptor accumulation, energy and virial stay in double.
+/// </summary>
+public sealed class CpuSeAEvaluator<T> : IModelEvaluator where T : unmanaged, IFloatingPointIeee754<T>
+{
+    private const int BatchSize = 8;
+
+    private readonly SeE2ASpec _d;
+    private readonly PackedNetwork<T>?[] _embeddings; // NetworkCollection index
+    private readonly PackedNetwork<T>?[] _fitting;    // per center type
+    private readonly double[] _padG;                  // [ti][tt][M1]: embedding of a padded slot's s
+    private readonly double[] _padR;                  // [ti][tt][4]: normalised row of a padded slot
+    private readonly double[] _invStd;                // [ti][tt][4]: 1/dstd (uniform within a type block)
+    private readonly double[] _mean;                  // [ti][tt][4]: davg (uniform within a type block)
+    private readonly ConcurrentBag<Workspace> _workspaces = new();
+
+    public CpuSeAEvaluator(DeepPotModel model)
+    {
+        if (!Supports(model, out var why)) throw new ArgumentException(why);
+        Model = model;
+        _d = (SeE2ASpec)model.Descriptor;
+        var nt = _d.TypeCount;
+        _embeddings = _d.Embeddings.Select(n => n is null ? null : new PackedNetwork<T>(n)).ToArray();
+        _fitting = Enumerable.Range(0, nt).Select(t => model.Fitting.NetFor(t) is { } n ? new PackedNetwork<T>(n) : null).ToArray();
+        var m1 = _d.EmbeddingWidth;
+        _padG = new double[nt * nt * m1];
+        _padR = new double[nt * nt * 4];
+        _invStd = new double[nt * nt * 4];
+        _mean = new double[nt * nt * 4];
+        var deriv = new double[m1];
+        for (var ti = 0; ti < nt; ti++)
+            for (var tt = 0; tt < nt; tt++)
+            {
+                var k = (ti * _d.SlotCount + _d.SelOffsets[tt]) * 4;
+                for (var c = 0; c < 4; c++)
+                {
+                    _mean[(ti * nt + tt) * 4 + c] = _d.Davg[k + c];
+                    _invStd[(ti * nt + tt) * 4 + c] = 1.0 / _d.Dstd[k + c];
+                    _padR[(ti * nt + tt) * 4 + c] = -_d.Davg[k + c] / _d.Dstd[k + c];
+                }
+                if (_d.Sel[tt] > 0 && _d.EmbeddingFor(ti, tt) is { } net)
+                    net.EvaluateScalar(_padR[(ti * nt + tt) * 4], _padG.AsSpan((ti * nt + tt) * m1, m1), deriv);
+            }
+        Name = typeof(T) == typeof(double) ? "cpu-f64" : "cpu-f32";
+    }
+
+    public string Name { get; }
+
+    public DeepPotModel Model { get; }
+
+    /// <summary>
+    /// Whether this backend can evaluate <paramref name="model"/>; if not, <paramref name="reason"/> says why
+    /// (the reference backend handles every model).
+    /// </summary>
+    public static bool Supports(DeepPotModel model, out string reason)
+    {
+        if (model.Descriptor is not SeE2ASpec d)
+        {
+            reason = $"the CPU SIMD backend implements se_e2_a; this model's descriptor is {model.Descriptor.TypeName}";
+            return false;
+        }
+        var nnei = d.SlotCount;
+        for (var ti = 0; ti < d.TypeCount; ti++)
+            for (var tt = 0; tt < d.TypeCount; tt++)
+                for (var k = d.SelOffsets[tt] + 1; k < d.SelOffsets[tt + 1]; k++)
+                    for (var c = 0; c < 4; c++)
+                    {
+                        var first = (ti * nnei + d.SelOffsets[tt]) * 4 + c;
+                        var here = (ti * nnei + k) * 4 + c;
+                        if (d.Davg[here] != d.Davg[first] || d.Dstd[here] != d.Dstd[first])
+                        {
+                            reason = "the model's davg/dstd differ between slots of one type block (not produced by DeePMD-kit's statistics); " +
+                                     "the CPU backend needs them uniform per block";
+                            return false;
+                        }
+                    }
+        if (model.Fitting.MixedTypes)
+        {
+            reason = "the CPU backend expects one fitting net per type (se_e2_a models have them)";
+            return false;
+        }
+        reason = "";
+        return true;
+    }
+
+    public EvaluationResult Evaluate(int[] types, NeighborList neighbors, EvaluationOptions options)
+    {
+        var n = types.Length;
+        if (neighbors.CenterCount != n) throw new ArgumentException("neighbor list and type array disagree on the atom count");
+        for (var i = 0; i < n; i++)
+            if (types[i] < 0 || types[i] >= Model.TypeMap.Count)
+                throw new UserInputException($"atom {i + 1} has type index {types[i]}, outside the model's {Model.TypeMap.Count} types [{Model.TypeMap}]");
+        var fparam = ReferenceEvaluator.ResolveFparam(Model.Fitting, options);
+        if (Model.Fitting.AparamCount > 0 && (options.Aparam is null || options.Aparam.Length != n * Model.Fitting.AparamCount))
+            throw new UserInputException($"the model needs {Model.Fitting.AparamCount} atomic parameter(s) per atom (numb_aparam); pass them with --aparam");
+
+        if (CheckNeighborCounts(types, neighbors, options))
+            return ReferenceEvaluator.Evaluate(Model, types, neighbors, options); // DeePMD-kit-style truncation: rare, keep it in one place
+
+        var batches = new List<int[]>();
+        for (var t = 0; t < Model.TypeMap.Count; t++)
+        {
+            if (Model.IsAtomExcluded(t)) continue;
+            var members = Enumerable.Range(0, n).Where(i => types[i] == t).ToArray();
+            for (var s = 0; s < members.Length; s += BatchSize) batches.Add(members[s..Math.Min(members.Length, s + BatchSize)]);
+        }
+        var result = new EvaluationResult(n);
+        var gx = new double[neighbors.EntryCount];
+        var gy = new double[neighbors.EntryCount];
+        var gz = new double[neighbors.EntryCount];
+        var errors = new UserInputException?[batches.Count];
+        Parallel.For(0, batches.Count, b =>
+        {
+            var ws = _workspaces.TryTake(out var w) ? w : new Workspace(this);
+            try
+            {
+                ProcessBatch(ws, batches[b], types, neighbors, fparam, options, result.AtomEnergy, gx, gy, gz);
+            }
+            catch (UserInputException ex)
+            {
+                errors[b] = ex;
+            }
+            finally
+            {
+                _workspaces.Add(ws);
+            }
+        });
+        if (Array.Find(errors, e => e is not null) is { } first) throw first;
+        double energy = 0;
+        for (var i = 0; i < n; i++) energy += result.AtomEnergy[i];
+        result.Energy = energy;
+        PairTermAccumulator.Accumulate(neighbors, gx, gy, gz, result);
+        return result;
+    }
+
+    /// <summary>
+    /// Checks every atom's neighbor counts against sel and for overlaps. Returns true when some block overflows and
+    /// the policy asks for DeePMD-kit's truncation; throws for an overflow under the error policy.
+    /// </summary>
+    private bool CheckNeighborCounts(int[] types, NeighborList nl, EvaluationOptions options)
+    {
+        var n = types.Length;
+        var nt = Model.TypeMap.Count;
+        var rc2 = _d.Rcut * _d.Rcut;
+        var overlap2 = options.OverlapDistance * options.OverlapDistance;
+        var firstProblem = new int[n];
+        var overflow = 0;
+        UserInputException? error = null;
+        var errorAtom = int.MaxValue;
+        var gate = new object();
+        Parallel.For(0, n, () => new int[nt], (i, _, counts) =>
+        {
+            Array.Clear(counts);
+            for (var e = nl.Offsets[i]; e < nl.Offsets[i + 1]; e++)
+            {
+                var r2 = nl.Dx[e] * nl.Dx[e] + nl.Dy[e] * nl.Dy[e] + nl.Dz[e] * nl.Dz[e];
+                if (r2 > rc2) continue;
+                if (r2 < overlap2)
+                {
+                    lock (gate)
+                        if (i < errorAtom) (errorAtom, error) = (i, ReferenceEvaluator.OverlapError(i, nl.Owner[e], Math.Sqrt(r2), options));
+                    return counts;
+                }
+                counts[types[nl.Owner[e]]]++;
+            }
+            if (Model.IsAtomExcluded(types[i])) return counts;
+            for (var t = 0; t < nt; t++)
+            {
+                if (counts[t] <= _d.Sel[t]) continue;
+                Interlocked.Exchange(ref overflow, 1);
+                if (options.SelOverflow == SelOverflowPolicy.Error)
+                    lock (gate)
+                        if (i < errorAtom) (errorAtom, error) = (i, ReferenceEvaluator.SelOverflowError(Model, i, t, counts[t], options, types[i]));
+                break;
+            }
+            return counts;
+        }, _ => { });
+        if (error is not null) throw error;
+        return overflow != 0;
+    }
+
+    /// <summary>Per-thread buffers, grown on demand and reused across calls (no allocation in steady state).</summary>
+    private sealed class Workspace
+    {
+        public Workspace(CpuSeAEvaluator<T> owner)
+        {
+            var nt = owner.Model.TypeMap.Count;
+            Slots = Enumerable.Range(0, nt).Select(_ => new SlotBlock()).ToArray();
+            var m1 = owner._d.EmbeddingWidth;
+            T = new double[BatchSize * m1 * 4];
+            DT = new double[BatchSize * m1 * 4];
+            Counts = new int[BatchSize * nt];
+            PairExcluded = new int[BatchSize * nt];
+        }
+
+        public readonly SlotBlock[] Slots;
+        public readonly double[] T;
+        public readonly double[] DT;
+        public readonly int[] Counts;
+        public readonly int[] PairExcluded;
+        public T[] FitIn = [];
+        public T[] FitOut = [];
+        public T[] FitSaved = [];
+        public T[] FitGrad = [];
+        public T[] Scratch = [];
+
+        public static void Ensure<TE>(ref TE[] a, int size)
+        {
+            if (a.Length < size) a = new TE[Math.Max(size, a.Length * 3 / 2)];
+        }
+    }
+
+    /// <summary>The real, contributing neighbor slots of one neighbor type for a batch of centers.</summary>
+    private sealed class SlotBlock
+    {
+        public int Count;
+        public int Ld;
+        public int[] Center = [];
+        public int[] Entry = [];
+        public double[] Rt = [];     // [slot][4] normalised rows
+        public T[] S = [];           // [ld] embedding input
+        public T[] G = [];           // [M1][ld] embedding output
+        public T[] Saved = [];       // activations
+        public T[] GradG = [];       // [M1][ld]
+        public T[] GradS = [];       // [ld]
+
+        public void Reset() => Count = 0;
+
+        public void Add(int center, int entry)
+        {
+            Workspace.Ensure(ref Center, Count + 1);
+            Workspace.Ensure(ref Entry, Count + 1);
+            Center[Count] = center;
+            Entry[Count] = entry;
+            Count++;
+        }
+    }
+
+    private void ProcessBatch(Workspace ws, int[] centers, int[] types, NeighborList nl, double[]? fparam, EvaluationOptions options,
+        double[] atomEnergy, double[] gx, double[] gy, double[] gz)
+    {
+        var d = _d;
+        var nt = d.TypeCount;
+        var m1 = d.EmbeddingWidth;
+        var m2 = d.AxisNeuron;
+        var nnei = d.SlotCount;
+        var ti = types[centers[0]];
+        var bsz = centers.Length;
+        var rc2 = d.Rcut * d.Rcut;
+        Array.Clear(ws.Counts);
+        Array.Clear(ws.PairExcluded);
+        foreach (var block in ws.Slots) block.Reset();
+
+        // 1. Gather contributing slots per neighbor type; count occupied and pair-excluded ones.
+        for (var c = 0; c < bsz; c++)
+        {
+            var i = centers[c];
+            for (var e = nl.Offsets[i]; e < nl.Offsets[i + 1]; e++)
+            {
+                var r2 = nl.Dx[e] * nl.Dx[e] + nl.Dy[e] * nl.Dy[e] + nl.Dz[e] * nl.Dz[e];
+                if (r2 > rc2) continue;
+                var tj = types[nl.Owner[e]];
+                ws.Counts[c * nt + tj]++;
+                if (Model.IsPairExcluded(ti, tj)) { ws.PairExcluded[c * nt + tj]++; continue; }
+                if (d.IsExcluded(ti, tj)) continue; // occupies a slot, contributes nothing
+                ws.Slots[tj].Add(c, e);
+            }
+        }
+
+        // 2. Embedding forward per neighbor type and accumulation of T (double).
+        var tacc = ws.T.AsSpan(0, bsz * m1 * 4);
+        tacc.Clear();
+        for (var tt = 0; tt < nt; tt++)
+        {
+            var block = ws.Slots[tt];
+            if (block.Count == 0) continue;
+            var net = _embeddings[d.TypeOneSide ? tt : ti + nt * tt]
+                      ?? throw new UserInputException($"the model has no embedding net for center type {ti}, neighbor type {tt}", Model.Source);
+            var ld = FeatureMajorGemm<T>.Pad(block.Count);
+            block.Ld = ld;
+            Workspace.Ensure(ref block.Rt, ld * 4);
+            Workspace.Ensure(ref block.S, ld);
+            Workspace.Ensure(ref block.G, m1 * ld);
+            Workspace.Ensure(ref block.Saved, net.ActivationFloats * ld);
+            Workspace.Ensure(ref block.GradG, m1 * ld);
+            Workspace.Ensure(ref block.GradS, ld);
+            Workspace.Ensure(ref ws.Scratch, 3 * Math.Max(net.MaxWidth * ld, 1));
+            var pb = (ti * nt + tt) * 4;
+            for (var q = 0; q < block.Count; q++)
+            {
+                var e = block.Entry[q];
+                double dx = nl.Dx[e], dy = nl.Dy[e], dz = nl.Dz[e];
+                var r = Math.Sqrt(dx * dx + dy * dy + dz * dz);
+                var (w, _) = ReferenceEvaluator.Switch(r, d.RcutSmooth, d.Rcut);
+                var rp = r + d.EnvProtection;
+                var inv2 = w / (rp * rp);
+                block.Rt[4 * q] = (w / rp - _mean[pb]) * _invStd[pb];
+                block.Rt[4 * q + 1] = (inv2 * dx - _mean[pb + 1]) * _invStd[pb + 1];
+                block.Rt[4 * q + 2] = (inv2 * dy - _mean[pb + 2]) * _invStd[pb + 2];
+                block.Rt[4 * q + 3] = (inv2 * dz - _mean[pb + 3]) * _invStd[pb + 3];
+                block.S[q] = T.CreateTruncating(block.Rt[4 * q]);
+            }
+            for (var q = block.Count; q < ld; q++) block.S[q] = T.Zero;
+            net.Forward(block.S.AsSpan(0, ld), block.G.AsSpan(0, m1 * ld), ld, block.Saved, ws.Scratch);
+            for (var q = 0; q < block.Count; q++)
+            {
+                var tc = tacc.Slice(block.Center[q] * m1 * 4, m1 * 4);
+                double r0 = block.Rt[4 * q], r1 = block.Rt[4 * q + 1], r2 = block.Rt[4 * q + 2], r3 = block.Rt[4 * q + 3];
+                for (var a = 0; a < m1; a++)
+                {
+                    var g = double.CreateTruncating(block.G[a * ld + q]);
+                    tc[4 * a] += g * r0;
+                    tc[4 * a + 1] += g * r1;
+                    tc[4 * a + 2] += g * r2;
+                    tc[4 * a + 3] += g * r3;
+                }
+            }
+        }
+
+        // 3. Padded slots: a constant row per (center type, neighbor type), counted per center.
+        for (var c = 0; c < bsz; c++)
+        {
+            var tc = tacc.Slice(c * m1 * 4, m1 * 4);
+            for (var tt = 0; tt < nt; tt++)
+            {
+                var pad = d.Sel[tt] - ws.Counts[c * nt + tt] + ws.PairExcluded[c * nt + tt];
+                if (pad == 0) continue;
+                var pg = _padG.AsSpan((ti * nt + tt) * m1, m1);
+                var pr = _padR.AsSpan((ti * nt + tt) * 4, 4);
+                for (var a = 0; a < m1; a++)
+                    for (var k = 0; k < 4; k++) tc[4 * a + k] += pad * pg[a] * pr[k];
+            }
+            for (var q = 0; q < m1 * 4; q++) tc[q] /= nnei;
+        }
+
+        // 4. Descriptor and fitting input, feature-major over the batch.
+        var fitting = Model.Fitting;
+        var fitNet = _fitting[ti] ?? throw new UserInputException($"the model has no fitting net for type '{Model.TypeMap.Names[ti]}'", Model.Source);
+        var ldf = FeatureMajorGemm<T>.Pad(bsz);
+        var nin = fitting.InputSize;
+        Workspace.Ensure(ref ws.FitIn, nin * ldf);
+        Workspace.Ensure(ref ws.FitOut, ldf);
+        Workspace.Ensure(ref ws.FitSaved, fitNet.ActivationFloats * ldf);
+        Workspace.Ensure(ref ws.FitGrad, nin * ldf);
+        Workspace.Ensure(ref ws.Scratch, 3 * fitNet.MaxWidth * ldf);
+        var x = ws.FitIn.AsSpan(0, nin * ldf);
+        x.Clear();
+        for (var c = 0; c < bsz; c++)
+        {
+            var tc = tacc.Slice(c * m1 * 4, m1 * 4);
+            for (var a = 0; a < m1; a++)
+                for (var b = 0; b < m2; b++)
+                {
+                    var s = tc[4 * a] * tc[4 * b] + tc[4 * a + 1] * tc[4 * b + 1] + tc[4 * a + 2] * tc[4 * b + 2] + tc[4 * a + 3] * tc[4 * b + 3];
+                    x[(a * m2 + b) * ldf + c] = T.CreateTruncating(s);
+                }
+            var k = d.OutputSize;
+            if (fparam is not null)
+                for (var p = 0; p < fparam.Length; p++)
+                    x[k++ * ldf + c] = T.CreateTruncating((fparam[p] - (fitting.FparamAvg?[p] ?? 0)) * (fitting.FparamInvStd?[p] ?? 1));
+            if (fitting.AparamCount > 0 && !fitting.UseAparamAsMask)
+                for (var p = 0; p < fitting.AparamCount; p++)
+                    x[k++ * ldf + c] = T.CreateTruncating((options.Aparam![centers[c] * fitting.AparamCount + p] - (fitting.AparamAvg?[p] ?? 0)) * (fitting.AparamInvStd?[p] ?? 1));
+            if (fitting.CaseEmbedding is { } ce)
+                foreach (var v in ce) x[k++ * ldf + c] = T.CreateTruncating(v);
+        }
+
+        // 5. Fitting forward and backward (∂e/∂out = 1 for real columns).
+        var outSpan = ws.FitOut.AsSpan(0, ldf);
+        fitNet.Forward(x, outSpan, ldf, ws.FitSaved, ws.Scratch);
+        for (var c = 0; c < bsz; c++)
+            atomEnergy[centers[c]] = double.CreateTruncating(outSpan[c]) + fitting.BiasAtomE[ti] + Model.OutBias[ti];
+        for (var c = 0; c < ldf; c++) outSpan[c] = c < bsz ? T.One : T.Zero;
+        var dxFit = ws.FitGrad.AsSpan(0, nin * ldf);
+        fitNet.Backward(outSpan, dxFit, ldf, ws.FitSaved, ws.Scratch);
+
+        // 6. dT from dD (double), including the 1/nnei of T = (1/nnei) Σ G ⊗ R̃.
+        var dT = ws.DT.AsSpan(0, bsz * m1 * 4);
+        for (var c = 0; c < bsz; c++)
+        {
+            var tc = tacc.Slice(c * m1 * 4, m1 * 4);
+            var dtc = dT.Slice(c * m1 * 4, m1 * 4);
+            for (var a = 0; a < m1; a++)
+                for (var k = 0; k < 4; k++)
+                {
+                    double s = 0;
+                    for (var b = 0; b < m2; b++) s += double.CreateTruncating(dxFit[(a * m2 + b) * ldf + c]) * tc[4 * b + k];
+                    if (a < m2)
+                        for (var a2 = 0; a2 < m1; a2++) s += double.CreateTruncating(dxFit[(a2 * m2 + a) * ldf + c]) * tc[4 * a2 + k];
+                    dtc[4 * a + k] = s / nnei;
+                }
+        }
+
+        // 7. Embedding backward per neighbor type and pair gradients.
+        for (var tt = 0; tt < nt; tt++)
+        {
+            var block = ws.Slots[tt];
+            if (block.Count == 0) continue;
+            var net = _embeddings[d.TypeOneSide ? tt : ti + nt * tt]!;
+            var ld = block.Ld;
+            var gradG = block.GradG.AsSpan(0, m1 * ld);
+            gradG.Clear();
+            for (var q = 0; q < block.Count; q++)
+            {
+                var dtc = dT.Slice(block.Center[q] * m1 * 4, m1 * 4);
+                double r0 = block.Rt[4 * q], r1 = block.Rt[4 * q + 1], r2 = block.Rt[4 * q + 2], r3 = block.Rt[4 * q + 3];
+                for (var a = 0; a < m1; a++)
+                    gradG[a * ld + q] = T.CreateTruncating(dtc[4 * a] * r0 + dtc[4 * a + 1] * r1 + dtc[4 * a + 2] * r2 + dtc[4 * a + 3] * r3);
+            }
+            net.Backward(gradG, block.GradS.AsSpan(0, ld), ld, block.Saved, ws.Scratch);
+            var pb = (ti * nt + tt) * 4;
+            for (var q = 0; q < block.Count; q++)
+            {
+                var dtc = dT.Slice(block.Center[q] * m1 * 4, m1 * 4);
+                double dR0 = double.CreateTruncating(block.GradS[q]), dR1 = 0, dR2 = 0, dR3 = 0;
+                for (var a = 0; a < m1; a++)
+                {
+                    var g = double.CreateTruncating(block.G[a * ld + q]);
+                    dR0 += dtc[4 * a] * g;
+                    dR1 += dtc[4 * a + 1] * g;
+                    dR2 += dtc[4 * a + 2] * g;
+                    dR3 += dtc[4 * a + 3] * g;
+                }
+                dR0 *= _invStd[pb];
+                dR1 *= _invStd[pb + 1];
+                dR2 *= _invStd[pb + 2];
+                dR3 *= _invStd[pb + 3];
+                var e = block.Entry[q];
+                double ddx = nl.Dx[e], ddy = nl.Dy[e], ddz = nl.Dz[e];
+                var r = Math.Sqrt(ddx * ddx + ddy * ddy + ddz * ddz);
+                var (w, dw) = ReferenceEvaluator.Switch(r, d.RcutSmooth, d.Rcut);
+                var rp = r + d.EnvProtection;
+                var c0 = (dw / rp - w / (rp * rp)) / r;
+                var diag = w / (rp * rp);
+                var c1 = (dw / (rp * rp) - 2 * w / (rp * rp * rp)) / r;
+                var proj = dR1 * ddx + dR2 * ddy + dR3 * ddz;
+                gx[e] = dR0 * c0 * ddx + dR1 * diag + proj * c1 * ddx;
+                gy[e] = dR0 * c0 * ddy + dR2 * diag + proj * c1 * ddy;
+                gz[e] = dR0 * c0 * ddz + dR3 * diag + proj * c1 * ddz;
+            }
+        }
+    }
+}

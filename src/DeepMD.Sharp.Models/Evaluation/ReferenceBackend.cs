@@ -1,0 +1,14 @@
+namespace DeepMD.Sharp.Models.Evaluation;
+
+using DeepMD.Sharp.Core.Neighbors;
+
+/// <summary>The <see cref="ReferenceEvaluator"/> behind the backend interface.</summary>
+public sealed class ReferenceBackend(DeepPotModel model) : IModelEvaluator
+{
+    public string Name => "reference";
+
+    public DeepPotModel Model { get; } = model;
+
+    public EvaluationResult Evaluate(int[] types, NeighborList neighbors, EvaluationOptions options) =>
+        ReferenceEvaluator.Evaluate(Model, types, neighbors, options);
+}
