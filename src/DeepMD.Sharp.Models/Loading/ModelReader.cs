@@ -19,34 +19,34 @@ public static class ModelReader
     /// <summary>Reads the model in <paramref name="root"/> (the whole file dict, or the <c>model</c> sub-dict).</summary>
     public static DeepPotModel FromTree(Dictionary<string, object?> root, string file)
     {
-        var top = new TreeNode(root, "", file);
+        var top = new ModelNode(root, file);
         var model = top.Has("model") ? top["model"] : top;
         CheckClass(model, "Model", 1, 2);
-        var modelType = model.Optional("type").IsNull ? "standard" : model["type"].AsString();
+        var modelType = model.Optional("type").AsString("standard");
         if (modelType != "standard")
             throw model["type"].Error($"model type '{modelType}' is not supported; supported: standard (a descriptor + energy fitting model)");
 
-        var typeMap = new TypeMap(model["type_map"].AsList().Select(n => n.AsString()));
+        var typeMap = new TypeMap(model["type_map"].AsStringArray());
         var nt = typeMap.Count;
         var descriptor = ReadDescriptor(model["descriptor"], nt);
         var fitting = ReadFitting(model["fitting"], nt, descriptor.OutputSize);
 
-        var vars = model.Optional("@variables");
         var outBias = new double[nt];
-        if (!vars.IsNull && !vars.Optional("out_bias").IsNull)
+        var outBiasNode = model.Optional("@variables").Optional("out_bias");
+        if (!outBiasNode.IsNull)
         {
-            var ob = vars["out_bias"].AsArray(-1, nt, -1);
-            if (ob.Shape[2] != 1) throw vars["out_bias"].Error("energy models need out_bias of shape [1, ntypes, 1]");
+            var ob = outBiasNode.AsArray(-1, nt, -1);
+            if (ob.Shape[2] != 1) throw outBiasNode.Error("energy models need out_bias of shape [1, ntypes, 1]");
             Array.Copy(ob.Data, outBias, nt);
         }
-        var atomExclude = model.Optional("atom_exclude_types").IsNull ? [] : model["atom_exclude_types"].AsIntArray();
-        var pairExclude = model.Optional("pair_exclude_types").IsNull ? [] : ReadPairs(model["pair_exclude_types"], nt);
+        var atomExclude = model.Optional("atom_exclude_types").AsIntArray([]);
+        var pairExclude = ReadPairs(model.Optional("pair_exclude_types"), nt);
         foreach (var t in atomExclude)
             if (t < 0 || t >= nt) throw model["atom_exclude_types"].Error($"type {t} is outside 0..{nt - 1}");
         return new DeepPotModel(typeMap, descriptor, fitting, outBias, atomExclude, pairExclude, file);
     }
 
-    private static void CheckClass(TreeNode node, string expected, int minVersion, int maxVersion)
+    private static void CheckClass(ModelNode node, string expected, int minVersion, int maxVersion)
     {
         var cls = node.Optional("@class");
         if (!cls.IsNull && cls.AsString() != expected)
@@ -58,7 +58,7 @@ public static class ModelReader
             throw ver.Error($"{expected} @version {v} is not supported (this engine reads versions {minVersion}–{maxVersion}); convert the model with a DeePMD-kit release that writes a supported version");
     }
 
-    private static DescriptorSpec ReadDescriptor(TreeNode d, int nt)
+    private static DescriptorSpec ReadDescriptor(ModelNode d, int nt)
     {
         CheckClass(d, "Descriptor", 1, 3);
         var type = d["type"].AsString();
@@ -76,13 +76,13 @@ public static class ModelReader
         var rcut = d["rcut"].AsDouble();
         var rcutSmth = d["rcut_smth"].AsDouble();
         if (!(rcut > 0) || !(rcutSmth >= 0) || rcutSmth >= rcut) throw d.Error($"need 0 ≤ rcut_smth < rcut, found rcut_smth = {rcutSmth}, rcut = {rcut}");
-        var envMat = d.Optional("env_mat");
-        if (!envMat.IsNull && envMat.Optional("use_exp_switch").AsBool(false))
-            throw envMat["use_exp_switch"].Error("the exponential switch is not supported for se_* descriptors");
-        var protection = d.Optional("env_protection").IsNull ? 0.0 : d["env_protection"].AsDouble();
+        var useExpSwitch = d.Optional("env_mat").Optional("use_exp_switch");
+        if (useExpSwitch.AsBool(false))
+            throw useExpSwitch.Error("the exponential switch is not supported for se_* descriptors");
+        var protection = d.Optional("env_protection").AsDouble(0.0);
         var neuron = d["neuron"].AsIntArray();
-        var exclude = d.Optional("exclude_types").IsNull ? [] : ReadPairs(d["exclude_types"], nt);
-        var precision = d.Optional("precision").IsNull ? "float64" : d["precision"].AsString();
+        var exclude = ReadPairs(d.Optional("exclude_types"), nt);
+        var precision = d.Optional("precision").AsString("float64");
 
         var nnei = sel.Sum();
         var comps = kind == "se_e2_a" ? 4 : 1;
@@ -113,27 +113,27 @@ public static class ModelReader
         return new SeE2RSpec(nt, rcut, rcutSmth, sel, protection, neuron, typeOneSide, exclude, davg, dstd, nets, precision);
     }
 
-    private static EnergyFittingSpec ReadFitting(TreeNode f, int nt, int descriptorSize)
+    private static EnergyFittingSpec ReadFitting(ModelNode f, int nt, int descriptorSize)
     {
         CheckClass(f, "Fitting", 1, 4);
-        var type = f.Optional("type").IsNull ? "ener" : f["type"].AsString();
+        var type = f.Optional("type").AsString("ener");
         if (type != "ener")
             throw f["type"].Error($"fitting type '{type}' is not supported; supported: ener (energy models)");
-        var dimOut = f.Optional("dim_out").IsNull ? 1 : f["dim_out"].AsInt();
+        var dimOut = f.Optional("dim_out").AsInt(1);
         if (dimOut != 1) throw f["dim_out"].Error($"energy fitting must have dim_out 1, found {dimOut}");
         if (!f.Optional("spin").IsNull) throw f["spin"].Error("spin models are not supported");
         var atomEner = f.Optional("atom_ener");
         if (!atomEner.IsNull && atomEner.AsList().Any(n => !n.IsNull))
             throw atomEner.Error("atom_ener (vacuum energy removal) is not supported");
-        var dimDescrpt = f.Optional("dim_descrpt").IsNull ? descriptorSize : f["dim_descrpt"].AsInt();
+        var dimDescrpt = f.Optional("dim_descrpt").AsInt(descriptorSize);
         if (dimDescrpt != descriptorSize)
             throw f["dim_descrpt"].Error($"fitting expects a descriptor of size {dimDescrpt}, but the descriptor gives {descriptorSize}");
-        var nf = f.Optional("numb_fparam").IsNull ? 0 : f["numb_fparam"].AsInt();
-        var na = f.Optional("numb_aparam").IsNull ? 0 : f["numb_aparam"].AsInt();
+        var nf = f.Optional("numb_fparam").AsInt(0);
+        var na = f.Optional("numb_aparam").AsInt(0);
         var mixed = f.Optional("mixed_types").AsBool(false);
         var useAparamAsMask = f.Optional("use_aparam_as_mask").AsBool(false);
-        var exclude = f.Optional("exclude_types").IsNull ? [] : f["exclude_types"].AsIntArray();
-        var precision = f.Optional("precision").IsNull ? "float64" : f["precision"].AsString();
+        var exclude = f.Optional("exclude_types").AsIntArray([]);
+        var precision = f.Optional("precision").AsString("float64");
         var vars = f["@variables"];
         var bias = vars["bias_atom_e"].AsArray(nt, 1).Data;
         double[]? Opt(string key, int n)
@@ -148,7 +148,7 @@ public static class ModelReader
         var fInv = Opt("fparam_inv_std", nf);
         var aAvg = Opt("aparam_avg", na);
         var aInv = Opt("aparam_inv_std", na);
-        var dimCase = f.Optional("dim_case_embd").IsNull ? 0 : f["dim_case_embd"].AsInt();
+        var dimCase = f.Optional("dim_case_embd").AsInt(0);
         var caseEmbd = dimCase > 0 ? Opt("case_embd", dimCase) : null;
         double[]? defaultF = null;
         if (!f.Optional("default_fparam").IsNull) defaultF = f["default_fparam"].AsDoubleArray();
@@ -167,11 +167,11 @@ public static class ModelReader
         return spec;
     }
 
-    private static (int Ndim, NeuralNetwork?[] Nets) ReadCollection(TreeNode c, int nt, string netClass)
+    private static (int Ndim, NeuralNetwork?[] Nets) ReadCollection(ModelNode c, int nt, string netClass)
     {
         CheckClass(c, "NetworkCollection", 1, 1);
         var ndim = c["ndim"].AsInt();
-        var ntypes = c.Optional("ntypes").IsNull ? nt : c["ntypes"].AsInt();
+        var ntypes = c.Optional("ntypes").AsInt(nt);
         if (ntypes != nt) throw c["ntypes"].Error($"collection has ntypes {ntypes}, the model has {nt} types");
         var list = c["networks"].AsList();
         var expected = (int)Math.Pow(nt, ndim);
@@ -182,14 +182,14 @@ public static class ModelReader
         return (ndim, nets);
     }
 
-    private static NeuralNetwork? ReadNetwork(TreeNode n, string netClass)
+    private static NeuralNetwork? ReadNetwork(ModelNode n, string netClass)
     {
         var cls = n.Optional("@class");
         if (!cls.IsNull && cls.AsString() is not ("EmbeddingNetwork" or "FittingNetwork" or "Network"))
             throw cls.Error($"expected a {netClass}, found '{cls.AsString()}'");
         var layerNodes = n["layers"].AsList();
         if (layerNodes.Count == 0) return null; // a cleared (excluded) network
-        var defaultAct = n.Optional("activation_function").IsNull ? "tanh" : n["activation_function"].AsString();
+        var defaultAct = n.Optional("activation_function").AsString("tanh");
         var layers = new List<DenseLayer>();
         foreach (var l in layerNodes)
         {
@@ -202,7 +202,7 @@ public static class ModelReader
             if (!vars.Optional("idt").IsNull) idt = vars["idt"].AsArray().Data;
             if (b is not null && b.Length != nout) throw vars["b"].Error($"has {b.Length} values, expected {nout}");
             if (idt is not null && idt.Length != nout) throw vars["idt"].Error($"has {idt.Length} values, expected {nout}");
-            var act = Activation.Parse(l.Optional("activation_function").IsNull ? defaultAct : l["activation_function"].AsString(), n.File);
+            var act = Activation.Parse(l.Optional("activation_function").AsString(defaultAct), n.File);
             var resnet = l.Optional("resnet").AsBool(false);
             layers.Add(new DenseLayer(nin, nout, w.Data, b, idt, act, resnet));
         }
@@ -212,8 +212,9 @@ public static class ModelReader
         return new NeuralNetwork(layers);
     }
 
-    private static (int, int)[] ReadPairs(TreeNode node, int nt)
+    private static (int, int)[] ReadPairs(ModelNode node, int nt)
     {
+        if (node.IsNull) return [];
         var pairs = new List<(int, int)>();
         foreach (var p in node.AsList())
         {

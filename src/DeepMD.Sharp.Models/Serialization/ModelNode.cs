@@ -1,170 +1,183 @@
 namespace DeepMD.Sharp.Models.Serialization;
 
+using System.Globalization;
 using DeepMD.Sharp.Core.Errors;
 
 /// <summary>
-/// Typed, checked access to one dictionary of a model tree. Every getter names the model file and the full key path in
-/// its error, e.g. <c>model.dp: key 'model/descriptor/sel' is missing</c>.
+/// A position in a model tree (see <see cref="ModelTree"/>) that remembers the file and its key path, so that every
+/// error about a missing or mistyped entry names both, e.g. <c>model.dp: 'model/descriptor/sel': expected a list, found
+/// the integer 46</c>. Dictionary entries are reached with <c>node["key"]</c> (required) or <see cref="Optional"/>,
+/// list entries with <c>node[k]</c> or <see cref="AsList"/>; list entries get paths like <c>model/fitting/nets/networks[1]</c>.
+/// A node may hold null: an optional key that is absent or null gives such a node, and the <c>As…</c> getters that take a
+/// fallback return it for a null node.
 /// </summary>
 public sealed class ModelNode
 {
-    /// <summary>Wraps <paramref name="values"/>, found at <paramref name="path"/> (slash-joined keys) in <paramref name="file"/>.</summary>
-    public ModelNode(Dictionary<string, object?> values, string file, string path = "")
+    /// <summary>Wraps <paramref name="value"/>, found at <paramref name="path"/> (slash-joined keys, "" for the root) in <paramref name="file"/>.</summary>
+    public ModelNode(object? value, string file, string path = "")
     {
-        Values = values;
+        Value = value;
         File = file;
         Path = path;
     }
 
-    /// <summary>The wrapped dictionary.</summary>
-    public Dictionary<string, object?> Values { get; }
+    /// <summary>The wrapped value: a dictionary, list, string, long, double, bool, <see cref="NdArray"/> or null.</summary>
+    public object? Value { get; }
 
     /// <summary>The model file, for error messages.</summary>
     public string File { get; }
 
-    /// <summary>The slash-joined key path of this dictionary ("" for the root).</summary>
+    /// <summary>The key path of this node, e.g. <c>model/descriptor/sel</c> or <c>model/fitting/nets/networks[1]</c> ("" for the root).</summary>
     public string Path { get; }
 
-    /// <summary>Whether <paramref name="key"/> is present with a non-null value.</summary>
-    public bool Has(string key) => Values.TryGetValue(key, out var v) && v is not null;
+    /// <summary>Whether the value is null (also the case for an absent key reached with <see cref="Optional"/>).</summary>
+    public bool IsNull => Value is null;
 
-    /// <summary>The full key path of <paramref name="key"/>, as used in error messages.</summary>
-    public string KeyPath(string key) => Path.Length == 0 ? key : Path + "/" + key;
+    /// <summary>An error about this node: <c>file: 'path': <paramref name="what"/></c>.</summary>
+    public UserInputException Error(string what) =>
+        new($"{(Path.Length == 0 ? "top level" : $"'{Path}'")}: {what}", File);
 
-    /// <summary>The child dictionary at <paramref name="key"/>.</summary>
-    public ModelNode Dict(string key) => new(Get<Dictionary<string, object?>>(key), File, KeyPath(key));
+    /// <summary>Whether this node is a dictionary that contains <paramref name="key"/> (possibly with a null value).</summary>
+    public bool Has(string key) => Value is Dictionary<string, object?> d && d.ContainsKey(key);
 
-    /// <summary>The child dictionary at <paramref name="key"/>, or null when it is absent or null.</summary>
-    public ModelNode? DictOrNull(string key) =>
-        Has(key) ? Dict(key) : null;
+    /// <summary>The child under <paramref name="key"/>; this node must be a dictionary and the key must be present (its value may be null).</summary>
+    /// <exception cref="UserInputException">This node is not a dictionary or lacks the key.</exception>
+    public ModelNode this[string key] =>
+        AsDict().TryGetValue(key, out var v)
+            ? Child(v, key)
+            : throw Child(null, key).Error("key is missing; the model file is incomplete or from an unsupported DeePMD-kit version");
 
-    /// <summary>
-    /// The list at <paramref name="key"/> as dictionaries (null entries stay null), e.g. the <c>networks</c> of a
-    /// NetworkCollection or the <c>layers</c> of a network.
-    /// </summary>
-    public IReadOnlyList<ModelNode?> DictList(string key)
+    /// <summary>The child under <paramref name="key"/>, or a null node (with the key's path) when this node is null, not a dictionary, or lacks the key.</summary>
+    public ModelNode Optional(string key) =>
+        Child(Value is Dictionary<string, object?> d && d.TryGetValue(key, out var v) ? v : null, key);
+
+    /// <summary>Entry <paramref name="index"/> of this list.</summary>
+    /// <exception cref="UserInputException">This node is not a list or is too short.</exception>
+    public ModelNode this[int index]
     {
-        var list = Get<List<object?>>(key);
-        var result = new ModelNode?[list.Count];
-        for (var i = 0; i < list.Count; i++)
+        get
         {
-            var itemPath = $"{KeyPath(key)}/{i}";
-            result[i] = list[i] switch
-            {
-                null => null,
-                Dictionary<string, object?> d => new ModelNode(d, File, itemPath),
-                var other => throw Wrong(itemPath, "a dictionary", other),
-            };
+            var list = RawList();
+            if (index < 0 || index >= list.Count) throw Error($"has {list.Count} entries, so there is no entry [{index}]");
+            return Entry(list[index], index);
         }
+    }
+
+    /// <summary>The dictionary this node holds.</summary>
+    /// <exception cref="UserInputException">The node is not a dictionary.</exception>
+    public Dictionary<string, object?> AsDict() =>
+        Value as Dictionary<string, object?> ?? throw Expected("a mapping");
+
+    /// <summary>The entries of this list, as nodes.</summary>
+    /// <exception cref="UserInputException">The node is not a list.</exception>
+    public IReadOnlyList<ModelNode> AsList()
+    {
+        var list = RawList();
+        var result = new ModelNode[list.Count];
+        for (var k = 0; k < list.Count; k++) result[k] = Entry(list[k], k);
         return result;
     }
 
-    /// <summary>The list of integers at <paramref name="key"/> (e.g. <c>sel</c>, <c>neuron</c>).</summary>
-    public long[] Longs(string key) => Items<long>(key, "a list of integers");
-
-    /// <summary>The list of numbers at <paramref name="key"/>; integers are accepted as numbers.</summary>
-    public double[] Doubles(string key) => Items<double>(key, "a list of numbers");
-
-    /// <summary>The list of strings at <paramref name="key"/> (e.g. <c>type_map</c>).</summary>
-    public string[] Strings(string key) => Items<string>(key, "a list of strings");
-
-    /// <summary>
-    /// The value at <paramref name="key"/> as <typeparamref name="T"/>: <see cref="Dictionary{TKey,TValue}"/>,
-    /// <see cref="List{T}"/>, <see cref="string"/>, <see cref="long"/>, <see cref="double"/> (an integer is accepted),
-    /// <see cref="bool"/> or <see cref="NdArray"/>.
-    /// </summary>
-    /// <exception cref="UserInputException">The key is missing, null or holds another type.</exception>
-    public T Get<T>(string key)
+    /// <summary>The string this node holds, or <paramref name="fallback"/> (when given) for a null node.</summary>
+    /// <exception cref="UserInputException">The node holds another type (or null without a fallback).</exception>
+    public string AsString(string? fallback = null) => Value switch
     {
-        if (!Values.TryGetValue(key, out var v))
-            throw new UserInputException($"key '{KeyPath(key)}' is missing; the model file is incomplete or from an unsupported DeePMD-kit version", File);
-        if (v is null) throw new UserInputException($"key '{KeyPath(key)}' is null but should be {TypeName(typeof(T))}", File);
-        return TryConvert<T>(v, out var result) ? result : throw Wrong(KeyPath(key), TypeName(typeof(T)), v);
-    }
-
-    /// <summary>The value at <paramref name="key"/>, or <paramref name="defaultValue"/> when the key is absent or null.</summary>
-    /// <exception cref="UserInputException">The key holds another type.</exception>
-    public T GetOrDefault<T>(string key, T defaultValue)
-    {
-        if (!Values.TryGetValue(key, out var v) || v is null) return defaultValue;
-        return TryConvert<T>(v, out var result) ? result : throw Wrong(KeyPath(key), TypeName(typeof(T)), v);
-    }
-
-    /// <summary>The array at <paramref name="key"/>.</summary>
-    public NdArray Array(string key) => Get<NdArray>(key);
-
-    /// <summary>The array at <paramref name="key"/>, or null when the key is absent or null.</summary>
-    public NdArray? ArrayOrNull(string key) => GetOrDefault<NdArray?>(key, null);
-
-    /// <summary>The string at <paramref name="key"/>.</summary>
-    public string String(string key) => Get<string>(key);
-
-    /// <summary>The integer at <paramref name="key"/>.</summary>
-    public long Long(string key) => Get<long>(key);
-
-    /// <summary>The number at <paramref name="key"/> (an integer is accepted).</summary>
-    public double Double(string key) => Get<double>(key);
-
-    /// <summary>The boolean at <paramref name="key"/>.</summary>
-    public bool Bool(string key) => Get<bool>(key);
-
-    private T[] Items<T>(string key, string expected)
-    {
-        var list = Get<List<object?>>(key);
-        var result = new T[list.Count];
-        for (var i = 0; i < list.Count; i++)
-        {
-            if (list[i] is null || !TryConvert<T>(list[i]!, out result[i]))
-                throw Wrong(KeyPath(key), expected, list);
-        }
-        return result;
-    }
-
-    private static bool TryConvert<T>(object v, out T result)
-    {
-        if (v is T t)
-        {
-            result = t;
-            return true;
-        }
-        if (typeof(T) == typeof(double) && v is long n)
-        {
-            result = (T)(object)(double)n;
-            return true;
-        }
-        result = default!;
-        return false;
-    }
-
-    private UserInputException Wrong(string keyPath, string expected, object? actual) =>
-        new($"key '{keyPath}' should be {expected} but is {Describe(actual)}", File);
-
-    private static string TypeName(Type t)
-    {
-        t = Nullable.GetUnderlyingType(t) ?? t;
-        return t == typeof(Dictionary<string, object?>) ? "a dictionary"
-            : t == typeof(List<object?>) ? "a list"
-            : t == typeof(string) ? "a string"
-            : t == typeof(long) ? "an integer"
-            : t == typeof(double) ? "a number"
-            : t == typeof(bool) ? "a boolean"
-            : t == typeof(NdArray) ? "an array"
-            : t.Name;
-    }
-
-    private static string Describe(object? v) => v switch
-    {
-        null => "null",
-        Dictionary<string, object?> => "a dictionary",
-        List<object?> l => $"a list of {l.Count}",
-        string s => $"the string '{(s.Length > 40 ? s[..40] + "..." : s)}'",
-        long n => $"the integer {n}",
-        double d => $"the number {PythonFloat.Repr(d)}",
-        bool b => b ? "true" : "false",
-        NdArray a => $"an array {a}",
-        _ => v.GetType().Name,
+        string s => s,
+        null when fallback is not null => fallback,
+        _ => throw Expected("a string"),
     };
+
+    /// <summary>
+    /// The number this node holds (an integer or a one-element array is accepted), or <paramref name="fallback"/>
+    /// (when given) for a null node.
+    /// </summary>
+    /// <exception cref="UserInputException">The node holds another type (or null without a fallback).</exception>
+    public double AsDouble(double? fallback = null) => Value switch
+    {
+        double d => d,
+        long l => l,
+        NdArray { Length: 1 } a => a.Data[0],
+        null when fallback is not null => fallback.Value,
+        _ => throw Expected("a number"),
+    };
+
+    /// <summary>
+    /// The 32-bit integer this node holds (an integral number is accepted), or <paramref name="fallback"/> (when given)
+    /// for a null node.
+    /// </summary>
+    /// <exception cref="UserInputException">The node holds another type, a fraction or an out-of-range value (or null without a fallback).</exception>
+    public int AsInt(int? fallback = null) => Value switch
+    {
+        long l when l is >= int.MinValue and <= int.MaxValue => (int)l,
+        double d when d == Math.Floor(d) && Math.Abs(d) < int.MaxValue => (int)d,
+        null when fallback is not null => fallback.Value,
+        _ => throw Expected("an integer"),
+    };
+
+    /// <summary>The boolean this node holds, or <paramref name="fallback"/> (when given) for a null node.</summary>
+    /// <exception cref="UserInputException">The node holds another type (or null without a fallback).</exception>
+    public bool AsBool(bool? fallback = null) => Value switch
+    {
+        bool b => b,
+        null when fallback is not null => fallback.Value,
+        _ => throw Expected("true/false"),
+    };
+
+    /// <summary>
+    /// The integers of this list or array (e.g. <c>sel</c>, <c>neuron</c>), or <paramref name="fallback"/> (when given)
+    /// for a null node.
+    /// </summary>
+    /// <exception cref="UserInputException">The node is not a list or array, or an entry is not an integer.</exception>
+    public int[] AsIntArray(int[]? fallback = null) => Value switch
+    {
+        NdArray a => a.Data.Select(v => (int)v).ToArray(),
+        null when fallback is not null => fallback,
+        _ => AsList().Select(n => n.AsInt()).ToArray(),
+    };
+
+    /// <summary>The numbers of this list or array.</summary>
+    /// <exception cref="UserInputException">The node is not a list or array, or an entry is not a number.</exception>
+    public double[] AsDoubleArray() => Value is NdArray a ? a.Data : AsList().Select(n => n.AsDouble()).ToArray();
+
+    /// <summary>The strings of this list (e.g. <c>type_map</c>).</summary>
+    /// <exception cref="UserInputException">The node is not a list, or an entry is not a string.</exception>
+    public string[] AsStringArray() => AsList().Select(n => n.AsString()).ToArray();
+
+    /// <summary>The array variable this node holds.</summary>
+    /// <exception cref="UserInputException">The node is not an array.</exception>
+    public NdArray AsArray() => Value as NdArray ?? throw Expected("an array variable");
+
+    /// <summary>The array variable this node holds, checking its shape; <c>-1</c> in <paramref name="shape"/> matches any size.</summary>
+    /// <exception cref="UserInputException">The node is not an array or has another shape.</exception>
+    public NdArray AsArray(params int[] shape)
+    {
+        var a = AsArray();
+        if (a.Shape.Length != shape.Length || a.Shape.Where((s, k) => shape[k] >= 0 && s != shape[k]).Any())
+            throw Error($"array has shape [{string.Join(", ", a.Shape)}], expected [{string.Join(", ", shape.Select(s => s < 0 ? "*" : s.ToString(CultureInfo.InvariantCulture)))}]");
+        return a;
+    }
 
     /// <inheritdoc />
     public override string ToString() => $"{File}:{(Path.Length == 0 ? "/" : Path)}";
+
+    private ModelNode Child(object? value, string key) => new(value, File, Path.Length == 0 ? key : $"{Path}/{key}");
+
+    private ModelNode Entry(object? value, int index) => new(value, File, $"{Path}[{index}]");
+
+    private List<object?> RawList() => Value as List<object?> ?? throw Expected("a list");
+
+    private UserInputException Expected(string what) => Error($"expected {what}, found {Describe(Value)}");
+
+    private static string Describe(object? v) => v switch
+    {
+        null => "nothing (null)",
+        string s => $"the string '{(s.Length > 40 ? s[..40] + "…" : s)}'",
+        Dictionary<string, object?> => "a mapping",
+        List<object?> l => $"a list of {l.Count}",
+        NdArray a => $"an array {a}",
+        long n => $"the integer {n.ToString(CultureInfo.InvariantCulture)}",
+        double d => $"the number {PythonFloat.Repr(d)}",
+        bool b => b ? "true" : "false",
+        _ => v.GetType().Name,
+    };
 }

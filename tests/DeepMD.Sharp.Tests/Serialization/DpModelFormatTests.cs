@@ -29,30 +29,30 @@ public class DpModelFormatTests
         var tree = DpModelFormat.Load(TestModels.WaterFloat32);
         var root = new ModelNode(tree, TestModels.WaterFloat32);
         Assert.That(tree.Keys.Take(3), Is.EqualTo(new[] { "software", "version", "time" }));
-        Assert.That(root.String("backend"), Is.EqualTo("dpmodel"));
+        Assert.That(root["backend"].AsString(), Is.EqualTo("dpmodel"));
 
-        var model = root.Dict("model");
-        Assert.That(model.Dict("@variables").Array("out_bias").DType, Is.EqualTo("float64"));
-        var descriptor = model.Dict("descriptor");
-        Assert.That(descriptor.Longs("sel"), Is.EqualTo(new long[] { 46, 92 }));
-        Assert.That(descriptor.Longs("neuron"), Is.EqualTo(new long[] { 25, 50, 100 }));
-        var davg = descriptor.Dict("@variables").Array("davg");
+        var model = root["model"];
+        Assert.That(model["@variables"]["out_bias"].AsArray().DType, Is.EqualTo("float64"));
+        var descriptor = model["descriptor"];
+        Assert.That(descriptor["sel"].Value, Is.EqualTo(new[] { 46L, 92L }).And.All.TypeOf<long>());
+        Assert.That(descriptor["neuron"].Value, Is.EqualTo(new[] { 25L, 50L, 100L }).And.All.TypeOf<long>());
+        var davg = descriptor["@variables"]["davg"].AsArray();
         Assert.That((davg.DType, davg.Shape), Is.EqualTo(("float64", new[] { 2, 138, 4 })));
 
-        var nets = descriptor.Dict("embeddings").DictList("networks");
+        var nets = descriptor["embeddings"]["networks"].AsList();
         Assert.That(nets, Has.Count.EqualTo(4));
-        var w = nets[3]!.DictList("layers")[2]!.Dict("@variables").Array("w");
+        var w = nets[3]["layers"][2]["@variables"]["w"].AsArray();
         Assert.That((w.DType, w.Shape), Is.EqualTo(("float32", new[] { 50, 100 })));
         Assert.That(w.Data.All(v => (double)(float)v == v), Is.True, "float32 values widen exactly");
         Assert.That(w.Data.Any(v => v != 0), Is.True);
 
-        var fitting = model.Dict("fitting");
-        Assert.That(fitting.Long("dim_descrpt"), Is.EqualTo(1600L));
-        var fitLayers = fitting.Dict("nets").DictList("networks")[0]!.DictList("layers");
-        Assert.That(fitLayers[0]!.Dict("@variables").Array("w").Shape, Is.EqualTo(new[] { 1600, 240 }));
-        Assert.That(fitLayers[0]!.Dict("@variables").ArrayOrNull("idt"), Is.Null);
-        Assert.That(fitLayers[1]!.Dict("@variables").Array("idt").DType, Is.EqualTo("float32"));
-        Assert.That(fitting.Dict("@variables").Array("bias_atom_e").DType, Is.EqualTo("float64"));
+        var fitting = model["fitting"];
+        Assert.That(fitting["dim_descrpt"].Value, Is.TypeOf<long>().And.EqualTo(1600L));
+        var fitLayers = fitting["nets"]["networks"][0]["layers"];
+        Assert.That(fitLayers[0]["@variables"]["w"].AsArray().Shape, Is.EqualTo(new[] { 1600, 240 }));
+        Assert.That(fitLayers[0]["@variables"].Optional("idt").IsNull, Is.True);
+        Assert.That(fitLayers[1]["@variables"]["idt"].AsArray().DType, Is.EqualTo("float32"));
+        Assert.That(fitting["@variables"]["bias_atom_e"].AsArray().DType, Is.EqualTo("float64"));
     }
 
     [Test]

@@ -28,65 +28,66 @@ public class YamlModelFormatTests
         var root = new ModelNode(tree, TestModels.SeA);
 
         Assert.That(tree.Keys.First(), Is.EqualTo("@variables"));
-        Assert.That(root.Dict("@variables").Values, Is.Empty);
-        Assert.That(root.String("backend"), Is.EqualTo("PyTorch"));
-        Assert.That(root.String("time"), Does.StartWith("20"), "a quoted timestamp stays a string");
+        Assert.That(root["@variables"].AsDict(), Is.Empty);
+        Assert.That(root["backend"].AsString(), Is.EqualTo("PyTorch"));
+        Assert.That(root["time"].AsString(), Does.StartWith("20"), "a quoted timestamp stays a string");
 
-        var model = root.Dict("model");
-        Assert.That(model.Strings("type_map"), Is.EqualTo(new[] { "O", "H" }));
-        Assert.That(model.Values.ContainsKey("rcond") && model.Values["rcond"] is null, Is.True);
-        Assert.That(model.Long("@version"), Is.EqualTo(2L));
-        var outBias = model.Dict("@variables").Array("out_bias");
+        var model = root["model"];
+        Assert.That(model["type_map"].AsStringArray(), Is.EqualTo(new[] { "O", "H" }));
+        Assert.That(model.Has("rcond") && model["rcond"].IsNull, Is.True);
+        Assert.That(model["@version"].Value, Is.TypeOf<long>().And.EqualTo(2L));
+        var outBias = model["@variables"]["out_bias"].AsArray();
         Assert.That(outBias.DType, Is.EqualTo("float64"));
         Assert.That(outBias.Shape, Is.EqualTo(new[] { 1, 2, 1 }));
 
-        var descriptor = model.Dict("descriptor");
-        Assert.That(descriptor.Longs("sel"), Is.EqualTo(new long[] { 46, 92 }));
-        Assert.That(descriptor.Double("rcut"), Is.EqualTo(6.0));
-        Assert.That(descriptor.Get<double>("rcut_smth"), Is.EqualTo(0.5));
-        Assert.That(descriptor.Bool("type_one_side"), Is.True);
-        Assert.That(descriptor.Bool("resnet_dt"), Is.False);
-        var davg = descriptor.Dict("@variables").Array("davg");
-        var dstd = descriptor.Dict("@variables").Array("dstd");
+        var descriptor = model["descriptor"];
+        Assert.That(descriptor["sel"].Value, Is.EqualTo(new[] { 46L, 92L }).And.All.TypeOf<long>());
+        Assert.That(descriptor["rcut"].AsDouble(), Is.EqualTo(6.0));
+        Assert.That(descriptor["rcut_smth"].Value, Is.TypeOf<double>().And.EqualTo(0.5));
+        Assert.That(descriptor["type_one_side"].AsBool(), Is.True);
+        Assert.That(descriptor["resnet_dt"].AsBool(), Is.False);
+        var davg = descriptor["@variables"]["davg"].AsArray();
+        var dstd = descriptor["@variables"]["dstd"].AsArray();
         Assert.That(davg.Shape, Is.EqualTo(new[] { 2, 138, 4 }));
         Assert.That(dstd.Shape, Is.EqualTo(new[] { 2, 138, 4 }));
         Assert.That(davg.Data[0], Is.EqualTo(0.05033023990415701), "first davg value as written in the file");
         Assert.That(davg.Data[1], Is.EqualTo(0.0));
 
-        var embeddings = descriptor.Dict("embeddings");
-        Assert.That(embeddings.Long("ndim"), Is.EqualTo(1L));
-        var nets = embeddings.DictList("networks");
+        var embeddings = descriptor["embeddings"];
+        Assert.That(embeddings["ndim"].Value, Is.TypeOf<long>().And.EqualTo(1L));
+        var nets = embeddings["networks"].AsList();
         Assert.That(nets, Has.Count.EqualTo(2));
-        var layers = nets[0]!.DictList("layers");
-        Assert.That(layers.Select(l => l!.Dict("@variables").Array("w").Shape), Is.EqualTo(new[] { new[] { 1, 3 }, new[] { 3, 6 }, new[] { 6, 12 } }));
-        Assert.That(layers[0]!.Dict("@variables").ArrayOrNull("idt"), Is.Null);
+        var layers = nets[0]["layers"].AsList();
+        Assert.That(layers.Select(l => l["@variables"]["w"].AsArray().Shape), Is.EqualTo(new[] { new[] { 1, 3 }, new[] { 3, 6 }, new[] { 6, 12 } }));
+        Assert.That(layers[0]["@variables"].Optional("idt").IsNull, Is.True);
 
-        var fitting = model.Dict("fitting");
-        var fitLayers = fitting.Dict("nets").DictList("networks")[1]!.DictList("layers");
+        var fitting = model["fitting"];
+        var fitLayers = fitting["nets"]["networks"][1]["layers"].AsList();
         Assert.That(fitLayers, Has.Count.EqualTo(4));
-        Assert.That(fitLayers[0]!.Dict("@variables").Array("w").Shape, Is.EqualTo(new[] { 24, 10 }));
-        Assert.That(fitLayers[1]!.Dict("@variables").Array("idt").Shape, Is.EqualTo(new[] { 10 }));
-        Assert.That(fitLayers[3]!.String("activation_function"), Is.EqualTo("none"));
-        Assert.That(fitting.Dict("@variables").Array("bias_atom_e").Shape, Is.EqualTo(new[] { 2, 1 }));
-        Assert.That(fitting.Dict("@variables").Has("fparam_avg"), Is.False);
+        Assert.That(fitLayers[0]["@variables"]["w"].AsArray().Shape, Is.EqualTo(new[] { 24, 10 }));
+        Assert.That(fitLayers[1]["@variables"]["idt"].AsArray().Shape, Is.EqualTo(new[] { 10 }));
+        Assert.That(fitLayers[3]["activation_function"].AsString(), Is.EqualTo("none"));
+        Assert.That(fitting["@variables"]["bias_atom_e"].AsArray().Shape, Is.EqualTo(new[] { 2, 1 }));
+        Assert.That(fitting["@variables"].Optional("fparam_avg").IsNull, Is.True);
     }
 
     [Test]
     public void LoadSeR_ExpandsAliasesIntoIndependentCopies()
     {
         var tree = YamlModelFormat.Load(TestModels.SeR);
-        var model = new ModelNode(tree, TestModels.SeR).Dict("model");
-        var descriptor = model.Dict("descriptor");
-        Assert.That(descriptor.String("type"), Is.EqualTo("se_r"));
-        Assert.That(descriptor.Dict("embeddings").Long("ndim"), Is.EqualTo(2L));
-        Assert.That(descriptor.Dict("embeddings").DictList("networks"), Has.Count.EqualTo(4));
+        var model = new ModelNode(tree, TestModels.SeR)["model"];
+        var descriptor = model["descriptor"];
+        Assert.That(descriptor["type"].AsString(), Is.EqualTo("se_r"));
+        Assert.That(descriptor["embeddings"]["ndim"].Value, Is.TypeOf<long>().And.EqualTo(2L));
+        Assert.That(descriptor["embeddings"]["networks"].AsList(), Has.Count.EqualTo(4));
 
         // type_map is written once with an anchor (&id001) and referenced by aliases (*id001).
-        var modelTypeMap = model.Get<List<object?>>("type_map");
-        var fittingTypeMap = model.Dict("fitting").Get<List<object?>>("type_map");
+        var modelTypeMap = model["type_map"].Value;
+        var fittingTypeMap = model["fitting"]["type_map"].Value;
+        Assert.That(fittingTypeMap, Is.InstanceOf<List<object?>>());
         Assert.That(fittingTypeMap, Is.EqualTo(modelTypeMap));
         Assert.That(fittingTypeMap, Is.Not.SameAs(modelTypeMap));
-        Assert.That(model.Dict("fitting").Dict("@variables").Array("bias_atom_e").Shape, Is.EqualTo(new[] { 2, 1 }));
+        Assert.That(model["fitting"]["@variables"]["bias_atom_e"].AsArray().Shape, Is.EqualTo(new[] { 2, 1 }));
     }
 
     [Test]
