@@ -124,7 +124,7 @@ public sealed class CpuSeAEvaluator<T> : IModelEvaluator where T : unmanaged, IF
         var gy = new double[neighbors.EntryCount];
         var gz = new double[neighbors.EntryCount];
         var errors = new UserInputException?[batches.Count];
-        Parallel.For(0, batches.Count, b =>
+        Parallel.For(0, batches.Count, options.ParallelOptions(), b =>
         {
             var ws = _workspaces.TryTake(out var w) ? w : new Workspace(this);
             try
@@ -163,7 +163,7 @@ public sealed class CpuSeAEvaluator<T> : IModelEvaluator where T : unmanaged, IF
         UserInputException? error = null;
         var errorAtom = int.MaxValue;
         var gate = new object();
-        Parallel.For(0, n, () => new int[nt], (i, _, counts) =>
+        Parallel.For(0, n, options.ParallelOptions(), () => new int[nt], (i, _, counts) =>
         {
             Array.Clear(counts);
             for (var e = nl.Offsets[i]; e < nl.Offsets[i + 1]; e++)
@@ -219,6 +219,7 @@ public sealed class CpuSeAEvaluator<T> : IModelEvaluator where T : unmanaged, IF
         public T[] FitGrad = [];
         public T[] Scratch = [];
 
+        /// <summary>Makes <paramref name="a"/> at least <paramref name="size"/> long; contents are not kept.</summary>
         public static void Ensure<TE>(ref TE[] a, int size)
         {
             if (a.Length < size) a = new TE[Math.Max(size, a.Length * 3 / 2)];
@@ -243,8 +244,12 @@ public sealed class CpuSeAEvaluator<T> : IModelEvaluator where T : unmanaged, IF
 
         public void Add(int center, int entry)
         {
-            Workspace.Ensure(ref Center, Count + 1);
-            Workspace.Ensure(ref Entry, Count + 1);
+            if (Count == Center.Length)
+            {
+                // Grow keeping what is there (Workspace.Ensure is for scratch and does not copy).
+                Array.Resize(ref Center, Math.Max(64, 2 * Count));
+                Array.Resize(ref Entry, Center.Length);
+            }
             Center[Count] = center;
             Entry[Count] = entry;
             Count++;

@@ -15,6 +15,17 @@ public sealed record EvaluationOptions
     /// <summary>Per-atom labels for error messages (e.g. species); optional.</summary>
     public IReadOnlyList<string>? AtomLabels { get; init; }
 
+    /// <summary>Maximum number of threads; null means all cores (or DPSHARP_THREADS when set).</summary>
+    public int? Threads { get; init; }
+
+    /// <summary>The ParallelOptions implied by <see cref="Threads"/> and the DPSHARP_THREADS environment variable.</summary>
+    public ParallelOptions ParallelOptions()
+    {
+        var threads = Threads;
+        if (threads is null && int.TryParse(Environment.GetEnvironmentVariable("DPSHARP_THREADS"), out var env) && env > 0) threads = env;
+        return new ParallelOptions { MaxDegreeOfParallelism = threads is > 0 ? threads.Value : -1 };
+    }
+
     /// <summary>Distance below which two atoms count as on top of each other, Å.</summary>
     public double OverlapDistance { get; init; } = 1e-6;
 }

@@ -47,7 +47,7 @@ public static class ReferenceEvaluator
         var atomEnergy = result.AtomEnergy;
 
         var errors = new UserInputException?[n];
-        Parallel.For(0, n, i =>
+        Parallel.For(0, n, options.ParallelOptions(), i =>
         {
             try
             {

@@ -30,10 +30,17 @@ public static class RandomModels
         return a;
     }
 
+    private static int[] SelStarts(int[] sel)
+    {
+        var starts = new int[sel.Length];
+        for (var t = 1; t < sel.Length; t++) starts[t] = starts[t - 1] + sel[t - 1];
+        return starts;
+    }
+
     /// <summary>A random se_e2_a (or se_e2_r) model over <paramref name="types"/>.</summary>
     public static DeepPotModel Create(int seed, string descriptor = "se_e2_a", string[]? types = null, bool typeOneSide = true,
         (int, int)[]? excludeTypes = null, int[]? sel = null, double rcut = 4.0, double rcutSmooth = 1.0, string act = "tanh",
-        (int, int)[]? pairExclude = null, int[]? atomExclude = null)
+        (int, int)[]? pairExclude = null, int[]? atomExclude = null, bool uniformStats = false)
     {
         var rng = new Random(seed);
         types ??= ["O", "H"];
@@ -51,10 +58,12 @@ public static class RandomModels
             {
                 // Vary per slot a little, to exercise the full stored tensor; the angular mean is zero and the three
                 // angular stds are equal, as in DeePMD-kit's statistics (otherwise rotations would change the energy).
+                // With uniformStats every slot of a type block gets the same numbers, as DeePMD-kit's statistics give.
                 var b = (t * nnei + k) * comps;
-                davg[b] = mu + 0.01 * rng.NextDouble();
-                dstd[b] = 0.1 + 0.1 * rng.NextDouble();
-                var sa = 0.1 + 0.1 * rng.NextDouble();
+                var slotRng = uniformStats ? new Random(seed * 1000 + t * 100 + Array.FindLastIndex(SelStarts(sel), st => st <= k)) : rng;
+                davg[b] = mu + 0.01 * slotRng.NextDouble();
+                dstd[b] = 0.1 + 0.1 * slotRng.NextDouble();
+                var sa = 0.1 + 0.1 * slotRng.NextDouble();
                 for (var c = 1; c < comps; c++) dstd[b + c] = sa;
             }
         }
