@@ -4,6 +4,8 @@ using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
 using DeepMD.Sharp.Core.Errors;
+using DeepMD.Sharp.Core.Neighbors;
+using DeepMD.Sharp.Cpu;
 using DeepMD.Sharp.IO;
 using DeepMD.Sharp.Models;
 using DeepMD.Sharp.Models.Evaluation;
@@ -24,9 +26,10 @@ public static class EvalCommand
         };
         var fparam = new Option<string?>("--fparam") { Description = "frame parameters, comma-separated (models with numb_fparam > 0)" };
         var aparam = new Option<string?>("--aparam") { Description = "atomic parameters, comma-separated, the same for every atom (models with numb_aparam > 0)" };
+        var backend = new Option<string?>("--backend") { Description = "force a backend: reference, cpu (float64), cpu-f32 (default: fastest supporting the model, or DPSHARP_BACKEND)" };
         var cmd = new Command("eval", "Evaluate a model on a structure: energy (eV), forces (eV/Å), virial (eV)")
         {
-            model, structure, json, atomic, typeMap, truncate, fparam, aparam,
+            model, structure, json, atomic, typeMap, truncate, fparam, aparam, backend,
         };
         cmd.SetAction(p =>
         {
@@ -50,7 +53,9 @@ public static class EvalCommand
                 Aparam = apAll,
                 AtomLabels = s.Species,
             };
-            var r = ReferenceEvaluator.Evaluate(m, s.X, s.Y, s.Z, typeIndex, s.Box, options);
+            var evaluator = BackendSelector.Create(m, p.GetValue(backend), out _);
+            var neighbors = CellListNeighborSearch.Build(s.X, s.Y, s.Z, s.Box, m.Cutoff);
+            var r = evaluator.Evaluate(typeIndex, neighbors, options);
             if (p.GetValue(json)) WriteJson(stdout, m, r, p.GetValue(atomic));
             else WriteText(stdout, m, s.Species, r, p.GetValue(atomic));
             return 0;

@@ -2,6 +2,7 @@ namespace DeepMD.Sharp.Cli.Commands;
 
 using System.CommandLine;
 using System.Globalization;
+using DeepMD.Sharp.Cpu;
 using DeepMD.Sharp.Models;
 using DeepMD.Sharp.Models.Descriptors;
 
@@ -48,6 +49,7 @@ public static class InfoCommand
             o.WriteLine($"atom_exclude     [{string.Join(", ", m.AtomExcludeTypes.Concat(f.ExcludeTypes).Distinct().Select(t => m.TypeMap.Names[t]))}]");
         o.WriteLine($"precision        {d.Precision} (descriptor), {f.Precision} (fitting)");
         o.WriteLine(string.Create(ci, $"parameters       {m.ParameterCount:N0}"));
-        o.WriteLine("backend          reference (double precision, all cores): the only backend so far");
+        BackendSelector.Create(m, null, out var why);
+        o.WriteLine($"backend          {why}");
     }
 }

@@ -73,4 +73,36 @@ public sealed class Structure
                     $"atom {i + 1} ({Species[i]}) has a non-finite coordinate ({X[i]}, {Y[i]}, {Z[i]}); fix the structure", Source);
         }
     }
+
+    /// <summary>
+    /// The periodic supercell of na × nb × nc copies of this structure (like LAMMPS <c>replicate</c>); copies are ordered
+    /// with the c index fastest, atoms in their original order within each copy.
+    /// </summary>
+    public Structure Replicate(int na, int nb, int nc)
+    {
+        if (Box is null) throw new UserInputException("only a periodic structure can be replicated", Source);
+        if (na < 1 || nb < 1 || nc < 1) throw new UserInputException($"replication counts must be positive, got {na}x{nb}x{nc}");
+        var copies = na * nb * nc;
+        var n = Count;
+        var species = new string[n * copies];
+        double[] x = new double[n * copies], y = new double[n * copies], z = new double[n * copies];
+        var k = 0;
+        for (var a = 0; a < na; a++)
+            for (var b = 0; b < nb; b++)
+                for (var c = 0; c < nc; c++)
+                {
+                    var (sx, sy, sz) = Box.ToCartesian(a, b, c);
+                    for (var i = 0; i < n; i++, k++)
+                    {
+                        species[k] = Species[i];
+                        x[k] = X[i] + sx;
+                        y[k] = Y[i] + sy;
+                        z[k] = Z[i] + sz;
+                    }
+                }
+        var h = Box.Matrix;
+        var big = new Box([na * h[0], na * h[1], na * h[2], nb * h[3], nb * h[4], nb * h[5], nc * h[6], nc * h[7], nc * h[8]],
+            Box.IsPeriodic(0), Box.IsPeriodic(1), Box.IsPeriodic(2));
+        return new Structure(species, x, y, z, big, Source);
+    }
 }

@@ -6,7 +6,7 @@ using DeepMD.Sharp.Models.Evaluation;
 
 /// <summary>
 /// <c>pair_style deepmd</c>: binds a <see cref="DeepPotModel"/> to the engine's atom types (the <c>pair_coeff * * O H</c>
-/// mapping) and evaluates it with the reference backend.
+/// mapping) and evaluates it with a backend (the reference one unless another is given).
 /// </summary>
 public sealed class DeepPotential : IPotential
 {
@@ -17,7 +17,15 @@ public sealed class DeepPotential : IPotential
     /// model's type map by name.
     /// </summary>
     public DeepPotential(DeepPotModel model, IReadOnlyList<string> elementOfEngineType, EvaluationOptions? options = null)
+        : this(new ReferenceBackend(model), elementOfEngineType, options)
     {
+    }
+
+    /// <summary>As above, evaluating with the given backend.</summary>
+    public DeepPotential(IModelEvaluator evaluator, IReadOnlyList<string> elementOfEngineType, EvaluationOptions? options = null)
+    {
+        Evaluator = evaluator;
+        var model = evaluator.Model;
         Model = model;
         Options = options ?? new EvaluationOptions();
         _modelTypeOf = new int[elementOfEngineType.Count];
@@ -33,6 +41,9 @@ public sealed class DeepPotential : IPotential
 
     public DeepPotModel Model { get; }
 
+    /// <summary>The backend doing the arithmetic.</summary>
+    public IModelEvaluator Evaluator { get; }
+
     public EvaluationOptions Options { get; }
 
     public string Name => "deepmd";
@@ -44,7 +55,7 @@ public sealed class DeepPotential : IPotential
         var n = request.AtomCount;
         var types = new int[n];
         for (var i = 0; i < n; i++) types[i] = _modelTypeOf[request.Types[i]];
-        var r = ReferenceEvaluator.Evaluate(Model, types, request.Neighbors, Options);
+        var r = Evaluator.Evaluate(types, request.Neighbors, Options);
         result.Resize(n);
         result.Energy = r.Energy;
         for (var i = 0; i < n; i++)

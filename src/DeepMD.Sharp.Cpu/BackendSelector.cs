@@ -1,0 +1,49 @@
+namespace DeepMD.Sharp.Cpu;
+
+using DeepMD.Sharp.Core.Errors;
+using DeepMD.Sharp.Models;
+using DeepMD.Sharp.Models.Evaluation;
+
+/// <summary>
+/// Picks the backend that evaluates a model: the fastest one that supports it, unless the user forces one with
+/// <c>DPSHARP_BACKEND=reference|cpu|cpu-f32</c> or an option. Every choice comes with the reason, for logs and <c>dpsharp info</c>.
+/// </summary>
+public static class BackendSelector
+{
+    /// <summary>Names accepted by <see cref="Create"/>.</summary>
+    public static readonly IReadOnlyList<string> Names = ["auto", "reference", "cpu", "cpu-f64", "cpu-f32", "gpu"];
+
+    /// <summary>
+    /// Creates the evaluator for <paramref name="model"/>. <paramref name="requested"/> is a name from <see cref="Names"/>
+    /// or null, in which case DPSHARP_BACKEND decides, else "auto".
+    /// </summary>
+    public static IModelEvaluator Create(DeepPotModel model, string? requested, out string reason)
+    {
+        var env = Environment.GetEnvironmentVariable("DPSHARP_BACKEND");
+        var name = (requested ?? (string.IsNullOrWhiteSpace(env) ? "auto" : env)).Trim().ToLowerInvariant();
+        var source = requested is not null ? "requested" : string.IsNullOrWhiteSpace(env) ? "automatic" : "DPSHARP_BACKEND";
+        switch (name)
+        {
+            case "reference":
+                reason = $"reference: double-precision oracle ({source})";
+                return new ReferenceBackend(model);
+            case "gpu":
+                throw new UserInputException("the GPU backend is not available in this build; use --backend cpu or reference");
+            case "cpu" or "cpu-f64" or "cpu-f32":
+                if (!CpuSeAEvaluator<double>.Supports(model, out var why))
+                    throw new UserInputException($"backend '{name}' cannot run this model: {why}; use --backend reference");
+                reason = $"{(name == "cpu-f32" ? "cpu-f32" : "cpu-f64")}: fused SIMD kernels, {System.Numerics.Vector<double>.Count * 64}-bit vectors, {Environment.ProcessorCount} cores ({source})";
+                return name == "cpu-f32" ? new CpuSeAEvaluator<float>(model) : new CpuSeAEvaluator<double>(model);
+            case "auto":
+                if (CpuSeAEvaluator<double>.Supports(model, out var whyNot))
+                {
+                    reason = $"cpu-f64: fused SIMD kernels, {System.Numerics.Vector<double>.Count * 64}-bit vectors, {Environment.ProcessorCount} cores (automatic: fastest backend supporting the model)";
+                    return new CpuSeAEvaluator<double>(model);
+                }
+                reason = $"reference (automatic: {whyNot})";
+                return new ReferenceBackend(model);
+            default:
+                throw new UserInputException($"unknown backend '{name}'; choose one of: {string.Join(", ", Names)}");
+        }
+    }
+}
