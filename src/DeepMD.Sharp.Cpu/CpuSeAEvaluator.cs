@@ -18,7 +18,7 @@ using DeepMD.Sharp.Models.Evaluation;
 /// </summary>
 public sealed class CpuSeAEvaluator<T> : IModelEvaluator where T : unmanaged, IFloatingPointIeee754<T>
 {
-    private const int BatchSize = 8;
+    private const int BatchSize = 16;
 
     private readonly SeE2ASpec _d;
     private readonly PackedNetwork<T>?[] _embeddings; // NetworkCollection index
@@ -226,39 +226,43 @@ public sealed class CpuSeAEvaluator<T> : IModelEvaluator where T : unmanaged, IF
         }
     }
 
-    /// <summary>The real, contributing neighbor slots of one neighbor type for a batch of centers.</summary>
+    /// <summary>
+    /// The real, contributing neighbor slots of one neighbor type for a batch of centers, as columns of a feature-major
+    /// batch. Each center's columns start at a multiple of the vector width (filler columns have entry −1 and a zero
+    /// row), so per-center reductions are plain vector loops.
+    /// </summary>
     private sealed class SlotBlock
     {
         public int Count;
         public int Ld;
-        public int[] Center = [];
-        public int[] Entry = [];
-        public double[] Rt = [];     // [slot][4] normalised rows
-        public T[] S = [];           // [ld] embedding input
-        public T[] G = [];           // [M1][ld] embedding output
-        public T[] Saved = [];       // activations
-        public T[] GradG = [];       // [M1][ld]
-        public T[] GradS = [];       // [ld]
+        public int[] Entry = [];            // per column: neighbor entry, or −1 for filler
+        public readonly int[] Start = new int[BatchSize + 1]; // per center: first column
+        public T[] Rt = [];                 // [4][ld] normalised environment rows (row 0 is the embedding input s)
+        public T[] G = [];                  // [M1][ld] embedding output
+        public T[] Saved = [];              // activations kept for the backward pass
+        public T[] GradG = [];              // [M1][ld]
+        public T[] GradS = [];              // [ld]
+        public T[] GradR = [];              // [4][ld]
 
         public void Reset() => Count = 0;
 
-        public void Add(int center, int entry)
+        public void Add(int entry)
         {
-            if (Count == Center.Length)
-            {
-                // Grow keeping what is there (Workspace.Ensure is for scratch and does not copy).
-                Array.Resize(ref Center, Math.Max(64, 2 * Count));
-                Array.Resize(ref Entry, Center.Length);
-            }
-            Center[Count] = center;
-            Entry[Count] = entry;
-            Count++;
+            if (Count == Entry.Length) Array.Resize(ref Entry, Math.Max(64, 2 * Count));
+            Entry[Count++] = entry;
+        }
+
+        /// <summary>Pads with filler columns up to the next multiple of the vector width.</summary>
+        public void Align()
+        {
+            while (Count % Vector<T>.Count != 0) Add(-1);
         }
     }
 
     private void ProcessBatch(Workspace ws, int[] centers, int[] types, NeighborList nl, double[]? fparam, EvaluationOptions options,
         double[] atomEnergy, double[] gx, double[] gy, double[] gz)
     {
+        var tick = Profile.Start();
         var d = _d;
         var nt = d.TypeCount;
         var m1 = d.EmbeddingWidth;
@@ -271,10 +275,12 @@ public sealed class CpuSeAEvaluator<T> : IModelEvaluator where T : unmanaged, IF
         Array.Clear(ws.PairExcluded);
         foreach (var block in ws.Slots) block.Reset();
 
+        Profile.Mark(ref tick, 0, false);
         // 1. Gather contributing slots per neighbor type; count occupied and pair-excluded ones.
         for (var c = 0; c < bsz; c++)
         {
             var i = centers[c];
+            foreach (var block in ws.Slots) block.Start[c] = block.Count;
             for (var e = nl.Offsets[i]; e < nl.Offsets[i + 1]; e++)
             {
                 var r2 = nl.Dx[e] * nl.Dx[e] + nl.Dy[e] * nl.Dy[e] + nl.Dz[e] * nl.Dz[e];
@@ -283,13 +289,18 @@ public sealed class CpuSeAEvaluator<T> : IModelEvaluator where T : unmanaged, IF
                 ws.Counts[c * nt + tj]++;
                 if (Model.IsPairExcluded(ti, tj)) { ws.PairExcluded[c * nt + tj]++; continue; }
                 if (d.IsExcluded(ti, tj)) continue; // occupies a slot, contributes nothing
-                ws.Slots[tj].Add(c, e);
+                ws.Slots[tj].Add(e);
             }
+            foreach (var block in ws.Slots) block.Align();
         }
+        foreach (var block in ws.Slots) block.Start[bsz] = block.Count;
 
+        Profile.Mark(ref tick, 0, true);
         // 2. Embedding forward per neighbor type and accumulation of T (double).
         var tacc = ws.T.AsSpan(0, bsz * m1 * 4);
         tacc.Clear();
+        var vc = Vector<T>.Count;
+        var sub = Profile.Start();
         for (var tt = 0; tt < nt; tt++)
         {
             var block = ws.Slots[tt];
@@ -299,44 +310,59 @@ public sealed class CpuSeAEvaluator<T> : IModelEvaluator where T : unmanaged, IF
             var ld = FeatureMajorGemm<T>.Pad(block.Count);
             block.Ld = ld;
             Workspace.Ensure(ref block.Rt, ld * 4);
-            Workspace.Ensure(ref block.S, ld);
             Workspace.Ensure(ref block.G, m1 * ld);
             Workspace.Ensure(ref block.Saved, net.ActivationFloats * ld);
             Workspace.Ensure(ref block.GradG, m1 * ld);
             Workspace.Ensure(ref block.GradS, ld);
+            Workspace.Ensure(ref block.GradR, 4 * ld);
             Workspace.Ensure(ref ws.Scratch, 3 * Math.Max(net.MaxWidth * ld, 1));
             var pb = (ti * nt + tt) * 4;
+            var rt = block.Rt.AsSpan(0, 4 * ld);
+            rt.Clear();
             for (var q = 0; q < block.Count; q++)
             {
                 var e = block.Entry[q];
+                if (e < 0) continue;
                 double dx = nl.Dx[e], dy = nl.Dy[e], dz = nl.Dz[e];
                 var r = Math.Sqrt(dx * dx + dy * dy + dz * dz);
                 var (w, _) = ReferenceEvaluator.Switch(r, d.RcutSmooth, d.Rcut);
                 var rp = r + d.EnvProtection;
                 var inv2 = w / (rp * rp);
-                block.Rt[4 * q] = (w / rp - _mean[pb]) * _invStd[pb];
-                block.Rt[4 * q + 1] = (inv2 * dx - _mean[pb + 1]) * _invStd[pb + 1];
-                block.Rt[4 * q + 2] = (inv2 * dy - _mean[pb + 2]) * _invStd[pb + 2];
-                block.Rt[4 * q + 3] = (inv2 * dz - _mean[pb + 3]) * _invStd[pb + 3];
-                block.S[q] = T.CreateTruncating(block.Rt[4 * q]);
+                rt[q] = T.CreateTruncating((w / rp - _mean[pb]) * _invStd[pb]);
+                rt[ld + q] = T.CreateTruncating((inv2 * dx - _mean[pb + 1]) * _invStd[pb + 1]);
+                rt[2 * ld + q] = T.CreateTruncating((inv2 * dy - _mean[pb + 2]) * _invStd[pb + 2]);
+                rt[3 * ld + q] = T.CreateTruncating((inv2 * dz - _mean[pb + 3]) * _invStd[pb + 3]);
             }
-            for (var q = block.Count; q < ld; q++) block.S[q] = T.Zero;
-            net.Forward(block.S.AsSpan(0, ld), block.G.AsSpan(0, m1 * ld), ld, block.Saved, ws.Scratch);
-            for (var q = 0; q < block.Count; q++)
+            Profile.Mark(ref sub, 7, true);
+            net.Forward(rt[..ld], block.G.AsSpan(0, m1 * ld), ld, block.Saved, ws.Scratch);
+            Profile.Mark(ref sub, 8, true);
+            // T[c][a][q] += Σ over the center's columns of G[a][col] · R̃[q][col]
+            for (var c = 0; c < bsz; c++)
             {
-                var tc = tacc.Slice(block.Center[q] * m1 * 4, m1 * 4);
-                double r0 = block.Rt[4 * q], r1 = block.Rt[4 * q + 1], r2 = block.Rt[4 * q + 2], r3 = block.Rt[4 * q + 3];
+                int c0 = block.Start[c], c1 = block.Start[c + 1];
+                if (c0 == c1) continue;
+                var tc = tacc.Slice(c * m1 * 4, m1 * 4);
                 for (var a = 0; a < m1; a++)
                 {
-                    var g = double.CreateTruncating(block.G[a * ld + q]);
-                    tc[4 * a] += g * r0;
-                    tc[4 * a + 1] += g * r1;
-                    tc[4 * a + 2] += g * r2;
-                    tc[4 * a + 3] += g * r3;
+                    Vector<T> s0 = Vector<T>.Zero, s1 = Vector<T>.Zero, s2 = Vector<T>.Zero, s3 = Vector<T>.Zero;
+                    for (var v = c0; v < c1; v += vc)
+                    {
+                        var g = new Vector<T>(block.G.AsSpan(a * ld + v, vc));
+                        s0 = FeatureMajorGemm<T>.Fma(g, new Vector<T>(rt.Slice(v, vc)), s0);
+                        s1 = FeatureMajorGemm<T>.Fma(g, new Vector<T>(rt.Slice(ld + v, vc)), s1);
+                        s2 = FeatureMajorGemm<T>.Fma(g, new Vector<T>(rt.Slice(2 * ld + v, vc)), s2);
+                        s3 = FeatureMajorGemm<T>.Fma(g, new Vector<T>(rt.Slice(3 * ld + v, vc)), s3);
+                    }
+                    tc[4 * a] += double.CreateTruncating(Vector.Sum(s0));
+                    tc[4 * a + 1] += double.CreateTruncating(Vector.Sum(s1));
+                    tc[4 * a + 2] += double.CreateTruncating(Vector.Sum(s2));
+                    tc[4 * a + 3] += double.CreateTruncating(Vector.Sum(s3));
                 }
             }
+            Profile.Mark(ref sub, 9, true);
         }
 
+        Profile.Mark(ref tick, 1, true);
         // 3. Padded slots: a constant row per (center type, neighbor type), counted per center.
         for (var c = 0; c < bsz; c++)
         {
@@ -353,6 +379,7 @@ public sealed class CpuSeAEvaluator<T> : IModelEvaluator where T : unmanaged, IF
             for (var q = 0; q < m1 * 4; q++) tc[q] /= nnei;
         }
 
+        Profile.Mark(ref tick, 2, true);
         // 4. Descriptor and fitting input, feature-major over the batch.
         var fitting = Model.Fitting;
         var fitNet = _fitting[ti] ?? throw new UserInputException($"the model has no fitting net for type '{Model.TypeMap.Names[ti]}'", Model.Source);
@@ -385,6 +412,7 @@ public sealed class CpuSeAEvaluator<T> : IModelEvaluator where T : unmanaged, IF
                 foreach (var v in ce) x[k++ * ldf + c] = T.CreateTruncating(v);
         }
 
+        Profile.Mark(ref tick, 3, true);
         // 5. Fitting forward and backward (∂e/∂out = 1 for real columns).
         var outSpan = ws.FitOut.AsSpan(0, ldf);
         fitNet.Forward(x, outSpan, ldf, ws.FitSaved, ws.Scratch);
@@ -394,6 +422,7 @@ public sealed class CpuSeAEvaluator<T> : IModelEvaluator where T : unmanaged, IF
         var dxFit = ws.FitGrad.AsSpan(0, nin * ldf);
         fitNet.Backward(outSpan, dxFit, ldf, ws.FitSaved, ws.Scratch);
 
+        Profile.Mark(ref tick, 4, true);
         // 6. dT from dD (double), including the 1/nnei of T = (1/nnei) Σ G ⊗ R̃.
         var dT = ws.DT.AsSpan(0, bsz * m1 * 4);
         for (var c = 0; c < bsz; c++)
@@ -411,41 +440,65 @@ public sealed class CpuSeAEvaluator<T> : IModelEvaluator where T : unmanaged, IF
                 }
         }
 
+        Profile.Mark(ref tick, 5, true);
         // 7. Embedding backward per neighbor type and pair gradients.
+        sub = Profile.Start();
         for (var tt = 0; tt < nt; tt++)
         {
             var block = ws.Slots[tt];
             if (block.Count == 0) continue;
             var net = _embeddings[d.TypeOneSide ? tt : ti + nt * tt]!;
             var ld = block.Ld;
+            var rt = block.Rt.AsSpan(0, 4 * ld);
             var gradG = block.GradG.AsSpan(0, m1 * ld);
+            var gradR = block.GradR.AsSpan(0, 4 * ld);
             gradG.Clear();
-            for (var q = 0; q < block.Count; q++)
+            gradR.Clear();
+            // ∂L/∂G[a][col] = Σ_q dT[c][a][q] R̃[q][col] and the direct part of ∂L/∂R̃[q][col] = Σ_a dT[c][a][q] G[a][col]
+            for (var c = 0; c < bsz; c++)
             {
-                var dtc = dT.Slice(block.Center[q] * m1 * 4, m1 * 4);
-                double r0 = block.Rt[4 * q], r1 = block.Rt[4 * q + 1], r2 = block.Rt[4 * q + 2], r3 = block.Rt[4 * q + 3];
-                for (var a = 0; a < m1; a++)
-                    gradG[a * ld + q] = T.CreateTruncating(dtc[4 * a] * r0 + dtc[4 * a + 1] * r1 + dtc[4 * a + 2] * r2 + dtc[4 * a + 3] * r3);
+                int c0 = block.Start[c], c1 = block.Start[c + 1];
+                if (c0 == c1) continue;
+                var dtc = dT.Slice(c * m1 * 4, m1 * 4);
+                for (var v = c0; v < c1; v += vc)
+                {
+                    var r0 = new Vector<T>(rt.Slice(v, vc));
+                    var r1 = new Vector<T>(rt.Slice(ld + v, vc));
+                    var r2 = new Vector<T>(rt.Slice(2 * ld + v, vc));
+                    var r3 = new Vector<T>(rt.Slice(3 * ld + v, vc));
+                    Vector<T> q0 = Vector<T>.Zero, q1 = Vector<T>.Zero, q2 = Vector<T>.Zero, q3 = Vector<T>.Zero;
+                    for (var a = 0; a < m1; a++)
+                    {
+                        var w0 = new Vector<T>(T.CreateTruncating(dtc[4 * a]));
+                        var w1 = new Vector<T>(T.CreateTruncating(dtc[4 * a + 1]));
+                        var w2 = new Vector<T>(T.CreateTruncating(dtc[4 * a + 2]));
+                        var w3 = new Vector<T>(T.CreateTruncating(dtc[4 * a + 3]));
+                        var gg = FeatureMajorGemm<T>.Fma(w0, r0, FeatureMajorGemm<T>.Fma(w1, r1, FeatureMajorGemm<T>.Fma(w2, r2, w3 * r3)));
+                        gg.CopyTo(gradG.Slice(a * ld + v, vc));
+                        var g = new Vector<T>(block.G.AsSpan(a * ld + v, vc));
+                        q0 = FeatureMajorGemm<T>.Fma(w0, g, q0);
+                        q1 = FeatureMajorGemm<T>.Fma(w1, g, q1);
+                        q2 = FeatureMajorGemm<T>.Fma(w2, g, q2);
+                        q3 = FeatureMajorGemm<T>.Fma(w3, g, q3);
+                    }
+                    q0.CopyTo(gradR.Slice(v, vc));
+                    q1.CopyTo(gradR.Slice(ld + v, vc));
+                    q2.CopyTo(gradR.Slice(2 * ld + v, vc));
+                    q3.CopyTo(gradR.Slice(3 * ld + v, vc));
+                }
             }
+            Profile.Mark(ref sub, 10, true);
             net.Backward(gradG, block.GradS.AsSpan(0, ld), ld, block.Saved, ws.Scratch);
+            Profile.Mark(ref sub, 11, true);
             var pb = (ti * nt + tt) * 4;
             for (var q = 0; q < block.Count; q++)
             {
-                var dtc = dT.Slice(block.Center[q] * m1 * 4, m1 * 4);
-                double dR0 = double.CreateTruncating(block.GradS[q]), dR1 = 0, dR2 = 0, dR3 = 0;
-                for (var a = 0; a < m1; a++)
-                {
-                    var g = double.CreateTruncating(block.G[a * ld + q]);
-                    dR0 += dtc[4 * a] * g;
-                    dR1 += dtc[4 * a + 1] * g;
-                    dR2 += dtc[4 * a + 2] * g;
-                    dR3 += dtc[4 * a + 3] * g;
-                }
-                dR0 *= _invStd[pb];
-                dR1 *= _invStd[pb + 1];
-                dR2 *= _invStd[pb + 2];
-                dR3 *= _invStd[pb + 3];
                 var e = block.Entry[q];
+                if (e < 0) continue;
+                var dR0 = (double.CreateTruncating(gradR[q]) + double.CreateTruncating(block.GradS[q])) * _invStd[pb];
+                var dR1 = double.CreateTruncating(gradR[ld + q]) * _invStd[pb + 1];
+                var dR2 = double.CreateTruncating(gradR[2 * ld + q]) * _invStd[pb + 2];
+                var dR3 = double.CreateTruncating(gradR[3 * ld + q]) * _invStd[pb + 3];
                 double ddx = nl.Dx[e], ddy = nl.Dy[e], ddz = nl.Dz[e];
                 var r = Math.Sqrt(ddx * ddx + ddy * ddy + ddz * ddz);
                 var (w, dw) = ReferenceEvaluator.Switch(r, d.RcutSmooth, d.Rcut);
@@ -458,6 +511,8 @@ public sealed class CpuSeAEvaluator<T> : IModelEvaluator where T : unmanaged, IF
                 gy[e] = dR0 * c0 * ddy + dR2 * diag + proj * c1 * ddy;
                 gz[e] = dR0 * c0 * ddz + dR3 * diag + proj * c1 * ddz;
             }
+            Profile.Mark(ref sub, 12, true);
         }
+        Profile.Mark(ref tick, 6, true);
     }
 }

@@ -49,6 +49,7 @@ public static class BenchCommand
             {
                 var evaluator = BackendSelector.Create(m, name, out _);
                 var times = new List<double>();
+                Profile.Reset();
                 double energy = 0;
                 for (var k = 0; k <= nsteps; k++)
                 {
@@ -62,6 +63,12 @@ public static class BenchCommand
                 var median = times[times.Count / 2];
                 stdout.WriteLine(string.Create(CultureInfo.InvariantCulture,
                     $"{evaluator.Name,-12} {median,12:F2} {times[0],14:F2} {times[^1],8:F2} {1e6 / median,14:N0}   {energy:F6}"));
+                if (Profile.Enabled)
+                {
+                    var secs = Profile.Seconds();
+                    var per = (nsteps + 1.0) * s.Count;
+                    stdout.WriteLine("  thread-µs per atom: " + string.Join(", ", Profile.Stages.Select((st, q) => string.Create(CultureInfo.InvariantCulture, $"{st} {secs[q] * 1e6 / per:F1}"))));
+                }
             }
             return 0;
         });

@@ -18,39 +18,73 @@ internal static class FeatureMajorGemm<T> where T : unmanaged, IFloatingPointIee
     /// </summary>
     public static void Multiply(ReadOnlySpan<T> w, ReadOnlySpan<T> bias, int nin, int nout, ReadOnlySpan<T> x, Span<T> z, int ld)
     {
+        // Cache blocking: a column block of x (KBlock rows × ColumnBlock columns) stays in L1 while all output tiles
+        // use it, and a row block of W (KBlock × nout) stays in L2 while all column blocks use it.
+        const int KBlock = 128;
+        var columnBlock = Math.Max(2 * Vector<T>.Count, 64 / (2 * Vector<T>.Count) * (2 * Vector<T>.Count));
+        for (var v0 = 0; v0 < ld; v0 += columnBlock)
+        {
+            var v1 = Math.Min(ld, v0 + columnBlock);
+            for (var k0 = 0; k0 < nin; k0 += KBlock)
+            {
+                var k1 = Math.Min(nin, k0 + KBlock);
+                Tile(w, bias, k0, k1, nout, x, z, ld, v0, v1, accumulate: k0 > 0);
+            }
+        }
+    }
+
+    /// <summary>z[o, v0..v1) (+)= Σ_{k0 ≤ k &lt; k1} w[k, o] x[k, v0..v1) (+ bias when not accumulating).</summary>
+    private static void Tile(ReadOnlySpan<T> w, ReadOnlySpan<T> bias, int k0, int k1, int nout, ReadOnlySpan<T> x, Span<T> z, int ld,
+        int v0, int v1, bool accumulate)
+    {
         var vc = Vector<T>.Count;
         ref var wr = ref MemoryMarshal.GetReference(w);
         ref var xr = ref MemoryMarshal.GetReference(x);
         ref var zr = ref MemoryMarshal.GetReference(z);
-        var hasBias = !bias.IsEmpty;
+        var hasBias = !bias.IsEmpty && !accumulate;
+        ref var br = ref MemoryMarshal.GetReference(bias);
         var o = 0;
         for (; o + 4 <= nout; o += 4)
         {
-            var b0 = hasBias ? new Vector<T>(bias[o]) : Vector<T>.Zero;
-            var b1 = hasBias ? new Vector<T>(bias[o + 1]) : Vector<T>.Zero;
-            var b2 = hasBias ? new Vector<T>(bias[o + 2]) : Vector<T>.Zero;
-            var b3 = hasBias ? new Vector<T>(bias[o + 3]) : Vector<T>.Zero;
-            var v = 0;
-            for (; v + 2 * vc <= ld; v += 2 * vc)
+            var b0 = hasBias ? new Vector<T>(Unsafe.Add(ref br, o)) : Vector<T>.Zero;
+            var b1 = hasBias ? new Vector<T>(Unsafe.Add(ref br, o + 1)) : Vector<T>.Zero;
+            var b2 = hasBias ? new Vector<T>(Unsafe.Add(ref br, o + 2)) : Vector<T>.Zero;
+            var b3 = hasBias ? new Vector<T>(Unsafe.Add(ref br, o + 3)) : Vector<T>.Zero;
+            var v = v0;
+            for (; v + 2 * vc <= v1; v += 2 * vc)
             {
                 Vector<T> a00 = b0, a01 = b0, a10 = b1, a11 = b1, a20 = b2, a21 = b2, a30 = b3, a31 = b3;
-                for (var k = 0; k < nin; k++)
+                if (accumulate)
                 {
-                    var xk0 = Vector.LoadUnsafe(ref xr, (nuint)(k * ld + v));
-                    var xk1 = Vector.LoadUnsafe(ref xr, (nuint)(k * ld + v + vc));
-                    ref var wk = ref Unsafe.Add(ref wr, k * nout + o);
+                    a00 = Vector.LoadUnsafe(ref zr, (nuint)(o * ld + v));
+                    a01 = Vector.LoadUnsafe(ref zr, (nuint)(o * ld + v + vc));
+                    a10 = Vector.LoadUnsafe(ref zr, (nuint)((o + 1) * ld + v));
+                    a11 = Vector.LoadUnsafe(ref zr, (nuint)((o + 1) * ld + v + vc));
+                    a20 = Vector.LoadUnsafe(ref zr, (nuint)((o + 2) * ld + v));
+                    a21 = Vector.LoadUnsafe(ref zr, (nuint)((o + 2) * ld + v + vc));
+                    a30 = Vector.LoadUnsafe(ref zr, (nuint)((o + 3) * ld + v));
+                    a31 = Vector.LoadUnsafe(ref zr, (nuint)((o + 3) * ld + v + vc));
+                }
+                ref var wk = ref Unsafe.Add(ref wr, k0 * nout + o);
+                ref var xk = ref Unsafe.Add(ref xr, k0 * ld + v);
+                for (var k = k0; k < k1; k++)
+                {
+                    var xk0 = Vector.LoadUnsafe(ref xk);
+                    var xk1 = Vector.LoadUnsafe(ref xk, (nuint)vc);
                     var w0 = new Vector<T>(wk);
                     var w1 = new Vector<T>(Unsafe.Add(ref wk, 1));
                     var w2 = new Vector<T>(Unsafe.Add(ref wk, 2));
                     var w3 = new Vector<T>(Unsafe.Add(ref wk, 3));
-                    a00 += xk0 * w0;
-                    a01 += xk1 * w0;
-                    a10 += xk0 * w1;
-                    a11 += xk1 * w1;
-                    a20 += xk0 * w2;
-                    a21 += xk1 * w2;
-                    a30 += xk0 * w3;
-                    a31 += xk1 * w3;
+                    a00 = Fma(xk0, w0, a00);
+                    a01 = Fma(xk1, w0, a01);
+                    a10 = Fma(xk0, w1, a10);
+                    a11 = Fma(xk1, w1, a11);
+                    a20 = Fma(xk0, w2, a20);
+                    a21 = Fma(xk1, w2, a21);
+                    a30 = Fma(xk0, w3, a30);
+                    a31 = Fma(xk1, w3, a31);
+                    wk = ref Unsafe.Add(ref wk, nout);
+                    xk = ref Unsafe.Add(ref xk, ld);
                 }
                 a00.StoreUnsafe(ref zr, (nuint)(o * ld + v));
                 a01.StoreUnsafe(ref zr, (nuint)(o * ld + v + vc));
@@ -61,17 +95,24 @@ internal static class FeatureMajorGemm<T> where T : unmanaged, IFloatingPointIee
                 a30.StoreUnsafe(ref zr, (nuint)((o + 3) * ld + v));
                 a31.StoreUnsafe(ref zr, (nuint)((o + 3) * ld + v + vc));
             }
-            for (; v < ld; v += vc)
+            for (; v < v1; v += vc)
             {
                 Vector<T> a0 = b0, a1 = b1, a2 = b2, a3 = b3;
-                for (var k = 0; k < nin; k++)
+                if (accumulate)
                 {
-                    var xk = Vector.LoadUnsafe(ref xr, (nuint)(k * ld + v));
+                    a0 = Vector.LoadUnsafe(ref zr, (nuint)(o * ld + v));
+                    a1 = Vector.LoadUnsafe(ref zr, (nuint)((o + 1) * ld + v));
+                    a2 = Vector.LoadUnsafe(ref zr, (nuint)((o + 2) * ld + v));
+                    a3 = Vector.LoadUnsafe(ref zr, (nuint)((o + 3) * ld + v));
+                }
+                for (var k = k0; k < k1; k++)
+                {
+                    var xv = Vector.LoadUnsafe(ref xr, (nuint)(k * ld + v));
                     ref var wk = ref Unsafe.Add(ref wr, k * nout + o);
-                    a0 += xk * new Vector<T>(wk);
-                    a1 += xk * new Vector<T>(Unsafe.Add(ref wk, 1));
-                    a2 += xk * new Vector<T>(Unsafe.Add(ref wk, 2));
-                    a3 += xk * new Vector<T>(Unsafe.Add(ref wk, 3));
+                    a0 = Fma(xv, new Vector<T>(wk), a0);
+                    a1 = Fma(xv, new Vector<T>(Unsafe.Add(ref wk, 1)), a1);
+                    a2 = Fma(xv, new Vector<T>(Unsafe.Add(ref wk, 2)), a2);
+                    a3 = Fma(xv, new Vector<T>(Unsafe.Add(ref wk, 3)), a3);
                 }
                 a0.StoreUnsafe(ref zr, (nuint)(o * ld + v));
                 a1.StoreUnsafe(ref zr, (nuint)((o + 1) * ld + v));
@@ -81,15 +122,29 @@ internal static class FeatureMajorGemm<T> where T : unmanaged, IFloatingPointIee
         }
         for (; o < nout; o++)
         {
-            var b0 = hasBias ? new Vector<T>(bias[o]) : Vector<T>.Zero;
-            for (var v = 0; v < ld; v += vc)
+            var b0 = hasBias ? new Vector<T>(Unsafe.Add(ref br, o)) : Vector<T>.Zero;
+            for (var v = v0; v < v1; v += vc)
             {
-                var a0 = b0;
-                for (var k = 0; k < nin; k++)
-                    a0 += Vector.LoadUnsafe(ref xr, (nuint)(k * ld + v)) * new Vector<T>(Unsafe.Add(ref wr, k * nout + o));
+                var a0 = accumulate ? Vector.LoadUnsafe(ref zr, (nuint)(o * ld + v)) : b0;
+                for (var k = k0; k < k1; k++)
+                    a0 = Fma(Vector.LoadUnsafe(ref xr, (nuint)(k * ld + v)), new Vector<T>(Unsafe.Add(ref wr, k * nout + o)), a0);
                 a0.StoreUnsafe(ref zr, (nuint)(o * ld + v));
             }
         }
+    }
+
+    /// <summary>a·b + c, fused where the CPU has FMA (one rounding), else multiply then add.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector<T> Fma(Vector<T> a, Vector<T> b, Vector<T> c)
+    {
+        if (System.Runtime.Intrinsics.X86.Fma.IsSupported || System.Runtime.Intrinsics.Arm.AdvSimd.IsSupported)
+        {
+            if (typeof(T) == typeof(double))
+                return Vector.FusedMultiplyAdd(Vector.As<T, double>(a), Vector.As<T, double>(b), Vector.As<T, double>(c)).As<double, T>();
+            if (typeof(T) == typeof(float))
+                return Vector.FusedMultiplyAdd(Vector.As<T, float>(a), Vector.As<T, float>(b), Vector.As<T, float>(c)).As<float, T>();
+        }
+        return a * b + c;
     }
 
     /// <summary>Rounds <paramref name="n"/> up to a multiple of the vector width (at least one vector).</summary>

@@ -84,7 +84,7 @@ internal sealed class PackedNetwork<T> where T : unmanaged, IFloatingPointIeee75
                 offset += n;
                 if (layer.Act.Kind == ActivationKind.Tanh)
                 {
-                    TensorPrimitives.Tanh<T>(z, a);
+                    VectorMath.Tanh<T>(z, a);
                 }
                 else
                 {
