@@ -19,6 +19,7 @@ public static class CommandLine
             InfoCommand.Create(stdout),
             ConvertCommand.Create(stdout),
             BenchCommand.Create(stdout),
+            CompressCommand.Create(stdout),
         };
         var parse = root.Parse(args);
         var config = new InvocationConfiguration { Output = stdout, Error = stderr, EnableDefaultExceptionHandler = false };

@@ -23,6 +23,7 @@ public sealed class CpuSeAEvaluator<T> : IModelEvaluator where T : unmanaged, IF
     private readonly SeE2ASpec _d;
     private readonly PackedNetwork<T>?[] _embeddings; // NetworkCollection index
     private readonly PackedNetwork<T>?[] _fitting;    // per center type
+    private readonly PackedTable<T>?[]? _tables;      // compressed embedding (NetworkCollection index), or null
     private readonly double[] _padG;                  // [ti][tt][M1]: embedding of a padded slot's s
     private readonly double[] _padR;                  // [ti][tt][4]: normalised row of a padded slot
     private readonly double[] _invStd;                // [ti][tt][4]: 1/dstd (uniform within a type block)
@@ -37,6 +38,7 @@ public sealed class CpuSeAEvaluator<T> : IModelEvaluator where T : unmanaged, IF
         var nt = _d.TypeCount;
         _embeddings = _d.Embeddings.Select(n => n is null ? null : new PackedNetwork<T>(n)).ToArray();
         _fitting = Enumerable.Range(0, nt).Select(t => model.Fitting.NetFor(t) is { } n ? new PackedNetwork<T>(n) : null).ToArray();
+        _tables = _d.Tables?.Select(t => t is null ? null : new PackedTable<T>(t)).ToArray();
         var m1 = _d.EmbeddingWidth;
         _padG = new double[nt * nt * m1];
         _padR = new double[nt * nt * 4];
@@ -53,10 +55,12 @@ public sealed class CpuSeAEvaluator<T> : IModelEvaluator where T : unmanaged, IF
                     _invStd[(ti * nt + tt) * 4 + c] = 1.0 / _d.Dstd[k + c];
                     _padR[(ti * nt + tt) * 4 + c] = -_d.Davg[k + c] / _d.Dstd[k + c];
                 }
-                if (_d.Sel[tt] > 0 && _d.EmbeddingFor(ti, tt) is { } net)
+                if (_d.Sel[tt] > 0 && _d.TableFor(ti, tt) is { } table)
+                    table.Evaluate(_padR[(ti * nt + tt) * 4], _padG.AsSpan((ti * nt + tt) * m1, m1), deriv);
+                else if (_d.Sel[tt] > 0 && _d.EmbeddingFor(ti, tt) is { } net)
                     net.EvaluateScalar(_padR[(ti * nt + tt) * 4], _padG.AsSpan((ti * nt + tt) * m1, m1), deriv);
             }
-        Name = typeof(T) == typeof(double) ? "cpu-f64" : "cpu-f32";
+        Name = (typeof(T) == typeof(double) ? "cpu-f64" : "cpu-f32") + (_tables is null ? "" : "-compressed");
     }
 
     public string Name { get; }
@@ -194,6 +198,123 @@ public sealed class CpuSeAEvaluator<T> : IModelEvaluator where T : unmanaged, IF
         return overflow != 0;
     }
 
+    /// <summary>Pair gradients g = ∂e/∂d from ∂e/∂R̃ (GradR, GradS) through the normalisation and the switch.</summary>
+    private void WritePairGradients(SlotBlock block, int ld, int pair, NeighborList nl, double[] gx, double[] gy, double[] gz)
+    {
+        var d = _d;
+        var gradR = block.GradR.AsSpan(0, 4 * ld);
+        var pb = pair * 4;
+        for (var q = 0; q < block.Count; q++)
+        {
+            var e = block.Entry[q];
+            if (e < 0) continue;
+            var dR0 = (double.CreateTruncating(gradR[q]) + double.CreateTruncating(block.GradS[q])) * _invStd[pb];
+            var dR1 = double.CreateTruncating(gradR[ld + q]) * _invStd[pb + 1];
+            var dR2 = double.CreateTruncating(gradR[2 * ld + q]) * _invStd[pb + 2];
+            var dR3 = double.CreateTruncating(gradR[3 * ld + q]) * _invStd[pb + 3];
+            double ddx = nl.Dx[e], ddy = nl.Dy[e], ddz = nl.Dz[e];
+            var r = Math.Sqrt(ddx * ddx + ddy * ddy + ddz * ddz);
+            var (w, dw) = ReferenceEvaluator.Switch(r, d.RcutSmooth, d.Rcut);
+            var rp = r + d.EnvProtection;
+            var c0 = (dw / rp - w / (rp * rp)) / r;
+            var diag = w / (rp * rp);
+            var c1 = (dw / (rp * rp) - 2 * w / (rp * rp * rp)) / r;
+            var proj = dR1 * ddx + dR2 * ddy + dR3 * ddz;
+            gx[e] = dR0 * c0 * ddx + dR1 * diag + proj * c1 * ddx;
+            gy[e] = dR0 * c0 * ddy + dR2 * diag + proj * c1 * ddy;
+            gz[e] = dR0 * c0 * ddz + dR3 * diag + proj * c1 * ddz;
+        }
+    }
+
+    /// <summary>Compressed forward: T[c][a][q] += Σ over the center's columns of G[col][a] · R̃[q][col] (G slot-major).</summary>
+    private static void AccumulateCompressed(SlotBlock block, Span<T> rt, int ld, int m1, int bsz, Span<double> tacc)
+    {
+        var vc = Vector<T>.Count;
+        Span<T> acc = stackalloc T[4 * m1];
+        for (var c = 0; c < bsz; c++)
+        {
+            int c0 = block.Start[c], c1 = block.Start[c + 1];
+            if (c0 == c1) continue;
+            acc.Clear();
+            for (var v = c0; v < c1; v++)
+            {
+                if (block.Entry[v] < 0) continue;
+                var g = block.G.AsSpan(v * m1, m1);
+                for (var q = 0; q < 4; q++)
+                {
+                    var r = new Vector<T>(rt[q * ld + v]);
+                    var row = acc.Slice(q * m1, m1);
+                    var a = 0;
+                    for (; a + vc <= m1; a += vc)
+                        FeatureMajorGemm<T>.Fma(new Vector<T>(g.Slice(a, vc)), r, new Vector<T>(row.Slice(a, vc))).CopyTo(row.Slice(a, vc));
+                    for (; a < m1; a++) row[a] += g[a] * rt[q * ld + v];
+                }
+            }
+            var tc = tacc.Slice(c * m1 * 4, m1 * 4);
+            for (var a = 0; a < m1; a++)
+                for (var q = 0; q < 4; q++) tc[4 * a + q] += double.CreateTruncating(acc[q * m1 + a]);
+        }
+    }
+
+    /// <summary>
+    /// Compressed backward: ∂L/∂R̃[q][col] = Σ_a dT[a][q] G[col][a], plus for q = 0 the chain through the table,
+    /// Σ_a (Σ_q dT[a][q] R̃[q][col]) G'[col][a]. Writes GradR with the table part folded into row 0 (GradS = 0).
+    /// </summary>
+    private static void BackwardCompressed(SlotBlock block, Span<T> rt, int ld, int m1, int bsz, Span<double> dT, Span<T> gradR)
+    {
+        var vc = Vector<T>.Count;
+        Span<T> dtq = stackalloc T[4 * m1];
+        gradR.Clear();
+        block.GradS.AsSpan(0, ld).Clear(); // the table's chain term is folded into row 0 of gradR
+        for (var c = 0; c < bsz; c++)
+        {
+            int c0 = block.Start[c], c1 = block.Start[c + 1];
+            if (c0 == c1) continue;
+            var dtc = dT.Slice(c * m1 * 4, m1 * 4);
+            for (var a = 0; a < m1; a++)
+                for (var q = 0; q < 4; q++) dtq[q * m1 + a] = T.CreateTruncating(dtc[4 * a + q]);
+            for (var v = c0; v < c1; v++)
+            {
+                if (block.Entry[v] < 0) continue;
+                var g = block.G.AsSpan(v * m1, m1);
+                var gp = block.Saved.AsSpan(v * m1, m1);
+                var r0 = new Vector<T>(rt[v]);
+                var r1 = new Vector<T>(rt[ld + v]);
+                var r2 = new Vector<T>(rt[2 * ld + v]);
+                var r3 = new Vector<T>(rt[3 * ld + v]);
+                Vector<T> s0 = Vector<T>.Zero, s1 = Vector<T>.Zero, s2 = Vector<T>.Zero, s3 = Vector<T>.Zero, chain = Vector<T>.Zero;
+                var a = 0;
+                for (; a + vc <= m1; a += vc)
+                {
+                    var t0 = new Vector<T>(dtq.Slice(a, vc));
+                    var t1 = new Vector<T>(dtq.Slice(m1 + a, vc));
+                    var t2 = new Vector<T>(dtq.Slice(2 * m1 + a, vc));
+                    var t3 = new Vector<T>(dtq.Slice(3 * m1 + a, vc));
+                    var gv = new Vector<T>(g.Slice(a, vc));
+                    s0 = FeatureMajorGemm<T>.Fma(t0, gv, s0);
+                    s1 = FeatureMajorGemm<T>.Fma(t1, gv, s1);
+                    s2 = FeatureMajorGemm<T>.Fma(t2, gv, s2);
+                    s3 = FeatureMajorGemm<T>.Fma(t3, gv, s3);
+                    var dg = FeatureMajorGemm<T>.Fma(t0, r0, FeatureMajorGemm<T>.Fma(t1, r1, FeatureMajorGemm<T>.Fma(t2, r2, t3 * r3)));
+                    chain = FeatureMajorGemm<T>.Fma(dg, new Vector<T>(gp.Slice(a, vc)), chain);
+                }
+                T x0 = Vector.Sum(s0), x1 = Vector.Sum(s1), x2 = Vector.Sum(s2), x3 = Vector.Sum(s3), ch = Vector.Sum(chain);
+                for (; a < m1; a++)
+                {
+                    x0 += dtq[a] * g[a];
+                    x1 += dtq[m1 + a] * g[a];
+                    x2 += dtq[2 * m1 + a] * g[a];
+                    x3 += dtq[3 * m1 + a] * g[a];
+                    ch += (dtq[a] * rt[v] + dtq[m1 + a] * rt[ld + v] + dtq[2 * m1 + a] * rt[2 * ld + v] + dtq[3 * m1 + a] * rt[3 * ld + v]) * gp[a];
+                }
+                gradR[v] = x0 + ch;
+                gradR[ld + v] = x1;
+                gradR[2 * ld + v] = x2;
+                gradR[3 * ld + v] = x3;
+            }
+        }
+    }
+
     /// <summary>Per-thread buffers, grown on demand and reused across calls (no allocation in steady state).</summary>
     private sealed class Workspace
     {
@@ -305,7 +426,9 @@ public sealed class CpuSeAEvaluator<T> : IModelEvaluator where T : unmanaged, IF
         {
             var block = ws.Slots[tt];
             if (block.Count == 0) continue;
-            var net = _embeddings[d.TypeOneSide ? tt : ti + nt * tt]
+            var netIndex = d.TypeOneSide ? tt : ti + nt * tt;
+            var table = _tables?[netIndex];
+            var net = _embeddings[netIndex]
                       ?? throw new UserInputException($"the model has no embedding net for center type {ti}, neighbor type {tt}", Model.Source);
             var ld = FeatureMajorGemm<T>.Pad(block.Count);
             block.Ld = ld;
@@ -334,6 +457,20 @@ public sealed class CpuSeAEvaluator<T> : IModelEvaluator where T : unmanaged, IF
                 rt[3 * ld + q] = T.CreateTruncating((inv2 * dz - _mean[pb + 3]) * _invStd[pb + 3]);
             }
             Profile.Mark(ref sub, 7, true);
+            if (table is not null)
+            {
+                // Compressed: G(s) and G'(s) per column from the table, stored slot-major in G and Saved.
+                Workspace.Ensure(ref block.Saved, m1 * ld);
+                for (var q = 0; q < block.Count; q++)
+                {
+                    if (block.Entry[q] < 0) continue;
+                    table.Evaluate(double.CreateTruncating(rt[q]), block.G.AsSpan(q * m1, m1), block.Saved.AsSpan(q * m1, m1));
+                }
+                Profile.Mark(ref sub, 8, true);
+                AccumulateCompressed(block, rt, ld, m1, bsz, tacc);
+                Profile.Mark(ref sub, 9, true);
+                continue;
+            }
             net.Forward(rt[..ld], block.G.AsSpan(0, m1 * ld), ld, block.Saved, ws.Scratch);
             Profile.Mark(ref sub, 8, true);
             // T[c][a][q] += Σ over the center's columns of G[a][col] · R̃[q][col]
@@ -447,11 +584,20 @@ public sealed class CpuSeAEvaluator<T> : IModelEvaluator where T : unmanaged, IF
         {
             var block = ws.Slots[tt];
             if (block.Count == 0) continue;
-            var net = _embeddings[d.TypeOneSide ? tt : ti + nt * tt]!;
+            var netIndex = d.TypeOneSide ? tt : ti + nt * tt;
+            var net = _embeddings[netIndex]!;
             var ld = block.Ld;
             var rt = block.Rt.AsSpan(0, 4 * ld);
             var gradG = block.GradG.AsSpan(0, m1 * ld);
             var gradR = block.GradR.AsSpan(0, 4 * ld);
+            if (_tables?[netIndex] is not null)
+            {
+                BackwardCompressed(block, rt, ld, m1, bsz, dT, gradR);
+                Profile.Mark(ref sub, 11, true);
+                WritePairGradients(block, ld, ti * nt + tt, nl, gx, gy, gz);
+                Profile.Mark(ref sub, 12, true);
+                continue;
+            }
             gradG.Clear();
             gradR.Clear();
             // ∂L/∂G[a][col] = Σ_q dT[c][a][q] R̃[q][col] and the direct part of ∂L/∂R̃[q][col] = Σ_a dT[c][a][q] G[a][col]
@@ -490,27 +636,7 @@ public sealed class CpuSeAEvaluator<T> : IModelEvaluator where T : unmanaged, IF
             Profile.Mark(ref sub, 10, true);
             net.Backward(gradG, block.GradS.AsSpan(0, ld), ld, block.Saved, ws.Scratch);
             Profile.Mark(ref sub, 11, true);
-            var pb = (ti * nt + tt) * 4;
-            for (var q = 0; q < block.Count; q++)
-            {
-                var e = block.Entry[q];
-                if (e < 0) continue;
-                var dR0 = (double.CreateTruncating(gradR[q]) + double.CreateTruncating(block.GradS[q])) * _invStd[pb];
-                var dR1 = double.CreateTruncating(gradR[ld + q]) * _invStd[pb + 1];
-                var dR2 = double.CreateTruncating(gradR[2 * ld + q]) * _invStd[pb + 2];
-                var dR3 = double.CreateTruncating(gradR[3 * ld + q]) * _invStd[pb + 3];
-                double ddx = nl.Dx[e], ddy = nl.Dy[e], ddz = nl.Dz[e];
-                var r = Math.Sqrt(ddx * ddx + ddy * ddy + ddz * ddz);
-                var (w, dw) = ReferenceEvaluator.Switch(r, d.RcutSmooth, d.Rcut);
-                var rp = r + d.EnvProtection;
-                var c0 = (dw / rp - w / (rp * rp)) / r;
-                var diag = w / (rp * rp);
-                var c1 = (dw / (rp * rp) - 2 * w / (rp * rp * rp)) / r;
-                var proj = dR1 * ddx + dR2 * ddy + dR3 * ddz;
-                gx[e] = dR0 * c0 * ddx + dR1 * diag + proj * c1 * ddx;
-                gy[e] = dR0 * c0 * ddy + dR2 * diag + proj * c1 * ddy;
-                gz[e] = dR0 * c0 * ddz + dR3 * diag + proj * c1 * ddz;
-            }
+            WritePairGradients(block, ld, ti * nt + tt, nl, gx, gy, gz);
             Profile.Mark(ref sub, 12, true);
         }
         Profile.Mark(ref tick, 6, true);

@@ -60,4 +60,8 @@ public sealed class DeepPotModel
     public bool IsAtomExcluded(int t) => _atomExcluded[t];
 
     public int ParameterCount => Descriptor.ParameterCount + Fitting.ParameterCount;
+
+    /// <summary>The same model with another descriptor (e.g. its compressed form).</summary>
+    public DeepPotModel WithDescriptor(DescriptorSpec descriptor) =>
+        new(TypeMap, descriptor, Fitting, OutBias, AtomExcludeTypes, PairExcludeTypes, Source);
 }

@@ -264,8 +264,15 @@ public static class ReferenceEvaluator
                 }
                 var b = (ti * nnei + k) * 4;
                 for (var c = 0; c < 4; c++) rt[k * 4 + c] = (raw[c] - d.Davg[b + c]) / d.Dstd[b + c];
-                var net = d.EmbeddingFor(ti, tt) ?? throw new UserInputException($"the model has no embedding net for center type {ti}, neighbor type {tt}");
-                net.EvaluateScalar(rt[k * 4], g.AsSpan(k * m1, m1), gp.AsSpan(k * m1, m1));
+                if (d.TableFor(ti, tt) is { } table)
+                {
+                    table.Evaluate(rt[k * 4], g.AsSpan(k * m1, m1), gp.AsSpan(k * m1, m1));
+                }
+                else
+                {
+                    var net = d.EmbeddingFor(ti, tt) ?? throw new UserInputException($"the model has no embedding net for center type {ti}, neighbor type {tt}");
+                    net.EvaluateScalar(rt[k * 4], g.AsSpan(k * m1, m1), gp.AsSpan(k * m1, m1));
+                }
                 for (var a = 0; a < m1; a++)
                     for (var c = 0; c < 4; c++)
                         t[a * 4 + c] += g[k * m1 + a] * rt[k * 4 + c];

@@ -1,6 +1,7 @@
 namespace DeepMD.Sharp.Models.Loading;
 
 using DeepMD.Sharp.Core.Atoms;
+using DeepMD.Sharp.Models.Compression;
 using DeepMD.Sharp.Models.Descriptors;
 using DeepMD.Sharp.Models.Fitting;
 using DeepMD.Sharp.Models.Networks;
@@ -107,10 +108,33 @@ public static class ModelReader
         {
             var axis = d["axis_neuron"].AsInt();
             if (axis < 1 || axis > neuron[^1]) throw d["axis_neuron"].Error($"axis_neuron must be in 1..{neuron[^1]}, found {axis}");
-            // A compressed model (Descriptor v3) keeps its nets next to the tables; the reference evaluator uses the nets.
-            return new SeE2ASpec(nt, rcut, rcutSmth, sel, protection, neuron, axis, typeOneSide, exclude, davg, dstd, nets, precision);
+            var tables = ReadTables(d.Optional("compress"), nets.Length, neuron[^1]);
+            return new SeE2ASpec(nt, rcut, rcutSmth, sel, protection, neuron, axis, typeOneSide, exclude, davg, dstd, nets, precision, tables);
         }
         return new SeE2RSpec(nt, rcut, rcutSmth, sel, protection, neuron, typeOneSide, exclude, davg, dstd, nets, precision);
+    }
+
+    /// <summary>The compressed-table block of Descriptor v3 (notes §3.5), or null when absent.</summary>
+    private static EmbeddingTable?[]? ReadTables(ModelNode compress, int netCount, int channels)
+    {
+        if (compress.IsNull) return null;
+        var vars = compress["@variables"];
+        var data = vars["compress_data"].AsList();
+        var info = vars["compress_info"].AsList();
+        if (data.Count != netCount || info.Count != netCount)
+            throw compress.Error($"has {data.Count} tables and {info.Count} table infos, expected one per embedding net ({netCount})");
+        var tables = new EmbeddingTable?[netCount];
+        for (var k = 0; k < netCount; k++)
+        {
+            if (data[k].IsNull) continue;
+            var values = data[k].AsArray();
+            if (values.Length == 0) continue; // an excluded net
+            var bounds = info[k].AsArray();
+            if (bounds.Length != 6) throw info[k].Error($"has {bounds.Length} numbers, expected 6 (lower, upper, max, stride0, stride1, check frequency)");
+            if (values.Length % (6 * channels) != 0) throw data[k].Error($"has {values.Length} values, not a multiple of 6 × {channels} channels");
+            tables[k] = new EmbeddingTable(values.Data, bounds.Data, channels);
+        }
+        return tables;
     }
 
     private static EnergyFittingSpec ReadFitting(ModelNode f, int nt, int descriptorSize)

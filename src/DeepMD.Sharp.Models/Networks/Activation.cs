@@ -112,6 +112,27 @@ public sealed class Activation
         }
     }
 
+    /// <summary>d²φ/dz² at z, given y = φ(z) (analytic for the common activations, a central difference otherwise).</summary>
+    public double SecondDerivative(double z, double y)
+    {
+        switch (Kind)
+        {
+            case ActivationKind.Linear or ActivationKind.Relu or ActivationKind.Relu6: return 0;
+            case ActivationKind.Tanh: return -2 * y * (1 - y * y);
+            case ActivationKind.Sigmoid: return y * (1 - y) * (1 - 2 * y);
+            case ActivationKind.Softplus:
+            {
+                var s = Sigmoid(z);
+                return s * (1 - s);
+            }
+            default:
+            {
+                const double h = 1e-5;
+                return (Derivative(z + h, Value(z + h)) - Derivative(z - h, Value(z - h))) / (2 * h);
+            }
+        }
+    }
+
     private static double Sigmoid(double z) => z >= 0 ? 1 / (1 + Math.Exp(-z)) : Math.Exp(z) / (1 + Math.Exp(z));
 
     public override string ToString() => Name;

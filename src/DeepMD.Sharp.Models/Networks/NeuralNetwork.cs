@@ -80,6 +80,63 @@ public sealed class NeuralNetwork
     }
 
     /// <summary>
+    /// For a one-input network: output G(s), dG/ds and d²G/ds² (forward-mode, used to tabulate embedding nets).
+    /// </summary>
+    public void EvaluateScalarWithCurvature(double s, Span<double> value, Span<double> first, Span<double> second)
+    {
+        if (InputSize != 1) throw new InvalidOperationException("EvaluateScalarWithCurvature needs a network with one input");
+        var width = MaxWidth;
+        var x = new double[width];
+        var dx = new double[width];
+        var ddx = new double[width];
+        var y = new double[width];
+        var dy = new double[width];
+        var ddy = new double[width];
+        x[0] = s;
+        dx[0] = 1;
+        var n = 1;
+        foreach (var layer in Layers)
+        {
+            var m = layer.OutputSize;
+            for (var o = 0; o < m; o++)
+            {
+                double z = layer.Bias?[o] ?? 0, dz = 0, ddz = 0;
+                for (var k = 0; k < n; k++)
+                {
+                    var w = layer.Weights[k * m + o];
+                    z += x[k] * w;
+                    dz += dx[k] * w;
+                    ddz += ddx[k] * w;
+                }
+                var a = layer.Activation.Value(z);
+                var d1 = layer.Activation.Derivative(z, a);
+                var d2 = layer.Activation.SecondDerivative(z, a);
+                var da = d1 * dz;
+                var dda = d2 * dz * dz + d1 * ddz;
+                var scale = layer.Timestep?[o] ?? 1;
+                y[o] = a * scale;
+                dy[o] = da * scale;
+                ddy[o] = dda * scale;
+            }
+            for (var o = 0; o < m; o++)
+            {
+                var src = layer.ResidualKind switch { 1 => o, 2 => o % n, _ => -1 };
+                if (src < 0) continue;
+                y[o] += x[src];
+                dy[o] += dx[src];
+                ddy[o] += ddx[src];
+            }
+            (x, y) = (y, x);
+            (dx, dy) = (dy, dx);
+            (ddx, ddy) = (ddy, ddx);
+            n = m;
+        }
+        x.AsSpan(0, n).CopyTo(value);
+        dx.AsSpan(0, n).CopyTo(first);
+        ddx.AsSpan(0, n).CopyTo(second);
+    }
+
+    /// <summary>
     /// Evaluates the network on <paramref name="input"/> and returns the output; if <paramref name="outputGradient"/>
     /// is given, also back-propagates it and writes d(output·outputGradient)/d(input) into <paramref name="inputGradient"/>.
     /// </summary>

@@ -1,0 +1,91 @@
+namespace DeepMD.Sharp.Models.Compression;
+
+/// <summary>
+/// One tabulated embedding net in DeePMD-kit's compressed layout (notes §5.10): <see cref="Data"/> is
+/// [nspline][channels][6] with the quintic coefficients [f, e, d, c, b, a] of g(x) = f + e·t + … + a·t⁵ on each
+/// interval; <see cref="Info"/> is [lower, upper, table_max, stride0, stride1, check_frequency]. Evaluation follows
+/// DeePMD-kit's <c>tabulate_fusion</c> exactly, including the C¹ linear extrapolation outside [lower, table_max).
+/// </summary>
+public sealed class EmbeddingTable
+{
+    public EmbeddingTable(double[] data, double[] info, int channels)
+    {
+        if (info.Length != 6) throw new ArgumentException("compress_info needs 6 numbers");
+        if (channels <= 0 || data.Length % (6 * channels) != 0) throw new ArgumentException("compress_data does not fit the channel count");
+        Data = data;
+        Info = info;
+        Channels = channels;
+        SplineCount = data.Length / (6 * channels);
+        FirstStride = (long)Math.Floor((Upper - Lower) / Stride0);
+    }
+
+    public double[] Data { get; }
+
+    public double[] Info { get; }
+
+    public int Channels { get; }
+
+    public int SplineCount { get; }
+
+    public double Lower => Info[0];
+
+    public double Upper => Info[1];
+
+    public double TableMax => Info[2];
+
+    public double Stride0 => Info[3];
+
+    public double Stride1 => Info[4];
+
+    private long FirstStride { get; }
+
+    /// <summary>Interval index, offset t inside it, and the extrapolation distance for input x (DeePMD-kit's rule).</summary>
+    public (int Index, double T, double Extrapolate) Locate(double x)
+    {
+        long idx;
+        double t, extra = 0;
+        var last = SplineCount - 1;
+        if (x < Lower)
+        {
+            idx = 0;
+            t = 0;
+            extra = x - Lower;
+        }
+        else if (x < Upper)
+        {
+            idx = (long)Math.Floor((x - Lower) / Stride0);
+            idx = Math.Clamp(idx, 0, last);
+            t = x - (idx * Stride0 + Lower);
+        }
+        else if (x < TableMax)
+        {
+            idx = FirstStride + (long)Math.Floor((x - Upper) / Stride1);
+            idx = Math.Clamp(idx, 0, last);
+            t = x - ((idx - FirstStride) * Stride1 + Upper);
+        }
+        else
+        {
+            idx = last;
+            t = TableMax - ((last - FirstStride) * Stride1 + Upper);
+            extra = x - TableMax;
+        }
+        return ((int)idx, t, extra);
+    }
+
+    /// <summary>g(x) and dg/dx for every channel.</summary>
+    public void Evaluate(double x, Span<double> value, Span<double> derivative)
+    {
+        var (idx, t, extra) = Locate(x);
+        var row = Data.AsSpan(idx * 6 * Channels, 6 * Channels);
+        for (var a = 0; a < Channels; a++)
+        {
+            double f = row[6 * a], e = row[6 * a + 1], d = row[6 * a + 2], c = row[6 * a + 3], b = row[6 * a + 4], q = row[6 * a + 5];
+            var v = f + (e + (d + (c + (b + q * t) * t) * t) * t) * t;
+            var g = e + (2 * d + (3 * c + (4 * b + 5 * q * t) * t) * t) * t;
+            // Outside the table DeePMD-kit extends the value linearly with the boundary slope; the slope itself is
+            // constant there (its derivative with respect to x is the boundary slope).
+            value[a] = v + g * extra;
+            derivative[a] = g;
+        }
+    }
+}

@@ -1,0 +1,95 @@
+namespace DeepMD.Sharp.Tests.Cpu;
+
+using DeepMD.Sharp.Core.Neighbors;
+using DeepMD.Sharp.Cpu;
+using DeepMD.Sharp.IO;
+using DeepMD.Sharp.Models;
+using DeepMD.Sharp.Models.Compression;
+using DeepMD.Sharp.Models.Descriptors;
+using DeepMD.Sharp.Models.Evaluation;
+using DeepMD.Sharp.Models.Serialization;
+using DeepMD.Sharp.Tests.Support;
+
+/// <summary>Model compression (tabulated embedding nets): accuracy, file round trip, and the CPU backend on tables.</summary>
+public class CompressionTests
+{
+    private static (DeepPotModel Plain, DeepPotModel Compressed, string File) CompressWater(string dir)
+    {
+        var src = RepoPaths.TestModel("water-example-float32.dp");
+        var tree = ModelFile.Load(src);
+        var compressed = ModelCompressor.Compress(tree, src, new ModelCompressor.Settings { MinNeighborDistance = 0.8 });
+        var path = Path.Combine(dir, "compressed.dp");
+        ModelFile.Save(path, tree);
+        return (ModelLoader.Load(src), compressed, path);
+    }
+
+    [Test]
+    public void TableMatchesTheNetWithinTheGrid()
+    {
+        var model = RandomModels.Create(41, "se_e2_a", ["O", "H"], false, sel: [30, 30], uniformStats: true);
+        var d = (SeE2ASpec)model.Descriptor;
+        var tables = TableBuilder.Build(d, 0.9);
+        var table = tables[1]!;
+        var rng = new Random(1);
+        var g = new double[d.EmbeddingWidth];
+        var gp = new double[d.EmbeddingWidth];
+        var h = new double[d.EmbeddingWidth];
+        var hp = new double[d.EmbeddingWidth];
+        for (var k = 0; k < 2000; k++)
+        {
+            var s = table.Lower + rng.NextDouble() * (table.TableMax - table.Lower);
+            table.Evaluate(s, g, gp);
+            d.Embeddings[1]!.EvaluateScalar(s, h, hp);
+            Assert.That(g, Is.EqualTo(h).Within(1e-9), $"G at s = {s}");
+            Assert.That(gp, Is.EqualTo(hp).Within(1e-7), $"G' at s = {s}");
+        }
+    }
+
+    [Test]
+    public void CompressedWaterModelStaysWithinTolerance()
+    {
+        var dir = RepoPaths.TempDir();
+        try
+        {
+            var (plain, compressed, file) = CompressWater(dir);
+            var reread = ModelLoader.Load(file);
+            Assert.That(((SeE2ASpec)reread.Descriptor).IsCompressed);
+            var s = StructureReader.Read(RepoPaths.Get("examples", "water", "water.lmp"), ["O", "H"]);
+            var t = s.TypesFor(plain.TypeMap);
+            var nl = CellListNeighborSearch.Build(s.X, s.Y, s.Z, s.Box, plain.Cutoff);
+            var a = ReferenceEvaluator.Evaluate(plain, t, nl);
+            var b = ReferenceEvaluator.Evaluate(reread, t, nl);
+            Assert.That(Math.Abs(a.Energy - b.Energy) / s.Count, Is.LessThan(1e-6), "eV/atom");
+            Assert.That(a.Forces, Is.EqualTo(b.Forces).Within(1e-5), "eV/Å");
+            // The CPU backend evaluates the same tables.
+            var cpu = new CpuSeAEvaluator<double>(reread).Evaluate(t, nl, new EvaluationOptions());
+            Assert.That(cpu.Energy, Is.EqualTo(b.Energy).Within(1e-10 * Math.Abs(b.Energy)));
+            Assert.That(cpu.Forces, Is.EqualTo(b.Forces).Within(1e-10));
+            Assert.That(cpu.Virial, Is.EqualTo(b.Virial).Within(1e-8));
+            var f32 = new CpuSeAEvaluator<float>(reread).Evaluate(t, nl, new EvaluationOptions());
+            Assert.That(f32.Energy, Is.EqualTo(b.Energy).Within(1e-6 * Math.Abs(b.Energy)));
+            Assert.That(f32.Forces, Is.EqualTo(b.Forces).Within(1e-4));
+        }
+        finally
+        {
+            Directory.Delete(dir, true);
+        }
+    }
+
+    [Test]
+    public void CompressedRandomModelOnTriclinicCellMatchesAcrossBackends()
+    {
+        var model = RandomModels.Create(42, "se_e2_a", ["O", "H", "C"], false, [(0, 2)], sel: [40, 40, 40], uniformStats: true);
+        var compressed = model.WithDescriptor(((SeE2ASpec)model.Descriptor).WithTables(TableBuilder.Build((SeE2ASpec)model.Descriptor, 0.85)));
+        var rng = new Random(8);
+        var box = RandomStructures.TriclinicBox(rng, 6, 7, 0.3);
+        var (x, y, z, t) = RandomStructures.Atoms(rng, box, 17, 3, 0.9);
+        var nl = CellListNeighborSearch.Build(x, y, z, box, model.Cutoff);
+        var reference = ReferenceEvaluator.Evaluate(compressed, t, nl);
+        var plain = ReferenceEvaluator.Evaluate(model, t, nl);
+        Assert.That(reference.Energy, Is.EqualTo(plain.Energy).Within(1e-6 * x.Length));
+        var cpu = new CpuSeAEvaluator<double>(compressed).Evaluate(t, nl, new EvaluationOptions());
+        Assert.That(cpu.Energy, Is.EqualTo(reference.Energy).Within(1e-10 * Math.Max(1, Math.Abs(reference.Energy))));
+        Assert.That(cpu.Forces, Is.EqualTo(reference.Forces).Within(1e-10));
+    }
+}
