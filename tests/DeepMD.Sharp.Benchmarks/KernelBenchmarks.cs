@@ -1,0 +1,96 @@
+namespace DeepMD.Sharp.Benchmarks;
+
+using BenchmarkDotNet.Attributes;
+using DeepMD.Sharp.Core.Neighbors;
+using DeepMD.Sharp.Cpu;
+using DeepMD.Sharp.Cpu.Kernels;
+using DeepMD.Sharp.IO;
+using DeepMD.Sharp.Models;
+using DeepMD.Sharp.Models.Compression;
+using DeepMD.Sharp.Models.Descriptors;
+using DeepMD.Sharp.Models.Evaluation;
+
+/// <summary>
+/// The CPU backend's kernels on DeePMD-kit's water example model (embedding [25,50,100], fitting [240,240,240]):
+/// embedding forward/backward over a batch of neighbor slots, fitting forward+backward over a batch of atoms, the
+/// table lookup of a compressed model, and one whole evaluation of the 192-atom water cell.
+/// </summary>
+[MemoryDiagnoser]
+public class KernelBenchmarks
+{
+    private const int Slots = 512;
+    private const int Atoms = 16;
+    private PackedNetwork<double> _embedding = null!;
+    private PackedNetwork<double> _fitting = null!;
+    private PackedTable<double> _table = null!;
+    private double[] _s = [], _g = [], _saved = [], _scratch = [], _grad = [], _gradIn = [];
+    private double[] _fx = [], _fy = [], _fsaved = [], _fscratch = [], _fgrad = [], _fgradIn = [];
+    private IModelEvaluator _f64 = null!, _f32 = null!;
+    private int[] _types = [];
+    private NeighborList _neighbors = null!;
+
+    private static string Find(string relative)
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+            if (File.Exists(Path.Combine(dir.FullName, relative))) return Path.Combine(dir.FullName, relative);
+        throw new FileNotFoundException(relative);
+    }
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        var model = ModelLoader.Load(Find("potentials/test-models/water-example-float32.dp"));
+        var d = (SeE2ASpec)model.Descriptor;
+        _embedding = new PackedNetwork<double>(d.Embeddings[1]!);
+        _fitting = new PackedNetwork<double>(model.Fitting.NetFor(0)!);
+        _table = new PackedTable<double>(TableBuilder.Build(d, 0.8)[1]!);
+        var rng = new Random(1);
+        _s = Enumerable.Range(0, Slots).Select(_ => rng.NextDouble() * 3).ToArray();
+        _g = new double[100 * Slots];
+        _saved = new double[_embedding.ActivationFloats * Slots];
+        _scratch = new double[3 * _embedding.MaxWidth * Slots];
+        _grad = new double[100 * Slots];
+        _gradIn = new double[Slots];
+        _fx = Enumerable.Range(0, 1600 * Atoms).Select(_ => rng.NextDouble() * 0.1).ToArray();
+        _fy = new double[Atoms];
+        _fsaved = new double[_fitting.ActivationFloats * Atoms];
+        _fscratch = new double[3 * _fitting.MaxWidth * Atoms];
+        _fgrad = new double[Atoms];
+        _fgradIn = new double[1600 * Atoms];
+        var s = StructureReader.Read(Find("examples/water/water.lmp"), ["O", "H"]);
+        _types = s.TypesFor(model.TypeMap);
+        _neighbors = CellListNeighborSearch.Build(s.X, s.Y, s.Z, s.Box, model.Cutoff);
+        _f64 = new CpuSeAEvaluator<double>(model);
+        _f32 = new CpuSeAEvaluator<float>(model);
+    }
+
+    [Benchmark(Description = "embedding forward, 512 slots (f64)")]
+    public void EmbeddingForward() => _embedding.Forward(_s, _g, Slots, _saved, _scratch);
+
+    [Benchmark(Description = "embedding backward, 512 slots (f64)")]
+    public void EmbeddingBackward()
+    {
+        Array.Fill(_grad, 0.01);
+        _embedding.Backward(_grad, _gradIn, Slots, _saved, _scratch);
+    }
+
+    [Benchmark(Description = "fitting forward+backward, 16 atoms (f64)")]
+    public void Fitting()
+    {
+        _fitting.Forward(_fx, _fy, Atoms, _fsaved, _fscratch);
+        Array.Fill(_fgrad, 1.0);
+        _fitting.Backward(_fgrad, _fgradIn, Atoms, _fsaved, _fscratch);
+    }
+
+    [Benchmark(Description = "compressed table lookup, 512 slots (f64)")]
+    public void TableLookup()
+    {
+        for (var q = 0; q < Slots; q++) _table.Evaluate(_s[q], _g.AsSpan(q * 100, 100), _gradIn.AsSpan(0, 100));
+    }
+
+    [Benchmark(Description = "whole evaluation, 192 water atoms (cpu-f64)")]
+    public double Water64() => _f64.Evaluate(_types, _neighbors, new EvaluationOptions()).Energy;
+
+    [Benchmark(Description = "whole evaluation, 192 water atoms (cpu-f32)")]
+    public double Water32() => _f32.Evaluate(_types, _neighbors, new EvaluationOptions()).Energy;
+}
