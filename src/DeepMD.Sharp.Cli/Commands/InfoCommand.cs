@@ -35,7 +35,12 @@ public static class InfoCommand
         o.WriteLine(string.Create(ci, $"rcut             {d.Rcut} Å   (rcut_smth {d.RcutSmooth} Å, env_protection {d.EnvProtection})"));
         o.WriteLine($"sel              {Ints(d.Sel)}   (Σ = {d.SlotCount})");
         o.WriteLine($"embedding net    {Ints(d.Neuron)}   ({(d.TypeOneSide ? "one net per neighbor type" : "one net per (center, neighbor) type pair")}, {d.Embeddings.Count(e => e is not null)} nets)");
-        if (d is SeE2ASpec a) o.WriteLine($"axis_neuron      {a.AxisNeuron}   (descriptor size {a.OutputSize})");
+        if (d is SeE2ASpec a)
+        {
+            o.WriteLine($"axis_neuron      {a.AxisNeuron}   (descriptor size {a.OutputSize})");
+            if (a.Tables?.FirstOrDefault(t => t is not null) is { } t0)
+                o.WriteLine(string.Create(ci, $"compression      tabulated embedding nets: {a.Tables.Count(t => t is not null)} tables of {t0.SplineCount} intervals, s in [{t0.Lower}, {t0.TableMax}], strides {t0.Stride0}/{t0.Stride1}"));
+        }
         else o.WriteLine($"descriptor size  {d.OutputSize}");
         var fitNet = f.Nets.FirstOrDefault(n => n is not null);
         var widths = fitNet is null ? "[]" : Ints(fitNet.Layers.Take(fitNet.Layers.Count - 1).Select(l => l.OutputSize));
