@@ -19,6 +19,7 @@ using DeepMD.Sharp.Models.Evaluation;
 public class KernelBenchmarks
 {
     private const int Slots = 512;
+    private static readonly int Ld = FeatureMajorGemm<double>.Pad(Slots);
     private const int Atoms = 16;
     private PackedNetwork<double> _embedding = null!;
     private PackedNetwork<double> _fitting = null!;
@@ -26,6 +27,7 @@ public class KernelBenchmarks
     private double[] _s = [], _g = [], _saved = [], _scratch = [], _grad = [], _gradIn = [];
     private double[] _fx = [], _fy = [], _fsaved = [], _fscratch = [], _fgrad = [], _fgradIn = [];
     private IModelEvaluator _f64 = null!, _f32 = null!;
+    private double[] _w50x100 = [], _b100 = [], _x50 = [];
     private int[] _types = [];
     private NeighborList _neighbors = null!;
 
@@ -45,12 +47,15 @@ public class KernelBenchmarks
         _fitting = new PackedNetwork<double>(model.Fitting.NetFor(0)!);
         _table = new PackedTable<double>(TableBuilder.Build(d, 0.8)[1]!);
         var rng = new Random(1);
-        _s = Enumerable.Range(0, Slots).Select(_ => rng.NextDouble() * 3).ToArray();
-        _g = new double[100 * Slots];
-        _saved = new double[_embedding.ActivationFloats * Slots];
-        _scratch = new double[3 * _embedding.MaxWidth * Slots];
-        _grad = new double[100 * Slots];
-        _gradIn = new double[Slots];
+        _s = Enumerable.Range(0, Ld).Select(_ => rng.NextDouble() * 3).ToArray();
+        _g = new double[100 * Ld];
+        _saved = new double[_embedding.ActivationFloats * Ld];
+        _scratch = new double[3 * _embedding.MaxWidth * Ld];
+        _grad = new double[100 * Ld];
+        _gradIn = new double[Ld];
+        _w50x100 = Enumerable.Range(0, 5000).Select(_ => rng.NextDouble() - 0.5).ToArray();
+        _b100 = Enumerable.Range(0, 100).Select(_ => rng.NextDouble() - 0.5).ToArray();
+        _x50 = Enumerable.Range(0, 50 * Ld).Select(_ => rng.NextDouble() - 0.5).ToArray();
         _fx = Enumerable.Range(0, 1600 * Atoms).Select(_ => rng.NextDouble() * 0.1).ToArray();
         _fy = new double[Atoms];
         _fsaved = new double[_fitting.ActivationFloats * Atoms];
@@ -65,13 +70,19 @@ public class KernelBenchmarks
     }
 
     [Benchmark(Description = "embedding forward, 512 slots (f64)")]
-    public void EmbeddingForward() => _embedding.Forward(_s, _g, Slots, _saved, _scratch);
+    public void EmbeddingForward() => _embedding.Forward(_s, _g, Ld, _saved, _scratch);
+
+    [Benchmark(Description = "GEMM 50x100, 512 columns (f64)")]
+    public void Gemm50x100() => FeatureMajorGemm<double>.Multiply(_w50x100, _b100, 50, 100, _x50, _g, Ld);
+
+    [Benchmark(Description = "tanh, 51200 values (f64)")]
+    public void Tanh() => VectorMath.Tanh<double>(_g, _grad);
 
     [Benchmark(Description = "embedding backward, 512 slots (f64)")]
     public void EmbeddingBackward()
     {
         Array.Fill(_grad, 0.01);
-        _embedding.Backward(_grad, _gradIn, Slots, _saved, _scratch);
+        _embedding.Backward(_grad, _gradIn, Ld, _saved, _scratch);
     }
 
     [Benchmark(Description = "fitting forward+backward, 16 atoms (f64)")]

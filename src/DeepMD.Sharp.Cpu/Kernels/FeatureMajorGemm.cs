@@ -33,6 +33,14 @@ internal static class FeatureMajorGemm<T> where T : unmanaged, IFloatingPointIee
         }
     }
 
+    /// <summary>As <see cref="Multiply"/>, for columns v0..v1 only (both multiples of the vector width).</summary>
+    public static void MultiplyColumns(ReadOnlySpan<T> w, ReadOnlySpan<T> bias, int nin, int nout, ReadOnlySpan<T> x, Span<T> z, int ld, int v0, int v1)
+    {
+        const int KBlock = 128;
+        for (var k0 = 0; k0 < nin; k0 += KBlock)
+            Tile(w, bias, k0, Math.Min(nin, k0 + KBlock), nout, x, z, ld, v0, v1, accumulate: k0 > 0);
+    }
+
     /// <summary>z[o, v0..v1) (+)= Σ_{k0 ≤ k &lt; k1} w[k, o] x[k, v0..v1) (+ bias when not accumulating).</summary>
     private static void Tile(ReadOnlySpan<T> w, ReadOnlySpan<T> bias, int k0, int k1, int nout, ReadOnlySpan<T> x, Span<T> z, int ld,
         int v0, int v1, bool accumulate)
@@ -147,10 +155,15 @@ internal static class FeatureMajorGemm<T> where T : unmanaged, IFloatingPointIee
         return a * b + c;
     }
 
-    /// <summary>Rounds <paramref name="n"/> up to a multiple of the vector width (at least one vector).</summary>
+    /// <summary>
+    /// The row stride for <paramref name="n"/> columns: a multiple of the vector width, at least one vector, and never a
+    /// multiple of 512 bytes — rows a power-of-two apart map to the same L1 sets and evict each other (4K aliasing).
+    /// </summary>
     public static int Pad(int n)
     {
         var vc = Vector<T>.Count;
-        return Math.Max(vc, (n + vc - 1) / vc * vc);
+        var ld = Math.Max(vc, (n + vc - 1) / vc * vc);
+        if (ld * Unsafe.SizeOf<T>() % 512 == 0) ld += vc;
+        return ld;
     }
 }

@@ -61,6 +61,9 @@ internal sealed class PackedNetwork<T> where T : unmanaged, IFloatingPointIeee75
     /// <summary>Widest layer (input or output).</summary>
     public int MaxWidth => _layers.Max(l => Math.Max(l.In, l.Out));
 
+    /// <summary>Columns processed through all layers at a time, so a block's activations stay in L1/L2.</summary>
+    private static int ColumnBlock => Math.Max(2 * Vector<T>.Count, 64 / (2 * Vector<T>.Count) * (2 * Vector<T>.Count));
+
     /// <summary>
     /// Forward pass over <paramref name="ld"/> columns: <paramref name="input"/> [in×ld] → <paramref name="output"/>
     /// [out×ld]. Stores what the backward pass needs in <paramref name="saved"/> (≥ ActivationFloats·ld);
@@ -68,8 +71,15 @@ internal sealed class PackedNetwork<T> where T : unmanaged, IFloatingPointIeee75
     /// </summary>
     public void Forward(ReadOnlySpan<T> input, Span<T> output, int ld, Span<T> saved, Span<T> scratch)
     {
+        for (var v0 = 0; v0 < ld; v0 += ColumnBlock)
+            ForwardColumns(input, output, ld, saved, scratch, v0, Math.Min(ld, v0 + ColumnBlock));
+    }
+
+    private void ForwardColumns(ReadOnlySpan<T> input, Span<T> output, int ld, Span<T> saved, Span<T> scratch, int v0, int v1)
+    {
         var bufA = scratch[..(MaxWidth * ld)];
         var bufB = scratch.Slice(MaxWidth * ld, MaxWidth * ld);
+        var len = v1 - v0;
         ReadOnlySpan<T> x = input;
         var offset = 0;
         for (var l = 0; l < _layers.Length; l++)
@@ -77,35 +87,35 @@ internal sealed class PackedNetwork<T> where T : unmanaged, IFloatingPointIeee75
             var layer = _layers[l];
             var n = layer.Out * ld;
             var z = l == _layers.Length - 1 ? output[..n] : (l % 2 == 0 ? bufA : bufB)[..n];
-            FeatureMajorGemm<T>.Multiply(layer.W, layer.Bias, layer.In, layer.Out, x, z, ld);
+            FeatureMajorGemm<T>.MultiplyColumns(layer.W, layer.Bias, layer.In, layer.Out, x, z, ld, v0, v1);
             if (layer.Act.Kind != ActivationKind.Linear)
             {
                 var a = saved.Slice(offset, n);
                 offset += n;
-                if (layer.Act.Kind == ActivationKind.Tanh)
+                var pre = layer.Act.Kind == ActivationKind.Tanh ? Span<T>.Empty : saved.Slice(offset, n);
+                if (layer.Act.Kind != ActivationKind.Tanh) offset += n;
+                for (var o = 0; o < layer.Out; o++)
                 {
-                    VectorMath.Tanh<T>(z, a);
+                    var zr = z.Slice(o * ld + v0, len);
+                    var ar = a.Slice(o * ld + v0, len);
+                    if (layer.Act.Kind == ActivationKind.Tanh)
+                    {
+                        VectorMath.Tanh<T>(zr, ar);
+                    }
+                    else
+                    {
+                        zr.CopyTo(pre.Slice(o * ld + v0, len)); // pre-activation, for the derivative
+                        for (var q = 0; q < len; q++) ar[q] = T.CreateTruncating(layer.Act.Value(double.CreateTruncating(zr[q])));
+                    }
+                    ar.CopyTo(zr);
                 }
-                else
-                {
-                    z.CopyTo(saved.Slice(offset, n)); // pre-activation, for the derivative
-                    offset += n;
-                    for (var q = 0; q < n; q++) a[q] = T.CreateTruncating(layer.Act.Value(double.CreateTruncating(z[q])));
-                }
-                a.CopyTo(z);
             }
-            if (layer.Idt is { } idt)
-                for (var o = 0; o < layer.Out; o++) TensorPrimitives.Multiply<T>(z.Slice(o * ld, ld), idt[o], z.Slice(o * ld, ld));
-            switch (layer.Residual)
+            for (var o = 0; o < layer.Out; o++)
             {
-                case 1:
-                    TensorPrimitives.Add<T>(z, x[..n], z);
-                    break;
-                case 2:
-                    var half = layer.In * ld;
-                    TensorPrimitives.Add<T>(z[..half], x[..half], z[..half]);
-                    TensorPrimitives.Add<T>(z.Slice(half, half), x[..half], z.Slice(half, half));
-                    break;
+                var zr = z.Slice(o * ld + v0, len);
+                if (layer.Idt is { } idt) TensorPrimitives.Multiply<T>(zr, idt[o], zr);
+                var src = layer.Residual switch { 1 => o, 2 => o % layer.In, _ => -1 };
+                if (src >= 0) TensorPrimitives.Add<T>(zr, x.Slice(src * ld + v0, len), zr);
             }
             x = z;
         }
@@ -117,8 +127,16 @@ internal sealed class PackedNetwork<T> where T : unmanaged, IFloatingPointIeee75
     /// </summary>
     public void Backward(Span<T> outputGrad, Span<T> inputGrad, int ld, ReadOnlySpan<T> saved, Span<T> scratch)
     {
+        if (scratch.Length < 3 * MaxWidth * ld) throw new InvalidOperationException("scratch too small");
+        for (var v0 = 0; v0 < ld; v0 += ColumnBlock)
+            BackwardColumns(outputGrad, inputGrad, ld, saved, scratch, v0, Math.Min(ld, v0 + ColumnBlock));
+    }
+
+    private void BackwardColumns(Span<T> outputGrad, Span<T> inputGrad, int ld, ReadOnlySpan<T> saved, Span<T> scratch, int v0, int v1)
+    {
         var bufA = scratch[..(MaxWidth * ld)];
         var bufB = scratch.Slice(MaxWidth * ld, MaxWidth * ld);
+        var len = v1 - v0;
         var offset = _layers.Sum(l => l.Act.Kind == ActivationKind.Linear ? 0 : (l.Act.Kind == ActivationKind.Tanh ? 1 : 2) * l.Out) * ld;
         Span<T> dy = outputGrad;
         var useA = true;
@@ -128,35 +146,44 @@ internal sealed class PackedNetwork<T> where T : unmanaged, IFloatingPointIeee75
             var n = layer.Out * ld;
             var dx = l == 0 ? inputGrad[..(layer.In * ld)] : (useA ? bufA : bufB)[..(layer.In * ld)];
             useA = !useA;
-            var dz = scratch.Length >= 3 * MaxWidth * ld ? scratch.Slice(2 * MaxWidth * ld, n) : throw new InvalidOperationException("scratch too small");
-            dy[..n].CopyTo(dz);
-            if (layer.Idt is { } idt)
-                for (var o = 0; o < layer.Out; o++) TensorPrimitives.Multiply<T>(dz.Slice(o * ld, ld), idt[o], dz.Slice(o * ld, ld));
+            var dz = scratch.Slice(2 * MaxWidth * ld, n);
+            ReadOnlySpan<T> a = default, pre = default;
             if (layer.Act.Kind == ActivationKind.Tanh)
             {
                 offset -= n;
-                var a = saved.Slice(offset, n);
-                MultiplyByTanhDerivative(dz, a);
+                a = saved.Slice(offset, n);
             }
             else if (layer.Act.Kind != ActivationKind.Linear)
             {
                 offset -= 2 * n;
-                var a = saved.Slice(offset, n);
-                var z = saved.Slice(offset + n, n);
-                for (var q = 0; q < n; q++)
-                    dz[q] *= T.CreateTruncating(layer.Act.Derivative(double.CreateTruncating(z[q]), double.CreateTruncating(a[q])));
+                a = saved.Slice(offset, n);
+                pre = saved.Slice(offset + n, n);
             }
-            FeatureMajorGemm<T>.Multiply(layer.Wt, ReadOnlySpan<T>.Empty, layer.Out, layer.In, dz, dx, ld);
-            switch (layer.Residual)
+            for (var o = 0; o < layer.Out; o++)
             {
-                case 1:
-                    TensorPrimitives.Add<T>(dx, dy[..n], dx);
-                    break;
-                case 2:
-                    var half = layer.In * ld;
-                    TensorPrimitives.Add<T>(dx, dy[..half], dx);
-                    TensorPrimitives.Add<T>(dx, dy.Slice(half, half), dx);
-                    break;
+                var dzr = dz.Slice(o * ld + v0, len);
+                dy.Slice(o * ld + v0, len).CopyTo(dzr);
+                if (layer.Idt is { } idt) TensorPrimitives.Multiply<T>(dzr, idt[o], dzr);
+                if (layer.Act.Kind == ActivationKind.Tanh)
+                {
+                    MultiplyByTanhDerivative(dzr, a.Slice(o * ld + v0, len));
+                }
+                else if (layer.Act.Kind != ActivationKind.Linear)
+                {
+                    for (var q = 0; q < len; q++)
+                    {
+                        var k = o * ld + v0 + q;
+                        dzr[q] *= T.CreateTruncating(layer.Act.Derivative(double.CreateTruncating(pre[k]), double.CreateTruncating(a[k])));
+                    }
+                }
+            }
+            FeatureMajorGemm<T>.MultiplyColumns(layer.Wt, ReadOnlySpan<T>.Empty, layer.Out, layer.In, dz, dx, ld, v0, v1);
+            for (var o = 0; o < layer.Out; o++)
+            {
+                var src = layer.Residual switch { 1 => o, 2 => o % layer.In, _ => -1 };
+                if (src < 0) continue;
+                var dxr = dx.Slice(src * ld + v0, len);
+                TensorPrimitives.Add<T>(dxr, dy.Slice(o * ld + v0, len), dxr);
             }
             dy = dx;
         }
