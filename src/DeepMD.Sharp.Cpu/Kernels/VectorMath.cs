@@ -6,7 +6,7 @@ using System.Runtime.InteropServices;
 /// <summary>
 /// Vectorised tanh for the embedding and fitting nets. tanh|x| = (1 − e^{−2|x|}) / (1 + e^{−2|x|}) for |x| ≥ 0.1
 /// (little cancellation there), an odd Taylor polynomial below (truncation error under 1e−19 relative in double);
-/// the sign is restored last. Relative error stays below 1e−15 in double and 1e−6 in float.
+/// the sign is restored last. Relative error stays below 2e−15 in double and 1e−6 in float.
 /// </summary>
 internal static class VectorMath
 {
