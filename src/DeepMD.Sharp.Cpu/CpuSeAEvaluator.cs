@@ -339,6 +339,7 @@ public sealed class CpuSeAEvaluator<T> : IModelEvaluator where T : unmanaged, IF
         public T[] FitSaved = [];
         public T[] FitGrad = [];
         public T[] Scratch = [];
+        public T[] TFeature = [];
 
         /// <summary>Makes <paramref name="a"/> at least <paramref name="size"/> long; contents are not kept.</summary>
         public static void Ensure<TE>(ref TE[] a, int size)
@@ -529,15 +530,27 @@ public sealed class CpuSeAEvaluator<T> : IModelEvaluator where T : unmanaged, IF
         Workspace.Ensure(ref ws.Scratch, 3 * fitNet.MaxWidth * ldf);
         var x = ws.FitIn.AsSpan(0, nin * ldf);
         x.Clear();
+        // T feature-major over the batch (row a·4+q, column = center) so D and dT are vector loops over centers.
+        Workspace.Ensure(ref ws.TFeature, m1 * 4 * ldf);
+        var tf = ws.TFeature.AsSpan(0, m1 * 4 * ldf);
+        tf.Clear();
+        for (var c = 0; c < bsz; c++)
+            for (var r = 0; r < m1 * 4; r++) tf[r * ldf + c] = T.CreateTruncating(tacc[c * m1 * 4 + r]);
+        var vcf = Vector<T>.Count;
+        for (var a = 0; a < m1; a++)
+            for (var b = 0; b < m2; b++)
+            {
+                var row = x.Slice((a * m2 + b) * ldf, ldf);
+                for (var v = 0; v < ldf; v += vcf)
+                {
+                    var acc = Vector<T>.Zero;
+                    for (var q = 0; q < 4; q++)
+                        acc = FeatureMajorGemm<T>.Fma(new Vector<T>(tf.Slice((4 * a + q) * ldf + v, vcf)), new Vector<T>(tf.Slice((4 * b + q) * ldf + v, vcf)), acc);
+                    acc.CopyTo(row.Slice(v, vcf));
+                }
+            }
         for (var c = 0; c < bsz; c++)
         {
-            var tc = tacc.Slice(c * m1 * 4, m1 * 4);
-            for (var a = 0; a < m1; a++)
-                for (var b = 0; b < m2; b++)
-                {
-                    var s = tc[4 * a] * tc[4 * b] + tc[4 * a + 1] * tc[4 * b + 1] + tc[4 * a + 2] * tc[4 * b + 2] + tc[4 * a + 3] * tc[4 * b + 3];
-                    x[(a * m2 + b) * ldf + c] = T.CreateTruncating(s);
-                }
             var k = d.OutputSize;
             if (fparam is not null)
                 for (var p = 0; p < fparam.Length; p++)
@@ -561,20 +574,32 @@ public sealed class CpuSeAEvaluator<T> : IModelEvaluator where T : unmanaged, IF
 
         Profile.Mark(ref tick, 4, true);
         // 6. dT from dD (double), including the 1/nnei of T = (1/nnei) Σ G ⊗ R̃.
+        // dT[a][q] = Σ_b dD[a][b] T[b][q] + [a < M2] Σ_a' dD[a'][a] T[a'][q], vectorised over the batch's centers.
         var dT = ws.DT.AsSpan(0, bsz * m1 * 4);
-        for (var c = 0; c < bsz; c++)
+        Span<Vector<T>> dq = stackalloc Vector<T>[4];
+        var invN = new Vector<T>(T.One / T.CreateTruncating(nnei));
+        for (var v = 0; v < ldf; v += vcf)
         {
-            var tc = tacc.Slice(c * m1 * 4, m1 * 4);
-            var dtc = dT.Slice(c * m1 * 4, m1 * 4);
             for (var a = 0; a < m1; a++)
-                for (var k = 0; k < 4; k++)
+            {
+                dq.Clear();
+                for (var b = 0; b < m2; b++)
                 {
-                    double s = 0;
-                    for (var b = 0; b < m2; b++) s += double.CreateTruncating(dxFit[(a * m2 + b) * ldf + c]) * tc[4 * b + k];
-                    if (a < m2)
-                        for (var a2 = 0; a2 < m1; a2++) s += double.CreateTruncating(dxFit[(a2 * m2 + a) * ldf + c]) * tc[4 * a2 + k];
-                    dtc[4 * a + k] = s / nnei;
+                    var g = new Vector<T>(dxFit.Slice((a * m2 + b) * ldf + v, vcf));
+                    for (var q = 0; q < 4; q++) dq[q] = FeatureMajorGemm<T>.Fma(g, new Vector<T>(tf.Slice((4 * b + q) * ldf + v, vcf)), dq[q]);
                 }
+                if (a < m2)
+                    for (var a2 = 0; a2 < m1; a2++)
+                    {
+                        var g = new Vector<T>(dxFit.Slice((a2 * m2 + a) * ldf + v, vcf));
+                        for (var q = 0; q < 4; q++) dq[q] = FeatureMajorGemm<T>.Fma(g, new Vector<T>(tf.Slice((4 * a2 + q) * ldf + v, vcf)), dq[q]);
+                    }
+                for (var q = 0; q < 4; q++)
+                {
+                    var val = dq[q] * invN;
+                    for (var lane = 0; lane < vcf && v + lane < bsz; lane++) dT[(v + lane) * m1 * 4 + 4 * a + q] = double.CreateTruncating(val[lane]);
+                }
+            }
         }
 
         Profile.Mark(ref tick, 5, true);
