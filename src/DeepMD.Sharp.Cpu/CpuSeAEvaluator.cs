@@ -18,7 +18,9 @@ using DeepMD.Sharp.Models.Evaluation;
 /// </summary>
 public sealed class CpuSeAEvaluator<T> : IModelEvaluator where T : unmanaged, IFloatingPointIeee754<T>
 {
-    private const int BatchSize = 16;
+    // Atoms per batch. Larger batches amortise streaming the fitting weights; with full embedding nets the batch's
+    // activations must also stay cache-resident, so those use smaller batches.
+    private const int MaxBatchSize = 32;
 
     private readonly SeE2ASpec _d;
     private readonly PackedNetwork<T>?[] _embeddings; // NetworkCollection index
@@ -121,7 +123,8 @@ public sealed class CpuSeAEvaluator<T> : IModelEvaluator where T : unmanaged, IF
         {
             if (Model.IsAtomExcluded(t)) continue;
             var members = Enumerable.Range(0, n).Where(i => types[i] == t).ToArray();
-            for (var s = 0; s < members.Length; s += BatchSize) batches.Add(members[s..Math.Min(members.Length, s + BatchSize)]);
+            var batch = _tables is null ? MaxBatchSize / 2 : MaxBatchSize;
+            for (var s = 0; s < members.Length; s += batch) batches.Add(members[s..Math.Min(members.Length, s + batch)]);
         }
         var result = new EvaluationResult(n);
         var gx = new double[neighbors.EntryCount];
@@ -323,10 +326,10 @@ public sealed class CpuSeAEvaluator<T> : IModelEvaluator where T : unmanaged, IF
             var nt = owner.Model.TypeMap.Count;
             Slots = Enumerable.Range(0, nt).Select(_ => new SlotBlock()).ToArray();
             var m1 = owner._d.EmbeddingWidth;
-            T = new double[BatchSize * m1 * 4];
-            DT = new double[BatchSize * m1 * 4];
-            Counts = new int[BatchSize * nt];
-            PairExcluded = new int[BatchSize * nt];
+            T = new double[MaxBatchSize * m1 * 4];
+            DT = new double[MaxBatchSize * m1 * 4];
+            Counts = new int[MaxBatchSize * nt];
+            PairExcluded = new int[MaxBatchSize * nt];
         }
 
         public readonly SlotBlock[] Slots;
@@ -358,7 +361,7 @@ public sealed class CpuSeAEvaluator<T> : IModelEvaluator where T : unmanaged, IF
         public int Count;
         public int Ld;
         public int[] Entry = [];            // per column: neighbor entry, or −1 for filler
-        public readonly int[] Start = new int[BatchSize + 1]; // per center: first column
+        public readonly int[] Start = new int[MaxBatchSize + 1]; // per center: first column
         public T[] Rt = [];                 // [4][ld] normalised environment rows (row 0 is the embedding input s)
         public T[] G = [];                  // [M1][ld] embedding output
         public T[] Saved = [];              // activations kept for the backward pass
