@@ -217,15 +217,7 @@ public sealed class CpuSeAEvaluator<T> : IModelEvaluator where T : unmanaged, IF
             var dR3 = double.CreateTruncating(gradR[3 * ld + q]) * _invStd[pb + 3];
             double ddx = nl.Dx[e], ddy = nl.Dy[e], ddz = nl.Dz[e];
             var r = Math.Sqrt(ddx * ddx + ddy * ddy + ddz * ddz);
-            var (w, dw) = ReferenceEvaluator.Switch(r, d.RcutSmooth, d.Rcut);
-            var rp = r + d.EnvProtection;
-            var c0 = (dw / rp - w / (rp * rp)) / r;
-            var diag = w / (rp * rp);
-            var c1 = (dw / (rp * rp) - 2 * w / (rp * rp * rp)) / r;
-            var proj = dR1 * ddx + dR2 * ddy + dR3 * ddz;
-            gx[e] = dR0 * c0 * ddx + dR1 * diag + proj * c1 * ddx;
-            gy[e] = dR0 * c0 * ddy + dR2 * diag + proj * c1 * ddy;
-            gz[e] = dR0 * c0 * ddz + dR3 * diag + proj * c1 * ddz;
+            (gx[e], gy[e], gz[e]) = EnvironmentRow.PairGradient(dR0, dR1, dR2, dR3, ddx, ddy, ddz, r, d.RcutSmooth, d.Rcut, d.EnvProtection);
         }
     }
 
@@ -451,14 +443,11 @@ public sealed class CpuSeAEvaluator<T> : IModelEvaluator where T : unmanaged, IF
                 var e = block.Entry[q];
                 if (e < 0) continue;
                 double dx = nl.Dx[e], dy = nl.Dy[e], dz = nl.Dz[e];
-                var r = Math.Sqrt(dx * dx + dy * dy + dz * dz);
-                var (w, _) = ReferenceEvaluator.Switch(r, d.RcutSmooth, d.Rcut);
-                var rp = r + d.EnvProtection;
-                var inv2 = w / (rp * rp);
-                rt[q] = T.CreateTruncating((w / rp - _mean[pb]) * _invStd[pb]);
-                rt[ld + q] = T.CreateTruncating((inv2 * dx - _mean[pb + 1]) * _invStd[pb + 1]);
-                rt[2 * ld + q] = T.CreateTruncating((inv2 * dy - _mean[pb + 2]) * _invStd[pb + 2]);
-                rt[3 * ld + q] = T.CreateTruncating((inv2 * dz - _mean[pb + 3]) * _invStd[pb + 3]);
+                var (r0, r1, r2, r3) = EnvironmentRow.Raw(dx, dy, dz, Math.Sqrt(dx * dx + dy * dy + dz * dz), d.RcutSmooth, d.Rcut, d.EnvProtection);
+                rt[q] = T.CreateTruncating((r0 - _mean[pb]) * _invStd[pb]);
+                rt[ld + q] = T.CreateTruncating((r1 - _mean[pb + 1]) * _invStd[pb + 1]);
+                rt[2 * ld + q] = T.CreateTruncating((r2 - _mean[pb + 2]) * _invStd[pb + 2]);
+                rt[3 * ld + q] = T.CreateTruncating((r3 - _mean[pb + 3]) * _invStd[pb + 3]);
             }
             Profile.Mark(ref sub, 7, true);
             if (table is not null)

@@ -255,12 +255,7 @@ public static class ReferenceEvaluator
                 {
                     if (d.IsExcluded(ti, tt)) continue; // excluded neighbor: its row is zero and contributes nothing
                     active[k] = true;
-                    var (w, _) = Switch(s.R, d.RcutSmooth, d.Rcut);
-                    var rp = s.R + d.EnvProtection;
-                    raw[0] = w / rp;
-                    raw[1] = w * nl.Dx[s.Entry] / (rp * rp);
-                    raw[2] = w * nl.Dy[s.Entry] / (rp * rp);
-                    raw[3] = w * nl.Dz[s.Entry] / (rp * rp);
+                    (raw[0], raw[1], raw[2], raw[3]) = EnvironmentRow.Raw(nl.Dx[s.Entry], nl.Dy[s.Entry], nl.Dz[s.Entry], s.R, d.RcutSmooth, d.Rcut, d.EnvProtection);
                 }
                 var b = (ti * nnei + k) * 4;
                 for (var c = 0; c < 4; c++) rt[k * 4 + c] = (raw[c] - d.Davg[b + c]) / d.Dstd[b + c];
@@ -329,18 +324,8 @@ public static class ReferenceEvaluator
             var b0 = (ti * nnei + k) * 4;
             for (var c = 0; c < 4; c++) dR[c] = dR[c] / nnei / d.Dstd[b0 + c];
 
-            double dx = nl.Dx[s.Entry], dy = nl.Dy[s.Entry], dz = nl.Dz[s.Entry], r = s.R;
-            var (w, dw) = Switch(r, d.RcutSmooth, d.Rcut);
-            var rp = r + d.EnvProtection;
-            // ∂R0/∂d = (w'/(r+p) − w/(r+p)²) d/r
-            var c0 = (dw / rp - w / (rp * rp)) / r;
-            // ∂R_k/∂d_l = w δ_kl/(r+p)² + d_k (w'/(r+p)² − 2w/(r+p)³) d_l / r
-            var diag = w / (rp * rp);
-            var c1 = (dw / (rp * rp) - 2 * w / (rp * rp * rp)) / r;
-            var proj = dR[1] * dx + dR[2] * dy + dR[3] * dz;
-            gx[s.Entry] = dR[0] * c0 * dx + dR[1] * diag + proj * c1 * dx;
-            gy[s.Entry] = dR[0] * c0 * dy + dR[2] * diag + proj * c1 * dy;
-            gz[s.Entry] = dR[0] * c0 * dz + dR[3] * diag + proj * c1 * dz;
+            (gx[s.Entry], gy[s.Entry], gz[s.Entry]) = EnvironmentRow.PairGradient(dR[0], dR[1], dR[2], dR[3],
+                nl.Dx[s.Entry], nl.Dy[s.Entry], nl.Dz[s.Entry], s.R, d.RcutSmooth, d.Rcut, d.EnvProtection);
         }
     }
 
