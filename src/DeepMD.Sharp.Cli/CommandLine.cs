@@ -18,6 +18,7 @@ public static class CommandLine
             EvalCommand.Create(stdout),
             InfoCommand.Create(stdout),
             ConvertCommand.Create(stdout),
+            RunCommand.Create(stdout),
         };
         var parse = root.Parse(args);
         var config = new InvocationConfiguration { Output = stdout, Error = stderr, EnableDefaultExceptionHandler = false };

@@ -60,6 +60,9 @@ public sealed class Simulation
     /// <summary>Step at which the current (or last) run ends.</summary>
     public long RunEndStep { get; private set; }
 
+    /// <summary>Neighbor list builds done before the current run's first step (after its setup build).</summary>
+    public int BuildsAtRunStart { get; private set; }
+
     /// <summary>Neighbor list settings (<c>neighbor</c>, <c>neigh_modify</c>).</summary>
     public NeighborSettings Neighbor { get; }
 
@@ -118,6 +121,7 @@ public sealed class Simulation
         RunStartStep = Step;
         RunEndStep = Step + steps;
         Setup();
+        BuildsAtRunStart = Verlet.BuildCount;
         RunClock.Restart();
         try
         {

@@ -27,8 +27,17 @@ public sealed class VerletList
     /// <summary>Builds so far.</summary>
     public int BuildCount { get; private set; }
 
-    /// <summary>Rebuilds at which some atom had moved more than half the skin since the previous build.</summary>
+    /// <summary>
+    /// LAMMPS' dangerous builds (only counted with <c>check yes</c>): a rebuild was needed at the first step one was
+    /// allowed, so it may have been needed earlier.
+    /// </summary>
     public int DangerousBuilds { get; private set; }
+
+    /// <summary>
+    /// Rebuilds under <c>check no</c> at which some atom had moved more than half the skin since the previous build:
+    /// a pair may have been missed in between (LAMMPS does not detect this).
+    /// </summary>
+    public int RiskyUncheckedBuilds { get; private set; }
 
     /// <summary>LAMMPS' neighbor->decide(): advances the age and says whether this step must rebuild.</summary>
     public bool Decide(ReadOnlySpan<double> x, ReadOnlySpan<double> y, ReadOnlySpan<double> z)
@@ -39,7 +48,7 @@ public sealed class VerletList
         if (!Settings.Check)
         {
             // LAMMPS cannot tell here; we can: past half the skin, a pair may have been missed.
-            if (moved) DangerousBuilds++;
+            if (moved) RiskyUncheckedBuilds++;
             return true;
         }
         // LAMMPS' definition: a needed rebuild at the first step one was allowed may have come too late.

@@ -49,6 +49,14 @@ public sealed class ThermoOutput : IRunObserver
 
     public void RunFinished(Simulation sim) { }
 
+    /// <summary>Evaluates one keyword now (for formulas), with this output's normalisation.</summary>
+    public double Evaluate(Simulation sim, ThermoKeyword keyword)
+    {
+        var s = new ThermoSample(sim) { Normalize = Normalize ?? sim.Units.NormalizeThermoByDefault };
+        s.CpuSeconds = sim.RunClock.Elapsed.TotalSeconds;
+        return keyword.Value(s);
+    }
+
     /// <summary>Prints the line (or block) for the current step.</summary>
     public void Print(Simulation sim)
     {

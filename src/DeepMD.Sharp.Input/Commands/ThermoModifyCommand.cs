@@ -1,0 +1,23 @@
+namespace DeepMD.Sharp.Input.Commands;
+
+/// <summary><c>thermo_modify norm yes|no [flush yes|no] [lost error]</c>.</summary>
+[DeckCommand("thermo_modify")]
+public sealed class ThermoModifyCommand : IDeckCommand
+{
+    public void Execute(DeckContext context, DeckArguments args)
+    {
+        for (var k = 0; k < args.Count; k += 2)
+        {
+            if (k + 1 >= args.Count) throw args.Error($"keyword '{args[k]}' needs a value");
+            switch (args[k])
+            {
+                case "norm": context.Thermo.Normalize = args.YesNo(k + 1, "norm"); break;
+                case "flush": break; // output is flushed at every line
+                case "lost":
+                    if (args[k + 1] != "error") throw args.Error("only 'lost error' is supported: a lost atom always stops the run");
+                    break;
+                default: throw args.UnknownKeyword(args[k], ["norm", "flush", "lost"]);
+            }
+        }
+    }
+}
