@@ -58,6 +58,23 @@ public static class CFormat
     /// <summary><c>%Wd</c>.</summary>
     public static string D(long v, int width = 0) => Pad(v.ToString(Inv), width);
 
+    /// <summary>Formats one number with a single printf conversion: <c>%[-][W][.P](g|e|f|d)</c>.</summary>
+    public static string Printf(string format, double v)
+    {
+        var m = System.Text.RegularExpressions.Regex.Match(format, @"^%(-?)(\d*)(?:\.(\d+))?(l?[gefdi])$");
+        if (!m.Success) throw new Core.Errors.UserInputException($"number format '{format}' is not supported; use %W.Pg, %W.Pe, %W.Pf or %Wd");
+        var width = m.Groups[2].Value.Length > 0 ? int.Parse(m.Groups[2].Value, Inv) : 0;
+        if (m.Groups[1].Value == "-") width = -width;
+        var prec = m.Groups[3].Value.Length > 0 ? int.Parse(m.Groups[3].Value, Inv) : 6;
+        return m.Groups[4].Value.TrimStart('l') switch
+        {
+            "g" => G(v, prec, width),
+            "e" => E(v, prec, width),
+            "f" => F(v, prec, width),
+            _ => D((long)v, width),
+        };
+    }
+
     private static string Pad(string s, int width) =>
         width > 0 ? s.PadLeft(width) : width < 0 ? s.PadRight(-width) : s;
 }

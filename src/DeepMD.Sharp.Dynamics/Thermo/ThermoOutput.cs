@@ -30,6 +30,12 @@ public sealed class ThermoOutput : IRunObserver
     /// <summary>Normalise extensive quantities per atom (null: the unit style's default).</summary>
     public bool? Normalize { get; set; }
 
+    /// <summary>printf-style format for real columns (<c>thermo_modify format float</c>), default <c>%12.8g</c>.</summary>
+    public string FloatFormat { get; set; } = "%12.8g";
+
+    /// <summary>printf-style format for integer columns, default <c>%8d</c>.</summary>
+    public string IntFormat { get; set; } = "%8d";
+
     /// <summary>The last printed values by keyword (for tests and the API).</summary>
     public Dictionary<string, double> Last { get; } = [];
 
@@ -83,7 +89,7 @@ public sealed class ThermoOutput : IRunObserver
             var k = ThermoKeywords.Get(name);
             var v = k.Value(s);
             Last[name] = v;
-            _line.Append(k.IsInteger ? CFormat.D((long)v, 8) : CFormat.G(v, 8, 12)).Append(' ');
+            _line.Append(k.IsInteger ? CFormat.Printf(IntFormat, v) : CFormat.Printf(FloatFormat, v)).Append(' ');
         }
         Writer.WriteLine(_line.ToString());
     }

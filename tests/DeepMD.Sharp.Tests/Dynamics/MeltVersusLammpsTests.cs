@@ -25,4 +25,17 @@ public class MeltVersusLammpsTests
         Assert.That(tables[0].Rows, Has.Count.EqualTo(6), "thermo every 50 steps of 250, plus step 0");
         LammpsHarness.AssertSameThermo(lammps, ours, 1e-6);
     }
+
+    [Test]
+    public void AtFifteenDigitsTheTrajectoriesStillAgree()
+    {
+        var lmp = LammpsHarness.RequireLammps();
+        Assume.That(File.Exists(MeltDeck), Is.True, $"{MeltDeck} missing");
+        var dir = RepoPaths.TempDir();
+        var deck = Path.Combine(dir, "in.melt15");
+        File.WriteAllText(deck, File.ReadAllText(MeltDeck).Replace("thermo\t\t50", "thermo\t\t50\nthermo_modify\tformat float %20.15g"));
+        Assert.That(File.ReadAllText(deck), Does.Contain("format float"));
+        var worst = LammpsHarness.AssertSameThermo(LammpsHarness.RunLammps(lmp, deck, dir), LammpsHarness.RunDpsharp(deck, dir), 1e-9);
+        TestContext.Out.WriteLine($"melt at %20.15g: max relative difference {worst:E2}");
+    }
 }
