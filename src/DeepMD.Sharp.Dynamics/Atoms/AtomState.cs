@@ -1,0 +1,99 @@
+namespace DeepMD.Sharp.Dynamics.Atoms;
+
+/// <summary>
+/// Per-atom data as structure of arrays: ids, types, positions, velocities, forces and periodic image counts.
+/// Positions are kept inside the periodic box after every neighbor rebuild (like LAMMPS), with the image counts
+/// recording how many box lengths were removed. Units are those of the simulation's unit style.
+/// </summary>
+public sealed class AtomState
+{
+    /// <summary>An empty state with room for <paramref name="capacity"/> atoms.</summary>
+    public AtomState(int capacity = 0)
+    {
+        Resize(capacity);
+        Count = 0;
+    }
+
+    /// <summary>Number of atoms.</summary>
+    public int Count { get; private set; }
+
+    /// <summary>Atom ids (LAMMPS tags, 1-based).</summary>
+    public int[] Id { get; private set; } = [];
+
+    /// <summary>Atom types, 0-based (LAMMPS type − 1).</summary>
+    public int[] Type { get; private set; } = [];
+
+    public double[] X { get; private set; } = [];
+
+    public double[] Y { get; private set; } = [];
+
+    public double[] Z { get; private set; } = [];
+
+    public double[] Vx { get; private set; } = [];
+
+    public double[] Vy { get; private set; } = [];
+
+    public double[] Vz { get; private set; } = [];
+
+    /// <summary>Forces of the last evaluation (arrays owned by the simulation's force result).</summary>
+    public double[] Fx { get; internal set; } = [];
+
+    public double[] Fy { get; internal set; } = [];
+
+    public double[] Fz { get; internal set; } = [];
+
+    /// <summary>Image counts along the three lattice directions (unwrapped = wrapped + image · lattice vector).</summary>
+    public int[] ImageA { get; private set; } = [];
+
+    public int[] ImageB { get; private set; } = [];
+
+    public int[] ImageC { get; private set; } = [];
+
+    /// <summary>Appends one atom at rest; returns its index.</summary>
+    public int Add(int id, int type, double x, double y, double z)
+    {
+        if (Count == Id.Length) Resize(Math.Max(16, 2 * Count));
+        var i = Count++;
+        Id[i] = id;
+        Type[i] = type;
+        X[i] = x;
+        Y[i] = y;
+        Z[i] = z;
+        Vx[i] = Vy[i] = Vz[i] = 0;
+        ImageA[i] = ImageB[i] = ImageC[i] = 0;
+        return i;
+    }
+
+    /// <summary>Drops unused capacity so that every array has exactly <see cref="Count"/> entries.</summary>
+    public void Trim() => Resize(Count);
+
+    /// <summary>Largest atom id, or 0 without atoms.</summary>
+    public int MaxId()
+    {
+        var m = 0;
+        for (var i = 0; i < Count; i++) m = Math.Max(m, Id[i]);
+        return m;
+    }
+
+    private void Resize(int n)
+    {
+        static T[] Grow<T>(T[] a, int n)
+        {
+            var b = new T[n];
+            Array.Copy(a, b, Math.Min(a.Length, n));
+            return b;
+        }
+        Id = Grow(Id, n);
+        Type = Grow(Type, n);
+        X = Grow(X, n);
+        Y = Grow(Y, n);
+        Z = Grow(Z, n);
+        Vx = Grow(Vx, n);
+        Vy = Grow(Vy, n);
+        Vz = Grow(Vz, n);
+        ImageA = Grow(ImageA, n);
+        ImageB = Grow(ImageB, n);
+        ImageC = Grow(ImageC, n);
+        Count = Math.Min(Count, n);
+    }
+}

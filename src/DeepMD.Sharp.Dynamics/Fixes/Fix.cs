@@ -1,0 +1,41 @@
+namespace DeepMD.Sharp.Dynamics.Fixes;
+
+/// <summary>
+/// Something that acts on the state at fixed phases of every step, like a LAMMPS fix. The MD loop in
+/// <see cref="Simulation.Run"/> calls the hooks in this order each step: <see cref="InitialIntegrate"/>, neighbor
+/// update, force evaluation, <see cref="PostForce"/>, <see cref="FinalIntegrate"/>, <see cref="EndOfStep"/>.
+/// Hooks must not allocate.
+/// </summary>
+public abstract class Fix
+{
+    protected Fix(string id) => Id = id;
+
+    /// <summary>The fix id from the deck (<c>fix ID group style ...</c>).</summary>
+    public string Id { get; }
+
+    /// <summary>Style name (e.g. <c>nve</c>).</summary>
+    public abstract string Style { get; }
+
+    /// <summary>Whether this fix moves atoms (integrators); a run needs exactly the integrators the user asked for.</summary>
+    public virtual bool Integrates => false;
+
+    /// <summary>Once per run, before the initial force evaluation (timestep-dependent constants).</summary>
+    public virtual void Init(Simulation sim) { }
+
+    /// <summary>Once per run, after the initial force evaluation.</summary>
+    public virtual void Setup(Simulation sim) { }
+
+    public virtual void InitialIntegrate(Simulation sim) { }
+
+    public virtual void PostForce(Simulation sim) { }
+
+    public virtual void FinalIntegrate(Simulation sim) { }
+
+    public virtual void EndOfStep(Simulation sim) { }
+
+    /// <summary>Thermostat/barostat state to save in a checkpoint (empty when stateless).</summary>
+    public virtual double[] SaveState() => [];
+
+    /// <summary>Restores what <see cref="SaveState"/> returned.</summary>
+    public virtual void RestoreState(double[] state) { }
+}

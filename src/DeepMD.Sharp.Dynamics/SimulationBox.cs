@@ -1,0 +1,125 @@
+namespace DeepMD.Sharp.Dynamics;
+
+using DeepMD.Sharp.Core.Geometry;
+
+/// <summary>
+/// A LAMMPS-style simulation box: the lower corner (xlo, ylo, zlo) plus edge vectors a = (lx, 0, 0),
+/// b = (xy, ly, 0), c = (xz, yz, lz) and per-direction periodicity. <see cref="Cell"/> is the same cell as a
+/// <see cref="Box"/> (row vectors) for neighbor searches and potentials, which do not care about the origin.
+/// </summary>
+public sealed class SimulationBox
+{
+    /// <summary>Creates a box from LAMMPS bounds and tilt factors.</summary>
+    public SimulationBox(double xlo, double xhi, double ylo, double yhi, double zlo, double zhi,
+        double xy = 0, double xz = 0, double yz = 0, bool periodicX = true, bool periodicY = true, bool periodicZ = true)
+    {
+        Lo = [xlo, ylo, zlo];
+        Hi = [xhi, yhi, zhi];
+        Xy = xy;
+        Xz = xz;
+        Yz = yz;
+        Periodic = [periodicX, periodicY, periodicZ];
+        Cell = new Box([xhi - xlo, 0, 0, xy, yhi - ylo, 0, xz, yz, zhi - zlo], periodicX, periodicY, periodicZ);
+    }
+
+    /// <summary>Lower corner (xlo, ylo, zlo).</summary>
+    public double[] Lo { get; }
+
+    /// <summary>Upper bounds (xhi, yhi, zhi).</summary>
+    public double[] Hi { get; }
+
+    public double Xy { get; }
+
+    public double Xz { get; }
+
+    public double Yz { get; }
+
+    /// <summary>Periodicity of x, y, z.</summary>
+    public bool[] Periodic { get; }
+
+    /// <summary>The cell as row vectors, without the origin.</summary>
+    public Box Cell { get; }
+
+    public bool IsTriclinic => Xy != 0 || Xz != 0 || Yz != 0;
+
+    public double Lx => Hi[0] - Lo[0];
+
+    public double Ly => Hi[1] - Lo[1];
+
+    public double Lz => Hi[2] - Lo[2];
+
+    public double Volume => Lx * Ly * Lz;
+
+    /// <summary>The same box with new bounds and tilts (for barostats and box changes).</summary>
+    public SimulationBox With(double xlo, double xhi, double ylo, double yhi, double zlo, double zhi, double xy, double xz, double yz) =>
+        new(xlo, xhi, ylo, yhi, zlo, zhi, xy, xz, yz, Periodic[0], Periodic[1], Periodic[2]);
+
+    /// <summary>
+    /// Maps an atom back into the box along periodic directions, updating its image counts (LAMMPS' pbc remap:
+    /// one box length at a time, which is all that is needed between neighbor rebuilds).
+    /// </summary>
+    public void Remap(ref double x, ref double y, ref double z, ref int ia, ref int ib, ref int ic)
+    {
+        if (!IsTriclinic)
+        {
+            RemapAxis(ref x, Lo[0], Hi[0], Periodic[0], ref ia);
+            RemapAxis(ref y, Lo[1], Hi[1], Periodic[1], ref ib);
+            RemapAxis(ref z, Lo[2], Hi[2], Periodic[2], ref ic);
+            return;
+        }
+        var (a, b, c) = Cell.ToFractional(x - Lo[0], y - Lo[1], z - Lo[2]);
+        var changed = false;
+        changed |= RemapFraction(ref a, Periodic[0], ref ia);
+        changed |= RemapFraction(ref b, Periodic[1], ref ib);
+        changed |= RemapFraction(ref c, Periodic[2], ref ic);
+        if (!changed) return;
+        var (cx, cy, cz) = Cell.ToCartesian(a, b, c);
+        x = cx + Lo[0];
+        y = cy + Lo[1];
+        z = cz + Lo[2];
+    }
+
+    private static void RemapAxis(ref double x, double lo, double hi, bool periodic, ref int image)
+    {
+        if (!periodic) return;
+        var period = hi - lo;
+        if (x < lo)
+        {
+            x += period;
+            image--;
+        }
+        if (x >= hi)
+        {
+            x -= period;
+            x = Math.Max(x, lo);
+            image++;
+        }
+    }
+
+    private static bool RemapFraction(ref double f, bool periodic, ref int image)
+    {
+        if (!periodic) return false;
+        var changed = false;
+        if (f < 0)
+        {
+            f += 1;
+            image--;
+            changed = true;
+        }
+        if (f >= 1)
+        {
+            f -= 1;
+            f = Math.Max(f, 0);
+            image++;
+            changed = true;
+        }
+        return changed;
+    }
+
+    /// <summary>Whether a point lies inside the box along non-periodic directions (periodic ones always do).</summary>
+    public bool InsideNonPeriodic(double x, double y, double z)
+    {
+        var (a, b, c) = Cell.ToFractional(x - Lo[0], y - Lo[1], z - Lo[2]);
+        return (Periodic[0] || (a >= 0 && a <= 1)) && (Periodic[1] || (b >= 0 && b <= 1)) && (Periodic[2] || (c >= 0 && c <= 1));
+    }
+}

@@ -1,0 +1,112 @@
+namespace DeepMD.Sharp.Dynamics.Thermo;
+
+using System.Text;
+using DeepMD.Sharp.Dynamics.Output;
+
+/// <summary>
+/// LAMMPS-style thermo output: a header and one line per output step (<c>thermo_style one</c> or <c>custom</c>,
+/// <c>%8d</c> integers and <c>%12.8g</c> reals as LAMMPS prints them) or the <c>multi</c> block. Lines are printed
+/// at the first step of a run, every <see cref="Every"/> steps, and at the last step.
+/// </summary>
+public sealed class ThermoOutput : IRunObserver
+{
+    private readonly StringBuilder _line = new(256);
+    private ThermoSample? _sample;
+    private double _lastCpu;
+    private long _lastStep;
+
+    /// <summary>Where lines go (screen and log).</summary>
+    public required TextWriter Writer { get; init; }
+
+    /// <summary>Output interval in steps (0: first and last step of each run only).</summary>
+    public int Every { get; set; }
+
+    /// <summary>The columns (keyword names).</summary>
+    public List<string> Keywords { get; set; } = [.. ThermoKeywords.One];
+
+    /// <summary>The multi-line block style instead of one line per step.</summary>
+    public bool Multi { get; set; }
+
+    /// <summary>Normalise extensive quantities per atom (null: the unit style's default).</summary>
+    public bool? Normalize { get; set; }
+
+    /// <summary>printf-style format for real columns (<c>thermo_modify format float</c>), default <c>%12.8g</c>.</summary>
+    public string FloatFormat { get; set; } = "%12.8g";
+
+    /// <summary>printf-style format for integer columns, default <c>%8d</c>.</summary>
+    public string IntFormat { get; set; } = "%8d";
+
+    /// <summary>The last printed values by keyword (for tests and the API).</summary>
+    public Dictionary<string, double> Last { get; } = [];
+
+    public void RunStarted(Simulation sim)
+    {
+        _lastCpu = 0;
+        _lastStep = sim.Step;
+        if (!Multi)
+            Writer.WriteLine(string.Join(" ", Keywords.Select(k => ThermoKeywords.Get(k).Header)) + " ");
+        Print(sim);
+    }
+
+    public void StepCompleted(Simulation sim)
+    {
+        if (sim.Step == sim.RunEndStep || (Every > 0 && sim.Step % Every == 0)) Print(sim);
+    }
+
+    public void RunFinished(Simulation sim) { }
+
+    /// <summary>Evaluates one keyword now (for formulas), with this output's normalisation.</summary>
+    public double Evaluate(Simulation sim, ThermoKeyword keyword)
+    {
+        var s = new ThermoSample(sim) { Normalize = Normalize ?? sim.Units.NormalizeThermoByDefault };
+        s.CpuSeconds = sim.RunClock.Elapsed.TotalSeconds;
+        return keyword.Value(s);
+    }
+
+    /// <summary>Prints the line (or block) for the current step.</summary>
+    public void Print(Simulation sim)
+    {
+        _sample ??= new ThermoSample(sim);
+        var s = _sample;
+        s.Reset();
+        s.Normalize = Normalize ?? sim.Units.NormalizeThermoByDefault;
+        var cpu = sim.RunClock.Elapsed.TotalSeconds;
+        s.CpuSeconds = cpu;
+        var dcpu = cpu - _lastCpu;
+        var dstep = sim.Step - _lastStep;
+        s.StepsPerCpu = dcpu > 0 && dstep > 0 ? dstep / dcpu : 0;
+        s.TimePerCpu = s.StepsPerCpu * sim.Timestep;
+        _lastCpu = cpu;
+        _lastStep = sim.Step;
+        if (Multi)
+        {
+            PrintMulti(sim, s);
+            return;
+        }
+        _line.Clear();
+        foreach (var name in Keywords)
+        {
+            var k = ThermoKeywords.Get(name);
+            var v = k.Value(s);
+            Last[name] = v;
+            _line.Append(k.IsInteger ? CFormat.Printf(IntFormat, v) : CFormat.Printf(FloatFormat, v)).Append(' ');
+        }
+        Writer.WriteLine(_line.ToString());
+    }
+
+    private void PrintMulti(Simulation sim, ThermoSample s)
+    {
+        string[] names = ["etotal", "ke", "temp", "pe", "ebond", "eangle", "edihed", "eimp", "evdwl", "ecoul", "elong", "press"];
+        Writer.WriteLine($"---------------- Step {CFormat.D(sim.Step, 8)} ----- CPU = {CFormat.F(s.CpuSeconds, 4, 11)} (sec) ----------------");
+        _line.Clear();
+        for (var i = 0; i < names.Length; i++)
+        {
+            var k = ThermoKeywords.Get(names[i]);
+            var v = k.Value(s);
+            Last[names[i]] = v;
+            _line.Append(k.Header.PadRight(8)).Append(" = ").Append(CFormat.F(v, 4, 14)).Append(' ');
+            if (i % 3 == 2 && i != names.Length - 1) _line.Append('\n');
+        }
+        Writer.WriteLine(_line.ToString());
+    }
+}

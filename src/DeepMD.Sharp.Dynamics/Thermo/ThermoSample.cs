@@ -1,0 +1,64 @@
+namespace DeepMD.Sharp.Dynamics.Thermo;
+
+/// <summary>
+/// What thermo keywords read at one output step: the simulation plus quantities computed once per line
+/// (temperature, pressure tensor), the per-atom normalisation flag, and timing.
+/// </summary>
+public sealed class ThermoSample
+{
+    private readonly double[] _pressureTensor = new double[6];
+    private bool _haveTemperature, _havePressureTensor;
+    private double _temperature;
+
+    internal ThermoSample(Simulation sim) => Simulation = sim;
+
+    public Simulation Simulation { get; }
+
+    /// <summary>Divide extensive energies by the atom count (thermo_modify norm; default yes for lj).</summary>
+    public bool Normalize { get; internal set; }
+
+    /// <summary>Wall seconds since the run started.</summary>
+    public double CpuSeconds { get; internal set; }
+
+    /// <summary>Simulated time per wall second since the previous output (time units).</summary>
+    public double TimePerCpu { get; internal set; }
+
+    /// <summary>Steps per wall second since the previous output.</summary>
+    public double StepsPerCpu { get; internal set; }
+
+    internal void Reset()
+    {
+        _haveTemperature = false;
+        _havePressureTensor = false;
+    }
+
+    public double Temperature
+    {
+        get
+        {
+            if (!_haveTemperature)
+            {
+                _temperature = Thermodynamics.Temperature(Simulation);
+                _haveTemperature = true;
+            }
+            return _temperature;
+        }
+    }
+
+    public double Pressure => Thermodynamics.Pressure(Simulation, Temperature);
+
+    public double PressureComponent(int k)
+    {
+        if (!_havePressureTensor)
+        {
+            Thermodynamics.PressureTensor(Simulation, _pressureTensor);
+            _havePressureTensor = true;
+        }
+        return _pressureTensor[k];
+    }
+
+    /// <summary>An extensive energy, divided by the atom count when normalising.</summary>
+    public double Extensive(double e) => Normalize ? e / Simulation.AtomCount : e;
+
+    public double KineticEnergy => Temperature * 0.5 * Thermodynamics.DegreesOfFreedom(Simulation) * Simulation.Units.Boltz;
+}

@@ -1,0 +1,78 @@
+namespace DeepMD.Sharp.Dynamics.Thermo;
+
+/// <summary>
+/// Global thermodynamic quantities computed the way LAMMPS' compute temp and compute pressure do: temperature with
+/// 3N − 3 degrees of freedom (minus those removed by fixes), kinetic energy from that temperature, pressure from the
+/// kinetic tensor plus the virial.
+/// </summary>
+public static class Thermodynamics
+{
+    /// <summary>Degrees of freedom for the temperature: 3N − 3 (LAMMPS' extra_dof) minus fix constraints.</summary>
+    public static double DegreesOfFreedom(Simulation sim) => 3.0 * sim.Atoms.Count - 3.0 - sim.ExtraDegreesRemoved;
+
+    /// <summary>Temperature (temperature units) of all atoms.</summary>
+    public static double Temperature(Simulation sim)
+    {
+        var a = sim.Atoms;
+        var m = sim.Masses;
+        double t = 0;
+        for (var i = 0; i < a.Count; i++)
+            t += (a.Vx[i] * a.Vx[i] + a.Vy[i] * a.Vy[i] + a.Vz[i] * a.Vz[i]) * m[a.Type[i]];
+        var dof = DegreesOfFreedom(sim);
+        var tfactor = dof > 0 ? sim.Units.Mvv2e / (dof * sim.Units.Boltz) : 0.0;
+        return t * tfactor;
+    }
+
+    /// <summary>Kinetic energy as LAMMPS' thermo reports it: ½·dof·kB·T (energy units).</summary>
+    public static double KineticEnergy(Simulation sim) =>
+        Temperature(sim) * 0.5 * DegreesOfFreedom(sim) * sim.Units.Boltz;
+
+    /// <summary>Kinetic tensor Σ m v_a v_b (energy units) as xx, yy, zz, xy, xz, yz.</summary>
+    public static void KineticTensor(Simulation sim, Span<double> t6)
+    {
+        var a = sim.Atoms;
+        var m = sim.Masses;
+        t6.Clear();
+        for (var i = 0; i < a.Count; i++)
+        {
+            var mi = m[a.Type[i]];
+            t6[0] += mi * a.Vx[i] * a.Vx[i];
+            t6[1] += mi * a.Vy[i] * a.Vy[i];
+            t6[2] += mi * a.Vz[i] * a.Vz[i];
+            t6[3] += mi * a.Vx[i] * a.Vy[i];
+            t6[4] += mi * a.Vx[i] * a.Vz[i];
+            t6[5] += mi * a.Vy[i] * a.Vz[i];
+        }
+        for (var k = 0; k < 6; k++) t6[k] *= sim.Units.Mvv2e;
+    }
+
+    /// <summary>Scalar pressure (pressure units) for a given temperature: (dof·kB·T + tr W) / 3V.</summary>
+    public static double Pressure(Simulation sim, double temperature)
+    {
+        var w = sim.Virial;
+        var dof = DegreesOfFreedom(sim);
+        return (dof * sim.Units.Boltz * temperature + w[0] + w[4] + w[8]) / 3.0 * (1.0 / sim.Box!.Volume) * sim.Units.Nktv2p;
+    }
+
+    /// <summary>Pressure tensor (pressure units) as xx, yy, zz, xy, xz, yz.</summary>
+    public static void PressureTensor(Simulation sim, Span<double> p6)
+    {
+        KineticTensor(sim, p6);
+        var w = sim.Virial;
+        var f = sim.Units.Nktv2p / sim.Box!.Volume;
+        p6[0] = (p6[0] + w[0]) * f;
+        p6[1] = (p6[1] + w[4]) * f;
+        p6[2] = (p6[2] + w[8]) * f;
+        p6[3] = (p6[3] + w[1]) * f;
+        p6[4] = (p6[4] + w[2]) * f;
+        p6[5] = (p6[5] + w[5]) * f;
+    }
+
+    /// <summary>Total mass (mass units).</summary>
+    public static double TotalMass(Simulation sim)
+    {
+        double s = 0;
+        for (var i = 0; i < sim.Atoms.Count; i++) s += sim.Masses[sim.Atoms.Type[i]];
+        return s;
+    }
+}

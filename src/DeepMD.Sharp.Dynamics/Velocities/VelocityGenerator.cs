@@ -1,0 +1,209 @@
+namespace DeepMD.Sharp.Dynamics.Velocities;
+
+using DeepMD.Sharp.Core.Errors;
+using DeepMD.Sharp.Dynamics.Random;
+using DeepMD.Sharp.Dynamics.Thermo;
+
+/// <summary>
+/// LAMMPS' <c>velocity</c> command on all atoms: <c>create</c> (same velocities as LAMMPS for the same seed, loop and
+/// distribution), <c>set</c>, <c>scale</c>, and momentum / angular momentum removal.
+/// </summary>
+public static class VelocityGenerator
+{
+    private const int LocalWarmup = 100;
+
+    /// <summary>Random velocities scaled to <paramref name="temperature"/>.</summary>
+    public static void Create(Simulation sim, double temperature, int seed, VelocityOptions options)
+    {
+        if (seed <= 0) throw new UserInputException($"velocity create needs a positive seed, got {seed}");
+        var a = sim.Atoms;
+        if (options.Loop == VelocityLoop.Geom)
+        {
+            var rng = new ParkMillerRandom(1);
+            for (var i = 0; i < a.Count; i++)
+            {
+                rng.Reset(seed, a.X[i], a.Y[i], a.Z[i]);
+                Draw(rng, options.Gaussian, out var vx, out var vy, out var vz);
+                Assign(sim, i, vx, vy, vz);
+            }
+        }
+        else if (options.Loop == VelocityLoop.Local)
+        {
+            var rng = new ParkMillerRandom(seed);
+            for (var k = 0; k < LocalWarmup; k++) rng.Uniform();
+            for (var i = 0; i < a.Count; i++)
+            {
+                Draw(rng, options.Gaussian, out var vx, out var vy, out var vz);
+                Assign(sim, i, vx, vy, vz);
+            }
+        }
+        else
+        {
+            var maxId = a.MaxId();
+            var indexOfId = new int[maxId + 1];
+            Array.Fill(indexOfId, -1);
+            for (var i = 0; i < a.Count; i++) indexOfId[a.Id[i]] = i;
+            if (maxId != a.Count)
+                throw new UserInputException("velocity create loop all needs consecutive atom ids 1..N; use loop geom or reset the ids");
+            var rng = new ParkMillerRandom(seed);
+            for (var id = 1; id <= maxId; id++)
+            {
+                Draw(rng, options.Gaussian, out var vx, out var vy, out var vz);
+                var i = indexOfId[id];
+                if (i >= 0) Assign(sim, i, vx, vy, vz);
+            }
+        }
+        if (options.ZeroMomentum) ZeroMomentum(sim);
+        if (options.ZeroRotation) ZeroRotation(sim);
+        Scale(sim, temperature);
+    }
+
+    private static void Draw(ParkMillerRandom rng, bool gaussian, out double vx, out double vy, out double vz)
+    {
+        if (gaussian)
+        {
+            vx = rng.Gaussian();
+            vy = rng.Gaussian();
+            vz = rng.Gaussian();
+        }
+        else
+        {
+            vx = rng.Uniform() - 0.5;
+            vy = rng.Uniform() - 0.5;
+            vz = rng.Uniform() - 0.5;
+        }
+    }
+
+    private static void Assign(Simulation sim, int i, double vx, double vy, double vz)
+    {
+        var factor = 1.0 / Math.Sqrt(sim.Masses[sim.Atoms.Type[i]]);
+        sim.Atoms.Vx[i] = vx * factor;
+        sim.Atoms.Vy[i] = vy * factor;
+        sim.Atoms.Vz[i] = vz * factor;
+    }
+
+    /// <summary>Rescales all velocities to <paramref name="temperature"/> (<c>velocity all scale T</c>).</summary>
+    public static void Scale(Simulation sim, double temperature)
+    {
+        var current = Thermodynamics.Temperature(sim);
+        if (current == 0.0) throw new UserInputException("cannot rescale velocities of a system at zero temperature; use velocity create");
+        var factor = Math.Sqrt(temperature / current);
+        var a = sim.Atoms;
+        for (var i = 0; i < a.Count; i++)
+        {
+            a.Vx[i] *= factor;
+            a.Vy[i] *= factor;
+            a.Vz[i] *= factor;
+        }
+    }
+
+    /// <summary>Sets every velocity to the same vector (<c>velocity all set vx vy vz</c>); null leaves a component.</summary>
+    public static void Set(Simulation sim, double? vx, double? vy, double? vz, bool sum = false)
+    {
+        var a = sim.Atoms;
+        for (var i = 0; i < a.Count; i++)
+        {
+            if (vx is { } x) a.Vx[i] = sum ? a.Vx[i] + x : x;
+            if (vy is { } y) a.Vy[i] = sum ? a.Vy[i] + y : y;
+            if (vz is { } z) a.Vz[i] = sum ? a.Vz[i] + z : z;
+        }
+    }
+
+    /// <summary>Removes the centre-of-mass velocity.</summary>
+    public static void ZeroMomentum(Simulation sim)
+    {
+        var a = sim.Atoms;
+        var m = sim.Masses;
+        double px = 0, py = 0, pz = 0, mass = 0;
+        for (var i = 0; i < a.Count; i++)
+        {
+            var mi = m[a.Type[i]];
+            px += a.Vx[i] * mi;
+            py += a.Vy[i] * mi;
+            pz += a.Vz[i] * mi;
+            mass += mi;
+        }
+        if (mass <= 0) return;
+        double cx = px / mass, cy = py / mass, cz = pz / mass;
+        for (var i = 0; i < a.Count; i++)
+        {
+            a.Vx[i] -= cx;
+            a.Vy[i] -= cy;
+            a.Vz[i] -= cz;
+        }
+    }
+
+    /// <summary>Removes the angular momentum about the centre of mass (unwrapped coordinates), as LAMMPS' zero_rotation.</summary>
+    public static void ZeroRotation(Simulation sim)
+    {
+        var a = sim.Atoms;
+        var m = sim.Masses;
+        double mass = 0, cmx = 0, cmy = 0, cmz = 0;
+        for (var i = 0; i < a.Count; i++)
+        {
+            var (x, y, z) = Unwrapped(sim, i);
+            var mi = m[a.Type[i]];
+            cmx += x * mi;
+            cmy += y * mi;
+            cmz += z * mi;
+            mass += mi;
+        }
+        cmx /= mass;
+        cmy /= mass;
+        cmz /= mass;
+        double lx = 0, ly = 0, lz = 0;
+        double ixx = 0, iyy = 0, izz = 0, ixy = 0, iyz = 0, ixz = 0;
+        for (var i = 0; i < a.Count; i++)
+        {
+            var (x, y, z) = Unwrapped(sim, i);
+            double dx = x - cmx, dy = y - cmy, dz = z - cmz;
+            var mi = m[a.Type[i]];
+            lx += mi * (dy * a.Vz[i] - dz * a.Vy[i]);
+            ly += mi * (dz * a.Vx[i] - dx * a.Vz[i]);
+            lz += mi * (dx * a.Vy[i] - dy * a.Vx[i]);
+            ixx += mi * (dy * dy + dz * dz);
+            iyy += mi * (dx * dx + dz * dz);
+            izz += mi * (dx * dx + dy * dy);
+            ixy -= mi * dx * dy;
+            iyz -= mi * dy * dz;
+            ixz -= mi * dx * dz;
+        }
+        double[,] inertia = { { ixx, ixy, ixz }, { ixy, iyy, iyz }, { ixz, iyz, izz } };
+        var (wx, wy, wz) = SolveAngularVelocity(inertia, lx, ly, lz);
+        for (var i = 0; i < a.Count; i++)
+        {
+            var (x, y, z) = Unwrapped(sim, i);
+            double dx = x - cmx, dy = y - cmy, dz = z - cmz;
+            a.Vx[i] -= wy * dz - wz * dy;
+            a.Vy[i] -= wz * dx - wx * dz;
+            a.Vz[i] -= wx * dy - wy * dx;
+        }
+    }
+
+    private static (double X, double Y, double Z) Unwrapped(Simulation sim, int i)
+    {
+        var a = sim.Atoms;
+        var h = sim.Box!.Cell.Matrix;
+        double ia = a.ImageA[i], ib = a.ImageB[i], ic = a.ImageC[i];
+        return (a.X[i] + ia * h[0] + ib * h[3] + ic * h[6], a.Y[i] + ia * h[1] + ib * h[4] + ic * h[7], a.Z[i] + ia * h[2] + ib * h[5] + ic * h[8]);
+    }
+
+    private static (double, double, double) SolveAngularVelocity(double[,] m, double lx, double ly, double lz)
+    {
+        var det = m[0, 0] * (m[1, 1] * m[2, 2] - m[1, 2] * m[2, 1]) - m[0, 1] * (m[1, 0] * m[2, 2] - m[1, 2] * m[2, 0]) + m[0, 2] * (m[1, 0] * m[2, 1] - m[1, 1] * m[2, 0]);
+        if (det <= 0) return (0, 0, 0);
+        var inv = new double[3, 3];
+        inv[0, 0] = (m[1, 1] * m[2, 2] - m[1, 2] * m[2, 1]) / det;
+        inv[0, 1] = -(m[0, 1] * m[2, 2] - m[0, 2] * m[2, 1]) / det;
+        inv[0, 2] = (m[0, 1] * m[1, 2] - m[0, 2] * m[1, 1]) / det;
+        inv[1, 0] = -(m[1, 0] * m[2, 2] - m[1, 2] * m[2, 0]) / det;
+        inv[1, 1] = (m[0, 0] * m[2, 2] - m[0, 2] * m[2, 0]) / det;
+        inv[1, 2] = -(m[0, 0] * m[1, 2] - m[0, 2] * m[1, 0]) / det;
+        inv[2, 0] = (m[1, 0] * m[2, 1] - m[1, 1] * m[2, 0]) / det;
+        inv[2, 1] = -(m[0, 0] * m[2, 1] - m[0, 1] * m[2, 0]) / det;
+        inv[2, 2] = (m[0, 0] * m[1, 1] - m[0, 1] * m[1, 0]) / det;
+        return (inv[0, 0] * lx + inv[0, 1] * ly + inv[0, 2] * lz,
+                inv[1, 0] * lx + inv[1, 1] * ly + inv[1, 2] * lz,
+                inv[2, 0] * lx + inv[2, 1] * ly + inv[2, 2] * lz);
+    }
+}

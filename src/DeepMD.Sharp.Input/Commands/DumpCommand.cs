@@ -1,0 +1,31 @@
+namespace DeepMD.Sharp.Input.Commands;
+
+using DeepMD.Sharp.Dynamics.Output;
+
+/// <summary><c>dump ID all atom|custom|xyz N FILE [columns]</c>.</summary>
+[DeckCommand("dump")]
+public sealed class DumpCommand : IDeckCommand
+{
+    public void Execute(DeckContext context, DeckArguments args)
+    {
+        args.RequireAtLeast(5, "ID all STYLE N FILE [columns]");
+        if (args[1] != "all") throw args.Error($"only the group 'all' is supported, got '{args[1]}'");
+        var style = args[2] switch
+        {
+            "atom" => DumpStyle.Atom,
+            "custom" => DumpStyle.Custom,
+            "xyz" => DumpStyle.Xyz,
+            _ => throw args.UnknownKeyword(args[2], ["atom", "custom", "xyz"]),
+        };
+        if (context.Dumps.ContainsKey(args[0])) throw args.Error($"dump id '{args[0]}' already exists; undump it first");
+        var every = args.Int(3, "dump interval");
+        if (args[4].Contains('*')) throw args.Error("one file per frame ('*' in the name) is not supported yet");
+        var sim = context.Simulation;
+        var dump = new DumpWriter(args[0], style, every, context.OutputPath(args[4]), style == DumpStyle.Custom ? args.Words.Skip(5).ToList() : null)
+        {
+            Elements = context.Elements,
+        };
+        context.Dumps[args[0]] = dump;
+        sim.Observers.Add(dump);
+    }
+}

@@ -1,0 +1,25 @@
+namespace DeepMD.Sharp.Input.Commands;
+
+using DeepMD.Sharp.Dynamics.Text;
+
+/// <summary><c>fix ID all STYLE args</c>: a registered fix style; a fix with an existing id replaces it in place.</summary>
+[DeckCommand("fix")]
+public sealed class FixCommand : IDeckCommand
+{
+    public void Execute(DeckContext context, DeckArguments args)
+    {
+        args.RequireAtLeast(3, "ID GROUP STYLE [args]");
+        if (args[1] != "all") throw args.Error($"only the group 'all' is supported, got '{args[1]}'");
+        var style = StyleRegistry.CreateFixStyle(args[2]);
+        if (style is null)
+        {
+            var close = EditDistance.Closest(args[2], StyleRegistry.FixStyleNames);
+            throw args.Error($"unknown fix style '{args[2]}'{(close is null ? "" : $"; did you mean '{close}'?")} (available: {string.Join(" ", StyleRegistry.FixStyleNames)})");
+        }
+        var sim = context.Simulation;
+        var fix = style.Create(context, args[0], new DeckArguments($"fix {args[2]}", args.Words.Skip(3).ToList()));
+        var existing = sim.Fixes.FindIndex(f => f.Id == args[0]);
+        if (existing >= 0) sim.Fixes[existing] = fix;
+        else sim.Fixes.Add(fix);
+    }
+}

@@ -1,0 +1,16 @@
+namespace DeepMD.Sharp.Input.Commands;
+
+/// <summary><c>log FILE [append]</c> or <c>log none</c>: switches the log file.</summary>
+[DeckCommand("log")]
+public sealed class LogCommand : IDeckCommand
+{
+    public void Execute(DeckContext context, DeckArguments args)
+    {
+        args.RequireAtLeast(1, "FILE [append] | none");
+        context.Log?.Dispose();
+        context.Log = null;
+        if (args[0] == "none") return;
+        var append = args.Count > 1 && args[1] == "append";
+        context.Log = new StreamWriter(context.OutputPath(args[0]), append) { AutoFlush = true, NewLine = "\n" };
+    }
+}

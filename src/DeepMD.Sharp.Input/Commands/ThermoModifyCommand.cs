@@ -1,0 +1,31 @@
+namespace DeepMD.Sharp.Input.Commands;
+
+/// <summary><c>thermo_modify norm yes|no [flush yes|no] [lost error] [format float|int FMT]</c>.</summary>
+[DeckCommand("thermo_modify")]
+public sealed class ThermoModifyCommand : IDeckCommand
+{
+    public void Execute(DeckContext context, DeckArguments args)
+    {
+        for (var k = 0; k < args.Count; k += 2)
+        {
+            if (k + 1 >= args.Count) throw args.Error($"keyword '{args[k]}' needs a value");
+            switch (args[k])
+            {
+                case "norm": context.Thermo.Normalize = args.YesNo(k + 1, "norm"); break;
+                case "flush": break; // output is flushed at every line
+                case "format":
+                    if (k + 2 >= args.Count) throw args.Error("format needs: format float|int FORMAT");
+                    _ = Dynamics.Output.CFormat.Printf(args[k + 2], 1.0);
+                    if (args[k + 1] == "float") context.Thermo.FloatFormat = args[k + 2];
+                    else if (args[k + 1] == "int") context.Thermo.IntFormat = args[k + 2];
+                    else throw args.Error("only 'format float FMT' and 'format int FMT' are supported");
+                    k++;
+                    break;
+                case "lost":
+                    if (args[k + 1] != "error") throw args.Error("only 'lost error' is supported: a lost atom always stops the run");
+                    break;
+                default: throw args.UnknownKeyword(args[k], ["norm", "flush", "lost", "format"]);
+            }
+        }
+    }
+}

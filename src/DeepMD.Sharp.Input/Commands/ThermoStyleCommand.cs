@@ -1,0 +1,42 @@
+namespace DeepMD.Sharp.Input.Commands;
+
+using DeepMD.Sharp.Dynamics.Text;
+using DeepMD.Sharp.Dynamics.Thermo;
+
+/// <summary><c>thermo_style one | multi | custom KEYWORD ...</c>.</summary>
+[DeckCommand("thermo_style")]
+public sealed class ThermoStyleCommand : IDeckCommand
+{
+    public void Execute(DeckContext context, DeckArguments args)
+    {
+        args.RequireAtLeast(1, "one|multi|custom KEYWORD ...");
+        var t = context.Thermo;
+        switch (args[0])
+        {
+            case "one":
+                t.Multi = false;
+                t.Keywords = [.. ThermoKeywords.One];
+                break;
+            case "multi":
+                t.Multi = true;
+                break;
+            case "custom":
+                args.RequireAtLeast(2, "custom KEYWORD ...");
+                var list = new List<string>();
+                foreach (var w in args.Words.Skip(1))
+                {
+                    if (!ThermoKeywords.TryGet(w, out _))
+                    {
+                        var close = EditDistance.Closest(w, ThermoKeywords.Names);
+                        throw args.Error($"unknown thermo keyword '{w}'{(close is null ? "" : $"; did you mean '{close}'?")}");
+                    }
+                    list.Add(w);
+                }
+                t.Multi = false;
+                t.Keywords = list;
+                break;
+            default:
+                throw args.UnknownKeyword(args[0], ["one", "multi", "custom"]);
+        }
+    }
+}

@@ -1,0 +1,40 @@
+namespace DeepMD.Sharp.Input.Commands;
+
+using DeepMD.Sharp.Dynamics;
+using DeepMD.Sharp.Dynamics.Output;
+
+/// <summary>The LAMMPS-like summary printed after a run: loop time, performance, neighbor statistics.</summary>
+internal static class TimerReport
+{
+    public static void Print(TextWriter o, Simulation sim, long steps, int dangerousBefore, int riskyBefore)
+    {
+        var seconds = sim.RunClock.Elapsed.TotalSeconds;
+        o.WriteLine($"Loop time of {CFormat.G(seconds)} on 1 procs for {steps} steps with {sim.AtomCount} atoms");
+        o.WriteLine();
+        if (seconds > 0 && steps > 0)
+        {
+            var stepsPerSecond = steps / seconds;
+            var usPerAtomStep = seconds * 1e6 / (steps * (double)sim.AtomCount);
+            if (sim.Units.Name == "lj")
+                o.WriteLine($"Performance: {CFormat.F(86400 * stepsPerSecond * sim.Timestep, 3)} tau/day, {CFormat.F(stepsPerSecond, 3)} timesteps/s, {CFormat.G(usPerAtomStep, 4)} us/atom-step");
+            else
+            {
+                // metal: ps per step; real: fs per step.
+                var nsPerStep = sim.Units.Name == "metal" ? sim.Timestep * 1e-3 : sim.Timestep * 1e-6;
+                var nsPerDay = 86400 * stepsPerSecond * nsPerStep;
+                o.WriteLine($"Performance: {CFormat.F(nsPerDay, 3)} ns/day, {CFormat.F(24 / nsPerDay, 3)} hours/ns, {CFormat.F(stepsPerSecond, 3)} timesteps/s, {CFormat.G(usPerAtomStep, 4)} us/atom-step");
+            }
+        }
+        o.WriteLine();
+        o.WriteLine($"Neighbor list builds = {sim.Verlet.BuildCount - sim.BuildsAtRunStart}");
+        if (sim.Neighbor.Check) o.WriteLine($"Dangerous builds = {sim.Verlet.DangerousBuilds - dangerousBefore}");
+        else
+        {
+            o.WriteLine("Dangerous builds not checked");
+            var risky = sim.Verlet.RiskyUncheckedBuilds - riskyBefore;
+            if (risky > 0)
+                o.WriteLine($"WARNING: {risky} neighbor list rebuild(s) came after an atom moved more than half the skin: pairs may have been missed (use 'neigh_modify check yes' or a larger skin)");
+        }
+        o.WriteLine();
+    }
+}

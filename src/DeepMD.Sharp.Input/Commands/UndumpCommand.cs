@@ -1,0 +1,14 @@
+namespace DeepMD.Sharp.Input.Commands;
+
+/// <summary><c>undump ID</c>.</summary>
+[DeckCommand("undump")]
+public sealed class UndumpCommand : IDeckCommand
+{
+    public void Execute(DeckContext context, DeckArguments args)
+    {
+        args.RequireExactly(1, "ID");
+        if (!context.Dumps.Remove(args[0], out var d)) throw args.Error($"no dump with id '{args[0]}'");
+        context.Simulation.Observers.Remove(d);
+        d.Dispose();
+    }
+}

@@ -1,0 +1,77 @@
+namespace DeepMD.Sharp.Input.Commands;
+
+using DeepMD.Sharp.Dynamics.Velocities;
+
+/// <summary>
+/// <c>velocity all create T SEED [dist uniform|gaussian] [mom yes|no] [rot yes|no] [loop all|local|geom]</c>,
+/// <c>velocity all set vx vy vz [sum yes|no] [units box]</c>, <c>velocity all scale T</c>, <c>velocity all zero linear|angular</c>.
+/// </summary>
+[DeckCommand("velocity")]
+public sealed class VelocityCommand : IDeckCommand
+{
+    public void Execute(DeckContext context, DeckArguments args)
+    {
+        args.RequireAtLeast(2, "all create|set|scale|zero ...");
+        if (args[0] != "all") throw args.Error($"only the group 'all' is supported, got '{args[0]}'");
+        var sim = context.Simulation;
+        switch (args[1])
+        {
+            case "create":
+            {
+                args.RequireAtLeast(4, "all create T SEED [keyword value ...]");
+                var t = args.Double(2, "temperature");
+                var seed = args.Int(3, "seed");
+                var opt = new VelocityOptions();
+                for (var k = 4; k < args.Count; k += 2)
+                {
+                    if (k + 1 >= args.Count) throw args.Error($"keyword '{args[k]}' needs a value");
+                    var v = args[k + 1];
+                    opt = args[k] switch
+                    {
+                        "dist" => opt with { Gaussian = v == "gaussian" ? true : v == "uniform" ? false : throw args.UnknownKeyword(v, ["uniform", "gaussian"]) },
+                        "mom" => opt with { ZeroMomentum = args.YesNo(k + 1, "mom") },
+                        "rot" => opt with { ZeroRotation = args.YesNo(k + 1, "rot") },
+                        "loop" => opt with { Loop = v switch { "all" => VelocityLoop.All, "local" => VelocityLoop.Local, "geom" => VelocityLoop.Geom, _ => throw args.UnknownKeyword(v, ["all", "local", "geom"]) } },
+                        "temp" or "bias" or "sum" or "rigid" or "units" => throw args.Error($"keyword '{args[k]}' is not supported yet"),
+                        _ => throw args.UnknownKeyword(args[k], ["dist", "mom", "rot", "loop"]),
+                    };
+                }
+                VelocityGenerator.Create(sim, t, seed, opt);
+                break;
+            }
+            case "set":
+            {
+                args.RequireAtLeast(5, "all set vx vy vz [sum yes|no] [units box|lattice]");
+                double? P(int i) => args[i] == "NULL" ? null : args.Double(i, "velocity component");
+                var sum = false;
+                var lattice = true;
+                for (var k = 5; k + 1 < args.Count; k += 2)
+                {
+                    if (args[k] == "sum") sum = args.YesNo(k + 1, "sum");
+                    else if (args[k] == "units") lattice = args[k + 1] == "lattice";
+                    else throw args.UnknownKeyword(args[k], ["sum", "units"]);
+                }
+                double sx = 1, sy = 1, sz = 1;
+                if (lattice)
+                {
+                    var lat = context.Lattice ?? throw args.Error("uses lattice units but no lattice is defined; add 'units box'");
+                    (sx, sy, sz) = (lat.XLattice, lat.YLattice, lat.ZLattice);
+                }
+                VelocityGenerator.Set(sim, P(2) * sx, P(3) * sy, P(4) * sz, sum);
+                break;
+            }
+            case "scale":
+                args.RequireAtLeast(3, "all scale T");
+                VelocityGenerator.Scale(sim, args.Double(2, "temperature"));
+                break;
+            case "zero":
+                args.RequireAtLeast(3, "all zero linear|angular");
+                if (args[2] == "linear") VelocityGenerator.ZeroMomentum(sim);
+                else if (args[2] == "angular") VelocityGenerator.ZeroRotation(sim);
+                else throw args.UnknownKeyword(args[2], ["linear", "angular"]);
+                break;
+            default:
+                throw args.UnknownKeyword(args[1], ["create", "set", "scale", "zero"]);
+        }
+    }
+}

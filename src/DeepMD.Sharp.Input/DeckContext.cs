@@ -1,0 +1,153 @@
+namespace DeepMD.Sharp.Input;
+
+using DeepMD.Sharp.Core.Errors;
+using DeepMD.Sharp.Dynamics;
+using DeepMD.Sharp.Dynamics.Output;
+using DeepMD.Sharp.Dynamics.Thermo;
+using DeepMD.Sharp.Dynamics.Units;
+using DeepMD.Sharp.Input.Geometry;
+using DeepMD.Sharp.Input.Parsing;
+using DeepMD.Sharp.Input.Styles;
+
+/// <summary>
+/// Everything a deck has set up so far: unit style, boundary, lattice, regions, variables, the
+/// <see cref="Simulation"/> once a box exists, the pair style, thermo and dump settings, and where text goes.
+/// Commands read and change this; the engine itself lives in <see cref="Simulation"/>.
+/// </summary>
+public sealed class DeckContext
+{
+    private Simulation? _simulation;
+
+    public DeckContext(TextWriter screen, string workingDirectory)
+    {
+        Screen = screen;
+        WorkingDirectory = workingDirectory;
+        Out = new TeeWriter(this);
+        Thermo = new ThermoOutput { Writer = Out };
+    }
+
+    /// <summary>The runner executing the deck (for include, jump, next and formulas).</summary>
+    public DeckRunner Runner { get; internal set; } = null!;
+
+    /// <summary>Terminal output.</summary>
+    public TextWriter Screen { get; }
+
+    /// <summary>The log file (log.lammps by default), or null.</summary>
+    public TextWriter? Log { get; set; }
+
+    /// <summary>Writes to the screen and the log.</summary>
+    public TextWriter Out { get; }
+
+    /// <summary>Where output files (log, dumps, write_data) go when given as relative paths.</summary>
+    public string WorkingDirectory { get; }
+
+    /// <summary>The deck being read (for input paths relative to it).</summary>
+    public string DeckDirectory { get; set; } = ".";
+
+    public UnitSystem Units { get; set; } = UnitSystem.Lj;
+
+    /// <summary>Periodicity of x, y, z (<c>boundary</c>).</summary>
+    public bool[] Periodic { get; } = [true, true, true];
+
+    public Lattice? Lattice { get; set; }
+
+    public Dictionary<string, BlockRegion> Regions { get; } = [];
+
+    public Dictionary<string, DeckVariable> Variables { get; } = [];
+
+    public IPairStyle? PairStyle { get; set; }
+
+    public string? PairStyleName { get; set; }
+
+    public ThermoOutput Thermo { get; }
+
+    public Dictionary<string, DumpWriter> Dumps { get; } = [];
+
+    /// <summary>Element names by type (from pair_coeff * * El ...), when known.</summary>
+    public string[]? Elements { get; set; }
+
+    /// <summary>Whether the simulation exists (a box was created or read).</summary>
+    public bool HasSimulation => _simulation is not null;
+
+    /// <summary>The simulation; errors if no box exists yet.</summary>
+    public Simulation Simulation =>
+        _simulation ?? throw new UserInputException("this command needs a simulation box; use create_box or read_data first");
+
+    /// <summary>Creates the simulation (once per deck).</summary>
+    public Simulation CreateSimulation()
+    {
+        if (_simulation is not null) throw new UserInputException("a simulation box already exists; create_box and read_data can be used once");
+        _simulation = new Simulation(Units);
+        if (_neighborSkin is { } s) _simulation.Neighbor.Skin = s;
+        _simulation.Neighbor.Every = NeighborEvery;
+        _simulation.Neighbor.Delay = NeighborDelay;
+        _simulation.Neighbor.Check = NeighborCheck;
+        if (_timestep is { } dt) _simulation.Timestep = dt;
+        return _simulation;
+    }
+
+    private double? _neighborSkin;
+    private double? _timestep;
+
+    /// <summary>Neighbor skin set before the box exists.</summary>
+    public void SetSkin(double skin)
+    {
+        _neighborSkin = skin;
+        if (_simulation is not null) _simulation.Neighbor.Skin = skin;
+    }
+
+    public void SetTimestep(double dt)
+    {
+        _timestep = dt;
+        if (_simulation is not null) _simulation.Timestep = dt;
+    }
+
+    public int NeighborEvery { get; set; } = 1;
+
+    public int NeighborDelay { get; set; }
+
+    public bool NeighborCheck { get; set; } = true;
+
+    /// <summary>Resolves an input file: relative to the deck's folder, else to the working directory.</summary>
+    public string InputPath(string path)
+    {
+        if (Path.IsPathRooted(path)) return path;
+        var nearDeck = Path.Combine(DeckDirectory, path);
+        if (File.Exists(nearDeck)) return nearDeck;
+        var nearCwd = Path.Combine(WorkingDirectory, path);
+        return File.Exists(nearCwd) ? nearCwd : nearDeck;
+    }
+
+    /// <summary>Resolves an output file relative to the working directory.</summary>
+    public string OutputPath(string path) => Path.IsPathRooted(path) ? path : Path.Combine(WorkingDirectory, path);
+
+    /// <summary>Text writer that duplicates to screen and log.</summary>
+    private sealed class TeeWriter(DeckContext owner) : TextWriter
+    {
+        public override System.Text.Encoding Encoding => System.Text.Encoding.UTF8;
+
+        public override void Write(char value)
+        {
+            owner.Screen.Write(value);
+            owner.Log?.Write(value);
+        }
+
+        public override void Write(string? value)
+        {
+            owner.Screen.Write(value);
+            owner.Log?.Write(value);
+        }
+
+        public override void WriteLine(string? value)
+        {
+            owner.Screen.WriteLine(value);
+            owner.Log?.WriteLine(value);
+        }
+
+        public override void Flush()
+        {
+            owner.Screen.Flush();
+            owner.Log?.Flush();
+        }
+    }
+}

@@ -1,0 +1,241 @@
+namespace DeepMD.Sharp.Input;
+
+using System.Globalization;
+using System.Text;
+using DeepMD.Sharp.Core.Errors;
+using DeepMD.Sharp.Dynamics.Output;
+using DeepMD.Sharp.Dynamics.Text;
+using DeepMD.Sharp.Dynamics.Thermo;
+using DeepMD.Sharp.Input.Parsing;
+
+/// <summary>
+/// Reads a deck and executes it command by command: joins continuation lines, strips comments, substitutes
+/// variables (<c>$x</c>, <c>${name}</c>, <c>$(formula)</c>), looks the command up in the <see cref="StyleRegistry"/> and
+/// runs it. Handles the control flow commands (<c>include</c>, <c>label</c>, <c>jump</c>, <c>next</c>) itself.
+/// Every error names the file, the line and the command text.
+/// </summary>
+public sealed class DeckRunner
+{
+    private sealed class Frame
+    {
+        public required string File { get; init; }
+        public required List<DeckLine> Lines { get; init; }
+        public int Next { get; set; }
+        public bool SkipNext { get; set; }
+    }
+
+    private readonly Stack<Frame> _frames = new();
+
+    public DeckRunner(DeckContext context)
+    {
+        Context = context;
+        context.Runner = this;
+    }
+
+    public DeckContext Context { get; }
+
+    /// <summary>Executes a deck file.</summary>
+    public void RunFile(string path)
+    {
+        if (!File.Exists(path)) throw new UserInputException($"deck file '{path}' does not exist");
+        var full = Path.GetFullPath(path);
+        var outerDir = Context.DeckDirectory;
+        Context.DeckDirectory = Path.GetDirectoryName(full) ?? ".";
+        try
+        {
+            RunText(path, File.ReadAllText(full));
+        }
+        finally
+        {
+            Context.DeckDirectory = outerDir;
+        }
+    }
+
+    /// <summary>Executes deck text (<paramref name="name"/> is used in error messages).</summary>
+    public void RunText(string name, string text)
+    {
+        var frame = new Frame { File = name, Lines = DeckLineReader.Split(name, text) };
+        _frames.Push(frame);
+        try
+        {
+            while (frame.Next < frame.Lines.Count)
+            {
+                var line = frame.Lines[frame.Next++];
+                if (line.Text.Length == 0) continue;
+                if (frame.SkipNext)
+                {
+                    frame.SkipNext = false;
+                    continue;
+                }
+                Execute(line);
+            }
+        }
+        finally
+        {
+            _frames.Pop();
+        }
+    }
+
+    /// <summary>Executes one logical line.</summary>
+    public void Execute(DeckLine line)
+    {
+        string text = line.Text;
+        try
+        {
+            text = Substitute(line.Text);
+            Context.Log?.WriteLine(text);
+            var words = Tokenizer.Words(text);
+            if (words.Count == 0) return;
+            var name = words[0];
+            var command = StyleRegistry.CreateCommand(name);
+            if (command is null)
+            {
+                var close = EditDistance.Closest(name, StyleRegistry.CommandNames);
+                throw new UserInputException($"unknown command '{name}'{(close is null ? "" : $"; did you mean '{close}'?")}");
+            }
+            command.Execute(Context, new DeckArguments(name, words.Skip(1).ToList()));
+        }
+        catch (UserInputException ex) when (ex.File is null)
+        {
+            throw new UserInputException($"{ex.Message} [in: {text}]", line.File, line.Line, ex);
+        }
+    }
+
+    /// <summary>Continues after the line <c>label NAME</c> of the current file (<c>jump SELF NAME</c>).</summary>
+    public void JumpToLabel(string label)
+    {
+        var frame = _frames.Peek();
+        for (var k = 0; k < frame.Lines.Count; k++)
+        {
+            var w = Tokenizer.Words(frame.Lines[k].Text);
+            if (w.Count >= 2 && w[0] == "label" && w[1] == label)
+            {
+                frame.Next = k + 1;
+                return;
+            }
+        }
+        throw new UserInputException($"jump: label '{label}' not found in {frame.File}");
+    }
+
+    /// <summary>Restarts the current file from its first line (<c>jump SELF</c>).</summary>
+    public void JumpToStart() => _frames.Peek().Next = 0;
+
+    /// <summary>Skips the next command of the current file (what <c>next</c> does when a variable is exhausted).</summary>
+    public void SkipNextCommand() => _frames.Peek().SkipNext = true;
+
+    /// <summary>LAMMPS variable substitution outside quotes.</summary>
+    public string Substitute(string s)
+    {
+        if (!s.Contains('$')) return s;
+        var sb = new StringBuilder(s.Length + 16);
+        char quote = '\0';
+        for (var i = 0; i < s.Length; i++)
+        {
+            var c = s[i];
+            if (quote != '\0')
+            {
+                if (c == quote) quote = '\0';
+                sb.Append(c);
+                continue;
+            }
+            if (c is '"' or '\'')
+            {
+                quote = c;
+                sb.Append(c);
+                continue;
+            }
+            if (c != '$' || i + 1 >= s.Length)
+            {
+                sb.Append(c);
+                continue;
+            }
+            var n = s[i + 1];
+            if (n == '{')
+            {
+                var end = s.IndexOf('}', i + 2);
+                if (end < 0) throw new UserInputException("unterminated ${...}");
+                sb.Append(VariableText(s[(i + 2)..end]));
+                i = end;
+            }
+            else if (n == '(')
+            {
+                var depth = 0;
+                var end = -1;
+                for (var k = i + 1; k < s.Length; k++)
+                {
+                    if (s[k] == '(') depth++;
+                    else if (s[k] == ')' && --depth == 0)
+                    {
+                        end = k;
+                        break;
+                    }
+                }
+                if (end < 0) throw new UserInputException("unterminated $(...)");
+                var formula = s[(i + 2)..end];
+                var fmtAt = formula.LastIndexOf(':');
+                var fmt = "%.20g";
+                if (fmtAt > 0 && formula[(fmtAt + 1)..].StartsWith('%'))
+                {
+                    fmt = formula[(fmtAt + 1)..];
+                    formula = formula[..fmtAt];
+                }
+                sb.Append(FormatNumber(Evaluate(formula), fmt));
+                i = end;
+            }
+            else
+            {
+                sb.Append(VariableText(n.ToString()));
+                i++;
+            }
+        }
+        return sb.ToString();
+    }
+
+    private string VariableText(string name)
+    {
+        if (!Context.Variables.TryGetValue(name, out var v))
+        {
+            var close = EditDistance.Closest(name, Context.Variables.Keys);
+            throw new UserInputException($"variable '{name}' is not defined{(close is null ? "" : $"; did you mean '{close}'?")}");
+        }
+        return v.Style == "equal" ? FormatNumber(Evaluate(v.Current), "%.15g") : v.Current;
+    }
+
+    /// <summary>Evaluates an equal-style formula with thermo keywords and v_ references.</summary>
+    public double Evaluate(string formula) => ExpressionEvaluator.Evaluate(formula, Resolve);
+
+    private double Resolve(string name)
+    {
+        if (name.StartsWith("v_", StringComparison.Ordinal))
+        {
+            var vn = name[2..];
+            if (!Context.Variables.TryGetValue(vn, out var v)) throw new UserInputException($"variable '{vn}' is not defined");
+            return v.Style == "equal" ? Evaluate(v.Current)
+                : double.TryParse(v.Current, NumberStyles.Float, CultureInfo.InvariantCulture, out var d) ? d
+                : throw new UserInputException($"variable '{vn}' = '{v.Current}' is not a number");
+        }
+        if (ThermoKeywords.TryGet(name, out var k))
+        {
+            var sim = Context.Simulation;
+            return Context.Thermo.Evaluate(sim, k);
+        }
+        throw new UserInputException($"unknown name '{name}' in a formula");
+    }
+
+    private static string FormatNumber(double v, string fmt)
+    {
+        // %.Ng, %.Nf, %.Ne and %d are what decks use.
+        var spec = fmt.TrimStart('%');
+        var conv = spec[^1];
+        var precText = spec.Contains('.') ? spec[(spec.IndexOf('.') + 1)..^1] : "";
+        var prec = precText.Length > 0 ? int.Parse(precText, CultureInfo.InvariantCulture) : 6;
+        return conv switch
+        {
+            'g' => CFormat.G(v, prec),
+            'f' => CFormat.F(v, prec),
+            'e' => CFormat.E(v, prec),
+            'd' or 'i' => ((long)v).ToString(CultureInfo.InvariantCulture),
+            _ => throw new UserInputException($"unsupported number format '{fmt}'; use %g, %f, %e or %d"),
+        };
+    }
+}

@@ -1,0 +1,48 @@
+namespace DeepMD.Sharp.Input;
+
+using DeepMD.Sharp.Dynamics;
+using DeepMD.Sharp.Input.Parsing;
+
+/// <summary>
+/// Runs a whole deck the way <c>lmp -in DECK</c> does: opens the log (log.lammps unless told otherwise), executes
+/// every command, closes dumps and the log. What <c>dpsharp run</c> calls; usable from C# too.
+/// </summary>
+public sealed class DeckSession : IDisposable
+{
+    public DeckSession(TextWriter screen, string? workingDirectory = null, string? logFile = "log.lammps")
+    {
+        Context = new DeckContext(screen, workingDirectory ?? Directory.GetCurrentDirectory());
+        Runner = new DeckRunner(Context);
+        if (logFile is not null)
+            Context.Log = new StreamWriter(Context.OutputPath(logFile), false) { AutoFlush = true, NewLine = "\n" };
+    }
+
+    public DeckContext Context { get; }
+
+    public DeckRunner Runner { get; }
+
+    /// <summary>The simulation the deck built (null if it never created a box).</summary>
+    public Simulation? Simulation => Context.HasSimulation ? Context.Simulation : null;
+
+    /// <summary>Defines an index variable before the deck runs (like <c>lmp -var NAME VALUE</c>).</summary>
+    public void SetVariable(string name, params string[] values) =>
+        Context.Variables[name] = new DeckVariable { Name = name, Style = "index", Values = [.. values] };
+
+    /// <summary>Runs the deck file.</summary>
+    public void RunFile(string path)
+    {
+        Context.Out.WriteLine($"dpsharp {typeof(DeckSession).Assembly.GetName().Version} (LAMMPS-compatible deck runner)");
+        Runner.RunFile(path);
+        Context.Out.WriteLine("Total wall time: " + TimeSpan.FromSeconds(Math.Round(Environment.TickCount64 / 1000.0 - _start)).ToString(@"h\:mm\:ss"));
+    }
+
+    private readonly double _start = Environment.TickCount64 / 1000.0;
+
+    public void Dispose()
+    {
+        foreach (var d in Context.Dumps.Values) d.Dispose();
+        Context.Dumps.Clear();
+        Context.Log?.Dispose();
+        Context.Log = null;
+    }
+}

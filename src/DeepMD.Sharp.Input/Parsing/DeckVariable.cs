@@ -1,0 +1,19 @@
+namespace DeepMD.Sharp.Input.Parsing;
+
+/// <summary>A deck variable: its style and values (index/loop: a list walked by <c>next</c>; equal: a formula; string: text).</summary>
+public sealed class DeckVariable
+{
+    public required string Name { get; init; }
+
+    /// <summary>index, loop, equal, string, or internal.</summary>
+    public required string Style { get; init; }
+
+    /// <summary>The values (one for equal/string).</summary>
+    public required List<string> Values { get; init; }
+
+    /// <summary>Position in <see cref="Values"/> for index and loop variables.</summary>
+    public int Position { get; set; }
+
+    /// <summary>Current value as text (the formula for equal-style).</summary>
+    public string Current => Values[Position];
+}
