@@ -1,6 +1,5 @@
 namespace DeepMD.Sharp.Cpu;
 
-using System.Collections.Concurrent;
 using System.Numerics;
 using DeepMD.Sharp.Core.Errors;
 using DeepMD.Sharp.Core.Neighbors;
@@ -16,30 +15,23 @@ using DeepMD.Sharp.Models.Evaluation;
 /// mirrors the forward one. Networks run in precision <typeparamref name="T"/> (double or float); environment
 /// matrices, descriptor accumulation, energy and virial stay in double.
 /// </summary>
-public sealed class CpuSeAEvaluator<T> : IModelEvaluator where T : unmanaged, IFloatingPointIeee754<T>
+public sealed class CpuSeAEvaluator<T> : CpuEvaluatorBase<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
-    // Atoms per batch. Larger batches amortise streaming the fitting weights; with full embedding nets the batch's
-    // activations must also stay cache-resident, so those use smaller batches.
-    private const int MaxBatchSize = 32;
-
     private readonly SeE2ASpec _d;
     private readonly PackedNetwork<T>?[] _embeddings; // NetworkCollection index
-    private readonly PackedNetwork<T>?[] _fitting;    // per center type
     private readonly PackedTable<T>?[]? _tables;      // compressed embedding (NetworkCollection index), or null
     private readonly double[] _padG;                  // [ti][tt][M1]: embedding of a padded slot's s
     private readonly double[] _padR;                  // [ti][tt][4]: normalised row of a padded slot
     private readonly double[] _invStd;                // [ti][tt][4]: 1/dstd (uniform within a type block)
     private readonly double[] _mean;                  // [ti][tt][4]: davg (uniform within a type block)
-    private readonly ConcurrentBag<Workspace> _workspaces = new();
 
     public CpuSeAEvaluator(DeepPotModel model)
+        : base(model, NameFor(model))
     {
         if (!Supports(model, out var why)) throw new ArgumentException(why);
-        Model = model;
         _d = (SeE2ASpec)model.Descriptor;
         var nt = _d.TypeCount;
         _embeddings = _d.Embeddings.Select(n => n is null ? null : new PackedNetwork<T>(n)).ToArray();
-        _fitting = Enumerable.Range(0, nt).Select(t => model.Fitting.NetFor(t) is { } n ? new PackedNetwork<T>(n) : null).ToArray();
         _tables = _d.Tables?.Select(t => t is null ? null : new PackedTable<T>(t)).ToArray();
         var m1 = _d.EmbeddingWidth;
         _padG = new double[nt * nt * m1];
@@ -62,12 +54,14 @@ public sealed class CpuSeAEvaluator<T> : IModelEvaluator where T : unmanaged, IF
                 else if (_d.Sel[tt] > 0 && _d.EmbeddingFor(ti, tt) is { } net)
                     net.EvaluateScalar(_padR[(ti * nt + tt) * 4], _padG.AsSpan((ti * nt + tt) * m1, m1), deriv);
             }
-        Name = (typeof(T) == typeof(double) ? "cpu-f64" : "cpu-f32") + (_tables is null ? "" : "-compressed");
     }
 
-    public string Name { get; }
+    private static string NameFor(DeepPotModel model) =>
+        (typeof(T) == typeof(double) ? "cpu-f64" : "cpu-f32") + (model.Descriptor is SeE2ASpec { IsCompressed: true } ? "-compressed" : "");
 
-    public DeepPotModel Model { get; }
+    // Larger batches amortise streaming the fitting weights; with full embedding nets the batch's activations must
+    // also stay cache-resident, so those use smaller batches.
+    protected override int BatchSize => _tables is null ? MaxBatchSize / 2 : MaxBatchSize;
 
     /// <summary>
     /// Whether this backend can evaluate <paramref name="model"/>; if not, <paramref name="reason"/> says why
@@ -102,103 +96,6 @@ public sealed class CpuSeAEvaluator<T> : IModelEvaluator where T : unmanaged, IF
         }
         reason = "";
         return true;
-    }
-
-    public EvaluationResult Evaluate(int[] types, NeighborList neighbors, EvaluationOptions options)
-    {
-        var n = types.Length;
-        if (neighbors.CenterCount != n) throw new ArgumentException("neighbor list and type array disagree on the atom count");
-        for (var i = 0; i < n; i++)
-            if (types[i] < 0 || types[i] >= Model.TypeMap.Count)
-                throw new UserInputException($"atom {i + 1} has type index {types[i]}, outside the model's {Model.TypeMap.Count} types [{Model.TypeMap}]");
-        var fparam = ReferenceEvaluator.ResolveFparam(Model.Fitting, options);
-        if (Model.Fitting.AparamCount > 0 && (options.Aparam is null || options.Aparam.Length != n * Model.Fitting.AparamCount))
-            throw new UserInputException($"the model needs {Model.Fitting.AparamCount} atomic parameter(s) per atom (numb_aparam); pass them with --aparam");
-
-        if (CheckNeighborCounts(types, neighbors, options))
-            return ReferenceEvaluator.Evaluate(Model, types, neighbors, options); // DeePMD-kit-style truncation: rare, keep it in one place
-
-        var batches = new List<int[]>();
-        for (var t = 0; t < Model.TypeMap.Count; t++)
-        {
-            if (Model.IsAtomExcluded(t)) continue;
-            var members = Enumerable.Range(0, n).Where(i => types[i] == t).ToArray();
-            var batch = _tables is null ? MaxBatchSize / 2 : MaxBatchSize;
-            for (var s = 0; s < members.Length; s += batch) batches.Add(members[s..Math.Min(members.Length, s + batch)]);
-        }
-        var result = new EvaluationResult(n);
-        var gx = new double[neighbors.EntryCount];
-        var gy = new double[neighbors.EntryCount];
-        var gz = new double[neighbors.EntryCount];
-        var errors = new UserInputException?[batches.Count];
-        Parallel.For(0, batches.Count, options.ParallelOptions(), b =>
-        {
-            var ws = _workspaces.TryTake(out var w) ? w : new Workspace(this);
-            try
-            {
-                ProcessBatch(ws, batches[b], types, neighbors, fparam, options, result.AtomEnergy, gx, gy, gz);
-            }
-            catch (UserInputException ex)
-            {
-                errors[b] = ex;
-            }
-            finally
-            {
-                _workspaces.Add(ws);
-            }
-        });
-        if (Array.Find(errors, e => e is not null) is { } first) throw first;
-        double energy = 0;
-        for (var i = 0; i < n; i++) energy += result.AtomEnergy[i];
-        result.Energy = energy;
-        PairTermAccumulator.Accumulate(neighbors, gx, gy, gz, result);
-        return result;
-    }
-
-    /// <summary>
-    /// Checks every atom's neighbor counts against sel and for overlaps. Returns true when some block overflows and
-    /// the policy asks for DeePMD-kit's truncation; throws for an overflow under the error policy.
-    /// </summary>
-    private bool CheckNeighborCounts(int[] types, NeighborList nl, EvaluationOptions options)
-    {
-        var n = types.Length;
-        var nt = Model.TypeMap.Count;
-        var rc2 = _d.Rcut * _d.Rcut;
-        var overlap2 = options.OverlapDistance * options.OverlapDistance;
-        var firstProblem = new int[n];
-        var overflow = 0;
-        UserInputException? error = null;
-        var errorAtom = int.MaxValue;
-        var gate = new object();
-        Parallel.For(0, n, options.ParallelOptions(), () => new int[nt], (i, _, counts) =>
-        {
-            Array.Clear(counts);
-            for (var e = nl.Offsets[i]; e < nl.Offsets[i + 1]; e++)
-            {
-                var r2 = nl.Dx[e] * nl.Dx[e] + nl.Dy[e] * nl.Dy[e] + nl.Dz[e] * nl.Dz[e];
-                if (r2 > rc2) continue;
-                if (r2 < overlap2)
-                {
-                    lock (gate)
-                        if (i < errorAtom) (errorAtom, error) = (i, ReferenceEvaluator.OverlapError(i, nl.Owner[e], Math.Sqrt(r2), options));
-                    return counts;
-                }
-                counts[types[nl.Owner[e]]]++;
-            }
-            if (Model.IsAtomExcluded(types[i])) return counts;
-            for (var t = 0; t < nt; t++)
-            {
-                if (counts[t] <= _d.Sel[t]) continue;
-                Interlocked.Exchange(ref overflow, 1);
-                if (options.SelOverflow == SelOverflowPolicy.Error)
-                    lock (gate)
-                        if (i < errorAtom) (errorAtom, error) = (i, ReferenceEvaluator.SelOverflowError(Model, i, t, counts[t], options, types[i]));
-                break;
-            }
-            return counts;
-        }, _ => { });
-        if (error is not null) throw error;
-        return overflow != 0;
     }
 
     /// <summary>Pair gradients g = ∂e/∂d from ∂e/∂R̃ (GradR, GradS) through the normalisation and the switch.</summary>
@@ -310,73 +207,7 @@ public sealed class CpuSeAEvaluator<T> : IModelEvaluator where T : unmanaged, IF
         }
     }
 
-    /// <summary>Per-thread buffers, grown on demand and reused across calls (no allocation in steady state).</summary>
-    private sealed class Workspace
-    {
-        public Workspace(CpuSeAEvaluator<T> owner)
-        {
-            var nt = owner.Model.TypeMap.Count;
-            Slots = Enumerable.Range(0, nt).Select(_ => new SlotBlock()).ToArray();
-            var m1 = owner._d.EmbeddingWidth;
-            T = new double[MaxBatchSize * m1 * 4];
-            DT = new double[MaxBatchSize * m1 * 4];
-            Counts = new int[MaxBatchSize * nt];
-            PairExcluded = new int[MaxBatchSize * nt];
-        }
-
-        public readonly SlotBlock[] Slots;
-        public readonly double[] T;
-        public readonly double[] DT;
-        public readonly int[] Counts;
-        public readonly int[] PairExcluded;
-        public T[] FitIn = [];
-        public T[] FitOut = [];
-        public T[] FitSaved = [];
-        public T[] FitGrad = [];
-        public T[] Scratch = [];
-        public T[] TFeature = [];
-
-        /// <summary>Makes <paramref name="a"/> at least <paramref name="size"/> long; contents are not kept.</summary>
-        public static void Ensure<TE>(ref TE[] a, int size)
-        {
-            if (a.Length < size) a = new TE[Math.Max(size, a.Length * 3 / 2)];
-        }
-    }
-
-    /// <summary>
-    /// The real, contributing neighbor slots of one neighbor type for a batch of centers, as columns of a feature-major
-    /// batch. Each center's columns start at a multiple of the vector width (filler columns have entry −1 and a zero
-    /// row), so per-center reductions are plain vector loops.
-    /// </summary>
-    private sealed class SlotBlock
-    {
-        public int Count;
-        public int Ld;
-        public int[] Entry = [];            // per column: neighbor entry, or −1 for filler
-        public readonly int[] Start = new int[MaxBatchSize + 1]; // per center: first column
-        public T[] Rt = [];                 // [4][ld] normalised environment rows (row 0 is the embedding input s)
-        public T[] G = [];                  // [M1][ld] embedding output
-        public T[] Saved = [];              // activations kept for the backward pass
-        public T[] GradG = [];              // [M1][ld]
-        public T[] GradS = [];              // [ld]
-        public T[] GradR = [];              // [4][ld]
-
-        public void Reset() => Count = 0;
-
-        public void Add(int entry)
-        {
-            if (Count == Entry.Length) Array.Resize(ref Entry, Math.Max(64, 2 * Count));
-            Entry[Count++] = entry;
-        }
-
-        /// <summary>Pads with filler columns up to the next multiple of the vector width.</summary>
-        public void Align()
-        {
-            while (Count % Vector<T>.Count != 0) Add(-1);
-        }
-    }
-
-    private void ProcessBatch(Workspace ws, int[] centers, int[] types, NeighborList nl, double[]? fparam, EvaluationOptions options,
+    private protected override void ProcessBatch(Workspace ws, int[] centers, int[] types, NeighborList nl, double[]? fparam, EvaluationOptions options,
         double[] atomEnergy, double[] gx, double[] gy, double[] gz)
     {
         var tick = Profile.Start();
@@ -511,17 +342,7 @@ public sealed class CpuSeAEvaluator<T> : IModelEvaluator where T : unmanaged, IF
 
         Profile.Mark(ref tick, 2, true);
         // 4. Descriptor and fitting input, feature-major over the batch.
-        var fitting = Model.Fitting;
-        var fitNet = _fitting[ti] ?? throw new UserInputException($"the model has no fitting net for type '{Model.TypeMap.Names[ti]}'", Model.Source);
-        var ldf = FeatureMajorGemm<T>.Pad(bsz);
-        var nin = fitting.InputSize;
-        Workspace.Ensure(ref ws.FitIn, nin * ldf);
-        Workspace.Ensure(ref ws.FitOut, ldf);
-        Workspace.Ensure(ref ws.FitSaved, fitNet.ActivationFloats * ldf);
-        Workspace.Ensure(ref ws.FitGrad, nin * ldf);
-        Workspace.Ensure(ref ws.Scratch, 3 * fitNet.MaxWidth * ldf);
-        var x = ws.FitIn.AsSpan(0, nin * ldf);
-        x.Clear();
+        var x = FittingInput(ws, ti, centers, fparam, options, out var ldf);
         // T feature-major over the batch (row a·4+q, column = center) so D and dT are vector loops over centers.
         Workspace.Ensure(ref ws.TFeature, m1 * 4 * ldf);
         var tf = ws.TFeature.AsSpan(0, m1 * 4 * ldf);
@@ -541,28 +362,10 @@ public sealed class CpuSeAEvaluator<T> : IModelEvaluator where T : unmanaged, IF
                     acc.CopyTo(row.Slice(v, vcf));
                 }
             }
-        for (var c = 0; c < bsz; c++)
-        {
-            var k = d.OutputSize;
-            if (fparam is not null)
-                for (var p = 0; p < fparam.Length; p++)
-                    x[k++ * ldf + c] = T.CreateTruncating((fparam[p] - (fitting.FparamAvg?[p] ?? 0)) * (fitting.FparamInvStd?[p] ?? 1));
-            if (fitting.AparamCount > 0 && !fitting.UseAparamAsMask)
-                for (var p = 0; p < fitting.AparamCount; p++)
-                    x[k++ * ldf + c] = T.CreateTruncating((options.Aparam![centers[c] * fitting.AparamCount + p] - (fitting.AparamAvg?[p] ?? 0)) * (fitting.AparamInvStd?[p] ?? 1));
-            if (fitting.CaseEmbedding is { } ce)
-                foreach (var v in ce) x[k++ * ldf + c] = T.CreateTruncating(v);
-        }
 
         Profile.Mark(ref tick, 3, true);
         // 5. Fitting forward and backward (∂e/∂out = 1 for real columns).
-        var outSpan = ws.FitOut.AsSpan(0, ldf);
-        fitNet.Forward(x, outSpan, ldf, ws.FitSaved, ws.Scratch);
-        for (var c = 0; c < bsz; c++)
-            atomEnergy[centers[c]] = double.CreateTruncating(outSpan[c]) + fitting.BiasAtomE[ti] + Model.OutBias[ti];
-        for (var c = 0; c < ldf; c++) outSpan[c] = c < bsz ? T.One : T.Zero;
-        var dxFit = ws.FitGrad.AsSpan(0, nin * ldf);
-        fitNet.Backward(outSpan, dxFit, ldf, ws.FitSaved, ws.Scratch);
+        var dxFit = RunFitting(ws, ti, centers, ldf, atomEnergy);
 
         Profile.Mark(ref tick, 4, true);
         // 6. dT from dD (double), including the 1/nnei of T = (1/nnei) Σ G ⊗ R̃.

@@ -1,0 +1,259 @@
+namespace DeepMD.Sharp.Cpu;
+
+using System.Collections.Concurrent;
+using System.Numerics;
+using DeepMD.Sharp.Core.Errors;
+using DeepMD.Sharp.Core.Neighbors;
+using DeepMD.Sharp.Cpu.Kernels;
+using DeepMD.Sharp.Models;
+using DeepMD.Sharp.Models.Evaluation;
+
+/// <summary>
+/// What the CPU evaluators of every se_* descriptor share: input checks, the sel/overlap pre-pass, batches of same-type
+/// atoms spread over cores with per-thread workspaces, the batched fitting net, and the fixed-order reduction of pair
+/// gradients into forces and virials. Subclasses compute the descriptor of a batch and its backward pass.
+/// </summary>
+public abstract class CpuEvaluatorBase<T> : IModelEvaluator where T : unmanaged, IFloatingPointIeee754<T>
+{
+    /// <summary>Largest batch of same-type atoms.</summary>
+    protected const int MaxBatchSize = 32;
+
+    private readonly PackedNetwork<T>?[] _fitting; // per center type
+    private readonly ConcurrentBag<Workspace> _workspaces = new();
+
+    protected CpuEvaluatorBase(DeepPotModel model, string name)
+    {
+        Model = model;
+        Name = name;
+        _fitting = Enumerable.Range(0, model.TypeMap.Count).Select(t => model.Fitting.NetFor(t) is { } n ? new PackedNetwork<T>(n) : null).ToArray();
+    }
+
+    /// <inheritdoc />
+    public string Name { get; }
+
+    /// <inheritdoc />
+    public DeepPotModel Model { get; }
+
+    /// <summary>Atoms per batch (at most <see cref="MaxBatchSize"/>).</summary>
+    protected abstract int BatchSize { get; }
+
+    /// <summary>Computes the atomic energies of one batch of same-type atoms and writes their pair gradients.</summary>
+    private protected abstract void ProcessBatch(Workspace ws, int[] centers, int[] types, NeighborList nl, double[]? fparam, EvaluationOptions options,
+        double[] atomEnergy, double[] gx, double[] gy, double[] gz);
+
+    /// <inheritdoc />
+    public EvaluationResult Evaluate(int[] types, NeighborList neighbors, EvaluationOptions options)
+    {
+        var n = types.Length;
+        if (neighbors.CenterCount != n) throw new ArgumentException("neighbor list and type array disagree on the atom count");
+        for (var i = 0; i < n; i++)
+            if (types[i] < 0 || types[i] >= Model.TypeMap.Count)
+                throw new UserInputException($"atom {i + 1} has type index {types[i]}, outside the model's {Model.TypeMap.Count} types [{Model.TypeMap}]");
+        var fparam = ReferenceEvaluator.ResolveFparam(Model.Fitting, options);
+        if (Model.Fitting.AparamCount > 0 && (options.Aparam is null || options.Aparam.Length != n * Model.Fitting.AparamCount))
+            throw new UserInputException($"the model needs {Model.Fitting.AparamCount} atomic parameter(s) per atom (numb_aparam); pass them with --aparam");
+
+        if (CheckNeighborCounts(types, neighbors, options))
+            return ReferenceEvaluator.Evaluate(Model, types, neighbors, options); // DeePMD-kit-style truncation: rare, keep it in one place
+
+        var batches = new List<int[]>();
+        for (var t = 0; t < Model.TypeMap.Count; t++)
+        {
+            if (Model.IsAtomExcluded(t)) continue;
+            var members = Enumerable.Range(0, n).Where(i => types[i] == t).ToArray();
+            var batch = BatchSize;
+            for (var s = 0; s < members.Length; s += batch) batches.Add(members[s..Math.Min(members.Length, s + batch)]);
+        }
+        var result = new EvaluationResult(n);
+        var gx = new double[neighbors.EntryCount];
+        var gy = new double[neighbors.EntryCount];
+        var gz = new double[neighbors.EntryCount];
+        var errors = new UserInputException?[batches.Count];
+        Parallel.For(0, batches.Count, options.ParallelOptions(), b =>
+        {
+            var ws = _workspaces.TryTake(out var w) ? w : new Workspace(Model);
+            try
+            {
+                ProcessBatch(ws, batches[b], types, neighbors, fparam, options, result.AtomEnergy, gx, gy, gz);
+            }
+            catch (UserInputException ex)
+            {
+                errors[b] = ex;
+            }
+            finally
+            {
+                _workspaces.Add(ws);
+            }
+        });
+        if (Array.Find(errors, e => e is not null) is { } first) throw first;
+        double energy = 0;
+        for (var i = 0; i < n; i++) energy += result.AtomEnergy[i];
+        result.Energy = energy;
+        PairTermAccumulator.Accumulate(neighbors, gx, gy, gz, result);
+        return result;
+    }
+
+    /// <summary>
+    /// Checks every atom's neighbor counts against sel and for overlaps. Returns true when some block overflows and
+    /// the policy asks for DeePMD-kit's truncation; throws for an overflow under the error policy.
+    /// </summary>
+    private bool CheckNeighborCounts(int[] types, NeighborList nl, EvaluationOptions options)
+    {
+        var n = types.Length;
+        var nt = Model.TypeMap.Count;
+        var rc2 = Model.Descriptor.Rcut * Model.Descriptor.Rcut;
+        var overlap2 = options.OverlapDistance * options.OverlapDistance;
+        var overflow = 0;
+        UserInputException? error = null;
+        var errorAtom = int.MaxValue;
+        var gate = new object();
+        Parallel.For(0, n, options.ParallelOptions(), () => new int[nt], (i, _, counts) =>
+        {
+            Array.Clear(counts);
+            for (var e = nl.Offsets[i]; e < nl.Offsets[i + 1]; e++)
+            {
+                var r2 = nl.Dx[e] * nl.Dx[e] + nl.Dy[e] * nl.Dy[e] + nl.Dz[e] * nl.Dz[e];
+                if (r2 > rc2) continue;
+                if (r2 < overlap2)
+                {
+                    lock (gate)
+                        if (i < errorAtom) (errorAtom, error) = (i, ReferenceEvaluator.OverlapError(i, nl.Owner[e], Math.Sqrt(r2), options));
+                    return counts;
+                }
+                counts[types[nl.Owner[e]]]++;
+            }
+            if (Model.IsAtomExcluded(types[i])) return counts;
+            for (var t = 0; t < nt; t++)
+            {
+                if (counts[t] <= Model.Descriptor.Sel[t]) continue;
+                Interlocked.Exchange(ref overflow, 1);
+                if (options.SelOverflow == SelOverflowPolicy.Error)
+                    lock (gate)
+                        if (i < errorAtom) (errorAtom, error) = (i, ReferenceEvaluator.SelOverflowError(Model, i, t, counts[t], options, types[i]));
+                break;
+            }
+            return counts;
+        }, _ => { });
+        if (error is not null) throw error;
+        return overflow != 0;
+    }
+
+    /// <summary>
+    /// Makes the fitting-input buffer for a batch (feature-major, <paramref name="ldf"/> columns) and fills the rows that
+    /// follow the descriptor: normalised frame parameters, atomic parameters and the case embedding.
+    /// </summary>
+    private protected Span<T> FittingInput(Workspace ws, int ti, int[] centers, double[]? fparam, EvaluationOptions options, out int ldf)
+    {
+        var fitting = Model.Fitting;
+        var fitNet = _fitting[ti] ?? throw new UserInputException($"the model has no fitting net for type '{Model.TypeMap.Names[ti]}'", Model.Source);
+        ldf = FeatureMajorGemm<T>.Pad(centers.Length);
+        var nin = fitting.InputSize;
+        Workspace.Ensure(ref ws.FitIn, nin * ldf);
+        Workspace.Ensure(ref ws.FitOut, ldf);
+        Workspace.Ensure(ref ws.FitSaved, fitNet.ActivationFloats * ldf);
+        Workspace.Ensure(ref ws.FitGrad, nin * ldf);
+        Workspace.Ensure(ref ws.Scratch, 3 * fitNet.MaxWidth * ldf);
+        var x = ws.FitIn.AsSpan(0, nin * ldf);
+        x.Clear();
+        for (var c = 0; c < centers.Length; c++)
+        {
+            var k = Model.Descriptor.OutputSize;
+            if (fparam is not null)
+                for (var p = 0; p < fparam.Length; p++)
+                    x[k++ * ldf + c] = T.CreateTruncating((fparam[p] - (fitting.FparamAvg?[p] ?? 0)) * (fitting.FparamInvStd?[p] ?? 1));
+            if (fitting.AparamCount > 0 && !fitting.UseAparamAsMask)
+                for (var p = 0; p < fitting.AparamCount; p++)
+                    x[k++ * ldf + c] = T.CreateTruncating((options.Aparam![centers[c] * fitting.AparamCount + p] - (fitting.AparamAvg?[p] ?? 0)) * (fitting.AparamInvStd?[p] ?? 1));
+            if (fitting.CaseEmbedding is { } ce)
+                foreach (var v in ce) x[k++ * ldf + c] = T.CreateTruncating(v);
+        }
+        return x;
+    }
+
+    /// <summary>
+    /// Runs the fitting net forward on the input made by <see cref="FittingInput"/>, writes the atomic energies
+    /// (plus both energy biases), and returns ∂e/∂input (feature-major).
+    /// </summary>
+    private protected Span<T> RunFitting(Workspace ws, int ti, int[] centers, int ldf, double[] atomEnergy)
+    {
+        var fitting = Model.Fitting;
+        var fitNet = _fitting[ti]!;
+        var nin = fitting.InputSize;
+        var x = ws.FitIn.AsSpan(0, nin * ldf);
+        var output = ws.FitOut.AsSpan(0, ldf);
+        fitNet.Forward(x, output, ldf, ws.FitSaved, ws.Scratch);
+        for (var c = 0; c < centers.Length; c++)
+            atomEnergy[centers[c]] = double.CreateTruncating(output[c]) + fitting.BiasAtomE[ti] + Model.OutBias[ti];
+        for (var c = 0; c < ldf; c++) output[c] = c < centers.Length ? T.One : T.Zero;
+        var grad = ws.FitGrad.AsSpan(0, nin * ldf);
+        fitNet.Backward(output, grad, ldf, ws.FitSaved, ws.Scratch);
+        return grad;
+    }
+
+    /// <summary>Per-thread buffers, grown on demand and reused across calls (no allocation in steady state).</summary>
+    protected sealed class Workspace
+    {
+        public Workspace(DeepPotModel model)
+        {
+            var nt = model.TypeMap.Count;
+            Slots = Enumerable.Range(0, nt).Select(_ => new SlotBlock()).ToArray();
+            var m1 = model.Descriptor.Neuron[^1];
+            T = new double[MaxBatchSize * m1 * 4];
+            DT = new double[MaxBatchSize * m1 * 4];
+            Counts = new int[MaxBatchSize * nt];
+            PairExcluded = new int[MaxBatchSize * nt];
+        }
+
+        public readonly SlotBlock[] Slots;
+        public readonly double[] T;
+        public readonly double[] DT;
+        public readonly int[] Counts;
+        public readonly int[] PairExcluded;
+        public T[] FitIn = [];
+        public T[] FitOut = [];
+        public T[] FitSaved = [];
+        public T[] FitGrad = [];
+        public T[] Scratch = [];
+        public T[] TFeature = [];
+
+        /// <summary>Makes <paramref name="a"/> at least <paramref name="size"/> long; contents are not kept.</summary>
+        public static void Ensure<TE>(ref TE[] a, int size)
+        {
+            if (a.Length < size) a = new TE[Math.Max(size, a.Length * 3 / 2)];
+        }
+    }
+
+    /// <summary>
+    /// The real, contributing neighbor slots of one neighbor type for a batch of centers, as columns of a feature-major
+    /// batch. Each center's columns start at a multiple of the vector width (filler columns have entry −1 and a zero
+    /// row), so per-center reductions are plain vector loops.
+    /// </summary>
+    protected sealed class SlotBlock
+    {
+        public int Count;
+        public int Ld;
+        public int[] Entry = [];            // per column: neighbor entry, or −1 for filler
+        public readonly int[] Start = new int[MaxBatchSize + 1]; // per center: first column
+        public T[] Rt = [];                 // [4][ld] normalised environment rows (row 0 is the embedding input s)
+        public T[] G = [];                  // [M1][ld] embedding output
+        public T[] Saved = [];              // activations kept for the backward pass
+        public T[] GradG = [];              // [M1][ld]
+        public T[] GradS = [];              // [ld]
+        public T[] GradR = [];              // [4][ld]
+
+        public void Reset() => Count = 0;
+
+        public void Add(int entry)
+        {
+            if (Count == Entry.Length) Array.Resize(ref Entry, Math.Max(64, 2 * Count));
+            Entry[Count++] = entry;
+        }
+
+        /// <summary>Pads with filler columns up to the next multiple of the vector width.</summary>
+        public void Align()
+        {
+            while (Count % Vector<T>.Count != 0) Add(-1);
+        }
+    }
+
+}
