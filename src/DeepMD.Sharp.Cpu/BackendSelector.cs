@@ -30,15 +30,15 @@ public static class BackendSelector
             case "gpu":
                 throw new UserInputException("the GPU backend is not available in this build; use --backend cpu or reference");
             case "cpu" or "cpu-f64" or "cpu-f32":
-                if (!CpuSeAEvaluator<double>.Supports(model, out var why))
+                if (!CpuBackend.Supports(model, out var why))
                     throw new UserInputException($"backend '{name}' cannot run this model: {why}; use --backend reference");
                 reason = $"{(name == "cpu-f32" ? "cpu-f32" : "cpu-f64")}: fused SIMD kernels, {System.Numerics.Vector<double>.Count * 64}-bit vectors, {Environment.ProcessorCount} cores ({source})";
-                return name == "cpu-f32" ? new CpuSeAEvaluator<float>(model) : new CpuSeAEvaluator<double>(model);
+                return CpuBackend.Create(model, float32: name == "cpu-f32");
             case "auto":
-                if (CpuSeAEvaluator<double>.Supports(model, out var whyNot))
+                if (CpuBackend.Supports(model, out var whyNot))
                 {
                     reason = $"cpu-f64: fused SIMD kernels, {System.Numerics.Vector<double>.Count * 64}-bit vectors, {Environment.ProcessorCount} cores (automatic: fastest backend supporting the model)";
-                    return new CpuSeAEvaluator<double>(model);
+                    return CpuBackend.Create(model, float32: false);
                 }
                 reason = $"reference (automatic: {whyNot})";
                 return new ReferenceBackend(model);

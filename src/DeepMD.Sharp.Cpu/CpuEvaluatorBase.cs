@@ -202,6 +202,7 @@ public abstract class CpuEvaluatorBase<T> : IModelEvaluator where T : unmanaged,
             DT = new double[MaxBatchSize * m1 * 4];
             Counts = new int[MaxBatchSize * nt];
             PairExcluded = new int[MaxBatchSize * nt];
+            DescriptorExcluded = new int[MaxBatchSize * nt];
         }
 
         public readonly SlotBlock[] Slots;
@@ -209,6 +210,7 @@ public abstract class CpuEvaluatorBase<T> : IModelEvaluator where T : unmanaged,
         public readonly double[] DT;
         public readonly int[] Counts;
         public readonly int[] PairExcluded;
+        public readonly int[] DescriptorExcluded;
         public T[] FitIn = [];
         public T[] FitOut = [];
         public T[] FitSaved = [];

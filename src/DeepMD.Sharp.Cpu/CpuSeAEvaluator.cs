@@ -71,7 +71,7 @@ public sealed class CpuSeAEvaluator<T> : CpuEvaluatorBase<T> where T : unmanaged
     {
         if (model.Descriptor is not SeE2ASpec d)
         {
-            reason = $"the CPU SIMD backend implements se_e2_a; this model's descriptor is {model.Descriptor.TypeName}";
+            reason = $"this is the se_e2_a evaluator; the model's descriptor is {model.Descriptor.TypeName}";
             return false;
         }
         var nnei = d.SlotCount;

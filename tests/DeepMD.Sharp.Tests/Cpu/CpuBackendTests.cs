@@ -105,11 +105,34 @@ public class CpuBackendTests
         Assert.That(f32.Forces, Is.EqualTo(reference.Forces).Within(1e-4));
     }
 
-    [Test]
-    public void SeE2RIsNotClaimed()
+    public static IEnumerable<TestCaseData> SeRCases()
     {
-        var model = RandomModels.Create(34, "se_e2_r");
-        Assert.That(CpuSeAEvaluator<double>.Supports(model, out var why), Is.False);
-        Assert.That(why, Does.Contain("se_r"));
+        yield return new TestCaseData(1, true, true, null).SetName("se_e2_r 1 atom, PBC, one-side");
+        yield return new TestCaseData(17, false, true, null).SetName("se_e2_r 17 atoms, no PBC, one-side");
+        yield return new TestCaseData(1025, true, false, new[] { (0, 1) }).SetName("se_e2_r 1025 atoms, PBC, two-side, exclude (0,1)");
+    }
+
+    [TestCaseSource(nameof(SeRCases))]
+    public void SeE2RMatchesReference(int n, bool periodic, bool oneSide, (int, int)[]? exclude)
+    {
+        var model = RandomModels.Create(35, "se_e2_r", ["O", "H", "C"], oneSide, exclude, sel: [40, 40, 40], uniformStats: true);
+        var (x, y, z, t, box) = System(n + 7, n, 3, periodic);
+        var nl = CellListNeighborSearch.Build(x, y, z, box, model.Cutoff);
+        var reference = ReferenceEvaluator.Evaluate(model, t, nl);
+        AssertClose(reference, CpuBackend.Create(model, float32: false).Evaluate(t, nl, new EvaluationOptions()), 1e-10, 1e-10);
+        var f32 = CpuBackend.Create(model, float32: true).Evaluate(t, nl, new EvaluationOptions());
+        Assert.That(f32.Energy, Is.EqualTo(reference.Energy).Within(1e-6 * Math.Max(1, Math.Abs(reference.Energy))));
+        Assert.That(f32.Forces, Is.EqualTo(reference.Forces).Within(1e-4));
+    }
+
+    [Test]
+    public void DeePMDKitSeE2RTestModelRunsOnTheCpuBackend()
+    {
+        var model = ModelLoader.Load(RepoPaths.TestModel("deeppot-r.yaml"));
+        Assert.That(CpuBackend.Supports(model, out var why), Is.True, why);
+        var s = StructureReader.Read(RepoPaths.Get("examples", "water", "water.lmp"), ["O", "H"]);
+        var t = s.TypesFor(model.TypeMap);
+        var nl = CellListNeighborSearch.Build(s.X, s.Y, s.Z, s.Box, model.Cutoff);
+        AssertClose(ReferenceEvaluator.Evaluate(model, t, nl), CpuBackend.Create(model, false).Evaluate(t, nl, new EvaluationOptions()), 1e-10, 1e-10);
     }
 }
