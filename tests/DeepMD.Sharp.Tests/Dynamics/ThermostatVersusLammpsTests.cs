@@ -81,4 +81,25 @@ public class ThermostatVersusLammpsTests
         thermo      7
         run         30
         """);
+
+    [Test]
+    public void BerendsenWithMomentumRemovalMatchesLammps() => Compare("""
+        units       lj
+        lattice     fcc 0.8442
+        region      box block 0 5 0 5 0 5
+        create_box  1 box
+        create_atoms 1 box
+        mass        1 1.0
+        velocity    all create 3.0 87287 loop geom
+        pair_style  lj/cut 2.5
+        pair_coeff  1 1 1.0 1.0 2.5
+        fix         1 all nve
+        neigh_modify delay 0
+        fix         2 all temp/berendsen 3.0 1.0 0.1
+        fix         3 all momentum 5 linear 1 1 1
+        thermo_style custom step temp pe etotal press
+        thermo_modify format float %20.15g
+        thermo      20
+        run         100
+        """, 1e-9);
 }

@@ -1,0 +1,59 @@
+namespace DeepMD.Sharp.Dynamics.Fixes;
+
+using DeepMD.Sharp.Core.Errors;
+using DeepMD.Sharp.Dynamics.Random;
+
+/// <summary>
+/// <c>fix ID all langevin Tstart Tstop Tdamp SEED</c>: friction −m v / Tdamp plus a uniform random force of the
+/// matching variance, added after the force evaluation (and at setup), as LAMMPS' fix langevin without options.
+/// Needs an integrator such as fix nve.
+/// </summary>
+public sealed class FixLangevin : Fix
+{
+    private readonly double _tStart, _tStop, _tPeriod;
+    private readonly MarsagliaRandom _random;
+    private double[] _gamma1 = [], _gamma2 = [];
+
+    public FixLangevin(string id, double tStart, double tStop, double tDamp, int seed) : base(id)
+    {
+        if (!(tDamp > 0)) throw new UserInputException($"fix langevin: the damping time must be positive, got {tDamp}");
+        if (seed <= 0 || seed > 900000000) throw new UserInputException($"fix langevin: the seed must be in 1..900000000, got {seed}");
+        (_tStart, _tStop, _tPeriod) = (tStart, tStop, tDamp);
+        _random = new MarsagliaRandom(seed);
+    }
+
+    public override string Style => "langevin";
+
+    public override void Init(Simulation sim)
+    {
+        var u = sim.Units;
+        _gamma1 = new double[sim.TypeCount];
+        _gamma2 = new double[sim.TypeCount];
+        for (var t = 0; t < sim.TypeCount; t++)
+        {
+            _gamma1[t] = -sim.Masses[t] / _tPeriod / u.Ftm2v;
+            _gamma2[t] = Math.Sqrt(sim.Masses[t]) * Math.Sqrt(24.0 * u.Boltz / _tPeriod / sim.Timestep / u.Mvv2e) / u.Ftm2v;
+        }
+    }
+
+    public override void Setup(Simulation sim) => PostForce(sim);
+
+    public override void PostForce(Simulation sim)
+    {
+        double delta = sim.Step - sim.RunStartStep;
+        if (delta != 0.0) delta /= sim.RunEndStep - sim.RunStartStep;
+        var tsqrt = Math.Sqrt(_tStart + delta * (_tStop - _tStart));
+        var a = sim.Atoms;
+        for (var i = 0; i < a.Count; i++)
+        {
+            var g1 = _gamma1[a.Type[i]];
+            var g2 = _gamma2[a.Type[i]] * tsqrt;
+            var rx = g2 * (_random.Uniform() - 0.5);
+            var ry = g2 * (_random.Uniform() - 0.5);
+            var rz = g2 * (_random.Uniform() - 0.5);
+            a.Fx[i] += g1 * a.Vx[i] + rx;
+            a.Fy[i] += g1 * a.Vy[i] + ry;
+            a.Fz[i] += g1 * a.Vz[i] + rz;
+        }
+    }
+}

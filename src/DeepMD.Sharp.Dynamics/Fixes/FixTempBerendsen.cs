@@ -1,0 +1,42 @@
+namespace DeepMD.Sharp.Dynamics.Fixes;
+
+using DeepMD.Sharp.Core.Errors;
+using DeepMD.Sharp.Dynamics.Thermo;
+
+/// <summary>
+/// <c>fix ID all temp/berendsen Tstart Tstop Tdamp</c>: at the end of every step, velocities are scaled by
+/// λ = sqrt(1 + dt/Tdamp·(T_target/T − 1)), as LAMMPS' fix temp/berendsen (needs an integrator such as fix nve).
+/// </summary>
+public sealed class FixTempBerendsen : Fix
+{
+    private readonly double _tStart, _tStop, _tPeriod;
+
+    public FixTempBerendsen(string id, double tStart, double tStop, double tDamp) : base(id)
+    {
+        if (!(tDamp > 0)) throw new UserInputException($"fix temp/berendsen: the damping time must be positive, got {tDamp}");
+        (_tStart, _tStop, _tPeriod) = (tStart, tStop, tDamp);
+    }
+
+    public override string Style => "temp/berendsen";
+
+    /// <summary>Energy removed from the system so far (energy units; LAMMPS' fix scalar).</summary>
+    public double EnergyRemoved { get; private set; }
+
+    public override void EndOfStep(Simulation sim)
+    {
+        var t = Thermodynamics.Temperature(sim);
+        if (t == 0.0) throw new SimulationException($"step {sim.Step}: fix temp/berendsen cannot rescale a zero temperature", sim.Step, 0);
+        double delta = sim.Step - sim.RunStartStep;
+        if (delta != 0.0) delta /= sim.RunEndStep - sim.RunStartStep;
+        var target = _tStart + delta * (_tStop - _tStart);
+        var lamda = Math.Sqrt(1.0 + sim.Timestep / _tPeriod * (target / t - 1.0));
+        EnergyRemoved += t * (1.0 - lamda * lamda) * 0.5 * sim.Units.Boltz * Thermodynamics.DegreesOfFreedom(sim);
+        var a = sim.Atoms;
+        for (var i = 0; i < a.Count; i++)
+        {
+            a.Vx[i] *= lamda;
+            a.Vy[i] *= lamda;
+            a.Vz[i] *= lamda;
+        }
+    }
+}
