@@ -1,0 +1,9 @@
+namespace DeepMD.Sharp.Gpu;
+
+/// <summary>Storage in double.</summary>
+public readonly struct DoubleOps : IRealOps<double>
+{
+    public double ToDouble(double value) => value;
+
+    public double FromDouble(double value) => value;
+}

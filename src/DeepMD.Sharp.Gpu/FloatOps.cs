@@ -1,0 +1,9 @@
+namespace DeepMD.Sharp.Gpu;
+
+/// <summary>Storage in float.</summary>
+public readonly struct FloatOps : IRealOps<float>
+{
+    public double ToDouble(float value) => value;
+
+    public float FromDouble(double value) => (float)value;
+}

@@ -1,0 +1,340 @@
+namespace DeepMD.Sharp.Gpu;
+
+using System.Numerics;
+using DeepMD.Sharp.Core.Errors;
+using DeepMD.Sharp.Core.Neighbors;
+using DeepMD.Sharp.Models;
+using DeepMD.Sharp.Models.Descriptors;
+using DeepMD.Sharp.Models.Evaluation;
+using ILGPU;
+using ILGPU.Runtime;
+
+/// <summary>
+/// The GPU backend for se_e2_a (ILGPU: CUDA, or ILGPU's CPU accelerator for tests). The host assigns neighbor slots
+/// from a host-built neighbor list, chunk by chunk of atoms; the device computes environment matrices, embeddings
+/// (tabulated when the model is compressed), descriptors, the fitting net with its backward pass and the pair
+/// gradients ∂e_i/∂d; the host folds those into forces and virials with <see cref="PairTermAccumulator"/>, in a
+/// fixed order. Device memory is bounded: buffers are sized for one chunk (<see cref="ChunkAtoms"/> atoms,
+/// <see cref="DeviceBytesPerAtom"/> bytes each). Values are stored in <typeparamref name="T"/> (float or double);
+/// the kernels compute in double.
+/// </summary>
+public sealed class GpuSeAEvaluator<T> : IModelEvaluator, IDisposable where T : unmanaged, IFloatingPointIeee754<T>
+{
+    private readonly SeE2ASpec _d;
+    private readonly Accelerator _accelerator;
+    private readonly IDisposable? _owned;
+    private readonly Action<Index1D, SeAKernelParams<T>> _envEmbed;
+    private readonly Action<Index1D, SeAKernelParams<T>> _fit;
+    private readonly Action<Index1D, SeAKernelParams<T>> _pairGradient;
+    private readonly List<MemoryBuffer> _buffers = [];
+    private SeAKernelParams<T> _p;
+    private readonly int _tail;
+
+    // Host staging for one chunk.
+    private readonly int[] _centerType;
+    private readonly int[] _slotFlag;
+    private readonly int[] _slotEntry;
+    private readonly T[] _slotD;
+    private readonly T[] _tailValues;
+    private readonly T[] _energy;
+    private readonly T[] _pairGradientHost;
+
+    /// <summary>
+    /// Creates the evaluator on <paramref name="accelerator"/> (not owned unless <paramref name="owned"/> is given).
+    /// <paramref name="maxChunkAtoms"/> caps the atoms per chunk; otherwise the chunk fills
+    /// <paramref name="memoryBudgetBytes"/> (default: a quarter of the device memory, at most 8 GiB).
+    /// </summary>
+    public GpuSeAEvaluator(DeepPotModel model, Accelerator accelerator, int? maxChunkAtoms = null, long? memoryBudgetBytes = null, IDisposable? owned = null)
+    {
+        if (typeof(T) != typeof(double) && typeof(T) != typeof(float)) throw new ArgumentException("T must be float or double");
+        if (!Supports(model, out var why)) throw new ArgumentException(why);
+        Model = model;
+        _d = (SeE2ASpec)model.Descriptor;
+        _accelerator = accelerator;
+        _owned = owned;
+        var nt = _d.TypeCount;
+        var nnei = _d.SlotCount;
+        var m1 = _d.EmbeddingWidth;
+
+        var nets = new DeviceNetworks();
+        var embIndex = new int[_d.Embeddings.Length];
+        for (var k = 0; k < embIndex.Length; k++)
+            embIndex[k] = _d.Embeddings[k] is { } net ? nets.Add(net, _d.Tables?[k]) : -1;
+        var embWidth = nets.MaxWidth;
+        var fitNet = new int[nt];
+        var fitActivations = 0;
+        var fitWidth = model.Fitting.InputSize;
+        for (var t = 0; t < nt; t++)
+        {
+            var net = model.Fitting.NetFor(t);
+            if (net is null) { fitNet[t] = -1; continue; }
+            fitNet[t] = nets.Add(net);
+            fitActivations = Math.Max(fitActivations, nets.MaxActivationFloats);
+            fitWidth = Math.Max(fitWidth, net.MaxWidth);
+        }
+        var embPair = new int[nt * nt];
+        var mean = new double[nt * nt * 4];
+        var invStd = new double[nt * nt * 4];
+        for (var ti = 0; ti < nt; ti++)
+            for (var tt = 0; tt < nt; tt++)
+            {
+                embPair[ti * nt + tt] = embIndex[_d.TypeOneSide ? tt : ti + nt * tt];
+                var k = (ti * nnei + _d.SelOffsets[tt]) * 4;
+                for (var c = 0; c < 4; c++)
+                {
+                    mean[(ti * nt + tt) * 4 + c] = _d.Davg[k + c];
+                    invStd[(ti * nt + tt) * 4 + c] = 1.0 / _d.Dstd[k + c];
+                }
+            }
+        var slotType = new int[nnei];
+        for (var tt = 0; tt < nt; tt++)
+            for (var k = _d.SelOffsets[tt]; k < _d.SelOffsets[tt + 1]; k++) slotType[k] = tt;
+        _tail = model.Fitting.InputSize - _d.OutputSize;
+        var fitStride = fitActivations + 2 * fitWidth;
+
+        var size = typeof(T) == typeof(double) ? 8 : 4;
+        long perSlot = (long)size * (3 + 4 + 2 * m1 + 4 * embWidth + 3) + 2 * sizeof(int);
+        DeviceBytesPerAtom = nnei * perSlot + (long)size * (8 * m1 + fitStride + _tail + 1) + sizeof(int);
+        var budget = memoryBudgetBytes ?? Math.Min(accelerator.MemorySize / 4, 8L << 30);
+        ChunkAtoms = (int)Math.Clamp(budget / DeviceBytesPerAtom, 1, int.MaxValue / Math.Max(1, nnei * Math.Max(m1, 4 * embWidth)));
+        if (maxChunkAtoms is { } cap) ChunkAtoms = Math.Max(1, Math.Min(ChunkAtoms, cap));
+        var chunk = ChunkAtoms;
+        long slots = (long)chunk * nnei;
+
+        _p = new SeAKernelParams<T>
+        {
+            Weights = Upload(nets.Weights.Select(T.CreateTruncating).ToArray()),
+            Layers = Upload(nets.Layers),
+            Nets = Upload(nets.Nets),
+            EmbeddingNet = Upload(embPair),
+            TableOf = Upload(nets.TableOf),
+            TableInfo = Upload(nets.TableInfo),
+            TableData = Upload(nets.TableData),
+            FittingNet = Upload(fitNet),
+            Mean = Upload(mean),
+            InvStd = Upload(invStd),
+            SlotType = Upload(slotType),
+            CenterType = Allocate<int>(chunk),
+            SlotFlag = Allocate<int>(slots),
+            SlotD = Allocate<T>(slots * 3),
+            Tail = Allocate<T>(Math.Max(1, (long)chunk * _tail)),
+            Rt = Allocate<T>(slots * 4),
+            G = Allocate<T>(slots * m1),
+            Gp = Allocate<T>(slots * m1),
+            EmbScratch = Allocate<T>(slots * 4 * embWidth),
+            TMat = Allocate<T>((long)chunk * m1 * 4),
+            DT = Allocate<T>((long)chunk * m1 * 4),
+            FitScratch = Allocate<T>((long)chunk * fitStride),
+            Energy = Allocate<T>(chunk),
+            PairGradient = Allocate<T>(slots * 3),
+            TypeCount = nt,
+            Nnei = nnei,
+            M1 = m1,
+            M2 = _d.AxisNeuron,
+            EmbWidth = embWidth,
+            FitScratchStride = fitStride,
+            FitWidth = fitWidth,
+            TailLength = _tail,
+            Rcut = _d.Rcut,
+            RcutSmooth = _d.RcutSmooth,
+            Protection = _d.EnvProtection,
+        };
+        _centerType = new int[chunk];
+        _slotFlag = new int[slots];
+        _slotEntry = new int[slots];
+        _slotD = new T[slots * 3];
+        _tailValues = new T[Math.Max(1, chunk * _tail)];
+        _energy = new T[chunk];
+        _pairGradientHost = new T[slots * 3];
+
+        if (typeof(T) == typeof(double))
+        {
+            _envEmbed = (Action<Index1D, SeAKernelParams<T>>)(object)accelerator.LoadAutoGroupedStreamKernel<Index1D, SeAKernelParams<double>>(SeAKernels<double, DoubleOps>.EnvEmbed);
+            _fit = (Action<Index1D, SeAKernelParams<T>>)(object)accelerator.LoadAutoGroupedStreamKernel<Index1D, SeAKernelParams<double>>(SeAKernels<double, DoubleOps>.Fit);
+            _pairGradient = (Action<Index1D, SeAKernelParams<T>>)(object)accelerator.LoadAutoGroupedStreamKernel<Index1D, SeAKernelParams<double>>(SeAKernels<double, DoubleOps>.PairGradient);
+        }
+        else
+        {
+            _envEmbed = (Action<Index1D, SeAKernelParams<T>>)(object)accelerator.LoadAutoGroupedStreamKernel<Index1D, SeAKernelParams<float>>(SeAKernels<float, FloatOps>.EnvEmbed);
+            _fit = (Action<Index1D, SeAKernelParams<T>>)(object)accelerator.LoadAutoGroupedStreamKernel<Index1D, SeAKernelParams<float>>(SeAKernels<float, FloatOps>.Fit);
+            _pairGradient = (Action<Index1D, SeAKernelParams<T>>)(object)accelerator.LoadAutoGroupedStreamKernel<Index1D, SeAKernelParams<float>>(SeAKernels<float, FloatOps>.PairGradient);
+        }
+        Name = $"gpu-{(size == 8 ? "f64" : "f32")}{(_d.IsCompressed ? "-compressed" : "")} ({accelerator.AcceleratorType}: {accelerator.Name})";
+    }
+
+    public string Name { get; }
+
+    public DeepPotModel Model { get; }
+
+    /// <summary>Atoms evaluated per device pass.</summary>
+    public int ChunkAtoms { get; }
+
+    /// <summary>Device memory per atom of chunk capacity, bytes (the model's own buffers come on top, once).</summary>
+    public long DeviceBytesPerAtom { get; }
+
+    /// <summary>The device the kernels run on.</summary>
+    public Accelerator Accelerator => _accelerator;
+
+    /// <summary>Whether this backend can evaluate <paramref name="model"/>; if not, <paramref name="reason"/> says why.</summary>
+    public static bool Supports(DeepPotModel model, out string reason)
+    {
+        if (model.Descriptor is not SeE2ASpec d)
+        {
+            reason = $"the GPU backend implements se_e2_a; this model's descriptor is {model.Descriptor.TypeName}";
+            return false;
+        }
+        var nnei = d.SlotCount;
+        for (var ti = 0; ti < d.TypeCount; ti++)
+            for (var tt = 0; tt < d.TypeCount; tt++)
+                for (var k = d.SelOffsets[tt] + 1; k < d.SelOffsets[tt + 1]; k++)
+                    for (var c = 0; c < 4; c++)
+                    {
+                        var first = (ti * nnei + d.SelOffsets[tt]) * 4 + c;
+                        var here = (ti * nnei + k) * 4 + c;
+                        if (d.Davg[here] != d.Davg[first] || d.Dstd[here] != d.Dstd[first])
+                        {
+                            reason = "the model's davg/dstd differ between slots of one type block; the GPU backend needs them uniform per block";
+                            return false;
+                        }
+                    }
+        var nets = d.Embeddings.Concat(model.Fitting.Nets).Where(n => n is not null);
+        if (nets.Any(n => n!.Layers.Any(l => !DeviceNetworks.IsSupported(l.Activation.Kind))))
+        {
+            reason = "the GPU backend does not implement the silut activation";
+            return false;
+        }
+        reason = "";
+        return true;
+    }
+
+    public EvaluationResult Evaluate(int[] types, NeighborList neighbors, EvaluationOptions options)
+    {
+        var n = types.Length;
+        if (neighbors.CenterCount != n) throw new ArgumentException("neighbor list and type array disagree on the atom count");
+        for (var i = 0; i < n; i++)
+            if (types[i] < 0 || types[i] >= Model.TypeMap.Count)
+                throw new UserInputException($"atom {i + 1} has type index {types[i]}, outside the model's {Model.TypeMap.Count} types [{Model.TypeMap}]");
+        var fparam = ReferenceEvaluator.ResolveFparam(Model.Fitting, options);
+        if (Model.Fitting.AparamCount > 0 && (options.Aparam is null || options.Aparam.Length != n * Model.Fitting.AparamCount))
+            throw new UserInputException($"the model needs {Model.Fitting.AparamCount} atomic parameter(s) per atom (numb_aparam); pass them with --aparam");
+        if (NeighborChecks.CheckCounts(Model, types, neighbors, options))
+            return ReferenceEvaluator.Evaluate(Model, types, neighbors, options); // DeePMD-kit-style truncation: rare, kept in one place
+
+        var result = new EvaluationResult(n);
+        var gx = new double[neighbors.EntryCount];
+        var gy = new double[neighbors.EntryCount];
+        var gz = new double[neighbors.EntryCount];
+        for (var start = 0; start < n; start += ChunkAtoms)
+        {
+            var count = Math.Min(ChunkAtoms, n - start);
+            Stage(start, count, types, neighbors, fparam, options);
+            RunChunk(count);
+            var nnei = _d.SlotCount;
+            for (var c = 0; c < count; c++)
+            {
+                var i = start + c;
+                var ti = types[i];
+                result.AtomEnergy[i] = Model.IsAtomExcluded(ti) ? 0 : double.CreateTruncating(_energy[c]) + Model.Fitting.BiasAtomE[ti] + Model.OutBias[ti];
+                for (var k = c * nnei; k < (c + 1) * nnei; k++)
+                {
+                    var e = _slotEntry[k];
+                    if (e < 0) continue;
+                    gx[e] = double.CreateTruncating(_pairGradientHost[3 * k]);
+                    gy[e] = double.CreateTruncating(_pairGradientHost[3 * k + 1]);
+                    gz[e] = double.CreateTruncating(_pairGradientHost[3 * k + 2]);
+                }
+            }
+        }
+        double energy = 0;
+        for (var i = 0; i < n; i++) energy += result.AtomEnergy[i];
+        result.Energy = energy;
+        PairTermAccumulator.Accumulate(neighbors, gx, gy, gz, result);
+        return result;
+    }
+
+    /// <summary>Fills the host staging arrays for atoms start..start+count: slots per type block, in list order
+    /// (the sum over a block does not depend on the order because davg/dstd are uniform within it).</summary>
+    private void Stage(int start, int count, int[] types, NeighborList nl, double[]? fparam, EvaluationOptions options)
+    {
+        var d = _d;
+        var nnei = d.SlotCount;
+        var nt = d.TypeCount;
+        var rc2 = d.Rcut * d.Rcut;
+        Span<int> used = stackalloc int[nt];
+        var fitting = Model.Fitting;
+        for (var c = 0; c < count; c++)
+        {
+            var i = start + c;
+            var ti = types[i];
+            var excluded = Model.IsAtomExcluded(ti);
+            _centerType[c] = excluded ? -1 : ti;
+            var slots = _slotFlag.AsSpan(c * nnei, nnei);
+            slots.Fill(excluded ? -1 : 0);
+            _slotEntry.AsSpan(c * nnei, nnei).Fill(-1);
+            if (excluded) continue;
+            used.Clear();
+            for (var e = nl.Offsets[i]; e < nl.Offsets[i + 1]; e++)
+            {
+                var r2 = nl.Dx[e] * nl.Dx[e] + nl.Dy[e] * nl.Dy[e] + nl.Dz[e] * nl.Dz[e];
+                if (r2 > rc2) continue;
+                var tj = types[nl.Owner[e]];
+                var k = c * nnei + d.SelOffsets[tj] + used[tj]++;
+                if (Model.IsPairExcluded(ti, tj)) continue; // padding
+                if (d.IsExcluded(ti, tj)) { _slotFlag[k] = -1; continue; }
+                _slotFlag[k] = 1;
+                _slotEntry[k] = e;
+                _slotD[3 * k] = T.CreateTruncating(nl.Dx[e]);
+                _slotD[3 * k + 1] = T.CreateTruncating(nl.Dy[e]);
+                _slotD[3 * k + 2] = T.CreateTruncating(nl.Dz[e]);
+            }
+            var q = c * _tail;
+            if (fparam is not null)
+                for (var j = 0; j < fparam.Length; j++)
+                    _tailValues[q++] = T.CreateTruncating((fparam[j] - (fitting.FparamAvg?[j] ?? 0)) * (fitting.FparamInvStd?[j] ?? 1));
+            if (fitting.AparamCount > 0 && !fitting.UseAparamAsMask)
+                for (var j = 0; j < fitting.AparamCount; j++)
+                    _tailValues[q++] = T.CreateTruncating((options.Aparam![i * fitting.AparamCount + j] - (fitting.AparamAvg?[j] ?? 0)) * (fitting.AparamInvStd?[j] ?? 1));
+            if (fitting.CaseEmbedding is { } ce)
+                foreach (var v in ce) _tailValues[q++] = T.CreateTruncating(v);
+        }
+    }
+
+    private void RunChunk(int count)
+    {
+        var slots = (long)count * _d.SlotCount;
+        Copy(_centerType, _p.CenterType, count);
+        Copy(_slotFlag, _p.SlotFlag, slots);
+        Copy(_slotD, _p.SlotD, slots * 3);
+        if (_tail > 0) Copy(_tailValues, _p.Tail, (long)count * _tail);
+        _envEmbed((int)slots, _p);
+        _fit(count, _p);
+        _pairGradient((int)slots, _p);
+        _accelerator.Synchronize();
+        _p.Energy.SubView(0, count).CopyToCPU(ref _energy[0], count);
+        _p.PairGradient.SubView(0, slots * 3).CopyToCPU(ref _pairGradientHost[0], slots * 3);
+    }
+
+    private static void Copy<TV>(TV[] host, ArrayView<TV> device, long length) where TV : unmanaged =>
+        device.SubView(0, length).CopyFromCPU(ref host[0], length);
+
+    private ArrayView<TV> Allocate<TV>(long length) where TV : unmanaged
+    {
+        var buffer = _accelerator.Allocate1D<TV>(Math.Max(1, length));
+        _buffers.Add(buffer);
+        return buffer.View;
+    }
+
+    private ArrayView<TV> Upload<TV>(TV[] data) where TV : unmanaged
+    {
+        var view = Allocate<TV>(data.Length);
+        if (data.Length > 0) Copy(data, view, data.Length);
+        return view;
+    }
+
+    public void Dispose()
+    {
+        foreach (var b in _buffers) b.Dispose();
+        _buffers.Clear();
+        _owned?.Dispose();
+    }
+}
