@@ -30,14 +30,17 @@ public sealed class GpuSeAEvaluator<T> : IModelEvaluator, IDisposable where T : 
     private SeAKernelParams<T> _p;
     private readonly int _tail;
 
+    private readonly List<MemoryBuffer> _chunkBuffers = [];
+    private int _capacity;
+
     // Host staging for one chunk.
-    private readonly int[] _centerType;
-    private readonly int[] _slotFlag;
-    private readonly int[] _slotEntry;
-    private readonly T[] _slotD;
-    private readonly T[] _tailValues;
-    private readonly T[] _energy;
-    private readonly T[] _pairGradientHost;
+    private int[] _centerType = [];
+    private int[] _slotFlag = [];
+    private int[] _slotEntry = [];
+    private T[] _slotD = [];
+    private T[] _tailValues = [];
+    private T[] _energy = [];
+    private T[] _pairGradientHost = [];
 
     /// <summary>
     /// Creates the evaluator on <paramref name="accelerator"/> (not owned unless <paramref name="owned"/> is given).
@@ -96,11 +99,9 @@ public sealed class GpuSeAEvaluator<T> : IModelEvaluator, IDisposable where T : 
         long perSlot = (long)size * (3 + 4 + 2 * m1 + 4 * embWidth + 3) + 2 * sizeof(int);
         DeviceBytesPerAtom = nnei * perSlot + (long)size * (8 * m1 + fitStride + _tail + 1) + sizeof(int);
         var budget = memoryBudgetBytes ?? Math.Min(accelerator.MemorySize / 4, 8L << 30);
+        // The slot-indexed buffers must stay below 2³¹ elements (kernel launch extents are ints).
         ChunkAtoms = (int)Math.Clamp(budget / DeviceBytesPerAtom, 1, int.MaxValue / Math.Max(1, nnei * Math.Max(m1, 4 * embWidth)));
         if (maxChunkAtoms is { } cap) ChunkAtoms = Math.Max(1, Math.Min(ChunkAtoms, cap));
-        var chunk = ChunkAtoms;
-        long slots = (long)chunk * nnei;
-
         _p = new SeAKernelParams<T>
         {
             Weights = Upload(nets.Weights.Select(T.CreateTruncating).ToArray()),
@@ -114,19 +115,6 @@ public sealed class GpuSeAEvaluator<T> : IModelEvaluator, IDisposable where T : 
             Mean = Upload(mean),
             InvStd = Upload(invStd),
             SlotType = Upload(slotType),
-            CenterType = Allocate<int>(chunk),
-            SlotFlag = Allocate<int>(slots),
-            SlotD = Allocate<T>(slots * 3),
-            Tail = Allocate<T>(Math.Max(1, (long)chunk * _tail)),
-            Rt = Allocate<T>(slots * 4),
-            G = Allocate<T>(slots * m1),
-            Gp = Allocate<T>(slots * m1),
-            EmbScratch = Allocate<T>(slots * 4 * embWidth),
-            TMat = Allocate<T>((long)chunk * m1 * 4),
-            DT = Allocate<T>((long)chunk * m1 * 4),
-            FitScratch = Allocate<T>((long)chunk * fitStride),
-            Energy = Allocate<T>(chunk),
-            PairGradient = Allocate<T>(slots * 3),
             TypeCount = nt,
             Nnei = nnei,
             M1 = m1,
@@ -139,13 +127,7 @@ public sealed class GpuSeAEvaluator<T> : IModelEvaluator, IDisposable where T : 
             RcutSmooth = _d.RcutSmooth,
             Protection = _d.EnvProtection,
         };
-        _centerType = new int[chunk];
-        _slotFlag = new int[slots];
-        _slotEntry = new int[slots];
-        _slotD = new T[slots * 3];
-        _tailValues = new T[Math.Max(1, chunk * _tail)];
-        _energy = new T[chunk];
-        _pairGradientHost = new T[slots * 3];
+        ModelBytes = _buffers.Sum(b => b.LengthInBytes);
 
         if (typeof(T) == typeof(double))
         {
@@ -171,6 +153,12 @@ public sealed class GpuSeAEvaluator<T> : IModelEvaluator, IDisposable where T : 
 
     /// <summary>Device memory per atom of chunk capacity, bytes (the model's own buffers come on top, once).</summary>
     public long DeviceBytesPerAtom { get; }
+
+    /// <summary>Device memory held for the model itself (weights, tables, statistics), bytes.</summary>
+    public long ModelBytes { get; }
+
+    /// <summary>Device memory held now: model plus chunk buffers (sized for the largest system seen, up to <see cref="ChunkAtoms"/>), bytes.</summary>
+    public long DeviceBytes => ModelBytes + _chunkBuffers.Sum(b => b.LengthInBytes);
 
     /// <summary>The device the kernels run on.</summary>
     public Accelerator Accelerator => _accelerator;
@@ -220,6 +208,7 @@ public sealed class GpuSeAEvaluator<T> : IModelEvaluator, IDisposable where T : 
         if (NeighborChecks.CheckCounts(Model, types, neighbors, options))
             return ReferenceEvaluator.Evaluate(Model, types, neighbors, options); // DeePMD-kit-style truncation: rare, kept in one place
 
+        EnsureCapacity(Math.Min(n, ChunkAtoms));
         var result = new EvaluationResult(n);
         var gx = new double[neighbors.EntryCount];
         var gy = new double[neighbors.EntryCount];
@@ -314,27 +303,61 @@ public sealed class GpuSeAEvaluator<T> : IModelEvaluator, IDisposable where T : 
         _p.PairGradient.SubView(0, slots * 3).CopyToCPU(ref _pairGradientHost[0], slots * 3);
     }
 
+    /// <summary>Allocates the chunk buffers for <paramref name="chunk"/> atoms unless the current ones are big enough.</summary>
+    private void EnsureCapacity(int chunk)
+    {
+        if (chunk <= _capacity) return;
+        foreach (var b in _chunkBuffers) b.Dispose();
+        _chunkBuffers.Clear();
+        var nnei = _d.SlotCount;
+        var m1 = _d.EmbeddingWidth;
+        long slots = (long)chunk * nnei;
+        _p.CenterType = Allocate<int>(chunk, _chunkBuffers);
+        _p.SlotFlag = Allocate<int>(slots, _chunkBuffers);
+        _p.SlotD = Allocate<T>(slots * 3, _chunkBuffers);
+        _p.Tail = Allocate<T>(Math.Max(1, (long)chunk * _tail), _chunkBuffers);
+        _p.Rt = Allocate<T>(slots * 4, _chunkBuffers);
+        _p.G = Allocate<T>(slots * m1, _chunkBuffers);
+        _p.Gp = Allocate<T>(slots * m1, _chunkBuffers);
+        _p.EmbScratch = Allocate<T>(slots * 4 * _p.EmbWidth, _chunkBuffers);
+        _p.TMat = Allocate<T>((long)chunk * m1 * 4, _chunkBuffers);
+        _p.DT = Allocate<T>((long)chunk * m1 * 4, _chunkBuffers);
+        _p.FitScratch = Allocate<T>((long)chunk * _p.FitScratchStride, _chunkBuffers);
+        _p.Energy = Allocate<T>(chunk, _chunkBuffers);
+        _p.PairGradient = Allocate<T>(slots * 3, _chunkBuffers);
+        _centerType = new int[chunk];
+        _slotFlag = new int[slots];
+        _slotEntry = new int[slots];
+        _slotD = new T[slots * 3];
+        _tailValues = new T[Math.Max(1, chunk * _tail)];
+        _energy = new T[chunk];
+        _pairGradientHost = new T[slots * 3];
+        _capacity = chunk;
+    }
+
     private static void Copy<TV>(TV[] host, ArrayView<TV> device, long length) where TV : unmanaged =>
         device.SubView(0, length).CopyFromCPU(ref host[0], length);
 
-    private ArrayView<TV> Allocate<TV>(long length) where TV : unmanaged
+    private ArrayView<TV> Allocate<TV>(long length, List<MemoryBuffer> owner) where TV : unmanaged
     {
         var buffer = _accelerator.Allocate1D<TV>(Math.Max(1, length));
-        _buffers.Add(buffer);
+        owner.Add(buffer);
         return buffer.View;
     }
 
     private ArrayView<TV> Upload<TV>(TV[] data) where TV : unmanaged
     {
-        var view = Allocate<TV>(data.Length);
+        var view = Allocate<TV>(data.Length, _buffers);
         if (data.Length > 0) Copy(data, view, data.Length);
         return view;
     }
 
     public void Dispose()
     {
-        foreach (var b in _buffers) b.Dispose();
+        foreach (var b in _buffers.Concat(_chunkBuffers)) b.Dispose();
         _buffers.Clear();
+        _chunkBuffers.Clear();
+        _capacity = 0;
         _owned?.Dispose();
     }
 }

@@ -113,8 +113,14 @@ public class GpuBackendTests
     public void ReportsBoundedDeviceMemoryPerAtom()
     {
         var model = Model();
-        using var gpu = new GpuSeAEvaluator<float>(model, _cpu!, memoryBudgetBytes: 1 << 20);
-        Assert.That(gpu.DeviceBytesPerAtom, Is.GreaterThan(0));
-        Assert.That(gpu.ChunkAtoms * gpu.DeviceBytesPerAtom, Is.LessThanOrEqualTo(1 << 20));
+        var budget = 4 * new GpuSeAEvaluator<float>(model, _cpu!).DeviceBytesPerAtom;
+        using var gpu = new GpuSeAEvaluator<float>(model, _cpu!, memoryBudgetBytes: budget);
+        Assert.That(gpu.ChunkAtoms, Is.EqualTo(4));
+        var (x, y, z, t, box) = System(5, 9, 2, true);
+        var nl = CellListNeighborSearch.Build(x, y, z, box, model.Cutoff);
+        var reference = ReferenceEvaluator.Evaluate(model, t, nl);
+        var got = gpu.Evaluate(t, nl, new EvaluationOptions()); // three chunks: 4 + 4 + 1 atoms
+        Assert.That(got.Forces, Is.EqualTo(reference.Forces).Within(1e-4));
+        Assert.That(gpu.DeviceBytes - gpu.ModelBytes, Is.LessThanOrEqualTo(budget));
     }
 }
