@@ -6,6 +6,7 @@ using System.Globalization;
 using DeepMD.Sharp.Core.Errors;
 using DeepMD.Sharp.Core.Neighbors;
 using DeepMD.Sharp.Cpu;
+using DeepMD.Sharp.Gpu;
 using DeepMD.Sharp.IO;
 using DeepMD.Sharp.Models;
 using DeepMD.Sharp.Models.Evaluation;
@@ -22,7 +23,7 @@ public static class BenchCommand
         var structure = new Option<string>("--structure") { Description = "structure file", DefaultValueFactory = _ => DefaultStructure() };
         var typeMap = new Option<string?>("--type-map") { Description = "element of each LAMMPS type (data files)", DefaultValueFactory = _ => "O,H" };
         var replicate = new Option<string>("--replicate") { Description = "supercell, e.g. 4x4x4 (12,288 atoms from the 192-atom water cell)", DefaultValueFactory = _ => "4x4x4" };
-        var backends = new Option<string>("--backend") { Description = "comma-separated backends to time: reference, cpu-f64, cpu-f32", DefaultValueFactory = _ => "cpu-f64,cpu-f32" };
+        var backends = new Option<string>("--backend") { Description = "comma-separated backends to time: reference, cpu-f64, cpu-f32, gpu-f64, gpu-f32 (gpu needs a CUDA device)", DefaultValueFactory = _ => "cpu-f64,cpu-f32" };
         var steps = new Option<int>("--steps") { Description = "timed evaluations per backend (after one warm-up)", DefaultValueFactory = _ => 5 };
         var threads = new Option<int?>("--threads") { Description = "threads (default: all cores, or DPSHARP_THREADS)" };
         var cmd = new Command("bench", "Time energy+force+virial evaluations (neighbor list included) and report µs/atom-step")
@@ -44,10 +45,11 @@ public static class BenchCommand
             var threadCount = options.ParallelOptions().MaxDegreeOfParallelism is var d && d > 0 ? d : Environment.ProcessorCount;
             stdout.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"model {p.GetValue(model)} ({m.Descriptor.TypeName}, sel [{string.Join(",", m.Descriptor.Sel)}], {m.ParameterCount:N0} parameters); {s.Count} atoms; {threadCount} threads; {System.Numerics.Vector<double>.Count * 64}-bit vectors"));
-            stdout.WriteLine("backend      µs/atom-step (median)   min      max      atom-steps/s   energy (eV)");
+            stdout.WriteLine("backend      µs/atom-step (median)   min      max      atom-steps/s   energy (eV)   device bytes/atom");
             foreach (var name in p.GetValue(backends)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
             {
                 var evaluator = BackendSelector.Create(m, name, out _);
+                using var owned = evaluator as IDisposable;
                 var times = new List<double>();
                 Profile.Reset();
                 double energy = 0;
@@ -62,7 +64,7 @@ public static class BenchCommand
                 times.Sort();
                 var median = times[times.Count / 2];
                 stdout.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"{evaluator.Name,-12} {median,12:F2} {times[0],14:F2} {times[^1],8:F2} {1e6 / median,14:N0}   {energy:F6}"));
+                    $"{evaluator.Name,-12} {median,12:F2} {times[0],14:F2} {times[^1],8:F2} {1e6 / median,14:N0}   {energy:F6}   {DeviceBytesPerAtom(evaluator, s.Count)}"));
                 if (Profile.Enabled)
                 {
                     var secs = Profile.Seconds();
@@ -74,6 +76,14 @@ public static class BenchCommand
         });
         return cmd;
     }
+
+    /// <summary>Device memory per atom actually held by a GPU evaluator for this system (model buffers included), or "-".</summary>
+    private static string DeviceBytesPerAtom(IModelEvaluator evaluator, int atoms) => evaluator switch
+    {
+        GpuSeAEvaluator<float> f => string.Create(CultureInfo.InvariantCulture, $"{(double)f.DeviceBytes / atoms:N0} (chunk {f.ChunkAtoms:N0} atoms at {f.DeviceBytesPerAtom:N0} B/atom)"),
+        GpuSeAEvaluator<double> d => string.Create(CultureInfo.InvariantCulture, $"{(double)d.DeviceBytes / atoms:N0} (chunk {d.ChunkAtoms:N0} atoms at {d.DeviceBytesPerAtom:N0} B/atom)"),
+        _ => "-",
+    };
 
     private static string DefaultModel() => FindShipped("potentials/test-models/water-example-float32.dp");
 
