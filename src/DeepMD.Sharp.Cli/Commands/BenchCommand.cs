@@ -26,9 +26,10 @@ public static class BenchCommand
         var backends = new Option<string>("--backend") { Description = "comma-separated backends to time: reference, cpu-f64, cpu-f32, gpu-f64, gpu-f32 (gpu needs a CUDA device)", DefaultValueFactory = _ => "cpu-f64,cpu-f32" };
         var steps = new Option<int>("--steps") { Description = "timed evaluations per backend (after one warm-up)", DefaultValueFactory = _ => 5 };
         var threads = new Option<int?>("--threads") { Description = "threads (default: all cores, or DPSHARP_THREADS)" };
+        var compare = new Option<string?>("--compare-with") { Description = "a backend (e.g. cpu-f64) to evaluate once; prints each timed backend's largest energy and force differences from it" };
         var cmd = new Command("bench", "Time energy+force+virial evaluations (neighbor list included) and report µs/atom-step")
         {
-            model, structure, typeMap, replicate, backends, steps, threads,
+            model, structure, typeMap, replicate, backends, steps, threads, compare,
         };
         cmd.SetAction(p =>
         {
@@ -45,6 +46,14 @@ public static class BenchCommand
             var threadCount = options.ParallelOptions().MaxDegreeOfParallelism is var d && d > 0 ? d : Environment.ProcessorCount;
             stdout.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"model {p.GetValue(model)} ({m.Descriptor.TypeName}, sel [{string.Join(",", m.Descriptor.Sel)}], {m.ParameterCount:N0} parameters); {s.Count} atoms; {threadCount} threads; {System.Numerics.Vector<double>.Count * 64}-bit vectors"));
+            EvaluationResult? baseline = null;
+            if (p.GetValue(compare) is { } baseName)
+            {
+                var baseEvaluator = BackendSelector.Create(m, baseName, out _);
+                using (baseEvaluator as IDisposable)
+                    baseline = baseEvaluator.Evaluate(t, CellListNeighborSearch.Build(s.X, s.Y, s.Z, s.Box, m.Cutoff), options);
+                stdout.WriteLine(string.Create(CultureInfo.InvariantCulture, $"baseline {baseEvaluator.Name}: energy {baseline.Energy:F6} eV"));
+            }
             stdout.WriteLine("backend      µs/atom-step (median)   min      max      atom-steps/s   energy (eV)   device bytes/atom");
             foreach (var name in p.GetValue(backends)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
             {
@@ -53,11 +62,13 @@ public static class BenchCommand
                 var times = new List<double>();
                 Profile.Reset();
                 double energy = 0;
+                EvaluationResult? last = null;
                 for (var k = 0; k <= nsteps; k++)
                 {
                     var sw = Stopwatch.StartNew();
                     var nl = CellListNeighborSearch.Build(s.X, s.Y, s.Z, s.Box, m.Cutoff);
-                    energy = evaluator.Evaluate(t, nl, options).Energy;
+                    last = evaluator.Evaluate(t, nl, options);
+                    energy = last.Energy;
                     sw.Stop();
                     if (k > 0) times.Add(sw.Elapsed.TotalMicroseconds / s.Count);
                 }
@@ -65,6 +76,14 @@ public static class BenchCommand
                 var median = times[times.Count / 2];
                 stdout.WriteLine(string.Create(CultureInfo.InvariantCulture,
                     $"{evaluator.Name,-12} {median,12:F2} {times[0],14:F2} {times[^1],8:F2} {1e6 / median,14:N0}   {energy:F6}   {DeviceBytesPerAtom(evaluator, s.Count)}"));
+                if (baseline is not null && last is not null)
+                {
+                    double df = 0, dv = 0;
+                    for (var q = 0; q < last.Forces.Length; q++) df = Math.Max(df, Math.Abs(last.Forces[q] - baseline.Forces[q]));
+                    for (var q = 0; q < 9; q++) dv = Math.Max(dv, Math.Abs(last.Virial[q] - baseline.Virial[q]));
+                    stdout.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                        $"  vs baseline: |ΔE|/atom {Math.Abs(last.Energy - baseline.Energy) / s.Count:E3} eV, |ΔE|/|E| {Math.Abs(last.Energy - baseline.Energy) / Math.Max(1e-300, Math.Abs(baseline.Energy)):E3}, max |ΔF| {df:E3} eV/Å, max |ΔW| {dv:E3} eV"));
+                }
                 if (Profile.Enabled)
                 {
                     var secs = Profile.Seconds();
