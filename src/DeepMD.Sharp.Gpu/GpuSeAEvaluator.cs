@@ -20,7 +20,9 @@ using ILGPU.Runtime;
 /// </summary>
 public sealed class GpuSeAEvaluator<T> : IModelEvaluator, IDisposable where T : unmanaged, IFloatingPointIeee754<T>
 {
-    private readonly SeE2ASpec _d;
+    private readonly DescriptorSpec _d;
+    private readonly SeE2ASpec? _a; // null for se_e2_r
+    private readonly int _m1;
     private readonly Accelerator _accelerator;
     private readonly IDisposable? _owned;
     private readonly Action<Index1D, SeAKernelParams<T>> _envEmbed;
@@ -52,17 +54,20 @@ public sealed class GpuSeAEvaluator<T> : IModelEvaluator, IDisposable where T : 
         if (typeof(T) != typeof(double) && typeof(T) != typeof(float)) throw new ArgumentException("T must be float or double");
         if (!Supports(model, out var why)) throw new ArgumentException(why);
         Model = model;
-        _d = (SeE2ASpec)model.Descriptor;
+        _d = model.Descriptor;
+        _a = _d as SeE2ASpec;
+        _m1 = _d.Neuron[^1];
+        var comps = _d.ComponentCount;
         _accelerator = accelerator;
         _owned = owned;
         var nt = _d.TypeCount;
         var nnei = _d.SlotCount;
-        var m1 = _d.EmbeddingWidth;
+        var m1 = _m1;
 
         var nets = new DeviceNetworks();
         var embIndex = new int[_d.Embeddings.Length];
         for (var k = 0; k < embIndex.Length; k++)
-            embIndex[k] = _d.Embeddings[k] is { } net ? nets.Add(net, _d.Tables?[k]) : -1;
+            embIndex[k] = _d.Embeddings[k] is { } net ? nets.Add(net, _a?.Tables?[k]) : -1;
         var embWidth = nets.MaxWidth;
         var fitNet = new int[nt];
         var fitActivations = 0;
@@ -82,8 +87,8 @@ public sealed class GpuSeAEvaluator<T> : IModelEvaluator, IDisposable where T : 
             for (var tt = 0; tt < nt; tt++)
             {
                 embPair[ti * nt + tt] = embIndex[_d.TypeOneSide ? tt : ti + nt * tt];
-                var k = (ti * nnei + _d.SelOffsets[tt]) * 4;
-                for (var c = 0; c < 4; c++)
+                var k = (ti * nnei + _d.SelOffsets[tt]) * comps;
+                for (var c = 0; c < comps; c++)
                 {
                     mean[(ti * nt + tt) * 4 + c] = _d.Davg[k + c];
                     invStd[(ti * nt + tt) * 4 + c] = 1.0 / _d.Dstd[k + c];
@@ -118,7 +123,8 @@ public sealed class GpuSeAEvaluator<T> : IModelEvaluator, IDisposable where T : 
             TypeCount = nt,
             Nnei = nnei,
             M1 = m1,
-            M2 = _d.AxisNeuron,
+            M2 = _a?.AxisNeuron ?? 0,
+            Radial = _a is null ? 1 : 0,
             EmbWidth = embWidth,
             FitScratchStride = fitStride,
             FitWidth = fitWidth,
@@ -141,7 +147,7 @@ public sealed class GpuSeAEvaluator<T> : IModelEvaluator, IDisposable where T : 
             _fit = (Action<Index1D, SeAKernelParams<T>>)(object)accelerator.LoadAutoGroupedStreamKernel<Index1D, SeAKernelParams<float>>(SeAKernels<float, FloatOps>.Fit);
             _pairGradient = (Action<Index1D, SeAKernelParams<T>>)(object)accelerator.LoadAutoGroupedStreamKernel<Index1D, SeAKernelParams<float>>(SeAKernels<float, FloatOps>.PairGradient);
         }
-        Name = $"gpu-{(size == 8 ? "f64" : "f32")}{(_d.IsCompressed ? "-compressed" : "")} ({accelerator.AcceleratorType}: {accelerator.Name})";
+        Name = $"gpu-{(size == 8 ? "f64" : "f32")}{(_a?.IsCompressed == true ? "-compressed" : "")}{(_a is null ? " se_r" : "")} ({accelerator.AcceleratorType}: {accelerator.Name})";
     }
 
     public string Name { get; }
@@ -166,19 +172,21 @@ public sealed class GpuSeAEvaluator<T> : IModelEvaluator, IDisposable where T : 
     /// <summary>Whether this backend can evaluate <paramref name="model"/>; if not, <paramref name="reason"/> says why.</summary>
     public static bool Supports(DeepPotModel model, out string reason)
     {
-        if (model.Descriptor is not SeE2ASpec d)
+        if (model.Descriptor is not (SeE2ASpec or SeE2RSpec))
         {
-            reason = $"the GPU backend implements se_e2_a; this model's descriptor is {model.Descriptor.TypeName}";
+            reason = $"the GPU backend implements se_e2_a and se_e2_r; this model's descriptor is {model.Descriptor.TypeName}";
             return false;
         }
+        var d = model.Descriptor;
         var nnei = d.SlotCount;
+        var comps = d.ComponentCount;
         for (var ti = 0; ti < d.TypeCount; ti++)
             for (var tt = 0; tt < d.TypeCount; tt++)
                 for (var k = d.SelOffsets[tt] + 1; k < d.SelOffsets[tt + 1]; k++)
-                    for (var c = 0; c < 4; c++)
+                    for (var c = 0; c < comps; c++)
                     {
-                        var first = (ti * nnei + d.SelOffsets[tt]) * 4 + c;
-                        var here = (ti * nnei + k) * 4 + c;
+                        var first = (ti * nnei + d.SelOffsets[tt]) * comps + c;
+                        var here = (ti * nnei + k) * comps + c;
                         if (d.Davg[here] != d.Davg[first] || d.Dstd[here] != d.Dstd[first])
                         {
                             reason = "the model's davg/dstd differ between slots of one type block; the GPU backend needs them uniform per block";
@@ -186,6 +194,11 @@ public sealed class GpuSeAEvaluator<T> : IModelEvaluator, IDisposable where T : 
                         }
                     }
         var nets = d.Embeddings.Concat(model.Fitting.Nets).Where(n => n is not null);
+        if (model.Fitting.MixedTypes)
+        {
+            reason = "the GPU backend expects one fitting net per type";
+            return false;
+        }
         if (nets.Any(n => n!.Layers.Any(l => !DeviceNetworks.IsSupported(l.Activation.Kind))))
         {
             reason = "the GPU backend does not implement the silut activation";
@@ -269,7 +282,11 @@ public sealed class GpuSeAEvaluator<T> : IModelEvaluator, IDisposable where T : 
                 var tj = types[nl.Owner[e]];
                 var k = c * nnei + d.SelOffsets[tj] + used[tj]++;
                 if (Model.IsPairExcluded(ti, tj)) continue; // padding
-                if (d.IsExcluded(ti, tj)) { _slotFlag[k] = -1; continue; }
+                if (d.IsExcluded(ti, tj))
+                {
+                    _slotFlag[k] = _a is null ? 2 : -1; // se_r embeds the masked row (s = 0), as dpmodel does; se_e2_a drops it
+                    continue;
+                }
                 _slotFlag[k] = 1;
                 _slotEntry[k] = e;
                 _slotD[3 * k] = T.CreateTruncating(nl.Dx[e]);
@@ -310,7 +327,7 @@ public sealed class GpuSeAEvaluator<T> : IModelEvaluator, IDisposable where T : 
         foreach (var b in _chunkBuffers) b.Dispose();
         _chunkBuffers.Clear();
         var nnei = _d.SlotCount;
-        var m1 = _d.EmbeddingWidth;
+        var m1 = _m1;
         long slots = (long)chunk * nnei;
         _p.CenterType = Allocate<int>(chunk, _chunkBuffers);
         _p.SlotFlag = Allocate<int>(slots, _chunkBuffers);

@@ -36,7 +36,8 @@ public struct SeAKernelParams<T> where T : unmanaged
     // Chunk inputs.
     /// <summary>Center type, or −1 for an atom whose energy is excluded.</summary>
     public ArrayView<int> CenterType;
-    /// <summary>1: real neighbor; 0: padding (normalised, embedded, no gradient); −1: contributes nothing.</summary>
+    /// <summary>1: real neighbor; 0: padding (normalised, embedded, no gradient); 2: se_r excluded neighbor (s = 0,
+    /// embedded, no gradient); −1: contributes nothing.</summary>
     public ArrayView<int> SlotFlag;
     /// <summary>Displacement d = r_j − r_i per slot, Å, [slot][3].</summary>
     public ArrayView<T> SlotD;
@@ -65,6 +66,8 @@ public struct SeAKernelParams<T> where T : unmanaged
     public int FitScratchStride;
     public int FitWidth;
     public int TailLength;
+    /// <summary>1 for se_e2_r (radial rows, descriptor = mean embedding × 1/5), 0 for se_e2_a.</summary>
+    public int Radial;
     public double Rcut;
     public double RcutSmooth;
     public double Protection;

@@ -4,7 +4,7 @@ using ILGPU;
 using ILGPU.Algorithms;
 
 /// <summary>
-/// The se_e2_a kernels, written for correctness first: one thread per (atom, slot) for the environment matrix and
+/// The se_e2_a (and, with <see cref="SeAKernelParams{T}.Radial"/>, se_e2_r) kernels, written for correctness first: one thread per (atom, slot) for the environment matrix and
 /// the embedding, one thread per atom for T, D, the fitting net and its backward pass, one thread per (atom, slot)
 /// for the pair gradients. Values are stored in <typeparamref name="T"/> and computed in double.
 /// </summary>
@@ -37,7 +37,7 @@ public static class SeAKernels<T, TOps> where T : unmanaged where TOps : struct,
             r2 = inv2 * dy;
             r3 = inv2 * dz;
         }
-        var s = (r0 - p.Mean[pb]) * p.InvStd[pb];
+        var s = flag == 2 ? 0.0 : (r0 - p.Mean[pb]) * p.InvStd[pb];
         p.Rt[slot * 4] = ops.FromDouble(s);
         p.Rt[slot * 4 + 1] = ops.FromDouble((r1 - p.Mean[pb + 1]) * p.InvStd[pb + 1]);
         p.Rt[slot * 4 + 2] = ops.FromDouble((r2 - p.Mean[pb + 2]) * p.InvStd[pb + 2]);
@@ -62,38 +62,54 @@ public static class SeAKernels<T, TOps> where T : unmanaged where TOps : struct,
             return;
         }
         long slotBase = (long)atom * p.Nnei;
-        for (var a = 0; a < p.M1; a++)
-        {
-            double t0 = 0, t1 = 0, t2 = 0, t3 = 0;
-            for (var k = 0; k < p.Nnei; k++)
-            {
-                var slot = slotBase + k;
-                if (p.SlotFlag[slot] < 0) continue;
-                var g = ops.ToDouble(p.G[slot * p.M1 + a]);
-                t0 += g * ops.ToDouble(p.Rt[slot * 4]);
-                t1 += g * ops.ToDouble(p.Rt[slot * 4 + 1]);
-                t2 += g * ops.ToDouble(p.Rt[slot * 4 + 2]);
-                t3 += g * ops.ToDouble(p.Rt[slot * 4 + 3]);
-            }
-            p.TMat[tBase + a * 4] = ops.FromDouble(t0 / p.Nnei);
-            p.TMat[tBase + a * 4 + 1] = ops.FromDouble(t1 / p.Nnei);
-            p.TMat[tBase + a * 4 + 2] = ops.FromDouble(t2 / p.Nnei);
-            p.TMat[tBase + a * 4 + 3] = ops.FromDouble(t3 / p.Nnei);
-        }
-
         var net = p.FittingNet[ti];
         var first = p.Nets[2 * net];
         var count = p.Nets[2 * net + 1];
         var sBase = (long)atom * p.FitScratchStride;
         var inOff = sBase + p.Layers[first * DeviceNetworks.LayerFields + 7];
-        var ds = p.M1 * p.M2;
-        for (var a = 0; a < p.M1; a++)
-            for (var b = 0; b < p.M2; b++)
+        var ds = p.Radial == 1 ? p.M1 : p.M1 * p.M2;
+        if (p.Radial == 1)
+        {
+            // se_r: the descriptor is the mean embedding over all slots, times 1/5.
+            for (var a = 0; a < p.M1; a++)
             {
-                double s = 0;
-                for (var c = 0; c < 4; c++) s += ops.ToDouble(p.TMat[tBase + a * 4 + c]) * ops.ToDouble(p.TMat[tBase + b * 4 + c]);
-                p.FitScratch[inOff + a * p.M2 + b] = ops.FromDouble(s);
+                double sum = 0;
+                for (var k = 0; k < p.Nnei; k++)
+                {
+                    var slot = slotBase + k;
+                    if (p.SlotFlag[slot] >= 0) sum += ops.ToDouble(p.G[slot * p.M1 + a]);
+                }
+                p.FitScratch[inOff + a] = ops.FromDouble(sum / p.Nnei * RadialRescale);
             }
+        }
+        else
+        {
+            for (var a = 0; a < p.M1; a++)
+            {
+                double t0 = 0, t1 = 0, t2 = 0, t3 = 0;
+                for (var k = 0; k < p.Nnei; k++)
+                {
+                    var slot = slotBase + k;
+                    if (p.SlotFlag[slot] < 0) continue;
+                    var g = ops.ToDouble(p.G[slot * p.M1 + a]);
+                    t0 += g * ops.ToDouble(p.Rt[slot * 4]);
+                    t1 += g * ops.ToDouble(p.Rt[slot * 4 + 1]);
+                    t2 += g * ops.ToDouble(p.Rt[slot * 4 + 2]);
+                    t3 += g * ops.ToDouble(p.Rt[slot * 4 + 3]);
+                }
+                p.TMat[tBase + a * 4] = ops.FromDouble(t0 / p.Nnei);
+                p.TMat[tBase + a * 4 + 1] = ops.FromDouble(t1 / p.Nnei);
+                p.TMat[tBase + a * 4 + 2] = ops.FromDouble(t2 / p.Nnei);
+                p.TMat[tBase + a * 4 + 3] = ops.FromDouble(t3 / p.Nnei);
+            }
+            for (var a = 0; a < p.M1; a++)
+                for (var b = 0; b < p.M2; b++)
+                {
+                    double s = 0;
+                    for (var c = 0; c < 4; c++) s += ops.ToDouble(p.TMat[tBase + a * 4 + c]) * ops.ToDouble(p.TMat[tBase + b * 4 + c]);
+                    p.FitScratch[inOff + a * p.M2 + b] = ops.FromDouble(s);
+                }
+        }
         for (var q = 0; q < p.TailLength; q++) p.FitScratch[inOff + ds + q] = p.Tail[(long)atom * p.TailLength + q];
 
         // Forward, keeping every layer's input and pre-activation.
@@ -145,6 +161,19 @@ public static class SeAKernels<T, TOps> where T : unmanaged where TOps : struct,
             (gA, gB) = (gB, gA);
         }
 
+        if (p.Radial == 1)
+        {
+            // se_r: ∂e/∂G[a] of every slot, kept in component 0 of DT.
+            for (var a = 0; a < p.M1; a++)
+            {
+                p.DT[tBase + a * 4] = ops.FromDouble(ops.ToDouble(p.FitScratch[gA + a]) * RadialRescale / p.Nnei);
+                p.DT[tBase + a * 4 + 1] = ops.FromDouble(0);
+                p.DT[tBase + a * 4 + 2] = ops.FromDouble(0);
+                p.DT[tBase + a * 4 + 3] = ops.FromDouble(0);
+            }
+            return;
+        }
+
         // ∂e/∂T[a][c] = (Σ_b dD[a][b] T[b][c] + [a < M2] Σ_a' dD[a'][a] T[a'][c]) / nnei (T already holds the 1/nnei).
         for (var a = 0; a < p.M1; a++)
             for (var c = 0; c < 4; c++)
@@ -177,6 +206,23 @@ public static class SeAKernels<T, TOps> where T : unmanaged where TOps : struct,
         var tBase = (long)atom * p.M1 * 4;
         double rt0 = ops.ToDouble(p.Rt[slot * 4]), rt1 = ops.ToDouble(p.Rt[slot * 4 + 1]);
         double rt2 = ops.ToDouble(p.Rt[slot * 4 + 2]), rt3 = ops.ToDouble(p.Rt[slot * 4 + 3]);
+        var dx = ops.ToDouble(p.SlotD[slot * 3]);
+        var dy = ops.ToDouble(p.SlotD[slot * 3 + 1]);
+        var dz = ops.ToDouble(p.SlotD[slot * 3 + 2]);
+        var r = XMath.Sqrt(dx * dx + dy * dy + dz * dz);
+        var w = Switch(r, p.RcutSmooth, p.Rcut, out var dw);
+        var rp = r + p.Protection;
+        var c0 = (dw / rp - w / (rp * rp)) / r;
+        if (p.Radial == 1)
+        {
+            double dsv = 0;
+            for (var a = 0; a < p.M1; a++) dsv += ops.ToDouble(p.DT[tBase + a * 4]) * ops.ToDouble(p.Gp[slot * p.M1 + a]);
+            dsv *= p.InvStd[pb] * c0;
+            p.PairGradient[slot * 3] = ops.FromDouble(dsv * dx);
+            p.PairGradient[slot * 3 + 1] = ops.FromDouble(dsv * dy);
+            p.PairGradient[slot * 3 + 2] = ops.FromDouble(dsv * dz);
+            return;
+        }
         double d0 = 0, d1 = 0, d2 = 0, d3 = 0, chain = 0;
         for (var a = 0; a < p.M1; a++)
         {
@@ -193,13 +239,6 @@ public static class SeAKernels<T, TOps> where T : unmanaged where TOps : struct,
         d1 *= p.InvStd[pb + 1];
         d2 *= p.InvStd[pb + 2];
         d3 *= p.InvStd[pb + 3];
-        var dx = ops.ToDouble(p.SlotD[slot * 3]);
-        var dy = ops.ToDouble(p.SlotD[slot * 3 + 1]);
-        var dz = ops.ToDouble(p.SlotD[slot * 3 + 2]);
-        var r = XMath.Sqrt(dx * dx + dy * dy + dz * dz);
-        var w = Switch(r, p.RcutSmooth, p.Rcut, out var dw);
-        var rp = r + p.Protection;
-        var c0 = (dw / rp - w / (rp * rp)) / r;
         var diag = w / (rp * rp);
         var c1 = (dw / (rp * rp) - 2 * w / (rp * rp * rp)) / r;
         var proj = d1 * dx + d2 * dy + d3 * dz;
@@ -324,6 +363,9 @@ public static class SeAKernels<T, TOps> where T : unmanaged where TOps : struct,
     }
 
     private const double GeluC = 0.7978845608028654;
+
+    /// <summary>DeePMD-kit's se_r scale of the averaged embedding (SeE2RSpec.ResultRescale).</summary>
+    private const double RadialRescale = 1.0 / 5.0;
 
     private static double Sigmoid(double z) => z >= 0 ? 1 / (1 + XMath.Exp(-z)) : XMath.Exp(z) / (1 + XMath.Exp(z));
 

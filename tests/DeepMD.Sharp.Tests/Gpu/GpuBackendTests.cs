@@ -96,6 +96,20 @@ public class GpuBackendTests
         Assert.That(got.Forces, Is.EqualTo(reference.Forces).Within(1e-4), "forces");
     }
 
+    [TestCase(5, true, null)]
+    [TestCase(5, false, null)]
+    [TestCase(5, true, new[] { 0, 1 })]
+    public void SeRFloat64MatchesReference(int n, bool periodic, int[]? exclude)
+    {
+        var model = RandomModels.Create(42, "se_e2_r", ["O", "H"], exclude is null, exclude is null ? null : [(exclude[0], exclude[1])], sel: [40, 40], uniformStats: true);
+        var (x, y, z, t, box) = System(n + 11, n, 2, periodic);
+        var nl = CellListNeighborSearch.Build(x, y, z, box, model.Cutoff);
+        var reference = ReferenceEvaluator.Evaluate(model, t, nl);
+        using var gpu = new GpuSeAEvaluator<double>(model, _cpu!, maxChunkAtoms: 3);
+        Assert.That(gpu.Name, Does.Contain("se_r"));
+        AssertClose(reference, gpu.Evaluate(t, nl, new EvaluationOptions()), 1e-10, 1e-10);
+    }
+
     [Test]
     public void CompressedModelMatchesTheReferenceOnTheSameTables()
     {
