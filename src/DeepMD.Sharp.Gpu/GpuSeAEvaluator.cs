@@ -38,6 +38,7 @@ public sealed class GpuSeAEvaluator<T> : IModelEvaluator, IDisposable where T : 
     // Host staging for one chunk.
     private int[] _centerType = [];
     private int[] _slotFlag = [];
+    private int[] _padCount = [];
     private int[] _slotEntry = [];
     private T[] _slotD = [];
     private T[] _tailValues = [];
@@ -94,6 +95,20 @@ public sealed class GpuSeAEvaluator<T> : IModelEvaluator, IDisposable where T : 
                     invStd[(ti * nt + tt) * 4 + c] = 1.0 / _d.Dstd[k + c];
                 }
             }
+        // A padded slot's row and embedding depend only on the type pair: computed once here, added per atom in Fit.
+        var padG = new double[nt * nt * m1];
+        var padR = new double[nt * nt * 4];
+        var deriv = new double[m1];
+        for (var ti = 0; ti < nt; ti++)
+            for (var tt = 0; tt < nt; tt++)
+            {
+                var pair = ti * nt + tt;
+                for (var c = 0; c < comps; c++) padR[pair * 4 + c] = -mean[pair * 4 + c] * invStd[pair * 4 + c];
+                if (_d.Sel[tt] == 0) continue;
+                var netIndex = _d.TypeOneSide ? tt : ti + nt * tt;
+                if (_a?.Tables?[netIndex] is { } table) table.Evaluate(padR[pair * 4], padG.AsSpan(pair * m1, m1), deriv);
+                else _d.Embeddings[netIndex]?.EvaluateScalar(padR[pair * 4], padG.AsSpan(pair * m1, m1), deriv);
+            }
         var slotType = new int[nnei];
         for (var tt = 0; tt < nt; tt++)
             for (var k = _d.SelOffsets[tt]; k < _d.SelOffsets[tt + 1]; k++) slotType[k] = tt;
@@ -101,8 +116,8 @@ public sealed class GpuSeAEvaluator<T> : IModelEvaluator, IDisposable where T : 
         var fitStride = fitActivations + 2 * fitWidth;
 
         var size = typeof(T) == typeof(double) ? 8 : 4;
-        long perSlot = (long)size * (3 + 4 + 2 * m1 + 4 * embWidth + 3) + 2 * sizeof(int);
-        DeviceBytesPerAtom = nnei * perSlot + (long)size * (8 * m1 + fitStride + _tail + 1) + sizeof(int);
+        long perSlot = (long)size * (3 + 4 + 2 * m1 + 4 * embWidth + 3) + sizeof(int);
+        DeviceBytesPerAtom = nnei * perSlot + (long)size * (8 * m1 + fitStride + Math.Max(1, _tail) + 1) + sizeof(int) * (1 + nt);
         var budget = memoryBudgetBytes ?? Math.Min(accelerator.MemorySize / 4, 8L << 30);
         // The slot-indexed buffers must stay below 2³¹ elements (kernel launch extents are ints).
         ChunkAtoms = (int)Math.Clamp(budget / DeviceBytesPerAtom, 1, int.MaxValue / Math.Max(1, nnei * Math.Max(m1, 4 * embWidth)));
@@ -120,6 +135,8 @@ public sealed class GpuSeAEvaluator<T> : IModelEvaluator, IDisposable where T : 
             Mean = Upload(mean),
             InvStd = Upload(invStd),
             SlotType = Upload(slotType),
+            PadG = Upload(padG),
+            PadR = Upload(padR),
             TypeCount = nt,
             Nnei = nnei,
             M1 = m1,
@@ -273,6 +290,7 @@ public sealed class GpuSeAEvaluator<T> : IModelEvaluator, IDisposable where T : 
             var slots = _slotFlag.AsSpan(c * nnei, nnei);
             slots.Fill(excluded ? -1 : 0);
             _slotEntry.AsSpan(c * nnei, nnei).Fill(-1);
+            _padCount.AsSpan(c * nt, nt).Clear();
             if (excluded) continue;
             used.Clear();
             for (var e = nl.Offsets[i]; e < nl.Offsets[i + 1]; e++)
@@ -293,6 +311,13 @@ public sealed class GpuSeAEvaluator<T> : IModelEvaluator, IDisposable where T : 
                 _slotD[3 * k + 1] = T.CreateTruncating(nl.Dy[e]);
                 _slotD[3 * k + 2] = T.CreateTruncating(nl.Dz[e]);
             }
+            for (var tt = 0; tt < nt; tt++)
+            {
+                var pads = 0;
+                for (var k = d.SelOffsets[tt]; k < d.SelOffsets[tt + 1]; k++)
+                    if (_slotFlag[c * nnei + k] == 0) pads++;
+                _padCount[c * nt + tt] = pads;
+            }
             var q = c * _tail;
             if (fparam is not null)
                 for (var j = 0; j < fparam.Length; j++)
@@ -310,6 +335,7 @@ public sealed class GpuSeAEvaluator<T> : IModelEvaluator, IDisposable where T : 
         var slots = (long)count * _d.SlotCount;
         Copy(_centerType, _p.CenterType, count);
         Copy(_slotFlag, _p.SlotFlag, slots);
+        Copy(_padCount, _p.PadCount, (long)count * _d.TypeCount);
         Copy(_slotD, _p.SlotD, slots * 3);
         if (_tail > 0) Copy(_tailValues, _p.Tail, (long)count * _tail);
         _envEmbed((int)slots, _p);
@@ -331,6 +357,7 @@ public sealed class GpuSeAEvaluator<T> : IModelEvaluator, IDisposable where T : 
         long slots = (long)chunk * nnei;
         _p.CenterType = Allocate<int>(chunk, _chunkBuffers);
         _p.SlotFlag = Allocate<int>(slots, _chunkBuffers);
+        _p.PadCount = Allocate<int>((long)chunk * _d.TypeCount, _chunkBuffers);
         _p.SlotD = Allocate<T>(slots * 3, _chunkBuffers);
         _p.Tail = Allocate<T>(Math.Max(1, (long)chunk * _tail), _chunkBuffers);
         _p.Rt = Allocate<T>(slots * 4, _chunkBuffers);
@@ -343,6 +370,7 @@ public sealed class GpuSeAEvaluator<T> : IModelEvaluator, IDisposable where T : 
         _p.Energy = Allocate<T>(chunk, _chunkBuffers);
         _p.PairGradient = Allocate<T>(slots * 3, _chunkBuffers);
         _centerType = new int[chunk];
+        _padCount = new int[chunk * _d.TypeCount];
         _slotFlag = new int[slots];
         _slotEntry = new int[slots];
         _slotD = new T[slots * 3];

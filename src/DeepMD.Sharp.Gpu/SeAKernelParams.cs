@@ -30,13 +30,19 @@ public struct SeAKernelParams<T> where T : unmanaged
     public ArrayView<double> Mean;
     /// <summary>1/dstd per (center type, neighbor type, component).</summary>
     public ArrayView<double> InvStd;
+    /// <summary>Embedding G of a padded slot per (center type, neighbor type), [types²][M1].</summary>
+    public ArrayView<double> PadG;
+    /// <summary>Normalised row −davg/dstd of a padded slot per (center type, neighbor type), [types²][4].</summary>
+    public ArrayView<double> PadR;
     /// <summary>Neighbor type of each slot, [Σsel].</summary>
     public ArrayView<int> SlotType;
 
     // Chunk inputs.
     /// <summary>Center type, or −1 for an atom whose energy is excluded.</summary>
     public ArrayView<int> CenterType;
-    /// <summary>1: real neighbor; 0: padding (normalised, embedded, no gradient); 2: se_r excluded neighbor (s = 0,
+    /// <summary>Padded (or pair-excluded) slots per (chunk atom, neighbor type).</summary>
+    public ArrayView<int> PadCount;
+    /// <summary>1: real neighbor; 0: padding (counted in PadCount, no per-slot work); 2: se_r excluded neighbor (s = 0,
     /// embedded, no gradient); −1: contributes nothing.</summary>
     public ArrayView<int> SlotFlag;
     /// <summary>Displacement d = r_j − r_i per slot, Å, [slot][3].</summary>

@@ -16,7 +16,7 @@ public static class SeAKernels<T, TOps> where T : unmanaged where TOps : struct,
         var ops = default(TOps);
         long slot = index;
         var flag = p.SlotFlag[slot];
-        if (flag < 0) return;
+        if (flag <= 0) return; // padding is added per atom in Fit from the precomputed row of its type pair
         var atom = (int)(slot / p.Nnei);
         var k = (int)(slot % p.Nnei);
         var ti = p.CenterType[atom];
@@ -77,8 +77,10 @@ public static class SeAKernels<T, TOps> where T : unmanaged where TOps : struct,
                 for (var k = 0; k < p.Nnei; k++)
                 {
                     var slot = slotBase + k;
-                    if (p.SlotFlag[slot] >= 0) sum += ops.ToDouble(p.G[slot * p.M1 + a]);
+                    if (p.SlotFlag[slot] > 0) sum += ops.ToDouble(p.G[slot * p.M1 + a]);
                 }
+                for (var tt = 0; tt < p.TypeCount; tt++)
+                    sum += p.PadCount[atom * p.TypeCount + tt] * p.PadG[(ti * p.TypeCount + tt) * p.M1 + a];
                 p.FitScratch[inOff + a] = ops.FromDouble(sum / p.Nnei * RadialRescale);
             }
         }
@@ -90,12 +92,23 @@ public static class SeAKernels<T, TOps> where T : unmanaged where TOps : struct,
                 for (var k = 0; k < p.Nnei; k++)
                 {
                     var slot = slotBase + k;
-                    if (p.SlotFlag[slot] < 0) continue;
+                    if (p.SlotFlag[slot] <= 0) continue;
                     var g = ops.ToDouble(p.G[slot * p.M1 + a]);
                     t0 += g * ops.ToDouble(p.Rt[slot * 4]);
                     t1 += g * ops.ToDouble(p.Rt[slot * 4 + 1]);
                     t2 += g * ops.ToDouble(p.Rt[slot * 4 + 2]);
                     t3 += g * ops.ToDouble(p.Rt[slot * 4 + 3]);
+                }
+                for (var tt = 0; tt < p.TypeCount; tt++)
+                {
+                    var pads = p.PadCount[atom * p.TypeCount + tt];
+                    if (pads == 0) continue;
+                    var pair = ti * p.TypeCount + tt;
+                    var pg = pads * p.PadG[pair * p.M1 + a];
+                    t0 += pg * p.PadR[pair * 4];
+                    t1 += pg * p.PadR[pair * 4 + 1];
+                    t2 += pg * p.PadR[pair * 4 + 2];
+                    t3 += pg * p.PadR[pair * 4 + 3];
                 }
                 p.TMat[tBase + a * 4] = ops.FromDouble(t0 / p.Nnei);
                 p.TMat[tBase + a * 4 + 1] = ops.FromDouble(t1 / p.Nnei);
