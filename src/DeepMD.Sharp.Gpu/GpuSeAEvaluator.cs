@@ -249,7 +249,8 @@ public sealed class GpuSeAEvaluator<T> : IModelEvaluator, IDisposable where T : 
             Stage(start, count, types, neighbors, fparam, options);
             RunChunk(count);
             var nnei = _d.SlotCount;
-            for (var c = 0; c < count; c++)
+            // Each entry belongs to one slot of one center: the scatter has no write conflicts.
+            Parallel.For(0, count, options.ParallelOptions(), c =>
             {
                 var i = start + c;
                 var ti = types[i];
@@ -262,7 +263,7 @@ public sealed class GpuSeAEvaluator<T> : IModelEvaluator, IDisposable where T : 
                     gy[e] = double.CreateTruncating(_pairGradientHost[3 * k + 1]);
                     gz[e] = double.CreateTruncating(_pairGradientHost[3 * k + 2]);
                 }
-            }
+            });
         }
         double energy = 0;
         for (var i = 0; i < n; i++) energy += result.AtomEnergy[i];
@@ -279,10 +280,10 @@ public sealed class GpuSeAEvaluator<T> : IModelEvaluator, IDisposable where T : 
         var nnei = d.SlotCount;
         var nt = d.TypeCount;
         var rc2 = d.Rcut * d.Rcut;
-        Span<int> used = stackalloc int[nt];
         var fitting = Model.Fitting;
-        for (var c = 0; c < count; c++)
+        Parallel.For(0, count, options.ParallelOptions(), c =>
         {
+            Span<int> used = stackalloc int[nt];
             var i = start + c;
             var ti = types[i];
             var excluded = Model.IsAtomExcluded(ti);
@@ -291,8 +292,7 @@ public sealed class GpuSeAEvaluator<T> : IModelEvaluator, IDisposable where T : 
             slots.Fill(excluded ? -1 : 0);
             _slotEntry.AsSpan(c * nnei, nnei).Fill(-1);
             _padCount.AsSpan(c * nt, nt).Clear();
-            if (excluded) continue;
-            used.Clear();
+            if (excluded) return;
             for (var e = nl.Offsets[i]; e < nl.Offsets[i + 1]; e++)
             {
                 var r2 = nl.Dx[e] * nl.Dx[e] + nl.Dy[e] * nl.Dy[e] + nl.Dz[e] * nl.Dz[e];
@@ -327,7 +327,7 @@ public sealed class GpuSeAEvaluator<T> : IModelEvaluator, IDisposable where T : 
                     _tailValues[q++] = T.CreateTruncating((options.Aparam![i * fitting.AparamCount + j] - (fitting.AparamAvg?[j] ?? 0)) * (fitting.AparamInvStd?[j] ?? 1));
             if (fitting.CaseEmbedding is { } ce)
                 foreach (var v in ce) _tailValues[q++] = T.CreateTruncating(v);
-        }
+        });
     }
 
     private void RunChunk(int count)

@@ -26,10 +26,11 @@ public static class BenchCommand
         var backends = new Option<string>("--backend") { Description = "comma-separated backends to time: reference, cpu-f64, cpu-f32, gpu-f64, gpu-f32 (gpu needs a CUDA device)", DefaultValueFactory = _ => "cpu-f64,cpu-f32" };
         var steps = new Option<int>("--steps") { Description = "timed evaluations per backend (after one warm-up)", DefaultValueFactory = _ => 5 };
         var threads = new Option<int?>("--threads") { Description = "threads (default: all cores, or DPSHARP_THREADS)" };
+        var device = new Option<string?>("--device") { Description = "shorthand for --backend: cpu = cpu-f64,cpu-f32; gpu = gpu-f32,gpu-f64" };
         var compare = new Option<string?>("--compare-with") { Description = "a backend (e.g. cpu-f64) to evaluate once; prints each timed backend's largest energy and force differences from it" };
         var cmd = new Command("bench", "Time energy+force+virial evaluations (neighbor list included) and report µs/atom-step")
         {
-            model, structure, typeMap, replicate, backends, steps, threads, compare,
+            model, structure, typeMap, replicate, backends, steps, threads, compare, device,
         };
         cmd.SetAction(p =>
         {
@@ -55,7 +56,14 @@ public static class BenchCommand
                 stdout.WriteLine(string.Create(CultureInfo.InvariantCulture, $"baseline {baseEvaluator.Name}: energy {baseline.Energy:F6} eV"));
             }
             stdout.WriteLine("backend      µs/atom-step (median)   min      max      atom-steps/s   energy (eV)   device bytes/atom");
-            foreach (var name in p.GetValue(backends)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+            var backendList = p.GetValue(device)?.Trim().ToLowerInvariant() switch
+            {
+                null => p.GetValue(backends)!,
+                "gpu" => "gpu-f32,gpu-f64",
+                "cpu" => "cpu-f64,cpu-f32",
+                var other => throw new UserInputException($"--device wants cpu or gpu, got '{other}'"),
+            };
+            foreach (var name in backendList.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
             {
                 var evaluator = BackendSelector.Create(m, name, out _);
                 using var owned = evaluator as IDisposable;
