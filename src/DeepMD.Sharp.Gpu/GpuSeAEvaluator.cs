@@ -26,7 +26,13 @@ public sealed class GpuSeAEvaluator<T> : IModelEvaluator, IDisposable where T : 
     private readonly Accelerator _accelerator;
     private readonly IDisposable? _owned;
     private readonly Action<Index1D, SeAKernelParams<T>> _envEmbed;
-    private readonly Action<Index1D, SeAKernelParams<T>> _fit;
+    private readonly Action<Index1D, SeAKernelParams<T>> _descriptor;
+    private readonly Action<Index1D, SeAKernelParams<T>, int> _fitForward;
+    private readonly Action<Index1D, SeAKernelParams<T>> _fitSeed;
+    private readonly Action<Index1D, SeAKernelParams<T>, int> _fitBackwardZ;
+    private readonly Action<Index1D, SeAKernelParams<T>, int> _fitBackwardX;
+    private readonly Action<Index1D, SeAKernelParams<T>> _descriptorBackward;
+    private readonly int _fitLayers;
     private readonly Action<Index1D, SeAKernelParams<T>> _pairGradient;
     private readonly List<MemoryBuffer> _buffers = [];
     private SeAKernelParams<T> _p;
@@ -152,19 +158,25 @@ public sealed class GpuSeAEvaluator<T> : IModelEvaluator, IDisposable where T : 
         };
         ModelBytes = _buffers.Sum(b => b.LengthInBytes);
 
-        if (typeof(T) == typeof(double))
-        {
-            _envEmbed = (Action<Index1D, SeAKernelParams<T>>)(object)accelerator.LoadAutoGroupedStreamKernel<Index1D, SeAKernelParams<double>>(SeAKernels<double, DoubleOps>.EnvEmbed);
-            _fit = (Action<Index1D, SeAKernelParams<T>>)(object)accelerator.LoadAutoGroupedStreamKernel<Index1D, SeAKernelParams<double>>(SeAKernels<double, DoubleOps>.Fit);
-            _pairGradient = (Action<Index1D, SeAKernelParams<T>>)(object)accelerator.LoadAutoGroupedStreamKernel<Index1D, SeAKernelParams<double>>(SeAKernels<double, DoubleOps>.PairGradient);
-        }
-        else
-        {
-            _envEmbed = (Action<Index1D, SeAKernelParams<T>>)(object)accelerator.LoadAutoGroupedStreamKernel<Index1D, SeAKernelParams<float>>(SeAKernels<float, FloatOps>.EnvEmbed);
-            _fit = (Action<Index1D, SeAKernelParams<T>>)(object)accelerator.LoadAutoGroupedStreamKernel<Index1D, SeAKernelParams<float>>(SeAKernels<float, FloatOps>.Fit);
-            _pairGradient = (Action<Index1D, SeAKernelParams<T>>)(object)accelerator.LoadAutoGroupedStreamKernel<Index1D, SeAKernelParams<float>>(SeAKernels<float, FloatOps>.PairGradient);
-        }
+        _fitLayers = Enumerable.Range(0, nt).Max(t => model.Fitting.NetFor(t)?.Layers.Count ?? 0);
+        if (typeof(T) == typeof(double)) (_envEmbed, _descriptor, _fitForward, _fitSeed, _fitBackwardZ, _fitBackwardX, _descriptorBackward, _pairGradient) = Load<double, DoubleOps>(accelerator);
+        else (_envEmbed, _descriptor, _fitForward, _fitSeed, _fitBackwardZ, _fitBackwardX, _descriptorBackward, _pairGradient) = Load<float, FloatOps>(accelerator);
         Name = $"gpu-{(size == 8 ? "f64" : "f32")}{(_a?.IsCompressed == true ? "-compressed" : "")}{(_a is null ? " se_r" : "")} ({accelerator.AcceleratorType}: {accelerator.Name})";
+    }
+
+    private static (Action<Index1D, SeAKernelParams<T>>, Action<Index1D, SeAKernelParams<T>>, Action<Index1D, SeAKernelParams<T>, int>,
+        Action<Index1D, SeAKernelParams<T>>, Action<Index1D, SeAKernelParams<T>, int>, Action<Index1D, SeAKernelParams<T>, int>,
+        Action<Index1D, SeAKernelParams<T>>, Action<Index1D, SeAKernelParams<T>>) Load<TS, TOps>(Accelerator a)
+        where TS : unmanaged where TOps : struct, IRealOps<TS>
+    {
+        // T == TS here; the casts through object only restate that for the compiler.
+        Action<Index1D, SeAKernelParams<T>> One(Action<Index1D, SeAKernelParams<TS>> k) =>
+            (Action<Index1D, SeAKernelParams<T>>)(object)a.LoadAutoGroupedStreamKernel(k);
+        Action<Index1D, SeAKernelParams<T>, int> Two(Action<Index1D, SeAKernelParams<TS>, int> k) =>
+            (Action<Index1D, SeAKernelParams<T>, int>)(object)a.LoadAutoGroupedStreamKernel(k);
+        return (One(SeAKernels<TS, TOps>.EnvEmbed), One(SeAKernels<TS, TOps>.Descriptor), Two(SeAKernels<TS, TOps>.FitForward),
+            One(SeAKernels<TS, TOps>.FitSeed), Two(SeAKernels<TS, TOps>.FitBackwardZ), Two(SeAKernels<TS, TOps>.FitBackwardX),
+            One(SeAKernels<TS, TOps>.DescriptorBackward), One(SeAKernels<TS, TOps>.PairGradient));
     }
 
     public string Name { get; }
@@ -339,7 +351,16 @@ public sealed class GpuSeAEvaluator<T> : IModelEvaluator, IDisposable where T : 
         Copy(_slotD, _p.SlotD, slots * 3);
         if (_tail > 0) Copy(_tailValues, _p.Tail, (long)count * _tail);
         _envEmbed((int)slots, _p);
-        _fit(count, _p);
+        _descriptor(count, _p);
+        var neurons = count * _p.FitWidth;
+        for (var l = 0; l < _fitLayers; l++) _fitForward(neurons, _p, l);
+        _fitSeed(count, _p);
+        for (var l = _fitLayers - 1; l >= 0; l--)
+        {
+            _fitBackwardZ(neurons, _p, l);
+            _fitBackwardX(neurons, _p, l);
+        }
+        _descriptorBackward(count * _d.Neuron[^1] * 4, _p);
         _pairGradient((int)slots, _p);
         _accelerator.Synchronize();
         _p.Energy.SubView(0, count).CopyToCPU(ref _energy[0], count);

@@ -5,8 +5,8 @@ using ILGPU.Algorithms;
 
 /// <summary>
 /// The se_e2_a (and, with <see cref="SeAKernelParams{T}.Radial"/>, se_e2_r) kernels, written for correctness first: one thread per (atom, slot) for the environment matrix and
-/// the embedding, one thread per atom for T, D, the fitting net and its backward pass, one thread per (atom, slot)
-/// for the pair gradients. Values are stored in <typeparamref name="T"/> and computed in double.
+/// the embedding, one thread per atom for T and D, one thread per (atom, neuron) for each fitting layer forward and
+/// backward, one thread per (atom, T element) for ∂e/∂T, one thread per (atom, slot) for the pair gradients. Values are stored in <typeparamref name="T"/> and computed in double.
 /// </summary>
 public static class SeAKernels<T, TOps> where T : unmanaged where TOps : struct, IRealOps<T>
 {
@@ -48,8 +48,8 @@ public static class SeAKernels<T, TOps> where T : unmanaged where TOps : struct,
         else EvaluateScalarNet(p, net, s, slot * p.M1, slot * 4L * p.EmbWidth);
     }
 
-    /// <summary>Per atom: T = (1/nnei) Σ G ⊗ R̃, D = T·T&lt;ᵀ, the fitting net forward and backward, and ∂e/∂T.</summary>
-    public static void Fit(Index1D index, SeAKernelParams<T> p)
+    /// <summary>Per atom: T = (1/nnei) Σ G ⊗ R̃ (padding included), D = T·T&lt;ᵀ (or the se_r mean), written as the fitting input.</summary>
+    public static void Descriptor(Index1D index, SeAKernelParams<T> p)
     {
         var ops = default(TOps);
         int atom = index;
@@ -124,80 +124,124 @@ public static class SeAKernels<T, TOps> where T : unmanaged where TOps : struct,
                 }
         }
         for (var q = 0; q < p.TailLength; q++) p.FitScratch[inOff + ds + q] = p.Tail[(long)atom * p.TailLength + q];
+    }
 
-        // Forward, keeping every layer's input and pre-activation.
-        for (var l = first; l < first + count; l++)
-        {
-            var L = l * DeviceNetworks.LayerFields;
-            int n = p.Layers[L], m = p.Layers[L + 1], wOff = p.Layers[L + 2], bOff = p.Layers[L + 3], idtOff = p.Layers[L + 4];
-            int act = p.Layers[L + 5], res = p.Layers[L + 6];
-            long xOff = sBase + p.Layers[L + 7], zOff = sBase + p.Layers[L + 8], yOff = sBase + p.Layers[L + 9];
-            for (var o = 0; o < m; o++)
-            {
-                var z = bOff >= 0 ? ops.ToDouble(p.Weights[bOff + o]) : 0.0;
-                for (var k = 0; k < n; k++) z += ops.ToDouble(p.FitScratch[xOff + k]) * ops.ToDouble(p.Weights[wOff + (long)k * m + o]);
-                p.FitScratch[zOff + o] = ops.FromDouble(z);
-                var y = Activate(act, z);
-                if (idtOff >= 0) y *= ops.ToDouble(p.Weights[idtOff + o]);
-                if (res == 1) y += ops.ToDouble(p.FitScratch[xOff + o]);
-                else if (res == 2) y += ops.ToDouble(p.FitScratch[xOff + o % n]);
-                p.FitScratch[yOff + o] = ops.FromDouble(y);
-            }
-        }
-        var last = (first + count - 1) * DeviceNetworks.LayerFields;
+    /// <summary>Per (atom, output neuron) of fitting layer <paramref name="layer"/>: pre-activation and output, kept for the backward pass.</summary>
+    public static void FitForward(Index1D index, SeAKernelParams<T> p, int layer)
+    {
+        var ops = default(TOps);
+        var atom = index.X / p.FitWidth;
+        var o = index.X % p.FitWidth;
+        var ti = p.CenterType[atom];
+        if (ti < 0) return;
+        var net = p.FittingNet[ti];
+        if (layer >= p.Nets[2 * net + 1]) return;
+        var L = (p.Nets[2 * net] + layer) * DeviceNetworks.LayerFields;
+        int n = p.Layers[L], m = p.Layers[L + 1], wOff = p.Layers[L + 2], bOff = p.Layers[L + 3], idtOff = p.Layers[L + 4];
+        if (o >= m) return;
+        int act = p.Layers[L + 5], res = p.Layers[L + 6];
+        var sBase = (long)atom * p.FitScratchStride;
+        long xOff = sBase + p.Layers[L + 7], zOff = sBase + p.Layers[L + 8], yOff = sBase + p.Layers[L + 9];
+        var z = bOff >= 0 ? ops.ToDouble(p.Weights[bOff + o]) : 0.0;
+        for (var k = 0; k < n; k++) z += ops.ToDouble(p.FitScratch[xOff + k]) * ops.ToDouble(p.Weights[wOff + (long)k * m + o]);
+        p.FitScratch[zOff + o] = ops.FromDouble(z);
+        var y = Activate(act, z);
+        if (idtOff >= 0) y *= ops.ToDouble(p.Weights[idtOff + o]);
+        if (res == 1) y += ops.ToDouble(p.FitScratch[xOff + o]);
+        else if (res == 2) y += ops.ToDouble(p.FitScratch[xOff + o % n]);
+        p.FitScratch[yOff + o] = ops.FromDouble(y);
+    }
+
+    /// <summary>Per atom: the energy (net output) and the seed ∂e/∂out = 1 of the backward pass.</summary>
+    public static void FitSeed(Index1D index, SeAKernelParams<T> p)
+    {
+        var ops = default(TOps);
+        int atom = index;
+        var ti = p.CenterType[atom];
+        if (ti < 0) return;
+        var net = p.FittingNet[ti];
+        var last = (p.Nets[2 * net] + p.Nets[2 * net + 1] - 1) * DeviceNetworks.LayerFields;
+        var sBase = (long)atom * p.FitScratchStride;
         p.Energy[atom] = p.FitScratch[sBase + p.Layers[last + 9]];
+        var g = GradientBuffer(p, atom, 0);
+        for (var o = 0; o < p.Layers[last + 1]; o++) p.FitScratch[g + o] = ops.FromDouble(1);
+    }
 
-        // Backward: gradient buffers A and B after the activations.
-        long gA = sBase + p.FitScratchStride - 2L * p.FitWidth, gB = gA + p.FitWidth;
-        for (var o = 0; o < p.Layers[last + 1]; o++) p.FitScratch[gA + o] = ops.FromDouble(1);
-        for (var l = first + count - 1; l >= first; l--)
-        {
-            var L = l * DeviceNetworks.LayerFields;
-            int n = p.Layers[L], m = p.Layers[L + 1], wOff = p.Layers[L + 2], idtOff = p.Layers[L + 4];
-            int act = p.Layers[L + 5], res = p.Layers[L + 6];
-            long zOff = sBase + p.Layers[L + 8];
-            for (var o = 0; o < m; o++)
-            {
-                var z = ops.ToDouble(p.FitScratch[zOff + o]);
-                var dz = ops.ToDouble(p.FitScratch[gA + o]) * Derivative(act, z, Activate(act, z));
-                if (idtOff >= 0) dz *= ops.ToDouble(p.Weights[idtOff + o]);
-                p.FitScratch[zOff + o] = ops.FromDouble(dz); // the pre-activation is no longer needed
-            }
-            for (var k = 0; k < n; k++)
-            {
-                double dx = 0;
-                for (var o = 0; o < m; o++) dx += ops.ToDouble(p.Weights[wOff + (long)k * m + o]) * ops.ToDouble(p.FitScratch[zOff + o]);
-                if (res == 1) dx += ops.ToDouble(p.FitScratch[gA + k]);
-                else if (res == 2) dx += ops.ToDouble(p.FitScratch[gA + k]) + ops.ToDouble(p.FitScratch[gA + k + n]);
-                p.FitScratch[gB + k] = ops.FromDouble(dx);
-            }
-            (gA, gB) = (gB, gA);
-        }
+    /// <summary>Per (atom, output neuron) of fitting layer <paramref name="layer"/>: ∂e/∂z, stored over the pre-activation.</summary>
+    public static void FitBackwardZ(Index1D index, SeAKernelParams<T> p, int layer)
+    {
+        var ops = default(TOps);
+        var atom = index.X / p.FitWidth;
+        var o = index.X % p.FitWidth;
+        var ti = p.CenterType[atom];
+        if (ti < 0) return;
+        var net = p.FittingNet[ti];
+        var count = p.Nets[2 * net + 1];
+        if (layer >= count) return;
+        var L = (p.Nets[2 * net] + layer) * DeviceNetworks.LayerFields;
+        int m = p.Layers[L + 1], idtOff = p.Layers[L + 4], act = p.Layers[L + 5];
+        if (o >= m) return;
+        var zOff = (long)atom * p.FitScratchStride + p.Layers[L + 8];
+        var gIn = GradientBuffer(p, atom, count - 1 - layer);
+        var z = ops.ToDouble(p.FitScratch[zOff + o]);
+        var dz = ops.ToDouble(p.FitScratch[gIn + o]) * Derivative(act, z, Activate(act, z));
+        if (idtOff >= 0) dz *= ops.ToDouble(p.Weights[idtOff + o]);
+        p.FitScratch[zOff + o] = ops.FromDouble(dz);
+    }
 
+    /// <summary>Per (atom, input) of fitting layer <paramref name="layer"/>: ∂e/∂x = W·∂e/∂z plus the residual path.</summary>
+    public static void FitBackwardX(Index1D index, SeAKernelParams<T> p, int layer)
+    {
+        var ops = default(TOps);
+        var atom = index.X / p.FitWidth;
+        var k = index.X % p.FitWidth;
+        var ti = p.CenterType[atom];
+        if (ti < 0) return;
+        var net = p.FittingNet[ti];
+        var count = p.Nets[2 * net + 1];
+        if (layer >= count) return;
+        var L = (p.Nets[2 * net] + layer) * DeviceNetworks.LayerFields;
+        int n = p.Layers[L], m = p.Layers[L + 1], wOff = p.Layers[L + 2], res = p.Layers[L + 6];
+        if (k >= n) return;
+        var zOff = (long)atom * p.FitScratchStride + p.Layers[L + 8];
+        var gIn = GradientBuffer(p, atom, count - 1 - layer);
+        var gOut = GradientBuffer(p, atom, count - layer);
+        double dx = 0;
+        for (var o = 0; o < m; o++) dx += ops.ToDouble(p.Weights[wOff + (long)k * m + o]) * ops.ToDouble(p.FitScratch[zOff + o]);
+        if (res == 1) dx += ops.ToDouble(p.FitScratch[gIn + k]);
+        else if (res == 2) dx += ops.ToDouble(p.FitScratch[gIn + k]) + ops.ToDouble(p.FitScratch[gIn + k + n]);
+        p.FitScratch[gOut + k] = ops.FromDouble(dx);
+    }
+
+    /// <summary>Per (atom, T element): ∂e/∂T from ∂e/∂D (se_r: ∂e/∂G of every slot, in component 0).</summary>
+    public static void DescriptorBackward(Index1D index, SeAKernelParams<T> p)
+    {
+        var ops = default(TOps);
+        var atom = index.X / (p.M1 * 4);
+        var q = index.X % (p.M1 * 4);
+        var ti = p.CenterType[atom];
+        if (ti < 0) return; // DT was zeroed by Descriptor
+        var a = q / 4;
+        var c = q % 4;
+        var tBase = (long)atom * p.M1 * 4;
+        var gA = GradientBuffer(p, atom, p.Nets[2 * p.FittingNet[ti] + 1]);
         if (p.Radial == 1)
         {
-            // se_r: ∂e/∂G[a] of every slot, kept in component 0 of DT.
-            for (var a = 0; a < p.M1; a++)
-            {
-                p.DT[tBase + a * 4] = ops.FromDouble(ops.ToDouble(p.FitScratch[gA + a]) * RadialRescale / p.Nnei);
-                p.DT[tBase + a * 4 + 1] = ops.FromDouble(0);
-                p.DT[tBase + a * 4 + 2] = ops.FromDouble(0);
-                p.DT[tBase + a * 4 + 3] = ops.FromDouble(0);
-            }
+            p.DT[tBase + q] = ops.FromDouble(c == 0 ? ops.ToDouble(p.FitScratch[gA + a]) * RadialRescale / p.Nnei : 0.0);
             return;
         }
-
         // ∂e/∂T[a][c] = (Σ_b dD[a][b] T[b][c] + [a < M2] Σ_a' dD[a'][a] T[a'][c]) / nnei (T already holds the 1/nnei).
-        for (var a = 0; a < p.M1; a++)
-            for (var c = 0; c < 4; c++)
-            {
-                double s = 0;
-                for (var b = 0; b < p.M2; b++) s += ops.ToDouble(p.FitScratch[gA + a * p.M2 + b]) * ops.ToDouble(p.TMat[tBase + b * 4 + c]);
-                if (a < p.M2)
-                    for (var a2 = 0; a2 < p.M1; a2++) s += ops.ToDouble(p.FitScratch[gA + a2 * p.M2 + a]) * ops.ToDouble(p.TMat[tBase + a2 * 4 + c]);
-                p.DT[tBase + a * 4 + c] = ops.FromDouble(s / p.Nnei);
-            }
+        double s = 0;
+        for (var b = 0; b < p.M2; b++) s += ops.ToDouble(p.FitScratch[gA + a * p.M2 + b]) * ops.ToDouble(p.TMat[tBase + b * 4 + c]);
+        if (a < p.M2)
+            for (var a2 = 0; a2 < p.M1; a2++) s += ops.ToDouble(p.FitScratch[gA + a2 * p.M2 + a]) * ops.ToDouble(p.TMat[tBase + a2 * 4 + c]);
+        p.DT[tBase + q] = ops.FromDouble(s / p.Nnei);
     }
+
+    /// <summary>The fitting gradient buffer holding ∂e/∂(input of the layer <paramref name="step"/> steps below the output):
+    /// the two buffers after the activations alternate.</summary>
+    private static long GradientBuffer(SeAKernelParams<T> p, int atom, int step) =>
+        (long)atom * p.FitScratchStride + p.FitScratchStride - 2L * p.FitWidth + (step % 2) * (long)p.FitWidth;
 
     /// <summary>Per (atom, slot): g = ∂e_i/∂d through R̃, the normalisation and the switch.</summary>
     public static void PairGradient(Index1D index, SeAKernelParams<T> p)

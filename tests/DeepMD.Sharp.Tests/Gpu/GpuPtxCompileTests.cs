@@ -17,16 +17,9 @@ public class GpuPtxCompileTests
 {
     private static IEnumerable<TestCaseData> Kernels()
     {
-        foreach (var (name, method) in new (string, MethodInfo)[]
-                 {
-                     ("EnvEmbed f64", ((Action<Index1D, SeAKernelParams<double>>)SeAKernels<double, DoubleOps>.EnvEmbed).Method),
-                     ("Fit f64", ((Action<Index1D, SeAKernelParams<double>>)SeAKernels<double, DoubleOps>.Fit).Method),
-                     ("PairGradient f64", ((Action<Index1D, SeAKernelParams<double>>)SeAKernels<double, DoubleOps>.PairGradient).Method),
-                     ("EnvEmbed f32", ((Action<Index1D, SeAKernelParams<float>>)SeAKernels<float, FloatOps>.EnvEmbed).Method),
-                     ("Fit f32", ((Action<Index1D, SeAKernelParams<float>>)SeAKernels<float, FloatOps>.Fit).Method),
-                     ("PairGradient f32", ((Action<Index1D, SeAKernelParams<float>>)SeAKernels<float, FloatOps>.PairGradient).Method),
-                 })
-            yield return new TestCaseData(method).SetName($"GpuKernelCompilesToPtx {name}");
+        foreach (var (precision, type) in new[] { ("f64", typeof(SeAKernels<double, DoubleOps>)), ("f32", typeof(SeAKernels<float, FloatOps>)) })
+            foreach (var method in type.GetMethods(BindingFlags.Public | BindingFlags.Static))
+            yield return new TestCaseData(method).SetName($"GpuKernelCompilesToPtx {method.Name} {precision}");
     }
 
     [TestCaseSource(nameof(Kernels))]
