@@ -376,6 +376,7 @@ public sealed class GpuSeAEvaluator<T> : IModelEvaluator, IDisposable where T : 
         var nnei = _d.SlotCount;
         var m1 = _m1;
         long slots = (long)chunk * nnei;
+        _p.SlotCapacity = slots;
         _p.CenterType = Allocate<int>(chunk, _chunkBuffers);
         _p.SlotFlag = Allocate<int>(slots, _chunkBuffers);
         _p.PadCount = Allocate<int>((long)chunk * _d.TypeCount, _chunkBuffers);

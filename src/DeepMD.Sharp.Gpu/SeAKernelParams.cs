@@ -50,7 +50,7 @@ public struct SeAKernelParams<T> where T : unmanaged
     /// <summary>Fitting-net inputs after the descriptor (fparam, aparam, case embedding), [atom][TailLength].</summary>
     public ArrayView<T> Tail;
 
-    // Chunk intermediates and outputs.
+    // Chunk intermediates and outputs. G, Gp and EmbScratch are feature-major: [feature][SlotCapacity].
     public ArrayView<T> Rt;
     public ArrayView<T> G;
     public ArrayView<T> Gp;
@@ -64,6 +64,8 @@ public struct SeAKernelParams<T> where T : unmanaged
     public ArrayView<T> PairGradient;
 
     // Sizes and constants.
+    /// <summary>Slots the chunk buffers hold (chunk capacity × Σsel): the stride of the feature-major arrays.</summary>
+    public long SlotCapacity;
     public int TypeCount;
     public int Nnei;
     public int M1;

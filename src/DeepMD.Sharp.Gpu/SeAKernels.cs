@@ -44,8 +44,8 @@ public static class SeAKernels<T, TOps> where T : unmanaged where TOps : struct,
         p.Rt[slot * 4 + 3] = ops.FromDouble((r3 - p.Mean[pb + 3]) * p.InvStd[pb + 3]);
         var net = p.EmbeddingNet[ti * p.TypeCount + tt];
         var table = p.TableOf[net];
-        if (table >= 0) EvaluateTable(p, table, s, slot * p.M1);
-        else EvaluateScalarNet(p, net, s, slot * p.M1, slot * 4L * p.EmbWidth);
+        if (table >= 0) EvaluateTable(p, table, s, slot);
+        else EvaluateScalarNet(p, net, s, slot);
     }
 
     /// <summary>Per atom: T = (1/nnei) Σ G ⊗ R̃ (padding included), D = T·T&lt;ᵀ (or the se_r mean), written as the fitting input.</summary>
@@ -77,7 +77,7 @@ public static class SeAKernels<T, TOps> where T : unmanaged where TOps : struct,
                 for (var k = 0; k < p.Nnei; k++)
                 {
                     var slot = slotBase + k;
-                    if (p.SlotFlag[slot] > 0) sum += ops.ToDouble(p.G[slot * p.M1 + a]);
+                    if (p.SlotFlag[slot] > 0) sum += ops.ToDouble(p.G[slot + a * p.SlotCapacity]);
                 }
                 for (var tt = 0; tt < p.TypeCount; tt++)
                     sum += p.PadCount[atom * p.TypeCount + tt] * p.PadG[(ti * p.TypeCount + tt) * p.M1 + a];
@@ -93,7 +93,7 @@ public static class SeAKernels<T, TOps> where T : unmanaged where TOps : struct,
                 {
                     var slot = slotBase + k;
                     if (p.SlotFlag[slot] <= 0) continue;
-                    var g = ops.ToDouble(p.G[slot * p.M1 + a]);
+                    var g = ops.ToDouble(p.G[slot + a * p.SlotCapacity]);
                     t0 += g * ops.ToDouble(p.Rt[slot * 4]);
                     t1 += g * ops.ToDouble(p.Rt[slot * 4 + 1]);
                     t2 += g * ops.ToDouble(p.Rt[slot * 4 + 2]);
@@ -273,7 +273,7 @@ public static class SeAKernels<T, TOps> where T : unmanaged where TOps : struct,
         if (p.Radial == 1)
         {
             double dsv = 0;
-            for (var a = 0; a < p.M1; a++) dsv += ops.ToDouble(p.DT[tBase + a * 4]) * ops.ToDouble(p.Gp[slot * p.M1 + a]);
+            for (var a = 0; a < p.M1; a++) dsv += ops.ToDouble(p.DT[tBase + a * 4]) * ops.ToDouble(p.Gp[slot + a * p.SlotCapacity]);
             dsv *= p.InvStd[pb] * c0;
             p.PairGradient[slot * 3] = ops.FromDouble(dsv * dx);
             p.PairGradient[slot * 3 + 1] = ops.FromDouble(dsv * dy);
@@ -285,12 +285,12 @@ public static class SeAKernels<T, TOps> where T : unmanaged where TOps : struct,
         {
             double t0 = ops.ToDouble(p.DT[tBase + a * 4]), t1 = ops.ToDouble(p.DT[tBase + a * 4 + 1]);
             double t2 = ops.ToDouble(p.DT[tBase + a * 4 + 2]), t3 = ops.ToDouble(p.DT[tBase + a * 4 + 3]);
-            var g = ops.ToDouble(p.G[slot * p.M1 + a]);
+            var g = ops.ToDouble(p.G[slot + a * p.SlotCapacity]);
             d0 += t0 * g;
             d1 += t1 * g;
             d2 += t2 * g;
             d3 += t3 * g;
-            chain += ops.ToDouble(p.Gp[slot * p.M1 + a]) * (t0 * rt0 + t1 * rt1 + t2 * rt2 + t3 * rt3);
+            chain += ops.ToDouble(p.Gp[slot + a * p.SlotCapacity]) * (t0 * rt0 + t1 * rt1 + t2 * rt2 + t3 * rt3);
         }
         d0 = (d0 + chain) * p.InvStd[pb];
         d1 *= p.InvStd[pb + 1];
@@ -304,13 +304,17 @@ public static class SeAKernels<T, TOps> where T : unmanaged where TOps : struct,
         p.PairGradient[slot * 3 + 2] = ops.FromDouble(d0 * c0 * dz + d3 * diag + proj * c1 * dz);
     }
 
-    /// <summary>Forward-mode evaluation of a one-input network into G and G' (scratch: x, dx, y, dy of width EmbWidth).</summary>
-    private static void EvaluateScalarNet(SeAKernelParams<T> p, int net, double s, long outBase, long scratch)
+    /// <summary>
+    /// Forward-mode evaluation of a one-input network into G and G'. Scratch holds x, dx, y, dy (EmbWidth each) with
+    /// the slot fastest, so neighboring threads touch neighboring addresses.
+    /// </summary>
+    private static void EvaluateScalarNet(SeAKernelParams<T> p, int net, double s, long slot)
     {
         var ops = default(TOps);
         var first = p.Nets[2 * net];
         var count = p.Nets[2 * net + 1];
-        long x = scratch, dxs = scratch + p.EmbWidth, y = scratch + 2L * p.EmbWidth, dys = scratch + 3L * p.EmbWidth;
+        var S = p.SlotCapacity;
+        long x = slot, dxs = slot + p.EmbWidth * S, y = slot + 2L * p.EmbWidth * S, dys = slot + 3L * p.EmbWidth * S;
         p.EmbScratch[x] = ops.FromDouble(s);
         p.EmbScratch[dxs] = ops.FromDouble(1);
         var n = 1;
@@ -326,8 +330,8 @@ public static class SeAKernels<T, TOps> where T : unmanaged where TOps : struct,
                 for (var k = 0; k < n; k++)
                 {
                     var w = ops.ToDouble(p.Weights[wOff + (long)k * m + o]);
-                    z += ops.ToDouble(p.EmbScratch[x + k]) * w;
-                    dz += ops.ToDouble(p.EmbScratch[dxs + k]) * w;
+                    z += ops.ToDouble(p.EmbScratch[x + k * S]) * w;
+                    dz += ops.ToDouble(p.EmbScratch[dxs + k * S]) * w;
                 }
                 var a = Activate(act, z);
                 var da = Derivative(act, z, a) * dz;
@@ -339,16 +343,16 @@ public static class SeAKernels<T, TOps> where T : unmanaged where TOps : struct,
                 }
                 if (res == 1)
                 {
-                    a += ops.ToDouble(p.EmbScratch[x + o]);
-                    da += ops.ToDouble(p.EmbScratch[dxs + o]);
+                    a += ops.ToDouble(p.EmbScratch[x + o * S]);
+                    da += ops.ToDouble(p.EmbScratch[dxs + o * S]);
                 }
                 else if (res == 2)
                 {
-                    a += ops.ToDouble(p.EmbScratch[x + o % n]);
-                    da += ops.ToDouble(p.EmbScratch[dxs + o % n]);
+                    a += ops.ToDouble(p.EmbScratch[x + (o % n) * S]);
+                    da += ops.ToDouble(p.EmbScratch[dxs + (o % n) * S]);
                 }
-                p.EmbScratch[y + o] = ops.FromDouble(a);
-                p.EmbScratch[dys + o] = ops.FromDouble(da);
+                p.EmbScratch[y + o * S] = ops.FromDouble(a);
+                p.EmbScratch[dys + o * S] = ops.FromDouble(da);
             }
             (x, y) = (y, x);
             (dxs, dys) = (dys, dxs);
@@ -356,13 +360,13 @@ public static class SeAKernels<T, TOps> where T : unmanaged where TOps : struct,
         }
         for (var a = 0; a < p.M1; a++)
         {
-            p.G[outBase + a] = p.EmbScratch[x + a];
-            p.Gp[outBase + a] = p.EmbScratch[dxs + a];
+            p.G[slot + a * S] = p.EmbScratch[x + a * S];
+            p.Gp[slot + a * S] = p.EmbScratch[dxs + a * S];
         }
     }
 
     /// <summary>DeePMD-kit's tabulated embedding: quintic per interval, linear extrapolation outside the table.</summary>
-    private static void EvaluateTable(SeAKernelParams<T> p, int table, double s, long outBase)
+    private static void EvaluateTable(SeAKernelParams<T> p, int table, double s, long slot)
     {
         var ops = default(TOps);
         var info = table * DeviceNetworks.TableFields;
@@ -404,8 +408,8 @@ public static class SeAKernels<T, TOps> where T : unmanaged where TOps : struct,
             double cc = p.TableData[c + 3], b = p.TableData[c + 4], q = p.TableData[c + 5];
             var v = f + (e + (d + (cc + (b + q * t) * t) * t) * t) * t;
             var g = e + (2 * d + (3 * cc + (4 * b + 5 * q * t) * t) * t) * t;
-            p.G[outBase + a] = ops.FromDouble(v + g * extra);
-            p.Gp[outBase + a] = ops.FromDouble(g);
+            p.G[slot + a * p.SlotCapacity] = ops.FromDouble(v + g * extra);
+            p.Gp[slot + a * p.SlotCapacity] = ops.FromDouble(g);
         }
     }
 
