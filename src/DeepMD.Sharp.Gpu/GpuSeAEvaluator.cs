@@ -26,7 +26,8 @@ public sealed class GpuSeAEvaluator<T> : IModelEvaluator, IDisposable where T : 
     private readonly Accelerator _accelerator;
     private readonly IDisposable? _owned;
     private readonly Action<Index1D, SeAKernelParams<T>> _envEmbed;
-    private readonly Action<Index1D, SeAKernelParams<T>> _descriptor;
+    private readonly Action<Index1D, SeAKernelParams<T>> _descriptorT;
+    private readonly Action<Index1D, SeAKernelParams<T>> _descriptorD;
     private readonly Action<Index1D, SeAKernelParams<T>, int> _fitForward;
     private readonly Action<Index1D, SeAKernelParams<T>> _fitSeed;
     private readonly Action<Index1D, SeAKernelParams<T>, int> _fitBackwardZ;
@@ -159,12 +160,12 @@ public sealed class GpuSeAEvaluator<T> : IModelEvaluator, IDisposable where T : 
         ModelBytes = _buffers.Sum(b => b.LengthInBytes);
 
         _fitLayers = Enumerable.Range(0, nt).Max(t => model.Fitting.NetFor(t)?.Layers.Count ?? 0);
-        if (typeof(T) == typeof(double)) (_envEmbed, _descriptor, _fitForward, _fitSeed, _fitBackwardZ, _fitBackwardX, _descriptorBackward, _pairGradient) = Load<double, DoubleOps>(accelerator);
-        else (_envEmbed, _descriptor, _fitForward, _fitSeed, _fitBackwardZ, _fitBackwardX, _descriptorBackward, _pairGradient) = Load<float, FloatOps>(accelerator);
+        if (typeof(T) == typeof(double)) (_envEmbed, _descriptorT, _descriptorD, _fitForward, _fitSeed, _fitBackwardZ, _fitBackwardX, _descriptorBackward, _pairGradient) = Load<double, DoubleOps>(accelerator);
+        else (_envEmbed, _descriptorT, _descriptorD, _fitForward, _fitSeed, _fitBackwardZ, _fitBackwardX, _descriptorBackward, _pairGradient) = Load<float, FloatOps>(accelerator);
         Name = $"gpu-{(size == 8 ? "f64" : "f32")}{(_a?.IsCompressed == true ? "-compressed" : "")}{(_a is null ? " se_r" : "")} ({accelerator.AcceleratorType}: {accelerator.Name})";
     }
 
-    private static (Action<Index1D, SeAKernelParams<T>>, Action<Index1D, SeAKernelParams<T>>, Action<Index1D, SeAKernelParams<T>, int>,
+    private static (Action<Index1D, SeAKernelParams<T>>, Action<Index1D, SeAKernelParams<T>>, Action<Index1D, SeAKernelParams<T>>, Action<Index1D, SeAKernelParams<T>, int>,
         Action<Index1D, SeAKernelParams<T>>, Action<Index1D, SeAKernelParams<T>, int>, Action<Index1D, SeAKernelParams<T>, int>,
         Action<Index1D, SeAKernelParams<T>>, Action<Index1D, SeAKernelParams<T>>) Load<TS, TOps>(Accelerator a)
         where TS : unmanaged where TOps : struct, IRealOps<TS>
@@ -174,7 +175,7 @@ public sealed class GpuSeAEvaluator<T> : IModelEvaluator, IDisposable where T : 
             (Action<Index1D, SeAKernelParams<T>>)(object)a.LoadAutoGroupedStreamKernel(k);
         Action<Index1D, SeAKernelParams<T>, int> Two(Action<Index1D, SeAKernelParams<TS>, int> k) =>
             (Action<Index1D, SeAKernelParams<T>, int>)(object)a.LoadAutoGroupedStreamKernel(k);
-        return (One(SeAKernels<TS, TOps>.EnvEmbed), One(SeAKernels<TS, TOps>.Descriptor), Two(SeAKernels<TS, TOps>.FitForward),
+        return (One(SeAKernels<TS, TOps>.EnvEmbed), One(SeAKernels<TS, TOps>.DescriptorT), One(SeAKernels<TS, TOps>.DescriptorD), Two(SeAKernels<TS, TOps>.FitForward),
             One(SeAKernels<TS, TOps>.FitSeed), Two(SeAKernels<TS, TOps>.FitBackwardZ), Two(SeAKernels<TS, TOps>.FitBackwardX),
             One(SeAKernels<TS, TOps>.DescriptorBackward), One(SeAKernels<TS, TOps>.PairGradient));
     }
@@ -351,7 +352,9 @@ public sealed class GpuSeAEvaluator<T> : IModelEvaluator, IDisposable where T : 
         Copy(_slotD, _p.SlotD, slots * 3);
         if (_tail > 0) Copy(_tailValues, _p.Tail, (long)count * _tail);
         _envEmbed((int)slots, _p);
-        _descriptor(count, _p);
+        var channels = count * _d.Neuron[^1];
+        _descriptorT(channels, _p);
+        _descriptorD(channels, _p);
         var neurons = count * _p.FitWidth;
         for (var l = 0; l < _fitLayers; l++) _fitForward(neurons, _p, l);
         _fitSeed(count, _p);

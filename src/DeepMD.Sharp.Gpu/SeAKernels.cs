@@ -5,7 +5,7 @@ using ILGPU.Algorithms;
 
 /// <summary>
 /// The se_e2_a (and, with <see cref="SeAKernelParams{T}.Radial"/>, se_e2_r) kernels, written for correctness first: one thread per (atom, slot) for the environment matrix and
-/// the embedding, one thread per atom for T and D, one thread per (atom, neuron) for each fitting layer forward and
+/// the embedding, one thread per (atom, channel) for T and D, one thread per (atom, neuron) for each fitting layer forward and
 /// backward, one thread per (atom, T element) for ∂e/∂T, one thread per (atom, slot) for the pair gradients. Values are stored in <typeparamref name="T"/> and computed in double.
 /// </summary>
 public static class SeAKernels<T, TOps> where T : unmanaged where TOps : struct, IRealOps<T>
@@ -48,83 +48,90 @@ public static class SeAKernels<T, TOps> where T : unmanaged where TOps : struct,
         else EvaluateScalarNet(p, net, s, slot);
     }
 
-    /// <summary>Per atom: T = (1/nnei) Σ G ⊗ R̃ (padding included), D = T·T&lt;ᵀ (or the se_r mean), written as the fitting input.</summary>
-    public static void Descriptor(Index1D index, SeAKernelParams<T> p)
+    /// <summary>
+    /// Per (atom, embedding channel a): row a of T = (1/nnei) Σ G ⊗ R̃ (padding included); for se_r the descriptor
+    /// element a (the mean embedding times 1/5), written straight into the fitting input.
+    /// </summary>
+    public static void DescriptorT(Index1D index, SeAKernelParams<T> p)
     {
         var ops = default(TOps);
-        int atom = index;
+        var atom = index.X / p.M1;
+        var a = index.X % p.M1;
         var ti = p.CenterType[atom];
         var tBase = (long)atom * p.M1 * 4;
         if (ti < 0)
         {
-            p.Energy[atom] = ops.FromDouble(0);
-            for (var q = 0; q < p.M1 * 4; q++) p.DT[tBase + q] = ops.FromDouble(0);
+            if (a == 0) p.Energy[atom] = ops.FromDouble(0);
+            for (var c = 0; c < 4; c++) p.DT[tBase + a * 4 + c] = ops.FromDouble(0);
             return;
         }
         long slotBase = (long)atom * p.Nnei;
-        var net = p.FittingNet[ti];
-        var first = p.Nets[2 * net];
-        var count = p.Nets[2 * net + 1];
-        var sBase = (long)atom * p.FitScratchStride;
-        var inOff = sBase + p.Layers[first * DeviceNetworks.LayerFields + 7];
-        var ds = p.Radial == 1 ? p.M1 : p.M1 * p.M2;
         if (p.Radial == 1)
         {
-            // se_r: the descriptor is the mean embedding over all slots, times 1/5.
-            for (var a = 0; a < p.M1; a++)
+            double sum = 0;
+            for (var k = 0; k < p.Nnei; k++)
             {
-                double sum = 0;
-                for (var k = 0; k < p.Nnei; k++)
-                {
-                    var slot = slotBase + k;
-                    if (p.SlotFlag[slot] > 0) sum += ops.ToDouble(p.G[slot + a * p.SlotCapacity]);
-                }
-                for (var tt = 0; tt < p.TypeCount; tt++)
-                    sum += p.PadCount[atom * p.TypeCount + tt] * p.PadG[(ti * p.TypeCount + tt) * p.M1 + a];
-                p.FitScratch[inOff + a] = ops.FromDouble(sum / p.Nnei * RadialRescale);
+                var slot = slotBase + k;
+                if (p.SlotFlag[slot] > 0) sum += ops.ToDouble(p.G[slot + a * p.SlotCapacity]);
             }
+            for (var tt = 0; tt < p.TypeCount; tt++)
+                sum += p.PadCount[atom * p.TypeCount + tt] * p.PadG[(ti * p.TypeCount + tt) * p.M1 + a];
+            p.FitScratch[FitInput(p, atom, ti) + a] = ops.FromDouble(sum / p.Nnei * RadialRescale);
+            return;
         }
-        else
+        double t0 = 0, t1 = 0, t2 = 0, t3 = 0;
+        for (var k = 0; k < p.Nnei; k++)
         {
-            for (var a = 0; a < p.M1; a++)
-            {
-                double t0 = 0, t1 = 0, t2 = 0, t3 = 0;
-                for (var k = 0; k < p.Nnei; k++)
-                {
-                    var slot = slotBase + k;
-                    if (p.SlotFlag[slot] <= 0) continue;
-                    var g = ops.ToDouble(p.G[slot + a * p.SlotCapacity]);
-                    t0 += g * ops.ToDouble(p.Rt[slot * 4]);
-                    t1 += g * ops.ToDouble(p.Rt[slot * 4 + 1]);
-                    t2 += g * ops.ToDouble(p.Rt[slot * 4 + 2]);
-                    t3 += g * ops.ToDouble(p.Rt[slot * 4 + 3]);
-                }
-                for (var tt = 0; tt < p.TypeCount; tt++)
-                {
-                    var pads = p.PadCount[atom * p.TypeCount + tt];
-                    if (pads == 0) continue;
-                    var pair = ti * p.TypeCount + tt;
-                    var pg = pads * p.PadG[pair * p.M1 + a];
-                    t0 += pg * p.PadR[pair * 4];
-                    t1 += pg * p.PadR[pair * 4 + 1];
-                    t2 += pg * p.PadR[pair * 4 + 2];
-                    t3 += pg * p.PadR[pair * 4 + 3];
-                }
-                p.TMat[tBase + a * 4] = ops.FromDouble(t0 / p.Nnei);
-                p.TMat[tBase + a * 4 + 1] = ops.FromDouble(t1 / p.Nnei);
-                p.TMat[tBase + a * 4 + 2] = ops.FromDouble(t2 / p.Nnei);
-                p.TMat[tBase + a * 4 + 3] = ops.FromDouble(t3 / p.Nnei);
-            }
-            for (var a = 0; a < p.M1; a++)
-                for (var b = 0; b < p.M2; b++)
-                {
-                    double s = 0;
-                    for (var c = 0; c < 4; c++) s += ops.ToDouble(p.TMat[tBase + a * 4 + c]) * ops.ToDouble(p.TMat[tBase + b * 4 + c]);
-                    p.FitScratch[inOff + a * p.M2 + b] = ops.FromDouble(s);
-                }
+            var slot = slotBase + k;
+            if (p.SlotFlag[slot] <= 0) continue;
+            var g = ops.ToDouble(p.G[slot + a * p.SlotCapacity]);
+            t0 += g * ops.ToDouble(p.Rt[slot * 4]);
+            t1 += g * ops.ToDouble(p.Rt[slot * 4 + 1]);
+            t2 += g * ops.ToDouble(p.Rt[slot * 4 + 2]);
+            t3 += g * ops.ToDouble(p.Rt[slot * 4 + 3]);
         }
-        for (var q = 0; q < p.TailLength; q++) p.FitScratch[inOff + ds + q] = p.Tail[(long)atom * p.TailLength + q];
+        for (var tt = 0; tt < p.TypeCount; tt++)
+        {
+            var pads = p.PadCount[atom * p.TypeCount + tt];
+            if (pads == 0) continue;
+            var pair = ti * p.TypeCount + tt;
+            var pg = pads * p.PadG[pair * p.M1 + a];
+            t0 += pg * p.PadR[pair * 4];
+            t1 += pg * p.PadR[pair * 4 + 1];
+            t2 += pg * p.PadR[pair * 4 + 2];
+            t3 += pg * p.PadR[pair * 4 + 3];
+        }
+        p.TMat[tBase + a * 4] = ops.FromDouble(t0 / p.Nnei);
+        p.TMat[tBase + a * 4 + 1] = ops.FromDouble(t1 / p.Nnei);
+        p.TMat[tBase + a * 4 + 2] = ops.FromDouble(t2 / p.Nnei);
+        p.TMat[tBase + a * 4 + 3] = ops.FromDouble(t3 / p.Nnei);
     }
+
+    /// <summary>Per (atom, channel a): row a of D = T·T&lt;ᵀ into the fitting input (se_e2_a), and the input tail (fparam, aparam…).</summary>
+    public static void DescriptorD(Index1D index, SeAKernelParams<T> p)
+    {
+        var ops = default(TOps);
+        var atom = index.X / p.M1;
+        var a = index.X % p.M1;
+        var ti = p.CenterType[atom];
+        if (ti < 0) return;
+        var inOff = FitInput(p, atom, ti);
+        var ds = p.Radial == 1 ? p.M1 : p.M1 * p.M2;
+        if (a == 0)
+            for (var q = 0; q < p.TailLength; q++) p.FitScratch[inOff + ds + q] = p.Tail[(long)atom * p.TailLength + q];
+        if (p.Radial == 1) return;
+        var tBase = (long)atom * p.M1 * 4;
+        for (var b = 0; b < p.M2; b++)
+        {
+            double s = 0;
+            for (var c = 0; c < 4; c++) s += ops.ToDouble(p.TMat[tBase + a * 4 + c]) * ops.ToDouble(p.TMat[tBase + b * 4 + c]);
+            p.FitScratch[inOff + a * p.M2 + b] = ops.FromDouble(s);
+        }
+    }
+
+    /// <summary>Where the fitting input of <paramref name="atom"/> starts in the fitting scratch.</summary>
+    private static long FitInput(SeAKernelParams<T> p, int atom, int ti) =>
+        (long)atom * p.FitScratchStride + p.Layers[p.Nets[2 * p.FittingNet[ti]] * DeviceNetworks.LayerFields + 7];
 
     /// <summary>Per (atom, output neuron) of fitting layer <paramref name="layer"/>: pre-activation and output, kept for the backward pass.</summary>
     public static void FitForward(Index1D index, SeAKernelParams<T> p, int layer)
@@ -220,7 +227,7 @@ public static class SeAKernels<T, TOps> where T : unmanaged where TOps : struct,
         var atom = index.X / (p.M1 * 4);
         var q = index.X % (p.M1 * 4);
         var ti = p.CenterType[atom];
-        if (ti < 0) return; // DT was zeroed by Descriptor
+        if (ti < 0) return; // DT was zeroed by DescriptorT
         var a = q / 4;
         var c = q % 4;
         var tBase = (long)atom * p.M1 * 4;
