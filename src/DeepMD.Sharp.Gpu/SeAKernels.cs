@@ -149,9 +149,10 @@ public static class SeAKernels<T, TOps> where T : unmanaged where TOps : struct,
         int act = p.Layers[L + 5], res = p.Layers[L + 6];
         var sBase = (long)atom * p.FitScratchStride;
         long xOff = sBase + p.Layers[L + 7], zOff = sBase + p.Layers[L + 8], yOff = sBase + p.Layers[L + 9];
-        var z = bOff >= 0 ? ops.ToDouble(p.Weights[bOff + o]) : 0.0;
-        for (var k = 0; k < n; k++) z += ops.ToDouble(p.FitScratch[xOff + k]) * ops.ToDouble(p.Weights[wOff + (long)k * m + o]);
-        p.FitScratch[zOff + o] = ops.FromDouble(z);
+        var zt = bOff >= 0 ? p.Weights[bOff + o] : ops.FromDouble(0);
+        for (var k = 0; k < n; k++) zt = ops.MulAdd(zt, p.FitScratch[xOff + k], p.Weights[wOff + (long)k * m + o]);
+        p.FitScratch[zOff + o] = zt;
+        var z = ops.ToDouble(zt);
         var y = Activate(act, z);
         if (idtOff >= 0) y *= ops.ToDouble(p.Weights[idtOff + o]);
         if (res == 1) y += ops.ToDouble(p.FitScratch[xOff + o]);
@@ -213,8 +214,9 @@ public static class SeAKernels<T, TOps> where T : unmanaged where TOps : struct,
         var zOff = (long)atom * p.FitScratchStride + p.Layers[L + 8];
         var gIn = GradientBuffer(p, atom, count - 1 - layer);
         var gOut = GradientBuffer(p, atom, count - layer);
-        double dx = 0;
-        for (var o = 0; o < m; o++) dx += ops.ToDouble(p.Weights[wOff + (long)k * m + o]) * ops.ToDouble(p.FitScratch[zOff + o]);
+        var dxt = ops.FromDouble(0);
+        for (var o = 0; o < m; o++) dxt = ops.MulAdd(dxt, p.Weights[wOff + (long)k * m + o], p.FitScratch[zOff + o]);
+        var dx = ops.ToDouble(dxt);
         if (res == 1) dx += ops.ToDouble(p.FitScratch[gIn + k]);
         else if (res == 2) dx += ops.ToDouble(p.FitScratch[gIn + k]) + ops.ToDouble(p.FitScratch[gIn + k + n]);
         p.FitScratch[gOut + k] = ops.FromDouble(dx);
@@ -332,14 +334,16 @@ public static class SeAKernels<T, TOps> where T : unmanaged where TOps : struct,
             int act = p.Layers[L + 5], res = p.Layers[L + 6];
             for (var o = 0; o < m; o++)
             {
-                var z = bOff >= 0 ? ops.ToDouble(p.Weights[bOff + o]) : 0.0;
-                double dz = 0;
+                var zt = bOff >= 0 ? p.Weights[bOff + o] : ops.FromDouble(0);
+                var dzt = ops.FromDouble(0);
                 for (var k = 0; k < n; k++)
                 {
-                    var w = ops.ToDouble(p.Weights[wOff + (long)k * m + o]);
-                    z += ops.ToDouble(p.EmbScratch[x + k * S]) * w;
-                    dz += ops.ToDouble(p.EmbScratch[dxs + k * S]) * w;
+                    var w = p.Weights[wOff + (long)k * m + o];
+                    zt = ops.MulAdd(zt, p.EmbScratch[x + k * S], w);
+                    dzt = ops.MulAdd(dzt, p.EmbScratch[dxs + k * S], w);
                 }
+                var z = ops.ToDouble(zt);
+                var dz = ops.ToDouble(dzt);
                 var a = Activate(act, z);
                 var da = Derivative(act, z, a) * dz;
                 if (idtOff >= 0)
