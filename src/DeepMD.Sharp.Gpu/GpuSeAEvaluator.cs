@@ -16,7 +16,8 @@ using ILGPU.Runtime;
 /// gradients ∂e_i/∂d; the host folds those into forces and virials with <see cref="PairTermAccumulator"/>, in a
 /// fixed order. Device memory is bounded: buffers are sized for one chunk (<see cref="ChunkAtoms"/> atoms,
 /// <see cref="DeviceBytesPerAtom"/> bytes each). Values are stored in <typeparamref name="T"/> (float or double);
-/// the kernels compute in double.
+/// network matrix-vector loops accumulate in <typeparamref name="T"/>, the rest is computed in double. One instance
+/// evaluates one configuration at a time (calls are serialised).
 /// </summary>
 public sealed class GpuSeAEvaluator<T> : IModelEvaluator, IDisposable where T : unmanaged, IFloatingPointIeee754<T>
 {
@@ -40,6 +41,7 @@ public sealed class GpuSeAEvaluator<T> : IModelEvaluator, IDisposable where T : 
     private readonly int _tail;
 
     private readonly List<MemoryBuffer> _chunkBuffers = [];
+    private readonly Lock _gate = new();
     private int _capacity;
 
     // Host staging for one chunk.
@@ -239,6 +241,11 @@ public sealed class GpuSeAEvaluator<T> : IModelEvaluator, IDisposable where T : 
     }
 
     public EvaluationResult Evaluate(int[] types, NeighborList neighbors, EvaluationOptions options)
+    {
+        lock (_gate) return EvaluateLocked(types, neighbors, options);
+    }
+
+    private EvaluationResult EvaluateLocked(int[] types, NeighborList neighbors, EvaluationOptions options)
     {
         var n = types.Length;
         if (neighbors.CenterCount != n) throw new ArgumentException("neighbor list and type array disagree on the atom count");

@@ -6,7 +6,8 @@ using ILGPU.Algorithms;
 /// <summary>
 /// The se_e2_a (and, with <see cref="SeAKernelParams{T}.Radial"/>, se_e2_r) kernels, written for correctness first: one thread per (atom, slot) for the environment matrix and
 /// the embedding, one thread per (atom, channel) for T and D, one thread per (atom, neuron) for each fitting layer forward and
-/// backward, one thread per (atom, T element) for ∂e/∂T, one thread per (atom, slot) for the pair gradients. Values are stored in <typeparamref name="T"/> and computed in double.
+/// backward, one thread per (atom, T element) for ∂e/∂T, one thread per (atom, slot) for the pair gradients. Values are stored in <typeparamref name="T"/>; network matrix-vector loops accumulate in <typeparamref name="T"/>,
+/// everything else is computed in double.
 /// </summary>
 public static class SeAKernels<T, TOps> where T : unmanaged where TOps : struct, IRealOps<T>
 {
