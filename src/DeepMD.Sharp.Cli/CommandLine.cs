@@ -13,6 +13,7 @@ public static class CommandLine
     /// <summary>Runs dpsharp writing to the given streams (used by tests).</summary>
     public static int Run(string[] args, TextWriter stdout, TextWriter stderr)
     {
+        GpuRegistration.Register();
         var root = new RootCommand("dpsharp: DeePMD-family machine-learned potentials in C#: evaluate, convert and inspect models.")
         {
             EvalCommand.Create(stdout),

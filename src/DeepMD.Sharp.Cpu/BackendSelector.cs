@@ -6,12 +6,16 @@ using DeepMD.Sharp.Models.Evaluation;
 
 /// <summary>
 /// Picks the backend that evaluates a model: the fastest one that supports it, unless the user forces one with
-/// <c>DPSHARP_BACKEND=reference|cpu|cpu-f32</c> or an option. Every choice comes with the reason, for logs and <c>dpsharp info</c>.
+/// <c>DPSHARP_BACKEND=reference|cpu|cpu-f32|gpu|gpu-f32</c> or an option. The GPU backend is reached through
+/// <see cref="Gpu"/>, registered by programs that ship it; "auto" picks it only when a CUDA device exists. Every choice comes with the reason, for logs and <c>dpsharp info</c>.
 /// </summary>
 public static class BackendSelector
 {
     /// <summary>Names accepted by <see cref="Create"/>.</summary>
-    public static readonly IReadOnlyList<string> Names = ["auto", "reference", "cpu", "cpu-f64", "cpu-f32", "gpu"];
+    public static readonly IReadOnlyList<string> Names = ["auto", "reference", "cpu", "cpu-f64", "cpu-f32", "gpu", "gpu-f64", "gpu-f32"];
+
+    /// <summary>The GPU backend, when the host program registered one (null: not part of this program).</summary>
+    public static GpuBackendHook? Gpu { get; set; }
 
     /// <summary>
     /// Creates the evaluator for <paramref name="model"/>. <paramref name="requested"/> is a name from <see cref="Names"/>
@@ -27,14 +31,30 @@ public static class BackendSelector
             case "reference":
                 reason = $"reference: double-precision oracle ({source})";
                 return new ReferenceBackend(model);
-            case "gpu":
-                throw new UserInputException("the GPU backend is not available in this build; use --backend cpu or reference");
+            case "gpu" or "gpu-f64" or "gpu-f32":
+            {
+                if (Gpu is null)
+                    throw new UserInputException("the GPU backend is not part of this program; use --backend cpu or reference");
+                if (!Gpu.DeviceAvailable())
+                    throw new UserInputException($"backend '{name}' needs a CUDA device: {Gpu.DeviceDescription()}; use --backend cpu or reference");
+                if (Gpu.WhyNotSupported(model) is { } whyGpu)
+                    throw new UserInputException($"backend '{name}' cannot run this model: {whyGpu}; use --backend cpu or reference");
+                var evaluator = Gpu.Create(model, name == "gpu-f32");
+                reason = $"{evaluator.Name} ({source})";
+                return evaluator;
+            }
             case "cpu" or "cpu-f64" or "cpu-f32":
                 if (!CpuBackend.Supports(model, out var why))
                     throw new UserInputException($"backend '{name}' cannot run this model: {why}; use --backend reference");
                 reason = $"{(name == "cpu-f32" ? "cpu-f32" : "cpu-f64")}: fused SIMD kernels, {System.Numerics.Vector<double>.Count * 64}-bit vectors, {Environment.ProcessorCount} cores ({source})";
                 return CpuBackend.Create(model, float32: name == "cpu-f32");
             case "auto":
+                if (Gpu is not null && Gpu.DeviceAvailable() && Gpu.WhyNotSupported(model) is null)
+                {
+                    var evaluator = Gpu.Create(model, false);
+                    reason = $"{evaluator.Name} (automatic: CUDA device present)";
+                    return evaluator;
+                }
                 if (CpuBackend.Supports(model, out var whyNot))
                 {
                     reason = $"cpu-f64: fused SIMD kernels, {System.Numerics.Vector<double>.Count * 64}-bit vectors, {Environment.ProcessorCount} cores (automatic: fastest backend supporting the model)";

@@ -6,6 +6,7 @@ using System.Globalization;
 using DeepMD.Sharp.Core.Errors;
 using DeepMD.Sharp.Core.Neighbors;
 using DeepMD.Sharp.Cpu;
+using DeepMD.Sharp.Gpu;
 using DeepMD.Sharp.IO;
 using DeepMD.Sharp.Models;
 using DeepMD.Sharp.Models.Evaluation;
@@ -22,12 +23,14 @@ public static class BenchCommand
         var structure = new Option<string>("--structure") { Description = "structure file", DefaultValueFactory = _ => DefaultStructure() };
         var typeMap = new Option<string?>("--type-map") { Description = "element of each LAMMPS type (data files)", DefaultValueFactory = _ => "O,H" };
         var replicate = new Option<string>("--replicate") { Description = "supercell, e.g. 4x4x4 (12,288 atoms from the 192-atom water cell)", DefaultValueFactory = _ => "4x4x4" };
-        var backends = new Option<string>("--backend") { Description = "comma-separated backends to time: reference, cpu-f64, cpu-f32", DefaultValueFactory = _ => "cpu-f64,cpu-f32" };
+        var backends = new Option<string>("--backend") { Description = "comma-separated backends to time: reference, cpu-f64, cpu-f32, gpu-f64, gpu-f32 (gpu needs a CUDA device)", DefaultValueFactory = _ => "cpu-f64,cpu-f32" };
         var steps = new Option<int>("--steps") { Description = "timed evaluations per backend (after one warm-up)", DefaultValueFactory = _ => 5 };
         var threads = new Option<int?>("--threads") { Description = "threads (default: all cores, or DPSHARP_THREADS)" };
+        var device = new Option<string?>("--device") { Description = "shorthand for --backend: cpu = cpu-f64,cpu-f32; gpu = gpu-f32,gpu-f64" };
+        var compare = new Option<string?>("--compare-with") { Description = "a backend (e.g. cpu-f64) to evaluate once; prints each timed backend's largest energy and force differences from it" };
         var cmd = new Command("bench", "Time energy+force+virial evaluations (neighbor list included) and report µs/atom-step")
         {
-            model, structure, typeMap, replicate, backends, steps, threads,
+            model, structure, typeMap, replicate, backends, steps, threads, compare, device,
         };
         cmd.SetAction(p =>
         {
@@ -44,25 +47,60 @@ public static class BenchCommand
             var threadCount = options.ParallelOptions().MaxDegreeOfParallelism is var d && d > 0 ? d : Environment.ProcessorCount;
             stdout.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"model {p.GetValue(model)} ({m.Descriptor.TypeName}, sel [{string.Join(",", m.Descriptor.Sel)}], {m.ParameterCount:N0} parameters); {s.Count} atoms; {threadCount} threads; {System.Numerics.Vector<double>.Count * 64}-bit vectors"));
-            stdout.WriteLine("backend      µs/atom-step (median)   min      max      atom-steps/s   energy (eV)");
-            foreach (var name in p.GetValue(backends)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+            EvaluationResult? baseline = null;
+            if (p.GetValue(compare) is { } baseName)
+            {
+                var baseEvaluator = BackendSelector.Create(m, baseName, out _);
+                using (baseEvaluator as IDisposable)
+                    baseline = baseEvaluator.Evaluate(t, CellListNeighborSearch.Build(s.X, s.Y, s.Z, s.Box, m.Cutoff), options);
+                stdout.WriteLine(string.Create(CultureInfo.InvariantCulture, $"baseline {baseEvaluator.Name}: energy {baseline.Energy:F6} eV"));
+            }
+            stdout.WriteLine("backend      µs/atom-step (median)   min      max      atom-steps/s   energy (eV)   device bytes/atom");
+            var backendList = p.GetValue(device)?.Trim().ToLowerInvariant() switch
+            {
+                null => p.GetValue(backends)!,
+                "gpu" => "gpu-f32,gpu-f64",
+                "cpu" => "cpu-f64,cpu-f32",
+                var other => throw new UserInputException($"--device wants cpu or gpu, got '{other}'"),
+            };
+            foreach (var name in backendList.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
             {
                 var evaluator = BackendSelector.Create(m, name, out _);
+                using var owned = evaluator as IDisposable;
                 var times = new List<double>();
+                var evalTimes = new List<double>(); // without the (host) neighbor list
                 Profile.Reset();
                 double energy = 0;
+                EvaluationResult? last = null;
                 for (var k = 0; k <= nsteps; k++)
                 {
                     var sw = Stopwatch.StartNew();
                     var nl = CellListNeighborSearch.Build(s.X, s.Y, s.Z, s.Box, m.Cutoff);
-                    energy = evaluator.Evaluate(t, nl, options).Energy;
+                    var evalStart = sw.Elapsed;
+                    last = evaluator.Evaluate(t, nl, options);
+                    energy = last.Energy;
                     sw.Stop();
-                    if (k > 0) times.Add(sw.Elapsed.TotalMicroseconds / s.Count);
+                    if (k > 0)
+                    {
+                        times.Add(sw.Elapsed.TotalMicroseconds / s.Count);
+                        evalTimes.Add((sw.Elapsed - evalStart).TotalMicroseconds / s.Count);
+                    }
                 }
                 times.Sort();
+                evalTimes.Sort();
                 var median = times[times.Count / 2];
                 stdout.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"{evaluator.Name,-12} {median,12:F2} {times[0],14:F2} {times[^1],8:F2} {1e6 / median,14:N0}   {energy:F6}"));
+                    $"{evaluator.Name,-12} {median,12:F2} {times[0],14:F2} {times[^1],8:F2} {1e6 / median,14:N0}   {energy:F6}   {DeviceBytesPerAtom(evaluator, s.Count)}"));
+                stdout.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"  evaluation alone (neighbor list excluded): {evalTimes[evalTimes.Count / 2]:F3} µs/atom-step, {1e6 / evalTimes[evalTimes.Count / 2]:N0} atom-steps/s"));
+                if (baseline is not null && last is not null)
+                {
+                    double df = 0, dv = 0;
+                    for (var q = 0; q < last.Forces.Length; q++) df = Math.Max(df, Math.Abs(last.Forces[q] - baseline.Forces[q]));
+                    for (var q = 0; q < 9; q++) dv = Math.Max(dv, Math.Abs(last.Virial[q] - baseline.Virial[q]));
+                    stdout.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                        $"  vs baseline: |ΔE|/atom {Math.Abs(last.Energy - baseline.Energy) / s.Count:E3} eV, |ΔE|/|E| {Math.Abs(last.Energy - baseline.Energy) / Math.Max(1e-300, Math.Abs(baseline.Energy)):E3}, max |ΔF| {df:E3} eV/Å, max |ΔW| {dv:E3} eV"));
+                }
                 if (Profile.Enabled)
                 {
                     var secs = Profile.Seconds();
@@ -74,6 +112,14 @@ public static class BenchCommand
         });
         return cmd;
     }
+
+    /// <summary>Device memory per atom actually held by a GPU evaluator for this system (model buffers included), or "-".</summary>
+    private static string DeviceBytesPerAtom(IModelEvaluator evaluator, int atoms) => evaluator switch
+    {
+        GpuSeAEvaluator<float> f => string.Create(CultureInfo.InvariantCulture, $"{(double)f.DeviceBytes / atoms:N0} (chunk {f.ChunkAtoms:N0} atoms at {f.DeviceBytesPerAtom:N0} B/atom)"),
+        GpuSeAEvaluator<double> d => string.Create(CultureInfo.InvariantCulture, $"{(double)d.DeviceBytes / atoms:N0} (chunk {d.ChunkAtoms:N0} atoms at {d.DeviceBytesPerAtom:N0} B/atom)"),
+        _ => "-",
+    };
 
     private static string DefaultModel() => FindShipped("potentials/test-models/water-example-float32.dp");
 

@@ -26,7 +26,7 @@ public static class EvalCommand
         };
         var fparam = new Option<string?>("--fparam") { Description = "frame parameters, comma-separated (models with numb_fparam > 0)" };
         var aparam = new Option<string?>("--aparam") { Description = "atomic parameters, comma-separated, the same for every atom (models with numb_aparam > 0)" };
-        var backend = new Option<string?>("--backend") { Description = "force a backend: reference, cpu (float64), cpu-f32 (default: fastest supporting the model, or DPSHARP_BACKEND)" };
+        var backend = new Option<string?>("--backend") { Description = "force a backend: reference, cpu (float64), cpu-f32, gpu (float64), gpu-f32 (default: fastest supporting the model, or DPSHARP_BACKEND)" };
         var cmd = new Command("eval", "Evaluate a model on a structure: energy (eV), forces (eV/Å), virial (eV)")
         {
             model, structure, json, atomic, typeMap, truncate, fparam, aparam, backend,
@@ -54,6 +54,7 @@ public static class EvalCommand
                 AtomLabels = s.Species,
             };
             var evaluator = BackendSelector.Create(m, p.GetValue(backend), out _);
+            using var ownedEvaluator = evaluator as IDisposable;
             var neighbors = CellListNeighborSearch.Build(s.X, s.Y, s.Z, s.Box, m.Cutoff);
             var r = evaluator.Evaluate(typeIndex, neighbors, options);
             if (p.GetValue(json)) WriteJson(stdout, m, r, p.GetValue(atomic));

@@ -54,7 +54,8 @@ public static class InfoCommand
             o.WriteLine($"atom_exclude     [{string.Join(", ", m.AtomExcludeTypes.Concat(f.ExcludeTypes).Distinct().Select(t => m.TypeMap.Names[t]))}]");
         o.WriteLine($"precision        {d.Precision} (descriptor), {f.Precision} (fitting)");
         o.WriteLine(string.Create(ci, $"parameters       {m.ParameterCount:N0}"));
-        BackendSelector.Create(m, null, out var why);
-        o.WriteLine($"backend          {why}");
+        using (BackendSelector.Create(m, null, out var why) as IDisposable)
+            o.WriteLine($"backend          {why}");
+        o.WriteLine($"gpu device       {BackendSelector.Gpu?.DeviceDescription() ?? "GPU backend not part of this program"}");
     }
 }

@@ -1,0 +1,56 @@
+namespace DeepMD.Sharp.Gpu;
+
+using DeepMD.Sharp.Core.Errors;
+using DeepMD.Sharp.Core.Neighbors;
+using DeepMD.Sharp.Models;
+using DeepMD.Sharp.Models.Evaluation;
+
+/// <summary>Host-side checks of a neighbor list against the model's sel and the overlap distance.</summary>
+internal static class NeighborChecks
+{
+    /// <summary>
+    /// Returns true when some type block overflows its sel and the policy asks for DeePMD-kit's truncation; throws
+    /// for an overflow under the error policy or for overlapping atoms (the problem of the lowest-numbered atom).
+    /// </summary>
+    public static bool CheckCounts(DeepPotModel model, int[] types, NeighborList nl, EvaluationOptions options)
+    {
+        var d = model.Descriptor;
+        var n = types.Length;
+        var nt = model.TypeMap.Count;
+        var rc2 = d.Rcut * d.Rcut;
+        var overlap2 = options.OverlapDistance * options.OverlapDistance;
+        var overflow = 0;
+        UserInputException? error = null;
+        var errorAtom = int.MaxValue;
+        var gate = new object();
+        Parallel.For(0, n, options.ParallelOptions(), () => new int[nt], (i, _, counts) =>
+        {
+            Array.Clear(counts);
+            for (var e = nl.Offsets[i]; e < nl.Offsets[i + 1]; e++)
+            {
+                var r2 = nl.Dx[e] * nl.Dx[e] + nl.Dy[e] * nl.Dy[e] + nl.Dz[e] * nl.Dz[e];
+                if (r2 > rc2) continue;
+                if (r2 < overlap2)
+                {
+                    lock (gate)
+                        if (i < errorAtom) (errorAtom, error) = (i, ReferenceEvaluator.OverlapError(i, nl.Owner[e], Math.Sqrt(r2), options));
+                    return counts;
+                }
+                counts[types[nl.Owner[e]]]++;
+            }
+            if (model.IsAtomExcluded(types[i])) return counts;
+            for (var t = 0; t < nt; t++)
+            {
+                if (counts[t] <= d.Sel[t]) continue;
+                Interlocked.Exchange(ref overflow, 1);
+                if (options.SelOverflow == SelOverflowPolicy.Error)
+                    lock (gate)
+                        if (i < errorAtom) (errorAtom, error) = (i, ReferenceEvaluator.SelOverflowError(model, i, t, counts[t], options, types[i]));
+                break;
+            }
+            return counts;
+        }, _ => { });
+        if (error is not null) throw error;
+        return overflow != 0;
+    }
+}

@@ -1,0 +1,42 @@
+namespace DeepMD.Sharp.Tests.Gpu;
+
+using DeepMD.Sharp.Cli;
+using DeepMD.Sharp.Core.Errors;
+using DeepMD.Sharp.Cpu;
+using DeepMD.Sharp.Gpu;
+using DeepMD.Sharp.Tests.Support;
+
+/// <summary>How <see cref="BackendSelector"/> reaches the GPU backend: only through the registered hook, only with CUDA.</summary>
+[NonParallelizable]
+public class GpuSelectionTests
+{
+    [Test]
+    public void GpuWithoutCudaIsAClearUserError()
+    {
+        Assume.That(GpuDevices.HasCuda, Is.False, "a CUDA device exists here");
+        GpuRegistration.Register();
+        var model = RandomModels.Create(41, "se_e2_a", ["O", "H"], sel: [40, 40], uniformStats: true);
+        var ex = Assert.Throws<UserInputException>(() => BackendSelector.Create(model, "gpu-f32", out _));
+        Assert.That(ex!.Message, Does.Contain("needs a CUDA device").And.Contain("--backend cpu"));
+    }
+
+    [Test]
+    public void AutoPicksTheGpuOnlyWhenCudaExists()
+    {
+        GpuRegistration.Register();
+        var model = RandomModels.Create(41, "se_e2_a", ["O", "H"], sel: [40, 40], uniformStats: true);
+        var evaluator = BackendSelector.Create(model, "auto", out var why);
+        using var owned = evaluator as IDisposable;
+        if (GpuDevices.HasCuda) Assert.That(evaluator.Name, Does.StartWith("gpu"), why);
+        else Assert.That(evaluator.Name, Does.StartWith("cpu"), why);
+    }
+
+    [Test]
+    public void InfoNamesTheGpuDevice()
+    {
+        var stdout = new StringWriter();
+        var model = RepoPaths.TestModel("water-example-float32.dp");
+        Assert.That(CommandLine.Run(["info", model], stdout, new StringWriter()), Is.EqualTo(0));
+        Assert.That(stdout.ToString(), Does.Contain("gpu device"));
+    }
+}

@@ -1,0 +1,59 @@
+#!/usr/bin/env bash
+# One command for the GPU machine, run from the repository root with .devicebuild/app.tar.xz carried
+# (made by tools/gpu/pack.sh). Writes everything under $OUT (default ./gpu-out).
+#
+#   bash tools/gpu/check-and-bench.sh                 # check, then bench at 12k, 100k, 1M, 10M atoms
+#   bash tools/gpu/check-and-bench.sh check           # only the GPU-vs-CPU correctness comparison
+#   bash tools/gpu/check-and-bench.sh bench 8x8x8     # only the bench, at the given replications of the 192-atom water cell
+#
+# Sizes: 4x4x4 = 12,288 atoms; 8x8x8 = 98,304; 18x18x16 = 995,328; 37x37x38 = 9,994,752.
+# Each step has its own time limit (STEP_TIMEOUT, default 240 s) so one slow or out-of-memory size does not eat the
+# whole device call (10 minutes per call, 30 minutes per session). The neighbor list is built on the host and is
+# included in the bench timings; at 10M atoms the host list alone needs tens of GB and may not fit.
+set -uo pipefail
+cd "$(dirname "$0")/../.."
+OUT=${OUT:-./gpu-out}
+STEP_TIMEOUT=${STEP_TIMEOUT:-240}
+mkdir -p "$OUT"
+APP=${APP:-/tmp/dpsharp-app}
+if [ ! -x "$APP/dpsharp" ]; then
+  mkdir -p "$APP" && tar -xJf .devicebuild/app.tar.xz -C "$APP" || { echo "no .devicebuild/app.tar.xz: run tools/gpu/pack.sh and carry .devicebuild" >&2; exit 1; }
+fi
+export DOTNET_SYSTEM_GLOBALIZATION_INVARIANT=1
+DP="$APP/dpsharp"
+MODEL=potentials/test-models/water-example-float32.dp
+STRUCT=examples/water/water.lmp
+COMPRESSED="$OUT/water-compressed.dp"
+mode=${1:-all}
+shift || true
+sizes=("$@")
+[ ${#sizes[@]} -eq 0 ] && sizes=(4x4x4 8x8x8 18x18x16 37x37x38)
+
+run() { # name, command...
+  local name=$1; shift
+  echo "== $name: $*" | tee -a "$OUT/summary.txt"
+  timeout "$STEP_TIMEOUT" "$@" > "$OUT/$name.txt" 2>&1
+  local rc=$?
+  cat "$OUT/$name.txt"
+  echo "== $name: exit $rc" | tee -a "$OUT/summary.txt"
+}
+
+{ nvidia-smi || true; } > "$OUT/nvidia-smi.txt" 2>&1
+run info "$DP" info "$MODEL"
+[ -f "$COMPRESSED" ] || run compress "$DP" compress "$MODEL" "$COMPRESSED" --min-nbor-dist 0.85
+
+if [ "$mode" = all ] || [ "$mode" = check ]; then
+  # GPU against the CPU backend (itself tested equal to the reference to 1e-10) on 12,288 atoms.
+  run check-uncompressed "$DP" bench --model "$MODEL" --structure "$STRUCT" --replicate 4x4x4 --steps 1 \
+    --backend gpu-f64,gpu-f32 --compare-with cpu-f64
+  run check-compressed "$DP" bench --model "$COMPRESSED" --structure "$STRUCT" --replicate 4x4x4 --steps 1 \
+    --backend gpu-f64,gpu-f32 --compare-with cpu-f64
+fi
+
+if [ "$mode" = all ] || [ "$mode" = bench ]; then
+  for rep in "${sizes[@]}"; do
+    run "bench-compressed-$rep" "$DP" bench --model "$COMPRESSED" --structure "$STRUCT" --replicate "$rep" --steps 3 --backend gpu-f32,gpu-f64
+    run "bench-uncompressed-$rep" "$DP" bench --model "$MODEL" --structure "$STRUCT" --replicate "$rep" --steps 3 --backend gpu-f32
+  done
+fi
+echo "results in $OUT"
