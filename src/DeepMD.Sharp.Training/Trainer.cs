@@ -81,9 +81,10 @@ public sealed class Trainer(SeAEnergyModel model, EnergyLoss loss, ExponentialLe
                 var (k, frames) = train.Next();
                 var batch = _builder.Build(train.Systems[k], frames);
                 double lossValue;
+                adam.zero_grad();
+                // Parameters, their grads and the Adam state live outside the scope; only this step's graph is freed.
                 using (var scope = NewDisposeScope())
                 {
-                    adam.zero_grad();
                     var r = loss.Compute(model, batch, rate, lr.StartLr, training: true);
                     r.Loss.backward();
                     lossValue = r.Loss.item<double>();
