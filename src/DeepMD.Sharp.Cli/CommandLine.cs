@@ -20,6 +20,8 @@ public static class CommandLine
             ConvertCommand.Create(stdout),
             BenchCommand.Create(stdout),
             CompressCommand.Create(stdout),
+            TrainCommand.Create(stdout),
+            TestCommand.Create(stdout),
         };
         var parse = root.Parse(args);
         var config = new InvocationConfiguration { Output = stdout, Error = stderr, EnableDefaultExceptionHandler = false };

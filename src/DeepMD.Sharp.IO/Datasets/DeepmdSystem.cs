@@ -66,4 +66,27 @@ public sealed class DeepmdSystem
     /// <summary>Returns a copy whose atom types are renumbered through <paramref name="map"/> (old index → new index).</summary>
     public DeepmdSystem WithTypes(int[] map, string[] typeNames) =>
         new(Name, Types.Select(t => map[t]).ToArray(), typeNames, Periodic, FrameCount, Coords, Boxes, Energies, Forces, Virials);
+
+    /// <summary>
+    /// Renumbers atom types to indices of <paramref name="typeMap"/> using type_map.raw names (a system without
+    /// type_map.raw must already use the model's indices).
+    /// </summary>
+    public DeepmdSystem MapTo(IReadOnlyList<string> typeMap)
+    {
+        if (TypeNames is null)
+        {
+            var bad = Types.FirstOrDefault(t => t >= typeMap.Count, -1);
+            if (bad >= 0) throw new Core.Errors.UserInputException($"type index {bad} in type.raw is outside the model's type_map [{string.Join(", ", typeMap)}]", Name);
+            return this;
+        }
+        var names = typeMap.ToList();
+        var map = new int[TypeNames.Length];
+        for (var k = 0; k < map.Length; k++)
+        {
+            map[k] = names.IndexOf(TypeNames[k]);
+            if (map[k] < 0 && Types.Contains(k))
+                throw new Core.Errors.UserInputException($"element '{TypeNames[k]}' of type_map.raw is not in the model's type_map [{string.Join(", ", typeMap)}]", Name);
+        }
+        return WithTypes(map, typeMap.ToArray());
+    }
 }

@@ -49,23 +49,7 @@ public sealed class TrainingDataSet
     }
 
     /// <summary>Renumbers the atom types of <paramref name="s"/> to indices of <paramref name="typeMap"/>.</summary>
-    public static DeepmdSystem MapTypes(DeepmdSystem s, IReadOnlyList<string> typeMap)
-    {
-        if (s.TypeNames is null)
-        {
-            var bad = s.Types.FirstOrDefault(t => t >= typeMap.Count, -1);
-            if (bad >= 0) throw new UserInputException($"type index {bad} in type.raw is outside the model's type_map [{string.Join(", ", typeMap)}]", s.Name);
-            return s;
-        }
-        var map = new int[s.TypeNames.Length];
-        for (var k = 0; k < map.Length; k++)
-        {
-            map[k] = typeMap.ToList().IndexOf(s.TypeNames[k]);
-            if (map[k] < 0 && s.Types.Contains(k))
-                throw new UserInputException($"element '{s.TypeNames[k]}' of type_map.raw is not in the model's type_map [{string.Join(", ", typeMap)}]", s.Name);
-        }
-        return s.WithTypes(map, typeMap.ToArray());
-    }
+    public static DeepmdSystem MapTypes(DeepmdSystem s, IReadOnlyList<string> typeMap) => s.MapTo(typeMap);
 
     /// <summary>
     /// Resolves a DeePMD-kit batch_size (an integer, a list, "auto", "auto:N", "max:N") for a system of
