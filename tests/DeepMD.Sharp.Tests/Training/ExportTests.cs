@@ -15,7 +15,7 @@ public class ExportTests
     [TestCase(false)]
     public void Trained_And_Exported_Model_Matches_Reference_Evaluator(bool typeOneSide)
     {
-        TorchRuntime.Initialize();
+        TorchRuntime.Initialize(threads: 1);
         var system = TrainingFixtures.Water();
         var model = new SeAEnergyModel(TrainingFixtures.TinyConfig(typeOneSide));
         var data = new TrainingDataSet([system], [1], seed: 3);

@@ -11,7 +11,7 @@ public class LossDecreaseTests
     [Test]
     public void Loss_Decreases_On_Tiny_Water_Set()
     {
-        TorchRuntime.Initialize();
+        TorchRuntime.Initialize(threads: 1);
         var system = TrainingFixtures.Water();
         var model = new SeAEnergyModel(TrainingFixtures.TinyConfig(typeOneSide: true) with { Neuron = [8, 16], AxisNeuron = 4, FittingNeuron = [16, 16] });
         var data = new TrainingDataSet([system], [1], seed: 11);

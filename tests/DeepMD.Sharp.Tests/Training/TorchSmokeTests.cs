@@ -8,7 +8,7 @@ public class TorchSmokeTests
     [Test]
     public void TorchSharp_Loads_And_Computes_A_Double_Backward()
     {
-        TorchRuntime.Initialize();
+        TorchRuntime.Initialize(threads: 1);
         // E(x) = sum x^3; F = -dE/dx = -3x^2; d(sum F)/dx = -6x (needs create_graph).
         var x = torch.tensor(new[] { 1.0, 2.0, -0.5 }, requires_grad: true);
         var e = x.pow(3).sum();
