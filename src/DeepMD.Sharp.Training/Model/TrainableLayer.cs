@@ -44,10 +44,15 @@ public sealed class TrainableLayer
     /// <summary>Randomly initialised layer (DeePMD-style: W ~ N(0, 1/√(in+out)), b ~ N(0, 1), idt ~ N(0.1, 0.001)).</summary>
     public static TrainableLayer Create(int input, int output, string activation, bool resnet, bool useTimestep, Generator generator)
     {
-        var w = randn(input, output, dtype: float64, generator: generator) / Math.Sqrt(input + output);
+        // Constants are 0-d tensors, not implicit Scalars: this runs outside any dispose scope, where a temporary
+        // Scalar can be finalised while libtorch still reads it (seen as a sporadic c10 toDouble failure).
+        using var scale = tensor(1.0 / Math.Sqrt(input + output), dtype: float64);
+        using var idtScale = tensor(0.001, dtype: float64);
+        using var idtMean = tensor(0.1, dtype: float64);
+        var w = randn(input, output, dtype: float64, generator: generator).mul(scale);
         var b = randn(output, dtype: float64, generator: generator);
         var hasIdt = useTimestep && resnet && (output == input || output == 2 * input);
-        Parameter? idt = hasIdt ? new Parameter(randn(output, dtype: float64, generator: generator) * 0.001 + 0.1) : null;
+        Parameter? idt = hasIdt ? new Parameter(randn(output, dtype: float64, generator: generator).mul(idtScale).add(idtMean)) : null;
         return new TrainableLayer(new Parameter(w), new Parameter(b), idt, activation, resnet);
     }
 
