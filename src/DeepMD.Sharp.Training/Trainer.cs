@@ -61,6 +61,35 @@ public sealed class Trainer(SeAEnergyModel model, EnergyLoss loss, ExponentialLe
         if (energies.Count > 0) model.OutBias = Statistics.EnergyBias(counts, energies, model.Config.TypeCount);
     }
 
+    /// <summary>
+    /// Fine-tuning's change-by-statistic: fits per-type energies to (label − prediction) on the statistics frames by
+    /// least squares and adds them to the bias.
+    /// </summary>
+    public void ShiftEnergyBias()
+    {
+        var counts = new List<int[]>();
+        var residual = new List<double>();
+        for (var k = 0; k < train.Systems.Count; k++)
+        {
+            var s = train.Systems[k];
+            if (s.Energies is null) continue;
+            var frames = Enumerable.Range(0, Math.Min(s.FrameCount, model.Config.DataStatNBatch * train.BatchSizes[k])).ToArray();
+            double[] predicted;
+            using (NewDisposeScope())
+            using (no_grad())
+                predicted = model.Forward(_builder.Build(s, frames)).Energy.detach().data<double>().ToArray();
+            var c = s.CountTypes(model.Config.TypeCount);
+            for (var b = 0; b < frames.Length; b++)
+            {
+                counts.Add(c);
+                residual.Add(s.Energies[frames[b]] - predicted[b]);
+            }
+        }
+        if (residual.Count == 0) return;
+        var delta = Statistics.EnergyBias(counts, residual, model.Config.TypeCount);
+        model.OutBias = model.OutBias.Select((b, t) => b + delta[t]).ToArray();
+    }
+
     /// <summary>Trains for <see cref="TrainerOptions.NumbSteps"/> steps, starting at <paramref name="startStep"/>.</summary>
     public void Run(int startStep = 0)
     {

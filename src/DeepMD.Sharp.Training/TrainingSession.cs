@@ -12,9 +12,15 @@ using DeepMD.Sharp.Training.Optimization;
 /// <summary>What <c>dpsharp train</c> does: read input.json and the data, initialise statistics, train, save.</summary>
 public static class TrainingSession
 {
-    /// <summary>Trains from <paramref name="inputPath"/> and writes the model to <paramref name="outputPath"/>.</summary>
-    public static SeAEnergyModel Run(string inputPath, string outputPath, TextWriter log)
+    /// <summary>
+    /// Trains from <paramref name="inputPath"/> and writes the model to <paramref name="outputPath"/>. With
+    /// <paramref name="initModel"/> the weights, statistics and bias start from that model file; with
+    /// <paramref name="finetune"/> they do too, and the energy bias is then shifted by least squares on the new data
+    /// (DeePMD-kit's change-by-statistic). The input's type_map must equal the model's: se_e2_a cannot change it.
+    /// </summary>
+    public static SeAEnergyModel Run(string inputPath, string outputPath, TextWriter log, string? initModel = null, string? finetune = null)
     {
+        if (initModel is not null && finetune is not null) throw new UserInputException("give either --init-model or --finetune, not both");
         var input = TrainingInput.Load(inputPath);
         TorchRuntime.Initialize();
         var baseDir = Path.GetDirectoryName(Path.GetFullPath(inputPath))!;
@@ -27,7 +33,19 @@ public static class TrainingSession
             config = config with { Sel = AutoSel(train.Systems, config.Rcut, config.TypeCount) };
             log.WriteLine($"sel \"auto\" -> [{string.Join(", ", config.Sel)}]");
         }
-        var model = new SeAEnergyModel(config);
+        var start = initModel ?? finetune;
+        SeAEnergyModel model;
+        if (start is not null)
+        {
+            var loaded = DeepMD.Sharp.Models.ModelLoader.Load(start);
+            if (!loaded.TypeMap.Names.SequenceEqual(config.TypeMap))
+                throw new UserInputException(
+                    $"model.type_map [{string.Join(", ", config.TypeMap)}] differs from the model's [{string.Join(", ", loaded.TypeMap.Names)}]; " +
+                    "se_e2_a models cannot change their type map (DeePMD-kit refuses too); use the model's type_map", inputPath);
+            model = ModelImporter.FromModel(loaded, start, config.Seed);
+            log.WriteLine($"starting from {start} (its hyper-parameters replace the input's model section)");
+        }
+        else model = new SeAEnergyModel(config);
         var lr = new ExponentialLearningRate(input.StartLr, input.StopLr, input.DecaySteps, input.NumbSteps, input.DecayRate, input.SmoothLr);
         var options = new TrainerOptions
         {
@@ -36,7 +54,8 @@ public static class TrainingSession
         };
         log.WriteLine($"systems: {train.Systems.Count} training ({string.Join(", ", train.Systems.Select((s, k) => $"{s.Name}: {s.FrameCount} frames × {s.AtomCount} atoms, batch {train.BatchSizes[k]}"))})");
         var trainer = new Trainer(model, input.Loss, lr, train, validation, options, log);
-        trainer.InitStatistics();
+        if (start is null) trainer.InitStatistics();
+        else if (finetune is not null) trainer.ShiftEnergyBias();
         log.WriteLine($"energy bias per type: [{string.Join(", ", model.OutBias.Select(b => b.ToString("G8", System.Globalization.CultureInfo.InvariantCulture)))}] eV");
         log.WriteLine($"training {input.NumbSteps} steps, lr {input.StartLr:G3} -> {input.StopLr:G3} (decay every {lr.DecaySteps} steps by {lr.DecayRate:G6})");
         trainer.Run();

@@ -83,4 +83,48 @@ public class TrainCliTests
         Assert.That(code, Is.EqualTo(1));
         Assert.That(stderr, Does.Contain("increase sel"));
     }
+
+    [Test]
+    public void Init_Model_Round_Trips_And_Finetune_Zeroes_The_Mean_Energy_Error()
+    {
+        var input = Path.Combine(_tmp, "input.json");
+        File.WriteAllText(input, Input(steps: 2));
+        var first = Path.Combine(_tmp, "first.dp");
+        Assert.That(Run("train", input, "-o", first).Code, Is.EqualTo(0));
+
+        File.WriteAllText(input, Input(steps: 0));
+        var again = Path.Combine(_tmp, "again.dp");
+        var (code, _, err) = Run("train", input, "-o", again, "--init-model", first);
+        Assert.That(code, Is.EqualTo(0), err);
+        var a = TestEnergies(first);
+        var b = TestEnergies(again);
+        Assert.That(b, Is.EqualTo(a).Within(1e-10), "--init-model with 0 steps reproduces the model");
+
+        var tuned = Path.Combine(_tmp, "tuned.dp");
+        (code, _, err) = Run("train", input, "-o", tuned, "--finetune", first);
+        Assert.That(code, Is.EqualTo(0), err);
+        var system = TrainingFixtures.Water();
+        var e = TestEnergies(tuned);
+        var meanError = Enumerable.Range(0, e.Length).Average(f => e[f] - system.Energies![f]);
+        Assert.That(Math.Abs(meanError), Is.LessThan(1e-6), "bias shifted onto the data (10 statistics frames)");
+
+        File.WriteAllText(input, Input(steps: 0).Replace("[\"O\", \"H\"]", "[\"H\", \"O\"]"));
+        (code, _, err) = Run("train", input, "-o", tuned, "--init-model", first);
+        Assert.That(code, Is.EqualTo(1));
+        Assert.That(err, Does.Contain("cannot change their type map"));
+    }
+
+    private static double[] TestEnergies(string modelPath)
+    {
+        var m = ModelLoader.Load(modelPath);
+        var s = TrainingFixtures.Water();
+        var n = s.AtomCount;
+        return Enumerable.Range(0, 10).Select(f =>
+        {
+            var x = Enumerable.Range(0, n).Select(i => s.Coords[(f * n + i) * 3]).ToArray();
+            var y = Enumerable.Range(0, n).Select(i => s.Coords[(f * n + i) * 3 + 1]).ToArray();
+            var z = Enumerable.Range(0, n).Select(i => s.Coords[(f * n + i) * 3 + 2]).ToArray();
+            return DeepMD.Sharp.Models.Evaluation.ReferenceEvaluator.Evaluate(m, x, y, z, s.Types, new DeepMD.Sharp.Core.Geometry.Box(s.Boxes.AsSpan(f * 9, 9))).Energy;
+        }).ToArray();
+    }
 }
