@@ -22,6 +22,7 @@ public static class CommandLine
             CompressCommand.Create(stdout),
             TrainCommand.Create(stdout),
             TestCommand.Create(stdout),
+            ModelDeviCommand.Create(stdout),
         };
         var parse = root.Parse(args);
         var config = new InvocationConfiguration { Output = stdout, Error = stderr, EnableDefaultExceptionHandler = false };
