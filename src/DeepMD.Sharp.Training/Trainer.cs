@@ -74,10 +74,13 @@ public sealed class Trainer(SeAEnergyModel model, EnergyLoss loss, ExponentialLe
             var s = train.Systems[k];
             if (s.Energies is null) continue;
             var frames = Enumerable.Range(0, Math.Min(s.FrameCount, model.Config.DataStatNBatch * train.BatchSizes[k])).ToArray();
-            double[] predicted;
-            using (NewDisposeScope())
-            using (no_grad())
-                predicted = model.Forward(_builder.Build(s, frames)).Energy.detach().data<double>().ToArray();
+            var batch = _builder.Build(s, frames);
+            var predicted = TorchGcGuard.Run(() =>
+            {
+                using (NewDisposeScope())
+                using (no_grad())
+                    return model.Forward(batch).Energy.detach().data<double>().ToArray();
+            });
             var c = s.CountTypes(model.Config.TypeCount);
             for (var b = 0; b < frames.Length; b++)
             {
@@ -109,20 +112,25 @@ public sealed class Trainer(SeAEnergyModel model, EnergyLoss loss, ExponentialLe
                 foreach (var g in adam.ParamGroups) g.LearningRate = rate;
                 var (k, frames) = train.Next();
                 var batch = _builder.Build(train.Systems[k], frames);
-                double lossValue;
-                adam.zero_grad();
-                // Parameters, their grads and the Adam state live outside the scope; only this step's graph is freed.
-                using (var scope = NewDisposeScope())
+                var lossValue = TorchGcGuard.Run(() =>
                 {
-                    var r = loss.Compute(model, batch, rate, lr.StartLr, training: true);
-                    r.Loss.backward();
-                    lossValue = r.Loss.item<double>();
-                }
-                adam.step();
+                    adam.zero_grad();
+                    double value;
+                    // Parameters, their grads and the Adam state live outside the scope; only this step's graph is freed.
+                    using (NewDisposeScope())
+                    {
+                        var r = loss.Compute(model, batch, rate, lr.StartLr, training: true);
+                        r.Loss.backward();
+                        value = r.Loss.item<double>();
+                    }
+                    adam.step();
+                    return value;
+                });
                 Losses.Add(lossValue);
                 if (lcurve is not null && (step % options.DispFreq == 0 || step == options.NumbSteps - 1))
                 {
-                    lcurve.WriteLine(Line(step, rate, frames, k));
+                    var line = TorchGcGuard.Run(() => Line(step, rate, frames, k));
+                    lcurve.WriteLine(line);
                     lcurve.Flush();
                 }
                 if (options.SavePath is not null && options.SaveFreq > 0 && step > 0 && step % options.SaveFreq == 0)

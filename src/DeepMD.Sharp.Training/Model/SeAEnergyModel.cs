@@ -56,7 +56,9 @@ public sealed class SeAEnergyModel
     public sealed record Output(Tensor Energy, Tensor AtomEnergy, Tensor Coords, Tensor Displacements);
 
     /// <summary>Runs the model on <paramref name="batch"/>; coordinates require grad so forces can be derived.</summary>
-    public Output Forward(FrameBatch batch)
+    public Output Forward(FrameBatch batch) => TorchGcGuard.Run(() => ForwardUnguarded(batch));
+
+    private Output ForwardUnguarded(FrameBatch batch)
     {
         var c = Config;
         var nt = c.TypeCount;

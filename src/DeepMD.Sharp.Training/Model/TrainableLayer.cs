@@ -42,7 +42,10 @@ public sealed class TrainableLayer
     public int OutputSize => (int)W.shape[1];
 
     /// <summary>Randomly initialised layer (DeePMD-style: W ~ N(0, 1/√(in+out)), b ~ N(0, 1), idt ~ N(0.1, 0.001)).</summary>
-    public static TrainableLayer Create(int input, int output, string activation, bool resnet, bool useTimestep, Generator generator)
+    public static TrainableLayer Create(int input, int output, string activation, bool resnet, bool useTimestep, Generator generator) =>
+        TorchGcGuard.Run(() => CreateUnguarded(input, output, activation, resnet, useTimestep, generator));
+
+    private static TrainableLayer CreateUnguarded(int input, int output, string activation, bool resnet, bool useTimestep, Generator generator)
     {
         // Constants are 0-d tensors, not implicit Scalars: this runs outside any dispose scope, where a temporary
         // Scalar can be finalised while libtorch still reads it (seen as a sporadic c10 toDouble failure).
