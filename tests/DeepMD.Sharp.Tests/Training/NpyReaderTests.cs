@@ -63,4 +63,45 @@ public class NpyReaderTests
         Assert.That(h.Coords, Is.EqualTo(n.Coords).Within(1e-6));
         Assert.That(h.Energies, Is.EqualTo(n.Energies).Within(1e-6));
     }
+
+    [Test]
+    public void Reads_A_Deepmd_Hdf5_Group_Like_The_Npy_Directory()
+    {
+        var n = DeepmdSystemReader.ReadNpy(TrainingFixtures.WaterDir);
+        var frames = 3;
+        var atoms = n.AtomCount;
+        var path = Path.Combine(Path.GetTempPath(), $"dpsharp-{Guid.NewGuid():N}.hdf5");
+        try
+        {
+            var set = new PureHDF.H5Group
+            {
+                ["coord.npy"] = new PureHDF.H5Dataset(n.Coords.Take(frames * atoms * 3).ToArray(), fileDims: [(ulong)frames, (ulong)(atoms * 3)]),
+                ["box.npy"] = new PureHDF.H5Dataset(n.Boxes!.Take(frames * 9).Select(v => (float)v).ToArray(), fileDims: [(ulong)frames, 9UL]),
+                ["energy.npy"] = new PureHDF.H5Dataset(n.Energies!.Take(frames).ToArray()),
+                ["force.npy"] = new PureHDF.H5Dataset(n.Forces!.Take(frames * atoms * 3).ToArray(), fileDims: [(ulong)frames, (ulong)(atoms * 3)]),
+            };
+            var group = new PureHDF.H5Group
+            {
+                ["type.raw"] = new PureHDF.H5Dataset(n.Types.Select(t => (long)t).ToArray()),
+                ["type_map.raw"] = new PureHDF.H5Dataset(new[] { "O", "H" }),
+                ["set.000"] = set,
+            };
+            new PureHDF.H5File { ["sys"] = group }.Write(path);
+            var h = DeepmdSystemReader.Read(path + "#/sys");
+            Assert.Multiple(() =>
+            {
+                Assert.That(h.FrameCount, Is.EqualTo(frames));
+                Assert.That(h.Types, Is.EqualTo(n.Types));
+                Assert.That(h.TypeNames, Is.EqualTo(new[] { "O", "H" }));
+                Assert.That(h.Coords, Is.EqualTo(n.Coords.Take(frames * atoms * 3)));
+                Assert.That(h.Boxes, Is.EqualTo(n.Boxes!.Take(frames * 9)).Within(1e-5));
+                Assert.That(h.Energies, Is.EqualTo(n.Energies!.Take(frames)));
+                Assert.That(h.Virials, Is.Null);
+            });
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
 }
