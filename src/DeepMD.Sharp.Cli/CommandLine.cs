@@ -22,6 +22,9 @@ public static class CommandLine
             BenchCommand.Create(stdout),
             CompressCommand.Create(stdout),
             RunCommand.Create(stdout),
+            TrainCommand.Create(stdout),
+            TestCommand.Create(stdout),
+            ModelDeviCommand.Create(stdout),
         };
         var parse = root.Parse(args);
         var config = new InvocationConfiguration { Output = stdout, Error = stderr, EnableDefaultExceptionHandler = false };

@@ -1,0 +1,95 @@
+namespace DeepMD.Sharp.Cli.Commands;
+
+using System.CommandLine;
+using System.Globalization;
+using DeepMD.Sharp.Core.Errors;
+using DeepMD.Sharp.Core.Geometry;
+using DeepMD.Sharp.Core.Neighbors;
+using DeepMD.Sharp.Cpu;
+using DeepMD.Sharp.IO.Datasets;
+using DeepMD.Sharp.Models;
+using DeepMD.Sharp.Models.Evaluation;
+
+/// <summary>
+/// <c>dpsharp model-devi -m M1 M2 … -s SYSTEM [-o model_devi.out]</c>: the spread of several models' predictions per
+/// frame, in DeePMD-kit's <c>dp model-devi</c> columns (notes §5.11).
+/// </summary>
+public static class ModelDeviCommand
+{
+    public static Command Create(TextWriter stdout)
+    {
+        var models = new Option<string[]>("--models", "-m") { Description = "two or more model files", Required = true, AllowMultipleArgumentsPerToken = true };
+        var system = new Option<string>("--system", "-s") { Description = "a deepmd/npy system, a folder of systems, or file.h5#/group", Required = true };
+        var output = new Option<string>("--output", "-o") { Description = "output file", DefaultValueFactory = _ => "model_devi.out" };
+        var freq = new Option<int>("--frequency", "-f") { Description = "step number between frames (the step column)", DefaultValueFactory = _ => 1 };
+        var cmd = new Command("model-devi", "Model deviation of an ensemble on data frames (max/min/avg force deviation, virial deviation, energy deviation)") { models, system, output, freq };
+        cmd.SetAction(p =>
+        {
+            var paths = p.GetValue(models)!;
+            if (paths.Length < 2) throw new UserInputException("model-devi needs at least two models (-m A.dp B.dp …)");
+            var loaded = paths.Select(ModelLoader.Load).ToArray();
+            foreach (var m in loaded.Skip(1))
+                if (!m.TypeMap.Names.SequenceEqual(loaded[0].TypeMap.Names))
+                    throw new UserInputException($"models disagree on type_map: [{string.Join(", ", loaded[0].TypeMap.Names)}] vs [{string.Join(", ", m.TypeMap.Names)}]");
+            var evaluators = loaded.Select(m => BackendSelector.Create(m, null, out _)).ToArray();
+            var ci = CultureInfo.InvariantCulture;
+            var outPath = p.GetValue(output)!;
+            var tmp = outPath + ".tmp";
+            using (var w = new StreamWriter(tmp))
+            {
+                w.WriteLine("#       step         max_devi_v         min_devi_v         avg_devi_v         max_devi_f         min_devi_f         avg_devi_f           devi_e");
+                var step = 0L;
+                foreach (var spec in DeepmdSystemFinder.Find(p.GetValue(system)!))
+                {
+                    var s = DeepmdSystemReader.Read(spec).MapTo(loaded[0].TypeMap.Names);
+                    for (var f = 0; f < s.FrameCount; f++, step += p.GetValue(freq))
+                    {
+                        var results = evaluators.Select(e => Evaluate(e, s, f)).ToArray();
+                        var d = Deviation(results, s.AtomCount);
+                        w.WriteLine(string.Create(ci, $"{step,12}") + string.Concat(d.Select(v => " " + v.ToString("0.000000000e+00", ci).PadLeft(18))));
+                    }
+                }
+            }
+            File.Move(tmp, outPath, true);
+            stdout.WriteLine($"wrote {outPath}");
+            return 0;
+        });
+        return cmd;
+    }
+
+    private static EvaluationResult Evaluate(IModelEvaluator e, DeepmdSystem s, int f)
+    {
+        var n = s.AtomCount;
+        var x = Enumerable.Range(0, n).Select(i => s.Coords[(f * n + i) * 3]).ToArray();
+        var y = Enumerable.Range(0, n).Select(i => s.Coords[(f * n + i) * 3 + 1]).ToArray();
+        var z = Enumerable.Range(0, n).Select(i => s.Coords[(f * n + i) * 3 + 2]).ToArray();
+        var box = s.Boxes is null ? null : new Box(s.Boxes.AsSpan(f * 9, 9));
+        return e.Evaluate(s.Types, CellListNeighborSearch.Build(x, y, z, box, e.Model.Cutoff), new EvaluationOptions());
+    }
+
+    /// <summary>[max_v, min_v, avg_v, max_f, min_f, avg_f, devi_e]: population std over models; virial and energy per atom.</summary>
+    public static double[] Deviation(IReadOnlyList<EvaluationResult> r, int atoms)
+    {
+        var nm = r.Count;
+        var forceDev = new double[atoms];
+        for (var i = 0; i < atoms; i++)
+        {
+            double sum = 0;
+            for (var c = 0; c < 3; c++)
+            {
+                var mean = r.Average(x => x.Forces[3 * i + c]);
+                sum += r.Sum(x => (x.Forces[3 * i + c] - mean) * (x.Forces[3 * i + c] - mean)) / nm;
+            }
+            forceDev[i] = Math.Sqrt(sum);
+        }
+        var virialDev = new double[9];
+        for (var k = 0; k < 9; k++)
+        {
+            var mean = r.Average(x => x.Virial[k] / atoms);
+            virialDev[k] = Math.Sqrt(r.Sum(x => (x.Virial[k] / atoms - mean) * (x.Virial[k] / atoms - mean)) / nm);
+        }
+        var me = r.Average(x => x.Energy / atoms);
+        var devE = Math.Sqrt(r.Sum(x => (x.Energy / atoms - me) * (x.Energy / atoms - me)) / nm);
+        return [virialDev.Max(), virialDev.Min(), Math.Sqrt(virialDev.Average(v => v * v)), forceDev.Max(), forceDev.Min(), forceDev.Average(), devE];
+    }
+}

@@ -1,0 +1,137 @@
+namespace DeepMD.Sharp.Training.Model;
+
+using DeepMD.Sharp.Models.Serialization;
+using TorchSharp;
+
+/// <summary>
+/// Writes a <see cref="SeAEnergyModel"/> as DeePMD-kit's backend-neutral model dict (Model v2, Descriptor se_e2_a v2,
+/// Fitting ener v2, NetworkCollection, EmbeddingNetwork v2, FittingNetwork v1, Layer v2; notes §3), the layout of
+/// <c>deeppot_sea.yaml</c>, so that DeePMD-kit and our <c>ModelLoader</c> can read it.
+/// </summary>
+public static class ModelExporter
+{
+    /// <summary>Builds the whole file dict (backend, model, model_def_script, metadata).</summary>
+    public static Dictionary<string, object?> ToTree(SeAEnergyModel model)
+    {
+        var c = model.Config;
+        var nt = c.TypeCount;
+        var typeMap = c.TypeMap.Select(n => (object?)n).ToList();
+        var dim = c.Neuron[^1] * c.AxisNeuron;
+        var descriptor = new Dictionary<string, object?>
+        {
+            ["@class"] = "Descriptor", ["@version"] = 2L, ["type"] = "se_e2_a",
+            ["rcut"] = c.Rcut, ["rcut_smth"] = c.RcutSmooth, ["sel"] = Longs(c.Sel), ["neuron"] = Longs(c.Neuron),
+            ["axis_neuron"] = (long)c.AxisNeuron, ["resnet_dt"] = c.DescriptorResnetDt, ["trainable"] = true,
+            ["type_one_side"] = c.TypeOneSide, ["exclude_types"] = new List<object?>(), ["env_protection"] = 0.0,
+            ["set_davg_zero"] = c.SetDavgZero, ["activation_function"] = c.DescriptorActivation, ["precision"] = "float64",
+            ["spin"] = null, ["type_map"] = typeMap.ToList(),
+            ["env_mat"] = new Dictionary<string, object?> { ["rcut"] = c.Rcut, ["rcut_smth"] = c.RcutSmooth },
+            ["embeddings"] = Collection(c.TypeOneSide ? 1 : 2, nt, "embedding_network",
+                model.Embeddings.Select(n => Embedding(n, c.Neuron, c.DescriptorActivation, c.DescriptorResnetDt))),
+            ["@variables"] = new Dictionary<string, object?>
+            {
+                ["davg"] = new NdArray("float64", [nt, c.SlotCount, 4], model.Davg.ToArray()),
+                ["dstd"] = new NdArray("float64", [nt, c.SlotCount, 4], model.Dstd.ToArray()),
+            },
+        };
+        var fitting = new Dictionary<string, object?>
+        {
+            ["@class"] = "Fitting", ["@version"] = 2L, ["type"] = "ener", ["var_name"] = "energy",
+            ["ntypes"] = (long)nt, ["dim_descrpt"] = (long)dim, ["dim_out"] = 1L, ["neuron"] = Longs(c.FittingNeuron),
+            ["resnet_dt"] = c.FittingResnetDt, ["numb_fparam"] = 0L, ["numb_aparam"] = 0L, ["rcond"] = null,
+            ["activation_function"] = c.FittingActivation, ["precision"] = "float64", ["mixed_types"] = false,
+            ["exclude_types"] = new List<object?>(), ["atom_ener"] = null, ["tot_ener_zero"] = false,
+            ["trainable"] = Enumerable.Repeat((object?)true, c.FittingNeuron.Length + 1).ToList(), ["layer_name"] = null,
+            ["use_aparam_as_mask"] = false, ["spin"] = null, ["type_map"] = typeMap.ToList(),
+            ["nets"] = Collection(1, nt, "fitting_network",
+                model.Fittings.Select(n => FittingNet(n, dim, c.FittingNeuron, c.FittingActivation, c.FittingResnetDt))),
+            ["@variables"] = new Dictionary<string, object?>
+            {
+                ["bias_atom_e"] = new NdArray("float64", [nt, 1], new double[nt]),
+                ["fparam_avg"] = null, ["fparam_inv_std"] = null, ["aparam_avg"] = null, ["aparam_inv_std"] = null,
+            },
+        };
+        var modelDict = new Dictionary<string, object?>
+        {
+            ["@class"] = "Model", ["@version"] = 2L, ["type"] = "standard", ["type_map"] = typeMap.ToList(),
+            ["atom_exclude_types"] = new List<object?>(), ["pair_exclude_types"] = new List<object?>(),
+            ["rcond"] = null, ["preset_out_bias"] = null, ["descriptor"] = descriptor, ["fitting"] = fitting,
+            ["@variables"] = new Dictionary<string, object?>
+            {
+                ["out_bias"] = new NdArray("float64", [1, nt, 1], model.OutBias.ToArray()),
+                ["out_std"] = new NdArray("float64", [1, nt, 1], Enumerable.Repeat(1.0, nt).ToArray()),
+            },
+        };
+        var script = new Dictionary<string, object?>
+        {
+            ["type_map"] = typeMap.ToList(),
+            ["descriptor"] = new Dictionary<string, object?>
+            {
+                ["type"] = "se_e2_a", ["sel"] = Longs(c.Sel), ["rcut_smth"] = c.RcutSmooth, ["rcut"] = c.Rcut,
+                ["neuron"] = Longs(c.Neuron), ["resnet_dt"] = c.DescriptorResnetDt, ["axis_neuron"] = (long)c.AxisNeuron,
+                ["type_one_side"] = c.TypeOneSide, ["precision"] = "float64", ["seed"] = c.Seed,
+            },
+            ["fitting_net"] = new Dictionary<string, object?>
+            {
+                ["type"] = "ener", ["neuron"] = Longs(c.FittingNeuron), ["resnet_dt"] = c.FittingResnetDt,
+                ["precision"] = "float64", ["seed"] = c.Seed,
+            },
+        };
+        return new Dictionary<string, object?>
+        {
+            ["backend"] = "dpmodel", ["software"] = "deepmd-kit",
+            ["version"] = "3.1.0", ["time"] = DateTime.UtcNow.ToString("yyyy-MM-dd HH:mm:ss.ffffff+00:00", System.Globalization.CultureInfo.InvariantCulture),
+            ["generator"] = "DeepMD.Sharp (dpsharp train)",
+            ["model"] = modelDict, ["model_def_script"] = script, ["@variables"] = new Dictionary<string, object?>(),
+        };
+    }
+
+    /// <summary>Writes the model to <paramref name="path"/> (.dp or .yaml) via a temporary file and a rename.</summary>
+    public static void Save(SeAEnergyModel model, string path)
+    {
+        var full = Path.GetFullPath(path);
+        var tmp = Path.Combine(Path.GetDirectoryName(full)!, $".{Path.GetFileNameWithoutExtension(full)}.tmp{Environment.ProcessId}{Path.GetExtension(full)}");
+        ModelFile.Save(tmp, ToTree(model));
+        File.Move(tmp, full, true);
+    }
+
+    private static List<object?> Longs(IEnumerable<int> v) => v.Select(x => (object?)(long)x).ToList();
+
+    private static Dictionary<string, object?> Collection(int ndim, int nt, string kind, IEnumerable<Dictionary<string, object?>> nets) => new()
+    {
+        ["@class"] = "NetworkCollection", ["@version"] = 1L, ["ndim"] = (long)ndim, ["ntypes"] = (long)nt,
+        ["network_type"] = kind, ["networks"] = nets.Select(n => (object?)n).ToList(),
+    };
+
+    private static Dictionary<string, object?> Embedding(TrainableNetwork net, int[] neuron, string act, bool resnetDt) => new()
+    {
+        ["@class"] = "EmbeddingNetwork", ["@version"] = 2L, ["in_dim"] = 1L, ["neuron"] = Longs(neuron),
+        ["activation_function"] = act, ["resnet_dt"] = resnetDt, ["bias"] = true, ["precision"] = "float64",
+        ["layers"] = net.Layers.Select(l => (object?)Layer(l)).ToList(),
+    };
+
+    private static Dictionary<string, object?> FittingNet(TrainableNetwork net, int inDim, int[] neuron, string act, bool resnetDt) => new()
+    {
+        ["@class"] = "FittingNetwork", ["@version"] = 1L, ["in_dim"] = (long)inDim, ["out_dim"] = 1L, ["neuron"] = Longs(neuron),
+        ["activation_function"] = act, ["resnet_dt"] = resnetDt, ["bias_out"] = true, ["precision"] = "float64",
+        ["layers"] = net.Layers.Select(l => (object?)Layer(l)).ToList(),
+    };
+
+    private static Dictionary<string, object?> Layer(TrainableLayer l) => new()
+    {
+        ["@class"] = "Layer", ["@version"] = 2L, ["bias"] = l.B is not null, ["use_timestep"] = l.Idt is not null,
+        ["activation_function"] = l.Activation, ["resnet"] = l.Resnet, ["precision"] = "float64", ["trainable"] = true,
+        ["@variables"] = new Dictionary<string, object?>
+        {
+            ["w"] = new NdArray("float64", [l.InputSize, l.OutputSize], Values(l.W)),
+            ["b"] = l.B is null ? null : new NdArray("float64", [l.OutputSize], Values(l.B)),
+            ["idt"] = l.Idt is null ? null : new NdArray("float64", [l.OutputSize], Values(l.Idt)),
+        },
+    };
+
+    private static double[] Values(torch.Tensor t)
+    {
+        using var d = t.detach().contiguous();
+        return d.data<double>().ToArray();
+    }
+}

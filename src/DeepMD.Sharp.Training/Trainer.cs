@@ -1,0 +1,213 @@
+namespace DeepMD.Sharp.Training;
+
+using System.Globalization;
+using DeepMD.Sharp.Training.Data;
+using DeepMD.Sharp.Training.Model;
+using DeepMD.Sharp.Training.Optimization;
+using TorchSharp;
+using static TorchSharp.torch;
+
+/// <summary>Settings of a training run (the input.json <c>training</c> section, resolved).</summary>
+public sealed record TrainerOptions
+{
+    /// <summary>Number of optimizer steps.</summary>
+    public int NumbSteps { get; init; } = 100;
+
+    /// <summary>Steps between lcurve.out lines.</summary>
+    public int DispFreq { get; init; } = 100;
+
+    /// <summary>Steps between model saves (0: only at the end).</summary>
+    public int SaveFreq { get; init; }
+
+    /// <summary>Path of lcurve.out (null: none).</summary>
+    public string? DispFile { get; init; } = "lcurve.out";
+
+    /// <summary>Path of the model written at save points and at the end (null: none).</summary>
+    public string? SavePath { get; init; }
+
+    /// <summary>Validation batches per display line.</summary>
+    public int ValidationBatches { get; init; } = 1;
+}
+
+/// <summary>Runs Adam on the ener loss with the exponential learning rate, writing lcurve.out like DeePMD-kit.</summary>
+public sealed class Trainer(SeAEnergyModel model, EnergyLoss loss, ExponentialLearningRate lr, TrainingDataSet train,
+    TrainingDataSet? validation, TrainerOptions options, TextWriter? log = null)
+{
+    private readonly BatchBuilder _builder = new(model.Config.Rcut, model.Config.Sel);
+
+    /// <summary>Loss values after each step (for tests and diagnostics).</summary>
+    public List<double> Losses { get; } = [];
+
+    /// <summary>Initialises davg/dstd and the energy bias from the training data (data_stat_nbatch batches per system).</summary>
+    public void InitStatistics()
+    {
+        var batches = new List<FrameBatch>();
+        var counts = new List<int[]>();
+        var energies = new List<double>();
+        for (var k = 0; k < train.Systems.Count; k++)
+        {
+            var s = train.Systems[k];
+            var frames = Enumerable.Range(0, Math.Min(s.FrameCount, model.Config.DataStatNBatch * train.BatchSizes[k])).ToArray();
+            batches.Add(_builder.Build(s, frames));
+            if (s.Energies is null) continue;
+            var c = s.CountTypes(model.Config.TypeCount);
+            foreach (var f in frames)
+            {
+                counts.Add(c);
+                energies.Add(s.Energies[f]);
+            }
+        }
+        Statistics.InitDescriptor(model, batches);
+        if (energies.Count > 0) model.OutBias = Statistics.EnergyBias(counts, energies, model.Config.TypeCount);
+    }
+
+    /// <summary>
+    /// Fine-tuning's change-by-statistic: fits per-type energies to (label − prediction) on the statistics frames by
+    /// least squares and adds them to the bias.
+    /// </summary>
+    public void ShiftEnergyBias()
+    {
+        var counts = new List<int[]>();
+        var residual = new List<double>();
+        for (var k = 0; k < train.Systems.Count; k++)
+        {
+            var s = train.Systems[k];
+            if (s.Energies is null) continue;
+            var frames = Enumerable.Range(0, Math.Min(s.FrameCount, model.Config.DataStatNBatch * train.BatchSizes[k])).ToArray();
+            var batch = _builder.Build(s, frames);
+            var predicted = TorchGcGuard.Run(() =>
+            {
+                using (NewDisposeScope())
+                using (no_grad())
+                    return model.Forward(batch).Energy.detach().data<double>().ToArray();
+            });
+            var c = s.CountTypes(model.Config.TypeCount);
+            for (var b = 0; b < frames.Length; b++)
+            {
+                counts.Add(c);
+                residual.Add(s.Energies[frames[b]] - predicted[b]);
+            }
+        }
+        if (residual.Count == 0) return;
+        var delta = Statistics.EnergyBias(counts, residual, model.Config.TypeCount);
+        model.OutBias = model.OutBias.Select((b, t) => b + delta[t]).ToArray();
+    }
+
+    /// <summary>Trains for <see cref="TrainerOptions.NumbSteps"/> steps, starting at <paramref name="startStep"/>.</summary>
+    public void Run(int startStep = 0)
+    {
+        var parameters = model.Parameters().ToList();
+        using var adam = optim.Adam(parameters, lr.StartLr);
+        StreamWriter? lcurve = null;
+        try
+        {
+            if (options.DispFile is not null)
+            {
+                lcurve = new StreamWriter(options.DispFile, append: startStep > 0);
+                if (startStep == 0) lcurve.WriteLine(Header());
+            }
+            for (var step = startStep; step < options.NumbSteps; step++)
+            {
+                var rate = lr.At(step);
+                foreach (var g in adam.ParamGroups) g.LearningRate = rate;
+                var (k, frames) = train.Next();
+                var batch = _builder.Build(train.Systems[k], frames);
+                var lossValue = TorchGcGuard.Run(() =>
+                {
+                    adam.zero_grad();
+                    double value;
+                    // Parameters, their grads and the Adam state live outside the scope; only this step's graph is freed.
+                    using (NewDisposeScope())
+                    {
+                        var r = loss.Compute(model, batch, rate, lr.StartLr, training: true);
+                        r.Loss.backward();
+                        value = r.Loss.item<double>();
+                    }
+                    adam.step();
+                    return value;
+                });
+                Losses.Add(lossValue);
+                if (lcurve is not null && (step % options.DispFreq == 0 || step == options.NumbSteps - 1))
+                {
+                    var line = TorchGcGuard.Run(() => Line(step, rate, frames, k));
+                    lcurve.WriteLine(line);
+                    lcurve.Flush();
+                }
+                if (options.SavePath is not null && options.SaveFreq > 0 && step > 0 && step % options.SaveFreq == 0)
+                    ModelExporter.Save(model, options.SavePath);
+            }
+        }
+        finally
+        {
+            lcurve?.Dispose();
+        }
+        if (options.SavePath is not null)
+        {
+            ModelExporter.Save(model, options.SavePath);
+            log?.WriteLine($"saved {options.SavePath}");
+        }
+    }
+
+    private string Header()
+    {
+        var cols = new List<string> { "step" };
+        var terms = Terms();
+        if (validation is not null)
+        {
+            cols.Add("rmse_val");
+            cols.Add("rmse_trn");
+            foreach (var t in terms) { cols.Add($"rmse_{t}_val"); cols.Add($"rmse_{t}_trn"); }
+        }
+        else
+        {
+            cols.Add("rmse_trn");
+            foreach (var t in terms) cols.Add($"rmse_{t}_trn");
+        }
+        cols.Add("lr");
+        return "# " + cols[0].PadLeft(5) + string.Concat(cols.Skip(1).Select(c => " " + c.PadLeft(c == "lr" ? 10 : 11)));
+    }
+
+    private List<string> Terms()
+    {
+        var t = new List<string>();
+        var s = train.Systems;
+        if ((loss.StartPrefE != 0 || loss.LimitPrefE != 0) && s.Any(x => x.Energies is not null)) t.Add("e");
+        if ((loss.StartPrefF != 0 || loss.LimitPrefF != 0) && s.Any(x => x.Forces is not null)) t.Add("f");
+        if ((loss.StartPrefV != 0 || loss.LimitPrefV != 0) && s.Any(x => x.Virials is not null)) t.Add("v");
+        return t;
+    }
+
+    private string Line(int step, double rate, int[] frames, int system)
+    {
+        var terms = Terms();
+        using var scope = NewDisposeScope();
+        var trn = loss.Compute(model, _builder.Build(train.Systems[system], frames), rate, lr.StartLr, training: false);
+        var values = new List<double>();
+        if (validation is not null)
+        {
+            var vals = new List<EnergyLoss.Result>();
+            for (var b = 0; b < options.ValidationBatches; b++)
+            {
+                var (k, vf) = validation.Next();
+                vals.Add(loss.Compute(model, _builder.Build(validation.Systems[k], vf), rate, lr.StartLr, training: false));
+            }
+            values.Add(vals.Average(v => v.Rmse));
+            values.Add(trn.Rmse);
+            foreach (var t in terms)
+            {
+                values.Add(vals.Average(v => Pick(v, t)));
+                values.Add(Pick(trn, t));
+            }
+        }
+        else
+        {
+            values.Add(trn.Rmse);
+            foreach (var t in terms) values.Add(Pick(trn, t));
+        }
+        var inv = CultureInfo.InvariantCulture;
+        return step.ToString(inv).PadLeft(7) + string.Concat(values.Select(v => " " + v.ToString("0.00e+00", inv).PadLeft(11)))
+            + " " + rate.ToString("0.0e+00", inv).PadLeft(10);
+    }
+
+    private static double Pick(EnergyLoss.Result r, string term) => term switch { "e" => r.RmseE, "f" => r.RmseF, _ => r.RmseV };
+}

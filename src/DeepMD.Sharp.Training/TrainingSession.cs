@@ -1,0 +1,109 @@
+namespace DeepMD.Sharp.Training;
+
+using DeepMD.Sharp.Core.Errors;
+using DeepMD.Sharp.Core.Geometry;
+using DeepMD.Sharp.Core.Neighbors;
+using DeepMD.Sharp.IO.Datasets;
+using DeepMD.Sharp.Training.Data;
+using DeepMD.Sharp.Training.Input;
+using DeepMD.Sharp.Training.Model;
+using DeepMD.Sharp.Training.Optimization;
+
+/// <summary>What <c>dpsharp train</c> does: read input.json and the data, initialise statistics, train, save.</summary>
+public static class TrainingSession
+{
+    /// <summary>
+    /// Trains from <paramref name="inputPath"/> and writes the model to <paramref name="outputPath"/>. With
+    /// <paramref name="initModel"/> the weights, statistics and bias start from that model file; with
+    /// <paramref name="finetune"/> they do too, and the energy bias is then shifted by least squares on the new data
+    /// (DeePMD-kit's change-by-statistic). The input's type_map must equal the model's: se_e2_a cannot change it.
+    /// </summary>
+    public static SeAEnergyModel Run(string inputPath, string outputPath, TextWriter log, string? initModel = null, string? finetune = null)
+    {
+        if (initModel is not null && finetune is not null) throw new UserInputException("give either --init-model or --finetune, not both");
+        var input = TrainingInput.Load(inputPath);
+        TorchRuntime.Initialize();
+        var baseDir = Path.GetDirectoryName(Path.GetFullPath(inputPath))!;
+        var train = Load(input.TrainingData, input.Model.TypeMap, baseDir, input.Seed, "training.training_data", inputPath);
+        var validation = input.ValidationData is null ? null
+            : Load(input.ValidationData, input.Model.TypeMap, baseDir, input.Seed + 1, "training.validation_data", inputPath);
+        var config = input.Model;
+        if (config.Sel.Length == 0)
+        {
+            config = config with { Sel = AutoSel(train.Systems, config.Rcut, config.TypeCount) };
+            log.WriteLine($"sel \"auto\" -> [{string.Join(", ", config.Sel)}]");
+        }
+        var start = initModel ?? finetune;
+        SeAEnergyModel model;
+        if (start is not null)
+        {
+            var loaded = DeepMD.Sharp.Models.ModelLoader.Load(start);
+            if (!loaded.TypeMap.Names.SequenceEqual(config.TypeMap))
+                throw new UserInputException(
+                    $"model.type_map [{string.Join(", ", config.TypeMap)}] differs from the model's [{string.Join(", ", loaded.TypeMap.Names)}]; " +
+                    "se_e2_a models cannot change their type map (DeePMD-kit refuses too); use the model's type_map", inputPath);
+            model = ModelImporter.FromModel(loaded, start, config.Seed);
+            log.WriteLine($"starting from {start} (its hyper-parameters replace the input's model section)");
+        }
+        else model = new SeAEnergyModel(config);
+        var lr = new ExponentialLearningRate(input.StartLr, input.StopLr, input.DecaySteps, input.NumbSteps, input.DecayRate, input.SmoothLr);
+        var options = new TrainerOptions
+        {
+            NumbSteps = input.NumbSteps, DispFreq = input.DispFreq, SaveFreq = input.SaveFreq, DispFile = input.DispFile,
+            SavePath = outputPath, ValidationBatches = input.ValidationData?.NumbBatch ?? 1,
+        };
+        log.WriteLine($"systems: {train.Systems.Count} training ({string.Join(", ", train.Systems.Select((s, k) => $"{s.Name}: {s.FrameCount} frames × {s.AtomCount} atoms, batch {train.BatchSizes[k]}"))})");
+        var trainer = new Trainer(model, input.Loss, lr, train, validation, options, log);
+        if (start is null) trainer.InitStatistics();
+        else if (finetune is not null) trainer.ShiftEnergyBias();
+        log.WriteLine($"energy bias per type: [{string.Join(", ", model.OutBias.Select(b => b.ToString("G8", System.Globalization.CultureInfo.InvariantCulture)))}] eV");
+        log.WriteLine($"training {input.NumbSteps} steps, lr {input.StartLr:G3} -> {input.StopLr:G3} (decay every {lr.DecaySteps} steps by {lr.DecayRate:G6})");
+        trainer.Run();
+        return model;
+    }
+
+    private static TrainingDataSet Load(DataSection data, string[] typeMap, string baseDir, int seed, string key, string file)
+    {
+        var specs = data.Systems.Select(s => Resolve(s, baseDir)).ToArray();
+        var systems = TrainingDataSet.Load(specs, typeMap);
+        var sizes = systems.Select((s, k) =>
+            TrainingDataSet.ResolveBatchSize(data.BatchSizes.Length == 1 ? data.BatchSizes[0] : data.BatchSizes[k], s.AtomCount, $"{file}: {key}.batch_size")).ToArray();
+        if (systems.Any(s => s.Energies is null && s.Forces is null))
+            throw new UserInputException($"{key}: system '{systems.First(s => s.Energies is null && s.Forces is null).Name}' has neither energy.npy nor force.npy labels", file);
+        return new TrainingDataSet(systems, sizes, seed);
+    }
+
+    /// <summary>Relative system paths are taken from the working directory (as DeePMD-kit does), else from input.json's folder.</summary>
+    private static string Resolve(string spec, string baseDir)
+    {
+        var file = spec.Split('#')[0];
+        if (Path.IsPathRooted(file) || Directory.Exists(file) || File.Exists(file)) return spec;
+        return Path.Combine(baseDir, spec);
+    }
+
+    /// <summary>DeePMD-kit's sel "auto": 1.1 × the largest neighbor count per type, rounded up to a multiple of 4.</summary>
+    public static int[] AutoSel(IReadOnlyList<DeepmdSystem> systems, double rcut, int typeCount)
+    {
+        var max = new int[typeCount];
+        foreach (var s in systems)
+        {
+            var n = s.AtomCount;
+            for (var f = 0; f < Math.Min(s.FrameCount, 20); f++)
+            {
+                var x = Enumerable.Range(0, n).Select(i => s.Coords[(f * n + i) * 3]).ToArray();
+                var y = Enumerable.Range(0, n).Select(i => s.Coords[(f * n + i) * 3 + 1]).ToArray();
+                var z = Enumerable.Range(0, n).Select(i => s.Coords[(f * n + i) * 3 + 2]).ToArray();
+                var list = CellListNeighborSearch.Build(x, y, z, s.Boxes is null ? null : new Box(s.Boxes.AsSpan(f * 9, 9)), rcut);
+                var counts = new int[typeCount];
+                for (var i = 0; i < n; i++)
+                {
+                    Array.Clear(counts);
+                    for (var e = list.Offsets[i]; e < list.Offsets[i + 1]; e++)
+                        if (list.Dx[e] * list.Dx[e] + list.Dy[e] * list.Dy[e] + list.Dz[e] * list.Dz[e] <= rcut * rcut) counts[s.Types[list.Owner[e]]]++;
+                    for (var t = 0; t < typeCount; t++) max[t] = Math.Max(max[t], counts[t]);
+                }
+            }
+        }
+        return max.Select(m => Math.Max(4, (int)Math.Ceiling(m * 1.1 / 4) * 4)).ToArray();
+    }
+}

@@ -1,0 +1,130 @@
+namespace DeepMD.Sharp.Tests.Training;
+
+using DeepMD.Sharp.Models;
+using DeepMD.Sharp.Tests.Support;
+using CommandLine = DeepMD.Sharp.Cli.CommandLine;
+
+/// <summary><c>dpsharp train</c> and <c>dpsharp test</c> end to end on a tiny model.</summary>
+public class TrainCliTests
+{
+    private string _tmp = "";
+
+    [OneTimeSetUp]
+    public void OneThread() => DeepMD.Sharp.Training.TorchRuntime.Initialize(threads: 1);
+
+    [SetUp]
+    public void SetUp() => _tmp = RepoPaths.TempDir();
+
+    [TearDown]
+    public void TearDown() => Directory.Delete(_tmp, recursive: true);
+
+    private static (int Code, string Out, string Err) Run(params string[] args)
+    {
+        var o = new StringWriter();
+        var e = new StringWriter();
+        var code = CommandLine.Run(args, o, e);
+        return (code, o.ToString(), e.ToString());
+    }
+
+    private string Input(string extraDescriptorKey = "", int steps = 6) =>
+        $$"""
+        {
+          "model": {
+            "type_map": ["O", "H"],
+            "descriptor": {"type": "se_e2_a", "sel": [20, 40], "rcut_smth": 0.5, "rcut": 4.0, "neuron": [4, 8], "axis_neuron": 2,
+                           "type_one_side": true, "resnet_dt": false, "precision": "float64", "seed": 1{{extraDescriptorKey}}},
+            "fitting_net": {"neuron": [8, 8], "resnet_dt": true, "seed": 1}
+          },
+          "learning_rate": {"type": "exp", "decay_steps": 2, "start_lr": 0.005, "stop_lr": 1e-4},
+          "loss": {"type": "ener", "start_pref_e": 0.02, "limit_pref_e": 1, "start_pref_f": 1000, "limit_pref_f": 1},
+          "training": {
+            "training_data": {"systems": [{{System.Text.Json.JsonSerializer.Serialize(TrainingFixtures.WaterDir)}}], "batch_size": "auto"},
+            "numb_steps": {{steps}}, "seed": 3, "disp_freq": 2, "save_freq": 4,
+            "disp_file": {{System.Text.Json.JsonSerializer.Serialize(Path.Combine(_tmp, "lcurve.out"))}}
+          }
+        }
+        """;
+
+    [Test]
+    public void Train_Writes_Lcurve_And_A_Loadable_Model_That_Test_Can_Score()
+    {
+        var input = Path.Combine(_tmp, "input.json");
+        File.WriteAllText(input, Input());
+        var model = Path.Combine(_tmp, "out.dp");
+        var (code, stdout, stderr) = Run("train", input, "-o", model);
+        Assert.That(code, Is.EqualTo(0), stderr + stdout);
+        var lcurve = File.ReadAllLines(Path.Combine(_tmp, "lcurve.out"));
+        Assert.That(lcurve[0], Does.StartWith("#").And.Contain("rmse_trn").And.Contain("rmse_e_trn").And.Contain("rmse_f_trn").And.EndWith("lr"));
+        Assert.That(lcurve.Skip(1).Select(l => l.Split(' ', StringSplitOptions.RemoveEmptyEntries)[0]), Is.EqualTo(new[] { "0", "2", "4", "5" }));
+        Assert.That(Directory.GetFiles(_tmp).Where(f => f.Contains(".tmp")), Is.Empty, "no temporary model file left");
+        Assert.That(ModelLoader.Load(model).TypeMap.Names, Is.EqualTo(new[] { "O", "H" }));
+
+        var (tcode, tout, terr) = Run("test", "-m", model, "-s", TrainingFixtures.WaterDir, "-n", "2");
+        Assert.That(tcode, Is.EqualTo(0), terr);
+        Assert.That(tout, Does.Contain("# number of test data : 2").And.Contain("Energy RMSE/Natoms").And.Contain("Force  RMSE"));
+    }
+
+    [Test]
+    public void Unknown_Key_Is_An_Error_Naming_The_Valid_Keys()
+    {
+        var input = Path.Combine(_tmp, "input.json");
+        File.WriteAllText(input, Input(", \"sell\": 3"));
+        var (code, _, stderr) = Run("train", input);
+        Assert.That(code, Is.EqualTo(1));
+        Assert.That(stderr, Does.Contain("model.descriptor.sell: unknown key 'sell'").And.Contain("valid keys here:").And.Contain("axis_neuron"));
+    }
+
+    [Test]
+    public void Too_Small_Sel_Is_A_User_Error()
+    {
+        var input = Path.Combine(_tmp, "input.json");
+        File.WriteAllText(input, Input().Replace("[20, 40]", "[2, 4]"));
+        var (code, _, stderr) = Run("train", input, "-o", Path.Combine(_tmp, "m.dp"));
+        Assert.That(code, Is.EqualTo(1));
+        Assert.That(stderr, Does.Contain("increase sel"));
+    }
+
+    [Test]
+    public void Init_Model_Round_Trips_And_Finetune_Zeroes_The_Mean_Energy_Error()
+    {
+        var input = Path.Combine(_tmp, "input.json");
+        File.WriteAllText(input, Input(steps: 2));
+        var first = Path.Combine(_tmp, "first.dp");
+        Assert.That(Run("train", input, "-o", first).Code, Is.EqualTo(0));
+
+        File.WriteAllText(input, Input(steps: 0));
+        var again = Path.Combine(_tmp, "again.dp");
+        var (code, _, err) = Run("train", input, "-o", again, "--init-model", first);
+        Assert.That(code, Is.EqualTo(0), err);
+        var a = TestEnergies(first);
+        var b = TestEnergies(again);
+        Assert.That(b, Is.EqualTo(a).Within(1e-10), "--init-model with 0 steps reproduces the model");
+
+        var tuned = Path.Combine(_tmp, "tuned.dp");
+        (code, _, err) = Run("train", input, "-o", tuned, "--finetune", first);
+        Assert.That(code, Is.EqualTo(0), err);
+        var system = TrainingFixtures.Water();
+        var e = TestEnergies(tuned);
+        var meanError = Enumerable.Range(0, e.Length).Average(f => e[f] - system.Energies![f]);
+        Assert.That(Math.Abs(meanError), Is.LessThan(1e-6), "bias shifted onto the data (10 statistics frames)");
+
+        File.WriteAllText(input, Input(steps: 0).Replace("[\"O\", \"H\"]", "[\"H\", \"O\"]"));
+        (code, _, err) = Run("train", input, "-o", tuned, "--init-model", first);
+        Assert.That(code, Is.EqualTo(1));
+        Assert.That(err, Does.Contain("cannot change their type map"));
+    }
+
+    private static double[] TestEnergies(string modelPath)
+    {
+        var m = ModelLoader.Load(modelPath);
+        var s = TrainingFixtures.Water();
+        var n = s.AtomCount;
+        return Enumerable.Range(0, 10).Select(f =>
+        {
+            var x = Enumerable.Range(0, n).Select(i => s.Coords[(f * n + i) * 3]).ToArray();
+            var y = Enumerable.Range(0, n).Select(i => s.Coords[(f * n + i) * 3 + 1]).ToArray();
+            var z = Enumerable.Range(0, n).Select(i => s.Coords[(f * n + i) * 3 + 2]).ToArray();
+            return DeepMD.Sharp.Models.Evaluation.ReferenceEvaluator.Evaluate(m, x, y, z, s.Types, new DeepMD.Sharp.Core.Geometry.Box(s.Boxes.AsSpan(f * 9, 9))).Energy;
+        }).ToArray();
+    }
+}
