@@ -22,7 +22,9 @@ public static class CommandLine
             BenchCommand.Create(stdout),
             CompressCommand.Create(stdout),
             RunCommand.Create(stdout),
+#if DPSHARP_TRAINING
             TrainCommand.Create(stdout),
+#endif
             TestCommand.Create(stdout),
             ModelDeviCommand.Create(stdout),
         };
