@@ -40,59 +40,97 @@ public static class CellListNeighborSearch
         var fill = (int[])cellStart.Clone();
         for (var i = 0; i < n; i++) cellAtoms[fill[cellOf[i]]++] = i;
 
-        var offsets = new int[n + 1];
-        var owner = new List<int>(n * 16);
-        var dxs = new List<double>(n * 16);
-        var dys = new List<double>(n * 16);
-        var dzs = new List<double>(n * 16);
-        var sha = new List<int>(n * 16);
-        var shb = new List<int>(n * 16);
-        var shc = new List<int>(n * 16);
+        // Atoms are scanned in parallel chunks; each chunk keeps its entries in atom order, and the chunks are joined
+        // in order, so the list is the same whatever the thread count.
+        const int ChunkAtoms = 256;
+        var chunks = new Entries[(n + ChunkAtoms - 1) / ChunkAtoms];
         var rc2 = cutoff * cutoff;
+        Parallel.For(0, chunks.Length, c =>
+        {
+            var entries = new Entries(ChunkAtoms * 32);
+            for (var i = c * ChunkAtoms; i < Math.Min(n, (c + 1) * ChunkAtoms); i++)
+            {
+                ScanAtom(i, grid, cellOf, cellStart, cellAtoms, rc2, entries);
+                entries.RowEnds.Add(entries.Owner.Count);
+            }
+            chunks[c] = entries;
+        });
+
+        var total = chunks.Sum(c => c.Owner.Count);
+        var offsets = new int[n + 1];
+        var owner = new int[total];
+        var dxs = new double[total];
+        var dys = new double[total];
+        var dzs = new double[total];
+        var sha = new int[total];
+        var shb = new int[total];
+        var shc = new int[total];
+        int start = 0, atom = 0;
+        foreach (var c in chunks)
+        {
+            c.Owner.CopyTo(owner, start);
+            c.Dx.CopyTo(dxs, start);
+            c.Dy.CopyTo(dys, start);
+            c.Dz.CopyTo(dzs, start);
+            c.ShiftA.CopyTo(sha, start);
+            c.ShiftB.CopyTo(shb, start);
+            c.ShiftC.CopyTo(shc, start);
+            foreach (var end in c.RowEnds) offsets[++atom] = start + end;
+            start += c.Owner.Count;
+        }
+        return new NeighborList(offsets, owner, dxs, dys, dzs, cutoff, sha, shb, shc);
+    }
+
+    /// <summary>Appends every neighbor of atom <paramref name="i"/> within the cutoff to <paramref name="sink"/>.</summary>
+    private static void ScanAtom(int i, Grid grid, int[] cellOf, int[] cellStart, int[] cellAtoms, double rc2, Entries sink)
+    {
         Span<int> ci = stackalloc int[3];
         Span<int> cj = stackalloc int[3];
         Span<int> shift = stackalloc int[3];
-
-        for (var i = 0; i < n; i++)
+        grid.Unflatten(cellOf[i], ci);
+        double xi = grid.Wx[i], yi = grid.Wy[i], zi = grid.Wz[i];
+        for (var da = -grid.Reach[0]; da <= grid.Reach[0]; da++)
         {
-            grid.Unflatten(cellOf[i], ci);
-            double xi = grid.Wx[i], yi = grid.Wy[i], zi = grid.Wz[i];
-            for (var da = -grid.Reach[0]; da <= grid.Reach[0]; da++)
+            if (!grid.Neighbor(0, ci[0] + da, out cj[0], out shift[0])) continue;
+            for (var db = -grid.Reach[1]; db <= grid.Reach[1]; db++)
             {
-                if (!grid.Neighbor(0, ci[0] + da, out cj[0], out shift[0])) continue;
-                for (var db = -grid.Reach[1]; db <= grid.Reach[1]; db++)
+                if (!grid.Neighbor(1, ci[1] + db, out cj[1], out shift[1])) continue;
+                for (var dc = -grid.Reach[2]; dc <= grid.Reach[2]; dc++)
                 {
-                    if (!grid.Neighbor(1, ci[1] + db, out cj[1], out shift[1])) continue;
-                    for (var dc = -grid.Reach[2]; dc <= grid.Reach[2]; dc++)
+                    if (!grid.Neighbor(2, ci[2] + dc, out cj[2], out shift[2])) continue;
+                    var (sx, sy, sz) = grid.ShiftVector(shift);
+                    var cell = grid.Flatten(cj);
+                    var self = shift[0] == 0 && shift[1] == 0 && shift[2] == 0;
+                    for (var k = cellStart[cell]; k < cellStart[cell + 1]; k++)
                     {
-                        if (!grid.Neighbor(2, ci[2] + dc, out cj[2], out shift[2])) continue;
-                        var (sx, sy, sz) = grid.ShiftVector(shift);
-                        var cell = grid.Flatten(cj);
-                        var self = shift[0] == 0 && shift[1] == 0 && shift[2] == 0;
-                        for (var k = cellStart[cell]; k < cellStart[cell + 1]; k++)
-                        {
-                            var j = cellAtoms[k];
-                            if (self && j == i) continue;
-                            var ddx = grid.Wx[j] + sx - xi;
-                            var ddy = grid.Wy[j] + sy - yi;
-                            var ddz = grid.Wz[j] + sz - zi;
-                            if (ddx * ddx + ddy * ddy + ddz * ddz > rc2) continue;
-                            owner.Add(j);
-                            dxs.Add(ddx);
-                            dys.Add(ddy);
-                            dzs.Add(ddz);
-                            // Shift relative to the caller's (unwrapped) positions: cell shift plus the wrap offsets.
-                            sha.Add(shift[0] - grid.WrapOffset[3 * j] + grid.WrapOffset[3 * i]);
-                            shb.Add(shift[1] - grid.WrapOffset[3 * j + 1] + grid.WrapOffset[3 * i + 1]);
-                            shc.Add(shift[2] - grid.WrapOffset[3 * j + 2] + grid.WrapOffset[3 * i + 2]);
-                        }
+                        var j = cellAtoms[k];
+                        if (self && j == i) continue;
+                        var ddx = grid.Wx[j] + sx - xi;
+                        var ddy = grid.Wy[j] + sy - yi;
+                        var ddz = grid.Wz[j] + sz - zi;
+                        if (ddx * ddx + ddy * ddy + ddz * ddz > rc2) continue;
+                        sink.Owner.Add(j);
+                        sink.Dx.Add(ddx);
+                        sink.Dy.Add(ddy);
+                        sink.Dz.Add(ddz);
+                        // Shift relative to the caller's (unwrapped) positions: cell shift plus the wrap offsets.
+                        sink.ShiftA.Add(shift[0] - grid.WrapOffset[3 * j] + grid.WrapOffset[3 * i]);
+                        sink.ShiftB.Add(shift[1] - grid.WrapOffset[3 * j + 1] + grid.WrapOffset[3 * i + 1]);
+                        sink.ShiftC.Add(shift[2] - grid.WrapOffset[3 * j + 2] + grid.WrapOffset[3 * i + 2]);
                     }
                 }
             }
-            offsets[i + 1] = owner.Count;
         }
-        return new NeighborList(offsets, owner.ToArray(), dxs.ToArray(), dys.ToArray(), dzs.ToArray(), cutoff,
-            sha.ToArray(), shb.ToArray(), shc.ToArray());
+    }
+
+    /// <summary>The neighbor entries of one chunk of atoms, with the end of each atom's row.</summary>
+    private sealed class Entries(int capacity)
+    {
+        public readonly List<int> Owner = new(capacity);
+        public readonly List<double> Dx = new(capacity), Dy = new(capacity), Dz = new(capacity);
+        public readonly List<int> ShiftA = new(capacity), ShiftB = new(capacity), ShiftC = new(capacity);
+        public readonly List<int> RowEnds = new(ChunkRows);
+        private const int ChunkRows = 256;
     }
 
     /// <summary>The cell grid over lattice coordinates, with atom positions wrapped along periodic directions.</summary>
