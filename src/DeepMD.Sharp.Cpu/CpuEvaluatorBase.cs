@@ -45,15 +45,8 @@ public abstract class CpuEvaluatorBase<T> : IModelEvaluator where T : unmanaged,
     public EvaluationResult Evaluate(int[] types, NeighborList neighbors, EvaluationOptions options)
     {
         var n = types.Length;
-        if (neighbors.CenterCount != n) throw new ArgumentException("neighbor list and type array disagree on the atom count");
-        for (var i = 0; i < n; i++)
-            if (types[i] < 0 || types[i] >= Model.TypeMap.Count)
-                throw new UserInputException($"atom {i + 1} has type index {types[i]}, outside the model's {Model.TypeMap.Count} types [{Model.TypeMap}]");
-        var fparam = ReferenceEvaluator.ResolveFparam(Model.Fitting, options);
-        if (Model.Fitting.AparamCount > 0 && (options.Aparam is null || options.Aparam.Length != n * Model.Fitting.AparamCount))
-            throw new UserInputException($"the model needs {Model.Fitting.AparamCount} atomic parameter(s) per atom (numb_aparam); pass them with --aparam");
-
-        if (CheckNeighborCounts(types, neighbors, options))
+        var fparam = EvaluationInputs.Validate(Model, types, neighbors, options);
+        if (EvaluationInputs.CheckNeighborCounts(Model, types, neighbors, options))
             return ReferenceEvaluator.Evaluate(Model, types, neighbors, options); // DeePMD-kit-style truncation: rare, keep it in one place
 
         var batches = new List<int[]>();
@@ -91,51 +84,6 @@ public abstract class CpuEvaluatorBase<T> : IModelEvaluator where T : unmanaged,
         result.Energy = energy;
         PairTermAccumulator.Accumulate(neighbors, gx, gy, gz, result);
         return result;
-    }
-
-    /// <summary>
-    /// Checks every atom's neighbor counts against sel and for overlaps. Returns true when some block overflows and
-    /// the policy asks for DeePMD-kit's truncation; throws for an overflow under the error policy.
-    /// </summary>
-    private bool CheckNeighborCounts(int[] types, NeighborList nl, EvaluationOptions options)
-    {
-        var n = types.Length;
-        var nt = Model.TypeMap.Count;
-        var rc2 = Model.Descriptor.Rcut * Model.Descriptor.Rcut;
-        var overlap2 = options.OverlapDistance * options.OverlapDistance;
-        var overflow = 0;
-        UserInputException? error = null;
-        var errorAtom = int.MaxValue;
-        var gate = new object();
-        Parallel.For(0, n, options.ParallelOptions(), () => new int[nt], (i, _, counts) =>
-        {
-            Array.Clear(counts);
-            for (var e = nl.Offsets[i]; e < nl.Offsets[i + 1]; e++)
-            {
-                var r2 = nl.Dx[e] * nl.Dx[e] + nl.Dy[e] * nl.Dy[e] + nl.Dz[e] * nl.Dz[e];
-                if (r2 > rc2) continue;
-                if (r2 < overlap2)
-                {
-                    lock (gate)
-                        if (i < errorAtom) (errorAtom, error) = (i, ReferenceEvaluator.OverlapError(i, nl.Owner[e], Math.Sqrt(r2), options));
-                    return counts;
-                }
-                counts[types[nl.Owner[e]]]++;
-            }
-            if (Model.IsAtomExcluded(types[i])) return counts;
-            for (var t = 0; t < nt; t++)
-            {
-                if (counts[t] <= Model.Descriptor.Sel[t]) continue;
-                Interlocked.Exchange(ref overflow, 1);
-                if (options.SelOverflow == SelOverflowPolicy.Error)
-                    lock (gate)
-                        if (i < errorAtom) (errorAtom, error) = (i, ReferenceEvaluator.SelOverflowError(Model, i, t, counts[t], options, types[i]));
-                break;
-            }
-            return counts;
-        }, _ => { });
-        if (error is not null) throw error;
-        return overflow != 0;
     }
 
     /// <summary>

@@ -248,14 +248,8 @@ public sealed class GpuSeAEvaluator<T> : IModelEvaluator, IDisposable where T : 
     private EvaluationResult EvaluateLocked(int[] types, NeighborList neighbors, EvaluationOptions options)
     {
         var n = types.Length;
-        if (neighbors.CenterCount != n) throw new ArgumentException("neighbor list and type array disagree on the atom count");
-        for (var i = 0; i < n; i++)
-            if (types[i] < 0 || types[i] >= Model.TypeMap.Count)
-                throw new UserInputException($"atom {i + 1} has type index {types[i]}, outside the model's {Model.TypeMap.Count} types [{Model.TypeMap}]");
-        var fparam = ReferenceEvaluator.ResolveFparam(Model.Fitting, options);
-        if (Model.Fitting.AparamCount > 0 && (options.Aparam is null || options.Aparam.Length != n * Model.Fitting.AparamCount))
-            throw new UserInputException($"the model needs {Model.Fitting.AparamCount} atomic parameter(s) per atom (numb_aparam); pass them with --aparam");
-        if (NeighborChecks.CheckCounts(Model, types, neighbors, options))
+        var fparam = EvaluationInputs.Validate(Model, types, neighbors, options);
+        if (EvaluationInputs.CheckNeighborCounts(Model, types, neighbors, options))
             return ReferenceEvaluator.Evaluate(Model, types, neighbors, options); // DeePMD-kit-style truncation: rare, kept in one place
 
         EnsureCapacity(Math.Min(n, ChunkAtoms));

@@ -29,13 +29,7 @@ public static class ReferenceEvaluator
     {
         options ??= new EvaluationOptions();
         var n = types.Length;
-        if (neighbors.CenterCount != n) throw new ArgumentException("neighbor list and type array disagree on the atom count");
-        for (var i = 0; i < n; i++)
-            if (types[i] < 0 || types[i] >= model.TypeMap.Count)
-                throw new UserInputException($"atom {i + 1} has type index {types[i]}, outside the model's {model.TypeMap.Count} types [{model.TypeMap}]");
-        var fparam = ResolveFparam(model.Fitting, options);
-        if (model.Fitting.AparamCount > 0 && (options.Aparam is null || options.Aparam.Length != n * model.Fitting.AparamCount))
-            throw new UserInputException($"the model needs {model.Fitting.AparamCount} atomic parameter(s) per atom (numb_aparam); pass them with --aparam");
+        var fparam = EvaluationInputs.Validate(model, types, neighbors, options);
 
         var result = new EvaluationResult(n);
         // Pair gradients g = ∂e_i/∂d for every neighbor entry; summed into forces/virials afterwards in a fixed order,

@@ -1,5 +1,6 @@
 namespace DeepMD.Sharp.Tests.Cpu;
 
+using static DeepMD.Sharp.Tests.Support.BackendComparison;
 using DeepMD.Sharp.Core.Geometry;
 using DeepMD.Sharp.Core.Neighbors;
 using DeepMD.Sharp.Cpu;
@@ -15,34 +16,6 @@ using DeepMD.Sharp.Tests.Support;
 /// </summary>
 public class CpuBackendTests
 {
-    private static (double[] X, double[] Y, double[] Z, int[] T, Box? Box) System(int seed, int n, int ntypes, bool periodic)
-    {
-        var rng = new Random(seed);
-        if (!periodic)
-        {
-            var side = Math.Cbrt(n * 12.0);
-            var x = RandomModels.Fill(rng, n, side / 2);
-            var y = RandomModels.Fill(rng, n, side / 2);
-            var z = RandomModels.Fill(rng, n, side / 2);
-            return (x, y, z, Enumerable.Range(0, n).Select(i => i % ntypes).ToArray(), null);
-        }
-        var l = Math.Cbrt(n * 12.0);
-        var box = RandomStructures.TriclinicBox(rng, l * 0.9, l * 1.1, tilt: 0.3);
-        var (px, py, pz, t) = RandomStructures.Atoms(rng, box, n, ntypes, minDist: 0.9);
-        return (px, py, pz, t, box);
-    }
-
-    private static void AssertClose(EvaluationResult expected, EvaluationResult got, double relEnergy, double force)
-    {
-        Assert.That(got.Energy, Is.EqualTo(expected.Energy).Within(relEnergy * Math.Max(1, Math.Abs(expected.Energy))), "energy");
-        for (var i = 0; i < expected.AtomCount; i++)
-            Assert.That(got.AtomEnergy[i], Is.EqualTo(expected.AtomEnergy[i]).Within(relEnergy * Math.Max(1, Math.Abs(expected.AtomEnergy[i]))), $"atom energy {i}");
-        Assert.That(got.Forces, Is.EqualTo(expected.Forces).Within(force), "forces");
-        var vscale = Math.Max(1, expected.Virial.Max(Math.Abs));
-        Assert.That(got.Virial, Is.EqualTo(expected.Virial).Within(relEnergy * vscale * 10), "virial");
-        Assert.That(got.AtomVirial, Is.EqualTo(expected.AtomVirial).Within(Math.Max(force, relEnergy * 10)), "atom virial");
-    }
-
     public static IEnumerable<TestCaseData> Cases()
     {
         foreach (var n in new[] { 1, 17, 1025 })
@@ -56,7 +29,7 @@ public class CpuBackendTests
     public void Float64MatchesReference(int n, bool periodic, bool oneSide, (int, int)[]? exclude, (int, int)[]? pairExclude)
     {
         var model = RandomModels.Create(31, "se_e2_a", ["O", "H", "C"], oneSide, exclude, sel: [40, 40, 40], pairExclude: pairExclude, uniformStats: true);
-        var (x, y, z, t, box) = System(n, n, 3, periodic);
+        var (x, y, z, t, box) = RandomSystem(n, n, 3, periodic);
         var nl = CellListNeighborSearch.Build(x, y, z, box, model.Cutoff);
         var reference = ReferenceEvaluator.Evaluate(model, t, nl);
         var cpu = new CpuSeAEvaluator<double>(model).Evaluate(t, nl, new EvaluationOptions());
@@ -68,7 +41,7 @@ public class CpuBackendTests
     public void Float32IsWithinItsTolerance(int n)
     {
         var model = RandomModels.Create(32, "se_e2_a", ["O", "H"], false, sel: [60, 60], uniformStats: true);
-        var (x, y, z, t, box) = System(n + 1, n, 2, true);
+        var (x, y, z, t, box) = RandomSystem(n + 1, n, 2, true);
         var nl = CellListNeighborSearch.Build(x, y, z, box, model.Cutoff);
         var reference = ReferenceEvaluator.Evaluate(model, t, nl);
         var cpu = new CpuSeAEvaluator<float>(model).Evaluate(t, nl, new EvaluationOptions());
@@ -80,7 +53,7 @@ public class CpuBackendTests
     public void ResultsDoNotDependOnTheThreadCount()
     {
         var model = RandomModels.Create(33, "se_e2_a", ["O", "H"], true, sel: [60, 60], uniformStats: true);
-        var (x, y, z, t, box) = System(5, 400, 2, true);
+        var (x, y, z, t, box) = RandomSystem(5, 400, 2, true);
         var nl = CellListNeighborSearch.Build(x, y, z, box, model.Cutoff);
         var cpu = new CpuSeAEvaluator<double>(model);
         var one = cpu.Evaluate(t, nl, new EvaluationOptions { Threads = 1 });
@@ -116,7 +89,7 @@ public class CpuBackendTests
     public void SeE2RMatchesReference(int n, bool periodic, bool oneSide, (int, int)[]? exclude)
     {
         var model = RandomModels.Create(35, "se_e2_r", ["O", "H", "C"], oneSide, exclude, sel: [40, 40, 40], uniformStats: true);
-        var (x, y, z, t, box) = System(n + 7, n, 3, periodic);
+        var (x, y, z, t, box) = RandomSystem(n + 7, n, 3, periodic);
         var nl = CellListNeighborSearch.Build(x, y, z, box, model.Cutoff);
         var reference = ReferenceEvaluator.Evaluate(model, t, nl);
         AssertClose(reference, CpuBackend.Create(model, float32: false).Evaluate(t, nl, new EvaluationOptions()), 1e-10, 1e-10);

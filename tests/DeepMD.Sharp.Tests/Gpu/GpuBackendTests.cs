@@ -1,5 +1,6 @@
 namespace DeepMD.Sharp.Tests.Gpu;
 
+using static DeepMD.Sharp.Tests.Support.BackendComparison;
 using DeepMD.Sharp.Core.Geometry;
 using DeepMD.Sharp.Core.Neighbors;
 using DeepMD.Sharp.Gpu;
@@ -31,34 +32,6 @@ public class GpuBackendTests
         _context?.Dispose();
     }
 
-    internal static (double[] X, double[] Y, double[] Z, int[] T, Box? Box) System(int seed, int n, int ntypes, bool periodic)
-    {
-        var rng = new Random(seed);
-        if (!periodic)
-        {
-            var side = Math.Cbrt(n * 12.0);
-            var x = RandomModels.Fill(rng, n, side / 2);
-            var y = RandomModels.Fill(rng, n, side / 2);
-            var z = RandomModels.Fill(rng, n, side / 2);
-            return (x, y, z, Enumerable.Range(0, n).Select(i => i % ntypes).ToArray(), null);
-        }
-        var l = Math.Cbrt(n * 12.0);
-        var box = RandomStructures.TriclinicBox(rng, l * 0.9, l * 1.1, tilt: 0.3);
-        var (px, py, pz, t) = RandomStructures.Atoms(rng, box, n, ntypes, minDist: 0.9);
-        return (px, py, pz, t, box);
-    }
-
-    internal static void AssertClose(EvaluationResult expected, EvaluationResult got, double relEnergy, double force)
-    {
-        Assert.That(got.Energy, Is.EqualTo(expected.Energy).Within(relEnergy * Math.Max(1, Math.Abs(expected.Energy))), "energy");
-        for (var i = 0; i < expected.AtomCount; i++)
-            Assert.That(got.AtomEnergy[i], Is.EqualTo(expected.AtomEnergy[i]).Within(relEnergy * Math.Max(1, Math.Abs(expected.AtomEnergy[i]))), $"atom energy {i}");
-        Assert.That(got.Forces, Is.EqualTo(expected.Forces).Within(force), "forces");
-        var vscale = Math.Max(1, expected.Virial.Max(Math.Abs));
-        Assert.That(got.Virial, Is.EqualTo(expected.Virial).Within(Math.Max(force, relEnergy * vscale * 10)), "virial");
-        Assert.That(got.AtomVirial, Is.EqualTo(expected.AtomVirial).Within(Math.Max(force, relEnergy * 10)), "atom virial");
-    }
-
     private static DeepPotModel Model(bool oneSide = true, (int, int)[]? exclude = null, (int, int)[]? pairExclude = null) =>
         RandomModels.Create(41, "se_e2_a", ["O", "H"], oneSide, exclude, sel: [40, 40], pairExclude: pairExclude, uniformStats: true);
 
@@ -75,7 +48,7 @@ public class GpuBackendTests
     public void Float64MatchesReference(int n, bool periodic, bool oneSide, (int, int)[]? exclude, (int, int)[]? pairExclude)
     {
         var model = Model(oneSide, exclude, pairExclude);
-        var (x, y, z, t, box) = System(n, n, 2, periodic);
+        var (x, y, z, t, box) = RandomSystem(n, n, 2, periodic);
         var nl = CellListNeighborSearch.Build(x, y, z, box, model.Cutoff);
         var reference = ReferenceEvaluator.Evaluate(model, t, nl);
         using var gpu = new GpuSeAEvaluator<double>(model, _cpu!, maxChunkAtoms: 2);
@@ -87,7 +60,7 @@ public class GpuBackendTests
     public void Float32IsWithinItsTolerance(int n, bool periodic)
     {
         var model = Model();
-        var (x, y, z, t, box) = System(n + 7, n, 2, periodic);
+        var (x, y, z, t, box) = RandomSystem(n + 7, n, 2, periodic);
         var nl = CellListNeighborSearch.Build(x, y, z, box, model.Cutoff);
         var reference = ReferenceEvaluator.Evaluate(model, t, nl);
         using var gpu = new GpuSeAEvaluator<float>(model, _cpu!);
@@ -102,7 +75,7 @@ public class GpuBackendTests
     public void SeRFloat64MatchesReference(int n, bool periodic, int[]? exclude)
     {
         var model = RandomModels.Create(42, "se_e2_r", ["O", "H"], exclude is null, exclude is null ? null : [(exclude[0], exclude[1])], sel: [40, 40], uniformStats: true);
-        var (x, y, z, t, box) = System(n + 11, n, 2, periodic);
+        var (x, y, z, t, box) = RandomSystem(n + 11, n, 2, periodic);
         var nl = CellListNeighborSearch.Build(x, y, z, box, model.Cutoff);
         var reference = ReferenceEvaluator.Evaluate(model, t, nl);
         using var gpu = new GpuSeAEvaluator<double>(model, _cpu!, maxChunkAtoms: 3);
@@ -115,7 +88,7 @@ public class GpuBackendTests
     {
         var model = Model();
         var compressed = model.WithDescriptor(((SeE2ASpec)model.Descriptor).WithTables(TableBuilder.Build((SeE2ASpec)model.Descriptor, 0.85)));
-        var (x, y, z, t, box) = System(3, 5, 2, true);
+        var (x, y, z, t, box) = RandomSystem(3, 5, 2, true);
         var nl = CellListNeighborSearch.Build(x, y, z, box, model.Cutoff);
         var reference = ReferenceEvaluator.Evaluate(compressed, t, nl);
         using var gpu = new GpuSeAEvaluator<double>(compressed, _cpu!);
@@ -130,7 +103,7 @@ public class GpuBackendTests
         var budget = 4 * new GpuSeAEvaluator<float>(model, _cpu!).DeviceBytesPerAtom;
         using var gpu = new GpuSeAEvaluator<float>(model, _cpu!, memoryBudgetBytes: budget);
         Assert.That(gpu.ChunkAtoms, Is.EqualTo(4));
-        var (x, y, z, t, box) = System(5, 9, 2, true);
+        var (x, y, z, t, box) = RandomSystem(5, 9, 2, true);
         var nl = CellListNeighborSearch.Build(x, y, z, box, model.Cutoff);
         var reference = ReferenceEvaluator.Evaluate(model, t, nl);
         var got = gpu.Evaluate(t, nl, new EvaluationOptions()); // three chunks: 4 + 4 + 1 atoms

@@ -1,5 +1,6 @@
 namespace DeepMD.Sharp.Tests.Gpu;
 
+using static DeepMD.Sharp.Tests.Support.BackendComparison;
 using DeepMD.Sharp.Core.Neighbors;
 using DeepMD.Sharp.Gpu;
 using DeepMD.Sharp.Models.Evaluation;
@@ -16,7 +17,7 @@ public class GpuCudaTests
     {
         Assume.That(GpuDevices.HasCuda, GpuDevices.CudaDescription);
         var model = RandomModels.Create(43, "se_e2_a", ["O", "H", "C"], false, sel: [40, 40, 40], uniformStats: true);
-        var (x, y, z, t, box) = GpuBackendTests.System(n, n, 3, periodic);
+        var (x, y, z, t, box) = RandomSystem(n, n, 3, periodic);
         var nl = CellListNeighborSearch.Build(x, y, z, box, model.Cutoff);
         var reference = ReferenceEvaluator.Evaluate(model, t, nl);
         var (context, accelerator) = GpuDevices.OpenCuda();
@@ -24,7 +25,7 @@ public class GpuCudaTests
         using (accelerator)
         {
             using (var f64 = new GpuSeAEvaluator<double>(model, accelerator, maxChunkAtoms: 300))
-                GpuBackendTests.AssertClose(reference, f64.Evaluate(t, nl, new EvaluationOptions()), 1e-10, 1e-10);
+                AssertClose(reference, f64.Evaluate(t, nl, new EvaluationOptions()), 1e-10, 1e-10);
             using var f32 = new GpuSeAEvaluator<float>(model, accelerator);
             var got = f32.Evaluate(t, nl, new EvaluationOptions());
             Assert.That(got.Energy, Is.EqualTo(reference.Energy).Within(1e-5 * Math.Max(1, Math.Abs(reference.Energy))), "energy");

@@ -1,5 +1,6 @@
 namespace DeepMD.Sharp.Tests.Gpu;
 
+using static DeepMD.Sharp.Tests.Support.BackendComparison;
 using DeepMD.Sharp.Core.Geometry;
 using DeepMD.Sharp.Core.Neighbors;
 using DeepMD.Sharp.Gpu;
@@ -67,7 +68,7 @@ public class GpuDeePMDKitCaseTests
             };
             var nl = CellListNeighborSearch.Build(x, y, z, box, model.Cutoff);
             var reference = ReferenceEvaluator.Evaluate(model, types, nl, options);
-            GpuBackendTests.AssertClose(reference, gpu.Evaluate(types, nl, options), 1e-10, 1e-10);
+            AssertClose(reference, gpu.Evaluate(types, nl, options), 1e-10, 1e-10);
         }
     }
 }

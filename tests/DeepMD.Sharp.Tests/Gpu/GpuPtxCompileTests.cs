@@ -1,5 +1,6 @@
 namespace DeepMD.Sharp.Tests.Gpu;
 
+using static DeepMD.Sharp.Tests.Support.BackendComparison;
 using System.Reflection;
 using DeepMD.Sharp.Gpu;
 using ILGPU;

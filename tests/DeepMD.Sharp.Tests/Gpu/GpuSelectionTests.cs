@@ -1,5 +1,6 @@
 namespace DeepMD.Sharp.Tests.Gpu;
 
+using static DeepMD.Sharp.Tests.Support.BackendComparison;
 using DeepMD.Sharp.Cli;
 using DeepMD.Sharp.Core.Errors;
 using DeepMD.Sharp.Cpu;

@@ -1,5 +1,6 @@
 namespace DeepMD.Sharp.Tests.Gpu;
 
+using static DeepMD.Sharp.Tests.Support.BackendComparison;
 using DeepMD.Sharp.Core.Neighbors;
 using DeepMD.Sharp.Gpu;
 using DeepMD.Sharp.IO;
@@ -50,7 +51,7 @@ public class GpuWaterModelTests
         if (compressed) model = model.WithDescriptor(((SeE2ASpec)model.Descriptor).WithTables(TableBuilder.Build((SeE2ASpec)model.Descriptor, 0.85)));
         var reference = ReferenceEvaluator.Evaluate(model, types, nl);
         using (var f64 = new GpuSeAEvaluator<double>(model, _cpu!))
-            GpuBackendTests.AssertClose(reference, f64.Evaluate(types, nl, new EvaluationOptions()), 1e-10, 1e-10);
+            AssertClose(reference, f64.Evaluate(types, nl, new EvaluationOptions()), 1e-10, 1e-10);
         using var f32 = new GpuSeAEvaluator<float>(model, _cpu!);
         var got = f32.Evaluate(types, nl, new EvaluationOptions());
         Assert.That(got.Energy, Is.EqualTo(reference.Energy).Within(1e-5 * Math.Abs(reference.Energy)), "energy");

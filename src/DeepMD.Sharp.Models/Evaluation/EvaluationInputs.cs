@@ -1,18 +1,34 @@
-namespace DeepMD.Sharp.Gpu;
+namespace DeepMD.Sharp.Models.Evaluation;
 
 using DeepMD.Sharp.Core.Errors;
 using DeepMD.Sharp.Core.Neighbors;
-using DeepMD.Sharp.Models;
-using DeepMD.Sharp.Models.Evaluation;
 
-/// <summary>Host-side checks of a neighbor list against the model's sel and the overlap distance.</summary>
-internal static class NeighborChecks
+/// <summary>
+/// The checks every backend makes before evaluating: types within the model's type map, frame and atomic parameters
+/// present, and the neighbor list against sel and the overlap distance. Written once so that every backend reports
+/// the same problem with the same message.
+/// </summary>
+public static class EvaluationInputs
 {
+    /// <summary>Checks types and parameters; returns the frame parameters to use (given or default), or null.</summary>
+    public static double[]? Validate(DeepPotModel model, int[] types, NeighborList neighbors, EvaluationOptions options)
+    {
+        var n = types.Length;
+        if (neighbors.CenterCount != n) throw new ArgumentException("neighbor list and type array disagree on the atom count");
+        for (var i = 0; i < n; i++)
+            if (types[i] < 0 || types[i] >= model.TypeMap.Count)
+                throw new UserInputException($"atom {i + 1} has type index {types[i]}, outside the model's {model.TypeMap.Count} types [{model.TypeMap}]");
+        var fparam = ReferenceEvaluator.ResolveFparam(model.Fitting, options);
+        if (model.Fitting.AparamCount > 0 && (options.Aparam is null || options.Aparam.Length != n * model.Fitting.AparamCount))
+            throw new UserInputException($"the model needs {model.Fitting.AparamCount} atomic parameter(s) per atom (numb_aparam); pass them with --aparam");
+        return fparam;
+    }
+
     /// <summary>
     /// Returns true when some type block overflows its sel and the policy asks for DeePMD-kit's truncation; throws
     /// for an overflow under the error policy or for overlapping atoms (the problem of the lowest-numbered atom).
     /// </summary>
-    public static bool CheckCounts(DeepPotModel model, int[] types, NeighborList nl, EvaluationOptions options)
+    public static bool CheckNeighborCounts(DeepPotModel model, int[] types, NeighborList nl, EvaluationOptions options)
     {
         var d = model.Descriptor;
         var n = types.Length;
