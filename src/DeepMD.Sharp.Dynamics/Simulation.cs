@@ -16,6 +16,7 @@ using DeepMD.Sharp.Dynamics.Units;
 public sealed class Simulation
 {
     private readonly ForceResult _forces = new();
+    private bool _boxChanges;
 
     public Simulation(UnitSystem units)
     {
@@ -130,7 +131,7 @@ public sealed class Simulation
             {
                 Step++;
                 foreach (var f in Fixes) f.InitialIntegrate(this);
-                if (Verlet.Decide(Atoms.X.AsSpan(0, Atoms.Count), Atoms.Y.AsSpan(0, Atoms.Count), Atoms.Z.AsSpan(0, Atoms.Count)))
+                if (Verlet.Decide(Atoms.X.AsSpan(0, Atoms.Count), Atoms.Y.AsSpan(0, Atoms.Count), Atoms.Z.AsSpan(0, Atoms.Count), _boxChanges ? Box : null))
                     RebuildNeighbors();
                 else
                     Verlet.Refresh(Atoms.X, Atoms.Y, Atoms.Z, Box!.Cell);
@@ -157,6 +158,7 @@ public sealed class Simulation
         Validate();
         Atoms.Trim();
         foreach (var f in Fixes) f.Init(this);
+        _boxChanges = Fixes.Any(f => f.ChangesBox);
         RebuildNeighbors();
         ComputeForces();
         foreach (var f in Fixes) f.Setup(this);
@@ -185,6 +187,7 @@ public sealed class Simulation
                 throw new SimulationException($"step {Step}: atom {a.Id[i]} is lost: it left the box through a non-periodic boundary at ({a.X[i]}, {a.Y[i]}, {a.Z[i]})", Step, a.Id[i]);
         }
         Verlet.Build(a.X.AsSpan(0, a.Count), a.Y.AsSpan(0, a.Count), a.Z.AsSpan(0, a.Count), box.Cell, Potential!.Cutoff);
+        Verlet.HoldBox(box);
     }
 
     /// <summary>Evaluates the potential for the current positions into the state's force arrays.</summary>

@@ -6,9 +6,12 @@ using DeepMD.Sharp.Core.Geometry;
 /// A LAMMPS-style simulation box: the lower corner (xlo, ylo, zlo) plus edge vectors a = (lx, 0, 0),
 /// b = (xy, ly, 0), c = (xz, yz, lz) and per-direction periodicity. <see cref="Cell"/> is the same cell as a
 /// <see cref="Box"/> (row vectors) for neighbor searches and potentials, which do not care about the origin.
+/// Barostats change the box in place with <see cref="Reshape"/>; <see cref="Version"/> counts such changes.
 /// </summary>
 public sealed class SimulationBox
 {
+    private Box? _cell;
+
     /// <summary>Creates a box from LAMMPS bounds and tilt factors.</summary>
     public SimulationBox(double xlo, double xhi, double ylo, double yhi, double zlo, double zhi,
         double xy = 0, double xz = 0, double yz = 0, bool periodicX = true, bool periodicY = true, bool periodicZ = true)
@@ -19,7 +22,7 @@ public sealed class SimulationBox
         Xz = xz;
         Yz = yz;
         Periodic = [periodicX, periodicY, periodicZ];
-        Cell = new Box([xhi - xlo, 0, 0, xy, yhi - ylo, 0, xz, yz, zhi - zlo], periodicX, periodicY, periodicZ);
+        _cell = MakeCell();
     }
 
     /// <summary>Lower corner (xlo, ylo, zlo).</summary>
@@ -28,17 +31,20 @@ public sealed class SimulationBox
     /// <summary>Upper bounds (xhi, yhi, zhi).</summary>
     public double[] Hi { get; }
 
-    public double Xy { get; }
+    public double Xy { get; private set; }
 
-    public double Xz { get; }
+    public double Xz { get; private set; }
 
-    public double Yz { get; }
+    public double Yz { get; private set; }
+
+    /// <summary>Number of <see cref="Reshape"/> calls so far (0 for a box that never changed).</summary>
+    public long Version { get; private set; }
 
     /// <summary>Periodicity of x, y, z.</summary>
     public bool[] Periodic { get; }
 
     /// <summary>The cell as row vectors, without the origin.</summary>
-    public Box Cell { get; }
+    public Box Cell => _cell ??= MakeCell();
 
     public bool IsTriclinic => Xy != 0 || Xz != 0 || Yz != 0;
 
@@ -53,6 +59,27 @@ public sealed class SimulationBox
     /// <summary>The same box with new bounds and tilts (for barostats and box changes).</summary>
     public SimulationBox With(double xlo, double xhi, double ylo, double yhi, double zlo, double zhi, double xy, double xz, double yz) =>
         new(xlo, xhi, ylo, yhi, zlo, zhi, xy, xz, yz, Periodic[0], Periodic[1], Periodic[2]);
+
+    /// <summary>
+    /// Changes bounds and tilts in place (barostats). Periodicity is kept; the <see cref="Cell"/> is rebuilt on its
+    /// next use, so several reshapes within one step cost one cell.
+    /// </summary>
+    public void Reshape(double xlo, double xhi, double ylo, double yhi, double zlo, double zhi, double xy, double xz, double yz)
+    {
+        Lo[0] = xlo;
+        Lo[1] = ylo;
+        Lo[2] = zlo;
+        Hi[0] = xhi;
+        Hi[1] = yhi;
+        Hi[2] = zhi;
+        Xy = xy;
+        Xz = xz;
+        Yz = yz;
+        _cell = null;
+        Version++;
+    }
+
+    private Box MakeCell() => new([Hi[0] - Lo[0], 0, 0, Xy, Hi[1] - Lo[1], 0, Xz, Yz, Hi[2] - Lo[2]], Periodic[0], Periodic[1], Periodic[2]);
 
     /// <summary>
     /// Maps an atom back into the box along periodic directions, updating its image counts (LAMMPS' pbc remap:

@@ -19,6 +19,12 @@ public abstract class Fix
     /// <summary>Whether this fix moves atoms (integrators); a run needs exactly the integrators the user asked for.</summary>
     public virtual bool Integrates => false;
 
+    /// <summary>
+    /// Whether this fix changes the box during a run (barostats). The neighbor list then shrinks its rebuild
+    /// trigger by how far the box corners moved, as LAMMPS does.
+    /// </summary>
+    public virtual bool ChangesBox => false;
+
     /// <summary>Once per run, before the initial force evaluation (timestep-dependent constants).</summary>
     public virtual void Init(Simulation sim) { }
 

@@ -13,6 +13,7 @@ using DeepMD.Sharp.Core.Neighbors;
 public sealed class VerletList
 {
     private double[] _xHold = [], _yHold = [], _zHold = [];
+    private readonly double[] _cornersHold = new double[24];
 
     public VerletList(NeighborSettings settings) => Settings = settings;
 
@@ -39,12 +40,23 @@ public sealed class VerletList
     /// </summary>
     public int RiskyUncheckedBuilds { get; private set; }
 
-    /// <summary>LAMMPS' neighbor->decide(): advances the age and says whether this step must rebuild.</summary>
-    public bool Decide(ReadOnlySpan<double> x, ReadOnlySpan<double> y, ReadOnlySpan<double> z)
+    /// <summary>
+    /// LAMMPS' neighbor->decide(): advances the age and says whether this step must rebuild. When the box changes
+    /// during the run (<paramref name="changingBox"/> given), the half-skin trigger shrinks by the distance the box
+    /// corners moved since the build (LAMMPS' box check), since atoms near a moving face approach their images.
+    /// </summary>
+    public bool Decide(ReadOnlySpan<double> x, ReadOnlySpan<double> y, ReadOnlySpan<double> z, SimulationBox? changingBox = null)
     {
         Ago++;
         if (Ago < Settings.Delay || Ago % Settings.Every != 0) return false;
-        var moved = MaxDisplacementSquared(x, y, z) > 0.25 * Settings.Skin * Settings.Skin;
+        var trigger = 0.25 * Settings.Skin * Settings.Skin;
+        if (changingBox is not null)
+        {
+            var delta = 0.5 * (Settings.Skin - CornerDrift(changingBox));
+            if (delta < 0.0) delta = 0.0;
+            trigger = delta * delta;
+        }
+        var moved = MaxDisplacementSquared(x, y, z) > trigger;
         if (!Settings.Check)
         {
             // LAMMPS cannot tell here; we can: past half the skin, a pair may have been missed.
@@ -72,6 +84,41 @@ public sealed class VerletList
         z.CopyTo(_zHold);
         Ago = 0;
         BuildCount++;
+    }
+
+    /// <summary>Remembers the box corners at a build (for the box check of <see cref="Decide"/>).</summary>
+    public void HoldBox(SimulationBox box) => Corners(box, _cornersHold);
+
+    /// <summary>Sum of the two largest corner displacements since the build (LAMMPS' delta1 + delta2).</summary>
+    private double CornerDrift(SimulationBox box)
+    {
+        Span<double> now = stackalloc double[24];
+        Corners(box, now);
+        double d1 = 0, d2 = 0;
+        for (var c = 0; c < 8; c++)
+        {
+            double dx = now[3 * c] - _cornersHold[3 * c], dy = now[3 * c + 1] - _cornersHold[3 * c + 1], dz = now[3 * c + 2] - _cornersHold[3 * c + 2];
+            var d = Math.Sqrt(dx * dx + dy * dy + dz * dz);
+            if (d > d1)
+            {
+                d2 = d1;
+                d1 = d;
+            }
+            else if (d > d2) d2 = d;
+        }
+        return d1 + d2;
+    }
+
+    private static void Corners(SimulationBox box, Span<double> corners)
+    {
+        double lx = box.Lx, ly = box.Ly, lz = box.Lz;
+        for (var c = 0; c < 8; c++)
+        {
+            double fa = c & 1, fb = (c >> 1) & 1, fc = (c >> 2) & 1;
+            corners[3 * c] = box.Lo[0] + fa * lx + fb * box.Xy + fc * box.Xz;
+            corners[3 * c + 1] = box.Lo[1] + fb * ly + fc * box.Yz;
+            corners[3 * c + 2] = box.Lo[2] + fc * lz;
+        }
     }
 
     /// <summary>Refreshes displacements of the existing list for moved atoms (same box shape).</summary>

@@ -1,0 +1,108 @@
+namespace DeepMD.Sharp.Tests.Dynamics;
+
+using System.Globalization;
+using System.Text;
+using DeepMD.Sharp.Tests.Support;
+
+/// <summary>
+/// fix npt / nph (and nvt before them) on EAM copper, run by LAMMPS and dpsharp on the same deck: every thermo
+/// column, printed with 15 significant digits, must agree for the first 100 steps of each barostat variant.
+/// </summary>
+[TestFixture]
+[Category("Lammps")]
+public class NptVersusLammpsTests
+{
+    internal const string Potentials = "/usr/share/lammps/potentials";
+
+    internal static string RequirePotentials()
+    {
+        var lmp = LammpsHarness.RequireLammps();
+        if (!Directory.Exists(Potentials))
+        {
+            if (Environment.GetEnvironmentVariable("DPSHARP_REQUIRE_LAMMPS") == "1") Assert.Fail($"{Potentials} missing; install lammps-data");
+            Assume.That(false, $"{Potentials} missing; install lammps-data");
+        }
+        return lmp;
+    }
+
+    /// <summary>256 atoms of fcc copper (4x4x4 cells), 20 NVT steps, then 100 steps of <paramref name="fix"/>.</summary>
+    internal static string CopperDeck(string fix, string box = "", string velocityLoop = "geom", int steps = 100, int thermo = 10) => $"""
+        units       metal
+        atom_style  atomic
+        {(box.Length > 0 ? box : "lattice fcc 3.615\nregion box block 0 4 0 4 0 4\ncreate_box 1 box\ncreate_atoms 1 box")}
+        pair_style  eam
+        pair_coeff  1 1 {Potentials}/Cu_u3.eam
+        velocity    all create 800.0 4928459 loop {velocityLoop}
+        neighbor    1.0 bin
+        neigh_modify every 1 delay 0 check yes
+        timestep    0.002
+        thermo_style custom step temp pe ke etotal press vol lx ly lz xy xz yz pxx pyy pzz pxy pxz pyz
+        thermo_modify format float %20.15g
+        thermo      {thermo}
+        fix         1 all nvt temp 800.0 800.0 0.1
+        run         20
+        unfix       1
+        {fix}
+        run         {steps}
+        """;
+
+    private static void Compare(string deck, string? dataFile = null)
+    {
+        var lmp = RequirePotentials();
+        var dir = RepoPaths.TempDir();
+        if (dataFile is not null) File.WriteAllText(Path.Combine(dir, "cu.data"), dataFile);
+        var path = Path.Combine(dir, "in.cu");
+        File.WriteAllText(path, deck);
+        var worst = LammpsHarness.AssertSameThermo(LammpsHarness.RunLammps(lmp, path, dir), LammpsHarness.RunDpsharp(path, dir), 1e-6);
+        TestContext.Out.WriteLine($"worst relative difference {worst:E2}");
+    }
+
+    [Test]
+    public void IsotropicNptMatchesLammps() => Compare(CopperDeck("fix 2 all npt temp 800.0 800.0 0.1 iso 0.0 0.0 1.0"));
+
+    [Test]
+    public void AnisotropicNptMatchesLammps() => Compare(CopperDeck("fix 2 all npt temp 800.0 800.0 0.1 aniso 0.0 0.0 1.0"));
+
+    [Test]
+    public void IsotropicNphMatchesLammps() => Compare(CopperDeck("fix 2 all nph iso 0.0 0.0 1.0"));
+
+    [Test]
+    public void PerComponentTargetsWithRampsAndOptionsMatchLammps() => Compare(CopperDeck(
+        "fix 2 all npt temp 800.0 700.0 0.1 x 0.0 0.0 1.0 y 1000.0 1000.0 0.8 z -500 500 1.2 couple none pchain 2 mtk no"));
+
+    [Test]
+    public void CoupledXyWithChainOptionsAndDragMatchesLammps() => Compare(CopperDeck(
+        "fix 2 all npt temp 800.0 800.0 0.1 aniso 0.0 0.0 1.0 couple xy tchain 4 tloop 2 ploop 3 drag 0.2"));
+
+    [Test]
+    public void TriclinicNptOnAShearedBoxMatchesLammps() => Compare(
+        CopperDeck("fix 2 all npt temp 800.0 800.0 0.1 tri 0.0 0.0 1.0", box: "read_data cu.data", velocityLoop: "all"),
+        ShearedCopperData(0.5, 0.3, -0.2));
+
+    [Test]
+    public void TriclinicNphWithTiltTargetMatchesLammps() => Compare(
+        CopperDeck("fix 2 all nph aniso 0.0 0.0 1.0 xy 200.0 200.0 1.0 yz 0.0 0.0 1.5 nreset 50", box: "read_data cu.data", velocityLoop: "all"),
+        ShearedCopperData(0.5, 0.3, -0.2));
+
+    /// <summary>A LAMMPS data file of 4x4x4 fcc copper cells in a box sheared by the given tilts.</summary>
+    internal static string ShearedCopperData(double xy, double xz, double yz)
+    {
+        const double a = 3.615;
+        const int n = 4;
+        var l = a * n;
+        double[][] basis = [[0, 0, 0], [0.5, 0.5, 0], [0.5, 0, 0.5], [0, 0.5, 0.5]];
+        var sb = new StringBuilder();
+        var inv = CultureInfo.InvariantCulture;
+        sb.Append(inv, $"fcc copper, sheared\n\n{4 * n * n * n} atoms\n1 atom types\n\n0 {l:R} xlo xhi\n0 {l:R} ylo yhi\n0 {l:R} zlo zhi\n{xy:R} {xz:R} {yz:R} xy xz yz\n\nMasses\n\n1 63.55\n\nAtoms # atomic\n\n");
+        var id = 1;
+        for (var i = 0; i < n; i++)
+            for (var j = 0; j < n; j++)
+                for (var k = 0; k < n; k++)
+                    foreach (var b in basis)
+                    {
+                        double u = (i + b[0]) / n, v = (j + b[1]) / n, w = (k + b[2]) / n;
+                        sb.Append(inv, $"{id++} 1 {u * l + v * xy + w * xz:R} {v * l + w * yz:R} {w * l:R}\n");
+                    }
+        return sb.ToString();
+    }
+}
