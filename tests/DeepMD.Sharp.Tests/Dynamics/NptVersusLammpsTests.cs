@@ -5,8 +5,8 @@ using System.Text;
 using DeepMD.Sharp.Tests.Support;
 
 /// <summary>
-/// fix npt / nph (and nvt before them) on EAM copper, run by LAMMPS and dpsharp on the same deck: every thermo
-/// column, printed with 15 significant digits, must agree for the first 100 steps of each barostat variant.
+/// fix npt / nph (and nvt before them) and fix temp/rescale on EAM copper, run by LAMMPS and dpsharp on the same deck:
+/// every thermo column, printed with 15 significant digits, must agree for the first 100 steps of each variant.
 /// </summary>
 [TestFixture]
 [Category("Lammps")]
@@ -46,15 +46,23 @@ public class NptVersusLammpsTests
         run         {steps}
         """;
 
-    private static void Compare(string deck, string? dataFile = null)
+    private static void Compare(string deck, string? dataFile = null, bool sameNeighborBuilds = false)
     {
         var lmp = RequirePotentials();
         var dir = RepoPaths.TempDir();
         if (dataFile is not null) File.WriteAllText(Path.Combine(dir, "cu.data"), dataFile);
         var path = Path.Combine(dir, "in.cu");
         File.WriteAllText(path, deck);
-        var worst = LammpsHarness.AssertSameThermo(LammpsHarness.RunLammps(lmp, path, dir), LammpsHarness.RunDpsharp(path, dir), 1e-6);
+        var lammps = LammpsHarness.RunLammps(lmp, path, dir);
+        var ours = LammpsHarness.RunDpsharp(path, dir);
+        var worst = LammpsHarness.AssertSameThermo(lammps, ours, 1e-6);
         TestContext.Out.WriteLine($"worst relative difference {worst:E2}");
+        if (sameNeighborBuilds)
+        {
+            static string[] Builds(string output) => output.Split('\n').Where(l => l.StartsWith("Neighbor list builds", StringComparison.Ordinal) || l.StartsWith("Dangerous builds", StringComparison.Ordinal)).ToArray();
+            Assert.That(Builds(ours), Is.EqualTo(Builds(lammps)), "neighbor list builds and dangerous builds per run");
+            TestContext.Out.WriteLine(string.Join("; ", Builds(ours)));
+        }
     }
 
     [Test]
@@ -74,6 +82,15 @@ public class NptVersusLammpsTests
     public void CoupledXyWithChainOptionsAndDragMatchesLammps() => Compare(CopperDeck(
         "fix 2 all npt temp 800.0 800.0 0.1 aniso 0.0 0.0 1.0 couple xy tchain 4 tloop 2 ploop 3 drag 0.2"));
 
+    /// <summary>
+    /// A fast compression (200 kbar target, small skin) shrinks the box 11% in 200 steps: the neighbor list must
+    /// rebuild when the box corners have moved (LAMMPS' box check); the build and dangerous-build counts match too.
+    /// </summary>
+    [Test]
+    public void FastCompressionRebuildsNeighborListsAsLammpsDoes() => Compare(
+        CopperDeck("fix 2 all npt temp 800.0 800.0 0.1 iso 200000.0 200000.0 0.1", steps: 200).Replace("neighbor    1.0 bin", "neighbor    0.3 bin"),
+        sameNeighborBuilds: true);
+
     [Test]
     public void TriclinicNptOnAShearedBoxMatchesLammps() => Compare(
         CopperDeck("fix 2 all npt temp 800.0 800.0 0.1 tri 0.0 0.0 1.0", box: "read_data cu.data", velocityLoop: "all"),
@@ -83,6 +100,9 @@ public class NptVersusLammpsTests
     public void TriclinicNphWithTiltTargetMatchesLammps() => Compare(
         CopperDeck("fix 2 all nph aniso 0.0 0.0 1.0 xy 200.0 200.0 1.0 yz 0.0 0.0 1.5 nreset 50", box: "read_data cu.data", velocityLoop: "all"),
         ShearedCopperData(0.5, 0.3, -0.2));
+
+    [Test]
+    public void TempRescaleWithRampMatchesLammps() => Compare(CopperDeck("fix 2 all nve\nfix 3 all temp/rescale 5 800.0 600.0 10.0 0.5"));
 
     /// <summary>A LAMMPS data file of 4x4x4 fcc copper cells in a box sheared by the given tilts.</summary>
     internal static string ShearedCopperData(double xy, double xz, double yz)
