@@ -102,6 +102,27 @@ public class NptVersusLammpsTests
         ShearedCopperData(0.5, 0.3, -0.2));
 
     [Test]
+    public void LjUnitsAnisoCoupleYzWithPressureAndTemperatureRampsMatchesLammps() => Compare($$"""
+        units       lj
+        atom_style  atomic
+        lattice     fcc 0.8442
+        region      box block 0 5 0 5 0 5
+        create_box  1 box
+        create_atoms 1 box
+        mass        1 1.0
+        velocity    all create 1.5 87287 loop geom
+        pair_style  lj/cut 2.5
+        pair_coeff  1 1 1.0 1.0 2.5
+        neighbor    0.3 bin
+        neigh_modify every 1 delay 0 check yes
+        fix         1 all npt temp 1.5 1.2 0.5 aniso 2.0 1.0 2.0 couple yz
+        thermo_style custom step temp pe ke etotal press vol density lx ly lz pxx pyy pzz pxy pxz pyz
+        thermo_modify format float %20.15g
+        thermo      20
+        run         300
+        """, sameNeighborBuilds: true);
+
+    [Test]
     public void TempRescaleWithRampMatchesLammps() => Compare(CopperDeck("fix 2 all nve\nfix 3 all temp/rescale 5 800.0 600.0 10.0 0.5"));
 
     /// <summary>A LAMMPS data file of 4x4x4 fcc copper cells in a box sheared by the given tilts.</summary>
