@@ -39,6 +39,12 @@ public abstract class Fix
 
     public virtual void EndOfStep(Simulation sim) { }
 
+    /// <summary>
+    /// Energy this fix has exchanged with the system as LAMMPS' fix scalar counts it for the thermo keyword
+    /// <c>ecouple</c> (thermostat/barostat energy, or energy removed by rescaling); <c>etotal + ecouple</c> is conserved.
+    /// </summary>
+    public virtual double CoupledEnergy(Simulation sim) => 0.0;
+
     /// <summary>Thermostat/barostat state to save in a checkpoint (empty when stateless).</summary>
     public virtual double[] SaveState() => [];
 

@@ -743,7 +743,8 @@ public abstract class FixNoseHoover : Fix
             if (_pChain > 0)
             {
                 BarostatKinetic(_pstyle == CellStyle.Triclinic, out var pdof);
-                var lkt = _pstyle == CellStyle.Iso ? kt : pdof * kt;
+                // LAMMPS counts kT per barostatted component here, also for iso (where the chain itself uses one kT)
+                var lkt = pdof * kt;
                 e += lkt * _etap[0] + 0.5 * _etapMass[0] * _etapDot[0] * _etapDot[0];
                 for (var k = 1; k < _pChain; k++) e += kt * _etap[k] + 0.5 * _etapMass[k] * _etapDot[k] * _etapDot[k];
             }
@@ -760,6 +761,8 @@ public abstract class FixNoseHoover : Fix
         }
         return e;
     }
+
+    public override double CoupledEnergy(Simulation sim) => ThermostatEnergy(sim);
 
     /// <summary>
     /// State for a checkpoint: η, η̇, η̈ of the particle chain; then (barostat) ω, ω̇, the barostat chain's η, η̇, η̈,

@@ -22,6 +22,8 @@ public sealed class FixTempBerendsen : Fix
     /// <summary>Energy removed from the system so far (energy units; LAMMPS' fix scalar).</summary>
     public double EnergyRemoved { get; private set; }
 
+    public override double CoupledEnergy(Simulation sim) => EnergyRemoved;
+
     public override void EndOfStep(Simulation sim)
     {
         var t = Thermodynamics.Temperature(sim);

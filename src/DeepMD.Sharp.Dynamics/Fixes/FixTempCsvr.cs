@@ -29,6 +29,8 @@ public sealed class FixTempCsvr : Fix
     /// <summary>Kinetic energy the bath has taken out so far (energy units; LAMMPS' fix scalar).</summary>
     public double EnergyRemoved { get; private set; }
 
+    public override double CoupledEnergy(Simulation sim) => EnergyRemoved;
+
     public override void EndOfStep(Simulation sim)
     {
         double delta = sim.Step - sim.RunStartStep;

@@ -25,6 +25,8 @@ public sealed class FixTempRescale : Fix
     /// <summary>Energy removed so far (energy units; LAMMPS' fix scalar).</summary>
     public double EnergyRemoved { get; private set; }
 
+    public override double CoupledEnergy(Simulation sim) => EnergyRemoved;
+
     public override void EndOfStep(Simulation sim)
     {
         if (sim.Step % _every != 0) return;

@@ -26,6 +26,14 @@ public static class ThermoKeywords
         return Text.EditDistance.Compute(best, name) <= Math.Max(2, name.Length / 2) ? $"; did you mean '{best}'?" : "";
     }
 
+    /// <summary>Sum of the fixes' coupled energies (LAMMPS' ecouple).</summary>
+    private static double CoupledEnergy(Simulation sim)
+    {
+        double e = 0;
+        foreach (var f in sim.Fixes) e += f.CoupledEnergy(sim);
+        return e;
+    }
+
     private static Dictionary<string, ThermoKeyword> Build()
     {
         var list = new List<ThermoKeyword>
@@ -46,6 +54,8 @@ public static class ThermoKeywords
             new("etotal", "TotEng", false, s => s.Extensive(s.Simulation.PotentialEnergy) + s.Extensive(s.KineticEnergy)),
             new("enthalpy", "Enthalpy", false, s => s.Extensive(s.Simulation.PotentialEnergy + s.KineticEnergy
                 + s.Pressure * s.Simulation.Box!.Volume / s.Simulation.Units.Nktv2p)),
+            new("ecouple", "Ecouple", false, s => s.Extensive(CoupledEnergy(s.Simulation))),
+            new("econserve", "Econserve", false, s => s.Extensive(s.Simulation.PotentialEnergy) + s.Extensive(s.KineticEnergy) + s.Extensive(CoupledEnergy(s.Simulation))),
             new("evdwl", "E_vdwl", false, s => s.Extensive(s.Simulation.PotentialEnergy)),
             new("ecoul", "E_coul", false, _ => 0.0),
             new("epair", "E_pair", false, s => s.Extensive(s.Simulation.PotentialEnergy)),
