@@ -76,7 +76,7 @@ public class NptVersusLammpsTests
 
     [Test]
     public void PerComponentTargetsWithRampsAndOptionsMatchLammps() => Compare(CopperDeck(
-        "fix 2 all npt temp 800.0 700.0 0.1 x 0.0 0.0 1.0 y 1000.0 1000.0 0.8 z -500 500 1.2 couple none pchain 2 mtk no"));
+        "fix 2 all npt temp 800.0 700.0 0.1 x 0.0 0.0 1.0 y 1000.0 1000.0 0.8 z -500 500 1.2 couple none pchain 2 mtk no fixedpoint 0.0 0.0 0.0"));
 
     [Test]
     public void CoupledXyWithChainOptionsAndDragMatchesLammps() => Compare(CopperDeck(
@@ -94,6 +94,12 @@ public class NptVersusLammpsTests
     [Test]
     public void TriclinicNptOnAShearedBoxMatchesLammps() => Compare(
         CopperDeck("fix 2 all npt temp 800.0 800.0 0.1 tri 0.0 0.0 1.0", box: "read_data cu.data", velocityLoop: "all"),
+        ShearedCopperData(0.5, 0.3, -0.2));
+
+    /// <summary>aniso on a tilted box: the tilt factors scale with the box lengths (LAMMPS' default scalexy/xz/yz yes).</summary>
+    [Test]
+    public void AnisoOnAShearedBoxScalesTheTiltsAsLammps() => Compare(
+        CopperDeck("fix 2 all npt temp 800.0 800.0 0.1 aniso 5000.0 5000.0 0.5 scaleyz no", box: "read_data cu.data", velocityLoop: "all"),
         ShearedCopperData(0.5, 0.3, -0.2));
 
     [Test]
