@@ -24,8 +24,9 @@ public abstract class FixNoseHoover : Fix
     private readonly double _tFreq;
     private readonly double[] _pFreq = new double[6];
 
-    private readonly double[] _eta, _etaDot, _etaDotDot, _etaMass;
-    private readonly double[] _etap, _etapDot, _etapDotDot, _etapMass;
+    private readonly NoseHooverChain _particleChain, _barostatChain;
+    private readonly Func<double, double> _scaleParticles, _scaleBarostat;
+    private Simulation? _sim;
     private readonly double[] _omega = new double[6], _omegaDot = new double[6], _omegaMass = new double[6];
     private readonly double[] _h0Inv = new double[6];
     private readonly double[] _pTarget = new double[6], _pCurrent = new double[6];
@@ -76,14 +77,10 @@ public abstract class FixNoseHoover : Fix
 
         _tChain = options.TChain;
         _pChain = _pstat ? options.PChain : 0;
-        _eta = new double[_tChain];
-        _etaDot = new double[_tChain + 1];
-        _etaDotDot = new double[_tChain];
-        _etaMass = new double[_tChain];
-        _etap = new double[_pChain];
-        _etapDot = new double[_pChain + 1];
-        _etapDotDot = new double[_pChain];
-        _etapMass = new double[_pChain];
+        _particleChain = new NoseHooverChain(_tChain);
+        _barostatChain = new NoseHooverChain(_pChain);
+        _scaleParticles = ScaleParticles;
+        _scaleBarostat = ScaleBarostat;
         if (options.FixedPoint is { } fp)
         {
             fp.AsSpan(0, 3).CopyTo(_fixedPoint);
@@ -124,10 +121,10 @@ public abstract class FixNoseHoover : Fix
     public override bool ChangesBox => _pstat;
 
     /// <summary>Thermostat positions η_k (for checkpoints and the conserved quantity).</summary>
-    public IReadOnlyList<double> Eta => _eta;
+    public IReadOnlyList<double> Eta => _particleChain.Eta;
 
     /// <summary>Thermostat velocities dη_k/dt.</summary>
-    public IReadOnlyList<double> EtaDot => _etaDot;
+    public IReadOnlyList<double> EtaDot => _particleChain.EtaDot;
 
     /// <summary>Barostat velocities (Voigt order x, y, z, yz, xz, xy; 1/time).</summary>
     public IReadOnlyList<double> OmegaDot => _omegaDot;
@@ -155,6 +152,7 @@ public abstract class FixNoseHoover : Fix
         _dt8 = 0.125 * sim.Timestep;
         _dto = _dthalf;
         _mass = sim.Masses;
+        _sim = sim;
 
         _pFreqMax = 0.0;
         if (_pstat)
@@ -195,10 +193,8 @@ public abstract class FixNoseHoover : Fix
         var boltz = sim.Units.Boltz;
         if (_tstat)
         {
-            _etaMass[0] = _tdof * boltz * _tTarget / (_tFreq * _tFreq);
-            for (var k = 1; k < _tChain; k++) _etaMass[k] = boltz * _tTarget / (_tFreq * _tFreq);
-            for (var k = 1; k < _tChain; k++)
-                _etaDotDot[k] = (_etaMass[k - 1] * _etaDot[k - 1] * _etaDot[k - 1] - boltz * _tTarget) / _etaMass[k];
+            _particleChain.SetMasses(_tdof * boltz * _tTarget / (_tFreq * _tFreq), boltz * _tTarget / (_tFreq * _tFreq));
+            _particleChain.SetUpperForces(boltz * _tTarget);
         }
         if (_pstat)
         {
@@ -209,13 +205,8 @@ public abstract class FixNoseHoover : Fix
             if (_pstyle == CellStyle.Triclinic)
                 for (var i = 3; i < 6; i++)
                     if (_o.PFlag[i]) _omegaMass[i] = nkt / (_pFreq[i] * _pFreq[i]);
-            if (_pChain > 0)
-            {
-                _etapMass[0] = boltz * _tTarget / (_pFreqMax * _pFreqMax);
-                for (var k = 1; k < _pChain; k++) _etapMass[k] = boltz * _tTarget / (_pFreqMax * _pFreqMax);
-                for (var k = 1; k < _pChain; k++)
-                    _etapDotDot[k] = (_etapMass[k - 1] * _etapDot[k - 1] * _etapDot[k - 1] - boltz * _tTarget) / _etapMass[k];
-            }
+            _barostatChain.SetMasses(boltz * _tTarget / (_pFreqMax * _pFreqMax), boltz * _tTarget / (_pFreqMax * _pFreqMax));
+            _barostatChain.SetUpperForces(boltz * _tTarget);
         }
     }
 
@@ -432,111 +423,43 @@ public abstract class FixNoseHoover : Fix
     private void ParticleChain(Simulation sim)
     {
         var boltz = sim.Units.Boltz;
-        var ke = _tdof * boltz * _tCurrent;
-        _etaMass[0] = _tdof * boltz * _tTarget / (_tFreq * _tFreq);
-        for (var k = 1; k < _tChain; k++) _etaMass[k] = boltz * _tTarget / (_tFreq * _tFreq);
-        _etaDotDot[0] = _etaMass[0] > 0.0 ? (ke - _keTarget) / _etaMass[0] : 0.0;
+        _particleChain.SetMasses(_tdof * boltz * _tTarget / (_tFreq * _tFreq), boltz * _tTarget / (_tFreq * _tFreq));
+        _particleChain.HalfStep(_dtv, _o.TLoop, _tDragFactor, _tdof * boltz * _tCurrent, _keTarget, boltz * _tTarget, true, _scaleParticles);
+    }
 
-        var ncfac = 1.0 / _o.TLoop;
-        for (var loop = 0; loop < _o.TLoop; loop++)
+    /// <summary>Scales all velocities; returns the new 2·KE (the temperature follows the factor squared).</summary>
+    private double ScaleParticles(double factor)
+    {
+        var a = _sim!.Atoms;
+        for (var i = 0; i < a.Count; i++)
         {
-            double expfac;
-            for (var k = _tChain - 1; k > 0; k--)
-            {
-                expfac = Math.Exp(-ncfac * _dt8 * _etaDot[k + 1]);
-                _etaDot[k] *= expfac;
-                _etaDot[k] += _etaDotDot[k] * ncfac * _dt4;
-                _etaDot[k] *= _tDragFactor;
-                _etaDot[k] *= expfac;
-            }
-            expfac = Math.Exp(-ncfac * _dt8 * _etaDot[1]);
-            _etaDot[0] *= expfac;
-            _etaDot[0] += _etaDotDot[0] * ncfac * _dt4;
-            _etaDot[0] *= _tDragFactor;
-            _etaDot[0] *= expfac;
-
-            var factor = Math.Exp(-ncfac * _dthalf * _etaDot[0]);
-            var a = sim.Atoms;
-            for (var i = 0; i < a.Count; i++)
-            {
-                a.Vx[i] *= factor;
-                a.Vy[i] *= factor;
-                a.Vz[i] *= factor;
-            }
-            _tCurrent *= factor * factor;
-            ke = _tdof * boltz * _tCurrent;
-            _etaDotDot[0] = _etaMass[0] > 0.0 ? (ke - _keTarget) / _etaMass[0] : 0.0;
-
-            for (var k = 0; k < _tChain; k++) _eta[k] += ncfac * _dthalf * _etaDot[k];
-
-            _etaDot[0] *= expfac;
-            _etaDot[0] += _etaDotDot[0] * ncfac * _dt4;
-            _etaDot[0] *= expfac;
-
-            for (var k = 1; k < _tChain; k++)
-            {
-                expfac = Math.Exp(-ncfac * _dt8 * _etaDot[k + 1]);
-                _etaDot[k] *= expfac;
-                _etaDotDot[k] = (_etaMass[k - 1] * _etaDot[k - 1] * _etaDot[k - 1] - boltz * _tTarget) / _etaMass[k];
-                _etaDot[k] += _etaDotDot[k] * ncfac * _dt4;
-                _etaDot[k] *= expfac;
-            }
+            a.Vx[i] *= factor;
+            a.Vy[i] *= factor;
+            a.Vz[i] *= factor;
         }
+        _tCurrent *= factor * factor;
+        return _tdof * _sim.Units.Boltz * _tCurrent;
     }
 
     /// <summary>Half-step update of the barostat's thermostat chain, scaling the barostat velocities (LAMMPS' nhc_press_integrate).</summary>
     private void BarostatChain(Simulation sim)
     {
-        var boltz = sim.Units.Boltz;
-        var kt = boltz * _tTarget;
-        var tri = _pstyle == CellStyle.Triclinic;
-        var ke = BarostatKinetic(tri, out var pdof);
+        var kt = sim.Units.Boltz * _tTarget;
+        var ke = BarostatKinetic(_pstyle == CellStyle.Triclinic, out var pdof);
         var lktPress = _pstyle == CellStyle.Iso ? kt : pdof * kt;
-        _etapDotDot[0] = (ke - lktPress) / _etapMass[0];
+        _barostatChain.HalfStep(_dtv, _o.PLoop, _pDragFactor, ke, lktPress, kt, false, _scaleBarostat);
+    }
 
-        var ncfac = 1.0 / _o.PLoop;
-        for (var loop = 0; loop < _o.PLoop; loop++)
-        {
-            double expfac;
-            for (var k = _pChain - 1; k > 0; k--)
-            {
-                expfac = Math.Exp(-ncfac * _dt8 * _etapDot[k + 1]);
-                _etapDot[k] *= expfac;
-                _etapDot[k] += _etapDotDot[k] * ncfac * _dt4;
-                _etapDot[k] *= _pDragFactor;
-                _etapDot[k] *= expfac;
-            }
-            expfac = Math.Exp(-ncfac * _dt8 * _etapDot[1]);
-            _etapDot[0] *= expfac;
-            _etapDot[0] += _etapDotDot[0] * ncfac * _dt4;
-            _etapDot[0] *= _pDragFactor;
-            _etapDot[0] *= expfac;
-
-            for (var k = 0; k < _pChain; k++) _etap[k] += ncfac * _dthalf * _etapDot[k];
-
-            var factor = Math.Exp(-ncfac * _dthalf * _etapDot[0]);
-            for (var i = 0; i < 3; i++)
+    /// <summary>Scales the barostat velocities; returns their new Σ W·ω̇².</summary>
+    private double ScaleBarostat(double factor)
+    {
+        var tri = _pstyle == CellStyle.Triclinic;
+        for (var i = 0; i < 3; i++)
+            if (_o.PFlag[i]) _omegaDot[i] *= factor;
+        if (tri)
+            for (var i = 3; i < 6; i++)
                 if (_o.PFlag[i]) _omegaDot[i] *= factor;
-            if (tri)
-                for (var i = 3; i < 6; i++)
-                    if (_o.PFlag[i]) _omegaDot[i] *= factor;
-
-            ke = BarostatKinetic(tri, out _);
-            _etapDotDot[0] = (ke - lktPress) / _etapMass[0];
-
-            _etapDot[0] *= expfac;
-            _etapDot[0] += _etapDotDot[0] * ncfac * _dt4;
-            _etapDot[0] *= expfac;
-
-            for (var k = 1; k < _pChain; k++)
-            {
-                expfac = Math.Exp(-ncfac * _dt8 * _etapDot[k + 1]);
-                _etapDot[k] *= expfac;
-                _etapDotDot[k] = (_etapMass[k - 1] * _etapDot[k - 1] * _etapDot[k - 1] - boltz * _tTarget) / _etapMass[k];
-                _etapDot[k] += _etapDotDot[k] * ncfac * _dt4;
-                _etapDot[k] *= expfac;
-            }
-        }
+        return BarostatKinetic(tri, out _);
     }
 
     private double BarostatKinetic(bool tri, out int pdof)
@@ -726,11 +649,7 @@ public abstract class FixNoseHoover : Fix
         var boltz = sim.Units.Boltz;
         var kt = boltz * _tTarget;
         double e = 0;
-        if (_tstat)
-        {
-            e += _keTarget * _eta[0] + 0.5 * _etaMass[0] * _etaDot[0] * _etaDot[0];
-            for (var k = 1; k < _tChain; k++) e += kt * _eta[k] + 0.5 * _etaMass[k] * _etaDot[k] * _etaDot[k];
-        }
+        if (_tstat) e += _particleChain.Energy(_keTarget, kt);
         if (_pstat)
         {
             var box = sim.Box!;
@@ -744,9 +663,7 @@ public abstract class FixNoseHoover : Fix
             {
                 BarostatKinetic(_pstyle == CellStyle.Triclinic, out var pdof);
                 // LAMMPS counts kT per barostatted component here, also for iso (where the chain itself uses one kT)
-                var lkt = pdof * kt;
-                e += lkt * _etap[0] + 0.5 * _etapMass[0] * _etapDot[0] * _etapDot[0];
-                for (var k = 1; k < _pChain; k++) e += kt * _etap[k] + 0.5 * _etapMass[k] * _etapDot[k] * _etapDot[k];
+                e += _barostatChain.Energy(pdof * kt, kt);
             }
             if (_o.Deviatoric)
             {
@@ -771,16 +688,12 @@ public abstract class FixNoseHoover : Fix
     public override double[] SaveState()
     {
         var s = new List<double>();
-        s.AddRange(_eta);
-        s.AddRange(_etaDot);
-        s.AddRange(_etaDotDot);
+        _particleChain.Save(s);
         if (_pstat)
         {
             s.AddRange(_omega);
             s.AddRange(_omegaDot);
-            s.AddRange(_etap);
-            s.AddRange(_etapDot);
-            s.AddRange(_etapDotDot);
+            _barostatChain.Save(s);
             s.Add(_vol0);
             s.Add(_t0);
             s.AddRange(_h0Inv);
@@ -792,24 +705,19 @@ public abstract class FixNoseHoover : Fix
 
     public override void RestoreState(double[] state)
     {
-        var expected = 3 * _tChain + 1 + (_pstat ? 12 + 3 * _pChain + 1 + 2 + 6 + 3 + 1 : 0);
+        var expected = _particleChain.StateLength + (_pstat ? 12 + _barostatChain.StateLength + 2 + 6 + 3 + 1 : 0);
         if (state.Length != expected)
             throw new UserInputException($"fix {StyleName}: the saved state has {state.Length} values, expected {expected} (different tchain, pchain or barostat settings?)");
-        var at = 0;
+        var at = _particleChain.Restore(state, 0);
         void Take(double[] into, int n)
         {
             state.AsSpan(at, n).CopyTo(into);
             at += n;
         }
-        Take(_eta, _tChain);
-        Take(_etaDot, _tChain + 1);
-        Take(_etaDotDot, _tChain);
         if (!_pstat) return;
         Take(_omega, 6);
         Take(_omegaDot, 6);
-        Take(_etap, _pChain);
-        Take(_etapDot, _pChain + 1);
-        Take(_etapDotDot, _pChain);
+        at = _barostatChain.Restore(state, at);
         _vol0 = state[at++];
         _t0 = state[at++];
         Take(_h0Inv, 6);
