@@ -12,9 +12,6 @@ using DeepMD.Sharp.Dynamics.Thermo;
 /// </summary>
 public abstract class FixNoseHoover : Fix
 {
-    private const double TiltMax = 1.5;
-    private const double FlipLimit = 0.6;
-
     private enum CellStyle { Iso, Aniso, Triclinic }
 
     private readonly NoseHooverOptions _o;
@@ -32,7 +29,7 @@ public abstract class FixNoseHoover : Fix
     private readonly double[] _pTarget = new double[6], _pCurrent = new double[6];
     private readonly double[] _sigma = new double[6], _fdev = new double[6];
     private readonly double[] _keTensor = new double[6];
-    private readonly double[] _h = new double[6], _hInv = new double[6];
+    private readonly NoseHooverCell _cell;
     private readonly double[] _fixedPoint = new double[3];
     private bool _fixedPointSet;
     private double _vol0, _t0;
@@ -77,6 +74,7 @@ public abstract class FixNoseHoover : Fix
 
         _tChain = options.TChain;
         _pChain = _pstat ? options.PChain : 0;
+        _cell = new NoseHooverCell(StyleName, options.PFlag, _pstyle == CellStyle.Triclinic, options.ScaleXy, options.ScaleXz, options.ScaleYz);
         _particleChain = new NoseHooverChain(_tChain);
         _barostatChain = new NoseHooverChain(_pChain);
         _scaleParticles = ScaleParticles;
@@ -163,9 +161,9 @@ public abstract class FixNoseHoover : Fix
             _pdim = (_o.PFlag[0] ? 1 : 0) + (_o.PFlag[1] ? 1 : 0) + (_o.PFlag[2] ? 1 : 0);
             if (_vol0 == 0.0)
             {
-                ReadBox(box);
+                _cell.Read(box);
                 _vol0 = box.Lx * box.Ly * box.Lz;
-                _hInv.CopyTo(_h0Inv, 0);
+                _cell.HInv.CopyTo(_h0Inv);
             }
         }
         if (_tstat) _tDragFactor = 1.0 - sim.Timestep * _tFreq * _o.Drag / _o.TLoop;
@@ -482,120 +480,11 @@ public abstract class FixNoseHoover : Fix
         return ke;
     }
 
-    /// <summary>LAMMPS' h = (xprd, yprd, zprd, yz, xz, xy) and its inverse for the current box.</summary>
-    private void ReadBox(SimulationBox box)
-    {
-        _h[0] = box.Lx;
-        _h[1] = box.Ly;
-        _h[2] = box.Lz;
-        _h[3] = box.Yz;
-        _h[4] = box.Xz;
-        _h[5] = box.Xy;
-        _hInv[0] = 1.0 / _h[0];
-        _hInv[1] = 1.0 / _h[1];
-        _hInv[2] = 1.0 / _h[2];
-        _hInv[3] = -_h[3] / (_h[1] * _h[2]);
-        _hInv[4] = (_h[3] * _h[5] - _h[1] * _h[4]) / (_h[0] * _h[1] * _h[2]);
-        _hInv[5] = -_h[5] / (_h[0] * _h[1]);
-    }
-
-    /// <summary>
-    /// Half-step box update (LAMMPS' remap): atoms to fractional coordinates, the cell integrated under
-    /// ḣ = ω̇·h (tilts in a time-symmetric split around the scaling of the lengths about the fixed point), atoms back.
-    /// </summary>
+    /// <summary>Half-step box update: the barostat's ω̇ applied to the box and, affinely, to every atom.</summary>
     private void Remap(Simulation sim)
     {
-        var box = sim.Box!;
         for (var i = 0; i < 6; i++) _omega[i] += _dto * _omegaDot[i];
-        ReadBox(box);
-        double lo0 = box.Lo[0], lo1 = box.Lo[1], lo2 = box.Lo[2];
-        var a = sim.Atoms;
-        var hi = _hInv;
-        for (var i = 0; i < a.Count; i++)
-        {
-            double d0 = a.X[i] - lo0, d1 = a.Y[i] - lo1, d2 = a.Z[i] - lo2;
-            a.X[i] = hi[0] * d0 + hi[5] * d1 + hi[4] * d2;
-            a.Y[i] = hi[1] * d1 + hi[3] * d2;
-            a.Z[i] = hi[2] * d2;
-        }
-
-        var h = _h;
-        var f = _o.PFlag;
-        var tri = _pstyle == CellStyle.Triclinic;
-        if (tri) TiltHalf(h, f);
-
-        var newLo = (stackalloc double[] { box.Lo[0], box.Lo[1], box.Lo[2] });
-        var newHi = (stackalloc double[] { box.Hi[0], box.Hi[1], box.Hi[2] });
-        for (var d = 0; d < 3; d++)
-        {
-            if (!f[d]) continue;
-            var expfac = Math.Exp(_dto * _omegaDot[d]);
-            newLo[d] = (box.Lo[d] - _fixedPoint[d]) * expfac + _fixedPoint[d];
-            newHi[d] = (box.Hi[d] - _fixedPoint[d]) * expfac + _fixedPoint[d];
-            if (d == 1 && _o.ScaleXy) h[5] *= expfac;
-            if (d == 2 && _o.ScaleXz) h[4] *= expfac;
-            if (d == 2 && _o.ScaleYz) h[3] *= expfac;
-        }
-
-        if (tri) TiltHalf(h, f);
-
-        double xprd = newHi[0] - newLo[0], yprd = newHi[1] - newLo[1];
-        if (tri && (h[3] < -TiltMax * yprd || h[3] > TiltMax * yprd || h[4] < -TiltMax * xprd || h[4] > TiltMax * xprd
-            || h[5] < -TiltMax * xprd || h[5] > TiltMax * xprd))
-            throw new SimulationException($"step {sim.Step}: fix {StyleName} tilted the box too far in one step (xy {h[5]}, xz {h[4]}, yz {h[3]}); the cell is too far from equilibrium (larger Pdamp?)", sim.Step, 0);
-        if (Math.Abs(h[5]) > FlipLimit * xprd || Math.Abs(h[4]) > FlipLimit * xprd || Math.Abs(h[3]) > FlipLimit * yprd)
-            throw new SimulationException($"step {sim.Step}: fix {StyleName}: a tilt factor exceeds {FlipLimit} of the box length (xy {h[5]}, xz {h[4]}, yz {h[3]}); box flips are not implemented", sim.Step, 0);
-
-        box.Reshape(newLo[0], newHi[0], newLo[1], newHi[1], newLo[2], newHi[2], h[5], h[4], h[3]);
-
-        double n0 = xprd, n1 = yprd, n2 = newHi[2] - newLo[2];
-        double t3 = h[3], t4 = h[4], t5 = h[5];
-        double l0 = newLo[0], l1 = newLo[1], l2 = newLo[2];
-        for (var i = 0; i < a.Count; i++)
-        {
-            double s0 = a.X[i], s1 = a.Y[i], s2 = a.Z[i];
-            a.X[i] = n0 * s0 + t5 * s1 + t4 * s2 + l0;
-            a.Y[i] = n1 * s1 + t3 * s2 + l1;
-            a.Z[i] = n2 * s2 + l2;
-        }
-    }
-
-    /// <summary>
-    /// One half of the symmetric tilt update. As in LAMMPS, the lengths h[0..2] used here are those of the box
-    /// before this remap, in both halves.
-    /// </summary>
-    private void TiltHalf(double[] h, bool[] f)
-    {
-        double dto2 = _dto / 2.0, dto4 = _dto / 4.0, dto8 = _dto / 8.0;
-        double expfac;
-        if (f[4])
-        {
-            expfac = Math.Exp(dto8 * _omegaDot[0]);
-            h[4] *= expfac;
-            h[4] += dto4 * (_omegaDot[5] * h[3] + _omegaDot[4] * h[2]);
-            h[4] *= expfac;
-        }
-        if (f[3])
-        {
-            expfac = Math.Exp(dto4 * _omegaDot[1]);
-            h[3] *= expfac;
-            h[3] += dto2 * (_omegaDot[3] * h[2]);
-            h[3] *= expfac;
-        }
-        if (f[5])
-        {
-            expfac = Math.Exp(dto4 * _omegaDot[0]);
-            h[5] *= expfac;
-            h[5] += dto2 * (_omegaDot[5] * h[1]);
-            h[5] *= expfac;
-        }
-        if (f[4])
-        {
-            expfac = Math.Exp(dto8 * _omegaDot[0]);
-            h[4] *= expfac;
-            h[4] += dto4 * (_omegaDot[5] * h[3] + _omegaDot[4] * h[2]);
-            h[4] *= expfac;
-        }
+        _cell.HalfStep(sim, _dto, _omegaDot, _fixedPoint);
     }
 
     /// <summary>σ = V₀·h₀⁻¹·(P_target − P_hydro)·h₀⁻ᵀ (upper triangle, Voigt order), reset every <c>nreset</c> steps.</summary>
@@ -604,9 +493,9 @@ public abstract class FixNoseHoover : Fix
         if (_o.NReset > 0 && (sim.Step - sim.RunStartStep) % _o.NReset == 0)
         {
             var box = sim.Box!;
-            ReadBox(box);
+            _cell.Read(box);
             _vol0 = box.Lx * box.Ly * box.Lz;
-            _hInv.CopyTo(_h0Inv, 0);
+            _cell.HInv.CopyTo(_h0Inv);
         }
         var g = _h0Inv;
         var p = _pTarget;
@@ -627,8 +516,8 @@ public abstract class FixNoseHoover : Fix
     /// <summary>Deviatoric barostat force h·σ·hᵀ (upper triangle, Voigt order).</summary>
     private void ComputeDeviatoric(SimulationBox box)
     {
-        ReadBox(box);
-        var h = _h;
+        _cell.Read(box);
+        var h = _cell.H;
         var s = _sigma;
         _fdev[0] = h[0] * (s[0] * h[0] + s[5] * h[5] + s[4] * h[4])
             + h[5] * (s[5] * h[0] + s[1] * h[5] + s[3] * h[4])
@@ -667,8 +556,8 @@ public abstract class FixNoseHoover : Fix
             }
             if (_o.Deviatoric)
             {
-                ReadBox(box);
-                var h = _h;
+                _cell.Read(box);
+                var h = _cell.H;
                 var s = _sigma;
                 var d0 = s[0] * (h[0] * h[0] + h[5] * h[5] + h[4] * h[4]) + s[5] * (h[1] * h[5] + h[3] * h[4]) + s[4] * (h[2] * h[4]);
                 var d1 = s[5] * (h[5] * h[1] + h[4] * h[3]) + s[1] * (h[1] * h[1] + h[3] * h[3]) + s[3] * (h[2] * h[3]);
