@@ -34,7 +34,7 @@ public abstract class FixNoseHoover : Fix
     private bool _fixedPointSet;
     private double _vol0, _t0;
 
-    private double _dtv, _dtf, _dthalf, _dt4, _dt8, _dto;
+    private double _dtv, _dtf, _dthalf, _dt4, _dto;
     private double _pFreqMax, _pDragFactor, _tDragFactor, _pHydro, _mtkTerm1, _mtkTerm2;
     private double _tTarget, _keTarget, _tCurrent, _tdof;
     private int _pdim;
@@ -147,7 +147,6 @@ public abstract class FixNoseHoover : Fix
         _dtf = 0.5 * sim.Timestep * sim.Units.Ftm2v;
         _dthalf = 0.5 * sim.Timestep;
         _dt4 = 0.25 * sim.Timestep;
-        _dt8 = 0.125 * sim.Timestep;
         _dto = _dthalf;
         _mass = sim.Masses;
         _sim = sim;
