@@ -4,22 +4,30 @@ using DeepMD.Sharp.Core.Geometry;
 using DeepMD.Sharp.Core.Neighbors;
 
 /// <summary>
-/// A Verlet neighbor list: a full list built with cutoff + skin by <see cref="CellListNeighborSearch"/>, reused
-/// between rebuilds by refreshing displacements from the stored lattice shifts. Decides rebuilds with LAMMPS' rules
-/// and counts builds and dangerous builds (an atom moved more than half the skin before the rebuild, so a pair
-/// might have been missed); with <c>check no</c> the displacement is still measured at every rebuild so a
-/// possibly missed pair is never silent.
+/// A Verlet neighbor list built with cutoff + skin and reused between rebuilds, in one of two forms: a full list from
+/// <see cref="CellListNeighborSearch"/> (for DeePMD models; displacements refreshed from the stored lattice shifts), or a
+/// <see cref="HalfNeighborList"/> over local and ghost atoms (for classical pair styles; ghost positions refreshed from
+/// their owners). Decides rebuilds with LAMMPS' rules and counts builds and dangerous builds (an atom moved more than
+/// half the skin before the rebuild, so a pair might have been missed); with <c>check no</c> the displacement is still
+/// measured at every rebuild so a possibly missed pair is never silent. A box that changes between builds is allowed:
+/// like LAMMPS, the movement of the box corners since the build is taken off the half skin an atom may move, and
+/// <see cref="RequestRebuild"/> forces a build at the next step.
 /// </summary>
 public sealed class VerletList
 {
     private double[] _xHold = [], _yHold = [], _zHold = [];
+    private readonly double[] _cornersHold = new double[24];
+    private bool _boxHeld, _rebuildRequested;
 
     public VerletList(NeighborSettings settings) => Settings = settings;
 
     public NeighborSettings Settings { get; }
 
-    /// <summary>The current list (null before the first build).</summary>
+    /// <summary>The current full list (null before the first build, and when the half list is in use).</summary>
     public NeighborList? List { get; private set; }
+
+    /// <summary>The current half list over locals and ghosts (null unless the last build made one).</summary>
+    public HalfNeighborList? Half { get; private set; }
 
     /// <summary>Steps since the last build.</summary>
     public int Ago { get; private set; }
@@ -39,12 +47,27 @@ public sealed class VerletList
     /// </summary>
     public int RiskyUncheckedBuilds { get; private set; }
 
-    /// <summary>LAMMPS' neighbor->decide(): advances the age and says whether this step must rebuild.</summary>
-    public bool Decide(ReadOnlySpan<double> x, ReadOnlySpan<double> y, ReadOnlySpan<double> z)
+    /// <summary>
+    /// Makes the next <see cref="Decide"/> rebuild whatever the every/delay/check rule says (for box changes that
+    /// invalidate the list, such as a remap of the atoms or a large deformation).
+    /// </summary>
+    public void RequestRebuild() => _rebuildRequested = true;
+
+    /// <summary>
+    /// LAMMPS' neighbor->decide(): advances the age and says whether this step must rebuild. <paramref name="box"/> is
+    /// the current box: if its corners moved since the build, an atom may move only half of what the corners' movement
+    /// leaves of the skin (LAMMPS' check_distance with a changing box).
+    /// </summary>
+    public bool Decide(ReadOnlySpan<double> x, ReadOnlySpan<double> y, ReadOnlySpan<double> z, SimulationBox? box = null)
     {
         Ago++;
+        if (_rebuildRequested)
+        {
+            _rebuildRequested = false;
+            return true;
+        }
         if (Ago < Settings.Delay || Ago % Settings.Every != 0) return false;
-        var moved = MaxDisplacementSquared(x, y, z) > 0.25 * Settings.Skin * Settings.Skin;
+        var moved = MaxDisplacementSquared(x, y, z) > AllowedSquared(box);
         if (!Settings.Check)
         {
             // LAMMPS cannot tell here; we can: past half the skin, a pair may have been missed.
@@ -56,11 +79,29 @@ public sealed class VerletList
         return moved;
     }
 
-    /// <summary>Builds the list for the given positions (already wrapped into the box) and remembers them.</summary>
+    /// <summary>Builds the full list for the given positions (already wrapped into the box) and remembers them.</summary>
     public void Build(ReadOnlySpan<double> x, ReadOnlySpan<double> y, ReadOnlySpan<double> z, Box? cell, double cutoff)
     {
-        var n = x.Length;
         List = CellListNeighborSearch.Build(x, y, z, cell, cutoff + Settings.Skin);
+        Half = null;
+        Hold(x, y, z, null);
+    }
+
+    /// <summary>
+    /// Builds the half list over locals and ghosts for positions wrapped into <paramref name="box"/> and remembers them.
+    /// </summary>
+    public void BuildHalf(ReadOnlySpan<double> x, ReadOnlySpan<double> y, ReadOnlySpan<double> z, ReadOnlySpan<int> types,
+        SimulationBox box, double cutoff)
+    {
+        Half ??= new HalfNeighborList();
+        Half.Build(x, y, z, types, box.Lo, box.Cell, cutoff + Settings.Skin);
+        List = null;
+        Hold(x, y, z, box);
+    }
+
+    private void Hold(ReadOnlySpan<double> x, ReadOnlySpan<double> y, ReadOnlySpan<double> z, SimulationBox? box)
+    {
+        var n = x.Length;
         if (_xHold.Length != n)
         {
             _xHold = new double[n];
@@ -70,13 +111,59 @@ public sealed class VerletList
         x.CopyTo(_xHold);
         y.CopyTo(_yHold);
         z.CopyTo(_zHold);
+        _boxHeld = box is not null;
+        if (box is not null) Corners(box, _cornersHold);
+        _rebuildRequested = false;
         Ago = 0;
         BuildCount++;
     }
 
-    /// <summary>Refreshes displacements of the existing list for moved atoms (same box shape).</summary>
-    public void Refresh(ReadOnlySpan<double> x, ReadOnlySpan<double> y, ReadOnlySpan<double> z, Box? cell) =>
-        List!.UpdateDisplacements(x, y, z, cell);
+    /// <summary>
+    /// Brings the existing list up to date with moved atoms and the current cell (which may differ from the one at the
+    /// build): full list displacements from lattice shifts, or ghost positions from their owners.
+    /// </summary>
+    public void Refresh(ReadOnlySpan<double> x, ReadOnlySpan<double> y, ReadOnlySpan<double> z, Box? cell)
+    {
+        if (Half is not null) Half.Refresh(x, y, z, cell ?? throw new InvalidOperationException("a half list needs a cell"));
+        else List!.UpdateDisplacements(x, y, z, cell);
+    }
+
+    /// <summary>The squared distance an atom may move before a rebuild is needed.</summary>
+    private double AllowedSquared(SimulationBox? box)
+    {
+        var half = 0.5 * Settings.Skin;
+        if (box is null || !_boxHeld) return half * half;
+        Span<double> now = stackalloc double[24];
+        Corners(box, now);
+        double first = 0, second = 0;
+        for (var k = 0; k < 8; k++)
+        {
+            double dx = now[3 * k] - _cornersHold[3 * k], dy = now[3 * k + 1] - _cornersHold[3 * k + 1], dz = now[3 * k + 2] - _cornersHold[3 * k + 2];
+            var d = Math.Sqrt(dx * dx + dy * dy + dz * dz);
+            if (d > first)
+            {
+                second = first;
+                first = d;
+            }
+            else if (d > second) second = d;
+        }
+        if (first == 0) return half * half;
+        var delta = Math.Max(0, 0.5 * (Settings.Skin - (first + second)));
+        return delta * delta;
+    }
+
+    /// <summary>The 8 corners of the box (lower corner + any sum of the edge vectors), interleaved x, y, z.</summary>
+    private static void Corners(SimulationBox box, Span<double> corners)
+    {
+        var h = box.Cell.Matrix;
+        for (var k = 0; k < 8; k++)
+        {
+            double a = k & 1, b = (k >> 1) & 1, c = (k >> 2) & 1;
+            corners[3 * k] = box.Lo[0] + a * h[0] + b * h[3] + c * h[6];
+            corners[3 * k + 1] = box.Lo[1] + a * h[1] + b * h[4] + c * h[7];
+            corners[3 * k + 2] = box.Lo[2] + a * h[2] + b * h[5] + c * h[8];
+        }
+    }
 
     /// <summary>Largest squared displacement since the last build (positions are rewrapped only right before a build).</summary>
     private double MaxDisplacementSquared(ReadOnlySpan<double> x, ReadOnlySpan<double> y, ReadOnlySpan<double> z)

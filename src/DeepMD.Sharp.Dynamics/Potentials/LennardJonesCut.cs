@@ -2,14 +2,21 @@ namespace DeepMD.Sharp.Dynamics.Potentials;
 
 using DeepMD.Sharp.Core.Errors;
 using DeepMD.Sharp.Core.Potentials;
+using DeepMD.Sharp.Dynamics.Neighbors;
 
 /// <summary>
 /// <c>pair_style lj/cut</c>: E = 4ε[(σ/r)¹² − (σ/r)⁶] for r &lt; rc, unshifted (LAMMPS' default), with LAMMPS'
 /// geometric mixing for type pairs not set explicitly. Works in whatever unit style the simulation uses.
-/// Each pair is evaluated once (a half selection of the full list) and the force goes to both atoms.
+/// Each pair is evaluated once and the force goes to both atoms: on a <see cref="HalfNeighborList"/> in the MD loop
+/// (slabs on several threads, same result for any thread count), or on a half selection of a full list.
 /// </summary>
-public sealed class LennardJonesCut : IPotential
+public sealed class LennardJonesCut : IHalfListPotential
 {
+    private const int SumsPerSlab = 7; // energy, then virial xx yy zz xy xz yz
+    private double[] _f = [], _e = [], _slabSums = [];
+    private HalfNeighborList? _list;
+    private bool _perAtom;
+    private Action<int>? _slabBody;
     private readonly int _types;
     private readonly double _globalCutoff;
     private readonly double[] _epsilon, _sigma, _cut;
@@ -153,6 +160,89 @@ public sealed class LennardJonesCut : IPotential
         w[1] = w[3] = vxy;
         w[2] = w[6] = vxz;
         w[5] = w[7] = vyz;
+    }
+
+    public void Compute(HalfListRequest request, ForceResult result)
+    {
+        Prepare();
+        var list = request.List;
+        var atoms = list.Atoms;
+        var n = atoms.LocalCount;
+        var total = atoms.TotalCount;
+        result.Resize(n);
+        PairBuffers.Zeroed(ref _f, 3 * total);
+        if (request.PerAtom) PairBuffers.Zeroed(ref _e, total);
+        PairBuffers.Zeroed(ref _slabSums, SumsPerSlab * list.SlabCount);
+        _list = list;
+        _perAtom = request.PerAtom;
+        list.ForEachSlab(request.Parallel, _slabBody ??= ComputeSlab);
+        _list = null;
+        atoms.FoldVectors(_f);
+        PairBuffers.CopyForces(_f, result);
+        if (request.PerAtom)
+        {
+            atoms.FoldScalars(_e);
+            Array.Copy(_e, result.AtomEnergy, n);
+        }
+        PairBuffers.SumSlabs(_slabSums, list.SlabCount, result);
+    }
+
+    /// <summary>All pairs of the centers of one slab; writes only atoms of this slab and the next <c>SlabReach</c>.</summary>
+    private void ComputeSlab(int slab)
+    {
+        var list = _list!;
+        var pos = list.Atoms.Positions;
+        var types = list.Atoms.Types;
+        var centers = list.CenterArray;
+        var offsets = list.OffsetArray;
+        var neighbors = list.NeighborArray;
+        var start = list.SlabStartArray;
+        double[] f = _f, eatom = _e, lj1 = _lj1, lj2 = _lj2, lj3 = _lj3, lj4 = _lj4, cutSq = _cutSq;
+        var perAtom = _perAtom;
+        double energy = 0, vxx = 0, vyy = 0, vzz = 0, vxy = 0, vxz = 0, vyz = 0;
+        for (var k = start[slab]; k < start[slab + 1]; k++)
+        {
+            var i = centers[k];
+            double xi = pos[3 * i], yi = pos[3 * i + 1], zi = pos[3 * i + 2];
+            var rowType = types[i] * _types;
+            double fix = 0, fiy = 0, fiz = 0;
+            for (var e = offsets[k]; e < offsets[k + 1]; e++)
+            {
+                var j = neighbors[e];
+                var j3 = 3 * j;
+                double dx = xi - pos[j3], dy = yi - pos[j3 + 1], dz = zi - pos[j3 + 2];
+                var rsq = dx * dx + dy * dy + dz * dz;
+                var t = rowType + types[j];
+                if (rsq >= cutSq[t]) continue;
+                var r2inv = 1.0 / rsq;
+                var r6inv = r2inv * r2inv * r2inv;
+                var forcelj = r6inv * (lj1[t] * r6inv - lj2[t]);
+                var fpair = forcelj * r2inv;
+                fix += dx * fpair;
+                fiy += dy * fpair;
+                fiz += dz * fpair;
+                f[j3] -= dx * fpair;
+                f[j3 + 1] -= dy * fpair;
+                f[j3 + 2] -= dz * fpair;
+                var evdwl = r6inv * (lj3[t] * r6inv - lj4[t]);
+                energy += evdwl;
+                if (perAtom)
+                {
+                    eatom[i] += 0.5 * evdwl;
+                    eatom[j] += 0.5 * evdwl;
+                }
+                vxx += dx * dx * fpair;
+                vyy += dy * dy * fpair;
+                vzz += dz * dz * fpair;
+                vxy += dx * dy * fpair;
+                vxz += dx * dz * fpair;
+                vyz += dy * dz * fpair;
+            }
+            f[3 * i] += fix;
+            f[3 * i + 1] += fiy;
+            f[3 * i + 2] += fiz;
+        }
+        PairBuffers.StoreSlab(_slabSums, slab, energy, vxx, vyy, vzz, vxy, vxz, vyz);
     }
 
     private static bool PositiveShift(int a, int b, int c) => a > 0 || (a == 0 && (b > 0 || (b == 0 && c > 0)));
