@@ -157,6 +157,9 @@ public sealed class HalfNeighborList
         if (_neighbors.Length == 0) _neighbors = new int[Math.Max(16, 64 * nLocal)];
         var pos = atoms.Positions;
         var cutSq = cutoff * cutoff;
+        var binStart = _binStart;
+        var binAtoms = _binAtoms;
+        var stencilOffsets = _stencil;
         int centers = 0, pairs = 0;
         _offsets[0] = 0;
         for (var c = 0; c < nb[2]; c++)
@@ -166,28 +169,39 @@ public sealed class HalfNeighborList
                 for (var a = 0; a < nb[0]; a++)
                 {
                     var lin = ((c - lo[2]) * eb + b - lo[1]) * ea + a - lo[0];
-                    for (var q = _binStart[lin]; q < _binStart[lin + 1]; q++)
+                    // Room for every candidate of any center of this bin.
+                    var candidates = binStart[lin + 1] - binStart[lin];
+                    foreach (var st in stencilOffsets) candidates += binStart[lin + st + 1] - binStart[lin + st];
+                    var room = (binStart[lin + 1] - binStart[lin]) * candidates;
+                    if (_neighbors.Length < pairs + room) Array.Resize(ref _neighbors, Math.Max(2 * _neighbors.Length, pairs + room));
+                    var list = _neighbors;
+                    for (var q = binStart[lin]; q < binStart[lin + 1]; q++)
                     {
-                        var i = _binAtoms[q];
+                        var i = binAtoms[q];
                         if (i >= nLocal) break; // ghosts follow the locals of a bin
                         double xi = pos[3 * i], yi = pos[3 * i + 1], zi = pos[3 * i + 2];
                         _centers[centers] = i;
                         // Own bin: later locals, and ghosts of later (or the same, shifted upwards) owners.
-                        for (var r = q + 1; r < _binStart[lin + 1]; r++)
+                        for (var r = q + 1; r < binStart[lin + 1]; r++)
                         {
-                            var j = _binAtoms[r];
+                            var j = binAtoms[r];
                             if (j >= nLocal)
                             {
                                 var o = owner[j];
                                 if (o < i || (o == i && !PositiveShift(shiftA[j], shiftB[j], shiftC[j]))) continue;
                             }
-                            pairs = AddIfNear(pos, xi, yi, zi, j, cutSq, pairs);
+                            double dx = xi - pos[3 * j], dy = yi - pos[3 * j + 1], dz = zi - pos[3 * j + 2];
+                            if (dx * dx + dy * dy + dz * dz <= cutSq) list[pairs++] = j;
                         }
-                        foreach (var s in _stencil)
+                        foreach (var st in stencilOffsets)
                         {
-                            var nbBin = lin + s;
-                            for (var r = _binStart[nbBin]; r < _binStart[nbBin + 1]; r++)
-                                pairs = AddIfNear(pos, xi, yi, zi, _binAtoms[r], cutSq, pairs);
+                            int from = binStart[lin + st], to = binStart[lin + st + 1];
+                            for (var r = from; r < to; r++)
+                            {
+                                var j = binAtoms[r];
+                                double dx = xi - pos[3 * j], dy = yi - pos[3 * j + 1], dz = zi - pos[3 * j + 2];
+                                if (dx * dx + dy * dy + dz * dz <= cutSq) list[pairs++] = j;
+                            }
                         }
                         centers++;
                         _offsets[centers] = pairs;
@@ -222,15 +236,6 @@ public sealed class HalfNeighborList
             var c0 = color;
             Parallel.For(0, count, parallel, k => body(c0 + k * colors));
         }
-    }
-
-    private int AddIfNear(double[] pos, double xi, double yi, double zi, int j, double cutSq, int pairs)
-    {
-        double dx = xi - pos[3 * j], dy = yi - pos[3 * j + 1], dz = zi - pos[3 * j + 2];
-        if (dx * dx + dy * dy + dz * dz > cutSq) return pairs;
-        if (pairs == _neighbors.Length) Array.Resize(ref _neighbors, 2 * pairs);
-        _neighbors[pairs] = j;
-        return pairs + 1;
     }
 
     private static bool PositiveShift(int a, int b, int c) => a > 0 || (a == 0 && (b > 0 || (b == 0 && c > 0)));

@@ -1,5 +1,8 @@
 namespace DeepMD.Sharp.Dynamics.Potentials;
 
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 using DeepMD.Sharp.Core.Errors;
 using DeepMD.Sharp.Core.Potentials;
 using DeepMD.Sharp.Dynamics.Neighbors;
@@ -191,58 +194,161 @@ public sealed class LennardJonesCut : IHalfListPotential
     private void ComputeSlab(int slab)
     {
         var list = _list!;
-        var pos = list.Atoms.Positions;
         var types = list.Atoms.Types;
         var centers = list.CenterArray;
         var offsets = list.OffsetArray;
-        var neighbors = list.NeighborArray;
         var start = list.SlabStartArray;
-        double[] f = _f, eatom = _e, lj1 = _lj1, lj2 = _lj2, lj3 = _lj3, lj4 = _lj4, cutSq = _cutSq;
+        ref var pos = ref MemoryMarshal.GetArrayDataReference(list.Atoms.Positions);
+        ref var f = ref MemoryMarshal.GetArrayDataReference(_f);
+        ref var nbr = ref MemoryMarshal.GetArrayDataReference(list.NeighborArray);
+        ref var type = ref MemoryMarshal.GetArrayDataReference(types);
+        ref var lj1 = ref MemoryMarshal.GetArrayDataReference(_lj1);
+        ref var lj2 = ref MemoryMarshal.GetArrayDataReference(_lj2);
+        ref var lj3 = ref MemoryMarshal.GetArrayDataReference(_lj3);
+        ref var lj4 = ref MemoryMarshal.GetArrayDataReference(_lj4);
+        ref var cutSq = ref MemoryMarshal.GetArrayDataReference(_cutSq);
+        var eatom = _e;
         var perAtom = _perAtom;
+        var ntypes = _types;
         double energy = 0, vxx = 0, vyy = 0, vzz = 0, vxy = 0, vxz = 0, vyz = 0;
+        var sums = default(VectorSums);
         for (var k = start[slab]; k < start[slab + 1]; k++)
         {
             var i = centers[k];
-            double xi = pos[3 * i], yi = pos[3 * i + 1], zi = pos[3 * i + 2];
-            var rowType = types[i] * _types;
+            ref var pi = ref Unsafe.Add(ref pos, 3 * i);
+            double xi = pi, yi = Unsafe.Add(ref pi, 1), zi = Unsafe.Add(ref pi, 2);
+            var rowType = types[i] * ntypes;
             double fix = 0, fiy = 0, fiz = 0;
-            for (var e = offsets[k]; e < offsets[k + 1]; e++)
+            int end = offsets[k + 1];
+            var e = offsets[k];
+            if (!perAtom)
+                e = VectorPairs(ref pos, ref f, ref nbr, ref type, e, end, rowType, xi, yi, zi, ref fix, ref fiy, ref fiz, ref sums);
+            for (; e < end; e++)
             {
-                var j = neighbors[e];
-                var j3 = 3 * j;
-                double dx = xi - pos[j3], dy = yi - pos[j3 + 1], dz = zi - pos[j3 + 2];
+                var j = Unsafe.Add(ref nbr, e);
+                ref var pj = ref Unsafe.Add(ref pos, 3 * j);
+                double dx = xi - pj, dy = yi - Unsafe.Add(ref pj, 1), dz = zi - Unsafe.Add(ref pj, 2);
                 var rsq = dx * dx + dy * dy + dz * dz;
-                var t = rowType + types[j];
-                if (rsq >= cutSq[t]) continue;
+                var t = rowType + Unsafe.Add(ref type, j);
+                if (rsq >= Unsafe.Add(ref cutSq, t)) continue;
                 var r2inv = 1.0 / rsq;
                 var r6inv = r2inv * r2inv * r2inv;
-                var forcelj = r6inv * (lj1[t] * r6inv - lj2[t]);
+                var forcelj = r6inv * (Unsafe.Add(ref lj1, t) * r6inv - Unsafe.Add(ref lj2, t));
                 var fpair = forcelj * r2inv;
-                fix += dx * fpair;
-                fiy += dy * fpair;
-                fiz += dz * fpair;
-                f[j3] -= dx * fpair;
-                f[j3 + 1] -= dy * fpair;
-                f[j3 + 2] -= dz * fpair;
-                var evdwl = r6inv * (lj3[t] * r6inv - lj4[t]);
+                double fx = dx * fpair, fy = dy * fpair, fz = dz * fpair;
+                fix += fx;
+                fiy += fy;
+                fiz += fz;
+                ref var fj = ref Unsafe.Add(ref f, 3 * j);
+                fj -= fx;
+                Unsafe.Add(ref fj, 1) -= fy;
+                Unsafe.Add(ref fj, 2) -= fz;
+                var evdwl = r6inv * (Unsafe.Add(ref lj3, t) * r6inv - Unsafe.Add(ref lj4, t));
                 energy += evdwl;
                 if (perAtom)
                 {
                     eatom[i] += 0.5 * evdwl;
                     eatom[j] += 0.5 * evdwl;
                 }
-                vxx += dx * dx * fpair;
-                vyy += dy * dy * fpair;
-                vzz += dz * dz * fpair;
-                vxy += dx * dy * fpair;
-                vxz += dx * dz * fpair;
-                vyz += dy * dz * fpair;
+                vxx += dx * fx;
+                vyy += dy * fy;
+                vzz += dz * fz;
+                vxy += dx * fy;
+                vxz += dx * fz;
+                vyz += dy * fz;
             }
-            f[3 * i] += fix;
-            f[3 * i + 1] += fiy;
-            f[3 * i + 2] += fiz;
+            ref var fi = ref Unsafe.Add(ref f, 3 * i);
+            fi += fix;
+            Unsafe.Add(ref fi, 1) += fiy;
+            Unsafe.Add(ref fi, 2) += fiz;
         }
         PairBuffers.StoreSlab(_slabSums, slab, energy, vxx, vyy, vzz, vxy, vxz, vyz);
+        PairBuffers.StoreSlab(_slabSums, slab, Vector256.Sum(sums.Energy), Vector256.Sum(sums.Xx), Vector256.Sum(sums.Yy),
+            Vector256.Sum(sums.Zz), Vector256.Sum(sums.Xy), Vector256.Sum(sums.Xz), Vector256.Sum(sums.Yz));
+    }
+
+    /// <summary>Energy and virial accumulated four pairs at a time over a slab.</summary>
+    private struct VectorSums
+    {
+        public Vector256<double> Energy, Xx, Yy, Zz, Xy, Xz, Yz;
+    }
+
+    /// <summary>
+    /// Neighbors e .. end of one center, four at a time (as many groups of four as there are); returns where the scalar
+    /// loop must go on. Per pair the arithmetic is the scalar loop's; the center's force and the slab's energy and virial
+    /// are summed in four lanes. The grouping depends only on the list, so results do not depend on the thread count.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private int VectorPairs(ref double pos, ref double f, ref int nbr, ref int type, int e, int end, int rowType,
+        double xi, double yi, double zi, ref double fix, ref double fiy, ref double fiz, ref VectorSums sums)
+    {
+        if (end - e < 4) return e;
+        var single = _types == 1;
+        Vector256<double> lj1 = Vector256.Create(_lj1[rowType]), lj2 = Vector256.Create(_lj2[rowType]);
+        Vector256<double> lj3 = Vector256.Create(_lj3[rowType]), lj4 = Vector256.Create(_lj4[rowType]);
+        var cutSq = Vector256.Create(_cutSq[rowType]);
+        Vector256<double> vxi = Vector256.Create(xi), vyi = Vector256.Create(yi), vzi = Vector256.Create(zi);
+        Vector256<double> fxi = default, fyi = default, fzi = default;
+        Span<double> buf = stackalloc double[12];
+        ref var b = ref MemoryMarshal.GetReference(buf);
+        for (; e + 4 <= end; e += 4)
+        {
+            int j0 = Unsafe.Add(ref nbr, e), j1 = Unsafe.Add(ref nbr, e + 1), j2 = Unsafe.Add(ref nbr, e + 2), j3 = Unsafe.Add(ref nbr, e + 3);
+            ref var p0 = ref Unsafe.Add(ref pos, 3 * j0);
+            ref var p1 = ref Unsafe.Add(ref pos, 3 * j1);
+            ref var p2 = ref Unsafe.Add(ref pos, 3 * j2);
+            ref var p3 = ref Unsafe.Add(ref pos, 3 * j3);
+            var dx = vxi - Vector256.Create(p0, p1, p2, p3);
+            var dy = vyi - Vector256.Create(Unsafe.Add(ref p0, 1), Unsafe.Add(ref p1, 1), Unsafe.Add(ref p2, 1), Unsafe.Add(ref p3, 1));
+            var dz = vzi - Vector256.Create(Unsafe.Add(ref p0, 2), Unsafe.Add(ref p1, 2), Unsafe.Add(ref p2, 2), Unsafe.Add(ref p3, 2));
+            var rsq = dx * dx + dy * dy + dz * dz;
+            if (!single)
+            {
+                int t0 = rowType + Unsafe.Add(ref type, j0), t1 = rowType + Unsafe.Add(ref type, j1);
+                int t2 = rowType + Unsafe.Add(ref type, j2), t3 = rowType + Unsafe.Add(ref type, j3);
+                lj1 = Vector256.Create(_lj1[t0], _lj1[t1], _lj1[t2], _lj1[t3]);
+                lj2 = Vector256.Create(_lj2[t0], _lj2[t1], _lj2[t2], _lj2[t3]);
+                lj3 = Vector256.Create(_lj3[t0], _lj3[t1], _lj3[t2], _lj3[t3]);
+                lj4 = Vector256.Create(_lj4[t0], _lj4[t1], _lj4[t2], _lj4[t3]);
+                cutSq = Vector256.Create(_cutSq[t0], _cutSq[t1], _cutSq[t2], _cutSq[t3]);
+            }
+            var inside = Vector256.LessThan(rsq, cutSq);
+            if (inside == Vector256<double>.Zero) continue;
+            // Lanes beyond the cutoff get a harmless distance and are then zeroed.
+            var r2inv = Vector256<double>.One / Vector256.ConditionalSelect(inside, rsq, Vector256<double>.One);
+            var r6inv = r2inv * r2inv * r2inv;
+            var fpair = (r6inv * (lj1 * r6inv - lj2) * r2inv) & inside;
+            Vector256<double> fx = dx * fpair, fy = dy * fpair, fz = dz * fpair;
+            fxi += fx;
+            fyi += fy;
+            fzi += fz;
+            sums.Energy += (r6inv * (lj3 * r6inv - lj4)) & inside;
+            sums.Xx += dx * fx;
+            sums.Yy += dy * fy;
+            sums.Zz += dz * fz;
+            sums.Xy += dx * fy;
+            sums.Xz += dx * fz;
+            sums.Yz += dy * fz;
+            fx.StoreUnsafe(ref b);
+            fy.StoreUnsafe(ref b, 4);
+            fz.StoreUnsafe(ref b, 8);
+            Subtract(ref Unsafe.Add(ref f, 3 * j0), ref b, 0);
+            Subtract(ref Unsafe.Add(ref f, 3 * j1), ref b, 1);
+            Subtract(ref Unsafe.Add(ref f, 3 * j2), ref b, 2);
+            Subtract(ref Unsafe.Add(ref f, 3 * j3), ref b, 3);
+        }
+        fix += Vector256.Sum(fxi);
+        fiy += Vector256.Sum(fyi);
+        fiz += Vector256.Sum(fzi);
+        return e;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Subtract(ref double fj, ref double b, int lane)
+    {
+        fj -= Unsafe.Add(ref b, lane);
+        Unsafe.Add(ref fj, 1) -= Unsafe.Add(ref b, 4 + lane);
+        Unsafe.Add(ref fj, 2) -= Unsafe.Add(ref b, 8 + lane);
     }
 
     private static bool PositiveShift(int a, int b, int c) => a > 0 || (a == 0 && (b > 0 || (b == 0 && c > 0)));
