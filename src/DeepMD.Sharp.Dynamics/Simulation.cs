@@ -166,6 +166,7 @@ public sealed class Simulation
         Atoms.Trim();
         foreach (var f in Fixes) f.Init(this);
         _parallel = ThreadSettings.Options(Threads);
+        Verlet.Parallel = _parallel;
         RebuildNeighbors();
         ComputeForces();
         foreach (var f in Fixes) f.Setup(this);

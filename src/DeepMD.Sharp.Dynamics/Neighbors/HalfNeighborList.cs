@@ -23,6 +23,8 @@ public sealed class HalfNeighborList
 {
     private int[] _centers = [], _offsets = [1], _neighbors = [], _slabStart = [0];
     private int[] _binOf = [], _binStart = [], _binAtoms = [], _binFill = [], _stencil = [];
+    private SlabScratch[] _slabs = [];
+    private (int NbA, int NbB, int LoA, int LoB, int LoC, int Ea, int Eb, int Locals, double CutSq) _geometry;
 
     /// <summary>Locals and ghosts the list refers to (extended indices).</summary>
     public GhostAtoms Atoms { get; } = new();
@@ -73,8 +75,9 @@ public sealed class HalfNeighborList
     /// <param name="origin">The box's lower corner.</param>
     /// <param name="cell">The current cell with its periodic flags.</param>
     /// <param name="cutoff">Pair distance kept (cutoff + skin).</param>
+    /// <param name="parallel">Thread limit for the pair search (null: one thread); the list does not depend on it.</param>
     public void Build(ReadOnlySpan<double> x, ReadOnlySpan<double> y, ReadOnlySpan<double> z, ReadOnlySpan<int> types,
-        ReadOnlySpan<double> origin, Box cell, double cutoff)
+        ReadOnlySpan<double> origin, Box cell, double cutoff, ParallelOptions? parallel = null)
     {
         if (!(cutoff > 0)) throw new ArgumentOutOfRangeException(nameof(cutoff), "the neighbor cutoff must be positive");
         Cutoff = cutoff;
@@ -148,68 +151,120 @@ public sealed class HalfNeighborList
                         stencil.Add((dc * eb + db) * ea + da);
         _stencil = stencil.ToArray();
 
-        // Centers bin by bin, slab = bin layer along c.
+        // Centers bin by bin, slab = bin layer along c; slabs are built independently (in parallel when allowed) and
+        // joined in slab order, so the list is the same for any thread count.
         SlabCount = nb[2];
         SlabReach = reach[2];
+        _geometry = (nb[0], nb[1], lo[0], lo[1], lo[2], ea, eb, nLocal, cutoff * cutoff);
+        if (_slabs.Length < SlabCount) Array.Resize(ref _slabs, SlabCount);
+        for (var c = 0; c < SlabCount; c++) _slabs[c] ??= new SlabScratch();
+        if (parallel is null || parallel.MaxDegreeOfParallelism == 1 || SlabCount == 1)
+            for (var c = 0; c < SlabCount; c++) BuildSlab(c);
+        else
+            Parallel.For(0, SlabCount, parallel, BuildSlab);
+
         if (_centers.Length < nLocal) _centers = new int[nLocal];
         if (_offsets.Length < nLocal + 1) _offsets = new int[nLocal + 1];
         if (_slabStart.Length < SlabCount + 1) _slabStart = new int[SlabCount + 1];
-        if (_neighbors.Length == 0) _neighbors = new int[Math.Max(16, 64 * nLocal)];
+        var totalPairs = 0L;
+        for (var c = 0; c < SlabCount; c++) totalPairs += _slabs[c].PairCount;
+        if (_neighbors.Length < totalPairs) _neighbors = new int[checked((int)(totalPairs + totalPairs / 8))];
+        int centers = 0, pairs = 0;
+        _offsets[0] = 0;
+        for (var c = 0; c < SlabCount; c++)
+        {
+            var slab = _slabs[c];
+            _slabStart[c] = centers;
+            Array.Copy(slab.Centers, 0, _centers, centers, slab.CenterCount);
+            Array.Copy(slab.Neighbors, 0, _neighbors, pairs, slab.PairCount);
+            for (var k = 0; k < slab.CenterCount; k++)
+            {
+                pairs += slab.Counts[k];
+                _offsets[++centers] = pairs;
+            }
+        }
+        _slabStart[SlabCount] = centers;
+        if (centers != nLocal) throw new InvalidOperationException($"half list placed {centers} of {nLocal} atoms in bins");
+    }
+
+    /// <summary>The centers of bin layer <paramref name="c"/> and their pairs, into that slab's scratch.</summary>
+    private void BuildSlab(int c)
+    {
+        var (nbA, nbB, loA, loB, loC, ea, eb, nLocal, cutSq) = _geometry;
+        var slab = _slabs[c];
+        var atoms = Atoms;
+        var owner = atoms.Owner;
+        var shiftA = atoms.ShiftA;
+        var shiftB = atoms.ShiftB;
+        var shiftC = atoms.ShiftC;
         var pos = atoms.Positions;
-        var cutSq = cutoff * cutoff;
         var binStart = _binStart;
         var binAtoms = _binAtoms;
         var stencilOffsets = _stencil;
         int centers = 0, pairs = 0;
-        _offsets[0] = 0;
-        for (var c = 0; c < nb[2]; c++)
-        {
-            _slabStart[c] = centers;
-            for (var b = 0; b < nb[1]; b++)
-                for (var a = 0; a < nb[0]; a++)
+        for (var b = 0; b < nbB; b++)
+            for (var a = 0; a < nbA; a++)
+            {
+                var lin = ((c - loC) * eb + b - loB) * ea + a - loA;
+                var inBin = binStart[lin + 1] - binStart[lin];
+                if (inBin == 0) continue;
+                // Room for every candidate of any center of this bin.
+                var candidates = inBin;
+                foreach (var st in stencilOffsets) candidates += binStart[lin + st + 1] - binStart[lin + st];
+                slab.Reserve(centers + inBin, pairs + inBin * candidates);
+                var list = slab.Neighbors;
+                for (var q = binStart[lin]; q < binStart[lin + 1]; q++)
                 {
-                    var lin = ((c - lo[2]) * eb + b - lo[1]) * ea + a - lo[0];
-                    // Room for every candidate of any center of this bin.
-                    var candidates = binStart[lin + 1] - binStart[lin];
-                    foreach (var st in stencilOffsets) candidates += binStart[lin + st + 1] - binStart[lin + st];
-                    var room = (binStart[lin + 1] - binStart[lin]) * candidates;
-                    if (_neighbors.Length < pairs + room) Array.Resize(ref _neighbors, Math.Max(2 * _neighbors.Length, pairs + room));
-                    var list = _neighbors;
-                    for (var q = binStart[lin]; q < binStart[lin + 1]; q++)
+                    var i = binAtoms[q];
+                    if (i >= nLocal) break; // ghosts follow the locals of a bin
+                    double xi = pos[3 * i], yi = pos[3 * i + 1], zi = pos[3 * i + 2];
+                    var first = pairs;
+                    // Own bin: later locals, and ghosts of later (or the same, shifted upwards) owners.
+                    for (var r = q + 1; r < binStart[lin + 1]; r++)
                     {
-                        var i = binAtoms[q];
-                        if (i >= nLocal) break; // ghosts follow the locals of a bin
-                        double xi = pos[3 * i], yi = pos[3 * i + 1], zi = pos[3 * i + 2];
-                        _centers[centers] = i;
-                        // Own bin: later locals, and ghosts of later (or the same, shifted upwards) owners.
-                        for (var r = q + 1; r < binStart[lin + 1]; r++)
+                        var j = binAtoms[r];
+                        if (j >= nLocal)
+                        {
+                            var o = owner[j];
+                            if (o < i || (o == i && !PositiveShift(shiftA[j], shiftB[j], shiftC[j]))) continue;
+                        }
+                        double dx = xi - pos[3 * j], dy = yi - pos[3 * j + 1], dz = zi - pos[3 * j + 2];
+                        if (dx * dx + dy * dy + dz * dz <= cutSq) list[pairs++] = j;
+                    }
+                    foreach (var st in stencilOffsets)
+                    {
+                        int from = binStart[lin + st], to = binStart[lin + st + 1];
+                        for (var r = from; r < to; r++)
                         {
                             var j = binAtoms[r];
-                            if (j >= nLocal)
-                            {
-                                var o = owner[j];
-                                if (o < i || (o == i && !PositiveShift(shiftA[j], shiftB[j], shiftC[j]))) continue;
-                            }
                             double dx = xi - pos[3 * j], dy = yi - pos[3 * j + 1], dz = zi - pos[3 * j + 2];
                             if (dx * dx + dy * dy + dz * dz <= cutSq) list[pairs++] = j;
                         }
-                        foreach (var st in stencilOffsets)
-                        {
-                            int from = binStart[lin + st], to = binStart[lin + st + 1];
-                            for (var r = from; r < to; r++)
-                            {
-                                var j = binAtoms[r];
-                                double dx = xi - pos[3 * j], dy = yi - pos[3 * j + 1], dz = zi - pos[3 * j + 2];
-                                if (dx * dx + dy * dy + dz * dz <= cutSq) list[pairs++] = j;
-                            }
-                        }
-                        centers++;
-                        _offsets[centers] = pairs;
                     }
+                    slab.Centers[centers] = i;
+                    slab.Counts[centers++] = pairs - first;
                 }
+            }
+        slab.CenterCount = centers;
+        slab.PairCount = pairs;
+    }
+
+    /// <summary>One slab's part of the list while it is built.</summary>
+    private sealed class SlabScratch
+    {
+        public int[] Centers = [], Counts = [], Neighbors = [];
+        public int CenterCount, PairCount;
+
+        public void Reserve(int centers, int pairs)
+        {
+            if (Centers.Length < centers)
+            {
+                var n = Math.Max(centers, 2 * Centers.Length);
+                Array.Resize(ref Centers, n);
+                Array.Resize(ref Counts, n);
+            }
+            if (Neighbors.Length < pairs) Array.Resize(ref Neighbors, Math.Max(pairs, 2 * Neighbors.Length));
         }
-        _slabStart[nb[2]] = centers;
-        if (centers != nLocal) throw new InvalidOperationException($"half list placed {centers} of {nLocal} atoms in bins");
     }
 
     /// <summary>Recomputes ghost positions for moved atoms and the current cell (between builds).</summary>

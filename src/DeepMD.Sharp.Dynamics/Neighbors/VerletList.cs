@@ -29,6 +29,9 @@ public sealed class VerletList
     /// <summary>The current half list over locals and ghosts (null unless the last build made one).</summary>
     public HalfNeighborList? Half { get; private set; }
 
+    /// <summary>Thread limit for building the half list (null: one thread); the list does not depend on it.</summary>
+    public ParallelOptions? Parallel { get; set; }
+
     /// <summary>Steps since the last build.</summary>
     public int Ago { get; private set; }
 
@@ -94,7 +97,7 @@ public sealed class VerletList
         SimulationBox box, double cutoff)
     {
         Half ??= new HalfNeighborList();
-        Half.Build(x, y, z, types, box.Lo, box.Cell, cutoff + Settings.Skin);
+        Half.Build(x, y, z, types, box.Lo, box.Cell, cutoff + Settings.Skin, Parallel);
         List = null;
         Hold(x, y, z, box);
     }

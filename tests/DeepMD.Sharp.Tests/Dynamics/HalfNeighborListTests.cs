@@ -189,6 +189,11 @@ public class HalfNeighborListTests
         var list = new HalfNeighborList();
         list.Build(x, y, z, types, [0, 0, 0], cell, lj.Cutoff + 0.3);
         Assert.That(list.SlabCount, Is.GreaterThan(4), "enough slabs to run in parallel");
+        var threaded = new HalfNeighborList();
+        threaded.Build(x, y, z, types, [0, 0, 0], cell, lj.Cutoff + 0.3, new ParallelOptions { MaxDegreeOfParallelism = 3 });
+        Assert.That(threaded.Centers.ToArray(), Is.EqualTo(list.Centers.ToArray()), "centers of a threaded build");
+        Assert.That(threaded.Offsets.ToArray(), Is.EqualTo(list.Offsets.ToArray()), "offsets of a threaded build");
+        Assert.That(threaded.Neighbors.ToArray(), Is.EqualTo(list.Neighbors.ToArray()), "neighbors of a threaded build");
         var one = Half(lj, list, 1);
         foreach (var threads in new[] { 2, 3, 8 })
         {
@@ -209,6 +214,45 @@ public class HalfNeighborListTests
         Assert.That(e2.Energy, Is.EqualTo(e1.Energy));
         Assert.That(e2.Fx, Is.EqualTo(e1.Fx));
         Assert.That(e2.Virial, Is.EqualTo(e1.Virial));
+    }
+
+    [Test]
+    public void AnLjRunGivesTheSameThermoAtFifteenDigitsForOneAndThreeThreads()
+    {
+        string Run(string threads)
+        {
+            Environment.SetEnvironmentVariable("DPSHARP_THREADS", threads);
+            try
+            {
+                var screen = new StringWriter();
+                using (var s = new DeepMD.Sharp.Input.DeckSession(screen, Support.RepoPaths.TempDir(), null))
+                    s.Runner.RunText("d", """
+                        units lj
+                        lattice fcc 0.8442
+                        region box block 0 8 0 8 0 8
+                        create_box 2 box
+                        create_atoms 1 box
+                        mass * 1.0
+                        velocity all create 3.0 87287 loop geom
+                        pair_style lj/cut 2.5
+                        pair_coeff 1 1 1.0 1.0 2.5
+                        pair_coeff 2 2 0.8 0.9 2.2
+                        neigh_modify every 2 delay 0 check yes
+                        fix 1 all nve
+                        thermo 20
+                        thermo_modify format float %20.15g
+                        run 100
+                        """);
+                return string.Join("\n", screen.ToString().Split('\n').Where(l => l.TrimStart().Length > 0 && char.IsDigit(l.TrimStart()[0]) && l.Contains('-')));
+            }
+            finally
+            {
+                Environment.SetEnvironmentVariable("DPSHARP_THREADS", null);
+            }
+        }
+        var one = Run("1");
+        Assert.That(one.Split('\n'), Has.Length.EqualTo(6), one);
+        Assert.That(Run("3"), Is.EqualTo(one));
     }
 
     [Test]
