@@ -101,6 +101,44 @@ public class PairBenchmarks
         return _result.Energy;
     }
 
+    /// <summary>
+    /// The alternative to slab colouring for threads: a full list where every atom sums only its own force (each pair
+    /// computed twice, no writes to neighbors), atoms split over all cores. Forces only; for the comparison in the docs.
+    /// </summary>
+    [Benchmark(Description = "lj/cut forces, full list, own-force only, all cores (32k melt; alternative design)")]
+    public double LjFullListOwnForceAllCores()
+    {
+        var nl = _meltFull;
+        var n = _melt.X.Length;
+        if (_result.Fx.Length != n) _result.Resize(n);
+        var fx = _result.Fx;
+        var fy = _result.Fy;
+        var fz = _result.Fz;
+        Parallel.For(0, (n + 1023) / 1024, _all, chunk =>
+        {
+            for (var i = chunk * 1024; i < Math.Min(n, chunk * 1024 + 1024); i++)
+            {
+                double sx = 0, sy = 0, sz = 0;
+                for (var e = nl.Offsets[i]; e < nl.Offsets[i + 1]; e++)
+                {
+                    double dx = -nl.Dx[e], dy = -nl.Dy[e], dz = -nl.Dz[e];
+                    var rsq = dx * dx + dy * dy + dz * dz;
+                    if (rsq >= 6.25) continue;
+                    var r2inv = 1.0 / rsq;
+                    var r6inv = r2inv * r2inv * r2inv;
+                    var fpair = r6inv * (48.0 * r6inv - 24.0) * r2inv;
+                    sx += dx * fpair;
+                    sy += dy * fpair;
+                    sz += dz * fpair;
+                }
+                fx[i] = sx;
+                fy[i] = sy;
+                fz[i] = sz;
+            }
+        });
+        return fx[0];
+    }
+
     [Benchmark(Description = "eam forces, half list, 1 thread (32k Cu)")]
     public double EamHalfOneThread()
     {
