@@ -288,11 +288,16 @@ public class HalfNeighborListTests
         double[] x = [1, 5], y = [1, 5], z = [1, 5];
         verlet.BuildHalf(x, y, z, [0, 0], box, 1.0);
         Assert.That(verlet.Decide(x, y, z, box), Is.False, "nothing moved");
-        // Atoms moved 0.1 (< skin/2), but the upper corner moved 0.15 · √3 ≈ 0.26: allowed = (0.4 − 0.26)/2 = 0.07.
+        // An atom moved 0.1 (< skin/2 = 0.2). Growing the box by 0.15 moves the corners by up to 0.15·√3 ≈ 0.26 and
+        // 0.15·√2 ≈ 0.21; LAMMPS allows (skin − the two largest)/2 = (0.4 − 0.47)/2 < 0, so any movement rebuilds.
         double[] moved = [1.1, 5], same = [1, 5];
         Assert.That(verlet.Decide(moved, same, same, box), Is.False, "0.1 < skin/2 with a fixed box");
         var grown = box.With(0, 10.15, 0, 10.15, 0, 10.15, 0, 0, 0);
-        Assert.That(verlet.Decide(moved, same, same, grown), Is.True, "the box change leaves less than 0.1 of the half skin");
+        Assert.That(verlet.Decide(moved, same, same, grown), Is.True, "the box change leaves nothing of the skin");
+        var slightly = box.With(0, 10.01, 0, 10.01, 0, 10.01, 0, 0, 0);
+        Assert.That(verlet.Decide(moved, same, same, slightly), Is.False, "a 0.01 growth leaves (0.4 − 0.031)/2 ≈ 0.18 > 0.1");
+        double[] further = [1.19, 5];
+        Assert.That(verlet.Decide(further, same, same, slightly), Is.True, "0.19 > 0.18");
         verlet.BuildHalf(x, y, z, [0, 0], grown, 1.0);
         verlet.RequestRebuild();
         settings.Every = 50;
