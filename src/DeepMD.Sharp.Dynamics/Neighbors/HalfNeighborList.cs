@@ -23,6 +23,8 @@ public sealed class HalfNeighborList
 {
     private int[] _centers = [], _offsets = [1], _neighbors = [], _slabStart = [0];
     private int[] _binOf = [], _binStart = [], _binAtoms = [], _binFill = [], _stencil = [];
+    /// <summary>Bins per cutoff length: 2 (half-cutoff bins, a 5x5x5 stencil) scans fewer candidates than 1 (3x3x3).</summary>
+    private const int BinsPerCutoff = 2;
     private SlabScratch[] _slabs = [];
     private (int NbA, int NbB, int LoA, int LoB, int LoC, int Ea, int Eb, int Locals, double CutSq) _geometry;
 
@@ -91,7 +93,7 @@ public sealed class HalfNeighborList
         for (var d = 0; d < 3; d++)
         {
             var face = cell.FaceDistance(d);
-            nb[d] = Math.Max(1, (int)Math.Min(1 << 20, Math.Floor(face / cutoff)));
+            nb[d] = Math.Max(1, (int)Math.Min(1 << 20, Math.Floor(face * BinsPerCutoff / cutoff)));
             reach[d] = Math.Max(1, (int)Math.Ceiling(cutoff / face * nb[d]));
             lo[d] = -reach[d];
             hi[d] = nb[d] - 1 + reach[d];
