@@ -6,6 +6,7 @@ using DeepMD.Sharp.Core.Potentials;
 using DeepMD.Sharp.Dynamics.Atoms;
 using DeepMD.Sharp.Dynamics.Fixes;
 using DeepMD.Sharp.Dynamics.Neighbors;
+using DeepMD.Sharp.Dynamics.Potentials;
 using DeepMD.Sharp.Dynamics.Units;
 
 /// <summary>
@@ -17,6 +18,7 @@ public sealed class Simulation
 {
     private readonly ForceResult _forces = new();
     private bool _boxChanges;
+    private ParallelOptions _parallel = new();
 
     public Simulation(UnitSystem units)
     {
@@ -84,6 +86,12 @@ public sealed class Simulation
 
     /// <summary>Whether outputs need per-atom energy/virial at the next evaluation.</summary>
     public bool PerAtomWanted { get; set; }
+
+    /// <summary>
+    /// Threads for the engine's own pair styles (lj/cut, eam); null = <c>DPSHARP_THREADS</c> or all cores. Results do not
+    /// depend on it.
+    /// </summary>
+    public int? Threads { get; set; }
 
     /// <summary>Wall-clock time of the current run so far.</summary>
     public Stopwatch RunClock { get; } = new();
@@ -159,6 +167,8 @@ public sealed class Simulation
         Atoms.Trim();
         foreach (var f in Fixes) f.Init(this);
         _boxChanges = Fixes.Any(f => f.ChangesBox);
+        _parallel = ThreadSettings.Options(Threads);
+        Verlet.Parallel = _parallel;
         RebuildNeighbors();
         ComputeForces();
         foreach (var f in Fixes) f.Setup(this);
@@ -186,16 +196,26 @@ public sealed class Simulation
             if (!box.InsideNonPeriodic(a.X[i], a.Y[i], a.Z[i]))
                 throw new SimulationException($"step {Step}: atom {a.Id[i]} is lost: it left the box through a non-periodic boundary at ({a.X[i]}, {a.Y[i]}, {a.Z[i]})", Step, a.Id[i]);
         }
-        Verlet.Build(a.X.AsSpan(0, a.Count), a.Y.AsSpan(0, a.Count), a.Z.AsSpan(0, a.Count), box.Cell, Potential!.Cutoff);
-        Verlet.HoldBox(box);
+        if (Potential is IHalfListPotential)
+            Verlet.BuildHalf(a.X.AsSpan(0, a.Count), a.Y.AsSpan(0, a.Count), a.Z.AsSpan(0, a.Count), a.Type.AsSpan(0, a.Count), box, Potential.Cutoff);
+        else
+        {
+            Verlet.Build(a.X.AsSpan(0, a.Count), a.Y.AsSpan(0, a.Count), a.Z.AsSpan(0, a.Count), box.Cell, Potential!.Cutoff);
+            Verlet.HoldBox(box);
+        }
     }
 
     /// <summary>Evaluates the potential for the current positions into the state's force arrays.</summary>
     public void ComputeForces()
     {
         var a = Atoms;
-        var request = new ForceRequest(a.X, a.Y, a.Z, a.Type, Box!.Cell, Verlet.List!) { PerAtom = PerAtomWanted, Step = Step };
-        Potential!.Compute(request, _forces);
+        if (Potential is IHalfListPotential pair && Verlet.Half is { } half)
+            pair.Compute(new HalfListRequest(half, PerAtomWanted, _parallel), _forces);
+        else
+        {
+            var request = new ForceRequest(a.X, a.Y, a.Z, a.Type, Box!.Cell, Verlet.List!) { PerAtom = PerAtomWanted, Step = Step };
+            Potential!.Compute(request, _forces);
+        }
         a.Fx = _forces.Fx;
         a.Fy = _forces.Fy;
         a.Fz = _forces.Fz;

@@ -4,23 +4,33 @@ using DeepMD.Sharp.Core.Geometry;
 using DeepMD.Sharp.Core.Neighbors;
 
 /// <summary>
-/// A Verlet neighbor list: a full list built with cutoff + skin by <see cref="CellListNeighborSearch"/>, reused
-/// between rebuilds by refreshing displacements from the stored lattice shifts. Decides rebuilds with LAMMPS' rules
-/// and counts builds and dangerous builds (an atom moved more than half the skin before the rebuild, so a pair
-/// might have been missed); with <c>check no</c> the displacement is still measured at every rebuild so a
-/// possibly missed pair is never silent.
+/// A Verlet neighbor list built with cutoff + skin and reused between rebuilds, in one of two forms: a full list from
+/// <see cref="CellListNeighborSearch"/> (for DeePMD models; displacements refreshed from the stored lattice shifts), or a
+/// <see cref="HalfNeighborList"/> over local and ghost atoms (for classical pair styles; ghost positions refreshed from
+/// their owners). Decides rebuilds with LAMMPS' rules and counts builds and dangerous builds (an atom moved more than
+/// half the skin before the rebuild, so a pair might have been missed); with <c>check no</c> the displacement is still
+/// measured at every rebuild so a possibly missed pair is never silent. A box that changes between builds is allowed:
+/// like LAMMPS, the movement of the box corners since the build is taken off the half skin an atom may move, and
+/// <see cref="RequestRebuild"/> forces a build at the next step.
 /// </summary>
 public sealed class VerletList
 {
     private double[] _xHold = [], _yHold = [], _zHold = [];
     private readonly double[] _cornersHold = new double[24];
+    private bool _boxHeld, _rebuildRequested;
 
     public VerletList(NeighborSettings settings) => Settings = settings;
 
     public NeighborSettings Settings { get; }
 
-    /// <summary>The current list (null before the first build).</summary>
+    /// <summary>The current full list (null before the first build, and when the half list is in use).</summary>
     public NeighborList? List { get; private set; }
+
+    /// <summary>The current half list over locals and ghosts (null unless the last build made one).</summary>
+    public HalfNeighborList? Half { get; private set; }
+
+    /// <summary>Thread limit for building the half list (null: one thread); the list does not depend on it.</summary>
+    public ParallelOptions? Parallel { get; set; }
 
     /// <summary>Steps since the last build.</summary>
     public int Ago { get; private set; }
@@ -41,22 +51,26 @@ public sealed class VerletList
     public int RiskyUncheckedBuilds { get; private set; }
 
     /// <summary>
-    /// LAMMPS' neighbor->decide(): advances the age and says whether this step must rebuild. When the box changes
-    /// during the run (<paramref name="changingBox"/> given), the half-skin trigger shrinks by the distance the box
-    /// corners moved since the build (LAMMPS' box check), since atoms near a moving face approach their images.
+    /// Makes the next <see cref="Decide"/> rebuild whatever the every/delay/check rule says (for box changes that
+    /// invalidate the list, such as a remap of the atoms or a large deformation).
     /// </summary>
-    public bool Decide(ReadOnlySpan<double> x, ReadOnlySpan<double> y, ReadOnlySpan<double> z, SimulationBox? changingBox = null)
+    public void RequestRebuild() => _rebuildRequested = true;
+
+    /// <summary>
+    /// LAMMPS' neighbor->decide(): advances the age and says whether this step must rebuild. <paramref name="box"/> is
+    /// the current box: if its corners moved since the build, an atom may move only half of what the corners' movement
+    /// leaves of the skin (LAMMPS' check_distance with a changing box).
+    /// </summary>
+    public bool Decide(ReadOnlySpan<double> x, ReadOnlySpan<double> y, ReadOnlySpan<double> z, SimulationBox? box = null)
     {
         Ago++;
-        if (Ago < Settings.Delay || Ago % Settings.Every != 0) return false;
-        var trigger = 0.25 * Settings.Skin * Settings.Skin;
-        if (changingBox is not null)
+        if (_rebuildRequested)
         {
-            var delta = 0.5 * (Settings.Skin - CornerDrift(changingBox));
-            if (delta < 0.0) delta = 0.0;
-            trigger = delta * delta;
+            _rebuildRequested = false;
+            return true;
         }
-        var moved = MaxDisplacementSquared(x, y, z) > trigger;
+        if (Ago < Settings.Delay || Ago % Settings.Every != 0) return false;
+        var moved = MaxDisplacementSquared(x, y, z) > AllowedSquared(box);
         if (!Settings.Check)
         {
             // LAMMPS cannot tell here; we can: past half the skin, a pair may have been missed.
@@ -68,11 +82,36 @@ public sealed class VerletList
         return moved;
     }
 
-    /// <summary>Builds the list for the given positions (already wrapped into the box) and remembers them.</summary>
+    /// <summary>Builds the full list for the given positions (already wrapped into the box) and remembers them.</summary>
     public void Build(ReadOnlySpan<double> x, ReadOnlySpan<double> y, ReadOnlySpan<double> z, Box? cell, double cutoff)
     {
-        var n = x.Length;
         List = CellListNeighborSearch.Build(x, y, z, cell, cutoff + Settings.Skin);
+        Half = null;
+        Hold(x, y, z, null);
+    }
+
+    /// <summary>
+    /// Builds the half list over locals and ghosts for positions wrapped into <paramref name="box"/> and remembers them.
+    /// </summary>
+    public void BuildHalf(ReadOnlySpan<double> x, ReadOnlySpan<double> y, ReadOnlySpan<double> z, ReadOnlySpan<int> types,
+        SimulationBox box, double cutoff)
+    {
+        Half ??= new HalfNeighborList();
+        Half.Build(x, y, z, types, box.Lo, box.Cell, cutoff + Settings.Skin, Parallel);
+        List = null;
+        Hold(x, y, z, box);
+    }
+
+    /// <summary>Remembers the box corners after a full-list build (for the box check of <see cref="Decide"/>).</summary>
+    public void HoldBox(SimulationBox box)
+    {
+        Corners(box, _cornersHold);
+        _boxHeld = true;
+    }
+
+    private void Hold(ReadOnlySpan<double> x, ReadOnlySpan<double> y, ReadOnlySpan<double> z, SimulationBox? box)
+    {
+        var n = x.Length;
         if (_xHold.Length != n)
         {
             _xHold = new double[n];
@@ -82,48 +121,59 @@ public sealed class VerletList
         x.CopyTo(_xHold);
         y.CopyTo(_yHold);
         z.CopyTo(_zHold);
+        _boxHeld = box is not null;
+        if (box is not null) Corners(box, _cornersHold);
+        _rebuildRequested = false;
         Ago = 0;
         BuildCount++;
     }
 
-    /// <summary>Remembers the box corners at a build (for the box check of <see cref="Decide"/>).</summary>
-    public void HoldBox(SimulationBox box) => Corners(box, _cornersHold);
-
-    /// <summary>Sum of the two largest corner displacements since the build (LAMMPS' delta1 + delta2).</summary>
-    private double CornerDrift(SimulationBox box)
+    /// <summary>
+    /// Brings the existing list up to date with moved atoms and the current cell (which may differ from the one at the
+    /// build): full list displacements from lattice shifts, or ghost positions from their owners.
+    /// </summary>
+    public void Refresh(ReadOnlySpan<double> x, ReadOnlySpan<double> y, ReadOnlySpan<double> z, Box? cell)
     {
+        if (Half is not null) Half.Refresh(x, y, z, cell ?? throw new InvalidOperationException("a half list needs a cell"));
+        else List!.UpdateDisplacements(x, y, z, cell);
+    }
+
+    /// <summary>The squared distance an atom may move before a rebuild is needed.</summary>
+    private double AllowedSquared(SimulationBox? box)
+    {
+        var half = 0.5 * Settings.Skin;
+        if (box is null || !_boxHeld) return half * half;
         Span<double> now = stackalloc double[24];
         Corners(box, now);
-        double d1 = 0, d2 = 0;
-        for (var c = 0; c < 8; c++)
+        double first = 0, second = 0;
+        for (var k = 0; k < 8; k++)
         {
-            double dx = now[3 * c] - _cornersHold[3 * c], dy = now[3 * c + 1] - _cornersHold[3 * c + 1], dz = now[3 * c + 2] - _cornersHold[3 * c + 2];
+            double dx = now[3 * k] - _cornersHold[3 * k], dy = now[3 * k + 1] - _cornersHold[3 * k + 1], dz = now[3 * k + 2] - _cornersHold[3 * k + 2];
             var d = Math.Sqrt(dx * dx + dy * dy + dz * dz);
-            if (d > d1)
+            if (d > first)
             {
-                d2 = d1;
-                d1 = d;
+                second = first;
+                first = d;
             }
-            else if (d > d2) d2 = d;
+            else if (d > second) second = d;
         }
-        return d1 + d2;
+        if (first == 0) return half * half;
+        var delta = Math.Max(0, 0.5 * (Settings.Skin - (first + second)));
+        return delta * delta;
     }
 
+    /// <summary>The 8 corners of the box (lower corner + any sum of the edge vectors), interleaved x, y, z.</summary>
     private static void Corners(SimulationBox box, Span<double> corners)
     {
-        double lx = box.Lx, ly = box.Ly, lz = box.Lz;
-        for (var c = 0; c < 8; c++)
+        var h = box.Cell.Matrix;
+        for (var k = 0; k < 8; k++)
         {
-            double fa = c & 1, fb = (c >> 1) & 1, fc = (c >> 2) & 1;
-            corners[3 * c] = box.Lo[0] + fa * lx + fb * box.Xy + fc * box.Xz;
-            corners[3 * c + 1] = box.Lo[1] + fb * ly + fc * box.Yz;
-            corners[3 * c + 2] = box.Lo[2] + fc * lz;
+            double a = k & 1, b = (k >> 1) & 1, c = (k >> 2) & 1;
+            corners[3 * k] = box.Lo[0] + a * h[0] + b * h[3] + c * h[6];
+            corners[3 * k + 1] = box.Lo[1] + a * h[1] + b * h[4] + c * h[7];
+            corners[3 * k + 2] = box.Lo[2] + a * h[2] + b * h[5] + c * h[8];
         }
     }
-
-    /// <summary>Refreshes displacements of the existing list for moved atoms (same box shape).</summary>
-    public void Refresh(ReadOnlySpan<double> x, ReadOnlySpan<double> y, ReadOnlySpan<double> z, Box? cell) =>
-        List!.UpdateDisplacements(x, y, z, cell);
 
     /// <summary>Largest squared displacement since the last build (positions are rewrapped only right before a build).</summary>
     private double MaxDisplacementSquared(ReadOnlySpan<double> x, ReadOnlySpan<double> y, ReadOnlySpan<double> z)

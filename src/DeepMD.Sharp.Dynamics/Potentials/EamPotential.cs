@@ -2,14 +2,22 @@ namespace DeepMD.Sharp.Dynamics.Potentials;
 
 using DeepMD.Sharp.Core.Errors;
 using DeepMD.Sharp.Core.Potentials;
+using DeepMD.Sharp.Dynamics.Neighbors;
 
 /// <summary>
 /// Embedded-atom method (<c>pair_style eam</c> and <c>eam/alloy</c>): E = Σ_i F_i(Σ_j ρ_j(r_ij)) + ½ Σ_ij φ_ij(r_ij),
 /// evaluated from LAMMPS-style spline tables exactly as LAMMPS' PairEAM does (same grids, same spline, same
 /// linear extension of F beyond the table). Engine types map to table elements through <see cref="ElementOfType"/>.
+/// In the MD loop it runs on a <see cref="HalfNeighborList"/> like LAMMPS with <c>newton on</c>: densities summed over
+/// half pairs (ghost densities folded onto owners), F'(ρ) copied to ghosts, then pair forces; slabs run on several
+/// threads with the same result for any thread count.
 /// </summary>
-public sealed class EamPotential : IPotential
+public sealed class EamPotential : IHalfListPotential
 {
+    private double[] _rhoExt = [], _fpExt = [], _f = [], _e = [], _slabSums = [];
+    private HalfNeighborList? _list;
+    private bool _perAtom;
+    private Action<int>? _densityBody, _embedBody, _forceBody;
     private readonly EamTabulation _t;
     private readonly int _types;
     private readonly int[] _frhoOf;
@@ -168,6 +176,177 @@ public sealed class EamPotential : IPotential
         w[1] = w[3] = vxy;
         w[2] = w[6] = vxz;
         w[5] = w[7] = vyz;
+    }
+
+    public void Compute(HalfListRequest request, ForceResult result)
+    {
+        var list = request.List;
+        var atoms = list.Atoms;
+        var n = atoms.LocalCount;
+        var total = atoms.TotalCount;
+        result.Resize(n);
+        PairBuffers.Zeroed(ref _rhoExt, total);
+        if (_fpExt.Length < total) _fpExt = new double[_rhoExt.Length];
+        PairBuffers.Zeroed(ref _f, 3 * total);
+        if (request.PerAtom) PairBuffers.Zeroed(ref _e, total);
+        PairBuffers.Zeroed(ref _slabSums, 7 * list.SlabCount);
+        _list = list;
+        _perAtom = request.PerAtom;
+        list.ForEachSlab(request.Parallel, _densityBody ??= DensitySlab);
+        atoms.FoldScalars(_rhoExt);
+        list.ForEachSlab(request.Parallel, _embedBody ??= EmbedSlab);
+        atoms.CopyToGhosts(_fpExt);
+        list.ForEachSlab(request.Parallel, _forceBody ??= ForceSlab);
+        _list = null;
+        atoms.FoldVectors(_f);
+        PairBuffers.CopyForces(_f, result);
+        if (request.PerAtom)
+        {
+            atoms.FoldScalars(_e);
+            Array.Copy(_e, result.AtomEnergy, n);
+        }
+        PairBuffers.SumSlabs(_slabSums, list.SlabCount, result);
+    }
+
+    /// <summary>ρ contributions of one slab's pairs, to both atoms.</summary>
+    private void DensitySlab(int slab)
+    {
+        var list = _list!;
+        var pos = list.Atoms.Positions;
+        var type = list.Atoms.Types;
+        var centers = list.CenterArray;
+        var offsets = list.OffsetArray;
+        var neighbors = list.NeighborArray;
+        var start = list.SlabStartArray;
+        var rho = _rhoExt;
+        var nr = _t.Nr;
+        for (var k = start[slab]; k < start[slab + 1]; k++)
+        {
+            var i = centers[k];
+            var it = type[i];
+            double xi = pos[3 * i], yi = pos[3 * i + 1], zi = pos[3 * i + 2];
+            var rhoi = 0.0;
+            for (var e = offsets[k]; e < offsets[k + 1]; e++)
+            {
+                var j = neighbors[e];
+                double dx = xi - pos[3 * j], dy = yi - pos[3 * j + 1], dz = zi - pos[3 * j + 2];
+                var rsq = dx * dx + dy * dy + dz * dz;
+                if (rsq >= _cutSq) continue;
+                var jt = type[j];
+                var p = Math.Sqrt(rsq) * _rdr + 1.0;
+                var m = Math.Min((int)p, nr - 1);
+                p -= m;
+                p = Math.Min(p, 1.0);
+                var b = m * 7;
+                var c = _t.RhorSpline[_rhorOf[jt * _types + it]];
+                rhoi += ((c[b + 3] * p + c[b + 4]) * p + c[b + 5]) * p + c[b + 6];
+                c = _t.RhorSpline[_rhorOf[it * _types + jt]];
+                rho[j] += ((c[b + 3] * p + c[b + 4]) * p + c[b + 5]) * p + c[b + 6];
+            }
+            rho[i] += rhoi;
+        }
+    }
+
+    /// <summary>F(ρ) and F'(ρ) of one slab's atoms.</summary>
+    private void EmbedSlab(int slab)
+    {
+        var list = _list!;
+        var type = list.Atoms.Types;
+        var centers = list.CenterArray;
+        var start = list.SlabStartArray;
+        var nrho = _t.Nrho;
+        double energy = 0;
+        for (var k = start[slab]; k < start[slab + 1]; k++)
+        {
+            var i = centers[k];
+            var rho = _rhoExt[i];
+            var p = rho * _rdrho + 1.0;
+            var m = Math.Max(1, Math.Min((int)p, nrho - 1));
+            p -= m;
+            p = Math.Min(p, 1.0);
+            var c = _t.FrhoSpline[_frhoOf[type[i]]];
+            var b = m * 7;
+            var fp = (c[b] * p + c[b + 1]) * p + c[b + 2];
+            var phi = ((c[b + 3] * p + c[b + 4]) * p + c[b + 5]) * p + c[b + 6];
+            if (rho > _t.RhoMax) phi += fp * (rho - _t.RhoMax);
+            _fpExt[i] = fp;
+            energy += phi;
+            if (_perAtom) _e[i] += phi;
+        }
+        PairBuffers.StoreSlab(_slabSums, slab, energy, 0, 0, 0, 0, 0, 0);
+    }
+
+    /// <summary>Pair forces of one slab, to both atoms.</summary>
+    private void ForceSlab(int slab)
+    {
+        var list = _list!;
+        var pos = list.Atoms.Positions;
+        var type = list.Atoms.Types;
+        var centers = list.CenterArray;
+        var offsets = list.OffsetArray;
+        var neighbors = list.NeighborArray;
+        var start = list.SlabStartArray;
+        double[] f = _f, fpExt = _fpExt, eatom = _e;
+        var perAtom = _perAtom;
+        var nr = _t.Nr;
+        double energy = 0, vxx = 0, vyy = 0, vzz = 0, vxy = 0, vxz = 0, vyz = 0;
+        for (var k = start[slab]; k < start[slab + 1]; k++)
+        {
+            var i = centers[k];
+            var it = type[i];
+            double xi = pos[3 * i], yi = pos[3 * i + 1], zi = pos[3 * i + 2];
+            double fix = 0, fiy = 0, fiz = 0;
+            var fpi = fpExt[i];
+            for (var e = offsets[k]; e < offsets[k + 1]; e++)
+            {
+                var j = neighbors[e];
+                var j3 = 3 * j;
+                double dx = xi - pos[j3], dy = yi - pos[j3 + 1], dz = zi - pos[j3 + 2];
+                var rsq = dx * dx + dy * dy + dz * dz;
+                if (rsq >= _cutSq) continue;
+                var jt = type[j];
+                var r = Math.Sqrt(rsq);
+                var p = r * _rdr + 1.0;
+                var m = Math.Min((int)p, nr - 1);
+                p -= m;
+                p = Math.Min(p, 1.0);
+                var b = m * 7;
+                var c = _t.RhorSpline[_rhorOf[it * _types + jt]];
+                var rhoip = (c[b] * p + c[b + 1]) * p + c[b + 2];
+                c = _t.RhorSpline[_rhorOf[jt * _types + it]];
+                var rhojp = (c[b] * p + c[b + 1]) * p + c[b + 2];
+                c = _t.Z2rSpline[_z2rOf[it * _types + jt]];
+                var z2p = (c[b] * p + c[b + 1]) * p + c[b + 2];
+                var z2 = ((c[b + 3] * p + c[b + 4]) * p + c[b + 5]) * p + c[b + 6];
+                var recip = 1.0 / r;
+                var phi = z2 * recip;
+                var phip = z2p * recip - phi * recip;
+                var psip = fpi * rhojp + fpExt[j] * rhoip + phip;
+                var fpair = -psip * recip;
+                fix += dx * fpair;
+                fiy += dy * fpair;
+                fiz += dz * fpair;
+                f[j3] -= dx * fpair;
+                f[j3 + 1] -= dy * fpair;
+                f[j3 + 2] -= dz * fpair;
+                energy += phi;
+                if (perAtom)
+                {
+                    eatom[i] += 0.5 * phi;
+                    eatom[j] += 0.5 * phi;
+                }
+                vxx += dx * dx * fpair;
+                vyy += dy * dy * fpair;
+                vzz += dz * dz * fpair;
+                vxy += dx * dy * fpair;
+                vxz += dx * dz * fpair;
+                vyz += dy * dz * fpair;
+            }
+            f[3 * i] += fix;
+            f[3 * i + 1] += fiy;
+            f[3 * i + 2] += fiz;
+        }
+        PairBuffers.StoreSlab(_slabSums, slab, energy, vxx, vyy, vzz, vxy, vxz, vyz);
     }
 
     private static bool Half(int i, int j, Core.Neighbors.NeighborList nl, int e)

@@ -1,15 +1,25 @@
 namespace DeepMD.Sharp.Dynamics.Potentials;
 
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 using DeepMD.Sharp.Core.Errors;
 using DeepMD.Sharp.Core.Potentials;
+using DeepMD.Sharp.Dynamics.Neighbors;
 
 /// <summary>
 /// <c>pair_style lj/cut</c>: E = 4ε[(σ/r)¹² − (σ/r)⁶] for r &lt; rc, unshifted (LAMMPS' default), with LAMMPS'
 /// geometric mixing for type pairs not set explicitly. Works in whatever unit style the simulation uses.
-/// Each pair is evaluated once (a half selection of the full list) and the force goes to both atoms.
+/// Each pair is evaluated once and the force goes to both atoms: on a <see cref="HalfNeighborList"/> in the MD loop
+/// (slabs on several threads, same result for any thread count), or on a half selection of a full list.
 /// </summary>
-public sealed class LennardJonesCut : IPotential
+public sealed class LennardJonesCut : IHalfListPotential
 {
+    private const int SumsPerSlab = 7; // energy, then virial xx yy zz xy xz yz
+    private double[] _f = [], _e = [], _slabSums = [];
+    private HalfNeighborList? _list;
+    private bool _perAtom;
+    private Action<int>? _slabBody;
     private readonly int _types;
     private readonly double _globalCutoff;
     private readonly double[] _epsilon, _sigma, _cut;
@@ -153,6 +163,192 @@ public sealed class LennardJonesCut : IPotential
         w[1] = w[3] = vxy;
         w[2] = w[6] = vxz;
         w[5] = w[7] = vyz;
+    }
+
+    public void Compute(HalfListRequest request, ForceResult result)
+    {
+        Prepare();
+        var list = request.List;
+        var atoms = list.Atoms;
+        var n = atoms.LocalCount;
+        var total = atoms.TotalCount;
+        result.Resize(n);
+        PairBuffers.Zeroed(ref _f, 3 * total);
+        if (request.PerAtom) PairBuffers.Zeroed(ref _e, total);
+        PairBuffers.Zeroed(ref _slabSums, SumsPerSlab * list.SlabCount);
+        _list = list;
+        _perAtom = request.PerAtom;
+        list.ForEachSlab(request.Parallel, _slabBody ??= ComputeSlab);
+        _list = null;
+        atoms.FoldVectors(_f);
+        PairBuffers.CopyForces(_f, result);
+        if (request.PerAtom)
+        {
+            atoms.FoldScalars(_e);
+            Array.Copy(_e, result.AtomEnergy, n);
+        }
+        PairBuffers.SumSlabs(_slabSums, list.SlabCount, result);
+    }
+
+    /// <summary>All pairs of the centers of one slab; writes only atoms of this slab and the next <c>SlabReach</c>.</summary>
+    private void ComputeSlab(int slab)
+    {
+        var list = _list!;
+        var types = list.Atoms.Types;
+        var centers = list.CenterArray;
+        var offsets = list.OffsetArray;
+        var start = list.SlabStartArray;
+        ref var pos = ref MemoryMarshal.GetArrayDataReference(list.Atoms.Positions);
+        ref var f = ref MemoryMarshal.GetArrayDataReference(_f);
+        ref var nbr = ref MemoryMarshal.GetArrayDataReference(list.NeighborArray);
+        ref var type = ref MemoryMarshal.GetArrayDataReference(types);
+        ref var lj1 = ref MemoryMarshal.GetArrayDataReference(_lj1);
+        ref var lj2 = ref MemoryMarshal.GetArrayDataReference(_lj2);
+        ref var lj3 = ref MemoryMarshal.GetArrayDataReference(_lj3);
+        ref var lj4 = ref MemoryMarshal.GetArrayDataReference(_lj4);
+        ref var cutSq = ref MemoryMarshal.GetArrayDataReference(_cutSq);
+        var eatom = _e;
+        var perAtom = _perAtom;
+        var ntypes = _types;
+        double energy = 0, vxx = 0, vyy = 0, vzz = 0, vxy = 0, vxz = 0, vyz = 0;
+        var sums = default(VectorSums);
+        for (var k = start[slab]; k < start[slab + 1]; k++)
+        {
+            var i = centers[k];
+            ref var pi = ref Unsafe.Add(ref pos, 3 * i);
+            double xi = pi, yi = Unsafe.Add(ref pi, 1), zi = Unsafe.Add(ref pi, 2);
+            var rowType = types[i] * ntypes;
+            double fix = 0, fiy = 0, fiz = 0;
+            int end = offsets[k + 1];
+            var e = offsets[k];
+            if (!perAtom)
+                e = VectorPairs(ref pos, ref f, ref nbr, ref type, e, end, rowType, xi, yi, zi, ref fix, ref fiy, ref fiz, ref sums);
+            for (; e < end; e++)
+            {
+                var j = Unsafe.Add(ref nbr, e);
+                ref var pj = ref Unsafe.Add(ref pos, 3 * j);
+                double dx = xi - pj, dy = yi - Unsafe.Add(ref pj, 1), dz = zi - Unsafe.Add(ref pj, 2);
+                var rsq = dx * dx + dy * dy + dz * dz;
+                var t = rowType + Unsafe.Add(ref type, j);
+                if (rsq >= Unsafe.Add(ref cutSq, t)) continue;
+                var r2inv = 1.0 / rsq;
+                var r6inv = r2inv * r2inv * r2inv;
+                var forcelj = r6inv * (Unsafe.Add(ref lj1, t) * r6inv - Unsafe.Add(ref lj2, t));
+                var fpair = forcelj * r2inv;
+                double fx = dx * fpair, fy = dy * fpair, fz = dz * fpair;
+                fix += fx;
+                fiy += fy;
+                fiz += fz;
+                ref var fj = ref Unsafe.Add(ref f, 3 * j);
+                fj -= fx;
+                Unsafe.Add(ref fj, 1) -= fy;
+                Unsafe.Add(ref fj, 2) -= fz;
+                var evdwl = r6inv * (Unsafe.Add(ref lj3, t) * r6inv - Unsafe.Add(ref lj4, t));
+                energy += evdwl;
+                if (perAtom)
+                {
+                    eatom[i] += 0.5 * evdwl;
+                    eatom[j] += 0.5 * evdwl;
+                }
+                vxx += dx * fx;
+                vyy += dy * fy;
+                vzz += dz * fz;
+                vxy += dx * fy;
+                vxz += dx * fz;
+                vyz += dy * fz;
+            }
+            ref var fi = ref Unsafe.Add(ref f, 3 * i);
+            fi += fix;
+            Unsafe.Add(ref fi, 1) += fiy;
+            Unsafe.Add(ref fi, 2) += fiz;
+        }
+        PairBuffers.StoreSlab(_slabSums, slab, energy, vxx, vyy, vzz, vxy, vxz, vyz);
+        PairBuffers.StoreSlab(_slabSums, slab, Vector256.Sum(sums.Energy), Vector256.Sum(sums.Xx), Vector256.Sum(sums.Yy),
+            Vector256.Sum(sums.Zz), Vector256.Sum(sums.Xy), Vector256.Sum(sums.Xz), Vector256.Sum(sums.Yz));
+    }
+
+    /// <summary>Energy and virial accumulated four pairs at a time over a slab.</summary>
+    private struct VectorSums
+    {
+        public Vector256<double> Energy, Xx, Yy, Zz, Xy, Xz, Yz;
+    }
+
+    /// <summary>
+    /// Neighbors e .. end of one center, four at a time (as many groups of four as there are); returns where the scalar
+    /// loop must go on. Per pair the arithmetic is the scalar loop's; the center's force and the slab's energy and virial
+    /// are summed in four lanes. The grouping depends only on the list, so results do not depend on the thread count.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private int VectorPairs(ref double pos, ref double f, ref int nbr, ref int type, int e, int end, int rowType,
+        double xi, double yi, double zi, ref double fix, ref double fiy, ref double fiz, ref VectorSums sums)
+    {
+        if (end - e < 4) return e;
+        var single = _types == 1;
+        Vector256<double> lj1 = Vector256.Create(_lj1[rowType]), lj2 = Vector256.Create(_lj2[rowType]);
+        Vector256<double> lj3 = Vector256.Create(_lj3[rowType]), lj4 = Vector256.Create(_lj4[rowType]);
+        var cutSq = Vector256.Create(_cutSq[rowType]);
+        Vector256<double> vxi = Vector256.Create(xi), vyi = Vector256.Create(yi), vzi = Vector256.Create(zi);
+        Vector256<double> fxi = default, fyi = default, fzi = default;
+        Span<double> buf = stackalloc double[12];
+        ref var b = ref MemoryMarshal.GetReference(buf);
+        for (; e + 4 <= end; e += 4)
+        {
+            int j0 = Unsafe.Add(ref nbr, e), j1 = Unsafe.Add(ref nbr, e + 1), j2 = Unsafe.Add(ref nbr, e + 2), j3 = Unsafe.Add(ref nbr, e + 3);
+            ref var p0 = ref Unsafe.Add(ref pos, 3 * j0);
+            ref var p1 = ref Unsafe.Add(ref pos, 3 * j1);
+            ref var p2 = ref Unsafe.Add(ref pos, 3 * j2);
+            ref var p3 = ref Unsafe.Add(ref pos, 3 * j3);
+            var dx = vxi - Vector256.Create(p0, p1, p2, p3);
+            var dy = vyi - Vector256.Create(Unsafe.Add(ref p0, 1), Unsafe.Add(ref p1, 1), Unsafe.Add(ref p2, 1), Unsafe.Add(ref p3, 1));
+            var dz = vzi - Vector256.Create(Unsafe.Add(ref p0, 2), Unsafe.Add(ref p1, 2), Unsafe.Add(ref p2, 2), Unsafe.Add(ref p3, 2));
+            var rsq = dx * dx + dy * dy + dz * dz;
+            if (!single)
+            {
+                int t0 = rowType + Unsafe.Add(ref type, j0), t1 = rowType + Unsafe.Add(ref type, j1);
+                int t2 = rowType + Unsafe.Add(ref type, j2), t3 = rowType + Unsafe.Add(ref type, j3);
+                lj1 = Vector256.Create(_lj1[t0], _lj1[t1], _lj1[t2], _lj1[t3]);
+                lj2 = Vector256.Create(_lj2[t0], _lj2[t1], _lj2[t2], _lj2[t3]);
+                lj3 = Vector256.Create(_lj3[t0], _lj3[t1], _lj3[t2], _lj3[t3]);
+                lj4 = Vector256.Create(_lj4[t0], _lj4[t1], _lj4[t2], _lj4[t3]);
+                cutSq = Vector256.Create(_cutSq[t0], _cutSq[t1], _cutSq[t2], _cutSq[t3]);
+            }
+            var inside = Vector256.LessThan(rsq, cutSq);
+            if (inside == Vector256<double>.Zero) continue;
+            // Lanes beyond the cutoff get a harmless distance and are then zeroed.
+            var r2inv = Vector256<double>.One / Vector256.ConditionalSelect(inside, rsq, Vector256<double>.One);
+            var r6inv = r2inv * r2inv * r2inv;
+            var fpair = (r6inv * (lj1 * r6inv - lj2) * r2inv) & inside;
+            Vector256<double> fx = dx * fpair, fy = dy * fpair, fz = dz * fpair;
+            fxi += fx;
+            fyi += fy;
+            fzi += fz;
+            sums.Energy += (r6inv * (lj3 * r6inv - lj4)) & inside;
+            sums.Xx += dx * fx;
+            sums.Yy += dy * fy;
+            sums.Zz += dz * fz;
+            sums.Xy += dx * fy;
+            sums.Xz += dx * fz;
+            sums.Yz += dy * fz;
+            fx.StoreUnsafe(ref b);
+            fy.StoreUnsafe(ref b, 4);
+            fz.StoreUnsafe(ref b, 8);
+            Subtract(ref Unsafe.Add(ref f, 3 * j0), ref b, 0);
+            Subtract(ref Unsafe.Add(ref f, 3 * j1), ref b, 1);
+            Subtract(ref Unsafe.Add(ref f, 3 * j2), ref b, 2);
+            Subtract(ref Unsafe.Add(ref f, 3 * j3), ref b, 3);
+        }
+        fix += Vector256.Sum(fxi);
+        fiy += Vector256.Sum(fyi);
+        fiz += Vector256.Sum(fzi);
+        return e;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Subtract(ref double fj, ref double b, int lane)
+    {
+        fj -= Unsafe.Add(ref b, lane);
+        Unsafe.Add(ref fj, 1) -= Unsafe.Add(ref b, 4 + lane);
+        Unsafe.Add(ref fj, 2) -= Unsafe.Add(ref b, 8 + lane);
     }
 
     private static bool PositiveShift(int a, int b, int c) => a > 0 || (a == 0 && (b > 0 || (b == 0 && c > 0)));
