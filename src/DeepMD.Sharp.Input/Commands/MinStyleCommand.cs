@@ -1,0 +1,30 @@
+namespace DeepMD.Sharp.Input.Commands;
+
+using DeepMD.Sharp.Dynamics.Minimization;
+
+/// <summary><c>min_style cg|sd|fire</c>: the algorithm of the next <c>minimize</c>.</summary>
+[DeckCommand("min_style")]
+public sealed class MinStyleCommand : IDeckCommand
+{
+    public void Execute(DeckContext context, DeckArguments args)
+    {
+        args.RequireExactly(1, "cg|sd|fire");
+        context.Minimize.Style = args[0] switch
+        {
+            "cg" => MinimizeStyle.ConjugateGradient,
+            "sd" => MinimizeStyle.SteepestDescent,
+            "fire" => MinimizeStyle.Fire,
+            "fire/old" or "quickmin" or "hftn" or "spin" or "spin/cg" or "spin/lbfgs" =>
+                throw args.Error($"min_style '{args[0]}' is not supported; use cg, sd or fire"),
+            _ => throw args.UnknownKeyword(args[0], ["cg", "sd", "fire"]),
+        };
+    }
+
+    /// <summary>The LAMMPS name of a style (for "Setting up cg style minimization").</summary>
+    public static string Name(MinimizeStyle style) => style switch
+    {
+        MinimizeStyle.SteepestDescent => "sd",
+        MinimizeStyle.Fire => "fire",
+        _ => "cg",
+    };
+}
