@@ -13,6 +13,12 @@ public abstract class Fix
     /// <summary>The fix id from the deck (<c>fix ID group style ...</c>).</summary>
     public string Id { get; }
 
+    /// <summary>The atoms the fix acts on (<c>all</c> unless the deck names a group).</summary>
+    public Groups.AtomGroup Group { get; set; } = Groups.AtomGroup.All;
+
+    /// <summary>Whether the fix honours <see cref="Group"/>; fixes that do not accept only <c>all</c>.</summary>
+    public virtual bool SupportsGroups => false;
+
     /// <summary>Style name (e.g. <c>nve</c>).</summary>
     public abstract string Style { get; }
 

@@ -4,7 +4,7 @@ using System.Globalization;
 using DeepMD.Sharp.Dynamics.Groups;
 
 /// <summary>
-/// <c>group ID type|id LIST</c> (values and ranges <c>a*b</c>, or one comparison <c>&lt; &lt;= &gt; &gt;= == != &lt;&gt; a [b]</c>),
+/// <c>group ID type|id LIST</c> (values and ranges <c>a:b</c> or <c>a:b:stride</c>, or one comparison <c>&lt; &lt;= &gt; &gt;= == != &lt;&gt; a [b]</c>),
 /// <c>group ID region REGION</c>, <c>group ID union|subtract|intersect G1 G2 ...</c>, <c>group ID empty</c>,
 /// <c>group ID clear</c>, <c>group ID delete</c>. As in LAMMPS, naming an existing group adds atoms to it.
 /// </summary>
@@ -38,7 +38,7 @@ public sealed class GroupCommand : IDeckCommand
             {
                 args.RequireAtLeast(3, $"ID {args[1]} LIST");
                 var byType = args[1] == "type";
-                var test = Selector(args, byType ? sim.TypeCount : int.MaxValue);
+                var test = Selector(args);
                 for (var i = 0; i < a.Count; i++)
                     if (test(byType ? a.Type[i] + 1 : a.Id[i])) chosen.Add(a.Id[i]);
                 break;
@@ -81,7 +81,7 @@ public sealed class GroupCommand : IDeckCommand
     }
 
     /// <summary>Membership test for <c>type</c>/<c>id</c> arguments: a list of values and ranges, or one comparison.</summary>
-    private static Func<int, bool> Selector(DeckArguments args, int max)
+    private static Func<int, bool> Selector(DeckArguments args)
     {
         int Value(int k) => args.Int(k, "value");
         var op = args[2];
@@ -95,15 +95,20 @@ public sealed class GroupCommand : IDeckCommand
             case "!=": { var v = Value(3); return x => x != v; }
             case "<>": { int lo = Value(3), hi = Value(4); return x => x >= lo && x <= hi; }
         }
-        var ranges = new List<(int Lo, int Hi)>();
+        var ranges = new List<(int Lo, int Hi, int Stride)>();
         foreach (var w in args.Words.Skip(2))
         {
-            var star = w.IndexOf('*');
-            int P(string s, int dflt) => s.Length == 0 ? dflt
-                : int.TryParse(s, NumberStyles.Integer, CultureInfo.InvariantCulture, out var v) ? v
-                : throw args.Error($"'{w}' is not a number or range (e.g. 3, 2*5, *4)");
-            ranges.Add(star < 0 ? (P(w, 0), P(w, 0)) : (P(w[..star], 1), P(w[(star + 1)..], max)));
+            int P(string t) => int.TryParse(t, NumberStyles.Integer, CultureInfo.InvariantCulture, out var v) ? v
+                : throw args.Error($"'{w}' is not a number or range (e.g. 3, 2:5, 1:99:2)");
+            var parts = w.Split(':');
+            ranges.Add(parts.Length switch
+            {
+                1 => (P(parts[0]), P(parts[0]), 1),
+                2 => (P(parts[0]), P(parts[1]), 1),
+                3 when P(parts[2]) > 0 => (P(parts[0]), P(parts[1]), P(parts[2])),
+                _ => throw args.Error($"'{w}' is not a number or range (e.g. 3, 2:5, 1:99:2)"),
+            });
         }
-        return x => ranges.Any(r => x >= r.Lo && x <= r.Hi);
+        return x => ranges.Any(r => x >= r.Lo && x <= r.Hi && (x - r.Lo) % r.Stride == 0);
     }
 }
