@@ -1,0 +1,125 @@
+namespace DeepMD.Sharp.Tests.Dynamics;
+
+using System.Globalization;
+using System.Text.RegularExpressions;
+using DeepMD.Sharp.Tests.Support;
+
+/// <summary>
+/// <c>minimize</c> compared with LAMMPS on a copper crystal perturbed by <c>displace_atoms random</c> (EAM, Cu_u3.eam)
+/// and on an lj crystal: final energy, stopping criterion, iteration and evaluation counts, and every thermo row.
+/// </summary>
+[TestFixture]
+[Category("Lammps")]
+public class MinimizeVersusLammpsTests
+{
+    private const string Potentials = "/usr/share/lammps/potentials";
+
+    /// <summary>The figures of a "Minimization stats" block.</summary>
+    internal sealed record MinStats(string Criterion, double EInitial, double ENextToLast, double EFinal, int Iterations, int Evaluations);
+
+    internal static MinStats ParseStats(string output)
+    {
+        var lines = output.Replace("\r", "").Split('\n');
+        var k = Array.FindLastIndex(lines, l => l.StartsWith("Minimization stats:", StringComparison.Ordinal));
+        Assert.That(k, Is.GreaterThanOrEqualTo(0), "no 'Minimization stats:' block in:\n" + output);
+        var criterion = lines[k + 1].Split('=', 2)[1].Trim();
+        var e = lines[k + 3].Split(' ', StringSplitOptions.RemoveEmptyEntries).Select(w => double.Parse(w, CultureInfo.InvariantCulture)).ToArray();
+        var it = lines.Skip(k).First(l => l.Contains("Iterations, force evaluations", StringComparison.Ordinal));
+        var m = Regex.Match(it, @"=\s*(\d+)\s+(\d+)");
+        return new MinStats(criterion, e[0], e[1], e[2], int.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture), int.Parse(m.Groups[2].Value, CultureInfo.InvariantCulture));
+    }
+
+    internal static string RequirePotentials()
+    {
+        if (!Directory.Exists(Potentials))
+        {
+            if (Environment.GetEnvironmentVariable("DPSHARP_REQUIRE_LAMMPS") == "1") Assert.Fail($"{Potentials} missing; install lammps-data");
+            Assume.That(false, $"{Potentials} missing; install lammps-data");
+        }
+        return Potentials;
+    }
+
+    private static void Compare(string deck)
+    {
+        var lmp = LammpsHarness.RequireLammps();
+        var dir = RepoPaths.TempDir();
+        var path = Path.Combine(dir, "in.min");
+        File.WriteAllText(path, deck);
+        var lammps = LammpsHarness.RunLammps(lmp, path, dir);
+        var ours = LammpsHarness.RunDpsharp(path, dir);
+        var a = ParseStats(lammps);
+        var b = ParseStats(ours);
+        var rel = Math.Abs(a.EFinal - b.EFinal) / Math.Abs(a.EFinal);
+        TestContext.Out.WriteLine($"LAMMPS: {a}\ndpsharp: {b}\nfinal energy relative difference {rel:E2}");
+        Assert.That(b.Criterion, Is.EqualTo(a.Criterion), "stopping criterion");
+        Assert.That(rel, Is.LessThanOrEqualTo(1e-8), "final energy");
+        Assert.That(b.EInitial, Is.EqualTo(a.EInitial).Within(1e-10 * Math.Abs(a.EInitial)), "initial energy");
+        Assert.That(b.Iterations, Is.EqualTo(a.Iterations), "iterations");
+        Assert.That(b.Evaluations, Is.EqualTo(a.Evaluations), "force evaluations");
+        LammpsHarness.AssertSameThermo(lammps, ours, 1e-6, absFloor: 1e-9);
+    }
+
+    private static string Copper(string minSettings, string minimize = "minimize 1e-12 1e-8 1000 10000") => $"""
+        units       metal
+        atom_style  atomic
+        lattice     fcc 3.615
+        region      box block 0 3 0 3 0 3
+        create_box  1 box
+        create_atoms 1 box
+        pair_style  eam
+        pair_coeff  1 1 {RequirePotentials()}/Cu_u3.eam
+        displace_atoms all random 0.1 0.1 0.1 87287
+        thermo_style custom step pe fnorm fmax press dt
+        thermo_modify format float %20.15g
+        thermo      5
+        {minSettings}
+        {minimize}
+        """;
+
+    [Test]
+    public void CopperCgQuadraticMatchesLammps() => Compare(Copper("min_style cg"));
+
+    [Test]
+    public void CopperCgBacktrackMatchesLammps() => Compare(Copper("min_style cg\nmin_modify line backtrack dmax 0.2"));
+
+    [Test]
+    public void CopperSteepestDescentMatchesLammps() => Compare(Copper("min_style sd"));
+
+    [Test]
+    public void CopperFireMatchesLammps() => Compare(Copper("min_style fire"));
+
+    [Test]
+    public void CopperFireVerletSmallDmaxMatchesLammps() => Compare(Copper("min_style fire\nmin_modify integrator verlet tmax 4 dmax 0.05"));
+
+    [Test]
+    public void CopperCgForceToleranceStopMatchesLammps() => Compare(Copper("min_style cg", "minimize 0 1e-3 1000 10000"));
+
+    [Test]
+    public void CopperCgMaxIterationsAndMaxEvaluationsMatchLammps()
+    {
+        Compare(Copper("min_style cg\nthermo 3", "minimize 0 0 7 10000"));
+        Compare(Copper("min_style cg", "minimize 0 0 1000 30"));
+    }
+
+    [Test]
+    public void LennardJonesNormalisedCgAndFireMatchLammps()
+    {
+        foreach (var style in new[] { "cg", "fire" })
+            Compare($"""
+                units lj
+                lattice fcc 0.9
+                region box block 0 4 0 4 0 4
+                create_box 1 box
+                create_atoms 1 box
+                mass 1 1.0
+                pair_style lj/cut 2.5
+                pair_coeff 1 1 1.0 1.0
+                displace_atoms all random 0.05 0.05 0.05 9876
+                thermo_style custom step pe fnorm fmax press
+                thermo_modify format float %20.15g
+                thermo 10
+                min_style {style}
+                minimize 1e-10 1e-10 500 5000
+                """);
+    }
+}
