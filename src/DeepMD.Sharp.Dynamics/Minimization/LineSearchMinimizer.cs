@@ -2,9 +2,9 @@ namespace DeepMD.Sharp.Dynamics.Minimization;
 
 /// <summary>
 /// Minimizers that search along a direction h (LAMMPS' MinLineSearch): keeps the start positions x0 and h, and
-/// implements the <c>backtrack</c> and <c>quadratic</c> line searches. Both start from the largest step that
-/// moves no coordinate more than dmax (and at most 1), and leave positions, forces and energy at the accepted
-/// point, or back at the start when they fail.
+/// implements the <c>backtrack</c>, <c>quadratic</c> and <c>forcezero</c> line searches. They never move a coordinate
+/// more than dmax (backtrack and quadratic also cap the step length at 1), and leave positions, forces and energy at
+/// the accepted point, or back at the start when they fail.
 /// </summary>
 public abstract class LineSearchMinimizer : Minimizer
 {
@@ -45,8 +45,12 @@ public abstract class LineSearchMinimizer : Minimizer
     }
 
     /// <summary>Runs the configured line search from the current positions along h.</summary>
-    protected MinimizeStop LineMinimize(ref double ecurrent, out double alpha) =>
-        Settings.LineSearch == LineSearchStyle.Backtrack ? Backtrack(ref ecurrent, out alpha) : Quadratic(ref ecurrent, out alpha);
+    protected MinimizeStop LineMinimize(ref double ecurrent, out double alpha) => Settings.LineSearch switch
+    {
+        LineSearchStyle.Backtrack => Backtrack(ref ecurrent, out alpha),
+        LineSearchStyle.ForceZero => ForceZero(ref ecurrent, out alpha),
+        _ => Quadratic(ref ecurrent, out alpha),
+    };
 
     /// <summary>f·h over all components (per atom when normalising).</summary>
     private double ForceDotDirection()
@@ -174,6 +178,69 @@ public abstract class LineSearchMinimizer : Minimizer
             {
                 ecurrent = AlphaStep(0);
                 return MinimizeStop.ZeroAlpha;
+            }
+        }
+    }
+
+    /// <summary>
+    /// LAMMPS' linemin_forcezero: steps forward along h, growing the increment by linearising f·h (at most ×4), until
+    /// f·h has dropped to a tenth of its start without an energy rise; on a sign change of f·h or an energy rise it
+    /// steps back and shrinks the increment (secant estimate, or ×0.1). Fails when the increment falls below 1e-14.
+    /// </summary>
+    private MinimizeStop ForceZero(ref double ecurrent, out double alpha)
+    {
+        const double alphaFactor = 0.1, zeroEnergy = 1e-12, gradTol = 0.1, minAlphaFactor = 1e-14, limitBoost = 4.0;
+        alpha = 0;
+        var eoriginal = ecurrent;
+        var fdoth = ForceDotDirection();
+        if (fdoth <= 0) return MinimizeStop.NotDownhill;
+        var hmax = MaxDirectionComponent();
+        var alphaMax = Settings.Dmax / hmax;
+        if (hmax == 0) return MinimizeStop.ZeroForce;
+        StoreStart();
+        var fhCurr = fdoth;
+        var fhOriginal = fhCurr;
+        var engCurr = eoriginal;
+        var alphaInit = 0.1 * Math.Abs(eoriginal) / fdoth;
+        var alphaDel = Math.Min(alphaInit, 0.5 * alphaMax);
+        while (true)
+        {
+            var backtrack = false;
+            var fhPrev = fhCurr;
+            var engPrev = engCurr;
+            alpha += alphaDel;
+            if (alpha > alphaMax)
+            {
+                alpha -= alphaDel;
+                return MinimizeStop.None;
+            }
+            engCurr = AlphaStep(alpha);
+            ecurrent = engCurr;
+            fhCurr = ForceDotDirection();
+            var de = engCurr - engPrev;
+            if (de >= zeroEnergy) backtrack = true;
+            if (!backtrack && Math.Abs(fhCurr / fhOriginal) <= gradTol) return MinimizeStop.None;
+            if (fhCurr < 0) backtrack = true;
+            if (backtrack)
+            {
+                alpha -= alphaDel;
+                if (fhCurr < 0) alphaDel *= fhPrev / (fhPrev - fhCurr);
+                else alphaDel *= alphaFactor;
+                engCurr = engPrev;
+                ecurrent = engCurr;
+                fhCurr = fhPrev;
+                if (hmax * alphaDel <= minAlphaFactor)
+                {
+                    engCurr = AlphaStep(0);
+                    ecurrent = engCurr;
+                    return MinimizeStop.ZeroAlpha;
+                }
+            }
+            else
+            {
+                var boost = limitBoost;
+                if (fhPrev > fhCurr) boost = fhCurr / (fhPrev - fhCurr);
+                alphaDel *= Math.Min(boost, limitBoost);
             }
         }
     }

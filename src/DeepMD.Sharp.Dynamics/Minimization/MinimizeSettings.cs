@@ -11,6 +11,9 @@ public enum MinimizeStyle
 
     /// <summary>FIRE 2.0 damped dynamics as LAMMPS' <c>min_style fire</c> (Guénolé et al. 2020).</summary>
     Fire,
+
+    /// <summary>The original FIRE with fixed constants (<c>min_style fire/old</c>).</summary>
+    FireOld,
 }
 
 /// <summary>Line searches of the <c>cg</c> and <c>sd</c> styles (<c>min_modify line</c>).</summary>
@@ -21,6 +24,9 @@ public enum LineSearchStyle
 
     /// <summary>Backtracking plus a secant (quadratic) step on the directional force; LAMMPS' default.</summary>
     Quadratic,
+
+    /// <summary>Seeks a zero of the directional force without letting the energy rise (<c>forcezero</c>).</summary>
+    ForceZero,
 }
 
 /// <summary>Integrators of the FIRE style (<c>min_modify integrator</c>).</summary>

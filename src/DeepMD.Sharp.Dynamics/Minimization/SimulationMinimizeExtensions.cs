@@ -19,6 +19,7 @@ public static class SimulationMinimizeExtensions
         {
             MinimizeStyle.SteepestDescent => new SteepestDescentMinimizer(simulation, settings, norm),
             MinimizeStyle.Fire => new FireMinimizer(simulation, settings, norm),
+            MinimizeStyle.FireOld => new FireOldMinimizer(simulation, settings, norm),
             _ => new ConjugateGradientMinimizer(simulation, settings, norm),
         };
         return m.Run(etol, ftol, maxIterations, maxEvaluations);

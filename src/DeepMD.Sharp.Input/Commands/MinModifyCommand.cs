@@ -3,7 +3,7 @@ namespace DeepMD.Sharp.Input.Commands;
 using DeepMD.Sharp.Dynamics.Minimization;
 
 /// <summary>
-/// <c>min_modify keyword value ...</c>: dmax, line (backtrack|quadratic), norm (two|max|inf), and the FIRE keys
+/// <c>min_modify keyword value ...</c>: dmax, line (backtrack|quadratic|forcezero), norm (two|max|inf), and the FIRE keys
 /// delaystep, dtgrow, dtshrink, alpha0, alphashrink, tmax, tmin, integrator
 /// (eulerimplicit|verlet|leapfrog|eulerexplicit), halfstepback, initialdelay, vdfmax.
 /// </summary>
@@ -32,8 +32,9 @@ public sealed class MinModifyCommand : IDeckCommand
                     {
                         "backtrack" => LineSearchStyle.Backtrack,
                         "quadratic" => LineSearchStyle.Quadratic,
-                        "forcezero" or "spin_cubic" or "spin_none" => throw args.Error($"line search '{v}' is not supported; use backtrack or quadratic"),
-                        _ => throw args.UnknownKeyword(v, ["backtrack", "quadratic"]),
+                        "forcezero" => LineSearchStyle.ForceZero,
+                        "spin_cubic" or "spin_none" => throw args.Error($"line search '{v}' is not supported; use backtrack, quadratic or forcezero"),
+                        _ => throw args.UnknownKeyword(v, ["backtrack", "quadratic", "forcezero"]),
                     };
                     break;
                 case "norm":

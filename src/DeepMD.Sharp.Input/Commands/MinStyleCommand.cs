@@ -2,21 +2,22 @@ namespace DeepMD.Sharp.Input.Commands;
 
 using DeepMD.Sharp.Dynamics.Minimization;
 
-/// <summary><c>min_style cg|sd|fire</c>: the algorithm of the next <c>minimize</c>.</summary>
+/// <summary><c>min_style cg|sd|fire|fire/old</c>: the algorithm of the next <c>minimize</c>.</summary>
 [DeckCommand("min_style")]
 public sealed class MinStyleCommand : IDeckCommand
 {
     public void Execute(DeckContext context, DeckArguments args)
     {
-        args.RequireExactly(1, "cg|sd|fire");
+        args.RequireExactly(1, "cg|sd|fire|fire/old");
         context.Minimize.Style = args[0] switch
         {
             "cg" => MinimizeStyle.ConjugateGradient,
             "sd" => MinimizeStyle.SteepestDescent,
             "fire" => MinimizeStyle.Fire,
-            "fire/old" or "quickmin" or "hftn" or "spin" or "spin/cg" or "spin/lbfgs" =>
-                throw args.Error($"min_style '{args[0]}' is not supported; use cg, sd or fire"),
-            _ => throw args.UnknownKeyword(args[0], ["cg", "sd", "fire"]),
+            "fire/old" => MinimizeStyle.FireOld,
+            "quickmin" or "hftn" or "spin" or "spin/cg" or "spin/lbfgs" =>
+                throw args.Error($"min_style '{args[0]}' is not supported; use cg, sd, fire or fire/old"),
+            _ => throw args.UnknownKeyword(args[0], ["cg", "sd", "fire", "fire/old"]),
         };
     }
 
@@ -25,6 +26,7 @@ public sealed class MinStyleCommand : IDeckCommand
     {
         MinimizeStyle.SteepestDescent => "sd",
         MinimizeStyle.Fire => "fire",
+        MinimizeStyle.FireOld => "fire/old",
         _ => "cg",
     };
 }

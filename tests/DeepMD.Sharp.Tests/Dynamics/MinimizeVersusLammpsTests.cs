@@ -92,6 +92,12 @@ public class MinimizeVersusLammpsTests
     public void CopperFireVerletSmallDmaxMatchesLammps() => Compare(Copper("min_style fire\nmin_modify integrator verlet tmax 4 dmax 0.05"));
 
     [Test]
+    public void CopperFireOldMatchesLammps() => Compare(Copper("min_style fire/old"));
+
+    [Test]
+    public void CopperCgForceZeroLineSearchMatchesLammps() => Compare(Copper("min_style cg\nmin_modify line forcezero"));
+
+    [Test]
     public void CopperCgForceToleranceStopMatchesLammps() => Compare(Copper("min_style cg", "minimize 0 1e-3 1000 10000"));
 
     [Test]
@@ -104,7 +110,7 @@ public class MinimizeVersusLammpsTests
     [Test]
     public void LennardJonesNormalisedCgAndFireMatchLammps()
     {
-        foreach (var style in new[] { "cg", "fire" })
+        foreach (var style in new[] { "cg", "fire", "fire/old", "sd\nmin_modify line forcezero" })
             Compare($"""
                 units lj
                 lattice fcc 0.9
