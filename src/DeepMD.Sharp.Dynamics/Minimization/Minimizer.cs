@@ -84,10 +84,14 @@ public abstract class Minimizer
                 stop = Iterate(maxIterations, etol, ftol, maxEvaluations);
                 if (stop != MinimizeStop.MaxIterations)
                 {
-                    // Early stop: the last step is output now (LAMMPS re-evaluates forces first).
+                    // Early stop: thermo and dumps output the last step (LAMMPS re-evaluates forces first).
                     sim.RunEndStep = sim.Step;
                     ECurrent = EnergyForce();
-                    foreach (var o in sim.Observers) o.StepCompleted(sim);
+                    foreach (var o in sim.Observers)
+                    {
+                        o.StepCompleted(sim);
+                        if (o is Output.DumpWriter d && sim.Step % d.Every != 0) d.Write(sim);
+                    }
                 }
             }
             finally

@@ -128,4 +128,51 @@ public class MinimizeVersusLammpsTests
                 minimize 1e-10 1e-10 500 5000
                 """);
     }
+
+    [Test]
+    public void DumpsWriteTheSameFramesAsLammpsIncludingTheLastStep()
+    {
+        var lmp = LammpsHarness.RequireLammps();
+        var pot = RequirePotentials();
+        var frames = new List<List<(long Step, double[] Values)>>();
+        foreach (var program in new[] { "lammps", "dpsharp" })
+        {
+            var dir = RepoPaths.TempDir();
+            var path = Path.Combine(dir, "in.dump");
+            File.WriteAllText(path, $"""
+                units       metal
+                lattice     fcc 3.615
+                region      box block 0 2 0 2 0 2
+                create_box  1 box
+                create_atoms 1 box
+                pair_style  eam
+                pair_coeff  1 1 {pot}/Cu_u3.eam
+                displace_atoms all random 0.1 0.1 0.1 87287
+                dump 1 all custom 10 min.dump id x y z
+                dump_modify 1 sort id
+                minimize 1e-12 1e-8 1000 10000
+                """);
+            if (program == "lammps") LammpsHarness.RunLammps(lmp, path, dir);
+            else LammpsHarness.RunDpsharp(path, dir);
+            var lines = File.ReadAllLines(Path.Combine(dir, "min.dump"));
+            var list = new List<(long, double[])>();
+            for (var k = 0; k < lines.Length; k++)
+            {
+                if (lines[k] != "ITEM: TIMESTEP") continue;
+                var step = long.Parse(lines[k + 1], CultureInfo.InvariantCulture);
+                var n = int.Parse(lines[k + 3], CultureInfo.InvariantCulture);
+                var start = Array.FindIndex(lines, k, l => l.StartsWith("ITEM: ATOMS", StringComparison.Ordinal)) + 1;
+                var values = lines.Skip(start).Take(n).SelectMany(l => l.Split(' ', StringSplitOptions.RemoveEmptyEntries))
+                    .Select(w => double.Parse(w, CultureInfo.InvariantCulture)).ToArray();
+                list.Add((step, values));
+            }
+            frames.Add(list);
+        }
+        Assert.That(frames[1].Select(f => f.Step), Is.EqualTo(frames[0].Select(f => f.Step)), "dumped steps (every 10 and the last)");
+        Assert.That(frames[0][^1].Step % 10, Is.Not.Zero, "the last step is not a multiple of the dump interval, so the early-stop frame is tested");
+        for (var f = 0; f < frames[0].Count; f++)
+            for (var v = 0; v < frames[0][f].Values.Length; v++)
+                Assert.That(frames[1][f].Values[v], Is.EqualTo(frames[0][f].Values[v]).Within(1e-5 * Math.Max(1, Math.Abs(frames[0][f].Values[v]))),
+                    $"frame at step {frames[0][f].Step}, value {v}");
+    }
 }
