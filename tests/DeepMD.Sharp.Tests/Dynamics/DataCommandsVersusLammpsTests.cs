@@ -124,8 +124,13 @@ public class DataCommandsVersusLammpsTests
         foreach (var (name, output) in new[] { ("LAMMPS", lammpsRead), ("dpsharp", oursRead) })
         {
             var row = LammpsHarness.ThermoTables(output)[0].Rows[0];
+            double worst = 0;
             for (var c = 1; c < row.Length; c++)
+            {
+                worst = Math.Max(worst, Math.Abs(row[c] - written[c]) / Math.Max(1, Math.Abs(written[c])));
                 Assert.That(row[c], Is.EqualTo(written[c]).Within(1e-12 * Math.Max(1, Math.Abs(written[c]))), $"{name} reading our data file, column {c}");
+            }
+            TestContext.Out.WriteLine($"{name} reading the data file: largest relative difference from the writer's last thermo row {worst:E3}");
         }
         // The file was renamed into place: no temporary file is left next to it.
         Assert.That(Directory.GetFiles(dir, "ours.data.tmp*"), Is.Empty);
