@@ -39,7 +39,10 @@ public class MinimizeVersusLammpsTests
         return Potentials;
     }
 
-    private static void Compare(string deck)
+    private static int LastNeighborBuilds(string output) =>
+        int.Parse(Regex.Matches(output, @"Neighbor list builds = (\d+)")[^1].Groups[1].Value, CultureInfo.InvariantCulture);
+
+    private static (string Lammps, string Ours) Compare(string deck)
     {
         var lmp = LammpsHarness.RequireLammps();
         var dir = RepoPaths.TempDir();
@@ -57,6 +60,7 @@ public class MinimizeVersusLammpsTests
         Assert.That(b.Iterations, Is.EqualTo(a.Iterations), "iterations");
         Assert.That(b.Evaluations, Is.EqualTo(a.Evaluations), "force evaluations");
         LammpsHarness.AssertSameThermo(lammps, ours, 1e-6, absFloor: 1e-9);
+        return (lammps, ours);
     }
 
     private static string Copper(string minSettings, string minimize = "minimize 1e-12 1e-8 1000 10000") => $"""
@@ -90,6 +94,50 @@ public class MinimizeVersusLammpsTests
 
     [Test]
     public void CopperFireVerletSmallDmaxMatchesLammps() => Compare(Copper("min_style fire\nmin_modify integrator verlet tmax 4 dmax 0.05"));
+
+    [Test]
+    public void CopperCgWithAtomsCrossingTheBoxDuringLineSearchesMatchesLammps()
+    {
+        // Lattice planes 0.02 A below the box faces and a 0.1 A skin: atoms cross the faces during line searches and
+        // are rewrapped at list rebuilds, which must move the line-search start positions by the same lattice vector.
+        // Checked through the rebuild count and the image flags of the final structure (write_data in both programs).
+        var deck = Copper("neighbor 0.1 bin\nmin_style cg") .Replace("displace_atoms all random 0.1 0.1 0.1 87287",
+            "displace_atoms all random 0.05 0.05 0.05 777\ndisplace_atoms all move -0.02 -0.02 -0.02 units box")
+            .Replace("minimize 1e-12 1e-8 1000 10000", "minimize 1e-13 1e-8 1000 10000\nwrite_data final.data");
+        var lmp = LammpsHarness.RequireLammps();
+        var images = new List<Dictionary<int, (double[] X, int[] Image)>>();
+        var outputs = new List<string>();
+        foreach (var program in new[] { "lammps", "dpsharp" })
+        {
+            var dir = RepoPaths.TempDir();
+            var path = Path.Combine(dir, "in.cross");
+            File.WriteAllText(path, deck);
+            outputs.Add(program == "lammps" ? LammpsHarness.RunLammps(lmp, path, dir) : LammpsHarness.RunDpsharp(path, dir));
+            var lines = File.ReadAllLines(Path.Combine(dir, "final.data"));
+            var k = Array.IndexOf(lines, "Atoms # atomic") + 2;
+            var atoms = new Dictionary<int, (double[], int[])>();
+            for (; k < lines.Length && lines[k].Trim().Length > 0; k++)
+            {
+                var w = lines[k].Split(' ', StringSplitOptions.RemoveEmptyEntries);
+                atoms[int.Parse(w[0], CultureInfo.InvariantCulture)] = (w[2..5].Select(v => double.Parse(v, CultureInfo.InvariantCulture)).ToArray(),
+                    w[5..8].Select(v => int.Parse(v, CultureInfo.InvariantCulture)).ToArray());
+            }
+            images.Add(atoms);
+        }
+        var (a, b) = (ParseStats(outputs[0]), ParseStats(outputs[1]));
+        Assert.That((b.Criterion, b.Iterations, b.Evaluations), Is.EqualTo((a.Criterion, a.Iterations, a.Evaluations)));
+        Assert.That(b.EFinal, Is.EqualTo(a.EFinal).Within(1e-8 * Math.Abs(a.EFinal)));
+        var builds = LastNeighborBuilds(outputs[0]);
+        TestContext.Out.WriteLine($"neighbor list builds: LAMMPS {builds}, dpsharp {LastNeighborBuilds(outputs[1])}; atoms with non-zero image flags (LAMMPS): {images[0].Values.Count(v => v.Image.Any(i => i != 0))}");
+        Assert.That(builds, Is.GreaterThan(5), "the deck must rebuild during the minimization");
+        Assert.That(LastNeighborBuilds(outputs[1]), Is.EqualTo(builds), "neighbor list builds");
+        Assert.That(images[0].Values.Count(v => v.Image.Any(i => i != 0)), Is.GreaterThan(20), "atoms must have crossed the faces");
+        foreach (var (id, (x, image)) in images[0])
+        {
+            Assert.That(images[1][id].Image, Is.EqualTo(image), $"image flags of atom {id}");
+            for (var c = 0; c < 3; c++) Assert.That(images[1][id].X[c], Is.EqualTo(x[c]).Within(1e-8), $"position of atom {id}");
+        }
+    }
 
     [Test]
     public void CopperFireOldMatchesLammps() => Compare(Copper("min_style fire/old"));
