@@ -42,10 +42,11 @@ public class MinimizeVersusLammpsTests
     private static int LastNeighborBuilds(string output) =>
         int.Parse(Regex.Matches(output, @"Neighbor list builds = (\d+)")[^1].Groups[1].Value, CultureInfo.InvariantCulture);
 
-    private static (string Lammps, string Ours) Compare(string deck)
+    private static (string Lammps, string Ours) Compare(string deck, IReadOnlyDictionary<string, string>? files = null)
     {
         var lmp = LammpsHarness.RequireLammps();
         var dir = RepoPaths.TempDir();
+        foreach (var (name, text) in files ?? new Dictionary<string, string>()) File.WriteAllText(Path.Combine(dir, name), text);
         var path = Path.Combine(dir, "in.min");
         File.WriteAllText(path, deck);
         var lammps = LammpsHarness.RunLammps(lmp, path, dir);
@@ -137,6 +138,44 @@ public class MinimizeVersusLammpsTests
             Assert.That(images[1][id].Image, Is.EqualTo(image), $"image flags of atom {id}");
             for (var c = 0; c < 3; c++) Assert.That(images[1][id].X[c], Is.EqualTo(x[c]).Within(1e-8), $"position of atom {id}");
         }
+    }
+
+    [Test]
+    public void TriclinicCopperCgAndFireMatchLammps()
+    {
+        // 108 fcc atoms in a sheared cell (xy 1.2, xz -0.8, yz 0.5) with the origin 0.02 A below the lattice,
+        // displaced by up to 0.15 A, read from a data file by both programs.
+        const double l = 10.845, xy = 1.2, xz = -0.8, yz = 0.5;
+        var lines = new List<string> { "sheared copper", "", "108 atoms", "1 atom types", "", "-0.02 10.825 xlo xhi", "-0.02 10.825 ylo yhi", "-0.02 10.825 zlo zhi",
+            FormattableString.Invariant($"{xy} {xz} {yz} xy xz yz"), "", "Masses", "", "1 63.55", "", "Atoms # atomic", "" };
+        double[][] basis = [[0, 0, 0], [0.5, 0.5, 0], [0.5, 0, 0.5], [0, 0.5, 0.5]];
+        var id = 1;
+        for (var k = 0; k < 3; k++)
+        for (var j = 0; j < 3; j++)
+        for (var i = 0; i < 3; i++)
+            foreach (var b in basis)
+            {
+                double fa = (i + b[0]) / 3, fb = (j + b[1]) / 3, fc = (k + b[2]) / 3;
+                var x = fa * l + fb * xy + fc * xz + 0.15 * Math.Sin(1.7 * id);
+                var y = fb * l + fc * yz + 0.15 * Math.Sin(2.3 * id + 1);
+                var z = fc * l + 0.15 * Math.Sin(3.1 * id + 2);
+                lines.Add(FormattableString.Invariant($"{id++} 1 {x:R} {y:R} {z:R}"));
+            }
+        var files = new Dictionary<string, string> { ["tric.data"] = string.Join("\n", lines) + "\n" };
+        foreach (var style in new[] { "cg", "fire" })
+            Compare($"""
+                units       metal
+                atom_style  atomic
+                read_data   tric.data
+                pair_style  eam
+                pair_coeff  1 1 {RequirePotentials()}/Cu_u3.eam
+                neighbor    0.1 bin
+                thermo_style custom step pe fnorm fmax press pxy pxz pyz
+                thermo_modify format float %20.15g
+                thermo      10
+                min_style   {style}
+                minimize    1e-13 1e-8 1000 10000
+                """, files);
     }
 
     [Test]
