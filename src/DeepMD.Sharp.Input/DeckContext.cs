@@ -71,8 +71,8 @@ public sealed class DeckContext
         Groups.TryGetValue(name, out var g) ? g
         : throw new UserInputException($"group '{name}' does not exist (defined: {string.Join(" ", Groups.Keys)})");
 
-    /// <summary>Minimizer style and settings (<c>min_style</c>, <c>min_modify</c>).</summary>
-    public Dynamics.Minimization.MinimizeSettings Minimize { get; } = new();
+    /// <summary>Minimizer style and settings (<c>min_style</c> starts from defaults, <c>min_modify</c> changes them).</summary>
+    public Dynamics.Minimization.MinimizeSettings Minimize { get; set; } = new();
 
     /// <summary>Element names by type (from pair_coeff * * El ...), when known.</summary>
     public string[]? Elements { get; set; }

@@ -2,14 +2,17 @@ namespace DeepMD.Sharp.Input.Commands;
 
 using DeepMD.Sharp.Dynamics.Minimization;
 
-/// <summary><c>min_style cg|sd|fire|fire/old</c>: the algorithm of the next <c>minimize</c>.</summary>
+/// <summary>
+/// <c>min_style cg|sd|fire|fire/old</c>: the algorithm of the next <c>minimize</c>. As in LAMMPS, choosing a style
+/// resets every <c>min_modify</c> setting to its default.
+/// </summary>
 [DeckCommand("min_style")]
 public sealed class MinStyleCommand : IDeckCommand
 {
     public void Execute(DeckContext context, DeckArguments args)
     {
         args.RequireExactly(1, "cg|sd|fire|fire/old");
-        context.Minimize.Style = args[0] switch
+        var style = args[0] switch
         {
             "cg" => MinimizeStyle.ConjugateGradient,
             "sd" => MinimizeStyle.SteepestDescent,
@@ -19,6 +22,7 @@ public sealed class MinStyleCommand : IDeckCommand
                 throw args.Error($"min_style '{args[0]}' is not supported; use cg, sd, fire or fire/old"),
             _ => throw args.UnknownKeyword(args[0], ["cg", "sd", "fire", "fire/old"]),
         };
+        context.Minimize = new MinimizeSettings { Style = style };
     }
 
     /// <summary>The LAMMPS name of a style (for "Setting up cg style minimization").</summary>

@@ -82,7 +82,12 @@ public class MinimizeVersusLammpsTests
         """;
 
     [Test]
-    public void CopperCgQuadraticMatchesLammps() => Compare(Copper("min_style cg"));
+    public void CopperCgQuadraticMatchesLammps()
+    {
+        Compare(Copper("min_style cg"));
+        // min_style resets earlier min_modify settings (LAMMPS creates a new minimizer): same result as the defaults.
+        Compare(Copper("min_modify line backtrack dmax 0.2\nmin_style cg"));
+    }
 
     [Test]
     public void CopperCgBacktrackMatchesLammps() => Compare(Copper("min_style cg\nmin_modify line backtrack dmax 0.2"));
