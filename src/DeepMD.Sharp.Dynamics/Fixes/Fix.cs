@@ -35,6 +35,9 @@ public abstract class Fix
 
     public virtual void PostForce(Simulation sim) { }
 
+    /// <summary>During minimization, after each force evaluation (LAMMPS' min_post_force; most fixes do nothing).</summary>
+    public virtual void MinPostForce(Simulation sim) { }
+
     public virtual void FinalIntegrate(Simulation sim) { }
 
     public virtual void EndOfStep(Simulation sim) { }

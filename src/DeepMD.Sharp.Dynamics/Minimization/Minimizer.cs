@@ -141,7 +141,8 @@ public abstract class Minimizer
 
     /// <summary>
     /// Evaluates energy and forces at the current positions: neighbor check (every step), rebuild when needed,
-    /// forces. Does not count as an evaluation; styles count their own (as LAMMPS does).
+    /// forces, then the fixes' <see cref="Fixes.Fix.MinPostForce"/> (e.g. setforce). Does not count as an evaluation;
+    /// styles count their own (as LAMMPS does).
     /// </summary>
     protected double EnergyForce()
     {
@@ -157,6 +158,7 @@ public abstract class Minimizer
             sim.Verlet.Refresh(a.X, a.Y, a.Z, sim.Box!.Cell);
         }
         sim.ComputeForces();
+        foreach (var f in sim.Fixes) f.MinPostForce(sim);
         return Energy();
     }
 

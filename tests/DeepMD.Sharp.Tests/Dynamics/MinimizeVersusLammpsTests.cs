@@ -184,6 +184,20 @@ public class MinimizeVersusLammpsTests
     }
 
     [Test]
+    public void SetforceOnAGroupDuringMinimizationAndMdMatchesLammps()
+    {
+        const string hold = "region bottom block INF INF INF INF 0 1.2\ngroup bottom region bottom\nfix hold bottom setforce 0.0 0.0 NULL";
+        Compare(Copper(hold + "\nmin_style cg"));
+        Compare(Copper(hold + "\nmin_style fire"));
+        // The same constraint in MD (post force), thermo after 50 NVE steps.
+        var lmp = LammpsHarness.RequireLammps();
+        var dir = RepoPaths.TempDir();
+        var path = Path.Combine(dir, "in.md");
+        File.WriteAllText(path, Copper(hold + "\nfix 1 all nve\nvelocity all create 300 99 loop geom", "run 50"));
+        LammpsHarness.AssertSameThermo(LammpsHarness.RunLammps(lmp, path, dir), LammpsHarness.RunDpsharp(path, dir), 1e-10);
+    }
+
+    [Test]
     public void CopperFireOldMatchesLammps() => Compare(Copper("min_style fire/old"));
 
     [Test]
