@@ -6,28 +6,37 @@ namespace DeepMD.Sharp.Dynamics.Minimization;
 /// </summary>
 public sealed record MinimizeResult
 {
+    /// <summary>Why the minimization stopped.</summary>
     public required MinimizeStop Stop { get; init; }
 
+    /// <summary>Energy after setup, before the first iteration.</summary>
     public required double EnergyInitial { get; init; }
 
     /// <summary>Energy before the last iteration.</summary>
     public required double EnergyNextToLast { get; init; }
 
+    /// <summary>Energy at the final positions.</summary>
     public required double EnergyFinal { get; init; }
 
+    /// <summary>Euclidean norm of the 3N forces before the first iteration.</summary>
     public required double ForceTwoNormInitial { get; init; }
 
+    /// <summary>Euclidean norm of the 3N forces at the end.</summary>
     public required double ForceTwoNormFinal { get; init; }
 
+    /// <summary>Largest force component before the first iteration.</summary>
     public required double ForceMaxComponentInitial { get; init; }
 
+    /// <summary>Largest force component at the end.</summary>
     public required double ForceMaxComponentFinal { get; init; }
 
     /// <summary>Step length of the last line search (0 for FIRE).</summary>
     public required double FinalAlpha { get; init; }
 
+    /// <summary>Iterations done (steps advanced).</summary>
     public required int Iterations { get; init; }
 
+    /// <summary>Energy and force evaluations counted as LAMMPS counts them.</summary>
     public required int Evaluations { get; init; }
 
     /// <summary>Wall-clock seconds of the iterations.</summary>

@@ -32,9 +32,16 @@ public enum LineSearchStyle
 /// <summary>Integrators of the FIRE style (<c>min_modify integrator</c>).</summary>
 public enum FireIntegrator
 {
+    /// <summary>Semi-implicit Euler: kick, mix, drift (LAMMPS' default).</summary>
     EulerImplicit,
+
+    /// <summary>Velocity Verlet: half kick, mix, drift, evaluate, half kick.</summary>
     Verlet,
+
+    /// <summary>Leapfrog: semi-implicit Euler after an initial backward half kick.</summary>
     Leapfrog,
+
+    /// <summary>Explicit Euler: mix, drift, kick.</summary>
     EulerExplicit,
 }
 
@@ -58,24 +65,31 @@ public enum ForceNormStyle
 /// </summary>
 public sealed class MinimizeSettings
 {
+    /// <summary>The algorithm (<c>min_style</c>).</summary>
     public MinimizeStyle Style { get; set; } = MinimizeStyle.ConjugateGradient;
 
+    /// <summary>The line search of cg and sd (<c>min_modify line</c>).</summary>
     public LineSearchStyle LineSearch { get; set; } = LineSearchStyle.Quadratic;
 
     /// <summary>Largest distance any coordinate may move in one line search or FIRE step (distance units).</summary>
     public double Dmax { get; set; } = 0.1;
 
+    /// <summary>The norm compared with the force tolerance (<c>min_modify norm</c>).</summary>
     public ForceNormStyle Norm { get; set; } = ForceNormStyle.Two;
 
     /// <summary>FIRE: steps after a v·f ≤ 0 event before the timestep may grow and α shrink.</summary>
     public int DelayStep { get; set; } = 20;
 
+    /// <summary>FIRE: timestep growth factor after <see cref="DelayStep"/> good steps.</summary>
     public double DtGrow { get; set; } = 1.1;
 
+    /// <summary>FIRE: timestep factor on v·f ≤ 0.</summary>
     public double DtShrink { get; set; } = 0.5;
 
+    /// <summary>FIRE: initial (and reset) velocity mixing α.</summary>
     public double Alpha0 { get; set; } = 0.25;
 
+    /// <summary>FIRE: α factor after <see cref="DelayStep"/> good steps.</summary>
     public double AlphaShrink { get; set; } = 0.99;
 
     /// <summary>FIRE: largest timestep as a multiple of the initial one.</summary>
@@ -84,6 +98,7 @@ public sealed class MinimizeSettings
     /// <summary>FIRE: smallest timestep as a multiple of the initial one.</summary>
     public double TMin { get; set; } = 0.02;
 
+    /// <summary>FIRE: the integrator (<c>min_modify integrator</c>).</summary>
     public FireIntegrator Integrator { get; set; } = FireIntegrator.EulerImplicit;
 
     /// <summary>FIRE: move atoms half a step back when v·f ≤ 0.</summary>

@@ -5,20 +5,39 @@ public enum MinimizeStop
 {
     /// <summary>Internal: the line search succeeded, keep iterating.</summary>
     None = -1,
+
+    /// <summary>maxiter iterations done.</summary>
     MaxIterations = 0,
+
+    /// <summary>maxeval force evaluations done.</summary>
     MaxEvaluations,
+
+    /// <summary>Relative energy change of an iteration below etol.</summary>
     EnergyTolerance,
+
+    /// <summary>Force norm below ftol.</summary>
     ForceTolerance,
+
+    /// <summary>The search direction has no downhill component (f·h ≤ 0).</summary>
     NotDownhill,
+
+    /// <summary>The line search backtracked to a zero step.</summary>
     ZeroAlpha,
+
+    /// <summary>All search-direction components are zero.</summary>
     ZeroForce,
+
+    /// <summary>The quadratic line search met a vanishing directional force or change of it.</summary>
     ZeroQuadratic,
+
+    /// <summary>FIRE: more than vdfmax consecutive steps with v·f ≤ 0.</summary>
     MaxVdotfNegative = 11,
 }
 
 /// <summary>LAMMPS' wording of the stop conditions ("Stopping criterion = ...").</summary>
 public static class MinimizeStopText
 {
+    /// <summary>The text LAMMPS prints for this stop condition.</summary>
     public static string Describe(this MinimizeStop stop) => stop switch
     {
         MinimizeStop.MaxIterations => "max iterations",
