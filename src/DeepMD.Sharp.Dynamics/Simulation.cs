@@ -58,13 +58,13 @@ public sealed class Simulation
     public long Step { get; set; }
 
     /// <summary>Step at which the current (or last) run began.</summary>
-    public long RunStartStep { get; private set; }
+    public long RunStartStep { get; internal set; }
 
     /// <summary>Step at which the current (or last) run ends.</summary>
-    public long RunEndStep { get; private set; }
+    public long RunEndStep { get; internal set; }
 
     /// <summary>Neighbor list builds done before the current run's first step (after its setup build).</summary>
-    public int BuildsAtRunStart { get; private set; }
+    public int BuildsAtRunStart { get; internal set; }
 
     /// <summary>Neighbor list settings (<c>neighbor</c>, <c>neigh_modify</c>).</summary>
     public NeighborSettings Neighbor { get; }

@@ -63,6 +63,17 @@ public sealed class DeckContext
 
     public Dictionary<string, DumpWriter> Dumps { get; } = [];
 
+    /// <summary>Atom groups by name (<c>group</c>); <c>all</c> always exists.</summary>
+    public Dictionary<string, Dynamics.Groups.AtomGroup> Groups { get; } = new() { ["all"] = Dynamics.Groups.AtomGroup.All };
+
+    /// <summary>Looks up a group by name, or fails naming the groups that exist.</summary>
+    public Dynamics.Groups.AtomGroup Group(string name) =>
+        Groups.TryGetValue(name, out var g) ? g
+        : throw new UserInputException($"group '{name}' does not exist (defined: {string.Join(" ", Groups.Keys)})");
+
+    /// <summary>Minimizer style and settings (<c>min_style</c> starts from defaults, <c>min_modify</c> changes them).</summary>
+    public Dynamics.Minimization.MinimizeSettings Minimize { get; set; } = new();
+
     /// <summary>Element names by type (from pair_coeff * * El ...), when known.</summary>
     public string[]? Elements { get; set; }
 

@@ -8,7 +8,7 @@ using DeepMD.Sharp.IO;
 public static class SimulationFactory
 {
     /// <summary>
-    /// A simulation holding the box, atoms (ids, types, unwrapped positions) and masses of a LAMMPS data file.
+    /// A simulation holding the box, atoms (ids, types, unwrapped positions, velocities) and masses of a LAMMPS data file.
     /// <paramref name="periodic"/> gives x, y, z periodicity (default all periodic).
     /// </summary>
     public static Simulation FromLammpsData(string path, UnitSystem units, bool[]? periodic = null)
@@ -30,7 +30,15 @@ public static class SimulationFactory
         sim.CreateBox(new SimulationBox(xlo, xlo + cell[0, 0], ylo, ylo + cell[1, 1], zlo, zlo + cell[2, 2],
             cell[1, 0], cell[2, 0], cell[2, 1], periodic[0], periodic[1], periodic[2]), data.TypeCount);
         for (var i = 0; i < s.Count; i++)
-            sim.Atoms.Add(data.Ids[i], data.Types[i] - 1, s.X[i] + xlo, s.Y[i] + ylo, s.Z[i] + zlo);
+        {
+            var k = sim.Atoms.Add(data.Ids[i], data.Types[i] - 1, s.X[i] + xlo, s.Y[i] + ylo, s.Z[i] + zlo);
+            if (data.Velocities is { } v)
+            {
+                sim.Atoms.Vx[k] = v[0][i];
+                sim.Atoms.Vy[k] = v[1][i];
+                sim.Atoms.Vz[k] = v[2][i];
+            }
+        }
         if (data.Masses is { } m)
             for (var t = 0; t < m.Length; t++) sim.SetMass(t, m[t]);
     }

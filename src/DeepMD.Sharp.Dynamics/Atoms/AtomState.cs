@@ -64,6 +64,9 @@ public sealed class AtomState
         return i;
     }
 
+    /// <summary>Removes all atoms (capacity is kept).</summary>
+    public void Clear() => Count = 0;
+
     /// <summary>Drops unused capacity so that every array has exactly <see cref="Count"/> entries.</summary>
     public void Trim() => Resize(Count);
 

@@ -13,6 +13,12 @@ public abstract class Fix
     /// <summary>The fix id from the deck (<c>fix ID group style ...</c>).</summary>
     public string Id { get; }
 
+    /// <summary>The atoms the fix acts on (<c>all</c> unless the deck names a group).</summary>
+    public Groups.AtomGroup Group { get; set; } = Groups.AtomGroup.All;
+
+    /// <summary>Whether the fix honours <see cref="Group"/>; fixes that do not accept only <c>all</c>.</summary>
+    public virtual bool SupportsGroups => false;
+
     /// <summary>Style name (e.g. <c>nve</c>).</summary>
     public abstract string Style { get; }
 
@@ -34,6 +40,9 @@ public abstract class Fix
     public virtual void InitialIntegrate(Simulation sim) { }
 
     public virtual void PostForce(Simulation sim) { }
+
+    /// <summary>During minimization, after each force evaluation (LAMMPS' min_post_force; most fixes do nothing).</summary>
+    public virtual void MinPostForce(Simulation sim) { }
 
     public virtual void FinalIntegrate(Simulation sim) { }
 

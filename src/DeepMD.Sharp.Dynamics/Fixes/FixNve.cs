@@ -1,10 +1,11 @@
 namespace DeepMD.Sharp.Dynamics.Fixes;
 
-/// <summary><c>fix ID all nve</c>: velocity Verlet (half kick, drift; half kick), as LAMMPS' fix nve.</summary>
+/// <summary><c>fix ID GROUP nve</c>: velocity Verlet (half kick, drift; half kick) of the group's atoms, as LAMMPS' fix nve.</summary>
 public sealed class FixNve : Fix
 {
     private double _dtv, _dtf;
     private double[] _mass = [];
+    private bool[] _member = [];
 
     public FixNve(string id) : base(id) { }
 
@@ -12,11 +13,16 @@ public sealed class FixNve : Fix
 
     public override bool Integrates => true;
 
+    public override bool SupportsGroups => true;
+
     public override void Init(Simulation sim)
     {
         _dtv = sim.Timestep;
         _dtf = 0.5 * sim.Timestep * sim.Units.Ftm2v;
         _mass = sim.Masses;
+        var a = sim.Atoms;
+        if (_member.Length != a.Count) _member = new bool[a.Count];
+        for (var i = 0; i < a.Count; i++) _member[i] = Group.Contains(a.Id[i]);
     }
 
     public override void InitialIntegrate(Simulation sim)
@@ -24,6 +30,7 @@ public sealed class FixNve : Fix
         var a = sim.Atoms;
         for (var i = 0; i < a.Count; i++)
         {
+            if (!_member[i]) continue;
             var dtfm = _dtf / _mass[a.Type[i]];
             a.Vx[i] += dtfm * a.Fx[i];
             a.Vy[i] += dtfm * a.Fy[i];
@@ -39,6 +46,7 @@ public sealed class FixNve : Fix
         var a = sim.Atoms;
         for (var i = 0; i < a.Count; i++)
         {
+            if (!_member[i]) continue;
             var dtfm = _dtf / _mass[a.Type[i]];
             a.Vx[i] += dtfm * a.Fx[i];
             a.Vy[i] += dtfm * a.Fy[i];

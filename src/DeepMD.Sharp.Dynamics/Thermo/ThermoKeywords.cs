@@ -86,6 +86,8 @@ public static class ThermoKeywords
             new("pxy", "Pxy", false, s => s.PressureComponent(3)),
             new("pxz", "Pxz", false, s => s.PressureComponent(4)),
             new("pyz", "Pyz", false, s => s.PressureComponent(5)),
+            new("fnorm", "Fnorm", false, s => Thermodynamics.ForceTwoNorm(s.Simulation)),
+            new("fmax", "Fmax", false, s => Thermodynamics.ForceMaxComponent(s.Simulation)),
         };
         return list.ToDictionary(k => k.Name);
     }

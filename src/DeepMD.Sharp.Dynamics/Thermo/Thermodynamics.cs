@@ -75,4 +75,28 @@ public static class Thermodynamics
         for (var i = 0; i < sim.Atoms.Count; i++) s += sim.Masses[sim.Atoms.Type[i]];
         return s;
     }
+
+    /// <summary>Euclidean norm of the 3N force vector (thermo <c>fnorm</c>, never normalised).</summary>
+    public static double ForceTwoNorm(Simulation sim)
+    {
+        var a = sim.Atoms;
+        double s = 0;
+        for (var i = 0; i < a.Count; i++)
+        {
+            s += a.Fx[i] * a.Fx[i];
+            s += a.Fy[i] * a.Fy[i];
+            s += a.Fz[i] * a.Fz[i];
+        }
+        return Math.Sqrt(s);
+    }
+
+    /// <summary>Largest absolute force component (thermo <c>fmax</c>).</summary>
+    public static double ForceMaxComponent(Simulation sim)
+    {
+        var a = sim.Atoms;
+        double m = 0;
+        for (var i = 0; i < a.Count; i++)
+            m = Math.Max(m, Math.Max(Math.Abs(a.Fx[i]), Math.Max(Math.Abs(a.Fy[i]), Math.Abs(a.Fz[i]))));
+        return m;
+    }
 }

@@ -1,27 +1,32 @@
 namespace DeepMD.Sharp.Dynamics.Velocities;
 
 using DeepMD.Sharp.Core.Errors;
+using DeepMD.Sharp.Dynamics.Groups;
 using DeepMD.Sharp.Dynamics.Random;
 using DeepMD.Sharp.Dynamics.Thermo;
 
 /// <summary>
-/// LAMMPS' <c>velocity</c> command on all atoms: <c>create</c> (same velocities as LAMMPS for the same seed, loop and
-/// distribution), <c>set</c>, <c>scale</c>, and momentum / angular momentum removal.
+/// LAMMPS' <c>velocity</c> command: <c>create</c> (same velocities as LAMMPS for the same seed, loop and
+/// distribution), <c>set</c>, <c>scale</c>, and momentum / angular momentum removal, on all atoms or a group (atoms
+/// outside it keep their velocities; temperatures, momentum and rotation are those of the group, as LAMMPS' compute
+/// temp of the group: 3·N_group − 3 degrees of freedom).
 /// </summary>
 public static class VelocityGenerator
 {
     private const int LocalWarmup = 100;
 
     /// <summary>Random velocities scaled to <paramref name="temperature"/>.</summary>
-    public static void Create(Simulation sim, double temperature, int seed, VelocityOptions options)
+    public static void Create(Simulation sim, double temperature, int seed, VelocityOptions options, AtomGroup? group = null)
     {
         if (seed <= 0) throw new UserInputException($"velocity create needs a positive seed, got {seed}");
         var a = sim.Atoms;
+        var g = group ?? AtomGroup.All;
         if (options.Loop == VelocityLoop.Geom)
         {
             var rng = new ParkMillerRandom(1);
             for (var i = 0; i < a.Count; i++)
             {
+                if (!g.Contains(a.Id[i])) continue;
                 rng.Reset(seed, a.X[i], a.Y[i], a.Z[i]);
                 Draw(rng, options.Gaussian, out var vx, out var vy, out var vz);
                 Assign(sim, i, vx, vy, vz);
@@ -33,6 +38,7 @@ public static class VelocityGenerator
             for (var k = 0; k < LocalWarmup; k++) rng.Uniform();
             for (var i = 0; i < a.Count; i++)
             {
+                if (!g.Contains(a.Id[i])) continue;
                 Draw(rng, options.Gaussian, out var vx, out var vy, out var vz);
                 Assign(sim, i, vx, vy, vz);
             }
@@ -50,12 +56,30 @@ public static class VelocityGenerator
             {
                 Draw(rng, options.Gaussian, out var vx, out var vy, out var vz);
                 var i = indexOfId[id];
-                if (i >= 0) Assign(sim, i, vx, vy, vz);
+                if (i >= 0 && g.Contains(id)) Assign(sim, i, vx, vy, vz);
             }
         }
-        if (options.ZeroMomentum) ZeroMomentum(sim);
-        if (options.ZeroRotation) ZeroRotation(sim);
-        Scale(sim, temperature);
+        if (options.ZeroMomentum) ZeroMomentum(sim, g);
+        if (options.ZeroRotation) ZeroRotation(sim, g);
+        Scale(sim, temperature, g);
+    }
+
+    /// <summary>Temperature of a group: all atoms as thermo computes it, or 3·N_group − 3 degrees of freedom.</summary>
+    public static double GroupTemperature(Simulation sim, AtomGroup group)
+    {
+        if (group.IsAll) return Thermodynamics.Temperature(sim);
+        var a = sim.Atoms;
+        var m = sim.Masses;
+        double t = 0;
+        var n = 0;
+        for (var i = 0; i < a.Count; i++)
+        {
+            if (!group.Contains(a.Id[i])) continue;
+            t += (a.Vx[i] * a.Vx[i] + a.Vy[i] * a.Vy[i] + a.Vz[i] * a.Vz[i]) * m[a.Type[i]];
+            n++;
+        }
+        var dof = 3.0 * n - 3.0;
+        return dof > 0 ? t * sim.Units.Mvv2e / (dof * sim.Units.Boltz) : 0.0;
     }
 
     private static void Draw(ParkMillerRandom rng, bool gaussian, out double vx, out double vy, out double vz)
@@ -82,15 +106,17 @@ public static class VelocityGenerator
         sim.Atoms.Vz[i] = vz * factor;
     }
 
-    /// <summary>Rescales all velocities to <paramref name="temperature"/> (<c>velocity all scale T</c>).</summary>
-    public static void Scale(Simulation sim, double temperature)
+    /// <summary>Rescales the velocities of a group (default all) to <paramref name="temperature"/> (<c>velocity G scale T</c>).</summary>
+    public static void Scale(Simulation sim, double temperature, AtomGroup? group = null)
     {
-        var current = Thermodynamics.Temperature(sim);
+        var g = group ?? AtomGroup.All;
+        var current = GroupTemperature(sim, g);
         if (current == 0.0) throw new UserInputException("cannot rescale velocities of a system at zero temperature; use velocity create");
         var factor = Math.Sqrt(temperature / current);
         var a = sim.Atoms;
         for (var i = 0; i < a.Count; i++)
         {
+            if (!g.Contains(a.Id[i])) continue;
             a.Vx[i] *= factor;
             a.Vy[i] *= factor;
             a.Vz[i] *= factor;
@@ -98,11 +124,13 @@ public static class VelocityGenerator
     }
 
     /// <summary>Sets every velocity to the same vector (<c>velocity all set vx vy vz</c>); null leaves a component.</summary>
-    public static void Set(Simulation sim, double? vx, double? vy, double? vz, bool sum = false)
+    public static void Set(Simulation sim, double? vx, double? vy, double? vz, bool sum = false, AtomGroup? group = null)
     {
         var a = sim.Atoms;
+        var g = group ?? AtomGroup.All;
         for (var i = 0; i < a.Count; i++)
         {
+            if (!g.Contains(a.Id[i])) continue;
             if (vx is { } x) a.Vx[i] = sum ? a.Vx[i] + x : x;
             if (vy is { } y) a.Vy[i] = sum ? a.Vy[i] + y : y;
             if (vz is { } z) a.Vz[i] = sum ? a.Vz[i] + z : z;
@@ -110,13 +138,15 @@ public static class VelocityGenerator
     }
 
     /// <summary>Removes the centre-of-mass velocity.</summary>
-    public static void ZeroMomentum(Simulation sim)
+    public static void ZeroMomentum(Simulation sim, AtomGroup? group = null)
     {
         var a = sim.Atoms;
         var m = sim.Masses;
+        var g = group ?? AtomGroup.All;
         double px = 0, py = 0, pz = 0, mass = 0;
         for (var i = 0; i < a.Count; i++)
         {
+            if (!g.Contains(a.Id[i])) continue;
             var mi = m[a.Type[i]];
             px += a.Vx[i] * mi;
             py += a.Vy[i] * mi;
@@ -127,6 +157,7 @@ public static class VelocityGenerator
         double cx = px / mass, cy = py / mass, cz = pz / mass;
         for (var i = 0; i < a.Count; i++)
         {
+            if (!g.Contains(a.Id[i])) continue;
             a.Vx[i] -= cx;
             a.Vy[i] -= cy;
             a.Vz[i] -= cz;
@@ -134,13 +165,15 @@ public static class VelocityGenerator
     }
 
     /// <summary>Removes the angular momentum about the centre of mass (unwrapped coordinates), as LAMMPS' zero_rotation.</summary>
-    public static void ZeroRotation(Simulation sim)
+    public static void ZeroRotation(Simulation sim, AtomGroup? group = null)
     {
         var a = sim.Atoms;
         var m = sim.Masses;
+        var g = group ?? AtomGroup.All;
         double mass = 0, cmx = 0, cmy = 0, cmz = 0;
         for (var i = 0; i < a.Count; i++)
         {
+            if (!g.Contains(a.Id[i])) continue;
             var (x, y, z) = Unwrapped(sim, i);
             var mi = m[a.Type[i]];
             cmx += x * mi;
@@ -155,6 +188,7 @@ public static class VelocityGenerator
         double ixx = 0, iyy = 0, izz = 0, ixy = 0, iyz = 0, ixz = 0;
         for (var i = 0; i < a.Count; i++)
         {
+            if (!g.Contains(a.Id[i])) continue;
             var (x, y, z) = Unwrapped(sim, i);
             double dx = x - cmx, dy = y - cmy, dz = z - cmz;
             var mi = m[a.Type[i]];
@@ -172,6 +206,7 @@ public static class VelocityGenerator
         var (wx, wy, wz) = SolveAngularVelocity(inertia, lx, ly, lz);
         for (var i = 0; i < a.Count; i++)
         {
+            if (!g.Contains(a.Id[i])) continue;
             var (x, y, z) = Unwrapped(sim, i);
             double dx = x - cmx, dy = y - cmy, dz = z - cmz;
             a.Vx[i] -= wy * dz - wz * dy;

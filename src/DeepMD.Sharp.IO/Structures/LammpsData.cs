@@ -46,6 +46,9 @@ public sealed class LammpsData
     /// <summary>The (xlo, ylo, zlo) corner of the LAMMPS box, subtracted from every position.</summary>
     public (double X, double Y, double Z) BoxLo { get; }
 
+    /// <summary>Velocities from the Velocities section as [vx, vy, vz] arrays in atom order, or null without one.</summary>
+    public double[][]? Velocities { get; init; }
+
     /// <summary>Number of LAMMPS atom types declared in the header.</summary>
     public int TypeCount => TypeNames.Length;
 

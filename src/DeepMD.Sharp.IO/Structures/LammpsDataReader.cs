@@ -16,7 +16,7 @@ using DeepMD.Sharp.Core.Geometry;
 /// <c>molecular</c>/<c>bond</c>/<c>angle</c> (<c>id mol type x y z</c>); image flags, when present, unwrap the
 /// positions. Species of the types come from, in order: the caller's type names (like <c>pair_coeff * * O H</c>),
 /// an <c>Atom Type Labels</c> section, comments in the Masses section (<c>1 15.999 # O</c>), or the element whose
-/// standard mass is within 0.1 amu of the type's mass. Other sections (Velocities, Bonds, ...) are skipped.
+/// standard mass is within 0.1 amu of the type's mass. Velocities (id vx vy vz) are read; other sections (Bonds, ...) are skipped.
 /// </remarks>
 public static class LammpsDataReader
 {
@@ -162,11 +162,41 @@ public static class LammpsDataReader
 
         var names = ResolveTypeNames(path, typeNames, ntypes, labels, massComments, masses);
         var order = Enumerable.Range(0, natoms).OrderBy(i => ids[i]).ToArray();
+        var velocities = ReadVelocities(r, Find(sections, "Velocities"), order.Select(i => ids[i]).ToArray());
         var species = order.Select(i => names[types[i] - 1]).ToArray();
         var structure = new Structure(species, order.Select(i => x[i]).ToArray(), order.Select(i => y[i]).ToArray(),
             order.Select(i => z[i]).ToArray(), box, path);
         return new LammpsData(structure, order.Select(i => ids[i]).ToArray(), order.Select(i => types[i]).ToArray(), names,
-            masses, charges is null ? null : order.Select(i => charges[i]).ToArray(), style, (xb.Lo, yb.Lo, zb.Lo));
+            masses, charges is null ? null : order.Select(i => charges[i]).ToArray(), style, (xb.Lo, yb.Lo, zb.Lo))
+        {
+            Velocities = velocities,
+        };
+    }
+
+    /// <summary>The Velocities section (<c>id vx vy vz</c>) in ascending-id order, or null without one.</summary>
+    private static double[][]? ReadVelocities(LineReader r, LammpsSection? section, int[] sortedIds)
+    {
+        if (section is not { } v) return null;
+        var index = new Dictionary<int, int>(sortedIds.Length);
+        for (var i = 0; i < sortedIds.Length; i++) index[sortedIds[i]] = i;
+        double[] vx = new double[sortedIds.Length], vy = new double[sortedIds.Length], vz = new double[sortedIds.Length];
+        var seen = new bool[sortedIds.Length];
+        foreach (var dl in v.Lines)
+        {
+            var t = dl.Tokens;
+            if (t.Length != 4)
+                throw r.Error($"expected 4 columns (id vx vy vz) in the Velocities section, found {t.Length}", dl.Line);
+            if (!TextParsing.TryInt(t[0], out var id) || !index.TryGetValue(id, out var i))
+                throw r.Error($"velocity for atom id '{t[0]}', which is not in the Atoms section", dl.Line);
+            if (seen[i]) throw r.Error($"atom id {id} appears twice in the Velocities section", dl.Line);
+            seen[i] = true;
+            vx[i] = TextParsing.TryDouble(t[1], out var a) ? a : throw r.Error($"velocity '{t[1]}' is not a number", dl.Line);
+            vy[i] = TextParsing.TryDouble(t[2], out var b) ? b : throw r.Error($"velocity '{t[2]}' is not a number", dl.Line);
+            vz[i] = TextParsing.TryDouble(t[3], out var c) ? c : throw r.Error($"velocity '{t[3]}' is not a number", dl.Line);
+        }
+        if (v.Lines.Count != sortedIds.Length)
+            throw r.Error($"the Velocities section has {v.Lines.Count} line(s) but there are {sortedIds.Length} atoms", v.Line);
+        return [vx, vy, vz];
     }
 
     private static LammpsHeader ReadHeader(LineReader r, out LammpsSection? firstSection)

@@ -2,14 +2,17 @@ namespace DeepMD.Sharp.Input.Commands;
 
 using DeepMD.Sharp.Dynamics.Text;
 
-/// <summary><c>fix ID all STYLE args</c>: a registered fix style; a fix with an existing id replaces it in place.</summary>
+/// <summary>
+/// <c>fix ID GROUP STYLE args</c>: a registered fix style; a fix with an existing id replaces it in place. Groups other
+/// than <c>all</c> are accepted by the styles that support them (nve).
+/// </summary>
 [DeckCommand("fix")]
 public sealed class FixCommand : IDeckCommand
 {
     public void Execute(DeckContext context, DeckArguments args)
     {
         args.RequireAtLeast(3, "ID GROUP STYLE [args]");
-        if (args[1] != "all") throw args.Error($"only the group 'all' is supported, got '{args[1]}'");
+        var group = context.Group(args[1]);
         var style = StyleRegistry.CreateFixStyle(args[2]);
         if (style is null)
         {
@@ -18,6 +21,9 @@ public sealed class FixCommand : IDeckCommand
         }
         var sim = context.Simulation;
         var fix = style.Create(context, args[0], new DeckArguments($"fix {args[2]}", args.Words.Skip(3).ToList()));
+        if (!group.IsAll && !fix.SupportsGroups)
+            throw args.Error($"fix {args[2]} works on the group 'all' only; got group '{args[1]}'");
+        fix.Group = group;
         var existing = sim.Fixes.FindIndex(f => f.Id == args[0]);
         if (existing >= 0) sim.Fixes[existing] = fix;
         else sim.Fixes.Add(fix);

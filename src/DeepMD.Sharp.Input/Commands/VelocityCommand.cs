@@ -3,8 +3,9 @@ namespace DeepMD.Sharp.Input.Commands;
 using DeepMD.Sharp.Dynamics.Velocities;
 
 /// <summary>
-/// <c>velocity all create T SEED [dist uniform|gaussian] [mom yes|no] [rot yes|no] [loop all|local|geom]</c>,
-/// <c>velocity all set vx vy vz [sum yes|no] [units box]</c>, <c>velocity all scale T</c>, <c>velocity all zero linear|angular</c>.
+/// <c>velocity GROUP create T SEED [dist uniform|gaussian] [mom yes|no] [rot yes|no] [loop all|local|geom]</c>,
+/// <c>velocity GROUP set vx vy vz [sum yes|no] [units box]</c>, <c>velocity GROUP scale T</c>,
+/// <c>velocity GROUP zero linear|angular</c>; GROUP is <c>all</c> or a group from the <c>group</c> command.
 /// </summary>
 [DeckCommand("velocity")]
 public sealed class VelocityCommand : IDeckCommand
@@ -12,7 +13,7 @@ public sealed class VelocityCommand : IDeckCommand
     public void Execute(DeckContext context, DeckArguments args)
     {
         args.RequireAtLeast(2, "all create|set|scale|zero ...");
-        if (args[0] != "all") throw args.Error($"only the group 'all' is supported, got '{args[0]}'");
+        var group = context.Group(args[0]);
         var sim = context.Simulation;
         switch (args[1])
         {
@@ -36,7 +37,7 @@ public sealed class VelocityCommand : IDeckCommand
                         _ => throw args.UnknownKeyword(args[k], ["dist", "mom", "rot", "loop"]),
                     };
                 }
-                VelocityGenerator.Create(sim, t, seed, opt);
+                VelocityGenerator.Create(sim, t, seed, opt, group);
                 break;
             }
             case "set":
@@ -57,17 +58,17 @@ public sealed class VelocityCommand : IDeckCommand
                     var lat = context.Lattice ?? throw args.Error("uses lattice units but no lattice is defined; add 'units box'");
                     (sx, sy, sz) = (lat.XLattice, lat.YLattice, lat.ZLattice);
                 }
-                VelocityGenerator.Set(sim, P(2) * sx, P(3) * sy, P(4) * sz, sum);
+                VelocityGenerator.Set(sim, P(2) * sx, P(3) * sy, P(4) * sz, sum, group);
                 break;
             }
             case "scale":
                 args.RequireAtLeast(3, "all scale T");
-                VelocityGenerator.Scale(sim, args.Double(2, "temperature"));
+                VelocityGenerator.Scale(sim, args.Double(2, "temperature"), group);
                 break;
             case "zero":
                 args.RequireAtLeast(3, "all zero linear|angular");
-                if (args[2] == "linear") VelocityGenerator.ZeroMomentum(sim);
-                else if (args[2] == "angular") VelocityGenerator.ZeroRotation(sim);
+                if (args[2] == "linear") VelocityGenerator.ZeroMomentum(sim, group);
+                else if (args[2] == "angular") VelocityGenerator.ZeroRotation(sim, group);
                 else throw args.UnknownKeyword(args[2], ["linear", "angular"]);
                 break;
             default:

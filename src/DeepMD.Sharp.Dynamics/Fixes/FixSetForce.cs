@@ -1,0 +1,49 @@
+namespace DeepMD.Sharp.Dynamics.Fixes;
+
+/// <summary>
+/// <c>fix ID GROUP setforce fx fy fz</c> (NULL leaves a component): sets the force on the group's atoms after every
+/// force evaluation, in MD (post force, and at setup) and in minimization, as LAMMPS' fix setforce with constant
+/// values. The potential energy is not changed, so a minimizer sees forces that are not the energy's gradient
+/// (as in LAMMPS); use 0 0 0 to hold atoms in place.
+/// </summary>
+public sealed class FixSetForce : Fix
+{
+    private readonly double? _fx, _fy, _fz;
+    private bool[] _member = [];
+
+    public FixSetForce(string id, double? fx, double? fy, double? fz) : base(id)
+    {
+        _fx = fx;
+        _fy = fy;
+        _fz = fz;
+    }
+
+    public override string Style => "setforce";
+
+    public override bool SupportsGroups => true;
+
+    public override void Init(Simulation sim)
+    {
+        var a = sim.Atoms;
+        if (_member.Length != a.Count) _member = new bool[a.Count];
+        for (var i = 0; i < a.Count; i++) _member[i] = Group.Contains(a.Id[i]);
+    }
+
+    public override void Setup(Simulation sim) => Apply(sim);
+
+    public override void PostForce(Simulation sim) => Apply(sim);
+
+    public override void MinPostForce(Simulation sim) => Apply(sim);
+
+    private void Apply(Simulation sim)
+    {
+        var a = sim.Atoms;
+        for (var i = 0; i < a.Count; i++)
+        {
+            if (!_member[i]) continue;
+            if (_fx is { } x) a.Fx[i] = x;
+            if (_fy is { } y) a.Fy[i] = y;
+            if (_fz is { } z) a.Fz[i] = z;
+        }
+    }
+}

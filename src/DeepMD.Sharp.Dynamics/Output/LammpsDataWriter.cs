@@ -1,0 +1,71 @@
+namespace DeepMD.Sharp.Dynamics.Output;
+
+using System.Globalization;
+using System.Text;
+
+/// <summary>
+/// Writes the simulation as a LAMMPS data file (LAMMPS' <c>write_data</c>, atom style atomic): header with box
+/// and tilts, Masses, <c>Atoms # atomic</c> (id type x y z ix iy iz, positions mapped into the box and image
+/// counts adjusted, as write_data does), Velocities. Numbers are written with round-trip precision. The file is
+/// written under a temporary name and renamed, so a reader never sees half a file.
+/// </summary>
+public static class LammpsDataWriter
+{
+    private static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
+
+    public static void Write(Simulation sim, string path)
+    {
+        var box = sim.Box ?? throw new Core.Errors.UserInputException("write_data before the box exists");
+        var a = sim.Atoms;
+        var sb = new StringBuilder(128 + a.Count * 160);
+        sb.Append("LAMMPS data file via dpsharp write_data, timestep = ").Append(sim.Step.ToString(Inv)).Append(", units = ").Append(sim.Units.Name).Append('\n');
+        sb.Append('\n');
+        sb.Append(a.Count.ToString(Inv)).Append(" atoms\n");
+        sb.Append(sim.TypeCount.ToString(Inv)).Append(" atom types\n");
+        sb.Append('\n');
+        sb.Append(R(box.Lo[0])).Append(' ').Append(R(box.Hi[0])).Append(" xlo xhi\n");
+        sb.Append(R(box.Lo[1])).Append(' ').Append(R(box.Hi[1])).Append(" ylo yhi\n");
+        sb.Append(R(box.Lo[2])).Append(' ').Append(R(box.Hi[2])).Append(" zlo zhi\n");
+        if (box.IsTriclinic) sb.Append(R(box.Xy)).Append(' ').Append(R(box.Xz)).Append(' ').Append(R(box.Yz)).Append(" xy xz yz\n");
+        if (sim.Masses.Any(m => !double.IsNaN(m)))
+        {
+            sb.Append("\nMasses\n\n");
+            for (var t = 0; t < sim.TypeCount; t++)
+                if (!double.IsNaN(sim.Masses[t])) sb.Append((t + 1).ToString(Inv)).Append(' ').Append(R(sim.Masses[t])).Append('\n');
+        }
+        sb.Append("\nAtoms # atomic\n\n");
+        for (var i = 0; i < a.Count; i++)
+        {
+            double x = a.X[i], y = a.Y[i], z = a.Z[i];
+            int ia = a.ImageA[i], ib = a.ImageB[i], ic = a.ImageC[i];
+            for (var guard = 0; guard < 1_000_000; guard++)
+            {
+                int pa = ia, pb = ib, pc = ic;
+                box.Remap(ref x, ref y, ref z, ref ia, ref ib, ref ic);
+                if (pa == ia && pb == ib && pc == ic) break;
+            }
+            sb.Append(a.Id[i].ToString(Inv)).Append(' ').Append((a.Type[i] + 1).ToString(Inv)).Append(' ')
+              .Append(R(x)).Append(' ').Append(R(y)).Append(' ').Append(R(z)).Append(' ')
+              .Append(ia.ToString(Inv)).Append(' ').Append(ib.ToString(Inv)).Append(' ').Append(ic.ToString(Inv)).Append('\n');
+        }
+        sb.Append("\nVelocities\n\n");
+        for (var i = 0; i < a.Count; i++)
+            sb.Append(a.Id[i].ToString(Inv)).Append(' ').Append(R(a.Vx[i])).Append(' ').Append(R(a.Vy[i])).Append(' ').Append(R(a.Vz[i])).Append('\n');
+
+        var full = Path.GetFullPath(path);
+        var tmp = full + ".tmp" + Environment.ProcessId.ToString(Inv);
+        try
+        {
+            File.WriteAllText(tmp, sb.ToString());
+            File.Move(tmp, full, overwrite: true);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            try { File.Delete(tmp); } catch (IOException) { }
+            throw new Core.Errors.UserInputException($"cannot write data file '{path}': {e.Message}");
+        }
+    }
+
+    /// <summary>Shortest round-trip text of a double, with a lower-case exponent.</summary>
+    private static string R(double v) => v.ToString("R", Inv).Replace('E', 'e');
+}
