@@ -4,8 +4,10 @@ using System.Diagnostics;
 using DeepMD.Sharp.Core.Errors;
 using DeepMD.Sharp.Core.Potentials;
 using DeepMD.Sharp.Dynamics.Atoms;
+using DeepMD.Sharp.Dynamics.Checkpoints;
 using DeepMD.Sharp.Dynamics.Fixes;
 using DeepMD.Sharp.Dynamics.Neighbors;
+using DeepMD.Sharp.Dynamics.Output;
 using DeepMD.Sharp.Dynamics.Units;
 
 /// <summary>
@@ -87,6 +89,31 @@ public sealed class Simulation
     /// <summary>Wall-clock time of the current run so far.</summary>
     public Stopwatch RunClock { get; } = new();
 
+    /// <summary>
+    /// A checkpoint loaded into this simulation whose fix states, neighbor list and forces are applied at the next
+    /// <see cref="Setup"/> (when the potential and fixes are defined again); null otherwise.
+    /// </summary>
+    public Checkpoint? PendingCheckpoint { get; internal set; }
+
+    /// <summary>Where warnings go (the deck's screen and log); ignored when null.</summary>
+    public Action<string>? Warn { get; set; }
+
+    /// <summary>
+    /// When set, a run that stops on an invalid state (non-finite energy, force or position; a lost atom) first writes
+    /// the last good frame (the state at the end of the previous step) there and names the file in the error.
+    /// </summary>
+    public LastGoodFrame? LastGoodFrame { get; set; }
+
+    /// <summary>Writes a checkpoint of the current state (see <see cref="Checkpoint"/>) to <paramref name="path"/>.</summary>
+    public void SaveCheckpoint(string path) => CheckpointFile.Write(Checkpoint.Capture(this), path);
+
+    /// <summary>
+    /// A simulation continuing from a checkpoint file: units, box, masses, atoms, step, timestep and neighbor settings
+    /// are restored now. Set the <see cref="Potential"/> and add the fixes again (same ids and styles) before
+    /// <see cref="Run"/>; the first run then resumes bit for bit where the saved run stood.
+    /// </summary>
+    public static Simulation LoadCheckpoint(string path) => CheckpointFile.Read(path).ToSimulation();
+
     /// <summary>Atoms in the state (convenience).</summary>
     public int AtomCount => Atoms.Count;
 
@@ -123,11 +150,13 @@ public sealed class Simulation
         Setup();
         BuildsAtRunStart = Verlet.BuildCount;
         RunClock.Restart();
+        LastGoodFrame?.Prepare(Atoms.Count);
         try
         {
             foreach (var o in Observers) o.RunStarted(this);
             for (long s = 0; s < steps; s++)
             {
+                LastGoodFrame?.Remember(this);
                 Step++;
                 foreach (var f in Fixes) f.InitialIntegrate(this);
                 if (Verlet.Decide(Atoms.X.AsSpan(0, Atoms.Count), Atoms.Y.AsSpan(0, Atoms.Count), Atoms.Z.AsSpan(0, Atoms.Count)))
@@ -140,6 +169,11 @@ public sealed class Simulation
                 foreach (var f in Fixes) f.EndOfStep(this);
                 foreach (var o in Observers) o.StepCompleted(this);
             }
+        }
+        catch (SimulationException e) when (LastGoodFrame is { HasFrame: true } frame)
+        {
+            var path = frame.Write(this);
+            throw new SimulationException($"{e.Message}; the last good frame (step {frame.Step}) is in {path}", e.Step, e.AtomId);
         }
         finally
         {
@@ -157,9 +191,63 @@ public sealed class Simulation
         Validate();
         Atoms.Trim();
         foreach (var f in Fixes) f.Init(this);
+        var restored = RestoreFixStates();
+        if (PendingCheckpoint is { } c && ResumesExactly(c))
+        {
+            // Continue the saved run: same list (same rebuild decisions, same summation order), and the forces the
+            // saved integrator would use next (they include what fixes added, e.g. Langevin's random forces).
+            PendingCheckpoint = null;
+            Verlet.Restore(c.Neighbors!, Atoms.X, Atoms.Y, Atoms.Z, Box!.Cell, Potential!.Cutoff);
+            ComputeForces();
+            var scale = Math.Max(1.0, Math.Abs(c.PotentialEnergy));
+            if (Math.Abs(PotentialEnergy - c.PotentialEnergy) > 1e-8 * scale)
+                Warn?.Invoke($"WARNING: the potential energy at step {Step} is {PotentialEnergy:R} but was {c.PotentialEnergy:R} when the checkpoint was written: the pair style or its coefficients differ, so the run does not continue the saved one exactly");
+            c.Fx.AsSpan().CopyTo(Atoms.Fx);
+            c.Fy.AsSpan().CopyTo(Atoms.Fy);
+            c.Fz.AsSpan().CopyTo(Atoms.Fz);
+            foreach (var f in Fixes)
+                if (restored.Contains(f)) f.Resume(this);
+                else f.Setup(this);
+            return;
+        }
+        PendingCheckpoint = null;
         RebuildNeighbors();
         ComputeForces();
         foreach (var f in Fixes) f.Setup(this);
+    }
+
+    /// <summary>Gives each fix defined again after a checkpoint was loaded its saved state (matched by id and style).</summary>
+    private HashSet<Fix> RestoreFixStates()
+    {
+        var restored = new HashSet<Fix>();
+        if (PendingCheckpoint is not { } c) return restored;
+        foreach (var saved in c.Fixes)
+        {
+            var fix = FindFix(saved.Id);
+            if (fix is null || fix.Style != saved.Style)
+            {
+                Warn?.Invoke($"WARNING: fix {saved.Id} ({saved.Style}) from the restart file is not defined again (same id and style); its state is dropped");
+                continue;
+            }
+            fix.RestoreState(saved.State);
+            restored.Add(fix);
+        }
+        return restored;
+    }
+
+    /// <summary>Whether nothing that the saved list and forces depend on changed since the checkpoint was loaded.</summary>
+    private bool ResumesExactly(Checkpoint c)
+    {
+        if (c.Neighbors is null || c.Fx is null || c.AtomCount != Atoms.Count) return false;
+        var a = Atoms;
+        var n = a.Count;
+        var b = Box!;
+        return c.Bounds.AsSpan().SequenceEqual([b.Lo[0], b.Hi[0], b.Lo[1], b.Hi[1], b.Lo[2], b.Hi[2]])
+            && c.Tilts.AsSpan().SequenceEqual([b.Xy, b.Xz, b.Yz])
+            && c.Ids.AsSpan().SequenceEqual(a.Id.AsSpan(0, n)) && c.Types.AsSpan().SequenceEqual(a.Type.AsSpan(0, n))
+            && c.X.AsSpan().SequenceEqual(a.X.AsSpan(0, n)) && c.Y.AsSpan().SequenceEqual(a.Y.AsSpan(0, n))
+            && c.Z.AsSpan().SequenceEqual(a.Z.AsSpan(0, n)) && c.Vx.AsSpan().SequenceEqual(a.Vx.AsSpan(0, n))
+            && c.Vy.AsSpan().SequenceEqual(a.Vy.AsSpan(0, n)) && c.Vz.AsSpan().SequenceEqual(a.Vz.AsSpan(0, n));
     }
 
     private void Validate()

@@ -44,6 +44,12 @@ public sealed class DeckContext
     /// <summary>The deck being read (for input paths relative to it).</summary>
     public string DeckDirectory { get; set; } = ".";
 
+    /// <summary>File name of the outermost deck (names the last-good frame written when a run fails), or null.</summary>
+    public string? DeckName { get; set; }
+
+    /// <summary>Periodic checkpoints (<c>restart N FILE</c>), or null.</summary>
+    public Dynamics.Checkpoints.RestartWriter? Restart { get; set; }
+
     public UnitSystem Units { get; set; } = UnitSystem.Lj;
 
     /// <summary>Periodicity of x, y, z (<c>boundary</c>).</summary>
@@ -77,7 +83,7 @@ public sealed class DeckContext
     public Simulation CreateSimulation()
     {
         if (_simulation is not null) throw new UserInputException("a simulation box already exists; create_box and read_data can be used once");
-        _simulation = new Simulation(Units);
+        _simulation = new Simulation(Units) { Warn = Out.WriteLine };
         if (_neighborSkin is { } s) _simulation.Neighbor.Skin = s;
         _simulation.Neighbor.Every = NeighborEvery;
         _simulation.Neighbor.Delay = NeighborDelay;

@@ -38,6 +38,15 @@ public sealed class FixLangevin : Fix
 
     public override void Setup(Simulation sim) => PostForce(sim);
 
+    /// <summary>The random generator's state (the friction constants are recomputed by <see cref="Init"/>).</summary>
+    public override double[] SaveState() => _random.SaveState();
+
+    public override void RestoreState(double[] state)
+    {
+        if (state.Length != 100) throw new UserInputException($"fix langevin: the saved random generator has {state.Length} values, expected 100");
+        _random.RestoreState(state);
+    }
+
     public override void PostForce(Simulation sim)
     {
         double delta = sim.Step - sim.RunStartStep;

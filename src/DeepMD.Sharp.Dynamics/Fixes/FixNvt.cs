@@ -182,13 +182,28 @@ public sealed class FixNvt : Fix
         return e;
     }
 
-    public override double[] SaveState() => [.. _eta, .. _etaDot, .. _etaDotDot];
+    /// <summary>
+    /// η, η̇, η̈ of the chain, then the last computed temperature and degrees of freedom (the next step's first chain
+    /// half-update starts from them, so a continuation needs them to be bit-identical).
+    /// </summary>
+    public override double[] SaveState() => [.. _eta, .. _etaDot, .. _etaDotDot, _tCurrent, _tdof];
 
     public override void RestoreState(double[] state)
     {
-        if (state.Length != 3 * _chain + 1) throw new UserInputException($"fix nvt: the saved thermostat has {state.Length} values, expected {3 * _chain + 1} (different tchain?)");
+        if (state.Length != 3 * _chain + 3) throw new UserInputException($"fix nvt: the saved thermostat has {state.Length} values, expected {3 * _chain + 3} (different tchain?)");
         state.AsSpan(0, _chain).CopyTo(_eta);
         state.AsSpan(_chain, _chain + 1).CopyTo(_etaDot);
         state.AsSpan(2 * _chain + 1, _chain).CopyTo(_etaDotDot);
+        _tCurrent = state[3 * _chain + 1];
+        _tdof = state[3 * _chain + 2];
+    }
+
+    /// <summary>A continued run: the chain masses follow from the restored state; nothing else is recomputed.</summary>
+    public override void Resume(Simulation sim)
+    {
+        ComputeTargets(sim);
+        var boltz = sim.Units.Boltz;
+        _etaMass[0] = _tdof * boltz * _tTarget / (_tFreq * _tFreq);
+        for (var k = 1; k < _chain; k++) _etaMass[k] = boltz * _tTarget / (_tFreq * _tFreq);
     }
 }

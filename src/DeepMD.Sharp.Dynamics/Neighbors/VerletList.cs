@@ -2,6 +2,7 @@ namespace DeepMD.Sharp.Dynamics.Neighbors;
 
 using DeepMD.Sharp.Core.Geometry;
 using DeepMD.Sharp.Core.Neighbors;
+using DeepMD.Sharp.Dynamics.Checkpoints;
 
 /// <summary>
 /// A Verlet neighbor list: a full list built with cutoff + skin by <see cref="CellListNeighborSearch"/>, reused
@@ -73,6 +74,28 @@ public sealed class VerletList
         Ago = 0;
         BuildCount++;
     }
+
+    /// <summary>Positions at the last build (what rebuild decisions measure from); empty before the first build.</summary>
+    internal (double[] X, double[] Y, double[] Z) Hold => (_xHold, _yHold, _zHold);
+
+    /// <summary>
+    /// Recreates the list exactly as it stood in a saved run: built from the saved positions of the last build (the
+    /// search is deterministic, so the same pairs in the same order), then refreshed to the current positions unless
+    /// the build was this very step; age and statistics as saved.
+    /// </summary>
+    internal void Restore(CheckpointNeighbors saved, ReadOnlySpan<double> x, ReadOnlySpan<double> y, ReadOnlySpan<double> z, Box? cell, double cutoff)
+    {
+        Build(saved.XHold, saved.YHold, saved.ZHold, cell, cutoff);
+        if (saved.Ago != 0) Refresh(x, y, z, cell);
+        Ago = saved.Ago;
+        BuildCount = saved.BuildCount;
+        DangerousBuilds = saved.DangerousBuilds;
+        RiskyUncheckedBuilds = saved.RiskyUncheckedBuilds;
+    }
+
+    /// <summary>What <see cref="Restore"/> needs, taken from the current list.</summary>
+    internal CheckpointNeighbors Capture() =>
+        new((double[])_xHold.Clone(), (double[])_yHold.Clone(), (double[])_zHold.Clone(), Ago, BuildCount, DangerousBuilds, RiskyUncheckedBuilds);
 
     /// <summary>Refreshes displacements of the existing list for moved atoms (same box shape).</summary>
     public void Refresh(ReadOnlySpan<double> x, ReadOnlySpan<double> y, ReadOnlySpan<double> z, Box? cell) =>
