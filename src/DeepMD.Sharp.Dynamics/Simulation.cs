@@ -279,7 +279,7 @@ public sealed class Simulation
     public void ComputeForces()
     {
         var a = Atoms;
-        var request = new ForceRequest(a.X, a.Y, a.Z, a.Type, Box!.Cell, Verlet.List!) { PerAtom = PerAtomWanted, Step = Step };
+        var request = new ForceRequest(a.X, a.Y, a.Z, a.Type, Box!.Cell, Verlet.List!) { PerAtom = PerAtomWanted, Step = Step, Ids = a.Id };
         Potential!.Compute(request, _forces);
         a.Fx = _forces.Fx;
         a.Fy = _forces.Fy;
