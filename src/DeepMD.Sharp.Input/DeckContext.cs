@@ -47,6 +47,9 @@ public sealed class DeckContext
     /// <summary>File name of the outermost deck (names the last-good frame written when a run fails), or null.</summary>
     public string? DeckName { get; set; }
 
+    /// <summary>Progress display attached to every run (a bar on a terminal, plain lines otherwise), or null.</summary>
+    public IRunObserver? Progress { get; set; }
+
     /// <summary>Periodic checkpoints (<c>restart N FILE</c>), or null.</summary>
     public Dynamics.Checkpoints.RestartWriter? Restart { get; set; }
 

@@ -13,6 +13,7 @@ internal static class RunSetup
         }
         if (!sim.Observers.Contains(context.Thermo)) sim.Observers.Add(context.Thermo);
         if (context.Restart is { } r && !sim.Observers.Contains(r)) sim.Observers.Add(r);
+        if (context.Progress is { } p && !sim.Observers.Contains(p)) sim.Observers.Add(p);
         var lastGood = context.OutputPath((context.DeckName ?? "dpsharp") + ".last-good.xyz");
         if (sim.LastGoodFrame?.Path != lastGood) sim.LastGoodFrame = new Dynamics.Output.LastGoodFrame(lastGood);
         sim.LastGoodFrame.Elements = context.Elements;
