@@ -65,6 +65,9 @@ public sealed class Simulation
     /// <summary>Neighbor list builds done before the current run's first step (after its setup build).</summary>
     public int BuildsAtRunStart { get; private set; }
 
+    /// <summary>The order LAMMPS would store the atoms in (its periodic spatial sort), for order-dependent fixes.</summary>
+    public StorageOrder StorageOrder { get; } = new();
+
     /// <summary>Neighbor list settings (<c>neighbor</c>, <c>neigh_modify</c>).</summary>
     public NeighborSettings Neighbor { get; }
 
@@ -160,7 +163,10 @@ public sealed class Simulation
                 Step++;
                 foreach (var f in Fixes) f.InitialIntegrate(this);
                 if (Verlet.Decide(Atoms.X.AsSpan(0, Atoms.Count), Atoms.Y.AsSpan(0, Atoms.Count), Atoms.Z.AsSpan(0, Atoms.Count)))
+                {
                     RebuildNeighbors();
+                    if (Step >= StorageOrder.NextSort) StorageOrder.Sort(this, Step);
+                }
                 else
                     Verlet.Refresh(Atoms.X, Atoms.Y, Atoms.Z, Box!.Cell);
                 ComputeForces();
@@ -198,6 +204,7 @@ public sealed class Simulation
             // saved integrator would use next (they include what fixes added, e.g. Langevin's random forces).
             PendingCheckpoint = null;
             Verlet.Restore(c.Neighbors!, Atoms.X, Atoms.Y, Atoms.Z, Box!.Cell, Potential!.Cutoff);
+            if (c.StorageOrder is { } order) StorageOrder.Restore(order, c.NextSort);
             ComputeForces();
             var scale = Math.Max(1.0, Math.Abs(c.PotentialEnergy));
             if (Math.Abs(PotentialEnergy - c.PotentialEnergy) > 1e-8 * scale)
@@ -212,6 +219,7 @@ public sealed class Simulation
         }
         PendingCheckpoint = null;
         RebuildNeighbors();
+        StorageOrder.Sort(this, Step);
         ComputeForces();
         foreach (var f in Fixes) f.Setup(this);
     }

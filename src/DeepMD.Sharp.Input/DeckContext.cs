@@ -92,6 +92,8 @@ public sealed class DeckContext
         _simulation.Neighbor.Delay = NeighborDelay;
         _simulation.Neighbor.Check = NeighborCheck;
         if (_timestep is { } dt) _simulation.Timestep = dt;
+        _simulation.StorageOrder.Every = SortEvery;
+        _simulation.StorageOrder.BinSize = SortBinSize;
         return _simulation;
     }
 
@@ -110,6 +112,11 @@ public sealed class DeckContext
         _timestep = dt;
         if (_simulation is not null) _simulation.Timestep = dt;
     }
+
+    /// <summary><c>atom_modify sort N BINSIZE</c> (LAMMPS' default 1000 0.0).</summary>
+    public int SortEvery { get; set; } = 1000;
+
+    public double SortBinSize { get; set; }
 
     public int NeighborEvery { get; set; } = 1;
 

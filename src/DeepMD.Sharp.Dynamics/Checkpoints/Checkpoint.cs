@@ -72,6 +72,11 @@ public sealed class Checkpoint
 
     public required IReadOnlyList<FixCheckpoint> Fixes { get; init; }
 
+    /// <summary>LAMMPS' storage order of the atoms (<see cref="Atoms.StorageOrder"/>) and its next sort step; null before a run.</summary>
+    public int[]? StorageOrder { get; init; }
+
+    public long NextSort { get; init; }
+
     public int AtomCount => Ids.Length;
 
     /// <summary>Takes a checkpoint of the simulation as it stands (between steps or after a run).</summary>
@@ -111,6 +116,8 @@ public sealed class Checkpoint
             PotentialEnergy = haveForces ? sim.PotentialEnergy : 0,
             Neighbors = haveForces ? sim.Verlet.Capture() : null,
             Fixes = sim.Fixes.Select(f => new FixCheckpoint(f.Id, f.Style, f.SaveState())).ToList(),
+            StorageOrder = sim.StorageOrder.Order.Length == n ? sim.StorageOrder.ToArray() : null,
+            NextSort = sim.StorageOrder.NextSort,
         };
     }
 

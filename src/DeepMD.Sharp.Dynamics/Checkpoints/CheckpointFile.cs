@@ -131,6 +131,12 @@ public static class CheckpointFile
             w.Write(f.Style);
             WriteDoubles(w, f.State);
         }
+        w.Write(c.StorageOrder is not null);
+        if (c.StorageOrder is not null)
+        {
+            WriteInts(w, c.StorageOrder);
+            w.Write(c.NextSort);
+        }
     }
 
     private static Checkpoint ReadPayload(BinaryReader r)
@@ -168,6 +174,14 @@ public static class CheckpointFile
         var fixCount = r.ReadInt32();
         var fixes = new List<FixCheckpoint>();
         for (var k = 0; k < fixCount; k++) fixes.Add(new FixCheckpoint(r.ReadString(), r.ReadString(), ReadDoubles(r)));
+        int[]? order = null;
+        long nextSort = 0;
+        if (r.ReadBoolean())
+        {
+            order = ReadInts(r, n);
+            nextSort = r.ReadInt64();
+            if (order.Any(i => i < 0 || i >= n) || order.Distinct().Count() != n) throw new ArgumentException("the storage order is not a permutation of the atoms");
+        }
         if (r.BaseStream.Position != r.BaseStream.Length) throw new ArgumentException("unexpected data after the last section");
         for (var i = 0; i < n; i++)
             if (types[i] < 0 || types[i] >= masses.Length) throw new ArgumentException($"atom {ids[i]} has type {types[i] + 1} outside 1..{masses.Length}");
@@ -176,7 +190,7 @@ public static class CheckpointFile
             Units = units, Step = step, Timestep = dt, Bounds = bounds, Tilts = tilts, Periodic = periodic, Masses = masses,
             Skin = skin, NeighborEvery = every, NeighborDelay = delay, NeighborCheck = check,
             Ids = ids, Types = types, X = x, Y = y, Z = z, Vx = vx, Vy = vy, Vz = vz, ImageA = ia, ImageB = ib, ImageC = ic,
-            Fx = fx, Fy = fy, Fz = fz, PotentialEnergy = pe, Neighbors = neighbors, Fixes = fixes,
+            Fx = fx, Fy = fy, Fz = fz, PotentialEnergy = pe, Neighbors = neighbors, Fixes = fixes, StorageOrder = order, NextSort = nextSort,
         };
     }
 

@@ -53,7 +53,11 @@ public sealed class FixLangevin : Fix
         if (delta != 0.0) delta /= sim.RunEndStep - sim.RunStartStep;
         var tsqrt = Math.Sqrt(_tStart + delta * (_tStop - _tStart));
         var a = sim.Atoms;
-        for (var i = 0; i < a.Count; i++)
+        // LAMMPS draws the random numbers atom by atom in its storage order (spatially sorted), not by id.
+        var order = sim.StorageOrder.Order;
+        if (order.Length != a.Count) sim.StorageOrder.EnsureSize(a.Count);
+        order = sim.StorageOrder.Order;
+        foreach (var i in order)
         {
             var g1 = _gamma1[a.Type[i]];
             var g2 = _gamma2[a.Type[i]] * tsqrt;
