@@ -82,12 +82,12 @@ public sealed class ProgressReporter : IRunObserver
 
     private static string PerDay(Simulation sim, double stepsPerSecond)
     {
-        var ci = CultureInfo.InvariantCulture;
+        static string F(double v) => v.ToString(v >= 100 ? "F0" : "G4", CultureInfo.InvariantCulture);
         return sim.Units.Name switch
         {
-            "metal" => (86400 * stepsPerSecond * sim.Timestep * 1e-3).ToString("G4", ci) + " ns/day",
-            "real" => (86400 * stepsPerSecond * sim.Timestep * 1e-6).ToString("G4", ci) + " ns/day",
-            _ => (86400 * stepsPerSecond * sim.Timestep).ToString("G4", ci) + " tau/day",
+            "metal" => F(86400 * stepsPerSecond * sim.Timestep * 1e-3) + " ns/day",
+            "real" => F(86400 * stepsPerSecond * sim.Timestep * 1e-6) + " ns/day",
+            _ => F(86400 * stepsPerSecond * sim.Timestep) + " tau/day",
         };
     }
 }
