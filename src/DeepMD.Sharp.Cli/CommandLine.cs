@@ -21,7 +21,7 @@ public static class CommandLine
             ConvertCommand.Create(stdout),
             BenchCommand.Create(stdout),
             CompressCommand.Create(stdout),
-            RunCommand.Create(stdout),
+            RunCommand.Create(stdout, stderr),
 #if DPSHARP_TRAINING
             TrainCommand.Create(stdout),
 #endif

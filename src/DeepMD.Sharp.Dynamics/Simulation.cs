@@ -4,9 +4,11 @@ using System.Diagnostics;
 using DeepMD.Sharp.Core.Errors;
 using DeepMD.Sharp.Core.Potentials;
 using DeepMD.Sharp.Dynamics.Atoms;
+using DeepMD.Sharp.Dynamics.Checkpoints;
 using DeepMD.Sharp.Dynamics.Fixes;
 using DeepMD.Sharp.Dynamics.Neighbors;
 using DeepMD.Sharp.Dynamics.Potentials;
+using DeepMD.Sharp.Dynamics.Output;
 using DeepMD.Sharp.Dynamics.Units;
 
 /// <summary>
@@ -66,6 +68,9 @@ public sealed class Simulation
     /// <summary>Neighbor list builds done before the current run's first step (after its setup build).</summary>
     public int BuildsAtRunStart { get; internal set; }
 
+    /// <summary>The order LAMMPS would store the atoms in (its periodic spatial sort), for order-dependent fixes.</summary>
+    public StorageOrder StorageOrder { get; } = new();
+
     /// <summary>Neighbor list settings (<c>neighbor</c>, <c>neigh_modify</c>).</summary>
     public NeighborSettings Neighbor { get; }
 
@@ -95,6 +100,31 @@ public sealed class Simulation
 
     /// <summary>Wall-clock time of the current run so far.</summary>
     public Stopwatch RunClock { get; } = new();
+
+    /// <summary>
+    /// A checkpoint loaded into this simulation whose fix states, neighbor list and forces are applied at the next
+    /// <see cref="Setup"/> (when the potential and fixes are defined again); null otherwise.
+    /// </summary>
+    public Checkpoint? PendingCheckpoint { get; internal set; }
+
+    /// <summary>Where warnings go (the deck's screen and log); ignored when null.</summary>
+    public Action<string>? Warn { get; set; }
+
+    /// <summary>
+    /// When set, a run that stops on an invalid state (non-finite energy, force or position; a lost atom) first writes
+    /// the last good frame (the state at the end of the previous step) there and names the file in the error.
+    /// </summary>
+    public LastGoodFrame? LastGoodFrame { get; set; }
+
+    /// <summary>Writes a checkpoint of the current state (see <see cref="Checkpoint"/>) to <paramref name="path"/>.</summary>
+    public void SaveCheckpoint(string path) => CheckpointFile.Write(Checkpoint.Capture(this), path);
+
+    /// <summary>
+    /// A simulation continuing from a checkpoint file: units, box, masses, atoms, step, timestep and neighbor settings
+    /// are restored now. Set the <see cref="Potential"/> and add the fixes again (same ids and styles) before
+    /// <see cref="Run"/>; the first run then resumes bit for bit where the saved run stood.
+    /// </summary>
+    public static Simulation LoadCheckpoint(string path) => CheckpointFile.Read(path).ToSimulation();
 
     /// <summary>Atoms in the state (convenience).</summary>
     public int AtomCount => Atoms.Count;
@@ -132,15 +162,20 @@ public sealed class Simulation
         Setup();
         BuildsAtRunStart = Verlet.BuildCount;
         RunClock.Restart();
+        LastGoodFrame?.Prepare(Atoms.Count);
         try
         {
             foreach (var o in Observers) o.RunStarted(this);
             for (long s = 0; s < steps; s++)
             {
+                LastGoodFrame?.Remember(this);
                 Step++;
                 foreach (var f in Fixes) f.InitialIntegrate(this);
                 if (Verlet.Decide(Atoms.X.AsSpan(0, Atoms.Count), Atoms.Y.AsSpan(0, Atoms.Count), Atoms.Z.AsSpan(0, Atoms.Count), _boxChanges ? Box : null))
+                {
                     RebuildNeighbors();
+                    if (Step >= StorageOrder.NextSort) StorageOrder.Sort(this, Step);
+                }
                 else
                     Verlet.Refresh(Atoms.X, Atoms.Y, Atoms.Z, Box!.Cell);
                 ComputeForces();
@@ -149,6 +184,11 @@ public sealed class Simulation
                 foreach (var f in Fixes) f.EndOfStep(this);
                 foreach (var o in Observers) o.StepCompleted(this);
             }
+        }
+        catch (SimulationException e) when (LastGoodFrame is { HasFrame: true } frame)
+        {
+            var path = frame.Write(this);
+            throw new SimulationException($"{e.Message}; the last good frame (step {frame.Step}) is in {path}", e.Step, e.AtomId);
         }
         finally
         {
@@ -169,9 +209,65 @@ public sealed class Simulation
         _boxChanges = Fixes.Any(f => f.ChangesBox);
         _parallel = ThreadSettings.Options(Threads);
         Verlet.Parallel = _parallel;
+        var restored = RestoreFixStates();
+        if (PendingCheckpoint is { } c && ResumesExactly(c))
+        {
+            // Continue the saved run: same list (same rebuild decisions, same summation order), and the forces the
+            // saved integrator would use next (they include what fixes added, e.g. Langevin's random forces).
+            PendingCheckpoint = null;
+            RestoreNeighbors(c.Neighbors!);
+            if (c.StorageOrder is { } order) StorageOrder.Restore(order, c.NextSort);
+            ComputeForces();
+            var scale = Math.Max(1.0, Math.Abs(c.PotentialEnergy));
+            if (Math.Abs(PotentialEnergy - c.PotentialEnergy) > 1e-8 * scale)
+                Warn?.Invoke($"WARNING: the potential energy at step {Step} is {PotentialEnergy:R} but was {c.PotentialEnergy:R} when the checkpoint was written: the pair style or its coefficients differ, so the run does not continue the saved one exactly");
+            c.Fx.AsSpan().CopyTo(Atoms.Fx);
+            c.Fy.AsSpan().CopyTo(Atoms.Fy);
+            c.Fz.AsSpan().CopyTo(Atoms.Fz);
+            foreach (var f in Fixes)
+                if (restored.Contains(f)) f.Resume(this);
+                else f.Setup(this);
+            return;
+        }
+        PendingCheckpoint = null;
         RebuildNeighbors();
+        StorageOrder.Sort(this, Step);
         ComputeForces();
         foreach (var f in Fixes) f.Setup(this);
+    }
+
+    /// <summary>Gives each fix defined again after a checkpoint was loaded its saved state (matched by id and style).</summary>
+    private HashSet<Fix> RestoreFixStates()
+    {
+        var restored = new HashSet<Fix>();
+        if (PendingCheckpoint is not { } c) return restored;
+        foreach (var saved in c.Fixes)
+        {
+            var fix = FindFix(saved.Id);
+            if (fix is null || fix.Style != saved.Style)
+            {
+                Warn?.Invoke($"WARNING: fix {saved.Id} ({saved.Style}) from the restart file is not defined again (same id and style); its state is dropped");
+                continue;
+            }
+            fix.RestoreState(saved.State);
+            restored.Add(fix);
+        }
+        return restored;
+    }
+
+    /// <summary>Whether nothing that the saved list and forces depend on changed since the checkpoint was loaded.</summary>
+    private bool ResumesExactly(Checkpoint c)
+    {
+        if (c.Neighbors is null || c.Fx is null || c.AtomCount != Atoms.Count) return false;
+        var a = Atoms;
+        var n = a.Count;
+        var b = Box!;
+        return c.Bounds.AsSpan().SequenceEqual([b.Lo[0], b.Hi[0], b.Lo[1], b.Hi[1], b.Lo[2], b.Hi[2]])
+            && c.Tilts.AsSpan().SequenceEqual([b.Xy, b.Xz, b.Yz])
+            && c.Ids.AsSpan().SequenceEqual(a.Id.AsSpan(0, n)) && c.Types.AsSpan().SequenceEqual(a.Type.AsSpan(0, n))
+            && c.X.AsSpan().SequenceEqual(a.X.AsSpan(0, n)) && c.Y.AsSpan().SequenceEqual(a.Y.AsSpan(0, n))
+            && c.Z.AsSpan().SequenceEqual(a.Z.AsSpan(0, n)) && c.Vx.AsSpan().SequenceEqual(a.Vx.AsSpan(0, n))
+            && c.Vy.AsSpan().SequenceEqual(a.Vy.AsSpan(0, n)) && c.Vz.AsSpan().SequenceEqual(a.Vz.AsSpan(0, n));
     }
 
     private void Validate()
@@ -196,13 +292,32 @@ public sealed class Simulation
             if (!box.InsideNonPeriodic(a.X[i], a.Y[i], a.Z[i]))
                 throw new SimulationException($"step {Step}: atom {a.Id[i]} is lost: it left the box through a non-periodic boundary at ({a.X[i]}, {a.Y[i]}, {a.Z[i]})", Step, a.Id[i]);
         }
+        BuildNeighborList(a.X.AsSpan(0, a.Count), a.Y.AsSpan(0, a.Count), a.Z.AsSpan(0, a.Count));
+    }
+
+    /// <summary>Builds the list the potential uses (half list over ghosts, or full list) for wrapped positions.</summary>
+    private void BuildNeighborList(ReadOnlySpan<double> x, ReadOnlySpan<double> y, ReadOnlySpan<double> z)
+    {
+        var box = Box!;
         if (Potential is IHalfListPotential)
-            Verlet.BuildHalf(a.X.AsSpan(0, a.Count), a.Y.AsSpan(0, a.Count), a.Z.AsSpan(0, a.Count), a.Type.AsSpan(0, a.Count), box, Potential.Cutoff);
+            Verlet.BuildHalf(x, y, z, Atoms.Type.AsSpan(0, Atoms.Count), box, Potential.Cutoff);
         else
         {
-            Verlet.Build(a.X.AsSpan(0, a.Count), a.Y.AsSpan(0, a.Count), a.Z.AsSpan(0, a.Count), box.Cell, Potential!.Cutoff);
+            Verlet.Build(x, y, z, box.Cell, Potential!.Cutoff);
             Verlet.HoldBox(box);
         }
+    }
+
+    /// <summary>
+    /// Recreates the neighbor list exactly as it stood in a saved run: built from the saved positions of its last build
+    /// (the searches are deterministic: same pairs, same order), refreshed to the current positions unless that build
+    /// was the saved step itself, with the saved age and counters. The box corners are taken from the current box.
+    /// </summary>
+    private void RestoreNeighbors(CheckpointNeighbors saved)
+    {
+        BuildNeighborList(saved.XHold, saved.YHold, saved.ZHold);
+        if (saved.Ago != 0) Verlet.Refresh(Atoms.X, Atoms.Y, Atoms.Z, Box!.Cell);
+        Verlet.RestoreCounters(saved);
     }
 
     /// <summary>Evaluates the potential for the current positions into the state's force arrays.</summary>
@@ -213,7 +328,7 @@ public sealed class Simulation
             pair.Compute(new HalfListRequest(half, PerAtomWanted, _parallel), _forces);
         else
         {
-            var request = new ForceRequest(a.X, a.Y, a.Z, a.Type, Box!.Cell, Verlet.List!) { PerAtom = PerAtomWanted, Step = Step };
+            var request = new ForceRequest(a.X, a.Y, a.Z, a.Type, Box!.Cell, Verlet.List!) { PerAtom = PerAtomWanted, Step = Step, Ids = a.Id };
             Potential!.Compute(request, _forces);
         }
         a.Fx = _forces.Fx;

@@ -44,6 +44,15 @@ public sealed class DeckContext
     /// <summary>The deck being read (for input paths relative to it).</summary>
     public string DeckDirectory { get; set; } = ".";
 
+    /// <summary>File name of the outermost deck (names the last-good frame written when a run fails), or null.</summary>
+    public string? DeckName { get; set; }
+
+    /// <summary>Progress display attached to every run (a bar on a terminal, plain lines otherwise), or null.</summary>
+    public IRunObserver? Progress { get; set; }
+
+    /// <summary>Periodic checkpoints (<c>restart N FILE</c>), or null.</summary>
+    public Dynamics.Checkpoints.RestartWriter? Restart { get; set; }
+
     public UnitSystem Units { get; set; } = UnitSystem.Lj;
 
     /// <summary>Periodicity of x, y, z (<c>boundary</c>).</summary>
@@ -88,12 +97,14 @@ public sealed class DeckContext
     public Simulation CreateSimulation()
     {
         if (_simulation is not null) throw new UserInputException("a simulation box already exists; create_box and read_data can be used once");
-        _simulation = new Simulation(Units);
+        _simulation = new Simulation(Units) { Warn = Out.WriteLine };
         if (_neighborSkin is { } s) _simulation.Neighbor.Skin = s;
         _simulation.Neighbor.Every = NeighborEvery;
         _simulation.Neighbor.Delay = NeighborDelay;
         _simulation.Neighbor.Check = NeighborCheck;
         if (_timestep is { } dt) _simulation.Timestep = dt;
+        _simulation.StorageOrder.Every = SortEvery;
+        _simulation.StorageOrder.BinSize = SortBinSize;
         return _simulation;
     }
 
@@ -112,6 +123,11 @@ public sealed class DeckContext
         _timestep = dt;
         if (_simulation is not null) _simulation.Timestep = dt;
     }
+
+    /// <summary><c>atom_modify sort N BINSIZE</c> (LAMMPS' default 1000 0.0).</summary>
+    public int SortEvery { get; set; } = 1000;
+
+    public double SortBinSize { get; set; }
 
     public int NeighborEvery { get; set; } = 1;
 

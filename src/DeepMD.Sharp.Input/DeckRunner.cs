@@ -39,6 +39,7 @@ public sealed class DeckRunner
     {
         if (!File.Exists(path)) throw new UserInputException($"deck file '{path}' does not exist");
         var full = Path.GetFullPath(path);
+        Context.DeckName ??= Path.GetFileName(full);
         var outerDir = Context.DeckDirectory;
         Context.DeckDirectory = Path.GetDirectoryName(full) ?? ".";
         try

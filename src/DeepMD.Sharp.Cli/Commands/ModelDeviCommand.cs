@@ -67,29 +67,10 @@ public static class ModelDeviCommand
         return e.Evaluate(s.Types, CellListNeighborSearch.Build(x, y, z, box, e.Model.Cutoff), new EvaluationOptions());
     }
 
-    /// <summary>[max_v, min_v, avg_v, max_f, min_f, avg_f, devi_e]: population std over models; virial and energy per atom.</summary>
+    /// <summary>[max_v, min_v, avg_v, max_f, min_f, avg_f, devi_e]: population std over models; virial and energy per atom (<see cref="ModelDeviation"/>).</summary>
     public static double[] Deviation(IReadOnlyList<EvaluationResult> r, int atoms)
     {
-        var nm = r.Count;
-        var forceDev = new double[atoms];
-        for (var i = 0; i < atoms; i++)
-        {
-            double sum = 0;
-            for (var c = 0; c < 3; c++)
-            {
-                var mean = r.Average(x => x.Forces[3 * i + c]);
-                sum += r.Sum(x => (x.Forces[3 * i + c] - mean) * (x.Forces[3 * i + c] - mean)) / nm;
-            }
-            forceDev[i] = Math.Sqrt(sum);
-        }
-        var virialDev = new double[9];
-        for (var k = 0; k < 9; k++)
-        {
-            var mean = r.Average(x => x.Virial[k] / atoms);
-            virialDev[k] = Math.Sqrt(r.Sum(x => (x.Virial[k] / atoms - mean) * (x.Virial[k] / atoms - mean)) / nm);
-        }
-        var me = r.Average(x => x.Energy / atoms);
-        var devE = Math.Sqrt(r.Sum(x => (x.Energy / atoms - me) * (x.Energy / atoms - me)) / nm);
-        return [virialDev.Max(), virialDev.Min(), Math.Sqrt(virialDev.Average(v => v * v)), forceDev.Max(), forceDev.Min(), forceDev.Average(), devE];
+        if (r.Count > 0 && r[0].AtomCount != atoms) throw new ArgumentException($"the results hold {r[0].AtomCount} atoms, not {atoms}", nameof(atoms));
+        return ModelDeviation.Of(r).Columns;
     }
 }

@@ -2,12 +2,17 @@ namespace DeepMD.Sharp.Cli.Commands;
 
 using System.CommandLine;
 using DeepMD.Sharp.Core.Errors;
+using DeepMD.Sharp.Dynamics.Output;
 using DeepMD.Sharp.Input;
 
-/// <summary><c>dpsharp run DECK [--log FILE|none] [--var NAME VALUE] [--threads N]</c>: runs a LAMMPS-style input deck.</summary>
+/// <summary>
+/// <c>dpsharp run DECK [--log FILE|none] [--var NAME VALUE] [--threads N] [--progress auto|bar|lines|none]</c>: runs a
+/// LAMMPS-style input deck. Progress (steps/s, ns/day, ETA) is a live bar when a terminal is attached, plain lines on
+/// standard error otherwise; thermo output is unchanged either way.
+/// </summary>
 public static class RunCommand
 {
-    public static Command Create(TextWriter stdout)
+    public static Command Create(TextWriter stdout, TextWriter stderr)
     {
         var deck = new Argument<string>("deck") { Description = "LAMMPS-style input deck (e.g. in.water)" };
         var log = new Option<string>("--log") { Description = "log file, or 'none' (default: log.lammps in the current folder)", DefaultValueFactory = _ => "log.lammps" };
@@ -17,9 +22,15 @@ public static class RunCommand
             AllowMultipleArgumentsPerToken = true,
         };
         var threads = new Option<int?>("--threads") { Description = "threads for the potential (default: all cores, or DPSHARP_THREADS)" };
+        var progress = new Option<string>("--progress")
+        {
+            Description = "progress display: auto (a bar on a terminal, else lines on stderr every tenth of a long run), bar, lines, none",
+            DefaultValueFactory = _ => "auto",
+        };
+        progress.AcceptOnlyFromAmong("auto", "bar", "lines", "none");
         var cmd = new Command("run", "Run a LAMMPS-style input deck (units, read_data, pair_style deepmd, fix nvt, thermo, dump, run, ...)")
         {
-            deck, log, vars, threads,
+            deck, log, vars, threads, progress,
         };
         cmd.SetAction(p =>
         {
@@ -32,7 +43,9 @@ public static class RunCommand
             var path = p.GetValue(deck)!;
             if (!File.Exists(path)) throw new UserInputException($"deck file '{path}' does not exist");
             var logFile = p.GetValue(log);
-            using var session = new DeckSession(stdout, Directory.GetCurrentDirectory(), logFile == "none" ? null : logFile);
+            var (screen, reporter) = Progress(p.GetValue(progress)!, stdout, stderr);
+            using var session = new DeckSession(screen, Directory.GetCurrentDirectory(), logFile == "none" ? null : logFile);
+            session.Context.Progress = reporter;
             var v = p.GetValue(vars) ?? [];
             if (v.Length % 2 != 0) throw new UserInputException("--var needs a name and a value");
             for (var k = 0; k < v.Length; k += 2) session.SetVariable(v[k], v[k + 1]);
@@ -40,5 +53,19 @@ public static class RunCommand
             return 0;
         });
         return cmd;
+    }
+
+    /// <summary>
+    /// The screen writer and progress observer for a mode: a bar when standard output is a terminal (drawn below the
+    /// thermo lines on the same terminal), plain lines on standard error otherwise.
+    /// </summary>
+    private static (TextWriter Screen, ProgressReporter? Reporter) Progress(string mode, TextWriter stdout, TextWriter stderr)
+    {
+        if (mode == "none") return (stdout, null);
+        var ansi = Environment.GetEnvironmentVariable("TERM") is not ("dumb" or null or "");
+        var terminal = ReferenceEquals(stdout, Console.Out) && !Console.IsOutputRedirected && ansi;
+        if (mode == "lines" || !terminal) return (stdout, new ProgressReporter(stderr));
+        var status = new StatusLine(stdout, sharesOutput: true);
+        return (status.Output, new ProgressReporter(status));
     }
 }

@@ -37,5 +37,8 @@ public sealed class ForceRequest
     /// <summary>MD step number, for potentials that log periodically (model deviation); −1 outside MD.</summary>
     public long Step { get; init; } = -1;
 
+    /// <summary>Atom ids (LAMMPS tags, 1-based) in the order of the arrays, when the caller has them (for per-atom output by id).</summary>
+    public int[]? Ids { get; init; }
+
     public int AtomCount => X.Length;
 }

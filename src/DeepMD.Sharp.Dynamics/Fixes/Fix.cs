@@ -54,7 +54,14 @@ public abstract class Fix
     /// </summary>
     public virtual double CoupledEnergy(Simulation sim) => 0.0;
 
-    /// <summary>Thermostat/barostat state to save in a checkpoint (empty when stateless).</summary>
+    /// <summary>
+    /// Instead of <see cref="Setup"/>, once, when a run continues from a checkpoint that held this fix's state
+    /// (same id and style): state and forces are exactly as they were at the end of the saved step, so a fix must
+    /// neither recompute what it saved nor draw random numbers here. Default: nothing.
+    /// </summary>
+    public virtual void Resume(Simulation sim) { }
+
+    /// <summary>Thermostat/barostat/random-generator state to save in a checkpoint (empty when stateless).</summary>
     public virtual double[] SaveState() => [];
 
     /// <summary>Restores what <see cref="SaveState"/> returned.</summary>

@@ -38,13 +38,26 @@ public sealed class FixLangevin : Fix
 
     public override void Setup(Simulation sim) => PostForce(sim);
 
+    /// <summary>The random generator's state (the friction constants are recomputed by <see cref="Init"/>).</summary>
+    public override double[] SaveState() => _random.SaveState();
+
+    public override void RestoreState(double[] state)
+    {
+        if (state.Length != 100) throw new UserInputException($"fix langevin: the saved random generator has {state.Length} values, expected 100");
+        _random.RestoreState(state);
+    }
+
     public override void PostForce(Simulation sim)
     {
         double delta = sim.Step - sim.RunStartStep;
         if (delta != 0.0) delta /= sim.RunEndStep - sim.RunStartStep;
         var tsqrt = Math.Sqrt(_tStart + delta * (_tStop - _tStart));
         var a = sim.Atoms;
-        for (var i = 0; i < a.Count; i++)
+        // LAMMPS draws the random numbers atom by atom in its storage order (spatially sorted), not by id.
+        var order = sim.StorageOrder.Order;
+        if (order.Length != a.Count) sim.StorageOrder.EnsureSize(a.Count);
+        order = sim.StorageOrder.Order;
+        foreach (var i in order)
         {
             var g1 = _gamma1[a.Type[i]];
             var g2 = _gamma2[a.Type[i]] * tsqrt;

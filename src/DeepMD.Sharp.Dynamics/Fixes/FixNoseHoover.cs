@@ -172,6 +172,19 @@ public abstract class FixNoseHoover : Fix
     {
         _tCurrent = Thermodynamics.Temperature(sim);
         _tdof = Thermodynamics.DegreesOfFreedom(sim);
+        Prepare(sim, measurePressure: true);
+    }
+
+    /// <summary>
+    /// A run continued from a checkpoint: the temperature and pressure measured at the end of the saved step come from
+    /// the saved state (measuring again after the thermostat's last half step would differ), the rest as in
+    /// <see cref="Setup"/>.
+    /// </summary>
+    public override void Resume(Simulation sim) => Prepare(sim, measurePressure: false);
+
+    /// <summary>Targets, chain masses and barostat masses for the current step (LAMMPS' fix nh setup).</summary>
+    private void Prepare(Simulation sim, bool measurePressure)
+    {
         if (_tstat) ComputeTempTarget(sim);
         else if (_pstat)
         {
@@ -185,7 +198,7 @@ public abstract class FixNoseHoover : Fix
         if (_pstat)
         {
             ComputePressTarget(sim);
-            MeasurePressure(sim, _tCurrent);
+            if (measurePressure) MeasurePressure(sim, _tCurrent);
         }
         var boltz = sim.Units.Boltz;
         if (_tstat)
@@ -587,13 +600,16 @@ public abstract class FixNoseHoover : Fix
             s.AddRange(_h0Inv);
             s.AddRange(_fixedPoint);
             s.Add(_fixedPointSet ? 1 : 0);
+            s.AddRange(_pCurrent);
         }
+        s.Add(_tCurrent);
+        s.Add(_tdof);
         return [.. s];
     }
 
     public override void RestoreState(double[] state)
     {
-        var expected = _particleChain.StateLength + (_pstat ? 12 + _barostatChain.StateLength + 2 + 6 + 3 + 1 : 0);
+        var expected = _particleChain.StateLength + (_pstat ? 12 + _barostatChain.StateLength + 2 + 6 + 3 + 1 + 6 : 0) + 2;
         if (state.Length != expected)
             throw new UserInputException($"fix {StyleName}: the saved state has {state.Length} values, expected {expected} (different tchain, pchain or barostat settings?)");
         var at = _particleChain.Restore(state, 0);
@@ -602,6 +618,8 @@ public abstract class FixNoseHoover : Fix
             state.AsSpan(at, n).CopyTo(into);
             at += n;
         }
+        _tCurrent = state[^2];
+        _tdof = state[^1];
         if (!_pstat) return;
         Take(_omega, 6);
         Take(_omegaDot, 6);
@@ -610,6 +628,7 @@ public abstract class FixNoseHoover : Fix
         _t0 = state[at++];
         Take(_h0Inv, 6);
         Take(_fixedPoint, 3);
-        _fixedPointSet = state[at] != 0;
+        _fixedPointSet = state[at++] != 0;
+        Take(_pCurrent, 6);
     }
 }

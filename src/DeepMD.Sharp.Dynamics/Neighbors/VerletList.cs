@@ -2,6 +2,7 @@ namespace DeepMD.Sharp.Dynamics.Neighbors;
 
 using DeepMD.Sharp.Core.Geometry;
 using DeepMD.Sharp.Core.Neighbors;
+using DeepMD.Sharp.Dynamics.Checkpoints;
 
 /// <summary>
 /// A Verlet neighbor list built with cutoff + skin and reused between rebuilds, in one of two forms: a full list from
@@ -174,6 +175,22 @@ public sealed class VerletList
             corners[3 * k + 2] = box.Lo[2] + a * h[2] + b * h[5] + c * h[8];
         }
     }
+
+    /// <summary>Positions at the last build (what rebuild decisions measure from); empty before the first build.</summary>
+    internal (double[] X, double[] Y, double[] Z) Hold => (_xHold, _yHold, _zHold);
+
+    /// <summary>Takes the age and build statistics of a saved list (after the list itself was rebuilt from its saved build positions).</summary>
+    internal void RestoreCounters(CheckpointNeighbors saved)
+    {
+        Ago = saved.Ago;
+        BuildCount = saved.BuildCount;
+        DangerousBuilds = saved.DangerousBuilds;
+        RiskyUncheckedBuilds = saved.RiskyUncheckedBuilds;
+    }
+
+    /// <summary>What a checkpoint needs to recreate this list (see <see cref="RestoreCounters"/>).</summary>
+    internal CheckpointNeighbors Capture() =>
+        new((double[])_xHold.Clone(), (double[])_yHold.Clone(), (double[])_zHold.Clone(), Ago, BuildCount, DangerousBuilds, RiskyUncheckedBuilds);
 
     /// <summary>Largest squared displacement since the last build (positions are rewrapped only right before a build).</summary>
     private double MaxDisplacementSquared(ReadOnlySpan<double> x, ReadOnlySpan<double> y, ReadOnlySpan<double> z)

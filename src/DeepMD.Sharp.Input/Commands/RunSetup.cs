@@ -12,6 +12,11 @@ internal static class RunSetup
             sim.Potential = style.Build(context);
         }
         if (!sim.Observers.Contains(context.Thermo)) sim.Observers.Add(context.Thermo);
+        if (context.Restart is { } r && !sim.Observers.Contains(r)) sim.Observers.Add(r);
+        if (context.Progress is { } p && !sim.Observers.Contains(p)) sim.Observers.Add(p);
+        var lastGood = context.OutputPath((context.DeckName ?? "dpsharp") + ".last-good.xyz");
+        if (sim.LastGoodFrame?.Path != lastGood) sim.LastGoodFrame = new Dynamics.Output.LastGoodFrame(lastGood);
+        sim.LastGoodFrame.Elements = context.Elements;
         if (!sim.Fixes.Any(f => f.Integrates))
             context.Out.WriteLine("WARNING: No fixes with time integration, atoms won't move");
     }

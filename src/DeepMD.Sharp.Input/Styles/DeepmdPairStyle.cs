@@ -6,28 +6,48 @@ using DeepMD.Sharp.Models;
 using DeepMD.Sharp.Models.Potentials;
 
 /// <summary>
-/// <c>pair_style deepmd MODEL [MODEL2 ...] [out_freq N] [out_file F]</c>; <c>pair_coeff * * El1 El2 ...</c> names
-/// the element of each atom type (without it, the model's type map order is used). The model path is relative to
-/// the deck. Needs <c>units metal</c>. Only the first model is used for forces; model deviation output is not
-/// written yet.
+/// <c>pair_style deepmd MODEL [MODEL2 ...] [out_freq N] [out_file F] [atomic] [relative ν] [relative_v ν]</c>;
+/// <c>pair_coeff * * El1 El2 ...</c> names the element of each atom type (without it, the model's type map order is
+/// used). Model paths are relative to the deck. Needs <c>units metal</c>. The first model gives energies and forces;
+/// with two or more models, every <c>out_freq</c> steps (default 100; 0 = never) all are evaluated and the deviation
+/// is written to <c>out_file</c> (default model_devi.out) in the DeePMD-kit plugin's layout (<see cref="ModelDeviationLog"/>).
 /// </summary>
 [PairStyle("deepmd")]
 public sealed class DeepmdPairStyle : IPairStyle
 {
     private readonly List<string> _models = [];
     private string[]? _elements;
+    private int _outFreq = 100;
+    private string _outFile = "model_devi.out";
+    private bool _atomic;
+    private double? _relative, _relativeV;
 
     public void Configure(DeckContext context, DeckArguments args)
     {
-        args.RequireAtLeast(1, "MODEL [MODEL2 ...] [out_freq N] [out_file F]");
+        args.RequireAtLeast(1, "MODEL [MODEL2 ...] [out_freq N] [out_file F] [atomic] [relative V] [relative_v V]");
         for (var k = 0; k < args.Count; k++)
         {
             switch (args[k])
             {
-                case "out_freq" or "out_file" or "fparam" or "aparam" or "ttm" or "relative" or "relative_v":
-                    if (args[k] is "out_freq" or "out_file") { k++; break; }
+                case "out_freq":
+                    _outFreq = args.Int(++k, "out_freq");
+                    if (_outFreq < 0) throw args.Error($"out_freq must be 0 or positive, got {_outFreq}");
+                    break;
+                case "out_file":
+                    _outFile = args[++k];
+                    break;
+                case "relative":
+                    _relative = args.Double(++k, "relative (the ν added to |F| in eV/Å)");
+                    break;
+                case "relative_v":
+                    _relativeV = args.Double(++k, "relative_v (the ν added to |W/N| in eV)");
+                    break;
+                case "atomic":
+                    _atomic = true;
+                    break;
+                case "fparam" or "aparam" or "ttm" or "fparam_from_compute" or "fparam_from_fix" or "aparam_from_compute" or "charge_spin":
                     throw args.Error($"keyword '{args[k]}' is not supported yet");
-                case "atomic" or "virtual":
+                case "virtual":
                     break;
                 default:
                     _models.Add(context.InputPath(args[k]));
@@ -64,6 +84,18 @@ public sealed class DeepmdPairStyle : IPairStyle
         // The fastest backend supporting the model (or DPSHARP_BACKEND's); the log says which and why.
         var evaluator = BackendSelector.Create(model, null, out var reason);
         context.Out.WriteLine($"deepmd: {Path.GetFileName(_models[0])} ({model.Descriptor.TypeName}, rcut {model.Cutoff.ToString(System.Globalization.CultureInfo.InvariantCulture)} Å), backend {reason}");
-        return new DeepPotential(evaluator, elements);
+        if (_models.Count == 1 || _outFreq == 0) return new DeepPotential(evaluator, elements);
+        var others = new List<Models.Evaluation.IModelEvaluator>();
+        foreach (var path in _models.Skip(1))
+        {
+            var m = ModelLoader.Load(path);
+            if (!m.TypeMap.Names.SequenceEqual(model.TypeMap.Names))
+                throw new Core.Errors.UserInputException($"pair_style deepmd: models disagree on type_map: {Path.GetFileName(_models[0])} has [{string.Join(" ", model.TypeMap.Names)}], {Path.GetFileName(path)} has [{string.Join(" ", m.TypeMap.Names)}]");
+            others.Add(BackendSelector.Create(m, null, out var why));
+            context.Out.WriteLine($"deepmd: {Path.GetFileName(path)} ({m.Descriptor.TypeName}) for model deviation, backend {why}");
+        }
+        var log = new ModelDeviationLog(others, _outFreq, context.OutputPath(_outFile), _atomic, _relative, _relativeV);
+        context.Out.WriteLine($"deepmd: model deviation of {_models.Count} models every {_outFreq} steps to {_outFile}");
+        return new DeepPotential(evaluator, elements) { Deviation = log };
     }
 }

@@ -48,7 +48,11 @@ public sealed class DeepPotential : IPotential
 
     public string Name => "deepmd";
 
-    public double Cutoff => Model.Cutoff;
+    /// <summary>The model deviation file of an ensemble (<c>out_freq</c>/<c>out_file</c>), or null for one model.</summary>
+    public ModelDeviationLog? Deviation { get; init; }
+
+    /// <summary>The first model's cutoff, or the largest of the ensemble when deviations are logged.</summary>
+    public double Cutoff => Deviation is null ? Model.Cutoff : Math.Max(Model.Cutoff, Deviation.Others.Max(e => e.Model.Cutoff));
 
     public void Compute(ForceRequest request, ForceResult result)
     {
@@ -56,6 +60,7 @@ public sealed class DeepPotential : IPotential
         var types = new int[n];
         for (var i = 0; i < n; i++) types[i] = _modelTypeOf[request.Types[i]];
         var r = Evaluator.Evaluate(types, request.Neighbors, Options);
+        if (Deviation is { } d && d.IsDue(request.Step)) d.Record(request.Step, r, types, request.Neighbors, Options, request.Ids);
         result.Resize(n);
         result.Energy = r.Energy;
         for (var i = 0; i < n; i++)

@@ -1,0 +1,90 @@
+namespace DeepMD.Sharp.Dynamics.Atoms;
+
+/// <summary>
+/// The order in which LAMMPS would hold the atoms in memory. LAMMPS sorts its atoms spatially (<c>atom_modify sort</c>,
+/// default every 1000 steps with bins of half the neighbor cutoff) at every run's setup and at the first neighbor
+/// rebuild on or after each multiple of 1000 steps; loops over atoms, and therefore the assignment of random numbers
+/// to atoms in fix langevin, follow that order. dpsharp keeps its atoms in place and records the order instead:
+/// <see cref="Order"/>[k] is the index of the k-th atom in LAMMPS' storage. The sort is LAMMPS' (bins by
+/// z, then y, then x over the box; within a bin the previous order kept). Orthogonal boxes only: for a triclinic box
+/// LAMMPS bins fractional coordinates, which this does not reproduce.
+/// </summary>
+public sealed class StorageOrder
+{
+    private int[] _order = [];
+    private int[] _scratch = [];
+    private int[] _next = [];
+    private int[] _binHead = [];
+
+    /// <summary>Steps between sorts (LAMMPS' default 1000; 0 disables sorting).</summary>
+    public int Every { get; set; } = 1000;
+
+    /// <summary>Bin size of the sort (0: half the neighbor cutoff, LAMMPS' default).</summary>
+    public double BinSize { get; set; }
+
+    /// <summary>Atom indices in LAMMPS' storage order.</summary>
+    public ReadOnlySpan<int> Order => _order;
+
+    /// <summary>First step at which a rebuild sorts again.</summary>
+    public long NextSort { get; set; }
+
+    /// <summary>Makes the order the identity when the atom count changed (atoms created or read).</summary>
+    public void EnsureSize(int atoms)
+    {
+        if (_order.Length == atoms) return;
+        _order = new int[atoms];
+        for (var i = 0; i < atoms; i++) _order[i] = i;
+        _scratch = new int[atoms];
+        _next = new int[atoms];
+    }
+
+    /// <summary>Sets the order (from a checkpoint).</summary>
+    public void Restore(int[] order, long nextSort)
+    {
+        EnsureSize(order.Length);
+        order.CopyTo(_order, 0);
+        NextSort = nextSort;
+    }
+
+    /// <summary>The order as an array (for checkpoints).</summary>
+    public int[] ToArray() => (int[])_order.Clone();
+
+    /// <summary>LAMMPS' Atom::sort at step <paramref name="step"/>, with positions already wrapped into the box.</summary>
+    public void Sort(Simulation sim, long step)
+    {
+        var a = sim.Atoms;
+        EnsureSize(a.Count);
+        if (Every <= 0) return;
+        NextSort = step / Every * Every + Every;
+        var box = sim.Box!;
+        var binSize = BinSize > 0 ? BinSize : 0.5 * (sim.Potential!.Cutoff + sim.Neighbor.Skin);
+        if (!(binSize > 0)) return;
+        Span<int> nbin = stackalloc int[3];
+        Span<double> inv = stackalloc double[3];
+        for (var d = 0; d < 3; d++)
+        {
+            var len = box.Hi[d] - box.Lo[d];
+            nbin[d] = Math.Max(1, (int)(len * (1.0 / binSize)));
+            inv[d] = nbin[d] / len;
+        }
+        var bins = nbin[0] * nbin[1] * nbin[2];
+        if (bins == 1) return;
+        if (_binHead.Length < bins) _binHead = new int[bins];
+        Array.Fill(_binHead, -1, 0, bins);
+        // Storage positions k (LAMMPS' local index) are pushed from last to first, so each bin lists them in order.
+        for (var k = _order.Length - 1; k >= 0; k--)
+        {
+            var i = _order[k];
+            var ix = Math.Clamp((int)((a.X[i] - box.Lo[0]) * inv[0]), 0, nbin[0] - 1);
+            var iy = Math.Clamp((int)((a.Y[i] - box.Lo[1]) * inv[1]), 0, nbin[1] - 1);
+            var iz = Math.Clamp((int)((a.Z[i] - box.Lo[2]) * inv[2]), 0, nbin[2] - 1);
+            var bin = (iz * nbin[1] + iy) * nbin[0] + ix;
+            _next[k] = _binHead[bin];
+            _binHead[bin] = k;
+        }
+        var n = 0;
+        for (var b = 0; b < bins; b++)
+            for (var k = _binHead[b]; k >= 0; k = _next[k]) _scratch[n++] = _order[k];
+        (_order, _scratch) = (_scratch, _order);
+    }
+}
