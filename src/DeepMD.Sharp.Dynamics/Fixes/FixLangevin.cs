@@ -43,7 +43,7 @@ public sealed class FixLangevin : Fix
 
     public override void RestoreState(double[] state)
     {
-        if (state.Length != 100) throw new UserInputException($"fix langevin: the saved random generator has {state.Length} values, expected 100");
+        if (state.Length != 103) throw new UserInputException($"fix langevin: the saved random generator has {state.Length} values, expected 103");
         _random.RestoreState(state);
     }
 

@@ -176,9 +176,6 @@ public sealed class VerletList
         }
     }
 
-    /// <summary>Positions at the last build (what rebuild decisions measure from); empty before the first build.</summary>
-    internal (double[] X, double[] Y, double[] Z) Hold => (_xHold, _yHold, _zHold);
-
     /// <summary>Takes the age and build statistics of a saved list (after the list itself was rebuilt from its saved build positions).</summary>
     internal void RestoreCounters(CheckpointNeighbors saved)
     {

@@ -42,26 +42,6 @@ public sealed class MarsagliaRandom
         Uniform();
     }
 
-    /// <summary>The generator's full state (97 lags, the two indices and the carry), exactly, for checkpoints.</summary>
-    public double[] SaveState()
-    {
-        var state = new double[100];
-        _u.AsSpan(1, 97).CopyTo(state);
-        state[97] = _i97;
-        state[98] = _j97;
-        state[99] = _c;
-        return state;
-    }
-
-    /// <summary>Restores what <see cref="SaveState"/> returned; the next deviates are those the saved generator would give.</summary>
-    public void RestoreState(ReadOnlySpan<double> state)
-    {
-        if (state.Length != 100) throw new ArgumentException($"a RanMars state has 100 values, got {state.Length}", nameof(state));
-        state[..97].CopyTo(_u.AsSpan(1));
-        _i97 = (int)state[97];
-        _j97 = (int)state[98];
-        _c = state[99];
-    }
 
     /// <summary>A uniform deviate in [0, 1).</summary>
     public double Uniform()
@@ -100,7 +80,7 @@ public sealed class MarsagliaRandom
         return v2 * fac;
     }
 
-    /// <summary>The generator's full state (for checkpoints).</summary>
+    /// <summary>The generator's full state (lags, indices, carry and the pending second Gaussian), exactly, for checkpoints.</summary>
     public double[] SaveState() => [.. _u, _i97, _j97, _c, _haveSecond ? 1 : 0, _second];
 
     /// <summary>Restores what <see cref="SaveState"/> returned.</summary>
