@@ -204,7 +204,12 @@ public class MinimizeVersusLammpsTests
     public void CopperCgForceZeroLineSearchMatchesLammps() => Compare(Copper("min_style cg\nmin_modify line forcezero"));
 
     [Test]
-    public void CopperCgForceToleranceStopMatchesLammps() => Compare(Copper("min_style cg", "minimize 0 1e-3 1000 10000"));
+    public void CopperCgForceToleranceStopMatchesLammps()
+    {
+        Compare(Copper("min_style cg", "minimize 0 1e-3 1000 10000"));
+        Compare(Copper("min_style cg\nmin_modify norm max", "minimize 0 1e-4 1000 10000"));
+        Compare(Copper("min_style cg\nmin_modify norm inf", "minimize 0 1e-4 1000 10000"));
+    }
 
     [Test]
     public void CopperCgMaxIterationsAndMaxEvaluationsMatchLammps()
