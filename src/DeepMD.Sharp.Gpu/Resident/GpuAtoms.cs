@@ -30,6 +30,22 @@ public sealed class GpuAtoms : IDisposable
         CenterVirial = Zeros<double>(accelerator, 9L * Count);
     }
 
+    /// <summary>
+    /// Another set of outputs for the atoms of <paramref name="shared"/>: positions, velocities and types are the
+    /// same device arrays; forces go to <paramref name="fx"/>, <paramref name="fy"/>, <paramref name="fz"/>, energies and
+    /// virials to arrays of its own (for evaluating several models on the same atoms).
+    /// </summary>
+    public GpuAtoms(Accelerator accelerator, GpuAtoms shared, ArrayView<double> fx, ArrayView<double> fy, ArrayView<double> fz)
+    {
+        Count = shared.Count;
+        if (fx.Length != Count || fy.Length != Count || fz.Length != Count) throw new ArgumentException("force arrays must hold one value per atom");
+        (X, Y, Z, ModelType) = (shared.X, shared.Y, shared.Z, shared.ModelType);
+        (Vx, Vy, Vz) = (shared.Vx, shared.Vy, shared.Vz);
+        (Fx, Fy, Fz) = (fx, fy, fz);
+        AtomEnergy = Zeros<double>(accelerator, Count);
+        CenterVirial = Zeros<double>(accelerator, 9L * Count);
+    }
+
     public int Count { get; }
     public ArrayView<double> X { get; }
     public ArrayView<double> Y { get; }

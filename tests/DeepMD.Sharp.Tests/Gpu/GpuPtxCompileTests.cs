@@ -25,6 +25,7 @@ public class GpuPtxCompileTests
             ("resident f64", typeof(DeepMD.Sharp.Gpu.Resident.ResidentKernels<double, DoubleOps>)),
             ("resident f32", typeof(DeepMD.Sharp.Gpu.Resident.ResidentKernels<float, FloatOps>)),
             ("md", typeof(DeepMD.Sharp.Gpu.Dynamics.MdKernels)),
+            ("deviation", typeof(DeepMD.Sharp.Gpu.Resident.DeviationKernels)),
         };
         foreach (var (precision, type) in types)
             foreach (var method in type.GetMethods(BindingFlags.Public | BindingFlags.Static))
