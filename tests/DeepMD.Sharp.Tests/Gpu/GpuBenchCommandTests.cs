@@ -60,14 +60,17 @@ public class GpuBenchCommandTests
         {
             var o = new StringWriter();
             var e = new StringWriter();
-            Assert.That(CommandLine.Run(["bench", "--device", "gpu", "--emulate", "--structure", xyz, "--replicate", "1x1x1", "--md-compare", "3", "--precision", "f64"], o, e), Is.EqualTo(0), e.ToString());
-            var rows = o.ToString().Split('\n').Where(l => l.StartsWith("gpu-f64")).ToList();
-            Assert.That(rows, Has.Count.EqualTo(2), o.ToString()); // steps 1 and 3
-            foreach (var row in rows)
+            Assert.That(CommandLine.Run(["bench", "--device", "gpu", "--emulate", "--structure", xyz, "--replicate", "1x1x1", "--md-compare", "3", "--precision", "f64,f32"], o, e), Is.EqualTo(0), e.ToString());
+            foreach (var (name, dx, df) in new[] { ("gpu-f64", 1e-10, 1e-10), ("gpu-f32", 1e-6, 1e-4) })
             {
-                var f = row.Split(' ', StringSplitOptions.RemoveEmptyEntries);
-                Assert.That(double.Parse(f[2], CultureInfo.InvariantCulture), Is.LessThan(1e-10), "Δx");
-                Assert.That(double.Parse(f[3], CultureInfo.InvariantCulture), Is.LessThan(1e-10), "ΔF");
+                var rows = o.ToString().Split('\n').Where(l => l.StartsWith(name)).ToList();
+                Assert.That(rows, Has.Count.EqualTo(2), o.ToString()); // steps 1 and 3
+                foreach (var row in rows)
+                {
+                    var f = row.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+                    Assert.That(double.Parse(f[2], CultureInfo.InvariantCulture), Is.LessThan(dx), $"{name} Δx");
+                    Assert.That(double.Parse(f[3], CultureInfo.InvariantCulture), Is.LessThan(df), $"{name} ΔF");
+                }
             }
         }
         finally
