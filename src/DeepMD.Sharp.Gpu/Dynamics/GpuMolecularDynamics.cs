@@ -33,7 +33,7 @@ public sealed class GpuMolecularDynamics : IDisposable
     private readonly GpuNeighborList _list;
     private readonly NoseHooverChain? _chain;
     private readonly List<MemoryBuffer> _buffers = [];
-    private readonly Action<Index1D, MdKernelParams> _kickDrift, _kick, _check, _save, _reduce;
+    private readonly Action<Index1D, MdKernelParams> _kickDrift, _kick, _check, _save, _reduce, _wrap;
     private readonly Action<Index1D, MdKernelParams, double> _scale;
     private MdKernelParams _p;
     private readonly double _dof;
@@ -75,6 +75,8 @@ public sealed class GpuMolecularDynamics : IDisposable
             Mass = Upload(mass),
             X0 = Allocate<double>(n), Y0 = Allocate<double>(n), Z0 = Allocate<double>(n),
             Moved = Allocate<int>(1),
+            Geometry = Upload([.. box.Matrix.ToArray(), .. box.Inverse.ToArray()]),
+            ImageA = Allocate<int>(n), ImageB = Allocate<int>(n), ImageC = Allocate<int>(n),
             AtomEnergy = _atoms.AtomEnergy,
             CenterVirial = _atoms.CenterVirial,
             Partial = Allocate<double>(11L * ((n + MdKernels.ReduceBlock - 1) / MdKernels.ReduceBlock)),
@@ -89,6 +91,7 @@ public sealed class GpuMolecularDynamics : IDisposable
         _check = _accelerator.LoadAutoGroupedStreamKernel<Index1D, MdKernelParams>(MdKernels.CheckDisplacement);
         _save = _accelerator.LoadAutoGroupedStreamKernel<Index1D, MdKernelParams>(MdKernels.SaveBuildPositions);
         _reduce = _accelerator.LoadAutoGroupedStreamKernel<Index1D, MdKernelParams>(MdKernels.Reduce);
+        _wrap = _accelerator.LoadAutoGroupedStreamKernel<Index1D, MdKernelParams>(MdKernels.Wrap);
         _scale = _accelerator.LoadAutoGroupedStreamKernel<Index1D, MdKernelParams, double>(MdKernels.Scale);
     }
 
@@ -165,7 +168,15 @@ public sealed class GpuMolecularDynamics : IDisposable
         return new DeviceThermo(Step, e, ke, t, virial);
     }
 
-    /// <summary>Copies positions (unwrapped), velocities and forces to the host.</summary>
+    /// <summary>The image flags: how many lattice vectors each atom has been wrapped by since the start (unwrapped
+    /// position = position + image · H).</summary>
+    public (int[] A, int[] B, int[] C) DownloadImages()
+    {
+        _accelerator.Synchronize();
+        return (GpuAtoms.Download(_p.ImageA), GpuAtoms.Download(_p.ImageB), GpuAtoms.Download(_p.ImageC));
+    }
+
+    /// <summary>Copies positions (wrapped into the cell at the last neighbor build), velocities and forces to the host.</summary>
     public (double[] X, double[] Y, double[] Z, double[] Vx, double[] Vy, double[] Vz, double[] Fx, double[] Fy, double[] Fz) Download()
     {
         _accelerator.Synchronize();
@@ -176,6 +187,8 @@ public sealed class GpuMolecularDynamics : IDisposable
 
     private void Rebuild()
     {
+        // Wrap first, as the host loop does at its rebuilds: positions stay near the cell, the list's shifts stay small.
+        _wrap(AtomCount, _p);
         _list.Build(_atoms.X, _atoms.Y, _atoms.Z, _atoms.ModelType, AtomCount, _box, _evaluator.Model.Descriptor.Rcut + _settings.Skin);
         _save(AtomCount, _p);
     }

@@ -10,6 +10,10 @@ public struct MdKernelParams
     public ArrayView<double> Mass;
     /// <summary>Positions at the last neighbor build.</summary>
     public ArrayView<double> X0, Y0, Z0;
+    /// <summary>Lattice rows H (9) then H⁻¹ (9).</summary>
+    public ArrayView<double> Geometry;
+    /// <summary>Lattice vectors each atom has been wrapped by (its image flags, as LAMMPS' image counts).</summary>
+    public ArrayView<int> ImageA, ImageB, ImageC;
     /// <summary>[0]: set to 1 when some atom moved more than half the skin since the last build.</summary>
     public ArrayView<int> Moved;
     /// <summary>Per atom energy and per-center virial of the last evaluation.</summary>

@@ -1,6 +1,7 @@
 namespace DeepMD.Sharp.Gpu.Dynamics;
 
 using ILGPU;
+using ILGPU.Algorithms;
 
 /// <summary>Velocity Verlet and its bookkeeping on the device, one thread per atom (or per block of atoms for sums).</summary>
 public static class MdKernels
@@ -51,6 +52,24 @@ public static class MdKernels
         var dy = p.Y[i] - p.Y0[i];
         var dz = p.Z[i] - p.Z0[i];
         if (dx * dx + dy * dy + dz * dz > p.HalfSkin2) p.Moved[0] = 1;
+    }
+
+    /// <summary>Wraps each atom into the cell (fractional coordinates in [0, 1)) and counts the lattice vectors in its image flags.</summary>
+    public static void Wrap(Index1D index, MdKernelParams p)
+    {
+        int i = index;
+        var g = p.Geometry;
+        double x = p.X[i], y = p.Y[i], z = p.Z[i];
+        var fa = XMath.Floor(x * g[9] + y * g[12] + z * g[15]);
+        var fb = XMath.Floor(x * g[10] + y * g[13] + z * g[16]);
+        var fc = XMath.Floor(x * g[11] + y * g[14] + z * g[17]);
+        if (fa == 0 && fb == 0 && fc == 0) return;
+        p.X[i] = x - (fa * g[0] + fb * g[3] + fc * g[6]);
+        p.Y[i] = y - (fa * g[1] + fb * g[4] + fc * g[7]);
+        p.Z[i] = z - (fa * g[2] + fb * g[5] + fc * g[8]);
+        p.ImageA[i] += (int)fa;
+        p.ImageB[i] += (int)fb;
+        p.ImageC[i] += (int)fc;
     }
 
     /// <summary>Remembers the positions of this build.</summary>

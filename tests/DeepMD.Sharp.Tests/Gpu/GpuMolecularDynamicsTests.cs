@@ -139,7 +139,21 @@ public class GpuMolecularDynamicsTests
             maxDv = Math.Max(maxDv, Math.Abs(got.Vx[i] - a.Vx[i]) + Math.Abs(got.Vy[i] - a.Vy[i]) + Math.Abs(got.Vz[i] - a.Vz[i]));
             maxDf = Math.Max(maxDf, Math.Abs(got.Fx[i] - a.Fx[i]) + Math.Abs(got.Fy[i] - a.Fy[i]) + Math.Abs(got.Fz[i] - a.Fz[i]));
         }
-        var moved = Enumerable.Range(0, n).Max(i => Math.Abs(got.X[i] - x[i]) + Math.Abs(got.Y[i] - y[i]) + Math.Abs(got.Z[i] - z[i]));
+        // Unwrapped positions (position + image · H) agree too: both loops count the lattice vectors they wrap by.
+        var (ia, ib, ic) = md.DownloadImages();
+        double maxUnwrapped = 0;
+        for (var i = 0; i < n; i++)
+        {
+            var (gx, gy, gz) = box.ToCartesian(ia[i], ib[i], ic[i]);
+            var (hx, hy, hz) = box.ToCartesian(a.ImageA[i], a.ImageB[i], a.ImageC[i]);
+            maxUnwrapped = Math.Max(maxUnwrapped, Math.Abs(got.X[i] + gx - a.X[i] - hx) + Math.Abs(got.Y[i] + gy - a.Y[i] - hy) + Math.Abs(got.Z[i] + gz - a.Z[i] - hz));
+        }
+        Assert.That(maxUnwrapped, Is.LessThan(1e-10), "unwrapped positions");
+        var moved = Enumerable.Range(0, n).Max(i =>
+        {
+            var (gx, gy, gz) = box.ToCartesian(ia[i], ib[i], ic[i]);
+            return Math.Abs(got.X[i] + gx - x[i]) + Math.Abs(got.Y[i] + gy - y[i]) + Math.Abs(got.Z[i] + gz - z[i]);
+        });
         TestContext.Out.WriteLine($"max |Δx| {maxDx:E2} Å, |Δv| {maxDv:E2} Å/ps, |ΔF| {maxDf:E2} eV/Å after {steps} steps (atoms moved up to {moved:F3} Å; {md.NeighborBuilds} device builds)");
         Assert.That(moved, Is.GreaterThan(0.01), "the atoms should have moved");
         Assert.That(maxDx, Is.LessThan(1e-10), "positions");
