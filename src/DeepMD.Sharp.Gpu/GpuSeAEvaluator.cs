@@ -196,7 +196,7 @@ public sealed partial class GpuSeAEvaluator<T> : IModelEvaluator, Resident.IDevi
     public long ModelBytes { get; }
 
     /// <summary>Device memory held now: model plus chunk buffers (sized for the largest system seen, up to <see cref="ChunkAtoms"/>), bytes.</summary>
-    public long DeviceBytes => ModelBytes + _chunkBuffers.Sum(b => b.LengthInBytes);
+    public long DeviceBytes => ModelBytes + _chunkBuffers.Sum(b => b.LengthInBytes) + ResidentDeviceBytes;
 
     /// <summary>The device the kernels run on.</summary>
     public Accelerator Accelerator => _accelerator;

@@ -15,10 +15,13 @@ public sealed partial class GpuSeAEvaluator<T>
     private Action<Index1D, SeAKernelParams<T>, ResidentParams>? _stage;
     private Action<Index1D, SeAKernelParams<T>, ResidentParams>? _scatter;
     private ResidentParams _r;
-    private int _residentCapacity;
+    private int _residentCapacity, _residentAtoms;
 
-    /// <summary>Device bytes per atom of chunk capacity used by the resident path on top of <see cref="DeviceBytesPerAtom"/>.</summary>
-    public long ResidentBytesPerAtom => 4L * _d.SlotCount + 4L * _d.TypeCount;
+    private long ResidentDeviceBytes => _residentBuffers.Concat(_residentChunkBuffers).Sum(b => b.LengthInBytes);
+
+    /// <summary>Device bytes used by the resident path on top of <see cref="DeviceBytesPerAtom"/>: per atom of chunk
+    /// capacity (the neighbor of each slot) and per system atom (neighbor counts per type).</summary>
+    public (long PerChunkAtom, long PerAtom) ResidentBytes => (4L * _d.SlotCount, 4L * _d.TypeCount);
 
     /// <summary>
     /// Evaluates the model for the atoms on the device, with the device neighbor list <paramref name="list"/> (built
@@ -41,7 +44,7 @@ public sealed partial class GpuSeAEvaluator<T>
             var n = atoms.Count;
             EnsureResidentModel();
             EnsureCapacity(Math.Min(n, ChunkAtoms));
-            EnsureResidentChunk(_capacity);
+            EnsureResidentChunk(_capacity, n);
             var lv = list.Views;
             _r.X = atoms.X;
             _r.Y = atoms.Y;
@@ -58,34 +61,36 @@ public sealed partial class GpuSeAEvaluator<T>
             _r.ListCapOffset = lv.CapOffset;
             _r.Geometry = lv.Geometry;
             _r.ListStride = lv.Stride;
+            _r.Order = lv.CellAtoms;
             _r.Rcut2 = _d.Rcut * _d.Rcut;
             _r.Overlap2 = options.OverlapDistance * options.OverlapDistance;
             atoms.Fx.MemSetToZero();
             atoms.Fy.MemSetToZero();
             atoms.Fz.MemSetToZero();
-            int[] none = [int.MaxValue, int.MaxValue];
+            // Chunks follow the list's cell order, so each is a compact piece of space. The checks keep the lowest
+            // atom over all chunks, so the error names the same atom as the host's.
+            _r.Problem.CopyFromCPU([int.MaxValue, int.MaxValue]);
             for (var start = 0; start < n; start += ChunkAtoms)
             {
                 var count = Math.Min(ChunkAtoms, n - start);
-                _r.Problem.CopyFromCPU(none);
                 _r.Start = start;
                 _stage!(count, _p, _r);
                 RunKernels(count);
                 _scatter!(count, _p, _r);
                 _accelerator.Synchronize();
-                var problem = GpuAtoms.Download(_r.Problem);
-                if (problem[1] != int.MaxValue)
-                    throw new UserInputException($"atom {problem[1] + 1} has a neighbor closer than {options.OverlapDistance} Å; the potential is undefined there (overlapping atoms, or the run became unstable)");
-                if (problem[0] != int.MaxValue) throw SelOverflow(problem[0], start, options);
             }
+            var problem = GpuAtoms.Download(_r.Problem);
+            if (problem[1] != int.MaxValue)
+                throw new UserInputException($"atom {problem[1] + 1} has a neighbor closer than {options.OverlapDistance} Å; the potential is undefined there (overlapping atoms, or the run became unstable)");
+            if (problem[0] != int.MaxValue) throw SelOverflow(problem[0], options);
         }
     }
 
-    private UserInputException SelOverflow(int atom, int start, EvaluationOptions options)
+    private UserInputException SelOverflow(int atom, EvaluationOptions options)
     {
         var nt = _d.TypeCount;
         var counts = new int[nt];
-        _r.RcCount.SubView((long)(atom - start) * nt, nt).CopyToCPU(counts);
+        _r.RcCount.SubView((long)atom * nt, nt).CopyToCPU(counts);
         var ti = GpuAtoms.Download(_r.ModelType.SubView(atom, 1))[0];
         for (var t = 0; t < nt; t++)
             if (counts[t] > _d.Sel[t]) return ReferenceEvaluator.SelOverflowError(Model, atom, t, counts[t], options, ti);
@@ -129,14 +134,15 @@ public sealed partial class GpuSeAEvaluator<T>
         return (Load(ResidentKernels<TS, TOps>.StageSlots), Load(ResidentKernels<TS, TOps>.ScatterForces));
     }
 
-    private void EnsureResidentChunk(int chunk)
+    private void EnsureResidentChunk(int chunk, int atoms)
     {
-        if (chunk <= _residentCapacity) return;
+        if (chunk <= _residentCapacity && atoms <= _residentAtoms) return;
         foreach (var b in _residentChunkBuffers) b.Dispose();
         _residentChunkBuffers.Clear();
-        _r.SlotNeighbor = AllocateResident<int>((long)chunk * _d.SlotCount);
-        _r.RcCount = AllocateResident<int>((long)chunk * _d.TypeCount);
-        _residentCapacity = chunk;
+        _residentCapacity = Math.Max(chunk, _residentCapacity);
+        _residentAtoms = Math.Max(atoms, _residentAtoms);
+        _r.SlotNeighbor = AllocateResident<int>((long)_residentCapacity * _d.SlotCount);
+        _r.RcCount = AllocateResident<int>((long)_residentAtoms * _d.TypeCount);
     }
 
     private ArrayView<TV> AllocateResident<TV>(long length) where TV : unmanaged
@@ -160,6 +166,7 @@ public sealed partial class GpuSeAEvaluator<T>
         _residentBuffers.Clear();
         _residentChunkBuffers.Clear();
         _residentCapacity = 0;
+        _residentAtoms = 0;
         _stage = null;
         _scatter = null;
     }

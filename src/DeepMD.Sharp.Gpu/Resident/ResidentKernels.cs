@@ -12,12 +12,12 @@ using ILGPU.Algorithms;
 /// </summary>
 public static class ResidentKernels<T, TOps> where T : unmanaged where TOps : struct, IRealOps<T>
 {
-    /// <summary>Per chunk atom: slots per type block in list order, the neighbors beyond rcut left out.</summary>
+    /// <summary>Per chunk atom (atoms taken in cell order): slots per type block in list order, the neighbors beyond rcut left out.</summary>
     public static void StageSlots(Index1D index, SeAKernelParams<T> p, ResidentParams r)
     {
         var ops = default(TOps);
         int c = index;
-        var i = r.Start + c;
+        var i = r.Order[r.Start + c];
         var nt = p.TypeCount;
         var nnei = p.Nnei;
         var ti = r.ModelType[i];
@@ -32,7 +32,7 @@ public static class ResidentKernels<T, TOps> where T : unmanaged where TOps : st
         for (var tt = 0; tt < nt; tt++)
         {
             p.PadCount[c * nt + tt] = 0;
-            r.RcCount[c * nt + tt] = 0;
+            r.RcCount[i * nt + tt] = 0;
         }
         if (excluded) return;
         var g = r.Geometry;
@@ -70,7 +70,7 @@ public static class ResidentKernels<T, TOps> where T : unmanaged where TOps : st
                 p.SlotD[slot * 3 + 1] = ops.FromDouble(dy);
                 p.SlotD[slot * 3 + 2] = ops.FromDouble(dz);
             }
-            r.RcCount[c * nt + tt] = inside;
+            r.RcCount[i * nt + tt] = inside;
             if (inside > sel) Atomic.Min(ref r.Problem[0], i);
             var pads = 0;
             for (var k = r.SelOffset[tt]; k < r.SelOffset[tt + 1]; k++)
@@ -84,7 +84,7 @@ public static class ResidentKernels<T, TOps> where T : unmanaged where TOps : st
     {
         var ops = default(TOps);
         int c = index;
-        var i = r.Start + c;
+        var i = r.Order[r.Start + c];
         var ti = p.CenterType[c];
         r.AtomEnergy[i] = ti < 0 ? 0.0 : ops.ToDouble(p.Energy[c]) + r.EnergyBias[ti];
         double fx = 0, fy = 0, fz = 0;

@@ -35,15 +35,19 @@ public struct ResidentParams
     /// <summary>Energy bias per type (fitting bias_atom_e plus out_bias), eV.</summary>
     public ArrayView<double> EnergyBias;
 
+    /// <summary>Atoms in cell order (the neighbor list's binning): chunk atom c is atom Order[Start + c], so a chunk is
+    /// a compact piece of space.</summary>
+    public ArrayView<int> Order;
+
     /// <summary>Neighbor atom per slot of the chunk (−1: none).</summary>
     public ArrayView<int> SlotNeighbor;
-    /// <summary>Neighbors within rcut per (chunk atom, type): the count the sel check uses.</summary>
+    /// <summary>Neighbors within rcut per (atom, type): the count the sel check uses.</summary>
     public ArrayView<int> RcCount;
     /// <summary>[0]: lowest atom whose type block overflows sel; [1]: lowest atom with a neighbor closer than the
     /// overlap distance (int.MaxValue: none).</summary>
     public ArrayView<int> Problem;
 
-    /// <summary>First atom of the chunk.</summary>
+    /// <summary>Position of the chunk's first atom in <see cref="Order"/>.</summary>
     public int Start;
     public double Rcut2;
     public double Overlap2;

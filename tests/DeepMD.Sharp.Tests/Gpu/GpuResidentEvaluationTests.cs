@@ -68,6 +68,7 @@ public class GpuResidentEvaluationTests
             Assert.That(Enumerable.Range(0, x.Length).Sum(i => w[9 * i + q]), Is.EqualTo(reference.Virial[q]).Within(1e-10), $"virial {q}");
     }
 
+    /// <summary>Names the same (lowest-numbered) atom as the host check, also when chunks do not follow atom order.</summary>
     [Test]
     public void SelOverflowIsReportedLikeTheHost()
     {
@@ -77,7 +78,7 @@ public class GpuResidentEvaluationTests
         var host = Assert.Throws<UserInputException>(() => ReferenceEvaluator.Evaluate(model, t, nl));
 
         var cpu = _cpu!;
-        using var gpu = new GpuSeAEvaluator<double>(model, cpu);
+        using var gpu = new GpuSeAEvaluator<double>(model, cpu, maxChunkAtoms: 3); // chunks in cell order, not atom order
         using var atoms = new GpuAtoms(cpu, x, y, z, t);
         using var list = new GpuNeighborList(cpu, 2, [2, 2]);
         list.Build(atoms.X, atoms.Y, atoms.Z, atoms.ModelType, x.Length, box!, model.Cutoff + 0.5);
