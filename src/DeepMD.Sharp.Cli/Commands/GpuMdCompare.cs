@@ -29,6 +29,10 @@ internal static class GpuMdCompare
         for (var k = 1; k < steps; k *= 10) checkpoints.Add(k);
         checkpoints.Add(steps);
 
+        var (context, accelerator) = GpuMdBench.Open(emulate); // first: without a device, fail before any work
+        using var c = context;
+        using var a = accelerator;
+
         // Host: the MD engine with one engine type per model type.
         var sim = new Simulation(UnitSystem.Metal) { Timestep = 0.0005 };
         var h = box.Matrix;
@@ -49,9 +53,6 @@ internal static class GpuMdCompare
         sim.Potential = new DeepPotential(hostEvaluator, m.TypeMap.Names);
         sim.Fixes.Add(new FixNve("1"));
 
-        var (context, accelerator) = GpuMdBench.Open(emulate);
-        using var c = context;
-        using var a = accelerator;
         var runs = precisions.Select(p =>
         {
             var evaluator = GpuMdBench.Create(m, accelerator, p);

@@ -68,6 +68,25 @@ public class GpuResidentEvaluationTests
             Assert.That(Enumerable.Range(0, x.Length).Sum(i => w[9 * i + q]), Is.EqualTo(reference.Virial[q]).Within(1e-10), $"virial {q}");
     }
 
+    [Test]
+    public void Float32IsWithinItsTolerance()
+    {
+        var model = RandomModels.Create(63, "se_e2_a", ["O", "H"], sel: [40, 40], uniformStats: true);
+        var (x, y, z, t, box) = RandomSystem(19, 11, 2, true);
+        var reference = ReferenceEvaluator.Evaluate(model, t, CellListNeighborSearch.Build(x, y, z, box, model.Cutoff));
+        var cpu = _cpu!;
+        using var gpu = new GpuSeAEvaluator<float>(model, cpu, maxChunkAtoms: 4);
+        using var atoms = new GpuAtoms(cpu, x, y, z, t);
+        using var list = new GpuNeighborList(cpu, 2, [8, 8]);
+        list.Build(atoms.X, atoms.Y, atoms.Z, atoms.ModelType, x.Length, box!, model.Cutoff + 1.0);
+        gpu.EvaluateOnDevice(atoms, list, new EvaluationOptions());
+        var f = GpuAtoms.Download(atoms.Fx).Zip(GpuAtoms.Download(atoms.Fy), GpuAtoms.Download(atoms.Fz))
+            .SelectMany(v => new[] { v.First, v.Second, v.Third }).ToArray();
+        Assert.That(GpuAtoms.Download(atoms.AtomEnergy).Sum(), Is.EqualTo(reference.Energy).Within(1e-5 * Math.Abs(reference.Energy)), "energy");
+        Assert.That(f, Is.EqualTo(reference.Forces).Within(1e-4), "forces");
+        Assert.That(f.Zip(reference.Forces).Max(p => Math.Abs(p.First - p.Second)), Is.GreaterThan(0), "float32 storage should show");
+    }
+
     /// <summary>Names the same (lowest-numbered) atom as the host check, also when chunks do not follow atom order.</summary>
     [Test]
     public void SelOverflowIsReportedLikeTheHost()
