@@ -16,18 +16,21 @@ public static class GpuDevices
             var devices = context.GetCudaDevices();
             var names = new List<string>();
             for (var k = 0; k < devices.Count; k++) names.Add($"{devices[k].Name} ({devices[k].MemorySize / (1 << 20)} MiB)");
-            return names.Count == 0 ? (false, "no CUDA device found") : (true, string.Join("; ", names));
+            return names.Count == 0 ? (false, $"{NoDevice} (the CUDA driver reports no device)") : (true, string.Join("; ", names));
         }
         catch (Exception ex)
         {
-            return (false, $"CUDA unavailable ({ex.GetType().Name}: {ex.Message})");
+            return (false, $"{NoDevice} (CUDA unavailable: {ex.GetType().Name}: {ex.Message})");
         }
     });
+
+    /// <summary>How <see cref="CudaDescription"/> starts when there is no CUDA device.</summary>
+    public const string NoDevice = "no CUDA device: CPU backend";
 
     /// <summary>Whether at least one CUDA device can be used.</summary>
     public static bool HasCuda => CudaProbe.Value.Present;
 
-    /// <summary>The CUDA devices found, or why there are none.</summary>
+    /// <summary>The CUDA devices found (name and memory), or <see cref="NoDevice"/> and why.</summary>
     public static string CudaDescription => CudaProbe.Value.Description;
 
     /// <summary>A context with the algorithms library (tanh, exp… on every backend) and the first CUDA device opened.</summary>

@@ -19,7 +19,7 @@ using ILGPU.Runtime;
 /// network matrix-vector loops accumulate in <typeparamref name="T"/>, the rest is computed in double. One instance
 /// evaluates one configuration at a time (calls are serialised).
 /// </summary>
-public sealed class GpuSeAEvaluator<T> : IModelEvaluator, IDisposable where T : unmanaged, IFloatingPointIeee754<T>
+public sealed partial class GpuSeAEvaluator<T> : IModelEvaluator, Resident.IDeviceResidentEvaluator, IDisposable where T : unmanaged, IFloatingPointIeee754<T>
 {
     private readonly DescriptorSpec _d;
     private readonly SeE2ASpec? _a; // null for se_e2_r
@@ -196,7 +196,7 @@ public sealed class GpuSeAEvaluator<T> : IModelEvaluator, IDisposable where T : 
     public long ModelBytes { get; }
 
     /// <summary>Device memory held now: model plus chunk buffers (sized for the largest system seen, up to <see cref="ChunkAtoms"/>), bytes.</summary>
-    public long DeviceBytes => ModelBytes + _chunkBuffers.Sum(b => b.LengthInBytes);
+    public long DeviceBytes => ModelBytes + _chunkBuffers.Sum(b => b.LengthInBytes) + ResidentDeviceBytes;
 
     /// <summary>The device the kernels run on.</summary>
     public Accelerator Accelerator => _accelerator;
@@ -352,6 +352,16 @@ public sealed class GpuSeAEvaluator<T> : IModelEvaluator, IDisposable where T : 
         Copy(_padCount, _p.PadCount, (long)count * _d.TypeCount);
         Copy(_slotD, _p.SlotD, slots * 3);
         if (_tail > 0) Copy(_tailValues, _p.Tail, (long)count * _tail);
+        RunKernels(count);
+        _accelerator.Synchronize();
+        _p.Energy.SubView(0, count).CopyToCPU(ref _energy[0], count);
+        _p.PairGradient.SubView(0, slots * 3).CopyToCPU(ref _pairGradientHost[0], slots * 3);
+    }
+
+    /// <summary>Queues the model kernels for a chunk of <paramref name="count"/> atoms whose slot inputs are on the device.</summary>
+    private void RunKernels(int count)
+    {
+        var slots = (long)count * _d.SlotCount;
         _envEmbed((int)slots, _p);
         var channels = count * _d.Neuron[^1];
         _descriptorT(channels, _p);
@@ -366,9 +376,6 @@ public sealed class GpuSeAEvaluator<T> : IModelEvaluator, IDisposable where T : 
         }
         _descriptorBackward(count * _d.Neuron[^1] * 4, _p);
         _pairGradient((int)slots, _p);
-        _accelerator.Synchronize();
-        _p.Energy.SubView(0, count).CopyToCPU(ref _energy[0], count);
-        _p.PairGradient.SubView(0, slots * 3).CopyToCPU(ref _pairGradientHost[0], slots * 3);
     }
 
     /// <summary>Allocates the chunk buffers for <paramref name="chunk"/> atoms unless the current ones are big enough.</summary>
@@ -425,6 +432,7 @@ public sealed class GpuSeAEvaluator<T> : IModelEvaluator, IDisposable where T : 
 
     public void Dispose()
     {
+        DisposeResident();
         foreach (var b in _buffers.Concat(_chunkBuffers)) b.Dispose();
         _buffers.Clear();
         _chunkBuffers.Clear();

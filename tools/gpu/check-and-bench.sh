@@ -3,13 +3,15 @@
 # (made by tools/gpu/pack.sh). Writes everything under $OUT (default ./gpu-out).
 #
 #   bash tools/gpu/check-and-bench.sh                 # check, then bench at 12k, 100k, 1M, 10M atoms
-#   bash tools/gpu/check-and-bench.sh check           # only the GPU-vs-CPU correctness comparison
+#   bash tools/gpu/check-and-bench.sh check           # only the correctness checks (GPU vs CPU backend)
+#   bash tools/gpu/check-and-bench.sh md-check        # only the 1000-step NVE comparison, device loop vs host loop
 #   bash tools/gpu/check-and-bench.sh bench 8x8x8     # only the bench, at the given replications of the 192-atom water cell
 #
 # Sizes: 4x4x4 = 12,288 atoms; 8x8x8 = 98,304; 18x18x16 = 995,328; 37x37x38 = 9,994,752.
-# Each step has its own time limit (STEP_TIMEOUT, default 240 s) so one slow or out-of-memory size does not eat the
-# whole device call (10 minutes per call, 30 minutes per session). The neighbor list is built on the host and is
-# included in the bench timings; at 10M atoms the host list alone needs tens of GB and may not fit.
+# The bench times whole MD steps with the atoms on the device (dpsharp bench --device gpu: device neighbor list with
+# a 2 Å skin, rebuilds amortised over the timed steps, NVE), float32 on the compressed model and float64 on both.
+# Each step has its own time limit (STEP_TIMEOUT, default 240 s; the 1000-step comparison MD_TIMEOUT, default 540 s)
+# so one slow or out-of-memory size does not eat the whole device call (10 minutes per call, 30 per session).
 set -uo pipefail
 cd "$(dirname "$0")/../.."
 OUT=${OUT:-./gpu-out}
@@ -50,10 +52,18 @@ if [ "$mode" = all ] || [ "$mode" = check ]; then
     --backend gpu-f64,gpu-f32 --compare-with cpu-f64
 fi
 
+if [ "$mode" = all ] || [ "$mode" = md-check ]; then
+  # 1000 NVE steps of 12,288 water atoms: device-resident loop (f64, f32) vs the host loop on cpu-f64; prints the
+  # divergence after 1, 10, 100 and 1000 steps.
+  STEP_TIMEOUT=${MD_TIMEOUT:-540} run md-check "$DP" bench --device gpu --model "$MODEL" --structure "$STRUCT" --replicate 4x4x4 \
+    --md-compare "${MD_STEPS:-1000}" --precision f64,f32 --compare-with cpu-f64
+fi
+
 if [ "$mode" = all ] || [ "$mode" = bench ]; then
   for rep in "${sizes[@]}"; do
-    run "bench-compressed-$rep" "$DP" bench --model "$COMPRESSED" --structure "$STRUCT" --replicate "$rep" --steps 3 --backend gpu-f32,gpu-f64
-    run "bench-uncompressed-$rep" "$DP" bench --model "$MODEL" --structure "$STRUCT" --replicate "$rep" --steps 3 --backend gpu-f32
+    case "$rep" in 37x37x38) steps=10 ;; 18x18x16) steps=30 ;; *) steps=100 ;; esac
+    run "bench-md-compressed-$rep" "$DP" bench --device gpu --model "$COMPRESSED" --structure "$STRUCT" --replicate "$rep" --steps "$steps" --precision f32,f64
+    run "bench-md-f64-$rep" "$DP" bench --device gpu --model "$MODEL" --structure "$STRUCT" --replicate "$rep" --steps "$steps" --precision f64
   done
 fi
 echo "results in $OUT"

@@ -22,25 +22,39 @@ public static class BenchCommand
         var model = new Option<string>("--model") { Description = "model file", DefaultValueFactory = _ => DefaultModel() };
         var structure = new Option<string>("--structure") { Description = "structure file", DefaultValueFactory = _ => DefaultStructure() };
         var typeMap = new Option<string?>("--type-map") { Description = "element of each LAMMPS type (data files)", DefaultValueFactory = _ => "O,H" };
-        var replicate = new Option<string>("--replicate") { Description = "supercell, e.g. 4x4x4 (12,288 atoms from the 192-atom water cell)", DefaultValueFactory = _ => "4x4x4" };
+        var replicate = new Option<string?>("--replicate") { Description = "supercell, e.g. 4x4x4 (12,288 atoms from the 192-atom water cell); with --device gpu a comma-separated list (default 4x4x4,8x8x8,18x18x16,37x37x38: 12k, 98k, 995k, 10.0M atoms)" };
         var backends = new Option<string>("--backend") { Description = "comma-separated backends to time: reference, cpu-f64, cpu-f32, gpu-f64, gpu-f32 (gpu needs a CUDA device)", DefaultValueFactory = _ => "cpu-f64,cpu-f32" };
         var steps = new Option<int>("--steps") { Description = "timed evaluations per backend (after one warm-up)", DefaultValueFactory = _ => 5 };
         var threads = new Option<int?>("--threads") { Description = "threads (default: all cores, or DPSHARP_THREADS)" };
-        var device = new Option<string?>("--device") { Description = "shorthand for --backend: cpu = cpu-f64,cpu-f32; gpu = gpu-f32,gpu-f64" };
+        var device = new Option<string?>("--device") { Description = "cpu = --backend cpu-f64,cpu-f32; gpu = whole MD steps with the atoms on the GPU (device neighbor list, NVE), f32 and f64, at each --replicate size" };
+        var precisions = new Option<string>("--precision") { Description = "with --device gpu: comma-separated f32, f64", DefaultValueFactory = _ => "f32,f64" };
+        var mdCompare = new Option<int?>("--md-compare") { Description = "with --device gpu: run N NVE steps on the device and with the host loop (--compare-with, default cpu-f64) and print their divergence instead of timing" };
+        var emulate = new Option<bool>("--emulate") { Description = "with --device gpu: use ILGPU's CPU accelerator instead of CUDA (slow; for testing on tiny systems)" };
         var compare = new Option<string?>("--compare-with") { Description = "a backend (e.g. cpu-f64) to evaluate once; prints each timed backend's largest energy and force differences from it" };
         var cmd = new Command("bench", "Time energy+force+virial evaluations (neighbor list included) and report µs/atom-step")
         {
-            model, structure, typeMap, replicate, backends, steps, threads, compare, device,
+            model, structure, typeMap, replicate, backends, steps, threads, compare, device, precisions, mdCompare, emulate,
         };
         cmd.SetAction(p =>
         {
             var m = ModelLoader.Load(p.GetValue(model)!);
             var types = p.GetValue(typeMap)?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-            var s = StructureReader.Read(p.GetValue(structure)!, types);
-            var rep = p.GetValue(replicate)!.Split('x');
-            if (rep.Length != 3 || !rep.All(r => int.TryParse(r, out var v) && v > 0))
-                throw new UserInputException($"--replicate wants AxBxC with positive integers, got '{p.GetValue(replicate)}'");
-            s = s.Replicate(int.Parse(rep[0], CultureInfo.InvariantCulture), int.Parse(rep[1], CultureInfo.InvariantCulture), int.Parse(rep[2], CultureInfo.InvariantCulture));
+            var s0 = StructureReader.Read(p.GetValue(structure)!, types);
+            if (p.GetValue(device)?.Trim().ToLowerInvariant() == "gpu")
+            {
+                var precisionList = p.GetValue(precisions)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+                foreach (var size in (p.GetValue(replicate) ?? "4x4x4,8x8x8,18x18x16,37x37x38").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+                {
+                    var sized = Replicate(s0, size);
+                    stdout.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                        $"model {p.GetValue(model)} ({m.Descriptor.TypeName}{(m.Descriptor is Models.Descriptors.SeE2ASpec { IsCompressed: true } ? ", compressed" : "")}, sel [{string.Join(",", m.Descriptor.Sel)}]); {size} = {sized.Count:N0} atoms"));
+                    if (p.GetValue(mdCompare) is { } n) GpuMdCompare.Run(stdout, m, sized, precisionList, Math.Max(1, n), p.GetValue(compare) ?? "cpu-f64", p.GetValue(emulate));
+                    else GpuMdBench.Run(stdout, m, sized, precisionList, Math.Max(1, p.GetValue(steps)), p.GetValue(emulate));
+                    stdout.Flush();
+                }
+                return 0;
+            }
+            var s = Replicate(s0, p.GetValue(replicate) ?? "4x4x4");
             var t = s.TypesFor(m.TypeMap);
             var options = new EvaluationOptions { Threads = p.GetValue(threads) };
             var nsteps = Math.Max(1, p.GetValue(steps));
@@ -59,7 +73,6 @@ public static class BenchCommand
             var backendList = p.GetValue(device)?.Trim().ToLowerInvariant() switch
             {
                 null => p.GetValue(backends)!,
-                "gpu" => "gpu-f32,gpu-f64",
                 "cpu" => "cpu-f64,cpu-f32",
                 var other => throw new UserInputException($"--device wants cpu or gpu, got '{other}'"),
             };
@@ -111,6 +124,14 @@ public static class BenchCommand
             return 0;
         });
         return cmd;
+    }
+
+    private static Core.Atoms.Structure Replicate(Core.Atoms.Structure s, string spec)
+    {
+        var rep = spec.Split('x');
+        if (rep.Length != 3 || !rep.All(r => int.TryParse(r, out var v) && v > 0))
+            throw new UserInputException($"--replicate wants AxBxC with positive integers, got '{spec}'");
+        return s.Replicate(int.Parse(rep[0], CultureInfo.InvariantCulture), int.Parse(rep[1], CultureInfo.InvariantCulture), int.Parse(rep[2], CultureInfo.InvariantCulture));
     }
 
     /// <summary>Device memory per atom actually held by a GPU evaluator for this system (model buffers included), or "-".</summary>
