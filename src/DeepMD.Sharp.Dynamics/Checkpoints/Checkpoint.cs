@@ -85,7 +85,8 @@ public sealed class Checkpoint
         var box = sim.Box ?? throw new Core.Errors.UserInputException("a checkpoint needs a simulation box; use create_box or read_data first");
         var a = sim.Atoms;
         var n = a.Count;
-        var haveForces = sim.Verlet.List is not null && a.Fx.Length == n && sim.Verlet.List.CenterCount == n;
+        var listCount = sim.Verlet.List?.CenterCount ?? sim.Verlet.Half?.Atoms.LocalCount ?? -1;
+        var haveForces = listCount == n && a.Fx.Length == n;
         return new Checkpoint
         {
             Units = sim.Units.Name,

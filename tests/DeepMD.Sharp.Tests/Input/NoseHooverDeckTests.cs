@@ -44,8 +44,9 @@ public class NoseHooverDeckTests
         var fix = (FixNpt)s.Simulation!.FindFix("1")!;
         Assert.That(fix.Eta, Has.Count.EqualTo(5));
         Assert.That(fix.ChangesBox, Is.True);
-        // state: 3·5+1 chain values, 6+6 barostat, 3·0+1 barostat chain, V0, T0, 6 h0inv, 3 fixed point, 1 flag
-        Assert.That(fix.SaveState(), Has.Length.EqualTo(16 + 12 + 1 + 2 + 6 + 3 + 1));
+        // state: 3·5+1 chain values, 6+6 barostat, 3·0+1 barostat chain, V0, T0, 6 h0inv, 3 fixed point, 1 flag,
+        // 6 measured pressures, then the measured temperature and degrees of freedom
+        Assert.That(fix.SaveState(), Has.Length.EqualTo(16 + 12 + 1 + 2 + 6 + 3 + 1 + 6 + 2));
         s.Runner.RunText("d", "fix 2 all nvt temp 1 1 0.5");
         Assert.That(s.Simulation!.FindFix("2"), Is.TypeOf<FixNvt>().And.Property("ChangesBox").False);
     }
