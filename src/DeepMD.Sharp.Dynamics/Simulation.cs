@@ -311,7 +311,7 @@ public sealed class Simulation
     /// <summary>
     /// Recreates the neighbor list exactly as it stood in a saved run: built from the saved positions of its last build
     /// (the searches are deterministic: same pairs, same order), refreshed to the current positions unless that build
-    /// was the saved step itself, with the saved age and counters. The box corners are taken from the current box.
+    /// was the saved step itself, with the saved age, box corners and counters.
     /// </summary>
     private void RestoreNeighbors(CheckpointNeighbors saved)
     {

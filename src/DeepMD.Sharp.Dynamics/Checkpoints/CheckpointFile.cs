@@ -119,6 +119,7 @@ public static class CheckpointFile
             WriteDoubles(w, nb.XHold);
             WriteDoubles(w, nb.YHold);
             WriteDoubles(w, nb.ZHold);
+            WriteDoubles(w, nb.CornersHold);
             w.Write(nb.Ago);
             w.Write(nb.BuildCount);
             w.Write(nb.DangerousBuilds);
@@ -170,7 +171,7 @@ public static class CheckpointFile
         }
         CheckpointNeighbors? neighbors = null;
         if (r.ReadBoolean())
-            neighbors = new CheckpointNeighbors(ReadDoubles(r, n), ReadDoubles(r, n), ReadDoubles(r, n), r.ReadInt32(), r.ReadInt32(), r.ReadInt32(), r.ReadInt32());
+            neighbors = new CheckpointNeighbors(ReadDoubles(r, n), ReadDoubles(r, n), ReadDoubles(r, n), ReadDoubles(r), r.ReadInt32(), r.ReadInt32(), r.ReadInt32(), r.ReadInt32());
         var fixCount = r.ReadInt32();
         var fixes = new List<FixCheckpoint>();
         for (var k = 0; k < fixCount; k++) fixes.Add(new FixCheckpoint(r.ReadString(), r.ReadString(), ReadDoubles(r)));

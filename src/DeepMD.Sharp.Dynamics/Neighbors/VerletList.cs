@@ -176,9 +176,11 @@ public sealed class VerletList
         }
     }
 
-    /// <summary>Takes the age and build statistics of a saved list (after the list itself was rebuilt from its saved build positions).</summary>
+    /// <summary>Takes the age, held box corners and build statistics of a saved list (after the list itself was rebuilt from its saved build positions).</summary>
     internal void RestoreCounters(CheckpointNeighbors saved)
     {
+        _boxHeld = saved.CornersHold.Length == _cornersHold.Length;
+        if (_boxHeld) saved.CornersHold.CopyTo(_cornersHold, 0);
         Ago = saved.Ago;
         BuildCount = saved.BuildCount;
         DangerousBuilds = saved.DangerousBuilds;
@@ -187,7 +189,7 @@ public sealed class VerletList
 
     /// <summary>What a checkpoint needs to recreate this list (see <see cref="RestoreCounters"/>).</summary>
     internal CheckpointNeighbors Capture() =>
-        new((double[])_xHold.Clone(), (double[])_yHold.Clone(), (double[])_zHold.Clone(), Ago, BuildCount, DangerousBuilds, RiskyUncheckedBuilds);
+        new((double[])_xHold.Clone(), (double[])_yHold.Clone(), (double[])_zHold.Clone(), _boxHeld ? (double[])_cornersHold.Clone() : [], Ago, BuildCount, DangerousBuilds, RiskyUncheckedBuilds);
 
     /// <summary>Largest squared displacement since the last build (positions are rewrapped only right before a build).</summary>
     private double MaxDisplacementSquared(ReadOnlySpan<double> x, ReadOnlySpan<double> y, ReadOnlySpan<double> z)
