@@ -80,6 +80,7 @@ public static class BenchCommand
                     last = evaluator.Evaluate(t, nl, options);
                     energy = last.Energy;
                     sw.Stop();
+                    if (k == 0) Profile.Reset(); // the profile covers the timed steps only, not the warm-up (JIT tiers)
                     if (k > 0)
                     {
                         times.Add(sw.Elapsed.TotalMicroseconds / s.Count);
@@ -104,7 +105,7 @@ public static class BenchCommand
                 if (Profile.Enabled)
                 {
                     var secs = Profile.Seconds();
-                    var per = (nsteps + 1.0) * s.Count;
+                    var per = (double)nsteps * s.Count;
                     stdout.WriteLine("  thread-µs per atom: " + string.Join(", ", Profile.Stages.Select((st, q) => string.Create(CultureInfo.InvariantCulture, $"{st} {secs[q] * 1e6 / per:F1}"))));
                 }
             }

@@ -128,17 +128,79 @@ internal static class FeatureMajorGemm<T> where T : unmanaged, IFloatingPointIee
                 a3.StoreUnsafe(ref zr, (nuint)((o + 3) * ld + v));
             }
         }
-        for (; o < nout; o++)
+        // Leftover outputs (nout not a multiple of 4): two or one at a time, over four column vectors at once, so
+        // several independent accumulator chains hide the FMA latency.
+        for (; o + 2 <= nout; o += 2) NarrowTile(ref wr, ref br, hasBias, k0, k1, nout, ref xr, ref zr, ld, v0, v1, o, 2, accumulate);
+        if (o < nout) NarrowTile(ref wr, ref br, hasBias, k0, k1, nout, ref xr, ref zr, ld, v0, v1, o, 1, accumulate);
+    }
+
+    /// <summary>Outputs o..o+count (count 1 or 2) of <see cref="Tile"/>, four column vectors per step.</summary>
+    private static void NarrowTile(ref T wr, ref T br, bool hasBias, int k0, int k1, int nout, ref T xr, ref T zr, int ld, int v0, int v1,
+        int o, int count, bool accumulate)
+    {
+        var vc = Vector<T>.Count;
+        var second = count == 2 ? 1 : 0; // the second output, or the first again (its result is then not stored)
+        var b0 = hasBias ? new Vector<T>(Unsafe.Add(ref br, o)) : Vector<T>.Zero;
+        var b1 = hasBias ? new Vector<T>(Unsafe.Add(ref br, o + second)) : Vector<T>.Zero;
+        var v = v0;
+        for (; v + 4 * vc <= v1; v += 4 * vc)
         {
-            var b0 = hasBias ? new Vector<T>(Unsafe.Add(ref br, o)) : Vector<T>.Zero;
-            for (var v = v0; v < v1; v += vc)
+            Vector<T> a00 = b0, a01 = b0, a02 = b0, a03 = b0, a10 = b1, a11 = b1, a12 = b1, a13 = b1;
+            if (accumulate)
             {
-                var a0 = accumulate ? Vector.LoadUnsafe(ref zr, (nuint)(o * ld + v)) : b0;
-                for (var k = k0; k < k1; k++)
-                    a0 = Fma(Vector.LoadUnsafe(ref xr, (nuint)(k * ld + v)), new Vector<T>(Unsafe.Add(ref wr, k * nout + o)), a0);
-                a0.StoreUnsafe(ref zr, (nuint)(o * ld + v));
+                a00 = Vector.LoadUnsafe(ref zr, (nuint)(o * ld + v));
+                a01 = Vector.LoadUnsafe(ref zr, (nuint)(o * ld + v + vc));
+                a02 = Vector.LoadUnsafe(ref zr, (nuint)(o * ld + v + 2 * vc));
+                a03 = Vector.LoadUnsafe(ref zr, (nuint)(o * ld + v + 3 * vc));
+                a10 = Vector.LoadUnsafe(ref zr, (nuint)((o + second) * ld + v));
+                a11 = Vector.LoadUnsafe(ref zr, (nuint)((o + second) * ld + v + vc));
+                a12 = Vector.LoadUnsafe(ref zr, (nuint)((o + second) * ld + v + 2 * vc));
+                a13 = Vector.LoadUnsafe(ref zr, (nuint)((o + second) * ld + v + 3 * vc));
+            }
+            ref var wk = ref Unsafe.Add(ref wr, k0 * nout + o);
+            ref var xk = ref Unsafe.Add(ref xr, k0 * ld + v);
+            for (var k = k0; k < k1; k++)
+            {
+                var x0 = Vector.LoadUnsafe(ref xk);
+                var x1 = Vector.LoadUnsafe(ref xk, (nuint)vc);
+                var x2 = Vector.LoadUnsafe(ref xk, (nuint)(2 * vc));
+                var x3 = Vector.LoadUnsafe(ref xk, (nuint)(3 * vc));
+                var w0 = new Vector<T>(wk);
+                a00 = Fma(x0, w0, a00);
+                a01 = Fma(x1, w0, a01);
+                a02 = Fma(x2, w0, a02);
+                a03 = Fma(x3, w0, a03);
+                if (second == 1)
+                {
+                    var w1 = new Vector<T>(Unsafe.Add(ref wk, 1));
+                    a10 = Fma(x0, w1, a10);
+                    a11 = Fma(x1, w1, a11);
+                    a12 = Fma(x2, w1, a12);
+                    a13 = Fma(x3, w1, a13);
+                }
+                wk = ref Unsafe.Add(ref wk, nout);
+                xk = ref Unsafe.Add(ref xk, ld);
+            }
+            a00.StoreUnsafe(ref zr, (nuint)(o * ld + v));
+            a01.StoreUnsafe(ref zr, (nuint)(o * ld + v + vc));
+            a02.StoreUnsafe(ref zr, (nuint)(o * ld + v + 2 * vc));
+            a03.StoreUnsafe(ref zr, (nuint)(o * ld + v + 3 * vc));
+            if (second == 1)
+            {
+                a10.StoreUnsafe(ref zr, (nuint)((o + 1) * ld + v));
+                a11.StoreUnsafe(ref zr, (nuint)((o + 1) * ld + v + vc));
+                a12.StoreUnsafe(ref zr, (nuint)((o + 1) * ld + v + 2 * vc));
+                a13.StoreUnsafe(ref zr, (nuint)((o + 1) * ld + v + 3 * vc));
             }
         }
+        for (; v < v1; v += vc)
+            for (var j = 0; j < count; j++)
+            {
+                var a0 = accumulate ? Vector.LoadUnsafe(ref zr, (nuint)((o + j) * ld + v)) : (j == 0 ? b0 : b1);
+                for (var k = k0; k < k1; k++)
+                    a0 = Fma(Vector.LoadUnsafe(ref xr, (nuint)(k * ld + v)), new Vector<T>(Unsafe.Add(ref wr, k * nout + o + j)), a0);
+                a0.StoreUnsafe(ref zr, (nuint)((o + j) * ld + v));
+            }
     }
 
     /// <summary>a·b + c, fused where the CPU has FMA (one rounding), else multiply then add.</summary>
