@@ -53,7 +53,7 @@ public class KernelBenchmarks
         _scratch = new double[3 * _embedding.MaxWidth * Ld];
         _grad = new double[100 * Ld];
         _gradIn = new double[Ld];
-        _w50x100 = Enumerable.Range(0, 5000).Select(_ => rng.NextDouble() - 0.5).ToArray();
+        _w50x100 = FeatureMajorGemm<double>.Pack(Enumerable.Range(0, 5000).Select(_ => rng.NextDouble() - 0.5).ToArray(), 50, 100);
         _b100 = Enumerable.Range(0, 100).Select(_ => rng.NextDouble() - 0.5).ToArray();
         _x50 = Enumerable.Range(0, 50 * Ld).Select(_ => rng.NextDouble() - 0.5).ToArray();
         _fx = Enumerable.Range(0, 1600 * Atoms).Select(_ => rng.NextDouble() * 0.1).ToArray();

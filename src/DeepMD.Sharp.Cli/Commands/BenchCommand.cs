@@ -106,7 +106,7 @@ public static class BenchCommand
                 {
                     var secs = Profile.Seconds();
                     var per = (double)nsteps * s.Count;
-                    stdout.WriteLine("  thread-µs per atom: " + string.Join(", ", Profile.Stages.Select((st, q) => string.Create(CultureInfo.InvariantCulture, $"{st} {secs[q] * 1e6 / per:F1}"))));
+                    stdout.WriteLine((Profile.ThreadCpuTime ? "  thread CPU-µs per atom: " : "  thread-µs per atom (wall): ") + string.Join(", ", Profile.Stages.Select((st, q) => string.Create(CultureInfo.InvariantCulture, $"{st} {secs[q] * 1e6 / per:F1}"))));
                 }
             }
             return 0;

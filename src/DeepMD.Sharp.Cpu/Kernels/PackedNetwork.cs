@@ -17,8 +17,8 @@ internal sealed class PackedNetwork<T> where T : unmanaged, IFloatingPointIeee75
     {
         public required int In;
         public required int Out;
-        public required T[] W;       // [in][out]
-        public required T[] Wt;      // [out][in]
+        public required T[] W;       // [in][out], packed for FeatureMajorGemm
+        public required T[] Wt;      // [out][in], packed for FeatureMajorGemm
         public required T[] Bias;    // [out] or empty
         public required T[]? Idt;    // [out]
         public required Activation Act;
@@ -37,8 +37,8 @@ internal sealed class PackedNetwork<T> where T : unmanaged, IFloatingPointIeee75
             {
                 In = l.InputSize,
                 Out = l.OutputSize,
-                W = l.Weights.Select(T.CreateTruncating).ToArray(),
-                Wt = wt,
+                W = FeatureMajorGemm<T>.Pack(l.Weights.Select(T.CreateTruncating).ToArray(), l.InputSize, l.OutputSize),
+                Wt = FeatureMajorGemm<T>.Pack(wt, l.OutputSize, l.InputSize),
                 Bias = l.Bias?.Select(T.CreateTruncating).ToArray() ?? [],
                 Idt = l.Timestep?.Select(T.CreateTruncating).ToArray(),
                 Act = l.Activation,

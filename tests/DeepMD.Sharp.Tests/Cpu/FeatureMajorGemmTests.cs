@@ -23,7 +23,7 @@ public class FeatureMajorGemmTests
         foreach (var withBias in new[] { true, false })
         {
             var z = Enumerable.Repeat(double.NaN, nout * ld).ToArray();
-            FeatureMajorGemm<double>.Multiply(w, withBias ? bias : [], nin, nout, x, z, ld);
+            FeatureMajorGemm<double>.Multiply(FeatureMajorGemm<double>.Pack(w, nin, nout), withBias ? bias : [], nin, nout, x, z, ld);
             for (var o = 0; o < nout; o++)
                 for (var v = 0; v < ld; v++)
                 {
