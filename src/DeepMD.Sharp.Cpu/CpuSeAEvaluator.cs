@@ -61,8 +61,9 @@ public sealed class CpuSeAEvaluator<T> : CpuEvaluatorBase<T> where T : unmanaged
     private static string NameFor(DeepPotModel model) =>
         (typeof(T) == typeof(double) ? "cpu-f64" : "cpu-f32") + (model.Descriptor is SeE2ASpec { IsCompressed: true } ? "-compressed" : "");
 
-    // Larger batches amortise streaming the fitting weights; with full embedding nets the batch's activations must
-    // also stay cache-resident, so those use smaller batches.
+    // Larger batches amortise streaming the fitting weights (several MB, beyond L2) over more atoms; with full embedding
+    // nets a batch's activations grow with it too. Measured on the water example (12,288 atoms, 2 cores): 32 atoms is
+    // ~7% faster than 16 for full nets, 64 faster still for compressed ones.
     protected override int BatchSize => _tables is null ? MaxBatchSize / 2 : MaxBatchSize;
 
     /// <summary>
@@ -430,28 +431,45 @@ public sealed class CpuSeAEvaluator<T> : CpuEvaluatorBase<T> where T : unmanaged
         // 6. dT from dD (double), including the 1/nnei of T = (1/nnei) Σ G ⊗ R̃.
         // dT[a][q] = Σ_b dD[a][b] T[b][q] + [a < M2] Σ_a' dD[a'][a] T[a'][q], vectorised over the batch's centers.
         var dT = ws.DT.AsSpan(0, bsz * m1 * 4);
-        Span<Vector<T>> dq = stackalloc Vector<T>[4];
         var invN = new Vector<T>(T.One / T.CreateTruncating(nnei));
+        ref var gr = ref MemoryMarshal.GetReference(dxFit);
+        ref var tr = ref MemoryMarshal.GetReference(tf);
         for (var v = 0; v < ldf; v += vcf)
         {
             for (var a = 0; a < m1; a++)
             {
-                dq.Clear();
+                // Four accumulators in registers (one per q); T rows 4b..4b+3 are adjacent, ldf apart.
+                Vector<T> d0 = Vector<T>.Zero, d1 = Vector<T>.Zero, d2 = Vector<T>.Zero, d3 = Vector<T>.Zero;
                 for (var b = 0; b < m2; b++)
                 {
-                    var g = new Vector<T>(dxFit.Slice((a * m2 + b) * ldf + v, vcf));
-                    for (var q = 0; q < 4; q++) dq[q] = FeatureMajorGemm<T>.Fma(g, new Vector<T>(tf.Slice((4 * b + q) * ldf + v, vcf)), dq[q]);
+                    var g = Vector.LoadUnsafe(ref gr, (nuint)((a * m2 + b) * ldf + v));
+                    ref var tb = ref Unsafe.Add(ref tr, 4 * b * ldf + v);
+                    d0 = FeatureMajorGemm<T>.Fma(g, Vector.LoadUnsafe(ref tb), d0);
+                    d1 = FeatureMajorGemm<T>.Fma(g, Vector.LoadUnsafe(ref tb, (nuint)ldf), d1);
+                    d2 = FeatureMajorGemm<T>.Fma(g, Vector.LoadUnsafe(ref tb, (nuint)(2 * ldf)), d2);
+                    d3 = FeatureMajorGemm<T>.Fma(g, Vector.LoadUnsafe(ref tb, (nuint)(3 * ldf)), d3);
                 }
                 if (a < m2)
                     for (var a2 = 0; a2 < m1; a2++)
                     {
-                        var g = new Vector<T>(dxFit.Slice((a2 * m2 + a) * ldf + v, vcf));
-                        for (var q = 0; q < 4; q++) dq[q] = FeatureMajorGemm<T>.Fma(g, new Vector<T>(tf.Slice((4 * a2 + q) * ldf + v, vcf)), dq[q]);
+                        var g = Vector.LoadUnsafe(ref gr, (nuint)((a2 * m2 + a) * ldf + v));
+                        ref var ta = ref Unsafe.Add(ref tr, 4 * a2 * ldf + v);
+                        d0 = FeatureMajorGemm<T>.Fma(g, Vector.LoadUnsafe(ref ta), d0);
+                        d1 = FeatureMajorGemm<T>.Fma(g, Vector.LoadUnsafe(ref ta, (nuint)ldf), d1);
+                        d2 = FeatureMajorGemm<T>.Fma(g, Vector.LoadUnsafe(ref ta, (nuint)(2 * ldf)), d2);
+                        d3 = FeatureMajorGemm<T>.Fma(g, Vector.LoadUnsafe(ref ta, (nuint)(3 * ldf)), d3);
                     }
-                for (var q = 0; q < 4; q++)
+                d0 *= invN;
+                d1 *= invN;
+                d2 *= invN;
+                d3 *= invN;
+                for (var lane = 0; lane < vcf && v + lane < bsz; lane++)
                 {
-                    var val = dq[q] * invN;
-                    for (var lane = 0; lane < vcf && v + lane < bsz; lane++) dT[(v + lane) * m1 * 4 + 4 * a + q] = double.CreateTruncating(val[lane]);
+                    var o = (v + lane) * m1 * 4 + 4 * a;
+                    dT[o] = double.CreateTruncating(d0[lane]);
+                    dT[o + 1] = double.CreateTruncating(d1[lane]);
+                    dT[o + 2] = double.CreateTruncating(d2[lane]);
+                    dT[o + 3] = double.CreateTruncating(d3[lane]);
                 }
             }
         }

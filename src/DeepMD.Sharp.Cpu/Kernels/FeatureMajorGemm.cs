@@ -41,29 +41,25 @@ internal static class FeatureMajorGemm<T> where T : unmanaged, IFloatingPointIee
     /// <see cref="Pack"/> made them; <paramref name="ld"/> must be a multiple of Vector&lt;T&gt;.Count. An empty
     /// <paramref name="bias"/> means zero.
     /// </summary>
-    public static void Multiply(ReadOnlySpan<T> w, ReadOnlySpan<T> bias, int nin, int nout, ReadOnlySpan<T> x, Span<T> z, int ld)
-    {
-        // Cache blocking: a column block of x (KBlock rows × ColumnBlock columns) stays in L1 while all output tiles
-        // use it, and a row block of W (KBlock × nout) stays in L2 while all column blocks use it.
-        const int KBlock = 128;
-        var columnBlock = Math.Max(2 * Vector<T>.Count, 64 / (2 * Vector<T>.Count) * (2 * Vector<T>.Count));
-        for (var v0 = 0; v0 < ld; v0 += columnBlock)
-        {
-            var v1 = Math.Min(ld, v0 + columnBlock);
-            for (var k0 = 0; k0 < nin; k0 += KBlock)
-            {
-                var k1 = Math.Min(nin, k0 + KBlock);
-                Tile(w, bias, k0, k1, nin, nout, x, z, ld, v0, v1, accumulate: k0 > 0);
-            }
-        }
-    }
+    public static void Multiply(ReadOnlySpan<T> w, ReadOnlySpan<T> bias, int nin, int nout, ReadOnlySpan<T> x, Span<T> z, int ld) =>
+        MultiplyColumns(w, bias, nin, nout, x, z, ld, 0, ld);
+
+    /// <summary>Rows of x per cache block: a block's weight panels (KBlock × nout) stay in L2 while every column block uses them.</summary>
+    private const int KBlock = 128;
+
+    /// <summary>Columns per cache block: KBlock rows × 256 bytes of x (32 KiB) stay in L1 while every output tile uses them.</summary>
+    private static int L1Columns => Math.Max(2 * Vector<T>.Count, 256 / Unsafe.SizeOf<T>() / (2 * Vector<T>.Count) * (2 * Vector<T>.Count));
 
     /// <summary>As <see cref="Multiply"/> (packed weights), for columns v0..v1 only (both multiples of the vector width).</summary>
     public static void MultiplyColumns(ReadOnlySpan<T> w, ReadOnlySpan<T> bias, int nin, int nout, ReadOnlySpan<T> x, Span<T> z, int ld, int v0, int v1)
     {
-        const int KBlock = 128;
+        var columns = L1Columns;
         for (var k0 = 0; k0 < nin; k0 += KBlock)
-            Tile(w, bias, k0, Math.Min(nin, k0 + KBlock), nin, nout, x, z, ld, v0, v1, accumulate: k0 > 0);
+        {
+            var k1 = Math.Min(nin, k0 + KBlock);
+            for (var c0 = v0; c0 < v1; c0 += columns)
+                Tile(w, bias, k0, k1, nin, nout, x, z, ld, c0, Math.Min(v1, c0 + columns), accumulate: k0 > 0);
+        }
     }
 
     /// <summary>z[o, v0..v1) (+)= Σ_{k0 ≤ k &lt; k1} w[k, o] x[k, v0..v1) (+ bias when not accumulating); w packed.</summary>
