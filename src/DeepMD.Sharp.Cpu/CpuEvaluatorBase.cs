@@ -16,7 +16,7 @@ using DeepMD.Sharp.Models.Evaluation;
 public abstract class CpuEvaluatorBase<T> : IModelEvaluator where T : unmanaged, IFloatingPointIeee754<T>
 {
     /// <summary>Largest batch of same-type atoms.</summary>
-    protected const int MaxBatchSize = 32;
+    protected const int MaxBatchSize = 64;
 
     private readonly PackedNetwork<T>?[] _fitting; // per center type
     private readonly ConcurrentBag<Workspace> _workspaces = new();

@@ -1,6 +1,8 @@
 namespace DeepMD.Sharp.Cpu;
 
 using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using DeepMD.Sharp.Core.Errors;
 using DeepMD.Sharp.Core.Neighbors;
 using DeepMD.Sharp.Cpu.Kernels;
@@ -59,9 +61,11 @@ public sealed class CpuSeAEvaluator<T> : CpuEvaluatorBase<T> where T : unmanaged
     private static string NameFor(DeepPotModel model) =>
         (typeof(T) == typeof(double) ? "cpu-f64" : "cpu-f32") + (model.Descriptor is SeE2ASpec { IsCompressed: true } ? "-compressed" : "");
 
-    // Larger batches amortise streaming the fitting weights; with full embedding nets the batch's activations must
-    // also stay cache-resident, so those use smaller batches.
-    protected override int BatchSize => _tables is null ? MaxBatchSize / 2 : MaxBatchSize;
+    // Larger batches amortise streaming the fitting weights (several MB, beyond L2) over more atoms, but the batch's
+    // fitting activations (and, for full nets, embedding activations) grow with it. Measured on the water example
+    // (12,288 atoms, 2 cores): 32 atoms beats 16 for full nets; 64 beats 32 for compressed float nets, while compressed
+    // double nets were slower at 64 than at 32 (twice the bytes per activation).
+    protected override int BatchSize => _tables is not null && typeof(T) == typeof(float) ? MaxBatchSize : MaxBatchSize / 2;
 
     /// <summary>
     /// Whether this backend can evaluate <paramref name="model"/>; if not, <paramref name="reason"/> says why
@@ -115,6 +119,84 @@ public sealed class CpuSeAEvaluator<T> : CpuEvaluatorBase<T> where T : unmanaged
             double ddx = nl.Dx[e], ddy = nl.Dy[e], ddz = nl.Dz[e];
             var r = Math.Sqrt(ddx * ddx + ddy * ddy + ddz * ddz);
             (gx[e], gy[e], gz[e]) = EnvironmentRow.PairGradient(dR0, dR1, dR2, dR3, ddx, ddy, ddz, r, d.RcutSmooth, d.Rcut, d.EnvProtection);
+        }
+    }
+
+    /// <summary>
+    /// Full-net forward: T[c][a][q] += Σ over center c's columns of G[a][col] · R̃[q][col]. Rows of G are the outer loop
+    /// so G streams through once, sequentially (a per-center order would walk M1 strided streams at once).
+    /// </summary>
+    private static void AccumulateT(SlotBlock block, Span<T> rt, int ld, int m1, int bsz, Span<double> tacc)
+    {
+        var vc = Vector<T>.Count;
+        ref var rr = ref MemoryMarshal.GetReference(rt);
+        ref var gr = ref MemoryMarshal.GetReference(block.G.AsSpan(0, m1 * ld));
+        for (var a = 0; a < m1; a++)
+        {
+            ref var ga = ref Unsafe.Add(ref gr, a * ld);
+            for (var c = 0; c < bsz; c++)
+            {
+                int c0 = block.Start[c], c1 = block.Start[c + 1];
+                if (c0 == c1) continue;
+                Vector<T> s0 = Vector<T>.Zero, s1 = Vector<T>.Zero, s2 = Vector<T>.Zero, s3 = Vector<T>.Zero;
+                for (var v = c0; v < c1; v += vc)
+                {
+                    var g = Vector.LoadUnsafe(ref ga, (nuint)v);
+                    s0 = FeatureMajorGemm<T>.Fma(g, Vector.LoadUnsafe(ref rr, (nuint)v), s0);
+                    s1 = FeatureMajorGemm<T>.Fma(g, Vector.LoadUnsafe(ref rr, (nuint)(ld + v)), s1);
+                    s2 = FeatureMajorGemm<T>.Fma(g, Vector.LoadUnsafe(ref rr, (nuint)(2 * ld + v)), s2);
+                    s3 = FeatureMajorGemm<T>.Fma(g, Vector.LoadUnsafe(ref rr, (nuint)(3 * ld + v)), s3);
+                }
+                var tc = tacc.Slice(c * m1 * 4 + 4 * a, 4);
+                tc[0] += double.CreateTruncating(Vector.Sum(s0));
+                tc[1] += double.CreateTruncating(Vector.Sum(s1));
+                tc[2] += double.CreateTruncating(Vector.Sum(s2));
+                tc[3] += double.CreateTruncating(Vector.Sum(s3));
+            }
+        }
+    }
+
+    /// <summary>
+    /// Full-net backward, before the net: ∂L/∂G[a][col] = Σ_q dT[c][a][q] R̃[q][col] (written) and the direct part of
+    /// ∂L/∂R̃[q][col] = Σ_a dT[c][a][q] G[a][col] (accumulated into the cleared <paramref name="gradR"/>). Rows of G and
+    /// ∂L/∂G are the outer loop, so both stream sequentially.
+    /// </summary>
+    private static void BackwardPrep(SlotBlock block, Span<T> rt, int ld, int m1, int bsz, Span<double> dT, Span<T> gradG, Span<T> gradR)
+    {
+        var vc = Vector<T>.Count;
+        gradR.Clear();
+        ref var rr = ref MemoryMarshal.GetReference(rt);
+        ref var gr = ref MemoryMarshal.GetReference(block.G.AsSpan(0, m1 * ld));
+        ref var ggr = ref MemoryMarshal.GetReference(gradG);
+        ref var dr = ref MemoryMarshal.GetReference(gradR);
+        for (var a = 0; a < m1; a++)
+        {
+            ref var ga = ref Unsafe.Add(ref gr, a * ld);
+            ref var gga = ref Unsafe.Add(ref ggr, a * ld);
+            gradG.Slice(a * ld + block.Count, ld - block.Count).Clear(); // columns past the last center
+            for (var c = 0; c < bsz; c++)
+            {
+                int c0 = block.Start[c], c1 = block.Start[c + 1];
+                if (c0 == c1) continue;
+                var dtc = dT.Slice(c * m1 * 4 + 4 * a, 4);
+                var w0 = new Vector<T>(T.CreateTruncating(dtc[0]));
+                var w1 = new Vector<T>(T.CreateTruncating(dtc[1]));
+                var w2 = new Vector<T>(T.CreateTruncating(dtc[2]));
+                var w3 = new Vector<T>(T.CreateTruncating(dtc[3]));
+                for (var v = c0; v < c1; v += vc)
+                {
+                    var r0 = Vector.LoadUnsafe(ref rr, (nuint)v);
+                    var r1 = Vector.LoadUnsafe(ref rr, (nuint)(ld + v));
+                    var r2 = Vector.LoadUnsafe(ref rr, (nuint)(2 * ld + v));
+                    var r3 = Vector.LoadUnsafe(ref rr, (nuint)(3 * ld + v));
+                    FeatureMajorGemm<T>.Fma(w0, r0, FeatureMajorGemm<T>.Fma(w1, r1, FeatureMajorGemm<T>.Fma(w2, r2, w3 * r3))).StoreUnsafe(ref gga, (nuint)v);
+                    var g = Vector.LoadUnsafe(ref ga, (nuint)v);
+                    FeatureMajorGemm<T>.Fma(w0, g, Vector.LoadUnsafe(ref dr, (nuint)v)).StoreUnsafe(ref dr, (nuint)v);
+                    FeatureMajorGemm<T>.Fma(w1, g, Vector.LoadUnsafe(ref dr, (nuint)(ld + v))).StoreUnsafe(ref dr, (nuint)(ld + v));
+                    FeatureMajorGemm<T>.Fma(w2, g, Vector.LoadUnsafe(ref dr, (nuint)(2 * ld + v))).StoreUnsafe(ref dr, (nuint)(2 * ld + v));
+                    FeatureMajorGemm<T>.Fma(w3, g, Vector.LoadUnsafe(ref dr, (nuint)(3 * ld + v))).StoreUnsafe(ref dr, (nuint)(3 * ld + v));
+                }
+            }
         }
     }
 
@@ -298,28 +380,7 @@ public sealed class CpuSeAEvaluator<T> : CpuEvaluatorBase<T> where T : unmanaged
             net.Forward(rt[..ld], block.G.AsSpan(0, m1 * ld), ld, block.Saved, ws.Scratch);
             Profile.Mark(ref sub, 8, true);
             // T[c][a][q] += Σ over the center's columns of G[a][col] · R̃[q][col]
-            for (var c = 0; c < bsz; c++)
-            {
-                int c0 = block.Start[c], c1 = block.Start[c + 1];
-                if (c0 == c1) continue;
-                var tc = tacc.Slice(c * m1 * 4, m1 * 4);
-                for (var a = 0; a < m1; a++)
-                {
-                    Vector<T> s0 = Vector<T>.Zero, s1 = Vector<T>.Zero, s2 = Vector<T>.Zero, s3 = Vector<T>.Zero;
-                    for (var v = c0; v < c1; v += vc)
-                    {
-                        var g = new Vector<T>(block.G.AsSpan(a * ld + v, vc));
-                        s0 = FeatureMajorGemm<T>.Fma(g, new Vector<T>(rt.Slice(v, vc)), s0);
-                        s1 = FeatureMajorGemm<T>.Fma(g, new Vector<T>(rt.Slice(ld + v, vc)), s1);
-                        s2 = FeatureMajorGemm<T>.Fma(g, new Vector<T>(rt.Slice(2 * ld + v, vc)), s2);
-                        s3 = FeatureMajorGemm<T>.Fma(g, new Vector<T>(rt.Slice(3 * ld + v, vc)), s3);
-                    }
-                    tc[4 * a] += double.CreateTruncating(Vector.Sum(s0));
-                    tc[4 * a + 1] += double.CreateTruncating(Vector.Sum(s1));
-                    tc[4 * a + 2] += double.CreateTruncating(Vector.Sum(s2));
-                    tc[4 * a + 3] += double.CreateTruncating(Vector.Sum(s3));
-                }
-            }
+            AccumulateT(block, rt, ld, m1, bsz, tacc);
             Profile.Mark(ref sub, 9, true);
         }
 
@@ -371,28 +432,45 @@ public sealed class CpuSeAEvaluator<T> : CpuEvaluatorBase<T> where T : unmanaged
         // 6. dT from dD (double), including the 1/nnei of T = (1/nnei) Σ G ⊗ R̃.
         // dT[a][q] = Σ_b dD[a][b] T[b][q] + [a < M2] Σ_a' dD[a'][a] T[a'][q], vectorised over the batch's centers.
         var dT = ws.DT.AsSpan(0, bsz * m1 * 4);
-        Span<Vector<T>> dq = stackalloc Vector<T>[4];
         var invN = new Vector<T>(T.One / T.CreateTruncating(nnei));
+        ref var gr = ref MemoryMarshal.GetReference(dxFit);
+        ref var tr = ref MemoryMarshal.GetReference(tf);
         for (var v = 0; v < ldf; v += vcf)
         {
             for (var a = 0; a < m1; a++)
             {
-                dq.Clear();
+                // Four accumulators in registers (one per q); T rows 4b..4b+3 are adjacent, ldf apart.
+                Vector<T> d0 = Vector<T>.Zero, d1 = Vector<T>.Zero, d2 = Vector<T>.Zero, d3 = Vector<T>.Zero;
                 for (var b = 0; b < m2; b++)
                 {
-                    var g = new Vector<T>(dxFit.Slice((a * m2 + b) * ldf + v, vcf));
-                    for (var q = 0; q < 4; q++) dq[q] = FeatureMajorGemm<T>.Fma(g, new Vector<T>(tf.Slice((4 * b + q) * ldf + v, vcf)), dq[q]);
+                    var g = Vector.LoadUnsafe(ref gr, (nuint)((a * m2 + b) * ldf + v));
+                    ref var tb = ref Unsafe.Add(ref tr, 4 * b * ldf + v);
+                    d0 = FeatureMajorGemm<T>.Fma(g, Vector.LoadUnsafe(ref tb), d0);
+                    d1 = FeatureMajorGemm<T>.Fma(g, Vector.LoadUnsafe(ref tb, (nuint)ldf), d1);
+                    d2 = FeatureMajorGemm<T>.Fma(g, Vector.LoadUnsafe(ref tb, (nuint)(2 * ldf)), d2);
+                    d3 = FeatureMajorGemm<T>.Fma(g, Vector.LoadUnsafe(ref tb, (nuint)(3 * ldf)), d3);
                 }
                 if (a < m2)
                     for (var a2 = 0; a2 < m1; a2++)
                     {
-                        var g = new Vector<T>(dxFit.Slice((a2 * m2 + a) * ldf + v, vcf));
-                        for (var q = 0; q < 4; q++) dq[q] = FeatureMajorGemm<T>.Fma(g, new Vector<T>(tf.Slice((4 * a2 + q) * ldf + v, vcf)), dq[q]);
+                        var g = Vector.LoadUnsafe(ref gr, (nuint)((a2 * m2 + a) * ldf + v));
+                        ref var ta = ref Unsafe.Add(ref tr, 4 * a2 * ldf + v);
+                        d0 = FeatureMajorGemm<T>.Fma(g, Vector.LoadUnsafe(ref ta), d0);
+                        d1 = FeatureMajorGemm<T>.Fma(g, Vector.LoadUnsafe(ref ta, (nuint)ldf), d1);
+                        d2 = FeatureMajorGemm<T>.Fma(g, Vector.LoadUnsafe(ref ta, (nuint)(2 * ldf)), d2);
+                        d3 = FeatureMajorGemm<T>.Fma(g, Vector.LoadUnsafe(ref ta, (nuint)(3 * ldf)), d3);
                     }
-                for (var q = 0; q < 4; q++)
+                d0 *= invN;
+                d1 *= invN;
+                d2 *= invN;
+                d3 *= invN;
+                for (var lane = 0; lane < vcf && v + lane < bsz; lane++)
                 {
-                    var val = dq[q] * invN;
-                    for (var lane = 0; lane < vcf && v + lane < bsz; lane++) dT[(v + lane) * m1 * 4 + 4 * a + q] = double.CreateTruncating(val[lane]);
+                    var o = (v + lane) * m1 * 4 + 4 * a;
+                    dT[o] = double.CreateTruncating(d0[lane]);
+                    dT[o + 1] = double.CreateTruncating(d1[lane]);
+                    dT[o + 2] = double.CreateTruncating(d2[lane]);
+                    dT[o + 3] = double.CreateTruncating(d3[lane]);
                 }
             }
         }
@@ -418,41 +496,8 @@ public sealed class CpuSeAEvaluator<T> : CpuEvaluatorBase<T> where T : unmanaged
                 Profile.Mark(ref sub, 12, true);
                 continue;
             }
-            gradG.Clear();
-            gradR.Clear();
             // ∂L/∂G[a][col] = Σ_q dT[c][a][q] R̃[q][col] and the direct part of ∂L/∂R̃[q][col] = Σ_a dT[c][a][q] G[a][col]
-            for (var c = 0; c < bsz; c++)
-            {
-                int c0 = block.Start[c], c1 = block.Start[c + 1];
-                if (c0 == c1) continue;
-                var dtc = dT.Slice(c * m1 * 4, m1 * 4);
-                for (var v = c0; v < c1; v += vc)
-                {
-                    var r0 = new Vector<T>(rt.Slice(v, vc));
-                    var r1 = new Vector<T>(rt.Slice(ld + v, vc));
-                    var r2 = new Vector<T>(rt.Slice(2 * ld + v, vc));
-                    var r3 = new Vector<T>(rt.Slice(3 * ld + v, vc));
-                    Vector<T> q0 = Vector<T>.Zero, q1 = Vector<T>.Zero, q2 = Vector<T>.Zero, q3 = Vector<T>.Zero;
-                    for (var a = 0; a < m1; a++)
-                    {
-                        var w0 = new Vector<T>(T.CreateTruncating(dtc[4 * a]));
-                        var w1 = new Vector<T>(T.CreateTruncating(dtc[4 * a + 1]));
-                        var w2 = new Vector<T>(T.CreateTruncating(dtc[4 * a + 2]));
-                        var w3 = new Vector<T>(T.CreateTruncating(dtc[4 * a + 3]));
-                        var gg = FeatureMajorGemm<T>.Fma(w0, r0, FeatureMajorGemm<T>.Fma(w1, r1, FeatureMajorGemm<T>.Fma(w2, r2, w3 * r3)));
-                        gg.CopyTo(gradG.Slice(a * ld + v, vc));
-                        var g = new Vector<T>(block.G.AsSpan(a * ld + v, vc));
-                        q0 = FeatureMajorGemm<T>.Fma(w0, g, q0);
-                        q1 = FeatureMajorGemm<T>.Fma(w1, g, q1);
-                        q2 = FeatureMajorGemm<T>.Fma(w2, g, q2);
-                        q3 = FeatureMajorGemm<T>.Fma(w3, g, q3);
-                    }
-                    q0.CopyTo(gradR.Slice(v, vc));
-                    q1.CopyTo(gradR.Slice(ld + v, vc));
-                    q2.CopyTo(gradR.Slice(2 * ld + v, vc));
-                    q3.CopyTo(gradR.Slice(3 * ld + v, vc));
-                }
-            }
+            BackwardPrep(block, rt, ld, m1, bsz, dT, gradG, gradR);
             Profile.Mark(ref sub, 10, true);
             net.Backward(gradG, block.GradS.AsSpan(0, ld), ld, block.Saved, ws.Scratch);
             Profile.Mark(ref sub, 11, true);

@@ -75,7 +75,7 @@ public sealed class CpuSeREvaluator<T> : CpuEvaluatorBase<T> where T : unmanaged
         return true;
     }
 
-    protected override int BatchSize => MaxBatchSize / 2;
+    protected override int BatchSize => 16;
 
     private protected override void ProcessBatch(Workspace ws, int[] centers, int[] types, NeighborList nl, double[]? fparam,
         EvaluationOptions options, double[] atomEnergy, double[] gx, double[] gy, double[] gz)

@@ -20,7 +20,7 @@ public class KernelBenchmarks
 {
     private const int Slots = 512;
     private static readonly int Ld = FeatureMajorGemm<double>.Pad(Slots);
-    private const int Atoms = 16;
+    private const int Atoms = 32; // the batch of the full-net CPU evaluator
     private PackedNetwork<double> _embedding = null!;
     private PackedNetwork<double> _fitting = null!;
     private PackedTable<double> _table = null!;
@@ -28,6 +28,7 @@ public class KernelBenchmarks
     private double[] _fx = [], _fy = [], _fsaved = [], _fscratch = [], _fgrad = [], _fgradIn = [];
     private IModelEvaluator _f64 = null!, _f32 = null!;
     private double[] _w50x100 = [], _b100 = [], _x50 = [];
+    private float[] _tanhIn32 = [], _tanhOut32 = [];
     private int[] _types = [];
     private NeighborList _neighbors = null!;
 
@@ -53,9 +54,11 @@ public class KernelBenchmarks
         _scratch = new double[3 * _embedding.MaxWidth * Ld];
         _grad = new double[100 * Ld];
         _gradIn = new double[Ld];
-        _w50x100 = Enumerable.Range(0, 5000).Select(_ => rng.NextDouble() - 0.5).ToArray();
+        _w50x100 = FeatureMajorGemm<double>.Pack(Enumerable.Range(0, 5000).Select(_ => rng.NextDouble() - 0.5).ToArray(), 50, 100);
         _b100 = Enumerable.Range(0, 100).Select(_ => rng.NextDouble() - 0.5).ToArray();
         _x50 = Enumerable.Range(0, 50 * Ld).Select(_ => rng.NextDouble() - 0.5).ToArray();
+        _tanhIn32 = Enumerable.Range(0, 51200).Select(_ => (float)(rng.NextDouble() * 4 - 2)).ToArray();
+        _tanhOut32 = new float[51200];
         _fx = Enumerable.Range(0, 1600 * Atoms).Select(_ => rng.NextDouble() * 0.1).ToArray();
         _fy = new double[Atoms];
         _fsaved = new double[_fitting.ActivationFloats * Atoms];
@@ -78,6 +81,9 @@ public class KernelBenchmarks
     [Benchmark(Description = "tanh, 51200 values (f64)")]
     public void Tanh() => VectorMath.Tanh<double>(_g, _grad);
 
+    [Benchmark(Description = "tanh, 51200 values (f32)")]
+    public void TanhFloat() => VectorMath.Tanh<float>(_tanhIn32, _tanhOut32);
+
     [Benchmark(Description = "embedding backward, 512 slots (f64)")]
     public void EmbeddingBackward()
     {
@@ -85,7 +91,7 @@ public class KernelBenchmarks
         _embedding.Backward(_grad, _gradIn, Ld, _saved, _scratch);
     }
 
-    [Benchmark(Description = "fitting forward+backward, 16 atoms (f64)")]
+    [Benchmark(Description = "fitting forward+backward, 32 atoms (f64)")]
     public void Fitting()
     {
         _fitting.Forward(_fx, _fy, Atoms, _fsaved, _fscratch);

@@ -13,36 +13,57 @@ using System.Runtime.InteropServices;
 internal static class FeatureMajorGemm<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
     /// <summary>
-    /// z[o·ld + v] = bias[o] + Σ_k w[k·nout + o] · x[k·ld + v] for o &lt; nout, v &lt; ld; <paramref name="ld"/> must be a
-    /// multiple of Vector&lt;T&gt;.Count. An empty <paramref name="bias"/> means zero.
+    /// Re-lays a weight matrix w[k·nout + o] (nin × nout, row-major) as the panels the kernel reads: outputs in groups
+    /// of 4 (then 2, then 1 for the leftovers), each group's nin × width block contiguous and k-major. The kernel then
+    /// reads weights strictly sequentially, which the hardware prefetcher follows even when the matrix lives in L3 or
+    /// memory (the fitting net's first layer does not fit in L2).
     /// </summary>
-    public static void Multiply(ReadOnlySpan<T> w, ReadOnlySpan<T> bias, int nin, int nout, ReadOnlySpan<T> x, Span<T> z, int ld)
+    public static T[] Pack(ReadOnlySpan<T> w, int nin, int nout)
     {
-        // Cache blocking: a column block of x (KBlock rows × ColumnBlock columns) stays in L1 while all output tiles
-        // use it, and a row block of W (KBlock × nout) stays in L2 while all column blocks use it.
-        const int KBlock = 128;
-        var columnBlock = Math.Max(2 * Vector<T>.Count, 64 / (2 * Vector<T>.Count) * (2 * Vector<T>.Count));
-        for (var v0 = 0; v0 < ld; v0 += columnBlock)
+        var packed = new T[nin * nout];
+        var o = 0;
+        while (o < nout)
         {
-            var v1 = Math.Min(ld, v0 + columnBlock);
-            for (var k0 = 0; k0 < nin; k0 += KBlock)
-            {
-                var k1 = Math.Min(nin, k0 + KBlock);
-                Tile(w, bias, k0, k1, nout, x, z, ld, v0, v1, accumulate: k0 > 0);
-            }
+            var width = PanelWidth(o, nout);
+            for (var k = 0; k < nin; k++)
+                for (var j = 0; j < width; j++)
+                    packed[o * nin + k * width + j] = w[k * nout + o + j];
+            o += width;
+        }
+        return packed;
+    }
+
+    /// <summary>Outputs in the panel that starts at output <paramref name="o"/>: 4, then 2, then 1.</summary>
+    private static int PanelWidth(int o, int nout) => nout - o >= 4 ? 4 : nout - o >= 2 ? 2 : 1;
+
+    /// <summary>
+    /// z[o·ld + v] = bias[o] + Σ_k w[k·nout + o] · x[k·ld + v] for o &lt; nout, v &lt; ld, with the weights given as
+    /// <see cref="Pack"/> made them; <paramref name="ld"/> must be a multiple of Vector&lt;T&gt;.Count. An empty
+    /// <paramref name="bias"/> means zero.
+    /// </summary>
+    public static void Multiply(ReadOnlySpan<T> w, ReadOnlySpan<T> bias, int nin, int nout, ReadOnlySpan<T> x, Span<T> z, int ld) =>
+        MultiplyColumns(w, bias, nin, nout, x, z, ld, 0, ld);
+
+    /// <summary>Rows of x per cache block: a block's weight panels (KBlock × nout) stay in L2 while every column block uses them.</summary>
+    private const int KBlock = 128;
+
+    /// <summary>Columns per cache block: KBlock rows × 256 bytes of x (32 KiB) stay in L1 while every output tile uses them.</summary>
+    private static int L1Columns => Math.Max(2 * Vector<T>.Count, 256 / Unsafe.SizeOf<T>() / (2 * Vector<T>.Count) * (2 * Vector<T>.Count));
+
+    /// <summary>As <see cref="Multiply"/> (packed weights), for columns v0..v1 only (both multiples of the vector width).</summary>
+    public static void MultiplyColumns(ReadOnlySpan<T> w, ReadOnlySpan<T> bias, int nin, int nout, ReadOnlySpan<T> x, Span<T> z, int ld, int v0, int v1)
+    {
+        var columns = L1Columns;
+        for (var k0 = 0; k0 < nin; k0 += KBlock)
+        {
+            var k1 = Math.Min(nin, k0 + KBlock);
+            for (var c0 = v0; c0 < v1; c0 += columns)
+                Tile(w, bias, k0, k1, nin, nout, x, z, ld, c0, Math.Min(v1, c0 + columns), accumulate: k0 > 0);
         }
     }
 
-    /// <summary>As <see cref="Multiply"/>, for columns v0..v1 only (both multiples of the vector width).</summary>
-    public static void MultiplyColumns(ReadOnlySpan<T> w, ReadOnlySpan<T> bias, int nin, int nout, ReadOnlySpan<T> x, Span<T> z, int ld, int v0, int v1)
-    {
-        const int KBlock = 128;
-        for (var k0 = 0; k0 < nin; k0 += KBlock)
-            Tile(w, bias, k0, Math.Min(nin, k0 + KBlock), nout, x, z, ld, v0, v1, accumulate: k0 > 0);
-    }
-
-    /// <summary>z[o, v0..v1) (+)= Σ_{k0 ≤ k &lt; k1} w[k, o] x[k, v0..v1) (+ bias when not accumulating).</summary>
-    private static void Tile(ReadOnlySpan<T> w, ReadOnlySpan<T> bias, int k0, int k1, int nout, ReadOnlySpan<T> x, Span<T> z, int ld,
+    /// <summary>z[o, v0..v1) (+)= Σ_{k0 ≤ k &lt; k1} w[k, o] x[k, v0..v1) (+ bias when not accumulating); w packed.</summary>
+    private static void Tile(ReadOnlySpan<T> w, ReadOnlySpan<T> bias, int k0, int k1, int nin, int nout, ReadOnlySpan<T> x, Span<T> z, int ld,
         int v0, int v1, bool accumulate)
     {
         var vc = Vector<T>.Count;
@@ -73,7 +94,7 @@ internal static class FeatureMajorGemm<T> where T : unmanaged, IFloatingPointIee
                     a30 = Vector.LoadUnsafe(ref zr, (nuint)((o + 3) * ld + v));
                     a31 = Vector.LoadUnsafe(ref zr, (nuint)((o + 3) * ld + v + vc));
                 }
-                ref var wk = ref Unsafe.Add(ref wr, k0 * nout + o);
+                ref var wk = ref Unsafe.Add(ref wr, o * nin + k0 * 4);
                 ref var xk = ref Unsafe.Add(ref xr, k0 * ld + v);
                 for (var k = k0; k < k1; k++)
                 {
@@ -91,7 +112,7 @@ internal static class FeatureMajorGemm<T> where T : unmanaged, IFloatingPointIee
                     a21 = Fma(xk1, w2, a21);
                     a30 = Fma(xk0, w3, a30);
                     a31 = Fma(xk1, w3, a31);
-                    wk = ref Unsafe.Add(ref wk, nout);
+                    wk = ref Unsafe.Add(ref wk, 4);
                     xk = ref Unsafe.Add(ref xk, ld);
                 }
                 a00.StoreUnsafe(ref zr, (nuint)(o * ld + v));
@@ -116,7 +137,7 @@ internal static class FeatureMajorGemm<T> where T : unmanaged, IFloatingPointIee
                 for (var k = k0; k < k1; k++)
                 {
                     var xv = Vector.LoadUnsafe(ref xr, (nuint)(k * ld + v));
-                    ref var wk = ref Unsafe.Add(ref wr, k * nout + o);
+                    ref var wk = ref Unsafe.Add(ref wr, o * nin + k * 4);
                     a0 = Fma(xv, new Vector<T>(wk), a0);
                     a1 = Fma(xv, new Vector<T>(Unsafe.Add(ref wk, 1)), a1);
                     a2 = Fma(xv, new Vector<T>(Unsafe.Add(ref wk, 2)), a2);
@@ -128,17 +149,79 @@ internal static class FeatureMajorGemm<T> where T : unmanaged, IFloatingPointIee
                 a3.StoreUnsafe(ref zr, (nuint)((o + 3) * ld + v));
             }
         }
-        for (; o < nout; o++)
+        // Leftover outputs (nout not a multiple of 4): two or one at a time, over four column vectors at once, so
+        // several independent accumulator chains hide the FMA latency.
+        for (; o + 2 <= nout; o += 2) NarrowTile(ref wr, ref br, hasBias, k0, k1, nin, ref xr, ref zr, ld, v0, v1, o, 2, accumulate);
+        if (o < nout) NarrowTile(ref wr, ref br, hasBias, k0, k1, nin, ref xr, ref zr, ld, v0, v1, o, 1, accumulate);
+    }
+
+    /// <summary>Outputs o..o+count (count 1 or 2) of <see cref="Tile"/>, four column vectors per step.</summary>
+    private static void NarrowTile(ref T wr, ref T br, bool hasBias, int k0, int k1, int nin, ref T xr, ref T zr, int ld, int v0, int v1,
+        int o, int count, bool accumulate)
+    {
+        var vc = Vector<T>.Count;
+        var second = count == 2 ? 1 : 0; // the second output, or the first again (its result is then not stored)
+        var b0 = hasBias ? new Vector<T>(Unsafe.Add(ref br, o)) : Vector<T>.Zero;
+        var b1 = hasBias ? new Vector<T>(Unsafe.Add(ref br, o + second)) : Vector<T>.Zero;
+        var v = v0;
+        for (; v + 4 * vc <= v1; v += 4 * vc)
         {
-            var b0 = hasBias ? new Vector<T>(Unsafe.Add(ref br, o)) : Vector<T>.Zero;
-            for (var v = v0; v < v1; v += vc)
+            Vector<T> a00 = b0, a01 = b0, a02 = b0, a03 = b0, a10 = b1, a11 = b1, a12 = b1, a13 = b1;
+            if (accumulate)
             {
-                var a0 = accumulate ? Vector.LoadUnsafe(ref zr, (nuint)(o * ld + v)) : b0;
-                for (var k = k0; k < k1; k++)
-                    a0 = Fma(Vector.LoadUnsafe(ref xr, (nuint)(k * ld + v)), new Vector<T>(Unsafe.Add(ref wr, k * nout + o)), a0);
-                a0.StoreUnsafe(ref zr, (nuint)(o * ld + v));
+                a00 = Vector.LoadUnsafe(ref zr, (nuint)(o * ld + v));
+                a01 = Vector.LoadUnsafe(ref zr, (nuint)(o * ld + v + vc));
+                a02 = Vector.LoadUnsafe(ref zr, (nuint)(o * ld + v + 2 * vc));
+                a03 = Vector.LoadUnsafe(ref zr, (nuint)(o * ld + v + 3 * vc));
+                a10 = Vector.LoadUnsafe(ref zr, (nuint)((o + second) * ld + v));
+                a11 = Vector.LoadUnsafe(ref zr, (nuint)((o + second) * ld + v + vc));
+                a12 = Vector.LoadUnsafe(ref zr, (nuint)((o + second) * ld + v + 2 * vc));
+                a13 = Vector.LoadUnsafe(ref zr, (nuint)((o + second) * ld + v + 3 * vc));
+            }
+            ref var wk = ref Unsafe.Add(ref wr, o * nin + k0 * count);
+            ref var xk = ref Unsafe.Add(ref xr, k0 * ld + v);
+            for (var k = k0; k < k1; k++)
+            {
+                var x0 = Vector.LoadUnsafe(ref xk);
+                var x1 = Vector.LoadUnsafe(ref xk, (nuint)vc);
+                var x2 = Vector.LoadUnsafe(ref xk, (nuint)(2 * vc));
+                var x3 = Vector.LoadUnsafe(ref xk, (nuint)(3 * vc));
+                var w0 = new Vector<T>(wk);
+                a00 = Fma(x0, w0, a00);
+                a01 = Fma(x1, w0, a01);
+                a02 = Fma(x2, w0, a02);
+                a03 = Fma(x3, w0, a03);
+                if (second == 1)
+                {
+                    var w1 = new Vector<T>(Unsafe.Add(ref wk, 1));
+                    a10 = Fma(x0, w1, a10);
+                    a11 = Fma(x1, w1, a11);
+                    a12 = Fma(x2, w1, a12);
+                    a13 = Fma(x3, w1, a13);
+                }
+                wk = ref Unsafe.Add(ref wk, count);
+                xk = ref Unsafe.Add(ref xk, ld);
+            }
+            a00.StoreUnsafe(ref zr, (nuint)(o * ld + v));
+            a01.StoreUnsafe(ref zr, (nuint)(o * ld + v + vc));
+            a02.StoreUnsafe(ref zr, (nuint)(o * ld + v + 2 * vc));
+            a03.StoreUnsafe(ref zr, (nuint)(o * ld + v + 3 * vc));
+            if (second == 1)
+            {
+                a10.StoreUnsafe(ref zr, (nuint)((o + 1) * ld + v));
+                a11.StoreUnsafe(ref zr, (nuint)((o + 1) * ld + v + vc));
+                a12.StoreUnsafe(ref zr, (nuint)((o + 1) * ld + v + 2 * vc));
+                a13.StoreUnsafe(ref zr, (nuint)((o + 1) * ld + v + 3 * vc));
             }
         }
+        for (; v < v1; v += vc)
+            for (var j = 0; j < count; j++)
+            {
+                var a0 = accumulate ? Vector.LoadUnsafe(ref zr, (nuint)((o + j) * ld + v)) : (j == 0 ? b0 : b1);
+                for (var k = k0; k < k1; k++)
+                    a0 = Fma(Vector.LoadUnsafe(ref xr, (nuint)(k * ld + v)), new Vector<T>(Unsafe.Add(ref wr, o * nin + k * count + j)), a0);
+                a0.StoreUnsafe(ref zr, (nuint)((o + j) * ld + v));
+            }
     }
 
     /// <summary>a·b + c, fused where the CPU has FMA (one rounding), else multiply then add.</summary>

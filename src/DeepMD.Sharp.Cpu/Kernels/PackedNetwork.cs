@@ -2,6 +2,7 @@ namespace DeepMD.Sharp.Cpu.Kernels;
 
 using System.Numerics;
 using System.Numerics.Tensors;
+using System.Runtime.InteropServices;
 using DeepMD.Sharp.Models.Networks;
 
 /// <summary>
@@ -16,8 +17,8 @@ internal sealed class PackedNetwork<T> where T : unmanaged, IFloatingPointIeee75
     {
         public required int In;
         public required int Out;
-        public required T[] W;       // [in][out]
-        public required T[] Wt;      // [out][in]
+        public required T[] W;       // [in][out], packed for FeatureMajorGemm
+        public required T[] Wt;      // [out][in], packed for FeatureMajorGemm
         public required T[] Bias;    // [out] or empty
         public required T[]? Idt;    // [out]
         public required Activation Act;
@@ -36,8 +37,8 @@ internal sealed class PackedNetwork<T> where T : unmanaged, IFloatingPointIeee75
             {
                 In = l.InputSize,
                 Out = l.OutputSize,
-                W = l.Weights.Select(T.CreateTruncating).ToArray(),
-                Wt = wt,
+                W = FeatureMajorGemm<T>.Pack(l.Weights.Select(T.CreateTruncating).ToArray(), l.InputSize, l.OutputSize),
+                Wt = FeatureMajorGemm<T>.Pack(wt, l.OutputSize, l.InputSize),
                 Bias = l.Bias?.Select(T.CreateTruncating).ToArray() ?? [],
                 Idt = l.Timestep?.Select(T.CreateTruncating).ToArray(),
                 Act = l.Activation,
@@ -88,25 +89,31 @@ internal sealed class PackedNetwork<T> where T : unmanaged, IFloatingPointIeee75
             var n = layer.Out * ld;
             var z = l == _layers.Length - 1 ? output[..n] : (l % 2 == 0 ? bufA : bufB)[..n];
             FeatureMajorGemm<T>.MultiplyColumns(layer.W, layer.Bias, layer.In, layer.Out, x, z, ld, v0, v1);
+            if (layer.Act.Kind == ActivationKind.Tanh)
+            {
+                // One pass per row: a = tanh(z) (kept for the backward pass), then z ← idt·a + residual.
+                var a = saved.Slice(offset, n);
+                offset += n;
+                for (var o = 0; o < layer.Out; o++)
+                {
+                    var src = layer.Residual switch { 1 => o, 2 => o % layer.In, _ => -1 };
+                    TanhEpilogue(z.Slice(o * ld + v0, len), a.Slice(o * ld + v0, len), layer.Idt?[o] ?? T.One,
+                        src >= 0 ? x.Slice(src * ld + v0, len) : ReadOnlySpan<T>.Empty);
+                }
+                x = z;
+                continue;
+            }
             if (layer.Act.Kind != ActivationKind.Linear)
             {
                 var a = saved.Slice(offset, n);
-                offset += n;
-                var pre = layer.Act.Kind == ActivationKind.Tanh ? Span<T>.Empty : saved.Slice(offset, n);
-                if (layer.Act.Kind != ActivationKind.Tanh) offset += n;
+                var pre = saved.Slice(offset + n, n);
+                offset += 2 * n;
                 for (var o = 0; o < layer.Out; o++)
                 {
                     var zr = z.Slice(o * ld + v0, len);
                     var ar = a.Slice(o * ld + v0, len);
-                    if (layer.Act.Kind == ActivationKind.Tanh)
-                    {
-                        VectorMath.Tanh<T>(zr, ar);
-                    }
-                    else
-                    {
-                        zr.CopyTo(pre.Slice(o * ld + v0, len)); // pre-activation, for the derivative
-                        for (var q = 0; q < len; q++) ar[q] = T.CreateTruncating(layer.Act.Value(double.CreateTruncating(zr[q])));
-                    }
+                    zr.CopyTo(pre.Slice(o * ld + v0, len)); // pre-activation, for the derivative
+                    for (var q = 0; q < len; q++) ar[q] = T.CreateTruncating(layer.Act.Value(double.CreateTruncating(zr[q])));
                     ar.CopyTo(zr);
                 }
             }
@@ -162,13 +169,14 @@ internal sealed class PackedNetwork<T> where T : unmanaged, IFloatingPointIeee75
             for (var o = 0; o < layer.Out; o++)
             {
                 var dzr = dz.Slice(o * ld + v0, len);
-                dy.Slice(o * ld + v0, len).CopyTo(dzr);
-                if (layer.Idt is { } idt) TensorPrimitives.Multiply<T>(dzr, idt[o], dzr);
                 if (layer.Act.Kind == ActivationKind.Tanh)
                 {
-                    MultiplyByTanhDerivative(dzr, a.Slice(o * ld + v0, len));
+                    TanhBackwardRow(dy.Slice(o * ld + v0, len), a.Slice(o * ld + v0, len), layer.Idt?[o] ?? T.One, dzr);
+                    continue;
                 }
-                else if (layer.Act.Kind != ActivationKind.Linear)
+                dy.Slice(o * ld + v0, len).CopyTo(dzr);
+                if (layer.Idt is { } idt) TensorPrimitives.Multiply<T>(dzr, idt[o], dzr);
+                if (layer.Act.Kind != ActivationKind.Linear)
                 {
                     for (var q = 0; q < len; q++)
                     {
@@ -189,17 +197,50 @@ internal sealed class PackedNetwork<T> where T : unmanaged, IFloatingPointIeee75
         }
     }
 
-    /// <summary>dz ← dz · (1 − a²), the derivative of tanh written through its value a.</summary>
-    private static void MultiplyByTanhDerivative(Span<T> dz, ReadOnlySpan<T> a)
+    /// <summary>a ← tanh(z); z ← scale·a + residual (residual may be empty). Spans have equal length.</summary>
+    private static void TanhEpilogue(Span<T> z, Span<T> a, T scale, ReadOnlySpan<T> residual)
     {
         var vc = Vector<T>.Count;
+        ref var zr = ref MemoryMarshal.GetReference(z);
+        ref var ar = ref MemoryMarshal.GetReference(a);
+        var s = new Vector<T>(scale);
         var q = 0;
-        var one = Vector<T>.One;
+        if (residual.IsEmpty)
+        {
+            for (; q + vc <= z.Length; q += vc)
+            {
+                var t = VectorMath.Tanh(Vector.LoadUnsafe(ref zr, (nuint)q));
+                t.StoreUnsafe(ref ar, (nuint)q);
+                (t * s).StoreUnsafe(ref zr, (nuint)q);
+            }
+            for (; q < z.Length; q++) z[q] = scale * (a[q] = T.Tanh(z[q]));
+            return;
+        }
+        ref var rr = ref MemoryMarshal.GetReference(residual);
+        for (; q + vc <= z.Length; q += vc)
+        {
+            var t = VectorMath.Tanh(Vector.LoadUnsafe(ref zr, (nuint)q));
+            t.StoreUnsafe(ref ar, (nuint)q);
+            FeatureMajorGemm<T>.Fma(t, s, Vector.LoadUnsafe(ref rr, (nuint)q)).StoreUnsafe(ref zr, (nuint)q);
+        }
+        for (; q < z.Length; q++) z[q] = scale * (a[q] = T.Tanh(z[q])) + residual[q];
+    }
+
+    /// <summary>dz = dy · scale · (1 − a²): back through z ← scale·tanh(z), with tanh' written through its value a.</summary>
+    private static void TanhBackwardRow(ReadOnlySpan<T> dy, ReadOnlySpan<T> a, T scale, Span<T> dz)
+    {
+        var vc = Vector<T>.Count;
+        ref var yr = ref MemoryMarshal.GetReference(dy);
+        ref var ar = ref MemoryMarshal.GetReference(a);
+        ref var zr = ref MemoryMarshal.GetReference(dz);
+        var s = new Vector<T>(scale);
+        var q = 0;
         for (; q + vc <= dz.Length; q += vc)
         {
-            var av = new Vector<T>(a[q..]);
-            (new Vector<T>(dz[q..]) * (one - av * av)).CopyTo(dz[q..]);
+            var av = Vector.LoadUnsafe(ref ar, (nuint)q);
+            var g = Vector.LoadUnsafe(ref yr, (nuint)q) * s;
+            (g - g * av * av).StoreUnsafe(ref zr, (nuint)q);
         }
-        for (; q < dz.Length; q++) dz[q] *= T.One - a[q] * a[q];
+        for (; q < dz.Length; q++) dz[q] = dy[q] * scale * (T.One - a[q] * a[q]);
     }
 }
