@@ -38,12 +38,22 @@ public static class TrainingSession
         if (start is not null)
         {
             var loaded = DeepMD.Sharp.Models.ModelLoader.Load(start);
-            if (!loaded.TypeMap.Names.SequenceEqual(config.TypeMap))
+            var sameMap = loaded.TypeMap.Names.SequenceEqual(config.TypeMap);
+            if (!sameMap && finetune is null)
                 throw new UserInputException(
                     $"model.type_map [{string.Join(", ", config.TypeMap)}] differs from the model's [{string.Join(", ", loaded.TypeMap.Names)}]; " +
-                    "se_e2_a models cannot change their type map (DeePMD-kit refuses too); use the model's type_map", inputPath);
+                    "--init-model keeps the model's type map; use it, or --finetune to select and reorder types", inputPath);
             model = ModelImporter.FromModel(loaded, start, config.Seed);
             log.WriteLine($"starting from {start} (its hyper-parameters replace the input's model section)");
+            if (!sameMap)
+            {
+                var residual = TypeMapSelection.PaddingResidual(model, config.TypeMap);
+                model = TypeMapSelection.Select(model, config.TypeMap, inputPath);
+                log.WriteLine($"type map [{string.Join(", ", loaded.TypeMap.Names)}] -> [{string.Join(", ", config.TypeMap)}] (nets, statistics and bias selected and reordered)");
+                if (residual > 0)
+                    log.WriteLine($"note: the dropped types' neighbor blocks have |davg/dstd| up to {residual:G3}; their padding no longer contributes, " +
+                                  "so energies change before fine-tuning (exact only for models trained with set_davg_zero)");
+            }
         }
         else model = new SeAEnergyModel(config);
         var lr = new ExponentialLearningRate(input.StartLr, input.StopLr, input.DecaySteps, input.NumbSteps, input.DecayRate, input.SmoothLr);
