@@ -40,10 +40,32 @@ public class TrainCliTests
           "training": {
             "training_data": {"systems": [{{System.Text.Json.JsonSerializer.Serialize(TrainingFixtures.WaterDir)}}], "batch_size": "auto"},
             "numb_steps": {{steps}}, "seed": 3, "disp_freq": 2, "save_freq": 4,
-            "disp_file": {{System.Text.Json.JsonSerializer.Serialize(Path.Combine(_tmp, "lcurve.out"))}}
+            "disp_file": {{System.Text.Json.JsonSerializer.Serialize(Path.Combine(_tmp, "lcurve.out"))}},
+            "save_ckpt": {{System.Text.Json.JsonSerializer.Serialize(Path.Combine(_tmp, "model.ckpt"))}}
           }
         }
         """;
+
+    [Test]
+    public void Restart_From_A_Checkpoint_Reproduces_The_Run_And_Progress_Is_Printed()
+    {
+        var input = Path.Combine(_tmp, "input.json");
+        File.WriteAllText(input, Input());
+        var model = Path.Combine(_tmp, "full.dp");
+        var (code, stdout, stderr) = Run("train", input, "-o", model);
+        Assert.That(code, Is.EqualTo(0), stderr + stdout);
+        Assert.That(stdout, Does.Contain("step 6/6 (100.0 %)").And.Contain("ETA"));
+        Assert.That(File.Exists(Path.Combine(_tmp, "model.ckpt-4.ckpt")) && File.Exists(Path.Combine(_tmp, "model.ckpt-6.ckpt")));
+        var lcurve = File.ReadAllText(Path.Combine(_tmp, "lcurve.out"));
+
+        var resumed = Path.Combine(_tmp, "resumed.dp");
+        File.Delete(Path.Combine(_tmp, "model.ckpt-6.ckpt"));
+        (code, stdout, stderr) = Run("train", input, "-o", resumed, "--restart", Path.Combine(_tmp, "model.ckpt"));
+        Assert.That(code, Is.EqualTo(0), stderr + stdout);
+        Assert.That(stdout, Does.Contain("at step 4"));
+        Assert.That(File.ReadAllText(Path.Combine(_tmp, "lcurve.out")), Is.EqualTo(lcurve));
+        Assert.That(TestEnergies(resumed), Is.EqualTo(TestEnergies(model)));
+    }
 
     [Test]
     public void Train_Writes_Lcurve_And_A_Loadable_Model_That_Test_Can_Score()
@@ -111,7 +133,14 @@ public class TrainCliTests
         File.WriteAllText(input, Input(steps: 0).Replace("[\"O\", \"H\"]", "[\"H\", \"O\"]"));
         (code, _, err) = Run("train", input, "-o", tuned, "--init-model", first);
         Assert.That(code, Is.EqualTo(1));
-        Assert.That(err, Does.Contain("cannot change their type map"));
+        Assert.That(err, Does.Contain("--init-model keeps the model's type map"));
+
+        // --finetune selects and reorders the per-type pieces instead.
+        string output;
+        (code, output, err) = Run("train", input, "-o", tuned, "--finetune", first);
+        Assert.That(code, Is.EqualTo(0), err);
+        Assert.That(output, Does.Contain("type map [O, H] -> [H, O]"));
+        Assert.That(ModelLoader.Load(tuned).TypeMap.Names, Is.EqualTo(new[] { "H", "O" }));
     }
 
     private static double[] TestEnergies(string modelPath)
