@@ -81,9 +81,27 @@ public class TrainCliTests
         Assert.That(Directory.GetFiles(_tmp).Where(f => f.Contains(".tmp")), Is.Empty, "no temporary model file left");
         Assert.That(ModelLoader.Load(model).TypeMap.Names, Is.EqualTo(new[] { "O", "H" }));
 
-        var (tcode, tout, terr) = Run("test", "-m", model, "-s", TrainingFixtures.WaterDir, "-n", "2");
+        var detail = Path.Combine(_tmp, "detail");
+        var (tcode, tout, terr) = Run("test", "-m", model, "-s", TrainingFixtures.WaterDir, "-n", "2", "-d", detail);
         Assert.That(tcode, Is.EqualTo(0), terr);
         Assert.That(tout, Does.Contain("# number of test data : 2").And.Contain("Energy RMSE/Natoms").And.Contain("Force  RMSE"));
+
+        // dp test -d: "# SYSTEM: data_e pred_e" then one row per frame (data, prediction); forces one row per atom.
+        var e = File.ReadAllLines(detail + ".e.out");
+        Assert.That(e[0], Is.EqualTo($"# {TrainingFixtures.WaterDir}: data_e pred_e"));
+        Assert.That(e, Has.Length.EqualTo(3));
+        var system = TrainingFixtures.Water();
+        var row = e[1].Split(' ').Select(v => double.Parse(v, System.Globalization.CultureInfo.InvariantCulture)).ToArray();
+        Assert.That(row[0], Is.EqualTo(system.Energies![0]));
+        var rmse = Math.Sqrt(e.Skip(1).Select(l => l.Split(' ').Select(v => double.Parse(v, System.Globalization.CultureInfo.InvariantCulture)).ToArray())
+            .Average(r => (r[1] - r[0]) * (r[1] - r[0])));
+        var printed = tout.Split('\n').First(l => l.StartsWith("Energy RMSE        :"));
+        Assert.That(double.Parse(printed.Split(':')[1].Trim().Split(' ')[0], System.Globalization.CultureInfo.InvariantCulture), Is.EqualTo(rmse).Within(1e-6 * rmse));
+        Assert.That(File.ReadAllLines(detail + ".e_peratom.out"), Has.Length.EqualTo(3));
+        var f = File.ReadAllLines(detail + ".f.out");
+        Assert.That(f[0], Does.EndWith(": data_fx data_fy data_fz pred_fx pred_fy pred_fz"));
+        Assert.That(f, Has.Length.EqualTo(1 + 2 * system.AtomCount));
+        Assert.That(File.Exists(detail + ".v.out"), Is.False, "no virial labels, no virial file");
     }
 
     [Test]
