@@ -1,6 +1,7 @@
 namespace DeepMD.Sharp.Training;
 
 using System.Globalization;
+using DeepMD.Sharp.Training.Checkpoints;
 using DeepMD.Sharp.Training.Data;
 using DeepMD.Sharp.Training.Model;
 using DeepMD.Sharp.Training.Optimization;
@@ -27,6 +28,15 @@ public sealed record TrainerOptions
 
     /// <summary>Validation batches per display line.</summary>
     public int ValidationBatches { get; init; } = 1;
+
+    /// <summary>Checkpoint prefix: <c>PREFIX-STEP.ckpt</c> is written every save_freq steps and at the end (null: none).</summary>
+    public string? CheckpointPrefix { get; init; }
+
+    /// <summary>Number of newest checkpoint files kept.</summary>
+    public int MaxCheckpointKeep { get; init; } = 5;
+
+    /// <summary>Redraw a progress bar in place (a terminal) instead of printing plain progress lines.</summary>
+    public bool InteractiveProgress { get; init; }
 }
 
 /// <summary>Runs Adam on the ener loss with the exponential learning rate, writing lcurve.out like DeePMD-kit.</summary>
@@ -93,18 +103,47 @@ public sealed class Trainer(SeAEnergyModel model, EnergyLoss loss, ExponentialLe
         model.OutBias = model.OutBias.Select((b, t) => b + delta[t]).ToArray();
     }
 
-    /// <summary>Trains for <see cref="TrainerOptions.NumbSteps"/> steps, starting at <paramref name="startStep"/>.</summary>
-    public void Run(int startStep = 0)
+    /// <summary>Trains from step 0 for <see cref="TrainerOptions.NumbSteps"/> steps.</summary>
+    public void Run() => Run(null);
+
+    /// <summary>
+    /// Continues a run from the checkpoint at <paramref name="checkpointPath"/>: weights, statistics, Adam state, step
+    /// and sampling position are restored, lcurve.out lines from that step on are dropped, and training goes on to
+    /// <see cref="TrainerOptions.NumbSteps"/> exactly as the uninterrupted run would have.
+    /// </summary>
+    public void Resume(string checkpointPath)
     {
+        var (ckpt, optimizerState) = TrainingCheckpoint.Load(checkpointPath, model);
+        train.Replay(ckpt.TrainDraws);
+        validation?.Replay(ckpt.ValidationDraws);
+        log?.WriteLine($"restarting from {checkpointPath} at step {ckpt.Step}");
+        Run((ckpt, optimizerState));
+    }
+
+    /// <summary>The newest <c>PREFIX-STEP.ckpt</c> when <paramref name="path"/> is such a prefix and not a file itself.</summary>
+    public static string ResolveCheckpoint(string path)
+    {
+        if (File.Exists(path)) return path;
+        var latest = Checkpoints(path).LastOrDefault();
+        return latest.Path ?? throw new Core.Errors.UserInputException($"no checkpoint '{path}' (nor any {Path.GetFileName(path)}-STEP.ckpt next to it)");
+    }
+
+    private void Run((TrainingCheckpoint Checkpoint, string OptimizerState)? resume)
+    {
+        var startStep = resume?.Checkpoint.Step ?? 0;
         var parameters = model.Parameters().ToList();
         using var adam = optim.Adam(parameters, lr.StartLr);
+        if (resume is { } r0) TrainingCheckpoint.RestoreOptimizer(adam, r0.OptimizerState);
         StreamWriter? lcurve = null;
+        var progress = log is null ? null : new TrainingProgress(log, startStep, options.NumbSteps, options.InteractiveProgress);
         try
         {
             if (options.DispFile is not null)
             {
-                lcurve = new StreamWriter(options.DispFile, append: startStep > 0);
-                if (startStep == 0) lcurve.WriteLine(Header());
+                if (startStep > 0) TruncateLcurve(options.DispFile, startStep);
+                var append = startStep > 0 && File.Exists(options.DispFile);
+                lcurve = new StreamWriter(options.DispFile, append);
+                if (!append) lcurve.WriteLine(Header());
             }
             for (var step = startStep; step < options.NumbSteps; step++)
             {
@@ -133,19 +172,73 @@ public sealed class Trainer(SeAEnergyModel model, EnergyLoss loss, ExponentialLe
                     lcurve.WriteLine(line);
                     lcurve.Flush();
                 }
-                if (options.SavePath is not null && options.SaveFreq > 0 && step > 0 && step % options.SaveFreq == 0)
-                    ModelExporter.Save(model, options.SavePath);
+                var done = step + 1;
+                if (options.SaveFreq > 0 && done % options.SaveFreq == 0 && done < options.NumbSteps)
+                {
+                    if (options.SavePath is not null) ModelExporter.Save(model, options.SavePath);
+                    SaveCheckpoint(adam, done);
+                }
+                progress?.Completed(step);
             }
         }
         finally
         {
             lcurve?.Dispose();
         }
+        SaveCheckpoint(adam, options.NumbSteps);
         if (options.SavePath is not null)
         {
             ModelExporter.Save(model, options.SavePath);
             log?.WriteLine($"saved {options.SavePath}");
         }
+    }
+
+    private void SaveCheckpoint(TorchSharp.Modules.Adam adam, int done)
+    {
+        if (options.CheckpointPrefix is null) return;
+        var path = $"{options.CheckpointPrefix}-{done}.ckpt";
+        TorchGcGuard.Run(() =>
+        {
+            new TrainingCheckpoint
+            {
+                Step = done, TrainDraws = train.Draws, ValidationDraws = validation?.Draws ?? 0,
+                ModelSignature = TrainingCheckpoint.Signature(model.Config),
+            }.Save(path, model, adam);
+            return 0;
+        });
+        foreach (var old in Checkpoints(options.CheckpointPrefix).SkipLast(options.MaxCheckpointKeep)) File.Delete(old.Path);
+    }
+
+    /// <summary>Existing <c>PREFIX-STEP.ckpt</c> files, oldest step first.</summary>
+    private static List<(int Step, string Path)> Checkpoints(string prefix)
+    {
+        var full = Path.GetFullPath(prefix);
+        var dir = Path.GetDirectoryName(full)!;
+        var name = Path.GetFileName(full);
+        if (!Directory.Exists(dir)) return [];
+        var list = new List<(int, string)>();
+        foreach (var f in Directory.EnumerateFiles(dir, name + "-*.ckpt"))
+        {
+            var middle = Path.GetFileName(f)[(name.Length + 1)..^5];
+            if (int.TryParse(middle, NumberStyles.None, CultureInfo.InvariantCulture, out var step)) list.Add((step, f));
+        }
+        return list.OrderBy(x => x.Item1).ToList();
+    }
+
+    /// <summary>Drops the lcurve.out lines of steps at or after <paramref name="startStep"/> (written after the checkpoint).</summary>
+    private static void TruncateLcurve(string path, int startStep)
+    {
+        if (!File.Exists(path)) return;
+        var kept = File.ReadAllLines(path).Where(l =>
+        {
+            var t = l.TrimStart();
+            if (t.StartsWith('#')) return true;
+            var first = t.Split(' ', 2)[0];
+            return int.TryParse(first, NumberStyles.Integer, CultureInfo.InvariantCulture, out var s) && s < startStep;
+        }).ToArray();
+        var tmp = path + ".tmp";
+        File.WriteAllLines(tmp, kept);
+        File.Move(tmp, path, true);
     }
 
     private string Header()

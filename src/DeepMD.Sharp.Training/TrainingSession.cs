@@ -18,7 +18,14 @@ public static class TrainingSession
     /// <paramref name="finetune"/> they do too, and the energy bias is then shifted by least squares on the new data
     /// (DeePMD-kit's change-by-statistic). The input's type_map must equal the model's: se_e2_a cannot change it.
     /// </summary>
-    public static SeAEnergyModel Run(string inputPath, string outputPath, TextWriter log, string? initModel = null, string? finetune = null)
+    /// <remarks>
+    /// With <paramref name="restart"/> (a checkpoint file, or a save_ckpt prefix meaning its newest checkpoint) the
+    /// run continues from that checkpoint: statistics and bias come from it, not from the data. Combined with
+    /// <paramref name="initModel"/>/<paramref name="finetune"/>, those only define the model's shape, as in the run
+    /// that wrote the checkpoint.
+    /// </remarks>
+    public static SeAEnergyModel Run(string inputPath, string outputPath, TextWriter log, string? initModel = null, string? finetune = null,
+        string? restart = null, bool interactiveProgress = false)
     {
         if (initModel is not null && finetune is not null) throw new UserInputException("give either --init-model or --finetune, not both");
         var input = TrainingInput.Load(inputPath);
@@ -38,12 +45,22 @@ public static class TrainingSession
         if (start is not null)
         {
             var loaded = DeepMD.Sharp.Models.ModelLoader.Load(start);
-            if (!loaded.TypeMap.Names.SequenceEqual(config.TypeMap))
+            var sameMap = loaded.TypeMap.Names.SequenceEqual(config.TypeMap);
+            if (!sameMap && finetune is null)
                 throw new UserInputException(
                     $"model.type_map [{string.Join(", ", config.TypeMap)}] differs from the model's [{string.Join(", ", loaded.TypeMap.Names)}]; " +
-                    "se_e2_a models cannot change their type map (DeePMD-kit refuses too); use the model's type_map", inputPath);
+                    "--init-model keeps the model's type map; use it, or --finetune to select and reorder types", inputPath);
             model = ModelImporter.FromModel(loaded, start, config.Seed);
             log.WriteLine($"starting from {start} (its hyper-parameters replace the input's model section)");
+            if (!sameMap)
+            {
+                var residual = TypeMapSelection.PaddingResidual(model, config.TypeMap);
+                model = TypeMapSelection.Select(model, config.TypeMap, inputPath);
+                log.WriteLine($"type map [{string.Join(", ", loaded.TypeMap.Names)}] -> [{string.Join(", ", config.TypeMap)}] (nets, statistics and bias selected and reordered)");
+                if (residual > 0)
+                    log.WriteLine($"note: the dropped types' neighbor blocks have |davg/dstd| up to {residual:G3}; their padding no longer contributes, " +
+                                  "so energies change before fine-tuning (exact only for models trained with set_davg_zero)");
+            }
         }
         else model = new SeAEnergyModel(config);
         var lr = new ExponentialLearningRate(input.StartLr, input.StopLr, input.DecaySteps, input.NumbSteps, input.DecayRate, input.SmoothLr);
@@ -51,9 +68,15 @@ public static class TrainingSession
         {
             NumbSteps = input.NumbSteps, DispFreq = input.DispFreq, SaveFreq = input.SaveFreq, DispFile = input.DispFile,
             SavePath = outputPath, ValidationBatches = input.ValidationData?.NumbBatch ?? 1,
+            CheckpointPrefix = input.SaveCkpt, MaxCheckpointKeep = input.MaxCkptKeep, InteractiveProgress = interactiveProgress,
         };
         log.WriteLine($"systems: {train.Systems.Count} training ({string.Join(", ", train.Systems.Select((s, k) => $"{s.Name}: {s.FrameCount} frames × {s.AtomCount} atoms, batch {train.BatchSizes[k]}"))})");
         var trainer = new Trainer(model, input.Loss, lr, train, validation, options, log);
+        if (restart is not null)
+        {
+            trainer.Resume(Trainer.ResolveCheckpoint(restart));
+            return model;
+        }
         if (start is null) trainer.InitStatistics();
         else if (finetune is not null) trainer.ShiftEnergyBias();
         log.WriteLine($"energy bias per type: [{string.Join(", ", model.OutBias.Select(b => b.ToString("G8", System.Globalization.CultureInfo.InvariantCulture)))}] eV");

@@ -37,16 +37,18 @@ public static class ModelDeviCommand
             var tmp = outPath + ".tmp";
             using (var w = new StreamWriter(tmp))
             {
-                w.WriteLine("#       step         max_devi_v         min_devi_v         avg_devi_v         max_devi_f         min_devi_f         avg_devi_f           devi_e");
-                var step = 0L;
+                // As dp model-devi: per system a header "# SYSTEM" and the column names ('step' in 10 characters, the
+                // others in 19), steps restart at 0 for each system, rows are %12d then %19.6e.
                 foreach (var spec in DeepmdSystemFinder.Find(p.GetValue(system)!))
                 {
                     var s = DeepmdSystemReader.Read(spec).MapTo(loaded[0].TypeMap.Names);
-                    for (var f = 0; f < s.FrameCount; f++, step += p.GetValue(freq))
+                    w.WriteLine($"# {spec}");
+                    w.WriteLine(Header);
+                    for (var f = 0; f < s.FrameCount; f++)
                     {
                         var results = evaluators.Select(e => Evaluate(e, s, f)).ToArray();
                         var d = Deviation(results, s.AtomCount);
-                        w.WriteLine(string.Create(ci, $"{step,12}") + string.Concat(d.Select(v => " " + v.ToString("0.000000000e+00", ci).PadLeft(18))));
+                        w.WriteLine(string.Create(ci, $"{(long)f * p.GetValue(freq),12}") + string.Concat(d.Select(v => v.ToString("0.000000e+00", ci).PadLeft(19))));
                     }
                 }
             }
@@ -56,6 +58,10 @@ public static class ModelDeviCommand
         });
         return cmd;
     }
+
+    /// <summary>DeePMD-kit's column line: "# " + 'step' padded to 10, then each name padded to 19.</summary>
+    public static readonly string Header = "# " + "step".PadRight(10) +
+        string.Concat(new[] { "max_devi_v", "min_devi_v", "avg_devi_v", "max_devi_f", "min_devi_f", "avg_devi_f", "devi_e" }.Select(c => c.PadRight(19)));
 
     private static EvaluationResult Evaluate(IModelEvaluator e, DeepmdSystem s, int f)
     {

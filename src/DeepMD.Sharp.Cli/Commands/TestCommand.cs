@@ -16,21 +16,23 @@ public static class TestCommand
     {
         var model = new Option<string>("--model", "-m") { Description = "model file (.dp or .yaml)", Required = true };
         var system = new Option<string>("--system", "-s") { Description = "a deepmd/npy system, a folder of systems, or file.h5#/group", Required = true };
-        var count = new Option<int>("--numb-test", "-n") { Description = "frames to test per system (0: all)", DefaultValueFactory = _ => 100 };
+        var count = new Option<int>("--numb-test", "-n") { Description = "frames to test per system (0: all, the default, as in dp test)", DefaultValueFactory = _ => 0 };
+        var detail = new Option<string?>("--detail-file", "-d") { Description = "prefix of dp test's detail files: PREFIX.e.out, .e_peratom.out, .f.out, .v.out, .v_peratom.out (data then prediction columns)" };
         var backend = new Option<string?>("--backend") { Description = "reference, cpu or cpu-f32 (default: fastest supporting the model)" };
-        var cmd = new Command("test", "Energy, force and virial MAE/RMSE of a model on DeePMD-kit data (like dp test)") { model, system, count, backend };
+        var cmd = new Command("test", "Energy, force and virial MAE/RMSE of a model on DeePMD-kit data (like dp test)") { model, system, count, backend, detail };
         cmd.SetAction(p =>
         {
             var m = ModelLoader.Load(p.GetValue(model)!);
             var evaluator = BackendSelector.Create(m, p.GetValue(backend), out _);
             var systems = DeepmdSystemFinder.Find(p.GetValue(system)!);
             var total = new Errors();
+            var details = p.GetValue(detail) is { } prefix ? new DetailFiles(prefix) : null;
             foreach (var spec in systems)
             {
                 var s = DeepmdSystemReader.Read(spec).MapTo(m.TypeMap.Names);
                 var n = p.GetValue(count) <= 0 ? s.FrameCount : Math.Min(p.GetValue(count), s.FrameCount);
-                var e = Evaluate(evaluator, s, n);
-                stdout.WriteLine($"# system: {s.Name}");
+                var e = Evaluate(evaluator, s, n, details, spec);
+                stdout.WriteLine($"# testing system : {spec}");
                 e.Print(stdout);
                 stdout.WriteLine();
                 total.Add(e);
@@ -38,15 +40,18 @@ public static class TestCommand
             if (systems.Count > 1)
             {
                 stdout.WriteLine("# weighted average of errors");
+                stdout.WriteLine($"# number of systems : {systems.Count}");
                 total.Print(stdout);
             }
+            details?.Commit();
             return 0;
         });
         return cmd;
     }
 
-    private static Errors Evaluate(IModelEvaluator evaluator, DeepmdSystem s, int frames)
+    private static Errors Evaluate(IModelEvaluator evaluator, DeepmdSystem s, int frames, DetailFiles? details, string name)
     {
+        details?.BeginSystem(name, s);
         var e = new Errors { Frames = frames, Atoms = s.AtomCount };
         var n = s.AtomCount;
         for (var f = 0; f < frames; f++)
@@ -68,8 +73,75 @@ public static class TestCommand
                 for (var k = 0; k < 3 * n; k++) e.AddForce(r.Forces[k] - s.Forces[f * 3 * n + k]);
             if (s.Virials is not null)
                 for (var k = 0; k < 9; k++) e.AddVirial(r.Virial[k] - s.Virials[f * 9 + k], n);
+            details?.Add(s, f, r);
         }
         return e;
+    }
+
+    /// <summary>
+    /// dp test's detail files (np.savetxt layout: "%.18e" columns joined by spaces, a "# SYSTEM: names" header per
+    /// system): energies, energies per atom, forces per atom row, virials and virials per atom, data then prediction.
+    /// </summary>
+    private sealed class DetailFiles(string prefix)
+    {
+        private static readonly string[] Axes = ["xx", "xy", "xz", "yx", "yy", "yz", "zx", "zy", "zz"];
+        private readonly Dictionary<string, StreamWriter> _files = [];
+
+        public void BeginSystem(string name, DeepmdSystem s)
+        {
+            if (s.Energies is not null)
+            {
+                Writer(".e.out").WriteLine($"# {name}: data_e pred_e");
+                Writer(".e_peratom.out").WriteLine($"# {name}: data_e pred_e");
+            }
+            if (s.Forces is not null) Writer(".f.out").WriteLine($"# {name}: data_fx data_fy data_fz pred_fx pred_fy pred_fz");
+            if (s.Virials is not null)
+            {
+                var names = $"# {name}: " + string.Join(" ", Axes.Select(a => "data_v" + a).Concat(Axes.Select(a => "pred_v" + a)));
+                Writer(".v.out").WriteLine(names);
+                Writer(".v_peratom.out").WriteLine(names);
+            }
+        }
+
+        public void Add(DeepmdSystem s, int f, EvaluationResult r)
+        {
+            var n = s.AtomCount;
+            if (s.Energies is not null)
+            {
+                Row(".e.out", [s.Energies[f], r.Energy]);
+                Row(".e_peratom.out", [s.Energies[f] / n, r.Energy / n]);
+            }
+            if (s.Forces is not null)
+                for (var i = 0; i < n; i++)
+                    Row(".f.out", [s.Forces[(f * n + i) * 3], s.Forces[(f * n + i) * 3 + 1], s.Forces[(f * n + i) * 3 + 2],
+                        r.Forces[3 * i], r.Forces[3 * i + 1], r.Forces[3 * i + 2]]);
+            if (s.Virials is not null)
+            {
+                var row = Enumerable.Range(0, 9).Select(k => s.Virials[f * 9 + k]).Concat(Enumerable.Range(0, 9).Select(k => r.Virial[k])).ToArray();
+                Row(".v.out", row);
+                Row(".v_peratom.out", row.Select(v => v / n).ToArray());
+            }
+        }
+
+        /// <summary>Closes the temporary files and renames them to their final names.</summary>
+        public void Commit()
+        {
+            foreach (var (suffix, w) in _files)
+            {
+                w.Dispose();
+                File.Move(prefix + suffix + ".tmp", prefix + suffix, true);
+            }
+            _files.Clear();
+        }
+
+        private StreamWriter Writer(string suffix)
+        {
+            if (!_files.TryGetValue(suffix, out var w)) _files[suffix] = w = new StreamWriter(prefix + suffix + ".tmp");
+            return w;
+        }
+
+        private void Row(string suffix, double[] values) =>
+            Writer(suffix).WriteLine(string.Join(" ", values.Select(v => v.ToString("0.000000000000000000e+00", CultureInfo.InvariantCulture))));
     }
 
     /// <summary>Sums of absolute and squared errors; averages are over frames (energy, virial) or components (force).</summary>
@@ -117,8 +189,8 @@ public static class TestCommand
             }
             if (_fN > 0)
             {
-                Line("Force  MAE", _fAbs / _fN, "eV/A");
-                Line("Force  RMSE", Math.Sqrt(_fSq / _fN), "eV/A");
+                Line("Force  MAE", _fAbs / _fN, "eV/Å");
+                Line("Force  RMSE", Math.Sqrt(_fSq / _fN), "eV/Å");
             }
             if (_vN > 0)
             {

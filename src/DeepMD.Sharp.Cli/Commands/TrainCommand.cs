@@ -15,10 +15,13 @@ public static class TrainCommand
         var output = new Option<string>("--output", "-o") { Description = "model file written at save_freq and at the end (.dp or .yaml)", DefaultValueFactory = _ => "model.dp" };
         var init = new Option<string?>("--init-model") { Description = "start from this model's weights, statistics and bias (same type_map and hyper-parameters)" };
         var finetune = new Option<string?>("--finetune") { Description = "like --init-model, then shift the energy bias to the new data by least squares (change-by-statistic)" };
-        var cmd = new Command("train", "Train an se_e2_a + ener model from a DeePMD-kit input.json (writes lcurve.out and a .dp model)") { input, output, init, finetune };
+        var restart = new Option<string?>("--restart") { Description = "continue from a checkpoint (a PREFIX-STEP.ckpt file, or the save_ckpt prefix for its newest one): weights, Adam state, step and sampling" };
+        var cmd = new Command("train", "Train an se_e2_a + ener model from a DeePMD-kit input.json (writes lcurve.out, checkpoints and a .dp model)") { input, output, init, finetune, restart };
         cmd.SetAction(p =>
         {
-            Run(p.GetValue(input)!, p.GetValue(output)!, p.GetValue(init), p.GetValue(finetune), stdout);
+            // A progress bar redrawn in place only when the output is the terminal itself.
+            var interactive = ReferenceEquals(stdout, Console.Out) && !Console.IsOutputRedirected;
+            Run(p.GetValue(input)!, p.GetValue(output)!, p.GetValue(init), p.GetValue(finetune), p.GetValue(restart), interactive, stdout);
             return 0;
         });
         return cmd;
@@ -26,6 +29,6 @@ public static class TrainCommand
 
     // Kept out of line so that the Training assembly (and TorchSharp) load only when training actually runs.
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private static void Run(string input, string output, string? init, string? finetune, TextWriter stdout) =>
-        Training.TrainingSession.Run(input, output, stdout, init, finetune);
+    private static void Run(string input, string output, string? init, string? finetune, string? restart, bool interactive, TextWriter stdout) =>
+        Training.TrainingSession.Run(input, output, stdout, init, finetune, restart, interactive);
 }

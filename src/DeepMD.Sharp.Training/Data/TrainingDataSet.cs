@@ -70,9 +70,19 @@ public sealed class TrainingDataSet
         };
     }
 
+    /// <summary>Batches drawn with <see cref="Next"/> so far (the sampling state, given the seed).</summary>
+    public long Draws { get; private set; }
+
+    /// <summary>Draws and discards <paramref name="count"/> batches: a set created with the same seed then continues as one that drew them.</summary>
+    public void Replay(long count)
+    {
+        for (var n = 0L; n < count; n++) Next();
+    }
+
     /// <summary>Picks a system and returns its next batch of frame indices.</summary>
     public (int System, int[] Frames) Next()
     {
+        Draws++;
         var u = _random.NextDouble();
         var k = 0;
         for (double acc = Probabilities[0]; k < Probabilities.Length - 1 && u > acc; acc += Probabilities[++k]) { }

@@ -53,6 +53,12 @@ public sealed class TrainingInput
     /// <summary>training.save_freq.</summary>
     public int SaveFreq { get; init; } = 1000;
 
+    /// <summary>training.save_ckpt: prefix of the checkpoint files (<c>PREFIX-STEP.ckpt</c>).</summary>
+    public string SaveCkpt { get; init; } = "model.ckpt";
+
+    /// <summary>training.max_ckpt_keep: how many checkpoint files are kept (the newest).</summary>
+    public int MaxCkptKeep { get; init; } = 5;
+
     /// <summary>Reads and validates <paramref name="path"/>.</summary>
     public static TrainingInput Load(string path)
     {
@@ -152,6 +158,8 @@ public sealed class TrainingInput
             DispFile = t.String("disp_file", "lcurve.out"),
             DispFreq = Math.Max(1, t.Int("disp_freq", 1000)),
             SaveFreq = t.Int("save_freq", 1000),
+            SaveCkpt = t.String("save_ckpt", "model.ckpt"),
+            MaxCkptKeep = Math.Max(1, t.Int("max_ckpt_keep", 5)),
         };
     }
 

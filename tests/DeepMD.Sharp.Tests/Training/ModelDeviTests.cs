@@ -35,8 +35,13 @@ public class ModelDeviTests
             var code = CommandLine.Run(["model-devi", "-m", model, model, "-s", TrainingFixtures.WaterDir, "-o", output], o, e);
             Assert.That(code, Is.EqualTo(0), e.ToString());
             var lines = File.ReadAllLines(output);
-            Assert.That(lines, Has.Length.EqualTo(81));
-            Assert.That(lines[1].Split(' ', StringSplitOptions.RemoveEmptyEntries).Skip(1).Select(double.Parse), Is.All.EqualTo(0.0));
+            Assert.That(lines, Has.Length.EqualTo(82));
+            Assert.That(lines[0], Is.EqualTo("# " + TrainingFixtures.WaterDir));
+            // dp model-devi's header: np.savetxt(header=f"{system}\n{'step':10s}" + names in {:19s}).
+            Assert.That(lines[1], Is.EqualTo("# step      max_devi_v         min_devi_v         avg_devi_v         max_devi_f         min_devi_f         avg_devi_f         devi_e             "));
+            Assert.That(lines[2], Has.Length.EqualTo(12 + 7 * 19), "%12d then 7 × %19.6e");
+            Assert.That(lines[3].Substring(0, 12), Is.EqualTo("           1"));
+            Assert.That(lines[2].Split(' ', StringSplitOptions.RemoveEmptyEntries).Skip(1).Select(double.Parse), Is.All.EqualTo(0.0));
         }
         finally
         {

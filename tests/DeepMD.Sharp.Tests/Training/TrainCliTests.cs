@@ -40,10 +40,32 @@ public class TrainCliTests
           "training": {
             "training_data": {"systems": [{{System.Text.Json.JsonSerializer.Serialize(TrainingFixtures.WaterDir)}}], "batch_size": "auto"},
             "numb_steps": {{steps}}, "seed": 3, "disp_freq": 2, "save_freq": 4,
-            "disp_file": {{System.Text.Json.JsonSerializer.Serialize(Path.Combine(_tmp, "lcurve.out"))}}
+            "disp_file": {{System.Text.Json.JsonSerializer.Serialize(Path.Combine(_tmp, "lcurve.out"))}},
+            "save_ckpt": {{System.Text.Json.JsonSerializer.Serialize(Path.Combine(_tmp, "model.ckpt"))}}
           }
         }
         """;
+
+    [Test]
+    public void Restart_From_A_Checkpoint_Reproduces_The_Run_And_Progress_Is_Printed()
+    {
+        var input = Path.Combine(_tmp, "input.json");
+        File.WriteAllText(input, Input());
+        var model = Path.Combine(_tmp, "full.dp");
+        var (code, stdout, stderr) = Run("train", input, "-o", model);
+        Assert.That(code, Is.EqualTo(0), stderr + stdout);
+        Assert.That(stdout, Does.Contain("step 6/6 (100.0 %)").And.Contain("ETA"));
+        Assert.That(File.Exists(Path.Combine(_tmp, "model.ckpt-4.ckpt")) && File.Exists(Path.Combine(_tmp, "model.ckpt-6.ckpt")));
+        var lcurve = File.ReadAllText(Path.Combine(_tmp, "lcurve.out"));
+
+        var resumed = Path.Combine(_tmp, "resumed.dp");
+        File.Delete(Path.Combine(_tmp, "model.ckpt-6.ckpt"));
+        (code, stdout, stderr) = Run("train", input, "-o", resumed, "--restart", Path.Combine(_tmp, "model.ckpt"));
+        Assert.That(code, Is.EqualTo(0), stderr + stdout);
+        Assert.That(stdout, Does.Contain("at step 4"));
+        Assert.That(File.ReadAllText(Path.Combine(_tmp, "lcurve.out")), Is.EqualTo(lcurve));
+        Assert.That(TestEnergies(resumed), Is.EqualTo(TestEnergies(model)));
+    }
 
     [Test]
     public void Train_Writes_Lcurve_And_A_Loadable_Model_That_Test_Can_Score()
@@ -59,9 +81,27 @@ public class TrainCliTests
         Assert.That(Directory.GetFiles(_tmp).Where(f => f.Contains(".tmp")), Is.Empty, "no temporary model file left");
         Assert.That(ModelLoader.Load(model).TypeMap.Names, Is.EqualTo(new[] { "O", "H" }));
 
-        var (tcode, tout, terr) = Run("test", "-m", model, "-s", TrainingFixtures.WaterDir, "-n", "2");
+        var detail = Path.Combine(_tmp, "detail");
+        var (tcode, tout, terr) = Run("test", "-m", model, "-s", TrainingFixtures.WaterDir, "-n", "2", "-d", detail);
         Assert.That(tcode, Is.EqualTo(0), terr);
         Assert.That(tout, Does.Contain("# number of test data : 2").And.Contain("Energy RMSE/Natoms").And.Contain("Force  RMSE"));
+
+        // dp test -d: "# SYSTEM: data_e pred_e" then one row per frame (data, prediction); forces one row per atom.
+        var e = File.ReadAllLines(detail + ".e.out");
+        Assert.That(e[0], Is.EqualTo($"# {TrainingFixtures.WaterDir}: data_e pred_e"));
+        Assert.That(e, Has.Length.EqualTo(3));
+        var system = TrainingFixtures.Water();
+        var row = e[1].Split(' ').Select(v => double.Parse(v, System.Globalization.CultureInfo.InvariantCulture)).ToArray();
+        Assert.That(row[0], Is.EqualTo(system.Energies![0]));
+        var rmse = Math.Sqrt(e.Skip(1).Select(l => l.Split(' ').Select(v => double.Parse(v, System.Globalization.CultureInfo.InvariantCulture)).ToArray())
+            .Average(r => (r[1] - r[0]) * (r[1] - r[0])));
+        var printed = tout.Split('\n').First(l => l.StartsWith("Energy RMSE        :"));
+        Assert.That(double.Parse(printed.Split(':')[1].Trim().Split(' ')[0], System.Globalization.CultureInfo.InvariantCulture), Is.EqualTo(rmse).Within(1e-6 * rmse));
+        Assert.That(File.ReadAllLines(detail + ".e_peratom.out"), Has.Length.EqualTo(3));
+        var f = File.ReadAllLines(detail + ".f.out");
+        Assert.That(f[0], Does.EndWith(": data_fx data_fy data_fz pred_fx pred_fy pred_fz"));
+        Assert.That(f, Has.Length.EqualTo(1 + 2 * system.AtomCount));
+        Assert.That(File.Exists(detail + ".v.out"), Is.False, "no virial labels, no virial file");
     }
 
     [Test]
@@ -111,7 +151,14 @@ public class TrainCliTests
         File.WriteAllText(input, Input(steps: 0).Replace("[\"O\", \"H\"]", "[\"H\", \"O\"]"));
         (code, _, err) = Run("train", input, "-o", tuned, "--init-model", first);
         Assert.That(code, Is.EqualTo(1));
-        Assert.That(err, Does.Contain("cannot change their type map"));
+        Assert.That(err, Does.Contain("--init-model keeps the model's type map"));
+
+        // --finetune selects and reorders the per-type pieces instead.
+        string output;
+        (code, output, err) = Run("train", input, "-o", tuned, "--finetune", first);
+        Assert.That(code, Is.EqualTo(0), err);
+        Assert.That(output, Does.Contain("type map [O, H] -> [H, O]"));
+        Assert.That(ModelLoader.Load(tuned).TypeMap.Names, Is.EqualTo(new[] { "H", "O" }));
     }
 
     private static double[] TestEnergies(string modelPath)
