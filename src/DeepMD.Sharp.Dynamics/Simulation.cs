@@ -311,11 +311,17 @@ public sealed class Simulation
     /// <summary>
     /// Recreates the neighbor list exactly as it stood in a saved run: built from the saved positions of its last build
     /// (the searches are deterministic: same pairs, same order), refreshed to the current positions unless that build
-    /// was the saved step itself, with the saved age, box corners and counters.
+    /// was the saved step itself, in the box of that build, with the saved age and counters.
     /// </summary>
     private void RestoreNeighbors(CheckpointNeighbors saved)
     {
+        // Build in the box of the saved build (a barostat has changed it since): same ghosts, bins and images.
+        var box = Box!;
+        double[] now = [box.Lo[0], box.Lo[1], box.Lo[2], box.Hi[0], box.Hi[1], box.Hi[2], box.Xy, box.Xz, box.Yz];
+        var then = saved.BoxHold.Length == 9 ? saved.BoxHold : now;
+        box.Reshape(then[0], then[3], then[1], then[4], then[2], then[5], then[6], then[7], then[8]);
         BuildNeighborList(saved.XHold, saved.YHold, saved.ZHold);
+        box.Reshape(now[0], now[3], now[1], now[4], now[2], now[5], now[6], now[7], now[8]);
         if (saved.Ago != 0) Verlet.Refresh(Atoms.X, Atoms.Y, Atoms.Z, Box!.Cell);
         Verlet.RestoreCounters(saved);
     }

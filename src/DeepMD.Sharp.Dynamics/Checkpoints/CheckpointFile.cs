@@ -119,7 +119,7 @@ public static class CheckpointFile
             WriteDoubles(w, nb.XHold);
             WriteDoubles(w, nb.YHold);
             WriteDoubles(w, nb.ZHold);
-            WriteDoubles(w, nb.CornersHold);
+            WriteDoubles(w, nb.BoxHold);
             w.Write(nb.Ago);
             w.Write(nb.BuildCount);
             w.Write(nb.DangerousBuilds);

@@ -18,6 +18,7 @@ public sealed class VerletList
 {
     private double[] _xHold = [], _yHold = [], _zHold = [];
     private readonly double[] _cornersHold = new double[24];
+    private readonly double[] _boxHold = new double[9];
     private bool _boxHeld, _rebuildRequested;
 
     public VerletList(NeighborSettings settings) => Settings = settings;
@@ -106,7 +107,17 @@ public sealed class VerletList
     /// <summary>Remembers the box corners after a full-list build (for the box check of <see cref="Decide"/>).</summary>
     public void HoldBox(SimulationBox box)
     {
+        HoldCorners(box);
+    }
+
+    private void HoldCorners(SimulationBox box)
+    {
         Corners(box, _cornersHold);
+        box.Lo.AsSpan().CopyTo(_boxHold);
+        box.Hi.AsSpan().CopyTo(_boxHold.AsSpan(3));
+        _boxHold[6] = box.Xy;
+        _boxHold[7] = box.Xz;
+        _boxHold[8] = box.Yz;
         _boxHeld = true;
     }
 
@@ -122,8 +133,8 @@ public sealed class VerletList
         x.CopyTo(_xHold);
         y.CopyTo(_yHold);
         z.CopyTo(_zHold);
-        _boxHeld = box is not null;
-        if (box is not null) Corners(box, _cornersHold);
+        _boxHeld = false;
+        if (box is not null) HoldCorners(box);
         _rebuildRequested = false;
         Ago = 0;
         BuildCount++;
@@ -176,11 +187,9 @@ public sealed class VerletList
         }
     }
 
-    /// <summary>Takes the age, held box corners and build statistics of a saved list (after the list itself was rebuilt from its saved build positions).</summary>
+    /// <summary>Takes the age and build statistics of a saved list (after the list itself was rebuilt from its saved build positions).</summary>
     internal void RestoreCounters(CheckpointNeighbors saved)
     {
-        _boxHeld = saved.CornersHold.Length == _cornersHold.Length;
-        if (_boxHeld) saved.CornersHold.CopyTo(_cornersHold, 0);
         Ago = saved.Ago;
         BuildCount = saved.BuildCount;
         DangerousBuilds = saved.DangerousBuilds;
@@ -189,7 +198,7 @@ public sealed class VerletList
 
     /// <summary>What a checkpoint needs to recreate this list (see <see cref="RestoreCounters"/>).</summary>
     internal CheckpointNeighbors Capture() =>
-        new((double[])_xHold.Clone(), (double[])_yHold.Clone(), (double[])_zHold.Clone(), _boxHeld ? (double[])_cornersHold.Clone() : [], Ago, BuildCount, DangerousBuilds, RiskyUncheckedBuilds);
+        new((double[])_xHold.Clone(), (double[])_yHold.Clone(), (double[])_zHold.Clone(), _boxHeld ? (double[])_boxHold.Clone() : [], Ago, BuildCount, DangerousBuilds, RiskyUncheckedBuilds);
 
     /// <summary>Largest squared displacement since the last build (positions are rewrapped only right before a build).</summary>
     private double MaxDisplacementSquared(ReadOnlySpan<double> x, ReadOnlySpan<double> y, ReadOnlySpan<double> z)

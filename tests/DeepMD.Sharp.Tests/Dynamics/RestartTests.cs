@@ -117,18 +117,6 @@ public class RestartTests
         var secondRows = ThermoRows(second);
         Assert.That(fullRows, Has.Count.EqualTo(2 * c.N / 5 + 1));
         Assert.That(firstRows, Is.EqualTo(fullRows.Take(c.N / 5 + 1).ToList()), "first half = the full run's first half");
-        if (thermostat == "npt")
-        {
-            // Barostat runs continue to round-off, not yet bit for bit (a last-bit difference appears within a few
-            // steps; see docs/MD-STATUS.md): compare to 1e-12 relative.
-            AssertRowsClose(secondRows, fullRows.Skip(c.N / 5).ToList(), 1e-12);
-            var fa = CheckpointFile.Read(Path.Combine(dir, "full.restart"));
-            var fb = CheckpointFile.Read(Path.Combine(dir, "second.restart"));
-            for (var i = 0; i < fa.X.Length; i++)
-                Assert.That(fb.X[i], Is.EqualTo(fa.X[i]).Within(1e-10), $"final x of atom {fa.Ids[i]}");
-            Directory.Delete(dir, true);
-            return;
-        }
         Assert.That(secondRows, Is.EqualTo(fullRows.Skip(c.N / 5).ToList()), "continuation = the full run's second half, at %20.15g");
 
         var a = CheckpointFile.Read(Path.Combine(dir, "full.restart"));
@@ -147,18 +135,6 @@ public class RestartTests
 
     private static List<string> ThermoRows(string output) =>
         output.Replace("\r", "").Split('\n').Select(l => l.Trim()).Where(l => l.Length > 0 && char.IsDigit(l[0]) && l.Split(' ', StringSplitOptions.RemoveEmptyEntries).Length == 6).ToList();
-
-    private static void AssertRowsClose(List<string> actual, List<string> expected, double relative)
-    {
-        Assert.That(actual, Has.Count.EqualTo(expected.Count));
-        for (var r = 0; r < actual.Count; r++)
-        {
-            var a = actual[r].Split(' ', StringSplitOptions.RemoveEmptyEntries).Select(double.Parse).ToArray();
-            var e = expected[r].Split(' ', StringSplitOptions.RemoveEmptyEntries).Select(double.Parse).ToArray();
-            for (var k = 0; k < e.Length; k++)
-                Assert.That(a[k], Is.EqualTo(e[k]).Within(relative * Math.Max(1.0, Math.Abs(e[k]))), $"row {r}, column {k}");
-        }
-    }
 
     private static long[] Bits(double[] v) => v.Select(BitConverter.DoubleToInt64Bits).ToArray();
 }
