@@ -33,6 +33,7 @@ public sealed class DumpWriter : IRunObserver, IDisposable
         {
             DumpStyle.Atom => ["id", "type", "xs", "ys", "zs"],
             DumpStyle.Xyz => ["element", "x", "y", "z"],
+            DumpStyle.ExtXyz => ["element", "x", "y", "z", "vx", "vy", "vz", "fx", "fy", "fz"],
             _ => [.. columns ?? throw new UserInputException($"dump {id} custom needs a list of columns, e.g. 'id type x y z'")],
         };
         foreach (var c in Columns)
@@ -79,6 +80,11 @@ public sealed class DumpWriter : IRunObserver, IDisposable
         var b = sim.Box!;
         var inv = CultureInfo.InvariantCulture;
         _sb.Clear();
+        if (Style == DumpStyle.ExtXyz)
+        {
+            WriteExtXyz(sim);
+            return;
+        }
         if (Style == DumpStyle.Xyz)
         {
             _sb.Append(a.Count).Append('\n').Append(" Atoms. Timestep: ").Append(sim.Step).Append('\n');
@@ -140,6 +146,28 @@ public sealed class DumpWriter : IRunObserver, IDisposable
                     case "fz": _sb.Append(CFormat.G(a.Fz[i])); break;
                 }
             }
+            _sb.Append('\n');
+        }
+        _file.Write(_sb);
+    }
+
+    private void WriteExtXyz(Simulation sim)
+    {
+        var a = sim.Atoms;
+        var b = sim.Box!;
+        var inv = CultureInfo.InvariantCulture;
+        _sb.Append(a.Count).Append('\n');
+        _sb.Append("Lattice=\"").AppendJoin(' ', b.Cell.Matrix.ToArray().Select(v => v.ToString("R", inv))).Append('"');
+        _sb.Append(" Properties=species:S:1:pos:R:3:vel:R:3:forces:R:3");
+        _sb.Append(" energy=").Append(sim.PotentialEnergy.ToString("R", inv));
+        _sb.Append(" pbc=\"").AppendJoin(' ', b.Periodic.Select(p => p ? "T" : "F")).Append('"');
+        _sb.Append(" Timestep=").Append(sim.Step.ToString(inv)).Append('\n');
+        for (var i = 0; i < a.Count; i++)
+        {
+            var t = a.Type[i];
+            _sb.Append(Elements is { } el && t < el.Length ? el[t] : (t + 1).ToString(inv));
+            foreach (var v in (ReadOnlySpan<double>)[a.X[i] - b.Lo[0], a.Y[i] - b.Lo[1], a.Z[i] - b.Lo[2], a.Vx[i], a.Vy[i], a.Vz[i], a.Fx[i], a.Fy[i], a.Fz[i]])
+                _sb.Append(' ').Append(v.ToString("R", inv));
             _sb.Append('\n');
         }
         _file.Write(_sb);

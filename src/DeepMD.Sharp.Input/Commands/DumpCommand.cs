@@ -2,7 +2,7 @@ namespace DeepMD.Sharp.Input.Commands;
 
 using DeepMD.Sharp.Dynamics.Output;
 
-/// <summary><c>dump ID all atom|custom|xyz N FILE [columns]</c>.</summary>
+/// <summary><c>dump ID all atom|custom|xyz|extxyz N FILE [columns]</c>.</summary>
 [DeckCommand("dump")]
 public sealed class DumpCommand : IDeckCommand
 {
@@ -15,7 +15,8 @@ public sealed class DumpCommand : IDeckCommand
             "atom" => DumpStyle.Atom,
             "custom" => DumpStyle.Custom,
             "xyz" => DumpStyle.Xyz,
-            _ => throw args.UnknownKeyword(args[2], ["atom", "custom", "xyz"]),
+            "extxyz" => DumpStyle.ExtXyz,
+            _ => throw args.UnknownKeyword(args[2], ["atom", "custom", "xyz", "extxyz"]),
         };
         if (context.Dumps.ContainsKey(args[0])) throw args.Error($"dump id '{args[0]}' already exists; undump it first");
         var every = args.Int(3, "dump interval");

@@ -65,4 +65,42 @@ public class WaterDeckTests
         TestContext.Out.WriteLine($"NVE water, 40 steps of 0.5 fs: max |E - E0| = {drift:E3} eV (E0 = {e0:F6} eV)");
         Assert.That(drift, Is.LessThan(1e-4), "total energy drift over 40 steps (eV, 192 atoms)");
     }
+
+    [Test]
+    public void ExtendedXyzDumpReadsBackWithTheRunsEnergiesAndForces()
+    {
+        var dir = RepoPaths.TempDir();
+        var deck = Path.Combine(dir, "in.ext");
+        File.WriteAllText(deck, $"""
+            units metal
+            neighbor 2.0 bin
+            read_data {RepoPaths.Get("examples", "water", "water.lmp")}
+            mass 1 16
+            mass 2 2
+            pair_style deepmd {RepoPaths.TestModel("deeppot_sea.yaml")}
+            pair_coeff * * O H
+            velocity all create 330.0 23456789
+            fix 1 all nve
+            timestep 0.0005
+            thermo_style custom step pe
+            thermo_modify format float %20.15g
+            thermo 5
+            dump 1 all extxyz 5 water.extxyz
+            run 10
+            """);
+        var output = LammpsHarness.RunDpsharp(deck, dir);
+        var pe = LammpsHarness.ThermoTables(output).Single().Rows.Select(r => r[1]).ToList();
+        var frames = DeepMD.Sharp.IO.ExtXyzReader.ReadExtendedFrames(Path.Combine(dir, "water.extxyz"));
+        Assert.That(frames, Has.Count.EqualTo(3), "frames at steps 0, 5, 10");
+        for (var k = 0; k < 3; k++)
+        {
+            var f = frames[k];
+            Assert.That(f.Structure.Count, Is.EqualTo(192));
+            Assert.That(f.Info["Timestep"], Is.EqualTo((5 * k).ToString()));
+            Assert.That(f.Energy!.Value, Is.EqualTo(pe[k]).Within(1e-12 * Math.Abs(pe[k])), "energy= is the thermo pe");
+            Assert.That(f.Forces, Has.Length.EqualTo(3 * 192));
+            Assert.That(f.Forces!.Any(v => v != 0), Is.True);
+            Assert.That(f.Structure.Species.Distinct().OrderBy(e => e), Is.EqualTo(new[] { "H", "O" }));
+        }
+    }
 }
