@@ -5,6 +5,7 @@ using DeepMD.Sharp.Core.Errors;
 using DeepMD.Sharp.Core.Potentials;
 using DeepMD.Sharp.Dynamics.Atoms;
 using DeepMD.Sharp.Dynamics.Checkpoints;
+using DeepMD.Sharp.Dynamics.Device;
 using DeepMD.Sharp.Dynamics.Fixes;
 using DeepMD.Sharp.Dynamics.Neighbors;
 using DeepMD.Sharp.Dynamics.Potentials;
@@ -52,6 +53,15 @@ public sealed class Simulation
 
     /// <summary>Outputs attached to runs (thermo, dumps, progress).</summary>
     public List<IRunObserver> Observers { get; } = [];
+
+    /// <summary>
+    /// Where runs may go to a device-resident loop (<see cref="IDeviceLoop"/>); defaults to the process-wide
+    /// <see cref="DeviceLoops.Factory"/>. Set to null to keep every run on the host.
+    /// </summary>
+    public IDeviceLoopFactory? DeviceLoopFactory { get; set; } = DeviceLoops.Factory;
+
+    /// <summary>The device loop of the last run, or why it ran on the host (null when no device was an option).</summary>
+    public string? DeviceLoopNote { get; private set; }
 
     /// <summary>Timestep (time units).</summary>
     public double Timestep { get; set; }
@@ -163,9 +173,23 @@ public sealed class Simulation
         BuildsAtRunStart = Verlet.BuildCount;
         RunClock.Restart();
         LastGoodFrame?.Prepare(Atoms.Count);
+        IDeviceLoop? device = null;
+        DeviceLoopNote = null;
+        DeviceNeighborBuilds = 0;
+        if (DeviceLoopFactory is { } factory && steps > 0)
+        {
+            device = factory.TryCreate(this, out var why);
+            DeviceLoopNote = device is not null ? $"device loop: {device.Description}" : why.Length > 0 ? $"host loop: {why}" : null;
+            if (DeviceLoopNote is { } note) Warn?.Invoke(note);
+        }
         try
         {
             foreach (var o in Observers) o.RunStarted(this);
+            if (device is not null)
+            {
+                RunOnDevice(device, steps);
+                return;
+            }
             for (long s = 0; s < steps; s++)
             {
                 LastGoodFrame?.Remember(this);
@@ -193,8 +217,53 @@ public sealed class Simulation
         finally
         {
             RunClock.Stop();
+            device?.Dispose();
             foreach (var o in Observers) o.RunFinished(this);
         }
+    }
+
+    /// <summary>
+    /// The run on a device loop: it advances to the next step at which an observer reads the state, the state comes
+    /// back, the observers see that step; at the end the host neighbor list is rebuilt for the final positions, so a
+    /// later host run, write_restart or minimize starts from a consistent state.
+    /// </summary>
+    private void RunOnDevice(IDeviceLoop device, long steps)
+    {
+        var end = Step + steps;
+        // Segments end where an observer reads the state, at the end, and at least every 2% of the run so the
+        // progress bar moves (those extra stops copy nothing back).
+        var longest = Math.Max(1, steps / 50);
+        while (Step < end)
+        {
+            var next = Math.Min(end, Step + longest);
+            var needs = next == end;
+            for (var s = Step + 1; s <= next && !needs; s++)
+                if (Observers.Any(o => o is not IStepSchedule schedule || schedule.NeedsState(this, s)))
+                {
+                    next = s;
+                    needs = true;
+                }
+            device.Advance(next - Step);
+            Step = next;
+            if (needs) device.CopyTo(this);
+            foreach (var o in Observers) o.StepCompleted(this);
+        }
+        DeviceNeighborBuilds = device.NeighborBuilds;
+        RebuildNeighbors();
+    }
+
+    /// <summary>Neighbor list builds the device loop did in the last run (0 for host runs; the host list is rebuilt once at its end).</summary>
+    public int DeviceNeighborBuilds { get; private set; }
+
+    /// <summary>
+    /// Takes a state computed elsewhere (a device loop): potential energy and virial of the current positions; the
+    /// forces are already in <see cref="Atoms"/>. Throws when the energy is not finite, as a host step would.
+    /// </summary>
+    public void AcceptExternalForces(double energy, ReadOnlySpan<double> virial)
+    {
+        _forces.Energy = energy;
+        virial.CopyTo(_forces.Virial);
+        if (!double.IsFinite(energy)) ThrowNonFinite("energy");
     }
 
     /// <summary>

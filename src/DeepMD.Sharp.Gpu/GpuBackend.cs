@@ -13,9 +13,17 @@ public static class GpuBackend
     /// Opens the first CUDA device and creates the evaluator (float32 storage when <paramref name="singlePrecision"/>).
     /// Dispose the evaluator to release the device.
     /// </summary>
-    public static IModelEvaluator CreateCuda(DeepPotModel model, bool singlePrecision)
+    public static IModelEvaluator CreateCuda(DeepPotModel model, bool singlePrecision) => Create(model, singlePrecision, GpuDevices.OpenCuda());
+
+    /// <summary>
+    /// The same evaluator on ILGPU's CPU accelerator (very slow: for tests of the device code paths, e.g. a deck run
+    /// through the device MD loop with <c>DPSHARP_GPU_EMULATE=1</c>, on tiny systems).
+    /// </summary>
+    public static IModelEvaluator CreateCpuEmulation(DeepPotModel model, bool singlePrecision) => Create(model, singlePrecision, GpuDevices.OpenCpu());
+
+    private static IModelEvaluator Create(DeepPotModel model, bool singlePrecision, (ILGPU.Context, ILGPU.Runtime.Accelerator) device)
     {
-        var (context, accelerator) = GpuDevices.OpenCuda();
+        var (context, accelerator) = device;
         var owned = new OwnedDevice(context, accelerator);
         try
         {

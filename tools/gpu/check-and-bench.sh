@@ -6,6 +6,7 @@
 #   bash tools/gpu/check-and-bench.sh check           # only the correctness checks (GPU vs CPU backend)
 #   bash tools/gpu/check-and-bench.sh md-check        # only the 1000-step NVE comparison, device loop vs host loop
 #   bash tools/gpu/check-and-bench.sh bench 8x8x8     # only the bench, at the given replications of the 192-atom water cell
+#   bash tools/gpu/check-and-bench.sh deck            # examples/water/in.water through dpsharp run, host loop vs device loop
 #
 # Sizes: 4x4x4 = 12,288 atoms; 8x8x8 = 98,304; 18x18x16 = 995,328; 37x37x38 = 9,994,752.
 # The bench times whole MD steps with the atoms on the device (dpsharp bench --device gpu: device neighbor list with
@@ -17,6 +18,7 @@ cd "$(dirname "$0")/../.."
 OUT=${OUT:-./gpu-out}
 STEP_TIMEOUT=${STEP_TIMEOUT:-240}
 mkdir -p "$OUT"
+OUT=$(cd "$OUT" && pwd)
 APP=${APP:-/tmp/dpsharp-app}
 if [ ! -x "$APP/dpsharp" ]; then
   mkdir -p "$APP" && tar -xJf .devicebuild/app.tar.xz -C "$APP" || { echo "no .devicebuild/app.tar.xz: run tools/gpu/pack.sh and carry .devicebuild" >&2; exit 1; }
@@ -65,5 +67,14 @@ if [ "$mode" = all ] || [ "$mode" = bench ]; then
     run "bench-md-compressed-$rep" "$DP" bench --device gpu --model "$COMPRESSED" --structure "$STRUCT" --replicate "$rep" --steps "$steps" --precision f32,f64
     run "bench-md-f64-$rep" "$DP" bench --device gpu --model "$MODEL" --structure "$STRUCT" --replicate "$rep" --steps "$steps" --precision f64
   done
+fi
+if [ "$mode" = all ] || [ "$mode" = deck ]; then
+  # The shipped water deck (192 atoms, NVT) through `dpsharp run`: the run goes to the device loop with
+  # DPSHARP_BACKEND=gpu-f64 (the log names it), on the host with cpu-f64; thermo lines should agree to round-off growth.
+  mkdir -p "$OUT/deck-gpu" "$OUT/deck-cpu"
+  cp examples/water/in.water examples/water/water.lmp "$OUT/deck-gpu/" && cp examples/water/in.water examples/water/water.lmp "$OUT/deck-cpu/"
+  sed -i "s#pair_style deepmd .*#pair_style deepmd $PWD/$MODEL#" "$OUT/deck-gpu/in.water" "$OUT/deck-cpu/in.water"
+  (cd "$OUT/deck-gpu" && DPSHARP_BACKEND=gpu-f64 run deck-gpu "$DP" run in.water)
+  (cd "$OUT/deck-cpu" && DPSHARP_BACKEND=cpu-f64 run deck-cpu "$DP" run in.water)
 fi
 echo "results in $OUT"

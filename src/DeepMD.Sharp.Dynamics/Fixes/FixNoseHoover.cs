@@ -114,6 +114,9 @@ public abstract class FixNoseHoover : Fix
 
     public override string Style => StyleName;
 
+    /// <summary>The settings the fix was defined with.</summary>
+    public NoseHooverOptions Options => _o;
+
     public override bool Integrates => true;
 
     public override bool ChangesBox => _pstat;
@@ -581,6 +584,18 @@ public abstract class FixNoseHoover : Fix
     }
 
     public override double CoupledEnergy(Simulation sim) => ThermostatEnergy(sim);
+
+    /// <summary>
+    /// After a device loop advanced the chain (its state given with <see cref="RestoreState"/>): the target temperature
+    /// and chain masses of the current step, as a host step would have left them, so the coupled energy is right.
+    /// </summary>
+    public void SyncTargets(Simulation sim)
+    {
+        if (!_tstat) return;
+        ComputeTempTarget(sim);
+        var boltz = sim.Units.Boltz;
+        _particleChain.SetMasses(_tdof * boltz * _tTarget / (_tFreq * _tFreq), boltz * _tTarget / (_tFreq * _tFreq));
+    }
 
     /// <summary>
     /// State for a checkpoint: η, η̇, η̈ of the particle chain; then (barostat) ω, ω̇, the barostat chain's η, η̇, η̈,

@@ -9,7 +9,7 @@ using DeepMD.Sharp.Core.Errors;
 /// including the first step of a run, in LAMMPS' text layout (<c>%d</c> integers, <c>%g</c> reals, box bounds
 /// as <c>%-1.16e</c>).
 /// </summary>
-public sealed class DumpWriter : IRunObserver, IDisposable
+public sealed class DumpWriter : IRunObserver, IDisposable, Device.IStepSchedule
 {
     private static readonly HashSet<string> KnownColumns =
     [
@@ -63,6 +63,9 @@ public sealed class DumpWriter : IRunObserver, IDisposable
     public void RunStarted(Simulation sim) => MaybeWrite(sim);
 
     public void StepCompleted(Simulation sim) => MaybeWrite(sim);
+
+    /// <inheritdoc/>
+    public bool NeedsState(Simulation sim, long step) => step % Every == 0;
 
     public void RunFinished(Simulation sim) => _file.Flush();
 

@@ -9,7 +9,7 @@ using System.Globalization;
 /// second); otherwise it writes a plain line at each tenth of the run, but only once 5 s have passed since the last
 /// one, so short runs stay quiet. It reads the clock once per step and allocates only when it prints.
 /// </summary>
-public sealed class ProgressReporter : IRunObserver
+public sealed class ProgressReporter : IRunObserver, Device.IStepSchedule
 {
     private readonly StatusLine? _bar;
     private readonly TextWriter? _lines;
@@ -37,6 +37,9 @@ public sealed class ProgressReporter : IRunObserver
         _lastLineTicks = 0;
         _lastTenth = 0;
     }
+
+    /// <summary>The progress bar reads only the step counter: on a device loop it moves at the other observers' steps.</summary>
+    public bool NeedsState(Simulation sim, long step) => false;
 
     public void StepCompleted(Simulation sim)
     {

@@ -8,7 +8,7 @@ using DeepMD.Sharp.Dynamics.Output;
 /// <c>%8d</c> integers and <c>%12.8g</c> reals as LAMMPS prints them) or the <c>multi</c> block. Lines are printed
 /// at the first step of a run, every <see cref="Every"/> steps, and at the last step.
 /// </summary>
-public sealed class ThermoOutput : IRunObserver
+public sealed class ThermoOutput : IRunObserver, Device.IStepSchedule
 {
     private readonly StringBuilder _line = new(256);
     private ThermoSample? _sample;
@@ -47,6 +47,9 @@ public sealed class ThermoOutput : IRunObserver
             Writer.WriteLine(string.Join(" ", Keywords.Select(k => ThermoKeywords.Get(k).Header)) + " ");
         Print(sim);
     }
+
+    /// <inheritdoc/>
+    public bool NeedsState(Simulation sim, long step) => step == sim.RunEndStep || (Every > 0 && step % Every == 0);
 
     public void StepCompleted(Simulation sim)
     {

@@ -99,7 +99,7 @@ public sealed class GpuMolecularDynamics : IDisposable
     public int AtomCount => _atoms.Count;
 
     /// <summary>Current step number.</summary>
-    public long Step { get; private set; }
+    public long Step { get; set; }
 
     /// <summary>Neighbor-list builds so far.</summary>
     public int NeighborBuilds => _list.Builds;
@@ -123,9 +123,39 @@ public sealed class GpuMolecularDynamics : IDisposable
     public void Run(long steps, Action<GpuMolecularDynamics>? observe = null)
     {
         if (steps < 0) throw new UserInputException($"run needs a non-negative number of steps, got {steps}");
+        Begin(Step + steps);
+        Advance(steps, observe);
+    }
+
+    /// <summary>
+    /// Starts a run that ends at step <paramref name="runEnd"/> (the thermostat ramps its target over the run): list,
+    /// forces and thermostat set up once, as the host does at a run's setup.
+    /// </summary>
+    public void Begin(long runEnd)
+    {
+        if (runEnd < Step) throw new ArgumentOutOfRangeException(nameof(runEnd), "the run ends before the current step");
         _runStart = Step;
-        _runEnd = Step + steps;
+        _runEnd = runEnd;
         Setup();
+    }
+
+    /// <summary>
+    /// The thermostat chain's state in the host fix nvt's checkpoint layout, or null for NVE; set it before
+    /// <see cref="Begin"/> to continue a host chain.
+    /// </summary>
+    public double[]? ThermostatState
+    {
+        get => _chain?.Save();
+        set
+        {
+            if (_chain is null || value is null) return;
+            _chain.Load(value);
+        }
+    }
+
+    /// <summary>Advances <paramref name="steps"/> steps of a run started with <see cref="Begin"/>.</summary>
+    public void Advance(long steps, Action<GpuMolecularDynamics>? observe = null)
+    {
         var n = AtomCount;
         int[] moved = [0];
         for (long s = 0; s < steps; s++)

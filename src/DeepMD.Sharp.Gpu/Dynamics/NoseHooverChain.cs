@@ -32,6 +32,25 @@ internal sealed class NoseHooverChain
     /// <summary>Thermostat positions.</summary>
     public IReadOnlyList<double> Eta => _eta;
 
+    /// <summary>
+    /// The state in the host fix's checkpoint layout (fix nvt's SaveState): η, η̇ (with the closing zero), η̈, then
+    /// the current temperature and degrees of freedom.
+    /// </summary>
+    public double[] Save() => [.. _eta, .. _etaDot, .. _etaDotDot, _tCurrent, _tdof];
+
+    /// <summary>Continues from a state written by <see cref="Save"/> or the host fix nvt (same layout).</summary>
+    public void Load(double[] state)
+    {
+        var n = _s.Chain;
+        if (state.Length != 3 * n + 3)
+            throw new ArgumentException($"a Nosé–Hoover chain of {n} has {3 * n + 3} state values, got {state.Length}");
+        state.AsSpan(0, n).CopyTo(_eta);
+        state.AsSpan(n, n + 1).CopyTo(_etaDot);
+        state.AsSpan(2 * n + 1, n).CopyTo(_etaDotDot);
+        _tCurrent = state[3 * n + 1];
+        _tdof = state[3 * n + 2];
+    }
+
     /// <summary>At the start of a run (delta = 0): chain masses and forces from the current temperature.</summary>
     public void Setup(double tCurrent, double tdof)
     {

@@ -26,7 +26,22 @@ internal static class TimerReport
             }
         }
         o.WriteLine();
-        o.WriteLine($"Neighbor list builds = {sim.Verlet.BuildCount - sim.BuildsAtRunStart}");
+        if (sim.DeviceLoopNote is { } note && note.StartsWith("device loop", StringComparison.Ordinal))
+        {
+            // The device rebuilds when an atom has moved more than half the skin (every 1 delay 0 check yes).
+            o.WriteLine($"Neighbor list builds = {sim.DeviceNeighborBuilds} (on the device)");
+            o.WriteLine("Dangerous builds = 0");
+        }
+        else
+        {
+            o.WriteLine($"Neighbor list builds = {sim.Verlet.BuildCount - sim.BuildsAtRunStart}");
+            HostBuilds(o, sim, dangerousBefore, riskyBefore);
+        }
+        o.WriteLine();
+    }
+
+    private static void HostBuilds(TextWriter o, Simulation sim, int dangerousBefore, int riskyBefore)
+    {
         if (sim.Neighbor.Check) o.WriteLine($"Dangerous builds = {sim.Verlet.DangerousBuilds - dangerousBefore}");
         else
         {
@@ -35,6 +50,5 @@ internal static class TimerReport
             if (risky > 0)
                 o.WriteLine($"WARNING: {risky} neighbor list rebuild(s) came after an atom moved more than half the skin: pairs may have been missed (use 'neigh_modify check yes' or a larger skin)");
         }
-        o.WriteLine();
     }
 }

@@ -41,6 +41,9 @@ public sealed class DeepPotential : IPotential
 
     public DeepPotModel Model { get; }
 
+    /// <summary>The model type (index in the model's type map) of engine atom type <paramref name="engineType"/> (0-based).</summary>
+    public int ModelTypeOf(int engineType) => _modelTypeOf[engineType];
+
     /// <summary>The backend doing the arithmetic.</summary>
     public IModelEvaluator Evaluator { get; }
 

@@ -37,7 +37,7 @@ public class GpuMolecularDynamicsTests
     }
 
     /// <summary>Four water molecules (O–H 0.9572 Å, 104.52°), randomly oriented on a 2×2×1 grid in a slightly tilted cell, with random velocities.</summary>
-    private static (Box Box, SimulationBox SimBox, double[] X, double[] Y, double[] Z, int[] Types, double[] V) Water(int seed)
+    internal static (Box Box, SimulationBox SimBox, double[] X, double[] Y, double[] Z, int[] Types, double[] V) Water(int seed)
     {
         var rng = new Random(seed);
         const double a = 6.2, c = 3.1; // about the density of liquid water
