@@ -128,9 +128,41 @@ public sealed class Trainer(SeAEnergyModel model, EnergyLoss loss, ExponentialLe
         return latest.Path ?? throw new Core.Errors.UserInputException($"no checkpoint '{path}' (nor any {Path.GetFileName(path)}-STEP.ckpt next to it)");
     }
 
+    /// <summary>
+    /// The smallest distance between two atoms (any images) within <paramref name="rcut"/> over all frames of
+    /// <paramref name="systems"/>, as DeePMD-kit's neighbor statistics record it for compression; null if no pair is
+    /// that close.
+    /// </summary>
+    public static double? MinNeighborDistance(IEnumerable<IO.Datasets.DeepmdSystem> systems, double rcut)
+    {
+        var best = double.PositiveInfinity;
+        foreach (var s in systems)
+        {
+            var n = s.AtomCount;
+            for (var f = 0; f < s.FrameCount; f++)
+            {
+                var x = new double[n];
+                var y = new double[n];
+                var z = new double[n];
+                for (var i = 0; i < n; i++)
+                {
+                    x[i] = s.Coords[(f * n + i) * 3];
+                    y[i] = s.Coords[(f * n + i) * 3 + 1];
+                    z[i] = s.Coords[(f * n + i) * 3 + 2];
+                }
+                var box = s.Boxes is null ? null : new Core.Geometry.Box(s.Boxes.AsSpan(f * 9, 9));
+                var list = Core.Neighbors.CellListNeighborSearch.Build(x, y, z, box, rcut);
+                for (var e = 0; e < list.EntryCount; e++)
+                    best = Math.Min(best, list.Dx[e] * list.Dx[e] + list.Dy[e] * list.Dy[e] + list.Dz[e] * list.Dz[e]);
+            }
+        }
+        return double.IsPositiveInfinity(best) ? null : Math.Sqrt(best);
+    }
+
     private void Run((TrainingCheckpoint Checkpoint, string OptimizerState)? resume)
     {
         var startStep = resume?.Checkpoint.Step ?? 0;
+        model.MinNborDist ??= MinNeighborDistance(train.Systems, model.Config.Rcut);
         var parameters = model.Parameters().ToList();
         using var adam = optim.Adam(parameters, lr.StartLr);
         if (resume is { } r0) TrainingCheckpoint.RestoreOptimizer(adam, r0.OptimizerState);

@@ -82,7 +82,10 @@ public static class ModelExporter
             ["backend"] = "dpmodel", ["software"] = "deepmd-kit",
             ["version"] = "3.1.0", ["time"] = DateTime.UtcNow.ToString("yyyy-MM-dd HH:mm:ss.ffffff+00:00", System.Globalization.CultureInfo.InvariantCulture),
             ["generator"] = "DeepMD.Sharp (dpsharp train)",
-            ["model"] = modelDict, ["model_def_script"] = script, ["@variables"] = new Dictionary<string, object?>(),
+            ["model"] = modelDict, ["model_def_script"] = script,
+            ["@variables"] = model.MinNborDist is { } dmin
+                ? new Dictionary<string, object?> { ["min_nbor_dist"] = new NdArray("float64", [], [dmin]) }
+                : new Dictionary<string, object?>(),
         };
     }
 

@@ -46,6 +46,12 @@ public sealed class SeAEnergyModel
     /// <summary>Environment-matrix std, [type][slot][4].</summary>
     public double[] Dstd { get; set; }
 
+    /// <summary>
+    /// Smallest interatomic distance in the training data, Å (DeePMD-kit's neighbor statistics), exported as
+    /// <c>@variables/min_nbor_dist</c> so that compression needs no flag; null until training has seen data.
+    /// </summary>
+    public double? MinNborDist { get; set; }
+
     /// <summary>Per-type energy bias added to every atom's energy, eV (exported as out_bias).</summary>
     public double[] OutBias { get; set; }
 
