@@ -34,7 +34,7 @@ public sealed record TrainingCheckpoint
     /// <summary>The signature of a model's shape-defining hyper-parameters.</summary>
     public static string Signature(SeAModelConfig c) =>
         $"se_e2_a type_map=[{string.Join(",", c.TypeMap)}] sel=[{string.Join(",", c.Sel)}] rcut={c.Rcut:R} rcut_smth={c.RcutSmooth:R} " +
-        $"neuron=[{string.Join(",", c.Neuron)}] axis={c.AxisNeuron} one_side={c.TypeOneSide} fitting=[{string.Join(",", c.FittingNeuron)}]";
+        (c.Radial ? "se_e2_r " : "") + $"neuron=[{string.Join(",", c.Neuron)}] axis={c.AxisNeuron} one_side={c.TypeOneSide} fitting=[{string.Join(",", c.FittingNeuron)}]";
 
     /// <summary>Writes the checkpoint to <paramref name="path"/> through a temporary file and a rename.</summary>
     public void Save(string path, SeAEnergyModel model, TorchSharp.Modules.Adam optimizer)

@@ -85,8 +85,10 @@ public sealed class TrainingInput
         d.AllowOnly("type", "sel", "rcut", "rcut_smth", "neuron", "axis_neuron", "resnet_dt", "type_one_side", "precision", "seed",
             "activation_function", "set_davg_zero", "trainable", "exclude_types", "env_protection");
         var dtype = d.String("type");
-        if (dtype is not ("se_e2_a" or "se_a"))
-            throw d.Error("type", $"descriptor '{dtype}' is not supported by dpsharp train; supported: se_e2_a (se_a)");
+        if (dtype is not ("se_e2_a" or "se_a" or "se_e2_r" or "se_r"))
+            throw d.Error("type", $"descriptor '{dtype}' is not supported by dpsharp train; supported: se_e2_a (se_a), se_e2_r (se_r)");
+        var radial = dtype is "se_e2_r" or "se_r";
+        if (radial && d.Raw("axis_neuron") is not null) throw d.Error("axis_neuron", "is not a key of se_e2_r (it has no angular axis); remove it");
         CheckPrecision(d);
         if (d.Raw("exclude_types") is { } ex && ex.GetArrayLength() > 0) throw d.Error("exclude_types", "is not supported in training yet; remove it");
         if (d.Double("env_protection", 0) != 0) throw d.Error("env_protection", "only 0 is supported in training");
@@ -106,7 +108,8 @@ public sealed class TrainingInput
             Rcut = d.Double("rcut", 6.0),
             RcutSmooth = d.Double("rcut_smth", 0.5),
             Neuron = d.Ints("neuron", [10, 20, 40]),
-            AxisNeuron = d.Int("axis_neuron", 4),
+            AxisNeuron = radial ? 4 : d.Int("axis_neuron", 4),
+            DescriptorType = radial ? "se_e2_r" : "se_e2_a",
             TypeOneSide = d.Bool("type_one_side", false),
             DescriptorResnetDt = d.Bool("resnet_dt", false),
             DescriptorActivation = d.String("activation_function", "tanh"),
@@ -121,7 +124,7 @@ public sealed class TrainingInput
         };
         if (sel.Length != 0 && sel.Length != typeMap.Length) throw d.Error("sel", $"has {sel.Length} entries but type_map has {typeMap.Length}");
         if (model.Rcut <= model.RcutSmooth) throw d.Error("rcut", "must be larger than rcut_smth");
-        if (model.AxisNeuron < 1 || model.AxisNeuron > model.Neuron[^1]) throw d.Error("axis_neuron", $"must be in 1..{model.Neuron[^1]}");
+        if (!radial && (model.AxisNeuron < 1 || model.AxisNeuron > model.Neuron[^1])) throw d.Error("axis_neuron", $"must be in 1..{model.Neuron[^1]}");
 
         var lr = root.Section("learning_rate")!;
         lr.AllowOnly("type", "start_lr", "stop_lr", "decay_steps", "decay_rate", "scale_by_worker", "smooth");

@@ -16,12 +16,13 @@ public static class ModelExporter
         var c = model.Config;
         var nt = c.TypeCount;
         var typeMap = c.TypeMap.Select(n => (object?)n).ToList();
-        var dim = c.Neuron[^1] * c.AxisNeuron;
+        var dim = c.DescriptorWidth;
+        var cols = c.EnvColumns;
         var descriptor = new Dictionary<string, object?>
         {
-            ["@class"] = "Descriptor", ["@version"] = 2L, ["type"] = "se_e2_a",
+            ["@class"] = "Descriptor", ["@version"] = 2L, ["type"] = c.Radial ? "se_r" : "se_e2_a",
             ["rcut"] = c.Rcut, ["rcut_smth"] = c.RcutSmooth, ["sel"] = Longs(c.Sel), ["neuron"] = Longs(c.Neuron),
-            ["axis_neuron"] = (long)c.AxisNeuron, ["resnet_dt"] = c.DescriptorResnetDt, ["trainable"] = true,
+            ["resnet_dt"] = c.DescriptorResnetDt, ["trainable"] = true,
             ["type_one_side"] = c.TypeOneSide, ["exclude_types"] = new List<object?>(), ["env_protection"] = 0.0,
             ["set_davg_zero"] = c.SetDavgZero, ["activation_function"] = c.DescriptorActivation, ["precision"] = "float64",
             ["spin"] = null, ["type_map"] = typeMap.ToList(),
@@ -30,10 +31,11 @@ public static class ModelExporter
                 model.Embeddings.Select(n => Embedding(n, c.Neuron, c.DescriptorActivation, c.DescriptorResnetDt))),
             ["@variables"] = new Dictionary<string, object?>
             {
-                ["davg"] = new NdArray("float64", [nt, c.SlotCount, 4], model.Davg.ToArray()),
-                ["dstd"] = new NdArray("float64", [nt, c.SlotCount, 4], model.Dstd.ToArray()),
+                ["davg"] = new NdArray("float64", [nt, c.SlotCount, cols], model.Davg.ToArray()),
+                ["dstd"] = new NdArray("float64", [nt, c.SlotCount, cols], model.Dstd.ToArray()),
             },
         };
+        if (!c.Radial) descriptor["axis_neuron"] = (long)c.AxisNeuron;
         var fitting = new Dictionary<string, object?>
         {
             ["@class"] = "Fitting", ["@version"] = 2L, ["type"] = "ener", ["var_name"] = "energy",
@@ -67,8 +69,8 @@ public static class ModelExporter
             ["type_map"] = typeMap.ToList(),
             ["descriptor"] = new Dictionary<string, object?>
             {
-                ["type"] = "se_e2_a", ["sel"] = Longs(c.Sel), ["rcut_smth"] = c.RcutSmooth, ["rcut"] = c.Rcut,
-                ["neuron"] = Longs(c.Neuron), ["resnet_dt"] = c.DescriptorResnetDt, ["axis_neuron"] = (long)c.AxisNeuron,
+                ["type"] = c.DescriptorType, ["sel"] = Longs(c.Sel), ["rcut_smth"] = c.RcutSmooth, ["rcut"] = c.Rcut,
+                ["neuron"] = Longs(c.Neuron), ["resnet_dt"] = c.DescriptorResnetDt,
                 ["type_one_side"] = c.TypeOneSide, ["precision"] = "float64", ["seed"] = c.Seed,
             },
             ["fitting_net"] = new Dictionary<string, object?>
@@ -77,6 +79,7 @@ public static class ModelExporter
                 ["precision"] = "float64", ["seed"] = c.Seed,
             },
         };
+        if (!c.Radial) ((Dictionary<string, object?>)script["descriptor"]!)["axis_neuron"] = (long)c.AxisNeuron;
         return new Dictionary<string, object?>
         {
             ["backend"] = "dpmodel", ["software"] = "deepmd-kit",

@@ -16,8 +16,9 @@ public static class ModelImporter
     /// </summary>
     public static SeAEnergyModel FromModel(DeepPotModel m, string source, long seed)
     {
-        if (m.Descriptor is not SeE2ASpec d) throw new UserInputException($"only se_e2_a models can be trained further, this one is {m.Descriptor.TypeName}", source);
-        if (d.IsCompressed) throw new UserInputException("the model is compressed; start from the uncompressed model", source);
+        var d = m.Descriptor;
+        if (d is not (SeE2ASpec or SeE2RSpec)) throw new UserInputException($"only se_e2_a and se_e2_r models can be trained further, this one is {d.TypeName}", source);
+        if (d is SeE2ASpec { IsCompressed: true }) throw new UserInputException("the model is compressed; start from the uncompressed model", source);
         var f = m.Fitting;
         if (f.MixedTypes || f.FparamCount > 0 || f.AparamCount > 0 || d.ExcludeTypes.Count > 0 || m.PairExcludeTypes.Count > 0 || m.AtomExcludeTypes.Length > 0 || d.EnvProtection != 0)
             throw new UserInputException("models with fparam/aparam, exclusions, env_protection or mixed-type fitting cannot be trained by dpsharp yet", source);
@@ -31,7 +32,8 @@ public static class ModelImporter
             RcutSmooth = d.RcutSmooth,
             Sel = d.Sel.ToArray(),
             Neuron = d.Neuron.ToArray(),
-            AxisNeuron = d.AxisNeuron,
+            AxisNeuron = d is SeE2ASpec a ? a.AxisNeuron : 4,
+            DescriptorType = d is SeE2RSpec ? "se_e2_r" : "se_e2_a",
             TypeOneSide = d.TypeOneSide,
             DescriptorResnetDt = d.Embeddings.Any(e => e!.Layers.Any(l => l.Timestep is not null)),
             DescriptorActivation = d.Embeddings[0]!.Layers[0].Activation.Name,

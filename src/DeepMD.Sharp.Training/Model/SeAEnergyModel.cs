@@ -22,12 +22,12 @@ public sealed class SeAEnergyModel
         Embeddings = new TrainableNetwork[netCount];
         for (var k = 0; k < netCount; k++)
             Embeddings[k] = TrainableNetwork.Embedding(1, config.Neuron, config.DescriptorActivation, config.DescriptorResnetDt, g);
-        var dim = config.Neuron[^1] * config.AxisNeuron;
+        var dim = config.DescriptorWidth;
         Fittings = new TrainableNetwork[nt];
         for (var t = 0; t < nt; t++)
             Fittings[t] = TrainableNetwork.Fitting(dim, config.FittingNeuron, config.FittingActivation, config.FittingResnetDt, g);
-        Davg = new double[nt * config.SlotCount * 4];
-        Dstd = Enumerable.Repeat(1.0, nt * config.SlotCount * 4).ToArray();
+        Davg = new double[nt * config.SlotCount * config.EnvColumns];
+        Dstd = Enumerable.Repeat(1.0, nt * config.SlotCount * config.EnvColumns).ToArray();
         OutBias = new double[nt];
     }
 
@@ -80,9 +80,10 @@ public sealed class SeAEnergyModel
         var r = d.pow(2).sum(-1, keepdim: true).sqrt();
         var u = ((r - c.RcutSmooth) / (c.Rcut - c.RcutSmooth)).clamp(0.0, 1.0);
         var w = u.pow(3) * (-6 * u.pow(2) + 15 * u - 10) + 1;
-        var env = cat([w / r, w * d / r.pow(2)], -1) * mask;
-        var davg = tensor(Davg).reshape(nt, nnei, 4).index_select(0, types);
-        var dstd = tensor(Dstd).reshape(nt, nnei, 4).index_select(0, types);
+        var cols = c.EnvColumns;
+        var env = (c.Radial ? w / r : cat([w / r, w * d / r.pow(2)], -1)) * mask;
+        var davg = tensor(Davg).reshape(nt, nnei, cols).index_select(0, types);
+        var dstd = tensor(Dstd).reshape(nt, nnei, cols).index_select(0, types);
         var rt = (env - davg) / dstd;
 
         var frameOf = tensor(batch.FrameOfAtom());
@@ -102,12 +103,19 @@ public sealed class SeAEnergyModel
                 var block = rti.narrow(1, offsets[tt], c.Sel[tt]);
                 var net = Embeddings[c.TypeOneSide ? tt : ti + nt * tt];
                 var gmat = net.Forward(block.narrow(2, 0, 1));
-                var part = matmul(gmat.transpose(1, 2), block);
+                // se_e2_r: Σ over the block's slots of G; se_e2_a: T += Gᵀ R̃.
+                var part = c.Radial ? gmat.sum(1) : matmul(gmat.transpose(1, 2), block);
                 tMat = tMat is null ? part : tMat + part;
             }
             tMat = tMat! / nnei;
-            var tLess = tMat.narrow(1, 0, c.AxisNeuron);
-            var desc = matmul(tMat, tLess.transpose(1, 2)).reshape(centers.Length, -1);
+            Tensor desc;
+            if (c.Radial)
+                desc = tMat * DeepMD.Sharp.Models.Descriptors.SeE2RSpec.ResultRescale;
+            else
+            {
+                var tLess = tMat.narrow(1, 0, c.AxisNeuron);
+                desc = matmul(tMat, tLess.transpose(1, 2)).reshape(centers.Length, -1);
+            }
             var e = Fittings[ti].Forward(desc).squeeze(-1) + OutBias[ti];
             atomEnergy = atomEnergy.index_add(0, idx, e, 1.0);
         }

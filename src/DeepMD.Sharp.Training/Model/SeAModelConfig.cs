@@ -21,6 +21,21 @@ public sealed record SeAModelConfig
     /// <summary>M2, the number of axis rows.</summary>
     public int AxisNeuron { get; init; } = 4;
 
+    /// <summary>
+    /// The descriptor: <c>se_e2_a</c> (angular, D = T·T&lt;ᵀ) or <c>se_e2_r</c> (radial only: D = (1/5)·(1/Σsel)·Σ_j G(s_j),
+    /// notes §1.6; axis_neuron unused).
+    /// </summary>
+    public string DescriptorType { get; init; } = "se_e2_a";
+
+    /// <summary>Whether the descriptor is se_e2_r.</summary>
+    public bool Radial => DescriptorType == "se_e2_r";
+
+    /// <summary>Columns of the environment matrix per slot: 4 for se_e2_a (s, s·x/r, s·y/r, s·z/r), 1 for se_e2_r.</summary>
+    public int EnvColumns => Radial ? 1 : 4;
+
+    /// <summary>Descriptor width, the fitting net's input size.</summary>
+    public int DescriptorWidth => Radial ? Neuron[^1] : Neuron[^1] * AxisNeuron;
+
     /// <summary>One embedding net per neighbor type (true) or per (center, neighbor) pair.</summary>
     public bool TypeOneSide { get; init; }
 

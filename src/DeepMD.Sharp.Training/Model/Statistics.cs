@@ -49,8 +49,9 @@ public static class Statistics
             }
         }
         var nnei = c.SlotCount;
-        var davg = new double[nt * nnei * 4];
-        var dstd = new double[nt * nnei * 4];
+        var cols = c.EnvColumns;
+        var davg = new double[nt * nnei * cols];
+        var dstd = new double[nt * nnei * cols];
         for (var t = 0; t < nt; t++)
         {
             var mr = n[t] > 0 ? sr[t] / n[t] : 0;
@@ -58,10 +59,10 @@ public static class Statistics
             var stdA = Std(3 * n[t], sa[t], sa2[t], c.DataStatProtect);
             for (var s = 0; s < nnei; s++)
             {
-                var k = (t * nnei + s) * 4;
+                var k = (t * nnei + s) * cols;
                 davg[k] = c.SetDavgZero ? 0 : mr;
                 dstd[k] = stdR;
-                dstd[k + 1] = dstd[k + 2] = dstd[k + 3] = stdA;
+                if (cols == 4) dstd[k + 1] = dstd[k + 2] = dstd[k + 3] = stdA;
             }
         }
         model.Davg = davg;

@@ -51,20 +51,22 @@ public static class TypeMapSelection
         var first = model.Fittings[0].Layers[0];
         if (ratio != 1 && first.Resnet && (first.OutputSize == first.InputSize || first.OutputSize == 2 * first.InputSize))
             throw new UserInputException("the first fitting layer is residual, so dropping neighbor types cannot be absorbed by its weights; keep all types", source);
-        for (var t = 0; t < nt; t++) result.Fittings[t] = Copy(model.Fittings[map[t]], ratio * ratio);
+        // se_e2_a's descriptor is quadratic in 1/Σsel, se_e2_r's linear.
+        for (var t = 0; t < nt; t++) result.Fittings[t] = Copy(model.Fittings[map[t]], c.Radial ? ratio : ratio * ratio);
 
         var oldOffsets = Offsets(c.Sel);
-        var davg = new double[nt * config.SlotCount * 4];
-        var dstd = new double[nt * config.SlotCount * 4];
+        var cols = c.EnvColumns;
+        var davg = new double[nt * config.SlotCount * cols];
+        var dstd = new double[nt * config.SlotCount * cols];
         for (var ti = 0; ti < nt; ti++)
         {
             var s = 0;
             foreach (var tt in map)
             {
-                var from = (map[ti] * c.SlotCount + oldOffsets[tt]) * 4;
-                var to = (ti * config.SlotCount + s) * 4;
-                Array.Copy(model.Davg, from, davg, to, c.Sel[tt] * 4);
-                Array.Copy(model.Dstd, from, dstd, to, c.Sel[tt] * 4);
+                var from = (map[ti] * c.SlotCount + oldOffsets[tt]) * cols;
+                var to = (ti * config.SlotCount + s) * cols;
+                Array.Copy(model.Davg, from, davg, to, c.Sel[tt] * cols);
+                Array.Copy(model.Dstd, from, dstd, to, c.Sel[tt] * cols);
                 s += c.Sel[tt];
             }
         }
@@ -91,7 +93,7 @@ public static class TypeMapSelection
                 if (typeMap.Contains(c.TypeMap[tt])) continue;
                 for (var s = offsets[tt]; s < offsets[tt] + c.Sel[tt]; s++)
                 {
-                    var k = (ti * c.SlotCount + s) * 4;
+                    var k = (ti * c.SlotCount + s) * c.EnvColumns;
                     max = Math.Max(max, Math.Abs(model.Davg[k] / model.Dstd[k]));
                 }
             }

@@ -11,13 +11,15 @@ using TorchSharp;
 
 public class ExportTests
 {
-    [TestCase(true)]
-    [TestCase(false)]
-    public void Trained_And_Exported_Model_Matches_Reference_Evaluator(bool typeOneSide)
+    [TestCase(true, "se_e2_a")]
+    [TestCase(false, "se_e2_a")]
+    [TestCase(true, "se_e2_r")]
+    [TestCase(false, "se_e2_r")]
+    public void Trained_And_Exported_Model_Matches_Reference_Evaluator(bool typeOneSide, string descriptor)
     {
         TorchRuntime.Initialize(threads: 1);
         var system = TrainingFixtures.Water();
-        var model = new SeAEnergyModel(TrainingFixtures.TinyConfig(typeOneSide));
+        var model = new SeAEnergyModel(TrainingFixtures.TinyConfig(typeOneSide) with { DescriptorType = descriptor });
         var data = new TrainingDataSet([system], [1], seed: 3);
         var options = new TrainerOptions { NumbSteps = 3, DispFreq = 1, DispFile = null };
         var trainer = new Trainer(model, new EnergyLoss(), new ExponentialLearningRate(1e-3, 1e-5, 1, 3), data, null, options);
@@ -31,6 +33,7 @@ public class ExportTests
             var path = Path.Combine(dir, "model.dp");
             ModelExporter.Save(model, path);
             var loaded = ModelLoader.Load(path);
+            Assert.That(loaded.Descriptor.TypeName, Is.EqualTo(descriptor == "se_e2_r" ? "se_r" : "se_e2_a"));
 
             var frames = new[] { 5, 41 };
             var batch = new BatchBuilder(model.Config.Rcut, model.Config.Sel).Build(system, frames);

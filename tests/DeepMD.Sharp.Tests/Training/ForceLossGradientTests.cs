@@ -13,13 +13,14 @@ using static TorchSharp.torch;
 /// </summary>
 public class ForceLossGradientTests
 {
-    [TestCase(true)]
-    [TestCase(false)]
-    public void Force_Loss_Gradient_Matches_Finite_Difference(bool typeOneSide)
+    [TestCase(true, "se_e2_a")]
+    [TestCase(false, "se_e2_a")]
+    [TestCase(false, "se_e2_r")]
+    public void Force_Loss_Gradient_Matches_Finite_Difference(bool typeOneSide, string descriptor)
     {
         TorchRuntime.Initialize(threads: 1);
         var water = TrainingFixtures.Water();
-        var model = new SeAEnergyModel(TrainingFixtures.TinyConfig(typeOneSide));
+        var model = new SeAEnergyModel(TrainingFixtures.TinyConfig(typeOneSide) with { DescriptorType = descriptor });
         new Trainer(model, new EnergyLoss(), new ExponentialLearningRate(1e-3, 1e-5, 1, 1),
             new TrainingDataSet([water], [1], 1), null, new TrainerOptions { NumbSteps = 0, DispFile = null }).InitStatistics();
         var batch = new BatchBuilder(model.Config.Rcut, model.Config.Sel).Build(water, [0]);

@@ -105,6 +105,30 @@ public class TrainCliTests
     }
 
     [Test]
+    public void Se_E2_R_Input_Trains_Restarts_And_Exports_An_Se_R_Model()
+    {
+        var input = Path.Combine(_tmp, "input.json");
+        File.WriteAllText(input, Input().Replace("\"type\": \"se_e2_a\"", "\"type\": \"se_e2_r\"").Replace(", \"axis_neuron\": 2", ""));
+        var model = Path.Combine(_tmp, "r.dp");
+        var (code, stdout, stderr) = Run("train", input, "-o", model);
+        Assert.That(code, Is.EqualTo(0), stderr + stdout);
+        var loaded = ModelLoader.Load(model);
+        Assert.That(loaded.Descriptor.TypeName, Is.EqualTo("se_r"));
+        Assert.That(loaded.Descriptor.OutputSize, Is.EqualTo(8));
+
+        var resumed = Path.Combine(_tmp, "r-resumed.dp");
+        File.Delete(Path.Combine(_tmp, "model.ckpt-6.ckpt"));
+        (code, stdout, stderr) = Run("train", input, "-o", resumed, "--restart", Path.Combine(_tmp, "model.ckpt"));
+        Assert.That(code, Is.EqualTo(0), stderr + stdout);
+        Assert.That(TestEnergies(resumed), Is.EqualTo(TestEnergies(model)));
+
+        File.WriteAllText(input, Input(", \"axis_neuron\": 4").Replace("\"type\": \"se_e2_a\"", "\"type\": \"se_e2_r\"").Replace(", \"axis_neuron\": 2", ""));
+        (code, _, stderr) = Run("train", input);
+        Assert.That(code, Is.EqualTo(1));
+        Assert.That(stderr, Does.Contain("axis_neuron").And.Contain("se_e2_r"));
+    }
+
+    [Test]
     public void Unknown_Key_Is_An_Error_Naming_The_Valid_Keys()
     {
         var input = Path.Combine(_tmp, "input.json");
