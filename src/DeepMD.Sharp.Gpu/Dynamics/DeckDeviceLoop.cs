@@ -9,7 +9,8 @@ using DeepMD.Sharp.Models.Potentials;
 
 /// <summary>
 /// Hands a deck's <c>run</c> to <see cref="GpuMolecularDynamics"/> when everything the run does exists on the device:
-/// <c>pair_style deepmd</c> with one model evaluated by the GPU backend, a box periodic in x, y and z that no fix changes,
+/// <c>pair_style deepmd</c> evaluated by the GPU backend (with several models, their deviation is computed on the device
+/// every out_freq steps, batched over the models, unless atomic or relative deviations are asked for), a box periodic in x, y and z that no fix changes,
 /// and one integrator on group all, fix nve or fix nvt (no other fixes), no per-atom energies, no restart files during
 /// the run. Anything else runs on the host loop, with the reason in the log.
 /// </summary>
@@ -29,12 +30,21 @@ public sealed class DeckDeviceLoopFactory : IDeviceLoopFactory
             var o = nvt.Options;
             settings = settings with { Thermostat = new NoseHooverSettings(o.TStart, o.TStop, o.TDamp, o.TChain, o.TLoop, o.Drag) };
         }
-        return new DeckDeviceLoop(sim, dp, evaluator, settings, fix as FixNvt);
+        GpuModelDeviation? deviation = null;
+        if (dp.Deviation is { } log)
+            deviation = new GpuModelDeviation([evaluator, .. log.Others.Cast<IDeviceResidentEvaluator>()]);
+        return new DeckDeviceLoop(sim, dp, evaluator, settings, fix as FixNvt, deviation);
     }
 
     private static string WhyNot(Simulation sim, DeepPotential dp)
     {
-        if (dp.Deviation is not null) return "model deviation (several models in pair_style deepmd) is evaluated on the host";
+        if (dp.Deviation is { } log)
+        {
+            if (log.Atomic || log.RelativeForce is not null || log.RelativeVirial is not null)
+                return "atomic or relative model deviations are computed on the host";
+            if (log.Others.Any(o => o is not IDeviceResidentEvaluator r || r.Accelerator != ((IDeviceResidentEvaluator)dp.Evaluator).Accelerator))
+                return "the other models of pair_style deepmd are not on the same GPU";
+        }
         var box = sim.Box!;
         if (!box.Periodic[0] || !box.Periodic[1] || !box.Periodic[2]) return "the device loop needs a box periodic in x, y and z";
         if (sim.Fixes.Count != 1 || sim.Fixes[0] is not (FixNve or FixNvt))
@@ -53,8 +63,15 @@ public sealed class DeckDeviceLoopFactory : IDeviceLoopFactory
         private readonly GpuMolecularDynamics _md;
         private readonly FixNvt? _nvt;
         private readonly int[] _imageA, _imageB, _imageC;
+        private readonly GpuModelDeviation? _deviation;
+        private readonly ModelDeviationLog? _log;
+        private readonly Core.Geometry.Box _box;
+        private readonly int[] _modelType;
+        private readonly Models.Evaluation.EvaluationOptions _options;
+        private readonly Action<GpuMolecularDynamics>? _observe;
 
-        public DeckDeviceLoop(Simulation sim, DeepPotential dp, IDeviceResidentEvaluator evaluator, DeviceMdSettings settings, FixNvt? nvt)
+        public DeckDeviceLoop(Simulation sim, DeepPotential dp, IDeviceResidentEvaluator evaluator, DeviceMdSettings settings, FixNvt? nvt,
+            GpuModelDeviation? deviation)
         {
             var a = sim.Atoms;
             var n = a.Count;
@@ -69,6 +86,12 @@ public sealed class DeckDeviceLoopFactory : IDeviceLoopFactory
             _imageB = a.ImageB[..n];
             _imageC = a.ImageC[..n];
             _nvt = nvt;
+            _deviation = deviation;
+            _log = dp.Deviation;
+            _box = sim.Box!.Cell;
+            _modelType = modelType;
+            _options = dp.Options;
+            if (_deviation is not null) _observe = RecordDeviation;
             _md = new GpuMolecularDynamics(evaluator, sim.Box!.Cell, a.X[..n], a.Y[..n], a.Z[..n], modelType, mass,
                 a.Vx[..n], a.Vy[..n], a.Vz[..n], settings, dp.Options)
             {
@@ -77,14 +100,24 @@ public sealed class DeckDeviceLoopFactory : IDeviceLoopFactory
             // Continue the host fix's chain (it keeps its state from earlier runs, as LAMMPS' fix nvt does).
             if (nvt is not null) _md.ThermostatState = nvt.SaveState();
             _md.Begin(sim.RunEndStep);
-            Description = $"{evaluator.Name} on {evaluator.Accelerator.Name}, fix {sim.Fixes[0].Style}, {n} atoms kept on the device";
+            Description = $"{evaluator.Name} on {evaluator.Accelerator.Name}, fix {sim.Fixes[0].Style}, {n} atoms kept on the device" +
+                          (deviation is null ? "" : $", model deviation of {dp.Deviation!.Others.Count + 1} models every {dp.Deviation.Every} steps");
+        }
+
+        /// <summary>After each device step: the deviation of the models at the positions of this step, when due.</summary>
+        private void RecordDeviation(GpuMolecularDynamics md)
+        {
+            if (!_log!.IsDue(md.Step)) return;
+            var (x, y, z, _, _, _, _, _, _) = md.Download();
+            var d = _deviation!.Compute(_box, x, y, z, _modelType, _options);
+            _log.RecordValues(md.Step, d[0], d[1], d[2], d[3], d[4], d[5]);
         }
 
         public string Description { get; }
 
         public int NeighborBuilds => _md.NeighborBuilds;
 
-        public void Advance(long steps) => _md.Advance(steps);
+        public void Advance(long steps) => _md.Advance(steps, _observe);
 
         public void CopyTo(Simulation sim)
         {
@@ -116,6 +149,10 @@ public sealed class DeckDeviceLoopFactory : IDeviceLoopFactory
             sim.AcceptExternalForces(thermo.PotentialEnergy, thermo.Virial);
         }
 
-        public void Dispose() => _md.Dispose();
+        public void Dispose()
+        {
+            _md.Dispose();
+            _deviation?.Dispose();
+        }
     }
 }

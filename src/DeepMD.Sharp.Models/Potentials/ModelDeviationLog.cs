@@ -95,6 +95,23 @@ public sealed class ModelDeviationLog
         _lastStep = step;
     }
 
+    /// <summary>
+    /// Writes a row computed elsewhere (the device loop's batched deviation): the six columns of
+    /// <see cref="Record"/>, for logs without <see cref="Atomic"/>.
+    /// </summary>
+    public void RecordValues(long step, double maxVirial, double minVirial, double avgVirial, double maxForce, double minForce, double avgForce)
+    {
+        if (Atomic) throw new InvalidOperationException("per-atom deviations need Record");
+        var ci = CultureInfo.InvariantCulture;
+        _line.Clear();
+        _line.Append(step.ToString(ci).PadLeft(12));
+        foreach (var v in (ReadOnlySpan<double>)[maxVirial, minVirial, avgVirial, maxForce, minForce, avgForce])
+            _line.Append(' ').Append(Format(v));
+        _line.Append('\n');
+        File.AppendAllText(Path, _line.ToString());
+        _lastStep = step;
+    }
+
     /// <summary>C++ <c>std::scientific</c> with the default precision 6 in a field of 18.</summary>
     private static string Format(double v) => v.ToString("0.000000e+00", CultureInfo.InvariantCulture).PadLeft(18);
 }

@@ -31,14 +31,14 @@ public class DeckDeviceLoopTests
         return path;
     }
 
-    private static string Deck(string data, string fix, string extra = "") => $"""
+    private static string Deck(string data, string fix, string extra = "", string models = "") => $"""
         units metal
         boundary p p p
         atom_style atomic
         read_data {data}
         mass 1 15.9994
         mass 2 1.00794
-        pair_style deepmd {RepoPaths.TestModel("water-example-float32.dp")}
+        pair_style deepmd {RepoPaths.TestModel("water-example-float32.dp")}{models}
         pair_coeff * * O H
         neighbor 0.05 bin
         timestep 0.0005
@@ -52,9 +52,12 @@ public class DeckDeviceLoopTests
         run 5
         """;
 
-    private static (string Log, string Dump) Run(string deck, string backend)
+    private static (string Log, string Dump) Run(string deck, string backend) => Run(deck, backend, out _);
+
+    private static (string Log, string Dump) Run(string deck, string backend, out string directory)
     {
         var dir = RepoPaths.TempDir();
+        directory = dir;
         var path = Path.Combine(dir, "in.test");
         File.WriteAllText(path, deck);
         var oldBackend = Environment.GetEnvironmentVariable("DPSHARP_BACKEND");
@@ -113,6 +116,28 @@ public class DeckDeviceLoopTests
         TestContext.Out.WriteLine($"{fix}: largest thermo difference {worst:E2} (relative), dump {worstDump:E2}");
         Assert.That(worst, Is.LessThan(1e-9), "thermo columns");
         Assert.That(worstDump, Is.LessThan(1e-5), "dumped positions, velocities, forces");
+    }
+
+    [Test]
+    public void Model_Deviation_Of_Several_Models_Is_Computed_On_The_Device_Like_The_Host()
+    {
+        var models = $" {RepoPaths.Get("potentials", "water", "water.dp")} out_freq 2 out_file md.out";
+        var deck = Deck(WriteData(RepoPaths.TempDir()), "nve", models: models);
+        var host = Run(deck, "reference", out var hostDir);
+        var device = Run(deck, "gpu-f64", out var deviceDir);
+        Assert.That(device.Log, Does.Contain("model deviation of 2 models every 2 steps"), device.Log);
+        var h = File.ReadAllLines(Path.Combine(hostDir, "md.out"));
+        var d = File.ReadAllLines(Path.Combine(deviceDir, "md.out"));
+        Assert.That(d[0], Is.EqualTo(h[0]), "header");
+        double[][] Rows(string[] lines) => lines.Skip(1).Select(l => l.Split(' ', StringSplitOptions.RemoveEmptyEntries)
+            .Select(t => double.Parse(t, CultureInfo.InvariantCulture)).ToArray()).ToArray();
+        var hr = Rows(h);
+        var dr = Rows(d);
+        Assert.That(hr.Select(r => r[0]), Is.EqualTo(new double[] { 0, 2, 4, 6, 8, 10, 12 }), "steps 0..12 every 2 over run 7 + run 5");
+        Assert.That(dr.Select(r => r[0]), Is.EqualTo(hr.Select(r => r[0])));
+        var worst = hr.Zip(dr, (a, b) => a.Zip(b, (p, q) => Math.Abs(p - q) / Math.Max(1e-12, Math.Abs(p))).Max()).Max();
+        TestContext.Out.WriteLine($"largest relative difference of the deviation columns: {worst:E2}");
+        Assert.That(worst, Is.LessThan(1e-5), "columns agree to the printed 7 digits");
     }
 
     [Test]
