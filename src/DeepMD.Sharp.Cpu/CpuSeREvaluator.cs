@@ -17,19 +17,21 @@ public sealed class CpuSeREvaluator<T> : CpuEvaluatorBase<T> where T : unmanaged
 {
     private readonly SeE2RSpec _d;
     private readonly PackedNetwork<T>?[] _embeddings;
+    private readonly PackedTable<T>?[]? _tables; // compressed embedding (NetworkCollection index), or null
     private readonly double[] _padG;   // [ti][tt][M1]: G of a padded slot
     private readonly double[] _zeroG;  // [ti][tt][M1]: G(0), what a descriptor-excluded neighbor adds
     private readonly double[] _mean;   // [ti][tt]
     private readonly double[] _invStd; // [ti][tt]
 
     public CpuSeREvaluator(DeepPotModel model)
-        : base(model, typeof(T) == typeof(double) ? "cpu-f64" : "cpu-f32")
+        : base(model, (typeof(T) == typeof(double) ? "cpu-f64" : "cpu-f32") + (model.Descriptor.IsCompressed ? "-compressed" : ""))
     {
         if (!Supports(model, out var why)) throw new ArgumentException(why);
         _d = (SeE2RSpec)model.Descriptor;
         var nt = _d.TypeCount;
         var m1 = _d.Neuron[^1];
         _embeddings = _d.Embeddings.Select(n => n is null ? null : new PackedNetwork<T>(n)).ToArray();
+        _tables = _d.Tables?.Select(t => t is null ? null : new PackedTable<T>(t)).ToArray();
         _padG = new double[nt * nt * m1];
         _zeroG = new double[nt * nt * m1];
         _mean = new double[nt * nt];
@@ -42,6 +44,12 @@ public sealed class CpuSeREvaluator<T> : CpuEvaluatorBase<T> where T : unmanaged
                 _mean[ti * nt + tt] = _d.Davg[k];
                 _invStd[ti * nt + tt] = 1.0 / _d.Dstd[k];
                 if (_d.Sel[tt] == 0 || _d.EmbeddingFor(ti, tt) is not { } net) continue;
+                if (_d.TableFor(ti, tt) is { } table)
+                {
+                    table.Evaluate(-_d.Davg[k] / _d.Dstd[k], _padG.AsSpan((ti * nt + tt) * m1, m1), deriv);
+                    table.Evaluate(0, _zeroG.AsSpan((ti * nt + tt) * m1, m1), deriv);
+                    continue;
+                }
                 net.EvaluateScalar(-_d.Davg[k] / _d.Dstd[k], _padG.AsSpan((ti * nt + tt) * m1, m1), deriv);
                 net.EvaluateScalar(0, _zeroG.AsSpan((ti * nt + tt) * m1, m1), deriv);
             }
@@ -141,6 +149,24 @@ public sealed class CpuSeREvaluator<T> : CpuEvaluatorBase<T> where T : unmanaged
                 s[q] = T.CreateTruncating((r0 - _mean[pb]) * _invStd[pb]);
             }
             var g = block.G.AsSpan(0, m1 * ld);
+            if (_tables?[d.TypeOneSide ? tt : ti + nt * tt] is { } table)
+            {
+                // Compressed: G(s) and G'(s) per column from the table, slot-major; D sums G over the center's columns.
+                Workspace.Ensure(ref block.G, m1 * ld);
+                Workspace.Ensure(ref block.Saved, m1 * ld);
+                for (var c = 0; c < bsz; c++)
+                {
+                    var dc = desc.Slice(c * m1, m1);
+                    for (var q = block.Start[c]; q < block.Start[c + 1]; q++)
+                    {
+                        if (block.Entry[q] < 0) continue;
+                        var gq = block.G.AsSpan(q * m1, m1);
+                        table.Evaluate(double.CreateTruncating(s[q]), gq, block.Saved.AsSpan(q * m1, m1));
+                        for (var a = 0; a < m1; a++) dc[a] += double.CreateTruncating(gq[a]);
+                    }
+                }
+                continue;
+            }
             net.Forward(s, g, ld, block.Saved, ws.Scratch);
             for (var q = 0; q < block.Count; q++)
                 if (block.Entry[q] < 0)
@@ -179,6 +205,24 @@ public sealed class CpuSeREvaluator<T> : CpuEvaluatorBase<T> where T : unmanaged
             if (block.Count == 0) continue;
             var net = _embeddings[d.TypeOneSide ? tt : ti + nt * tt]!;
             var ld = block.Ld;
+            var pbt = ti * nt + tt;
+            if (_tables?[d.TypeOneSide ? tt : ti + nt * tt] is not null)
+            {
+                // ∂e/∂s = scale · Σ_a ∂e/∂D[a] · G'(s)[a] with G' saved slot-major by the forward pass.
+                for (var c = 0; c < bsz; c++)
+                    for (var q = block.Start[c]; q < block.Start[c + 1]; q++)
+                    {
+                        var e = block.Entry[q];
+                        if (e < 0) continue;
+                        var gp = block.Saved.AsSpan(q * m1, m1);
+                        double ds = 0;
+                        for (var a = 0; a < m1; a++) ds += double.CreateTruncating(dX[a * ldf + c]) * double.CreateTruncating(gp[a]);
+                        double ddx = nl.Dx[e], ddy = nl.Dy[e], ddz = nl.Dz[e];
+                        var r = Math.Sqrt(ddx * ddx + ddy * ddy + ddz * ddz);
+                        (gx[e], gy[e], gz[e]) = EnvironmentRow.PairGradient(ds * scale * _invStd[pbt], 0, 0, 0, ddx, ddy, ddz, r, d.RcutSmooth, d.Rcut, d.EnvProtection);
+                    }
+                continue;
+            }
             var gradG = block.GradG.AsSpan(0, m1 * ld);
             gradG.Clear();
             for (var c = 0; c < bsz; c++)

@@ -77,7 +77,7 @@ public sealed partial class GpuSeAEvaluator<T> : IModelEvaluator, Resident.IDevi
         var nets = new DeviceNetworks();
         var embIndex = new int[_d.Embeddings.Length];
         for (var k = 0; k < embIndex.Length; k++)
-            embIndex[k] = _d.Embeddings[k] is { } net ? nets.Add(net, _a?.Tables?[k]) : -1;
+            embIndex[k] = _d.Embeddings[k] is { } net ? nets.Add(net, _d.Tables?[k]) : -1;
         var embWidth = nets.MaxWidth;
         var fitNet = new int[nt];
         var fitActivations = 0;
@@ -115,7 +115,7 @@ public sealed partial class GpuSeAEvaluator<T> : IModelEvaluator, Resident.IDevi
                 for (var c = 0; c < comps; c++) padR[pair * 4 + c] = -mean[pair * 4 + c] * invStd[pair * 4 + c];
                 if (_d.Sel[tt] == 0) continue;
                 var netIndex = _d.TypeOneSide ? tt : ti + nt * tt;
-                if (_a?.Tables?[netIndex] is { } table) table.Evaluate(padR[pair * 4], padG.AsSpan(pair * m1, m1), deriv);
+                if (_d.Tables?[netIndex] is { } table) table.Evaluate(padR[pair * 4], padG.AsSpan(pair * m1, m1), deriv);
                 else _d.Embeddings[netIndex]?.EvaluateScalar(padR[pair * 4], padG.AsSpan(pair * m1, m1), deriv);
             }
         var slotType = new int[nnei];

@@ -34,8 +34,9 @@ public static class ModelCompressor
     public static DeepPotModel Compress(Dictionary<string, object?> tree, string file, Settings settings)
     {
         var model = ModelReader.FromTree(tree, file);
-        if (model.Descriptor is not SeE2ASpec d)
-            throw new UserInputException($"compression is implemented for se_e2_a models; this one is {model.Descriptor.TypeName}", file);
+        var d = model.Descriptor;
+        if (d is not (SeE2ASpec or SeE2RSpec))
+            throw new UserInputException($"compression is implemented for se_e2_a and se_e2_r models; this one is {model.Descriptor.TypeName}", file);
         if (d.IsCompressed) throw new UserInputException("the model is already compressed", file);
         var root = new ModelNode(tree, file);
         var modelDict = (root.Has("model") ? root["model"] : root).AsDict();
@@ -62,7 +63,7 @@ public static class ModelCompressor
             data.Add(new NdArray(dtype, [t.SplineCount, 6 * t.Channels], Round(t.Data, dtype)));
             info.Add(new NdArray(dtype, [6], Round(t.Info, dtype)));
         }
-        descriptor["@version"] = 3L;
+        if (d is SeE2ASpec) descriptor["@version"] = 3L; // se_e2_a's Descriptor v3 carries the block; se_r keeps its version
         var compress = ModelTree.NewDict();
         var compressVars = ModelTree.NewDict();
         compressVars["compress_data"] = data;

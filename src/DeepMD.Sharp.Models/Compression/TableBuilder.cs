@@ -15,7 +15,7 @@ public static class TableBuilder
     /// Builds one table per embedding net (NetworkCollection order; null where the net is unused or excluded).
     /// <paramref name="minNeighborDistance"/> (Å) sets the upper end of the fine grid.
     /// </summary>
-    public static EmbeddingTable?[] Build(SeE2ASpec d, double minNeighborDistance, double stride0 = 0.01, double stride1 = 0.1,
+    public static EmbeddingTable?[] Build(DescriptorSpec d, double minNeighborDistance, double stride0 = 0.01, double stride1 = 0.1,
         double extrapolate = 5, int checkFrequency = -1)
     {
         if (!(minNeighborDistance > 0)) throw new UserInputException($"the minimal neighbor distance must be positive, got {minNeighborDistance}");
@@ -43,13 +43,13 @@ public static class TableBuilder
                 ll = lower[ti];
                 uu = upper[ti];
             }
-            tables[k] = Tabulate(net, d.EmbeddingWidth, ll, uu, stride0, stride1, extrapolate, checkFrequency);
+            tables[k] = Tabulate(net, d.Neuron[^1], ll, uu, stride0, stride1, extrapolate, checkFrequency);
         }
         return tables;
     }
 
     /// <summary>Per center type: floor of the smallest and ceiling of the largest normalised s the model can see.</summary>
-    private static (double[] Lower, double[] Upper) Range(SeE2ASpec d, double dmin)
+    private static (double[] Lower, double[] Upper) Range(DescriptorSpec d, double dmin)
     {
         var nt = d.TypeCount;
         var (sw, _) = ReferenceEvaluator.Switch(dmin, d.RcutSmooth, d.Rcut);
@@ -60,8 +60,9 @@ public static class TableBuilder
             double lo = double.PositiveInfinity, hi = double.NegativeInfinity;
             for (var k = 0; k < d.SlotCount; k++)
             {
-                var avg = d.Davg[(t * d.SlotCount + k) * 4];
-                var std = d.Dstd[(t * d.SlotCount + k) * 4];
+                // The radial column: 4 columns per slot for se_e2_a, 1 for se_e2_r.
+                var avg = d.Davg[(t * d.SlotCount + k) * d.ComponentCount];
+                var std = d.Dstd[(t * d.SlotCount + k) * d.ComponentCount];
                 lo = Math.Min(lo, -avg / std);
                 hi = Math.Max(hi, (sw / dmin - avg) / std);
             }

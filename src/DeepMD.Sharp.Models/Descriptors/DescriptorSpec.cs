@@ -10,8 +10,11 @@ public abstract class DescriptorSpec
 {
     protected DescriptorSpec(int typeCount, double rcut, double rcutSmooth, int[] sel, double envProtection,
         int[] neuron, bool typeOneSide, IReadOnlyList<(int A, int B)> excludeTypes, double[] davg, double[] dstd,
-        int componentCount, NeuralNetwork?[] embeddings, string precision)
+        int componentCount, NeuralNetwork?[] embeddings, string precision, Compression.EmbeddingTable?[]? tables = null)
     {
+        if (tables is not null && tables.Length != embeddings.Length)
+            throw new ArgumentException("one table per embedding net is needed");
+        Tables = tables;
         TypeCount = typeCount;
         Rcut = rcut;
         RcutSmooth = rcutSmooth;
@@ -37,6 +40,18 @@ public abstract class DescriptorSpec
     }
 
     private readonly bool[] _excluded;
+
+    /// <summary>
+    /// Tabulated embedding nets (a compressed model, DeePMD-kit's Descriptor v3 <c>compress</c> block), in
+    /// NetworkCollection order, or null when the model is not compressed. When present they replace the nets.
+    /// </summary>
+    public Compression.EmbeddingTable?[]? Tables { get; }
+
+    /// <summary>Whether the embedding nets are evaluated from tables.</summary>
+    public bool IsCompressed => Tables is not null;
+
+    /// <summary>The table for center type <paramref name="ti"/> and neighbor type <paramref name="tj"/>, if compressed.</summary>
+    public Compression.EmbeddingTable? TableFor(int ti, int tj) => Tables?[TypeOneSide ? tj : ti + TypeCount * tj];
 
     /// <summary>DeePMD-kit type name (<c>se_e2_a</c>, <c>se_r</c>).</summary>
     public abstract string TypeName { get; }

@@ -8,29 +8,14 @@ public sealed class SeE2ASpec : DescriptorSpec
     public SeE2ASpec(int typeCount, double rcut, double rcutSmooth, int[] sel, double envProtection, int[] neuron,
         int axisNeuron, bool typeOneSide, IReadOnlyList<(int A, int B)> excludeTypes, double[] davg, double[] dstd,
         NeuralNetwork?[] embeddings, string precision, Compression.EmbeddingTable?[]? tables = null)
-        : base(typeCount, rcut, rcutSmooth, sel, envProtection, neuron, typeOneSide, excludeTypes, davg, dstd, 4, embeddings, precision)
+        : base(typeCount, rcut, rcutSmooth, sel, envProtection, neuron, typeOneSide, excludeTypes, davg, dstd, 4, embeddings, precision, tables)
     {
         AxisNeuron = axisNeuron;
-        if (tables is not null && tables.Length != embeddings.Length)
-            throw new ArgumentException("one table per embedding net is needed");
-        Tables = tables;
     }
-
-    /// <summary>
-    /// Tabulated embedding nets (a compressed model, DeePMD-kit's Descriptor v3 <c>compress</c> block), in
-    /// NetworkCollection order, or null when the model is not compressed. When present they replace the nets.
-    /// </summary>
-    public Compression.EmbeddingTable?[]? Tables { get; }
-
-    /// <summary>Whether the embedding nets are evaluated from tables.</summary>
-    public bool IsCompressed => Tables is not null;
 
     /// <summary>The same descriptor with the embedding nets tabulated.</summary>
     public SeE2ASpec WithTables(Compression.EmbeddingTable?[] tables) =>
         new(TypeCount, Rcut, RcutSmooth, Sel, EnvProtection, Neuron, AxisNeuron, TypeOneSide, ExcludeTypes, Davg, Dstd, Embeddings.ToArray(), Precision, tables);
-
-    /// <summary>The table for center type <paramref name="ti"/> and neighbor type <paramref name="tj"/>, if compressed.</summary>
-    public Compression.EmbeddingTable? TableFor(int ti, int tj) => Tables?[TypeOneSide ? tj : ti + TypeCount * tj];
 
     public override string TypeName => "se_e2_a";
 

@@ -10,10 +10,14 @@ public sealed class SeE2RSpec : DescriptorSpec
 
     public SeE2RSpec(int typeCount, double rcut, double rcutSmooth, int[] sel, double envProtection, int[] neuron,
         bool typeOneSide, IReadOnlyList<(int A, int B)> excludeTypes, double[] davg, double[] dstd,
-        NeuralNetwork?[] embeddings, string precision)
-        : base(typeCount, rcut, rcutSmooth, sel, envProtection, neuron, typeOneSide, excludeTypes, davg, dstd, 1, embeddings, precision)
+        NeuralNetwork?[] embeddings, string precision, Compression.EmbeddingTable?[]? tables = null)
+        : base(typeCount, rcut, rcutSmooth, sel, envProtection, neuron, typeOneSide, excludeTypes, davg, dstd, 1, embeddings, precision, tables)
     {
     }
+
+    /// <summary>The same descriptor with the embedding nets tabulated.</summary>
+    public SeE2RSpec WithTables(Compression.EmbeddingTable?[] tables) =>
+        new(TypeCount, Rcut, RcutSmooth, Sel, EnvProtection, Neuron, TypeOneSide, ExcludeTypes, Davg, Dstd, Embeddings.ToArray(), Precision, tables);
 
     public override string TypeName => "se_r";
 

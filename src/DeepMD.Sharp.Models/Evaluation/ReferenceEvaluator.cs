@@ -360,7 +360,8 @@ public static class ReferenceEvaluator
                     var b = ti * nnei + k;
                     sval = (raw - d.Davg[b]) / d.Dstd[b];
                 }
-                net.EvaluateScalar(sval, g, gp.AsSpan(k * m1, m1));
+                if (d.TableFor(ti, tt) is { } table) table.Evaluate(sval, g, gp.AsSpan(k * m1, m1));
+                else net.EvaluateScalar(sval, g, gp.AsSpan(k * m1, m1));
                 for (var a = 0; a < m1; a++) sum[a] += g[a];
             }
         }

@@ -111,7 +111,8 @@ public static class ModelReader
             var tables = ReadTables(d.Optional("compress"), nets.Length, neuron[^1]);
             return new SeE2ASpec(nt, rcut, rcutSmth, sel, protection, neuron, axis, typeOneSide, exclude, davg, dstd, nets, precision, tables);
         }
-        return new SeE2RSpec(nt, rcut, rcutSmth, sel, protection, neuron, typeOneSide, exclude, davg, dstd, nets, precision);
+        var rTables = ReadTables(d.Optional("compress"), nets.Length, neuron[^1]);
+        return new SeE2RSpec(nt, rcut, rcutSmth, sel, protection, neuron, typeOneSide, exclude, davg, dstd, nets, precision, rTables);
     }
 
     /// <summary>The compressed-table block of Descriptor v3 (notes §3.5), or null when absent.</summary>

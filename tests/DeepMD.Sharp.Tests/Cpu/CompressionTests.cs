@@ -7,6 +7,7 @@ using DeepMD.Sharp.Models;
 using DeepMD.Sharp.Models.Compression;
 using DeepMD.Sharp.Models.Descriptors;
 using DeepMD.Sharp.Models.Evaluation;
+using DeepMD.Sharp.Models.Loading;
 using DeepMD.Sharp.Models.Serialization;
 using DeepMD.Sharp.Tests.Support;
 
@@ -69,6 +70,58 @@ public class CompressionTests
             var f32 = new CpuSeAEvaluator<float>(reread).Evaluate(t, nl, new EvaluationOptions());
             Assert.That(f32.Energy, Is.EqualTo(b.Energy).Within(1e-6 * Math.Abs(b.Energy)));
             Assert.That(f32.Forces, Is.EqualTo(b.Forces).Within(1e-4));
+        }
+        finally
+        {
+            Directory.Delete(dir, true);
+        }
+    }
+
+    [Test]
+    public void CompressedSeRModelStaysWithinToleranceOnEveryCpuPath()
+    {
+        var dir = RepoPaths.TempDir();
+        try
+        {
+            var src = RepoPaths.TestModel("deeppot-r.yaml");
+            var tree = ModelFile.Load(src);
+            ModelCompressor.Compress(tree, src, new ModelCompressor.Settings { MinNeighborDistance = 0.8 });
+            var file = Path.Combine(dir, "r-compressed.dp");
+            ModelFile.Save(file, tree);
+            var plain = ModelLoader.Load(src);
+            var reread = ModelLoader.Load(file);
+            Assert.That(reread.Descriptor, Is.InstanceOf<SeE2RSpec>().With.Property("IsCompressed").True);
+            var s = StructureReader.Read(RepoPaths.Get("examples", "water", "water.lmp"), ["O", "H"]);
+            var t = s.TypesFor(plain.TypeMap);
+            var nl = CellListNeighborSearch.Build(s.X, s.Y, s.Z, s.Box, plain.Cutoff);
+            var a = ReferenceEvaluator.Evaluate(plain, t, nl);
+            var b = ReferenceEvaluator.Evaluate(reread, t, nl);
+            var de = Math.Abs(a.Energy - b.Energy) / s.Count;
+            var df = a.Forces.Zip(b.Forces, (p, q) => Math.Abs(p - q)).Max();
+            TestContext.Out.WriteLine($"se_e2_r compressed vs plain: |ΔE|/atom {de:E2} eV, max |ΔF| {df:E2} eV/Å");
+            Assert.That(df, Is.GreaterThan(0), "the tables are an approximation, not the nets");
+            Assert.That(de, Is.LessThan(1e-6), "eV/atom");
+            Assert.That(df, Is.LessThan(1e-5), "eV/Å");
+            var cpu = new CpuSeREvaluator<double>(reread);
+            Assert.That(cpu.Name, Is.EqualTo("cpu-f64-compressed"));
+            var c64 = cpu.Evaluate(t, nl, new EvaluationOptions());
+            Assert.That(c64.Energy, Is.EqualTo(b.Energy).Within(1e-10 * Math.Abs(b.Energy)));
+            Assert.That(c64.Forces, Is.EqualTo(b.Forces).Within(1e-10));
+            Assert.That(c64.Virial, Is.EqualTo(b.Virial).Within(1e-8));
+            var c32 = new CpuSeREvaluator<float>(reread).Evaluate(t, nl, new EvaluationOptions());
+            Assert.That(c32.Energy, Is.EqualTo(b.Energy).Within(1e-6 * Math.Abs(b.Energy)));
+            Assert.That(c32.Forces, Is.EqualTo(b.Forces).Within(1e-4));
+
+            // The evaluators read the tables, not the nets: shifting every table's constant term moves the energy.
+            var shifted = ModelFile.Load(file);
+            var compress = (Dictionary<string, object?>)((Dictionary<string, object?>)((Dictionary<string, object?>)shifted["model"]!)["descriptor"]!)["compress"]!;
+            foreach (var table in (List<object?>)((Dictionary<string, object?>)compress["@variables"]!)["compress_data"]!)
+                for (var k = 0; k < ((NdArray)table!).Length; k += 6) ((NdArray)table).Data[k] += 0.01;
+            var moved = ModelReader.FromTree(shifted, file);
+            var e1 = ReferenceEvaluator.Evaluate(moved, t, nl).Energy;
+            var e2 = new CpuSeREvaluator<double>(moved).Evaluate(t, nl, new EvaluationOptions()).Energy;
+            Assert.That(Math.Abs(e1 - b.Energy), Is.GreaterThan(1e-3), "reference on shifted tables");
+            Assert.That(e2, Is.EqualTo(e1).Within(1e-10 * Math.Abs(e1)), "cpu on shifted tables");
         }
         finally
         {
