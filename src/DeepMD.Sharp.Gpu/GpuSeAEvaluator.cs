@@ -164,7 +164,7 @@ public sealed partial class GpuSeAEvaluator<T> : IModelEvaluator, Resident.IDevi
         _fitLayers = Enumerable.Range(0, nt).Max(t => model.Fitting.NetFor(t)?.Layers.Count ?? 0);
         if (typeof(T) == typeof(double)) (_envEmbed, _descriptorT, _descriptorD, _fitForward, _fitSeed, _fitBackwardZ, _fitBackwardX, _descriptorBackward, _pairGradient) = Load<double, DoubleOps>(accelerator);
         else (_envEmbed, _descriptorT, _descriptorD, _fitForward, _fitSeed, _fitBackwardZ, _fitBackwardX, _descriptorBackward, _pairGradient) = Load<float, FloatOps>(accelerator);
-        Name = $"gpu-{(size == 8 ? "f64" : "f32")}{(_a?.IsCompressed == true ? "-compressed" : "")}{(_a is null ? " se_r" : "")} ({accelerator.AcceleratorType}: {accelerator.Name})";
+        Name = $"gpu-{(size == 8 ? "f64" : "f32")}{(_d.IsCompressed ? "-compressed" : "")}{(_a is null ? " se_r" : "")} ({accelerator.AcceleratorType}: {accelerator.Name})";
     }
 
     private static (Action<Index1D, SeAKernelParams<T>>, Action<Index1D, SeAKernelParams<T>>, Action<Index1D, SeAKernelParams<T>>, Action<Index1D, SeAKernelParams<T>, int>,
