@@ -17,6 +17,9 @@ public static class BackendSelector
     /// <summary>The GPU backend, when the host program registered one (null: not part of this program).</summary>
     public static GpuBackendHook? Gpu { get; set; }
 
+    /// <summary>Whether the model's networks are stored in float32 (descriptor and fitting).</summary>
+    public static bool IsFloat32(DeepPotModel model) => model.Descriptor.Precision == "float32" && model.Fitting.Precision == "float32";
+
     /// <summary>
     /// Creates the evaluator for <paramref name="model"/>. <paramref name="requested"/> is a name from <see cref="Names"/>
     /// or null, in which case DPSHARP_BACKEND decides, else "auto".
@@ -49,19 +52,24 @@ public static class BackendSelector
                 reason = $"{(name == "cpu-f32" ? "cpu-f32" : "cpu-f64")}: fused SIMD kernels, {System.Numerics.Vector<double>.Count * 64}-bit vectors, {Environment.ProcessorCount} cores ({source})";
                 return CpuBackend.Create(model, float32: name == "cpu-f32");
             case "auto":
+            {
+                // A model stored in float32 runs in float32 (as DeePMD-kit runs it), which is also twice as fast.
+                var f32 = IsFloat32(model);
+                var why32 = f32 ? ", float32 because the model is float32" : "";
                 if (Gpu is not null && Gpu.DeviceAvailable() && Gpu.WhyNotSupported(model) is null)
                 {
-                    var evaluator = Gpu.Create(model, false);
-                    reason = $"{evaluator.Name} (automatic: CUDA device present)";
+                    var evaluator = Gpu.Create(model, f32);
+                    reason = $"{evaluator.Name} (automatic: CUDA device present{why32})";
                     return evaluator;
                 }
                 if (CpuBackend.Supports(model, out var whyNot))
                 {
-                    reason = $"cpu-f64: fused SIMD kernels, {System.Numerics.Vector<double>.Count * 64}-bit vectors, {Environment.ProcessorCount} cores (automatic: fastest backend supporting the model)";
-                    return CpuBackend.Create(model, float32: false);
+                    reason = $"{(f32 ? "cpu-f32" : "cpu-f64")}: fused SIMD kernels, {System.Numerics.Vector<double>.Count * 64}-bit vectors, {Environment.ProcessorCount} cores (automatic: fastest backend supporting the model{why32})";
+                    return CpuBackend.Create(model, float32: f32);
                 }
                 reason = $"reference (automatic: {whyNot})";
                 return new ReferenceBackend(model);
+            }
             default:
                 throw new UserInputException($"unknown backend '{name}'; choose one of: {string.Join(", ", Names)}");
         }
