@@ -24,6 +24,7 @@ public static class CommandLine
             RunCommand.Create(stdout, stderr),
 #if DPSHARP_TRAINING
             TrainCommand.Create(stdout),
+            FreezeCommand.Create(stdout),
 #endif
             TestCommand.Create(stdout),
             ModelDeviCommand.Create(stdout),

@@ -85,6 +85,30 @@ public static class TrainingSession
         return model;
     }
 
+    /// <summary>
+    /// <c>dpsharp freeze</c>: the model of a checkpoint (a file, or a save_ckpt prefix meaning its newest checkpoint;
+    /// default input.json's save_ckpt) written as a model file, as <c>dp freeze</c> does. The model's shape comes from
+    /// <paramref name="inputPath"/> (for --init-model/--finetune runs use the model train writes); min_nbor_dist is
+    /// computed from its training data. Returns the checkpoint's step.
+    /// </summary>
+    public static int Freeze(string inputPath, string? checkpoint, string outputPath, TextWriter log)
+    {
+        var input = TrainingInput.Load(inputPath);
+        TorchRuntime.Initialize();
+        var baseDir = Path.GetDirectoryName(Path.GetFullPath(inputPath))!;
+        var train = Load(input.TrainingData, input.Model.TypeMap, baseDir, input.Seed, "training.training_data", inputPath);
+        var config = input.Model;
+        if (config.Sel.Length == 0) config = config with { Sel = AutoSel(train.Systems, config.Rcut, config.TypeCount) };
+        var model = new SeAEnergyModel(config);
+        var path = Trainer.ResolveCheckpoint(checkpoint ?? input.SaveCkpt);
+        var (ckpt, optimizerState) = Checkpoints.TrainingCheckpoint.Load(path, model);
+        File.Delete(optimizerState);
+        model.MinNborDist = Trainer.MinNeighborDistance(train.Systems, config.Rcut);
+        ModelExporter.Save(model, outputPath);
+        log.WriteLine($"froze {path} (step {ckpt.Step}) -> {outputPath}");
+        return ckpt.Step;
+    }
+
     private static TrainingDataSet Load(DataSection data, string[] typeMap, string baseDir, int seed, string key, string file)
     {
         var specs = data.Systems.Select(s => Resolve(s, baseDir)).ToArray();

@@ -129,6 +129,31 @@ public class TrainCliTests
     }
 
     [Test]
+    public void Freeze_Writes_The_Model_Of_A_Checkpoint()
+    {
+        var input = Path.Combine(_tmp, "input.json");
+        File.WriteAllText(input, Input());
+        var model = Path.Combine(_tmp, "trained.dp");
+        var (code, stdout, stderr) = Run("train", input, "-o", model);
+        Assert.That(code, Is.EqualTo(0), stderr + stdout);
+
+        var frozen = Path.Combine(_tmp, "frozen.dp");
+        (code, stdout, stderr) = Run("freeze", "-i", input, "-o", frozen);
+        Assert.That(code, Is.EqualTo(0), stderr + stdout);
+        Assert.That(stdout, Does.Contain("model.ckpt-6.ckpt (step 6)"));
+        Assert.That(TestEnergies(frozen), Is.EqualTo(TestEnergies(model)), "the newest checkpoint is the final model");
+
+        var early = Path.Combine(_tmp, "step4.dp");
+        (code, stdout, stderr) = Run("freeze", "-i", input, "-c", Path.Combine(_tmp, "model.ckpt-4.ckpt"), "-o", early);
+        Assert.That(code, Is.EqualTo(0), stderr + stdout);
+        Assert.That(TestEnergies(early), Is.Not.EqualTo(TestEnergies(model)));
+
+        (code, _, stderr) = Run("freeze", "-i", input, "-c", Path.Combine(_tmp, "missing.ckpt"));
+        Assert.That(code, Is.EqualTo(1));
+        Assert.That(stderr, Does.Contain("missing.ckpt"));
+    }
+
+    [Test]
     public void Unknown_Key_Is_An_Error_Naming_The_Valid_Keys()
     {
         var input = Path.Combine(_tmp, "input.json");
