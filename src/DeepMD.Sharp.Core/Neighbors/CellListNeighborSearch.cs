@@ -22,8 +22,10 @@ using DeepMD.Sharp.Core.Geometry;
 /// The wrapped positions are copied into cell order (structure of arrays), so the candidates of a stencil cell are
 /// contiguous; stencil cells that follow each other in memory with the same lattice shift are scanned as one run, and
 /// the distance test runs on whole SIMD vectors. The stencil is worked out once per center cell, not per atom. A
-/// counting pass sizes every row, then a second pass writes the entries straight into the final arrays. Each row is
-/// ordered by stencil cell (a, then b, then c offset ascending) and then by atom index, independent of the thread count.
+/// counting pass sizes every row and keeps one bit per candidate (within the cutoff or not); the fill pass then writes
+/// the accepted entries straight into the final arrays without testing distances again. Each row is ordered by stencil
+/// cell (a, then b, then c offset ascending) and then by atom index, the order of the previous implementation,
+/// independent of the thread count.
 /// </para>
 /// </remarks>
 public static class CellListNeighborSearch
@@ -45,6 +47,7 @@ public static class CellListNeighborSearch
         var scan = new Scan(grid, n, cutoff * cutoff);
 
         var stencilMax = (2 * grid.Reach[0] + 1) * (2 * grid.Reach[1] + 1) * (2 * grid.Reach[2] + 1);
+        scan.PlanAcceptedBits(new Segment[stencilMax]);
         var counts = new int[n];
         Parallel.For(0, scan.BlockCount, () => new Workspace(stencilMax), (b, _, work) =>
         {
@@ -67,32 +70,10 @@ public static class CellListNeighborSearch
         return list;
     }
 
-    /// <summary>Candidates tested before their accepted entries are written (size of the per-worker packing buffer).</summary>
-    private const int CandidateChunk = 256;
-
-    /// <summary>
-    /// For each 4-bit mask of accepted lanes, the lane numbers of its set bits in ascending order, padded with zeros:
-    /// row <c>m</c> is elements <c>4m .. 4m+3</c>.
-    /// </summary>
-    private static readonly int[] AcceptedLanes = BuildAcceptedLanes();
-
-    private static int[] BuildAcceptedLanes()
-    {
-        var table = new int[16 * 4];
-        for (var mask = 0; mask < 16; mask++)
-        {
-            var q = 0;
-            for (var lane = 0; lane < 4; lane++)
-                if ((mask & (1 << lane)) != 0) table[4 * mask + q++] = lane;
-        }
-        return table;
-    }
-
-    /// <summary>Per-worker scratch: the stencil runs of the current center cell and the packed accepted candidates.</summary>
+    /// <summary>Per-worker scratch: the stencil runs of the current center cell.</summary>
     private sealed class Workspace(int stencilMax)
     {
         public readonly Segment[] Segments = new Segment[stencilMax];
-        public readonly int[] Accepted = new int[CandidateChunk + Vector128<int>.Count];
     }
 
     /// <summary>
@@ -124,6 +105,15 @@ public static class CellListNeighborSearch
 
         /// <summary>First center cell of each block; one extra element closes the last block.</summary>
         private readonly int[] _blockCells;
+
+        /// <summary>
+        /// One bit per candidate of every center atom, set where the candidate is within the cutoff: written by the
+        /// counting pass, read by the fill pass, so distances are tested once. The row of the atom at cell-sorted
+        /// position p in cell c is <see cref="_rowWords"/>[c] words from
+        /// <see cref="_cellWords"/>[c] + (p − first atom of c) · <see cref="_rowWords"/>[c].
+        /// </summary>
+        private ulong[] _bits = [];
+        private int[] _cellWords = [], _rowWords = [];
 
         public Scan(Grid grid, int n, double rc2)
         {
@@ -170,6 +160,26 @@ public static class CellListNeighborSearch
 
         public int BlockCount => _blockCells.Length - 1;
 
+        /// <summary>Sizes the candidate bit rows: every atom of a cell has the cell's stencil candidates.</summary>
+        public void PlanAcceptedBits(Segment[] segments)
+        {
+            var cellCount = _cellStart.Length - 1;
+            _cellWords = new int[cellCount + 1];
+            _rowWords = new int[cellCount];
+            for (var cell = 0; cell < cellCount; cell++)
+            {
+                var atoms = _cellStart[cell + 1] - _cellStart[cell];
+                if (atoms > 0)
+                {
+                    long candidates = 0;
+                    foreach (var seg in segments.AsSpan(0, Stencil(cell, segments))) candidates += seg.End - seg.Start;
+                    _rowWords[cell] = checked((int)((candidates + 63) >> 6));
+                }
+                _cellWords[cell + 1] = checked(_cellWords[cell] + _rowWords[cell] * atoms);
+            }
+            _bits = GC.AllocateUninitializedArray<ulong>(_cellWords[cellCount]);
+        }
+
         /// <summary>Row lengths of the atoms in block <paramref name="b"/>.</summary>
         public void CountBlock(int b, Workspace work, int[] counts)
         {
@@ -179,7 +189,8 @@ public static class CellListNeighborSearch
                 int first = _cellStart[cell], last = _cellStart[cell + 1];
                 if (first == last) continue;
                 var stencil = segments.AsSpan(0, Stencil(cell, segments));
-                for (var p = first; p < last; p++) counts[_atom[p]] = CountRow(p, stencil);
+                for (var p = first; p < last; p++)
+                    counts[_atom[p]] = CountRow(p, stencil, _cellWords[cell] + (p - first) * _rowWords[cell]);
             }
         }
 
@@ -195,7 +206,7 @@ public static class CellListNeighborSearch
                 for (var p = first; p < last; p++)
                 {
                     var i = _atom[p];
-                    var end = FillRow(p, stencil, list, list.Offsets[i], work.Accepted);
+                    var end = FillRow(p, stencil, _cellWords[cell] + (p - first) * _rowWords[cell], list, list.Offsets[i]);
                     if (end != list.Offsets[i + 1]) throw new InvalidOperationException("neighbor count changed between passes");
                 }
             }
@@ -247,14 +258,18 @@ public static class CellListNeighborSearch
             return count;
         }
 
-        /// <summary>Number of neighbors of the atom at cell-sorted position <paramref name="p"/>.</summary>
-        private int CountRow(int p, ReadOnlySpan<Segment> stencil)
+        /// <summary>
+        /// Number of neighbors of the atom at cell-sorted position <paramref name="p"/>; also stores which candidates
+        /// are within the cutoff, one bit each in scan order, from word <paramref name="row"/> of the bit rows.
+        /// </summary>
+        private int CountRow(int p, ReadOnlySpan<Segment> stencil, int row)
         {
             ref var x0 = ref MemoryMarshal.GetArrayDataReference(_x);
             ref var y0 = ref MemoryMarshal.GetArrayDataReference(_y);
             ref var z0 = ref MemoryMarshal.GetArrayDataReference(_z);
             double xi = _x[p], yi = _y[p], zi = _z[p], rc2 = _rc2;
             var found = 0;
+            var bits = new BitWriter(_bits, row);
             foreach (ref readonly var s in stencil)
             {
                 var k = s.Start;
@@ -268,8 +283,9 @@ public static class CellListNeighborSearch
                         var dx = Vector256.LoadUnsafe(ref x0, (nuint)k) + vsx - vxi;
                         var dy = Vector256.LoadUnsafe(ref y0, (nuint)k) + vsy - vyi;
                         var dz = Vector256.LoadUnsafe(ref z0, (nuint)k) + vsz - vzi;
-                        var far = Vector256.GreaterThan(dx * dx + dy * dy + dz * dz, vrc2).ExtractMostSignificantBits();
-                        found += Vector256<double>.Count - BitOperations.PopCount(far);
+                        var near = ~Vector256.GreaterThan(dx * dx + dy * dy + dz * dz, vrc2).ExtractMostSignificantBits() & 0xF;
+                        found += BitOperations.PopCount(near);
+                        bits.Append(near, Vector256<double>.Count);
                     }
                 }
                 for (; k < s.End; k++)
@@ -277,80 +293,95 @@ public static class CellListNeighborSearch
                     var dx = Unsafe.Add(ref x0, k) + s.Sx - xi;
                     var dy = Unsafe.Add(ref y0, k) + s.Sy - yi;
                     var dz = Unsafe.Add(ref z0, k) + s.Sz - zi;
-                    if (!(dx * dx + dy * dy + dz * dz > rc2)) found++;
+                    var near = dx * dx + dy * dy + dz * dz > rc2 ? 0u : 1u;
+                    found += (int)near;
+                    bits.Append(near, 1);
                 }
             }
-            // The center itself (unshifted, distance 0) was counted once.
+            bits.Flush();
+            // The center itself (unshifted, distance 0) was counted once; the fill pass skips it.
             return found - 1;
         }
 
         /// <summary>
         /// Writes the neighbors of the atom at cell-sorted position <paramref name="p"/> from entry <paramref name="w"/>
-        /// on; returns the end of the row. The distance test first packs the accepted positions of up to
-        /// <see cref="CandidateChunk"/> candidates into <paramref name="accepted"/> without branching, then writes them.
+        /// on, taking the accepted candidates from the bit row at word <paramref name="row"/>; returns the end of the row.
         /// </summary>
-        private int FillRow(int p, ReadOnlySpan<Segment> stencil, NeighborList list, int w, int[] accepted)
+        private int FillRow(int p, ReadOnlySpan<Segment> stencil, int row, NeighborList list, int w)
         {
+            int[] owner = list.Owner, sha = list.ShiftA, shb = list.ShiftB, shc = list.ShiftC;
+            double[] dxs = list.Dx, dys = list.Dy, dzs = list.Dz;
+            ref var bits0 = ref MemoryMarshal.GetArrayDataReference(_bits);
             ref var x0 = ref MemoryMarshal.GetArrayDataReference(_x);
             ref var y0 = ref MemoryMarshal.GetArrayDataReference(_y);
             ref var z0 = ref MemoryMarshal.GetArrayDataReference(_z);
-            ref var acc0 = ref MemoryMarshal.GetArrayDataReference(accepted);
-            ref var lanes0 = ref MemoryMarshal.GetArrayDataReference(AcceptedLanes);
-            int[] owner = list.Owner, sha = list.ShiftA, shb = list.ShiftB, shc = list.ShiftC;
-            double[] dxs = list.Dx, dys = list.Dy, dzs = list.Dz;
-            double xi = _x[p], yi = _y[p], zi = _z[p], rc2 = _rc2;
+            ref var atom0 = ref MemoryMarshal.GetArrayDataReference(_atom);
+            ref var wa0 = ref MemoryMarshal.GetArrayDataReference(_wa);
+            ref var wb0 = ref MemoryMarshal.GetArrayDataReference(_wb);
+            ref var wc0 = ref MemoryMarshal.GetArrayDataReference(_wc);
+            double xi = _x[p], yi = _y[p], zi = _z[p];
             int wai = _wa[p], wbi = _wb[p], wci = _wc[p];
+            var first = 0; // bit of the run's first candidate within the row
             foreach (ref readonly var s in stencil)
             {
                 var self = s.Unshifted ? p : -1;
                 double sx = s.Sx, sy = s.Sy, sz = s.Sz;
                 // Shift relative to the caller's (unwrapped) positions: cell shift plus the wrap offsets.
                 int ba = s.ShiftA + wai, bb = s.ShiftB + wbi, bc = s.ShiftC + wci;
-                for (var k = s.Start; k < s.End;)
+                var end = first + (s.End - s.Start);
+                for (var b = first; b < end;)
                 {
-                    var stop = Math.Min(s.End, k + CandidateChunk);
-                    var m = 0;
-                    if (Vector256.IsHardwareAccelerated)
+                    var offset = b & 63;
+                    var take = Math.Min(64 - offset, end - b);
+                    var word = Unsafe.Add(ref bits0, row + (b >> 6)) >> offset;
+                    if (take < 64) word &= (1UL << take) - 1;
+                    var k0 = s.Start + (b - first);
+                    while (word != 0)
                     {
-                        Vector256<double> vxi = Vector256.Create(xi), vyi = Vector256.Create(yi), vzi = Vector256.Create(zi);
-                        Vector256<double> vsx = Vector256.Create(sx), vsy = Vector256.Create(sy), vsz = Vector256.Create(sz);
-                        var vrc2 = Vector256.Create(rc2);
-                        for (; k <= stop - Vector256<double>.Count; k += Vector256<double>.Count)
-                        {
-                            var dx = Vector256.LoadUnsafe(ref x0, (nuint)k) + vsx - vxi;
-                            var dy = Vector256.LoadUnsafe(ref y0, (nuint)k) + vsy - vyi;
-                            var dz = Vector256.LoadUnsafe(ref z0, (nuint)k) + vsz - vzi;
-                            var near = ~Vector256.GreaterThan(dx * dx + dy * dy + dz * dz, vrc2).ExtractMostSignificantBits() & 0xF;
-                            // Positions of the accepted lanes, packed to the front, stored whole; only popcount of them count.
-                            var positions = Vector128.Create(k) + Vector128.LoadUnsafe(ref lanes0, 4 * near);
-                            positions.StoreUnsafe(ref acc0, (nuint)m);
-                            m += BitOperations.PopCount(near);
-                        }
-                    }
-                    for (; k < stop; k++)
-                    {
-                        var dx = Unsafe.Add(ref x0, k) + sx - xi;
-                        var dy = Unsafe.Add(ref y0, k) + sy - yi;
-                        var dz = Unsafe.Add(ref z0, k) + sz - zi;
-                        Unsafe.Add(ref acc0, m) = k;
-                        if (!(dx * dx + dy * dy + dz * dz > rc2)) m++;
-                    }
-                    for (var t = 0; t < m; t++)
-                    {
-                        var j = Unsafe.Add(ref acc0, t);
-                        if (j == self) continue;
-                        owner[w] = _atom[j];
-                        dxs[w] = Unsafe.Add(ref x0, j) + sx - xi;
-                        dys[w] = Unsafe.Add(ref y0, j) + sy - yi;
-                        dzs[w] = Unsafe.Add(ref z0, j) + sz - zi;
-                        sha[w] = ba - _wa[j];
-                        shb[w] = bb - _wb[j];
-                        shc[w] = bc - _wc[j];
+                        var k = k0 + BitOperations.TrailingZeroCount(word);
+                        word &= word - 1;
+                        if (k == self) continue;
+                        owner[w] = Unsafe.Add(ref atom0, k);
+                        dxs[w] = Unsafe.Add(ref x0, k) + sx - xi;
+                        dys[w] = Unsafe.Add(ref y0, k) + sy - yi;
+                        dzs[w] = Unsafe.Add(ref z0, k) + sz - zi;
+                        sha[w] = ba - Unsafe.Add(ref wa0, k);
+                        shb[w] = bb - Unsafe.Add(ref wb0, k);
+                        shc[w] = bc - Unsafe.Add(ref wc0, k);
                         w++;
                     }
+                    b += take;
                 }
+                first = end;
             }
             return w;
+        }
+    }
+
+    /// <summary>Appends bits to a row of 64-bit words, lowest bit first.</summary>
+    private ref struct BitWriter(ulong[] words, int start)
+    {
+        private readonly Span<ulong> _words = words.AsSpan(start);
+        private ulong _pending;
+        private int _count, _next;
+
+        /// <summary>Appends the low <paramref name="n"/> bits of <paramref name="value"/> (n ≤ 32).</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public void Append(uint value, int n)
+        {
+            _pending |= (ulong)value << _count;
+            _count += n;
+            if (_count < 64) return;
+            _words[_next++] = _pending;
+            _count -= 64;
+            // The bits that did not fit (none when the word filled exactly: value >> n is 0).
+            _pending = (ulong)value >> (n - _count);
+        }
+
+        /// <summary>Stores the last, partly filled word.</summary>
+        public void Flush()
+        {
+            if (_count > 0) _words[_next++] = _pending;
         }
     }
 
