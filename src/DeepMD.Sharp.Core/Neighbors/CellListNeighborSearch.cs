@@ -1,5 +1,9 @@
 namespace DeepMD.Sharp.Core.Neighbors;
 
+using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 using DeepMD.Sharp.Core.Geometry;
 
 /// <summary>
@@ -8,14 +12,28 @@ using DeepMD.Sharp.Core.Geometry;
 /// mixed periodic/non-periodic directions and for no box at all. Cost is O(N) for a fixed density.
 /// </summary>
 /// <remarks>
+/// <para>
 /// Cells are laid out along the lattice (fractional) coordinates. Two points whose cells differ by k ≥ 1 in
 /// direction d are at least (k − 1)·w_d apart, where w_d is the cell width measured perpendicular to the
 /// faces, so scanning ceil(cutoff / w_d) cells each way misses no pair. Every (cell, lattice shift) pair is
 /// visited once, so no image is counted twice.
+/// </para>
+/// <para>
+/// The wrapped positions are copied into cell order (structure of arrays), so the candidates of a stencil cell are
+/// contiguous; stencil cells that follow each other in memory with the same lattice shift are scanned as one run, and
+/// the distance test runs on whole SIMD vectors. The stencil is worked out once per center cell, not per atom. A
+/// counting pass sizes every row and keeps one bit per candidate (within the cutoff or not); the fill pass then writes
+/// the accepted entries straight into the final arrays without testing distances again. Each row is ordered by stencil
+/// cell (a, then b, then c offset ascending) and then by atom index, the order of the previous implementation,
+/// independent of the thread count.
+/// </para>
 /// </remarks>
 public static class CellListNeighborSearch
 {
     private const int MaxCellsPerDirection = 1 << 10;
+
+    /// <summary>Center atoms per parallel work item (whole cells are kept together, so blocks may hold more).</summary>
+    private const int BlockAtoms = 256;
 
     /// <summary>
     /// Neighbors of every atom within <paramref name="cutoff"/> (r ≤ cutoff), Å. Positions need not be
@@ -26,111 +44,345 @@ public static class CellListNeighborSearch
         if (!(cutoff > 0) || !double.IsFinite(cutoff)) throw new ArgumentOutOfRangeException(nameof(cutoff), "cutoff must be positive");
         var n = x.Length;
         var grid = Grid.Create(x, y, z, box, cutoff);
+        var scan = new Scan(grid, n, cutoff * cutoff);
 
-        // Bin atoms into cells (counting sort).
-        var cellOf = new int[n];
-        var cellStart = new int[grid.CellCount + 1];
-        for (var i = 0; i < n; i++)
+        var stencilMax = (2 * grid.Reach[0] + 1) * (2 * grid.Reach[1] + 1) * (2 * grid.Reach[2] + 1);
+        scan.PlanAcceptedBits(new Segment[stencilMax]);
+        var counts = new int[n];
+        Parallel.For(0, scan.BlockCount, () => new Workspace(stencilMax), (b, _, work) =>
         {
-            cellOf[i] = grid.CellIndex(i);
-            cellStart[cellOf[i] + 1]++;
-        }
-        for (var c = 0; c < grid.CellCount; c++) cellStart[c + 1] += cellStart[c];
-        var cellAtoms = new int[n];
-        var fill = (int[])cellStart.Clone();
-        for (var i = 0; i < n; i++) cellAtoms[fill[cellOf[i]]++] = i;
+            scan.CountBlock(b, work, counts);
+            return work;
+        }, _ => { });
 
-        // Atoms are scanned in parallel chunks; each chunk keeps its entries in atom order, and the chunks are joined
-        // in order, so the list is the same whatever the thread count.
-        const int ChunkAtoms = 256;
-        var chunks = new Entries[(n + ChunkAtoms - 1) / ChunkAtoms];
-        var rc2 = cutoff * cutoff;
-        Parallel.For(0, chunks.Length, c =>
-        {
-            var entries = new Entries(ChunkAtoms * 32);
-            for (var i = c * ChunkAtoms; i < Math.Min(n, (c + 1) * ChunkAtoms); i++)
-            {
-                ScanAtom(i, grid, cellOf, cellStart, cellAtoms, rc2, entries);
-                entries.RowEnds.Add(entries.Owner.Count);
-            }
-            chunks[c] = entries;
-        });
-
-        var total = chunks.Sum(c => c.Owner.Count);
         var offsets = new int[n + 1];
-        var owner = new int[total];
-        var dxs = new double[total];
-        var dys = new double[total];
-        var dzs = new double[total];
-        var sha = new int[total];
-        var shb = new int[total];
-        var shc = new int[total];
-        int start = 0, atom = 0;
-        foreach (var c in chunks)
+        for (var i = 0; i < n; i++) offsets[i + 1] = checked(offsets[i] + counts[i]);
+        var total = offsets[n];
+        // Every element is written by the fill pass, so the arrays need not be zeroed first.
+        var list = new NeighborList(offsets, GC.AllocateUninitializedArray<int>(total), GC.AllocateUninitializedArray<double>(total),
+            GC.AllocateUninitializedArray<double>(total), GC.AllocateUninitializedArray<double>(total), cutoff,
+            GC.AllocateUninitializedArray<int>(total), GC.AllocateUninitializedArray<int>(total), GC.AllocateUninitializedArray<int>(total));
+        Parallel.For(0, scan.BlockCount, () => new Workspace(stencilMax), (b, _, work) =>
         {
-            c.Owner.CopyTo(owner, start);
-            c.Dx.CopyTo(dxs, start);
-            c.Dy.CopyTo(dys, start);
-            c.Dz.CopyTo(dzs, start);
-            c.ShiftA.CopyTo(sha, start);
-            c.ShiftB.CopyTo(shb, start);
-            c.ShiftC.CopyTo(shc, start);
-            foreach (var end in c.RowEnds) offsets[++atom] = start + end;
-            start += c.Owner.Count;
-        }
-        return new NeighborList(offsets, owner, dxs, dys, dzs, cutoff, sha, shb, shc);
+            scan.FillBlock(b, work, list);
+            return work;
+        }, _ => { });
+        return list;
     }
 
-    /// <summary>Appends every neighbor of atom <paramref name="i"/> within the cutoff to <paramref name="sink"/>.</summary>
-    private static void ScanAtom(int i, Grid grid, int[] cellOf, int[] cellStart, int[] cellAtoms, double rc2, Entries sink)
+    /// <summary>Per-worker scratch: the stencil runs of the current center cell.</summary>
+    private sealed class Workspace(int stencilMax)
     {
-        Span<int> ci = stackalloc int[3];
-        Span<int> cj = stackalloc int[3];
-        Span<int> shift = stackalloc int[3];
-        grid.Unflatten(cellOf[i], ci);
-        double xi = grid.Wx[i], yi = grid.Wy[i], zi = grid.Wz[i];
-        for (var da = -grid.Reach[0]; da <= grid.Reach[0]; da++)
+        public readonly Segment[] Segments = new Segment[stencilMax];
+    }
+
+    /// <summary>
+    /// A run of candidate atoms (cell-sorted positions <see cref="Start"/> .. <see cref="End"/> − 1) seen under one
+    /// lattice shift, with that shift as a Cartesian vector and as lattice integers.
+    /// </summary>
+    [StructLayout(LayoutKind.Auto)]
+    private struct Segment
+    {
+        public int Start, End;
+        public double Sx, Sy, Sz;
+        public int ShiftA, ShiftB, ShiftC;
+        public bool Unshifted;
+    }
+
+    /// <summary>Cell-sorted copies of the wrapped positions and the work split into blocks of center cells.</summary>
+    private sealed class Scan
+    {
+        private readonly Grid _grid;
+        private readonly double _rc2;
+        private readonly int[] _cellStart;
+
+        /// <summary>Atom at each cell-sorted position.</summary>
+        private readonly int[] _atom;
+
+        /// <summary>Wrapped Cartesian position and wrap offsets (lattice vectors subtracted) in cell order.</summary>
+        private readonly double[] _x, _y, _z;
+        private readonly int[] _wa, _wb, _wc;
+
+        /// <summary>First center cell of each block; one extra element closes the last block.</summary>
+        private readonly int[] _blockCells;
+
+        /// <summary>
+        /// One bit per candidate of every center atom, set where the candidate is within the cutoff: written by the
+        /// counting pass, read by the fill pass, so distances are tested once. The row of the atom at cell-sorted
+        /// position p in cell c is <see cref="_rowWords"/>[c] words from
+        /// <see cref="_cellWords"/>[c] + (p − first atom of c) · <see cref="_rowWords"/>[c].
+        /// </summary>
+        private ulong[] _bits = [];
+        private int[] _cellWords = [], _rowWords = [];
+
+        public Scan(Grid grid, int n, double rc2)
         {
-            if (!grid.Neighbor(0, ci[0] + da, out cj[0], out shift[0])) continue;
-            for (var db = -grid.Reach[1]; db <= grid.Reach[1]; db++)
+            _grid = grid;
+            _rc2 = rc2;
+            var cellCount = grid.CellCount;
+
+            // Bin atoms into cells (counting sort, atom order kept inside each cell).
+            var cellOf = new int[n];
+            _cellStart = new int[cellCount + 1];
+            for (var i = 0; i < n; i++)
             {
-                if (!grid.Neighbor(1, ci[1] + db, out cj[1], out shift[1])) continue;
-                for (var dc = -grid.Reach[2]; dc <= grid.Reach[2]; dc++)
+                cellOf[i] = grid.CellIndex(i);
+                _cellStart[cellOf[i] + 1]++;
+            }
+            for (var c = 0; c < cellCount; c++) _cellStart[c + 1] += _cellStart[c];
+            var fill = (int[])_cellStart.Clone();
+            _atom = new int[n];
+            _x = new double[n];
+            _y = new double[n];
+            _z = new double[n];
+            _wa = new int[n];
+            _wb = new int[n];
+            _wc = new int[n];
+            for (var i = 0; i < n; i++)
+            {
+                var k = fill[cellOf[i]]++;
+                _atom[k] = i;
+                _x[k] = grid.Wx[i];
+                _y[k] = grid.Wy[i];
+                _z[k] = grid.Wz[i];
+                _wa[k] = grid.WrapOffset[3 * i];
+                _wb[k] = grid.WrapOffset[3 * i + 1];
+                _wc[k] = grid.WrapOffset[3 * i + 2];
+            }
+
+            // Blocks of whole center cells holding about BlockAtoms atoms each.
+            var blocks = new List<int> { 0 };
+            for (var c = 0; c < cellCount; c++)
+                if (_cellStart[c + 1] - _cellStart[blocks[^1]] >= BlockAtoms && c + 1 < cellCount) blocks.Add(c + 1);
+            blocks.Add(cellCount);
+            _blockCells = [.. blocks];
+        }
+
+        public int BlockCount => _blockCells.Length - 1;
+
+        /// <summary>Sizes the candidate bit rows: every atom of a cell has the cell's stencil candidates.</summary>
+        public void PlanAcceptedBits(Segment[] segments)
+        {
+            var cellCount = _cellStart.Length - 1;
+            _cellWords = new int[cellCount + 1];
+            _rowWords = new int[cellCount];
+            for (var cell = 0; cell < cellCount; cell++)
+            {
+                var atoms = _cellStart[cell + 1] - _cellStart[cell];
+                if (atoms > 0)
                 {
-                    if (!grid.Neighbor(2, ci[2] + dc, out cj[2], out shift[2])) continue;
-                    var (sx, sy, sz) = grid.ShiftVector(shift);
-                    var cell = grid.Flatten(cj);
-                    var self = shift[0] == 0 && shift[1] == 0 && shift[2] == 0;
-                    for (var k = cellStart[cell]; k < cellStart[cell + 1]; k++)
-                    {
-                        var j = cellAtoms[k];
-                        if (self && j == i) continue;
-                        var ddx = grid.Wx[j] + sx - xi;
-                        var ddy = grid.Wy[j] + sy - yi;
-                        var ddz = grid.Wz[j] + sz - zi;
-                        if (ddx * ddx + ddy * ddy + ddz * ddz > rc2) continue;
-                        sink.Owner.Add(j);
-                        sink.Dx.Add(ddx);
-                        sink.Dy.Add(ddy);
-                        sink.Dz.Add(ddz);
-                        // Shift relative to the caller's (unwrapped) positions: cell shift plus the wrap offsets.
-                        sink.ShiftA.Add(shift[0] - grid.WrapOffset[3 * j] + grid.WrapOffset[3 * i]);
-                        sink.ShiftB.Add(shift[1] - grid.WrapOffset[3 * j + 1] + grid.WrapOffset[3 * i + 1]);
-                        sink.ShiftC.Add(shift[2] - grid.WrapOffset[3 * j + 2] + grid.WrapOffset[3 * i + 2]);
-                    }
+                    long candidates = 0;
+                    foreach (var seg in segments.AsSpan(0, Stencil(cell, segments))) candidates += seg.End - seg.Start;
+                    _rowWords[cell] = checked((int)((candidates + 63) >> 6));
+                }
+                _cellWords[cell + 1] = checked(_cellWords[cell] + _rowWords[cell] * atoms);
+            }
+            _bits = GC.AllocateUninitializedArray<ulong>(_cellWords[cellCount]);
+        }
+
+        /// <summary>Row lengths of the atoms in block <paramref name="b"/>.</summary>
+        public void CountBlock(int b, Workspace work, int[] counts)
+        {
+            var segments = work.Segments;
+            for (var cell = _blockCells[b]; cell < _blockCells[b + 1]; cell++)
+            {
+                int first = _cellStart[cell], last = _cellStart[cell + 1];
+                if (first == last) continue;
+                var stencil = segments.AsSpan(0, Stencil(cell, segments));
+                for (var p = first; p < last; p++)
+                    counts[_atom[p]] = CountRow(p, stencil, _cellWords[cell] + (p - first) * _rowWords[cell]);
+            }
+        }
+
+        /// <summary>Writes the rows of the atoms in block <paramref name="b"/> at their offsets.</summary>
+        public void FillBlock(int b, Workspace work, NeighborList list)
+        {
+            var segments = work.Segments;
+            for (var cell = _blockCells[b]; cell < _blockCells[b + 1]; cell++)
+            {
+                int first = _cellStart[cell], last = _cellStart[cell + 1];
+                if (first == last) continue;
+                var stencil = segments.AsSpan(0, Stencil(cell, segments));
+                for (var p = first; p < last; p++)
+                {
+                    var i = _atom[p];
+                    var end = FillRow(p, stencil, _cellWords[cell] + (p - first) * _rowWords[cell], list, list.Offsets[i]);
+                    if (end != list.Offsets[i + 1]) throw new InvalidOperationException("neighbor count changed between passes");
                 }
             }
         }
+
+        /// <summary>
+        /// The candidate runs of center cell <paramref name="cell"/>, in scan order; consecutive stencil cells that are
+        /// adjacent in cell order and share a lattice shift are merged. Returns the number of runs.
+        /// </summary>
+        private int Stencil(int cell, Segment[] segments)
+        {
+            var g = _grid;
+            Span<int> ci = stackalloc int[3];
+            Span<int> cj = stackalloc int[3];
+            Span<int> shift = stackalloc int[3];
+            g.Unflatten(cell, ci);
+            var count = 0;
+            for (var da = -g.Reach[0]; da <= g.Reach[0]; da++)
+            {
+                if (!g.Neighbor(0, ci[0] + da, out cj[0], out shift[0])) continue;
+                for (var db = -g.Reach[1]; db <= g.Reach[1]; db++)
+                {
+                    if (!g.Neighbor(1, ci[1] + db, out cj[1], out shift[1])) continue;
+                    for (var dc = -g.Reach[2]; dc <= g.Reach[2]; dc++)
+                    {
+                        if (!g.Neighbor(2, ci[2] + dc, out cj[2], out shift[2])) continue;
+                        var other = g.Flatten(cj);
+                        int start = _cellStart[other], end = _cellStart[other + 1];
+                        if (start == end) continue;
+                        if (count > 0)
+                        {
+                            ref var prev = ref segments[count - 1];
+                            if (prev.End == start && prev.ShiftA == shift[0] && prev.ShiftB == shift[1] && prev.ShiftC == shift[2])
+                            {
+                                prev.End = end;
+                                continue;
+                            }
+                        }
+                        var (sx, sy, sz) = g.ShiftVector(shift);
+                        segments[count++] = new Segment
+                        {
+                            Start = start, End = end, Sx = sx, Sy = sy, Sz = sz,
+                            ShiftA = shift[0], ShiftB = shift[1], ShiftC = shift[2],
+                            Unshifted = shift[0] == 0 && shift[1] == 0 && shift[2] == 0,
+                        };
+                    }
+                }
+            }
+            return count;
+        }
+
+        /// <summary>
+        /// Number of neighbors of the atom at cell-sorted position <paramref name="p"/>; also stores which candidates
+        /// are within the cutoff, one bit each in scan order, from word <paramref name="row"/> of the bit rows.
+        /// </summary>
+        private int CountRow(int p, ReadOnlySpan<Segment> stencil, int row)
+        {
+            ref var x0 = ref MemoryMarshal.GetArrayDataReference(_x);
+            ref var y0 = ref MemoryMarshal.GetArrayDataReference(_y);
+            ref var z0 = ref MemoryMarshal.GetArrayDataReference(_z);
+            double xi = _x[p], yi = _y[p], zi = _z[p], rc2 = _rc2;
+            var found = 0;
+            var bits = new BitWriter(_bits, row);
+            foreach (ref readonly var s in stencil)
+            {
+                var k = s.Start;
+                if (Vector256.IsHardwareAccelerated)
+                {
+                    Vector256<double> vxi = Vector256.Create(xi), vyi = Vector256.Create(yi), vzi = Vector256.Create(zi);
+                    Vector256<double> vsx = Vector256.Create(s.Sx), vsy = Vector256.Create(s.Sy), vsz = Vector256.Create(s.Sz);
+                    var vrc2 = Vector256.Create(rc2);
+                    for (; k <= s.End - Vector256<double>.Count; k += Vector256<double>.Count)
+                    {
+                        var dx = Vector256.LoadUnsafe(ref x0, (nuint)k) + vsx - vxi;
+                        var dy = Vector256.LoadUnsafe(ref y0, (nuint)k) + vsy - vyi;
+                        var dz = Vector256.LoadUnsafe(ref z0, (nuint)k) + vsz - vzi;
+                        var near = ~Vector256.GreaterThan(dx * dx + dy * dy + dz * dz, vrc2).ExtractMostSignificantBits() & 0xF;
+                        found += BitOperations.PopCount(near);
+                        bits.Append(near, Vector256<double>.Count);
+                    }
+                }
+                for (; k < s.End; k++)
+                {
+                    var dx = Unsafe.Add(ref x0, k) + s.Sx - xi;
+                    var dy = Unsafe.Add(ref y0, k) + s.Sy - yi;
+                    var dz = Unsafe.Add(ref z0, k) + s.Sz - zi;
+                    var near = dx * dx + dy * dy + dz * dz > rc2 ? 0u : 1u;
+                    found += (int)near;
+                    bits.Append(near, 1);
+                }
+            }
+            bits.Flush();
+            // The center itself (unshifted, distance 0) was counted once; the fill pass skips it.
+            return found - 1;
+        }
+
+        /// <summary>
+        /// Writes the neighbors of the atom at cell-sorted position <paramref name="p"/> from entry <paramref name="w"/>
+        /// on, taking the accepted candidates from the bit row at word <paramref name="row"/>; returns the end of the row.
+        /// </summary>
+        private int FillRow(int p, ReadOnlySpan<Segment> stencil, int row, NeighborList list, int w)
+        {
+            int[] owner = list.Owner, sha = list.ShiftA, shb = list.ShiftB, shc = list.ShiftC;
+            double[] dxs = list.Dx, dys = list.Dy, dzs = list.Dz;
+            ref var bits0 = ref MemoryMarshal.GetArrayDataReference(_bits);
+            ref var x0 = ref MemoryMarshal.GetArrayDataReference(_x);
+            ref var y0 = ref MemoryMarshal.GetArrayDataReference(_y);
+            ref var z0 = ref MemoryMarshal.GetArrayDataReference(_z);
+            ref var atom0 = ref MemoryMarshal.GetArrayDataReference(_atom);
+            ref var wa0 = ref MemoryMarshal.GetArrayDataReference(_wa);
+            ref var wb0 = ref MemoryMarshal.GetArrayDataReference(_wb);
+            ref var wc0 = ref MemoryMarshal.GetArrayDataReference(_wc);
+            double xi = _x[p], yi = _y[p], zi = _z[p];
+            int wai = _wa[p], wbi = _wb[p], wci = _wc[p];
+            var first = 0; // bit of the run's first candidate within the row
+            foreach (ref readonly var s in stencil)
+            {
+                var self = s.Unshifted ? p : -1;
+                double sx = s.Sx, sy = s.Sy, sz = s.Sz;
+                // Shift relative to the caller's (unwrapped) positions: cell shift plus the wrap offsets.
+                int ba = s.ShiftA + wai, bb = s.ShiftB + wbi, bc = s.ShiftC + wci;
+                var end = first + (s.End - s.Start);
+                for (var b = first; b < end;)
+                {
+                    var offset = b & 63;
+                    var take = Math.Min(64 - offset, end - b);
+                    var word = Unsafe.Add(ref bits0, row + (b >> 6)) >> offset;
+                    if (take < 64) word &= (1UL << take) - 1;
+                    var k0 = s.Start + (b - first);
+                    while (word != 0)
+                    {
+                        var k = k0 + BitOperations.TrailingZeroCount(word);
+                        word &= word - 1;
+                        if (k == self) continue;
+                        owner[w] = Unsafe.Add(ref atom0, k);
+                        dxs[w] = Unsafe.Add(ref x0, k) + sx - xi;
+                        dys[w] = Unsafe.Add(ref y0, k) + sy - yi;
+                        dzs[w] = Unsafe.Add(ref z0, k) + sz - zi;
+                        sha[w] = ba - Unsafe.Add(ref wa0, k);
+                        shb[w] = bb - Unsafe.Add(ref wb0, k);
+                        shc[w] = bc - Unsafe.Add(ref wc0, k);
+                        w++;
+                    }
+                    b += take;
+                }
+                first = end;
+            }
+            return w;
+        }
     }
 
-    /// <summary>The neighbor entries of one chunk of atoms, with the end of each atom's row.</summary>
-    private sealed class Entries(int capacity)
+    /// <summary>Appends bits to a row of 64-bit words, lowest bit first.</summary>
+    private ref struct BitWriter(ulong[] words, int start)
     {
-        public readonly List<int> Owner = new(capacity);
-        public readonly List<double> Dx = new(capacity), Dy = new(capacity), Dz = new(capacity);
-        public readonly List<int> ShiftA = new(capacity), ShiftB = new(capacity), ShiftC = new(capacity);
-        public readonly List<int> RowEnds = new(ChunkRows);
-        private const int ChunkRows = 256;
+        private readonly Span<ulong> _words = words.AsSpan(start);
+        private ulong _pending;
+        private int _count, _next;
+
+        /// <summary>Appends the low <paramref name="n"/> bits of <paramref name="value"/> (n ≤ 32).</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public void Append(uint value, int n)
+        {
+            _pending |= (ulong)value << _count;
+            _count += n;
+            if (_count < 64) return;
+            _words[_next++] = _pending;
+            _count -= 64;
+            // The bits that did not fit (none when the word filled exactly: value >> n is 0).
+            _pending = (ulong)value >> (n - _count);
+        }
+
+        /// <summary>Stores the last, partly filled word.</summary>
+        public void Flush()
+        {
+            if (_count > 0) _words[_next++] = _pending;
+        }
     }
 
     /// <summary>The cell grid over lattice coordinates, with atom positions wrapped along periodic directions.</summary>
