@@ -2,5 +2,5 @@ namespace DeepMD.Sharp.Cli;
 
 internal static class Program
 {
-    private static int Main(string[] args) => CommandLine.Run(args);
+    private static int Main(string[] args) => WideVectors.RelaunchIfFaster(args) ?? CommandLine.Run(args);
 }

@@ -1,5 +1,11 @@
 using BenchmarkDotNet.Running;
 
 // Kernel benchmarks of the CPU backend (KernelBenchmarks), of the MD pair styles (PairBenchmarks) and of the neighbor-list build (NeighborListBenchmarks): `dotnet run -c Release --project tests/DeepMD.Sharp.Benchmarks -- --filter '*'`.
+// `-- quick` prints rough single-thread kernel rates in seconds (QuickKernels), for development.
 // Whole-step figures users can reproduce come from `dpsharp bench`.
+if (args is ["quick", ..])
+{
+    DeepMD.Sharp.Benchmarks.QuickKernels.Run();
+    return;
+}
 BenchmarkSwitcher.FromAssembly(typeof(DeepMD.Sharp.Benchmarks.KernelBenchmarks).Assembly).Run(args);

@@ -60,7 +60,7 @@ public static class BenchCommand
             var nsteps = Math.Max(1, p.GetValue(steps));
             var threadCount = options.ParallelOptions().MaxDegreeOfParallelism is var d && d > 0 ? d : Environment.ProcessorCount;
             stdout.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"model {p.GetValue(model)} ({m.Descriptor.TypeName}, sel [{string.Join(",", m.Descriptor.Sel)}], {m.ParameterCount:N0} parameters); {s.Count} atoms; {threadCount} threads; {System.Numerics.Vector<double>.Count * 64}-bit vectors"));
+                $"model {p.GetValue(model)} ({m.Descriptor.TypeName}, sel [{string.Join(",", m.Descriptor.Sel)}], {m.ParameterCount:N0} parameters); {s.Count} atoms; {threadCount} threads; {WideVectors.Describe()}"));
             EvaluationResult? baseline = null;
             if (p.GetValue(compare) is { } baseName)
             {

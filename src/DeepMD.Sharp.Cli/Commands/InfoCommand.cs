@@ -56,6 +56,7 @@ public static class InfoCommand
         o.WriteLine(string.Create(ci, $"parameters       {m.ParameterCount:N0}"));
         using (BackendSelector.Create(m, null, out var why) as IDisposable)
             o.WriteLine($"backend          {why}");
+        o.WriteLine($"cpu vectors      {WideVectors.Describe()}");
         o.WriteLine($"gpu device       {BackendSelector.Gpu?.DeviceDescription() ?? "GPU backend not part of this program"}");
     }
 }

@@ -1,0 +1,97 @@
+namespace DeepMD.Sharp.Cli;
+
+using System.Diagnostics;
+using System.Numerics;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+
+/// <summary>
+/// The CPU kernels are written against <see cref="Vector{T}"/>, whose width .NET fixes at start-up and keeps at 256 bits
+/// unless <c>DOTNET_MaxVectorTBitWidth=512</c> is in the environment (no runtimeconfig setting exists for it). On CPUs
+/// that run 512-bit vectors at full speed (the runtime says so through <see cref="Vector512.IsHardwareAccelerated"/>:
+/// AMD Zen 4/5, recent Intel Xeons) the kernels are up to twice as fast with 512 bits, so dpsharp starts itself again
+/// once with that variable set, passing arguments, streams, exit code and termination signals through. Nothing
+/// happens when the vectors are already 512 bits wide, when the user set the variable (any value, e.g. 256 to keep 256-bit
+/// vectors), under an MPI launcher (the rank must stay the process mpirun started: export the variable with
+/// <c>mpirun -x</c> instead) or when DPSHARP_NO_RELAUNCH is set.
+/// </summary>
+internal static class WideVectors
+{
+    /// <summary>The runtime's switch for the width of <see cref="Vector{T}"/>.</summary>
+    public const string Variable = "DOTNET_MaxVectorTBitWidth";
+
+    private const string Marker = "DPSHARP_RELAUNCHED";
+
+    /// <summary>Why the vectors have the width they have, for logs and <c>dpsharp info</c>.</summary>
+    public static string Describe()
+    {
+        var bits = Vector<byte>.Count * 8;
+        if (bits >= 512)
+            return Environment.GetEnvironmentVariable(Marker) is not null
+                ? $"{bits}-bit vectors (dpsharp set {Variable}=512: this CPU runs 512-bit vectors at full speed)"
+                : $"{bits}-bit vectors ({Variable} from the environment)";
+        if (Vector512.IsHardwareAccelerated)
+            return $"{bits}-bit vectors (512-bit capable; {WhyNot() ?? "relaunch failed"})";
+        return $"{bits}-bit vectors (the widest this CPU runs at full speed)";
+    }
+
+    /// <summary>Why dpsharp does not relaunch itself with wide vectors, or null when it should.</summary>
+    private static string? WhyNot()
+    {
+        if (Environment.GetEnvironmentVariable(Variable) is { } v) return $"{Variable}={v} set in the environment";
+        if (Environment.GetEnvironmentVariable("DPSHARP_NO_RELAUNCH") is not null) return "DPSHARP_NO_RELAUNCH is set";
+        if (Environment.GetEnvironmentVariable(Marker) is not null) return "relaunched once already";
+        foreach (var mpi in new[] { "OMPI_COMM_WORLD_SIZE", "PMI_RANK", "PMIX_RANK", "MPI_LOCALRANKID" })
+            if (Environment.GetEnvironmentVariable(mpi) is not null) return $"started by an MPI launcher ({mpi} set): pass -x {Variable}=512 to mpirun";
+        if (Environment.ProcessPath is null) return "the program path is unknown";
+        return null;
+    }
+
+    /// <summary>
+    /// Runs dpsharp again with 512-bit vectors when that helps and returns its exit code; null when this process should
+    /// go on itself (vectors already wide, not worth it, or the relaunch could not start).
+    /// </summary>
+    public static int? RelaunchIfFaster(string[] args)
+    {
+        if (Vector<byte>.Count >= 64 || !Vector512.IsHardwareAccelerated || WhyNot() is not null) return null;
+        var path = Environment.ProcessPath!;
+        var psi = new ProcessStartInfo(path) { UseShellExecute = false };
+        // Started as `dotnet dpsharp.dll`: the host needs the assembly again.
+        if (Path.GetFileNameWithoutExtension(path).Equals("dotnet", StringComparison.OrdinalIgnoreCase))
+            psi.ArgumentList.Add(typeof(WideVectors).Assembly.Location);
+        foreach (var a in args) psi.ArgumentList.Add(a);
+        psi.Environment[Variable] = "512";
+        psi.Environment[Marker] = "1";
+        Process child;
+        try
+        {
+            child = Process.Start(psi)!;
+        }
+        catch (Exception)
+        {
+            return null; // run here with the narrower vectors
+        }
+        // Ctrl-C reaches the whole process group (the child too); SIGTERM/SIGQUIT sent to us alone are passed on.
+        using var onInt = PosixSignalRegistration.Create(PosixSignal.SIGINT, c => c.Cancel = true);
+        using var onTerm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => { c.Cancel = true; Forward(child, 15); });
+        using var onQuit = PosixSignalRegistration.Create(PosixSignal.SIGQUIT, c => { c.Cancel = true; Forward(child, 3); });
+        child.WaitForExit();
+        return child.ExitCode;
+    }
+
+    private static void Forward(Process child, int signal)
+    {
+        try
+        {
+            if (!child.HasExited && OperatingSystem.IsLinux()) _ = kill(child.Id, signal);
+            else if (!child.HasExited) child.Kill();
+        }
+        catch (Exception)
+        {
+            // the child is gone already
+        }
+    }
+
+    [DllImport("libc", SetLastError = true)]
+    private static extern int kill(int pid, int sig);
+}

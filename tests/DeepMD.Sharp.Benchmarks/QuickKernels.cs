@@ -1,0 +1,104 @@
+namespace DeepMD.Sharp.Benchmarks;
+
+using System.Diagnostics;
+using System.Numerics;
+using DeepMD.Sharp.Cpu.Kernels;
+
+/// <summary>
+/// Fast, rough kernel timings for development (`dotnet run -c Release --project tests/DeepMD.Sharp.Benchmarks -- quick`):
+/// the GEMM shapes of the water model's nets in MAC/ns (best of several repeats, one thread) and tanh in ns/value.
+/// BenchmarkDotNet (KernelBenchmarks) gives the figures to quote; this gives an answer in seconds.
+/// </summary>
+public static class QuickKernels
+{
+    public static void Run()
+    {
+        Console.WriteLine($"Vector<double>.Count = {Vector<double>.Count}");
+        var only = Environment.GetEnvironmentVariable("QUICK_ONLY") ?? "";
+        if (only is "" or "gemm")
+        {
+            Gemm<double>(50, 100, 512);
+            Gemm<double>(25, 50, 512);
+            Gemm<double>(100, 50, 512);
+            Gemm<double>(1600, 240, 32);
+            Gemm<double>(1600, 240, 64);
+            Gemm<double>(240, 240, 32);
+            Gemm<double>(240, 1600, 32);
+            Gemm<double>(240, 1600, 64);
+            Gemm<float>(1600, 240, 64);
+            Gemm<float>(240, 1600, 64);
+            Gemm<float>(240, 240, 64);
+        }
+        Tanh<double>();
+        Tanh<float>();
+        var model = DeepMD.Sharp.Models.ModelLoader.Load(Find("potentials/test-models/water-example-float32.dp"));
+        var d = (DeepMD.Sharp.Models.Descriptors.SeE2ASpec)model.Descriptor;
+        foreach (var atoms in new[] { 32, 64 })
+        {
+            Net<double>(model.Fitting.NetFor(0)!, atoms, "fitting");
+            Net<float>(model.Fitting.NetFor(0)!, atoms, "fitting");
+        }
+        Net<double>(d.Embeddings[1]!, 512, "embedding");
+        Net<float>(d.Embeddings[1]!, 512, "embedding");
+    }
+
+    private static string Find(string relative)
+    {
+        foreach (var start in new[] { AppContext.BaseDirectory, Environment.CurrentDirectory })
+            for (var dir = new DirectoryInfo(start); dir is not null; dir = dir.Parent)
+                if (File.Exists(Path.Combine(dir.FullName, relative))) return Path.Combine(dir.FullName, relative);
+        throw new FileNotFoundException(relative);
+    }
+
+    private static void Net<T>(DeepMD.Sharp.Models.Networks.NeuralNetwork n, int cols, string what) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var net = new PackedNetwork<T>(n);
+        var ld = FeatureMajorGemm<T>.Pad(cols);
+        var rng = new Random(3);
+        var x = Enumerable.Range(0, net.InputSize * ld).Select(_ => T.CreateTruncating(rng.NextDouble() * 0.2)).ToArray();
+        var y = new T[net.OutputSize * ld];
+        var saved = new T[net.ActivationFloats * ld];
+        var scratch = new T[3 * net.MaxWidth * ld];
+        var dy = new T[net.OutputSize * ld];
+        var dx = new T[net.InputSize * ld];
+        var macs = (double)n.Layers.Sum(l => l.InputSize * l.OutputSize) * cols;
+        var fwd = Best(() => net.Forward(x, y, ld, saved, scratch), macs);
+        var bwd = Best(() => { Array.Fill(dy, T.One); net.Backward(dy, dx, ld, saved, scratch); }, macs);
+        Console.WriteLine($"{what} {typeof(T).Name,-6} {cols,4} columns: forward {fwd,6:F1} MAC/ns ({macs / fwd / cols:F0} ns/column), backward {bwd,6:F1} MAC/ns ({macs / bwd / cols:F0} ns/column)");
+    }
+
+    private static double Best(Action a, double work)
+    {
+        a();
+        var best = double.MaxValue;
+        for (var r = 0; r < 7; r++)
+        {
+            var reps = 0;
+            var sw = Stopwatch.StartNew();
+            do { a(); reps++; } while (sw.Elapsed.TotalMilliseconds < 40);
+            best = Math.Min(best, sw.Elapsed.TotalNanoseconds / reps);
+        }
+        return work / best;
+    }
+
+    private static void Gemm<T>(int nin, int nout, int cols) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var rng = new Random(1);
+        var ld = FeatureMajorGemm<T>.Pad(cols);
+        var w = FeatureMajorGemm<T>.Pack(Enumerable.Range(0, nin * nout).Select(_ => T.CreateTruncating(rng.NextDouble() - 0.5)).ToArray(), nin, nout);
+        var b = Enumerable.Range(0, nout).Select(_ => T.CreateTruncating(rng.NextDouble())).ToArray();
+        var x = Enumerable.Range(0, nin * ld).Select(_ => T.CreateTruncating(rng.NextDouble())).ToArray();
+        var z = new T[nout * ld];
+        var rate = Best(() => FeatureMajorGemm<T>.Multiply(w, b, nin, nout, x, z, ld), (double)nin * nout * cols);
+        Console.WriteLine($"GEMM {typeof(T).Name,-6} {nin,5}x{nout,-5} {cols,4} columns: {rate,6:F1} MAC/ns");
+    }
+
+    private static void Tanh<T>() where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var rng = new Random(2);
+        var x = Enumerable.Range(0, 8192).Select(_ => T.CreateTruncating(rng.NextDouble() * 6 - 3)).ToArray();
+        var y = new T[x.Length];
+        var rate = Best(() => VectorMath.Tanh<T>(x, y), x.Length);
+        Console.WriteLine($"tanh {typeof(T).Name,-6}: {1 / rate:F3} ns/value");
+    }
+}
