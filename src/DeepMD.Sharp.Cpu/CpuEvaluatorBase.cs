@@ -58,9 +58,14 @@ public abstract class CpuEvaluatorBase<T> : IModelEvaluator where T : unmanaged,
             for (var s = 0; s < members.Length; s += batch) batches.Add(members[s..Math.Min(members.Length, s + batch)]);
         }
         var result = new EvaluationResult(n);
-        var gx = new double[neighbors.EntryCount];
-        var gy = new double[neighbors.EntryCount];
-        var gz = new double[neighbors.EntryCount];
+        // Pair gradients per neighbor entry: tens of MB for 10⁴ atoms, kept between calls (fresh arrays of that size cost
+        // page faults and collections every step); cleared, since entries beyond the cutoff are never written.
+        var pairs = Interlocked.Exchange(ref _pairGradients, null);
+        if (pairs is null || pairs.Gx.Length < neighbors.EntryCount) pairs = new PairGradients(neighbors.EntryCount + neighbors.EntryCount / 16);
+        var (gx, gy, gz) = (pairs.Gx, pairs.Gy, pairs.Gz);
+        Array.Clear(gx, 0, neighbors.EntryCount);
+        Array.Clear(gy, 0, neighbors.EntryCount);
+        Array.Clear(gz, 0, neighbors.EntryCount);
         var errors = new UserInputException?[batches.Count];
         Parallel.For(0, batches.Count, options.ParallelOptions(), b =>
         {
@@ -83,7 +88,17 @@ public abstract class CpuEvaluatorBase<T> : IModelEvaluator where T : unmanaged,
         for (var i = 0; i < n; i++) energy += result.AtomEnergy[i];
         result.Energy = energy;
         PairTermAccumulator.Accumulate(neighbors, gx, gy, gz, result);
+        _pairGradients = pairs;
         return result;
+    }
+
+    private PairGradients? _pairGradients;
+
+    private sealed class PairGradients(int size)
+    {
+        public readonly double[] Gx = GC.AllocateUninitializedArray<double>(size);
+        public readonly double[] Gy = GC.AllocateUninitializedArray<double>(size);
+        public readonly double[] Gz = GC.AllocateUninitializedArray<double>(size);
     }
 
     /// <summary>
@@ -186,8 +201,7 @@ public abstract class CpuEvaluatorBase<T> : IModelEvaluator where T : unmanaged,
         public readonly int[] Start = new int[MaxBatchSize + 1]; // per center: first column
         public T[] Rt = [];                 // [4][ld] normalised environment rows (row 0 is the embedding input s)
         public T[] G = [];                  // [M1][ld] embedding output
-        public T[] Saved = [];              // activations kept for the backward pass
-        public T[] GradG = [];              // [M1][ld]
+        public T[] Saved = [];              // dG/ds [M1][ld] (full nets) or G' slot-major (tables)
         public T[] GradS = [];              // [ld]
         public T[] GradR = [];              // [4][ld]
 

@@ -157,23 +157,26 @@ public sealed class CpuSeAEvaluator<T> : CpuEvaluatorBase<T> where T : unmanaged
     }
 
     /// <summary>
-    /// Full-net backward, before the net: ∂L/∂G[a][col] = Σ_q dT[c][a][q] R̃[q][col] (written) and the direct part of
-    /// ∂L/∂R̃[q][col] = Σ_a dT[c][a][q] G[a][col] (accumulated into the cleared <paramref name="gradR"/>). Rows of G and
-    /// ∂L/∂G are the outer loop, so both stream sequentially.
+    /// Full-net backward with dG/ds from the forward pass (feature-major in <paramref name="tangent"/>): the direct part
+    /// ∂L/∂R̃[q][col] = Σ_a dT[c][a][q] G[a][col] into <paramref name="gradR"/>, and the chain through the net
+    /// ∂L/∂s[col] = Σ_a (Σ_q dT[c][a][q] R̃[q][col]) dG[a][col]/ds into <paramref name="gradS"/> (both cleared first).
+    /// Rows of G and dG/ds are the outer loop, so both stream through once, sequentially.
     /// </summary>
-    private static void BackwardPrep(SlotBlock block, Span<T> rt, int ld, int m1, int bsz, Span<double> dT, Span<T> gradG, Span<T> gradR)
+    private static void BackwardTangent(SlotBlock block, Span<T> rt, int ld, int m1, int bsz, Span<double> dT, ReadOnlySpan<T> tangent,
+        Span<T> gradR, Span<T> gradS)
     {
         var vc = Vector<T>.Count;
         gradR.Clear();
+        gradS.Clear();
         ref var rr = ref MemoryMarshal.GetReference(rt);
         ref var gr = ref MemoryMarshal.GetReference(block.G.AsSpan(0, m1 * ld));
-        ref var ggr = ref MemoryMarshal.GetReference(gradG);
+        ref var tr = ref MemoryMarshal.GetReference(tangent);
         ref var dr = ref MemoryMarshal.GetReference(gradR);
+        ref var sr = ref MemoryMarshal.GetReference(gradS);
         for (var a = 0; a < m1; a++)
         {
             ref var ga = ref Unsafe.Add(ref gr, a * ld);
-            ref var gga = ref Unsafe.Add(ref ggr, a * ld);
-            gradG.Slice(a * ld + block.Count, ld - block.Count).Clear(); // columns past the last center
+            ref var ta = ref Unsafe.Add(ref tr, a * ld);
             for (var c = 0; c < bsz; c++)
             {
                 int c0 = block.Start[c], c1 = block.Start[c + 1];
@@ -189,7 +192,8 @@ public sealed class CpuSeAEvaluator<T> : CpuEvaluatorBase<T> where T : unmanaged
                     var r1 = Vector.LoadUnsafe(ref rr, (nuint)(ld + v));
                     var r2 = Vector.LoadUnsafe(ref rr, (nuint)(2 * ld + v));
                     var r3 = Vector.LoadUnsafe(ref rr, (nuint)(3 * ld + v));
-                    FeatureMajorGemm<T>.Fma(w0, r0, FeatureMajorGemm<T>.Fma(w1, r1, FeatureMajorGemm<T>.Fma(w2, r2, w3 * r3))).StoreUnsafe(ref gga, (nuint)v);
+                    var dg = FeatureMajorGemm<T>.Fma(w0, r0, FeatureMajorGemm<T>.Fma(w1, r1, FeatureMajorGemm<T>.Fma(w2, r2, w3 * r3)));
+                    FeatureMajorGemm<T>.Fma(dg, Vector.LoadUnsafe(ref ta, (nuint)v), Vector.LoadUnsafe(ref sr, (nuint)v)).StoreUnsafe(ref sr, (nuint)v);
                     var g = Vector.LoadUnsafe(ref ga, (nuint)v);
                     FeatureMajorGemm<T>.Fma(w0, g, Vector.LoadUnsafe(ref dr, (nuint)v)).StoreUnsafe(ref dr, (nuint)v);
                     FeatureMajorGemm<T>.Fma(w1, g, Vector.LoadUnsafe(ref dr, (nuint)(ld + v))).StoreUnsafe(ref dr, (nuint)(ld + v));
@@ -343,11 +347,10 @@ public sealed class CpuSeAEvaluator<T> : CpuEvaluatorBase<T> where T : unmanaged
             block.Ld = ld;
             Workspace.Ensure(ref block.Rt, ld * 4);
             Workspace.Ensure(ref block.G, m1 * ld);
-            Workspace.Ensure(ref block.Saved, net.ActivationFloats * ld);
-            Workspace.Ensure(ref block.GradG, m1 * ld);
+            Workspace.Ensure(ref block.Saved, m1 * ld); // dG/ds (full nets, feature-major) or G' (tables, slot-major)
             Workspace.Ensure(ref block.GradS, ld);
             Workspace.Ensure(ref block.GradR, 4 * ld);
-            Workspace.Ensure(ref ws.Scratch, 3 * Math.Max(net.MaxWidth * ld, 1));
+            Workspace.Ensure(ref ws.Scratch, 4 * Math.Max(net.MaxWidth * ld, 1));
             var pb = (ti * nt + tt) * 4;
             var rt = block.Rt.AsSpan(0, 4 * ld);
             rt.Clear();
@@ -366,7 +369,6 @@ public sealed class CpuSeAEvaluator<T> : CpuEvaluatorBase<T> where T : unmanaged
             if (table is not null)
             {
                 // Compressed: G(s) and G'(s) per column from the table, stored slot-major in G and Saved.
-                Workspace.Ensure(ref block.Saved, m1 * ld);
                 for (var q = 0; q < block.Count; q++)
                 {
                     if (block.Entry[q] < 0) continue;
@@ -377,7 +379,7 @@ public sealed class CpuSeAEvaluator<T> : CpuEvaluatorBase<T> where T : unmanaged
                 Profile.Mark(ref sub, 9, true);
                 continue;
             }
-            net.Forward(rt[..ld], block.G.AsSpan(0, m1 * ld), ld, block.Saved, ws.Scratch);
+            net.ForwardTangent(rt[..ld], block.G.AsSpan(0, m1 * ld), block.Saved.AsSpan(0, m1 * ld), ld, ws.Scratch);
             Profile.Mark(ref sub, 8, true);
             // T[c][a][q] += Σ over the center's columns of G[a][col] · R̃[q][col]
             AccumulateT(block, rt, ld, m1, bsz, tacc);
@@ -483,10 +485,8 @@ public sealed class CpuSeAEvaluator<T> : CpuEvaluatorBase<T> where T : unmanaged
             var block = ws.Slots[tt];
             if (block.Count == 0) continue;
             var netIndex = d.TypeOneSide ? tt : ti + nt * tt;
-            var net = _embeddings[netIndex]!;
             var ld = block.Ld;
             var rt = block.Rt.AsSpan(0, 4 * ld);
-            var gradG = block.GradG.AsSpan(0, m1 * ld);
             var gradR = block.GradR.AsSpan(0, 4 * ld);
             if (_tables?[netIndex] is not null)
             {
@@ -496,10 +496,8 @@ public sealed class CpuSeAEvaluator<T> : CpuEvaluatorBase<T> where T : unmanaged
                 Profile.Mark(ref sub, 12, true);
                 continue;
             }
-            // ∂L/∂G[a][col] = Σ_q dT[c][a][q] R̃[q][col] and the direct part of ∂L/∂R̃[q][col] = Σ_a dT[c][a][q] G[a][col]
-            BackwardPrep(block, rt, ld, m1, bsz, dT, gradG, gradR);
-            Profile.Mark(ref sub, 10, true);
-            net.Backward(gradG, block.GradS.AsSpan(0, ld), ld, block.Saved, ws.Scratch);
+            // Direct part Σ_a dT[c][a][q] G[a][col] and the chain Σ_a (Σ_q dT[c][a][q] R̃[q][col]) dG[a][col]/ds.
+            BackwardTangent(block, rt, ld, m1, bsz, dT, block.Saved.AsSpan(0, m1 * ld), gradR, block.GradS.AsSpan(0, ld));
             Profile.Mark(ref sub, 11, true);
             WritePairGradients(block, ld, ti * nt + tt, nl, gx, gy, gz);
             Profile.Mark(ref sub, 12, true);

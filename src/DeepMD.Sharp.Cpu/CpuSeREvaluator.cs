@@ -133,10 +133,9 @@ public sealed class CpuSeREvaluator<T> : CpuEvaluatorBase<T> where T : unmanaged
             block.Ld = ld;
             Workspace.Ensure(ref block.Rt, ld);
             Workspace.Ensure(ref block.G, m1 * ld);
-            Workspace.Ensure(ref block.Saved, net.ActivationFloats * ld);
-            Workspace.Ensure(ref block.GradG, m1 * ld);
+            Workspace.Ensure(ref block.Saved, m1 * ld); // dG/ds (full nets, feature-major) or G' (tables, slot-major)
             Workspace.Ensure(ref block.GradS, ld);
-            Workspace.Ensure(ref ws.Scratch, 3 * Math.Max(net.MaxWidth * ld, 1));
+            Workspace.Ensure(ref ws.Scratch, 4 * Math.Max(net.MaxWidth * ld, 1));
             var s = block.Rt.AsSpan(0, ld);
             s.Clear();
             var pb = ti * nt + tt;
@@ -152,8 +151,6 @@ public sealed class CpuSeREvaluator<T> : CpuEvaluatorBase<T> where T : unmanaged
             if (_tables?[d.TypeOneSide ? tt : ti + nt * tt] is { } table)
             {
                 // Compressed: G(s) and G'(s) per column from the table, slot-major; D sums G over the center's columns.
-                Workspace.Ensure(ref block.G, m1 * ld);
-                Workspace.Ensure(ref block.Saved, m1 * ld);
                 for (var c = 0; c < bsz; c++)
                 {
                     var dc = desc.Slice(c * m1, m1);
@@ -167,7 +164,7 @@ public sealed class CpuSeREvaluator<T> : CpuEvaluatorBase<T> where T : unmanaged
                 }
                 continue;
             }
-            net.Forward(s, g, ld, block.Saved, ws.Scratch);
+            net.ForwardTangent(s, g, block.Saved.AsSpan(0, m1 * ld), ld, ws.Scratch);
             for (var q = 0; q < block.Count; q++)
                 if (block.Entry[q] < 0)
                     for (var a = 0; a < m1; a++) g[a * ld + q] = T.Zero;
@@ -203,7 +200,6 @@ public sealed class CpuSeREvaluator<T> : CpuEvaluatorBase<T> where T : unmanaged
         {
             var block = ws.Slots[tt];
             if (block.Count == 0) continue;
-            var net = _embeddings[d.TypeOneSide ? tt : ti + nt * tt]!;
             var ld = block.Ld;
             var pbt = ti * nt + tt;
             if (_tables?[d.TypeOneSide ? tt : ti + nt * tt] is not null)
@@ -223,15 +219,20 @@ public sealed class CpuSeREvaluator<T> : CpuEvaluatorBase<T> where T : unmanaged
                     }
                 continue;
             }
-            var gradG = block.GradG.AsSpan(0, m1 * ld);
-            gradG.Clear();
-            for (var c = 0; c < bsz; c++)
-                for (var q = block.Start[c]; q < block.Start[c + 1]; q++)
+            // ∂e/∂s[col] = scale · Σ_a ∂e/∂D[c][a] · dG[a][col]/ds, with dG/ds from the forward pass (feature-major).
+            var gradS = block.GradS.AsSpan(0, ld);
+            gradS.Clear();
+            var tangent = block.Saved.AsSpan(0, m1 * ld);
+            var scaleT = T.CreateTruncating(scale);
+            for (var a = 0; a < m1; a++)
+                for (var c = 0; c < bsz; c++)
                 {
-                    if (block.Entry[q] < 0) continue;
-                    for (var a = 0; a < m1; a++) gradG[a * ld + q] = dX[a * ldf + c] * T.CreateTruncating(scale);
+                    int c0 = block.Start[c], c1 = block.Start[c + 1];
+                    if (c0 == c1) continue;
+                    var w = new Vector<T>(dX[a * ldf + c] * scaleT);
+                    for (var v = c0; v < c1; v += vc)
+                        FeatureMajorGemm<T>.Fma(w, new Vector<T>(tangent.Slice(a * ld + v, vc)), new Vector<T>(gradS.Slice(v, vc))).CopyTo(gradS.Slice(v, vc));
                 }
-            net.Backward(gradG, block.GradS.AsSpan(0, ld), ld, block.Saved, ws.Scratch);
             var pb = ti * nt + tt;
             for (var q = 0; q < block.Count; q++)
             {

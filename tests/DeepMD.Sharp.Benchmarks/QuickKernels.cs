@@ -31,6 +31,19 @@ public static class QuickKernels
         }
         Tanh<double>();
         Tanh<float>();
+        if (only is "" or "nl")
+        {
+            var water = DeepMD.Sharp.IO.StructureReader.Read(Find("examples/water/water.lmp"), ["O", "H"]).Replicate(4, 4, 4);
+            var ms = new List<double>();
+            for (var r = 0; r < 8; r++)
+            {
+                var sw = Stopwatch.StartNew();
+                var list = DeepMD.Sharp.Core.Neighbors.CellListNeighborSearch.Build(water.X, water.Y, water.Z, water.Box, 6.0);
+                ms.Add(sw.Elapsed.TotalMilliseconds);
+                GC.KeepAlive(list);
+            }
+            Console.WriteLine($"neighbor list, {water.Count} atoms, rcut 6: " + string.Join(" ", ms.Select(m => $"{m:F1}")) + " ms per build");
+        }
         var model = DeepMD.Sharp.Models.ModelLoader.Load(Find("potentials/test-models/water-example-float32.dp"));
         var d = (DeepMD.Sharp.Models.Descriptors.SeE2ASpec)model.Descriptor;
         foreach (var atoms in new[] { 32, 64 })

@@ -39,7 +39,18 @@ public static class CellListNeighborSearch
     /// Neighbors of every atom within <paramref name="cutoff"/> (r ≤ cutoff), Å. Positions need not be
     /// wrapped. Entries of each row are ordered by cell scan, not by distance.
     /// </summary>
-    public static NeighborList Build(ReadOnlySpan<double> x, ReadOnlySpan<double> y, ReadOnlySpan<double> z, Box? box, double cutoff)
+    public static NeighborList Build(ReadOnlySpan<double> x, ReadOnlySpan<double> y, ReadOnlySpan<double> z, Box? box, double cutoff) =>
+        Build(x, y, z, box, cutoff, recycle: null);
+
+    /// <summary>
+    /// As <see cref="Build(ReadOnlySpan{double}, ReadOnlySpan{double}, ReadOnlySpan{double}, Box?, double)"/>, writing
+    /// into the arrays of <paramref name="recycle"/> (a list this program no longer uses, same atom count) where they are
+    /// large enough. A list of 10⁴ atoms holds tens of MB; fresh arrays of that size cost page faults and collections
+    /// on every build (measured: 50–230 ms per build of 12,288 water atoms instead of ~17 ms). The recycled list
+    /// must not be read afterwards: its arrays now belong to the new one.
+    /// </summary>
+    public static NeighborList Build(ReadOnlySpan<double> x, ReadOnlySpan<double> y, ReadOnlySpan<double> z, Box? box, double cutoff,
+        NeighborList? recycle)
     {
         if (!(cutoff > 0) || !double.IsFinite(cutoff)) throw new ArgumentOutOfRangeException(nameof(cutoff), "cutoff must be positive");
         var n = x.Length;
@@ -55,13 +66,14 @@ public static class CellListNeighborSearch
             return work;
         }, _ => { });
 
-        var offsets = new int[n + 1];
+        var offsets = recycle is not null && recycle.Offsets.Length == n + 1 ? recycle.Offsets : new int[n + 1];
+        offsets[0] = 0;
         for (var i = 0; i < n; i++) offsets[i + 1] = checked(offsets[i] + counts[i]);
         var total = offsets[n];
-        // Every element is written by the fill pass, so the arrays need not be zeroed first.
-        var list = new NeighborList(offsets, GC.AllocateUninitializedArray<int>(total), GC.AllocateUninitializedArray<double>(total),
-            GC.AllocateUninitializedArray<double>(total), GC.AllocateUninitializedArray<double>(total), cutoff,
-            GC.AllocateUninitializedArray<int>(total), GC.AllocateUninitializedArray<int>(total), GC.AllocateUninitializedArray<int>(total));
+        // Every element up to the total is written by the fill pass, so the arrays need not be zeroed first; recycled
+        // arrays may be longer (consumers read EntryCount = Offsets[^1] entries).
+        var list = new NeighborList(offsets, Reuse(recycle?.Owner, total), Reuse(recycle?.Dx, total), Reuse(recycle?.Dy, total),
+            Reuse(recycle?.Dz, total), cutoff, Reuse(recycle?.ShiftA, total), Reuse(recycle?.ShiftB, total), Reuse(recycle?.ShiftC, total));
         Parallel.For(0, scan.BlockCount, () => new Workspace(stencilMax), (b, _, work) =>
         {
             scan.FillBlock(b, work, list);
@@ -69,6 +81,15 @@ public static class CellListNeighborSearch
         }, _ => { });
         return list;
     }
+
+    /// <summary>
+    /// The recycled array when it fits (not more than a quarter too long), else a new one: exactly
+    /// <paramref name="size"/> long for a fresh build, with 1/16 to spare when recycling (lists breathe between builds).
+    /// </summary>
+    private static TE[] Reuse<TE>(TE[]? old, int size) =>
+        old is null ? GC.AllocateUninitializedArray<TE>(size)
+        : old.Length >= size && old.Length <= size + size / 4 + 1024 ? old
+        : GC.AllocateUninitializedArray<TE>(size + size / 16);
 
     /// <summary>Per-worker scratch: the stencil runs of the current center cell.</summary>
     private sealed class Workspace(int stencilMax)

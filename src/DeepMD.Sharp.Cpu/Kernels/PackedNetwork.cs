@@ -23,6 +23,9 @@ internal sealed class PackedNetwork<T> where T : unmanaged, IFloatingPointIeee75
         public required T[]? Idt;    // [out]
         public required Activation Act;
         public required int Residual; // 0 none, 1 identity, 2 concat
+        public required T[] FirstRow;  // [out]: the weights of input 0 (row 0 of W, unpacked)
+
+        public T W0(int o) => FirstRow[o];
     }
 
     public PackedNetwork(NeuralNetwork net)
@@ -43,6 +46,7 @@ internal sealed class PackedNetwork<T> where T : unmanaged, IFloatingPointIeee75
                 Idt = l.Timestep?.Select(T.CreateTruncating).ToArray(),
                 Act = l.Activation,
                 Residual = l.ResidualKind,
+                FirstRow = Enumerable.Range(0, l.OutputSize).Select(o => T.CreateTruncating(l.Weights[o])).ToArray(),
             };
         }).ToArray();
         InputSize = _layers[0].In;
@@ -125,6 +129,133 @@ internal sealed class PackedNetwork<T> where T : unmanaged, IFloatingPointIeee75
                 if (src >= 0) TensorPrimitives.Add<T>(zr, x.Slice(src * ld + v0, len), zr);
             }
             x = z;
+        }
+    }
+
+    /// <summary>
+    /// Forward pass of a net with one input (an embedding net of s) that also carries the derivative along (forward-mode
+    /// differentiation): <paramref name="output"/> [out×ld] gets G(s) and <paramref name="tangent"/> [out×ld] gets
+    /// dG/ds, from <paramref name="input"/> [1×ld]. No activations are kept: with dG/ds at hand the backward pass is a
+    /// contraction (∂L/∂s = Σ_a ∂L/∂G[a]·dG[a]/ds) instead of a second trip through the net. The tangent costs the same
+    /// multiply-adds as a backward pass would, but shares the column block with the forward pass while it is in cache.
+    /// <paramref name="scratch"/> holds four layer outputs (≥ 4·MaxWidth·ld).
+    /// </summary>
+    public void ForwardTangent(ReadOnlySpan<T> input, Span<T> output, Span<T> tangent, int ld, Span<T> scratch)
+    {
+        if (InputSize != 1) throw new InvalidOperationException("forward-mode derivatives need a net with one input");
+        if (scratch.Length < 4 * MaxWidth * ld) throw new InvalidOperationException("scratch too small");
+        for (var v0 = 0; v0 < ld; v0 += ColumnBlock)
+            ForwardTangentColumns(input, output, tangent, ld, scratch, v0, Math.Min(ld, v0 + ColumnBlock));
+    }
+
+    private void ForwardTangentColumns(ReadOnlySpan<T> input, Span<T> output, Span<T> tangent, int ld, Span<T> scratch, int v0, int v1)
+    {
+        var width = MaxWidth * ld;
+        var len = v1 - v0;
+        ReadOnlySpan<T> x = input;
+        ReadOnlySpan<T> dx = default; // the first layer's input tangent is 1: dz = w, handled below
+        for (var l = 0; l < _layers.Length; l++)
+        {
+            var layer = _layers[l];
+            var n = layer.Out * ld;
+            var last = l == _layers.Length - 1;
+            var z = last ? output[..n] : scratch.Slice((l % 2) * width, n);
+            var dz = last ? tangent[..n] : scratch.Slice((2 + l % 2) * width, n);
+            FeatureMajorGemm<T>.MultiplyColumns(layer.W, layer.Bias, layer.In, layer.Out, x, z, ld, v0, v1);
+            if (l == 0)
+            {
+                // dz = W^T·1: the first row of weights, one value per output.
+                if (layer.In != 1) throw new InvalidOperationException("forward-mode derivatives need a net with one input");
+                for (var o = 0; o < layer.Out; o++) dz.Slice(o * ld + v0, len).Fill(layer.W0(o));
+            }
+            else
+                FeatureMajorGemm<T>.MultiplyColumns(layer.W, ReadOnlySpan<T>.Empty, layer.In, layer.Out, dx, dz, ld, v0, v1);
+            for (var o = 0; o < layer.Out; o++)
+            {
+                var src = layer.Residual switch { 1 => o, 2 => o % layer.In, _ => -1 };
+                var zr = z.Slice(o * ld + v0, len);
+                var dzr = dz.Slice(o * ld + v0, len);
+                var scale = layer.Idt?[o] ?? T.One;
+                var res = src >= 0 ? x.Slice(src * ld + v0, len) : ReadOnlySpan<T>.Empty;
+                // The input tangent of the first layer is 1 in every column.
+                var dres = src < 0 ? ReadOnlySpan<T>.Empty : l == 0 ? OnesFor(len) : dx.Slice(src * ld + v0, len);
+                switch (layer.Act.Kind)
+                {
+                    case ActivationKind.Tanh:
+                        TanhTangentEpilogue(zr, dzr, scale, res, dres);
+                        break;
+                    default:
+                        for (var q = 0; q < len; q++)
+                        {
+                            var pre = double.CreateTruncating(zr[q]);
+                            var a = layer.Act.Kind == ActivationKind.Linear ? pre : layer.Act.Value(pre);
+                            var da = layer.Act.Kind == ActivationKind.Linear ? 1.0 : layer.Act.Derivative(pre, a);
+                            zr[q] = scale * T.CreateTruncating(a) + (res.IsEmpty ? T.Zero : res[q]);
+                            dzr[q] = scale * T.CreateTruncating(da) * dzr[q] + (dres.IsEmpty ? T.Zero : dres[q]);
+                        }
+                        break;
+                }
+            }
+            x = z;
+            dx = dz;
+        }
+    }
+
+    private static T[] _ones = [];
+
+    private static ReadOnlySpan<T> OnesFor(int len)
+    {
+        var ones = _ones;
+        if (ones.Length < len)
+        {
+            ones = new T[Math.Max(len, 256)];
+            Array.Fill(ones, T.One);
+            _ones = ones;
+        }
+        return ones.AsSpan(0, len);
+    }
+
+    /// <summary>
+    /// a = tanh(z); z ← scale·a + residual; dz ← scale·(1 − a²)·dz + dresidual (residuals may be empty, together).
+    /// </summary>
+    private static void TanhTangentEpilogue(Span<T> z, Span<T> dz, T scale, ReadOnlySpan<T> residual, ReadOnlySpan<T> dresidual)
+    {
+        var vc = Vector<T>.Count;
+        ref var zr = ref MemoryMarshal.GetReference(z);
+        ref var dr = ref MemoryMarshal.GetReference(dz);
+        var s = new Vector<T>(scale);
+        var q = 0;
+        if (residual.IsEmpty)
+        {
+            for (; q + vc <= z.Length; q += vc)
+            {
+                var t = VectorMath.Tanh(Vector.LoadUnsafe(ref zr, (nuint)q));
+                var g = Vector.LoadUnsafe(ref dr, (nuint)q) * s;
+                (t * s).StoreUnsafe(ref zr, (nuint)q);
+                (g - g * t * t).StoreUnsafe(ref dr, (nuint)q);
+            }
+            for (; q < z.Length; q++)
+            {
+                var a = T.Tanh(z[q]);
+                z[q] = scale * a;
+                dz[q] = scale * (T.One - a * a) * dz[q];
+            }
+            return;
+        }
+        ref var rr = ref MemoryMarshal.GetReference(residual);
+        ref var drr = ref MemoryMarshal.GetReference(dresidual);
+        for (; q + vc <= z.Length; q += vc)
+        {
+            var t = VectorMath.Tanh(Vector.LoadUnsafe(ref zr, (nuint)q));
+            var g = Vector.LoadUnsafe(ref dr, (nuint)q) * s;
+            FeatureMajorGemm<T>.Fma(t, s, Vector.LoadUnsafe(ref rr, (nuint)q)).StoreUnsafe(ref zr, (nuint)q);
+            (g - g * t * t + Vector.LoadUnsafe(ref drr, (nuint)q)).StoreUnsafe(ref dr, (nuint)q);
+        }
+        for (; q < z.Length; q++)
+        {
+            var a = T.Tanh(z[q]);
+            z[q] = scale * a + residual[q];
+            dz[q] = scale * (T.One - a * a) * dz[q] + dresidual[q];
         }
     }
 

@@ -87,7 +87,8 @@ public sealed class VerletList
     /// <summary>Builds the full list for the given positions (already wrapped into the box) and remembers them.</summary>
     public void Build(ReadOnlySpan<double> x, ReadOnlySpan<double> y, ReadOnlySpan<double> z, Box? cell, double cutoff)
     {
-        List = CellListNeighborSearch.Build(x, y, z, cell, cutoff + Settings.Skin);
+        // The previous list is dropped here: its arrays (tens of MB for 10⁴ atoms) are refilled rather than reallocated.
+        List = CellListNeighborSearch.Build(x, y, z, cell, cutoff + Settings.Skin, List);
         Half = null;
         Hold(x, y, z, null);
     }

@@ -41,4 +41,49 @@ public class PackedNetworkTests
             for (var k = 0; k < input; k++) Assert.That(gradIn[k * ld + v], Is.EqualTo(gin[k]).Within(1e-12), $"input gradient {k} column {v}");
         }
     }
+
+    /// <summary>
+    /// Forward-mode G and dG/ds of one-input nets: G equals the scalar net's output, and Σ_a w[a]·dG[a]/ds equals the
+    /// reverse-mode input gradient for random w (the scalar net's own backward pass), column by column; also a central
+    /// finite difference of G itself.
+    /// </summary>
+    [TestCase(new[] { 3, 6, 12 }, false, "tanh", 13)]
+    [TestCase(new[] { 25, 50, 100 }, false, "tanh", 70)]
+    [TestCase(new[] { 8, 16, 16 }, true, "tanh", 9)]
+    [TestCase(new[] { 4, 8, 8 }, false, "gelu", 5)]
+    [TestCase(new[] { 6, 6 }, false, "tanh", 1)]
+    public void ForwardTangentMatchesScalarNetwork(int[] widths, bool finalLinear, string act, int cols)
+    {
+        var rng = new Random(5);
+        var net = RandomModels.Net(rng, 1, widths, act, timestep: true, finalLinear: finalLinear);
+        var packed = new PackedNetwork<double>(net);
+        var ld = FeatureMajorGemm<double>.Pad(cols);
+        var s = new double[ld];
+        for (var v = 0; v < cols; v++) s[v] = rng.NextDouble() * 3 - 0.5;
+        var outW = net.OutputSize;
+        var g = new double[outW * ld];
+        var dg = new double[outW * ld];
+        packed.ForwardTangent(s, g, dg, ld, new double[4 * packed.MaxWidth * ld]);
+        for (var v = 0; v < cols; v++)
+        {
+            var w = Enumerable.Range(0, outW).Select(_ => rng.NextDouble() - 0.5).ToArray();
+            var yref = new double[outW];
+            var gin = new double[1];
+            net.Evaluate([s[v]], yref, w, gin);
+            double contracted = 0;
+            for (var o = 0; o < outW; o++)
+            {
+                Assert.That(g[o * ld + v], Is.EqualTo(yref[o]).Within(1e-12), $"output {o} column {v}");
+                contracted += w[o] * dg[o * ld + v];
+            }
+            Assert.That(contracted, Is.EqualTo(gin[0]).Within(1e-11), $"contracted tangent, column {v}");
+            const double h = 1e-5;
+            var yp = new double[outW];
+            var ym = new double[outW];
+            net.Evaluate([s[v] + h], yp, new double[outW], new double[1]);
+            net.Evaluate([s[v] - h], ym, new double[outW], new double[1]);
+            for (var o = 0; o < outW; o++)
+                Assert.That(dg[o * ld + v], Is.EqualTo((yp[o] - ym[o]) / (2 * h)).Within(1e-6 * (1 + Math.Abs(dg[o * ld + v]))), $"dG/ds {o} column {v} (finite difference)");
+        }
+    }
 }
