@@ -61,11 +61,11 @@ public sealed class CpuSeAEvaluator<T> : CpuEvaluatorBase<T> where T : unmanaged
     private static string NameFor(DeepPotModel model) =>
         (typeof(T) == typeof(double) ? "cpu-f64" : "cpu-f32") + (model.Descriptor is SeE2ASpec { IsCompressed: true } ? "-compressed" : "");
 
-    // Larger batches amortise streaming the fitting weights (several MB, beyond L2) over more atoms, but the batch's
-    // fitting activations (and, for full nets, embedding activations) grow with it. Measured on the water example
-    // (12,288 atoms, 2 cores): 32 atoms beats 16 for full nets; 64 beats 32 for compressed float nets, while compressed
-    // double nets were slower at 64 than at 32 (twice the bytes per activation).
-    protected override int BatchSize => _tables is not null && typeof(T) == typeof(float) ? MaxBatchSize : MaxBatchSize / 2;
+    // Larger batches amortise streaming the fitting weights (several MB, beyond L2, read twice per batch) over more
+    // atoms, but the batch's embedding outputs (G and dG/ds, ~160 KB per atom in double) grow with it. Measured on the
+    // water example (12,288 atoms, 2 cores, 512-bit vectors, 64-byte aligned buffers): 64 beats 32 for full double nets
+    // (fitting 54 → 41 CPU-µs/atom), full float nets and compressed nets; 96 and 128 were slower again.
+    protected override int BatchSize => MaxBatchSize;
 
     /// <summary>
     /// Whether this backend can evaluate <paramref name="model"/>; if not, <paramref name="reason"/> says why

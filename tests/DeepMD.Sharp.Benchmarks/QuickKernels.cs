@@ -31,6 +31,12 @@ public static class QuickKernels
         }
         Tanh<double>();
         Tanh<float>();
+        if (only is "" or "align")
+            foreach (var off in new[] { 0, 1, 2, 4 })
+            {
+                AlignedGemm(1600, 240, 32, off);
+                AlignedGemm(50, 100, 512, off);
+            }
         if (only is "" or "nl")
         {
             var water = DeepMD.Sharp.IO.StructureReader.Read(Find("examples/water/water.lmp"), ["O", "H"]).Replicate(4, 4, 4);
@@ -76,6 +82,21 @@ public static class QuickKernels
         var dx = new T[net.InputSize * ld];
         var macs = (double)n.Layers.Sum(l => l.InputSize * l.OutputSize) * cols;
         var fwd = Best(() => net.Forward(x, y, ld, saved, scratch), macs);
+        if (Environment.GetEnvironmentVariable("QUICK_FLUSH") is { } mb)
+        {
+            var junk = new double[int.Parse(mb) * 131072];
+            var both = Best(() =>
+            {
+                for (var q = 0; q < junk.Length; q += 8) junk[q] += 1;
+                net.Forward(x, y, ld, saved, scratch);
+                Array.Fill(dy, T.One);
+                net.Backward(dy, dx, ld, saved, scratch);
+            }, macs);
+            var flushOnly = Best(() => { for (var q = 0; q < junk.Length; q += 8) junk[q] += 1; }, 1);
+            var tBoth = macs / both;
+            var tFlush = 1 / flushOnly;
+            Console.WriteLine($"  with {mb} MB touched between calls: forward+backward {tBoth / 1000:F0} us, flush alone {tFlush / 1000:F0} us -> {2 * macs / (tBoth - tFlush):F1} MAC/ns");
+        }
         var bwd = Best(() => { Array.Fill(dy, T.One); net.Backward(dy, dx, ld, saved, scratch); }, macs);
         Console.WriteLine($"{what} {typeof(T).Name,-6} {cols,4} columns: forward {fwd,6:F1} MAC/ns ({macs / fwd / cols:F0} ns/column), backward {bwd,6:F1} MAC/ns ({macs / bwd / cols:F0} ns/column)");
     }
@@ -104,6 +125,39 @@ public static class QuickKernels
         var z = new T[nout * ld];
         var rate = Best(() => FeatureMajorGemm<T>.Multiply(w, b, nin, nout, x, z, ld), (double)nin * nout * cols);
         Console.WriteLine($"GEMM {typeof(T).Name,-6} {nin,5}x{nout,-5} {cols,4} columns: {rate,6:F1} MAC/ns");
+    }
+
+    private static unsafe Span<double> Aligned(int n, int offsetDoubles)
+    {
+        var a = GC.AllocateArray<double>(n + 16, pinned: true);
+        fixed (double* p = a)
+        {
+            var skip = (int)((64 - ((long)p & 63)) & 63) / 8 + offsetDoubles;
+            return a.AsSpan(skip, n);
+        }
+    }
+
+    private static void AlignedGemm(int nin, int nout, int cols, int offset)
+    {
+        var rng = new Random(1);
+        var ld = FeatureMajorGemm<double>.Pad(cols);
+        var w = Aligned(nin * nout, offset);
+        FeatureMajorGemm<double>.Pack(Enumerable.Range(0, nin * nout).Select(_ => rng.NextDouble() - 0.5).ToArray(), nin, nout).CopyTo(w);
+        var b = Enumerable.Range(0, nout).Select(_ => rng.NextDouble()).ToArray();
+        var x = Aligned(nin * ld, offset);
+        for (var q = 0; q < x.Length; q++) x[q] = rng.NextDouble();
+        var z = Aligned(nout * ld, offset);
+        var wa = w.ToArray();
+        unsafe
+        {
+            fixed (double* wp = w, xp = x, zp = z)
+            {
+                var (pw, px, pz) = ((nint)wp, (nint)xp, (nint)zp);
+                var rate = Best(() => FeatureMajorGemm<double>.Multiply(new ReadOnlySpan<double>((void*)pw, nin * nout), b, nin, nout,
+                    new ReadOnlySpan<double>((void*)px, nin * ld), new Span<double>((void*)pz, nout * ld), ld), (double)nin * nout * cols);
+                Console.WriteLine($"GEMM double {nin,5}x{nout,-5} {cols,4} columns, data {offset * 8} bytes past a 64-byte boundary: {rate,6:F1} MAC/ns");
+            }
+        }
     }
 
     private static void Tanh<T>() where T : unmanaged, IFloatingPointIeee754<T>
