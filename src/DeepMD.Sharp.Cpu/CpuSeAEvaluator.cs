@@ -129,8 +129,8 @@ public sealed class CpuSeAEvaluator<T> : CpuEvaluatorBase<T> where T : unmanaged
     private static void AccumulateT(SlotBlock block, Span<T> rt, int ld, int m1, int bsz, Span<double> tacc)
     {
         var vc = Vector<T>.Count;
-        ref var rr = ref MemoryMarshal.GetReference(rt);
-        ref var gr = ref MemoryMarshal.GetReference(block.G.AsSpan(0, m1 * ld));
+        ref var rr = ref MemoryMarshal.GetReference(block.Rt.AsSpan());
+        ref var gr = ref MemoryMarshal.GetReference(block.G.AsSpan());
         for (var a = 0; a < m1; a++)
         {
             ref var ga = ref Unsafe.Add(ref gr, a * ld);
@@ -142,6 +142,7 @@ public sealed class CpuSeAEvaluator<T> : CpuEvaluatorBase<T> where T : unmanaged
                 for (var v = c0; v < c1; v += vc)
                 {
                     var g = Vector.LoadUnsafe(ref ga, (nuint)v);
+                    if (v + vc > c1) g = Vector.ConditionalSelect(TailMask(c1 - v), g, Vector<T>.Zero); // the next center's columns
                     s0 = FeatureMajorGemm<T>.Fma(g, Vector.LoadUnsafe(ref rr, (nuint)v), s0);
                     s1 = FeatureMajorGemm<T>.Fma(g, Vector.LoadUnsafe(ref rr, (nuint)(ld + v)), s1);
                     s2 = FeatureMajorGemm<T>.Fma(g, Vector.LoadUnsafe(ref rr, (nuint)(2 * ld + v)), s2);
@@ -168,11 +169,11 @@ public sealed class CpuSeAEvaluator<T> : CpuEvaluatorBase<T> where T : unmanaged
         var vc = Vector<T>.Count;
         gradR.Clear();
         gradS.Clear();
-        ref var rr = ref MemoryMarshal.GetReference(rt);
-        ref var gr = ref MemoryMarshal.GetReference(block.G.AsSpan(0, m1 * ld));
-        ref var tr = ref MemoryMarshal.GetReference(tangent);
-        ref var dr = ref MemoryMarshal.GetReference(gradR);
-        ref var sr = ref MemoryMarshal.GetReference(gradS);
+        ref var rr = ref MemoryMarshal.GetReference(block.Rt.AsSpan());
+        ref var gr = ref MemoryMarshal.GetReference(block.G.AsSpan());
+        ref var tr = ref MemoryMarshal.GetReference(block.Saved.AsSpan());
+        ref var dr = ref MemoryMarshal.GetReference(block.GradR.AsSpan());
+        ref var sr = ref MemoryMarshal.GetReference(block.GradS.AsSpan());
         for (var a = 0; a < m1; a++)
         {
             ref var ga = ref Unsafe.Add(ref gr, a * ld);
@@ -188,6 +189,15 @@ public sealed class CpuSeAEvaluator<T> : CpuEvaluatorBase<T> where T : unmanaged
                 var w3 = new Vector<T>(T.CreateTruncating(dtc[3]));
                 for (var v = c0; v < c1; v += vc)
                 {
+                    if (v + vc > c1)
+                    {
+                        // Last, partial vector: the lanes past c1 belong to the next center; zero weights add nothing there.
+                        var mask = TailMask(c1 - v);
+                        w0 = Vector.ConditionalSelect(mask, w0, Vector<T>.Zero);
+                        w1 = Vector.ConditionalSelect(mask, w1, Vector<T>.Zero);
+                        w2 = Vector.ConditionalSelect(mask, w2, Vector<T>.Zero);
+                        w3 = Vector.ConditionalSelect(mask, w3, Vector<T>.Zero);
+                    }
                     var r0 = Vector.LoadUnsafe(ref rr, (nuint)v);
                     var r1 = Vector.LoadUnsafe(ref rr, (nuint)(ld + v));
                     var r2 = Vector.LoadUnsafe(ref rr, (nuint)(2 * ld + v));
@@ -204,11 +214,31 @@ public sealed class CpuSeAEvaluator<T> : CpuEvaluatorBase<T> where T : unmanaged
         }
     }
 
-    /// <summary>Compressed forward: T[c][a][q] += Σ over the center's columns of G[col][a] · R̃[q][col] (G slot-major).</summary>
+    private static readonly Vector<T>[] TailMasks = Enumerable.Range(0, Vector<T>.Count + 1).Select(r =>
+    {
+        var lanes = new T[Vector<T>.Count];
+        for (var l = 0; l < lanes.Length; l++) lanes[l] = l < r ? T.One : T.Zero;
+        return Vector.Equals(new Vector<T>(lanes), Vector<T>.One);
+    }).ToArray();
+
+    /// <summary>All bits set in the first <paramref name="lanes"/> lanes, zero in the rest.</summary>
+    private static Vector<T> TailMask(int lanes) => TailMasks[lanes];
+
+    /// <summary>Channels rounded up to whole vectors: the compressed kernels run whole vectors past M1 (see below).</summary>
+    private static int PaddedChannels(int m1) => (m1 + Vector<T>.Count - 1) / Vector<T>.Count * Vector<T>.Count;
+
+    /// <summary>
+    /// Compressed forward: T[c][a][q] += Σ over the center's columns of G[col][a] · R̃[q][col] (G slot-major). Whole
+    /// vectors run past M1 into the next slot's values (G has a vector of slack at the end); what they add lands in
+    /// padding channels of the accumulator that are never read, so 100 channels cost 7 float vectors, not 6 plus 4 scalars.
+    /// </summary>
     private static void AccumulateCompressed(SlotBlock block, Span<T> rt, int ld, int m1, int bsz, Span<double> tacc)
     {
         var vc = Vector<T>.Count;
-        Span<T> acc = stackalloc T[4 * m1];
+        var mp = PaddedChannels(m1);
+        Span<T> acc = stackalloc T[4 * mp];
+        ref var gr = ref MemoryMarshal.GetReference(block.G.AsSpan());
+        ref var ar = ref MemoryMarshal.GetReference(acc);
         for (var c = 0; c < bsz; c++)
         {
             int c0 = block.Start[c], c1 = block.Start[c + 1];
@@ -217,78 +247,78 @@ public sealed class CpuSeAEvaluator<T> : CpuEvaluatorBase<T> where T : unmanaged
             for (var v = c0; v < c1; v++)
             {
                 if (block.Entry[v] < 0) continue;
-                var g = block.G.AsSpan(v * m1, m1);
-                for (var q = 0; q < 4; q++)
+                ref var g = ref Unsafe.Add(ref gr, v * m1);
+                var r0 = new Vector<T>(rt[v]);
+                var r1 = new Vector<T>(rt[ld + v]);
+                var r2 = new Vector<T>(rt[2 * ld + v]);
+                var r3 = new Vector<T>(rt[3 * ld + v]);
+                for (var a = 0; a < mp; a += vc)
                 {
-                    var r = new Vector<T>(rt[q * ld + v]);
-                    var row = acc.Slice(q * m1, m1);
-                    var a = 0;
-                    for (; a + vc <= m1; a += vc)
-                        FeatureMajorGemm<T>.Fma(new Vector<T>(g.Slice(a, vc)), r, new Vector<T>(row.Slice(a, vc))).CopyTo(row.Slice(a, vc));
-                    for (; a < m1; a++) row[a] += g[a] * rt[q * ld + v];
+                    var gv = Vector.LoadUnsafe(ref g, (nuint)a);
+                    FeatureMajorGemm<T>.Fma(gv, r0, Vector.LoadUnsafe(ref ar, (nuint)a)).StoreUnsafe(ref ar, (nuint)a);
+                    FeatureMajorGemm<T>.Fma(gv, r1, Vector.LoadUnsafe(ref ar, (nuint)(mp + a))).StoreUnsafe(ref ar, (nuint)(mp + a));
+                    FeatureMajorGemm<T>.Fma(gv, r2, Vector.LoadUnsafe(ref ar, (nuint)(2 * mp + a))).StoreUnsafe(ref ar, (nuint)(2 * mp + a));
+                    FeatureMajorGemm<T>.Fma(gv, r3, Vector.LoadUnsafe(ref ar, (nuint)(3 * mp + a))).StoreUnsafe(ref ar, (nuint)(3 * mp + a));
                 }
             }
             var tc = tacc.Slice(c * m1 * 4, m1 * 4);
             for (var a = 0; a < m1; a++)
-                for (var q = 0; q < 4; q++) tc[4 * a + q] += double.CreateTruncating(acc[q * m1 + a]);
+                for (var q = 0; q < 4; q++) tc[4 * a + q] += double.CreateTruncating(acc[q * mp + a]);
         }
     }
 
     /// <summary>
     /// Compressed backward: ∂L/∂R̃[q][col] = Σ_a dT[a][q] G[col][a], plus for q = 0 the chain through the table,
-    /// Σ_a (Σ_q dT[a][q] R̃[q][col]) G'[col][a]. Writes GradR with the table part folded into row 0 (GradS = 0).
+    /// Σ_a (Σ_q dT[a][q] R̃[q][col]) G'[col][a]. Writes GradR with the table part folded into row 0 (GradS = 0). Whole
+    /// vectors as in <see cref="AccumulateCompressed"/>: dT is zero in the padding channels, so what G and G' hold past
+    /// M1 (the next slot's finite values) adds nothing.
     /// </summary>
     private static void BackwardCompressed(SlotBlock block, Span<T> rt, int ld, int m1, int bsz, Span<double> dT, Span<T> gradR)
     {
         var vc = Vector<T>.Count;
-        Span<T> dtq = stackalloc T[4 * m1];
+        var mp = PaddedChannels(m1);
+        Span<T> dtq = stackalloc T[4 * mp];
+        dtq.Clear();
         gradR.Clear();
         block.GradS.AsSpan(0, ld).Clear(); // the table's chain term is folded into row 0 of gradR
+        ref var gr = ref MemoryMarshal.GetReference(block.G.AsSpan());
+        ref var pr = ref MemoryMarshal.GetReference(block.Saved.AsSpan());
+        ref var tr = ref MemoryMarshal.GetReference(dtq);
         for (var c = 0; c < bsz; c++)
         {
             int c0 = block.Start[c], c1 = block.Start[c + 1];
             if (c0 == c1) continue;
             var dtc = dT.Slice(c * m1 * 4, m1 * 4);
             for (var a = 0; a < m1; a++)
-                for (var q = 0; q < 4; q++) dtq[q * m1 + a] = T.CreateTruncating(dtc[4 * a + q]);
+                for (var q = 0; q < 4; q++) dtq[q * mp + a] = T.CreateTruncating(dtc[4 * a + q]);
             for (var v = c0; v < c1; v++)
             {
                 if (block.Entry[v] < 0) continue;
-                var g = block.G.AsSpan(v * m1, m1);
-                var gp = block.Saved.AsSpan(v * m1, m1);
+                ref var g = ref Unsafe.Add(ref gr, v * m1);
+                ref var gp = ref Unsafe.Add(ref pr, v * m1);
                 var r0 = new Vector<T>(rt[v]);
                 var r1 = new Vector<T>(rt[ld + v]);
                 var r2 = new Vector<T>(rt[2 * ld + v]);
                 var r3 = new Vector<T>(rt[3 * ld + v]);
                 Vector<T> s0 = Vector<T>.Zero, s1 = Vector<T>.Zero, s2 = Vector<T>.Zero, s3 = Vector<T>.Zero, chain = Vector<T>.Zero;
-                var a = 0;
-                for (; a + vc <= m1; a += vc)
+                for (var a = 0; a < mp; a += vc)
                 {
-                    var t0 = new Vector<T>(dtq.Slice(a, vc));
-                    var t1 = new Vector<T>(dtq.Slice(m1 + a, vc));
-                    var t2 = new Vector<T>(dtq.Slice(2 * m1 + a, vc));
-                    var t3 = new Vector<T>(dtq.Slice(3 * m1 + a, vc));
-                    var gv = new Vector<T>(g.Slice(a, vc));
+                    var t0 = Vector.LoadUnsafe(ref tr, (nuint)a);
+                    var t1 = Vector.LoadUnsafe(ref tr, (nuint)(mp + a));
+                    var t2 = Vector.LoadUnsafe(ref tr, (nuint)(2 * mp + a));
+                    var t3 = Vector.LoadUnsafe(ref tr, (nuint)(3 * mp + a));
+                    var gv = Vector.LoadUnsafe(ref g, (nuint)a);
                     s0 = FeatureMajorGemm<T>.Fma(t0, gv, s0);
                     s1 = FeatureMajorGemm<T>.Fma(t1, gv, s1);
                     s2 = FeatureMajorGemm<T>.Fma(t2, gv, s2);
                     s3 = FeatureMajorGemm<T>.Fma(t3, gv, s3);
                     var dg = FeatureMajorGemm<T>.Fma(t0, r0, FeatureMajorGemm<T>.Fma(t1, r1, FeatureMajorGemm<T>.Fma(t2, r2, t3 * r3)));
-                    chain = FeatureMajorGemm<T>.Fma(dg, new Vector<T>(gp.Slice(a, vc)), chain);
+                    chain = FeatureMajorGemm<T>.Fma(dg, Vector.LoadUnsafe(ref gp, (nuint)a), chain);
                 }
-                T x0 = Vector.Sum(s0), x1 = Vector.Sum(s1), x2 = Vector.Sum(s2), x3 = Vector.Sum(s3), ch = Vector.Sum(chain);
-                for (; a < m1; a++)
-                {
-                    x0 += dtq[a] * g[a];
-                    x1 += dtq[m1 + a] * g[a];
-                    x2 += dtq[2 * m1 + a] * g[a];
-                    x3 += dtq[3 * m1 + a] * g[a];
-                    ch += (dtq[a] * rt[v] + dtq[m1 + a] * rt[ld + v] + dtq[2 * m1 + a] * rt[2 * ld + v] + dtq[3 * m1 + a] * rt[3 * ld + v]) * gp[a];
-                }
-                gradR[v] = x0 + ch;
-                gradR[ld + v] = x1;
-                gradR[2 * ld + v] = x2;
-                gradR[3 * ld + v] = x3;
+                gradR[v] = Vector.Sum(s0) + Vector.Sum(chain);
+                gradR[ld + v] = Vector.Sum(s1);
+                gradR[2 * ld + v] = Vector.Sum(s2);
+                gradR[3 * ld + v] = Vector.Sum(s3);
             }
         }
     }
@@ -325,6 +355,9 @@ public sealed class CpuSeAEvaluator<T> : CpuEvaluatorBase<T> where T : unmanaged
                 if (d.IsExcluded(ti, tj)) continue; // occupies a slot, contributes nothing
                 ws.Slots[tj].Add(e);
             }
+            // Each center's columns start at a whole vector. Packing them instead (masking each center's last vector)
+            // saves the ~7% filler columns in the nets but makes every load of the contractions unaligned: measured no
+            // faster overall (f64 water, 512-bit).
             foreach (var block in ws.Slots) block.Align();
         }
         foreach (var block in ws.Slots) block.Start[bsz] = block.Count;
@@ -345,15 +378,15 @@ public sealed class CpuSeAEvaluator<T> : CpuEvaluatorBase<T> where T : unmanaged
                       ?? throw new UserInputException($"the model has no embedding net for center type {ti}, neighbor type {tt}", Model.Source);
             var ld = FeatureMajorGemm<T>.Pad(block.Count);
             block.Ld = ld;
-            Workspace.Ensure(ref block.Rt, ld * 4);
-            Workspace.Ensure(ref block.G, m1 * ld);
-            Workspace.Ensure(ref block.Saved, m1 * ld); // dG/ds (full nets, feature-major) or G' (tables, slot-major)
-            Workspace.Ensure(ref block.GradS, ld);
-            Workspace.Ensure(ref block.GradR, 4 * ld);
+            Workspace.Ensure(ref block.Rt, ld * 4 + Vector<T>.Count); // slack: a center's last vector may run past row ends
+            Workspace.Ensure(ref block.G, m1 * ld + Vector<T>.Count); // slack: the compressed kernels read whole vectors past the last slot
+            Workspace.Ensure(ref block.Saved, m1 * ld + Vector<T>.Count); // dG/ds (full nets, feature-major) or G' (tables, slot-major)
+            Workspace.Ensure(ref block.GradS, ld + Vector<T>.Count);
+            Workspace.Ensure(ref block.GradR, 4 * ld + Vector<T>.Count);
             Workspace.Ensure(ref ws.Scratch, 4 * Math.Max(net.MaxWidth * ld, 1));
             var pb = (ti * nt + tt) * 4;
+            block.Rt.AsSpan(0, 4 * ld + Vector<T>.Count).Clear();
             var rt = block.Rt.AsSpan(0, 4 * ld);
-            rt.Clear();
             for (var q = 0; q < block.Count; q++)
             {
                 var e = block.Entry[q];
@@ -369,17 +402,27 @@ public sealed class CpuSeAEvaluator<T> : CpuEvaluatorBase<T> where T : unmanaged
             if (table is not null)
             {
                 // Compressed: G(s) and G'(s) per column from the table, stored slot-major in G and Saved.
+                // Filler slots and the slack after the last slot get zeros: the whole-vector kernels read them.
                 for (var q = 0; q < block.Count; q++)
                 {
-                    if (block.Entry[q] < 0) continue;
+                    if (block.Entry[q] < 0)
+                    {
+                        block.G.AsSpan(q * m1, m1).Clear();
+                        block.Saved.AsSpan(q * m1, m1).Clear();
+                        continue;
+                    }
                     table.Evaluate(double.CreateTruncating(rt[q]), block.G.AsSpan(q * m1, m1), block.Saved.AsSpan(q * m1, m1));
                 }
+                block.G.AsSpan(block.Count * m1, Vector<T>.Count).Clear();
+                block.Saved.AsSpan(block.Count * m1, Vector<T>.Count).Clear();
                 Profile.Mark(ref sub, 8, true);
                 AccumulateCompressed(block, rt, ld, m1, bsz, tacc);
                 Profile.Mark(ref sub, 9, true);
                 continue;
             }
             net.ForwardTangent(rt[..ld], block.G.AsSpan(0, m1 * ld), block.Saved.AsSpan(0, m1 * ld), ld, ws.Scratch);
+            block.G.AsSpan(m1 * ld, Vector<T>.Count).Clear(); // read (and masked) past the last row: must be finite
+            block.Saved.AsSpan(m1 * ld, Vector<T>.Count).Clear();
             Profile.Mark(ref sub, 8, true);
             // T[c][a][q] += Σ over the center's columns of G[a][col] · R̃[q][col]
             AccumulateT(block, rt, ld, m1, bsz, tacc);

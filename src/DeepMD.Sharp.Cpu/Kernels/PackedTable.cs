@@ -30,6 +30,23 @@ internal sealed class PackedTable<T> where T : unmanaged, IFloatingPointIeee754<
 
     private int Stride { get; }
 
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    private static void Channel(Span<T> row, int m, int a0, Vector<T> t, Vector<T> x, Vector<T> two, Vector<T> three, Vector<T> four, Vector<T> five,
+        Span<T> value, Span<T> derivative)
+    {
+        var vc = Vector<T>.Count;
+        var f = new Vector<T>(row.Slice(a0, vc));
+        var e = new Vector<T>(row.Slice(m + a0, vc));
+        var d = new Vector<T>(row.Slice(2 * m + a0, vc));
+        var c = new Vector<T>(row.Slice(3 * m + a0, vc));
+        var b = new Vector<T>(row.Slice(4 * m + a0, vc));
+        var q = new Vector<T>(row.Slice(5 * m + a0, vc));
+        var v = f + (e + (d + (c + (b + q * t) * t) * t) * t) * t;
+        var g = e + (two * d + (three * c + (four * b + five * q * t) * t) * t) * t;
+        (v + g * x).CopyTo(value.Slice(a0, vc));
+        g.CopyTo(derivative.Slice(a0, vc));
+    }
+
     /// <summary>G(s) into <paramref name="value"/> and dG/ds into <paramref name="derivative"/> (length Channels each).</summary>
     public void Evaluate(double s, Span<T> value, Span<T> derivative)
     {
@@ -44,18 +61,17 @@ internal sealed class PackedTable<T> where T : unmanaged, IFloatingPointIeee754<
         var four = new Vector<T>(T.CreateTruncating(4));
         var five = new Vector<T>(T.CreateTruncating(5));
         var a0 = 0;
-        for (; a0 + vc <= m; a0 += vc)
+        while (a0 + vc <= m)
         {
-            var f = new Vector<T>(row.Slice(a0, vc));
-            var e = new Vector<T>(row.Slice(m + a0, vc));
-            var d = new Vector<T>(row.Slice(2 * m + a0, vc));
-            var c = new Vector<T>(row.Slice(3 * m + a0, vc));
-            var b = new Vector<T>(row.Slice(4 * m + a0, vc));
-            var q = new Vector<T>(row.Slice(5 * m + a0, vc));
-            var v = f + (e + (d + (c + (b + q * t) * t) * t) * t) * t;
-            var g = e + (two * d + (three * c + (four * b + five * q * t) * t) * t) * t;
-            (v + g * x).CopyTo(value.Slice(a0, vc));
-            g.CopyTo(derivative.Slice(a0, vc));
+            Channel(row, m, a0, t, x, two, three, four, five, value, derivative);
+            a0 += vc;
+        }
+        if (a0 < m && m >= vc)
+        {
+            // The leftover channels (100 = 6·16 + 4 in float at 512 bits) as one more vector that overlaps the previous
+            // one: the overlapped channels are computed again, identically.
+            Channel(row, m, m - vc, t, x, two, three, four, five, value, derivative);
+            return;
         }
         var ts = T.CreateTruncating(tt);
         var xs = T.CreateTruncating(extra);
