@@ -80,7 +80,11 @@ internal static class FeatureMajorGemm<T> where T : unmanaged, IFloatingPointIee
             var b2 = hasBias ? new Vector<T>(Unsafe.Add(ref br, o + 2)) : Vector<T>.Zero;
             var b3 = hasBias ? new Vector<T>(Unsafe.Add(ref br, o + 3)) : Vector<T>.Zero;
             var v = v0;
-            for (; v + 2 * vc <= v1; v += 2 * vc)
+            // Large weight matrices (the fitting net's first layer, MBs) come from memory: while the first column tile
+            // streams this panel block, fetch the next panel's (the hardware prefetcher does not cross panels). Measured:
+            // fitting forward+backward 47-49 -> 40-42 CPU-µs/atom (f64 water, 512-bit, interleaved runs).
+            var prefetch = v0 == 0 && nin * nout >= 65536 && o + 4 < nout;
+            for (; v + 2 * vc <= v1; v += 2 * vc, prefetch = false)
             {
                 Vector<T> a00 = b0, a01 = b0, a10 = b1, a11 = b1, a20 = b2, a21 = b2, a30 = b3, a31 = b3;
                 if (accumulate)
@@ -98,6 +102,7 @@ internal static class FeatureMajorGemm<T> where T : unmanaged, IFloatingPointIee
                 ref var xk = ref Unsafe.Add(ref xr, k0 * ld + v);
                 for (var k = k0; k < k1; k++)
                 {
+                    if (prefetch) Prefetch(ref Unsafe.Add(ref wk, 4 * nin));
                     var xk0 = Vector.LoadUnsafe(ref xk);
                     var xk1 = Vector.LoadUnsafe(ref xk, (nuint)vc);
                     var w0 = new Vector<T>(wk);
@@ -222,6 +227,12 @@ internal static class FeatureMajorGemm<T> where T : unmanaged, IFloatingPointIee
                     a0 = Fma(Vector.LoadUnsafe(ref xr, (nuint)(k * ld + v)), new Vector<T>(Unsafe.Add(ref wr, o * nin + k * count + j)), a0);
                 a0.StoreUnsafe(ref zr, (nuint)((o + j) * ld + v));
             }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe void Prefetch(ref T address)
+    {
+        if (System.Runtime.Intrinsics.X86.Sse.IsSupported) System.Runtime.Intrinsics.X86.Sse.Prefetch1(Unsafe.AsPointer(ref address));
     }
 
     /// <summary>a·b + c, fused where the CPU has FMA (one rounding), else multiply then add.</summary>
