@@ -228,11 +228,12 @@ public sealed class CpuSeAEvaluator<T> : CpuEvaluatorBase<T> where T : unmanaged
     private static int PaddedChannels(int m1) => (m1 + Vector<T>.Count - 1) / Vector<T>.Count * Vector<T>.Count;
 
     /// <summary>
-    /// Compressed forward: T[c][a][q] += Σ over the center's columns of G[col][a] · R̃[q][col] (G slot-major). Whole
+    /// Compressed forward: G and G' of each slot from the table, then T[c][a][q] += Σ over the center's columns of
+    /// G[col][a] · R̃[q][col] (G slot-major) while the slot's G is in L1 (stored G is read again only by the backward). Whole
     /// vectors run past M1 into the next slot's values (G has a vector of slack at the end); what they add lands in
     /// padding channels of the accumulator that are never read, so 100 channels cost 7 float vectors, not 6 plus 4 scalars.
     /// </summary>
-    private static void AccumulateCompressed(SlotBlock block, Span<T> rt, int ld, int m1, int bsz, Span<double> tacc)
+    private static void AccumulateCompressed(SlotBlock block, PackedTable<T> table, Span<T> rt, int ld, int m1, int bsz, Span<double> tacc)
     {
         var vc = Vector<T>.Count;
         var mp = PaddedChannels(m1);
@@ -246,7 +247,15 @@ public sealed class CpuSeAEvaluator<T> : CpuEvaluatorBase<T> where T : unmanaged
             acc.Clear();
             for (var v = c0; v < c1; v++)
             {
-                if (block.Entry[v] < 0) continue;
+                if (block.Entry[v] < 0)
+                {
+                    // Filler slot: zeros, read by the whole-vector loops.
+                    block.G.AsSpan(v * m1, m1).Clear();
+                    block.Saved.AsSpan(v * m1, m1).Clear();
+                    continue;
+                }
+                // The slot's G and G' from the table, used while still in L1 (G' waits for the backward pass).
+                table.Evaluate(double.CreateTruncating(rt[v]), block.G.AsSpan(v * m1, m1), block.Saved.AsSpan(v * m1, m1));
                 ref var g = ref Unsafe.Add(ref gr, v * m1);
                 var r0 = new Vector<T>(rt[v]);
                 var r1 = new Vector<T>(rt[ld + v]);
@@ -401,23 +410,13 @@ public sealed class CpuSeAEvaluator<T> : CpuEvaluatorBase<T> where T : unmanaged
             Profile.Mark(ref sub, 7, true);
             if (table is not null)
             {
-                // Compressed: G(s) and G'(s) per column from the table, stored slot-major in G and Saved.
-                // Filler slots and the slack after the last slot get zeros: the whole-vector kernels read them.
-                for (var q = 0; q < block.Count; q++)
-                {
-                    if (block.Entry[q] < 0)
-                    {
-                        block.G.AsSpan(q * m1, m1).Clear();
-                        block.Saved.AsSpan(q * m1, m1).Clear();
-                        continue;
-                    }
-                    table.Evaluate(double.CreateTruncating(rt[q]), block.G.AsSpan(q * m1, m1), block.Saved.AsSpan(q * m1, m1));
-                }
+                // Compressed: G(s) and G'(s) per column from the table, stored slot-major in G and Saved, each slot
+                // contracted into T right after its lookup. The slack after the last slot gets zeros: the whole-vector
+                // backward kernel reads it.
                 block.G.AsSpan(block.Count * m1, Vector<T>.Count).Clear();
                 block.Saved.AsSpan(block.Count * m1, Vector<T>.Count).Clear();
+                AccumulateCompressed(block, table, rt, ld, m1, bsz, tacc);
                 Profile.Mark(ref sub, 8, true);
-                AccumulateCompressed(block, rt, ld, m1, bsz, tacc);
-                Profile.Mark(ref sub, 9, true);
                 continue;
             }
             net.ForwardTangent(rt[..ld], block.G.AsSpan(0, m1 * ld), block.Saved.AsSpan(0, m1 * ld), ld, ws.Scratch);
