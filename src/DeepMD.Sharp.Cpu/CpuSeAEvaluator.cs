@@ -142,7 +142,6 @@ public sealed class CpuSeAEvaluator<T> : CpuEvaluatorBase<T> where T : unmanaged
                 for (var v = c0; v < c1; v += vc)
                 {
                     var g = Vector.LoadUnsafe(ref ga, (nuint)v);
-                    if (v + vc > c1) g = Vector.ConditionalSelect(TailMask(c1 - v), g, Vector<T>.Zero); // the next center's columns
                     s0 = FeatureMajorGemm<T>.Fma(g, Vector.LoadUnsafe(ref rr, (nuint)v), s0);
                     s1 = FeatureMajorGemm<T>.Fma(g, Vector.LoadUnsafe(ref rr, (nuint)(ld + v)), s1);
                     s2 = FeatureMajorGemm<T>.Fma(g, Vector.LoadUnsafe(ref rr, (nuint)(2 * ld + v)), s2);
@@ -189,15 +188,6 @@ public sealed class CpuSeAEvaluator<T> : CpuEvaluatorBase<T> where T : unmanaged
                 var w3 = new Vector<T>(T.CreateTruncating(dtc[3]));
                 for (var v = c0; v < c1; v += vc)
                 {
-                    if (v + vc > c1)
-                    {
-                        // Last, partial vector: the lanes past c1 belong to the next center; zero weights add nothing there.
-                        var mask = TailMask(c1 - v);
-                        w0 = Vector.ConditionalSelect(mask, w0, Vector<T>.Zero);
-                        w1 = Vector.ConditionalSelect(mask, w1, Vector<T>.Zero);
-                        w2 = Vector.ConditionalSelect(mask, w2, Vector<T>.Zero);
-                        w3 = Vector.ConditionalSelect(mask, w3, Vector<T>.Zero);
-                    }
                     var r0 = Vector.LoadUnsafe(ref rr, (nuint)v);
                     var r1 = Vector.LoadUnsafe(ref rr, (nuint)(ld + v));
                     var r2 = Vector.LoadUnsafe(ref rr, (nuint)(2 * ld + v));
@@ -213,16 +203,6 @@ public sealed class CpuSeAEvaluator<T> : CpuEvaluatorBase<T> where T : unmanaged
             }
         }
     }
-
-    private static readonly Vector<T>[] TailMasks = Enumerable.Range(0, Vector<T>.Count + 1).Select(r =>
-    {
-        var lanes = new T[Vector<T>.Count];
-        for (var l = 0; l < lanes.Length; l++) lanes[l] = l < r ? T.One : T.Zero;
-        return Vector.Equals(new Vector<T>(lanes), Vector<T>.One);
-    }).ToArray();
-
-    /// <summary>All bits set in the first <paramref name="lanes"/> lanes, zero in the rest.</summary>
-    private static Vector<T> TailMask(int lanes) => TailMasks[lanes];
 
     /// <summary>Channels rounded up to whole vectors: the compressed kernels run whole vectors past M1 (see below).</summary>
     private static int PaddedChannels(int m1) => (m1 + Vector<T>.Count - 1) / Vector<T>.Count * Vector<T>.Count;
@@ -364,9 +344,9 @@ public sealed class CpuSeAEvaluator<T> : CpuEvaluatorBase<T> where T : unmanaged
                 if (d.IsExcluded(ti, tj)) continue; // occupies a slot, contributes nothing
                 ws.Slots[tj].Add(e);
             }
-            // Each center's columns start at a whole vector. Packing them instead (masking each center's last vector)
-            // saves the ~7% filler columns in the nets but makes every load of the contractions unaligned: measured no
-            // faster overall (f64 water, 512-bit).
+            // Each center's columns start at a whole vector. Packing them instead (masking each center's last vector in
+            // the contractions) saves the ~7% filler columns in the nets but makes every load of the contractions
+            // unaligned: measured no faster overall (f64 water, 512-bit), so not kept.
             foreach (var block in ws.Slots) block.Align();
         }
         foreach (var block in ws.Slots) block.Start[bsz] = block.Count;
@@ -387,15 +367,15 @@ public sealed class CpuSeAEvaluator<T> : CpuEvaluatorBase<T> where T : unmanaged
                       ?? throw new UserInputException($"the model has no embedding net for center type {ti}, neighbor type {tt}", Model.Source);
             var ld = FeatureMajorGemm<T>.Pad(block.Count);
             block.Ld = ld;
-            Workspace.Ensure(ref block.Rt, ld * 4 + Vector<T>.Count); // slack: a center's last vector may run past row ends
+            Workspace.Ensure(ref block.Rt, ld * 4);
             Workspace.Ensure(ref block.G, m1 * ld + Vector<T>.Count); // slack: the compressed kernels read whole vectors past the last slot
             Workspace.Ensure(ref block.Saved, m1 * ld + Vector<T>.Count); // dG/ds (full nets, feature-major) or G' (tables, slot-major)
-            Workspace.Ensure(ref block.GradS, ld + Vector<T>.Count);
-            Workspace.Ensure(ref block.GradR, 4 * ld + Vector<T>.Count);
+            Workspace.Ensure(ref block.GradS, ld);
+            Workspace.Ensure(ref block.GradR, 4 * ld);
             Workspace.Ensure(ref ws.Scratch, 4 * Math.Max(net.MaxWidth * ld, 1));
             var pb = (ti * nt + tt) * 4;
-            block.Rt.AsSpan(0, 4 * ld + Vector<T>.Count).Clear();
             var rt = block.Rt.AsSpan(0, 4 * ld);
+            rt.Clear();
             for (var q = 0; q < block.Count; q++)
             {
                 var e = block.Entry[q];
@@ -420,8 +400,6 @@ public sealed class CpuSeAEvaluator<T> : CpuEvaluatorBase<T> where T : unmanaged
                 continue;
             }
             net.ForwardTangent(rt[..ld], block.G.AsSpan(0, m1 * ld), block.Saved.AsSpan(0, m1 * ld), ld, ws.Scratch);
-            block.G.AsSpan(m1 * ld, Vector<T>.Count).Clear(); // read (and masked) past the last row: must be finite
-            block.Saved.AsSpan(m1 * ld, Vector<T>.Count).Clear();
             Profile.Mark(ref sub, 8, true);
             // T[c][a][q] += Σ over the center's columns of G[a][col] · R̃[q][col]
             AccumulateT(block, rt, ld, m1, bsz, tacc);
