@@ -62,10 +62,11 @@ public sealed class CpuSeAEvaluator<T> : CpuEvaluatorBase<T> where T : unmanaged
         (typeof(T) == typeof(double) ? "cpu-f64" : "cpu-f32") + (model.Descriptor is SeE2ASpec { IsCompressed: true } ? "-compressed" : "");
 
     // Larger batches amortise streaming the fitting weights (several MB, beyond L2, read twice per batch) over more
-    // atoms, but the batch's embedding outputs (G and dG/ds, ~160 KB per atom in double) grow with it. Measured on the
-    // water example (12,288 atoms, 2 cores, 512-bit vectors, 64-byte aligned buffers): 64 beats 32 for full double nets
-    // (fitting 54 → 41 CPU-µs/atom), full float nets and compressed nets; 96 and 128 were slower again.
-    protected override int BatchSize => MaxBatchSize;
+    // atoms, but the batch's embedding outputs (G and dG/ds: ~160 KB per atom for full double nets, half that in float,
+    // ~80 KB for tables in float) and its fitting activations grow with it. Measured on the water example (12,288 atoms,
+    // 2 cores, 512-bit vectors, interleaved runs, after weight prefetching): full double nets 105-108 CPU-µs/atom-step
+    // at 32 against 115-126 at 64; full float nets and float tables equal or better at 64; 96 and 128 slower.
+    protected override int BatchSize => typeof(T) == typeof(double) && _tables is null ? MaxBatchSize / 2 : MaxBatchSize;
 
     /// <summary>
     /// Whether this backend can evaluate <paramref name="model"/>; if not, <paramref name="reason"/> says why
