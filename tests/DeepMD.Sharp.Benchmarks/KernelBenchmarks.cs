@@ -24,7 +24,7 @@ public class KernelBenchmarks
     private PackedNetwork<double> _embedding = null!;
     private PackedNetwork<double> _fitting = null!;
     private PackedTable<double> _table = null!;
-    private double[] _s = [], _g = [], _saved = [], _scratch = [], _grad = [], _gradIn = [];
+    private double[] _s = [], _g = [], _saved = [], _scratch = [], _scratch4 = [], _grad = [], _gradIn = [];
     private double[] _fx = [], _fy = [], _fsaved = [], _fscratch = [], _fgrad = [], _fgradIn = [];
     private IModelEvaluator _f64 = null!, _f32 = null!;
     private double[] _w50x100 = [], _b100 = [], _x50 = [];
@@ -52,6 +52,7 @@ public class KernelBenchmarks
         _g = new double[100 * Ld];
         _saved = new double[_embedding.ActivationFloats * Ld];
         _scratch = new double[3 * _embedding.MaxWidth * Ld];
+        _scratch4 = new double[4 * _embedding.MaxWidth * Ld];
         _grad = new double[100 * Ld];
         _gradIn = new double[Ld];
         _w50x100 = FeatureMajorGemm<double>.Pack(Enumerable.Range(0, 5000).Select(_ => rng.NextDouble() - 0.5).ToArray(), 50, 100);
@@ -74,6 +75,9 @@ public class KernelBenchmarks
 
     [Benchmark(Description = "embedding forward, 512 slots (f64)")]
     public void EmbeddingForward() => _embedding.Forward(_s, _g, Ld, _saved, _scratch);
+
+    [Benchmark(Description = "embedding forward with dG/ds (forward mode), 512 slots (f64)")]
+    public void EmbeddingForwardTangent() => _embedding.ForwardTangent(_s, _g, _grad, Ld, _scratch4);
 
     [Benchmark(Description = "GEMM 50x100, 512 columns (f64)")]
     public void Gemm50x100() => FeatureMajorGemm<double>.Multiply(_w50x100, _b100, 50, 100, _x50, _g, Ld);
