@@ -1,6 +1,7 @@
 namespace DeepMD.Sharp.Cpu;
 
 using System.Numerics;
+using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using DeepMD.Sharp.Core.Errors;
@@ -24,6 +25,7 @@ public sealed class CpuSeAEvaluator<T> : CpuEvaluatorBase<T> where T : unmanaged
     private readonly PackedTable<T>?[]? _tables;      // compressed embedding (NetworkCollection index), or null
     private readonly double[] _padG;                  // [ti][tt][M1]: embedding of a padded slot's s
     private readonly double[] _padR;                  // [ti][tt][4]: normalised row of a padded slot
+    private readonly double[] _padOuter;              // [ti][tt][M1·4]: G(pad row)[a] · pad row[q]
     private readonly double[] _invStd;                // [ti][tt][4]: 1/dstd (uniform within a type block)
     private readonly double[] _mean;                  // [ti][tt][4]: davg (uniform within a type block)
 
@@ -38,6 +40,7 @@ public sealed class CpuSeAEvaluator<T> : CpuEvaluatorBase<T> where T : unmanaged
         var m1 = _d.EmbeddingWidth;
         _padG = new double[nt * nt * m1];
         _padR = new double[nt * nt * 4];
+        _padOuter = new double[nt * nt * m1 * 4];
         _invStd = new double[nt * nt * 4];
         _mean = new double[nt * nt * 4];
         var deriv = new double[m1];
@@ -55,6 +58,9 @@ public sealed class CpuSeAEvaluator<T> : CpuEvaluatorBase<T> where T : unmanaged
                     table.Evaluate(_padR[(ti * nt + tt) * 4], _padG.AsSpan((ti * nt + tt) * m1, m1), deriv);
                 else if (_d.Sel[tt] > 0 && _d.EmbeddingFor(ti, tt) is { } net)
                     net.EvaluateScalar(_padR[(ti * nt + tt) * 4], _padG.AsSpan((ti * nt + tt) * m1, m1), deriv);
+                for (var a = 0; a < m1; a++)
+                    for (var c = 0; c < 4; c++)
+                        _padOuter[(ti * nt + tt) * m1 * 4 + 4 * a + c] = _padG[(ti * nt + tt) * m1 + a] * _padR[(ti * nt + tt) * 4 + c];
             }
     }
 
@@ -416,12 +422,10 @@ public sealed class CpuSeAEvaluator<T> : CpuEvaluatorBase<T> where T : unmanaged
             {
                 var pad = d.Sel[tt] - ws.Counts[c * nt + tt] + ws.PairExcluded[c * nt + tt];
                 if (pad == 0) continue;
-                var pg = _padG.AsSpan((ti * nt + tt) * m1, m1);
-                var pr = _padR.AsSpan((ti * nt + tt) * 4, 4);
-                for (var a = 0; a < m1; a++)
-                    for (var k = 0; k < 4; k++) tc[4 * a + k] += pad * pg[a] * pr[k];
+                // tc += pad · (G(pad row) ⊗ pad row), the outer product precomputed: one vector pass.
+                TensorPrimitives.MultiplyAdd(_padOuter.AsSpan((ti * nt + tt) * m1 * 4, m1 * 4), (double)pad, tc, tc);
             }
-            for (var q = 0; q < m1 * 4; q++) tc[q] /= nnei;
+            TensorPrimitives.Multiply(tc, 1.0 / nnei, tc);
         }
 
         Profile.Mark(ref tick, 2, true);
