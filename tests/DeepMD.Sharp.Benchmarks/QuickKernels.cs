@@ -31,6 +31,21 @@ public static class QuickKernels
         }
         Tanh<double>();
         Tanh<float>();
+        if (only is "" or "table")
+        {
+            var m = DeepMD.Sharp.Models.ModelLoader.Load(Find("potentials/test-models/water-example-float32.dp"));
+            var spec = (DeepMD.Sharp.Models.Descriptors.SeE2ASpec)m.Descriptor;
+            var table = new PackedTable<float>(DeepMD.Sharp.Models.Compression.TableBuilder.Build(spec, 0.8)[1]!);
+            var rng = new Random(4);
+            const int slots = 6400;
+            var sv = Enumerable.Range(0, slots).Select(_ => rng.NextDouble() * 2.5 - 0.3).ToArray();
+            var g = new float[slots * 100 + 16];
+            var gp = new float[slots * 100 + 16];
+            var perSlot = 1 / Best(() => { for (var q = 0; q < slots; q++) table.Evaluate(sv[q], g.AsSpan(q * 100, 100), gp.AsSpan(q * 100, 100)); }, slots);
+            var perSlotHot = 1 / Best(() => { for (var q = 0; q < slots; q++) table.Evaluate(sv[q], g.AsSpan(0, 100), gp.AsSpan(0, 100)); }, slots);
+            var locate = 1 / Best(() => { double acc = 0; for (var q = 0; q < slots; q++) acc += table.Table.Locate(sv[q]).T; g[0] = (float)acc; }, slots);
+            Console.WriteLine($"table f32, {slots} slots: {perSlot:F1} ns/slot into 2x{slots * 400 / 1e6:F1} MB, {perSlotHot:F1} ns/slot into one L1 row, Locate alone {locate:F1} ns");
+        }
         if (only is "" or "align")
             foreach (var off in new[] { 0, 1, 2, 4 })
             {
