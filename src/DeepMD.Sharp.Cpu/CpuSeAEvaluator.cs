@@ -516,16 +516,16 @@ public sealed class CpuSeAEvaluator<T> : CpuEvaluatorBase<T> where T : unmanaged
             if (_tables?[netIndex] is not null)
             {
                 BackwardCompressed(block, rt, ld, m1, bsz, dT, gradR);
-                Profile.Mark(ref sub, 11, true);
+                Profile.Mark(ref sub, 10, true);
                 WritePairGradients(block, ld, ti * nt + tt, nl, gx, gy, gz);
-                Profile.Mark(ref sub, 12, true);
+                Profile.Mark(ref sub, 11, true);
                 continue;
             }
             // Direct part Σ_a dT[c][a][q] G[a][col] and the chain Σ_a (Σ_q dT[c][a][q] R̃[q][col]) dG[a][col]/ds.
             BackwardTangent(block, rt, ld, m1, bsz, dT, block.Saved.AsSpan(0, m1 * ld), gradR, block.GradS.AsSpan(0, ld));
-            Profile.Mark(ref sub, 11, true);
+            Profile.Mark(ref sub, 10, true);
             WritePairGradients(block, ld, ti * nt + tt, nl, gx, gy, gz);
-            Profile.Mark(ref sub, 12, true);
+            Profile.Mark(ref sub, 11, true);
         }
         Profile.Mark(ref tick, 6, true);
     }

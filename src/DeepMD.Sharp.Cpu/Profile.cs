@@ -13,7 +13,7 @@ public static partial class Profile
 {
     /// <summary>Stage names in order.</summary>
     public static readonly string[] Stages =
-        ["gather", "env+embed fwd+T", "padding", "descriptor", "fitting fwd+bwd", "dT", "embed bwd+forces", "env", "embed fwd", "T accumulate", "bwd prep", "embed bwd", "forces"];
+        ["gather", "env+embed fwd+T", "padding", "descriptor", "fitting fwd+bwd", "dT", "embed bwd+forces", "env", "embed fwd", "T accumulate", "embed bwd", "forces"];
 
     private static readonly long[] Ticks = new long[Stages.Length];
 
