@@ -188,12 +188,6 @@ public abstract class CpuEvaluatorBase<T> : IModelEvaluator where T : unmanaged,
         {
             if (a.Length < size) a = new AlignedArray<TE>(Math.Max(size, a.Length * 3 / 2));
         }
-
-        /// <summary>Makes <paramref name="a"/> at least <paramref name="size"/> long; contents are not kept.</summary>
-        public static void Ensure<TE>(ref TE[] a, int size)
-        {
-            if (a.Length < size) a = new TE[Math.Max(size, a.Length * 3 / 2)];
-        }
     }
 
     /// <summary>
