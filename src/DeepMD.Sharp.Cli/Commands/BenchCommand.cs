@@ -24,7 +24,13 @@ public static class BenchCommand
         var typeMap = new Option<string?>("--type-map") { Description = "element of each LAMMPS type (data files)", DefaultValueFactory = _ => "O,H" };
         var replicate = new Option<string?>("--replicate") { Description = "supercell, e.g. 4x4x4 (12,288 atoms from the 192-atom water cell); with --device gpu a comma-separated list (default 4x4x4,8x8x8,18x18x16,37x37x38: 12k, 98k, 995k, 10.0M atoms)" };
         var backends = new Option<string>("--backend") { Description = "comma-separated backends to time: reference, cpu-f64, cpu-f32, gpu-f64, gpu-f32 (gpu needs a CUDA device)", DefaultValueFactory = _ => "cpu-f64,cpu-f32" };
-        var steps = new Option<int>("--steps") { Description = "timed evaluations per backend (after one warm-up)", DefaultValueFactory = _ => 5 };
+        var steps = new Option<int>("--steps") { Description = "timed evaluations per backend (after the warm-up)", DefaultValueFactory = _ => 5 };
+        var warmup = new Option<string>("--warmup")
+        {
+            Description = "untimed evaluations first: auto = until a whole evaluation compiles no new code (.NET's tiered JIT optimises hot " +
+                          "kernels only after they have run a while; at least 2, at most 50 evaluations or 60 s), or a number",
+            DefaultValueFactory = _ => "auto",
+        };
         var threads = new Option<int?>("--threads") { Description = "threads (default: all cores, or DPSHARP_THREADS)" };
         var device = new Option<string?>("--device") { Description = "cpu = --backend cpu-f64,cpu-f32; gpu = whole MD steps with the atoms on the GPU (device neighbor list, NVE), f32 and f64, at each --replicate size" };
         var precisions = new Option<string>("--precision") { Description = "with --device gpu: comma-separated f32, f64", DefaultValueFactory = _ => "f32,f64" };
@@ -33,7 +39,7 @@ public static class BenchCommand
         var compare = new Option<string?>("--compare-with") { Description = "a backend (e.g. cpu-f64) to evaluate once; prints each timed backend's largest energy and force differences from it" };
         var cmd = new Command("bench", "Time energy+force+virial evaluations (neighbor list included) and report µs/atom-step")
         {
-            model, structure, typeMap, replicate, backends, steps, threads, compare, device, precisions, mdCompare, emulate,
+            model, structure, typeMap, replicate, backends, steps, warmup, threads, compare, device, precisions, mdCompare, emulate,
         };
         cmd.SetAction(p =>
         {
@@ -58,6 +64,10 @@ public static class BenchCommand
             var t = s.TypesFor(m.TypeMap);
             var options = new EvaluationOptions { Threads = p.GetValue(threads) };
             var nsteps = Math.Max(1, p.GetValue(steps));
+            var warmupSpec = p.GetValue(warmup)!.Trim().ToLowerInvariant();
+            int? fixedWarmup = warmupSpec == "auto" ? null
+                : int.TryParse(warmupSpec, NumberStyles.Integer, CultureInfo.InvariantCulture, out var wn) && wn >= 0 ? wn
+                : throw new UserInputException($"--warmup wants auto or a non-negative number of evaluations, got '{warmupSpec}'");
             var threadCount = options.ParallelOptions().MaxDegreeOfParallelism is var d && d > 0 ? d : Environment.ProcessorCount;
             stdout.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"model {p.GetValue(model)} ({m.Descriptor.TypeName}, sel [{string.Join(",", m.Descriptor.Sel)}], {m.ParameterCount:N0} parameters); {s.Count} atoms; {threadCount} threads; {WideVectors.Describe()}"));
@@ -88,7 +98,23 @@ public static class BenchCommand
                 double energy = 0;
                 EvaluationResult? last = null;
                 NeighborList? previous = null;
-                for (var k = 0; k <= nsteps; k++)
+                // Warm-up: .NET compiles each method quickly first and recompiles hot ones optimised (with profile data) after
+                // they have run a while, in the background; timing before that settles measured up to 25% slow (water,
+                // float32 tables, 5 steps after one warm-up). Auto: until a whole evaluation triggered no compilation.
+                var warmupClock = Stopwatch.StartNew();
+                var warmups = 0;
+                while (true)
+                {
+                    if (fixedWarmup is { } fw ? warmups >= fw : warmups >= 50 || (warmups >= 2 && warmupClock.Elapsed.TotalSeconds > 60)) break;
+                    var compiled = System.Runtime.JitInfo.GetCompiledMethodCount();
+                    var nlw = CellListNeighborSearch.Build(s.X, s.Y, s.Z, s.Box, m.Cutoff, previous);
+                    previous = nlw;
+                    evaluator.Evaluate(t, nlw, options);
+                    warmups++;
+                    if (fixedWarmup is null && warmups >= 2 && System.Runtime.JitInfo.GetCompiledMethodCount() == compiled) break;
+                }
+                Profile.Reset(); // the profile covers the timed steps only
+                for (var k = 1; k <= nsteps; k++)
                 {
                     var sw = Stopwatch.StartNew();
                     // As an MD run rebuilds its list: into the arrays of the previous one.
@@ -100,14 +126,10 @@ public static class BenchCommand
                     var cpuSpent = Process.GetCurrentProcess().TotalProcessorTime - cpuStart;
                     energy = last.Energy;
                     sw.Stop();
-                    if (k == 0) Profile.Reset(); // the profile covers the timed steps only, not the warm-up (JIT tiers)
-                    if (k > 0)
-                    {
-                        times.Add(sw.Elapsed.TotalMicroseconds / s.Count);
-                        evalTimes.Add((sw.Elapsed - evalStart).TotalMicroseconds / s.Count);
-                        listTimes.Add(evalStart.TotalMicroseconds / s.Count);
-                        cpuTimes.Add(cpuSpent.TotalMicroseconds / s.Count);
-                    }
+                    times.Add(sw.Elapsed.TotalMicroseconds / s.Count);
+                    evalTimes.Add((sw.Elapsed - evalStart).TotalMicroseconds / s.Count);
+                    listTimes.Add(evalStart.TotalMicroseconds / s.Count);
+                    cpuTimes.Add(cpuSpent.TotalMicroseconds / s.Count);
                 }
                 times.Sort();
                 evalTimes.Sort();
@@ -118,7 +140,8 @@ public static class BenchCommand
                     $"{evaluator.Name,-12} {median,12:F2} {times[0],14:F2} {times[^1],8:F2} {1e6 / median,14:N0}   {energy:F6}   {DeviceBytesPerAtom(evaluator, s.Count)}"));
                 stdout.WriteLine(string.Create(CultureInfo.InvariantCulture,
                     $"  evaluation alone (neighbor list excluded): {evalTimes[evalTimes.Count / 2]:F3} µs/atom-step, {1e6 / evalTimes[evalTimes.Count / 2]:N0} atom-steps/s; " +
-                    $"CPU time {cpuTimes[cpuTimes.Count / 2]:F1} µs/atom-step summed over threads; neighbor list alone {listTimes[listTimes.Count / 2]:F2} µs/atom-step"));
+                    $"CPU time {cpuTimes[cpuTimes.Count / 2]:F1} µs/atom-step summed over threads; neighbor list alone {listTimes[listTimes.Count / 2]:F2} µs/atom-step; " +
+                    $"{nsteps} timed after {warmups} warm-up evaluation{(warmups == 1 ? "" : "s")}"));
                 if (baseline is not null && last is not null)
                 {
                     double df = 0, dv = 0;
