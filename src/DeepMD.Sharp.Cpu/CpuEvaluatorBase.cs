@@ -49,11 +49,22 @@ public abstract class CpuEvaluatorBase<T> : IModelEvaluator where T : unmanaged,
         if (EvaluationInputs.CheckNeighborCounts(Model, types, neighbors, options))
             return ReferenceEvaluator.Evaluate(Model, types, neighbors, options); // DeePMD-kit-style truncation: rare, keep it in one place
 
+        // Work split by space: batches are runs of same-type atoms along the list's spatial order (cells along a Z-order
+        // curve), so a batch, and the contiguous run of batches a thread takes, covers a compact region whatever order
+        // the atoms are numbered in. Each atom's result does not depend on its batch.
+        var order = neighbors.SpatialOrder is { } so && so.Length == n ? so : Enumerable.Range(0, n).ToArray();
+        var seen = new bool[n];
+        foreach (var i in order)
+        {
+            if ((uint)i >= (uint)n || seen[i])
+                throw new ArgumentException("the neighbor list's SpatialOrder is not a permutation of its atoms", nameof(neighbors));
+            seen[i] = true;
+        }
         var batches = new List<int[]>();
         for (var t = 0; t < Model.TypeMap.Count; t++)
         {
             if (Model.IsAtomExcluded(t)) continue;
-            var members = Enumerable.Range(0, n).Where(i => types[i] == t).ToArray();
+            var members = order.Where(i => types[i] == t).ToArray();
             var batch = BatchSize;
             for (var s = 0; s < members.Length; s += batch) batches.Add(members[s..Math.Min(members.Length, s + batch)]);
         }

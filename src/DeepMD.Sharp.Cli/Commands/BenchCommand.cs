@@ -31,6 +31,11 @@ public static class BenchCommand
                           "kernels only after they have run a while; at least 2, at most 50 evaluations or 60 s), or a number",
             DefaultValueFactory = _ => "auto",
         };
+        var shuffle = new Option<bool>("--shuffle")
+        {
+            Description = "number the atoms in random order (fixed seed) before timing, as in a data file written after long MD where " +
+                          "atom numbers no longer follow positions",
+        };
         var threads = new Option<int?>("--threads") { Description = "threads (default: all cores, or DPSHARP_THREADS)" };
         var device = new Option<string?>("--device") { Description = "cpu = --backend cpu-f64,cpu-f32; gpu = whole MD steps with the atoms on the GPU (device neighbor list, NVE), f32 and f64, at each --replicate size" };
         var precisions = new Option<string>("--precision") { Description = "with --device gpu: comma-separated f32, f64", DefaultValueFactory = _ => "f32,f64" };
@@ -39,7 +44,7 @@ public static class BenchCommand
         var compare = new Option<string?>("--compare-with") { Description = "a backend (e.g. cpu-f64) to evaluate once; prints each timed backend's largest energy and force differences from it" };
         var cmd = new Command("bench", "Time energy+force+virial evaluations (neighbor list included) and report µs/atom-step")
         {
-            model, structure, typeMap, replicate, backends, steps, warmup, threads, compare, device, precisions, mdCompare, emulate,
+            model, structure, typeMap, replicate, backends, steps, warmup, shuffle, threads, compare, device, precisions, mdCompare, emulate,
         };
         cmd.SetAction(p =>
         {
@@ -61,6 +66,13 @@ public static class BenchCommand
                 return 0;
             }
             var s = Replicate(s0, p.GetValue(replicate) ?? "4x4x4");
+            if (p.GetValue(shuffle))
+            {
+                var perm = Enumerable.Range(0, s.Count).ToArray();
+                new Random(12345).Shuffle(perm);
+                s = new Core.Atoms.Structure(perm.Select(i => s.Species[i]).ToArray(), perm.Select(i => s.X[i]).ToArray(),
+                    perm.Select(i => s.Y[i]).ToArray(), perm.Select(i => s.Z[i]).ToArray(), s.Box, s.Source);
+            }
             var t = s.TypesFor(m.TypeMap);
             var options = new EvaluationOptions { Threads = p.GetValue(threads) };
             var nsteps = Math.Max(1, p.GetValue(steps));

@@ -79,6 +79,7 @@ public static class CellListNeighborSearch
             scan.FillBlock(b, work, list);
             return work;
         }, _ => { });
+        list.SpatialOrder = scan.SpatialOrder(recycle?.SpatialOrder is { } so && so.Length == n ? so : new int[n]);
         return list;
     }
 
@@ -180,6 +181,37 @@ public static class CellListNeighborSearch
         }
 
         public int BlockCount => _blockCells.Length - 1;
+
+        /// <summary>
+        /// The atoms along a Z-order (Morton) curve over their lattice coordinates, quantised to 2¹⁰ steps per direction
+        /// (ties by atom index): any run of consecutive atoms covers a compact block of space, not a thin row.
+        /// </summary>
+        public int[] SpatialOrder(int[] order)
+        {
+            var n = order.Length;
+            var keys = new long[n];
+            for (var i = 0; i < n; i++)
+            {
+                keys[i] = Spread(_grid.Quantised(0, i)) << 2 | Spread(_grid.Quantised(1, i)) << 1 | Spread(_grid.Quantised(2, i));
+                keys[i] = keys[i] << 24 | (uint)i; // atom index breaks ties: the order is fully determined (n < 2²⁴ here)
+                order[i] = i;
+            }
+            if (n >= 1 << 24) Array.Sort(keys, order); // index no longer fits beside the key: stable enough, still a permutation
+            else
+            {
+                Array.Sort(keys);
+                for (var i = 0; i < n; i++) order[i] = (int)(keys[i] & 0xFFFFFF);
+            }
+            return order;
+        }
+
+        /// <summary>The bits of <paramref name="v"/> (below 2¹⁰) spread to every third bit.</summary>
+        private static long Spread(int v)
+        {
+            long r = 0;
+            for (var bit = 0; bit < 10; bit++) r |= (long)((v >> bit) & 1) << (3 * bit);
+            return r;
+        }
 
         /// <summary>Sizes the candidate bit rows: every atom of a cell has the cell's stencil candidates.</summary>
         public void PlanAcceptedBits(Segment[] segments)
@@ -501,6 +533,13 @@ public static class CellListNeighborSearch
         {
             int a = Bin(0, _u[3 * i]), b = Bin(1, _u[3 * i + 1]), c = Bin(2, _u[3 * i + 2]);
             return (a * Count[1] + b) * Count[2] + c;
+        }
+
+        /// <summary>Atom <paramref name="i"/>'s lattice coordinate along <paramref name="d"/> on a grid of 2¹⁰ steps.</summary>
+        public int Quantised(int d, int i)
+        {
+            if (_span[d] <= 0) return 0;
+            return Math.Clamp((int)((_u[3 * i + d] - _lo[d]) / _span[d] * 1024), 0, 1023);
         }
 
         private int Bin(int d, double u)

@@ -55,6 +55,14 @@ public sealed class NeighborList
         }
     }
 
+    /// <summary>
+    /// Optional: every center once, in an order where consecutive centers are close in space (the builder's cells along
+    /// a Z-order curve), or null when the builder did not provide one. Evaluators form their work batches along it, so a
+    /// batch and a thread's run of batches touch a compact region (its neighbors' data and force entries), whatever
+    /// order the atoms came in; the results do not depend on it.
+    /// </summary>
+    public int[]? SpatialOrder { get; set; }
+
     /// <summary>Row starts; length = number of centers + 1.</summary>
     public int[] Offsets { get; }
 

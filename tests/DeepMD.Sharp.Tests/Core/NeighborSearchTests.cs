@@ -121,4 +121,38 @@ public class NeighborSearchTests
                 Assert.That(nl.Dz[e], Is.EqualTo(before.Item3[e] + (mz[j] - z[j]) - (mz[i] - z[i])).Within(1e-12));
             }
     }
+
+    [Test]
+    public void SpatialOrderIsAPermutationWhoseRunsAreCompact()
+    {
+        // Atoms numbered at random in a 40 Å cube, 6 Å cutoff: 6 cells per direction.
+        var rng = new Random(11);
+        const int n = 4000;
+        const double l = 40;
+        var x = Enumerable.Range(0, n).Select(_ => rng.NextDouble() * l).ToArray();
+        var y = Enumerable.Range(0, n).Select(_ => rng.NextDouble() * l).ToArray();
+        var z = Enumerable.Range(0, n).Select(_ => rng.NextDouble() * l).ToArray();
+        var nl = CellListNeighborSearch.Build(x, y, z, Box.Orthorhombic(l, l, l), 6.0);
+        var order = nl.SpatialOrder!;
+        Assert.That(order.OrderBy(i => i), Is.EqualTo(Enumerable.Range(0, n)));
+        // The eight runs of 1/8 of the atoms along a Z-order curve are nearly the eight octants of the box. Measured by
+        // the 10th-90th percentile range along each axis (robust to the few atoms a run takes from the next octant),
+        // summed over the axes: ~1.2 box lengths for an octant, ~2.4 for a run of random numbering.
+        var run = n / 8;
+        var sums = new List<double>();
+        for (var s = 0; s + run <= n; s += run)
+        {
+            var members = order.AsSpan(s, run).ToArray();
+            sums.Add(new[] { x, y, z }.Sum(c =>
+            {
+                var v = members.Select(i => c[i]).Order().ToArray();
+                return v[v.Length * 9 / 10] - v[v.Length / 10];
+            }));
+        }
+        Assert.That(sums.Max(), Is.LessThan(1.5 * l), string.Join(", ", sums.Select(v => v.ToString("F1"))));
+        // A recycled build reuses the array and gives the same order.
+        var again = CellListNeighborSearch.Build(x, y, z, Box.Orthorhombic(l, l, l), 6.0, nl);
+        Assert.That(again.SpatialOrder, Is.SameAs(order));
+        Assert.That(again.SpatialOrder, Is.EqualTo(CellListNeighborSearch.Build(x, y, z, Box.Orthorhombic(l, l, l), 6.0).SpatialOrder));
+    }
 }

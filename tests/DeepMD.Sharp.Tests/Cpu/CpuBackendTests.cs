@@ -64,6 +64,36 @@ public class CpuBackendTests
     }
 
     [Test]
+    public void ResultsDoNotDependOnTheBatchOrder()
+    {
+        // Batches follow the neighbor list's spatial order; any order (or none) must give bit-identical results.
+        var model = RandomModels.Create(34, "se_e2_a", ["O", "H"], false, sel: [60, 60], uniformStats: true);
+        var (x, y, z, t, box) = RandomSystem(6, 300, 2, true);
+        var nl = CellListNeighborSearch.Build(x, y, z, box, model.Cutoff);
+        Assert.That(nl.SpatialOrder, Is.Not.Null);
+        foreach (var precision in new[] { "f64", "f32" })
+        {
+            IModelEvaluator cpu = precision == "f64" ? new CpuSeAEvaluator<double>(model) : new CpuSeAEvaluator<float>(model);
+            var spatial = cpu.Evaluate(t, nl, new EvaluationOptions());
+            var saved = nl.SpatialOrder;
+            nl.SpatialOrder = null;
+            var indexOrder = cpu.Evaluate(t, nl, new EvaluationOptions());
+            nl.SpatialOrder = Enumerable.Range(0, t.Length).Reverse().ToArray();
+            var reversed = cpu.Evaluate(t, nl, new EvaluationOptions());
+            foreach (var other in new[] { indexOrder, reversed })
+            {
+                Assert.That(other.Energy, Is.EqualTo(spatial.Energy), precision);
+                Assert.That(other.Forces, Is.EqualTo(spatial.Forces), precision);
+                Assert.That(other.Virial, Is.EqualTo(spatial.Virial), precision);
+                Assert.That(other.AtomEnergy, Is.EqualTo(spatial.AtomEnergy), precision);
+            }
+            nl.SpatialOrder = [.. Enumerable.Repeat(0, t.Length)];
+            Assert.That(() => cpu.Evaluate(t, nl, new EvaluationOptions()), Throws.ArgumentException.With.Message.Contains("permutation"));
+            nl.SpatialOrder = saved;
+        }
+    }
+
+    [Test]
     public void WaterExampleModelMatchesReference()
     {
         // DeePMD-kit's water example hyper-parameters (sel [46,92], embedding [25,50,100], axis 16, fitting [240]*3).
