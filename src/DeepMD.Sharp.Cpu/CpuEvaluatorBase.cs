@@ -70,19 +70,20 @@ public abstract class CpuEvaluatorBase<T> : IModelEvaluator where T : unmanaged,
         }
         var result = new EvaluationResult(n);
         // Pair gradients per neighbor entry: tens of MB for 10⁴ atoms, kept between calls (fresh arrays of that size cost
-        // page faults and collections every step); cleared, since entries beyond the cutoff are never written.
+        // page faults and collections every step); cleared, since entries beyond the cutoff are never written: each
+        // batch clears its centers' rows (in parallel, just before writing them), the rows of atoms in no batch here.
         var pairs = Interlocked.Exchange(ref _pairGradients, null);
         if (pairs is null || pairs.Gx.Length < neighbors.EntryCount) pairs = new PairGradients(neighbors.EntryCount + neighbors.EntryCount / 16);
         var (gx, gy, gz) = (pairs.Gx, pairs.Gy, pairs.Gz);
-        Array.Clear(gx, 0, neighbors.EntryCount);
-        Array.Clear(gy, 0, neighbors.EntryCount);
-        Array.Clear(gz, 0, neighbors.EntryCount);
+        for (var i = 0; i < n; i++)
+            if (Model.IsAtomExcluded(types[i])) ClearRow(neighbors, i, gx, gy, gz);
         var errors = new UserInputException?[batches.Count];
         Parallel.For(0, batches.Count, options.ParallelOptions(), b =>
         {
             var ws = _workspaces.TryTake(out var w) ? w : new Workspace(Model);
             try
             {
+                foreach (var i in batches[b]) ClearRow(neighbors, i, gx, gy, gz);
                 ProcessBatch(ws, batches[b], types, neighbors, fparam, options, result.AtomEnergy, gx, gy, gz);
             }
             catch (UserInputException ex)
@@ -98,9 +99,17 @@ public abstract class CpuEvaluatorBase<T> : IModelEvaluator where T : unmanaged,
         double energy = 0;
         for (var i = 0; i < n; i++) energy += result.AtomEnergy[i];
         result.Energy = energy;
-        PairTermAccumulator.Accumulate(neighbors, gx, gy, gz, result);
+        PairTermAccumulator.Accumulate(neighbors, gx, gy, gz, result, options.ParallelOptions());
         _pairGradients = pairs;
         return result;
+    }
+
+    private static void ClearRow(NeighborList neighbors, int i, double[] gx, double[] gy, double[] gz)
+    {
+        int start = neighbors.Offsets[i], count = neighbors.Offsets[i + 1] - start;
+        Array.Clear(gx, start, count);
+        Array.Clear(gy, start, count);
+        Array.Clear(gz, start, count);
     }
 
     private PairGradients? _pairGradients;

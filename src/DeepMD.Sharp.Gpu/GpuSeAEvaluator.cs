@@ -282,7 +282,7 @@ public sealed partial class GpuSeAEvaluator<T> : IModelEvaluator, Resident.IDevi
         double energy = 0;
         for (var i = 0; i < n; i++) energy += result.AtomEnergy[i];
         result.Energy = energy;
-        PairTermAccumulator.Accumulate(neighbors, gx, gy, gz, result);
+        PairTermAccumulator.Accumulate(neighbors, gx, gy, gz, result, options.ParallelOptions());
         return result;
     }
 

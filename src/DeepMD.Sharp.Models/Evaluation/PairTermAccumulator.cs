@@ -4,49 +4,76 @@ using DeepMD.Sharp.Core.Neighbors;
 
 /// <summary>
 /// Turns pair gradients g = ∂e_i/∂d_ij (one per neighbor entry) into forces, virial and per-atom virial, summing in
-/// a fixed order so that results do not depend on how the centers were spread over threads. The pair term of the
-/// per-atom virial goes to the neighbor atom, as DeePMD-kit's <c>prod_virial</c> does; images fold onto their owners.
+/// a fixed order so that results do not depend on how many threads ran. The pair term of the per-atom virial goes to
+/// the neighbor atom, as DeePMD-kit's <c>prod_virial</c> does; images fold onto their owners.
 /// </summary>
+/// <remarks>
+/// Parallel by atom ranges: each worker walks every entry in list order and applies only the updates that land on its
+/// own atoms (+g on a center it owns, −g and the virial term on a neighbor it owns), so every atom's sums run over
+/// entries in list order whatever the number of workers. The total virial is then the sum of the per-atom virials in
+/// atom order. Serial, this loop cost 12-19 ms per evaluation of 12,288 water atoms (10⁶ entries): 5-8% of a float32
+/// step on two cores.
+/// </remarks>
 public static class PairTermAccumulator
 {
-    public static void Accumulate(NeighborList neighbors, double[] gx, double[] gy, double[] gz, EvaluationResult result)
+    /// <summary>
+    /// Adds the pair terms to <paramref name="result"/>, whose forces, virial and per-atom virial must still be zero
+    /// (a fresh result).
+    /// </summary>
+    public static void Accumulate(NeighborList neighbors, double[] gx, double[] gy, double[] gz, EvaluationResult result, ParallelOptions? parallel = null)
+    {
+        var n = result.AtomCount;
+        var workers = Math.Max(1, Math.Min(parallel?.MaxDegreeOfParallelism is > 0 and var m ? m : Environment.ProcessorCount, n / 256 + 1));
+        Parallel.For(0, workers, parallel ?? new ParallelOptions(), k => AccumulateRange(neighbors, gx, gy, gz, result, (int)((long)n * k / workers), (int)((long)n * (k + 1) / workers)));
+        var av = result.AtomVirial;
+        var w = result.Virial;
+        double w0 = 0, w1 = 0, w2 = 0, w3 = 0, w4 = 0, w5 = 0, w6 = 0, w7 = 0, w8 = 0;
+        for (var j = 0; j < n; j++)
+        {
+            var a = 9 * j;
+            w0 += av[a]; w1 += av[a + 1]; w2 += av[a + 2];
+            w3 += av[a + 3]; w4 += av[a + 4]; w5 += av[a + 5];
+            w6 += av[a + 6]; w7 += av[a + 7]; w8 += av[a + 8];
+        }
+        (w[0], w[1], w[2], w[3], w[4], w[5], w[6], w[7], w[8]) = (w0, w1, w2, w3, w4, w5, w6, w7, w8);
+    }
+
+    /// <summary>The updates that land on atoms <paramref name="lo"/> .. <paramref name="hi"/> − 1, in list order.</summary>
+    private static void AccumulateRange(NeighborList neighbors, double[] gx, double[] gy, double[] gz, EvaluationResult result, int lo, int hi)
     {
         var f = result.Forces;
         var av = result.AtomVirial;
-        // The total virial in nine locals (registers) rather than nine array updates per entry; same operations in the
-        // same order, so the same bits. This loop is serial and touches every entry (10⁶ for 10⁴ atoms).
-        var w = result.Virial;
-        double w0 = w[0], w1 = w[1], w2 = w[2], w3 = w[3], w4 = w[4], w5 = w[5], w6 = w[6], w7 = w[7], w8 = w[8];
         var owner = neighbors.Owner;
         var dxs = neighbors.Dx;
         var dys = neighbors.Dy;
         var dzs = neighbors.Dz;
+        var width = (uint)(hi - lo);
         for (var i = 0; i < neighbors.CenterCount; i++)
         {
+            var centerHere = (uint)(i - lo) < width;
             for (var e = neighbors.Offsets[i]; e < neighbors.Offsets[i + 1]; e++)
             {
+                var j = owner[e];
+                var ownerHere = (uint)(j - lo) < width;
+                if (!centerHere && !ownerHere) continue;
                 double g0 = gx[e], g1 = gy[e], g2 = gz[e];
                 if (g0 == 0 && g1 == 0 && g2 == 0) continue;
-                var j = owner[e];
-                f[3 * i] += g0;
-                f[3 * i + 1] += g1;
-                f[3 * i + 2] += g2;
+                if (centerHere)
+                {
+                    f[3 * i] += g0;
+                    f[3 * i + 1] += g1;
+                    f[3 * i + 2] += g2;
+                }
+                if (!ownerHere) continue;
                 f[3 * j] -= g0;
                 f[3 * j + 1] -= g1;
                 f[3 * j + 2] -= g2;
                 double d0 = dxs[e], d1 = dys[e], d2 = dzs[e];
-                double t00 = g0 * d0, t01 = g0 * d1, t02 = g0 * d2;
-                double t10 = g1 * d0, t11 = g1 * d1, t12 = g1 * d2;
-                double t20 = g2 * d0, t21 = g2 * d1, t22 = g2 * d2;
-                w0 -= t00; w1 -= t01; w2 -= t02;
-                w3 -= t10; w4 -= t11; w5 -= t12;
-                w6 -= t20; w7 -= t21; w8 -= t22;
                 var a = 9 * j;
-                av[a] -= t00; av[a + 1] -= t01; av[a + 2] -= t02;
-                av[a + 3] -= t10; av[a + 4] -= t11; av[a + 5] -= t12;
-                av[a + 6] -= t20; av[a + 7] -= t21; av[a + 8] -= t22;
+                av[a] -= g0 * d0; av[a + 1] -= g0 * d1; av[a + 2] -= g0 * d2;
+                av[a + 3] -= g1 * d0; av[a + 4] -= g1 * d1; av[a + 5] -= g1 * d2;
+                av[a + 6] -= g2 * d0; av[a + 7] -= g2 * d1; av[a + 8] -= g2 * d2;
             }
         }
-        (w[0], w[1], w[2], w[3], w[4], w[5], w[6], w[7], w[8]) = (w0, w1, w2, w3, w4, w5, w6, w7, w8);
     }
 }

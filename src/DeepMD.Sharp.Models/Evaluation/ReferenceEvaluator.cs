@@ -59,7 +59,7 @@ public static class ReferenceEvaluator
         for (var i = 0; i < n; i++) energy += atomEnergy[i];
         result.Energy = energy;
 
-        PairTermAccumulator.Accumulate(neighbors, gx, gy, gz, result);
+        PairTermAccumulator.Accumulate(neighbors, gx, gy, gz, result, options.ParallelOptions());
         return result;
     }
 
