@@ -215,17 +215,16 @@ public sealed class CpuSeAEvaluator<T> : CpuEvaluatorBase<T> where T : unmanaged
     private static int PaddedChannels(int m1) => (m1 + Vector<T>.Count - 1) / Vector<T>.Count * Vector<T>.Count;
 
     /// <summary>
-    /// Compressed forward: G and G' of each slot from the table, then T[c][a][q] += Σ over the center's columns of
-    /// G[col][a] · R̃[q][col] (G slot-major) while the slot's G is in L1 (stored G is read again only by the backward). Whole
-    /// vectors run past M1 into the next slot's values (G has a vector of slack at the end); what they add lands in
-    /// padding channels of the accumulator that are never read, so 100 channels cost 7 float vectors, not 6 plus 4 scalars.
+    /// Compressed forward: G and G' of each slot from the table and T[c][a][q] += Σ over the center's columns of
+    /// G[col][a] · R̃[q][col] in one pass per slot (<see cref="PackedTable{T}.EvaluateAccumulate"/>; G slot-major, read again
+    /// only by the backward). Whole vectors: 100 channels cost 7 float vectors, the padding channels hold zeros.
     /// </summary>
     private static void AccumulateCompressed(SlotBlock block, PackedTable<T> table, Span<T> rt, int ld, int m1, int bsz, Span<double> tacc)
     {
-        var vc = Vector<T>.Count;
         var mp = PaddedChannels(m1);
         Span<T> acc = stackalloc T[4 * mp];
         ref var gr = ref MemoryMarshal.GetReference(block.G.AsSpan());
+        ref var pr = ref MemoryMarshal.GetReference(block.Saved.AsSpan());
         ref var ar = ref MemoryMarshal.GetReference(acc);
         for (var c = 0; c < bsz; c++)
         {
@@ -241,21 +240,11 @@ public sealed class CpuSeAEvaluator<T> : CpuEvaluatorBase<T> where T : unmanaged
                     block.Saved.AsSpan(v * m1, m1).Clear();
                     continue;
                 }
-                // The slot's G and G' from the table, used while still in L1 (G' waits for the backward pass).
-                table.Evaluate(double.CreateTruncating(rt[v]), block.G.AsSpan(v * m1, m1), block.Saved.AsSpan(v * m1, m1));
-                ref var g = ref Unsafe.Add(ref gr, v * m1);
-                var r0 = new Vector<T>(rt[v]);
-                var r1 = new Vector<T>(rt[ld + v]);
-                var r2 = new Vector<T>(rt[2 * ld + v]);
-                var r3 = new Vector<T>(rt[3 * ld + v]);
-                for (var a = 0; a < mp; a += vc)
-                {
-                    var gv = Vector.LoadUnsafe(ref g, (nuint)a);
-                    FeatureMajorGemm<T>.Fma(gv, r0, Vector.LoadUnsafe(ref ar, (nuint)a)).StoreUnsafe(ref ar, (nuint)a);
-                    FeatureMajorGemm<T>.Fma(gv, r1, Vector.LoadUnsafe(ref ar, (nuint)(mp + a))).StoreUnsafe(ref ar, (nuint)(mp + a));
-                    FeatureMajorGemm<T>.Fma(gv, r2, Vector.LoadUnsafe(ref ar, (nuint)(2 * mp + a))).StoreUnsafe(ref ar, (nuint)(2 * mp + a));
-                    FeatureMajorGemm<T>.Fma(gv, r3, Vector.LoadUnsafe(ref ar, (nuint)(3 * mp + a))).StoreUnsafe(ref ar, (nuint)(3 * mp + a));
-                }
+                // The slot's G and G' from the table (whole vectors: the padding channels' zeros spill into the next
+                // slot's first channels, rewritten when that slot is done, or into G's slack after the last slot),
+                // contracted into T while in registers; G' waits for the backward pass.
+                table.EvaluateAccumulate(double.CreateTruncating(rt[v]), ref Unsafe.Add(ref gr, v * m1), ref Unsafe.Add(ref pr, v * m1),
+                    rt[v], rt[ld + v], rt[2 * ld + v], rt[3 * ld + v], ref ar);
             }
             var tc = tacc.Slice(c * m1 * 4, m1 * 4);
             for (var a = 0; a < m1; a++)

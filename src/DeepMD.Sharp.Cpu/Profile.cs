@@ -41,6 +41,13 @@ public static partial class Profile
 
     public static void Reset() => Array.Clear(Ticks);
 
+    /// <summary>
+    /// Development switch for A/B timing of a kernel variant inside one process (<c>DPSHARP_AB=1 dpsharp bench</c> flips
+    /// it between timed evaluations and reports both medians), so a comparison is not at the mercy of a shared machine's
+    /// speed drifting between runs. Kernels read it where a variant is under study; otherwise nothing reads it.
+    /// </summary>
+    public static volatile bool Experiment;
+
     private static long Now() => ThreadCpuTime && TryThreadClock(out var ns) ? ns : Stopwatch.GetTimestamp();
 
     private static bool TryThreadClock(out long nanoseconds)

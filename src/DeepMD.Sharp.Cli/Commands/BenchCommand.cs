@@ -126,8 +126,11 @@ public static class BenchCommand
                     if (fixedWarmup is null && warmups >= 2 && System.Runtime.JitInfo.GetCompiledMethodCount() == compiled) break;
                 }
                 Profile.Reset(); // the profile covers the timed steps only
+                var ab = Environment.GetEnvironmentVariable("DPSHARP_AB") == "1";
+                var abTimes = new List<double>[] { new(), new() };
                 for (var k = 1; k <= nsteps; k++)
                 {
+                    if (ab) Profile.Experiment = k % 2 == 0;
                     var sw = Stopwatch.StartNew();
                     // As an MD run rebuilds its list: into the arrays of the previous one.
                     var nl = CellListNeighborSearch.Build(s.X, s.Y, s.Z, s.Box, m.Cutoff, previous);
@@ -139,6 +142,7 @@ public static class BenchCommand
                     energy = last.Energy;
                     sw.Stop();
                     times.Add(sw.Elapsed.TotalMicroseconds / s.Count);
+                    abTimes[k % 2 == 0 ? 1 : 0].Add((sw.Elapsed - evalStart).TotalMicroseconds / s.Count);
                     evalTimes.Add((sw.Elapsed - evalStart).TotalMicroseconds / s.Count);
                     listTimes.Add(evalStart.TotalMicroseconds / s.Count);
                     cpuTimes.Add(cpuSpent.TotalMicroseconds / s.Count);
@@ -154,6 +158,14 @@ public static class BenchCommand
                     $"  evaluation alone (neighbor list excluded): {evalTimes[evalTimes.Count / 2]:F3} µs/atom-step, {1e6 / evalTimes[evalTimes.Count / 2]:N0} atom-steps/s; " +
                     $"CPU time {cpuTimes[cpuTimes.Count / 2]:F1} µs/atom-step summed over threads; neighbor list alone {listTimes[listTimes.Count / 2]:F2} µs/atom-step; " +
                     $"{nsteps} timed after {warmups} warm-up evaluation{(warmups == 1 ? "" : "s")}"));
+                if (ab)
+                {
+                    Profile.Experiment = false;
+                    var med = abTimes.Select(l => l.Order().ElementAt(l.Count / 2)).ToArray();
+                    var ratios = Enumerable.Range(0, Math.Min(abTimes[0].Count, abTimes[1].Count)).Select(q => abTimes[1][q] / abTimes[0][q]).Order().ToList();
+                    stdout.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                        $"  A/B (DPSHARP_AB, evaluation alone): A {med[0]:F3}, B (experiment) {med[1]:F3} µs/atom-step; B/A pair by pair median {ratios[ratios.Count / 2]:F3} (min {ratios[0]:F3}, max {ratios[^1]:F3})"));
+                }
                 if (baseline is not null && last is not null)
                 {
                     double df = 0, dv = 0;

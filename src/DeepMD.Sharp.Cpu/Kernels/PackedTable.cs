@@ -1,6 +1,8 @@
 namespace DeepMD.Sharp.Cpu.Kernels;
 
 using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using DeepMD.Sharp.Models.Compression;
 
 /// <summary>
@@ -16,17 +18,21 @@ internal sealed class PackedTable<T> where T : unmanaged, IFloatingPointIeee754<
     {
         Table = table;
         Channels = table.Channels;
-        Stride = 6 * Channels;
+        PaddedChannels = (Channels + Vector<T>.Count - 1) / Vector<T>.Count * Vector<T>.Count;
+        Stride = 6 * PaddedChannels;
         _rows = new T[table.SplineCount * Stride];
         for (var l = 0; l < table.SplineCount; l++)
             for (var a = 0; a < Channels; a++)
                 for (var k = 0; k < 6; k++)
-                    _rows[l * Stride + k * Channels + a] = T.CreateTruncating(table.Data[(l * Channels + a) * 6 + k]);
+                    _rows[l * Stride + k * PaddedChannels + a] = T.CreateTruncating(table.Data[(l * Channels + a) * 6 + k]);
     }
 
     public EmbeddingTable Table { get; }
 
     public int Channels { get; }
+
+    /// <summary>Channels rounded up to whole vectors; the padding channels have zero coefficients, so G = G′ = 0 there.</summary>
+    public int PaddedChannels { get; }
 
     private int Stride { get; }
 
@@ -85,31 +91,78 @@ internal sealed class PackedTable<T> where T : unmanaged, IFloatingPointIeee754<
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
     private static Vector<T> Fma(Vector<T> a, Vector<T> b, Vector<T> c) => FeatureMajorGemm<T>.Fma(a, b, c);
 
+    /// <summary>
+    /// The compressed forward of one neighbor slot in one pass: G(s) and G′(s) for all <see cref="PaddedChannels"/> into
+    /// <paramref name="value"/> and <paramref name="derivative"/> (whole vectors: the caller leaves room past Channels; the
+    /// padding channels get zeros), and acc[q·PaddedChannels + a] += G[a]·r_q for the four rows of R̃, while G is still
+    /// in registers (no reload of G). Inlined into the caller's loop over slots, with the interval lookup, so the
+    /// code is good without profile-guided recompilation (the caller allocates on the stack, which .NET compiles
+    /// optimised once and never revisits). Measured in one process, alternating evaluations: 1-2.5% faster per float
+    /// step than lookup-then-contract. Locals, not a struct, hold the powers of t: the JIT spilled a seven-vector struct.
+    /// </summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    public void EvaluateAccumulate(double s, ref T value, ref T derivative, T r0, T r1, T r2, T r3, ref T acc)
+    {
+        var (idx, tt, extra) = Table.Locate(s);
+        ref var row = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_rows), (nint)idx * Stride);
+        // The powers of t as plain locals (a struct of seven vectors is not kept in registers by the JIT).
+        var t = T.CreateTruncating(tt);
+        var t1 = new Vector<T>(t);
+        var t2 = new Vector<T>(t * t);
+        var t4 = new Vector<T>(t * t * t * t);
+        var two = new Vector<T>(t + t);
+        var four = new Vector<T>(T.CreateTruncating(4) * t);
+        var fiveT2 = new Vector<T>(T.CreateTruncating(5) * t * t);
+        var ex = new Vector<T>(T.CreateTruncating(extra));
+        var three = new Vector<T>(T.CreateTruncating(3));
+        var m = PaddedChannels;
+        Vector<T> q0 = new(r0), q1 = new(r1), q2 = new(r2), q3 = new(r3);
+        for (var a0 = 0; a0 < m; a0 += Vector<T>.Count)
+        {
+            var f = Vector.LoadUnsafe(ref row, (nuint)a0);
+            var e = Vector.LoadUnsafe(ref row, (nuint)(m + a0));
+            var d = Vector.LoadUnsafe(ref row, (nuint)(2 * m + a0));
+            var c = Vector.LoadUnsafe(ref row, (nuint)(3 * m + a0));
+            var b = Vector.LoadUnsafe(ref row, (nuint)(4 * m + a0));
+            var q = Vector.LoadUnsafe(ref row, (nuint)(5 * m + a0));
+            var v = Fma(t4, Fma(q, t1, b), Fma(t2, Fma(c, t1, d), Fma(e, t1, f)));
+            var g = Fma(t2, Fma(c, three, Fma(b, four, q * fiveT2)), Fma(d, two, e));
+            v = Fma(g, ex, v);
+            v.StoreUnsafe(ref value, (nuint)a0);
+            g.StoreUnsafe(ref derivative, (nuint)a0);
+            Fma(v, q0, Vector.LoadUnsafe(ref acc, (nuint)a0)).StoreUnsafe(ref acc, (nuint)a0);
+            Fma(v, q1, Vector.LoadUnsafe(ref acc, (nuint)(m + a0))).StoreUnsafe(ref acc, (nuint)(m + a0));
+            Fma(v, q2, Vector.LoadUnsafe(ref acc, (nuint)(2 * m + a0))).StoreUnsafe(ref acc, (nuint)(2 * m + a0));
+            Fma(v, q3, Vector.LoadUnsafe(ref acc, (nuint)(3 * m + a0))).StoreUnsafe(ref acc, (nuint)(3 * m + a0));
+        }
+    }
+
     /// <summary>G(s) into <paramref name="value"/> and dG/ds into <paramref name="derivative"/> (length Channels each).</summary>
     public void Evaluate(double s, Span<T> value, Span<T> derivative)
     {
         var (idx, tt, extra) = Table.Locate(s);
         var row = _rows.AsSpan(idx * Stride, Stride);
         var m = Channels;
+        var mp = PaddedChannels;
         var vc = Vector<T>.Count;
         var a0 = 0;
         if (m >= vc && value.Length >= m && derivative.Length >= m)
         {
             var p = new Powers(T.CreateTruncating(tt), T.CreateTruncating(extra));
-            ref var rr = ref System.Runtime.InteropServices.MemoryMarshal.GetReference(row);
-            ref var vr = ref System.Runtime.InteropServices.MemoryMarshal.GetReference(value);
-            ref var dr = ref System.Runtime.InteropServices.MemoryMarshal.GetReference(derivative);
-            for (; a0 + vc <= m; a0 += vc) Channel(ref rr, m, a0, p, ref vr, ref dr);
+            ref var rr = ref MemoryMarshal.GetReference(row);
+            ref var vr = ref MemoryMarshal.GetReference(value);
+            ref var dr = ref MemoryMarshal.GetReference(derivative);
+            for (; a0 + vc <= m; a0 += vc) Channel(ref rr, mp, a0, p, ref vr, ref dr);
             // The leftover channels (100 = 6·16 + 4 in float at 512 bits) as one more vector that overlaps the previous
             // one: the overlapped channels are computed again, identically.
-            if (a0 < m) Channel(ref rr, m, m - vc, p, ref vr, ref dr);
+            if (a0 < m) Channel(ref rr, mp, m - vc, p, ref vr, ref dr);
             return;
         }
         var ts = T.CreateTruncating(tt);
         var xs = T.CreateTruncating(extra);
         for (; a0 < m; a0++)
         {
-            T f = row[a0], e = row[m + a0], d = row[2 * m + a0], c = row[3 * m + a0], b = row[4 * m + a0], q = row[5 * m + a0];
+            T f = row[a0], e = row[mp + a0], d = row[2 * mp + a0], c = row[3 * mp + a0], b = row[4 * mp + a0], q = row[5 * mp + a0];
             var v = f + (e + (d + (c + (b + q * ts) * ts) * ts) * ts) * ts;
             var g = e + (T.CreateTruncating(2) * d + (T.CreateTruncating(3) * c + (T.CreateTruncating(4) * b + T.CreateTruncating(5) * q * ts) * ts) * ts) * ts;
             value[a0] = v + g * xs;

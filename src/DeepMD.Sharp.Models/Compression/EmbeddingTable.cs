@@ -16,8 +16,12 @@ public sealed class EmbeddingTable
         Info = info;
         Channels = channels;
         SplineCount = data.Length / (6 * channels);
+        (_lower, _upper, _tableMax, _stride0, _stride1) = (info[0], info[1], info[2], info[3], info[4]);
         FirstStride = (long)Math.Floor((Upper - Lower) / Stride0);
     }
+
+    // Info's numbers as fields: Locate runs once per neighbor slot and is inlined into the CPU kernels.
+    private readonly double _lower, _upper, _tableMax, _stride0, _stride1;
 
     public double[] Data { get; }
 
@@ -40,34 +44,35 @@ public sealed class EmbeddingTable
     private long FirstStride { get; }
 
     /// <summary>Interval index, offset t inside it, and the extrapolation distance for input x (DeePMD-kit's rule).</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
     public (int Index, double T, double Extrapolate) Locate(double x)
     {
         long idx;
         double t, extra = 0;
         var last = SplineCount - 1;
-        if (x < Lower)
+        if (x < _lower)
         {
             idx = 0;
             t = 0;
-            extra = x - Lower;
+            extra = x - _lower;
         }
-        else if (x < Upper)
+        else if (x < _upper)
         {
-            idx = (long)Math.Floor((x - Lower) / Stride0);
+            idx = (long)Math.Floor((x - _lower) / _stride0);
             idx = Math.Clamp(idx, 0, last);
-            t = x - (idx * Stride0 + Lower);
+            t = x - (idx * _stride0 + _lower);
         }
-        else if (x < TableMax)
+        else if (x < _tableMax)
         {
-            idx = FirstStride + (long)Math.Floor((x - Upper) / Stride1);
+            idx = FirstStride + (long)Math.Floor((x - _upper) / _stride1);
             idx = Math.Clamp(idx, 0, last);
-            t = x - ((idx - FirstStride) * Stride1 + Upper);
+            t = x - ((idx - FirstStride) * _stride1 + _upper);
         }
         else
         {
             idx = last;
-            t = TableMax - ((last - FirstStride) * Stride1 + Upper);
-            extra = x - TableMax;
+            t = _tableMax - ((last - FirstStride) * _stride1 + _upper);
+            extra = x - _tableMax;
         }
         return ((int)idx, t, extra);
     }
