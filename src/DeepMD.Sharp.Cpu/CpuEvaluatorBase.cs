@@ -184,7 +184,6 @@ public abstract class CpuEvaluatorBase<T> : IModelEvaluator where T : unmanaged,
             Slots = Enumerable.Range(0, nt).Select(_ => new SlotBlock()).ToArray();
             var m1 = model.Descriptor.Neuron[^1];
             T = new double[MaxBatchSize * m1 * 4];
-            DT = new double[MaxBatchSize * m1 * 4];
             Counts = new int[MaxBatchSize * nt];
             PairExcluded = new int[MaxBatchSize * nt];
             DescriptorExcluded = new int[MaxBatchSize * nt];
@@ -192,7 +191,6 @@ public abstract class CpuEvaluatorBase<T> : IModelEvaluator where T : unmanaged,
 
         public readonly SlotBlock[] Slots;
         public readonly double[] T;
-        public readonly double[] DT;
         public readonly int[] Counts;
         public readonly int[] PairExcluded;
         public readonly int[] DescriptorExcluded;
@@ -202,6 +200,7 @@ public abstract class CpuEvaluatorBase<T> : IModelEvaluator where T : unmanaged,
         public AlignedArray<T> FitGrad = AlignedArray<T>.Empty;
         public AlignedArray<T> Scratch = AlignedArray<T>.Empty;
         public AlignedArray<T> TFeature = AlignedArray<T>.Empty;
+        public AlignedArray<T> DTFeature = AlignedArray<T>.Empty;
 
         /// <summary>Makes <paramref name="a"/> at least <paramref name="size"/> long; contents are not kept.</summary>
         public static void Ensure<TE>(ref AlignedArray<TE> a, int size) where TE : unmanaged

@@ -169,7 +169,7 @@ public sealed class CpuSeAEvaluator<T> : CpuEvaluatorBase<T> where T : unmanaged
     /// ∂L/∂s[col] = Σ_a (Σ_q dT[c][a][q] R̃[q][col]) dG[a][col]/ds into <paramref name="gradS"/> (both cleared first).
     /// Rows of G and dG/ds are the outer loop, so both stream through once, sequentially.
     /// </summary>
-    private static void BackwardTangent(SlotBlock block, Span<T> rt, int ld, int m1, int bsz, Span<double> dT, ReadOnlySpan<T> tangent,
+    private static void BackwardTangent(SlotBlock block, Span<T> rt, int ld, int m1, int bsz, ReadOnlySpan<T> dT, int ldf, ReadOnlySpan<T> tangent,
         Span<T> gradR, Span<T> gradS)
     {
         var vc = Vector<T>.Count;
@@ -188,11 +188,10 @@ public sealed class CpuSeAEvaluator<T> : CpuEvaluatorBase<T> where T : unmanaged
             {
                 int c0 = block.Start[c], c1 = block.Start[c + 1];
                 if (c0 == c1) continue;
-                var dtc = dT.Slice(c * m1 * 4 + 4 * a, 4);
-                var w0 = new Vector<T>(T.CreateTruncating(dtc[0]));
-                var w1 = new Vector<T>(T.CreateTruncating(dtc[1]));
-                var w2 = new Vector<T>(T.CreateTruncating(dtc[2]));
-                var w3 = new Vector<T>(T.CreateTruncating(dtc[3]));
+                var w0 = new Vector<T>(dT[4 * a * ldf + c]);
+                var w1 = new Vector<T>(dT[(4 * a + 1) * ldf + c]);
+                var w2 = new Vector<T>(dT[(4 * a + 2) * ldf + c]);
+                var w3 = new Vector<T>(dT[(4 * a + 3) * ldf + c]);
                 for (var v = c0; v < c1; v += vc)
                 {
                     var r0 = Vector.LoadUnsafe(ref rr, (nuint)v);
@@ -258,7 +257,7 @@ public sealed class CpuSeAEvaluator<T> : CpuEvaluatorBase<T> where T : unmanaged
     /// vectors as in <see cref="AccumulateCompressed"/>: dT is zero in the padding channels, so what G and G' hold past
     /// M1 (the next slot's finite values) adds nothing.
     /// </summary>
-    private static void BackwardCompressed(SlotBlock block, Span<T> rt, int ld, int m1, int bsz, Span<double> dT, Span<T> gradR)
+    private static void BackwardCompressed(SlotBlock block, Span<T> rt, int ld, int m1, int bsz, ReadOnlySpan<T> dT, int ldf, Span<T> gradR)
     {
         var vc = Vector<T>.Count;
         var mp = PaddedChannels(m1);
@@ -273,9 +272,8 @@ public sealed class CpuSeAEvaluator<T> : CpuEvaluatorBase<T> where T : unmanaged
         {
             int c0 = block.Start[c], c1 = block.Start[c + 1];
             if (c0 == c1) continue;
-            var dtc = dT.Slice(c * m1 * 4, m1 * 4);
             for (var a = 0; a < m1; a++)
-                for (var q = 0; q < 4; q++) dtq[q * mp + a] = T.CreateTruncating(dtc[4 * a + q]);
+                for (var q = 0; q < 4; q++) dtq[q * mp + a] = dT[(4 * a + q) * ldf + c];
             for (var v = c0; v < c1; v++)
             {
                 if (block.Entry[v] < 0) continue;
@@ -427,16 +425,25 @@ public sealed class CpuSeAEvaluator<T> : CpuEvaluatorBase<T> where T : unmanaged
         for (var c = 0; c < bsz; c++)
             for (var r = 0; r < m1 * 4; r++) tf[r * ldf + c] = T.CreateTruncating(tacc[c * m1 * 4 + r]);
         var vcf = Vector<T>.Count;
-        for (var a = 0; a < m1; a++)
-            for (var b = 0; b < m2; b++)
+        ref var tfr = ref MemoryMarshal.GetReference(tf);
+        ref var xr = ref MemoryMarshal.GetReference(x);
+        for (var v = 0; v < ldf; v += vcf)
+            for (var a = 0; a < m1; a++)
             {
-                var row = x.Slice((a * m2 + b) * ldf, ldf);
-                for (var v = 0; v < ldf; v += vcf)
+                // D[a][b] = Σ_q T[a][q] T[b][q]: T's row a stays in registers across b.
+                ref var ta = ref Unsafe.Add(ref tfr, 4 * a * ldf + v);
+                var a0 = Vector.LoadUnsafe(ref ta);
+                var a1 = Vector.LoadUnsafe(ref ta, (nuint)ldf);
+                var a2 = Vector.LoadUnsafe(ref ta, (nuint)(2 * ldf));
+                var a3 = Vector.LoadUnsafe(ref ta, (nuint)(3 * ldf));
+                for (var b = 0; b < m2; b++)
                 {
-                    var acc = Vector<T>.Zero;
-                    for (var q = 0; q < 4; q++)
-                        acc = FeatureMajorGemm<T>.Fma(new Vector<T>(tf.Slice((4 * a + q) * ldf + v, vcf)), new Vector<T>(tf.Slice((4 * b + q) * ldf + v, vcf)), acc);
-                    acc.CopyTo(row.Slice(v, vcf));
+                    ref var tb = ref Unsafe.Add(ref tfr, 4 * b * ldf + v);
+                    var acc = a0 * Vector.LoadUnsafe(ref tb);
+                    acc = FeatureMajorGemm<T>.Fma(a1, Vector.LoadUnsafe(ref tb, (nuint)ldf), acc);
+                    acc = FeatureMajorGemm<T>.Fma(a2, Vector.LoadUnsafe(ref tb, (nuint)(2 * ldf)), acc);
+                    acc = FeatureMajorGemm<T>.Fma(a3, Vector.LoadUnsafe(ref tb, (nuint)(3 * ldf)), acc);
+                    acc.StoreUnsafe(ref xr, (nuint)((a * m2 + b) * ldf + v));
                 }
             }
 
@@ -445,9 +452,13 @@ public sealed class CpuSeAEvaluator<T> : CpuEvaluatorBase<T> where T : unmanaged
         var dxFit = RunFitting(ws, ti, centers, ldf, atomEnergy);
 
         Profile.Mark(ref tick, 4, true);
-        // 6. dT from dD (double), including the 1/nnei of T = (1/nnei) Σ G ⊗ R̃.
-        // dT[a][q] = Σ_b dD[a][b] T[b][q] + [a < M2] Σ_a' dD[a'][a] T[a'][q], vectorised over the batch's centers.
-        var dT = ws.DT.AsSpan(0, bsz * m1 * 4);
+        // 6. dT from dD, including the 1/nnei of T = (1/nnei) Σ G ⊗ R̃.
+        // dT[a][q] = Σ_b dD[a][b] T[b][q] + [a < M2] Σ_a' dD[a'][a] T[a'][q], vectorised over the batch's centers and
+        // stored feature-major like T (row 4a+q, column = center): whole-vector stores (picking lanes out one by one into
+        // a per-center array cost more than computing them).
+        Workspace.Ensure(ref ws.DTFeature, m1 * 4 * ldf);
+        var dT = ws.DTFeature.AsSpan(0, m1 * 4 * ldf);
+        ref var dtr = ref MemoryMarshal.GetReference(dT);
         var invN = new Vector<T>(T.One / T.CreateTruncating(nnei));
         ref var gr = ref MemoryMarshal.GetReference(dxFit);
         ref var tr = ref MemoryMarshal.GetReference(tf);
@@ -480,14 +491,10 @@ public sealed class CpuSeAEvaluator<T> : CpuEvaluatorBase<T> where T : unmanaged
                 d1 *= invN;
                 d2 *= invN;
                 d3 *= invN;
-                for (var lane = 0; lane < vcf && v + lane < bsz; lane++)
-                {
-                    var o = (v + lane) * m1 * 4 + 4 * a;
-                    dT[o] = double.CreateTruncating(d0[lane]);
-                    dT[o + 1] = double.CreateTruncating(d1[lane]);
-                    dT[o + 2] = double.CreateTruncating(d2[lane]);
-                    dT[o + 3] = double.CreateTruncating(d3[lane]);
-                }
+                d0.StoreUnsafe(ref dtr, (nuint)(4 * a * ldf + v));
+                d1.StoreUnsafe(ref dtr, (nuint)((4 * a + 1) * ldf + v));
+                d2.StoreUnsafe(ref dtr, (nuint)((4 * a + 2) * ldf + v));
+                d3.StoreUnsafe(ref dtr, (nuint)((4 * a + 3) * ldf + v));
             }
         }
 
@@ -504,14 +511,14 @@ public sealed class CpuSeAEvaluator<T> : CpuEvaluatorBase<T> where T : unmanaged
             var gradR = block.GradR.AsSpan(0, 4 * ld);
             if (_tables?[netIndex] is not null)
             {
-                BackwardCompressed(block, rt, ld, m1, bsz, dT, gradR);
+                BackwardCompressed(block, rt, ld, m1, bsz, dT, ldf, gradR);
                 Profile.Mark(ref sub, 10, true);
                 WritePairGradients(block, ld, ti * nt + tt, nl, gx, gy, gz);
                 Profile.Mark(ref sub, 11, true);
                 continue;
             }
             // Direct part Σ_a dT[c][a][q] G[a][col] and the chain Σ_a (Σ_q dT[c][a][q] R̃[q][col]) dG[a][col]/ds.
-            BackwardTangent(block, rt, ld, m1, bsz, dT, block.Saved.AsSpan(0, m1 * ld), gradR, block.GradS.AsSpan(0, ld));
+            BackwardTangent(block, rt, ld, m1, bsz, dT, ldf, block.Saved.AsSpan(0, m1 * ld), gradR, block.GradS.AsSpan(0, ld));
             Profile.Mark(ref sub, 10, true);
             WritePairGradients(block, ld, ti * nt + tt, nl, gx, gy, gz);
             Profile.Mark(ref sub, 11, true);
