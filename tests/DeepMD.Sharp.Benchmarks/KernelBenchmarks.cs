@@ -9,6 +9,7 @@ using DeepMD.Sharp.Models;
 using DeepMD.Sharp.Models.Compression;
 using DeepMD.Sharp.Models.Descriptors;
 using DeepMD.Sharp.Models.Evaluation;
+using DeepMD.Sharp.Models.Serialization;
 
 /// <summary>
 /// The CPU backend's kernels on DeePMD-kit's water example model (embedding [25,50,100], fitting [240,240,240]):
@@ -24,6 +25,9 @@ public class KernelBenchmarks
     private PackedNetwork<double> _embedding = null!;
     private PackedNetwork<double> _fitting = null!;
     private PackedTable<double> _table = null!;
+    private PackedTable<float> _table32 = null!;
+    private float[] _g32 = [], _gp32 = [], _acc32 = [], _r32 = [];
+    private IModelEvaluator _f32c = null!;
     private double[] _s = [], _g = [], _saved = [], _scratch = [], _scratch4 = [], _grad = [], _gradIn = [];
     private double[] _fx = [], _fy = [], _fsaved = [], _fscratch = [], _fgrad = [], _fgradIn = [];
     private IModelEvaluator _f64 = null!, _f32 = null!;
@@ -47,6 +51,7 @@ public class KernelBenchmarks
         _embedding = new PackedNetwork<double>(d.Embeddings[1]!);
         _fitting = new PackedNetwork<double>(model.Fitting.NetFor(0)!);
         _table = new PackedTable<double>(TableBuilder.Build(d, 0.8)[1]!);
+        _table32 = new PackedTable<float>(TableBuilder.Build(d, 0.8)[1]!);
         var rng = new Random(1);
         _s = Enumerable.Range(0, Ld).Select(_ => rng.NextDouble() * 3).ToArray();
         _g = new double[100 * Ld];
@@ -70,6 +75,13 @@ public class KernelBenchmarks
         _types = s.TypesFor(model.TypeMap);
         _neighbors = CellListNeighborSearch.Build(s.X, s.Y, s.Z, s.Box, model.Cutoff);
         _f64 = new CpuSeAEvaluator<double>(model);
+        var compressedPath = Find("potentials/test-models/water-example-float32.dp");
+        _f32c = new CpuSeAEvaluator<float>(ModelCompressor.Compress(ModelFile.Load(compressedPath), compressedPath,
+            new ModelCompressor.Settings { MinNeighborDistance = 0.8 }));
+        _g32 = new float[Slots * 100 + 64];
+        _gp32 = new float[Slots * 100 + 64];
+        _acc32 = new float[4 * _table32.PaddedChannels];
+        _r32 = Enumerable.Range(0, 4 * Slots).Select(_ => (float)(rng.NextDouble() - 0.5)).ToArray();
         _f32 = new CpuSeAEvaluator<float>(model);
     }
 
@@ -108,6 +120,18 @@ public class KernelBenchmarks
     {
         for (var q = 0; q < Slots; q++) _table.Evaluate(_s[q], _g.AsSpan(q * 100, 100), _gradIn.AsSpan(0, 100));
     }
+
+    [Benchmark(Description = "compressed table lookup fused with the T contraction, 512 slots (f32, as the CPU backend)")]
+    public float TableLookupAccumulate()
+    {
+        Array.Clear(_acc32);
+        for (var q = 0; q < Slots; q++)
+            _table32.EvaluateAccumulate(_s[q], ref _g32[q * 100], ref _gp32[q * 100], _r32[4 * q], _r32[4 * q + 1], _r32[4 * q + 2], _r32[4 * q + 3], ref _acc32[0]);
+        return _acc32[0];
+    }
+
+    [Benchmark(Description = "whole evaluation, 192 water atoms (cpu-f32, compressed)")]
+    public double Water32Compressed() => _f32c.Evaluate(_types, _neighbors, new EvaluationOptions()).Energy;
 
     [Benchmark(Description = "whole evaluation, 192 water atoms (cpu-f64)")]
     public double Water64() => _f64.Evaluate(_types, _neighbors, new EvaluationOptions()).Energy;
