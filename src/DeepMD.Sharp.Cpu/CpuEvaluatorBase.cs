@@ -190,6 +190,9 @@ public abstract class CpuEvaluatorBase<T> : IModelEvaluator where T : unmanaged,
         }
 
         public readonly SlotBlock[] Slots;
+        public AlignedArray<T> TAcc = AlignedArray<T>.Empty;   // tables: per center [4][padded M1] T accumulators
+        public AlignedArray<T> DTc = AlignedArray<T>.Empty;    // tables: per center [4][padded M1] dT
+        public int[] SortCount = [];                           // tables: counting sort by interval
         public readonly double[] T;
         public readonly int[] Counts;
         public readonly int[] PairExcluded;
@@ -221,10 +224,16 @@ public abstract class CpuEvaluatorBase<T> : IModelEvaluator where T : unmanaged,
         public int[] Entry = [];            // per column: neighbor entry, or −1 for filler
         public readonly int[] Start = new int[MaxBatchSize + 1]; // per center: first column
         public AlignedArray<T> Rt = AlignedArray<T>.Empty;                 // [4][ld] normalised environment rows (row 0 is the embedding input s)
-        public AlignedArray<T> G = AlignedArray<T>.Empty;                  // [M1][ld] embedding output
-        public AlignedArray<T> Saved = AlignedArray<T>.Empty;              // dG/ds [M1][ld] (full nets) or G' slot-major (tables)
+        public AlignedArray<T> G = AlignedArray<T>.Empty;                  // [M1][ld] embedding output (full nets)
+        public AlignedArray<T> Saved = AlignedArray<T>.Empty;              // dG/ds [M1][ld] (full nets)
         public AlignedArray<T> GradS = AlignedArray<T>.Empty;              // [ld]
         public AlignedArray<T> GradR = AlignedArray<T>.Empty;              // [4][ld]
+        public int RealCount;               // tables: real columns (in Order)
+        public int[] Center = [];           // tables: per column, its center in the batch
+        public int[] Interval = [];         // tables: per column, its table interval
+        public int[] Order = [];            // tables: the real columns in interval order
+        public AlignedArray<T> Tt = AlignedArray<T>.Empty;                 // tables: per column, t inside the interval
+        public AlignedArray<T> Extra = AlignedArray<T>.Empty;              // tables: per column, extrapolation distance
 
         public void Reset() => Count = 0;
 

@@ -46,7 +46,7 @@ public static partial class Profile
     /// it between timed evaluations and reports both medians), so a comparison is not at the mercy of a shared machine's
     /// speed drifting between runs. Kernels read it where a variant is under study; otherwise nothing reads it.
     /// </summary>
-    public static volatile bool Experiment;
+    public static volatile bool Experiment = Environment.GetEnvironmentVariable("DPSHARP_EXPERIMENT") == "1";
 
     private static long Now() => ThreadCpuTime && TryThreadClock(out var ns) ? ns : Stopwatch.GetTimestamp();
 

@@ -113,20 +113,21 @@ public static class BenchCommand
                 // Warm-up: .NET compiles each method quickly first and recompiles hot ones optimised (with profile data) after
                 // they have run a while, in the background; timing before that settles measured up to 25% slow (water,
                 // float32 tables, 5 steps after one warm-up). Auto: until a whole evaluation triggered no compilation.
+                var ab = Environment.GetEnvironmentVariable("DPSHARP_AB") == "1";
                 var warmupClock = Stopwatch.StartNew();
                 var warmups = 0;
                 while (true)
                 {
                     if (fixedWarmup is { } fw ? warmups >= fw : warmups >= 50 || (warmups >= 2 && warmupClock.Elapsed.TotalSeconds > 60)) break;
+                    if (ab) Profile.Experiment = warmups % 2 == 1; // both variants warm up
                     var compiled = System.Runtime.JitInfo.GetCompiledMethodCount();
                     var nlw = CellListNeighborSearch.Build(s.X, s.Y, s.Z, s.Box, m.Cutoff, previous);
                     previous = nlw;
                     evaluator.Evaluate(t, nlw, options);
                     warmups++;
-                    if (fixedWarmup is null && warmups >= 2 && System.Runtime.JitInfo.GetCompiledMethodCount() == compiled) break;
+                    if (fixedWarmup is null && warmups >= (ab ? 4 : 2) && System.Runtime.JitInfo.GetCompiledMethodCount() == compiled) break;
                 }
                 Profile.Reset(); // the profile covers the timed steps only
-                var ab = Environment.GetEnvironmentVariable("DPSHARP_AB") == "1";
                 var abTimes = new List<double>[] { new(), new() };
                 for (var k = 1; k <= nsteps; k++)
                 {
