@@ -210,9 +210,6 @@ public sealed class CpuSeAEvaluator<T> : CpuEvaluatorBase<T> where T : unmanaged
         }
     }
 
-    /// <summary>Channels rounded up to whole vectors: the compressed kernels run whole vectors past M1 (see below).</summary>
-    private static int PaddedChannels(int m1) => (m1 + Vector<T>.Count - 1) / Vector<T>.Count * Vector<T>.Count;
-
     /// <summary>
     /// Compressed forward: per column its center, table interval and offset; the batch's real columns counting-sorted
     /// by interval (stable, so the order is fixed); then T[c][a][q] += G[a] · R̃[q][col] slot by slot in that order, into
