@@ -75,17 +75,35 @@ internal sealed class PackedTable<T> where T : unmanaged, IFloatingPointIeee754<
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
     private static void Channel(ref T row, int m, int a0, in Powers p, ref T value, ref T derivative)
     {
+        var v = ValueAt(ref row, m, a0, p.T1, p.T2, p.T4);
+        var g = SlopeAt(ref row, m, a0, p.Two, p.T2, p.Four, p.FiveT2);
+        Fma(g, p.Extra, v).StoreUnsafe(ref value, (nuint)a0);
+        g.StoreUnsafe(ref derivative, (nuint)a0);
+    }
+
+    /// <summary>v = f + e t + d t² + c t³ + b t⁴ + q t⁵ for the channels a0.. of a coefficient row (m channels per coefficient).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector<T> ValueAt(ref T row, int m, int a0, Vector<T> t1, Vector<T> t2, Vector<T> t4)
+    {
         var f = Vector.LoadUnsafe(ref row, (nuint)a0);
         var e = Vector.LoadUnsafe(ref row, (nuint)(m + a0));
         var d = Vector.LoadUnsafe(ref row, (nuint)(2 * m + a0));
         var c = Vector.LoadUnsafe(ref row, (nuint)(3 * m + a0));
         var b = Vector.LoadUnsafe(ref row, (nuint)(4 * m + a0));
         var q = Vector.LoadUnsafe(ref row, (nuint)(5 * m + a0));
-        var v = Fma(p.T4, Fma(q, p.T1, b), Fma(p.T2, Fma(c, p.T1, d), Fma(e, p.T1, f)));
-        // g = e + 2d t + t² (3c + 4b t + 5q t²)
-        var g = Fma(p.T2, Fma(c, Three, Fma(b, p.Four, q * p.FiveT2)), Fma(d, p.Two, e));
-        Fma(g, p.Extra, v).StoreUnsafe(ref value, (nuint)a0);
-        g.StoreUnsafe(ref derivative, (nuint)a0);
+        return Fma(t4, Fma(q, t1, b), Fma(t2, Fma(c, t1, d), Fma(e, t1, f)));
+    }
+
+    /// <summary>g = dv/dt = e + 2d t + t² (3c + 4b t + 5q t²) for the channels a0.. of a coefficient row.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector<T> SlopeAt(ref T row, int m, int a0, Vector<T> twoT, Vector<T> t2, Vector<T> fourT, Vector<T> fiveT2)
+    {
+        var e = Vector.LoadUnsafe(ref row, (nuint)(m + a0));
+        var d = Vector.LoadUnsafe(ref row, (nuint)(2 * m + a0));
+        var c = Vector.LoadUnsafe(ref row, (nuint)(3 * m + a0));
+        var b = Vector.LoadUnsafe(ref row, (nuint)(4 * m + a0));
+        var q = Vector.LoadUnsafe(ref row, (nuint)(5 * m + a0));
+        return Fma(t2, Fma(c, Three, Fma(b, fourT, q * fiveT2)), Fma(d, twoT, e));
     }
 
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
@@ -102,44 +120,19 @@ internal sealed class PackedTable<T> where T : unmanaged, IFloatingPointIeee754<
         var t1 = new Vector<T>(t);
         var t2 = new Vector<T>(t * t);
         var t4 = new Vector<T>(t * t * t * t);
+        var twoT = new Vector<T>(t + t);
+        var fourT = new Vector<T>(T.CreateTruncating(4) * t);
+        var fiveT2 = new Vector<T>(T.CreateTruncating(5) * t * t);
+        var ex = new Vector<T>(extra);
+        // Inside the table (extra = 0) the value alone: v + g·0 = v exactly, so skipping g changes no bit. Outside, the
+        // value continues linearly with the boundary slope.
+        var outside = extra != T.Zero;
         var m = PaddedChannels;
         Vector<T> q0 = new(r0), q1 = new(r1), q2 = new(r2), q3 = new(r3);
-        if (extra != T.Zero)
-        {
-            // Outside the table: the value continues linearly with the boundary slope (rare; the general kernel).
-            var two = new Vector<T>(t + t);
-            var four = new Vector<T>(T.CreateTruncating(4) * t);
-            var fiveT2 = new Vector<T>(T.CreateTruncating(5) * t * t);
-            var ex = new Vector<T>(extra);
-            var three = new Vector<T>(T.CreateTruncating(3));
-            for (var a0 = 0; a0 < m; a0 += Vector<T>.Count)
-            {
-                var f = Vector.LoadUnsafe(ref row, (nuint)a0);
-                var e = Vector.LoadUnsafe(ref row, (nuint)(m + a0));
-                var d = Vector.LoadUnsafe(ref row, (nuint)(2 * m + a0));
-                var c = Vector.LoadUnsafe(ref row, (nuint)(3 * m + a0));
-                var b = Vector.LoadUnsafe(ref row, (nuint)(4 * m + a0));
-                var q = Vector.LoadUnsafe(ref row, (nuint)(5 * m + a0));
-                var v = Fma(t4, Fma(q, t1, b), Fma(t2, Fma(c, t1, d), Fma(e, t1, f)));
-                var g = Fma(t2, Fma(c, three, Fma(b, four, q * fiveT2)), Fma(d, two, e));
-                v = Fma(g, ex, v);
-                Fma(v, q0, Vector.LoadUnsafe(ref acc, (nuint)a0)).StoreUnsafe(ref acc, (nuint)a0);
-                Fma(v, q1, Vector.LoadUnsafe(ref acc, (nuint)(m + a0))).StoreUnsafe(ref acc, (nuint)(m + a0));
-                Fma(v, q2, Vector.LoadUnsafe(ref acc, (nuint)(2 * m + a0))).StoreUnsafe(ref acc, (nuint)(2 * m + a0));
-                Fma(v, q3, Vector.LoadUnsafe(ref acc, (nuint)(3 * m + a0))).StoreUnsafe(ref acc, (nuint)(3 * m + a0));
-            }
-            return;
-        }
-        // Inside the table the value alone: v + g·0 = v exactly, so skipping g changes no bit.
         for (var a0 = 0; a0 < m; a0 += Vector<T>.Count)
         {
-            var f = Vector.LoadUnsafe(ref row, (nuint)a0);
-            var e = Vector.LoadUnsafe(ref row, (nuint)(m + a0));
-            var d = Vector.LoadUnsafe(ref row, (nuint)(2 * m + a0));
-            var c = Vector.LoadUnsafe(ref row, (nuint)(3 * m + a0));
-            var b = Vector.LoadUnsafe(ref row, (nuint)(4 * m + a0));
-            var q = Vector.LoadUnsafe(ref row, (nuint)(5 * m + a0));
-            var v = Fma(t4, Fma(q, t1, b), Fma(t2, Fma(c, t1, d), Fma(e, t1, f)));
+            var v = ValueAt(ref row, m, a0, t1, t2, t4);
+            if (outside) v = Fma(SlopeAt(ref row, m, a0, twoT, t2, fourT, fiveT2), ex, v);
             Fma(v, q0, Vector.LoadUnsafe(ref acc, (nuint)a0)).StoreUnsafe(ref acc, (nuint)a0);
             Fma(v, q1, Vector.LoadUnsafe(ref acc, (nuint)(m + a0))).StoreUnsafe(ref acc, (nuint)(m + a0));
             Fma(v, q2, Vector.LoadUnsafe(ref acc, (nuint)(2 * m + a0))).StoreUnsafe(ref acc, (nuint)(2 * m + a0));
@@ -158,25 +151,17 @@ internal sealed class PackedTable<T> where T : unmanaged, IFloatingPointIeee754<
         var t1 = new Vector<T>(t);
         var t2 = new Vector<T>(t * t);
         var t4 = new Vector<T>(t * t * t * t);
-        var two = new Vector<T>(t + t);
-        var four = new Vector<T>(T.CreateTruncating(4) * t);
+        var twoT = new Vector<T>(t + t);
+        var fourT = new Vector<T>(T.CreateTruncating(4) * t);
         var fiveT2 = new Vector<T>(T.CreateTruncating(5) * t * t);
         var ex = new Vector<T>(extra);
-        var three = new Vector<T>(T.CreateTruncating(3));
         var m = PaddedChannels;
         Vector<T> q0 = new(r0), q1 = new(r1), q2 = new(r2), q3 = new(r3);
         Vector<T> s0 = Vector<T>.Zero, s1 = Vector<T>.Zero, s2 = Vector<T>.Zero, s3 = Vector<T>.Zero;
         for (var a0 = 0; a0 < m; a0 += Vector<T>.Count)
         {
-            var f = Vector.LoadUnsafe(ref row, (nuint)a0);
-            var e = Vector.LoadUnsafe(ref row, (nuint)(m + a0));
-            var d = Vector.LoadUnsafe(ref row, (nuint)(2 * m + a0));
-            var c = Vector.LoadUnsafe(ref row, (nuint)(3 * m + a0));
-            var b = Vector.LoadUnsafe(ref row, (nuint)(4 * m + a0));
-            var q = Vector.LoadUnsafe(ref row, (nuint)(5 * m + a0));
-            var v = Fma(t4, Fma(q, t1, b), Fma(t2, Fma(c, t1, d), Fma(e, t1, f)));
-            var g = Fma(t2, Fma(c, three, Fma(b, four, q * fiveT2)), Fma(d, two, e));
-            v = Fma(g, ex, v);
+            var g = SlopeAt(ref row, m, a0, twoT, t2, fourT, fiveT2);
+            var v = Fma(g, ex, ValueAt(ref row, m, a0, t1, t2, t4));
             var d0 = Vector.LoadUnsafe(ref dt, (nuint)a0);
             var d1 = Vector.LoadUnsafe(ref dt, (nuint)(m + a0));
             var d2 = Vector.LoadUnsafe(ref dt, (nuint)(2 * m + a0));
