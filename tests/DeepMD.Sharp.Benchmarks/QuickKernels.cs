@@ -46,6 +46,53 @@ public static class QuickKernels
             var locate = 1 / Best(() => { double acc = 0; for (var q = 0; q < slots; q++) acc += table.Table.Locate(sv[q]).T; g[0] = (float)acc; }, slots);
             Console.WriteLine($"table f32, {slots} slots: {perSlot:F1} ns/slot into 2x{slots * 400 / 1e6:F1} MB, {perSlotHot:F1} ns/slot into one L1 row, Locate alone {locate:F1} ns");
         }
+        if (only is "" or "tacc")
+        {
+            // The compressed forward's per-slot accumulation (PackedTable.AccumulateAt) in ns per slot: 64 centers of ~90
+            // neighbors at water-like distances, in interval order (as the evaluator runs it) and in variants that isolate
+            // the memory traffic (one hot accumulator; one hot table row; center order).
+            var m = DeepMD.Sharp.Models.ModelLoader.Load(Find("potentials/test-models/water-example-float32.dp"));
+            var spec = (DeepMD.Sharp.Models.Descriptors.SeE2ASpec)m.Descriptor;
+            var table = new PackedTable<float>(DeepMD.Sharp.Models.Compression.TableBuilder.Build(spec, 0.8)[1]!);
+            var rng = new Random(5);
+            const int centers = 64, per = 90, n = centers * per;
+            var davg = spec.Davg[0];
+            var dstd = spec.Dstd[0];
+            var rt = new float[4 * n];
+            var center = new int[n];
+            var idx = new int[n];
+            var tv = new float[n];
+            var xv = new float[n];
+            for (var v = 0; v < n; v++)
+            {
+                var r = Math.Cbrt(1 + rng.NextDouble() * 215);
+                var sw = r < 0.5 ? 1 : 0.5 * Math.Cos(Math.PI * (r - 0.5) / 5.5) + 0.5;
+                rt[v] = (float)((sw / r - davg) / dstd);
+                for (var q = 1; q < 4; q++) rt[q * n + v] = (float)(rng.NextDouble() - 0.5);
+                center[v] = v / per;
+                idx[v] = table.Locate(rt[v], out tv[v], out xv[v]);
+            }
+            var order = Enumerable.Range(0, n).OrderBy(v => idx[v]).ThenBy(v => v).ToArray();
+            var mp = table.PaddedChannels;
+            var acc = new AlignedArray<float>(centers * 4 * mp + 64);
+            var flush = new long[(int.TryParse(Environment.GetEnvironmentVariable("QUICK_FLUSH_MB"), out var fmb) ? fmb : 2) << 17];
+            long sink = 0;
+            var cold = Environment.GetEnvironmentVariable("QUICK_COLD") == "1";
+            double Time(int[] ord, bool oneAcc, bool oneRow) => 1 / Best(() =>
+            {
+                if (cold)
+                    for (var i = 0; i < flush.Length; i += 8) sink += flush[i];
+                foreach (var v in ord)
+                    table.AccumulateAt(oneRow ? idx[ord[0]] : idx[v], tv[v], xv[v], rt[v], rt[n + v], rt[2 * n + v], rt[3 * n + v],
+                        ref acc[oneAcc ? 0 : center[v] * 4 * mp]);
+            }, n);
+            var natural = Enumerable.Range(0, n).ToArray();
+            if (cold) Console.WriteLine($"cache flush alone: {Time([], false, false):F1} ns per slot (subtract)");
+            Console.WriteLine($"table: {table.Intervals} intervals, {order.Select(v => idx[v]).Distinct().Count()} used, rt range {rt.Take(n).Min():F2}..{rt.Take(n).Max():F2}");
+            Console.WriteLine($"table accumulate f32 ({n} slots, {centers} centers): interval order {Time(order, false, false):F1} ns/slot, " +
+                              $"one accumulator {Time(order, true, false):F1}, one row {Time(order, false, true):F1}, both {Time(order, true, true):F1}, " +
+                              $"center order {Time(natural, false, false):F1}");
+        }
         if (only is "" or "align")
             foreach (var off in new[] { 0, 1, 2, 4 })
             {
