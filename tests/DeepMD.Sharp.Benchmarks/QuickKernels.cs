@@ -88,6 +88,14 @@ public static class QuickKernels
             }, n);
             var natural = Enumerable.Range(0, n).ToArray();
             if (cold) Console.WriteLine($"cache flush alone: {Time([], false, false):F1} ns per slot (subtract)");
+            var acc2 = new AlignedArray<float>(centers * 4 * mp + 64);
+            var both = 1 / Best(() => Parallel.For(0, 2, w =>
+            {
+                var a = w == 0 ? acc : acc2;
+                foreach (var v in order)
+                    table.AccumulateAt(idx[v], tv[v], xv[v], rt[v], rt[n + v], rt[2 * n + v], rt[3 * n + v], ref a[center[v] * 4 * mp]);
+            }), n);
+            Console.WriteLine($"two threads at once, interval order: {both:F1} ns per slot-pair (each thread {n} slots)");
             Console.WriteLine($"table: {table.Intervals} intervals, {order.Select(v => idx[v]).Distinct().Count()} used, rt range {rt.Take(n).Min():F2}..{rt.Take(n).Max():F2}");
             Console.WriteLine($"table accumulate f32 ({n} slots, {centers} centers): interval order {Time(order, false, false):F1} ns/slot, " +
                               $"one accumulator {Time(order, true, false):F1}, one row {Time(order, false, true):F1}, both {Time(order, true, true):F1}, " +

@@ -54,12 +54,17 @@ public static class CellListNeighborSearch
     {
         if (!(cutoff > 0) || !double.IsFinite(cutoff)) throw new ArgumentOutOfRangeException(nameof(cutoff), "cutoff must be positive");
         var n = x.Length;
-        var grid = Grid.Create(x, y, z, box, cutoff);
-        var scan = new Scan(grid, n, cutoff * cutoff);
+        // Scratch arrays (cell-sorted copies, bit rows, counts: a few MB for 10⁴ atoms) come from the recycled list:
+        // fresh ones cost zeroing and page faults on every build.
+        var buffers = recycle?.BuildBuffers as Buffers ?? new Buffers();
+        if (recycle is not null) recycle.BuildBuffers = null;
+        buffers.Size(n);
+        var grid = Grid.Create(x, y, z, box, cutoff, buffers);
+        var scan = new Scan(grid, n, cutoff * cutoff, buffers);
 
         var stencilMax = (2 * grid.Reach[0] + 1) * (2 * grid.Reach[1] + 1) * (2 * grid.Reach[2] + 1);
-        scan.PlanAcceptedBits(new Segment[stencilMax]);
-        var counts = new int[n];
+        scan.PlanAcceptedBits(new Segment[stencilMax], buffers);
+        var counts = buffers.Counts;
         Parallel.For(0, scan.BlockCount, () => new Workspace(stencilMax), (b, _, work) =>
         {
             scan.CountBlock(b, work, counts);
@@ -79,7 +84,8 @@ public static class CellListNeighborSearch
             scan.FillBlock(b, work, list);
             return work;
         }, _ => { });
-        list.SpatialOrder = scan.SpatialOrder(recycle?.SpatialOrder is { } so && so.Length == n ? so : new int[n]);
+        list.SpatialOrder = scan.SpatialOrder(recycle?.SpatialOrder is { } so && so.Length == n ? so : new int[n], buffers.Keys);
+        list.BuildBuffers = buffers;
         return list;
     }
 
@@ -91,6 +97,47 @@ public static class CellListNeighborSearch
         old is null ? GC.AllocateUninitializedArray<TE>(size)
         : old.Length >= size && old.Length <= size + size / 4 + 1024 ? old
         : GC.AllocateUninitializedArray<TE>(size + size / 16);
+
+    /// <summary>Per-build scratch arrays, sized for n atoms and kept with the list for the next build.</summary>
+    private sealed class Buffers
+    {
+        public double[] U = [], Wx = [], Wy = [], Wz = [], X = [], Y = [], Z = [];
+        public int[] WrapOffset = [], CellOf = [], Atom = [], Wa = [], Wb = [], Wc = [], Counts = [];
+        public long[] Keys = [];
+        public ulong[] Bits = [];
+
+        public void Size(int n)
+        {
+            if (Counts.Length == n) return;
+            U = new double[3 * n];
+            Wx = new double[n];
+            Wy = new double[n];
+            Wz = new double[n];
+            X = new double[n];
+            Y = new double[n];
+            Z = new double[n];
+            WrapOffset = new int[3 * n];
+            CellOf = new int[n];
+            Atom = new int[n];
+            Wa = new int[n];
+            Wb = new int[n];
+            Wc = new int[n];
+            Counts = new int[n];
+            Keys = new long[n];
+        }
+    }
+
+    /// <summary>Runs <paramref name="body"/>(lo, hi) over 0 .. n − 1 in chunks, on all cores when n is large.</summary>
+    private static void ForChunks(int n, Action<int, int> body)
+    {
+        const int chunk = 2048;
+        if (n <= 2 * chunk)
+        {
+            body(0, n);
+            return;
+        }
+        Parallel.For(0, (n + chunk - 1) / chunk, k => body(k * chunk, Math.Min(n, (k + 1) * chunk)));
+    }
 
     /// <summary>Per-worker scratch: the stencil runs of the current center cell.</summary>
     private sealed class Workspace(int stencilMax)
@@ -137,29 +184,29 @@ public static class CellListNeighborSearch
         private ulong[] _bits = [];
         private int[] _cellWords = [], _rowWords = [];
 
-        public Scan(Grid grid, int n, double rc2)
+        public Scan(Grid grid, int n, double rc2, Buffers buffers)
         {
             _grid = grid;
             _rc2 = rc2;
             var cellCount = grid.CellCount;
 
             // Bin atoms into cells (counting sort, atom order kept inside each cell).
-            var cellOf = new int[n];
-            _cellStart = new int[cellCount + 1];
-            for (var i = 0; i < n; i++)
+            var cellOf = buffers.CellOf;
+            ForChunks(n, (lo, hi) =>
             {
-                cellOf[i] = grid.CellIndex(i);
-                _cellStart[cellOf[i] + 1]++;
-            }
+                for (var i = lo; i < hi; i++) cellOf[i] = grid.CellIndex(i);
+            });
+            _cellStart = new int[cellCount + 1];
+            for (var i = 0; i < n; i++) _cellStart[cellOf[i] + 1]++;
             for (var c = 0; c < cellCount; c++) _cellStart[c + 1] += _cellStart[c];
             var fill = (int[])_cellStart.Clone();
-            _atom = new int[n];
-            _x = new double[n];
-            _y = new double[n];
-            _z = new double[n];
-            _wa = new int[n];
-            _wb = new int[n];
-            _wc = new int[n];
+            _atom = buffers.Atom;
+            _x = buffers.X;
+            _y = buffers.Y;
+            _z = buffers.Z;
+            _wa = buffers.Wa;
+            _wb = buffers.Wb;
+            _wc = buffers.Wc;
             for (var i = 0; i < n; i++)
             {
                 var k = fill[cellOf[i]]++;
@@ -186,16 +233,18 @@ public static class CellListNeighborSearch
         /// The atoms along a Z-order (Morton) curve over their lattice coordinates, quantised to 2¹⁰ steps per direction
         /// (ties by atom index): any run of consecutive atoms covers a compact block of space, not a thin row.
         /// </summary>
-        public int[] SpatialOrder(int[] order)
+        public int[] SpatialOrder(int[] order, long[] keys)
         {
             var n = order.Length;
-            var keys = new long[n];
-            for (var i = 0; i < n; i++)
+            ForChunks(n, (lo, hi) =>
             {
-                keys[i] = Spread(_grid.Quantised(0, i)) << 2 | Spread(_grid.Quantised(1, i)) << 1 | Spread(_grid.Quantised(2, i));
-                keys[i] = keys[i] << 24 | (uint)i; // atom index breaks ties: the order is fully determined (n < 2²⁴ here)
-                order[i] = i;
-            }
+                for (var i = lo; i < hi; i++)
+                {
+                    keys[i] = Spread(_grid.Quantised(0, i)) << 2 | Spread(_grid.Quantised(1, i)) << 1 | Spread(_grid.Quantised(2, i));
+                    keys[i] = keys[i] << 24 | (uint)i; // atom index breaks ties: the order is fully determined (n < 2²⁴ here)
+                    order[i] = i;
+                }
+            });
             if (n >= 1 << 24) Array.Sort(keys, order); // index no longer fits beside the key: stable enough, still a permutation
             else
             {
@@ -214,7 +263,7 @@ public static class CellListNeighborSearch
         }
 
         /// <summary>Sizes the candidate bit rows: every atom of a cell has the cell's stencil candidates.</summary>
-        public void PlanAcceptedBits(Segment[] segments)
+        public void PlanAcceptedBits(Segment[] segments, Buffers buffers)
         {
             var cellCount = _cellStart.Length - 1;
             _cellWords = new int[cellCount + 1];
@@ -230,7 +279,10 @@ public static class CellListNeighborSearch
                 }
                 _cellWords[cell + 1] = checked(_cellWords[cell] + _rowWords[cell] * atoms);
             }
-            _bits = GC.AllocateUninitializedArray<ulong>(_cellWords[cellCount]);
+            // Every word of a row is written by the counting pass before the fill pass reads it: no zeroing needed.
+            if (buffers.Bits.Length < _cellWords[cellCount] || buffers.Bits.Length > 2 * _cellWords[cellCount] + 4096)
+                buffers.Bits = GC.AllocateUninitializedArray<ulong>(_cellWords[cellCount] + _cellWords[cellCount] / 16);
+            _bits = buffers.Bits;
         }
 
         /// <summary>Row lengths of the atoms in block <paramref name="b"/>.</summary>
@@ -455,15 +507,15 @@ public static class CellListNeighborSearch
 
         public int CellCount => Count[0] * Count[1] * Count[2];
 
-        public static Grid Create(ReadOnlySpan<double> x, ReadOnlySpan<double> y, ReadOnlySpan<double> z, Box? box, double cutoff)
+        public static Grid Create(ReadOnlySpan<double> x, ReadOnlySpan<double> y, ReadOnlySpan<double> z, Box? box, double cutoff, Buffers buffers)
         {
             var g = new Grid();
             var n = x.Length;
-            g._u = new double[3 * n];
-            g.Wx = new double[n];
-            g.Wy = new double[n];
-            g.Wz = new double[n];
-            g.WrapOffset = new int[3 * n];
+            g._u = buffers.U;
+            g.Wx = buffers.Wx;
+            g.Wy = buffers.Wy;
+            g.Wz = buffers.Wz;
+            g.WrapOffset = buffers.WrapOffset;
             var faces = new double[] { 1, 1, 1 };
             if (box is not null)
             {
@@ -477,6 +529,8 @@ public static class CellListNeighborSearch
             for (var i = 0; i < n; i++)
             {
                 double a = x[i], b = y[i], c = z[i];
+                // The buffers are reused between builds: every element is written on every build.
+                g.WrapOffset[3 * i] = g.WrapOffset[3 * i + 1] = g.WrapOffset[3 * i + 2] = 0;
                 if (box is not null)
                 {
                     (a, b, c) = box.ToFractional(x[i], y[i], z[i]);

@@ -63,6 +63,9 @@ public sealed class NeighborList
     /// </summary>
     public int[]? SpatialOrder { get; set; }
 
+    /// <summary>The list builder's scratch arrays, handed on to the next list built into this one's arrays.</summary>
+    internal object? BuildBuffers { get; set; }
+
     /// <summary>Row starts; length = number of centers + 1.</summary>
     public int[] Offsets { get; }
 

@@ -206,5 +206,29 @@ public class NeighborSearchPropertyTests
         AssertIdentical(CellListNeighborSearch.Build(x0, y0, z0, shape, Cutoff, recycled), CellListNeighborSearch.Build(x0, y0, z0, shape, Cutoff));
     }
 
+    /// <summary>
+    /// The builder's scratch arrays travel with a recycled list: a build after one of another kind (periodic atoms far
+    /// outside the cell, so wrap offsets are set; then no box at all; then periodic again) and at a size where the
+    /// per-atom passes run in parallel still equals a fresh build, spatial order included.
+    /// </summary>
+    [Test]
+    public void RecycledScratchDoesNotLeakBetweenBuildsOfDifferentKinds()
+    {
+        var rng = new Random(17);
+        var box = Box.Orthorhombic(38, 40, 42);
+        var n = (int)(0.08 * box.Volume);
+        var (x0, y0, z0) = Scatter(rng, box, n);
+        var (x1, y1, z1) = Scatter(rng, box, n);
+        var periodic = CellListNeighborSearch.Build(x0, y0, z0, box, Cutoff);
+        var open = CellListNeighborSearch.Build(x1, y1, z1, null, Cutoff, periodic);
+        var openFresh = CellListNeighborSearch.Build(x1, y1, z1, null, Cutoff);
+        AssertIdentical(open, openFresh);
+        Assert.That(open.SpatialOrder, Is.EqualTo(openFresh.SpatialOrder));
+        var again = CellListNeighborSearch.Build(x0, y0, z0, box, Cutoff, open);
+        var againFresh = CellListNeighborSearch.Build(x0, y0, z0, box, Cutoff);
+        AssertIdentical(again, againFresh);
+        Assert.That(again.SpatialOrder, Is.EqualTo(againFresh.SpatialOrder));
+    }
+
     private static long[] Bits(IEnumerable<double> v) => v.Select(BitConverter.DoubleToInt64Bits).ToArray();
 }
