@@ -37,7 +37,10 @@ public abstract class CpuEvaluatorBase<T> : IModelEvaluator where T : unmanaged,
     /// <summary>Atoms per batch (at most <see cref="MaxBatchSize"/>).</summary>
     protected abstract int BatchSize { get; }
 
-    /// <summary>Computes the atomic energies of one batch of same-type atoms and writes their pair gradients.</summary>
+    /// <summary>
+    /// Computes the atomic energies of one batch of same-type atoms and writes their pair gradients: every entry of the
+    /// batch's rows, zero for entries that contribute nothing (the arrays hold the previous evaluation's values).
+    /// </summary>
     private protected abstract void ProcessBatch(Workspace ws, int[] centers, int[] types, NeighborList nl, double[]? fparam, EvaluationOptions options,
         double[] atomEnergy, double[] gx, double[] gy, double[] gz);
 
@@ -70,8 +73,9 @@ public abstract class CpuEvaluatorBase<T> : IModelEvaluator where T : unmanaged,
         }
         var result = new EvaluationResult(n);
         // Pair gradients per neighbor entry: tens of MB for 10⁴ atoms, kept between calls (fresh arrays of that size cost
-        // page faults and collections every step); cleared, since entries beyond the cutoff are never written: each
-        // batch clears its centers' rows (in parallel, just before writing them), the rows of atoms in no batch here.
+        // page faults and collections every step). ProcessBatch writes every entry of its centers' rows (zero where an
+        // entry contributes nothing: beyond the cutoff, excluded), so only the rows of atoms in no batch are cleared
+        // here; clearing every row first cost ~2% of a float32 step (26 MB of stores per evaluation at 12k atoms).
         var pairs = Interlocked.Exchange(ref _pairGradients, null);
         if (pairs is null || pairs.Gx.Length < neighbors.EntryCount) pairs = new PairGradients(neighbors.EntryCount + neighbors.EntryCount / 16);
         var (gx, gy, gz) = (pairs.Gx, pairs.Gy, pairs.Gz);
@@ -83,7 +87,6 @@ public abstract class CpuEvaluatorBase<T> : IModelEvaluator where T : unmanaged,
             var ws = _workspaces.TryTake(out var w) ? w : new Workspace(Model);
             try
             {
-                foreach (var i in batches[b]) ClearRow(neighbors, i, gx, gy, gz);
                 ProcessBatch(ws, batches[b], types, neighbors, fparam, options, result.AtomEnergy, gx, gy, gz);
             }
             catch (UserInputException ex)

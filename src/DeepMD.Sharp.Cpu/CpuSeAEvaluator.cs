@@ -321,11 +321,12 @@ public sealed class CpuSeAEvaluator<T> : CpuEvaluatorBase<T> where T : unmanaged
             for (var e = nl.Offsets[i]; e < nl.Offsets[i + 1]; e++)
             {
                 var r2 = nl.Dx[e] * nl.Dx[e] + nl.Dy[e] * nl.Dy[e] + nl.Dz[e] * nl.Dz[e];
-                if (r2 > rc2) continue;
+                // Entries that get no column get a zero pair gradient here (the backward pass writes the others).
+                if (r2 > rc2) { gx[e] = gy[e] = gz[e] = 0; continue; }
                 var tj = types[nl.Owner[e]];
                 ws.Counts[c * nt + tj]++;
-                if (Model.IsPairExcluded(ti, tj)) { ws.PairExcluded[c * nt + tj]++; continue; }
-                if (d.IsExcluded(ti, tj)) continue; // occupies a slot, contributes nothing
+                if (Model.IsPairExcluded(ti, tj)) { ws.PairExcluded[c * nt + tj]++; gx[e] = gy[e] = gz[e] = 0; continue; }
+                if (d.IsExcluded(ti, tj)) { gx[e] = gy[e] = gz[e] = 0; continue; } // occupies a slot, contributes nothing
                 ws.Slots[tj].Add(e);
             }
             // Each center's columns start at a whole vector. Packing them instead (masking each center's last vector in

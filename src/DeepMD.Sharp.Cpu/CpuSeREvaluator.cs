@@ -109,11 +109,12 @@ public sealed class CpuSeREvaluator<T> : CpuEvaluatorBase<T> where T : unmanaged
             for (var e = nl.Offsets[i]; e < nl.Offsets[i + 1]; e++)
             {
                 var r2 = nl.Dx[e] * nl.Dx[e] + nl.Dy[e] * nl.Dy[e] + nl.Dz[e] * nl.Dz[e];
-                if (r2 > rc2) continue;
+                // Entries that get no column get a zero pair gradient here (the backward pass writes the others).
+                if (r2 > rc2) { gx[e] = gy[e] = gz[e] = 0; continue; }
                 var tj = types[nl.Owner[e]];
                 ws.Counts[c * nt + tj]++;
-                if (Model.IsPairExcluded(ti, tj)) ws.PairExcluded[c * nt + tj]++;
-                else if (d.IsExcluded(ti, tj)) ws.DescriptorExcluded[c * nt + tj]++;
+                if (Model.IsPairExcluded(ti, tj)) { ws.PairExcluded[c * nt + tj]++; gx[e] = gy[e] = gz[e] = 0; }
+                else if (d.IsExcluded(ti, tj)) { ws.DescriptorExcluded[c * nt + tj]++; gx[e] = gy[e] = gz[e] = 0; }
                 else ws.Slots[tj].Add(e);
             }
             foreach (var block in ws.Slots) block.Align();

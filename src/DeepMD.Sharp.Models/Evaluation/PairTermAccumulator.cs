@@ -39,41 +39,61 @@ public static class PairTermAccumulator
     }
 
     /// <summary>The updates that land on atoms <paramref name="lo"/> .. <paramref name="hi"/> − 1, in list order.</summary>
+    /// <remarks>
+    /// Rows of centers outside the range are screened a vector of owners at a time: when no owner in the vector is in
+    /// the range, none of those entries has an update here (with spatially numbered atoms, the common case).
+    /// </remarks>
     private static void AccumulateRange(NeighborList neighbors, double[] gx, double[] gy, double[] gz, EvaluationResult result, int lo, int hi)
     {
-        var f = result.Forces;
-        var av = result.AtomVirial;
         var owner = neighbors.Owner;
-        var dxs = neighbors.Dx;
-        var dys = neighbors.Dy;
-        var dzs = neighbors.Dz;
         var width = (uint)(hi - lo);
+        var w = System.Numerics.Vector<int>.Count;
+        var vlo = new System.Numerics.Vector<int>(lo);
+        var vwidth = new System.Numerics.Vector<uint>(width);
         for (var i = 0; i < neighbors.CenterCount; i++)
         {
-            var centerHere = (uint)(i - lo) < width;
-            for (var e = neighbors.Offsets[i]; e < neighbors.Offsets[i + 1]; e++)
+            int e = neighbors.Offsets[i], end = neighbors.Offsets[i + 1];
+            if ((uint)(i - lo) < width)
             {
-                var j = owner[e];
-                var ownerHere = (uint)(j - lo) < width;
-                if (!centerHere && !ownerHere) continue;
-                double g0 = gx[e], g1 = gy[e], g2 = gz[e];
-                if (g0 == 0 && g1 == 0 && g2 == 0) continue;
-                if (centerHere)
-                {
-                    f[3 * i] += g0;
-                    f[3 * i + 1] += g1;
-                    f[3 * i + 2] += g2;
-                }
-                if (!ownerHere) continue;
-                f[3 * j] -= g0;
-                f[3 * j + 1] -= g1;
-                f[3 * j + 2] -= g2;
-                double d0 = dxs[e], d1 = dys[e], d2 = dzs[e];
-                var a = 9 * j;
-                av[a] -= g0 * d0; av[a + 1] -= g0 * d1; av[a + 2] -= g0 * d2;
-                av[a + 3] -= g1 * d0; av[a + 4] -= g1 * d1; av[a + 5] -= g1 * d2;
-                av[a + 6] -= g2 * d0; av[a + 7] -= g2 * d1; av[a + 8] -= g2 * d2;
+                for (; e < end; e++) Apply(neighbors, gx, gy, gz, result, e, i, true, lo, width);
+                continue;
             }
+            for (; e + w <= end; e += w)
+            {
+                var shifted = System.Numerics.Vector.AsVectorUInt32(new System.Numerics.Vector<int>(owner, e) - vlo);
+                if (System.Numerics.Vector.LessThanAny(shifted, vwidth))
+                    for (var k = e; k < e + w; k++) Apply(neighbors, gx, gy, gz, result, k, i, false, lo, width);
+            }
+            for (; e < end; e++) Apply(neighbors, gx, gy, gz, result, e, i, false, lo, width);
         }
+    }
+
+    /// <summary>Entry <paramref name="e"/> of center <paramref name="i"/>: its updates on atoms of the range.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    private static void Apply(NeighborList neighbors, double[] gx, double[] gy, double[] gz, EvaluationResult result, int e, int i,
+        bool centerHere, int lo, uint width)
+    {
+        var j = neighbors.Owner[e];
+        var ownerHere = (uint)(j - lo) < width;
+        if (!centerHere && !ownerHere) return;
+        double g0 = gx[e], g1 = gy[e], g2 = gz[e];
+        if (g0 == 0 && g1 == 0 && g2 == 0) return;
+        var f = result.Forces;
+        if (centerHere)
+        {
+            f[3 * i] += g0;
+            f[3 * i + 1] += g1;
+            f[3 * i + 2] += g2;
+        }
+        if (!ownerHere) return;
+        f[3 * j] -= g0;
+        f[3 * j + 1] -= g1;
+        f[3 * j + 2] -= g2;
+        double d0 = neighbors.Dx[e], d1 = neighbors.Dy[e], d2 = neighbors.Dz[e];
+        var av = result.AtomVirial;
+        var a = 9 * j;
+        av[a] -= g0 * d0; av[a + 1] -= g0 * d1; av[a + 2] -= g0 * d2;
+        av[a + 3] -= g1 * d0; av[a + 4] -= g1 * d1; av[a + 5] -= g1 * d2;
+        av[a + 6] -= g2 * d0; av[a + 7] -= g2 * d1; av[a + 8] -= g2 * d2;
     }
 }

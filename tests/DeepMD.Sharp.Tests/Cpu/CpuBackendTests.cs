@@ -93,6 +93,35 @@ public class CpuBackendTests
         }
     }
 
+    /// <summary>
+    /// The backend keeps its per-entry pair-gradient arrays between evaluations and writes each entry every time (zero
+    /// for entries that contribute nothing). An evaluator that first ran on a list with a 3 Å skin, then on a list with a
+    /// 2 Å skin of moved atoms (fewer entries, so the arrays are reused, and entries beyond the cutoff at indices that
+    /// held real pairs before), with exclusions, must match a fresh evaluator and the reference: a stale gradient would
+    /// show up as a wrong force.
+    /// </summary>
+    [TestCase("se_e2_a")]
+    [TestCase("se_e2_r")]
+    public void ReusedEvaluatorWritesEveryEntryOfAListWithASkin(string descriptor)
+    {
+        var model = RandomModels.Create(36, descriptor, ["O", "H", "C"], false, [(0, 1)], sel: [80, 80, 80],
+            pairExclude: descriptor == "se_e2_a" ? [(1, 2)] : null, uniformStats: true);
+        var (x, y, z, t, box) = RandomSystem(8, 200, 3, true);
+        var reused = CpuBackend.Create(model, float32: false);
+        reused.Evaluate(t, CellListNeighborSearch.Build(x, y, z, box, model.Cutoff + 3), new EvaluationOptions());
+        var rng = new Random(5);
+        double[] Moved(double[] v) => v.Select(c => c + 0.3 * (rng.NextDouble() - 0.5)).ToArray();
+        var (x1, y1, z1) = (Moved(x), Moved(y), Moved(z));
+        var skin = CellListNeighborSearch.Build(x1, y1, z1, box, model.Cutoff + 2);
+        Assert.That(Enumerable.Range(0, skin.EntryCount).Count(e => skin.Dx[e] * skin.Dx[e] + skin.Dy[e] * skin.Dy[e] + skin.Dz[e] * skin.Dz[e] > model.Cutoff * model.Cutoff),
+            Is.GreaterThan(0), "the skin list has entries beyond the cutoff");
+        var again = reused.Evaluate(t, skin, new EvaluationOptions());
+        var fresh = CpuBackend.Create(model, float32: false).Evaluate(t, skin, new EvaluationOptions());
+        Assert.That(again.Forces, Is.EqualTo(fresh.Forces));
+        Assert.That(again.Virial, Is.EqualTo(fresh.Virial));
+        AssertClose(ReferenceEvaluator.Evaluate(model, t, skin), again, 1e-10, 1e-10);
+    }
+
     [Test]
     public void WaterExampleModelMatchesReference()
     {
