@@ -189,13 +189,15 @@ internal sealed class PackedTable<T> where T : unmanaged, IFloatingPointIeee754<
         var fiveT2 = new Vector<T>(T.CreateTruncating(5) * t * t);
         var three = new Vector<T>(T.CreateTruncating(3));
         var ex = new Vector<T>(extra);
+        var outside = extra != T.Zero;
         var m = PaddedChannels;
         Vector<T> q0 = new(r0), q1 = new(r1), q2 = new(r2), q3 = new(r3);
         Vector<T> s0 = Vector<T>.Zero, s1 = Vector<T>.Zero, s2 = Vector<T>.Zero, s3 = Vector<T>.Zero;
         for (var a0 = 0; a0 < m; a0 += Vector<T>.Count)
         {
             var g = SlopeAt(ref row, m, a0, twoT, t2, three, fourT, fiveT2);
-            var v = Fma(g, ex, ValueAt(ref row, m, a0, t1, t2, t4));
+            var v = ValueAt(ref row, m, a0, t1, t2, t4);
+            if (outside) v = Fma(g, ex, v); // inside the table extra = 0: v + g·0 = v exactly
             var d0 = Vector.LoadUnsafe(ref dt, (nuint)a0);
             var d1 = Vector.LoadUnsafe(ref dt, (nuint)(m + a0));
             var d2 = Vector.LoadUnsafe(ref dt, (nuint)(2 * m + a0));
