@@ -260,7 +260,7 @@ public sealed class CpuSeAEvaluator<T> : CpuEvaluatorBase<T> where T : unmanaged
             var tc = tacc.Slice(c * m1 * 4, m1 * 4);
             var ac = acc.Slice(c * 4 * mp, 4 * mp);
             for (var a = 0; a < m1; a++)
-                for (var q = 0; q < 4; q++) tc[4 * a + q] += double.CreateTruncating(ac[q * mp + a]);
+                for (var q = 0; q < 4; q++) tc[4 * a + q] += double.CreateTruncating(ac[PackedTable<T>.Index(a, q)]);
         }
     }
 
@@ -280,7 +280,7 @@ public sealed class CpuSeAEvaluator<T> : CpuEvaluatorBase<T> where T : unmanaged
         dtc.Clear();
         for (var c = 0; c < bsz; c++)
             for (var a = 0; a < m1; a++)
-                for (var q = 0; q < 4; q++) dtc[c * 4 * mp + q * mp + a] = dT[(4 * a + q) * ldf + c];
+                for (var q = 0; q < 4; q++) dtc[c * 4 * mp + PackedTable<T>.Index(a, q)] = dT[(4 * a + q) * ldf + c];
         ref var dr = ref MemoryMarshal.GetReference(dtc);
         var tt = block.Tt.AsSpan(0, block.Count);
         var ex = block.Extra.AsSpan(0, block.Count);

@@ -129,6 +129,7 @@ public static class BenchCommand
                 }
                 Profile.Reset(); // the profile covers the timed steps only
                 var abTimes = new List<double>[] { new(), new() };
+                int[] gcBefore = [GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2)];
                 for (var k = 1; k <= nsteps; k++)
                 {
                     if (ab) Profile.Experiment = k % 2 == 0;
@@ -148,6 +149,7 @@ public static class BenchCommand
                     listTimes.Add(evalStart.TotalMicroseconds / s.Count);
                     cpuTimes.Add(cpuSpent.TotalMicroseconds / s.Count);
                 }
+                var gcs = Enumerable.Range(0, 3).Select(g => GC.CollectionCount(g) - gcBefore[g]).ToArray();
                 times.Sort();
                 evalTimes.Sort();
                 listTimes.Sort();
@@ -158,7 +160,8 @@ public static class BenchCommand
                 stdout.WriteLine(string.Create(CultureInfo.InvariantCulture,
                     $"  evaluation alone (neighbor list excluded): {evalTimes[evalTimes.Count / 2]:F3} µs/atom-step, {1e6 / evalTimes[evalTimes.Count / 2]:N0} atom-steps/s; " +
                     $"CPU time {cpuTimes[cpuTimes.Count / 2]:F1} µs/atom-step summed over threads; neighbor list alone {listTimes[listTimes.Count / 2]:F2} µs/atom-step; " +
-                    $"{nsteps} timed after {warmups} warm-up evaluation{(warmups == 1 ? "" : "s")}"));
+                    $"{nsteps} timed after {warmups} warm-up evaluation{(warmups == 1 ? "" : "s")}; garbage collections while timing: " +
+                    $"{gcs[0]} gen0, {gcs[1]} gen1, {gcs[2]} gen2"));
                 if (ab)
                 {
                     Profile.Experiment = false;

@@ -6,10 +6,16 @@ using System.Runtime.InteropServices;
 using DeepMD.Sharp.Models.Compression;
 
 /// <summary>
-/// A compressed embedding table re-laid for SIMD: each interval's coefficients as six contiguous channel vectors
-/// [f…][e…][d…][c…][b…][a…] in precision <typeparamref name="T"/>, so one slot's G(s) and G′(s) for all channels
-/// come from vector loads. Interval lookup is <see cref="EmbeddingTable.Locate"/>, DeePMD-kit's rule.
+/// A compressed embedding table re-laid for SIMD. Each interval's row is a run of channel blocks (one vector of
+/// channels each); a block holds that vector's six coefficient vectors [f][e][d][c][b][q] side by side, so a kernel
+/// walks one pointer through the row and reads every coefficient at a fixed displacement from it. Per-center
+/// accumulators and dT use the same blocked layout (<see cref="Index"/>). Interval lookup is
+/// <see cref="EmbeddingTable.Locate"/>, DeePMD-kit's rule.
 /// </summary>
+/// <remarks>
+/// The blocked layout replaced one coefficient-major row ([f…][e…]…, six streams PaddedChannels apart): the channel
+/// loops were bound by instruction count (about 4 per cycle), a third of it address arithmetic for the ten streams.
+/// </remarks>
 internal sealed class PackedTable<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
     // Rows start on cache lines (Stride·sizeof(T) is a multiple of 64 bytes), in memory backed by huge pages where the
@@ -20,13 +26,14 @@ internal sealed class PackedTable<T> where T : unmanaged, IFloatingPointIeee754<
     {
         Table = table;
         Channels = table.Channels;
-        PaddedChannels = (Channels + Vector<T>.Count - 1) / Vector<T>.Count * Vector<T>.Count;
+        var vc = Vector<T>.Count;
+        PaddedChannels = (Channels + vc - 1) / vc * vc;
         Stride = 6 * PaddedChannels;
         _rows = new HugePageBuffer<T>(table.SplineCount * Stride);
         for (var l = 0; l < table.SplineCount; l++)
             for (var a = 0; a < Channels; a++)
                 for (var k = 0; k < 6; k++)
-                    _rows[l * Stride + k * PaddedChannels + a] = T.CreateTruncating(table.Data[(l * Channels + a) * 6 + k]);
+                    _rows[l * Stride + a / vc * 6 * vc + k * vc + a % vc] = T.CreateTruncating(table.Data[(l * Channels + a) * 6 + k]);
     }
 
     public EmbeddingTable Table { get; }
@@ -36,86 +43,51 @@ internal sealed class PackedTable<T> where T : unmanaged, IFloatingPointIeee754<
     /// <summary>Channels rounded up to whole vectors; the padding channels have zero coefficients, so G = G′ = 0 there.</summary>
     public int PaddedChannels { get; }
 
+    /// <summary>Elements per center of an accumulator or dT buffer: 4 × <see cref="PaddedChannels"/>.</summary>
+    public int CenterStride => 4 * PaddedChannels;
+
+    /// <summary>Position of (channel <paramref name="a"/>, component <paramref name="q"/>) in a center's accumulator or dT: [block][q][lane].</summary>
+    public static int Index(int a, int q) => a / Vector<T>.Count * 4 * Vector<T>.Count + q * Vector<T>.Count + a % Vector<T>.Count;
+
     private int Stride { get; }
-
-    /// <summary>Per-slot powers of t the polynomial and its derivative need, broadcast once per slot.</summary>
-    private readonly struct Powers
-    {
-        public Powers(T t, T extra)
-        {
-            T1 = new Vector<T>(t);
-            T2 = new Vector<T>(t * t);
-            T4 = new Vector<T>(t * t * t * t);
-            Two = new Vector<T>(t + t);
-            Three = new Vector<T>(T.CreateTruncating(3));
-            Four = new Vector<T>(T.CreateTruncating(4) * t);
-            FiveT2 = new Vector<T>(T.CreateTruncating(5) * t * t);
-            Extra = new Vector<T>(extra);
-        }
-
-        public Vector<T> T1 { get; }
-
-        public Vector<T> T2 { get; }
-
-        public Vector<T> T4 { get; }
-
-        public Vector<T> Two { get; }
-
-        public Vector<T> Three { get; }
-
-        public Vector<T> Four { get; }
-
-        public Vector<T> FiveT2 { get; }
-
-        public Vector<T> Extra { get; }
-    }
-
-    /// <summary>
-    /// One vector of channels: v = f + e t + d t² + c t³ + b t⁴ + q t⁵ and g = dv/dt in Estrin form with fused
-    /// multiply-adds (dependency chains of three FMAs instead of five multiply-then-add pairs: the lookup was bound by
-    /// that latency, 92 ns per 100-channel slot in float at 512 bits).
-    /// </summary>
-    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-    private static void Channel(ref T row, int m, int a0, in Powers p, ref T value, ref T derivative)
-    {
-        var v = ValueAt(ref row, m, a0, p.T1, p.T2, p.T4);
-        var g = SlopeAt(ref row, m, a0, p.Two, p.T2, p.Three, p.Four, p.FiveT2);
-        Fma(g, p.Extra, v).StoreUnsafe(ref value, (nuint)a0);
-        g.StoreUnsafe(ref derivative, (nuint)a0);
-    }
-
-    /// <summary>v = f + e t + d t² + c t³ + b t⁴ + q t⁵ for the channels a0.. of a coefficient row (m channels per coefficient).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector<T> ValueAt(ref T row, int m, int a0, Vector<T> t1, Vector<T> t2, Vector<T> t4)
-    {
-        var f = Vector.LoadUnsafe(ref row, (nuint)a0);
-        var e = Vector.LoadUnsafe(ref row, (nuint)(m + a0));
-        var d = Vector.LoadUnsafe(ref row, (nuint)(2 * m + a0));
-        var c = Vector.LoadUnsafe(ref row, (nuint)(3 * m + a0));
-        var b = Vector.LoadUnsafe(ref row, (nuint)(4 * m + a0));
-        var q = Vector.LoadUnsafe(ref row, (nuint)(5 * m + a0));
-        return Fma(t4, Fma(q, t1, b), Fma(t2, Fma(c, t1, d), Fma(e, t1, f)));
-    }
-
-    /// <summary>g = dv/dt = e + 2d t + t² (3c + 4b t + 5q t²) for the channels a0.. of a coefficient row.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector<T> SlopeAt(ref T row, int m, int a0, Vector<T> twoT, Vector<T> t2, Vector<T> three, Vector<T> fourT, Vector<T> fiveT2)
-    {
-        var e = Vector.LoadUnsafe(ref row, (nuint)(m + a0));
-        var d = Vector.LoadUnsafe(ref row, (nuint)(2 * m + a0));
-        var c = Vector.LoadUnsafe(ref row, (nuint)(3 * m + a0));
-        var b = Vector.LoadUnsafe(ref row, (nuint)(4 * m + a0));
-        var q = Vector.LoadUnsafe(ref row, (nuint)(5 * m + a0));
-        return Fma(t2, Fma(c, three, Fma(b, fourT, q * fiveT2)), Fma(d, twoT, e));
-    }
-
-    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-    private static Vector<T> Fma(Vector<T> a, Vector<T> b, Vector<T> c) => FeatureMajorGemm<T>.Fma(a, b, c);
 
     /// <summary>Number of intervals.</summary>
     public int Intervals => Table.SplineCount;
 
-    /// <summary>acc[q·PaddedChannels + a] += G[a]·r_q for one slot whose interval and offset are known (no stores of G).</summary>
+    /// <summary>v = f + e t + d t² + c t³ + b t⁴ + q t⁵ for the channel block at <paramref name="block"/> (Estrin form).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector<T> ValueAt(ref T block, Vector<T> t1, Vector<T> t2, Vector<T> t4)
+    {
+        var n = (nuint)Vector<T>.Count;
+        var f = Vector.LoadUnsafe(ref block);
+        var e = Vector.LoadUnsafe(ref block, n);
+        var d = Vector.LoadUnsafe(ref block, 2 * n);
+        var c = Vector.LoadUnsafe(ref block, 3 * n);
+        var b = Vector.LoadUnsafe(ref block, 4 * n);
+        var q = Vector.LoadUnsafe(ref block, 5 * n);
+        return Fma(t4, Fma(q, t1, b), Fma(t2, Fma(c, t1, d), Fma(e, t1, f)));
+    }
+
+    /// <summary>g = dv/dt = e + 2d t + t² (3c + 4b t + 5q t²) for the channel block at <paramref name="block"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector<T> SlopeAt(ref T block, Vector<T> twoT, Vector<T> t2, Vector<T> three, Vector<T> fourT, Vector<T> fiveT2)
+    {
+        var n = (nuint)Vector<T>.Count;
+        var e = Vector.LoadUnsafe(ref block, n);
+        var d = Vector.LoadUnsafe(ref block, 2 * n);
+        var c = Vector.LoadUnsafe(ref block, 3 * n);
+        var b = Vector.LoadUnsafe(ref block, 4 * n);
+        var q = Vector.LoadUnsafe(ref block, 5 * n);
+        return Fma(t2, Fma(c, three, Fma(b, fourT, q * fiveT2)), Fma(d, twoT, e));
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector<T> Fma(Vector<T> a, Vector<T> b, Vector<T> c) => FeatureMajorGemm<T>.Fma(a, b, c);
+
+    /// <summary>
+    /// acc[<see cref="Index"/>(a, q)] += G[a]·r_q for one slot whose interval and offset are known (no stores of G);
+    /// <paramref name="acc"/> is the center's accumulator (<see cref="CenterStride"/> elements).
+    /// </summary>
     /// <remarks>
     /// No calls and no branches inside the channel loop: a helper call there (a static field's class-init check, or a
     /// rarely taken branch the register allocator plans around) made the JIT spill every vector register to the stack
@@ -129,20 +101,22 @@ internal sealed class PackedTable<T> where T : unmanaged, IFloatingPointIeee754<
             AccumulateOutside(idx, t, extra, r0, r1, r2, r3, ref acc);
             return;
         }
-        ref var row = ref Unsafe.Add(ref _rows.Reference, (nint)idx * Stride);
+        ref var block = ref Unsafe.Add(ref _rows.Reference, (nint)idx * Stride);
         var t1 = new Vector<T>(t);
         var t2 = new Vector<T>(t * t);
         var t4 = new Vector<T>(t * t * t * t);
         // Inside the table (extra = 0) the value alone: v + g·0 = v exactly, so skipping g changes no bit.
-        var m = PaddedChannels;
         Vector<T> q0 = new(r0), q1 = new(r1), q2 = new(r2), q3 = new(r3);
-        for (var a0 = 0; a0 < m; a0 += Vector<T>.Count)
+        var n = (nuint)Vector<T>.Count;
+        for (var j = PaddedChannels / Vector<T>.Count; j > 0; j--)
         {
-            var v = ValueAt(ref row, m, a0, t1, t2, t4);
-            Fma(v, q0, Vector.LoadUnsafe(ref acc, (nuint)a0)).StoreUnsafe(ref acc, (nuint)a0);
-            Fma(v, q1, Vector.LoadUnsafe(ref acc, (nuint)(m + a0))).StoreUnsafe(ref acc, (nuint)(m + a0));
-            Fma(v, q2, Vector.LoadUnsafe(ref acc, (nuint)(2 * m + a0))).StoreUnsafe(ref acc, (nuint)(2 * m + a0));
-            Fma(v, q3, Vector.LoadUnsafe(ref acc, (nuint)(3 * m + a0))).StoreUnsafe(ref acc, (nuint)(3 * m + a0));
+            var v = ValueAt(ref block, t1, t2, t4);
+            Fma(v, q0, Vector.LoadUnsafe(ref acc)).StoreUnsafe(ref acc);
+            Fma(v, q1, Vector.LoadUnsafe(ref acc, n)).StoreUnsafe(ref acc, n);
+            Fma(v, q2, Vector.LoadUnsafe(ref acc, 2 * n)).StoreUnsafe(ref acc, 2 * n);
+            Fma(v, q3, Vector.LoadUnsafe(ref acc, 3 * n)).StoreUnsafe(ref acc, 3 * n);
+            block = ref Unsafe.Add(ref block, 6 * n);
+            acc = ref Unsafe.Add(ref acc, 4 * n);
         }
         GC.KeepAlive(this); // the rows are native memory freed by the buffer's finalizer
     }
@@ -151,7 +125,7 @@ internal sealed class PackedTable<T> where T : unmanaged, IFloatingPointIeee754<
     [MethodImpl(MethodImplOptions.NoInlining)]
     private void AccumulateOutside(int idx, T t, T extra, T r0, T r1, T r2, T r3, ref T acc)
     {
-        ref var row = ref Unsafe.Add(ref _rows.Reference, (nint)idx * Stride);
+        ref var block = ref Unsafe.Add(ref _rows.Reference, (nint)idx * Stride);
         var t1 = new Vector<T>(t);
         var t2 = new Vector<T>(t * t);
         var t4 = new Vector<T>(t * t * t * t);
@@ -160,27 +134,30 @@ internal sealed class PackedTable<T> where T : unmanaged, IFloatingPointIeee754<
         var fourT = new Vector<T>(T.CreateTruncating(4) * t);
         var fiveT2 = new Vector<T>(T.CreateTruncating(5) * t * t);
         var ex = new Vector<T>(extra);
-        var m = PaddedChannels;
         Vector<T> q0 = new(r0), q1 = new(r1), q2 = new(r2), q3 = new(r3);
-        for (var a0 = 0; a0 < m; a0 += Vector<T>.Count)
+        var n = (nuint)Vector<T>.Count;
+        for (var j = PaddedChannels / Vector<T>.Count; j > 0; j--)
         {
-            var v = Fma(SlopeAt(ref row, m, a0, twoT, t2, three, fourT, fiveT2), ex, ValueAt(ref row, m, a0, t1, t2, t4));
-            Fma(v, q0, Vector.LoadUnsafe(ref acc, (nuint)a0)).StoreUnsafe(ref acc, (nuint)a0);
-            Fma(v, q1, Vector.LoadUnsafe(ref acc, (nuint)(m + a0))).StoreUnsafe(ref acc, (nuint)(m + a0));
-            Fma(v, q2, Vector.LoadUnsafe(ref acc, (nuint)(2 * m + a0))).StoreUnsafe(ref acc, (nuint)(2 * m + a0));
-            Fma(v, q3, Vector.LoadUnsafe(ref acc, (nuint)(3 * m + a0))).StoreUnsafe(ref acc, (nuint)(3 * m + a0));
+            var v = Fma(SlopeAt(ref block, twoT, t2, three, fourT, fiveT2), ex, ValueAt(ref block, t1, t2, t4));
+            Fma(v, q0, Vector.LoadUnsafe(ref acc)).StoreUnsafe(ref acc);
+            Fma(v, q1, Vector.LoadUnsafe(ref acc, n)).StoreUnsafe(ref acc, n);
+            Fma(v, q2, Vector.LoadUnsafe(ref acc, 2 * n)).StoreUnsafe(ref acc, 2 * n);
+            Fma(v, q3, Vector.LoadUnsafe(ref acc, 3 * n)).StoreUnsafe(ref acc, 3 * n);
+            block = ref Unsafe.Add(ref block, 6 * n);
+            acc = ref Unsafe.Add(ref acc, 4 * n);
         }
-        GC.KeepAlive(this); // the rows are native memory freed by the buffer's finalizer
+        GC.KeepAlive(this);
     }
 
     /// <summary>
     /// The compressed backward of one slot with G and G′ recomputed in registers: returns Σ_a dT[a][q] G[a] for q = 0..3,
-    /// with Σ_a (Σ_q dT[a][q] r_q) G′[a] added to the first (dT per center as [4][PaddedChannels], zero in the padding).
+    /// with Σ_a (Σ_q dT[a][q] r_q) G′[a] added to the first (the center's dT in the blocked layout of
+    /// <see cref="Index"/>, zero in the padding).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public (Vector<T> S0, Vector<T> S1, Vector<T> S2, Vector<T> S3) ContractAt(int idx, T t, T extra, T r0, T r1, T r2, T r3, ref T dt)
     {
-        ref var row = ref Unsafe.Add(ref _rows.Reference, (nint)idx * Stride);
+        ref var block = ref Unsafe.Add(ref _rows.Reference, (nint)idx * Stride);
         var t1 = new Vector<T>(t);
         var t2 = new Vector<T>(t * t);
         var t4 = new Vector<T>(t * t * t * t);
@@ -190,24 +167,26 @@ internal sealed class PackedTable<T> where T : unmanaged, IFloatingPointIeee754<
         var three = new Vector<T>(T.CreateTruncating(3));
         var ex = new Vector<T>(extra);
         var outside = extra != T.Zero;
-        var m = PaddedChannels;
         Vector<T> q0 = new(r0), q1 = new(r1), q2 = new(r2), q3 = new(r3);
         Vector<T> s0 = Vector<T>.Zero, s1 = Vector<T>.Zero, s2 = Vector<T>.Zero, s3 = Vector<T>.Zero;
-        for (var a0 = 0; a0 < m; a0 += Vector<T>.Count)
+        var n = (nuint)Vector<T>.Count;
+        for (var j = PaddedChannels / Vector<T>.Count; j > 0; j--)
         {
-            var g = SlopeAt(ref row, m, a0, twoT, t2, three, fourT, fiveT2);
-            var v = ValueAt(ref row, m, a0, t1, t2, t4);
+            var g = SlopeAt(ref block, twoT, t2, three, fourT, fiveT2);
+            var v = ValueAt(ref block, t1, t2, t4);
             if (outside) v = Fma(g, ex, v); // inside the table extra = 0: v + g·0 = v exactly
-            var d0 = Vector.LoadUnsafe(ref dt, (nuint)a0);
-            var d1 = Vector.LoadUnsafe(ref dt, (nuint)(m + a0));
-            var d2 = Vector.LoadUnsafe(ref dt, (nuint)(2 * m + a0));
-            var d3 = Vector.LoadUnsafe(ref dt, (nuint)(3 * m + a0));
+            var d0 = Vector.LoadUnsafe(ref dt);
+            var d1 = Vector.LoadUnsafe(ref dt, n);
+            var d2 = Vector.LoadUnsafe(ref dt, 2 * n);
+            var d3 = Vector.LoadUnsafe(ref dt, 3 * n);
             s0 = Fma(d0, v, s0);
             s1 = Fma(d1, v, s1);
             s2 = Fma(d2, v, s2);
             s3 = Fma(d3, v, s3);
             var dg = Fma(d0, q0, Fma(d1, q1, Fma(d2, q2, d3 * q3)));
             s0 = Fma(dg, g, s0);
+            block = ref Unsafe.Add(ref block, 6 * n);
+            dt = ref Unsafe.Add(ref dt, 4 * n);
         }
         GC.KeepAlive(this);
         return (s0, s1, s2, s3);
@@ -227,32 +206,29 @@ internal sealed class PackedTable<T> where T : unmanaged, IFloatingPointIeee754<
     public void Evaluate(double s, Span<T> value, Span<T> derivative)
     {
         var (idx, tt, extra) = Table.Locate(s);
-        var row = _rows.AsSpan().Slice(idx * Stride, Stride);
-        var m = Channels;
-        var mp = PaddedChannels;
         var vc = Vector<T>.Count;
-        var a0 = 0;
-        if (m >= vc && value.Length >= m && derivative.Length >= m)
+        var m = Channels;
+        var t = T.CreateTruncating(tt);
+        var t1 = new Vector<T>(t);
+        var t2 = new Vector<T>(t * t);
+        var t4 = new Vector<T>(t * t * t * t);
+        var twoT = new Vector<T>(t + t);
+        var three = new Vector<T>(T.CreateTruncating(3));
+        var fourT = new Vector<T>(T.CreateTruncating(4) * t);
+        var fiveT2 = new Vector<T>(T.CreateTruncating(5) * t * t);
+        var ex = new Vector<T>(T.CreateTruncating(extra));
+        Span<T> v = stackalloc T[vc];
+        Span<T> g = stackalloc T[vc];
+        for (var a0 = 0; a0 < m; a0 += vc)
         {
-            var p = new Powers(T.CreateTruncating(tt), T.CreateTruncating(extra));
-            ref var rr = ref MemoryMarshal.GetReference(row);
-            ref var vr = ref MemoryMarshal.GetReference(value);
-            ref var dr = ref MemoryMarshal.GetReference(derivative);
-            for (; a0 + vc <= m; a0 += vc) Channel(ref rr, mp, a0, p, ref vr, ref dr);
-            // The leftover channels (100 = 6·16 + 4 in float at 512 bits) as one more vector that overlaps the previous
-            // one: the overlapped channels are computed again, identically.
-            if (a0 < m) Channel(ref rr, mp, m - vc, p, ref vr, ref dr);
-            return;
+            ref var block = ref Unsafe.Add(ref _rows.Reference, (nint)idx * Stride + a0 / vc * 6 * vc);
+            var slope = SlopeAt(ref block, twoT, t2, three, fourT, fiveT2);
+            Fma(slope, ex, ValueAt(ref block, t1, t2, t4)).CopyTo(v);
+            slope.CopyTo(g);
+            var count = Math.Min(vc, m - a0);
+            v[..count].CopyTo(value.Slice(a0, count));
+            g[..count].CopyTo(derivative.Slice(a0, count));
         }
-        var ts = T.CreateTruncating(tt);
-        var xs = T.CreateTruncating(extra);
-        for (; a0 < m; a0++)
-        {
-            T f = row[a0], e = row[mp + a0], d = row[2 * mp + a0], c = row[3 * mp + a0], b = row[4 * mp + a0], q = row[5 * mp + a0];
-            var v = f + (e + (d + (c + (b + q * ts) * ts) * ts) * ts) * ts;
-            var g = e + (T.CreateTruncating(2) * d + (T.CreateTruncating(3) * c + (T.CreateTruncating(4) * b + T.CreateTruncating(5) * q * ts) * ts) * ts) * ts;
-            value[a0] = v + g * xs;
-            derivative[a0] = g;
-        }
+        GC.KeepAlive(this);
     }
 }
