@@ -308,13 +308,7 @@ public sealed class CpuSeAEvaluator<T> : CpuEvaluatorBase<T> where T : unmanaged
         var mp = table.PaddedChannels;
         gradR.Clear();
         block.GradS.AsSpan(0, ld).Clear();
-        Workspace.Ensure(ref ws.DTc, bsz * 4 * mp);
-        var dtc = ws.DTc.AsSpan(0, bsz * 4 * mp);
-        dtc.Clear();
-        for (var c = 0; c < bsz; c++)
-            for (var a = 0; a < m1; a++)
-                for (var q = 0; q < 4; q++) dtc[c * 4 * mp + PackedTable<T>.Index(a, q)] = dT[(4 * a + q) * ldf + c];
-        ref var dr = ref MemoryMarshal.GetReference(dtc);
+        ref var dr = ref MemoryMarshal.GetReference(ws.DTc.AsSpan(0, bsz * 4 * mp));
         var tt = block.Tt.AsSpan(0, block.Count);
         var ex = block.Extra.AsSpan(0, block.Count);
         for (var k = 0; k < block.RealCount; k++)
@@ -520,6 +514,23 @@ public sealed class CpuSeAEvaluator<T> : CpuEvaluatorBase<T> where T : unmanaged
                 d2.StoreUnsafe(ref dtr, (nuint)((4 * a + 2) * ldf + v));
                 d3.StoreUnsafe(ref dtr, (nuint)((4 * a + 3) * ldf + v));
             }
+        }
+
+        // dT per center in the tables' blocked layout (zero in the padding channels), once for all neighbor types:
+        // rows of dT are read contiguously.
+        if (_tables is not null)
+        {
+            var mp = _tables.First(t => t is not null)!.PaddedChannels;
+            Workspace.Ensure(ref ws.DTc, bsz * 4 * mp);
+            var dtc = ws.DTc.AsSpan(0, bsz * 4 * mp);
+            dtc.Clear();
+            for (var a = 0; a < m1; a++)
+                for (var q = 0; q < 4; q++)
+                {
+                    var row = dT.Slice((4 * a + q) * ldf, bsz);
+                    var k = PackedTable<T>.Index(a, q);
+                    for (var c = 0; c < bsz; c++) dtc[c * 4 * mp + k] = row[c];
+                }
         }
 
         Profile.Mark(ref tick, 5, true);
