@@ -34,6 +34,12 @@ public abstract class CpuEvaluatorBase<T> : IModelEvaluator where T : unmanaged,
     /// <inheritdoc />
     public DeepPotModel Model { get; }
 
+    /// <summary>
+    /// Whether <see cref="ProcessBatch"/> checks sel overflow and overlapping atoms for its centers when
+    /// <see cref="Workspace.CheckCounts"/> is set (setting <see cref="Workspace.Problem"/> and stopping on one).
+    /// </summary>
+    private protected virtual bool ChecksNeighborCountsInBatches => false;
+
     /// <summary>Atoms per batch (at most <see cref="MaxBatchSize"/>).</summary>
     protected abstract int BatchSize { get; }
 
@@ -49,7 +55,12 @@ public abstract class CpuEvaluatorBase<T> : IModelEvaluator where T : unmanaged,
     {
         var n = types.Length;
         var fparam = EvaluationInputs.Validate(Model, types, neighbors, options);
-        if (EvaluationInputs.CheckNeighborCounts(Model, types, neighbors, options))
+        // Sel overflow and overlapping atoms: either checked here, in a pass over the whole list, or (se_e2_a, no atom
+        // exclusions) by the batches while they gather their neighbors, which saves that pass; a batch that finds a
+        // problem stops, and the whole-list check then decides exactly as it would have (the error names the lowest
+        // atom; truncation falls back to the reference evaluator).
+        var checkInBatches = ChecksNeighborCountsInBatches && !Enumerable.Range(0, Model.TypeMap.Count).Any(Model.IsAtomExcluded);
+        if (!checkInBatches && EvaluationInputs.CheckNeighborCounts(Model, types, neighbors, options))
             return ReferenceEvaluator.Evaluate(Model, types, neighbors, options); // DeePMD-kit-style truncation: rare, keep it in one place
 
         // Work split by space: batches are runs of same-type atoms along the list's spatial order (cells along a Z-order
@@ -82,12 +93,17 @@ public abstract class CpuEvaluatorBase<T> : IModelEvaluator where T : unmanaged,
         for (var i = 0; i < n; i++)
             if (Model.IsAtomExcluded(types[i])) ClearRow(neighbors, i, gx, gy, gz);
         var errors = new UserInputException?[batches.Count];
+        var problem = 0;
         Parallel.For(0, batches.Count, options.ParallelOptions(), b =>
         {
+            if (Volatile.Read(ref problem) != 0) return;
             var ws = _workspaces.TryTake(out var w) ? w : new Workspace(Model);
             try
             {
+                ws.CheckCounts = checkInBatches;
+                ws.Problem = false;
                 ProcessBatch(ws, batches[b], types, neighbors, fparam, options, result.AtomEnergy, gx, gy, gz);
+                if (ws.Problem) Volatile.Write(ref problem, 1);
             }
             catch (UserInputException ex)
             {
@@ -98,6 +114,13 @@ public abstract class CpuEvaluatorBase<T> : IModelEvaluator where T : unmanaged,
                 _workspaces.Add(ws);
             }
         });
+        if (problem != 0)
+        {
+            _pairGradients = pairs;
+            if (EvaluationInputs.CheckNeighborCounts(Model, types, neighbors, options))
+                return ReferenceEvaluator.Evaluate(Model, types, neighbors, options);
+            throw new InvalidOperationException("a batch reported a neighbor-count problem that the whole-list check does not see");
+        }
         if (Array.Find(errors, e => e is not null) is { } first) throw first;
         double energy = 0;
         for (var i = 0; i < n; i++) energy += result.AtomEnergy[i];
@@ -196,6 +219,8 @@ public abstract class CpuEvaluatorBase<T> : IModelEvaluator where T : unmanaged,
         public AlignedArray<T> TAcc = AlignedArray<T>.Empty;   // tables: per center [4][padded M1] T accumulators
         public AlignedArray<T> DTc = AlignedArray<T>.Empty;    // tables: per center [4][padded M1] dT
         public int[] SortCount = [];                           // tables: counting sort by interval
+        public bool CheckCounts;                               // the batch checks sel overflow and overlaps itself
+        public bool Problem;                                   // set by a batch that found one (it stops)
         public readonly double[] T;
         public readonly int[] Counts;
         public readonly int[] PairExcluded;

@@ -72,6 +72,8 @@ public sealed class CpuSeAEvaluator<T> : CpuEvaluatorBase<T> where T : unmanaged
     // ~80 KB for tables in float) and its fitting activations grow with it. Measured on the water example (12,288 atoms,
     // 2 cores, 512-bit vectors, interleaved runs, after weight prefetching): full double nets 105-108 CPU-µs/atom-step
     // at 32 against 115-126 at 64; full float nets and float tables equal or better at 64; 96 and 128 slower.
+    private protected override bool ChecksNeighborCountsInBatches => true;
+
     protected override int BatchSize => typeof(T) == typeof(double) && _tables is null ? MaxBatchSize / 2 : MaxBatchSize;
 
     /// <summary>
@@ -339,6 +341,7 @@ public sealed class CpuSeAEvaluator<T> : CpuEvaluatorBase<T> where T : unmanaged
         Array.Clear(ws.PairExcluded);
         foreach (var block in ws.Slots) block.Reset();
 
+        var overlap2 = ws.CheckCounts ? options.OverlapDistance * options.OverlapDistance : -1;
         Profile.Mark(ref tick, 0, false);
         // 1. Gather contributing slots per neighbor type; count occupied and pair-excluded ones.
         for (var c = 0; c < bsz; c++)
@@ -350,6 +353,7 @@ public sealed class CpuSeAEvaluator<T> : CpuEvaluatorBase<T> where T : unmanaged
                 var r2 = nl.Dx[e] * nl.Dx[e] + nl.Dy[e] * nl.Dy[e] + nl.Dz[e] * nl.Dz[e];
                 // Entries that get no column get a zero pair gradient here (the backward pass writes the others).
                 if (r2 > rc2) { gx[e] = gy[e] = gz[e] = 0; continue; }
+                if (r2 < overlap2) ws.Problem = true;
                 var tj = types[nl.Owner[e]];
                 ws.Counts[c * nt + tj]++;
                 if (Model.IsPairExcluded(ti, tj)) { ws.PairExcluded[c * nt + tj]++; gx[e] = gy[e] = gz[e] = 0; continue; }
@@ -360,8 +364,12 @@ public sealed class CpuSeAEvaluator<T> : CpuEvaluatorBase<T> where T : unmanaged
             // the contractions) saves the ~7% filler columns in the nets but makes every load of the contractions
             // unaligned: measured no faster overall (f64 water, 512-bit), so not kept.
             foreach (var block in ws.Slots) block.Align();
+            if (ws.CheckCounts)
+                for (var tj = 0; tj < nt; tj++)
+                    if (ws.Counts[c * nt + tj] > d.Sel[tj]) ws.Problem = true;
         }
         foreach (var block in ws.Slots) block.Start[bsz] = block.Count;
+        if (ws.Problem) return; // the caller's whole-list check reports it
 
         Profile.Mark(ref tick, 0, true);
         // 2. Embedding forward per neighbor type and accumulation of T (double).

@@ -122,6 +122,43 @@ public class CpuBackendTests
         AssertClose(ReferenceEvaluator.Evaluate(model, t, skin), again, 1e-10, 1e-10);
     }
 
+    /// <summary>
+    /// The se_e2_a batches check sel overflow and overlapping atoms while gathering (no separate pass over the list);
+    /// the outcome must be what the whole-list check gives: the same error naming the same atom, or under truncation the
+    /// reference evaluator's result. The problem atom sits among 300 others, so it lands in one batch of several.
+    /// </summary>
+    [Test]
+    public void SelOverflowAndOverlapsFoundInBatchesGiveTheWholeListOutcome()
+    {
+        var model = RandomModels.Create(37, "se_e2_a", ["O", "H"], false, sel: [60, 60], uniformStats: true);
+        var (x, y, z, t, box) = RandomSystem(9, 300, 2, true);
+        var cpu = new CpuSeAEvaluator<double>(model);
+        var clean = CellListNeighborSearch.Build(x, y, z, box, model.Cutoff);
+        Assert.DoesNotThrow(() => cpu.Evaluate(t, clean, new EvaluationOptions()));
+
+        // Overlap: atom 201 moved onto atom 57.
+        var (ox, oy, oz) = ((double[])x.Clone(), (double[])y.Clone(), (double[])z.Clone());
+        (ox[200], oy[200], oz[200]) = (ox[56], oy[56], oz[56]);
+        var overlapping = CellListNeighborSearch.Build(ox, oy, oz, box, model.Cutoff);
+        var want = Assert.Throws<DeepMD.Sharp.Core.Errors.UserInputException>(() => ReferenceEvaluator.Evaluate(model, t, overlapping));
+        var got = Assert.Throws<DeepMD.Sharp.Core.Errors.UserInputException>(() => cpu.Evaluate(t, overlapping, new EvaluationOptions()));
+        Assert.That(got!.Message, Is.EqualTo(want!.Message));
+
+        // Sel overflow: a small sel for type O, so some atoms have more O neighbors than it.
+        var small = RandomModels.Create(37, "se_e2_a", ["O", "H"], false, sel: [3, 60], uniformStats: true);
+        var smallCpu = new CpuSeAEvaluator<double>(small);
+        want = Assert.Throws<DeepMD.Sharp.Core.Errors.UserInputException>(() => ReferenceEvaluator.Evaluate(small, t, clean));
+        got = Assert.Throws<DeepMD.Sharp.Core.Errors.UserInputException>(() => smallCpu.Evaluate(t, clean, new EvaluationOptions()));
+        Assert.That(got!.Message, Is.EqualTo(want!.Message));
+        var truncate = new EvaluationOptions { SelOverflow = SelOverflowPolicy.Truncate };
+        var reference = ReferenceEvaluator.Evaluate(small, t, clean, truncate);
+        var truncated = smallCpu.Evaluate(t, clean, truncate);
+        Assert.That(truncated.Energy, Is.EqualTo(reference.Energy));
+        Assert.That(truncated.Forces, Is.EqualTo(reference.Forces));
+        // And the evaluator is still right on a clean list afterwards.
+        AssertClose(ReferenceEvaluator.Evaluate(model, t, clean), cpu.Evaluate(t, clean, new EvaluationOptions()), 1e-10, 1e-10);
+    }
+
     [Test]
     public void WaterExampleModelMatchesReference()
     {
