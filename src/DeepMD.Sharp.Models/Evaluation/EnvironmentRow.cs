@@ -7,6 +7,7 @@ namespace DeepMD.Sharp.Models.Evaluation;
 public static class EnvironmentRow
 {
     /// <summary>The four raw components of the row for displacement (dx, dy, dz) at distance r.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
     public static (double R0, double R1, double R2, double R3) Raw(double dx, double dy, double dz, double r, double rs, double rc, double p)
     {
         var (w, _) = ReferenceEvaluator.Switch(r, rs, rc);
@@ -20,6 +21,7 @@ public static class EnvironmentRow
     /// g = ∂e/∂d = Σ_c (∂e/∂R_c) ∂R_c/∂d, given the gradient (dR0..dR3) with respect to the raw row.
     /// ∂R0/∂d = (w'/(r+p) − w/(r+p)²) d/r; ∂R_k/∂d_l = w δ_kl/(r+p)² + d_k (w'/(r+p)² − 2w/(r+p)³) d_l/r.
     /// </summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
     public static (double Gx, double Gy, double Gz) PairGradient(double dR0, double dR1, double dR2, double dR3,
         double dx, double dy, double dz, double r, double rs, double rc, double p)
     {

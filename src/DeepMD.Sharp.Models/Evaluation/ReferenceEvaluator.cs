@@ -210,6 +210,7 @@ public static class ReferenceEvaluator
         options.AtomLabels is { } l && i < l.Count ? $"{i + 1} ({l[i]})" : $"{i + 1}";
 
     /// <summary>Quintic switch w(r) and its derivative (C² between rcut_smth and rcut).</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
     public static (double W, double Dw) Switch(double r, double rs, double rc)
     {
         if (r <= rs) return (1, 0);
