@@ -219,6 +219,7 @@ public abstract class CpuEvaluatorBase<T> : IModelEvaluator where T : unmanaged,
         public AlignedArray<T> TAcc = AlignedArray<T>.Empty;   // tables: per center [4][padded M1] T accumulators
         public AlignedArray<T> DTc = AlignedArray<T>.Empty;    // tables: per center [4][padded M1] dT
         public int[] SortCount = [];                           // tables: counting sort by interval
+        public byte[] Kind = [];                               // per neighbor type: how it enters the descriptor
         public bool CheckCounts;                               // the batch checks sel overflow and overlaps itself
         public bool Problem;                                   // set by a batch that found one (it stops)
         public readonly double[] T;
@@ -264,6 +265,12 @@ public abstract class CpuEvaluatorBase<T> : IModelEvaluator where T : unmanaged,
         public AlignedArray<T> Extra = AlignedArray<T>.Empty;              // tables: per column, extrapolation distance
 
         public void Reset() => Count = 0;
+
+        /// <summary>Makes room for <paramref name="size"/> columns in all (contents kept).</summary>
+        public void Reserve(int size)
+        {
+            if (Entry.Length < size) Array.Resize(ref Entry, Math.Max(size, 2 * Entry.Length));
+        }
 
         public void Add(int entry)
         {

@@ -343,22 +343,37 @@ public sealed class CpuSeAEvaluator<T> : CpuEvaluatorBase<T> where T : unmanaged
 
         var overlap2 = ws.CheckCounts ? options.OverlapDistance * options.OverlapDistance : -1;
         Profile.Mark(ref tick, 0, false);
-        // 1. Gather contributing slots per neighbor type; count occupied and pair-excluded ones.
+        // 1. Gather contributing slots per neighbor type; count occupied and pair-excluded ones. The blocks get room for
+        // every entry of the batch first, so columns are appended without capacity checks.
+        var entries = 0;
+        foreach (var i in centers) entries += nl.Offsets[i + 1] - nl.Offsets[i];
+        foreach (var block in ws.Slots) block.Reserve(entries + bsz * Vector<T>.Count);
+        if (ws.Kind.Length < nt) ws.Kind = new byte[nt];
+        var kind = ws.Kind; // per neighbor type: 0 contributes, 1 pair-excluded, 2 excluded from the descriptor
+        for (var tj = 0; tj < nt; tj++) kind[tj] = (byte)(Model.IsPairExcluded(ti, tj) ? 1 : d.IsExcluded(ti, tj) ? 2 : 0);
+        double[] dxs = nl.Dx, dys = nl.Dy, dzs = nl.Dz;
+        var owner = nl.Owner;
+        var counts = ws.Counts;
         for (var c = 0; c < bsz; c++)
         {
             var i = centers[c];
             foreach (var block in ws.Slots) block.Start[c] = block.Count;
             for (var e = nl.Offsets[i]; e < nl.Offsets[i + 1]; e++)
             {
-                var r2 = nl.Dx[e] * nl.Dx[e] + nl.Dy[e] * nl.Dy[e] + nl.Dz[e] * nl.Dz[e];
+                var r2 = dxs[e] * dxs[e] + dys[e] * dys[e] + dzs[e] * dzs[e];
                 // Entries that get no column get a zero pair gradient here (the backward pass writes the others).
                 if (r2 > rc2) { gx[e] = gy[e] = gz[e] = 0; continue; }
                 if (r2 < overlap2) ws.Problem = true;
-                var tj = types[nl.Owner[e]];
-                ws.Counts[c * nt + tj]++;
-                if (Model.IsPairExcluded(ti, tj)) { ws.PairExcluded[c * nt + tj]++; gx[e] = gy[e] = gz[e] = 0; continue; }
-                if (d.IsExcluded(ti, tj)) { gx[e] = gy[e] = gz[e] = 0; continue; } // occupies a slot, contributes nothing
-                ws.Slots[tj].Add(e);
+                var tj = types[owner[e]];
+                counts[c * nt + tj]++;
+                if (kind[tj] != 0)
+                {
+                    if (kind[tj] == 1) ws.PairExcluded[c * nt + tj]++;
+                    gx[e] = gy[e] = gz[e] = 0; // a descriptor-excluded neighbor occupies a slot and contributes nothing
+                    continue;
+                }
+                var slots = ws.Slots[tj];
+                slots.Entry[slots.Count++] = e;
             }
             // Each center's columns start at a whole vector. Packing them instead (masking each center's last vector in
             // the contractions) saves the ~7% filler columns in the nets but makes every load of the contractions
