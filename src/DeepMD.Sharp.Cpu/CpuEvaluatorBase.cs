@@ -216,8 +216,8 @@ public abstract class CpuEvaluatorBase<T> : IModelEvaluator where T : unmanaged,
         }
 
         public readonly SlotBlock[] Slots;
-        public AlignedArray<T> TAcc = AlignedArray<T>.Empty;   // tables: per center [4][padded M1] T accumulators
-        public AlignedArray<T> DTc = AlignedArray<T>.Empty;    // tables: per center [4][padded M1] dT
+        public AlignedArray<T> TAcc = AlignedArray<T>.Empty;   // tables: per center T accumulators (PackedTable.Index layout)
+        public AlignedArray<T> DTc = AlignedArray<T>.Empty;    // tables: per center dT (PackedTable.Index layout)
         public int[] SortCount = [];                           // tables: counting sort by interval
         public byte[] Kind = [];                               // per neighbor type: how it enters the descriptor
         public bool CheckCounts;                               // the batch checks sel overflow and overlaps itself

@@ -388,7 +388,7 @@ public sealed class CpuSeAEvaluator<T> : CpuEvaluatorBase<T> where T : unmanaged
 
         Profile.Mark(ref tick, 0, true);
         // 2. Embedding forward per neighbor type and accumulation of T (double).
-        var tacc = ws.T.AsSpan(0, bsz * m1 * 4);
+        var tacc = ws.T.AsSpan(0, bsz * m1 * 4); // per center [q][a]
         tacc.Clear();
         var vc = Vector<T>.Count;
         var sub = Profile.Start();
