@@ -50,7 +50,9 @@ public static class QuickKernels
         {
             // The compressed forward's per-slot accumulation (PackedTable.AccumulateAt) in ns per slot: 64 centers of ~90
             // neighbors at water-like distances, in interval order (as the evaluator runs it) and in variants that isolate
-            // the memory traffic (one hot accumulator; one hot table row; center order).
+            // the memory traffic (one hot accumulator; one hot table row; center order); also both threads at once.
+            // QUICK_COLD=1 reads a QUICK_FLUSH_MB (default 2) MB buffer before each repetition to push the table out of
+            // L2, and prints that read's own time to subtract.
             var m = DeepMD.Sharp.Models.ModelLoader.Load(Find("potentials/test-models/water-example-float32.dp"));
             var spec = (DeepMD.Sharp.Models.Descriptors.SeE2ASpec)m.Descriptor;
             var table = new PackedTable<float>(DeepMD.Sharp.Models.Compression.TableBuilder.Build(spec, 0.8)[1]!);
