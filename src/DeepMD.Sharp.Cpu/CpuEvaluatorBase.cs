@@ -26,7 +26,10 @@ public abstract class CpuEvaluatorBase<T> : IModelEvaluator where T : unmanaged,
         Model = model;
         Name = name;
         _fitting = Enumerable.Range(0, model.TypeMap.Count).Select(t => model.Fitting.NetFor(t) is { } n ? new PackedNetwork<T>(n) : null).ToArray();
+        _anyAtomExcluded = Enumerable.Range(0, model.TypeMap.Count).Any(model.IsAtomExcluded);
     }
+
+    private readonly bool _anyAtomExcluded;
 
     /// <inheritdoc />
     public string Name { get; }
@@ -59,7 +62,7 @@ public abstract class CpuEvaluatorBase<T> : IModelEvaluator where T : unmanaged,
         // exclusions) by the batches while they gather their neighbors, which saves that pass; a batch that finds a
         // problem stops, and the whole-list check then decides exactly as it would have (the error names the lowest
         // atom; truncation falls back to the reference evaluator).
-        var checkInBatches = ChecksNeighborCountsInBatches && !Enumerable.Range(0, Model.TypeMap.Count).Any(Model.IsAtomExcluded);
+        var checkInBatches = ChecksNeighborCountsInBatches && !_anyAtomExcluded;
         if (!checkInBatches && EvaluationInputs.CheckNeighborCounts(Model, types, neighbors, options))
             return ReferenceEvaluator.Evaluate(Model, types, neighbors, options); // DeePMD-kit-style truncation: rare, keep it in one place
 

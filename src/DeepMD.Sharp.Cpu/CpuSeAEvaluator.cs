@@ -23,6 +23,7 @@ public sealed class CpuSeAEvaluator<T> : CpuEvaluatorBase<T> where T : unmanaged
     private readonly SeE2ASpec _d;
     private readonly PackedNetwork<T>?[] _embeddings; // NetworkCollection index
     private readonly PackedTable<T>?[]? _tables;      // compressed embedding (NetworkCollection index), or null
+    private readonly int _tablePaddedChannels;         // the tables' channels rounded up to whole vectors (all alike)
     private readonly double[] _padG;                  // [ti][tt][M1]: embedding of a padded slot's s
     private readonly double[] _padR;                  // [ti][tt][4]: normalised row of a padded slot
     private readonly double[] _padOuter;              // [ti][tt][4][M1]: pad row[q] · G(pad row)[a] (T's per-center layout)
@@ -37,6 +38,7 @@ public sealed class CpuSeAEvaluator<T> : CpuEvaluatorBase<T> where T : unmanaged
         var nt = _d.TypeCount;
         _embeddings = _d.Embeddings.Select(n => n is null ? null : new PackedNetwork<T>(n)).ToArray();
         _tables = _d.Tables?.Select(t => t is null ? null : new PackedTable<T>(t)).ToArray();
+        _tablePaddedChannels = _tables?.FirstOrDefault(t => t is not null)?.PaddedChannels ?? 0;
         var m1 = _d.EmbeddingWidth;
         _padG = new double[nt * nt * m1];
         _padR = new double[nt * nt * 4];
@@ -541,9 +543,9 @@ public sealed class CpuSeAEvaluator<T> : CpuEvaluatorBase<T> where T : unmanaged
 
         // dT per center in the tables' blocked layout (zero in the padding channels), once for all neighbor types:
         // rows of dT are read contiguously.
-        if (_tables is not null)
+        if (_tablePaddedChannels > 0)
         {
-            var mp = _tables.First(t => t is not null)!.PaddedChannels;
+            var mp = _tablePaddedChannels;
             Workspace.Ensure(ref ws.DTc, bsz * 4 * mp);
             var dtc = ws.DTc.AsSpan(0, bsz * 4 * mp);
             dtc.Clear();

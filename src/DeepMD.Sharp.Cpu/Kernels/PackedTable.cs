@@ -81,6 +81,23 @@ internal sealed class PackedTable<T> where T : unmanaged, IFloatingPointIeee754<
         return Fma(t2, Fma(c, three, Fma(b, fourT, q * fiveT2)), Fma(d, twoT, e));
     }
 
+    /// <summary>
+    /// The broadcast powers of the offset t that the value (t, t², t⁴) and the slope (2t, 3, 4t, 5t², t²) need. Out
+    /// parameters of an inlined method, not a struct: a struct of seven vectors is not promoted to registers.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Powers(T t, out Vector<T> t1, out Vector<T> t2, out Vector<T> t4, out Vector<T> twoT, out Vector<T> three,
+        out Vector<T> fourT, out Vector<T> fiveT2)
+    {
+        t1 = new Vector<T>(t);
+        t2 = new Vector<T>(t * t);
+        t4 = new Vector<T>(t * t * t * t);
+        twoT = new Vector<T>(t + t);
+        three = new Vector<T>(T.CreateTruncating(3));
+        fourT = new Vector<T>(T.CreateTruncating(4) * t);
+        fiveT2 = new Vector<T>(T.CreateTruncating(5) * t * t);
+    }
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector<T> Fma(Vector<T> a, Vector<T> b, Vector<T> c) => FeatureMajorGemm<T>.Fma(a, b, c);
 
@@ -126,13 +143,7 @@ internal sealed class PackedTable<T> where T : unmanaged, IFloatingPointIeee754<
     private void AccumulateOutside(int idx, T t, T extra, T r0, T r1, T r2, T r3, ref T acc)
     {
         ref var block = ref Unsafe.Add(ref _rows.Reference, (nint)idx * Stride);
-        var t1 = new Vector<T>(t);
-        var t2 = new Vector<T>(t * t);
-        var t4 = new Vector<T>(t * t * t * t);
-        var twoT = new Vector<T>(t + t);
-        var three = new Vector<T>(T.CreateTruncating(3));
-        var fourT = new Vector<T>(T.CreateTruncating(4) * t);
-        var fiveT2 = new Vector<T>(T.CreateTruncating(5) * t * t);
+        Powers(t, out var t1, out var t2, out var t4, out var twoT, out var three, out var fourT, out var fiveT2);
         var ex = new Vector<T>(extra);
         Vector<T> q0 = new(r0), q1 = new(r1), q2 = new(r2), q3 = new(r3);
         var n = (nuint)Vector<T>.Count;
@@ -158,13 +169,7 @@ internal sealed class PackedTable<T> where T : unmanaged, IFloatingPointIeee754<
     public (Vector<T> S0, Vector<T> S1, Vector<T> S2, Vector<T> S3) ContractAt(int idx, T t, T extra, T r0, T r1, T r2, T r3, ref T dt)
     {
         ref var block = ref Unsafe.Add(ref _rows.Reference, (nint)idx * Stride);
-        var t1 = new Vector<T>(t);
-        var t2 = new Vector<T>(t * t);
-        var t4 = new Vector<T>(t * t * t * t);
-        var twoT = new Vector<T>(t + t);
-        var fourT = new Vector<T>(T.CreateTruncating(4) * t);
-        var fiveT2 = new Vector<T>(T.CreateTruncating(5) * t * t);
-        var three = new Vector<T>(T.CreateTruncating(3));
+        Powers(t, out var t1, out var t2, out var t4, out var twoT, out var three, out var fourT, out var fiveT2);
         var ex = new Vector<T>(extra);
         var outside = extra != T.Zero;
         Vector<T> q0 = new(r0), q1 = new(r1), q2 = new(r2), q3 = new(r3);
@@ -209,13 +214,7 @@ internal sealed class PackedTable<T> where T : unmanaged, IFloatingPointIeee754<
         var vc = Vector<T>.Count;
         var m = Channels;
         var t = T.CreateTruncating(tt);
-        var t1 = new Vector<T>(t);
-        var t2 = new Vector<T>(t * t);
-        var t4 = new Vector<T>(t * t * t * t);
-        var twoT = new Vector<T>(t + t);
-        var three = new Vector<T>(T.CreateTruncating(3));
-        var fourT = new Vector<T>(T.CreateTruncating(4) * t);
-        var fiveT2 = new Vector<T>(T.CreateTruncating(5) * t * t);
+        Powers(t, out var t1, out var t2, out var t4, out var twoT, out var three, out var fourT, out var fiveT2);
         var ex = new Vector<T>(T.CreateTruncating(extra));
         Span<T> v = stackalloc T[vc];
         Span<T> g = stackalloc T[vc];
