@@ -255,9 +255,11 @@ public abstract class CpuEvaluatorBase<T> : IModelEvaluator where T : unmanaged,
         public int Ld;
         public int[] Entry = [];            // per column: neighbor entry, or −1 for filler
         public readonly int[] Start = new int[MaxBatchSize + 1]; // per center: first column
+        public readonly int[] NetOffset = new int[MaxBatchSize]; // full nets: per center, where its G and dG/ds blocks start
+        public readonly int[] NetLd = new int[MaxBatchSize];     // full nets: per center, the row stride of its blocks
         public AlignedArray<T> Rt = AlignedArray<T>.Empty;                 // [4][ld] normalised environment rows (row 0 is the embedding input s)
-        public AlignedArray<T> G = AlignedArray<T>.Empty;                  // [M1][ld] embedding output (full nets)
-        public AlignedArray<T> Saved = AlignedArray<T>.Empty;              // dG/ds [M1][ld] (full nets)
+        public AlignedArray<T> G = AlignedArray<T>.Empty;                  // embedding output (full nets; se_e2_a: per center [M1][NetLd])
+        public AlignedArray<T> Saved = AlignedArray<T>.Empty;              // dG/ds, laid out as G (full nets)
         public AlignedArray<T> GradS = AlignedArray<T>.Empty;              // [ld]
         public AlignedArray<T> GradR = AlignedArray<T>.Empty;              // [4][ld]
         public int RealCount;               // tables: real columns (in Order)

@@ -134,83 +134,107 @@ public sealed class CpuSeAEvaluator<T> : CpuEvaluatorBase<T> where T : unmanaged
     }
 
     /// <summary>
-    /// Full-net forward: T[c][a][q] += Σ over center c's columns of G[a][col] · R̃[q][col]. Rows of G are the outer loop
-    /// so G streams through once, sequentially (a per-center order would walk M1 strided streams at once).
+    /// Full-net forward of one center: tc[q·m1 + a] += Σ_v G[a][v] · R̃[q][v] over the center's <paramref name="n"/>
+    /// columns, with G the center's own block (rows <paramref name="ldc"/> apart) and R̃ the batch's rows
+    /// (<paramref name="ld"/> apart) from the center's first column. Two rows of G at a time share the loads of R̃.
     /// </summary>
-    private static void AccumulateT(SlotBlock block, Span<T> rt, int ld, int m1, int bsz, Span<double> tacc)
+    private static void AccumulateTCenter(ref T g, int ldc, ref T r, int ld, int n, int m1, Span<double> tc)
     {
         var vc = Vector<T>.Count;
-        ref var rr = ref MemoryMarshal.GetReference(block.Rt.AsSpan());
-        ref var gr = ref MemoryMarshal.GetReference(block.G.AsSpan());
-        for (var a = 0; a < m1; a++)
+        var a = 0;
+        for (; a + 2 <= m1; a += 2)
         {
-            ref var ga = ref Unsafe.Add(ref gr, a * ld);
-            for (var c = 0; c < bsz; c++)
+            ref var g0 = ref Unsafe.Add(ref g, a * ldc);
+            ref var g1 = ref Unsafe.Add(ref g, (a + 1) * ldc);
+            Vector<T> s00 = Vector<T>.Zero, s01 = Vector<T>.Zero, s02 = Vector<T>.Zero, s03 = Vector<T>.Zero;
+            Vector<T> s10 = Vector<T>.Zero, s11 = Vector<T>.Zero, s12 = Vector<T>.Zero, s13 = Vector<T>.Zero;
+            for (var v = 0; v < n; v += vc)
             {
-                int c0 = block.Start[c], c1 = block.Start[c + 1];
-                if (c0 == c1) continue;
-                Vector<T> s0 = Vector<T>.Zero, s1 = Vector<T>.Zero, s2 = Vector<T>.Zero, s3 = Vector<T>.Zero;
-                for (var v = c0; v < c1; v += vc)
-                {
-                    var g = Vector.LoadUnsafe(ref ga, (nuint)v);
-                    s0 = FeatureMajorGemm<T>.Fma(g, Vector.LoadUnsafe(ref rr, (nuint)v), s0);
-                    s1 = FeatureMajorGemm<T>.Fma(g, Vector.LoadUnsafe(ref rr, (nuint)(ld + v)), s1);
-                    s2 = FeatureMajorGemm<T>.Fma(g, Vector.LoadUnsafe(ref rr, (nuint)(2 * ld + v)), s2);
-                    s3 = FeatureMajorGemm<T>.Fma(g, Vector.LoadUnsafe(ref rr, (nuint)(3 * ld + v)), s3);
-                }
-                var tc = tacc.Slice(c * m1 * 4, m1 * 4);
-                tc[a] += double.CreateTruncating(Vector.Sum(s0));
-                tc[m1 + a] += double.CreateTruncating(Vector.Sum(s1));
-                tc[2 * m1 + a] += double.CreateTruncating(Vector.Sum(s2));
-                tc[3 * m1 + a] += double.CreateTruncating(Vector.Sum(s3));
+                var r0 = Vector.LoadUnsafe(ref r, (nuint)v);
+                var r1 = Vector.LoadUnsafe(ref r, (nuint)(ld + v));
+                var r2 = Vector.LoadUnsafe(ref r, (nuint)(2 * ld + v));
+                var r3 = Vector.LoadUnsafe(ref r, (nuint)(3 * ld + v));
+                var x0 = Vector.LoadUnsafe(ref g0, (nuint)v);
+                var x1 = Vector.LoadUnsafe(ref g1, (nuint)v);
+                s00 = FeatureMajorGemm<T>.Fma(x0, r0, s00);
+                s01 = FeatureMajorGemm<T>.Fma(x0, r1, s01);
+                s02 = FeatureMajorGemm<T>.Fma(x0, r2, s02);
+                s03 = FeatureMajorGemm<T>.Fma(x0, r3, s03);
+                s10 = FeatureMajorGemm<T>.Fma(x1, r0, s10);
+                s11 = FeatureMajorGemm<T>.Fma(x1, r1, s11);
+                s12 = FeatureMajorGemm<T>.Fma(x1, r2, s12);
+                s13 = FeatureMajorGemm<T>.Fma(x1, r3, s13);
             }
+            tc[a] += double.CreateTruncating(Vector.Sum(s00));
+            tc[m1 + a] += double.CreateTruncating(Vector.Sum(s01));
+            tc[2 * m1 + a] += double.CreateTruncating(Vector.Sum(s02));
+            tc[3 * m1 + a] += double.CreateTruncating(Vector.Sum(s03));
+            tc[a + 1] += double.CreateTruncating(Vector.Sum(s10));
+            tc[m1 + a + 1] += double.CreateTruncating(Vector.Sum(s11));
+            tc[2 * m1 + a + 1] += double.CreateTruncating(Vector.Sum(s12));
+            tc[3 * m1 + a + 1] += double.CreateTruncating(Vector.Sum(s13));
+        }
+        for (; a < m1; a++)
+        {
+            ref var g0 = ref Unsafe.Add(ref g, a * ldc);
+            Vector<T> s0 = Vector<T>.Zero, s1 = Vector<T>.Zero, s2 = Vector<T>.Zero, s3 = Vector<T>.Zero;
+            for (var v = 0; v < n; v += vc)
+            {
+                var x0 = Vector.LoadUnsafe(ref g0, (nuint)v);
+                s0 = FeatureMajorGemm<T>.Fma(x0, Vector.LoadUnsafe(ref r, (nuint)v), s0);
+                s1 = FeatureMajorGemm<T>.Fma(x0, Vector.LoadUnsafe(ref r, (nuint)(ld + v)), s1);
+                s2 = FeatureMajorGemm<T>.Fma(x0, Vector.LoadUnsafe(ref r, (nuint)(2 * ld + v)), s2);
+                s3 = FeatureMajorGemm<T>.Fma(x0, Vector.LoadUnsafe(ref r, (nuint)(3 * ld + v)), s3);
+            }
+            tc[a] += double.CreateTruncating(Vector.Sum(s0));
+            tc[m1 + a] += double.CreateTruncating(Vector.Sum(s1));
+            tc[2 * m1 + a] += double.CreateTruncating(Vector.Sum(s2));
+            tc[3 * m1 + a] += double.CreateTruncating(Vector.Sum(s3));
         }
     }
 
     /// <summary>
-    /// Full-net backward with dG/ds from the forward pass (feature-major in <paramref name="tangent"/>): the direct part
-    /// ∂L/∂R̃[q][col] = Σ_a dT[c][a][q] G[a][col] into <paramref name="gradR"/>, and the chain through the net
-    /// ∂L/∂s[col] = Σ_a (Σ_q dT[c][a][q] R̃[q][col]) dG[a][col]/ds into <paramref name="gradS"/> (both cleared first).
-    /// Rows of G and dG/ds are the outer loop, so both stream through once, sequentially.
+    /// Full-net backward of one center, a vector of its columns at a time with the sums in registers over all channels:
+    /// ∂L/∂R̃[q][v] = Σ_a dT[a][q] G[a][v] into <paramref name="gradR"/> and ∂L/∂s[v] = Σ_a (Σ_q dT[a][q] R̃[q][v])
+    /// dG[a][v]/ds into <paramref name="gradS"/> (both written, not added to; batch rows <paramref name="ld"/> apart from
+    /// the center's first column). G and dG/ds are the center's blocks (rows <paramref name="ldc"/> apart); the center's
+    /// dT is [a][q] in <paramref name="dt"/>.
     /// </summary>
-    private static void BackwardTangent(SlotBlock block, Span<T> rt, int ld, int m1, int bsz, ReadOnlySpan<T> dT, int ldf, ReadOnlySpan<T> tangent,
-        Span<T> gradR, Span<T> gradS)
+    private static void BackwardCenter(ref T g, ref T tangent, int ldc, ref T r, ref T gradR, ref T gradS, int ld, int n, int m1, ref T dt)
     {
         var vc = Vector<T>.Count;
-        gradR.Clear();
-        gradS.Clear();
-        ref var rr = ref MemoryMarshal.GetReference(block.Rt.AsSpan());
-        ref var gr = ref MemoryMarshal.GetReference(block.G.AsSpan());
-        ref var tr = ref MemoryMarshal.GetReference(block.Saved.AsSpan());
-        ref var dr = ref MemoryMarshal.GetReference(block.GradR.AsSpan());
-        ref var sr = ref MemoryMarshal.GetReference(block.GradS.AsSpan());
-        for (var a = 0; a < m1; a++)
+        for (var v = 0; v < n; v += vc)
         {
-            ref var ga = ref Unsafe.Add(ref gr, a * ld);
-            ref var ta = ref Unsafe.Add(ref tr, a * ld);
-            for (var c = 0; c < bsz; c++)
+            var r0 = Vector.LoadUnsafe(ref r, (nuint)v);
+            var r1 = Vector.LoadUnsafe(ref r, (nuint)(ld + v));
+            var r2 = Vector.LoadUnsafe(ref r, (nuint)(2 * ld + v));
+            var r3 = Vector.LoadUnsafe(ref r, (nuint)(3 * ld + v));
+            Vector<T> d0 = Vector<T>.Zero, d1 = Vector<T>.Zero, d2 = Vector<T>.Zero, d3 = Vector<T>.Zero, ds = Vector<T>.Zero;
+            ref var ga = ref Unsafe.Add(ref g, v);
+            ref var ta = ref Unsafe.Add(ref tangent, v);
+            ref var wa = ref dt;
+            for (var a = 0; a < m1; a++)
             {
-                int c0 = block.Start[c], c1 = block.Start[c + 1];
-                if (c0 == c1) continue;
-                var w0 = new Vector<T>(dT[4 * a * ldf + c]);
-                var w1 = new Vector<T>(dT[(4 * a + 1) * ldf + c]);
-                var w2 = new Vector<T>(dT[(4 * a + 2) * ldf + c]);
-                var w3 = new Vector<T>(dT[(4 * a + 3) * ldf + c]);
-                for (var v = c0; v < c1; v += vc)
-                {
-                    var r0 = Vector.LoadUnsafe(ref rr, (nuint)v);
-                    var r1 = Vector.LoadUnsafe(ref rr, (nuint)(ld + v));
-                    var r2 = Vector.LoadUnsafe(ref rr, (nuint)(2 * ld + v));
-                    var r3 = Vector.LoadUnsafe(ref rr, (nuint)(3 * ld + v));
-                    var dg = FeatureMajorGemm<T>.Fma(w0, r0, FeatureMajorGemm<T>.Fma(w1, r1, FeatureMajorGemm<T>.Fma(w2, r2, w3 * r3)));
-                    FeatureMajorGemm<T>.Fma(dg, Vector.LoadUnsafe(ref ta, (nuint)v), Vector.LoadUnsafe(ref sr, (nuint)v)).StoreUnsafe(ref sr, (nuint)v);
-                    var g = Vector.LoadUnsafe(ref ga, (nuint)v);
-                    FeatureMajorGemm<T>.Fma(w0, g, Vector.LoadUnsafe(ref dr, (nuint)v)).StoreUnsafe(ref dr, (nuint)v);
-                    FeatureMajorGemm<T>.Fma(w1, g, Vector.LoadUnsafe(ref dr, (nuint)(ld + v))).StoreUnsafe(ref dr, (nuint)(ld + v));
-                    FeatureMajorGemm<T>.Fma(w2, g, Vector.LoadUnsafe(ref dr, (nuint)(2 * ld + v))).StoreUnsafe(ref dr, (nuint)(2 * ld + v));
-                    FeatureMajorGemm<T>.Fma(w3, g, Vector.LoadUnsafe(ref dr, (nuint)(3 * ld + v))).StoreUnsafe(ref dr, (nuint)(3 * ld + v));
-                }
+                var w0 = new Vector<T>(wa);
+                var w1 = new Vector<T>(Unsafe.Add(ref wa, 1));
+                var w2 = new Vector<T>(Unsafe.Add(ref wa, 2));
+                var w3 = new Vector<T>(Unsafe.Add(ref wa, 3));
+                var dg = FeatureMajorGemm<T>.Fma(w0, r0, FeatureMajorGemm<T>.Fma(w1, r1, FeatureMajorGemm<T>.Fma(w2, r2, w3 * r3)));
+                ds = FeatureMajorGemm<T>.Fma(dg, Vector.LoadUnsafe(ref ta), ds);
+                var x = Vector.LoadUnsafe(ref ga);
+                d0 = FeatureMajorGemm<T>.Fma(w0, x, d0);
+                d1 = FeatureMajorGemm<T>.Fma(w1, x, d1);
+                d2 = FeatureMajorGemm<T>.Fma(w2, x, d2);
+                d3 = FeatureMajorGemm<T>.Fma(w3, x, d3);
+                ga = ref Unsafe.Add(ref ga, ldc);
+                ta = ref Unsafe.Add(ref ta, ldc);
+                wa = ref Unsafe.Add(ref wa, 4);
             }
+            d0.StoreUnsafe(ref gradR, (nuint)v);
+            d1.StoreUnsafe(ref gradR, (nuint)(ld + v));
+            d2.StoreUnsafe(ref gradR, (nuint)(2 * ld + v));
+            d3.StoreUnsafe(ref gradR, (nuint)(3 * ld + v));
+            ds.StoreUnsafe(ref gradS, (nuint)v);
         }
     }
 
@@ -405,11 +429,6 @@ public sealed class CpuSeAEvaluator<T> : CpuEvaluatorBase<T> where T : unmanaged
             var ld = FeatureMajorGemm<T>.Pad(block.Count);
             block.Ld = ld;
             Workspace.Ensure(ref block.Rt, ld * 4);
-            if (table is null)
-            {
-                Workspace.Ensure(ref block.G, m1 * ld);
-                Workspace.Ensure(ref block.Saved, m1 * ld); // dG/ds, feature-major
-            }
             Workspace.Ensure(ref block.GradS, ld);
             Workspace.Ensure(ref block.GradR, 4 * ld);
             Workspace.Ensure(ref ws.Scratch, 4 * Math.Max(net.MaxWidth * ld, 1));
@@ -435,11 +454,33 @@ public sealed class CpuSeAEvaluator<T> : CpuEvaluatorBase<T> where T : unmanaged
                 Profile.Mark(ref sub, 8, true);
                 continue;
             }
-            net.ForwardTangent(rt[..ld], block.G.AsSpan(0, m1 * ld), block.Saved.AsSpan(0, m1 * ld), ld, ws.Scratch);
-            Profile.Mark(ref sub, 8, true);
-            // T[c][a][q] += Σ over the center's columns of G[a][col] · R̃[q][col]
-            AccumulateT(block, rt, ld, m1, bsz, tacc);
-            Profile.Mark(ref sub, 9, true);
+            // Full nets, one center at a time: its G and dG/ds go to blocks of their own ([M1][ldc], ldc the center's
+            // columns padded against 4K aliasing) and T is accumulated while the block is still in cache. The backward
+            // pass then reads each center's blocks contiguously.
+            var size = 0;
+            var widest = 0;
+            for (var c = 0; c < bsz; c++)
+            {
+                var cols = block.Start[c + 1] - block.Start[c];
+                var ldc = cols == 0 ? 0 : FeatureMajorGemm<T>.Pad(cols);
+                block.NetOffset[c] = size;
+                block.NetLd[c] = ldc;
+                size += m1 * ldc;
+                widest = Math.Max(widest, ldc);
+            }
+            Workspace.Ensure(ref block.G, size);
+            Workspace.Ensure(ref block.Saved, size);
+            Workspace.Ensure(ref ws.Scratch, 4 * net.MaxWidth * widest);
+            ref var rr = ref MemoryMarshal.GetReference(rt);
+            for (var c = 0; c < bsz; c++)
+            {
+                int c0 = block.Start[c], cols = block.Start[c + 1] - c0, ldc = block.NetLd[c];
+                if (cols == 0) continue;
+                var gc = block.G.AsSpan(block.NetOffset[c], m1 * ldc);
+                net.ForwardTangent(rt[c0..], gc, block.Saved.AsSpan(block.NetOffset[c], m1 * ldc), ldc, ws.Scratch, cols);
+                AccumulateTCenter(ref MemoryMarshal.GetReference(gc), ldc, ref Unsafe.Add(ref rr, c0), ld, cols, m1, tacc.Slice(c * m1 * 4, m1 * 4));
+            }
+            Profile.Mark(ref sub, 8, true); // embedding forward and T together (a clock read per center would cost more than T)
         }
 
         Profile.Mark(ref tick, 1, true);
@@ -543,7 +584,19 @@ public sealed class CpuSeAEvaluator<T> : CpuEvaluatorBase<T> where T : unmanaged
 
         // dT per center in the tables' blocked layout (zero in the padding channels), once for all neighbor types:
         // rows of dT are read contiguously.
-        if (_tablePaddedChannels > 0)
+        if (_tables is null)
+        {
+            // Full nets: dT per center as [a][q], read in channel order by the per-center backward pass.
+            Workspace.Ensure(ref ws.DTc, bsz * 4 * m1);
+            var dtc = ws.DTc.AsSpan(0, bsz * 4 * m1);
+            for (var a = 0; a < m1; a++)
+                for (var q = 0; q < 4; q++)
+                {
+                    var row = dT.Slice((4 * a + q) * ldf, bsz);
+                    for (var c = 0; c < bsz; c++) dtc[c * 4 * m1 + 4 * a + q] = row[c];
+                }
+        }
+        else if (_tablePaddedChannels > 0)
         {
             var mp = _tablePaddedChannels;
             Workspace.Ensure(ref ws.DTc, bsz * 4 * mp);
@@ -578,7 +631,20 @@ public sealed class CpuSeAEvaluator<T> : CpuEvaluatorBase<T> where T : unmanaged
                 continue;
             }
             // Direct part Σ_a dT[c][a][q] G[a][col] and the chain Σ_a (Σ_q dT[c][a][q] R̃[q][col]) dG[a][col]/ds.
-            BackwardTangent(block, rt, ld, m1, bsz, dT, ldf, block.Saved.AsSpan(0, m1 * ld), gradR, block.GradS.AsSpan(0, ld));
+            ref var rr = ref MemoryMarshal.GetReference(rt);
+            ref var drr = ref MemoryMarshal.GetReference(gradR);
+            ref var dsr = ref MemoryMarshal.GetReference(block.GradS.AsSpan(0, ld));
+            ref var gr0 = ref MemoryMarshal.GetReference(block.G.AsSpan());
+            ref var tg0 = ref MemoryMarshal.GetReference(block.Saved.AsSpan());
+            ref var dtc = ref MemoryMarshal.GetReference(ws.DTc.AsSpan(0, bsz * 4 * m1));
+            for (var c = 0; c < bsz; c++)
+            {
+                int c0 = block.Start[c], cols = block.Start[c + 1] - c0;
+                if (cols == 0) continue;
+                BackwardCenter(ref Unsafe.Add(ref gr0, block.NetOffset[c]), ref Unsafe.Add(ref tg0, block.NetOffset[c]), block.NetLd[c],
+                    ref Unsafe.Add(ref rr, c0), ref Unsafe.Add(ref drr, c0), ref Unsafe.Add(ref dsr, c0), ld, cols, m1,
+                    ref Unsafe.Add(ref dtc, c * 4 * m1));
+            }
             Profile.Mark(ref sub, 10, true);
             WritePairGradients(block, ld, ti * nt + tt, nl, gx, gy, gz);
             Profile.Mark(ref sub, 11, true);

@@ -2,6 +2,7 @@ namespace DeepMD.Sharp.Cpu.Kernels;
 
 using System.Numerics;
 using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using DeepMD.Sharp.Models.Networks;
 
@@ -80,6 +81,7 @@ internal sealed class PackedNetwork<T> where T : unmanaged, IFloatingPointIeee75
             ForwardColumns(input, output, ld, saved, scratch, v0, Math.Min(ld, v0 + ColumnBlock));
     }
 
+    [MethodImpl(MethodImplOptions.NoInlining)] // its own JIT inlining budget: the vector helpers must all inline
     private void ForwardColumns(ReadOnlySpan<T> input, Span<T> output, int ld, Span<T> saved, Span<T> scratch, int v0, int v1)
     {
         var bufA = scratch[..(MaxWidth * ld)];
@@ -140,14 +142,24 @@ internal sealed class PackedNetwork<T> where T : unmanaged, IFloatingPointIeee75
     /// multiply-adds as a backward pass would, but shares the column block with the forward pass while it is in cache.
     /// <paramref name="scratch"/> holds four layer outputs (≥ 4·MaxWidth·ld).
     /// </summary>
-    public void ForwardTangent(ReadOnlySpan<T> input, Span<T> output, Span<T> tangent, int ld, Span<T> scratch)
+    public void ForwardTangent(ReadOnlySpan<T> input, Span<T> output, Span<T> tangent, int ld, Span<T> scratch) =>
+        ForwardTangent(input, output, tangent, ld, scratch, ld);
+
+    /// <summary>
+    /// As <see cref="ForwardTangent(ReadOnlySpan{T}, Span{T}, Span{T}, int, Span{T})"/> for the first
+    /// <paramref name="columns"/> columns only (a multiple of the vector width, at most <paramref name="ld"/>): rows
+    /// may be padded beyond the columns in use.
+    /// </summary>
+    public void ForwardTangent(ReadOnlySpan<T> input, Span<T> output, Span<T> tangent, int ld, Span<T> scratch, int columns)
     {
         if (InputSize != 1) throw new InvalidOperationException("forward-mode derivatives need a net with one input");
         if (scratch.Length < 4 * MaxWidth * ld) throw new InvalidOperationException("scratch too small");
-        for (var v0 = 0; v0 < ld; v0 += ColumnBlock)
-            ForwardTangentColumns(input, output, tangent, ld, scratch, v0, Math.Min(ld, v0 + ColumnBlock));
+        if (columns > ld || columns % Vector<T>.Count != 0) throw new ArgumentOutOfRangeException(nameof(columns));
+        for (var v0 = 0; v0 < columns; v0 += ColumnBlock)
+            ForwardTangentColumns(input, output, tangent, ld, scratch, v0, Math.Min(columns, v0 + ColumnBlock));
     }
 
+    [MethodImpl(MethodImplOptions.NoInlining)] // its own JIT inlining budget: the vector helpers must all inline
     private void ForwardTangentColumns(ReadOnlySpan<T> input, Span<T> output, Span<T> tangent, int ld, Span<T> scratch, int v0, int v1)
     {
         var width = MaxWidth * ld;
@@ -218,6 +230,7 @@ internal sealed class PackedNetwork<T> where T : unmanaged, IFloatingPointIeee75
     /// <summary>
     /// a = tanh(z); z ← scale·a + residual; dz ← scale·(1 − a²)·dz + dresidual (residuals may be empty, together).
     /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining)] // its own JIT inlining budget: the vector helpers must all inline
     private static void TanhTangentEpilogue(Span<T> z, Span<T> dz, T scale, ReadOnlySpan<T> residual, ReadOnlySpan<T> dresidual)
     {
         var vc = Vector<T>.Count;
@@ -270,6 +283,7 @@ internal sealed class PackedNetwork<T> where T : unmanaged, IFloatingPointIeee75
             BackwardColumns(outputGrad, inputGrad, ld, saved, scratch, v0, Math.Min(ld, v0 + ColumnBlock));
     }
 
+    [MethodImpl(MethodImplOptions.NoInlining)] // its own JIT inlining budget: the vector helpers must all inline
     private void BackwardColumns(Span<T> outputGrad, Span<T> inputGrad, int ld, ReadOnlySpan<T> saved, Span<T> scratch, int v0, int v1)
     {
         var bufA = scratch[..(MaxWidth * ld)];
@@ -329,6 +343,7 @@ internal sealed class PackedNetwork<T> where T : unmanaged, IFloatingPointIeee75
     }
 
     /// <summary>a ← tanh(z); z ← scale·a + residual (residual may be empty). Spans have equal length.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)] // its own JIT inlining budget: the vector helpers must all inline
     private static void TanhEpilogue(Span<T> z, Span<T> a, T scale, ReadOnlySpan<T> residual)
     {
         var vc = Vector<T>.Count;

@@ -86,4 +86,41 @@ public class PackedNetworkTests
                 Assert.That(dg[o * ld + v], Is.EqualTo((yp[o] - ym[o]) / (2 * h)).Within(1e-6 * (1 + Math.Abs(dg[o * ld + v]))), $"dG/ds {o} column {v} (finite difference)");
         }
     }
+
+    /// <summary>
+    /// A column count below the row stride (a center's own block, rows padded): the columns in use get exactly what the
+    /// whole-row call gives them, the padding columns are left as they were, and an unaligned count is refused.
+    /// </summary>
+    [TestCase(64, 72)]
+    [TestCase(136, 144)]
+    [TestCase(8, 24)]
+    public void ForwardTangentOnLeadingColumnsOnly(int cols, int ld)
+    {
+        var rng = new Random(9);
+        var net = RandomModels.Net(rng, 1, [25, 50, 100], "tanh", timestep: true, finalLinear: false);
+        var packed = new PackedNetwork<double>(net);
+        var s = new double[ld];
+        for (var v = 0; v < ld; v++) s[v] = rng.NextDouble() * 3 - 0.5;
+        var outW = net.OutputSize;
+        double[] g = new double[outW * ld], dg = new double[outW * ld], gAll = new double[outW * ld], dgAll = new double[outW * ld];
+        Array.Fill(g, double.NaN);
+        Array.Fill(dg, double.NaN);
+        packed.ForwardTangent(s, g, dg, ld, new double[4 * packed.MaxWidth * ld], cols);
+        packed.ForwardTangent(s, gAll, dgAll, ld, new double[4 * packed.MaxWidth * ld]);
+        for (var o = 0; o < outW; o++)
+            for (var v = 0; v < ld; v++)
+            {
+                if (v < cols)
+                {
+                    Assert.That(g[o * ld + v], Is.EqualTo(gAll[o * ld + v]), $"G, output {o} column {v}");
+                    Assert.That(dg[o * ld + v], Is.EqualTo(dgAll[o * ld + v]), $"dG/ds, output {o} column {v}");
+                }
+                else
+                {
+                    Assert.That(g[o * ld + v], Is.NaN, $"padding column {v} of output {o} written");
+                    Assert.That(dg[o * ld + v], Is.NaN, $"padding column {v} of output {o} written (tangent)");
+                }
+            }
+        Assert.Throws<ArgumentOutOfRangeException>(() => packed.ForwardTangent(s, g, dg, ld, new double[4 * packed.MaxWidth * ld], cols - 1));
+    }
 }
