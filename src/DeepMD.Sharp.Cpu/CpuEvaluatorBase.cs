@@ -2,6 +2,7 @@ namespace DeepMD.Sharp.Cpu;
 
 using System.Collections.Concurrent;
 using System.Numerics;
+using System.Runtime.CompilerServices;
 using DeepMD.Sharp.Core.Errors;
 using DeepMD.Sharp.Core.Neighbors;
 using DeepMD.Sharp.Cpu.Kernels;
@@ -262,6 +263,12 @@ public abstract class CpuEvaluatorBase<T> : IModelEvaluator where T : unmanaged,
         public AlignedArray<T> Saved = AlignedArray<T>.Empty;              // dG/ds, laid out as G (full nets)
         public AlignedArray<T> GradS = AlignedArray<T>.Empty;              // [ld]
         public AlignedArray<T> GradR = AlignedArray<T>.Empty;              // [4][ld]
+        // Per column, written by the gather: the displacement and r² (r after the environment step); fillers 0, 0, 0, −1.
+        // Contiguous per column, so the environment rows and pair gradients are computed a vector of columns at a time.
+        public AlignedArray<double> Dx = AlignedArray<double>.Empty;
+        public AlignedArray<double> Dy = AlignedArray<double>.Empty;
+        public AlignedArray<double> Dz = AlignedArray<double>.Empty;
+        public AlignedArray<double> R = AlignedArray<double>.Empty;
         public int RealCount;               // tables: real columns (in Order)
         public int[] Center = [];           // tables: per column, its center in the batch
         public int[] Interval = [];         // tables: per column, its table interval
@@ -275,12 +282,37 @@ public abstract class CpuEvaluatorBase<T> : IModelEvaluator where T : unmanaged,
         public void Reserve(int size)
         {
             if (Entry.Length < size) Array.Resize(ref Entry, Math.Max(size, 2 * Entry.Length));
+            if (Dx.Length >= Entry.Length) return;
+            Grow(ref Dx, Entry.Length, Count);
+            Grow(ref Dy, Entry.Length, Count);
+            Grow(ref Dz, Entry.Length, Count);
+            Grow(ref R, Entry.Length, Count);
         }
 
+        private static void Grow(ref AlignedArray<double> a, int size, int keep)
+        {
+            var grown = new AlignedArray<double>(size);
+            a.AsSpan(0, keep).CopyTo(grown.AsSpan());
+            a = grown;
+        }
+
+        /// <summary>Appends a column for neighbor entry <paramref name="entry"/> without its geometry (se_e2_r).</summary>
         public void Add(int entry)
         {
-            if (Count == Entry.Length) Array.Resize(ref Entry, Math.Max(64, 2 * Count));
-            Entry[Count++] = entry;
+            if (Count == Entry.Length) Reserve(Math.Max(64, 2 * Count));
+            Append(entry, 0, 0, 0, -1);
+        }
+
+        /// <summary>Appends a column for neighbor entry <paramref name="entry"/> at displacement (dx, dy, dz), r² = <paramref name="r2"/> (room reserved).</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public void Append(int entry, double dx, double dy, double dz, double r2)
+        {
+            var k = Count++;
+            Entry[k] = entry;
+            Dx[k] = dx;
+            Dy[k] = dy;
+            Dz[k] = dz;
+            R[k] = r2;
         }
 
         /// <summary>Pads with filler columns up to the next multiple of the vector width.</summary>

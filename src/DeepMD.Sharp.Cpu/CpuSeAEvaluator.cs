@@ -113,23 +113,121 @@ public sealed class CpuSeAEvaluator<T> : CpuEvaluatorBase<T> where T : unmanaged
         return true;
     }
 
-    /// <summary>Pair gradients g = ∂e/∂d from ∂e/∂R̃ (GradR, GradS) through the normalisation and the switch.</summary>
-    private void WritePairGradients(SlotBlock block, int ld, int pair, NeighborList nl, double[] gx, double[] gy, double[] gz)
+    /// <summary>
+    /// The normalised environment rows R̃ of every column (zero for fillers) into <paramref name="rt"/> ([4][ld]), a
+    /// vector of columns at a time from the displacements the gather stored; the block's R becomes r. The arithmetic is
+    /// <see cref="EnvironmentRow.Raw"/>'s and the switch's, operation for operation, so the rows equal the scalar ones.
+    /// </summary>
+    private void EnvironmentRows(SlotBlock block, Span<T> rt, int ld, int pb)
     {
-        var d = _d;
-        var gradR = block.GradR.AsSpan(0, 4 * ld);
-        var pb = pair * 4;
-        for (var q = 0; q < block.Count; q++)
+        var dv = Vector<double>.Count;
+        var perT = Vector<T>.Count / dv; // double vectors per vector of T: 1 (double) or 2 (float)
+        ref var rr = ref MemoryMarshal.GetReference(rt);
+        Span<Vector<double>> rows = stackalloc Vector<double>[8];
+        for (var v = 0; v < block.Count; v += Vector<T>.Count)
         {
-            var e = block.Entry[q];
-            if (e < 0) continue;
-            var dR0 = (double.CreateTruncating(gradR[q]) + double.CreateTruncating(block.GradS[q])) * _invStd[pb];
-            var dR1 = double.CreateTruncating(gradR[ld + q]) * _invStd[pb + 1];
-            var dR2 = double.CreateTruncating(gradR[2 * ld + q]) * _invStd[pb + 2];
-            var dR3 = double.CreateTruncating(gradR[3 * ld + q]) * _invStd[pb + 3];
-            double ddx = nl.Dx[e], ddy = nl.Dy[e], ddz = nl.Dz[e];
-            var r = Math.Sqrt(ddx * ddx + ddy * ddy + ddz * ddz);
-            (gx[e], gy[e], gz[e]) = EnvironmentRow.PairGradient(dR0, dR1, dR2, dR3, ddx, ddy, ddz, r, d.RcutSmooth, d.Rcut, d.EnvProtection);
+            for (var h = 0; h < perT; h++)
+            {
+                var k = v + h * dv;
+                var r2 = new Vector<double>(block.R.AsSpan(k, dv));
+                var real = Vector.GreaterThanOrEqual(r2, Vector<double>.Zero);
+                var r = Vector.SquareRoot(Vector.Max(r2, Vector<double>.Zero));
+                r.CopyTo(block.R.AsSpan(k, dv));
+                var (w, _) = SwitchVector(r);
+                var inv = Vector<double>.One / (r + new Vector<double>(_d.EnvProtection));
+                var r0 = w * inv;
+                var inv2 = r0 * inv;
+                rows[h] = Vector.ConditionalSelect(real, (r0 - new Vector<double>(_mean[pb])) * new Vector<double>(_invStd[pb]), Vector<double>.Zero);
+                rows[2 + h] = Vector.ConditionalSelect(real,
+                    (inv2 * new Vector<double>(block.Dx.AsSpan(k, dv)) - new Vector<double>(_mean[pb + 1])) * new Vector<double>(_invStd[pb + 1]), Vector<double>.Zero);
+                rows[4 + h] = Vector.ConditionalSelect(real,
+                    (inv2 * new Vector<double>(block.Dy.AsSpan(k, dv)) - new Vector<double>(_mean[pb + 2])) * new Vector<double>(_invStd[pb + 2]), Vector<double>.Zero);
+                rows[6 + h] = Vector.ConditionalSelect(real,
+                    (inv2 * new Vector<double>(block.Dz.AsSpan(k, dv)) - new Vector<double>(_mean[pb + 3])) * new Vector<double>(_invStd[pb + 3]), Vector<double>.Zero);
+            }
+            for (var q = 0; q < 4; q++)
+            {
+                Vector<T> row;
+                if (typeof(T) == typeof(double)) row = rows[2 * q].As<double, T>();
+                else row = Vector.Narrow(rows[2 * q], rows[2 * q + 1]).As<float, T>();
+                row.StoreUnsafe(ref rr, (nuint)(q * ld + v));
+            }
+        }
+    }
+
+    /// <summary><see cref="ReferenceEvaluator.Switch"/> lane by lane (same operations in the same order).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private (Vector<double> W, Vector<double> Dw) SwitchVector(Vector<double> r)
+    {
+        var rs = new Vector<double>(_d.RcutSmooth);
+        var rc = new Vector<double>(_d.Rcut);
+        var inverseWidth = new Vector<double>(1 / (_d.Rcut - _d.RcutSmooth));
+        var u = (r - rs) * inverseWidth;
+        var w = u * u * u * (new Vector<double>(-6) * u * u + new Vector<double>(15) * u - new Vector<double>(10)) + Vector<double>.One;
+        var oneMinusU = Vector<double>.One - u;
+        var dw = new Vector<double>(-30) * u * u * oneMinusU * oneMinusU * inverseWidth;
+        var inner = Vector.GreaterThan(r, rs);
+        var outer = Vector.GreaterThanOrEqual(r, rc);
+        w = Vector.ConditionalSelect(inner, Vector.ConditionalSelect(outer, Vector<double>.Zero, w), Vector<double>.One);
+        dw = Vector.ConditionalSelect(inner & ~outer, dw, Vector<double>.Zero);
+        return (w, dw);
+    }
+
+    /// <summary>
+    /// Pair gradients g = ∂e/∂d from ∂e/∂R̃ (GradR, GradS) through the normalisation and the switch, a vector of
+    /// columns at a time (<see cref="EnvironmentRow.PairGradient"/>'s arithmetic, operation for operation), stored to the
+    /// columns' neighbor entries.
+    /// </summary>
+    private void WritePairGradients(SlotBlock block, int ld, int pair, double[] gx, double[] gy, double[] gz)
+    {
+        var dv = Vector<double>.Count;
+        var perT = Vector<T>.Count / dv;
+        var pb = pair * 4;
+        ref var gr = ref MemoryMarshal.GetReference(block.GradR.AsSpan(0, 4 * ld));
+        ref var gs = ref MemoryMarshal.GetReference(block.GradS.AsSpan(0, ld));
+        Span<Vector<double>> widened = stackalloc Vector<double>[10];
+        Span<double> outX = stackalloc double[dv];
+        Span<double> outY = stackalloc double[dv];
+        Span<double> outZ = stackalloc double[dv];
+        var p = new Vector<double>(_d.EnvProtection);
+        for (var v = 0; v < block.Count; v += Vector<T>.Count)
+        {
+            for (var q = 0; q < 5; q++)
+            {
+                var x = q < 4 ? Vector.LoadUnsafe(ref gr, (nuint)(q * ld + v)) : Vector.LoadUnsafe(ref gs, (nuint)v);
+                if (typeof(T) == typeof(double)) widened[2 * q] = x.As<T, double>();
+                else Vector.Widen(x.As<T, float>(), out widened[2 * q], out widened[2 * q + 1]);
+            }
+            for (var h = 0; h < perT; h++)
+            {
+                var k = v + h * dv;
+                var dR0 = (widened[h] + widened[8 + h]) * new Vector<double>(_invStd[pb]);
+                var dR1 = widened[2 + h] * new Vector<double>(_invStd[pb + 1]);
+                var dR2 = widened[4 + h] * new Vector<double>(_invStd[pb + 2]);
+                var dR3 = widened[6 + h] * new Vector<double>(_invStd[pb + 3]);
+                var dx = new Vector<double>(block.Dx.AsSpan(k, dv));
+                var dy = new Vector<double>(block.Dy.AsSpan(k, dv));
+                var dz = new Vector<double>(block.Dz.AsSpan(k, dv));
+                var r = new Vector<double>(block.R.AsSpan(k, dv));
+                var (w, dw) = SwitchVector(r);
+                var inv = Vector<double>.One / (r + p);
+                var invR = Vector<double>.One / r;
+                var diag = w * inv * inv;
+                var c0 = (dw * inv - diag) * invR;
+                var c1 = (dw * inv * inv - new Vector<double>(2) * diag * inv) * invR;
+                var proj = dR1 * dx + dR2 * dy + dR3 * dz;
+                (dR0 * c0 * dx + dR1 * diag + proj * c1 * dx).CopyTo(outX);
+                (dR0 * c0 * dy + dR2 * diag + proj * c1 * dy).CopyTo(outY);
+                (dR0 * c0 * dz + dR3 * diag + proj * c1 * dz).CopyTo(outZ);
+                for (var l = 0; l < dv; l++)
+                {
+                    var e = block.Entry[k + l];
+                    if (e < 0) continue;
+                    gx[e] = outX[l];
+                    gy[e] = outY[l];
+                    gz[e] = outZ[l];
+                }
+            }
         }
     }
 
@@ -398,8 +496,7 @@ public sealed class CpuSeAEvaluator<T> : CpuEvaluatorBase<T> where T : unmanaged
                     gx[e] = gy[e] = gz[e] = 0; // a descriptor-excluded neighbor occupies a slot and contributes nothing
                     continue;
                 }
-                var slots = ws.Slots[tj];
-                slots.Entry[slots.Count++] = e;
+                ws.Slots[tj].Append(e, dxs[e], dys[e], dzs[e], r2);
             }
             // Each center's columns start at a whole vector. Packing them instead (masking each center's last vector in
             // the contractions) saves the ~7% filler columns in the nets but makes every load of the contractions
@@ -434,18 +531,11 @@ public sealed class CpuSeAEvaluator<T> : CpuEvaluatorBase<T> where T : unmanaged
             Workspace.Ensure(ref ws.Scratch, 4 * Math.Max(net.MaxWidth * ld, 1));
             var pb = (ti * nt + tt) * 4;
             var rt = block.Rt.AsSpan(0, 4 * ld);
-            rt.Clear();
-            for (var q = 0; q < block.Count; q++)
-            {
-                var e = block.Entry[q];
-                if (e < 0) continue;
-                double dx = nl.Dx[e], dy = nl.Dy[e], dz = nl.Dz[e];
-                var (r0, r1, r2, r3) = EnvironmentRow.Raw(dx, dy, dz, Math.Sqrt(dx * dx + dy * dy + dz * dz), d.RcutSmooth, d.Rcut, d.EnvProtection);
-                rt[q] = T.CreateTruncating((r0 - _mean[pb]) * _invStd[pb]);
-                rt[ld + q] = T.CreateTruncating((r1 - _mean[pb + 1]) * _invStd[pb + 1]);
-                rt[2 * ld + q] = T.CreateTruncating((r2 - _mean[pb + 2]) * _invStd[pb + 2]);
-                rt[3 * ld + q] = T.CreateTruncating((r3 - _mean[pb + 3]) * _invStd[pb + 3]);
-            }
+            rt.Slice(block.Count, ld - block.Count).Clear();
+            rt.Slice(ld + block.Count, ld - block.Count).Clear();
+            rt.Slice(2 * ld + block.Count, ld - block.Count).Clear();
+            rt.Slice(3 * ld + block.Count, ld - block.Count).Clear();
+            EnvironmentRows(block, rt, ld, pb);
             Profile.Mark(ref sub, 7, true);
             if (table is not null)
             {
@@ -626,7 +716,7 @@ public sealed class CpuSeAEvaluator<T> : CpuEvaluatorBase<T> where T : unmanaged
             {
                 BackwardCompressed(ws, block, table, rt, ld, m1, bsz, dT, ldf, gradR);
                 Profile.Mark(ref sub, 10, true);
-                WritePairGradients(block, ld, ti * nt + tt, nl, gx, gy, gz);
+                WritePairGradients(block, ld, ti * nt + tt, gx, gy, gz);
                 Profile.Mark(ref sub, 11, true);
                 continue;
             }
@@ -646,7 +736,7 @@ public sealed class CpuSeAEvaluator<T> : CpuEvaluatorBase<T> where T : unmanaged
                     ref Unsafe.Add(ref dtc, c * 4 * m1));
             }
             Profile.Mark(ref sub, 10, true);
-            WritePairGradients(block, ld, ti * nt + tt, nl, gx, gy, gz);
+            WritePairGradients(block, ld, ti * nt + tt, gx, gy, gz);
             Profile.Mark(ref sub, 11, true);
         }
         Profile.Mark(ref tick, 6, true);
