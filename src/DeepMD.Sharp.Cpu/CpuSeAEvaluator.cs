@@ -263,14 +263,16 @@ public sealed class CpuSeAEvaluator<T> : CpuEvaluatorBase<T> where T : unmanaged
                 s12 = FeatureMajorGemm<T>.Fma(x1, r2, s12);
                 s13 = FeatureMajorGemm<T>.Fma(x1, r3, s13);
             }
-            tc[a] += double.CreateTruncating(Vector.Sum(s00));
-            tc[m1 + a] += double.CreateTruncating(Vector.Sum(s01));
-            tc[2 * m1 + a] += double.CreateTruncating(Vector.Sum(s02));
-            tc[3 * m1 + a] += double.CreateTruncating(Vector.Sum(s03));
-            tc[a + 1] += double.CreateTruncating(Vector.Sum(s10));
-            tc[m1 + a + 1] += double.CreateTruncating(Vector.Sum(s11));
-            tc[2 * m1 + a + 1] += double.CreateTruncating(Vector.Sum(s12));
-            tc[3 * m1 + a + 1] += double.CreateTruncating(Vector.Sum(s13));
+            var (u0, u1, u2, u3) = VectorReduce.Sum4(s00, s01, s02, s03);
+            tc[a] += double.CreateTruncating(u0);
+            tc[m1 + a] += double.CreateTruncating(u1);
+            tc[2 * m1 + a] += double.CreateTruncating(u2);
+            tc[3 * m1 + a] += double.CreateTruncating(u3);
+            (u0, u1, u2, u3) = VectorReduce.Sum4(s10, s11, s12, s13);
+            tc[a + 1] += double.CreateTruncating(u0);
+            tc[m1 + a + 1] += double.CreateTruncating(u1);
+            tc[2 * m1 + a + 1] += double.CreateTruncating(u2);
+            tc[3 * m1 + a + 1] += double.CreateTruncating(u3);
         }
         for (; a < m1; a++)
         {
@@ -284,10 +286,11 @@ public sealed class CpuSeAEvaluator<T> : CpuEvaluatorBase<T> where T : unmanaged
                 s2 = FeatureMajorGemm<T>.Fma(x0, Vector.LoadUnsafe(ref r, (nuint)(2 * ld + v)), s2);
                 s3 = FeatureMajorGemm<T>.Fma(x0, Vector.LoadUnsafe(ref r, (nuint)(3 * ld + v)), s3);
             }
-            tc[a] += double.CreateTruncating(Vector.Sum(s0));
-            tc[m1 + a] += double.CreateTruncating(Vector.Sum(s1));
-            tc[2 * m1 + a] += double.CreateTruncating(Vector.Sum(s2));
-            tc[3 * m1 + a] += double.CreateTruncating(Vector.Sum(s3));
+            var (u0, u1, u2, u3) = VectorReduce.Sum4(s0, s1, s2, s3);
+            tc[a] += double.CreateTruncating(u0);
+            tc[m1 + a] += double.CreateTruncating(u1);
+            tc[2 * m1 + a] += double.CreateTruncating(u2);
+            tc[3 * m1 + a] += double.CreateTruncating(u3);
         }
     }
 
@@ -442,10 +445,7 @@ public sealed class CpuSeAEvaluator<T> : CpuEvaluatorBase<T> where T : unmanaged
             var v = block.Order[k];
             var (s0, s1, s2, s3) = table.ContractAt(block.Interval[v], tt[v], ex[v], rt[v], rt[ld + v], rt[2 * ld + v], rt[3 * ld + v],
                 ref Unsafe.Add(ref dr, block.Center[v] * 4 * mp));
-            gradR[v] = Vector.Sum(s0);
-            gradR[ld + v] = Vector.Sum(s1);
-            gradR[2 * ld + v] = Vector.Sum(s2);
-            gradR[3 * ld + v] = Vector.Sum(s3);
+            (gradR[v], gradR[ld + v], gradR[2 * ld + v], gradR[3 * ld + v]) = VectorReduce.Sum4(s0, s1, s2, s3);
         }
     }
 
