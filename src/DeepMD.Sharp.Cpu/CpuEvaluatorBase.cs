@@ -155,7 +155,12 @@ public abstract class CpuEvaluatorBase<T> : IModelEvaluator where T : unmanaged,
     /// Makes the fitting-input buffer for a batch (feature-major, <paramref name="ldf"/> columns) and fills the rows that
     /// follow the descriptor: normalised frame parameters, atomic parameters and the case embedding.
     /// </summary>
-    private protected Span<T> FittingInput(Workspace ws, int ti, int[] centers, double[]? fparam, EvaluationOptions options, out int ldf)
+    /// <remarks>
+    /// With <paramref name="descriptorWritten"/> the caller promises to write every column of the descriptor rows
+    /// itself, so only the rows after them are cleared (the whole buffer is 400 KB for a float water batch).
+    /// </remarks>
+    private protected Span<T> FittingInput(Workspace ws, int ti, int[] centers, double[]? fparam, EvaluationOptions options, out int ldf,
+        bool descriptorWritten = false)
     {
         var fitting = Model.Fitting;
         var fitNet = _fitting[ti] ?? throw new UserInputException($"the model has no fitting net for type '{Model.TypeMap.Names[ti]}'", Model.Source);
@@ -169,7 +174,8 @@ public abstract class CpuEvaluatorBase<T> : IModelEvaluator where T : unmanaged,
         Workspace.Ensure(ref ws.FitGrad, nin * ldf);
         Workspace.Ensure(ref ws.Scratch, 3 * fitNet.MaxWidth * ldf);
         var x = ws.FitIn.AsSpan(0, nin * ldf);
-        x.Clear();
+        if (descriptorWritten) x[(Model.Descriptor.OutputSize * ldf)..].Clear();
+        else x.Clear();
         for (var c = 0; c < centers.Length; c++)
         {
             var k = Model.Descriptor.OutputSize;

@@ -590,14 +590,26 @@ public sealed class CpuSeAEvaluator<T> : CpuEvaluatorBase<T> where T : unmanaged
 
         Profile.Mark(ref tick, 2, true);
         // 4. Descriptor and fitting input, feature-major over the batch.
-        var x = FittingInput(ws, ti, centers, fparam, options, out var ldf);
-        // T feature-major over the batch (row a·4+q, column = center) so D and dT are vector loops over centers.
+        // The descriptor loop below writes every column of the descriptor rows (padding columns from T's zero columns).
+        var x = FittingInput(ws, ti, centers, fparam, options, out var ldf, descriptorWritten: true);
+        // T feature-major over the batch (row a·4+q, column = center) so D and dT are vector loops over centers. Written
+        // row by row (contiguous stores, no bounds checks): the center-by-center version with strided stores cost ~0.8
+        // CPU-µs per atom of a float32 compressed water step.
         Workspace.Ensure(ref ws.TFeature, m1 * 4 * ldf);
         var tf = ws.TFeature.AsSpan(0, m1 * 4 * ldf);
-        tf.Clear();
-        for (var c = 0; c < bsz; c++)
+        {
+            ref var src0 = ref MemoryMarshal.GetReference(tacc);
+            ref var dst0 = ref MemoryMarshal.GetReference(tf);
+            var centerStride = m1 * 4;
             for (var a = 0; a < m1; a++)
-                for (var q = 0; q < 4; q++) tf[(4 * a + q) * ldf + c] = T.CreateTruncating(tacc[c * m1 * 4 + q * m1 + a]);
+                for (var q = 0; q < 4; q++)
+                {
+                    ref var row = ref Unsafe.Add(ref dst0, (4 * a + q) * ldf);
+                    ref var src = ref Unsafe.Add(ref src0, q * m1 + a);
+                    for (var c = 0; c < bsz; c++) Unsafe.Add(ref row, c) = T.CreateTruncating(Unsafe.Add(ref src, c * centerStride));
+                    for (var c = bsz; c < ldf; c++) Unsafe.Add(ref row, c) = T.Zero;
+                }
+        }
         var vcf = Vector<T>.Count;
         ref var tfr = ref MemoryMarshal.GetReference(tf);
         ref var xr = ref MemoryMarshal.GetReference(x);
@@ -690,14 +702,18 @@ public sealed class CpuSeAEvaluator<T> : CpuEvaluatorBase<T> where T : unmanaged
         {
             var mp = _tablePaddedChannels;
             Workspace.Ensure(ref ws.DTc, bsz * 4 * mp);
-            var dtc = ws.DTc.AsSpan(0, bsz * 4 * mp);
-            dtc.Clear();
-            for (var a = 0; a < m1; a++)
+            ref var dst0 = ref MemoryMarshal.GetReference(ws.DTc.AsSpan(0, bsz * 4 * mp));
+            for (var a = 0; a < mp; a++)
                 for (var q = 0; q < 4; q++)
                 {
-                    var row = dT.Slice((4 * a + q) * ldf, bsz);
-                    var k = PackedTable<T>.Index(a, q);
-                    for (var c = 0; c < bsz; c++) dtc[c * 4 * mp + k] = row[c];
+                    ref var dst = ref Unsafe.Add(ref dst0, PackedTable<T>.Index(a, q));
+                    if (a >= m1)
+                    {
+                        for (var c = 0; c < bsz; c++) Unsafe.Add(ref dst, c * 4 * mp) = T.Zero; // padding channels
+                        continue;
+                    }
+                    ref var row = ref Unsafe.Add(ref dtr, (4 * a + q) * ldf);
+                    for (var c = 0; c < bsz; c++) Unsafe.Add(ref dst, c * 4 * mp) = Unsafe.Add(ref row, c);
                 }
         }
 
