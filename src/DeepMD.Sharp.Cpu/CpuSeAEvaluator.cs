@@ -118,6 +118,7 @@ public sealed class CpuSeAEvaluator<T> : CpuEvaluatorBase<T> where T : unmanaged
     /// vector of columns at a time from the displacements the gather stored; the block's R becomes r. The arithmetic is
     /// <see cref="EnvironmentRow.Raw"/>'s and the switch's, operation for operation, so the rows equal the scalar ones.
     /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining)] // own JIT inlining budget (ProcessBatch is large)
     private void EnvironmentRows(SlotBlock block, Span<T> rt, int ld, int pb)
     {
         var dv = Vector<double>.Count;
@@ -178,6 +179,7 @@ public sealed class CpuSeAEvaluator<T> : CpuEvaluatorBase<T> where T : unmanaged
     /// columns at a time (<see cref="EnvironmentRow.PairGradient"/>'s arithmetic, operation for operation), stored to the
     /// columns' neighbor entries.
     /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining)] // own JIT inlining budget (ProcessBatch is large)
     private void WritePairGradients(SlotBlock block, int ld, int pair, double[] gx, double[] gy, double[] gz)
     {
         var dv = Vector<double>.Count;
@@ -231,11 +233,134 @@ public sealed class CpuSeAEvaluator<T> : CpuEvaluatorBase<T> where T : unmanaged
         }
     }
 
+    /// <summary>D[a·M2+b][v] = Σ_q T[4a+q][v] T[4b+q][v] into the fitting input, every column of every descriptor row.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)] // its own JIT inlining budget (see ComputeDT)
+    private static void Descriptor(ref T tfr, ref T xr, int m1, int m2, int ldf)
+    {
+        var vcf = Vector<T>.Count;
+        for (var v = 0; v < ldf; v += vcf)
+            for (var a = 0; a < m1; a++)
+            {
+                // D[a][b] = Σ_q T[a][q] T[b][q]: T's row a stays in registers across b.
+                ref var ta = ref Unsafe.Add(ref tfr, 4 * a * ldf + v);
+                var a0 = Vector.LoadUnsafe(ref ta);
+                var a1 = Vector.LoadUnsafe(ref ta, (nuint)ldf);
+                var a2 = Vector.LoadUnsafe(ref ta, (nuint)(2 * ldf));
+                var a3 = Vector.LoadUnsafe(ref ta, (nuint)(3 * ldf));
+                for (var b = 0; b < m2; b++)
+                {
+                    ref var tb = ref Unsafe.Add(ref tfr, 4 * b * ldf + v);
+                    var acc = a0 * Vector.LoadUnsafe(ref tb);
+                    acc = FeatureMajorGemm<T>.Fma(a1, Vector.LoadUnsafe(ref tb, (nuint)ldf), acc);
+                    acc = FeatureMajorGemm<T>.Fma(a2, Vector.LoadUnsafe(ref tb, (nuint)(2 * ldf)), acc);
+                    acc = FeatureMajorGemm<T>.Fma(a3, Vector.LoadUnsafe(ref tb, (nuint)(3 * ldf)), acc);
+                    acc.StoreUnsafe(ref xr, (nuint)((a * m2 + b) * ldf + v));
+                }
+            }
+    }
+
+    /// <summary>
+    /// dT[4a+q][v] = invN·(Σ_b dD[a·M2+b][v] T[4b+q][v] + [a &lt; M2] Σ_a' dD[a'·M2+a][v] T[4a'+q][v]), all rows
+    /// <paramref name="ldf"/> apart (feature-major over the batch's centers). With 32 vector registers four column vectors
+    /// are done at once (16 accumulators): each dD row is then read as whole 256-byte runs instead of one vector per
+    /// row, which matters for the second sum, whose dD rows lie M2·ldf elements (4 KB in float) apart. Same summation
+    /// order either way.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining)] // own JIT inlining budget (ProcessBatch is large)
+    private static void ComputeDT(ref T gr, ref T tr, ref T dtr, int m1, int m2, int ldf, Vector<T> invN)
+    {
+        var vc = Vector<T>.Count;
+        var v = 0;
+        if (System.Runtime.Intrinsics.X86.Avx512F.IsSupported)
+            for (; v + 4 * vc <= ldf; v += 4 * vc)
+                for (var a = 0; a < m1; a++)
+                {
+                    Vector<T> d00 = default, d01 = default, d02 = default, d03 = default, d10 = default, d11 = default, d12 = default, d13 = default;
+                    Vector<T> d20 = default, d21 = default, d22 = default, d23 = default, d30 = default, d31 = default, d32 = default, d33 = default;
+                    // d[k][q]: column vector k, component q.
+                    for (var pass = 0; pass < 2; pass++)
+                    {
+                        if (pass == 1 && a >= m2) break;
+                        var count = pass == 0 ? m2 : m1;
+                        for (var b = 0; b < count; b++)
+                        {
+                            ref var g = ref Unsafe.Add(ref gr, (pass == 0 ? a * m2 + b : b * m2 + a) * ldf + v);
+                            ref var t = ref Unsafe.Add(ref tr, 4 * b * ldf + v);
+                            var g0 = Vector.LoadUnsafe(ref g);
+                            var g1 = Vector.LoadUnsafe(ref g, (nuint)vc);
+                            var g2 = Vector.LoadUnsafe(ref g, (nuint)(2 * vc));
+                            var g3 = Vector.LoadUnsafe(ref g, (nuint)(3 * vc));
+                            d00 = FeatureMajorGemm<T>.Fma(g0, Vector.LoadUnsafe(ref t), d00);
+                            d10 = FeatureMajorGemm<T>.Fma(g1, Vector.LoadUnsafe(ref t, (nuint)vc), d10);
+                            d20 = FeatureMajorGemm<T>.Fma(g2, Vector.LoadUnsafe(ref t, (nuint)(2 * vc)), d20);
+                            d30 = FeatureMajorGemm<T>.Fma(g3, Vector.LoadUnsafe(ref t, (nuint)(3 * vc)), d30);
+                            t = ref Unsafe.Add(ref t, ldf);
+                            d01 = FeatureMajorGemm<T>.Fma(g0, Vector.LoadUnsafe(ref t), d01);
+                            d11 = FeatureMajorGemm<T>.Fma(g1, Vector.LoadUnsafe(ref t, (nuint)vc), d11);
+                            d21 = FeatureMajorGemm<T>.Fma(g2, Vector.LoadUnsafe(ref t, (nuint)(2 * vc)), d21);
+                            d31 = FeatureMajorGemm<T>.Fma(g3, Vector.LoadUnsafe(ref t, (nuint)(3 * vc)), d31);
+                            t = ref Unsafe.Add(ref t, ldf);
+                            d02 = FeatureMajorGemm<T>.Fma(g0, Vector.LoadUnsafe(ref t), d02);
+                            d12 = FeatureMajorGemm<T>.Fma(g1, Vector.LoadUnsafe(ref t, (nuint)vc), d12);
+                            d22 = FeatureMajorGemm<T>.Fma(g2, Vector.LoadUnsafe(ref t, (nuint)(2 * vc)), d22);
+                            d32 = FeatureMajorGemm<T>.Fma(g3, Vector.LoadUnsafe(ref t, (nuint)(3 * vc)), d32);
+                            t = ref Unsafe.Add(ref t, ldf);
+                            d03 = FeatureMajorGemm<T>.Fma(g0, Vector.LoadUnsafe(ref t), d03);
+                            d13 = FeatureMajorGemm<T>.Fma(g1, Vector.LoadUnsafe(ref t, (nuint)vc), d13);
+                            d23 = FeatureMajorGemm<T>.Fma(g2, Vector.LoadUnsafe(ref t, (nuint)(2 * vc)), d23);
+                            d33 = FeatureMajorGemm<T>.Fma(g3, Vector.LoadUnsafe(ref t, (nuint)(3 * vc)), d33);
+                        }
+                    }
+                    ref var o = ref Unsafe.Add(ref dtr, 4 * a * ldf + v);
+                    (d00 * invN).StoreUnsafe(ref o); (d10 * invN).StoreUnsafe(ref o, (nuint)vc);
+                    (d20 * invN).StoreUnsafe(ref o, (nuint)(2 * vc)); (d30 * invN).StoreUnsafe(ref o, (nuint)(3 * vc));
+                    o = ref Unsafe.Add(ref o, ldf);
+                    (d01 * invN).StoreUnsafe(ref o); (d11 * invN).StoreUnsafe(ref o, (nuint)vc);
+                    (d21 * invN).StoreUnsafe(ref o, (nuint)(2 * vc)); (d31 * invN).StoreUnsafe(ref o, (nuint)(3 * vc));
+                    o = ref Unsafe.Add(ref o, ldf);
+                    (d02 * invN).StoreUnsafe(ref o); (d12 * invN).StoreUnsafe(ref o, (nuint)vc);
+                    (d22 * invN).StoreUnsafe(ref o, (nuint)(2 * vc)); (d32 * invN).StoreUnsafe(ref o, (nuint)(3 * vc));
+                    o = ref Unsafe.Add(ref o, ldf);
+                    (d03 * invN).StoreUnsafe(ref o); (d13 * invN).StoreUnsafe(ref o, (nuint)vc);
+                    (d23 * invN).StoreUnsafe(ref o, (nuint)(2 * vc)); (d33 * invN).StoreUnsafe(ref o, (nuint)(3 * vc));
+                }
+        for (; v < ldf; v += vc)
+            for (var a = 0; a < m1; a++)
+            {
+                // Four accumulators in registers (one per q); T rows 4b..4b+3 are adjacent, ldf apart.
+                Vector<T> d0 = Vector<T>.Zero, d1 = Vector<T>.Zero, d2 = Vector<T>.Zero, d3 = Vector<T>.Zero;
+                for (var b = 0; b < m2; b++)
+                {
+                    var g = Vector.LoadUnsafe(ref gr, (nuint)((a * m2 + b) * ldf + v));
+                    ref var tb = ref Unsafe.Add(ref tr, 4 * b * ldf + v);
+                    d0 = FeatureMajorGemm<T>.Fma(g, Vector.LoadUnsafe(ref tb), d0);
+                    d1 = FeatureMajorGemm<T>.Fma(g, Vector.LoadUnsafe(ref tb, (nuint)ldf), d1);
+                    d2 = FeatureMajorGemm<T>.Fma(g, Vector.LoadUnsafe(ref tb, (nuint)(2 * ldf)), d2);
+                    d3 = FeatureMajorGemm<T>.Fma(g, Vector.LoadUnsafe(ref tb, (nuint)(3 * ldf)), d3);
+                }
+                if (a < m2)
+                    for (var a2 = 0; a2 < m1; a2++)
+                    {
+                        var g = Vector.LoadUnsafe(ref gr, (nuint)((a2 * m2 + a) * ldf + v));
+                        ref var ta = ref Unsafe.Add(ref tr, 4 * a2 * ldf + v);
+                        d0 = FeatureMajorGemm<T>.Fma(g, Vector.LoadUnsafe(ref ta), d0);
+                        d1 = FeatureMajorGemm<T>.Fma(g, Vector.LoadUnsafe(ref ta, (nuint)ldf), d1);
+                        d2 = FeatureMajorGemm<T>.Fma(g, Vector.LoadUnsafe(ref ta, (nuint)(2 * ldf)), d2);
+                        d3 = FeatureMajorGemm<T>.Fma(g, Vector.LoadUnsafe(ref ta, (nuint)(3 * ldf)), d3);
+                    }
+                (d0 * invN).StoreUnsafe(ref dtr, (nuint)(4 * a * ldf + v));
+                (d1 * invN).StoreUnsafe(ref dtr, (nuint)((4 * a + 1) * ldf + v));
+                (d2 * invN).StoreUnsafe(ref dtr, (nuint)((4 * a + 2) * ldf + v));
+                (d3 * invN).StoreUnsafe(ref dtr, (nuint)((4 * a + 3) * ldf + v));
+            }
+    }
+
     /// <summary>
     /// Full-net forward of one center: tc[q·m1 + a] += Σ_v G[a][v] · R̃[q][v] over the center's <paramref name="n"/>
     /// columns, with G the center's own block (rows <paramref name="ldc"/> apart) and R̃ the batch's rows
     /// (<paramref name="ld"/> apart) from the center's first column. Two rows of G at a time share the loads of R̃.
     /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining)] // own JIT inlining budget (ProcessBatch is large)
     private static void AccumulateTCenter(ref T g, int ldc, ref T r, int ld, int n, int m1, Span<double> tc)
     {
         var vc = Vector<T>.Count;
@@ -301,6 +426,7 @@ public sealed class CpuSeAEvaluator<T> : CpuEvaluatorBase<T> where T : unmanaged
     /// the center's first column). G and dG/ds are the center's blocks (rows <paramref name="ldc"/> apart); the center's
     /// dT is [a][q] in <paramref name="dt"/>.
     /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining)] // own JIT inlining budget (ProcessBatch is large)
     private static void BackwardCenter(ref T g, ref T tangent, int ldc, ref T r, ref T gradR, ref T gradS, int ld, int n, int m1, ref T dt)
     {
         var vc = Vector<T>.Count;
@@ -347,6 +473,7 @@ public sealed class CpuSeAEvaluator<T> : CpuEvaluatorBase<T> where T : unmanaged
     /// in the same order) replaced a slot-order lookup that wrote G and G′ (5.5 MB per float batch) for the backward:
     /// 0.88–0.91 of the float step time, 0.84 of the double one (in-process A/B, water).
     /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining)] // own JIT inlining budget (ProcessBatch is large)
     private static void AccumulateCompressed(Workspace ws, SlotBlock block, PackedTable<T> table, Span<T> rt, int ld, int m1, int bsz, Span<double> tacc)
     {
         var mp = table.PaddedChannels;
@@ -431,6 +558,7 @@ public sealed class CpuSeAEvaluator<T> : CpuEvaluatorBase<T> where T : unmanaged
     /// (<see cref="PackedTable{T}.ContractAt"/>): ∂L/∂R̃[q][col] = Σ_a dT[a][q] G[a], with the chain through the table,
     /// Σ_a (Σ_q dT[a][q] R̃[q][col]) G′[a], folded into row 0 (GradS = 0).
     /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining)] // own JIT inlining budget (ProcessBatch is large)
     private static void BackwardCompressed(Workspace ws, SlotBlock block, PackedTable<T> table, Span<T> rt, int ld, int m1, int bsz,
         ReadOnlySpan<T> dT, int ldf, Span<T> gradR)
     {
@@ -610,28 +738,7 @@ public sealed class CpuSeAEvaluator<T> : CpuEvaluatorBase<T> where T : unmanaged
                     for (var c = bsz; c < ldf; c++) Unsafe.Add(ref row, c) = T.Zero;
                 }
         }
-        var vcf = Vector<T>.Count;
-        ref var tfr = ref MemoryMarshal.GetReference(tf);
-        ref var xr = ref MemoryMarshal.GetReference(x);
-        for (var v = 0; v < ldf; v += vcf)
-            for (var a = 0; a < m1; a++)
-            {
-                // D[a][b] = Σ_q T[a][q] T[b][q]: T's row a stays in registers across b.
-                ref var ta = ref Unsafe.Add(ref tfr, 4 * a * ldf + v);
-                var a0 = Vector.LoadUnsafe(ref ta);
-                var a1 = Vector.LoadUnsafe(ref ta, (nuint)ldf);
-                var a2 = Vector.LoadUnsafe(ref ta, (nuint)(2 * ldf));
-                var a3 = Vector.LoadUnsafe(ref ta, (nuint)(3 * ldf));
-                for (var b = 0; b < m2; b++)
-                {
-                    ref var tb = ref Unsafe.Add(ref tfr, 4 * b * ldf + v);
-                    var acc = a0 * Vector.LoadUnsafe(ref tb);
-                    acc = FeatureMajorGemm<T>.Fma(a1, Vector.LoadUnsafe(ref tb, (nuint)ldf), acc);
-                    acc = FeatureMajorGemm<T>.Fma(a2, Vector.LoadUnsafe(ref tb, (nuint)(2 * ldf)), acc);
-                    acc = FeatureMajorGemm<T>.Fma(a3, Vector.LoadUnsafe(ref tb, (nuint)(3 * ldf)), acc);
-                    acc.StoreUnsafe(ref xr, (nuint)((a * m2 + b) * ldf + v));
-                }
-            }
+        Descriptor(ref MemoryMarshal.GetReference(tf), ref MemoryMarshal.GetReference(x), m1, m2, ldf);
 
         Profile.Mark(ref tick, 3, true);
         // 5. Fitting forward and backward (∂e/∂out = 1 for real columns).
@@ -648,41 +755,7 @@ public sealed class CpuSeAEvaluator<T> : CpuEvaluatorBase<T> where T : unmanaged
         var invN = new Vector<T>(T.One / T.CreateTruncating(nnei));
         ref var gr = ref MemoryMarshal.GetReference(dxFit);
         ref var tr = ref MemoryMarshal.GetReference(tf);
-        for (var v = 0; v < ldf; v += vcf)
-        {
-            for (var a = 0; a < m1; a++)
-            {
-                // Four accumulators in registers (one per q); T rows 4b..4b+3 are adjacent, ldf apart.
-                Vector<T> d0 = Vector<T>.Zero, d1 = Vector<T>.Zero, d2 = Vector<T>.Zero, d3 = Vector<T>.Zero;
-                for (var b = 0; b < m2; b++)
-                {
-                    var g = Vector.LoadUnsafe(ref gr, (nuint)((a * m2 + b) * ldf + v));
-                    ref var tb = ref Unsafe.Add(ref tr, 4 * b * ldf + v);
-                    d0 = FeatureMajorGemm<T>.Fma(g, Vector.LoadUnsafe(ref tb), d0);
-                    d1 = FeatureMajorGemm<T>.Fma(g, Vector.LoadUnsafe(ref tb, (nuint)ldf), d1);
-                    d2 = FeatureMajorGemm<T>.Fma(g, Vector.LoadUnsafe(ref tb, (nuint)(2 * ldf)), d2);
-                    d3 = FeatureMajorGemm<T>.Fma(g, Vector.LoadUnsafe(ref tb, (nuint)(3 * ldf)), d3);
-                }
-                if (a < m2)
-                    for (var a2 = 0; a2 < m1; a2++)
-                    {
-                        var g = Vector.LoadUnsafe(ref gr, (nuint)((a2 * m2 + a) * ldf + v));
-                        ref var ta = ref Unsafe.Add(ref tr, 4 * a2 * ldf + v);
-                        d0 = FeatureMajorGemm<T>.Fma(g, Vector.LoadUnsafe(ref ta), d0);
-                        d1 = FeatureMajorGemm<T>.Fma(g, Vector.LoadUnsafe(ref ta, (nuint)ldf), d1);
-                        d2 = FeatureMajorGemm<T>.Fma(g, Vector.LoadUnsafe(ref ta, (nuint)(2 * ldf)), d2);
-                        d3 = FeatureMajorGemm<T>.Fma(g, Vector.LoadUnsafe(ref ta, (nuint)(3 * ldf)), d3);
-                    }
-                d0 *= invN;
-                d1 *= invN;
-                d2 *= invN;
-                d3 *= invN;
-                d0.StoreUnsafe(ref dtr, (nuint)(4 * a * ldf + v));
-                d1.StoreUnsafe(ref dtr, (nuint)((4 * a + 1) * ldf + v));
-                d2.StoreUnsafe(ref dtr, (nuint)((4 * a + 2) * ldf + v));
-                d3.StoreUnsafe(ref dtr, (nuint)((4 * a + 3) * ldf + v));
-            }
-        }
+        ComputeDT(ref gr, ref tr, ref dtr, m1, m2, ldf, invN);
 
         // dT per center in the tables' blocked layout (zero in the padding channels), once for all neighbor types:
         // rows of dT are read contiguously.
