@@ -28,7 +28,7 @@ public static class BenchCommand
         var warmup = new Option<string>("--warmup")
         {
             Description = "untimed evaluations first: auto = until a whole evaluation compiles no new code (.NET's tiered JIT optimises hot " +
-                          "kernels only after they have run a while; at least 2, at most 50 evaluations or 60 s), or a number",
+                          "kernels only after they have run a while; at least 2 evaluations and 3 s, at most 50 evaluations or 60 s), or a number",
             DefaultValueFactory = _ => "auto",
         };
         var shuffle = new Option<bool>("--shuffle")
@@ -112,7 +112,7 @@ public static class BenchCommand
                 NeighborList? previous = null;
                 // Warm-up: .NET compiles each method quickly first and recompiles hot ones optimised (with profile data) after
                 // they have run a while, in the background; timing before that settles measured up to 25% slow (water,
-                // float32 tables, 5 steps after one warm-up). Auto: until a whole evaluation triggered no compilation.
+                // float32 tables, 5 steps after one warm-up). Auto: until a whole evaluation triggered no compilation, and 3 s at least.
                 var ab = Environment.GetEnvironmentVariable("DPSHARP_AB") == "1";
                 var warmupClock = Stopwatch.StartNew();
                 var warmups = 0;
@@ -125,7 +125,11 @@ public static class BenchCommand
                     previous = nlw;
                     evaluator.Evaluate(t, nlw, options);
                     warmups++;
-                    if (fixedWarmup is null && warmups >= (ab ? 4 : 2) && System.Runtime.JitInfo.GetCompiledMethodCount() == compiled) break;
+                    // At least 3 s as well: the runtime promotes a method only after it has been called a while and 100 ms
+                    // passed without new compilations, so one quiet evaluation can come before the promotions (seen: the
+                    // neighbor list timed at 1.4-2.5 against 0.8 µs/atom-step after 3 warm-up evaluations).
+                    if (fixedWarmup is null && warmups >= (ab ? 4 : 2) && warmupClock.Elapsed.TotalSeconds >= 3 &&
+                        System.Runtime.JitInfo.GetCompiledMethodCount() == compiled) break;
                 }
                 Profile.Reset(); // the profile covers the timed steps only
                 var abTimes = new List<double>[] { new(), new() };

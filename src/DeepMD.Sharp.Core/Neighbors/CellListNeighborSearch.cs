@@ -192,7 +192,7 @@ public static class CellListNeighborSearch
 
             // Bin atoms into cells (counting sort, atom order kept inside each cell).
             var cellOf = buffers.CellOf;
-            ForChunks(n, (lo, hi) =>
+            ForChunks(n, [MethodImpl(MethodImplOptions.AggressiveOptimization)] (lo, hi) =>
             {
                 for (var i = lo; i < hi; i++) cellOf[i] = grid.CellIndex(i);
             });
@@ -233,10 +233,11 @@ public static class CellListNeighborSearch
         /// The atoms along a Z-order (Morton) curve over their lattice coordinates, quantised to 2¹⁰ steps per direction
         /// (ties by atom index): any run of consecutive atoms covers a compact block of space, not a thin row.
         /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public int[] SpatialOrder(int[] order, long[] keys)
         {
             var n = order.Length;
-            ForChunks(n, (lo, hi) =>
+            ForChunks(n, [MethodImpl(MethodImplOptions.AggressiveOptimization)] (lo, hi) =>
             {
                 for (var i = lo; i < hi; i++)
                 {
@@ -263,6 +264,7 @@ public static class CellListNeighborSearch
         }
 
         /// <summary>Sizes the candidate bit rows: every atom of a cell has the cell's stencil candidates.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public void PlanAcceptedBits(Segment[] segments, Buffers buffers)
         {
             var cellCount = _cellStart.Length - 1;
@@ -286,6 +288,7 @@ public static class CellListNeighborSearch
         }
 
         /// <summary>Row lengths of the atoms in block <paramref name="b"/>.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public void CountBlock(int b, Workspace work, int[] counts)
         {
             var segments = work.Segments;
@@ -300,6 +303,7 @@ public static class CellListNeighborSearch
         }
 
         /// <summary>Writes the rows of the atoms in block <paramref name="b"/> at their offsets.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public void FillBlock(int b, Workspace work, NeighborList list)
         {
             var segments = work.Segments;
@@ -321,6 +325,7 @@ public static class CellListNeighborSearch
         /// The candidate runs of center cell <paramref name="cell"/>, in scan order; consecutive stencil cells that are
         /// adjacent in cell order and share a lattice shift are merged. Returns the number of runs.
         /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private int Stencil(int cell, Segment[] segments)
         {
             var g = _grid;
@@ -367,6 +372,7 @@ public static class CellListNeighborSearch
         /// Number of neighbors of the atom at cell-sorted position <paramref name="p"/>; also stores which candidates
         /// are within the cutoff, one bit each in scan order, from word <paramref name="row"/> of the bit rows.
         /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private int CountRow(int p, ReadOnlySpan<Segment> stencil, int row)
         {
             ref var x0 = ref MemoryMarshal.GetArrayDataReference(_x);
@@ -412,6 +418,7 @@ public static class CellListNeighborSearch
         /// Writes the neighbors of the atom at cell-sorted position <paramref name="p"/> from entry <paramref name="w"/>
         /// on, taking the accepted candidates from the bit row at word <paramref name="row"/>; returns the end of the row.
         /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private int FillRow(int p, ReadOnlySpan<Segment> stencil, int row, NeighborList list, int w)
         {
             int[] owner = list.Owner, sha = list.ShiftA, shb = list.ShiftB, shc = list.ShiftC;
@@ -507,6 +514,7 @@ public static class CellListNeighborSearch
 
         public int CellCount => Count[0] * Count[1] * Count[2];
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public static Grid Create(ReadOnlySpan<double> x, ReadOnlySpan<double> y, ReadOnlySpan<double> z, Box? box, double cutoff, Buffers buffers)
         {
             var g = new Grid();
