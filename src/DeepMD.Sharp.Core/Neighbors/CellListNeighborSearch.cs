@@ -77,8 +77,17 @@ public static class CellListNeighborSearch
         var total = offsets[n];
         // Every element up to the total is written by the fill pass, so the arrays need not be zeroed first; recycled
         // arrays may be longer (consumers read EntryCount = Offsets[^1] entries).
+        // The lattice shifts are worked out only if a consumer asks (a list kept across MD steps, a pair style that
+        // needs them), from the positions as given and the displacements; recycled shift arrays are handed on for that.
+        x.CopyTo(buffers.Px);
+        y.CopyTo(buffers.Py);
+        z.CopyTo(buffers.Pz);
+        var positions = (buffers.Px, buffers.Py, buffers.Pz);
+        NeighborList? built = null;
         var list = new NeighborList(offsets, Reuse(recycle?.Owner, total), Reuse(recycle?.Dx, total), Reuse(recycle?.Dy, total),
-            Reuse(recycle?.Dz, total), cutoff, Reuse(recycle?.ShiftA, total), Reuse(recycle?.ShiftB, total), Reuse(recycle?.ShiftC, total));
+            Reuse(recycle?.Dz, total), cutoff, (sa, sb, sc) => ComputeShifts(built!, positions, box, sa, sb, sc),
+            recycle?.ShiftArraysIfAny ?? default);
+        built = list;
         Parallel.For(0, scan.BlockCount, () => new Workspace(stencilMax), (b, _, work) =>
         {
             scan.FillBlock(b, work, list);
@@ -87,6 +96,32 @@ public static class CellListNeighborSearch
         list.SpatialOrder = scan.SpatialOrder(recycle?.SpatialOrder is { } so && so.Length == n ? so : new int[n], buffers.Keys);
         list.BuildBuffers = buffers;
         return list;
+    }
+
+    /// <summary>
+    /// Lattice shifts of every entry of <paramref name="list"/>: with the positions r the list was built from,
+    /// d − (r_owner − r_i) is a whole lattice vector S·h, so S is the rounded fractional form of that difference.
+    /// </summary>
+    private static void ComputeShifts(NeighborList list, (double[] X, double[] Y, double[] Z) r, Box? box, int[] sa, int[] sb, int[] sc)
+    {
+        var offsets = list.Offsets;
+        ForChunks(list.CenterCount, (lo, hi) =>
+        {
+            for (var i = lo; i < hi; i++)
+                for (var e = offsets[i]; e < offsets[i + 1]; e++)
+                {
+                    if (box is null)
+                    {
+                        sa[e] = sb[e] = sc[e] = 0;
+                        continue;
+                    }
+                    var j = list.Owner[e];
+                    var (fa, fb, fc) = box.ToFractional(list.Dx[e] - (r.X[j] - r.X[i]), list.Dy[e] - (r.Y[j] - r.Y[i]), list.Dz[e] - (r.Z[j] - r.Z[i]));
+                    sa[e] = (int)Math.Round(fa);
+                    sb[e] = (int)Math.Round(fb);
+                    sc[e] = (int)Math.Round(fc);
+                }
+        });
     }
 
     /// <summary>
@@ -102,7 +137,8 @@ public static class CellListNeighborSearch
     private sealed class Buffers
     {
         public double[] U = [], Wx = [], Wy = [], Wz = [], X = [], Y = [], Z = [];
-        public int[] WrapOffset = [], CellOf = [], Atom = [], Wa = [], Wb = [], Wc = [], Counts = [];
+        public double[] Px = [], Py = [], Pz = []; // the positions as given, for the list's lattice shifts
+        public int[] WrapOffset = [], CellOf = [], Atom = [], Counts = [];
         public long[] Keys = [];
         public ulong[] Bits = [];
 
@@ -116,12 +152,12 @@ public static class CellListNeighborSearch
             X = new double[n];
             Y = new double[n];
             Z = new double[n];
+            Px = new double[n];
+            Py = new double[n];
+            Pz = new double[n];
             WrapOffset = new int[3 * n];
             CellOf = new int[n];
             Atom = new int[n];
-            Wa = new int[n];
-            Wb = new int[n];
-            Wc = new int[n];
             Counts = new int[n];
             Keys = new long[n];
         }
@@ -170,7 +206,6 @@ public static class CellListNeighborSearch
 
         /// <summary>Wrapped Cartesian position and wrap offsets (lattice vectors subtracted) in cell order.</summary>
         private readonly double[] _x, _y, _z;
-        private readonly int[] _wa, _wb, _wc;
 
         /// <summary>First center cell of each block; one extra element closes the last block.</summary>
         private readonly int[] _blockCells;
@@ -204,9 +239,6 @@ public static class CellListNeighborSearch
             _x = buffers.X;
             _y = buffers.Y;
             _z = buffers.Z;
-            _wa = buffers.Wa;
-            _wb = buffers.Wb;
-            _wc = buffers.Wc;
             for (var i = 0; i < n; i++)
             {
                 var k = fill[cellOf[i]]++;
@@ -214,9 +246,6 @@ public static class CellListNeighborSearch
                 _x[k] = grid.Wx[i];
                 _y[k] = grid.Wy[i];
                 _z[k] = grid.Wz[i];
-                _wa[k] = grid.WrapOffset[3 * i];
-                _wb[k] = grid.WrapOffset[3 * i + 1];
-                _wc[k] = grid.WrapOffset[3 * i + 2];
             }
 
             // Blocks of whole center cells holding about BlockAtoms atoms each.
@@ -421,25 +450,19 @@ public static class CellListNeighborSearch
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private int FillRow(int p, ReadOnlySpan<Segment> stencil, int row, NeighborList list, int w)
         {
-            int[] owner = list.Owner, sha = list.ShiftA, shb = list.ShiftB, shc = list.ShiftC;
+            var owner = list.Owner;
             double[] dxs = list.Dx, dys = list.Dy, dzs = list.Dz;
             ref var bits0 = ref MemoryMarshal.GetArrayDataReference(_bits);
             ref var x0 = ref MemoryMarshal.GetArrayDataReference(_x);
             ref var y0 = ref MemoryMarshal.GetArrayDataReference(_y);
             ref var z0 = ref MemoryMarshal.GetArrayDataReference(_z);
             ref var atom0 = ref MemoryMarshal.GetArrayDataReference(_atom);
-            ref var wa0 = ref MemoryMarshal.GetArrayDataReference(_wa);
-            ref var wb0 = ref MemoryMarshal.GetArrayDataReference(_wb);
-            ref var wc0 = ref MemoryMarshal.GetArrayDataReference(_wc);
             double xi = _x[p], yi = _y[p], zi = _z[p];
-            int wai = _wa[p], wbi = _wb[p], wci = _wc[p];
             var first = 0; // bit of the run's first candidate within the row
             foreach (ref readonly var s in stencil)
             {
                 var self = s.Unshifted ? p : -1;
                 double sx = s.Sx, sy = s.Sy, sz = s.Sz;
-                // Shift relative to the caller's (unwrapped) positions: cell shift plus the wrap offsets.
-                int ba = s.ShiftA + wai, bb = s.ShiftB + wbi, bc = s.ShiftC + wci;
                 var end = first + (s.End - s.Start);
                 for (var b = first; b < end;)
                 {
@@ -457,9 +480,6 @@ public static class CellListNeighborSearch
                         dxs[w] = Unsafe.Add(ref x0, k) + sx - xi;
                         dys[w] = Unsafe.Add(ref y0, k) + sy - yi;
                         dzs[w] = Unsafe.Add(ref z0, k) + sz - zi;
-                        sha[w] = ba - Unsafe.Add(ref wa0, k);
-                        shb[w] = bb - Unsafe.Add(ref wb0, k);
-                        shc[w] = bc - Unsafe.Add(ref wc0, k);
                         w++;
                     }
                     b += take;

@@ -17,23 +17,74 @@ public sealed class NeighborList
         Dy = dy;
         Dz = dz;
         Cutoff = cutoff;
-        ShiftA = shiftA ?? new int[owner.Length];
-        ShiftB = shiftB ?? new int[owner.Length];
-        ShiftC = shiftC ?? new int[owner.Length];
+        _shiftA = shiftA ?? new int[owner.Length];
+        _shiftB = shiftB ?? new int[owner.Length];
+        _shiftC = shiftC ?? new int[owner.Length];
     }
+
+    /// <summary>
+    /// A list whose lattice shifts are worked out on first use by <paramref name="computeShifts"/> (which fills the three
+    /// arrays it is given, at least <see cref="EntryCount"/> long), in arrays taken from <paramref name="spare"/> where
+    /// they are long enough: a single evaluation never reads them, and writing them with the list cost a quarter of
+    /// the list's memory traffic.
+    /// </summary>
+    internal NeighborList(int[] offsets, int[] owner, double[] dx, double[] dy, double[] dz, double cutoff,
+        Action<int[], int[], int[]> computeShifts, (int[]? A, int[]? B, int[]? C) spare)
+    {
+        Offsets = offsets;
+        Owner = owner;
+        Dx = dx;
+        Dy = dy;
+        Dz = dz;
+        Cutoff = cutoff;
+        _computeShifts = computeShifts;
+        _spareShifts = spare;
+    }
+
+    private int[]? _shiftA, _shiftB, _shiftC;
+    private Action<int[], int[], int[]>? _computeShifts;
+    private (int[]? A, int[]? B, int[]? C) _spareShifts;
+    private readonly object _shiftLock = new();
+
+    /// <summary>The shift arrays as they stand, without working them out (null while not yet needed), for recycling.</summary>
+    internal (int[]? A, int[]? B, int[]? C) ShiftArraysIfAny =>
+        Volatile.Read(ref _shiftA) is { } a ? (a, _shiftB, _shiftC) : _spareShifts;
 
     /// <summary>
     /// Lattice shift of each entry relative to the positions the list was built from:
     /// d = r_owner + ShiftA·a + ShiftB·b + ShiftC·c − r_i. Lets an MD engine reuse the list (Verlet skin) while atoms
-    /// move, as long as it does not re-wrap positions between rebuilds.
+    /// move, as long as it does not re-wrap positions between rebuilds. Lists from <see cref="CellListNeighborSearch"/>
+    /// work the shifts out on first use (thread-safe).
     /// </summary>
-    public int[] ShiftA { get; }
+    public int[] ShiftA => Volatile.Read(ref _shiftA) ?? MakeShifts().A;
 
     /// <summary>Lattice shift along b; see <see cref="ShiftA"/>.</summary>
-    public int[] ShiftB { get; }
+    public int[] ShiftB => Volatile.Read(ref _shiftA) is not null ? _shiftB! : MakeShifts().B;
 
     /// <summary>Lattice shift along c; see <see cref="ShiftA"/>.</summary>
-    public int[] ShiftC { get; }
+    public int[] ShiftC => Volatile.Read(ref _shiftA) is not null ? _shiftC! : MakeShifts().C;
+
+    private (int[] A, int[] B, int[] C) MakeShifts()
+    {
+        lock (_shiftLock)
+        {
+            if (_shiftA is null)
+            {
+                var n = EntryCount;
+                var (sa, sb, sc) = _spareShifts;
+                int[] a = sa is not null && sa.Length >= n ? sa : GC.AllocateUninitializedArray<int>(n);
+                int[] b = sb is not null && sb.Length >= n ? sb : GC.AllocateUninitializedArray<int>(n);
+                int[] c = sc is not null && sc.Length >= n ? sc : GC.AllocateUninitializedArray<int>(n);
+                _computeShifts!(a, b, c);
+                _shiftB = b;
+                _shiftC = c;
+                Volatile.Write(ref _shiftA, a);
+                _computeShifts = null;
+                _spareShifts = default;
+            }
+            return (_shiftA, _shiftB!, _shiftC!);
+        }
+    }
 
     /// <summary>
     /// Recomputes every displacement from current positions and box (same atom order and unwrapped positions as at
