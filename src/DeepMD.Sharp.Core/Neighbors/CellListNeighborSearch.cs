@@ -105,7 +105,8 @@ public static class CellListNeighborSearch
     private static void ComputeShifts(NeighborList list, (double[] X, double[] Y, double[] Z) r, Box? box, int[] sa, int[] sb, int[] sc)
     {
         var offsets = list.Offsets;
-        ForChunks(list.CenterCount, (lo, hi) =>
+        // Once per rebuild at most: too rarely for the tiered JIT to optimise it soon.
+        ForChunks(list.CenterCount, [MethodImpl(MethodImplOptions.AggressiveOptimization)] (lo, hi) =>
         {
             for (var i = lo; i < hi; i++)
                 for (var e = offsets[i]; e < offsets[i + 1]; e++)
