@@ -92,16 +92,41 @@ public sealed class NeighborList
     /// </summary>
     public void UpdateDisplacements(ReadOnlySpan<double> x, ReadOnlySpan<double> y, ReadOnlySpan<double> z, Geometry.Box? box)
     {
-        var h = box is null ? stackalloc double[9] : box.Matrix;
-        for (var i = 0; i < CenterCount; i++)
+        var h = box is null ? new double[9] : box.Matrix.ToArray();
+        UpdateRange(x, y, z, h, 0, CenterCount);
+    }
+
+    /// <summary>
+    /// As <see cref="UpdateDisplacements(ReadOnlySpan{double}, ReadOnlySpan{double}, ReadOnlySpan{double}, Geometry.Box?)"/>,
+    /// on all cores (an MD step with a reused list runs this over every entry, skin included).
+    /// </summary>
+    public void UpdateDisplacements(double[] x, double[] y, double[] z, Geometry.Box? box)
+    {
+        var h = box is null ? new double[9] : box.Matrix.ToArray();
+        _ = ShiftA; // work the shifts out (once) before the workers read them
+        const int chunk = 1024;
+        var n = CenterCount;
+        if (n <= 2 * chunk)
+        {
+            UpdateRange(x, y, z, h, 0, n);
+            return;
+        }
+        Parallel.For(0, (n + chunk - 1) / chunk, k => UpdateRange(x, y, z, h, k * chunk, Math.Min(n, (k + 1) * chunk)));
+    }
+
+    private void UpdateRange(ReadOnlySpan<double> x, ReadOnlySpan<double> y, ReadOnlySpan<double> z, double[] h, int lo, int hi)
+    {
+        int[] sha = ShiftA, shb = ShiftB, shc = ShiftC, owner = Owner;
+        double[] dx = Dx, dy = Dy, dz = Dz;
+        for (var i = lo; i < hi; i++)
         {
             for (var e = Offsets[i]; e < Offsets[i + 1]; e++)
             {
-                var j = Owner[e];
-                double sa = ShiftA[e], sb = ShiftB[e], sc = ShiftC[e];
-                Dx[e] = x[j] + sa * h[0] + sb * h[3] + sc * h[6] - x[i];
-                Dy[e] = y[j] + sa * h[1] + sb * h[4] + sc * h[7] - y[i];
-                Dz[e] = z[j] + sa * h[2] + sb * h[5] + sc * h[8] - z[i];
+                var j = owner[e];
+                double sa = sha[e], sb = shb[e], sc = shc[e];
+                dx[e] = x[j] + sa * h[0] + sb * h[3] + sc * h[6] - x[i];
+                dy[e] = y[j] + sa * h[1] + sb * h[4] + sc * h[7] - y[i];
+                dz[e] = z[j] + sa * h[2] + sb * h[5] + sc * h[8] - z[i];
             }
         }
     }

@@ -151,6 +151,13 @@ public sealed class VerletList
         else List!.UpdateDisplacements(x, y, z, cell);
     }
 
+    /// <summary>As the span overload; a full list is brought up to date on all cores.</summary>
+    public void Refresh(double[] x, double[] y, double[] z, Box? cell)
+    {
+        if (Half is not null) Half.Refresh(x, y, z, cell ?? throw new InvalidOperationException("a half list needs a cell"));
+        else List!.UpdateDisplacements(x, y, z, cell);
+    }
+
     /// <summary>The squared distance an atom may move before a rebuild is needed.</summary>
     private double AllowedSquared(SimulationBox? box)
     {
