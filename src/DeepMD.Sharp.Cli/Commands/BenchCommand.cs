@@ -186,7 +186,8 @@ public static class BenchCommand
                 {
                     var secs = Profile.Seconds();
                     var per = (double)nsteps * s.Count;
-                    stdout.WriteLine((Profile.ThreadCpuTime ? "  thread CPU-µs per atom: " : "  thread-µs per atom (wall): ") + string.Join(", ", Profile.Stages.Select((st, q) => string.Create(CultureInfo.InvariantCulture, $"{st} {secs[q] * 1e6 / per:F1}"))));
+                    stdout.WriteLine((Profile.ThreadCpuTime ? "  thread CPU-µs per atom: " : "  thread-µs per atom (wall): ") + string.Join(", ", Profile.Stages.Select((st, q) => (st, q)).Where(p => secs[p.q] > 0)
+                        .Select(p => string.Create(CultureInfo.InvariantCulture, $"{p.st} {secs[p.q] * 1e6 / per:F1}"))));
                 }
             }
             return 0;

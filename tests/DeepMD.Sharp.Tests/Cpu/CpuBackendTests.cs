@@ -36,6 +36,25 @@ public class CpuBackendTests
         AssertClose(reference, cpu, 1e-10, 1e-10);
     }
 
+    /// <summary>
+    /// The environment rows and pair gradients pick the switch's three regions lane by lane (r ≤ rcut_smth, between, and
+    /// beyond rcut for a list with a skin). With rcut_smth = 3 Å most neighbors lie below it and the rest between, so
+    /// vectors of columns mix the regions; the result must still match the reference.
+    /// </summary>
+    [Test]
+    public void SwitchRegionsMixedInOneVectorMatchReference()
+    {
+        var model = RandomModels.Create(38, "se_e2_a", ["O", "H"], false, sel: [60, 60], rcut: 4.0, rcutSmooth: 3.0, uniformStats: true);
+        var (x, y, z, t, box) = RandomSystem(11, 120, 2, true);
+        var nl = CellListNeighborSearch.Build(x, y, z, box, model.Cutoff + 1);
+        var r = Enumerable.Range(0, nl.EntryCount).Select(e => Math.Sqrt(nl.Dx[e] * nl.Dx[e] + nl.Dy[e] * nl.Dy[e] + nl.Dz[e] * nl.Dz[e])).ToArray();
+        Assert.That(r.Count(d => d <= 3.0), Is.GreaterThan(100), "pairs inside rcut_smth");
+        Assert.That(r.Count(d => d > 3.0 && d < 4.0), Is.GreaterThan(100), "pairs in the switching region");
+        Assert.That(r.Count(d => d > 4.0), Is.GreaterThan(100), "entries beyond rcut (skin)");
+        var reference = ReferenceEvaluator.Evaluate(model, t, nl);
+        AssertClose(reference, new CpuSeAEvaluator<double>(model).Evaluate(t, nl, new EvaluationOptions()), 1e-10, 1e-10);
+    }
+
     [TestCase(17)]
     [TestCase(1025)]
     public void Float32IsWithinItsTolerance(int n)
