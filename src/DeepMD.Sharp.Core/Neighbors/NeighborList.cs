@@ -10,13 +10,8 @@ public sealed class NeighborList
 {
     public NeighborList(int[] offsets, int[] owner, double[] dx, double[] dy, double[] dz, double cutoff,
         int[]? shiftA = null, int[]? shiftB = null, int[]? shiftC = null)
+        : this(offsets, owner, dx, dy, dz, cutoff)
     {
-        Offsets = offsets;
-        Owner = owner;
-        Dx = dx;
-        Dy = dy;
-        Dz = dz;
-        Cutoff = cutoff;
         _shiftA = shiftA ?? new int[owner.Length];
         _shiftB = shiftB ?? new int[owner.Length];
         _shiftC = shiftC ?? new int[owner.Length];
@@ -30,6 +25,13 @@ public sealed class NeighborList
     /// </summary>
     internal NeighborList(int[] offsets, int[] owner, double[] dx, double[] dy, double[] dz, double cutoff,
         Action<int[], int[], int[]> computeShifts, (int[]? A, int[]? B, int[]? C) spare)
+        : this(offsets, owner, dx, dy, dz, cutoff)
+    {
+        _computeShifts = computeShifts;
+        _spareShifts = spare;
+    }
+
+    private NeighborList(int[] offsets, int[] owner, double[] dx, double[] dy, double[] dz, double cutoff)
     {
         Offsets = offsets;
         Owner = owner;
@@ -37,8 +39,6 @@ public sealed class NeighborList
         Dy = dy;
         Dz = dz;
         Cutoff = cutoff;
-        _computeShifts = computeShifts;
-        _spareShifts = spare;
     }
 
     private int[]? _shiftA, _shiftB, _shiftC;
