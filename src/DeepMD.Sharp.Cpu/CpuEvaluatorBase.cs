@@ -55,9 +55,10 @@ public abstract class CpuEvaluatorBase<T> : IModelEvaluator where T : unmanaged,
         double[] atomEnergy, double[] gx, double[] gy, double[] gz);
 
     /// <inheritdoc />
-    public EvaluationResult Evaluate(int[] types, NeighborList neighbors, EvaluationOptions options)
+    public void Evaluate(int[] types, NeighborList neighbors, EvaluationOptions options, EvaluationResult result)
     {
-        var n = types.Length;
+        var nall = types.Length;
+        var n = neighbors.CenterCount; // the local atoms; entries may name ghosts (nall > n)
         var fparam = EvaluationInputs.Validate(Model, types, neighbors, options);
         // Sel overflow and overlapping atoms: either checked here, in a pass over the whole list, or (se_e2_a, no atom
         // exclusions) by the batches while they gather their neighbors, which saves that pass; a batch that finds a
@@ -65,28 +66,13 @@ public abstract class CpuEvaluatorBase<T> : IModelEvaluator where T : unmanaged,
         // atom; truncation falls back to the reference evaluator).
         var checkInBatches = ChecksNeighborCountsInBatches && !_anyAtomExcluded;
         if (!checkInBatches && EvaluationInputs.CheckNeighborCounts(Model, types, neighbors, options))
-            return ReferenceEvaluator.Evaluate(Model, types, neighbors, options); // DeePMD-kit-style truncation: rare, keep it in one place
+        {
+            ReferenceEvaluator.Evaluate(Model, types, neighbors, options, result); // DeePMD-kit-style truncation: rare, keep it in one place
+            return;
+        }
 
-        // Work split by space: batches are runs of same-type atoms along the list's spatial order (cells along a Z-order
-        // curve), so a batch, and the contiguous run of batches a thread takes, covers a compact region whatever order
-        // the atoms are numbered in. Each atom's result does not depend on its batch.
-        var order = neighbors.SpatialOrder is { } so && so.Length == n ? so : Enumerable.Range(0, n).ToArray();
-        var seen = new bool[n];
-        foreach (var i in order)
-        {
-            if ((uint)i >= (uint)n || seen[i])
-                throw new ArgumentException("the neighbor list's SpatialOrder is not a permutation of its atoms", nameof(neighbors));
-            seen[i] = true;
-        }
-        var batches = new List<int[]>();
-        for (var t = 0; t < Model.TypeMap.Count; t++)
-        {
-            if (Model.IsAtomExcluded(t)) continue;
-            var members = order.Where(i => types[i] == t).ToArray();
-            var batch = BatchSize;
-            for (var s = 0; s < members.Length; s += batch) batches.Add(members[s..Math.Min(members.Length, s + batch)]);
-        }
-        var result = new EvaluationResult(n);
+        var batches = MakeBatches(types, neighbors, n);
+        result.Reset(nall, n);
         // Pair gradients per neighbor entry: tens of MB for 10⁴ atoms, kept between calls (fresh arrays of that size cost
         // page faults and collections every step). ProcessBatch writes every entry of its centers' rows (zero where an
         // entry contributes nothing: beyond the cutoff, excluded), so only the rows of atoms in no batch are cleared
@@ -94,44 +80,156 @@ public abstract class CpuEvaluatorBase<T> : IModelEvaluator where T : unmanaged,
         var pairs = Interlocked.Exchange(ref _pairGradients, null);
         if (pairs is null || pairs.Gx.Length < neighbors.EntryCount) pairs = new PairGradients(neighbors.EntryCount + neighbors.EntryCount / 16);
         var (gx, gy, gz) = (pairs.Gx, pairs.Gy, pairs.Gz);
-        for (var i = 0; i < n; i++)
-            if (Model.IsAtomExcluded(types[i])) ClearRow(neighbors, i, gx, gy, gz);
-        var errors = new UserInputException?[batches.Count];
+        if (_anyAtomExcluded)
+            for (var i = 0; i < n; i++)
+                if (Model.IsAtomExcluded(types[i])) ClearRow(neighbors, i, gx, gy, gz);
+        var errors = batches.Errors;
+        Array.Clear(errors, 0, batches.Count);
         var problem = 0;
-        Parallel.For(0, batches.Count, options.ParallelOptions(), b =>
-        {
-            if (Volatile.Read(ref problem) != 0) return;
-            var ws = _workspaces.TryTake(out var w) ? w : new Workspace(Model);
-            try
-            {
-                ws.CheckCounts = checkInBatches;
-                ws.Problem = false;
-                ProcessBatch(ws, batches[b], types, neighbors, fparam, options, result.AtomEnergy, gx, gy, gz);
-                if (ws.Problem) Volatile.Write(ref problem, 1);
-            }
-            catch (UserInputException ex)
-            {
-                errors[b] = ex;
-            }
-            finally
-            {
-                _workspaces.Add(ws);
-            }
-        });
+        var run = new BatchRun(this, batches, types, neighbors, fparam, options, result.AtomEnergy, gx, gy, gz, checkInBatches);
+        Parallel.For(0, batches.Count, options.ParallelOptions(), run.Body);
+        problem = run.Problem;
         if (problem != 0)
         {
             _pairGradients = pairs;
+            _batches = batches;
             if (EvaluationInputs.CheckNeighborCounts(Model, types, neighbors, options))
-                return ReferenceEvaluator.Evaluate(Model, types, neighbors, options);
+            {
+                ReferenceEvaluator.Evaluate(Model, types, neighbors, options, result);
+                return;
+            }
             throw new InvalidOperationException("a batch reported a neighbor-count problem that the whole-list check does not see");
         }
-        if (Array.Find(errors, e => e is not null) is { } first) throw first;
+        for (var b = 0; b < batches.Count; b++)
+            if (errors[b] is { } first)
+            {
+                _pairGradients = pairs;
+                _batches = batches;
+                throw first;
+            }
         double energy = 0;
         for (var i = 0; i < n; i++) energy += result.AtomEnergy[i];
         result.Energy = energy;
         PairTermAccumulator.Accumulate(neighbors, gx, gy, gz, result, options.ParallelOptions());
         _pairGradients = pairs;
-        return result;
+        _batches = batches;
+    }
+
+    /// <summary>
+    /// Work split by space: batches are runs of same-type atoms along the list's spatial order (cells along a Z-order
+    /// curve), so a batch, and the contiguous run of batches a thread takes, covers a compact region whatever order the
+    /// atoms are numbered in. Each atom's result does not depend on its batch. The batch arrays are kept between calls
+    /// (taken here, given back by the caller) and rebuilt only when the list or the types change.
+    /// </summary>
+    private BatchSet MakeBatches(int[] types, NeighborList neighbors, int n)
+    {
+        var set = Interlocked.Exchange(ref _batches, null) ?? new BatchSet();
+        var order = neighbors.SpatialOrder is { } so && so.Length == n ? so : null;
+        if (set.IsFor(neighbors, order, types, n)) return set;
+        if (set.Seen.Length < n) set.Seen = new bool[n];
+        var seen = set.Seen;
+        Array.Clear(seen, 0, n);
+        if (order is not null)
+            foreach (var i in order)
+            {
+                if ((uint)i >= (uint)n || seen[i])
+                    throw new ArgumentException("the neighbor list's SpatialOrder is not a permutation of its atoms", nameof(neighbors));
+                seen[i] = true;
+            }
+        // Members of every type, in order, into one array; batches are slices of it.
+        if (set.Members.Length < n) set.Members = new int[n];
+        var members = set.Members;
+        set.Count = 0;
+        var k = 0;
+        var batch = BatchSize;
+        for (var t = 0; t < Model.TypeMap.Count; t++)
+        {
+            if (Model.IsAtomExcluded(t)) continue;
+            var start = k;
+            for (var q = 0; q < n; q++)
+            {
+                var i = order is null ? q : order[q];
+                if (types[i] == t) members[k++] = i;
+            }
+            for (var s = start; s < k; s += batch) set.Add(s, Math.Min(k, s + batch) - s);
+        }
+        set.Remember(neighbors, order, types, n);
+        return set;
+    }
+
+    private BatchSet? _batches;
+
+    /// <summary>The batches of one list: slices of <see cref="Members"/>, each its own int[] (what the kernels take).</summary>
+    private sealed class BatchSet
+    {
+        public int[] Members = [];
+        public bool[] Seen = [];
+        public int[][] Batches = [];
+        public UserInputException?[] Errors = [];
+        public int Count;
+        private int[] _starts = [], _lengths = [];
+        private NeighborList? _list;
+        private int[]? _order;
+        private int[] _types = [];
+        private int _n = -1;
+
+        public void Add(int start, int length)
+        {
+            if (Count == _starts.Length)
+            {
+                Array.Resize(ref _starts, Math.Max(16, 2 * Count));
+                Array.Resize(ref _lengths, _starts.Length);
+                Array.Resize(ref Batches, _starts.Length);
+                Array.Resize(ref Errors, _starts.Length);
+            }
+            var b = Batches[Count];
+            if (b is null || b.Length != length) Batches[Count] = b = new int[length];
+            Array.Copy(Members, start, b, 0, length);
+            _starts[Count] = start;
+            _lengths[Count] = length;
+            Count++;
+        }
+
+        /// <summary>Whether these batches were made for this list object, order and types (nothing changed since).</summary>
+        public bool IsFor(NeighborList list, int[]? order, int[] types, int n) =>
+            ReferenceEquals(list, _list) && ReferenceEquals(order, _order) && n == _n && types.AsSpan(0, n).SequenceEqual(_types.AsSpan(0, n));
+
+        public void Remember(NeighborList list, int[]? order, int[] types, int n)
+        {
+            _list = list;
+            _order = order;
+            _n = n;
+            if (_types.Length < n) _types = new int[n];
+            Array.Copy(types, _types, n);
+        }
+    }
+
+    /// <summary>One evaluation's batch loop body (an object, so Parallel.For's delegate is made once per call, not per batch).</summary>
+    private sealed class BatchRun(CpuEvaluatorBase<T> owner, BatchSet batches, int[] types, NeighborList neighbors, double[]? fparam,
+        EvaluationOptions options, double[] atomEnergy, double[] gx, double[] gy, double[] gz, bool checkInBatches)
+    {
+        public int Problem;
+
+        public void Body(int b)
+        {
+            if (Volatile.Read(ref Problem) != 0) return;
+            var ws = owner._workspaces.TryTake(out var w) ? w : new Workspace(owner.Model);
+            try
+            {
+                ws.CheckCounts = checkInBatches;
+                ws.Problem = false;
+                owner.ProcessBatch(ws, batches.Batches[b], types, neighbors, fparam, options, atomEnergy, gx, gy, gz);
+                if (ws.Problem) Volatile.Write(ref Problem, 1);
+            }
+            catch (UserInputException ex)
+            {
+                batches.Errors[b] = ex;
+            }
+            finally
+            {
+                owner._workspaces.Add(ws);
+            }
+        }
     }
 
     private static void ClearRow(NeighborList neighbors, int i, double[] gx, double[] gy, double[] gz)

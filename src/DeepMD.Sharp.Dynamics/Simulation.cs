@@ -20,6 +20,7 @@ using DeepMD.Sharp.Dynamics.Units;
 public sealed class Simulation
 {
     private readonly ForceResult _forces = new();
+    private readonly ForceRequest _request = new();
     private bool _boxChanges;
     private ParallelOptions _parallel = new();
 
@@ -368,7 +369,7 @@ public sealed class Simulation
     private void BuildNeighborList(ReadOnlySpan<double> x, ReadOnlySpan<double> y, ReadOnlySpan<double> z)
     {
         var box = Box!;
-        if (Potential is IHalfListPotential)
+        if (Potential!.NeighborKind == NeighborKind.HalfWithGhosts)
             Verlet.BuildHalf(x, y, z, Atoms.Type.AsSpan(0, Atoms.Count), box, Potential.Cutoff);
         else
         {
@@ -395,17 +396,28 @@ public sealed class Simulation
         Verlet.RestoreCounters(saved);
     }
 
-    /// <summary>Evaluates the potential for the current positions into the state's force arrays.</summary>
+    /// <summary>
+    /// Evaluates the potential for the current positions into the state's force arrays: one request (kept between steps)
+    /// with the list the potential asked for, the full periodic list (owners, no ghosts) or the half list over ghosts.
+    /// </summary>
     public void ComputeForces()
     {
         var a = Atoms;
-        if (Potential is IHalfListPotential pair && Verlet.Half is { } half)
-            pair.Compute(new HalfListRequest(half, PerAtomWanted, _parallel), _forces);
-        else
-        {
-            var request = new ForceRequest(a.X, a.Y, a.Z, a.Type, Box!.Cell, Verlet.List!) { PerAtom = PerAtomWanted, Step = Step, Ids = a.Id };
-            Potential!.Compute(request, _forces);
-        }
+        var request = _request;
+        request.X = a.X;
+        request.Y = a.Y;
+        request.Z = a.Z;
+        request.Types = a.Type;
+        request.AtomCount = a.Count;
+        request.LocalCount = a.Count;
+        request.Box = Box!.Cell;
+        request.Neighbors = Verlet.List;
+        request.HalfNeighbors = Potential!.NeighborKind == NeighborKind.HalfWithGhosts ? Verlet.Half : null;
+        request.PerAtom = PerAtomWanted;
+        request.Step = Step;
+        request.Ids = a.Id;
+        request.Parallel = _parallel;
+        Potential.Compute(request, _forces);
         a.Fx = _forces.Fx;
         a.Fy = _forces.Fy;
         a.Fz = _forces.Fz;

@@ -240,20 +240,23 @@ public sealed partial class GpuSeAEvaluator<T> : IModelEvaluator, Resident.IDevi
         return true;
     }
 
-    public EvaluationResult Evaluate(int[] types, NeighborList neighbors, EvaluationOptions options)
+    public void Evaluate(int[] types, NeighborList neighbors, EvaluationOptions options, EvaluationResult result)
     {
-        lock (_gate) return EvaluateLocked(types, neighbors, options);
+        lock (_gate) EvaluateLocked(types, neighbors, options, result);
     }
 
-    private EvaluationResult EvaluateLocked(int[] types, NeighborList neighbors, EvaluationOptions options)
+    private void EvaluateLocked(int[] types, NeighborList neighbors, EvaluationOptions options, EvaluationResult result)
     {
-        var n = types.Length;
+        var n = neighbors.CenterCount; // local atoms; entries may name ghosts
         var fparam = EvaluationInputs.Validate(Model, types, neighbors, options);
         if (EvaluationInputs.CheckNeighborCounts(Model, types, neighbors, options))
-            return ReferenceEvaluator.Evaluate(Model, types, neighbors, options); // DeePMD-kit-style truncation: rare, kept in one place
+        {
+            ReferenceEvaluator.Evaluate(Model, types, neighbors, options, result); // DeePMD-kit-style truncation: rare, kept in one place
+            return;
+        }
 
-        EnsureCapacity(Math.Min(n, ChunkAtoms));
-        var result = new EvaluationResult(n);
+        EnsureCapacity(Math.Max(1, Math.Min(n, ChunkAtoms)));
+        result.Reset(types.Length, n);
         var gx = new double[neighbors.EntryCount];
         var gy = new double[neighbors.EntryCount];
         var gz = new double[neighbors.EntryCount];
@@ -283,7 +286,6 @@ public sealed partial class GpuSeAEvaluator<T> : IModelEvaluator, Resident.IDevi
         for (var i = 0; i < n; i++) energy += result.AtomEnergy[i];
         result.Energy = energy;
         PairTermAccumulator.Accumulate(neighbors, gx, gy, gz, result, options.ParallelOptions());
-        return result;
     }
 
     /// <summary>Fills the host staging arrays for atoms start..start+count: slots per type block, in list order

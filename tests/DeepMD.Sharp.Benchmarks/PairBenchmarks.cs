@@ -83,14 +83,14 @@ public class PairBenchmarks
     [Benchmark(Description = "lj/cut forces, half list, 1 thread (32k melt)")]
     public double LjHalfOneThread()
     {
-        _lj.Compute(new HalfListRequest(_meltList, false, _one), _result);
+        _lj.Compute(new ForceRequest { HalfNeighbors = _meltList, Parallel = _one }, _result);
         return _result.Energy;
     }
 
     [Benchmark(Description = "lj/cut forces, half list, all cores (32k melt)")]
     public double LjHalfAllCores()
     {
-        _lj.Compute(new HalfListRequest(_meltList, false, _all), _result);
+        _lj.Compute(new ForceRequest { HalfNeighbors = _meltList, Parallel = _all }, _result);
         return _result.Energy;
     }
 
@@ -143,7 +143,7 @@ public class PairBenchmarks
     public double EamHalfOneThread()
     {
         if (_eam is null) return 0;
-        _eam.Compute(new HalfListRequest(_copperList, false, _one), _result);
+        _eam.Compute(new ForceRequest { HalfNeighbors = _copperList, Parallel = _one }, _result);
         return _result.Energy;
     }
 
@@ -151,7 +151,7 @@ public class PairBenchmarks
     public double EamHalfAllCores()
     {
         if (_eam is null) return 0;
-        _eam.Compute(new HalfListRequest(_copperList, false, _all), _result);
+        _eam.Compute(new ForceRequest { HalfNeighbors = _copperList, Parallel = _all }, _result);
         return _result.Energy;
     }
 }

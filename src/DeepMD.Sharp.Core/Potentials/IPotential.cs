@@ -1,10 +1,12 @@
 namespace DeepMD.Sharp.Core.Potentials;
 
 /// <summary>
-/// The one contract between the MD engine and anything that gives energies and forces (DeePMD models, lj/cut, eam).
-/// Like LAMMPS' <c>compute(eflag, vflag)</c>: the caller supplies positions, types and a full neighbor list whose
-/// cutoff is at least <see cref="Cutoff"/> (a Verlet list with skin is fine: pairs beyond the cutoff are ignored);
-/// the potential fills a <see cref="ForceResult"/>. Units: metal (Å, eV, eV/Å).
+/// The one contract between the MD engine (or any other caller: <c>dpsharp eval</c>, a LAMMPS rank, a domain of a
+/// decomposed run) and anything that gives energies and forces (DeePMD models, lj/cut, eam). Like LAMMPS'
+/// <c>compute(eflag, vflag)</c>: the caller supplies positions and types of local + ghost atoms and the neighbor list
+/// the potential asks for (<see cref="NeighborKind"/>) whose cutoff is at least <see cref="Cutoff"/> (a Verlet list with
+/// skin is fine: pairs beyond the cutoff are ignored); the potential fills a caller-owned <see cref="ForceResult"/>.
+/// Units: metal (Å, eV, eV/Å).
 /// </summary>
 public interface IPotential
 {
@@ -14,6 +16,24 @@ public interface IPotential
     /// <summary>Interaction cutoff, Å. Neighbor lists must cover at least this distance.</summary>
     double Cutoff { get; }
 
-    /// <summary>Computes energy, forces and virial (and per-atom quantities when asked) for the request.</summary>
+    /// <summary>The list an MD engine should build for this potential (a full list unless it says otherwise).</summary>
+    NeighborKind NeighborKind => NeighborKind.Full;
+
+    /// <summary>
+    /// Computes energy, forces and virial (and per-atom quantities when asked) for the request. With a full list
+    /// (<see cref="ForceRequest.Neighbors"/>) the forces and per-atom virials cover all <see cref="ForceRequest.AtomCount"/>
+    /// atoms and ghost forces are not folded (the caller folds); with a half list (<see cref="ForceRequest.HalfNeighbors"/>)
+    /// the list's ghost map is known to the potential and the forces come back folded onto the local atoms.
+    /// </summary>
     void Compute(ForceRequest request, ForceResult result);
+}
+
+/// <summary>Which neighbor list a potential computes from.</summary>
+public enum NeighborKind
+{
+    /// <summary>A full list over the local atoms (<see cref="Neighbors.NeighborList"/>): DeePMD models.</summary>
+    Full,
+
+    /// <summary>A half list over local and ghost atoms, each pair once (<see cref="Neighbors.HalfNeighborList"/>): lj/cut, eam.</summary>
+    HalfWithGhosts,
 }

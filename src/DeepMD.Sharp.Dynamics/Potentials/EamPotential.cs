@@ -2,7 +2,7 @@ namespace DeepMD.Sharp.Dynamics.Potentials;
 
 using DeepMD.Sharp.Core.Errors;
 using DeepMD.Sharp.Core.Potentials;
-using DeepMD.Sharp.Dynamics.Neighbors;
+using DeepMD.Sharp.Core.Neighbors;
 
 /// <summary>
 /// Embedded-atom method (<c>pair_style eam</c> and <c>eam/alloy</c>): E = Σ_i F_i(Σ_j ρ_j(r_ij)) + ½ Σ_ij φ_ij(r_ij),
@@ -12,7 +12,7 @@ using DeepMD.Sharp.Dynamics.Neighbors;
 /// half pairs (ghost densities folded onto owners), F'(ρ) copied to ghosts, then pair forces; slabs run on several
 /// threads with the same result for any thread count.
 /// </summary>
-public sealed class EamPotential : IHalfListPotential
+public sealed class EamPotential : IPotential
 {
     private double[] _rhoExt = [], _fpExt = [], _f = [], _e = [], _slabSums = [];
     private HalfNeighborList? _list;
@@ -58,7 +58,27 @@ public sealed class EamPotential : IHalfListPotential
 
     public int[] ElementOfType { get; }
 
+    /// <inheritdoc />
+    public NeighborKind NeighborKind => NeighborKind.HalfWithGhosts;
+
+    /// <summary>
+    /// On the half list over ghosts when the request carries one (what the MD loop builds: each pair once, ghost forces
+    /// folded onto their owners), otherwise on a half selection of the full periodic list (same result up to rounding).
+    /// </summary>
     public void Compute(ForceRequest request, ForceResult result)
+    {
+        if (request.HalfNeighbors is { } half)
+        {
+            ComputeHalf(half, request.PerAtom, request.Parallel ?? new ParallelOptions(), result);
+            return;
+        }
+        if (request.Neighbors is null) throw new ArgumentException("eam needs a neighbor list (half over ghosts, or full periodic)", nameof(request));
+        if (request.AtomCount != request.LocalCount)
+            throw new NotSupportedException("eam takes explicit ghost atoms through its half list (NeighborKind.HalfWithGhosts); a full list with ghost atoms is not supported");
+        ComputeFull(request, result);
+    }
+
+    private void ComputeFull(ForceRequest request, ForceResult result)
     {
         var n = request.AtomCount;
         result.Resize(n);
@@ -68,7 +88,7 @@ public sealed class EamPotential : IHalfListPotential
             _fp = new double[n];
         }
         else Array.Clear(_rho);
-        var nl = request.Neighbors;
+        var nl = request.Neighbors!;
         var type = request.Types;
         var nr = _t.Nr;
         var nrho = _t.Nrho;
@@ -178,9 +198,8 @@ public sealed class EamPotential : IHalfListPotential
         w[5] = w[7] = vyz;
     }
 
-    public void Compute(HalfListRequest request, ForceResult result)
+    private void ComputeHalf(HalfNeighborList list, bool perAtom, ParallelOptions parallel, ForceResult result)
     {
-        var list = request.List;
         var atoms = list.Atoms;
         var n = atoms.LocalCount;
         var total = atoms.TotalCount;
@@ -188,19 +207,19 @@ public sealed class EamPotential : IHalfListPotential
         PairBuffers.Zeroed(ref _rhoExt, total);
         if (_fpExt.Length < total) _fpExt = new double[_rhoExt.Length];
         PairBuffers.Zeroed(ref _f, 3 * total);
-        if (request.PerAtom) PairBuffers.Zeroed(ref _e, total);
+        if (perAtom) PairBuffers.Zeroed(ref _e, total);
         PairBuffers.Zeroed(ref _slabSums, 7 * list.SlabCount);
         _list = list;
-        _perAtom = request.PerAtom;
-        list.ForEachSlab(request.Parallel, _densityBody ??= DensitySlab);
+        _perAtom = perAtom;
+        list.ForEachSlab(parallel, _densityBody ??= DensitySlab);
         atoms.FoldScalars(_rhoExt);
-        list.ForEachSlab(request.Parallel, _embedBody ??= EmbedSlab);
+        list.ForEachSlab(parallel, _embedBody ??= EmbedSlab);
         atoms.CopyToGhosts(_fpExt);
-        list.ForEachSlab(request.Parallel, _forceBody ??= ForceSlab);
+        list.ForEachSlab(parallel, _forceBody ??= ForceSlab);
         _list = null;
         atoms.FoldVectors(_f);
         PairBuffers.CopyForces(_f, result);
-        if (request.PerAtom)
+        if (perAtom)
         {
             atoms.FoldScalars(_e);
             Array.Copy(_e, result.AtomEnergy, n);

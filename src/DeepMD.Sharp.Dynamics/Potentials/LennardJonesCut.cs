@@ -5,7 +5,7 @@ using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 using DeepMD.Sharp.Core.Errors;
 using DeepMD.Sharp.Core.Potentials;
-using DeepMD.Sharp.Dynamics.Neighbors;
+using DeepMD.Sharp.Core.Neighbors;
 
 /// <summary>
 /// <c>pair_style lj/cut</c>: E = 4ε[(σ/r)¹² − (σ/r)⁶] for r &lt; rc, unshifted (LAMMPS' default), with LAMMPS'
@@ -13,7 +13,7 @@ using DeepMD.Sharp.Dynamics.Neighbors;
 /// Each pair is evaluated once and the force goes to both atoms: on a <see cref="HalfNeighborList"/> in the MD loop
 /// (slabs on several threads, same result for any thread count), or on a half selection of a full list.
 /// </summary>
-public sealed class LennardJonesCut : IHalfListPotential
+public sealed class LennardJonesCut : IPotential
 {
     private const int SumsPerSlab = 7; // energy, then virial xx yy zz xy xz yz
     private double[] _f = [], _e = [], _slabSums = [];
@@ -101,12 +101,32 @@ public sealed class LennardJonesCut : IHalfListPotential
         _ready = true;
     }
 
+    /// <inheritdoc />
+    public NeighborKind NeighborKind => NeighborKind.HalfWithGhosts;
+
+    /// <summary>
+    /// On the half list over ghosts when the request carries one (what the MD loop builds: each pair once, ghost forces
+    /// folded onto their owners), otherwise on a half selection of the full periodic list (same result up to rounding).
+    /// </summary>
     public void Compute(ForceRequest request, ForceResult result)
+    {
+        if (request.HalfNeighbors is { } half)
+        {
+            ComputeHalf(half, request.PerAtom, request.Parallel ?? new ParallelOptions(), result);
+            return;
+        }
+        if (request.Neighbors is null) throw new ArgumentException("lj/cut needs a neighbor list (half over ghosts, or full periodic)", nameof(request));
+        if (request.AtomCount != request.LocalCount)
+            throw new NotSupportedException("lj/cut takes explicit ghost atoms through its half list (NeighborKind.HalfWithGhosts); a full list with ghost atoms is not supported");
+        ComputeFull(request, result);
+    }
+
+    private void ComputeFull(ForceRequest request, ForceResult result)
     {
         Prepare();
         var n = request.AtomCount;
         result.Resize(n);
-        var nl = request.Neighbors;
+        var nl = request.Neighbors!;
         var types = request.Types;
         var fx = result.Fx;
         var fy = result.Fy;
@@ -165,24 +185,23 @@ public sealed class LennardJonesCut : IHalfListPotential
         w[5] = w[7] = vyz;
     }
 
-    public void Compute(HalfListRequest request, ForceResult result)
+    private void ComputeHalf(HalfNeighborList list, bool perAtom, ParallelOptions parallel, ForceResult result)
     {
         Prepare();
-        var list = request.List;
         var atoms = list.Atoms;
         var n = atoms.LocalCount;
         var total = atoms.TotalCount;
         result.Resize(n);
         PairBuffers.Zeroed(ref _f, 3 * total);
-        if (request.PerAtom) PairBuffers.Zeroed(ref _e, total);
+        if (perAtom) PairBuffers.Zeroed(ref _e, total);
         PairBuffers.Zeroed(ref _slabSums, SumsPerSlab * list.SlabCount);
         _list = list;
-        _perAtom = request.PerAtom;
-        list.ForEachSlab(request.Parallel, _slabBody ??= ComputeSlab);
+        _perAtom = perAtom;
+        list.ForEachSlab(parallel, _slabBody ??= ComputeSlab);
         _list = null;
         atoms.FoldVectors(_f);
         PairBuffers.CopyForces(_f, result);
-        if (request.PerAtom)
+        if (perAtom)
         {
             atoms.FoldScalars(_e);
             Array.Copy(_e, result.AtomEnergy, n);

@@ -14,13 +14,16 @@ public static class EvaluationInputs
     public static double[]? Validate(DeepPotModel model, int[] types, NeighborList neighbors, EvaluationOptions options)
     {
         var n = types.Length;
-        if (neighbors.CenterCount != n) throw new ArgumentException("neighbor list and type array disagree on the atom count");
+        var nloc = neighbors.CenterCount;
+        if (nloc > n) throw new ArgumentException($"the neighbor list has {nloc} centers but there are only {n} atoms (local + ghost)");
         for (var i = 0; i < n; i++)
             if (types[i] < 0 || types[i] >= model.TypeMap.Count)
                 throw new UserInputException($"atom {i + 1} has type index {types[i]}, outside the model's {model.TypeMap.Count} types [{model.TypeMap}]");
         var fparam = ReferenceEvaluator.ResolveFparam(model.Fitting, options);
-        if (model.Fitting.AparamCount > 0 && (options.Aparam is null || options.Aparam.Length != n * model.Fitting.AparamCount))
-            throw new UserInputException($"the model needs {model.Fitting.AparamCount} atomic parameter(s) per atom (numb_aparam); pass them with --aparam");
+        // Atomic parameters are read for the centers only: one row per local atom, or one per atom (ghosts ignored).
+        var na = model.Fitting.AparamCount;
+        if (na > 0 && (options.Aparam is null || (options.Aparam.Length != n * na && options.Aparam.Length != nloc * na)))
+            throw new UserInputException($"the model needs {na} atomic parameter(s) per atom (numb_aparam); pass them with --aparam");
         return fparam;
     }
 
@@ -31,7 +34,7 @@ public static class EvaluationInputs
     public static bool CheckNeighborCounts(DeepPotModel model, int[] types, NeighborList nl, EvaluationOptions options)
     {
         var d = model.Descriptor;
-        var n = types.Length;
+        var n = nl.CenterCount;
         var nt = model.TypeMap.Count;
         var rc2 = d.Rcut * d.Rcut;
         var overlap2 = options.OverlapDistance * options.OverlapDistance;

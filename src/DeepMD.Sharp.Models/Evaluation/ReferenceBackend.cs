@@ -9,6 +9,6 @@ public sealed class ReferenceBackend(DeepPotModel model) : IModelEvaluator
 
     public DeepPotModel Model { get; } = model;
 
-    public EvaluationResult Evaluate(int[] types, NeighborList neighbors, EvaluationOptions options) =>
-        ReferenceEvaluator.Evaluate(Model, types, neighbors, options);
+    public void Evaluate(int[] types, NeighborList neighbors, EvaluationOptions options, EvaluationResult result) =>
+        ReferenceEvaluator.Evaluate(Model, types, neighbors, options, result);
 }

@@ -22,16 +22,28 @@ public static class ReferenceEvaluator
     }
 
     /// <summary>
-    /// Evaluates the model given a full neighbor list whose cutoff is at least the model's (pairs beyond rcut are ignored).
-    /// Forces and per-atom virials of periodic images are folded onto their owners.
+    /// Evaluates the model given a full neighbor list whose cutoff is at least the model's (pairs beyond rcut are ignored),
+    /// into a fresh result. See <see cref="IModelEvaluator"/> for the contract with ghost atoms.
     /// </summary>
     public static EvaluationResult Evaluate(DeepPotModel model, int[] types, NeighborList neighbors, EvaluationOptions? options = null)
     {
-        options ??= new EvaluationOptions();
+        var result = new EvaluationResult();
+        Evaluate(model, types, neighbors, options ?? new EvaluationOptions(), result);
+        return result;
+    }
+
+    /// <summary>
+    /// Evaluates the model for <c>types.Length</c> atoms (local + ghost) and a full neighbor list over the local atoms
+    /// (the first <see cref="NeighborList.CenterCount"/>), into <paramref name="result"/>: forces and per-atom virials
+    /// on every atom, not folded (a periodic list names owners, so its images are already folded).
+    /// </summary>
+    public static void Evaluate(DeepPotModel model, int[] types, NeighborList neighbors, EvaluationOptions options, EvaluationResult result)
+    {
         var n = types.Length;
+        var nloc = neighbors.CenterCount;
         var fparam = EvaluationInputs.Validate(model, types, neighbors, options);
 
-        var result = new EvaluationResult(n);
+        result.Reset(n, nloc);
         // Pair gradients g = ∂e_i/∂d for every neighbor entry; summed into forces/virials afterwards in a fixed order,
         // so the result does not depend on how centers were scheduled over threads.
         var entries = neighbors.EntryCount;
@@ -40,8 +52,8 @@ public static class ReferenceEvaluator
         var gz = new double[entries];
         var atomEnergy = result.AtomEnergy;
 
-        var errors = new UserInputException?[n];
-        Parallel.For(0, n, options.ParallelOptions(), i =>
+        var errors = new UserInputException?[nloc];
+        Parallel.For(0, nloc, options.ParallelOptions(), i =>
         {
             try
             {
@@ -56,11 +68,10 @@ public static class ReferenceEvaluator
         if (Array.Find(errors, e => e is not null) is { } first) throw first;
 
         double energy = 0;
-        for (var i = 0; i < n; i++) energy += atomEnergy[i];
+        for (var i = 0; i < nloc; i++) energy += atomEnergy[i];
         result.Energy = energy;
 
         PairTermAccumulator.Accumulate(neighbors, gx, gy, gz, result, options.ParallelOptions());
-        return result;
     }
 
     /// <summary>The frame parameters to use: the given ones, else the model default; checks the count.</summary>

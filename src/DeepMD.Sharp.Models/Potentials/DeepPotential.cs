@@ -57,20 +57,35 @@ public sealed class DeepPotential : IPotential
     /// <summary>The first model's cutoff, or the largest of the ensemble when deviations are logged.</summary>
     public double Cutoff => Deviation is null ? Model.Cutoff : Math.Max(Model.Cutoff, Deviation.Others.Max(e => e.Model.Cutoff));
 
+    private int[] _types = [];
+    private readonly EvaluationResult _result = new();
+
+    /// <summary>
+    /// Evaluates the model on the request's local + ghost atoms and full list (see <see cref="IModelEvaluator"/>): forces
+    /// and per-atom virials on every atom, ghosts not folded; per-atom energies of the local atoms. The type and result
+    /// buffers are kept, so a steady MD step allocates nothing here.
+    /// </summary>
     public void Compute(ForceRequest request, ForceResult result)
     {
+        var neighbors = request.Neighbors ?? throw new ArgumentException("pair_style deepmd needs a full neighbor list", nameof(request));
         var n = request.AtomCount;
-        var types = new int[n];
+        if (neighbors.CenterCount != request.LocalCount)
+            throw new ArgumentException($"the neighbor list has {neighbors.CenterCount} centers for {request.LocalCount} local atoms", nameof(request));
+        if (_types.Length != n) _types = new int[n];
+        var types = _types;
         for (var i = 0; i < n; i++) types[i] = _modelTypeOf[request.Types[i]];
-        var r = Evaluator.Evaluate(types, request.Neighbors, Options);
-        if (Deviation is { } d && d.IsDue(request.Step)) d.Record(request.Step, r, types, request.Neighbors, Options, request.Ids);
+        var r = _result;
+        Evaluator.Evaluate(types, neighbors, Options, r);
+        if (Deviation is { } d && d.IsDue(request.Step)) d.Record(request.Step, r, types, neighbors, Options, request.Ids);
         result.Resize(n);
         result.Energy = r.Energy;
+        var f = r.Forces;
+        double[] fx = result.Fx, fy = result.Fy, fz = result.Fz;
         for (var i = 0; i < n; i++)
         {
-            result.Fx[i] = r.Forces[3 * i];
-            result.Fy[i] = r.Forces[3 * i + 1];
-            result.Fz[i] = r.Forces[3 * i + 2];
+            fx[i] = f[3 * i];
+            fy[i] = f[3 * i + 1];
+            fz[i] = f[3 * i + 2];
         }
         r.Virial.CopyTo(result.Virial, 0);
         if (!request.PerAtom) return;

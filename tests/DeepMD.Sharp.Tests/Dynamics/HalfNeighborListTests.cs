@@ -132,10 +132,10 @@ public class HalfNeighborListTests
         return r;
     }
 
-    private static ForceResult Half(IHalfListPotential p, HalfNeighborList list, int threads)
+    private static ForceResult Half(IPotential p, HalfNeighborList list, int threads)
     {
         var r = new ForceResult();
-        p.Compute(new HalfListRequest(list, true, new ParallelOptions { MaxDegreeOfParallelism = threads }), r);
+        p.Compute(new ForceRequest { HalfNeighbors = list, PerAtom = true, Parallel = new ParallelOptions { MaxDegreeOfParallelism = threads } }, r);
         return r;
     }
 

@@ -1,4 +1,4 @@
-namespace DeepMD.Sharp.Dynamics.Neighbors;
+namespace DeepMD.Sharp.Core.Neighbors;
 
 using DeepMD.Sharp.Core.Geometry;
 
@@ -58,14 +58,14 @@ public sealed class HalfNeighborList
     /// <summary>How many slabs up a center's pairs may reach.</summary>
     public int SlabReach { get; private set; }
 
-    // Raw arrays for the pair kernels (no span construction in hot loops).
-    internal int[] CenterArray => _centers;
+    /// <summary>Raw arrays for the pair kernels (no span construction in hot loops): centers, see <see cref="Centers"/>.</summary>
+    public int[] CenterArray => _centers;
 
-    internal int[] OffsetArray => _offsets;
+    public int[] OffsetArray => _offsets;
 
-    internal int[] NeighborArray => _neighbors;
+    public int[] NeighborArray => _neighbors;
 
-    internal int[] SlabStartArray => _slabStart;
+    public int[] SlabStartArray => _slabStart;
 
     /// <summary>
     /// Builds ghosts, bins and the list for local positions wrapped into the box.

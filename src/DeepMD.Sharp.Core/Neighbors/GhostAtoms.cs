@@ -1,4 +1,4 @@
-namespace DeepMD.Sharp.Dynamics.Neighbors;
+namespace DeepMD.Sharp.Core.Neighbors;
 
 using DeepMD.Sharp.Core.Geometry;
 
