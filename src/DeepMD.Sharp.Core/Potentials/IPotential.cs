@@ -27,13 +27,3 @@ public interface IPotential
     /// </summary>
     void Compute(ForceRequest request, ForceResult result);
 }
-
-/// <summary>Which neighbor list a potential computes from.</summary>
-public enum NeighborKind
-{
-    /// <summary>A full list over the local atoms (<see cref="Neighbors.NeighborList"/>): DeePMD models.</summary>
-    Full,
-
-    /// <summary>A half list over local and ghost atoms, each pair once (<see cref="Neighbors.HalfNeighborList"/>): lj/cut, eam.</summary>
-    HalfWithGhosts,
-}

@@ -1,0 +1,11 @@
+namespace DeepMD.Sharp.Core.Potentials;
+
+/// <summary>Which neighbor list a potential computes from.</summary>
+public enum NeighborKind
+{
+    /// <summary>A full list over the local atoms (<see cref="Neighbors.NeighborList"/>): DeePMD models.</summary>
+    Full,
+
+    /// <summary>A half list over local and ghost atoms, each pair once (<see cref="Neighbors.HalfNeighborList"/>): lj/cut, eam.</summary>
+    HalfWithGhosts,
+}
