@@ -33,13 +33,16 @@ public sealed class ModelDeviation
     public double[] Columns => [MaxVirial, MinVirial, AvgVirial, MaxForce, MinForce, AvgForce, Energy];
 
     /// <summary>The deviation of an ensemble's results for one configuration.</summary>
-    /// <param name="results">One result per model (two or more), same atoms in the same order.</param>
+    /// <param name="results">One result per model (two or more), same atoms in the same order, no ghost atoms.</param>
     /// <param name="relativeForce">ν of <c>relative</c>, or null for absolute force deviations.</param>
     /// <param name="relativeVirial">ν of <c>relative_v</c>, or null for absolute virial deviations.</param>
     public static ModelDeviation Of(IReadOnlyList<EvaluationResult> results, double? relativeForce = null, double? relativeVirial = null)
     {
         if (results.Count < 1) throw new ArgumentException("needs at least one result", nameof(results));
         var atoms = results[0].AtomCount;
+        // Per-atom force deviations need each atom's whole force: with explicit ghosts, fold them onto their owners first.
+        if (results[0].LocalCount != atoms)
+            throw new NotSupportedException($"model deviation of a result with {atoms - results[0].LocalCount} ghost atoms: fold the ghost forces onto their owners first");
         var nm = results.Count;
         var force = new double[atoms];
         for (var i = 0; i < atoms; i++)
