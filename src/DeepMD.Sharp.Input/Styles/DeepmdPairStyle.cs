@@ -1,5 +1,6 @@
 namespace DeepMD.Sharp.Input.Styles;
 
+using DeepMD.Sharp.Core.Errors;
 using DeepMD.Sharp.Core.Potentials;
 using DeepMD.Sharp.Cpu;
 using DeepMD.Sharp.Models;
@@ -11,16 +12,26 @@ using DeepMD.Sharp.Models.Potentials;
 /// used). Model paths are relative to the deck. Needs <c>units metal</c>. The first model gives energies and forces;
 /// with two or more models, every <c>out_freq</c> steps (default 100; 0 = never) all are evaluated and the deviation
 /// is written to <c>out_file</c> (default model_devi.out) in the DeePMD-kit plugin's layout (<see cref="ModelDeviationLog"/>).
+/// As in LAMMPS' plugin, every model is loaded and validated at the <c>pair_style</c> line, and <c>pair_coeff</c> checks
+/// the element names against every model's type map, so such errors name those deck lines; the run builds the
+/// potential (and picks the backend) from the models loaded here.
 /// </summary>
 [PairStyle("deepmd")]
 public sealed class DeepmdPairStyle : IPairStyle
 {
     private readonly List<string> _models = [];
+    private readonly List<DeepPotModel> _loaded = [];
     private string[]? _elements;
     private int _outFreq = 100;
     private string _outFile = "model_devi.out";
     private bool _atomic;
     private double? _relative, _relativeV;
+
+    /// <summary>The models of the pair_style line, in order, loaded there (the first gives energies and forces).</summary>
+    public IReadOnlyList<DeepPotModel> Models => _loaded;
+
+    /// <summary>Whether the other models are evaluated (model deviation), which needs one type map for all.</summary>
+    private bool LogsDeviation => _loaded.Count > 1 && _outFreq != 0;
 
     public void Configure(DeckContext context, DeckArguments args)
     {
@@ -57,6 +68,26 @@ public sealed class DeepmdPairStyle : IPairStyle
         if (_models.Count == 0) throw args.Error("needs a model file");
         foreach (var m in _models)
             if (!File.Exists(m)) throw args.Error($"model file '{m}' does not exist");
+        foreach (var m in _models) _loaded.Add(Load(args, m));
+    }
+
+    /// <summary>Loads one model, turning its problems into an error of this pair_style line that names the file.</summary>
+    private static DeepPotModel Load(DeckArguments args, string path)
+    {
+        try
+        {
+            return ModelLoader.Load(path);
+        }
+        catch (UserInputException ex)
+        {
+            // The loader's message starts with the model file (and line) when it knows them.
+            var what = ex.File is null ? $"{path}: {ex.Message}" : ex.Message;
+            throw new UserInputException($"{args.Command}: cannot load the model {what}", inner: ex);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw new UserInputException($"{args.Command}: cannot read the model {path}: {ex.Message}", inner: ex);
+        }
     }
 
     public void Coeff(DeckContext context, DeckArguments args)
@@ -64,35 +95,72 @@ public sealed class DeepmdPairStyle : IPairStyle
         args.RequireAtLeast(2, "* * [El1 El2 ...]");
         if (args[0] != "*" || args[1] != "*") throw args.Error("deepmd needs 'pair_coeff * * El1 El2 ...'");
         var n = context.Simulation.TypeCount;
-        if (args.Count == 2) return;
-        if (args.Count - 2 != n) throw args.Error($"names {args.Count - 2} elements but there are {n} atom types; give one element per type");
-        _elements = args.Words.Skip(2).ToArray();
+        if (args.Count == 2)
+        {
+            // Without names atom type t is the first model's t-th species (unless an earlier pair_coeff named them).
+            if (_elements is not null) return;
+            var names = _loaded[0].TypeMap.Names;
+            if (names.Count < n) throw args.Error(FewerSpecies(n));
+            CheckElements(args, names.Take(n).ToArray());
+            return;
+        }
+        if (args.Count - 2 != n)
+            throw args.Error($"Incorrect args for pair coefficients: names {args.Count - 2} elements but there are {n} atom types; give one element per type");
+        var elements = args.Words.Skip(2).ToArray();
+        CheckElements(args, elements);
+        _elements = elements;
         context.Elements = _elements;
         foreach (var d in context.Dumps.Values) d.Elements ??= _elements;
     }
 
+    /// <summary>Every element must be in every model's type map; models whose deviation is logged must share one type map.</summary>
+    private void CheckElements(DeckArguments args, string[] elements)
+    {
+        for (var k = 0; k < _loaded.Count; k++)
+        {
+            var map = _loaded[k].TypeMap;
+            for (var t = 0; t < elements.Length; t++)
+                if (map.IndexOf(elements[t]) < 0)
+                    throw args.Error($"element '{elements[t]}' (atom type {t + 1}) is not in the type map [{string.Join(", ", map.Names)}] of {Path.GetFileName(_models[k])}");
+        }
+        if (TypeMapDisagreement() is { } why) throw args.Error(why);
+    }
+
+    /// <summary>Why the ensemble cannot log deviations (a model with another type map), or null.</summary>
+    private string? TypeMapDisagreement()
+    {
+        if (!LogsDeviation) return null;
+        var first = _loaded[0].TypeMap.Names;
+        for (var k = 1; k < _loaded.Count; k++)
+            if (!_loaded[k].TypeMap.Names.SequenceEqual(first))
+                return $"models disagree on type_map (model deviation needs one type map): {Path.GetFileName(_models[0])} has [{string.Join(" ", first)}], {Path.GetFileName(_models[k])} has [{string.Join(" ", _loaded[k].TypeMap.Names)}]";
+        return null;
+    }
+
+    private string FewerSpecies(int n) =>
+        $"the model's type map [{string.Join(" ", _loaded[0].TypeMap.Names)}] has fewer species than the {n} atom types; name them with pair_coeff * * El1 El2 ...";
+
     public IPotential Build(DeckContext context)
     {
         if (context.Units.Name != "metal")
-            throw new Core.Errors.UserInputException($"pair_style deepmd needs 'units metal' (the deck uses units {context.Units.Name})");
-        var model = ModelLoader.Load(_models[0]);
+            throw new UserInputException($"pair_style deepmd needs 'units metal' (the deck uses units {context.Units.Name})");
+        // The models were loaded (and validated) at the pair_style line; they are not read again here.
+        var model = _loaded[0];
         var n = context.Simulation.TypeCount;
         var elements = _elements ?? model.TypeMap.Names.Take(n).ToArray();
-        if (elements.Length < n)
-            throw new Core.Errors.UserInputException($"the model's type map [{string.Join(" ", model.TypeMap.Names)}] has fewer species than the {n} atom types; name them with pair_coeff * * El1 El2 ...");
+        if (elements.Length < n) throw new UserInputException(FewerSpecies(n));
         context.Elements ??= elements;
         // The fastest backend supporting the model (or DPSHARP_BACKEND's); the log says which and why.
         var evaluator = BackendSelector.Create(model, null, out var reason);
         context.Out.WriteLine($"deepmd: {Path.GetFileName(_models[0])} ({model.Descriptor.TypeName}, rcut {model.Cutoff.ToString(System.Globalization.CultureInfo.InvariantCulture)} Å), backend {reason}");
-        if (_models.Count == 1 || _outFreq == 0) return new DeepPotential(evaluator, elements);
+        if (!LogsDeviation) return new DeepPotential(evaluator, elements);
+        if (TypeMapDisagreement() is { } why) throw new UserInputException($"pair_style deepmd: {why}");
         var others = new List<Models.Evaluation.IModelEvaluator>();
-        foreach (var path in _models.Skip(1))
+        for (var k = 1; k < _loaded.Count; k++)
         {
-            var m = ModelLoader.Load(path);
-            if (!m.TypeMap.Names.SequenceEqual(model.TypeMap.Names))
-                throw new Core.Errors.UserInputException($"pair_style deepmd: models disagree on type_map: {Path.GetFileName(_models[0])} has [{string.Join(" ", model.TypeMap.Names)}], {Path.GetFileName(path)} has [{string.Join(" ", m.TypeMap.Names)}]");
-            others.Add(BackendSelector.Create(m, null, out var why));
-            context.Out.WriteLine($"deepmd: {Path.GetFileName(path)} ({m.Descriptor.TypeName}) for model deviation, backend {why}");
+            var m = _loaded[k];
+            others.Add(BackendSelector.Create(m, null, out var backend));
+            context.Out.WriteLine($"deepmd: {Path.GetFileName(_models[k])} ({m.Descriptor.TypeName}) for model deviation, backend {backend}");
         }
         var log = new ModelDeviationLog(others, _outFreq, context.OutputPath(_outFile), _atomic, _relative, _relativeV);
         context.Out.WriteLine($"deepmd: model deviation of {_models.Count} models every {_outFreq} steps to {_outFile}");
