@@ -18,11 +18,11 @@ public abstract class FixNoseHoover : Fix
     private readonly bool _tstat, _pstat;
     private readonly CellStyle _pstyle;
     private readonly int _tChain, _pChain;
-    private readonly double _tFreq;
     private readonly double[] _pFreq = new double[6];
 
-    private readonly NoseHooverChain _particleChain, _barostatChain;
-    private readonly Func<double, double> _scaleParticles, _scaleBarostat;
+    private readonly NoseHooverChainState _particleChain, _barostatChain;
+    private readonly Action<double> _scaleParticles;
+    private NoseHooverThermostatSettings _thermostat;
     private Simulation? _sim;
     private readonly double[] _omega = new double[6], _omegaDot = new double[6], _omegaMass = new double[6];
     private readonly double[] _h0Inv = new double[6];
@@ -35,7 +35,7 @@ public abstract class FixNoseHoover : Fix
     private double _vol0, _t0;
 
     private double _dtv, _dtf, _dthalf, _dt4, _dto;
-    private double _pFreqMax, _pDragFactor, _tDragFactor, _pHydro, _mtkTerm1, _mtkTerm2;
+    private double _pFreqMax, _pDragFactor, _pHydro, _mtkTerm1, _mtkTerm2;
     private double _tTarget, _keTarget, _tCurrent, _tdof;
     private int _pdim;
     private double[] _mass = [];
@@ -51,7 +51,6 @@ public abstract class FixNoseHoover : Fix
         {
             if (!(options.TStart > 0) || !(options.TStop > 0)) throw new UserInputException($"fix {style}: target temperatures must be positive, got {options.TStart} {options.TStop}");
             if (!(options.TDamp > 0)) throw new UserInputException($"fix {style}: the damping time must be positive, got {options.TDamp}");
-            _tFreq = 1.0 / options.TDamp;
         }
         if (options.TChain < 1) throw new UserInputException($"fix {style}: tchain must be at least 1, got {options.TChain}");
         if (options.PChain < 0) throw new UserInputException($"fix {style}: pchain must be at least 0, got {options.PChain}");
@@ -75,10 +74,9 @@ public abstract class FixNoseHoover : Fix
         _tChain = options.TChain;
         _pChain = _pstat ? options.PChain : 0;
         _cell = new NoseHooverCell(StyleName, options.PFlag, _pstyle == CellStyle.Triclinic, options.ScaleXy, options.ScaleXz, options.ScaleYz);
-        _particleChain = new NoseHooverChain(_tChain);
-        _barostatChain = new NoseHooverChain(_pChain);
+        _particleChain = new NoseHooverChainState(_tChain);
+        _barostatChain = new NoseHooverChainState(_pChain);
         _scaleParticles = ScaleParticles;
-        _scaleBarostat = ScaleBarostat;
         if (options.FixedPoint is { } fp)
         {
             fp.AsSpan(0, 3).CopyTo(_fixedPoint);
@@ -168,7 +166,8 @@ public abstract class FixNoseHoover : Fix
                 _cell.HInv.CopyTo(_h0Inv);
             }
         }
-        if (_tstat) _tDragFactor = 1.0 - sim.Timestep * _tFreq * _o.Drag / _o.TLoop;
+        if (_tstat)
+            _thermostat = NoseHooverThermostatSettings.Create(_o.TStart, _o.TStop, _o.TDamp, _o.TLoop, _o.Drag, sim.Timestep, sim.Units.Boltz);
     }
 
     public override void Setup(Simulation sim)
@@ -204,11 +203,7 @@ public abstract class FixNoseHoover : Fix
             if (measurePressure) MeasurePressure(sim, _tCurrent);
         }
         var boltz = sim.Units.Boltz;
-        if (_tstat)
-        {
-            _particleChain.SetMasses(_tdof * boltz * _tTarget / (_tFreq * _tFreq), boltz * _tTarget / (_tFreq * _tFreq));
-            _particleChain.SetUpperForces(boltz * _tTarget);
-        }
+        if (_tstat) NoseHooverChain.SetupThermostat(_particleChain, _thermostat, _tdof, _tTarget);
         if (_pstat)
         {
             var kt = boltz * _tTarget;
@@ -218,8 +213,8 @@ public abstract class FixNoseHoover : Fix
             if (_pstyle == CellStyle.Triclinic)
                 for (var i = 3; i < 6; i++)
                     if (_o.PFlag[i]) _omegaMass[i] = nkt / (_pFreq[i] * _pFreq[i]);
-            _barostatChain.SetMasses(boltz * _tTarget / (_pFreqMax * _pFreqMax), boltz * _tTarget / (_pFreqMax * _pFreqMax));
-            _barostatChain.SetUpperForces(boltz * _tTarget);
+            NoseHooverChain.SetMasses(_barostatChain, boltz * _tTarget / (_pFreqMax * _pFreqMax), boltz * _tTarget / (_pFreqMax * _pFreqMax));
+            NoseHooverChain.SetUpperForces(_barostatChain, boltz * _tTarget);
         }
     }
 
@@ -280,16 +275,13 @@ public abstract class FixNoseHoover : Fix
 
     private void ComputeTempTarget(Simulation sim)
     {
-        double delta = sim.Step - sim.RunStartStep;
-        if (delta != 0.0) delta /= sim.RunEndStep - sim.RunStartStep;
-        _tTarget = _o.TStart + delta * (_o.TStop - _o.TStart);
-        _keTarget = _tdof * sim.Units.Boltz * _tTarget;
+        _tTarget = NoseHooverChain.TargetTemperature(_thermostat, NoseHooverChain.RampFraction(sim.Step, sim.RunStartStep, sim.RunEndStep));
+        _keTarget = NoseHooverChain.TargetKinetic(_thermostat, _tdof, _tTarget);
     }
 
     private void ComputePressTarget(Simulation sim)
     {
-        double delta = sim.Step - sim.RunStartStep;
-        if (delta != 0.0) delta /= sim.RunEndStep - sim.RunStartStep;
+        var delta = NoseHooverChain.RampFraction(sim.Step, sim.RunStartStep, sim.RunEndStep);
         _pHydro = 0.0;
         for (var i = 0; i < 3; i++)
         {
@@ -433,15 +425,11 @@ public abstract class FixNoseHoover : Fix
     }
 
     /// <summary>Half-step update of the particle thermostat chain and the velocity scaling (LAMMPS' nhc_temp_integrate).</summary>
-    private void ParticleChain(Simulation sim)
-    {
-        var boltz = sim.Units.Boltz;
-        _particleChain.SetMasses(_tdof * boltz * _tTarget / (_tFreq * _tFreq), boltz * _tTarget / (_tFreq * _tFreq));
-        _particleChain.HalfStep(_dtv, _o.TLoop, _tDragFactor, _tdof * boltz * _tCurrent, _keTarget, boltz * _tTarget, true, _scaleParticles);
-    }
+    private void ParticleChain(Simulation sim) =>
+        NoseHooverChain.ThermostatHalfStep(_particleChain, _thermostat, _tdof, _tTarget, _keTarget, ref _tCurrent, _scaleParticles);
 
-    /// <summary>Scales all velocities; returns the new 2·KE (the temperature follows the factor squared).</summary>
-    private double ScaleParticles(double factor)
+    /// <summary>Scales all velocities by one sub-step's factor (the chain follows the temperature by the factor squared).</summary>
+    private void ScaleParticles(double factor)
     {
         var a = _sim!.Atoms;
         for (var i = 0; i < a.Count; i++)
@@ -450,8 +438,6 @@ public abstract class FixNoseHoover : Fix
             a.Vy[i] *= factor;
             a.Vz[i] *= factor;
         }
-        _tCurrent *= factor * factor;
-        return _tdof * _sim.Units.Boltz * _tCurrent;
     }
 
     /// <summary>Half-step update of the barostat's thermostat chain, scaling the barostat velocities (LAMMPS' nhc_press_integrate).</summary>
@@ -460,7 +446,13 @@ public abstract class FixNoseHoover : Fix
         var kt = sim.Units.Boltz * _tTarget;
         var ke = BarostatKinetic(_pstyle == CellStyle.Triclinic, out var pdof);
         var lktPress = _pstyle == CellStyle.Iso ? kt : pdof * kt;
-        _barostatChain.HalfStep(_dtv, _o.PLoop, _pDragFactor, ke, lktPress, kt, false, _scaleBarostat);
+        var scaling = new BarostatScaling(this);
+        NoseHooverChain.HalfStep(_barostatChain, _dtv, _o.PLoop, _pDragFactor, ke, lktPress, kt, false, ref scaling);
+    }
+
+    private readonly struct BarostatScaling(FixNoseHoover fix) : INoseHooverScaling
+    {
+        public double Scale(double factor) => fix.ScaleBarostat(factor);
     }
 
     /// <summary>Scales the barostat velocities; returns their new Σ W·ω̇².</summary>
@@ -553,7 +545,7 @@ public abstract class FixNoseHoover : Fix
         var boltz = sim.Units.Boltz;
         var kt = boltz * _tTarget;
         double e = 0;
-        if (_tstat) e += _particleChain.Energy(_keTarget, kt);
+        if (_tstat) e += NoseHooverChain.ThermostatEnergy(_particleChain, _thermostat, _keTarget, _tTarget);
         if (_pstat)
         {
             var box = sim.Box!;
@@ -567,7 +559,7 @@ public abstract class FixNoseHoover : Fix
             {
                 BarostatKinetic(_pstyle == CellStyle.Triclinic, out var pdof);
                 // LAMMPS counts kT per barostatted component here, also for iso (where the chain itself uses one kT)
-                e += _barostatChain.Energy(pdof * kt, kt);
+                e += NoseHooverChain.Energy(_barostatChain, pdof * kt, kt);
             }
             if (_o.Deviatoric)
             {
@@ -593,8 +585,7 @@ public abstract class FixNoseHoover : Fix
     {
         if (!_tstat) return;
         ComputeTempTarget(sim);
-        var boltz = sim.Units.Boltz;
-        _particleChain.SetMasses(_tdof * boltz * _tTarget / (_tFreq * _tFreq), boltz * _tTarget / (_tFreq * _tFreq));
+        NoseHooverChain.SetThermostatMasses(_particleChain, _thermostat, _tdof, _tTarget);
     }
 
     /// <summary>

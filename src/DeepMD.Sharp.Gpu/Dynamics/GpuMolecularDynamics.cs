@@ -2,6 +2,7 @@ namespace DeepMD.Sharp.Gpu.Dynamics;
 
 using DeepMD.Sharp.Core.Errors;
 using DeepMD.Sharp.Core.Geometry;
+using DeepMD.Sharp.Dynamics.Fixes;
 using DeepMD.Sharp.Gpu.Neighbors;
 using DeepMD.Sharp.Gpu.Resident;
 using DeepMD.Sharp.Models.Evaluation;
@@ -31,7 +32,7 @@ public sealed class GpuMolecularDynamics : IDisposable
     private readonly EvaluationOptions _options;
     private readonly GpuAtoms _atoms;
     private readonly GpuNeighborList _list;
-    private readonly NoseHooverChain? _chain;
+    private readonly NoseHooverThermostat? _chain;
     private readonly List<MemoryBuffer> _buffers = [];
     private readonly Action<Index1D, MdKernelParams> _kickDrift, _kick, _check, _save, _reduce, _wrap;
     private readonly Action<Index1D, MdKernelParams, double> _scale;
@@ -65,7 +66,9 @@ public sealed class GpuMolecularDynamics : IDisposable
         // Start from sel scaled to the list volume; the list grows if an atom has more.
         var grow = Math.Pow((rc + settings.Skin) / rc, 3);
         _list = new GpuNeighborList(_accelerator, d.TypeCount, d.Sel.Select(s => (int)Math.Ceiling(s * grow)).ToArray());
-        _chain = settings.Thermostat is { } t ? new NoseHooverChain(t, settings.Timestep, settings.Boltz) : null;
+        _chain = settings.Thermostat is { } t
+            ? new NoseHooverThermostat(t.TStart, t.TStop, t.TDamp, t.Chain, t.Loops, t.Drag, settings.Timestep, settings.Boltz)
+            : null;
         _dof = 3.0 * n - 3.0;
         _p = new MdKernelParams
         {
@@ -153,6 +156,9 @@ public sealed class GpuMolecularDynamics : IDisposable
         }
     }
 
+    /// <summary>The thermostat chain's share of the conserved energy (fix nvt's scalar), or 0 for NVE.</summary>
+    public double ThermostatEnergy => _chain?.Energy ?? 0.0;
+
     /// <summary>Advances <paramref name="steps"/> steps of a run started with <see cref="Begin"/>.</summary>
     public void Advance(long steps, Action<GpuMolecularDynamics>? observe = null)
     {
@@ -161,11 +167,7 @@ public sealed class GpuMolecularDynamics : IDisposable
         for (long s = 0; s < steps; s++)
         {
             Step++;
-            if (_chain is not null)
-            {
-                var delta = _runEnd == _runStart ? 0.0 : (double)(Step - _runStart) / (_runEnd - _runStart);
-                _scale(n, _p, _chain.Initial(delta));
-            }
+            if (_chain is not null) _scale(n, _p, _chain.Initial(NoseHooverChain.RampFraction(Step, _runStart, _runEnd)));
             _kickDrift(n, _p);
             _p.Moved.MemSetToZero();
             _check(n, _p);
