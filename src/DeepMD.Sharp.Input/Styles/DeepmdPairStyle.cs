@@ -1,7 +1,6 @@
 namespace DeepMD.Sharp.Input.Styles;
 
 using DeepMD.Sharp.Core.Potentials;
-using DeepMD.Sharp.Cpu;
 using DeepMD.Sharp.Models;
 using DeepMD.Sharp.Models.Potentials;
 
@@ -82,7 +81,7 @@ public sealed class DeepmdPairStyle : IPairStyle
             throw new Core.Errors.UserInputException($"the model's type map [{string.Join(" ", model.TypeMap.Names)}] has fewer species than the {n} atom types; name them with pair_coeff * * El1 El2 ...");
         context.Elements ??= elements;
         // The fastest backend supporting the model (or DPSHARP_BACKEND's); the log says which and why.
-        var evaluator = BackendSelector.Create(model, null, out var reason);
+        var evaluator = context.Backends.Create(model, null, out var reason);
         context.Out.WriteLine($"deepmd: {Path.GetFileName(_models[0])} ({model.Descriptor.TypeName}, rcut {model.Cutoff.ToString(System.Globalization.CultureInfo.InvariantCulture)} Å), backend {reason}");
         if (_models.Count == 1 || _outFreq == 0) return new DeepPotential(evaluator, elements);
         var others = new List<Models.Evaluation.IModelEvaluator>();
@@ -91,7 +90,7 @@ public sealed class DeepmdPairStyle : IPairStyle
             var m = ModelLoader.Load(path);
             if (!m.TypeMap.Names.SequenceEqual(model.TypeMap.Names))
                 throw new Core.Errors.UserInputException($"pair_style deepmd: models disagree on type_map: {Path.GetFileName(_models[0])} has [{string.Join(" ", model.TypeMap.Names)}], {Path.GetFileName(path)} has [{string.Join(" ", m.TypeMap.Names)}]");
-            others.Add(BackendSelector.Create(m, null, out var why));
+            others.Add(context.Backends.Create(m, null, out var why));
             context.Out.WriteLine($"deepmd: {Path.GetFileName(path)} ({m.Descriptor.TypeName}) for model deviation, backend {why}");
         }
         var log = new ModelDeviationLog(others, _outFreq, context.OutputPath(_outFile), _atomic, _relative, _relativeV);
