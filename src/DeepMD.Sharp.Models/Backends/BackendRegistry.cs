@@ -71,7 +71,9 @@ public sealed class BackendRegistry
         get
         {
             var names = new List<string> { "auto" };
-            foreach (var b in Backends.Reverse()) names.AddRange(b.Aliases.Append(b.Name));
+            List<BackendInfo> ordered;
+            lock (_lock) ordered = _backends.Select((b, k) => (b, k)).OrderBy(p => p.b.Priority).ThenBy(p => p.k).Select(p => p.b).ToList();
+            foreach (var b in ordered) names.AddRange(b.Aliases.Append(b.Name));
             return names;
         }
     }

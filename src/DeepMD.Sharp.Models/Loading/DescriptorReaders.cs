@@ -32,6 +32,12 @@ public static class DescriptorReaders
         }
     }
 
+    /// <summary>Removes the descriptor type called <paramref name="name"/>; whether there was one.</summary>
+    public static bool Unregister(string name)
+    {
+        lock (Lock) return Types.RemoveAll(t => t.Name == name) > 0;
+    }
+
     /// <summary>The descriptor type stored as <paramref name="type"/> (its name or an alias), or null.</summary>
     public static DescriptorReader? Find(string type)
     {
