@@ -34,7 +34,7 @@ public sealed class BackendRegistry
             Family = "reference",
             DisplayName = "reference",
             Priority = 0,
-            Summary = "double-precision oracle: plain managed code that reads like the equations; every descriptor",
+            Summary = "double-precision oracle: plain managed code that reads like the equations",
             AutomaticNote = null,
             Describe = (_, how) => $"reference: double-precision oracle ({how})",
         });
