@@ -59,7 +59,7 @@ public static class BenchCommand
                 {
                     var sized = Replicate(s0, size);
                     stdout.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                        $"model {p.GetValue(model)} ({m.Descriptor.TypeName}{(m.Descriptor is Models.Descriptors.SeE2ASpec { IsCompressed: true } ? ", compressed" : "")}, sel [{string.Join(",", m.Descriptor.Sel)}]); {size} = {sized.Count:N0} atoms"));
+                        $"model {p.GetValue(model)} ({m.Descriptor.TypeName}{(m.Descriptor.IsCompressed ? ", compressed" : "")}, sel [{string.Join(",", m.Descriptor.Sel)}]); {size} = {sized.Count:N0} atoms"));
                     if (p.GetValue(mdCompare) is { } n) GpuMdCompare.Run(stdout, m, sized, precisionList, Math.Max(1, n), p.GetValue(compare) ?? "cpu-f64", p.GetValue(emulate));
                     else GpuMdBench.Run(stdout, m, sized, precisionList, Math.Max(1, p.GetValue(steps)), p.GetValue(emulate));
                     stdout.Flush();

@@ -117,7 +117,7 @@ public static class ModelReader
     }
 
     /// <summary>The compressed-table block of Descriptor v3 (notes §3.5), or null when absent.</summary>
-    internal static EmbeddingTable?[]? ReadTables(ModelNode compress, int netCount, int channels)
+    public static EmbeddingTable?[]? ReadTables(ModelNode compress, int netCount, int channels)
     {
         if (compress.IsNull) return null;
         var vars = compress["@variables"];
@@ -193,7 +193,11 @@ public static class ModelReader
         return spec;
     }
 
-    internal static (int Ndim, NeuralNetwork?[] Nets) ReadCollection(ModelNode c, int nt, string netClass)
+    /// <summary>
+    /// A NetworkCollection of <paramref name="netClass"/> nets for <paramref name="nt"/> types (for descriptor readers
+    /// registered from outside, too): its ndim and the nets in collection order, null where absent.
+    /// </summary>
+    public static (int Ndim, NeuralNetwork?[] Nets) ReadCollection(ModelNode c, int nt, string netClass)
     {
         CheckClass(c, "NetworkCollection", 1, 1);
         var ndim = c["ndim"].AsInt();
@@ -238,7 +242,8 @@ public static class ModelReader
         return new NeuralNetwork(layers);
     }
 
-    internal static (int, int)[] ReadPairs(ModelNode node, int nt)
+    /// <summary>A list of type pairs (<c>exclude_types</c>), each type checked against 0..<paramref name="nt"/>-1.</summary>
+    public static (int, int)[] ReadPairs(ModelNode node, int nt)
     {
         if (node.IsNull) return [];
         var pairs = new List<(int, int)>();
