@@ -13,7 +13,7 @@ public static class CommandLine
     /// <summary>Runs dpsharp writing to the given streams (used by tests).</summary>
     public static int Run(string[] args, TextWriter stdout, TextWriter stderr)
     {
-        GpuRegistration.Register();
+        ProgramBackends.Register();
         var root = new RootCommand("dpsharp: DeePMD-family machine-learned potentials in C#: evaluate, convert and inspect models.")
         {
             EvalCommand.Create(stdout),
@@ -28,6 +28,7 @@ public static class CommandLine
 #endif
             TestCommand.Create(stdout),
             ModelDeviCommand.Create(stdout),
+            StylesCommand.Create(stdout),
         };
         var parse = root.Parse(args);
         var config = new InvocationConfiguration { Output = stdout, Error = stderr, EnableDefaultExceptionHandler = false };

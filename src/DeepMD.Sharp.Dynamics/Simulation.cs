@@ -56,10 +56,10 @@ public sealed class Simulation
     public List<IRunObserver> Observers { get; } = [];
 
     /// <summary>
-    /// Where runs may go to a device-resident loop (<see cref="IDeviceLoop"/>); defaults to the process-wide
-    /// <see cref="DeviceLoops.Factory"/>. Set to null to keep every run on the host.
+    /// Where runs may go to a device-resident loop (<see cref="IDeviceLoop"/>); null (the default) keeps every run on
+    /// the host. Decks set the one their backend registry offers (the GPU backend registers one).
     /// </summary>
-    public IDeviceLoopFactory? DeviceLoopFactory { get; set; } = DeviceLoops.Factory;
+    public IDeviceLoopFactory? DeviceLoopFactory { get; set; }
 
     /// <summary>The device loop of the last run, or why it ran on the host (null when no device was an option).</summary>
     public string? DeviceLoopNote { get; private set; }

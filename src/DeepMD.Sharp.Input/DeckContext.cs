@@ -8,6 +8,7 @@ using DeepMD.Sharp.Dynamics.Units;
 using DeepMD.Sharp.Input.Geometry;
 using DeepMD.Sharp.Input.Parsing;
 using DeepMD.Sharp.Input.Styles;
+using DeepMD.Sharp.Models.Backends;
 
 /// <summary>
 /// Everything a deck has set up so far: unit style, boundary, lattice, regions, variables, the
@@ -93,11 +94,20 @@ public sealed class DeckContext
     public Simulation Simulation =>
         _simulation ?? throw new UserInputException("this command needs a simulation box; use create_box or read_data first");
 
+    /// <summary>
+    /// The backends <c>pair_style deepmd</c> chooses from, and the device MD loop runs may use (the registry's
+    /// <see cref="Dynamics.Device.IDeviceLoopFactory"/>); <see cref="BackendRegistry.Default"/> unless set.
+    /// </summary>
+    public BackendRegistry Backends { get; set; } = BackendRegistry.Default;
+
+    /// <summary>The commands and styles this deck can use; <see cref="StyleRegistry.Default"/> unless set.</summary>
+    public StyleRegistry Styles { get; set; } = StyleRegistry.Default;
+
     /// <summary>Creates the simulation (once per deck).</summary>
     public Simulation CreateSimulation()
     {
         if (_simulation is not null) throw new UserInputException("a simulation box already exists; create_box and read_data can be used once");
-        _simulation = new Simulation(Units) { Warn = Out.WriteLine };
+        _simulation = new Simulation(Units) { Warn = Out.WriteLine, DeviceLoopFactory = Backends.Service<Dynamics.Device.IDeviceLoopFactory>() };
         if (_neighborSkin is { } s) _simulation.Neighbor.Skin = s;
         _simulation.Neighbor.Every = NeighborEvery;
         _simulation.Neighbor.Delay = NeighborDelay;

@@ -88,10 +88,10 @@ public sealed class DeckRunner
             var words = Tokenizer.Words(text);
             if (words.Count == 0) return;
             var name = words[0];
-            var command = StyleRegistry.CreateCommand(name);
+            var command = Context.Styles.CreateCommand(name);
             if (command is null)
             {
-                var close = EditDistance.Closest(name, StyleRegistry.CommandNames);
+                var close = EditDistance.Closest(name, Context.Styles.CommandNames);
                 throw new UserInputException($"unknown command '{name}'{(close is null ? "" : $"; did you mean '{close}'?")}");
             }
             command.Execute(Context, new DeckArguments(name, words.Skip(1).ToList()));

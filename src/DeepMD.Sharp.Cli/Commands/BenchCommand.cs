@@ -8,6 +8,7 @@ using DeepMD.Sharp.Core.Neighbors;
 using DeepMD.Sharp.Cpu;
 using DeepMD.Sharp.Gpu;
 using DeepMD.Sharp.IO;
+using DeepMD.Sharp.Models.Backends;
 using DeepMD.Sharp.Models;
 using DeepMD.Sharp.Models.Evaluation;
 
@@ -58,7 +59,7 @@ public static class BenchCommand
                 {
                     var sized = Replicate(s0, size);
                     stdout.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                        $"model {p.GetValue(model)} ({m.Descriptor.TypeName}{(m.Descriptor is Models.Descriptors.SeE2ASpec { IsCompressed: true } ? ", compressed" : "")}, sel [{string.Join(",", m.Descriptor.Sel)}]); {size} = {sized.Count:N0} atoms"));
+                        $"model {p.GetValue(model)} ({m.Descriptor.TypeName}{(m.Descriptor.IsCompressed ? ", compressed" : "")}, sel [{string.Join(",", m.Descriptor.Sel)}]); {size} = {sized.Count:N0} atoms"));
                     if (p.GetValue(mdCompare) is { } n) GpuMdCompare.Run(stdout, m, sized, precisionList, Math.Max(1, n), p.GetValue(compare) ?? "cpu-f64", p.GetValue(emulate));
                     else GpuMdBench.Run(stdout, m, sized, precisionList, Math.Max(1, p.GetValue(steps)), p.GetValue(emulate));
                     stdout.Flush();
@@ -86,7 +87,7 @@ public static class BenchCommand
             EvaluationResult? baseline = null;
             if (p.GetValue(compare) is { } baseName)
             {
-                var baseEvaluator = BackendSelector.Create(m, baseName, out _);
+                var baseEvaluator = BackendRegistry.Default.Create(m, baseName, out _);
                 using (baseEvaluator as IDisposable)
                     baseline = baseEvaluator.Evaluate(t, CellListNeighborSearch.Build(s.X, s.Y, s.Z, s.Box, m.Cutoff), options);
                 stdout.WriteLine(string.Create(CultureInfo.InvariantCulture, $"baseline {baseEvaluator.Name}: energy {baseline.Energy:F6} eV"));
@@ -100,7 +101,7 @@ public static class BenchCommand
             };
             foreach (var name in backendList.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
             {
-                var evaluator = BackendSelector.Create(m, name, out _);
+                var evaluator = BackendRegistry.Default.Create(m, name, out _);
                 using var owned = evaluator as IDisposable;
                 var times = new List<double>();
                 var evalTimes = new List<double>(); // without the (host) neighbor list

@@ -5,8 +5,8 @@ using System.Globalization;
 using System.Text.Json;
 using DeepMD.Sharp.Core.Errors;
 using DeepMD.Sharp.Core.Neighbors;
-using DeepMD.Sharp.Cpu;
 using DeepMD.Sharp.IO;
+using DeepMD.Sharp.Models.Backends;
 using DeepMD.Sharp.Models;
 using DeepMD.Sharp.Models.Evaluation;
 
@@ -53,7 +53,7 @@ public static class EvalCommand
                 Aparam = apAll,
                 AtomLabels = s.Species,
             };
-            var evaluator = BackendSelector.Create(m, p.GetValue(backend), out _);
+            var evaluator = BackendRegistry.Default.Create(m, p.GetValue(backend), out _);
             using var ownedEvaluator = evaluator as IDisposable;
             var neighbors = CellListNeighborSearch.Build(s.X, s.Y, s.Z, s.Box, m.Cutoff);
             var r = evaluator.Evaluate(typeIndex, neighbors, options);

@@ -3,11 +3,11 @@ namespace DeepMD.Sharp.Cli.Commands;
 using System.Globalization;
 using DeepMD.Sharp.Core.Atoms;
 using DeepMD.Sharp.Core.Errors;
-using DeepMD.Sharp.Cpu;
 using DeepMD.Sharp.Dynamics;
 using DeepMD.Sharp.Dynamics.Fixes;
 using DeepMD.Sharp.Dynamics.Units;
 using DeepMD.Sharp.Gpu.Dynamics;
+using DeepMD.Sharp.Models.Backends;
 using DeepMD.Sharp.Models;
 using DeepMD.Sharp.Models.Potentials;
 
@@ -48,7 +48,7 @@ internal static class GpuMdCompare
             sim.Atoms.Vy[i] = vy[i];
             sim.Atoms.Vz[i] = vz[i];
         }
-        var hostEvaluator = BackendSelector.Create(m, hostBackend, out _);
+        var hostEvaluator = BackendRegistry.Default.Create(m, hostBackend, out _);
         using var ownedHost = hostEvaluator as IDisposable;
         sim.Potential = new DeepPotential(hostEvaluator, m.TypeMap.Names);
         sim.Fixes.Add(new FixNve("1"));

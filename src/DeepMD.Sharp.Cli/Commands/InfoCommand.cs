@@ -2,9 +2,8 @@ namespace DeepMD.Sharp.Cli.Commands;
 
 using System.CommandLine;
 using System.Globalization;
-using DeepMD.Sharp.Cpu;
+using DeepMD.Sharp.Models.Backends;
 using DeepMD.Sharp.Models;
-using DeepMD.Sharp.Models.Descriptors;
 
 /// <summary><c>dpsharp info MODEL</c>: what a model file holds.</summary>
 public static class InfoCommand
@@ -32,16 +31,7 @@ public static class InfoCommand
         o.WriteLine($"model            {path}");
         o.WriteLine($"descriptor       {d.TypeName}");
         o.WriteLine($"type map         {Ints(Enumerable.Range(0, m.TypeMap.Count))} = [{string.Join(", ", m.TypeMap.Names)}]");
-        o.WriteLine(string.Create(ci, $"rcut             {d.Rcut} Å   (rcut_smth {d.RcutSmooth} Å, env_protection {d.EnvProtection})"));
-        o.WriteLine($"sel              {Ints(d.Sel)}   (Σ = {d.SlotCount})");
-        o.WriteLine($"embedding net    {Ints(d.Neuron)}   ({(d.TypeOneSide ? "one net per neighbor type" : "one net per (center, neighbor) type pair")}, {d.Embeddings.Count(e => e is not null)} nets)");
-        if (d is SeE2ASpec a)
-        {
-            o.WriteLine($"axis_neuron      {a.AxisNeuron}   (descriptor size {a.OutputSize})");
-            if (a.Tables?.FirstOrDefault(t => t is not null) is { } t0)
-                o.WriteLine(string.Create(ci, $"compression      tabulated embedding nets: {a.Tables.Count(t => t is not null)} tables of {t0.SplineCount} intervals, s in [{t0.Lower}, {t0.TableMax}], strides {t0.Stride0}/{t0.Stride1}"));
-        }
-        else o.WriteLine($"descriptor size  {d.OutputSize}");
+        foreach (var line in d.Describe()) o.WriteLine(line);
         var fitNet = f.Nets.FirstOrDefault(n => n is not null);
         var widths = fitNet is null ? "[]" : Ints(fitNet.Layers.Take(fitNet.Layers.Count - 1).Select(l => l.OutputSize));
         var idt = fitNet?.Layers.Any(l => l.Timestep is not null) == true;
@@ -54,9 +44,12 @@ public static class InfoCommand
             o.WriteLine($"atom_exclude     [{string.Join(", ", m.AtomExcludeTypes.Concat(f.ExcludeTypes).Distinct().Select(t => m.TypeMap.Names[t]))}]");
         o.WriteLine($"precision        {d.Precision} (descriptor), {f.Precision} (fitting)");
         o.WriteLine(string.Create(ci, $"parameters       {m.ParameterCount:N0}"));
-        using (BackendSelector.Create(m, null, out var why) as IDisposable)
+        using (BackendRegistry.Default.Create(m, null, out var why) as IDisposable)
             o.WriteLine($"backend          {why}");
         o.WriteLine($"cpu vectors      {WideVectors.Describe()}");
-        o.WriteLine($"gpu device       {BackendSelector.Gpu?.DeviceDescription() ?? "GPU backend not part of this program"}");
+        var gpu = BackendRegistry.Default.Find("gpu");
+        var device = "GPU backend not part of this program";
+        gpu?.IsAvailable(out device);
+        o.WriteLine($"gpu device       {device}");
     }
 }

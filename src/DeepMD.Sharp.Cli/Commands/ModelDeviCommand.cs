@@ -5,8 +5,8 @@ using System.Globalization;
 using DeepMD.Sharp.Core.Errors;
 using DeepMD.Sharp.Core.Geometry;
 using DeepMD.Sharp.Core.Neighbors;
-using DeepMD.Sharp.Cpu;
 using DeepMD.Sharp.IO.Datasets;
+using DeepMD.Sharp.Models.Backends;
 using DeepMD.Sharp.Models;
 using DeepMD.Sharp.Models.Evaluation;
 
@@ -31,7 +31,7 @@ public static class ModelDeviCommand
             foreach (var m in loaded.Skip(1))
                 if (!m.TypeMap.Names.SequenceEqual(loaded[0].TypeMap.Names))
                     throw new UserInputException($"models disagree on type_map: [{string.Join(", ", loaded[0].TypeMap.Names)}] vs [{string.Join(", ", m.TypeMap.Names)}]");
-            var evaluators = loaded.Select(m => BackendSelector.Create(m, null, out _)).ToArray();
+            var evaluators = loaded.Select(m => BackendRegistry.Default.Create(m, null, out _)).ToArray();
             var ci = CultureInfo.InvariantCulture;
             var outPath = p.GetValue(output)!;
             var tmp = outPath + ".tmp";

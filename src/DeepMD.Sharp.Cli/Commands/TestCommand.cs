@@ -4,8 +4,8 @@ using System.CommandLine;
 using System.Globalization;
 using DeepMD.Sharp.Core.Geometry;
 using DeepMD.Sharp.Core.Neighbors;
-using DeepMD.Sharp.Cpu;
 using DeepMD.Sharp.IO.Datasets;
+using DeepMD.Sharp.Models.Backends;
 using DeepMD.Sharp.Models;
 using DeepMD.Sharp.Models.Evaluation;
 
@@ -23,7 +23,7 @@ public static class TestCommand
         cmd.SetAction(p =>
         {
             var m = ModelLoader.Load(p.GetValue(model)!);
-            var evaluator = BackendSelector.Create(m, p.GetValue(backend), out _);
+            var evaluator = BackendRegistry.Default.Create(m, p.GetValue(backend), out _);
             var systems = DeepmdSystemFinder.Find(p.GetValue(system)!);
             var total = new Errors();
             var details = p.GetValue(detail) is { } prefix ? new DetailFiles(prefix) : null;

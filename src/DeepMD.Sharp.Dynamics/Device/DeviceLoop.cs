@@ -36,13 +36,6 @@ public interface IDeviceLoopFactory
     IDeviceLoop? TryCreate(Simulation sim, out string reason);
 }
 
-/// <summary>The process-wide device loop factory (the program registers one when it ships a GPU backend).</summary>
-public static class DeviceLoops
-{
-    /// <summary>The factory new runs consult, or null (host loop only).</summary>
-    public static IDeviceLoopFactory? Factory { get; set; }
-}
-
 /// <summary>
 /// Implemented by run observers that read the state only at some steps (thermo every N, dumps, restarts), so a device
 /// loop copies the state back only then. Observers without it get the state at every step.

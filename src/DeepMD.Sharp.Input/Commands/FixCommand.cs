@@ -13,11 +13,11 @@ public sealed class FixCommand : IDeckCommand
     {
         args.RequireAtLeast(3, "ID GROUP STYLE [args]");
         var group = context.Group(args[1]);
-        var style = StyleRegistry.CreateFixStyle(args[2]);
+        var style = context.Styles.CreateFixStyle(args[2]);
         if (style is null)
         {
-            var close = EditDistance.Closest(args[2], StyleRegistry.FixStyleNames);
-            throw args.Error($"unknown fix style '{args[2]}'{(close is null ? "" : $"; did you mean '{close}'?")} (available: {string.Join(" ", StyleRegistry.FixStyleNames)})");
+            var close = EditDistance.Closest(args[2], context.Styles.FixStyleNames);
+            throw args.Error($"unknown fix style '{args[2]}'{(close is null ? "" : $"; did you mean '{close}'?")} (available: {string.Join(" ", context.Styles.FixStyleNames)})");
         }
         var sim = context.Simulation;
         var fix = style.Create(context, args[0], new DeckArguments($"fix {args[2]}", args.Words.Skip(3).ToList()));

@@ -9,11 +9,11 @@ public sealed class PairStyleCommand : IDeckCommand
     public void Execute(DeckContext context, DeckArguments args)
     {
         args.RequireAtLeast(1, "NAME [args]");
-        var style = StyleRegistry.CreatePairStyle(args[0]);
+        var style = context.Styles.CreatePairStyle(args[0]);
         if (style is null)
         {
-            var close = EditDistance.Closest(args[0], StyleRegistry.PairStyleNames);
-            throw args.Error($"unknown pair style '{args[0]}'{(close is null ? "" : $"; did you mean '{close}'?")} (available: {string.Join(" ", StyleRegistry.PairStyleNames)})");
+            var close = EditDistance.Closest(args[0], context.Styles.PairStyleNames);
+            throw args.Error($"unknown pair style '{args[0]}'{(close is null ? "" : $"; did you mean '{close}'?")} (available: {string.Join(" ", context.Styles.PairStyleNames)})");
         }
         style.Configure(context, args.From(1));
         context.PairStyle = style;

@@ -2,7 +2,6 @@ namespace DeepMD.Sharp.Input.Styles;
 
 using DeepMD.Sharp.Core.Errors;
 using DeepMD.Sharp.Core.Potentials;
-using DeepMD.Sharp.Cpu;
 using DeepMD.Sharp.Models;
 using DeepMD.Sharp.Models.Potentials;
 
@@ -151,7 +150,7 @@ public sealed class DeepmdPairStyle : IPairStyle
         if (elements.Length < n) throw new UserInputException(FewerSpecies(n));
         context.Elements ??= elements;
         // The fastest backend supporting the model (or DPSHARP_BACKEND's); the log says which and why.
-        var evaluator = BackendSelector.Create(model, null, out var reason);
+        var evaluator = context.Backends.Create(model, null, out var reason);
         context.Out.WriteLine($"deepmd: {Path.GetFileName(_models[0])} ({model.Descriptor.TypeName}, rcut {model.Cutoff.ToString(System.Globalization.CultureInfo.InvariantCulture)} Å), backend {reason}");
         if (!LogsDeviation) return new DeepPotential(evaluator, elements);
         if (TypeMapDisagreement() is { } why) throw new UserInputException($"pair_style deepmd: {why}");
@@ -159,7 +158,7 @@ public sealed class DeepmdPairStyle : IPairStyle
         for (var k = 1; k < _loaded.Count; k++)
         {
             var m = _loaded[k];
-            others.Add(BackendSelector.Create(m, null, out var backend));
+            others.Add(context.Backends.Create(m, null, out var backend));
             context.Out.WriteLine($"deepmd: {Path.GetFileName(_models[k])} ({m.Descriptor.TypeName}) for model deviation, backend {backend}");
         }
         var log = new ModelDeviationLog(others, _outFreq, context.OutputPath(_outFile), _atomic, _relative, _relativeV);

@@ -110,4 +110,27 @@ public abstract class DescriptorSpec
     public NeuralNetwork? EmbeddingFor(int ti, int tj) => TypeOneSide ? Embeddings[tj] : Embeddings[ti + TypeCount * tj];
 
     public int ParameterCount => Embeddings.Sum(e => e?.ParameterCount ?? 0);
+
+    /// <summary>What the descriptor needs from the neighbor list: per-type blocks of <see cref="Sel"/> within <see cref="Rcut"/>.</summary>
+    public virtual NeighborRequirements Neighbors => new(Rcut, Sel, MixedTypes: false, DynamicSel: false);
+
+    /// <summary>The descriptor's lines of <c>dpsharp info</c> (cutoffs, sel, embedding nets, then its own).</summary>
+    public IReadOnlyList<string> Describe()
+    {
+        var ci = System.Globalization.CultureInfo.InvariantCulture;
+        static string Ints(IEnumerable<int> v) => "[" + string.Join(", ", v) + "]";
+        return
+        [
+            string.Create(ci, $"rcut             {Rcut} Å   (rcut_smth {RcutSmooth} Å, env_protection {EnvProtection})"),
+            $"sel              {Ints(Sel)}   (Σ = {SlotCount})",
+            $"embedding net    {Ints(Neuron)}   ({(TypeOneSide ? "one net per neighbor type" : "one net per (center, neighbor) type pair")}, {Embeddings.Count(e => e is not null)} nets)",
+            .. DescribeSpecific(),
+        ];
+    }
+
+    /// <summary>The lines of <see cref="Describe"/> particular to this descriptor (by default its size).</summary>
+    protected virtual IEnumerable<string> DescribeSpecific()
+    {
+        yield return $"descriptor size  {OutputSize}";
+    }
 }

@@ -17,7 +17,13 @@ public sealed class SeE2ASpec : DescriptorSpec
     public SeE2ASpec WithTables(Compression.EmbeddingTable?[] tables) =>
         new(TypeCount, Rcut, RcutSmooth, Sel, EnvProtection, Neuron, AxisNeuron, TypeOneSide, ExcludeTypes, Davg, Dstd, Embeddings.ToArray(), Precision, tables);
 
-    public override string TypeName => "se_e2_a";
+    /// <summary>The descriptor's type name (<see cref="TypeName"/>).</summary>
+    public const string DescriptorType = "se_e2_a";
+
+    /// <summary>How it is read: type <c>se_e2_a</c> (or <c>se_a</c>).</summary>
+    public static readonly DescriptorReader ReadAs = new("se_e2_a", ["se_a"], (d, nt) => Loading.ModelReader.ReadSmoothDescriptor(d, nt, "se_e2_a"));
+
+    public override string TypeName => DescriptorType;
 
     /// <summary>M2: how many rows of T form the axis matrix.</summary>
     public int AxisNeuron { get; }
@@ -26,4 +32,12 @@ public sealed class SeE2ASpec : DescriptorSpec
     public int EmbeddingWidth => Neuron[^1];
 
     public override int OutputSize => EmbeddingWidth * AxisNeuron;
+
+    protected override IEnumerable<string> DescribeSpecific()
+    {
+        yield return $"axis_neuron      {AxisNeuron}   (descriptor size {OutputSize})";
+        if (Tables?.FirstOrDefault(t => t is not null) is { } t0)
+            yield return string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                $"compression      tabulated embedding nets: {Tables.Count(t => t is not null)} tables of {t0.SplineCount} intervals, s in [{t0.Lower}, {t0.TableMax}], strides {t0.Stride0}/{t0.Stride1}");
+    }
 }

@@ -19,7 +19,13 @@ public sealed class SeE2RSpec : DescriptorSpec
     public SeE2RSpec WithTables(Compression.EmbeddingTable?[] tables) =>
         new(TypeCount, Rcut, RcutSmooth, Sel, EnvProtection, Neuron, TypeOneSide, ExcludeTypes, Davg, Dstd, Embeddings.ToArray(), Precision, tables);
 
-    public override string TypeName => "se_r";
+    /// <summary>The descriptor's type name (<see cref="TypeName"/>).</summary>
+    public const string DescriptorType = "se_r";
+
+    /// <summary>How it is read: type <c>se_e2_r</c> (or <c>se_r</c>).</summary>
+    public static readonly DescriptorReader ReadAs = new("se_e2_r", ["se_r"], (d, nt) => Loading.ModelReader.ReadSmoothDescriptor(d, nt, "se_e2_r"));
+
+    public override string TypeName => DescriptorType;
 
     public override int OutputSize => Neuron[^1];
 }

@@ -14,8 +14,8 @@ using DeepMD.Sharp.Models.Serialization;
 /// </summary>
 public static class ModelReader
 {
-    /// <summary>Descriptor types this engine evaluates.</summary>
-    public static readonly IReadOnlyList<string> SupportedDescriptors = ["se_e2_a", "se_e2_r"];
+    /// <summary>Descriptor types this engine reads (<see cref="DescriptorReaders"/>).</summary>
+    public static IReadOnlyList<string> SupportedDescriptors => DescriptorReaders.Names;
 
     /// <summary>Reads the model in <paramref name="root"/> (the whole file dict, or the <c>model</c> sub-dict).</summary>
     public static DeepPotModel FromTree(Dictionary<string, object?> root, string file)
@@ -63,13 +63,14 @@ public static class ModelReader
     {
         CheckClass(d, "Descriptor", 1, 3);
         var type = d["type"].AsString();
-        var kind = type switch
-        {
-            "se_e2_a" or "se_a" => "se_e2_a",
-            "se_e2_r" or "se_r" => "se_e2_r",
-            _ => throw d["type"].Error(
-                $"descriptor type '{type}' is not supported; supported: {string.Join(", ", SupportedDescriptors)}"),
-        };
+        var reader = DescriptorReaders.Find(type) ?? throw d["type"].Error(
+            $"descriptor type '{type}' is not supported; supported: {string.Join(", ", SupportedDescriptors)}");
+        return reader.Read(d, nt);
+    }
+
+    /// <summary>The se_* descriptors (<paramref name="kind"/> se_e2_a or se_e2_r) from their Descriptor dict.</summary>
+    internal static DescriptorSpec ReadSmoothDescriptor(ModelNode d, int nt, string kind)
+    {
         if (!d.Optional("spin").IsNull) throw d["spin"].Error("spin models are not supported");
         var sel = d["sel"].AsIntArray();
         if (sel.Length != nt) throw d["sel"].Error($"sel has {sel.Length} entries but the type map has {nt} types");
@@ -116,7 +117,7 @@ public static class ModelReader
     }
 
     /// <summary>The compressed-table block of Descriptor v3 (notes §3.5), or null when absent.</summary>
-    private static EmbeddingTable?[]? ReadTables(ModelNode compress, int netCount, int channels)
+    public static EmbeddingTable?[]? ReadTables(ModelNode compress, int netCount, int channels)
     {
         if (compress.IsNull) return null;
         var vars = compress["@variables"];
@@ -192,7 +193,11 @@ public static class ModelReader
         return spec;
     }
 
-    private static (int Ndim, NeuralNetwork?[] Nets) ReadCollection(ModelNode c, int nt, string netClass)
+    /// <summary>
+    /// A NetworkCollection of <paramref name="netClass"/> nets for <paramref name="nt"/> types (for descriptor readers
+    /// registered from outside, too): its ndim and the nets in collection order, null where absent.
+    /// </summary>
+    public static (int Ndim, NeuralNetwork?[] Nets) ReadCollection(ModelNode c, int nt, string netClass)
     {
         CheckClass(c, "NetworkCollection", 1, 1);
         var ndim = c["ndim"].AsInt();
@@ -237,7 +242,8 @@ public static class ModelReader
         return new NeuralNetwork(layers);
     }
 
-    private static (int, int)[] ReadPairs(ModelNode node, int nt)
+    /// <summary>A list of type pairs (<c>exclude_types</c>), each type checked against 0..<paramref name="nt"/>-1.</summary>
+    public static (int, int)[] ReadPairs(ModelNode node, int nt)
     {
         if (node.IsNull) return [];
         var pairs = new List<(int, int)>();

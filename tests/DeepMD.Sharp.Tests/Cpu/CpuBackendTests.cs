@@ -126,7 +126,7 @@ public class CpuBackendTests
         var model = RandomModels.Create(36, descriptor, ["O", "H", "C"], false, [(0, 1)], sel: [80, 80, 80],
             pairExclude: descriptor == "se_e2_a" ? [(1, 2)] : null, uniformStats: true);
         var (x, y, z, t, box) = RandomSystem(8, 200, 3, true);
-        var reused = CpuBackend.Create(model, float32: false);
+        var reused = TestBackends.CreateCpu(model, float32: false);
         reused.Evaluate(t, CellListNeighborSearch.Build(x, y, z, box, model.Cutoff + 3), new EvaluationOptions());
         var rng = new Random(5);
         double[] Moved(double[] v) => v.Select(c => c + 0.3 * (rng.NextDouble() - 0.5)).ToArray();
@@ -135,7 +135,7 @@ public class CpuBackendTests
         Assert.That(Enumerable.Range(0, skin.EntryCount).Count(e => skin.Dx[e] * skin.Dx[e] + skin.Dy[e] * skin.Dy[e] + skin.Dz[e] * skin.Dz[e] > model.Cutoff * model.Cutoff),
             Is.GreaterThan(0), "the skin list has entries beyond the cutoff");
         var again = reused.Evaluate(t, skin, new EvaluationOptions());
-        var fresh = CpuBackend.Create(model, float32: false).Evaluate(t, skin, new EvaluationOptions());
+        var fresh = TestBackends.CreateCpu(model, float32: false).Evaluate(t, skin, new EvaluationOptions());
         Assert.That(again.Forces, Is.EqualTo(fresh.Forces));
         Assert.That(again.Virial, Is.EqualTo(fresh.Virial));
         AssertClose(ReferenceEvaluator.Evaluate(model, t, skin), again, 1e-10, 1e-10);
@@ -207,8 +207,8 @@ public class CpuBackendTests
         var (x, y, z, t, box) = RandomSystem(n + 7, n, 3, periodic);
         var nl = CellListNeighborSearch.Build(x, y, z, box, model.Cutoff);
         var reference = ReferenceEvaluator.Evaluate(model, t, nl);
-        AssertClose(reference, CpuBackend.Create(model, float32: false).Evaluate(t, nl, new EvaluationOptions()), 1e-10, 1e-10);
-        var f32 = CpuBackend.Create(model, float32: true).Evaluate(t, nl, new EvaluationOptions());
+        AssertClose(reference, TestBackends.CreateCpu(model, float32: false).Evaluate(t, nl, new EvaluationOptions()), 1e-10, 1e-10);
+        var f32 = TestBackends.CreateCpu(model, float32: true).Evaluate(t, nl, new EvaluationOptions());
         Assert.That(f32.Energy, Is.EqualTo(reference.Energy).Within(1e-6 * Math.Max(1, Math.Abs(reference.Energy))));
         Assert.That(f32.Forces, Is.EqualTo(reference.Forces).Within(1e-4));
     }
@@ -217,10 +217,10 @@ public class CpuBackendTests
     public void DeePMDKitSeE2RTestModelRunsOnTheCpuBackend()
     {
         var model = ModelLoader.Load(RepoPaths.TestModel("deeppot-r.yaml"));
-        Assert.That(CpuBackend.Supports(model, out var why), Is.True, why);
+        Assert.That(TestBackends.CpuSupports(model, out var why), Is.True, why);
         var s = StructureReader.Read(RepoPaths.Get("examples", "water", "water.lmp"), ["O", "H"]);
         var t = s.TypesFor(model.TypeMap);
         var nl = CellListNeighborSearch.Build(s.X, s.Y, s.Z, s.Box, model.Cutoff);
-        AssertClose(ReferenceEvaluator.Evaluate(model, t, nl), CpuBackend.Create(model, false).Evaluate(t, nl, new EvaluationOptions()), 1e-10, 1e-10);
+        AssertClose(ReferenceEvaluator.Evaluate(model, t, nl), TestBackends.CreateCpu(model, false).Evaluate(t, nl, new EvaluationOptions()), 1e-10, 1e-10);
     }
 }

@@ -3,6 +3,7 @@ namespace DeepMD.Sharp.Tests.Gpu;
 using System.Globalization;
 using System.Text;
 using DeepMD.Sharp.Cli;
+using DeepMD.Sharp.Gpu;
 using DeepMD.Sharp.Input;
 using DeepMD.Sharp.Tests.Support;
 
@@ -61,12 +62,12 @@ public class DeckDeviceLoopTests
         var path = Path.Combine(dir, "in.test");
         File.WriteAllText(path, deck);
         var oldBackend = Environment.GetEnvironmentVariable("DPSHARP_BACKEND");
-        var oldEmulate = Environment.GetEnvironmentVariable(GpuRegistration.EmulateVariable);
+        var oldEmulate = Environment.GetEnvironmentVariable(GpuBackends.EmulateVariable);
         try
         {
             Environment.SetEnvironmentVariable("DPSHARP_BACKEND", backend);
-            Environment.SetEnvironmentVariable(GpuRegistration.EmulateVariable, "1");
-            GpuRegistration.Register();
+            Environment.SetEnvironmentVariable(GpuBackends.EmulateVariable, "1");
+            ProgramBackends.Register();
             var screen = new StringWriter();
             using (var session = new DeckSession(screen, dir, null)) session.RunFile(path);
             return (screen.ToString(), File.ReadAllText(Path.Combine(dir, "dump.out")));
@@ -74,7 +75,7 @@ public class DeckDeviceLoopTests
         finally
         {
             Environment.SetEnvironmentVariable("DPSHARP_BACKEND", oldBackend);
-            Environment.SetEnvironmentVariable(GpuRegistration.EmulateVariable, oldEmulate);
+            Environment.SetEnvironmentVariable(GpuBackends.EmulateVariable, oldEmulate);
         }
     }
 

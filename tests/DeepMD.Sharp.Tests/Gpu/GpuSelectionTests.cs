@@ -3,11 +3,11 @@ namespace DeepMD.Sharp.Tests.Gpu;
 using static DeepMD.Sharp.Tests.Support.BackendComparison;
 using DeepMD.Sharp.Cli;
 using DeepMD.Sharp.Core.Errors;
-using DeepMD.Sharp.Cpu;
 using DeepMD.Sharp.Gpu;
+using DeepMD.Sharp.Models.Backends;
 using DeepMD.Sharp.Tests.Support;
 
-/// <summary>How <see cref="BackendSelector"/> reaches the GPU backend: only through the registered hook, only with CUDA.</summary>
+/// <summary>How <see cref="BackendRegistry"/> reaches the GPU backend: only when registered, only with CUDA.</summary>
 [NonParallelizable]
 public class GpuSelectionTests
 {
@@ -15,18 +15,18 @@ public class GpuSelectionTests
     public void GpuWithoutCudaIsAClearUserError()
     {
         Assume.That(GpuDevices.HasCuda, Is.False, "a CUDA device exists here");
-        GpuRegistration.Register();
+        ProgramBackends.Register();
         var model = RandomModels.Create(41, "se_e2_a", ["O", "H"], sel: [40, 40], uniformStats: true);
-        var ex = Assert.Throws<UserInputException>(() => BackendSelector.Create(model, "gpu-f32", out _));
+        var ex = Assert.Throws<UserInputException>(() => BackendRegistry.Default.Create(model, "gpu-f32", out _));
         Assert.That(ex!.Message, Does.Contain("needs a CUDA device").And.Contain("--backend cpu"));
     }
 
     [Test]
     public void AutoPicksTheGpuOnlyWhenCudaExists()
     {
-        GpuRegistration.Register();
+        ProgramBackends.Register();
         var model = RandomModels.Create(41, "se_e2_a", ["O", "H"], sel: [40, 40], uniformStats: true);
-        var evaluator = BackendSelector.Create(model, "auto", out var why);
+        var evaluator = BackendRegistry.Default.Create(model, "auto", out var why);
         using var owned = evaluator as IDisposable;
         if (GpuDevices.HasCuda) Assert.That(evaluator.Name, Does.StartWith("gpu"), why);
         else Assert.That(evaluator.Name, Does.StartWith("cpu"), why);

@@ -76,10 +76,10 @@ public class DeckParsingTests
     [Test]
     public void EveryRegisteredNameResolves()
     {
-        Assert.That(StyleRegistry.CommandNames, Is.SupersetOf(new[] { "units", "lattice", "region", "create_box", "create_atoms", "mass",
+        Assert.That(StyleRegistry.Default.CommandNames, Is.SupersetOf(new[] { "units", "lattice", "region", "create_box", "create_atoms", "mass",
             "velocity", "pair_style", "pair_coeff", "neighbor", "neigh_modify", "fix", "thermo", "thermo_style", "run", "read_data", "dump" }));
-        foreach (var n in StyleRegistry.CommandNames) Assert.That(StyleRegistry.CreateCommand(n), Is.Not.Null, n);
-        foreach (var n in StyleRegistry.PairStyleNames) Assert.That(StyleRegistry.CreatePairStyle(n), Is.Not.Null, n);
-        foreach (var n in StyleRegistry.FixStyleNames) Assert.That(StyleRegistry.CreateFixStyle(n), Is.Not.Null, n);
+        foreach (var n in StyleRegistry.Default.CommandNames) Assert.That(StyleRegistry.Default.CreateCommand(n), Is.Not.Null, n);
+        foreach (var n in StyleRegistry.Default.PairStyleNames) Assert.That(StyleRegistry.Default.CreatePairStyle(n), Is.Not.Null, n);
+        foreach (var n in StyleRegistry.Default.FixStyleNames) Assert.That(StyleRegistry.Default.CreateFixStyle(n), Is.Not.Null, n);
     }
 }

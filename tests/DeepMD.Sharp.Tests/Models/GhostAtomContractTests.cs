@@ -4,7 +4,6 @@ using DeepMD.Sharp.Core.Errors;
 using DeepMD.Sharp.Core.Geometry;
 using DeepMD.Sharp.Core.Neighbors;
 using DeepMD.Sharp.Core.Potentials;
-using DeepMD.Sharp.Cpu;
 using DeepMD.Sharp.Gpu;
 using DeepMD.Sharp.Models;
 using DeepMD.Sharp.Models.Evaluation;
@@ -29,8 +28,8 @@ public class GhostAtomContractTests
     private static IModelEvaluator Backend(string name, DeepPotModel model) => name switch
     {
         "reference" => new ReferenceBackend(model),
-        "cpu-f64" => CpuBackend.Create(model, float32: false),
-        "cpu-f32" => CpuBackend.Create(model, float32: true),
+        "cpu-f64" => TestBackends.CreateCpu(model, float32: false),
+        "cpu-f32" => TestBackends.CreateCpu(model, float32: true),
         "gpu-f64 (ILGPU CPU accelerator)" => GpuBackend.CreateCpuEmulation(model, singlePrecision: false),
         "gpu-f32 (ILGPU CPU accelerator)" => GpuBackend.CreateCpuEmulation(model, singlePrecision: true),
         _ => throw new ArgumentException(name),

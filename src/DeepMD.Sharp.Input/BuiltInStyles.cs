@@ -1,0 +1,77 @@
+namespace DeepMD.Sharp.Input;
+
+using DeepMD.Sharp.Input.Commands;
+using DeepMD.Sharp.Input.Styles;
+
+/// <summary>
+/// The commands and styles this project defines, registered explicitly (a test checks that every class carrying a
+/// <see cref="DeckCommandAttribute"/>, <see cref="PairStyleAttribute"/> or <see cref="FixStyleAttribute"/> is listed).
+/// </summary>
+public static class BuiltInStyles
+{
+    /// <summary>Adds the built-in commands, pair styles and fix styles to <paramref name="registry"/>.</summary>
+    public static void Register(StyleRegistry registry)
+    {
+        registry.RegisterCommand<AtomModifyCommand>();
+        registry.RegisterCommand<AtomStyleCommand>();
+        registry.RegisterCommand<BoundaryCommand>();
+        registry.RegisterCommand<CreateAtomsCommand>();
+        registry.RegisterCommand<CreateBoxCommand>();
+        registry.RegisterCommand<DisplaceAtomsCommand>();
+        registry.RegisterCommand<DumpCommand>();
+        registry.RegisterCommand<DumpModifyCommand>();
+        registry.RegisterCommand<EchoCommand>();
+        registry.RegisterCommand<FixCommand>();
+        registry.RegisterCommand<GroupCommand>();
+        registry.RegisterCommand<IncludeCommand>();
+        registry.RegisterCommand<InfoCommand>();
+        registry.RegisterCommand<JumpCommand>();
+        registry.RegisterCommand<LabelCommand>();
+        registry.RegisterCommand<LatticeCommand>();
+        registry.RegisterCommand<LogCommand>();
+        registry.RegisterCommand<MassCommand>();
+        registry.RegisterCommand<MinModifyCommand>();
+        registry.RegisterCommand<MinStyleCommand>();
+        registry.RegisterCommand<MinimizeCommand>();
+        registry.RegisterCommand<NeighModifyCommand>();
+        registry.RegisterCommand<NeighborCommand>();
+        registry.RegisterCommand<NextCommand>();
+        registry.RegisterCommand<PairCoeffCommand>();
+        registry.RegisterCommand<PairStyleCommand>();
+        registry.RegisterCommand<PrintCommand>();
+        registry.RegisterCommand<ReadDataCommand>();
+        registry.RegisterCommand<ReadRestartCommand>();
+        registry.RegisterCommand<RegionCommand>();
+        registry.RegisterCommand<ReplicateCommand>();
+        registry.RegisterCommand<ResetTimestepCommand>();
+        registry.RegisterCommand<RestartCommand>();
+        registry.RegisterCommand<RunCommand>();
+        registry.RegisterCommand<ThermoCommand>();
+        registry.RegisterCommand<ThermoModifyCommand>();
+        registry.RegisterCommand<ThermoStyleCommand>();
+        registry.RegisterCommand<TimestepCommand>();
+        registry.RegisterCommand<UndumpCommand>();
+        registry.RegisterCommand<UnfixCommand>();
+        registry.RegisterCommand<UnitsCommand>();
+        registry.RegisterCommand<VariableCommand>();
+        registry.RegisterCommand<VelocityCommand>();
+        registry.RegisterCommand<WriteDataCommand>();
+        registry.RegisterCommand<WriteRestartCommand>();
+
+        registry.RegisterPairStyle<DeepmdPairStyle>();
+        registry.RegisterPairStyle<EamAlloyPairStyle>();
+        registry.RegisterPairStyle<EamPairStyle>();
+        registry.RegisterPairStyle<LjCutPairStyle>();
+
+        registry.RegisterFixStyle<LangevinFixStyle>();
+        registry.RegisterFixStyle<MomentumFixStyle>();
+        registry.RegisterFixStyle<NphFixStyle>();
+        registry.RegisterFixStyle<NptFixStyle>();
+        registry.RegisterFixStyle<NveFixStyle>();
+        registry.RegisterFixStyle<NvtFixStyle>();
+        registry.RegisterFixStyle<SetForceFixStyle>();
+        registry.RegisterFixStyle<TempBerendsenFixStyle>();
+        registry.RegisterFixStyle<TempCsvrFixStyle>();
+        registry.RegisterFixStyle<TempRescaleFixStyle>();
+    }
+}
