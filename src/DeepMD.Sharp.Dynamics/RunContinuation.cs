@@ -1,16 +1,18 @@
 namespace DeepMD.Sharp.Dynamics;
 
 using DeepMD.Sharp.Core.Potentials;
+using DeepMD.Sharp.Dynamics.Fixes;
 
 /// <summary>
 /// What the last host run of a simulation left, so that the next run's setup can tell whether its neighbor list is
 /// still the one that run would have gone on with: same step, atoms (count, ids, types, positions bit for bit), box,
-/// pair style (same object, same cutoff), neighbor settings, and no list build since. The run then keeps the list
+/// pair style (same object, same cutoff), neighbor settings, fixes (same objects, same order: <c>unfix</c>/<c>fix</c>
+/// in between starts afresh, as LAMMPS), and no list build since. The run then keeps the list
 /// instead of wrapping the atoms and rebuilding it, and sums the forces in the order the last run would have, the
 /// order a run continued from a checkpoint of that moment (<c>write_restart</c>, <c>read_restart</c>) uses as well.
 /// Rebuilding there, as LAMMPS does at every setup, made <c>run N; write_restart; run N</c> and
 /// <c>read_restart; run N</c> in another process part in the last digits. Any change in between gives a full setup, and
-/// so does a fix that follows LAMMPS' storage order (<see cref="Fixes.Fix.UsesStorageOrder"/>, fix langevin).
+/// so does a fix that follows LAMMPS' storage order (<see cref="Fix.UsesStorageOrder"/>, fix langevin).
 /// </summary>
 internal sealed class RunContinuation
 {
@@ -27,6 +29,7 @@ internal sealed class RunContinuation
     private int _every, _delay;
     private bool _check;
     private int _builds;
+    private Fix[] _fixes = [];
 
     /// <summary>Remembers the state at the end of a host run.</summary>
     public void Remember(Simulation sim)
@@ -57,18 +60,20 @@ internal sealed class RunContinuation
         _delay = sim.Neighbor.Delay;
         _check = sim.Neighbor.Check;
         _builds = sim.Verlet.BuildCount;
+        _fixes = [.. sim.Fixes];
         _valid = true;
     }
 
     public void Forget() => _valid = false;
 
-    /// <summary>Whether nothing the list depends on changed since <see cref="Remember"/>.</summary>
+    /// <summary>Whether nothing the list depends on, nor the fixes, changed since <see cref="Remember"/>.</summary>
     public bool Continues(Simulation sim)
     {
         if (!_valid || sim.Step != _step || !ReferenceEquals(sim.Potential, _potential) || sim.Potential!.Cutoff != _cutoff) return false;
         var nb = sim.Neighbor;
         if (nb.Skin != _skin || nb.Every != _every || nb.Delay != _delay || nb.Check != _check || sim.Verlet.BuildCount != _builds) return false;
         if (sim.Verlet.List is null && sim.Verlet.Half is null) return false;
+        if (!sim.Fixes.SequenceEqual(_fixes, ReferenceEqualityComparer.Instance)) return false;
         Span<double> box = stackalloc double[9];
         Box(sim.Box!, box);
         if (!box.SequenceEqual(_box) || !sim.Box!.Periodic.AsSpan().SequenceEqual(_periodic)) return false;
