@@ -23,6 +23,7 @@ public sealed class Simulation
     private readonly ForceRequest _request = new();
     private bool _boxChanges;
     private ParallelOptions _parallel = new();
+    private readonly RunContinuation _lastRun = new();
 
     public Simulation(UnitSystem units)
     {
@@ -170,7 +171,7 @@ public sealed class Simulation
         if (steps < 0) throw new UserInputException($"run needs a non-negative number of steps, got {steps}");
         RunStartStep = Step;
         RunEndStep = Step + steps;
-        Setup();
+        SetupRun(continueLastRun: true);
         BuildsAtRunStart = Verlet.BuildCount;
         RunClock.Restart();
         LastGoodFrame?.Prepare(Atoms.Count);
@@ -209,6 +210,7 @@ public sealed class Simulation
                 foreach (var f in Fixes) f.EndOfStep(this);
                 foreach (var o in Observers) o.StepCompleted(this);
             }
+            _lastRun.Remember(this);
         }
         catch (SimulationException e) when (LastGoodFrame is { HasFrame: true } frame)
         {
@@ -271,10 +273,21 @@ public sealed class Simulation
     /// Everything a run does before its first step (LAMMPS' setup): checks, fix constants, wrap, neighbor build,
     /// forces, fix setup. Also used by minimizers and by one-off evaluations (<c>run 0</c>).
     /// </summary>
-    public void Setup()
+    public void Setup() => SetupRun(continueLastRun: false);
+
+    /// <param name="continueLastRun">
+    /// A run's setup: when the atoms, box, pair style and list are as the last host run left them
+    /// (<see cref="RunContinuation"/>), the list is kept (not wrapped, not rebuilt), so the run sums the forces as that
+    /// run would have gone on to and as a run continued from a checkpoint written then does, bit for bit. The rest
+    /// (storage sort, forces, fix setup) is as LAMMPS does at every run. Not with a fix that follows LAMMPS' storage
+    /// order (<see cref="Fix.UsesStorageOrder"/>): that order is sorted at rebuilds, whose steps must stay LAMMPS'.
+    /// </param>
+    private void SetupRun(bool continueLastRun)
     {
         Validate();
         Atoms.Trim();
+        var continues = continueLastRun && PendingCheckpoint is null && !Fixes.Any(f => f.UsesStorageOrder) && _lastRun.Continues(this);
+        _lastRun.Forget();
         foreach (var f in Fixes) f.Init(this);
         _boxChanges = Fixes.Any(f => f.ChangesBox);
         _parallel = ThreadSettings.Options(Threads);
@@ -300,8 +313,10 @@ public sealed class Simulation
             return;
         }
         PendingCheckpoint = null;
-        RebuildNeighbors();
-        StorageOrder.Sort(this, Step);
+        // Continuing the last run: its list as it stands (no wrap, no rebuild), so the same summation order as that run
+        // would have gone on with, and as a checkpoint of this moment resumes with; the sort bins as if wrapped.
+        if (!continues) RebuildNeighbors();
+        StorageOrder.Sort(this, Step, wrap: continues);
         ComputeForces();
         foreach (var f in Fixes) f.Setup(this);
     }

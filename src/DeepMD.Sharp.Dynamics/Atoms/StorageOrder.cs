@@ -49,8 +49,11 @@ public sealed class StorageOrder
     /// <summary>The order as an array (for checkpoints).</summary>
     public int[] ToArray() => (int[])_order.Clone();
 
-    /// <summary>LAMMPS' Atom::sort at step <paramref name="step"/>, with positions already wrapped into the box.</summary>
-    public void Sort(Simulation sim, long step)
+    /// <summary>
+    /// LAMMPS' Atom::sort at step <paramref name="step"/>, with positions already wrapped into the box, or, with
+    /// <paramref name="wrap"/>, binned as if they were (a run that keeps the last run's list leaves them as they are).
+    /// </summary>
+    public void Sort(Simulation sim, long step, bool wrap = false)
     {
         var a = sim.Atoms;
         EnsureSize(a.Count);
@@ -75,9 +78,15 @@ public sealed class StorageOrder
         for (var k = _order.Length - 1; k >= 0; k--)
         {
             var i = _order[k];
-            var ix = Math.Clamp((int)((a.X[i] - box.Lo[0]) * inv[0]), 0, nbin[0] - 1);
-            var iy = Math.Clamp((int)((a.Y[i] - box.Lo[1]) * inv[1]), 0, nbin[1] - 1);
-            var iz = Math.Clamp((int)((a.Z[i] - box.Lo[2]) * inv[2]), 0, nbin[2] - 1);
+            double x = a.X[i], y = a.Y[i], z = a.Z[i];
+            if (wrap)
+            {
+                int ia = 0, ib = 0, ic = 0;
+                box.Remap(ref x, ref y, ref z, ref ia, ref ib, ref ic);
+            }
+            var ix = Math.Clamp((int)((x - box.Lo[0]) * inv[0]), 0, nbin[0] - 1);
+            var iy = Math.Clamp((int)((y - box.Lo[1]) * inv[1]), 0, nbin[1] - 1);
+            var iz = Math.Clamp((int)((z - box.Lo[2]) * inv[2]), 0, nbin[2] - 1);
             var bin = (iz * nbin[1] + iy) * nbin[0] + ix;
             _next[k] = _binHead[bin];
             _binHead[bin] = k;

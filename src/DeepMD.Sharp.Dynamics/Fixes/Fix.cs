@@ -31,6 +31,13 @@ public abstract class Fix
     /// </summary>
     public virtual bool ChangesBox => false;
 
+    /// <summary>
+    /// Whether this fix follows LAMMPS' storage order of the atoms (<see cref="Simulation.StorageOrder"/>: fix langevin
+    /// assigns its random numbers in it). That order is sorted at list rebuilds, so such a run rebuilds the list at its
+    /// setup as LAMMPS does, even when it could keep the last run's list (see <see cref="RunContinuation"/>).
+    /// </summary>
+    public virtual bool UsesStorageOrder => false;
+
     /// <summary>Once per run, before the initial force evaluation (timestep-dependent constants).</summary>
     public virtual void Init(Simulation sim) { }
 

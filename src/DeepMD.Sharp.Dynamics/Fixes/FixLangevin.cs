@@ -24,6 +24,8 @@ public sealed class FixLangevin : Fix
 
     public override string Style => "langevin";
 
+    public override bool UsesStorageOrder => true;
+
     public override void Init(Simulation sim)
     {
         var u = sim.Units;
