@@ -1,5 +1,6 @@
 namespace DeepMD.Sharp.Input;
 
+using DeepMD.Sharp.Core.Geometry;
 using DeepMD.Sharp.Dynamics;
 using DeepMD.Sharp.Dynamics.Units;
 using DeepMD.Sharp.IO;

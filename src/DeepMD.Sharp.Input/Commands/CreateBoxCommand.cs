@@ -1,5 +1,6 @@
 namespace DeepMD.Sharp.Input.Commands;
 
+using DeepMD.Sharp.Core.Geometry;
 using DeepMD.Sharp.Dynamics;
 
 /// <summary><c>create_box N REGION-ID</c>: an orthogonal box spanning a block region, with N atom types.</summary>

@@ -1,6 +1,7 @@
 namespace DeepMD.Sharp.Tests.Dynamics;
 
 using System.Globalization;
+using DeepMD.Sharp.Core.Geometry;
 using DeepMD.Sharp.Core.Potentials;
 using DeepMD.Sharp.Dynamics;
 using DeepMD.Sharp.Dynamics.Fixes;
