@@ -22,5 +22,5 @@ public sealed class ReadDataCommand : IDeckCommand
         context.Out.WriteLine($"  {sim.AtomCount} atoms");
     }
 
-    private static string G(double v) => Dynamics.Output.CFormat.G(v, 8);
+    private static string G(double v) => IO.CFormat.G(v, 8);
 }
