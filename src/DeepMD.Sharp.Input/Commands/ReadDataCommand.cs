@@ -2,7 +2,7 @@ namespace DeepMD.Sharp.Input.Commands;
 
 
 /// <summary>
-/// <c>read_data FILE</c>: box, atoms (atomic, charge or full style; image flags unwrap) and masses from a LAMMPS
+/// <c>read_data FILE</c>: box, atoms (atomic, charge or full style; positions and image flags as written) and masses from a LAMMPS
 /// data file. The path is relative to the deck's folder.
 /// </summary>
 [DeckCommand("read_data")]
