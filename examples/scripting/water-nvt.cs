@@ -12,6 +12,7 @@ using DeepMD.Sharp.Dynamics.Thermo;
 using DeepMD.Sharp.Dynamics.Units;
 using DeepMD.Sharp.Dynamics.Velocities;
 using DeepMD.Sharp.Input;
+using DeepMD.Sharp.IO;
 using DeepMD.Sharp.Models;
 using DeepMD.Sharp.Models.Potentials;
 

@@ -9,10 +9,10 @@
 // Run from this folder: dotnet run water-relax.cs
 
 using DeepMD.Sharp.Dynamics.Minimization;
-using DeepMD.Sharp.Dynamics.Output;
 using DeepMD.Sharp.Dynamics.Thermo;
 using DeepMD.Sharp.Dynamics.Units;
 using DeepMD.Sharp.Input;
+using DeepMD.Sharp.IO;
 using DeepMD.Sharp.Models;
 using DeepMD.Sharp.Models.Potentials;
 
@@ -29,4 +29,4 @@ var result = sim.Minimize(etol: 1e-8, ftol: 1e-3, maxIterations: 50, maxEvaluati
     new MinimizeSettings { Style = MinimizeStyle.ConjugateGradient, LineSearch = LineSearchStyle.Quadratic });
 Console.WriteLine($"stopped on {result.Stop.Describe()} after {result.Iterations} iterations, {result.Evaluations} force evaluations");
 Console.WriteLine($"energy {result.EnergyInitial:F6} -> {result.EnergyFinal:F6} eV, force norm {result.ForceTwoNormInitial:G6} -> {result.ForceTwoNormFinal:G6} eV/A");
-LammpsDataWriter.Write(sim, Path.Combine(Directory.GetCurrentDirectory(), "water-relaxed.data"));
+LammpsDataWriter.Write(Path.Combine(Directory.GetCurrentDirectory(), "water-relaxed.data"), sim.Box!, sim.Atoms, sim.TypeCount, sim.Masses, sim.Step, sim.Units.Name);

@@ -1,5 +1,6 @@
 namespace DeepMD.Sharp.Dynamics;
 
+using DeepMD.Sharp.Core.Geometry;
 using DeepMD.Sharp.Core.Potentials;
 using DeepMD.Sharp.Dynamics.Fixes;
 

@@ -1,7 +1,9 @@
 namespace DeepMD.Sharp.Dynamics;
 
 using System.Diagnostics;
+using DeepMD.Sharp.Core.Atoms;
 using DeepMD.Sharp.Core.Errors;
+using DeepMD.Sharp.Core.Geometry;
 using DeepMD.Sharp.Core.Potentials;
 using DeepMD.Sharp.Dynamics.Atoms;
 using DeepMD.Sharp.Dynamics.Checkpoints;

@@ -3,9 +3,9 @@ namespace DeepMD.Sharp.Input;
 using System.Globalization;
 using System.Text;
 using DeepMD.Sharp.Core.Errors;
-using DeepMD.Sharp.Dynamics.Output;
 using DeepMD.Sharp.Dynamics.Text;
 using DeepMD.Sharp.Dynamics.Thermo;
+using DeepMD.Sharp.IO;
 using DeepMD.Sharp.Input.Parsing;
 
 /// <summary>

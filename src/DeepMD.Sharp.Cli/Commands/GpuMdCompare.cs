@@ -3,6 +3,7 @@ namespace DeepMD.Sharp.Cli.Commands;
 using System.Globalization;
 using DeepMD.Sharp.Core.Atoms;
 using DeepMD.Sharp.Core.Errors;
+using DeepMD.Sharp.Core.Geometry;
 using DeepMD.Sharp.Dynamics;
 using DeepMD.Sharp.Dynamics.Fixes;
 using DeepMD.Sharp.Dynamics.Units;

@@ -1,5 +1,6 @@
 namespace DeepMD.Sharp.Dynamics.Checkpoints;
 
+using DeepMD.Sharp.Core.Geometry;
 using DeepMD.Sharp.Dynamics.Units;
 
 /// <summary>

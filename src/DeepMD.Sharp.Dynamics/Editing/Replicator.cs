@@ -1,6 +1,7 @@
 namespace DeepMD.Sharp.Dynamics.Editing;
 
 using DeepMD.Sharp.Core.Errors;
+using DeepMD.Sharp.Core.Geometry;
 
 /// <summary>
 /// LAMMPS' <c>replicate nx ny nz</c>: the box grows to nx·a, ny·b, nz·c (tilts xy·ny, xz·nz, yz·nz) and every

@@ -1,6 +1,7 @@
 namespace DeepMD.Sharp.Dynamics.Fixes;
 
 using DeepMD.Sharp.Core.Errors;
+using DeepMD.Sharp.Core.Geometry;
 using DeepMD.Sharp.Dynamics.Thermo;
 
 /// <summary>

@@ -1,5 +1,7 @@
 namespace DeepMD.Sharp.Dynamics.Fixes;
 
+using DeepMD.Sharp.Core.Geometry;
+
 /// <summary>
 /// The box as LAMMPS' fix nh sees it, h = (xprd, yprd, zprd, yz, xz, xy) with its inverse, and the half-step box
 /// update of the barostat (LAMMPS' remap) that carries every atom along affinely. A tilt beyond 1.5 box lengths in one

@@ -1,5 +1,7 @@
 namespace DeepMD.Sharp.Dynamics.Fixes;
 
+using DeepMD.Sharp.Core.Geometry;
+
 /// <summary>How barostatted box directions share one pressure (LAMMPS' <c>couple</c> keyword).</summary>
 public enum PressureCoupling
 {

@@ -32,7 +32,7 @@ public sealed class AtomGroup
     public IReadOnlyCollection<int>? Ids => _ids;
 
     /// <summary>Number of atoms of <paramref name="atoms"/> in the group.</summary>
-    public int Count(Atoms.AtomState atoms)
+    public int Count(Core.Atoms.AtomState atoms)
     {
         if (_ids is null) return atoms.Count;
         var n = 0;

@@ -219,7 +219,7 @@ public sealed class FireMinimizer(Simulation simulation, MinimizeSettings settin
         return MinimizeStop.MaxIterations;
     }
 
-    private static void Mix(Atoms.AtomState a, int i, double scale1, double scale2)
+    private static void Mix(Core.Atoms.AtomState a, int i, double scale1, double scale2)
     {
         a.Vx[i] = scale1 * a.Vx[i] + scale2 * a.Fx[i];
         a.Vy[i] = scale1 * a.Vy[i] + scale2 * a.Fy[i];

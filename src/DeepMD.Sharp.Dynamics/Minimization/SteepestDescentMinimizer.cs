@@ -27,7 +27,7 @@ public sealed class SteepestDescentMinimizer(Simulation simulation, MinimizeSett
         return MinimizeStop.MaxIterations;
     }
 
-    private void CopyForceToDirection(Atoms.AtomState a, int n)
+    private void CopyForceToDirection(Core.Atoms.AtomState a, int n)
     {
         Array.Copy(a.Fx, Hx, n);
         Array.Copy(a.Fy, Hy, n);

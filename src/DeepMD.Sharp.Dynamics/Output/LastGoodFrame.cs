@@ -1,13 +1,15 @@
 namespace DeepMD.Sharp.Dynamics.Output;
 
 using System.Globalization;
-using System.Text;
+using DeepMD.Sharp.Core.Atoms;
+using DeepMD.Sharp.IO;
 
 /// <summary>
 /// Keeps a copy of positions and velocities from the end of the previous step, so that when a run
-/// stops on an invalid state the last good frame can be written for inspection: an extended XYZ file
-/// (<c>Lattice</c>, <c>pbc</c>, <c>Properties=species:S:1:pos:R:3:velo:R:3:id:I:1</c>, positions relative to the box
-/// origin, shortest round-trip decimals so values are exact) that <c>dpsharp eval</c> and ASE read. Copying costs one pass over the
+/// stops on an invalid state the last good frame can be written for inspection: an extended XYZ file written by IO's
+/// <see cref="ExtXyzWriter"/> (<c>Lattice</c>, <c>pbc</c>, <c>Properties=species:S:1:pos:R:3:velo:R:3:id:I:1</c>,
+/// <c>Timestep</c>, <c>units</c>, <c>origin</c>; positions relative to the box origin, shortest round-trip decimals so
+/// values are exact) that <see cref="ExtXyzReader"/>, <c>dpsharp eval</c> and ASE read. Copying costs one pass over the
 /// atoms per step into buffers allocated once per run.
 /// </summary>
 public sealed class LastGoodFrame
@@ -61,33 +63,33 @@ public sealed class LastGoodFrame
         HasFrame = true;
     }
 
-    /// <summary>Writes the remembered frame (temporary file, then rename) and returns the path.</summary>
+    /// <summary>Writes the remembered frame with IO's <see cref="ExtXyzWriter"/> (temporary file, then rename) and returns the path.</summary>
     public string Write(Simulation sim)
     {
         var a = sim.Atoms;
         var b = sim.Box!;
-        var c = b.Cell.Matrix;
         var ci = CultureInfo.InvariantCulture;
-        var sb = new StringBuilder();
-        sb.Append(a.Count).Append('\n');
-        sb.Append("Lattice=\"").AppendJoin(' ', c.ToArray().Select(v => v.ToString("R", ci))).Append('"');
-        sb.Append(" Properties=species:S:1:pos:R:3:velo:R:3:id:I:1");
-        sb.Append(" pbc=\"").AppendJoin(' ', b.Periodic.Select(p => p ? "T" : "F")).Append('"');
-        sb.Append(" Timestep=").Append(Step.ToString(ci));
-        sb.Append(" units=").Append(sim.Units.Name);
-        sb.Append(" origin=\"").AppendJoin(' ', b.Lo.Select(v => v.ToString("R", ci))).Append("\"\n");
-        for (var i = 0; i < a.Count; i++)
+        var n = a.Count;
+        var species = new string[n];
+        double[] x = new double[n], y = new double[n], z = new double[n], v = new double[3 * n];
+        for (var i = 0; i < n; i++)
         {
             var t = a.Type[i];
-            var name = Elements is { } e && t < e.Length ? e[t] : (t + 1).ToString(ci);
-            sb.Append(name);
-            foreach (var v in (ReadOnlySpan<double>)[_x[i] - b.Lo[0], _y[i] - b.Lo[1], _z[i] - b.Lo[2], _vx[i], _vy[i], _vz[i]])
-                sb.Append(' ').Append(v.ToString("R", ci));
-            sb.Append(' ').Append(a.Id[i].ToString(ci)).Append('\n');
+            species[i] = Elements is { } e && t < e.Length ? e[t] : (t + 1).ToString(ci);
+            x[i] = _x[i] - b.Lo[0];
+            y[i] = _y[i] - b.Lo[1];
+            z[i] = _z[i] - b.Lo[2];
+            v[3 * i] = _vx[i];
+            v[3 * i + 1] = _vy[i];
+            v[3 * i + 2] = _vz[i];
         }
-        var tmp = Path + ".tmp";
-        File.WriteAllText(tmp, sb.ToString());
-        File.Move(tmp, Path, overwrite: true);
+        KeyValuePair<string, string>[] info =
+        [
+            new("Timestep", Step.ToString(ci)),
+            new("units", sim.Units.Name),
+            new("origin", string.Join(' ', b.Lo.Select(l => l.ToString("R", ci)))),
+        ];
+        ExtXyzWriter.Write(Path, new Structure(species, x, y, z, b.Cell, Path), velocities: v, ids: a.Id[..n], info: info);
         return Path;
     }
 }

@@ -1,7 +1,7 @@
 namespace DeepMD.Sharp.Dynamics.Thermo;
 
 using System.Text;
-using DeepMD.Sharp.Dynamics.Output;
+using DeepMD.Sharp.IO;
 
 /// <summary>
 /// LAMMPS-style thermo output: a header and one line per output step (<c>thermo_style one</c> or <c>custom</c>,

@@ -6,7 +6,8 @@ using DeepMD.Sharp.Core.Errors;
 
 /// <summary>
 /// Writes structures as extended XYZ (readable by <see cref="ExtXyzReader"/> and ASE), optionally with per-atom
-/// energies (<c>energies:R:1</c>), forces (<c>forces:R:3</c>) and the total energy (<c>energy=</c> on the comment line).
+/// energies (<c>energies:R:1</c>), forces (<c>forces:R:3</c>), velocities (<c>velo:R:3</c>, ASE's name), atom ids
+/// (<c>id:I:1</c>), the total energy (<c>energy=</c> on the comment line) and further comment-line key=value pairs.
 /// Numbers are written in invariant culture with round-trip precision.
 /// </summary>
 public static class ExtXyzWriter
@@ -20,9 +21,13 @@ public static class ExtXyzWriter
     /// <param name="energy">Total energy (eV) for the comment line, or null.</param>
     /// <param name="forces">Forces (eV/Å), row-major <c>3 × Count</c> (fx0 fy0 fz0 fx1 ...), or null.</param>
     /// <param name="atomEnergies">Per-atom energies (eV), length <c>Count</c>, or null.</param>
-    public static void Write(string path, Structure structure, double? energy = null, double[]? forces = null, double[]? atomEnergies = null)
+    /// <param name="velocities">Velocities, row-major <c>3 × Count</c>, or null.</param>
+    /// <param name="ids">Atom ids, length <c>Count</c>, or null.</param>
+    /// <param name="info">More comment-line pairs, written after <c>pbc</c> in order (values with spaces quoted), or null.</param>
+    public static void Write(string path, Structure structure, double? energy = null, double[]? forces = null, double[]? atomEnergies = null,
+        double[]? velocities = null, int[]? ids = null, IEnumerable<KeyValuePair<string, string>>? info = null)
     {
-        Validate(structure, forces, atomEnergies);
+        Validate(structure, forces, atomEnergies, velocities, ids);
         var full = Path.GetFullPath(path);
         var dir = Path.GetDirectoryName(full) ?? ".";
         var tmp = Path.Combine(dir, $".{Path.GetFileName(full)}.{Guid.NewGuid():N}.tmp");
@@ -32,7 +37,7 @@ public static class ExtXyzWriter
             using (var writer = new StreamWriter(tmp, append: false, new UTF8Encoding(encoderShouldEmitUTF8Identifier: false)))
             {
                 writer.NewLine = "\n";
-                WriteFrame(writer, structure, energy, forces, atomEnergies);
+                WriteFrame(writer, structure, energy, forces, atomEnergies, velocities, ids, info);
             }
             File.Move(tmp, full, overwrite: true);
             done = true;
@@ -63,9 +68,13 @@ public static class ExtXyzWriter
     /// <param name="energy">Total energy (eV) for the comment line, or null.</param>
     /// <param name="forces">Forces (eV/Å), row-major <c>3 × Count</c>, or null.</param>
     /// <param name="atomEnergies">Per-atom energies (eV), length <c>Count</c>, or null.</param>
-    public static void WriteFrame(TextWriter writer, Structure structure, double? energy = null, double[]? forces = null, double[]? atomEnergies = null)
+    /// <param name="velocities">Velocities, row-major <c>3 × Count</c>, or null.</param>
+    /// <param name="ids">Atom ids, length <c>Count</c>, or null.</param>
+    /// <param name="info">More comment-line pairs, written after <c>pbc</c> in order (values with spaces quoted), or null.</param>
+    public static void WriteFrame(TextWriter writer, Structure structure, double? energy = null, double[]? forces = null, double[]? atomEnergies = null,
+        double[]? velocities = null, int[]? ids = null, IEnumerable<KeyValuePair<string, string>>? info = null)
     {
-        Validate(structure, forces, atomEnergies);
+        Validate(structure, forces, atomEnergies, velocities, ids);
         var n = structure.Count;
         writer.Write(n.ToString(System.Globalization.CultureInfo.InvariantCulture));
         writer.Write('\n');
@@ -85,6 +94,8 @@ public static class ExtXyzWriter
         comment.Append("Properties=species:S:1:pos:R:3");
         if (atomEnergies is not null) comment.Append(":energies:R:1");
         if (forces is not null) comment.Append(":forces:R:3");
+        if (velocities is not null) comment.Append(":velo:R:3");
+        if (ids is not null) comment.Append(":id:I:1");
         if (energy is { } e) comment.Append(" energy=").Append(TextParsing.Format(e));
         comment.Append(" pbc=\"");
         for (var d = 0; d < 3; d++)
@@ -93,6 +104,12 @@ public static class ExtXyzWriter
             comment.Append(box is not null && box.IsPeriodic(d) ? 'T' : 'F');
         }
         comment.Append('"');
+        foreach (var (key, value) in info ?? [])
+        {
+            if (key.Length == 0 || key.Any(c => char.IsWhiteSpace(c) || c is '=' or '"'))
+                throw new ArgumentException($"'{key}' cannot be an extended XYZ key (empty, or contains whitespace, '=' or '\"')", nameof(info));
+            comment.Append(' ').Append(key).Append('=').Append(Quote(value));
+        }
         writer.Write(comment.ToString());
         writer.Write('\n');
 
@@ -112,6 +129,13 @@ public static class ExtXyzWriter
                 Column(line, forces[3 * i + 1]);
                 Column(line, forces[3 * i + 2]);
             }
+            if (velocities is not null)
+            {
+                Column(line, velocities[3 * i]);
+                Column(line, velocities[3 * i + 1]);
+                Column(line, velocities[3 * i + 2]);
+            }
+            if (ids is not null) line.Append(' ').Append(ids[i].ToString(System.Globalization.CultureInfo.InvariantCulture));
             writer.Write(line.ToString());
             writer.Write('\n');
         }
@@ -119,8 +143,18 @@ public static class ExtXyzWriter
 
     private static void Column(StringBuilder line, double value) => line.Append(' ').Append(TextParsing.Format(value).PadLeft(23));
 
-    private static void Validate(Structure structure, double[]? forces, double[]? atomEnergies)
+    /// <summary>A comment-line value: as is when it is one plain word, else double-quoted with '\' and '"' escaped.</summary>
+    private static string Quote(string value) =>
+        value.Length > 0 && !value.Any(c => char.IsWhiteSpace(c) || c is '"' or '\\' or '=' or '{' or '}')
+            ? value
+            : "\"" + value.Replace("\\", "\\\\").Replace("\"", "\\\"").Replace("\n", "\\n") + "\"";
+
+    private static void Validate(Structure structure, double[]? forces, double[]? atomEnergies, double[]? velocities = null, int[]? ids = null)
     {
+        if (velocities is not null && velocities.Length != 3 * structure.Count)
+            throw new ArgumentException($"velocities must have 3 × {structure.Count} values, got {velocities.Length}", nameof(velocities));
+        if (ids is not null && ids.Length != structure.Count)
+            throw new ArgumentException($"ids must have {structure.Count} values, got {ids.Length}", nameof(ids));
         if (forces is not null && forces.Length != 3 * structure.Count)
             throw new ArgumentException($"forces must have 3 × {structure.Count} values, got {forces.Length}", nameof(forces));
         if (atomEnergies is not null && atomEnergies.Length != structure.Count)

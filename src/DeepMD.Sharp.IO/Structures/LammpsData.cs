@@ -1,6 +1,7 @@
 namespace DeepMD.Sharp.IO;
 
 using DeepMD.Sharp.Core.Atoms;
+using DeepMD.Sharp.Core.Geometry;
 
 /// <summary>
 /// The content of a LAMMPS data file that the engine uses: the structure (atoms ordered by atom id, positions
@@ -49,9 +50,47 @@ public sealed class LammpsData
     /// <summary>Velocities from the Velocities section as [vx, vy, vz] arrays in atom order, or null without one.</summary>
     public double[][]? Velocities { get; init; }
 
+    /// <summary>The header's box bounds as written: xlo, xhi, ylo, yhi, zlo, zhi.</summary>
+    public required double[] Bounds { get; init; }
+
+    /// <summary>The header's tilt factors as written: xy, xz, yz (zero without an 'xy xz yz' line).</summary>
+    public required double[] Tilts { get; init; }
+
+    /// <summary>Positions as written in the Atoms section (neither shifted nor unwrapped), [x, y, z] arrays in atom order.</summary>
+    public required double[][] WrittenPositions { get; init; }
+
+    /// <summary>Image flags as written, [ix, iy, iz] arrays in atom order (zero on lines without flags).</summary>
+    public required int[][] ImageFlags { get; init; }
+
     /// <summary>Number of LAMMPS atom types declared in the header.</summary>
     public int TypeCount => TypeNames.Length;
 
     /// <summary>Mass of each atom (from <see cref="Masses"/>), or null when the file has no Masses section.</summary>
     public double[]? AtomMasses() => Masses is null ? null : Types.Select(t => Masses[t - 1]).ToArray();
+
+    /// <summary>The box of the header as LAMMPS holds it (bounds and tilts as written), with the given periodicity.</summary>
+    public SimulationBox CreateBox(bool periodicX = true, bool periodicY = true, bool periodicZ = true) =>
+        new(Bounds[0], Bounds[1], Bounds[2], Bounds[3], Bounds[4], Bounds[5], Tilts[0], Tilts[1], Tilts[2], periodicX, periodicY, periodicZ);
+
+    /// <summary>
+    /// Appends the atoms to <paramref name="atoms"/> in atom order as LAMMPS' read_data holds them: ids, 0-based types,
+    /// positions and image flags as written, velocities (zero without a Velocities section).
+    /// </summary>
+    public void AddAtomsTo(AtomState atoms)
+    {
+        var (x, y, z) = (WrittenPositions[0], WrittenPositions[1], WrittenPositions[2]);
+        for (var i = 0; i < Ids.Length; i++)
+        {
+            var k = atoms.Add(Ids[i], Types[i] - 1, x[i], y[i], z[i]);
+            atoms.ImageA[k] = ImageFlags[0][i];
+            atoms.ImageB[k] = ImageFlags[1][i];
+            atoms.ImageC[k] = ImageFlags[2][i];
+            if (Velocities is { } v)
+            {
+                atoms.Vx[k] = v[0][i];
+                atoms.Vy[k] = v[1][i];
+                atoms.Vz[k] = v[2][i];
+            }
+        }
+    }
 }

@@ -17,6 +17,8 @@ using DeepMD.Sharp.Core.Geometry;
 /// positions. Species of the types come from, in order: the caller's type names (like <c>pair_coeff * * O H</c>),
 /// an <c>Atom Type Labels</c> section, comments in the Masses section (<c>1 15.999 # O</c>), or the element whose
 /// standard mass is within 0.1 amu of the type's mass. Velocities (id vx vy vz) are read; other sections (Bonds, ...) are skipped.
+/// Besides the <see cref="Structure"/> (shifted and unwrapped, for evaluation), <see cref="LammpsData"/> keeps the box,
+/// positions and image flags as written, which <see cref="LammpsData.AddAtomsTo"/> hands to an MD state unchanged.
 /// </remarks>
 public static class LammpsDataReader
 {
@@ -105,6 +107,8 @@ public static class LammpsDataReader
         var ids = new int[natoms];
         var types = new int[natoms];
         double[] x = new double[natoms], y = new double[natoms], z = new double[natoms];
+        double[] wx = new double[natoms], wy = new double[natoms], wz = new double[natoms];
+        int[] ia = new int[natoms], ib = new int[natoms], ic = new int[natoms];
         double[]? charges = null;
         if (atoms is { } a)
         {
@@ -145,14 +149,17 @@ public static class LammpsDataReader
                 types[i] = ParseType(r, t[typeCol], ntypes, labels, dl.Line);
                 if (charges is not null)
                     charges[i] = TextParsing.TryDouble(t[qCol], out var q) ? q : throw r.Error($"charge '{t[qCol]}' is not a number", dl.Line);
-                x[i] = Coordinate(r, t[xCol], 'x', dl.Line) - xb.Lo;
-                y[i] = Coordinate(r, t[xCol + 1], 'y', dl.Line) - yb.Lo;
-                z[i] = Coordinate(r, t[xCol + 2], 'z', dl.Line) - zb.Lo;
+                wx[i] = Coordinate(r, t[xCol], 'x', dl.Line);
+                wy[i] = Coordinate(r, t[xCol + 1], 'y', dl.Line);
+                wz[i] = Coordinate(r, t[xCol + 2], 'z', dl.Line);
+                x[i] = wx[i] - xb.Lo;
+                y[i] = wy[i] - yb.Lo;
+                z[i] = wz[i] - zb.Lo;
                 if (t.Length == baseCols + 3)
                 {
-                    var ix = Image(r, t[baseCols], dl.Line);
-                    var iy = Image(r, t[baseCols + 1], dl.Line);
-                    var iz = Image(r, t[baseCols + 2], dl.Line);
+                    var ix = ia[i] = Image(r, t[baseCols], dl.Line);
+                    var iy = ib[i] = Image(r, t[baseCols + 1], dl.Line);
+                    var iz = ic[i] = Image(r, t[baseCols + 2], dl.Line);
                     x[i] += ix * lx + iy * header.Xy + iz * header.Xz;
                     y[i] += iy * ly + iz * header.Yz;
                     z[i] += iz * lz;
@@ -170,7 +177,13 @@ public static class LammpsDataReader
             masses, charges is null ? null : order.Select(i => charges[i]).ToArray(), style, (xb.Lo, yb.Lo, zb.Lo))
         {
             Velocities = velocities,
+            Bounds = [xb.Lo, xb.Hi, yb.Lo, yb.Hi, zb.Lo, zb.Hi],
+            Tilts = [header.Xy, header.Xz, header.Yz],
+            WrittenPositions = [Order(wx), Order(wy), Order(wz)],
+            ImageFlags = [Order(ia), Order(ib), Order(ic)],
         };
+
+        T[] Order<T>(T[] v) => order.Select(i => v[i]).ToArray();
     }
 
     /// <summary>The Velocities section (<c>id vx vy vz</c>) in ascending-id order, or null without one.</summary>

@@ -1,5 +1,6 @@
 namespace DeepMD.Sharp.Input.Commands;
 
+using DeepMD.Sharp.Core.Geometry;
 using DeepMD.Sharp.Dynamics;
 
 /// <summary><c>create_box N REGION-ID</c>: an orthogonal box spanning a block region, with N atom types.</summary>
@@ -19,5 +20,5 @@ public sealed class CreateBoxCommand : IDeckCommand
         context.Out.WriteLine($"Created orthogonal box = ({Fmt(r.XLo)} {Fmt(r.YLo)} {Fmt(r.ZLo)}) to ({Fmt(r.XHi)} {Fmt(r.YHi)} {Fmt(r.ZHi)})");
     }
 
-    private static string Fmt(double v) => Dynamics.Output.CFormat.G(v, 8);
+    private static string Fmt(double v) => IO.CFormat.G(v, 8);
 }

@@ -1,6 +1,7 @@
 namespace DeepMD.Sharp.Input.Commands;
 
 using DeepMD.Sharp.Dynamics.Output;
+using DeepMD.Sharp.IO;
 
 /// <summary><c>dump ID all atom|custom|xyz|extxyz N FILE [columns]</c>.</summary>
 [DeckCommand("dump")]

@@ -18,6 +18,6 @@ public sealed class LatticeCommand : IDeckCommand
         }
         var lat = Lattice.Create(args[0], scale, context.Units.Name == "lj");
         context.Lattice = lat;
-        context.Out.WriteLine($"Lattice spacing in x,y,z = {Dynamics.Output.CFormat.G(lat.XLattice, 8)} {Dynamics.Output.CFormat.G(lat.YLattice, 8)} {Dynamics.Output.CFormat.G(lat.ZLattice, 8)}");
+        context.Out.WriteLine($"Lattice spacing in x,y,z = {IO.CFormat.G(lat.XLattice, 8)} {IO.CFormat.G(lat.YLattice, 8)} {IO.CFormat.G(lat.ZLattice, 8)}");
     }
 }

@@ -1,7 +1,7 @@
 namespace DeepMD.Sharp.Input.Commands;
 
 using DeepMD.Sharp.Dynamics.Minimization;
-using DeepMD.Sharp.Dynamics.Output;
+using DeepMD.Sharp.IO;
 
 /// <summary>
 /// <c>minimize etol ftol maxiter maxeval</c>: minimizes the energy with the <c>min_style</c> and <c>min_modify</c>

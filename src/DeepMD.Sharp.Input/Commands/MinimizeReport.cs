@@ -3,7 +3,7 @@ namespace DeepMD.Sharp.Input.Commands;
 using System.Globalization;
 using DeepMD.Sharp.Dynamics;
 using DeepMD.Sharp.Dynamics.Minimization;
-using DeepMD.Sharp.Dynamics.Output;
+using DeepMD.Sharp.IO;
 
 /// <summary>The summary LAMMPS prints after a minimization: loop time, "Minimization stats", neighbor builds.</summary>
 internal static class MinimizeReport

@@ -2,7 +2,7 @@ namespace DeepMD.Sharp.Input.Commands;
 
 
 /// <summary>
-/// <c>read_data FILE</c>: box, atoms (atomic, charge or full style; image flags unwrap) and masses from a LAMMPS
+/// <c>read_data FILE</c>: box, atoms (atomic, charge or full style; positions and image flags as written) and masses from a LAMMPS
 /// data file. The path is relative to the deck's folder.
 /// </summary>
 [DeckCommand("read_data")]
@@ -22,5 +22,5 @@ public sealed class ReadDataCommand : IDeckCommand
         context.Out.WriteLine($"  {sim.AtomCount} atoms");
     }
 
-    private static string G(double v) => Dynamics.Output.CFormat.G(v, 8);
+    private static string G(double v) => IO.CFormat.G(v, 8);
 }

@@ -1,7 +1,7 @@
 namespace DeepMD.Sharp.Input.Commands;
 
 using DeepMD.Sharp.Dynamics.Editing;
-using DeepMD.Sharp.Dynamics.Output;
+using DeepMD.Sharp.IO;
 
 /// <summary><c>replicate nx ny nz</c>: copies the system into an nx × ny × nz supercell with LAMMPS' ids and image flags.</summary>
 [DeckCommand("replicate")]

@@ -15,7 +15,7 @@ public sealed class RunCommand : IDeckCommand
         o.WriteLine("Setting up Verlet run ...");
         o.WriteLine($"  Unit style    : {sim.Units.Name}");
         o.WriteLine($"  Current step  : {sim.Step}");
-        o.WriteLine($"  Time step     : {Dynamics.Output.CFormat.G(sim.Timestep)}");
+        o.WriteLine($"  Time step     : {IO.CFormat.G(sim.Timestep)}");
         int dangerous = sim.Verlet.DangerousBuilds, risky = sim.Verlet.RiskyUncheckedBuilds;
         sim.Run(steps);
         o.WriteLine();

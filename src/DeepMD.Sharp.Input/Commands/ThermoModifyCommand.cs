@@ -15,7 +15,7 @@ public sealed class ThermoModifyCommand : IDeckCommand
                 case "flush": break; // output is flushed at every line
                 case "format":
                     if (k + 2 >= args.Count) throw args.Error("format needs: format float|int FORMAT");
-                    _ = Dynamics.Output.CFormat.Printf(args[k + 2], 1.0);
+                    _ = IO.CFormat.Printf(args[k + 2], 1.0);
                     if (args[k + 1] == "float") context.Thermo.FloatFormat = args[k + 2];
                     else if (args[k + 1] == "int") context.Thermo.IntFormat = args[k + 2];
                     else throw args.Error("only 'format float FMT' and 'format int FMT' are supported");

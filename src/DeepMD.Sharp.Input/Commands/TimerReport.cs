@@ -1,7 +1,7 @@
 namespace DeepMD.Sharp.Input.Commands;
 
 using DeepMD.Sharp.Dynamics;
-using DeepMD.Sharp.Dynamics.Output;
+using DeepMD.Sharp.IO;
 
 /// <summary>The LAMMPS-like summary printed after a run: loop time, performance, neighbor statistics.</summary>
 internal static class TimerReport

@@ -1,6 +1,6 @@
 namespace DeepMD.Sharp.Input.Commands;
 
-using DeepMD.Sharp.Dynamics.Output;
+using DeepMD.Sharp.IO;
 
 /// <summary>
 /// <c>write_data FILE [nocoeff] [nofix] [pair ii|ij]</c>: writes a LAMMPS data file (atom style atomic, with image
@@ -30,6 +30,8 @@ public sealed class WriteDataCommand : IDeckCommand
         }
         if (args[0].Contains('*')) throw args.Error("'*' in the file name (timestep substitution) is not supported");
         context.Out.WriteLine("System init for write_data ...");
-        LammpsDataWriter.Write(context.Simulation, context.OutputPath(args[0]));
+        var sim = context.Simulation;
+        var box = sim.Box ?? throw new Core.Errors.UserInputException("write_data before the box exists");
+        LammpsDataWriter.Write(context.OutputPath(args[0]), box, sim.Atoms, sim.TypeCount, sim.Masses, sim.Step, sim.Units.Name);
     }
 }

@@ -1,6 +1,7 @@
 namespace DeepMD.Sharp.Tests.Dynamics;
 
 using DeepMD.Sharp.Core.Errors;
+using DeepMD.Sharp.Core.Geometry;
 using DeepMD.Sharp.Dynamics;
 using DeepMD.Sharp.Dynamics.Checkpoints;
 using DeepMD.Sharp.Dynamics.Fixes;

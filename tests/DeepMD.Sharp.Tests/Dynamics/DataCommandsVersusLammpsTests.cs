@@ -86,6 +86,56 @@ public class DataCommandsVersusLammpsTests
     }
 
     [Test]
+    public void ReadDataKeepsImageFlagsAndWrapsLikeLammpsSoLoopGeomVelocitiesMatch()
+    {
+        var dir = RepoPaths.TempDir();
+        // An lj fcc crystal (256 atoms) in a box shifted off the origin; some atoms are written inside the box with
+        // non-zero image flags, others outside it (one box length) with zero flags. LAMMPS keeps the positions and flags
+        // as written and wraps the outside ones while reading; velocity loop geom hashes the resulting coordinates, so
+        // any other position (unwrapped, or shifted by xlo and back) gives other velocities and another trajectory.
+        var a = Math.Pow(4 / 0.8442, 1.0 / 3);
+        var l = 4 * a;
+        double[] lo = [0.37, -1.91, 2.23];
+        var lines = new List<string> { "shifted lj crystal", "", "256 atoms", "1 atom types", "" };
+        for (var d = 0; d < 3; d++) lines.Add(FormattableString.Invariant($"{lo[d]:R} {lo[d] + l:R} {"xyz"[d]}lo {"xyz"[d]}hi"));
+        lines.AddRange(["", "Masses", "", "1 1.0", "", "Atoms # atomic", ""]);
+        double[][] basis = [[0, 0, 0], [0.5, 0.5, 0], [0.5, 0, 0.5], [0, 0.5, 0.5]];
+        var id = 1;
+        for (var k = 0; k < 4; k++)
+        for (var j = 0; j < 4; j++)
+        for (var i = 0; i < 4; i++)
+            foreach (var b in basis)
+            {
+                double x = lo[0] + (i + b[0] + 0.05) * a, y = lo[1] + (j + b[1] + 0.05) * a, z = lo[2] + (k + b[2] + 0.05) * a;
+                var img = "0 0 0";
+                if (id % 5 == 0) img = "2 -1 0";
+                else if (id % 7 == 0) x += l;
+                else if (id % 11 == 0) z -= l;
+                lines.Add(FormattableString.Invariant($"{id++} 1 {x:R} {y:R} {z:R} {img}"));
+            }
+        File.WriteAllLines(Path.Combine(dir, "shifted.data"), lines);
+        var (lammps, ours, _) = RunBoth("""
+            units       lj
+            atom_style  atomic
+            read_data   shifted.data
+            velocity    all create 1.5 87287 loop geom
+            pair_style  lj/cut 2.5
+            pair_coeff  1 1 1.0 1.0 2.5
+            fix         1 all nve
+            thermo_style custom step pe ke press pxx pyy pzz pxy pxz pyz
+            thermo_modify format float %20.15g
+            thermo      10
+            run         30
+            write_data  after.data
+            """, dir);
+        var worst = LammpsHarness.AssertSameThermo(lammps, ours, 1e-10);
+        TestContext.Out.WriteLine($"largest relative thermo difference {worst:E3}");
+        // The image flags read from the file were kept through the run (51 atoms were written with ix = 2).
+        var back = DeepMD.Sharp.IO.LammpsDataReader.Read(Path.Combine(dir, "after.data"), ["X"]);
+        Assert.That(back.ImageFlags[0].Count(f => f >= 1), Is.GreaterThanOrEqualTo(40));
+    }
+
+    [Test]
     public void WriteDataIsReadBackByLammpsWithTheSameEnergyPressureAndKineticEnergy()
     {
         var pot = MinimizeVersusLammpsTests.RequirePotentials();

@@ -1,6 +1,7 @@
 namespace DeepMD.Sharp.Tests.Dynamics;
 
 using System.Globalization;
+using DeepMD.Sharp.Core.Geometry;
 using DeepMD.Sharp.Core.Potentials;
 using DeepMD.Sharp.Dynamics;
 using DeepMD.Sharp.Dynamics.Fixes;
@@ -108,29 +109,48 @@ public class LastGoodFrameTests
 
         var reference = Crystal(failAt: long.MaxValue);
         reference.Run(11);
-        AssertFrameIs(path, reference, 11);
+        AssertFrameIs(path, reference, 11, "Ar");
 
         // Without a frame requested, the error is unchanged and nothing is written.
         var plain = Crystal(failAt: 3);
         Assert.That(Assert.Throws<SimulationException>(() => plain.Run(5))!.Message, Does.Not.Contain("last good frame"));
     }
 
-    private static void AssertFrameIs(string path, Simulation expected, long step)
+    private static void AssertFrameIs(string path, Simulation expected, long step, string species = "1")
     {
-        var lines = File.ReadAllLines(path);
+        Assert.That(File.ReadLines(path).ElementAt(1), Does.Contain("Properties=species:S:1:pos:R:3:velo:R:3:id:I:1"));
+        // Our own extended XYZ reader takes it back: positions (relative to the origin), species, lattice, velocities, ids.
+        var frame = ExtXyzReader.ReadExtendedFrame(path, 0);
+        var s = frame.Structure;
         var a = expected.Atoms;
-        Assert.That(int.Parse(lines[0], CultureInfo.InvariantCulture), Is.EqualTo(a.Count));
-        Assert.That(lines[1], Does.Contain($"Timestep={step}").And.Contain("Properties=species:S:1:pos:R:3:velo:R:3:id:I:1"));
-        var lo = expected.Box!.Lo;
+        var box = expected.Box!;
+        var lo = box.Lo;
+        Assert.That(s.Count, Is.EqualTo(a.Count));
+        Assert.That(frame.Info["Timestep"], Is.EqualTo(step.ToString(CultureInfo.InvariantCulture)));
+        Assert.That(frame.Info["units"], Is.EqualTo(expected.Units.Name));
+        Assert.That(frame.Info["origin"], Is.EqualTo(string.Join(' ', lo.Select(v => v.ToString("R", CultureInfo.InvariantCulture)))));
+        Assert.That(File.ReadLines(path).ElementAt(1), Does.Contain($"Lattice=\"{string.Join(' ', box.Cell.Matrix.ToArray().Select(v => v.ToString("R", CultureInfo.InvariantCulture)))}\""));
+        if (box.Periodic.Any(p => p))
+        {
+            Assert.That(s.Box!.Matrix.ToArray(), Is.EqualTo(box.Cell.Matrix.ToArray()), "lattice");
+            Assert.That(Enumerable.Range(0, 3).Select(s.Box.IsPeriodic), Is.EqualTo(box.Periodic), "pbc");
+        }
+        else
+        {
+            Assert.That(s.Box, Is.Null, "pbc=\"F F F\": the reader takes an isolated cluster");
+        }
+        Assert.That(frame.Width("velo"), Is.EqualTo(3));
+        Assert.That(frame.Width("id"), Is.EqualTo(1));
+        var velo = frame.Arrays["velo"];
+        var ids = frame.Arrays["id"];
         for (var i = 0; i < a.Count; i++)
         {
-            var w = lines[2 + i].Split(' ');
-            var v = w[1..7].Select(t => double.Parse(t, CultureInfo.InvariantCulture)).ToArray();
-            Assert.That(int.Parse(w[7], CultureInfo.InvariantCulture), Is.EqualTo(a.Id[i]));
-            Assert.That(v, Is.EqualTo(new[] { a.X[i] - lo[0], a.Y[i] - lo[1], a.Z[i] - lo[2], a.Vx[i], a.Vy[i], a.Vz[i] }), $"atom {a.Id[i]}");
+            Assert.That(s.Species[i], Is.EqualTo(species));
+            Assert.That(ids[i], Is.EqualTo(a.Id[i]));
+            Assert.That(new[] { s.X[i], s.Y[i], s.Z[i], velo[3 * i], velo[3 * i + 1], velo[3 * i + 2] },
+                Is.EqualTo(new[] { a.X[i] - lo[0], a.Y[i] - lo[1], a.Z[i] - lo[2], a.Vx[i], a.Vy[i], a.Vz[i] }), $"atom {a.Id[i]}");
         }
-        // Our own structure reader takes it (species, lattice) as a structure for dpsharp eval.
-        var s = StructureReader.Read(path);
-        Assert.That(s.Count, Is.EqualTo(a.Count));
+        // The structure reader (dpsharp eval) takes it too.
+        Assert.That(StructureReader.Read(path).Count, Is.EqualTo(a.Count));
     }
 }

@@ -121,13 +121,14 @@ public class MinimizationTests
         {
             var j = byId[a.Atoms.Id[i]];
             Assert.That(b.Atoms.Type[j], Is.EqualTo(a.Atoms.Type[i]));
-            // Unwrapped positions agree (the file holds wrapped positions and image flags).
+            // Unwrapped positions agree (the file holds wrapped positions and image flags, read back as written).
             var ux = a.Atoms.X[i] + a.Atoms.ImageA[i] * box.Lx;
             var uy = a.Atoms.Y[i] + a.Atoms.ImageB[i] * box.Ly;
             var uz = a.Atoms.Z[i] + a.Atoms.ImageC[i] * box.Lz;
-            Assert.That(b.Atoms.X[j], Is.EqualTo(ux).Within(1e-12 * box.Lx));
-            Assert.That(b.Atoms.Y[j], Is.EqualTo(uy).Within(1e-12 * box.Ly));
-            Assert.That(b.Atoms.Z[j], Is.EqualTo(uz).Within(1e-12 * box.Lz));
+            Assert.That(b.Atoms.X[j] + b.Atoms.ImageA[j] * b.Box!.Lx, Is.EqualTo(ux).Within(1e-12 * box.Lx));
+            Assert.That(b.Atoms.Y[j] + b.Atoms.ImageB[j] * b.Box!.Ly, Is.EqualTo(uy).Within(1e-12 * box.Ly));
+            Assert.That(b.Atoms.Z[j] + b.Atoms.ImageC[j] * b.Box!.Lz, Is.EqualTo(uz).Within(1e-12 * box.Lz));
+            Assert.That(b.Box.InsideNonPeriodic(b.Atoms.X[j], b.Atoms.Y[j], b.Atoms.Z[j]) && b.Atoms.X[j] >= b.Box.Lo[0] && b.Atoms.X[j] < b.Box.Hi[0], Is.True, "positions stay wrapped");
             Assert.That(b.Atoms.Vx[j], Is.EqualTo(a.Atoms.Vx[i]), "velocities round-trip exactly");
             Assert.That(b.Atoms.Vy[j], Is.EqualTo(a.Atoms.Vy[i]));
             Assert.That(b.Atoms.Vz[j], Is.EqualTo(a.Atoms.Vz[i]));

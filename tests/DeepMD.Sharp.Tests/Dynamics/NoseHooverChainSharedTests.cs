@@ -1,5 +1,6 @@
 namespace DeepMD.Sharp.Tests.Dynamics;
 
+using DeepMD.Sharp.Core.Geometry;
 using DeepMD.Sharp.Dynamics;
 using DeepMD.Sharp.Dynamics.Fixes;
 using DeepMD.Sharp.Dynamics.Potentials;

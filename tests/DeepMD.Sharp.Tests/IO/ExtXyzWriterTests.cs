@@ -50,6 +50,33 @@ public class ExtXyzWriterTests
     }
 
     [Test]
+    public void RoundTrip_VelocitiesIdsAndInfo()
+    {
+        var s = Triclinic();
+        var velocities = new[] { 1e-3, -2.0 / 3.0, 0, 5, 6, 7, -8e10, 9, 10, 0.1, 0.2, 0.3 };
+        var ids = new[] { 4, 17, 2, 1_000_000 };
+        KeyValuePair<string, string>[] info = [new("Timestep", "11"), new("units", "metal"), new("origin", "0.5 -1 \"q\"")];
+        var path = Path.Combine(_files.Directory, "velo.extxyz");
+
+        ExtXyzWriter.Write(path, s, forces: new double[12], velocities: velocities, ids: ids, info: info);
+        var frame = ExtXyzReader.ReadExtendedFrame(path, 0);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(File.ReadLines(path).ElementAt(1), Does.Contain("Properties=species:S:1:pos:R:3:forces:R:3:velo:R:3:id:I:1"));
+            Assert.That(frame.Structure.X, Is.EqualTo(s.X));
+            Assert.That(frame.Forces, Is.EqualTo(new double[12]));
+            Assert.That(frame.Arrays["velo"], Is.EqualTo(velocities));
+            Assert.That(frame.Arrays["id"], Is.EqualTo(ids.Select(i => (double)i).ToArray()));
+            Assert.That(frame.Info["Timestep"], Is.EqualTo("11"));
+            Assert.That(frame.Info["units"], Is.EqualTo("metal"));
+            Assert.That(frame.Info["origin"], Is.EqualTo("0.5 -1 \"q\""), "values with spaces and quotes are quoted");
+        });
+        Assert.Throws<ArgumentException>(() => ExtXyzWriter.Write(path, s, velocities: new double[3]));
+        Assert.Throws<ArgumentException>(() => ExtXyzWriter.Write(path, s, ids: [1]));
+    }
+
+    [Test]
     public void RoundTrip_WithoutBoxOrExtras()
     {
         var s = new Structure(["C", "O"], [0, 1.128], [0, 0], [0, 0], null);

@@ -1,5 +1,6 @@
 namespace DeepMD.Sharp.Tests.IO;
 
+using DeepMD.Sharp.Core.Atoms;
 using DeepMD.Sharp.Core.Errors;
 using DeepMD.Sharp.IO;
 
@@ -147,6 +148,88 @@ public class LammpsDataReaderTests
             Assert.That((s.X[0], s.Y[0], s.Z[0]), Is.EqualTo((1.0, 2.0, 3.0)));
             // + 1 a - 1 b + 2 c with a = (10,0,0), b = (2,20,0), c = (3,4,30)
             Assert.That((s.X[1], s.Y[1], s.Z[1]), Is.EqualTo((1.0 + 10 - 2 + 6, 2.0 - 20 + 8, 3.0 + 60)));
+        });
+    }
+
+    private const string ShiftedTriclinicWithImages = """
+        shifted triclinic box, image flags and velocities
+
+        3 atoms
+        2 atom types
+        0.1 10.7 xlo xhi
+        -3.3 17.9 ylo yhi
+        0.3 30.1 zlo zhi
+        2.1 -3.7 0.9 xy xz yz
+
+        Masses
+
+        1 63.546
+        2 1.008
+
+        Atoms # atomic
+
+        7 2 6.0 0.7 29.9 -1 2 0
+        2 1 0.17 -3.1 0.61 0 0 -3
+        5 1 4.4 4.4 4.4
+
+        Velocities
+
+        5 0.1 0.2 0.3
+        7 -1e-3 2.5e-4 7.0
+        2 0 0 -0.3
+        """;
+
+    [Test]
+    public void AddAtomsTo_KeepsPositionsImageFlagsAndBoxAsWritten()
+    {
+        var d = LammpsDataReader.Read(Write(ShiftedTriclinicWithImages), ["Cu", "H"]);
+        var box = d.CreateBox(true, false, true);
+        var atoms = new AtomState();
+        d.AddAtomsTo(atoms);
+        Assert.Multiple(() =>
+        {
+            Assert.That((box.Lo[0], box.Hi[0], box.Lo[1], box.Hi[1], box.Lo[2], box.Hi[2]), Is.EqualTo((0.1, 10.7, -3.3, 17.9, 0.3, 30.1)));
+            Assert.That((box.Xy, box.Xz, box.Yz), Is.EqualTo((2.1, -3.7, 0.9)));
+            Assert.That(box.Periodic, Is.EqualTo(new[] { true, false, true }));
+            Assert.That(atoms.Count, Is.EqualTo(3));
+            Assert.That(atoms.Id[..3], Is.EqualTo(new[] { 2, 5, 7 }), "atom order (ascending ids)");
+            Assert.That(atoms.Type[..3], Is.EqualTo(new[] { 0, 0, 1 }), "0-based types");
+            Assert.That(atoms.X[..3], Is.EqualTo(new[] { 0.17, 4.4, 6.0 }), "x as written, bit for bit");
+            Assert.That(atoms.Y[..3], Is.EqualTo(new[] { -3.1, 4.4, 0.7 }));
+            Assert.That(atoms.Z[..3], Is.EqualTo(new[] { 0.61, 4.4, 29.9 }));
+            Assert.That(atoms.ImageA[..3], Is.EqualTo(new[] { 0, 0, -1 }));
+            Assert.That(atoms.ImageB[..3], Is.EqualTo(new[] { 0, 0, 2 }));
+            Assert.That(atoms.ImageC[..3], Is.EqualTo(new[] { -3, 0, 0 }), "flags as written; a line without flags gives 0");
+            Assert.That(atoms.Vx[..3], Is.EqualTo(new[] { 0.0, 0.1, -1e-3 }));
+            Assert.That(atoms.Vy[..3], Is.EqualTo(new[] { 0.0, 0.2, 2.5e-4 }));
+            Assert.That(atoms.Vz[..3], Is.EqualTo(new[] { -0.3, 0.3, 7.0 }));
+        });
+    }
+
+    [Test]
+    public void WriterAndReader_RoundTripAtomsExactly()
+    {
+        var d = LammpsDataReader.Read(Write(ShiftedTriclinicWithImages), ["Cu", "H"]);
+        var box = d.CreateBox();
+        var atoms = new AtomState();
+        d.AddAtomsTo(atoms);
+        var path = Path.Combine(_files.Directory, $"roundtrip-{Guid.NewGuid():N}.data");
+        LammpsDataWriter.Write(path, box, atoms, d.TypeCount, d.Masses!, 42, "metal");
+        var again = LammpsDataReader.Read(path, ["Cu", "H"]);
+        var back = new AtomState();
+        again.AddAtomsTo(back);
+        Assert.Multiple(() =>
+        {
+            Assert.That(File.ReadLines(path).First(), Is.EqualTo("LAMMPS data file via dpsharp write_data, timestep = 42, units = metal"));
+            Assert.That(again.Bounds, Is.EqualTo(d.Bounds));
+            Assert.That(again.Tilts, Is.EqualTo(d.Tilts));
+            Assert.That(again.Masses, Is.EqualTo(d.Masses));
+            foreach (var (x, y) in new[] { (back.X, atoms.X), (back.Y, atoms.Y), (back.Z, atoms.Z), (back.Vx, atoms.Vx), (back.Vy, atoms.Vy), (back.Vz, atoms.Vz) })
+                Assert.That(x[..3], Is.EqualTo(y[..3]));
+            foreach (var (x, y) in new[] { (back.Id, atoms.Id), (back.Type, atoms.Type), (back.ImageA, atoms.ImageA), (back.ImageB, atoms.ImageB), (back.ImageC, atoms.ImageC) })
+                Assert.That(x[..3], Is.EqualTo(y[..3]));
+            // The Structure path still shifts by lo and unwraps with the flags.
+            Assert.That(again.Structure.X, Is.EqualTo(d.Structure.X));
         });
     }
 

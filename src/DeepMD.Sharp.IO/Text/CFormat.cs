@@ -1,4 +1,4 @@
-namespace DeepMD.Sharp.Dynamics.Output;
+namespace DeepMD.Sharp.IO;
 
 using System.Globalization;
 

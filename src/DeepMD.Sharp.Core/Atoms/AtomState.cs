@@ -1,4 +1,4 @@
-namespace DeepMD.Sharp.Dynamics.Atoms;
+namespace DeepMD.Sharp.Core.Atoms;
 
 /// <summary>
 /// Per-atom data as structure of arrays: ids, types, positions, velocities, forces and periodic image counts.
@@ -35,12 +35,12 @@ public sealed class AtomState
 
     public double[] Vz { get; private set; } = [];
 
-    /// <summary>Forces of the last evaluation (arrays owned by the simulation's force result).</summary>
-    public double[] Fx { get; internal set; } = [];
+    /// <summary>Forces of the last evaluation (arrays owned by the simulation's force result, which sets them).</summary>
+    public double[] Fx { get; set; } = [];
 
-    public double[] Fy { get; internal set; } = [];
+    public double[] Fy { get; set; } = [];
 
-    public double[] Fz { get; internal set; } = [];
+    public double[] Fz { get; set; } = [];
 
     /// <summary>Image counts along the three lattice directions (unwrapped = wrapped + image · lattice vector).</summary>
     public int[] ImageA { get; private set; } = [];

@@ -1,10 +1,12 @@
-namespace DeepMD.Sharp.Dynamics.Output;
+namespace DeepMD.Sharp.IO;
 
 using System.Globalization;
 using System.Text;
+using DeepMD.Sharp.Core.Atoms;
+using DeepMD.Sharp.Core.Geometry;
 
 /// <summary>
-/// Writes the simulation as a LAMMPS data file (LAMMPS' <c>write_data</c>, atom style atomic): header with box
+/// Writes atoms and box as a LAMMPS data file (LAMMPS' <c>write_data</c>, atom style atomic): header with box
 /// and tilts, Masses, <c>Atoms # atomic</c> (id type x y z ix iy iz, positions mapped into the box and image
 /// counts adjusted, as write_data does), Velocities. Numbers are written with round-trip precision. The file is
 /// written under a temporary name and renamed, so a reader never sees half a file.
@@ -13,25 +15,31 @@ public static class LammpsDataWriter
 {
     private static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
 
-    public static void Write(Simulation sim, string path)
+    /// <summary>Writes <paramref name="a"/> in <paramref name="box"/> to <paramref name="path"/>.</summary>
+    /// <param name="path">The data file.</param>
+    /// <param name="box">The box (bounds, tilts).</param>
+    /// <param name="a">The atoms (ids, 0-based types, positions with image counts, velocities).</param>
+    /// <param name="typeCount">Number of atom types.</param>
+    /// <param name="masses">Mass of each 0-based type; NaN for a type without one (not written).</param>
+    /// <param name="timestep">Step for the title line.</param>
+    /// <param name="units">Unit style name for the title line.</param>
+    public static void Write(string path, SimulationBox box, AtomState a, int typeCount, IReadOnlyList<double> masses, long timestep, string units)
     {
-        var box = sim.Box ?? throw new Core.Errors.UserInputException("write_data before the box exists");
-        var a = sim.Atoms;
         var sb = new StringBuilder(128 + a.Count * 160);
-        sb.Append("LAMMPS data file via dpsharp write_data, timestep = ").Append(sim.Step.ToString(Inv)).Append(", units = ").Append(sim.Units.Name).Append('\n');
+        sb.Append("LAMMPS data file via dpsharp write_data, timestep = ").Append(timestep.ToString(Inv)).Append(", units = ").Append(units).Append('\n');
         sb.Append('\n');
         sb.Append(a.Count.ToString(Inv)).Append(" atoms\n");
-        sb.Append(sim.TypeCount.ToString(Inv)).Append(" atom types\n");
+        sb.Append(typeCount.ToString(Inv)).Append(" atom types\n");
         sb.Append('\n');
         sb.Append(R(box.Lo[0])).Append(' ').Append(R(box.Hi[0])).Append(" xlo xhi\n");
         sb.Append(R(box.Lo[1])).Append(' ').Append(R(box.Hi[1])).Append(" ylo yhi\n");
         sb.Append(R(box.Lo[2])).Append(' ').Append(R(box.Hi[2])).Append(" zlo zhi\n");
         if (box.IsTriclinic) sb.Append(R(box.Xy)).Append(' ').Append(R(box.Xz)).Append(' ').Append(R(box.Yz)).Append(" xy xz yz\n");
-        if (sim.Masses.Any(m => !double.IsNaN(m)))
+        if (masses.Any(m => !double.IsNaN(m)))
         {
             sb.Append("\nMasses\n\n");
-            for (var t = 0; t < sim.TypeCount; t++)
-                if (!double.IsNaN(sim.Masses[t])) sb.Append((t + 1).ToString(Inv)).Append(' ').Append(R(sim.Masses[t])).Append('\n');
+            for (var t = 0; t < typeCount; t++)
+                if (!double.IsNaN(masses[t])) sb.Append((t + 1).ToString(Inv)).Append(' ').Append(R(masses[t])).Append('\n');
         }
         sb.Append("\nAtoms # atomic\n\n");
         for (var i = 0; i < a.Count; i++)

@@ -1,4 +1,4 @@
-namespace DeepMD.Sharp.Dynamics.Output;
+namespace DeepMD.Sharp.IO;
 
 /// <summary>Dump file layouts.</summary>
 public enum DumpStyle

@@ -1,6 +1,4 @@
-namespace DeepMD.Sharp.Dynamics;
-
-using DeepMD.Sharp.Core.Geometry;
+namespace DeepMD.Sharp.Core.Geometry;
 
 /// <summary>
 /// A LAMMPS-style simulation box: the lower corner (xlo, ylo, zlo) plus edge vectors a = (lx, 0, 0),
