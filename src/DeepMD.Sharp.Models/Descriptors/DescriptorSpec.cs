@@ -103,6 +103,12 @@ public abstract class DescriptorSpec
     /// <summary>Length of the descriptor vector per atom.</summary>
     public abstract int OutputSize { get; }
 
+    /// <summary>
+    /// The descriptor's reference (oracle) code for one center, which the reference backend runs; every descriptor
+    /// provides one, so adding a descriptor needs no switch in the evaluator.
+    /// </summary>
+    public abstract Evaluation.IReferenceDescriptor Reference { get; }
+
     /// <summary>Whether neighbors of type <paramref name="b"/> around centers of type <paramref name="a"/> are excluded.</summary>
     public bool IsExcluded(int a, int b) => _excluded[a * TypeCount + b];
 

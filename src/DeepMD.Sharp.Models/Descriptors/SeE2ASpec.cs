@@ -31,6 +31,11 @@ public sealed class SeE2ASpec : DescriptorSpec
     /// <summary>M1 = neuron[-1], the embedding width.</summary>
     public int EmbeddingWidth => Neuron[^1];
 
+    /// <inheritdoc />
+    public override Evaluation.IReferenceDescriptor Reference => _reference ??= new Evaluation.SeE2AReference(this);
+
+    private Evaluation.IReferenceDescriptor? _reference;
+
     public override int OutputSize => EmbeddingWidth * AxisNeuron;
 
     protected override IEnumerable<string> DescribeSpecific()

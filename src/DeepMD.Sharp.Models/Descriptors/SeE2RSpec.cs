@@ -27,5 +27,10 @@ public sealed class SeE2RSpec : DescriptorSpec
 
     public override string TypeName => DescriptorType;
 
+    /// <inheritdoc />
+    public override Evaluation.IReferenceDescriptor Reference => _reference ??= new Evaluation.SeE2RReference(this);
+
+    private Evaluation.IReferenceDescriptor? _reference;
+
     public override int OutputSize => Neuron[^1];
 }

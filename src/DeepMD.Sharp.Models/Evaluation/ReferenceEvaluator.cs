@@ -86,13 +86,6 @@ public static class ReferenceEvaluator
         return fp;
     }
 
-    /// <summary>Neighbor slots of one center after type splitting and sel handling.</summary>
-    private readonly struct Slot(int entry, double r)
-    {
-        public readonly int Entry = entry;
-        public readonly double R = r;
-    }
-
     /// <summary>
     /// Computes e_i for center i and writes ∂e_i/∂d into (gx, gy, gz) at the entries it used.
     /// </summary>
@@ -110,13 +103,10 @@ public static class ReferenceEvaluator
         var inputGrad = new double[fitting.InputSize];
         var net = fitting.NetFor(ti) ?? throw new UserInputException($"the model has no fitting net for type '{model.TypeMap.Names[ti]}'", model.Source);
 
-        // Forward through the descriptor; keep what its backward pass needs.
-        var state = desc switch
-        {
-            SeE2ASpec a => SeE2AForward(a, i, ti, types, nl, slots, input),
-            SeE2RSpec r => SeE2RForward(r, i, ti, types, nl, slots, input),
-            _ => throw new UserInputException($"descriptor '{desc.TypeName}' is not supported by the reference backend"),
-        };
+        // Forward through the descriptor (its own reference code, see DescriptorSpec.Reference); keep what its backward
+        // pass needs.
+        var kernel = desc.Reference ?? throw new UserInputException($"descriptor '{desc.TypeName}' has no reference implementation");
+        var state = kernel.Forward(i, ti, types, nl, slots, input);
 
         var k = ds;
         if (fparam is not null)
@@ -134,32 +124,28 @@ public static class ReferenceEvaluator
         net.Evaluate(input, output, outGrad, inputGrad);
         var energy = output[0] + fitting.BiasAtomE[ti] + model.OutBias[ti];
 
-        switch (desc)
-        {
-            case SeE2ASpec a: SeE2ABackward(a, ti, nl, slots, state, inputGrad, gx, gy, gz); break;
-            case SeE2RSpec r: SeE2RBackward(r, ti, nl, slots, state, inputGrad, gx, gy, gz); break;
-        }
+        kernel.Backward(ti, nl, slots, state, inputGrad, gx, gy, gz);
         return energy;
     }
 
     /// <summary>
-    /// Fills the Σsel slots of center i: per neighbor type a block of sel[t] slots, nearest first; -1 pads. Model-level
+    /// Fills the Σsel slots of center i (the per-type-block descriptors' slotting, shared by their reference kernels): per neighbor type a block of sel[t] slots, nearest first; -1 pads. Model-level
     /// pair exclusions become padding. Overflowing a block is an error unless the policy says to truncate like DeePMD-kit.
     /// </summary>
-    private static Slot[] AssignSlots(DeepPotModel model, int i, int[] types, NeighborList nl, EvaluationOptions options)
+    public static NeighborSlot[] AssignSlots(DeepPotModel model, int i, int[] types, NeighborList nl, EvaluationOptions options)
     {
         var desc = model.Descriptor;
         var rc = desc.Rcut;
         var ti = types[i];
-        var candidates = new List<Slot>();
+        var candidates = new List<NeighborSlot>();
         for (var e = nl.Offsets[i]; e < nl.Offsets[i + 1]; e++)
         {
             var r = Math.Sqrt(nl.Dx[e] * nl.Dx[e] + nl.Dy[e] * nl.Dy[e] + nl.Dz[e] * nl.Dz[e]);
             if (r > rc) continue;
             if (r < options.OverlapDistance) throw OverlapError(i, nl.Owner[e], r, options);
-            candidates.Add(new Slot(e, r));
+            candidates.Add(new NeighborSlot(e, r));
         }
-        int Compare(Slot a, Slot b)
+        int Compare(NeighborSlot a, NeighborSlot b)
         {
             var c = types[nl.Owner[a.Entry]].CompareTo(types[nl.Owner[b.Entry]]);
             if (c != 0) return c;
@@ -184,8 +170,8 @@ public static class ReferenceEvaluator
         }
         candidates.Sort(Compare);
 
-        var slots = new Slot[desc.SlotCount];
-        Array.Fill(slots, new Slot(-1, 0));
+        var slots = new NeighborSlot[desc.SlotCount];
+        Array.Fill(slots, new NeighborSlot(-1, 0));
         var used = new int[desc.TypeCount];
         foreach (var s in candidates)
         {
@@ -231,175 +217,5 @@ public static class ReferenceEvaluator
         var w = u * u * u * (-6 * u * u + 15 * u - 10) + 1;
         var dw = -30 * u * u * (1 - u) * (1 - u) * inverseWidth;
         return (w, dw);
-    }
-
-    /// <summary>Forward state of one center for the se_e2_a backward pass.</summary>
-    private sealed class SeAState
-    {
-        public required double[] Rtilde;   // [slots][4] normalised environment matrix (masked)
-        public required bool[] Active;     // slot has a real, non-excluded neighbor
-        public required double[] G;        // [slots][M1] embedding values (rows of inactive slots unused)
-        public required double[] Gprime;   // [slots][M1] dG/ds
-        public required double[] T;        // [M1][4]
-    }
-
-    private static object SeE2AForward(SeE2ASpec d, int i, int ti, int[] types, NeighborList nl, Slot[] slots, double[] input)
-    {
-        int nnei = d.SlotCount, m1 = d.EmbeddingWidth, m2 = d.AxisNeuron;
-        var rt = new double[nnei * 4];
-        var active = new bool[nnei];
-        var g = new double[nnei * m1];
-        var gp = new double[nnei * m1];
-        var t = new double[m1 * 4];
-        Span<double> raw = stackalloc double[4];
-        for (var tt = 0; tt < d.TypeCount; tt++)
-        {
-            for (var k = d.SelOffsets[tt]; k < d.SelOffsets[tt + 1]; k++)
-            {
-                var s = slots[k];
-                raw.Clear();
-                if (s.Entry >= 0)
-                {
-                    if (d.IsExcluded(ti, tt)) continue; // excluded neighbor: its row is zero and contributes nothing
-                    active[k] = true;
-                    (raw[0], raw[1], raw[2], raw[3]) = EnvironmentRow.Raw(nl.Dx[s.Entry], nl.Dy[s.Entry], nl.Dz[s.Entry], s.R, d.RcutSmooth, d.Rcut, d.EnvProtection);
-                }
-                var b = (ti * nnei + k) * 4;
-                for (var c = 0; c < 4; c++) rt[k * 4 + c] = (raw[c] - d.Davg[b + c]) / d.Dstd[b + c];
-                if (d.TableFor(ti, tt) is { } table)
-                {
-                    table.Evaluate(rt[k * 4], g.AsSpan(k * m1, m1), gp.AsSpan(k * m1, m1));
-                }
-                else
-                {
-                    var net = d.EmbeddingFor(ti, tt) ?? throw new UserInputException($"the model has no embedding net for center type {ti}, neighbor type {tt}");
-                    net.EvaluateScalar(rt[k * 4], g.AsSpan(k * m1, m1), gp.AsSpan(k * m1, m1));
-                }
-                for (var a = 0; a < m1; a++)
-                    for (var c = 0; c < 4; c++)
-                        t[a * 4 + c] += g[k * m1 + a] * rt[k * 4 + c];
-            }
-        }
-        for (var q = 0; q < t.Length; q++) t[q] /= nnei;
-        // D[a][b] = Σ_c T[a][c] T[b][c], b < M2, flattened with b fastest.
-        for (var a = 0; a < m1; a++)
-            for (var bb = 0; bb < m2; bb++)
-            {
-                double s = 0;
-                for (var c = 0; c < 4; c++) s += t[a * 4 + c] * t[bb * 4 + c];
-                input[a * m2 + bb] = s;
-            }
-        return new SeAState { Rtilde = rt, Active = active, G = g, Gprime = gp, T = t };
-    }
-
-    private static void SeE2ABackward(SeE2ASpec d, int ti, NeighborList nl, Slot[] slots, object stateObj, double[] inputGrad,
-        double[] gx, double[] gy, double[] gz)
-    {
-        var st = (SeAState)stateObj;
-        int nnei = d.SlotCount, m1 = d.EmbeddingWidth, m2 = d.AxisNeuron;
-        var t = st.T;
-        // dT[a][c] = Σ_b dD[a][b] T[b][c] + [a < M2] Σ_a' dD[a'][a] T[a'][c]
-        var dT = new double[m1 * 4];
-        for (var a = 0; a < m1; a++)
-            for (var c = 0; c < 4; c++)
-            {
-                double s = 0;
-                for (var b = 0; b < m2; b++) s += inputGrad[a * m2 + b] * t[b * 4 + c];
-                if (a < m2)
-                    for (var a2 = 0; a2 < m1; a2++) s += inputGrad[a2 * m2 + a] * t[a2 * 4 + c];
-                dT[a * 4 + c] = s;
-            }
-        Span<double> dR = stackalloc double[4];
-        for (var k = 0; k < nnei; k++)
-        {
-            if (!st.Active[k]) continue;
-            var s = slots[k];
-            dR.Clear();
-            double chain = 0; // Σ_a G'[a] Σ_c dT[a][c] R̃[c]
-            for (var a = 0; a < m1; a++)
-            {
-                var ga = st.G[k * m1 + a];
-                double dotR = 0;
-                for (var c = 0; c < 4; c++)
-                {
-                    dR[c] += dT[a * 4 + c] * ga;
-                    dotR += dT[a * 4 + c] * st.Rtilde[k * 4 + c];
-                }
-                chain += st.Gprime[k * m1 + a] * dotR;
-            }
-            dR[0] += chain;
-            var b0 = (ti * nnei + k) * 4;
-            for (var c = 0; c < 4; c++) dR[c] = dR[c] / nnei / d.Dstd[b0 + c];
-
-            (gx[s.Entry], gy[s.Entry], gz[s.Entry]) = EnvironmentRow.PairGradient(dR[0], dR[1], dR[2], dR[3],
-                nl.Dx[s.Entry], nl.Dy[s.Entry], nl.Dz[s.Entry], s.R, d.RcutSmooth, d.Rcut, d.EnvProtection);
-        }
-    }
-
-    /// <summary>Forward state of one center for the se_r backward pass.</summary>
-    private sealed class SeRState
-    {
-        public required bool[] Active;
-        public required double[] Gprime; // [slots][M1]
-    }
-
-    private static object SeE2RForward(SeE2RSpec d, int i, int ti, int[] types, NeighborList nl, Slot[] slots, double[] input)
-    {
-        int nnei = d.SlotCount, m1 = d.Neuron[^1];
-        var active = new bool[nnei];
-        var gp = new double[nnei * m1];
-        Span<double> g = stackalloc double[m1];
-        var sum = new double[m1];
-        for (var tt = 0; tt < d.TypeCount; tt++)
-        {
-            var net = d.EmbeddingFor(ti, tt) ?? throw new UserInputException($"the model has no embedding net for center type {ti}, neighbor type {tt}");
-            for (var k = d.SelOffsets[tt]; k < d.SelOffsets[tt + 1]; k++)
-            {
-                var s = slots[k];
-                double sval;
-                if (s.Entry >= 0 && d.IsExcluded(ti, tt))
-                {
-                    sval = 0; // dpmodel multiplies the normalised row by the exclusion mask, then embeds it
-                }
-                else
-                {
-                    double raw = 0;
-                    if (s.Entry >= 0)
-                    {
-                        active[k] = true;
-                        var (w, _) = Switch(s.R, d.RcutSmooth, d.Rcut);
-                        raw = w / (s.R + d.EnvProtection);
-                    }
-                    var b = ti * nnei + k;
-                    sval = (raw - d.Davg[b]) / d.Dstd[b];
-                }
-                if (d.TableFor(ti, tt) is { } table) table.Evaluate(sval, g, gp.AsSpan(k * m1, m1));
-                else net.EvaluateScalar(sval, g, gp.AsSpan(k * m1, m1));
-                for (var a = 0; a < m1; a++) sum[a] += g[a];
-            }
-        }
-        for (var a = 0; a < m1; a++) input[a] = sum[a] / nnei * SeE2RSpec.ResultRescale;
-        return new SeRState { Active = active, Gprime = gp };
-    }
-
-    private static void SeE2RBackward(SeE2RSpec d, int ti, NeighborList nl, Slot[] slots, object stateObj, double[] inputGrad,
-        double[] gx, double[] gy, double[] gz)
-    {
-        var st = (SeRState)stateObj;
-        int nnei = d.SlotCount, m1 = d.Neuron[^1];
-        for (var k = 0; k < nnei; k++)
-        {
-            if (!st.Active[k]) continue;
-            var s = slots[k];
-            double dsv = 0;
-            for (var a = 0; a < m1; a++) dsv += inputGrad[a] * st.Gprime[k * m1 + a];
-            dsv *= SeE2RSpec.ResultRescale / nnei / d.Dstd[ti * nnei + k];
-            var (w, dw) = Switch(s.R, d.RcutSmooth, d.Rcut);
-            var rp = s.R + d.EnvProtection;
-            var c0 = dsv * (dw / rp - w / (rp * rp)) / s.R;
-            gx[s.Entry] = c0 * nl.Dx[s.Entry];
-            gy[s.Entry] = c0 * nl.Dy[s.Entry];
-            gz[s.Entry] = c0 * nl.Dz[s.Entry];
-        }
     }
 }
