@@ -1,5 +1,6 @@
 namespace DeepMD.Sharp.Core.Threading;
 
+using System.Diagnostics;
 using System.Runtime.ExceptionServices;
 
 /// <summary>The body of a <see cref="ParallelLoop"/>: called once for each index of the range.</summary>
@@ -21,9 +22,12 @@ public interface IParallelBody
 /// which index stay bit-identical whatever the scheduling.
 /// </summary>
 /// <remarks>
-/// A call from inside a body, and a call while every pool is busy with another caller's loop, still runs in parallel
-/// (a pool is made for it and kept); a call from inside a body runs sequentially on its thread. After an exception no
-/// further indices are started; the exception of the lowest index that threw is rethrown (not wrapped).
+/// Each caller takes a pool of worker threads for the duration of its loop: a call while every pool is busy with
+/// another thread's loop makes a new pool (kept for later calls), so concurrent simulations still run in parallel. A
+/// call from inside a body runs sequentially on its thread. Workers spin for 200 µs after a loop before sleeping (MD
+/// steps run several loops in a row). After an exception no further indices are started; the exception of the
+/// lowest index that threw is rethrown (not wrapped in an AggregateException). Allocates only when a pool or thread is
+/// first made.
 /// </remarks>
 public static class ParallelLoop
 {
@@ -97,6 +101,7 @@ public static class ParallelLoop
         private readonly SemaphoreSlim _wake = new(0);
         private readonly ManualResetEventSlim _done = new(false);
         private readonly object _errorGate = new();
+        private static readonly long SpinTicks = Stopwatch.Frequency / 5000; // 200 µs
         private int _threads;
         private long[] _allocated = new long[4]; // per worker thread: its allocated bytes after its last share
         private IParallelBody? _body;
@@ -130,6 +135,10 @@ public static class ParallelLoop
             _done.Reset();
             _wake.Release(helpers); // each token: one share of the loop, on whichever worker takes it
             Share(0);
+            // Every index is claimed: shares that no worker has picked up yet are taken back, so a busy machine's
+            // sleeping worker is not waited for (Wait(0) neither blocks nor allocates).
+            while (Volatile.Read(ref _pending) > 0 && _wake.Wait(0))
+                if (Interlocked.Decrement(ref _pending) == 0) _done.Set();
             _done.Wait();
             _body = null;
             if (_error is { } e)
@@ -151,6 +160,11 @@ public static class ParallelLoop
         {
             while (true)
             {
+                // Loops come in bursts (several per MD step, a few µs to ms apart): spin a little before sleeping, so
+                // the next loop finds this thread awake (a token released meanwhile is taken at once by Wait).
+                var until = Stopwatch.GetTimestamp() + SpinTicks;
+                var spin = new SpinWait();
+                while (_wake.CurrentCount == 0 && Stopwatch.GetTimestamp() < until) spin.SpinOnce(sleep1Threshold: -1);
                 _wake.Wait();
                 Share(Interlocked.Increment(ref _ids));
                 Volatile.Write(ref _allocated[slot], GC.GetAllocatedBytesForCurrentThread());
