@@ -103,6 +103,31 @@ public class StepAllocationTests
         AssertStepsAllocateNothing(deck, fixes);
     }
 
+    [Test]
+    public void CopperEamStepsAllocateNothing()
+    {
+        const string potential = "/usr/share/lammps/potentials/Cu_u3.eam";
+        Assume.That(File.Exists(potential), Is.True, $"{potential} missing (LAMMPS' potentials)");
+        var deck = $"""
+            units metal
+            atom_style atomic
+            lattice fcc 3.615
+            region box block 0 5 0 5 0 5
+            create_box 1 box
+            create_atoms 1 box
+            pair_style eam
+            pair_coeff 1 1 {potential}
+            velocity all create 800.0 4928459 mom yes rot yes dist gaussian
+            neighbor 1.0 bin
+            neigh_modify every 1 delay 0 check yes
+            timestep 0.002
+            fix 1 all nvt temp 800.0 800.0 0.1
+            thermo 1000
+            run 0
+            """;
+        AssertStepsAllocateNothing(deck, "copper eam");
+    }
+
     private static void AssertStepsAllocateNothing(string deck, string what)
     {
         var dir = RepoPaths.TempDir();
