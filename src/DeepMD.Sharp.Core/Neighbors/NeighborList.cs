@@ -21,13 +21,12 @@ public sealed class NeighborList
     /// A list whose lattice shifts are worked out on first use by <paramref name="shifts"/> (which fills the three
     /// arrays it is given, at least <see cref="EntryCount"/> long), in arrays taken from <paramref name="spare"/> where
     /// they are long enough: a single evaluation never reads them, and writing them with the list cost a quarter of
-    /// the list's memory traffic. The parallel displacement update of <paramref name="recycle"/> (a list no longer
-    /// used) is taken over, so a rebuilt list allocates nothing more when MD steps refresh it.
+    /// the list's memory traffic. A <paramref name="recycle"/>d list (one no longer used) is itself rebuilt in place
+    /// and returned, keeping its parallel displacement update, so a rebuild and the MD steps after it allocate nothing.
     /// </summary>
     internal static NeighborList Built(int[] offsets, int[] owner, double[] dx, double[] dy, double[] dz, double cutoff,
         IShiftSource shifts, (int[]? A, int[]? B, int[]? C) spare, NeighborList? recycle)
     {
-        // The recycled list object itself is rebuilt in place (with a new Generation), so a rebuild allocates nothing.
         var list = recycle ?? new NeighborList(offsets, owner, dx, dy, dz, cutoff);
         (list.Offsets, list.Owner, list.Dx, list.Dy, list.Dz, list.Cutoff) = (offsets, owner, dx, dy, dz, cutoff);
         (list._shiftA, list._shiftB, list._shiftC) = (null, null, null);
@@ -123,7 +122,7 @@ public sealed class NeighborList
     /// on all cores (an MD step with a reused list runs this over every entry, skin included). Allocates nothing after
     /// the first call on this list.
     /// </summary>
-    public void UpdateDisplacements(double[] x, double[] y, double[] z, Geometry.Box? box, int maxDegreeOfParallelism = -1)
+    public void UpdateDisplacements(double[] x, double[] y, double[] z, Geometry.Box? box)
     {
         _ = ShiftA; // work the shifts out (once) before the workers read them
         const int chunk = 1024;
@@ -135,13 +134,13 @@ public sealed class NeighborList
             UpdateRange(x, y, z, h, 0, n);
             return;
         }
-        var body = Interlocked.Exchange(ref _updater, null) ?? new DisplacementUpdate { List = this };
+        var body = Interlocked.Exchange(ref _updater, null) ?? new DisplacementUpdate(this);
         if (box is null) Array.Clear(body.H);
         else box.Matrix.CopyTo(body.H);
         (body.X, body.Y, body.Z, body.Chunk) = (x, y, z, chunk);
         try
         {
-            Threading.ParallelLoop.For((n + chunk - 1) / chunk, maxDegreeOfParallelism, body);
+            Threading.ParallelLoop.For((n + chunk - 1) / chunk, -1, body);
         }
         finally
         {
@@ -152,16 +151,15 @@ public sealed class NeighborList
 
     private DisplacementUpdate? _updater;
 
-    /// <summary>The parallel body of <see cref="UpdateDisplacements(double[], double[], double[], Geometry.Box?, int)"/> (kept with the list).</summary>
-    private sealed class DisplacementUpdate : Threading.IParallelBody
+    /// <summary>The parallel body of <see cref="UpdateDisplacements(double[], double[], double[], Geometry.Box?)"/> (kept with the list).</summary>
+    private sealed class DisplacementUpdate(NeighborList list) : Threading.IParallelBody
     {
-        public NeighborList List = null!;
         public readonly double[] H = new double[9];
         public double[]? X, Y, Z;
         public int Chunk;
 
         public void Invoke(int index, int worker) =>
-            List.UpdateRange(X!, Y!, Z!, H, index * Chunk, Math.Min(List.CenterCount, (index + 1) * Chunk));
+            list.UpdateRange(X!, Y!, Z!, H, index * Chunk, Math.Min(list.CenterCount, (index + 1) * Chunk));
     }
 
     private void UpdateRange(ReadOnlySpan<double> x, ReadOnlySpan<double> y, ReadOnlySpan<double> z, ReadOnlySpan<double> h, int lo, int hi)
