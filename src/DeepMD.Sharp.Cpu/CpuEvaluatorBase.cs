@@ -1,10 +1,10 @@
 namespace DeepMD.Sharp.Cpu;
 
-using System.Collections.Concurrent;
 using System.Numerics;
 using System.Runtime.CompilerServices;
 using DeepMD.Sharp.Core.Errors;
 using DeepMD.Sharp.Core.Neighbors;
+using DeepMD.Sharp.Core.Threading;
 using DeepMD.Sharp.Cpu.Kernels;
 using DeepMD.Sharp.Models;
 using DeepMD.Sharp.Models.Evaluation;
@@ -20,7 +20,7 @@ public abstract class CpuEvaluatorBase<T> : IModelEvaluator where T : unmanaged,
     protected const int MaxBatchSize = 64;
 
     private readonly PackedNetwork<T>?[] _fitting; // per center type
-    private readonly ConcurrentBag<Workspace> _workspaces = new();
+    private BatchRun? _run; // taken by an evaluation, given back after (a concurrent evaluation makes its own)
 
     protected CpuEvaluatorBase(DeepPotModel model, string name)
     {
@@ -86,9 +86,19 @@ public abstract class CpuEvaluatorBase<T> : IModelEvaluator where T : unmanaged,
         var errors = batches.Errors;
         Array.Clear(errors, 0, batches.Count);
         var problem = 0;
-        var run = new BatchRun(this, batches, types, neighbors, fparam, options, result.AtomEnergy, gx, gy, gz, checkInBatches);
-        Parallel.For(0, batches.Count, options.ParallelOptions(), run.Body);
-        problem = run.Problem;
+        var degree = options.MaxDegreeOfParallelism();
+        var run = Interlocked.Exchange(ref _run, null) ?? new BatchRun(this);
+        run.Start(batches, types, neighbors, fparam, options, result.AtomEnergy, gx, gy, gz, checkInBatches, ParallelLoop.Degree(degree));
+        try
+        {
+            ParallelLoop.For(batches.Count, degree, run);
+            problem = run.Problem;
+        }
+        finally
+        {
+            run.Finish();
+            _run = run;
+        }
         if (problem != 0)
         {
             _pairGradients = pairs;
@@ -110,7 +120,7 @@ public abstract class CpuEvaluatorBase<T> : IModelEvaluator where T : unmanaged,
         double energy = 0;
         for (var i = 0; i < n; i++) energy += result.AtomEnergy[i];
         result.Energy = energy;
-        PairTermAccumulator.Accumulate(neighbors, gx, gy, gz, result, options.ParallelOptions());
+        PairTermAccumulator.Accumulate(neighbors, gx, gy, gz, result, degree);
         _pairGradients = pairs;
         _batches = batches;
     }
@@ -169,6 +179,7 @@ public abstract class CpuEvaluatorBase<T> : IModelEvaluator where T : unmanaged,
         public int Count;
         private int[] _starts = [], _lengths = [];
         private NeighborList? _list;
+        private long _generation;
         private int[]? _order;
         private int[] _types = [];
         private int _n = -1;
@@ -190,13 +201,15 @@ public abstract class CpuEvaluatorBase<T> : IModelEvaluator where T : unmanaged,
             Count++;
         }
 
-        /// <summary>Whether these batches were made for this list object, order and types (nothing changed since).</summary>
+        /// <summary>Whether these batches were made for this list (object and generation), order and types (nothing changed since).</summary>
         public bool IsFor(NeighborList list, int[]? order, int[] types, int n) =>
-            ReferenceEquals(list, _list) && ReferenceEquals(order, _order) && n == _n && types.AsSpan(0, n).SequenceEqual(_types.AsSpan(0, n));
+            ReferenceEquals(list, _list) && list.Generation == _generation && ReferenceEquals(order, _order) && n == _n
+            && types.AsSpan(0, n).SequenceEqual(_types.AsSpan(0, n));
 
         public void Remember(NeighborList list, int[]? order, int[] types, int n)
         {
             _list = list;
+            _generation = list.Generation;
             _order = order;
             _n = n;
             if (_types.Length < n) _types = new int[n];
@@ -204,30 +217,51 @@ public abstract class CpuEvaluatorBase<T> : IModelEvaluator where T : unmanaged,
         }
     }
 
-    /// <summary>One evaluation's batch loop body (an object, so Parallel.For's delegate is made once per call, not per batch).</summary>
-    private sealed class BatchRun(CpuEvaluatorBase<T> owner, BatchSet batches, int[] types, NeighborList neighbors, double[]? fparam,
-        EvaluationOptions options, double[] atomEnergy, double[] gx, double[] gy, double[] gz, bool checkInBatches)
+    /// <summary>
+    /// The batch loop body, kept between evaluations with one workspace per worker thread of the loop (no allocation
+    /// in steady state).
+    /// </summary>
+    private sealed class BatchRun(CpuEvaluatorBase<T> owner) : IParallelBody
     {
+        private Workspace?[] _workspaces = [];
+        private BatchSet? _batches;
+        private int[]? _types;
+        private NeighborList? _neighbors;
+        private double[]? _fparam, _atomEnergy, _gx, _gy, _gz;
+        private EvaluationOptions? _options;
+        private bool _checkInBatches;
         public int Problem;
 
-        public void Body(int b)
+        public void Start(BatchSet batches, int[] types, NeighborList neighbors, double[]? fparam, EvaluationOptions options,
+            double[] atomEnergy, double[] gx, double[] gy, double[] gz, bool checkInBatches, int threads)
+        {
+            (_batches, _types, _neighbors, _fparam, _options) = (batches, types, neighbors, fparam, options);
+            (_atomEnergy, _gx, _gy, _gz, _checkInBatches) = (atomEnergy, gx, gy, gz, checkInBatches);
+            Problem = 0;
+            if (_workspaces.Length < threads) Array.Resize(ref _workspaces, threads);
+        }
+
+        /// <summary>Drops the references to the evaluation's arrays (the workspaces stay).</summary>
+        public void Finish()
+        {
+            (_batches, _types, _neighbors, _fparam, _options) = (null, null, null, null, null);
+            (_atomEnergy, _gx, _gy, _gz) = (null, null, null, null);
+        }
+
+        public void Invoke(int b, int worker)
         {
             if (Volatile.Read(ref Problem) != 0) return;
-            var ws = owner._workspaces.TryTake(out var w) ? w : new Workspace(owner.Model);
+            var ws = _workspaces[worker] ??= new Workspace(owner.Model);
             try
             {
-                ws.CheckCounts = checkInBatches;
+                ws.CheckCounts = _checkInBatches;
                 ws.Problem = false;
-                owner.ProcessBatch(ws, batches.Batches[b], types, neighbors, fparam, options, atomEnergy, gx, gy, gz);
+                owner.ProcessBatch(ws, _batches!.Batches[b], _types!, _neighbors!, _fparam, _options!, _atomEnergy!, _gx!, _gy!, _gz!);
                 if (ws.Problem) Volatile.Write(ref Problem, 1);
             }
             catch (UserInputException ex)
             {
-                batches.Errors[b] = ex;
-            }
-            finally
-            {
-                owner._workspaces.Add(ws);
+                _batches!.Errors[b] = ex;
             }
         }
     }

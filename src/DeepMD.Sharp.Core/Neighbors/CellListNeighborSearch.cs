@@ -5,6 +5,7 @@ using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 using DeepMD.Sharp.Core.Geometry;
+using DeepMD.Sharp.Core.Threading;
 
 /// <summary>
 /// Builds full neighbor lists with a cell list that is exact for any triclinic box, including boxes whose
@@ -47,7 +48,8 @@ public static class CellListNeighborSearch
     /// into the arrays of <paramref name="recycle"/> (a list this program no longer uses, same atom count) where they are
     /// large enough. A list of 10⁴ atoms holds tens of MB; fresh arrays of that size cost page faults and collections
     /// on every build (measured: 50–230 ms per build of 12,288 water atoms instead of ~17 ms). The recycled list
-    /// must not be read afterwards: its arrays now belong to the new one.
+    /// object itself is rebuilt in place and returned, with a new <see cref="NeighborList.Generation"/>: with its
+    /// arrays, scratch buffers and parallel loop bodies reused, a steady-state rebuild allocates nothing.
     /// </summary>
     public static NeighborList Build(ReadOnlySpan<double> x, ReadOnlySpan<double> y, ReadOnlySpan<double> z, Box? box, double cutoff,
         NeighborList? recycle)
@@ -59,17 +61,18 @@ public static class CellListNeighborSearch
         var buffers = recycle?.BuildBuffers as Buffers ?? new Buffers();
         if (recycle is not null) recycle.BuildBuffers = null;
         buffers.Size(n);
+        // The grid, scan, workspaces and parallel loop bodies are kept in the buffers too: a rebuild allocates nothing
+        // when the buffers and arrays of the recycled list fit.
         var grid = Grid.Create(x, y, z, box, cutoff, buffers);
-        var scan = new Scan(grid, n, cutoff * cutoff, buffers);
+        var scan = buffers.Scan.Init(grid, n, cutoff * cutoff, buffers);
 
         var stencilMax = (2 * grid.Reach[0] + 1) * (2 * grid.Reach[1] + 1) * (2 * grid.Reach[2] + 1);
-        scan.PlanAcceptedBits(new Segment[stencilMax], buffers);
+        var blocks = buffers.Blocks;
+        blocks.Prepare(scan, stencilMax);
+        scan.PlanAcceptedBits(blocks.Work[0].Segments, buffers);
         var counts = buffers.Counts;
-        Parallel.For(0, scan.BlockCount, () => new Workspace(stencilMax), (b, _, work) =>
-        {
-            scan.CountBlock(b, work, counts);
-            return work;
-        }, _ => { });
+        blocks.Counts = counts;
+        ParallelLoop.For(scan.BlockCount, -1, blocks);
 
         var offsets = recycle is not null && recycle.Offsets.Length == n + 1 ? recycle.Offsets : new int[n + 1];
         offsets[0] = 0;
@@ -82,47 +85,46 @@ public static class CellListNeighborSearch
         x.CopyTo(buffers.Px);
         y.CopyTo(buffers.Py);
         z.CopyTo(buffers.Pz);
-        var positions = (buffers.Px, buffers.Py, buffers.Pz);
-        NeighborList? built = null;
-        var list = new NeighborList(offsets, Reuse(recycle?.Owner, total), Reuse(recycle?.Dx, total), Reuse(recycle?.Dy, total),
-            Reuse(recycle?.Dz, total), cutoff, (sa, sb, sc) => ComputeShifts(built!, positions, box, sa, sb, sc),
-            recycle?.ShiftArraysIfAny ?? default);
-        built = list;
-        Parallel.For(0, scan.BlockCount, () => new Workspace(stencilMax), (b, _, work) =>
+        buffers.ShiftBox = box;
+        var spatialOrder = recycle?.SpatialOrder is { } so && so.Length == n ? so : new int[n];
+        var list = NeighborList.Built(offsets, Reuse(recycle?.Owner, total), Reuse(recycle?.Dx, total), Reuse(recycle?.Dy, total),
+            Reuse(recycle?.Dz, total), cutoff, buffers, recycle?.ShiftArraysIfAny ?? default, recycle);
+        blocks.List = list;
+        try
         {
-            scan.FillBlock(b, work, list);
-            return work;
-        }, _ => { });
-        list.SpatialOrder = scan.SpatialOrder(recycle?.SpatialOrder is { } so && so.Length == n ? so : new int[n], buffers.Keys);
+            ParallelLoop.For(scan.BlockCount, -1, blocks);
+        }
+        finally
+        {
+            (blocks.List, blocks.Counts) = (null, null);
+        }
+        list.SpatialOrder = scan.SpatialOrder(spatialOrder, buffers.Keys, buffers.Chunks);
         list.BuildBuffers = buffers;
         return list;
     }
 
     /// <summary>
-    /// Lattice shifts of every entry of <paramref name="list"/>: with the positions r the list was built from,
-    /// d − (r_owner − r_i) is a whole lattice vector S·h, so S is the rounded fractional form of that difference.
+    /// Lattice shifts of entries of centers lo .. hi − 1 of <paramref name="list"/>: with the positions r the list was
+    /// built from, d − (r_owner − r_i) is a whole lattice vector S·h, so S is the rounded fractional form of that difference.
     /// </summary>
-    private static void ComputeShifts(NeighborList list, (double[] X, double[] Y, double[] Z) r, Box? box, int[] sa, int[] sb, int[] sc)
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // once per rebuild at most: too rarely for the tiered JIT to optimise it soon
+    private static void ShiftRange(NeighborList list, double[] rx, double[] ry, double[] rz, Box? box, int[] sa, int[] sb, int[] sc, int lo, int hi)
     {
         var offsets = list.Offsets;
-        // Once per rebuild at most: too rarely for the tiered JIT to optimise it soon.
-        ForChunks(list.CenterCount, [MethodImpl(MethodImplOptions.AggressiveOptimization)] (lo, hi) =>
-        {
-            for (var i = lo; i < hi; i++)
-                for (var e = offsets[i]; e < offsets[i + 1]; e++)
+        for (var i = lo; i < hi; i++)
+            for (var e = offsets[i]; e < offsets[i + 1]; e++)
+            {
+                if (box is null)
                 {
-                    if (box is null)
-                    {
-                        sa[e] = sb[e] = sc[e] = 0;
-                        continue;
-                    }
-                    var j = list.Owner[e];
-                    var (fa, fb, fc) = box.ToFractional(list.Dx[e] - (r.X[j] - r.X[i]), list.Dy[e] - (r.Y[j] - r.Y[i]), list.Dz[e] - (r.Z[j] - r.Z[i]));
-                    sa[e] = (int)Math.Round(fa);
-                    sb[e] = (int)Math.Round(fb);
-                    sc[e] = (int)Math.Round(fc);
+                    sa[e] = sb[e] = sc[e] = 0;
+                    continue;
                 }
-        });
+                var j = list.Owner[e];
+                var (fa, fb, fc) = box.ToFractional(list.Dx[e] - (rx[j] - rx[i]), list.Dy[e] - (ry[j] - ry[i]), list.Dz[e] - (rz[j] - rz[i]));
+                sa[e] = (int)Math.Round(fa);
+                sb[e] = (int)Math.Round(fb);
+                sc[e] = (int)Math.Round(fc);
+            }
     }
 
     /// <summary>
@@ -135,8 +137,30 @@ public static class CellListNeighborSearch
         : GC.AllocateUninitializedArray<TE>(size + size / 16);
 
     /// <summary>Per-build scratch arrays, sized for n atoms and kept with the list for the next build.</summary>
-    private sealed class Buffers
+    private sealed class Buffers : IShiftSource
     {
+        public readonly Grid Grid = new();
+        public readonly Scan Scan = new();
+        public readonly BlockJob Blocks = new();
+        public readonly ChunkJob Chunks = new();
+        public int[] Fill = [];
+        public Box? ShiftBox; // the box of the build, for the lattice shifts
+
+        /// <summary>The lattice shifts of a list built with these buffers (from the positions as given, kept in Px, Py, Pz).</summary>
+        public void ComputeShifts(NeighborList list, int[] a, int[] b, int[] c)
+        {
+            var job = Chunks;
+            (job.Mode, job.List, job.A, job.B, job.C, job.Box, job.Buffers) = (ChunkJob.Shifts, list, a, b, c, ShiftBox, this);
+            try
+            {
+                job.Run(list.CenterCount);
+            }
+            finally
+            {
+                (job.List, job.A, job.B, job.C, job.Box) = (null, null, null, null, null);
+            }
+        }
+
         public double[] U = [], Wx = [], Wy = [], Wz = [], X = [], Y = [], Z = [];
         public double[] Px = [], Py = [], Pz = []; // the positions as given, for the list's lattice shifts
         public int[] WrapOffset = [], CellOf = [], Atom = [], Counts = [];
@@ -164,16 +188,71 @@ public static class CellListNeighborSearch
         }
     }
 
-    /// <summary>Runs <paramref name="body"/>(lo, hi) over 0 .. n − 1 in chunks, on all cores when n is large.</summary>
-    private static void ForChunks(int n, Action<int, int> body)
+    /// <summary>The chunked loops of a build (cell of each atom, Z-order keys, lattice shifts): one reusable parallel body.</summary>
+    private sealed class ChunkJob : IParallelBody
     {
-        const int chunk = 2048;
-        if (n <= 2 * chunk)
+        public const int Cells = 0, Keys = 1, Shifts = 2;
+        private const int Chunk = 2048;
+        public int Mode;
+        private int _n;
+        public Grid? Grid;
+        public int[]? CellOf, Order;
+        public long[]? KeyArray;
+        public NeighborList? List;
+        public Buffers? Buffers;
+        public int[]? A, B, C;
+        public Box? Box;
+
+        /// <summary>Runs the current job over 0 .. n − 1 in chunks, on all cores when n is large.</summary>
+        public void Run(int n)
         {
-            body(0, n);
-            return;
+            _n = n;
+            if (n <= 2 * Chunk) Range(0, n);
+            else ParallelLoop.For((n + Chunk - 1) / Chunk, -1, this);
         }
-        Parallel.For(0, (n + chunk - 1) / chunk, k => body(k * chunk, Math.Min(n, (k + 1) * chunk)));
+
+        public void Invoke(int index, int worker) => Range(index * Chunk, Math.Min(_n, (index + 1) * Chunk));
+
+        private void Range(int lo, int hi)
+        {
+            switch (Mode)
+            {
+                case Cells:
+                    Grid!.CellRange(CellOf!, lo, hi);
+                    break;
+                case Keys:
+                    Grid!.KeyRange(KeyArray!, Order!, lo, hi);
+                    break;
+                default:
+                    ShiftRange(List!, Buffers!.Px, Buffers.Py, Buffers.Pz, Box, A!, B!, C!, lo, hi);
+                    break;
+            }
+        }
+    }
+
+    /// <summary>The counting and fill passes over blocks of center cells: one reusable parallel body, a workspace per worker.</summary>
+    private sealed class BlockJob : IParallelBody
+    {
+        public Workspace[] Work = [];
+        private Scan? _scan;
+        public int[]? Counts;
+        public NeighborList? List;
+
+        /// <summary>Workspaces for every worker, each with room for <paramref name="stencilMax"/> runs.</summary>
+        public void Prepare(Scan scan, int stencilMax)
+        {
+            _scan = scan;
+            var threads = Math.Max(1, ParallelLoop.Degree(-1));
+            if (Work.Length < threads) Array.Resize(ref Work, threads);
+            for (var w = 0; w < Work.Length; w++)
+                if (Work[w] is null || Work[w].Segments.Length < stencilMax) Work[w] = new Workspace(stencilMax);
+        }
+
+        public void Invoke(int b, int worker)
+        {
+            if (List is { } list) _scan!.FillBlock(b, Work[worker], list);
+            else _scan!.CountBlock(b, Work[worker], Counts!);
+        }
     }
 
     /// <summary>Per-worker scratch: the stencil runs of the current center cell.</summary>
@@ -198,18 +277,19 @@ public static class CellListNeighborSearch
     /// <summary>Cell-sorted copies of the wrapped positions and the work split into blocks of center cells.</summary>
     private sealed class Scan
     {
-        private readonly Grid _grid;
-        private readonly double _rc2;
-        private readonly int[] _cellStart;
+        private Grid _grid = null!;
+        private double _rc2;
+        private int[] _cellStart = [];
 
         /// <summary>Atom at each cell-sorted position.</summary>
-        private readonly int[] _atom;
+        private int[] _atom = [];
 
         /// <summary>Wrapped Cartesian position and wrap offsets (lattice vectors subtracted) in cell order.</summary>
-        private readonly double[] _x, _y, _z;
+        private double[] _x = [], _y = [], _z = [];
 
         /// <summary>First center cell of each block; one extra element closes the last block.</summary>
-        private readonly int[] _blockCells;
+        private int[] _blockCells = [];
+        private int _blockCount;
 
         /// <summary>
         /// One bit per candidate of every center atom, set where the candidate is within the cutoff: written by the
@@ -220,7 +300,8 @@ public static class CellListNeighborSearch
         private ulong[] _bits = [];
         private int[] _cellWords = [], _rowWords = [];
 
-        public Scan(Grid grid, int n, double rc2, Buffers buffers)
+        /// <summary>Sets the scan up for a build (arrays kept from the previous build where they fit).</summary>
+        public Scan Init(Grid grid, int n, double rc2, Buffers buffers)
         {
             _grid = grid;
             _rc2 = rc2;
@@ -228,14 +309,17 @@ public static class CellListNeighborSearch
 
             // Bin atoms into cells (counting sort, atom order kept inside each cell).
             var cellOf = buffers.CellOf;
-            ForChunks(n, [MethodImpl(MethodImplOptions.AggressiveOptimization)] (lo, hi) =>
-            {
-                for (var i = lo; i < hi; i++) cellOf[i] = grid.CellIndex(i);
-            });
-            _cellStart = new int[cellCount + 1];
+            var job = buffers.Chunks;
+            (job.Mode, job.Grid, job.CellOf) = (ChunkJob.Cells, grid, cellOf);
+            job.Run(n);
+            job.CellOf = null;
+            if (_cellStart.Length != cellCount + 1) _cellStart = new int[cellCount + 1];
+            else Array.Clear(_cellStart);
             for (var i = 0; i < n; i++) _cellStart[cellOf[i] + 1]++;
             for (var c = 0; c < cellCount; c++) _cellStart[c + 1] += _cellStart[c];
-            var fill = (int[])_cellStart.Clone();
+            if (buffers.Fill.Length != cellCount + 1) buffers.Fill = new int[cellCount + 1];
+            var fill = buffers.Fill;
+            Array.Copy(_cellStart, fill, cellCount + 1);
             _atom = buffers.Atom;
             _x = buffers.X;
             _y = buffers.Y;
@@ -250,32 +334,29 @@ public static class CellListNeighborSearch
             }
 
             // Blocks of whole center cells holding about BlockAtoms atoms each.
-            var blocks = new List<int> { 0 };
+            if (_blockCells.Length < cellCount + 1) _blockCells = new int[cellCount + 1];
+            var blocks = 0;
+            _blockCells[0] = 0;
             for (var c = 0; c < cellCount; c++)
-                if (_cellStart[c + 1] - _cellStart[blocks[^1]] >= BlockAtoms && c + 1 < cellCount) blocks.Add(c + 1);
-            blocks.Add(cellCount);
-            _blockCells = [.. blocks];
+                if (_cellStart[c + 1] - _cellStart[_blockCells[blocks]] >= BlockAtoms && c + 1 < cellCount) _blockCells[++blocks] = c + 1;
+            _blockCells[++blocks] = cellCount;
+            _blockCount = blocks;
+            return this;
         }
 
-        public int BlockCount => _blockCells.Length - 1;
+        public int BlockCount => _blockCount;
 
         /// <summary>
         /// The atoms along a Z-order (Morton) curve over their lattice coordinates, quantised to 2¹⁰ steps per direction
         /// (ties by atom index): any run of consecutive atoms covers a compact block of space, not a thin row.
         /// </summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        public int[] SpatialOrder(int[] order, long[] keys)
+        public int[] SpatialOrder(int[] order, long[] keys, ChunkJob job)
         {
             var n = order.Length;
-            ForChunks(n, [MethodImpl(MethodImplOptions.AggressiveOptimization)] (lo, hi) =>
-            {
-                for (var i = lo; i < hi; i++)
-                {
-                    keys[i] = Spread(_grid.Quantised(0, i)) << 2 | Spread(_grid.Quantised(1, i)) << 1 | Spread(_grid.Quantised(2, i));
-                    keys[i] = keys[i] << 24 | (uint)i; // atom index breaks ties: the order is fully determined (n < 2²⁴ here)
-                    order[i] = i;
-                }
-            });
+            (job.Mode, job.Grid, job.KeyArray, job.Order) = (ChunkJob.Keys, _grid, keys, order);
+            job.Run(n);
+            (job.KeyArray, job.Order) = (null, null);
             if (n >= 1 << 24) Array.Sort(keys, order); // index no longer fits beside the key: stable enough, still a permutation
             else
             {
@@ -286,7 +367,7 @@ public static class CellListNeighborSearch
         }
 
         /// <summary>The bits of <paramref name="v"/> (below 2¹⁰) spread to every third bit.</summary>
-        private static long Spread(int v)
+        public static long Spread(int v)
         {
             long r = 0;
             for (var bit = 0; bit < 10; bit++) r |= (long)((v >> bit) & 1) << (3 * bit);
@@ -298,11 +379,12 @@ public static class CellListNeighborSearch
         public void PlanAcceptedBits(Segment[] segments, Buffers buffers)
         {
             var cellCount = _cellStart.Length - 1;
-            _cellWords = new int[cellCount + 1];
-            _rowWords = new int[cellCount];
+            if (_cellWords.Length != cellCount + 1) _cellWords = new int[cellCount + 1];
+            if (_rowWords.Length != cellCount) _rowWords = new int[cellCount];
             for (var cell = 0; cell < cellCount; cell++)
             {
                 var atoms = _cellStart[cell + 1] - _cellStart[cell];
+                _rowWords[cell] = 0;
                 if (atoms > 0)
                 {
                     long candidates = 0;
@@ -531,24 +613,46 @@ public static class CellListNeighborSearch
         private readonly double[] _lo = new double[3];
         private readonly double[] _span = new double[3];
         private double[] _u = [];
-        private double[] _h = [1, 0, 0, 0, 1, 0, 0, 0, 1];
+        private readonly double[] _h = [1, 0, 0, 0, 1, 0, 0, 0, 1];
+        private static readonly double[] IdentityCell = [1, 0, 0, 0, 1, 0, 0, 0, 1];
+
+        /// <summary>The cell of atoms lo .. hi − 1.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        public void CellRange(int[] cellOf, int lo, int hi)
+        {
+            for (var i = lo; i < hi; i++) cellOf[i] = CellIndex(i);
+        }
+
+        /// <summary>The Z-order keys of atoms lo .. hi − 1 (atom index in the low 24 bits), and the identity order.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        public void KeyRange(long[] keys, int[] order, int lo, int hi)
+        {
+            for (var i = lo; i < hi; i++)
+            {
+                keys[i] = Scan.Spread(Quantised(0, i)) << 2 | Scan.Spread(Quantised(1, i)) << 1 | Scan.Spread(Quantised(2, i));
+                keys[i] = keys[i] << 24 | (uint)i; // atom index breaks ties: the order is fully determined (n < 2²⁴ here)
+                order[i] = i;
+            }
+        }
 
         public int CellCount => Count[0] * Count[1] * Count[2];
 
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public static Grid Create(ReadOnlySpan<double> x, ReadOnlySpan<double> y, ReadOnlySpan<double> z, Box? box, double cutoff, Buffers buffers)
         {
-            var g = new Grid();
+            var g = buffers.Grid;
             var n = x.Length;
             g._u = buffers.U;
             g.Wx = buffers.Wx;
             g.Wy = buffers.Wy;
             g.Wz = buffers.Wz;
             g.WrapOffset = buffers.WrapOffset;
-            var faces = new double[] { 1, 1, 1 };
-            if (box is not null)
+            Span<double> faces = [1, 1, 1];
+            g.Periodic.AsSpan().Clear();
+            if (box is null) IdentityCell.CopyTo(g._h, 0);
+            else
             {
-                g._h = box.Matrix.ToArray();
+                box.Matrix.CopyTo(g._h);
                 for (var d = 0; d < 3; d++)
                 {
                     g.Periodic[d] = box.IsPeriodic(d);

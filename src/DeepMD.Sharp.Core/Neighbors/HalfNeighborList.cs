@@ -145,13 +145,22 @@ public sealed class HalfNeighborList
         }
 
         // Upper half stencil: (dc, db, da) lexicographically positive, within the reach.
-        var stencil = new List<int>();
-        for (var dc = 0; dc <= reach[2]; dc++)
-            for (var db = -reach[1]; db <= reach[1]; db++)
-                for (var da = -reach[0]; da <= reach[0]; da++)
-                    if (dc > 0 || db > 0 || (db == 0 && da > 0))
-                        stencil.Add((dc * eb + db) * ea + da);
-        _stencil = stencil.ToArray();
+        // (kept between builds: the same geometry gives the same stencil, written into the same array)
+        var stencilCount = 0;
+        for (var pass = 0; pass < 2; pass++)
+        {
+            if (pass == 1 && _stencil.Length != stencilCount) _stencil = new int[stencilCount];
+            var m = 0;
+            for (var dc = 0; dc <= reach[2]; dc++)
+                for (var db = -reach[1]; db <= reach[1]; db++)
+                    for (var da = -reach[0]; da <= reach[0]; da++)
+                        if (dc > 0 || db > 0 || (db == 0 && da > 0))
+                        {
+                            if (pass == 1) _stencil[m] = (dc * eb + db) * ea + da;
+                            m++;
+                        }
+            stencilCount = m;
+        }
 
         // Centers bin by bin, slab = bin layer along c; slabs are built independently (in parallel when allowed) and
         // joined in slab order, so the list is the same for any thread count.
@@ -163,7 +172,7 @@ public sealed class HalfNeighborList
         if (parallel is null || parallel.MaxDegreeOfParallelism == 1 || SlabCount == 1)
             for (var c = 0; c < SlabCount; c++) BuildSlab(c);
         else
-            Parallel.For(0, SlabCount, parallel, BuildSlab);
+            RunSlabs(parallel, SlabCount, 0, 1, null);
 
         if (_centers.Length < nLocal) _centers = new int[nLocal];
         if (_offsets.Length < nLocal + 1) _offsets = new int[nLocal + 1];
@@ -278,6 +287,7 @@ public sealed class HalfNeighborList
     /// parallel when allowed, so that two slabs running together never write the same atom. Each slab's work is done by
     /// one thread in a fixed order, so sums per atom do not depend on the thread count.
     /// </summary>
+    /// <remarks>Allocates nothing when <paramref name="body"/> is a delegate the caller keeps.</remarks>
     public void ForEachSlab(ParallelOptions parallel, Action<int> body)
     {
         var colors = SlabReach + 1;
@@ -288,10 +298,38 @@ public sealed class HalfNeighborList
             return;
         }
         for (var color = 0; color < colors; color++)
+            RunSlabs(parallel, (SlabCount - color + colors - 1) / colors, color, colors, body);
+    }
+
+    /// <summary>Slabs first, first + stride, … (count of them) in parallel: <paramref name="body"/>, or the build when null.</summary>
+    private void RunSlabs(ParallelOptions parallel, int count, int first, int stride, Action<int>? body)
+    {
+        var run = Interlocked.Exchange(ref _slabRun, null) ?? new SlabRun(this);
+        (run.Body, run.First, run.Stride) = (body, first, stride);
+        try
         {
-            var count = (SlabCount - color + colors - 1) / colors;
-            var c0 = color;
-            Parallel.For(0, count, parallel, k => body(c0 + k * colors));
+            Threading.ParallelLoop.For(count, parallel, run);
+        }
+        finally
+        {
+            run.Body = null;
+            _slabRun = run;
+        }
+    }
+
+    private SlabRun? _slabRun;
+
+    /// <summary>The parallel body of <see cref="ForEachSlab"/> and of the build (kept with the list).</summary>
+    private sealed class SlabRun(HalfNeighborList list) : Threading.IParallelBody
+    {
+        public Action<int>? Body;
+        public int First, Stride;
+
+        public void Invoke(int index, int worker)
+        {
+            var slab = First + index * Stride;
+            if (Body is { } body) body(slab);
+            else list.BuildSlab(slab);
         }
     }
 

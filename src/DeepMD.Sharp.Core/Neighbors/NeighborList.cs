@@ -18,18 +18,34 @@ public sealed class NeighborList
     }
 
     /// <summary>
-    /// A list whose lattice shifts are worked out on first use by <paramref name="computeShifts"/> (which fills the three
+    /// A list whose lattice shifts are worked out on first use by <paramref name="shifts"/> (which fills the three
     /// arrays it is given, at least <see cref="EntryCount"/> long), in arrays taken from <paramref name="spare"/> where
     /// they are long enough: a single evaluation never reads them, and writing them with the list cost a quarter of
-    /// the list's memory traffic.
+    /// the list's memory traffic. A <paramref name="recycle"/>d list (one no longer used) is itself rebuilt in place
+    /// and returned, keeping its parallel displacement update, so a rebuild and the MD steps after it allocate nothing.
     /// </summary>
-    internal NeighborList(int[] offsets, int[] owner, double[] dx, double[] dy, double[] dz, double cutoff,
-        Action<int[], int[], int[]> computeShifts, (int[]? A, int[]? B, int[]? C) spare)
-        : this(offsets, owner, dx, dy, dz, cutoff)
+    internal static NeighborList Built(int[] offsets, int[] owner, double[] dx, double[] dy, double[] dz, double cutoff,
+        IShiftSource shifts, (int[]? A, int[]? B, int[]? C) spare, NeighborList? recycle)
     {
-        _computeShifts = computeShifts;
-        _spareShifts = spare;
+        var list = recycle ?? new NeighborList(offsets, owner, dx, dy, dz, cutoff);
+        (list.Offsets, list.Owner, list.Dx, list.Dy, list.Dz, list.Cutoff) = (offsets, owner, dx, dy, dz, cutoff);
+        (list._shiftA, list._shiftB, list._shiftC) = (null, null, null);
+        list._shiftSource = shifts;
+        list._shiftLock = shifts;
+        list._spareShifts = spare;
+        list.SpatialOrder = null;
+        list.Generation = Interlocked.Increment(ref s_generations);
+        return list;
     }
+
+    private static long s_generations;
+
+    /// <summary>
+    /// Which build of this list object the contents are: <see cref="CellListNeighborSearch"/> rebuilds a recycled list
+    /// in place and gives it a new, process-wide unique generation, so a cache of anything derived from a list
+    /// (work batches, ...) is keyed by the object and its generation.
+    /// </summary>
+    public long Generation { get; private set; }
 
     private NeighborList(int[] offsets, int[] owner, double[] dx, double[] dy, double[] dz, double cutoff)
     {
@@ -39,12 +55,13 @@ public sealed class NeighborList
         Dy = dy;
         Dz = dz;
         Cutoff = cutoff;
+        Generation = Interlocked.Increment(ref s_generations);
     }
 
     private int[]? _shiftA, _shiftB, _shiftC;
-    private Action<int[], int[], int[]>? _computeShifts;
+    private IShiftSource? _shiftSource;
+    private object? _shiftLock; // the shift source, kept after it is dropped
     private (int[]? A, int[]? B, int[]? C) _spareShifts;
-    private readonly object _shiftLock = new();
 
     /// <summary>The shift arrays as they stand, without working them out (null while not yet needed), for recycling.</summary>
     internal (int[]? A, int[]? B, int[]? C) ShiftArraysIfAny =>
@@ -66,20 +83,23 @@ public sealed class NeighborList
 
     private (int[] A, int[] B, int[] C) MakeShifts()
     {
-        lock (_shiftLock)
+        lock (_shiftLock!)
         {
             if (_shiftA is null)
             {
                 var n = EntryCount;
                 var (sa, sb, sc) = _spareShifts;
-                int[] a = sa is not null && sa.Length >= n ? sa : GC.AllocateUninitializedArray<int>(n);
-                int[] b = sb is not null && sb.Length >= n ? sb : GC.AllocateUninitializedArray<int>(n);
-                int[] c = sc is not null && sc.Length >= n ? sc : GC.AllocateUninitializedArray<int>(n);
-                _computeShifts!(a, b, c);
+                // Fresh arrays get 1/16 to spare when they replace recycled ones (lists breathe between builds), as
+                // the list's own arrays do; otherwise a list a little longer than the last one would allocate again.
+                var size = sa is null ? n : n + n / 16;
+                int[] a = sa is not null && sa.Length >= n ? sa : GC.AllocateUninitializedArray<int>(size);
+                int[] b = sb is not null && sb.Length >= n ? sb : GC.AllocateUninitializedArray<int>(size);
+                int[] c = sc is not null && sc.Length >= n ? sc : GC.AllocateUninitializedArray<int>(size);
+                _shiftSource!.ComputeShifts(this, a, b, c);
                 _shiftB = b;
                 _shiftC = c;
                 Volatile.Write(ref _shiftA, a);
-                _computeShifts = null;
+                _shiftSource = null;
                 _spareShifts = default;
             }
             return (_shiftA, _shiftB!, _shiftC!);
@@ -92,29 +112,57 @@ public sealed class NeighborList
     /// </summary>
     public void UpdateDisplacements(ReadOnlySpan<double> x, ReadOnlySpan<double> y, ReadOnlySpan<double> z, Geometry.Box? box)
     {
-        var h = box is null ? new double[9] : box.Matrix.ToArray();
+        Span<double> h = stackalloc double[9];
+        box?.Matrix.CopyTo(h);
         UpdateRange(x, y, z, h, 0, CenterCount);
     }
 
     /// <summary>
     /// As <see cref="UpdateDisplacements(ReadOnlySpan{double}, ReadOnlySpan{double}, ReadOnlySpan{double}, Geometry.Box?)"/>,
-    /// on all cores (an MD step with a reused list runs this over every entry, skin included).
+    /// on all cores (an MD step with a reused list runs this over every entry, skin included). Allocates nothing after
+    /// the first call on this list.
     /// </summary>
     public void UpdateDisplacements(double[] x, double[] y, double[] z, Geometry.Box? box)
     {
-        var h = box is null ? new double[9] : box.Matrix.ToArray();
         _ = ShiftA; // work the shifts out (once) before the workers read them
         const int chunk = 1024;
         var n = CenterCount;
         if (n <= 2 * chunk)
         {
+            Span<double> h = stackalloc double[9];
+            box?.Matrix.CopyTo(h);
             UpdateRange(x, y, z, h, 0, n);
             return;
         }
-        Parallel.For(0, (n + chunk - 1) / chunk, k => UpdateRange(x, y, z, h, k * chunk, Math.Min(n, (k + 1) * chunk)));
+        var body = Interlocked.Exchange(ref _updater, null) ?? new DisplacementUpdate(this);
+        if (box is null) Array.Clear(body.H);
+        else box.Matrix.CopyTo(body.H);
+        (body.X, body.Y, body.Z, body.Chunk) = (x, y, z, chunk);
+        try
+        {
+            Threading.ParallelLoop.For((n + chunk - 1) / chunk, -1, body);
+        }
+        finally
+        {
+            (body.X, body.Y, body.Z) = (null, null, null);
+            _updater = body;
+        }
     }
 
-    private void UpdateRange(ReadOnlySpan<double> x, ReadOnlySpan<double> y, ReadOnlySpan<double> z, double[] h, int lo, int hi)
+    private DisplacementUpdate? _updater;
+
+    /// <summary>The parallel body of <see cref="UpdateDisplacements(double[], double[], double[], Geometry.Box?)"/> (kept with the list).</summary>
+    private sealed class DisplacementUpdate(NeighborList list) : Threading.IParallelBody
+    {
+        public readonly double[] H = new double[9];
+        public double[]? X, Y, Z;
+        public int Chunk;
+
+        public void Invoke(int index, int worker) =>
+            list.UpdateRange(X!, Y!, Z!, H, index * Chunk, Math.Min(list.CenterCount, (index + 1) * Chunk));
+    }
+
+    private void UpdateRange(ReadOnlySpan<double> x, ReadOnlySpan<double> y, ReadOnlySpan<double> z, ReadOnlySpan<double> h, int lo, int hi)
     {
         int[] sha = ShiftA, shb = ShiftB, shc = ShiftC, owner = Owner;
         double[] dx = Dx, dy = Dy, dz = Dz;
@@ -143,22 +191,22 @@ public sealed class NeighborList
     internal object? BuildBuffers { get; set; }
 
     /// <summary>Row starts; length = number of centers + 1.</summary>
-    public int[] Offsets { get; }
+    public int[] Offsets { get; private set; }
 
     /// <summary>Index of the atom owning each neighbor entry (an image maps to its owner).</summary>
-    public int[] Owner { get; }
+    public int[] Owner { get; private set; }
 
     /// <summary>x component of r_j − r_i, Å.</summary>
-    public double[] Dx { get; }
+    public double[] Dx { get; private set; }
 
     /// <summary>y component of r_j − r_i, Å.</summary>
-    public double[] Dy { get; }
+    public double[] Dy { get; private set; }
 
     /// <summary>z component of r_j − r_i, Å.</summary>
-    public double[] Dz { get; }
+    public double[] Dz { get; private set; }
 
     /// <summary>The cutoff used to build the list (pairs with r ≤ cutoff are kept), Å.</summary>
-    public double Cutoff { get; }
+    public double Cutoff { get; private set; }
 
     /// <summary>Number of centers.</summary>
     public int CenterCount => Offsets.Length - 1;
@@ -168,4 +216,10 @@ public sealed class NeighborList
 
     /// <summary>Total number of entries.</summary>
     public int EntryCount => Offsets[^1];
+}
+
+/// <summary>Works out the lattice shifts of a list on first use (see <see cref="NeighborList.ShiftA"/>).</summary>
+internal interface IShiftSource
+{
+    void ComputeShifts(NeighborList list, int[] shiftA, int[] shiftB, int[] shiftC);
 }

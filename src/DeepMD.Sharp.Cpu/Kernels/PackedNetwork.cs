@@ -53,7 +53,12 @@ internal sealed class PackedNetwork<T> where T : unmanaged, IFloatingPointIeee75
         InputSize = _layers[0].In;
         OutputSize = _layers[^1].Out;
         ActivationFloats = _layers.Sum(l => l.Out) + _layers.Sum(l => l.Act.Kind == ActivationKind.Tanh ? 0 : l.Out);
+        MaxWidth = _layers.Max(l => Math.Max(l.In, l.Out));
+        _savedDerivatives = _layers.Sum(l => l.Act.Kind == ActivationKind.Linear ? 0 : (l.Act.Kind == ActivationKind.Tanh ? 1 : 2) * l.Out);
     }
+
+    /// <summary>Per batch column, the values of all layers' saved activations before the last layer's derivatives (see BackwardColumns).</summary>
+    private readonly int _savedDerivatives;
 
     public int InputSize { get; }
 
@@ -65,7 +70,7 @@ internal sealed class PackedNetwork<T> where T : unmanaged, IFloatingPointIeee75
     public int LayerCount => _layers.Length;
 
     /// <summary>Widest layer (input or output).</summary>
-    public int MaxWidth => _layers.Max(l => Math.Max(l.In, l.Out));
+    public int MaxWidth { get; }
 
     /// <summary>Columns processed through all layers at a time, so a block's activations stay in L1/L2.</summary>
     private static int ColumnBlock => Math.Max(2 * Vector<T>.Count, 64 / (2 * Vector<T>.Count) * (2 * Vector<T>.Count));
@@ -289,7 +294,7 @@ internal sealed class PackedNetwork<T> where T : unmanaged, IFloatingPointIeee75
         var bufA = scratch[..(MaxWidth * ld)];
         var bufB = scratch.Slice(MaxWidth * ld, MaxWidth * ld);
         var len = v1 - v0;
-        var offset = _layers.Sum(l => l.Act.Kind == ActivationKind.Linear ? 0 : (l.Act.Kind == ActivationKind.Tanh ? 1 : 2) * l.Out) * ld;
+        var offset = _savedDerivatives * ld;
         Span<T> dy = outputGrad;
         var useA = true;
         for (var l = _layers.Length - 1; l >= 0; l--)

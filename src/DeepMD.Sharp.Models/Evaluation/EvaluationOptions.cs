@@ -21,9 +21,18 @@ public sealed record EvaluationOptions
     /// <summary>The ParallelOptions implied by <see cref="Threads"/> and the DPSHARP_THREADS environment variable.</summary>
     public ParallelOptions ParallelOptions()
     {
+        return new ParallelOptions { MaxDegreeOfParallelism = MaxDegreeOfParallelism() };
+    }
+
+    /// <summary>
+    /// The thread limit implied by <see cref="Threads"/> and DPSHARP_THREADS, as <see cref="ParallelOptions.MaxDegreeOfParallelism"/>
+    /// (−1: all cores). Unlike <see cref="ParallelOptions()"/> it makes no object (what the per-step loops call).
+    /// </summary>
+    public int MaxDegreeOfParallelism()
+    {
         var threads = Threads;
         if (threads is null && int.TryParse(Environment.GetEnvironmentVariable("DPSHARP_THREADS"), out var env) && env > 0) threads = env;
-        return new ParallelOptions { MaxDegreeOfParallelism = threads is > 0 ? threads.Value : -1 };
+        return threads is > 0 ? threads.Value : -1;
     }
 
     /// <summary>Distance below which two atoms count as on top of each other, Å.</summary>

@@ -1,6 +1,7 @@
 namespace DeepMD.Sharp.Models.Evaluation;
 
 using DeepMD.Sharp.Core.Neighbors;
+using DeepMD.Sharp.Core.Threading;
 
 /// <summary>
 /// Turns pair gradients g = ∂e_i/∂d_ij (one per neighbor entry) into forces, virial and per-atom virial, summing in
@@ -20,11 +21,24 @@ public static class PairTermAccumulator
     /// Adds the pair terms to <paramref name="result"/>, whose forces, virial and per-atom virial must still be zero
     /// (a fresh result).
     /// </summary>
-    public static void Accumulate(NeighborList neighbors, double[] gx, double[] gy, double[] gz, EvaluationResult result, ParallelOptions? parallel = null)
+    public static void Accumulate(NeighborList neighbors, double[] gx, double[] gy, double[] gz, EvaluationResult result, ParallelOptions? parallel = null) =>
+        Accumulate(neighbors, gx, gy, gz, result, parallel?.MaxDegreeOfParallelism ?? -1);
+
+    /// <summary>As the other overload, on at most <paramref name="maxDegreeOfParallelism"/> threads (≤ 0: all cores); allocates nothing.</summary>
+    public static void Accumulate(NeighborList neighbors, double[] gx, double[] gy, double[] gz, EvaluationResult result, int maxDegreeOfParallelism)
     {
         var n = result.AtomCount;
-        var workers = Math.Max(1, Math.Min(parallel?.MaxDegreeOfParallelism is > 0 and var m ? m : Environment.ProcessorCount, n / 256 + 1));
-        Parallel.For(0, workers, parallel ?? new ParallelOptions(), k => AccumulateRange(neighbors, gx, gy, gz, result, (int)((long)n * k / workers), (int)((long)n * (k + 1) / workers)));
+        var workers = Math.Max(1, Math.Min(ParallelLoop.Degree(maxDegreeOfParallelism), n / 256 + 1));
+        var run = t_run ??= new RangeRun(); // per calling thread: concurrent evaluations each have their own
+        (run.Neighbors, run.Gx, run.Gy, run.Gz, run.Result, run.N, run.Workers) = (neighbors, gx, gy, gz, result, n, workers);
+        try
+        {
+            ParallelLoop.For(workers, workers, run);
+        }
+        finally
+        {
+            (run.Neighbors, run.Gx, run.Gy, run.Gz, run.Result) = (null, null, null, null, null);
+        }
         var av = result.AtomVirial;
         var w = result.Virial;
         double w0 = 0, w1 = 0, w2 = 0, w3 = 0, w4 = 0, w5 = 0, w6 = 0, w7 = 0, w8 = 0;
@@ -36,6 +50,20 @@ public static class PairTermAccumulator
             w6 += av[a + 6]; w7 += av[a + 7]; w8 += av[a + 8];
         }
         (w[0], w[1], w[2], w[3], w[4], w[5], w[6], w[7], w[8]) = (w0, w1, w2, w3, w4, w5, w6, w7, w8);
+    }
+
+    [ThreadStatic] private static RangeRun? t_run;
+
+    /// <summary>The parallel body: worker range k of <see cref="Workers"/>.</summary>
+    private sealed class RangeRun : IParallelBody
+    {
+        public NeighborList? Neighbors;
+        public double[]? Gx, Gy, Gz;
+        public EvaluationResult? Result;
+        public int N, Workers;
+
+        public void Invoke(int k, int worker) =>
+            AccumulateRange(Neighbors!, Gx!, Gy!, Gz!, Result!, (int)((long)N * k / Workers), (int)((long)N * (k + 1) / Workers));
     }
 
     /// <summary>The updates that land on atoms <paramref name="lo"/> .. <paramref name="hi"/> − 1, in list order.</summary>
