@@ -177,7 +177,6 @@ public abstract class CpuEvaluatorBase<T> : IModelEvaluator where T : unmanaged,
         public int[][] Batches = [];
         public UserInputException?[] Errors = [];
         public int Count;
-        private int[] _starts = [], _lengths = [];
         private NeighborList? _list;
         private long _generation;
         private int[]? _order;
@@ -186,18 +185,14 @@ public abstract class CpuEvaluatorBase<T> : IModelEvaluator where T : unmanaged,
 
         public void Add(int start, int length)
         {
-            if (Count == _starts.Length)
+            if (Count == Batches.Length)
             {
-                Array.Resize(ref _starts, Math.Max(16, 2 * Count));
-                Array.Resize(ref _lengths, _starts.Length);
-                Array.Resize(ref Batches, _starts.Length);
-                Array.Resize(ref Errors, _starts.Length);
+                Array.Resize(ref Batches, Math.Max(16, 2 * Count));
+                Array.Resize(ref Errors, Batches.Length);
             }
             var b = Batches[Count];
             if (b is null || b.Length != length) Batches[Count] = b = new int[length];
             Array.Copy(Members, start, b, 0, length);
-            _starts[Count] = start;
-            _lengths[Count] = length;
             Count++;
         }
 
