@@ -17,7 +17,7 @@ public class RunThreadsTests
             var deck = Path.Combine(dir, "in.water");
             File.Copy(RepoPaths.Get("examples", "water", "water.lmp"), Path.Combine(dir, "water.lmp"));
             var text = File.ReadAllText(RepoPaths.Get("examples", "water", "in.water"))
-                .Replace("../../potentials/test-models/deeppot_sea.yaml", RepoPaths.TestModel("deeppot_sea.yaml"))
+                .Replace("../../potentials/water/water.dp", RepoPaths.Get("potentials", "water", "water.dp"))
                 .Replace("run             200", "run             20");
             File.WriteAllText(deck, text);
             var o = new StringWriter();
