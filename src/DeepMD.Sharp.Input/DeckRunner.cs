@@ -26,6 +26,15 @@ public sealed class DeckRunner
 
     private readonly Stack<Frame> _frames = new();
 
+    /// <summary>Equal-style variables being evaluated, outermost first (to report a circular dependency).</summary>
+    private readonly List<string> _evaluating = [];
+
+    /// <summary>How deep <c>include</c> may nest files (an input that includes itself stops here).</summary>
+    public const int MaxIncludeDepth = 64;
+
+    /// <summary>How deep equal-style variables may refer to one another.</summary>
+    public const int MaxVariableDepth = 256;
+
     public DeckRunner(DeckContext context)
     {
         Context = context;
@@ -55,6 +64,9 @@ public sealed class DeckRunner
     /// <summary>Executes deck text (<paramref name="name"/> is used in error messages).</summary>
     public void RunText(string name, string text)
     {
+        if (_frames.Count >= MaxIncludeDepth || !System.Runtime.CompilerServices.RuntimeHelpers.TryEnsureSufficientExecutionStack())
+            throw new UserInputException($"include: files nested more than {_frames.Count} deep ({(_frames.TryPeek(out var outer) ? outer.File : "?")} includes {name}); "
+                + "does a file include itself, directly or through another? Remove the loop (use label/jump to repeat commands)");
         var frame = new Frame { File = name, Lines = DeckLineReader.Split(name, text) };
         _frames.Push(frame);
         try
@@ -98,7 +110,7 @@ public sealed class DeckRunner
         }
         catch (UserInputException ex) when (ex.File is null)
         {
-            throw new UserInputException($"{ex.Message} [in: {text}]", line.File, line.Line, ex);
+            throw new UserInputException($"{ex.Message} [in: {(text.Length <= 200 ? text : text[..150] + " ... " + text[^40..])}]", line.File, line.Line, ex);
         }
     }
 
@@ -199,7 +211,27 @@ public sealed class DeckRunner
             var close = EditDistance.Closest(name, Context.Variables.Keys);
             throw new UserInputException($"variable '{name}' is not defined{(close is null ? "" : $"; did you mean '{close}'?")}");
         }
-        return v.Style == "equal" ? FormatNumber(Evaluate(v.Current), "%.15g") : v.Current;
+        return v.Style == "equal" ? FormatNumber(EvaluateVariable(v), "%.15g") : v.Current;
+    }
+
+    /// <summary>Evaluates an equal-style variable, refusing one that (through others) refers to itself.</summary>
+    private double EvaluateVariable(DeckVariable v)
+    {
+        var at = _evaluating.IndexOf(v.Name);
+        if (at >= 0)
+            throw new UserInputException($"variable '{v.Name}' has a circular dependency ({string.Join(" -> ", _evaluating.Skip(at).Append(v.Name))}); "
+                + "a variable cannot refer to itself, directly or through other variables");
+        if (_evaluating.Count >= MaxVariableDepth || !System.Runtime.CompilerServices.RuntimeHelpers.TryEnsureSufficientExecutionStack())
+            throw new UserInputException($"variable '{v.Name}': variables refer to one another more than {_evaluating.Count} deep; shorten the chain");
+        _evaluating.Add(v.Name);
+        try
+        {
+            return Evaluate(v.Current);
+        }
+        finally
+        {
+            _evaluating.RemoveAt(_evaluating.Count - 1);
+        }
     }
 
     /// <summary>Evaluates an equal-style formula with thermo keywords and v_ references.</summary>
@@ -211,7 +243,7 @@ public sealed class DeckRunner
         {
             var vn = name[2..];
             if (!Context.Variables.TryGetValue(vn, out var v)) throw new UserInputException($"variable '{vn}' is not defined");
-            return v.Style == "equal" ? Evaluate(v.Current)
+            return v.Style == "equal" ? EvaluateVariable(v)
                 : double.TryParse(v.Current, NumberStyles.Float, CultureInfo.InvariantCulture, out var d) ? d
                 : throw new UserInputException($"variable '{vn}' = '{v.Current}' is not a number");
         }

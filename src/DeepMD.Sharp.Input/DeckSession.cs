@@ -1,5 +1,6 @@
 namespace DeepMD.Sharp.Input;
 
+using DeepMD.Sharp.Core.Errors;
 using DeepMD.Sharp.Dynamics;
 using DeepMD.Sharp.Input.Parsing;
 
@@ -32,8 +33,34 @@ public sealed class DeckSession : IDisposable
     public void RunFile(string path)
     {
         Context.Out.WriteLine($"dpsharp {typeof(DeckSession).Assembly.GetName().Version} (LAMMPS-compatible deck runner)");
-        Runner.RunFile(path);
+        try
+        {
+            Runner.RunFile(path);
+        }
+        catch (Exception ex)
+        {
+            LogError(ex);
+            throw;
+        }
         Context.Out.WriteLine("Total wall time: " + TimeSpan.FromSeconds(Math.Round(Environment.TickCount64 / 1000.0 - _start)).ToString(@"h\:mm\:ss"));
+    }
+
+    /// <summary>
+    /// Ends the log with the error, as LAMMPS does (<c>ERROR: ...</c> after the echoed command), flushed before the
+    /// error reaches the caller. The message is the one the CLI prints after "dpsharp: error:".
+    /// </summary>
+    private void LogError(Exception ex)
+    {
+        if (Context.Log is not { } log) return;
+        try
+        {
+            log.WriteLine(ex is UserInputException ? $"ERROR: {ex.Message}" : $"ERROR: internal error ({ex.GetType().Name}): {ex.Message}");
+            log.Flush();
+        }
+        catch (Exception)
+        {
+            // The log itself failed (a full disk, say): the original error still reaches the caller.
+        }
     }
 
     private readonly double _start = Environment.TickCount64 / 1000.0;

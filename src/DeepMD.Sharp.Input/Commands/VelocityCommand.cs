@@ -20,7 +20,7 @@ public sealed class VelocityCommand : IDeckCommand
             case "create":
             {
                 args.RequireAtLeast(4, "all create T SEED [keyword value ...]");
-                var t = args.Double(2, "temperature");
+                var t = NonNegativeTemperature(args, 2);
                 var seed = args.Int(3, "seed");
                 var opt = new VelocityOptions();
                 for (var k = 4; k < args.Count; k += 2)
@@ -63,7 +63,7 @@ public sealed class VelocityCommand : IDeckCommand
             }
             case "scale":
                 args.RequireAtLeast(3, "all scale T");
-                VelocityGenerator.Scale(sim, args.Double(2, "temperature"), group);
+                VelocityGenerator.Scale(sim, NonNegativeTemperature(args, 2), group);
                 break;
             case "zero":
                 args.RequireAtLeast(3, "all zero linear|angular");
@@ -74,5 +74,12 @@ public sealed class VelocityCommand : IDeckCommand
             default:
                 throw args.UnknownKeyword(args[1], ["create", "set", "scale", "zero"]);
         }
+    }
+
+    /// <summary>A temperature argument; a negative one has no meaning (its square root gave NaN velocities).</summary>
+    private static double NonNegativeTemperature(DeckArguments args, int i)
+    {
+        var t = args.Double(i, "temperature");
+        return t >= 0 ? t : throw args.Error($"temperature must be >= 0, got '{args[i]}'; give the target temperature in the deck's units (0 sets all atoms at rest)");
     }
 }

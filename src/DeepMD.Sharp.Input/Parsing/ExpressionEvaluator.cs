@@ -13,6 +13,10 @@ public sealed class ExpressionEvaluator
     private readonly string _s;
     private readonly Func<string, double> _resolve;
     private int _i;
+    private int _depth;
+
+    /// <summary>How deep parentheses, unary operators, powers and function calls may nest in one formula.</summary>
+    public const int MaxDepth = 256;
 
     private ExpressionEvaluator(string s, Func<string, double> resolve)
     {
@@ -96,10 +100,22 @@ public sealed class ExpressionEvaluator
 
     private double Unary()
     {
-        if (Accept("-")) return -Unary();
-        if (Accept("!")) return Unary() == 0 ? 1 : 0;
-        return Power();
+        // Every nested level (parenthesis, function argument, unary operator, exponent) passes through here.
+        if (++_depth > MaxDepth || !System.Runtime.CompilerServices.RuntimeHelpers.TryEnsureSufficientExecutionStack())
+            throw new UserInputException($"formula '{Shorten(_s)}' is nested more than {MaxDepth} levels deep (parentheses, function calls or unary operators); simplify it");
+        try
+        {
+            if (Accept("-")) return -Unary();
+            if (Accept("!")) return Unary() == 0 ? 1 : 0;
+            return Power();
+        }
+        finally
+        {
+            _depth--;
+        }
     }
+
+    private static string Shorten(string s) => s.Length <= 60 ? s : s[..40] + "..." + s[^15..];
 
     private double Power()
     {
