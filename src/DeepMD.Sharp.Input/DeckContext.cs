@@ -61,7 +61,7 @@ public sealed class DeckContext
 
     public Lattice? Lattice { get; set; }
 
-    public Dictionary<string, BlockRegion> Regions { get; } = [];
+    public Dictionary<string, Region> Regions { get; } = [];
 
     public Dictionary<string, DeckVariable> Variables { get; } = [];
 

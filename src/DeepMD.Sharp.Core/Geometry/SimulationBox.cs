@@ -92,16 +92,20 @@ public sealed class SimulationBox
             RemapAxis(ref z, Lo[2], Hi[2], Periodic[2], ref ic);
             return;
         }
-        var (a, b, c) = Cell.ToFractional(x - Lo[0], y - Lo[1], z - Lo[2]);
+        // LAMMPS' x2lamda / lamda2x term for term, so an atom on a tilted face lands in the image LAMMPS puts it in
+        double h0 = Lx, h1 = Ly, h2 = Lz;
+        double dx = x - Lo[0], dy = y - Lo[1], dz = z - Lo[2];
+        var a = 1.0 / h0 * dx + -Xy / (h0 * h1) * dy + (Yz * Xy - h1 * Xz) / (h0 * h1 * h2) * dz;
+        var b = 1.0 / h1 * dy + -Yz / (h1 * h2) * dz;
+        var c = 1.0 / h2 * dz;
         var changed = false;
         changed |= RemapFraction(ref a, Periodic[0], ref ia);
         changed |= RemapFraction(ref b, Periodic[1], ref ib);
         changed |= RemapFraction(ref c, Periodic[2], ref ic);
         if (!changed) return;
-        var (cx, cy, cz) = Cell.ToCartesian(a, b, c);
-        x = cx + Lo[0];
-        y = cy + Lo[1];
-        z = cz + Lo[2];
+        x = h0 * a + Xy * b + Xz * c + Lo[0];
+        y = h1 * b + Yz * c + Lo[1];
+        z = h2 * c + Lo[2];
     }
 
     private static void RemapAxis(ref double x, double lo, double hi, bool periodic, ref int image)

@@ -32,7 +32,7 @@ public sealed class CreateAtomsCommand : IDeckCommand
             context.Out.WriteLine("Created 1 atoms");
             return;
         }
-        Geometry.BlockRegion? region = null;
+        Geometry.Region? region = null;
         if (args[1] == "region")
         {
             args.RequireAtLeast(3, "TYPE region ID");
@@ -41,7 +41,12 @@ public sealed class CreateAtomsCommand : IDeckCommand
         else if (args[1] != "box") throw args.UnknownKeyword(args[1], ["box", "region", "single"]);
         var lattice = context.Lattice ?? throw args.Error("needs a lattice; add a lattice command first");
         if (lattice.Basis.Length == 0) throw args.Error("cannot create atoms with lattice none");
-        if (box.IsTriclinic) throw args.Error("create_atoms on triclinic boxes is not supported yet");
+        if (box.IsTriclinic)
+        {
+            AddTriclinic(context, lattice, region, type, ref nextId);
+            context.Out.WriteLine($"Created {sim.Atoms.Count - before} atoms");
+            return;
+        }
 
         var lo = (double[])box.Lo.Clone();
         var hi = (double[])box.Hi.Clone();
@@ -69,5 +74,60 @@ public sealed class CreateAtomsCommand : IDeckCommand
                         sim.Atoms.Add(nextId++, type - 1, x, y, z);
                     }
         context.Out.WriteLine($"Created {sim.Atoms.Count - before} atoms");
+    }
+
+    /// <summary>
+    /// LAMMPS' add_lattice for a triclinic box: loop over the lattice points of the box's bounding box (in lattice
+    /// units), keep those in the region and whose fractional coordinates (LAMMPS' x2lamda) are in [0, 1) along
+    /// periodic directions, widened by 1e-6 below and narrowed by 2e-6 above as LAMMPS does.
+    /// </summary>
+    private static void AddTriclinic(DeckContext context, Geometry.Lattice lattice, Geometry.Region? region, int type, ref int nextId)
+    {
+        var sim = context.Simulation;
+        var box = sim.Box!;
+        double[] lo = [0, 0, 0], hi = [1, 1, 1];
+        for (var d = 0; d < 3; d++)
+        {
+            if (!box.Periodic[d]) continue;
+            lo[d] -= Epsilon;
+            hi[d] -= 2.0 * Epsilon;
+        }
+        // Domain::set_global_box's h_inv, term for term.
+        double h0 = box.Lx, h1 = box.Ly, h2 = box.Lz, h3 = box.Yz, h4 = box.Xz, h5 = box.Xy;
+        double i0 = 1.0 / h0, i1 = 1.0 / h1, i2 = 1.0 / h2;
+        var i3 = -h3 / (h1 * h2);
+        var i4 = (h3 * h5 - h1 * h4) / (h0 * h1 * h2);
+        var i5 = -h5 / (h0 * h1);
+        double bxlo = RegionCommand.BoundingLo(box, 0), bylo = RegionCommand.BoundingLo(box, 1), bzlo = box.Lo[2];
+        double bxhi = RegionCommand.BoundingHi(box, 0), byhi = RegionCommand.BoundingHi(box, 1), bzhi = box.Hi[2];
+        double xmin = double.MaxValue, ymin = double.MaxValue, zmin = double.MaxValue;
+        double xmax = -double.MaxValue, ymax = -double.MaxValue, zmax = -double.MaxValue;
+        foreach (var cx in new[] { bxlo, bxhi })
+            foreach (var cy in new[] { bylo, byhi })
+                foreach (var cz in new[] { bzlo, bzhi })
+                {
+                    var (a, b, c) = lattice.ToLattice(cx, cy, cz);
+                    (xmin, xmax) = (Math.Min(xmin, a), Math.Max(xmax, a));
+                    (ymin, ymax) = (Math.Min(ymin, b), Math.Max(ymax, b));
+                    (zmin, zmax) = (Math.Min(zmin, c), Math.Max(zmax, c));
+                }
+        int ilo = (int)xmin - 1, ihi = (int)xmax + 1, jlo = (int)ymin - 1, jhi = (int)ymax + 1, klo = (int)zmin - 1, khi = (int)zmax + 1;
+        if (xmin < 0) ilo--;
+        if (ymin < 0) jlo--;
+        if (zmin < 0) klo--;
+        for (var k = klo; k <= khi; k++)
+            for (var j = jlo; j <= jhi; j++)
+                for (var i = ilo; i <= ihi; i++)
+                    foreach (var bas in lattice.Basis)
+                    {
+                        var (x, y, z) = lattice.ToBox(i + bas[0], j + bas[1], k + bas[2]);
+                        if (region is not null && !region.Contains(x, y, z)) continue;
+                        double dx = x - box.Lo[0], dy = y - box.Lo[1], dz = z - box.Lo[2];
+                        var la = i0 * dx + i5 * dy + i4 * dz;
+                        var lb = i1 * dy + i3 * dz;
+                        var lc = i2 * dz;
+                        if (la < lo[0] || la >= hi[0] || lb < lo[1] || lb >= hi[1] || lc < lo[2] || lc >= hi[2]) continue;
+                        sim.Atoms.Add(nextId++, type - 1, x, y, z);
+                    }
     }
 }

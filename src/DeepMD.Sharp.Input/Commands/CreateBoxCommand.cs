@@ -2,8 +2,12 @@ namespace DeepMD.Sharp.Input.Commands;
 
 using DeepMD.Sharp.Core.Geometry;
 using DeepMD.Sharp.Dynamics;
+using DeepMD.Sharp.Input.Geometry;
 
-/// <summary><c>create_box N REGION-ID</c>: an orthogonal box spanning a block region, with N atom types.</summary>
+/// <summary>
+/// <c>create_box N REGION-ID</c>: a box spanning a region, with N atom types: orthogonal for a block region,
+/// triclinic (bounds and tilts xy xz yz of the prism) for a prism region, as LAMMPS.
+/// </summary>
 [DeckCommand("create_box")]
 public sealed class CreateBoxCommand : IDeckCommand
 {
@@ -11,14 +15,35 @@ public sealed class CreateBoxCommand : IDeckCommand
     {
         args.RequireAtLeast(2, "N REGION-ID");
         var n = args.Int(0, "number of atom types");
-        if (!context.Regions.TryGetValue(args[1], out var r)) throw args.Error($"region '{args[1]}' does not exist");
+        if (!context.Regions.TryGetValue(args[1], out var region)) throw args.Error($"region '{args[1]}' does not exist");
+        var p = context.Periodic;
+        if (region is PrismRegion q)
+        {
+            if (q.XLo <= -PrismRegion.Big || q.XHi >= PrismRegion.Big || q.YLo <= -PrismRegion.Big || q.YHi >= PrismRegion.Big
+                || q.ZLo <= -PrismRegion.Big || q.ZHi >= PrismRegion.Big)
+                throw args.Error("the region must be bounded");
+            context.Out.WriteLine($"Created triclinic box = ({Fmt(q.XLo)} {Fmt(q.YLo)} {Fmt(q.ZLo)}) to ({Fmt(q.XHi)} {Fmt(q.YHi)} {Fmt(q.ZHi)}) with tilt ({Fmt(q.Xy)} {Fmt(q.Xz)} {Fmt(q.Yz)})");
+            // LAMMPS' Domain::set_initial_box: a tilt over half the box length it is measured against is refused
+            // in a periodic direction ("box tilt large" only turns that into a warning in LAMMPS before 2024).
+            double lx = q.XHi - q.XLo, ly = q.YHi - q.YLo;
+            if (p[0] && Math.Abs(q.Xy / lx) > 0.5) throw Skew(args, "xy", q.Xy, "x", lx);
+            if (p[0] && Math.Abs(q.Xz / lx) > 0.5) throw Skew(args, "xz", q.Xz, "x", lx);
+            if (p[1] && Math.Abs(q.Yz / ly) > 0.5) throw Skew(args, "yz", q.Yz, "y", ly);
+            var tri = context.CreateSimulation();
+            tri.CreateBox(new SimulationBox(q.XLo, q.XHi, q.YLo, q.YHi, q.ZLo, q.ZHi, q.Xy, q.Xz, q.Yz, p[0], p[1], p[2]), n);
+            return;
+        }
+        var r = (BlockRegion)region;
         if (r.XHi >= double.MaxValue || r.XLo <= -double.MaxValue || r.YHi >= double.MaxValue || r.ZHi >= double.MaxValue)
             throw args.Error("the region must be bounded");
         var sim = context.CreateSimulation();
-        var p = context.Periodic;
         sim.CreateBox(new SimulationBox(r.XLo, r.XHi, r.YLo, r.YHi, r.ZLo, r.ZHi, 0, 0, 0, p[0], p[1], p[2]), n);
         context.Out.WriteLine($"Created orthogonal box = ({Fmt(r.XLo)} {Fmt(r.YLo)} {Fmt(r.ZLo)}) to ({Fmt(r.XHi)} {Fmt(r.YHi)} {Fmt(r.ZHi)})");
     }
+
+    private static Exception Skew(DeckArguments args, string tilt, double value, string axis, double length) =>
+        args.Error($"Triclinic box skew is too large: |{tilt}| = {Fmt(Math.Abs(value))} is more than half the {axis} length {Fmt(length)} " +
+            $"(LAMMPS refuses this too); use a smaller {tilt} tilt or an equivalent box with the tilt reduced by multiples of the {axis} length");
 
     private static string Fmt(double v) => IO.CFormat.G(v, 8);
 }
