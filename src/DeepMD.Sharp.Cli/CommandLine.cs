@@ -56,6 +56,12 @@ public static class CommandLine
             stderr.WriteLine($"dpsharp: error: cannot write {FileOf(full)}: no space left on device (or disk quota exceeded); free some space or write the outputs elsewhere");
             return 1;
         }
+        if (Find<OutOfMemoryException>(ex, _ => true) is { } oom)
+        {
+            var available = GC.GetGCMemoryInfo().TotalAvailableMemoryBytes / 1e9;
+            stderr.WriteLine($"dpsharp: error: out of memory ({oom.Message.TrimEnd('.')}; {available.ToString("0.#", System.Globalization.CultureInfo.InvariantCulture)} GB available to dpsharp): the system or model is too large for this machine; use fewer atoms or a machine with more memory");
+            return 1;
+        }
         stderr.WriteLine($"dpsharp: internal error ({ex.GetType().Name}): {ex.Message}");
         stderr.WriteLine("This is a bug in dpsharp; please report it with the command line. Set DPSHARP_DEBUG=1 for a stack trace.");
         return 2;

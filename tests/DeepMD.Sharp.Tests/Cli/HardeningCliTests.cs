@@ -73,4 +73,26 @@ public class HardeningCliTests
         Assert.That(err, Does.Contain("no space left on device"));
         Assert.That(err, Does.Not.Contain("bug"));
     }
+
+    [Test]
+    public void ReplicateBeyondMemoryIsRefusedWithTheEstimate()
+    {
+        // 200^3 copies of 192 atoms: 1.5e9 atoms, hundreds of GB before any neighbor list.
+        var (code, _, err) = RunWater(t => t.Replace("velocity", "replicate 200 200 200\nvelocity"), "--log", "none");
+        Assert.That(code, Is.EqualTo(1), err);
+        Assert.That(err, Does.Contain("replicate 200 200 200"));
+        Assert.That(err, Does.Contain("GB of memory"));
+        Assert.That(err, Does.Contain("available"));
+        Assert.That(err, Does.Not.Contain("bug"));
+    }
+
+    [Test]
+    public void OutOfMemoryReachingTheTopIsNotCalledABug()
+    {
+        var e = new StringWriter();
+        var code = CommandLine.Report(new OutOfMemoryException("Array dimensions exceeded supported range."), e);
+        Assert.That(code, Is.EqualTo(1));
+        Assert.That(e.ToString(), Does.Contain("out of memory"));
+        Assert.That(e.ToString(), Does.Not.Contain("bug"));
+    }
 }
