@@ -7,6 +7,13 @@ using DeepMD.Sharp.Core.Errors;
 /// <summary>Builds and runs the dpsharp command tree.</summary>
 public static class CommandLine
 {
+    /// <summary>The top-level help's first line: every job dpsharp does, by command.</summary>
+    private const string Description = "dpsharp: DeePMD-family machine-learned potentials in C#: run LAMMPS-style MD decks (run), "
+#if DPSHARP_TRAINING
+        + "train and freeze models (train, freeze), "
+#endif
+        + "evaluate, test, convert and inspect models (eval, test, model-devi, convert, info).";
+
     /// <summary>Runs dpsharp with <paramref name="args"/> and returns the process exit code.</summary>
     public static int Run(string[] args) => Run(args, Console.Out, Console.Error);
 
@@ -14,7 +21,7 @@ public static class CommandLine
     public static int Run(string[] args, TextWriter stdout, TextWriter stderr)
     {
         ProgramBackends.Register();
-        var root = new RootCommand("dpsharp: DeePMD-family machine-learned potentials in C#: evaluate, convert and inspect models.")
+        var root = new RootCommand(Description)
         {
             EvalCommand.Create(stdout),
             InfoCommand.Create(stdout),

@@ -95,4 +95,25 @@ public class HardeningCliTests
         Assert.That(e.ToString(), Does.Contain("out of memory"));
         Assert.That(e.ToString(), Does.Not.Contain("bug"));
     }
+
+    [Test]
+    public void LoopTimeNamesTheThreadsAsLammpsDoes()
+    {
+        var (code, stdout, err) = RunWater(t => t, "--log", "none", "--threads", "2");
+        Assert.That(code, Is.Zero, err);
+        // LAMMPS with OMP_NUM_THREADS=2: "Loop time of T on 2 procs for N steps with A atoms", then after Performance
+        // "P% CPU use with 1 MPI tasks x 2 OpenMP threads".
+        Assert.That(stdout, Does.Match(@"Loop time of \S+ on 2 procs for 20 steps with 192 atoms"));
+        Assert.That(stdout, Does.Match(@"\d+\.\d% CPU use with 1 MPI tasks x 2 OpenMP threads"));
+    }
+
+    [Test]
+    public void TopLevelHelpNamesRunAndTrain()
+    {
+        var o = new StringWriter();
+        Assert.That(CommandLine.Run(["--help"], o, new StringWriter()), Is.Zero);
+        var description = o.ToString().Split("Usage:")[0];
+        Assert.That(description, Does.Contain("run"));
+        Assert.That(description, Does.Contain("train"));
+    }
 }
