@@ -61,7 +61,8 @@ internal static class WideVectors
             psi.ArgumentList.Add(typeof(WideVectors).Assembly.Location);
         foreach (var a in args) psi.ArgumentList.Add(a);
         psi.Environment[Variable] = "512";
-        psi.Environment[Marker] = "1";
+        // The marker carries this process's id: the child asks Linux to kill it when this process dies (DieWithParent).
+        psi.Environment[Marker] = Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture);
         Process child;
         try
         {
@@ -71,12 +72,38 @@ internal static class WideVectors
         {
             return null; // run here with the narrower vectors
         }
-        // Ctrl-C reaches the whole process group (the child too); SIGTERM/SIGQUIT sent to us alone are passed on.
-        using var onInt = PosixSignalRegistration.Create(PosixSignal.SIGINT, c => c.Cancel = true);
+        // SIGINT/SIGTERM/SIGQUIT sent to us are passed on (Ctrl-C reaches the child twice: once from the terminal, once from
+        // us; either ends it). SIGKILL cannot be caught: the child dies with us through PR_SET_PDEATHSIG (DieWithParent).
+        using var onInt = PosixSignalRegistration.Create(PosixSignal.SIGINT, c => { c.Cancel = true; Forward(child, 2); });
         using var onTerm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => { c.Cancel = true; Forward(child, 15); });
         using var onQuit = PosixSignalRegistration.Create(PosixSignal.SIGQUIT, c => { c.Cancel = true; Forward(child, 3); });
         child.WaitForExit();
         return child.ExitCode;
+    }
+
+    /// <summary>
+    /// In a relaunched child: asks Linux to SIGKILL this process when the parent that started it dies (also by
+    /// <c>kill -9</c>, which the parent cannot forward), so that killing the launched dpsharp stops the run. Exits at once
+    /// when the parent died before the request took effect.
+    /// </summary>
+    public static void DieWithParent()
+    {
+        if (!OperatingSystem.IsLinux()) return;
+        if (!int.TryParse(Environment.GetEnvironmentVariable(Marker), System.Globalization.NumberStyles.Integer,
+                System.Globalization.CultureInfo.InvariantCulture, out var parent) || parent <= 1) return;
+        // Grandchildren (e.g. a shell started by the deck) must not inherit the marker and kill themselves with us.
+        Environment.SetEnvironmentVariable(Marker, "1");
+        try
+        {
+            const int PR_SET_PDEATHSIG = 1, SIGKILL = 9;
+            if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) != 0) return;
+            // The parent may have died between starting us and the prctl: then we were reparented and nobody will signal us.
+            if (getppid() != parent) Environment.Exit(128 + SIGKILL);
+        }
+        catch (Exception ex) when (ex is DllNotFoundException or EntryPointNotFoundException)
+        {
+            // no libc prctl: run on; the parent still forwards the signals it can catch
+        }
     }
 
     private static void Forward(Process child, int signal)
@@ -94,4 +121,10 @@ internal static class WideVectors
 
     [DllImport("libc", SetLastError = true)]
     private static extern int kill(int pid, int sig);
+
+    [DllImport("libc", SetLastError = true)]
+    private static extern int prctl(int option, nuint arg2, nuint arg3, nuint arg4, nuint arg5);
+
+    [DllImport("libc")]
+    private static extern int getppid();
 }

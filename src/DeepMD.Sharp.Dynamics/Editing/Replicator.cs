@@ -10,6 +10,25 @@ using DeepMD.Sharp.Core.Geometry;
 /// </summary>
 public static class Replicator
 {
+    /// <summary>
+    /// Bytes per atom the atom arrays need while replicate fills them: 9 doubles and 5 ints (92 bytes), doubled while
+    /// the arrays grow. Neighbor lists and the potential's work arrays come on top, so this is a lower bound.
+    /// </summary>
+    public const long BytesPerAtom = 200;
+
+    /// <summary>Refuses a supercell whose atom arrays alone would not fit in the memory available to this process.</summary>
+    private static void RefuseBeyondMemory(long atoms, int nx, int ny, int nz)
+    {
+        var need = atoms * BytesPerAtom;
+        var available = GC.GetGCMemoryInfo().TotalAvailableMemoryBytes;
+        if (need <= available) return;
+        var inv = System.Globalization.CultureInfo.InvariantCulture;
+        throw new UserInputException(
+            $"replicate {nx} {ny} {nz} would make {atoms} atoms, needing at least {(need / 1e9).ToString("0.#", inv)} GB of memory " +
+            $"({BytesPerAtom} bytes per atom, before neighbor lists), but {(available / 1e9).ToString("0.#", inv)} GB is available; " +
+            "replicate fewer copies or use a machine with more memory");
+    }
+
     public static void Replicate(Simulation sim, int nx, int ny, int nz)
     {
         if (nx < 1 || ny < 1 || nz < 1) throw new UserInputException($"replicate needs positive counts, got {nx} {ny} {nz}");
@@ -19,6 +38,7 @@ public static class Replicator
         long total = (long)n * nx * ny * nz;
         var maxId = a.MaxId();
         if (total > int.MaxValue || (long)maxId * nx * ny * nz > int.MaxValue) throw new UserInputException($"replicate {nx} {ny} {nz} would give more than {int.MaxValue} atoms or ids");
+        RefuseBeyondMemory(total, nx, ny, nz);
         if ((!old.Periodic[0] && nx > 1) || (!old.Periodic[1] && ny > 1) || (!old.Periodic[2] && nz > 1))
             throw new UserInputException("replicate along a non-periodic direction is not possible; use a periodic boundary there");
 

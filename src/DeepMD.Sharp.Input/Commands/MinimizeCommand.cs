@@ -43,8 +43,9 @@ public sealed class MinimizeCommand : IDeckCommand
                 + $"{integrators[(int)settings.Integrator],13} {(settings.HalfStepBack ? "yes" : "no"),12} ");
         }
         var normalize = context.Thermo.Normalize ?? sim.Units.NormalizeThermoByDefault;
+        var cpu = TimerReport.CpuNow();
         var result = sim.Minimize(etol, ftol, maxIter, maxEval, settings, normalize);
-        MinimizeReport.Print(o, sim, result);
+        MinimizeReport.Print(o, sim, result, cpu);
         o.Flush();
     }
 }

@@ -8,9 +8,11 @@ using DeepMD.Sharp.IO;
 /// <summary>The summary LAMMPS prints after a minimization: loop time, "Minimization stats", neighbor builds.</summary>
 internal static class MinimizeReport
 {
-    public static void Print(TextWriter o, Simulation sim, MinimizeResult r)
+    public static void Print(TextWriter o, Simulation sim, MinimizeResult r, TimeSpan cpuBefore)
     {
-        o.WriteLine($"Loop time of {CFormat.G(r.Seconds)} on 1 procs for {r.Iterations} steps with {sim.AtomCount} atoms");
+        o.WriteLine($"Loop time of {CFormat.G(r.Seconds)} on {TimerReport.Threads(sim)} procs for {r.Iterations} steps with {sim.AtomCount} atoms");
+        o.WriteLine();
+        TimerReport.CpuUse(o, sim, cpuBefore);
         o.WriteLine();
         o.WriteLine("Minimization stats:");
         o.WriteLine($"  Stopping criterion = {r.Stop.Describe()}");

@@ -17,9 +17,10 @@ public sealed class RunCommand : IDeckCommand
         o.WriteLine($"  Current step  : {sim.Step}");
         o.WriteLine($"  Time step     : {IO.CFormat.G(sim.Timestep)}");
         int dangerous = sim.Verlet.DangerousBuilds, risky = sim.Verlet.RiskyUncheckedBuilds;
+        var cpu = TimerReport.CpuNow();
         sim.Run(steps);
         o.WriteLine();
-        TimerReport.Print(o, sim, steps, dangerous, risky);
+        TimerReport.Print(o, sim, steps, dangerous, risky, cpu);
         o.Flush();
     }
 }

@@ -6,10 +6,25 @@ using DeepMD.Sharp.IO;
 /// <summary>The LAMMPS-like summary printed after a run: loop time, performance, neighbor statistics.</summary>
 internal static class TimerReport
 {
-    public static void Print(TextWriter o, Simulation sim, long steps, int dangerousBefore, int riskyBefore)
+    /// <summary>The threads the run used: LAMMPS counts procs as MPI tasks × OpenMP threads; dpsharp is one task.</summary>
+    public static int Threads(Simulation sim) => ThreadSettings.Count(sim.Threads);
+
+    /// <summary>This process's CPU time so far, to pass to <see cref="CpuUse"/> after the loop.</summary>
+    public static TimeSpan CpuNow() => System.Diagnostics.Process.GetCurrentProcess().TotalProcessorTime;
+
+    /// <summary>LAMMPS' "P% CPU use with 1 MPI tasks x K OpenMP threads" (CPU time over wall time per thread).</summary>
+    public static void CpuUse(TextWriter o, Simulation sim, TimeSpan cpuBefore)
+    {
+        var wall = sim.RunClock.Elapsed.TotalSeconds;
+        var threads = Threads(sim);
+        var percent = wall > 0 ? 100 * (CpuNow() - cpuBefore).TotalSeconds / wall / threads : 0;
+        o.WriteLine($"{CFormat.F(percent, 1)}% CPU use with 1 MPI tasks x {threads} OpenMP threads");
+    }
+
+    public static void Print(TextWriter o, Simulation sim, long steps, int dangerousBefore, int riskyBefore, TimeSpan cpuBefore)
     {
         var seconds = sim.RunClock.Elapsed.TotalSeconds;
-        o.WriteLine($"Loop time of {CFormat.G(seconds)} on 1 procs for {steps} steps with {sim.AtomCount} atoms");
+        o.WriteLine($"Loop time of {CFormat.G(seconds)} on {Threads(sim)} procs for {steps} steps with {sim.AtomCount} atoms");
         o.WriteLine();
         if (seconds > 0 && steps > 0)
         {
@@ -25,6 +40,7 @@ internal static class TimerReport
                 o.WriteLine($"Performance: {CFormat.F(nsPerDay, 3)} ns/day, {CFormat.F(24 / nsPerDay, 3)} hours/ns, {CFormat.F(stepsPerSecond, 3)} timesteps/s, {CFormat.G(usPerAtomStep, 4)} us/atom-step");
             }
         }
+        CpuUse(o, sim, cpuBefore);
         o.WriteLine();
         if (sim.DeviceLoopNote is { } note && note.StartsWith("device loop", StringComparison.Ordinal))
         {
