@@ -26,7 +26,7 @@ public class HardeningCliTests
     {
         File.Copy(RepoPaths.Get("examples", "water", "water.lmp"), Path.Combine(_tmp, "water.lmp"));
         var text = File.ReadAllText(RepoPaths.Get("examples", "water", "in.water"))
-            .Replace("../../potentials/test-models/deeppot_sea.yaml", RepoPaths.TestModel("deeppot_sea.yaml"))
+            .Replace("../../potentials/water/water.dp", RepoPaths.TestModel("deeppot_sea.yaml"))
             .Replace("run             200", "run             20");
         var deck = Path.Combine(_tmp, "in.water");
         File.WriteAllText(deck, edit(text));

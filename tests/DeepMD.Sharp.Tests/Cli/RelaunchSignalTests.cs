@@ -37,7 +37,7 @@ public class RelaunchSignalTests
     {
         File.Copy(RepoPaths.Get("examples", "water", "water.lmp"), Path.Combine(_tmp, "water.lmp"));
         var text = File.ReadAllText(RepoPaths.Get("examples", "water", "in.water"))
-            .Replace("../../potentials/test-models/deeppot_sea.yaml", RepoPaths.TestModel("deeppot_sea.yaml"))
+            .Replace("../../potentials/water/water.dp", RepoPaths.TestModel("deeppot_sea.yaml"))
             .Replace("run             200", "run             1000000");
         File.WriteAllText(Path.Combine(_tmp, "in.water"), text);
         var psi = new ProcessStartInfo("dotnet")
