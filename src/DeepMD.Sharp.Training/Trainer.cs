@@ -1,5 +1,6 @@
 namespace DeepMD.Sharp.Training;
 
+using DeepMD.Sharp.Core.Files;
 using System.Globalization;
 using DeepMD.Sharp.Training.Checkpoints;
 using DeepMD.Sharp.Training.Data;
@@ -270,7 +271,7 @@ public sealed class Trainer(SeAEnergyModel model, EnergyLoss loss, ExponentialLe
         }).ToArray();
         var tmp = path + ".tmp";
         File.WriteAllLines(tmp, kept);
-        File.Move(tmp, path, true);
+        DurableFile.FlushAndMove(tmp, path);
     }
 
     private string Header()
