@@ -54,6 +54,16 @@ public sealed class DeckContext
     /// <summary>Periodic checkpoints (<c>restart N FILE</c>), or null.</summary>
     public Dynamics.Checkpoints.RestartWriter? Restart { get; set; }
 
+    /// <summary>Locks on restart files this deck writes (held until the session ends), by full path.</summary>
+    public Dictionary<string, Core.Files.OutputLock> OutputLocks { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>Locks an output file for the rest of the session (once per file), so a second run cannot write it too.</summary>
+    public void LockOutput(string path, string what)
+    {
+        var full = Path.GetFullPath(path);
+        if (!OutputLocks.ContainsKey(full)) OutputLocks[full] = Core.Files.OutputLock.Acquire(path, what);
+    }
+
     public UnitSystem Units { get; set; } = UnitSystem.Lj;
 
     /// <summary>Periodicity of x, y, z (<c>boundary</c>).</summary>

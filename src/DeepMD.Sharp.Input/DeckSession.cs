@@ -15,7 +15,12 @@ public sealed class DeckSession : IDisposable
         Context = new DeckContext(screen, workingDirectory ?? Directory.GetCurrentDirectory());
         Runner = new DeckRunner(Context);
         if (logFile is not null)
-            Context.Log = new StreamWriter(Context.OutputPath(logFile), false) { AutoFlush = true, NewLine = "\n" };
+            {
+            var w = Core.Files.OutputLock.OpenWriter(Context.OutputPath(logFile), false, "log file");
+            w.AutoFlush = true;
+            w.NewLine = "\n";
+            Context.Log = w;
+        }
     }
 
     public DeckContext Context { get; }
@@ -71,5 +76,7 @@ public sealed class DeckSession : IDisposable
         Context.Dumps.Clear();
         Context.Log?.Dispose();
         Context.Log = null;
+        foreach (var l in Context.OutputLocks.Values) l.Dispose();
+        Context.OutputLocks.Clear();
     }
 }

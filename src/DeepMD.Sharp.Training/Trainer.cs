@@ -1,5 +1,6 @@
 namespace DeepMD.Sharp.Training;
 
+using DeepMD.Sharp.Core.Files;
 using System.Globalization;
 using DeepMD.Sharp.Training.Checkpoints;
 using DeepMD.Sharp.Training.Data;
@@ -167,6 +168,9 @@ public sealed class Trainer(SeAEnergyModel model, EnergyLoss loss, ExponentialLe
         using var adam = optim.Adam(parameters, lr.StartLr);
         if (resume is { } r0) TrainingCheckpoint.RestoreOptimizer(adam, r0.OptimizerState);
         StreamWriter? lcurve = null;
+        // Two trainings in one folder would interleave lcurve.out lines and overwrite each other's checkpoints.
+        using var lcurveLock = options.DispFile is null ? null : OutputLock.Acquire(options.DispFile, "learning curve");
+        using var checkpointLock = options.CheckpointPrefix is null ? null : OutputLock.Acquire(options.CheckpointPrefix, "training checkpoints");
         var progress = log is null ? null : new TrainingProgress(log, startStep, options.NumbSteps, options.InteractiveProgress);
         try
         {
@@ -270,7 +274,7 @@ public sealed class Trainer(SeAEnergyModel model, EnergyLoss loss, ExponentialLe
         }).ToArray();
         var tmp = path + ".tmp";
         File.WriteAllLines(tmp, kept);
-        File.Move(tmp, path, true);
+        DurableFile.FlushAndMove(tmp, path);
     }
 
     private string Header()

@@ -52,7 +52,7 @@ public static class ModelDeviCommand
                     }
                 }
             }
-            File.Move(tmp, outPath, true);
+            DeepMD.Sharp.Core.Files.DurableFile.FlushAndMove(tmp, outPath);
             stdout.WriteLine($"wrote {outPath}");
             return 0;
         });

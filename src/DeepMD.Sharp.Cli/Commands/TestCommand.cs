@@ -129,7 +129,7 @@ public static class TestCommand
             foreach (var (suffix, w) in _files)
             {
                 w.Dispose();
-                File.Move(prefix + suffix + ".tmp", prefix + suffix, true);
+                DeepMD.Sharp.Core.Files.DurableFile.FlushAndMove(prefix + suffix + ".tmp", prefix + suffix);
             }
             _files.Clear();
         }

@@ -2,6 +2,7 @@ namespace DeepMD.Sharp.Dynamics.Checkpoints;
 
 using System.Text;
 using DeepMD.Sharp.Core.Errors;
+using DeepMD.Sharp.Core.Files;
 
 /// <summary>
 /// The checkpoint file (<c>write_restart</c>, <c>restart</c>, <c>read_restart</c>): a versioned little-endian binary
@@ -36,8 +37,10 @@ public static class CheckpointFile
                 w.Write((long)bytes.Length);
                 w.Write(bytes);
                 w.Write(Fnv1a(bytes));
+                w.Flush();
+                DurableFile.Flush(f);
             }
-            File.Move(tmp, path, overwrite: true);
+            DurableFile.MoveIntoPlace(tmp, path);
         }
         catch (IOException e)
         {

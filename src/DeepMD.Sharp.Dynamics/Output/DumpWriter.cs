@@ -34,7 +34,8 @@ public sealed class DumpWriter : IRunObserver, IDisposable, Device.IStepSchedule
             }
         }
         _format = new LammpsDumpWriter(style, Columns);
-        _file = new StreamWriter(path, false, new UTF8Encoding(false)) { NewLine = "\n" };
+        _file = Core.Files.OutputLock.OpenWriter(path, false, $"dump {id} file", new UTF8Encoding(false));
+        _file.NewLine = "\n";
     }
 
     public string Id { get; }

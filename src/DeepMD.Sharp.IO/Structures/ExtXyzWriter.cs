@@ -1,5 +1,6 @@
 namespace DeepMD.Sharp.IO;
 
+using DeepMD.Sharp.Core.Files;
 using System.Text;
 using DeepMD.Sharp.Core.Atoms;
 using DeepMD.Sharp.Core.Errors;
@@ -38,8 +39,10 @@ public static class ExtXyzWriter
             {
                 writer.NewLine = "\n";
                 WriteFrame(writer, structure, energy, forces, atomEnergies, velocities, ids, info);
+                writer.Flush();
+                DurableFile.Flush((FileStream)writer.BaseStream);
             }
-            File.Move(tmp, full, overwrite: true);
+            DurableFile.MoveIntoPlace(tmp, full);
             done = true;
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)

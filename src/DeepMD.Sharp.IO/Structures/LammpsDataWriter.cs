@@ -1,5 +1,6 @@
 namespace DeepMD.Sharp.IO;
 
+using DeepMD.Sharp.Core.Files;
 using System.Globalization;
 using System.Text;
 using DeepMD.Sharp.Core.Atoms;
@@ -65,7 +66,7 @@ public static class LammpsDataWriter
         try
         {
             File.WriteAllText(tmp, sb.ToString());
-            File.Move(tmp, full, overwrite: true);
+            DurableFile.FlushAndMove(tmp, full);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {

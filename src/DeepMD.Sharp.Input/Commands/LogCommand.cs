@@ -11,6 +11,9 @@ public sealed class LogCommand : IDeckCommand
         context.Log = null;
         if (args[0] == "none") return;
         var append = args.Count > 1 && args[1] == "append";
-        context.Log = new StreamWriter(context.OutputPath(args[0]), append) { AutoFlush = true, NewLine = "\n" };
+        var w = Core.Files.OutputLock.OpenWriter(context.OutputPath(args[0]), append, "log file");
+        w.AutoFlush = true;
+        w.NewLine = "\n";
+        context.Log = w;
     }
 }

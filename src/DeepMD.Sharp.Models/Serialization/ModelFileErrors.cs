@@ -1,5 +1,6 @@
 namespace DeepMD.Sharp.Models.Serialization;
 
+using DeepMD.Sharp.Core.Files;
 using DeepMD.Sharp.Core.Errors;
 
 /// <summary>Shared checks and the write-to-temporary-then-rename step of the model file formats.</summary>
@@ -31,9 +32,9 @@ internal static class ModelFileErrors
             using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None))
             {
                 write(stream);
-                stream.Flush(flushToDisk: true);
+                DurableFile.Flush(stream);
             }
-            File.Move(temp, full, overwrite: true);
+            DurableFile.MoveIntoPlace(temp, full);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {

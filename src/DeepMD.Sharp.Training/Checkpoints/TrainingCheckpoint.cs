@@ -1,5 +1,6 @@
 namespace DeepMD.Sharp.Training.Checkpoints;
 
+using DeepMD.Sharp.Core.Files;
 using System.IO.Compression;
 using System.Text.Json;
 using DeepMD.Sharp.Core.Errors;
@@ -57,7 +58,7 @@ public sealed record TrainingCheckpoint
                 using (var o = File.OpenRead(optTmp))
                     o.CopyTo(s);
             }
-            File.Move(tmp, full, true);
+            DurableFile.FlushAndMove(tmp, full);
         }
         finally
         {

@@ -1,5 +1,6 @@
 namespace DeepMD.Sharp.Training.Model;
 
+using DeepMD.Sharp.Core.Files;
 using DeepMD.Sharp.Models.Serialization;
 using TorchSharp;
 
@@ -98,7 +99,7 @@ public static class ModelExporter
         var full = Path.GetFullPath(path);
         var tmp = Path.Combine(Path.GetDirectoryName(full)!, $".{Path.GetFileNameWithoutExtension(full)}.tmp{Environment.ProcessId}{Path.GetExtension(full)}");
         ModelFile.Save(tmp, ToTree(model));
-        File.Move(tmp, full, true);
+        DurableFile.MoveIntoPlace(tmp, full);
     }
 
     private static List<object?> Longs(IEnumerable<int> v) => v.Select(x => (object?)(long)x).ToList();
