@@ -57,11 +57,30 @@ public static class EvalCommand
             using var ownedEvaluator = evaluator as IDisposable;
             var neighbors = CellListNeighborSearch.Build(s.X, s.Y, s.Z, s.Box, m.Cutoff);
             var r = evaluator.Evaluate(typeIndex, neighbors, options);
+            RequireFinite(r, p.GetValue(structure)!, p.GetValue(atomic));
             if (p.GetValue(json)) WriteJson(stdout, m, r, p.GetValue(atomic));
             else WriteText(stdout, m, s.Species, r, p.GetValue(atomic));
             return 0;
         });
         return cmd;
+    }
+
+    /// <summary>Never print NaN or infinity as a result: a non-finite energy, force or virial is an error.</summary>
+    private static void RequireFinite(EvaluationResult r, string structure, bool atomic)
+    {
+        const string Hint = "the model or the structure is broken (check the model's weights and the atoms' positions)";
+        var ci = CultureInfo.InvariantCulture;
+        if (!double.IsFinite(r.Energy))
+            throw new UserInputException(string.Create(ci, $"the model gave a non-finite energy ({r.Energy}); {Hint}"), structure);
+        for (var k = 0; k < 3 * r.AtomCount; k++)
+            if (!double.IsFinite(r.Forces[k]))
+                throw new UserInputException(string.Create(ci, $"the model gave a non-finite force ({r.Forces[k]}) on atom {k / 3 + 1}; {Hint}"), structure);
+        if (!r.Virial.All(double.IsFinite))
+            throw new UserInputException($"the model gave a non-finite virial; {Hint}", structure);
+        if (!atomic) return;
+        for (var i = 0; i < r.AtomCount; i++)
+            if (!double.IsFinite(r.AtomEnergy[i]) || !r.AtomVirial.AsSpan(9 * i, 9).ToArray().All(double.IsFinite))
+                throw new UserInputException($"the model gave a non-finite energy or virial for atom {i + 1}; {Hint}", structure);
     }
 
     private static double[]? ParseList(string? text, string option)
