@@ -72,4 +72,82 @@ public class EvalHardeningTests
         Assert.That(stderr, Does.Contain("non-finite energy").And.Contain(CaseStructure));
         Assert.That(stderr, Does.Not.Contain("internal error"));
     }
+
+    // ---- item 11: a multi-frame extended XYZ file ----
+
+    /// <summary>Three frames: the reference case with its first atom moved by 0, 0.1 and 0.2 Å along x.</summary>
+    private string[] Frames()
+    {
+        var lines = File.ReadAllLines(CaseStructure);
+        var frames = new string[3];
+        for (var k = 0; k < 3; k++)
+        {
+            var body = lines.Skip(2).Select((l, i) =>
+            {
+                var t = l.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+                var x = double.Parse(t[1], CultureInfo.InvariantCulture) + (i == 0 ? 0.1 * k : 0);
+                return $"{t[0]} {x.ToString("R", CultureInfo.InvariantCulture)} {t[2]} {t[3]}";
+            });
+            frames[k] = string.Join("\n", new[] { lines[0], lines[1] }.Concat(body)) + "\n";
+        }
+        return frames;
+    }
+
+    private string WriteFile(string name, string text)
+    {
+        var path = Path.Combine(_tmp, name);
+        File.WriteAllText(path, text);
+        return path;
+    }
+
+    [Test]
+    public void EvalJsonGivesOneLinePerFrameOfAMultiFrameXyz()
+    {
+        var frames = Frames();
+        var all = WriteFile("all.xyz", string.Concat(frames));
+        var (code, stdout, stderr) = Run("eval", SeaModel, all, "--json");
+        Assert.That(code, Is.EqualTo(0), stderr);
+        var lines = stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.That(lines, Has.Length.EqualTo(3), stdout);
+        var energies = new HashSet<double>();
+        for (var k = 0; k < 3; k++)
+        {
+            using var got = JsonDocument.Parse(lines[k]);
+            var single = WriteFile($"frame{k}.xyz", frames[k]);
+            var (c1, o1, e1) = Run("eval", SeaModel, single, "--json");
+            Assert.That(c1, Is.EqualTo(0), e1);
+            using var one = JsonDocument.Parse(o1);
+            Assert.That(got.RootElement.GetProperty("frame").GetInt32(), Is.EqualTo(k));
+            Assert.That(got.RootElement.GetProperty("energy").GetDouble(), Is.EqualTo(one.RootElement.GetProperty("energy").GetDouble()), $"frame {k}");
+            Assert.That(got.RootElement.GetProperty("forces").ToString(), Is.EqualTo(one.RootElement.GetProperty("forces").ToString()), $"frame {k}");
+            energies.Add(got.RootElement.GetProperty("energy").GetDouble());
+        }
+        Assert.That(energies, Has.Count.EqualTo(3), "three different frames");
+    }
+
+    [Test]
+    public void EvalTextPrintsEveryFrameUnderAHeader()
+    {
+        var all = WriteFile("all.xyz", string.Concat(Frames()));
+        var (code, stdout, stderr) = Run("eval", SeaModel, all);
+        Assert.That(code, Is.EqualTo(0), stderr);
+        var lines = stdout.Split('\n');
+        Assert.That(lines.Count(l => l.StartsWith("energy")), Is.EqualTo(3), stdout);
+        Assert.That(lines.Where(l => l.StartsWith("frame")).Select(l => l.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1]), Is.EqualTo(new[] { "0", "1", "2" }));
+    }
+
+    [Test]
+    public void EvalFrameOptionPicksOneFrame()
+    {
+        var frames = Frames();
+        var all = WriteFile("all.xyz", string.Concat(frames));
+        var (code, stdout, stderr) = Run("eval", SeaModel, all, "--json", "--frame", "2");
+        Assert.That(code, Is.EqualTo(0), stderr);
+        var (_, single, _) = Run("eval", SeaModel, WriteFile("f2.xyz", frames[2]), "--json");
+        using var got = JsonDocument.Parse(stdout);
+        using var one = JsonDocument.Parse(single);
+        Assert.That(got.RootElement.GetProperty("energy").GetDouble(), Is.EqualTo(one.RootElement.GetProperty("energy").GetDouble()));
+        var (bad, _, err) = Run("eval", SeaModel, all, "--frame", "3");
+        Assert.That(bad, Is.EqualTo(1), err);
+    }
 }
