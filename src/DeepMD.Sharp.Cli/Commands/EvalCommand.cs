@@ -51,9 +51,10 @@ public static class EvalCommand
             var ap = ParseList(p.GetValue(aparam), "--aparam");
             var evaluator = BackendRegistry.Default.Create(m, p.GetValue(backend), out _);
             using var ownedEvaluator = evaluator as IDisposable;
+            var fromXyz = StructureReader.DetectFormat(path) == StructureFormat.ExtXyz;
             foreach (var (s, index, line) in frames)
             {
-                s.ValidateFinite();
+                s.ValidateCoordinates(fromXyz ? i => line + 2 + i : null);
                 var typeIndex = s.TypesFor(m.TypeMap);
                 double[]? apAll = null;
                 if (ap is not null)

@@ -150,4 +150,45 @@ public class EvalHardeningTests
         var (bad, _, err) = Run("eval", SeaModel, all, "--frame", "3");
         Assert.That(bad, Is.EqualTo(1), err);
     }
+
+    // ---- item 3: huge coordinates ----
+
+    [TestCase("1e20")]
+    [TestCase("1e300")]
+    [TestCase("-3e7")]
+    public void EvalRefusesACoordinateFarOutsideThePeriodicBoxNamingAtomAndLine(string x)
+    {
+        var lines = File.ReadAllLines(CaseStructure);
+        var t = lines[4].Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        lines[4] = $"{t[0]} {x} {t[2]} {t[3]}";
+        var path = Path.Combine(_tmp, "far.xyz");
+        File.WriteAllLines(path, lines);
+        var (code, stdout, stderr) = Run("eval", SeaModel, path);
+        Assert.That(code, Is.EqualTo(1), stdout + stderr);
+        Assert.That(stdout, Does.Not.Contain("energy"));
+        Assert.That(stderr, Does.Contain(path + ":5:").And.Contain("atom 3").And.Contain("box lengths outside"));
+    }
+
+    [Test]
+    public void ReadDataRefusesAnAtomFarOutsideThePeriodicBoxNamingFileAndAtom()
+    {
+        var path = Path.Combine(_tmp, "far.data");
+        File.WriteAllText(path, "far\n\n2 atoms\n1 atom types\n\n0 10 xlo xhi\n0 10 ylo yhi\n0 10 zlo zhi\n\nMasses\n\n1 1.0\n\n"
+            + "Atoms # atomic\n\n1 1 1.0 1.0 1.0\n2 1 1e20 2.0 2.0\n");
+        var e = Assert.Throws<DeepMD.Sharp.Core.Errors.UserInputException>(() =>
+            DeepMD.Sharp.Input.SimulationFactory.FromLammpsData(path, DeepMD.Sharp.Dynamics.Units.UnitSystem.Metal))!;
+        Assert.That(e.Message, Does.Contain(path).And.Contain("atom 2").And.Contain("box lengths outside"));
+    }
+
+    [Test]
+    public void ReadDataWrapsAnAtomThousandsOfBoxLengthsOutWithFloorArithmetic()
+    {
+        var path = Path.Combine(_tmp, "out.data");
+        File.WriteAllText(path, "out\n\n1 atoms\n1 atom types\n\n0 10 xlo xhi\n0 10 ylo yhi\n0 10 zlo zhi\n\nMasses\n\n1 1.0\n\n"
+            + "Atoms # atomic\n\n1 1 30000.25 -49999.5 3.0\n");
+        var sim = DeepMD.Sharp.Input.SimulationFactory.FromLammpsData(path, DeepMD.Sharp.Dynamics.Units.UnitSystem.Metal);
+        var a = sim.Atoms;
+        Assert.That((a.X[0], a.Y[0], a.Z[0]), Is.EqualTo((0.25, 0.5, 3.0)));
+        Assert.That((a.ImageA[0], a.ImageB[0], a.ImageC[0]), Is.EqualTo((3000, -5000, 0)));
+    }
 }
