@@ -191,4 +191,16 @@ public class EvalHardeningTests
         Assert.That((a.X[0], a.Y[0], a.Z[0]), Is.EqualTo((0.25, 0.5, 3.0)));
         Assert.That((a.ImageA[0], a.ImageB[0], a.ImageC[0]), Is.EqualTo((3000, -5000, 0)));
     }
+
+    [Test]
+    public void ARunStopsWhenAnAtomIsFarOutsideThePeriodicBox()
+    {
+        var path = Path.Combine(_tmp, "ok.data");
+        File.WriteAllText(path, "ok\n\n2 atoms\n1 atom types\n\n0 10 xlo xhi\n0 10 ylo yhi\n0 10 zlo zhi\n\nMasses\n\n1 1.0\n\n"
+            + "Atoms # atomic\n\n1 1 1.0 1.0 1.0\n2 1 5.0 2.0 2.0\n");
+        var sim = DeepMD.Sharp.Input.SimulationFactory.FromLammpsData(path, DeepMD.Sharp.Dynamics.Units.UnitSystem.Metal);
+        sim.Atoms.X[1] = 1e20;
+        var e = Assert.Throws<DeepMD.Sharp.Dynamics.SimulationException>(sim.RebuildNeighbors)!;
+        Assert.That(e.Message, Does.Contain("atom 2").And.Contain("box lengths outside"));
+    }
 }
