@@ -374,6 +374,8 @@ public sealed class Simulation
         for (var i = 0; i < a.Count; i++)
         {
             box.Remap(ref a.X[i], ref a.Y[i], ref a.Z[i], ref a.ImageA[i], ref a.ImageB[i], ref a.ImageC[i]);
+            if (box.BoxLengthsOutside(a.X[i], a.Y[i], a.Z[i]) is var far && far > Core.Geometry.Box.MaxBoxLengthsOutside && double.IsFinite(far))
+                throw new SimulationException($"step {Step}: atom {a.Id[i]} at ({a.X[i]}, {a.Y[i]}, {a.Z[i]}) is {far:G3} box lengths outside the periodic box (more than {Core.Geometry.Box.MaxBoxLengthsOutside:G0}); the run became unstable (timestep too large or bad potential?)", Step, a.Id[i]);
             if (!double.IsFinite(a.X[i]) || !double.IsFinite(a.Y[i]) || !double.IsFinite(a.Z[i]))
                 throw new SimulationException($"step {Step}: atom {a.Id[i]} has a non-finite position ({a.X[i]}, {a.Y[i]}, {a.Z[i]}); the run became unstable (timestep too large or bad potential?)", Step, a.Id[i]);
             if (!box.InsideNonPeriodic(a.X[i], a.Y[i], a.Z[i]))

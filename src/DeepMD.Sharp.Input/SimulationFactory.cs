@@ -1,5 +1,6 @@
 namespace DeepMD.Sharp.Input;
 
+using DeepMD.Sharp.Core.Errors;
 using DeepMD.Sharp.Dynamics;
 using DeepMD.Sharp.Dynamics.Editing;
 using DeepMD.Sharp.Dynamics.Units;
@@ -28,7 +29,14 @@ public static class SimulationFactory
         sim.CreateBox(data.CreateBox(periodic[0], periodic[1], periodic[2]), data.TypeCount);
         data.AddAtomsTo(sim.Atoms);
         // Like LAMMPS' read_data: atoms outside a periodic box are mapped into it, their image flags adjusted.
-        AtomDisplacer.RemapAll(sim);
+        try
+        {
+            AtomDisplacer.RemapAll(sim);
+        }
+        catch (UserInputException e) when (e.File is null)
+        {
+            throw new UserInputException(e.Message, path, inner: e);
+        }
         if (data.Masses is { } m)
             for (var t = 0; t < m.Length; t++) sim.SetMass(t, m[t]);
     }

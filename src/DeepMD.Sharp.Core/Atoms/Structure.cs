@@ -62,15 +62,24 @@ public sealed class Structure
     }
 
     /// <summary>
-    /// Checks that every coordinate is finite; throws naming the first bad atom.
+    /// Checks that every coordinate is finite and at most <see cref="Box.MaxBoxLengthsOutside"/> box lengths outside a periodic box; throws naming the first bad atom.
     /// </summary>
-    public void ValidateFinite()
+    public void ValidateFinite() => ValidateCoordinates(null);
+
+    /// <summary>As <see cref="ValidateFinite"/> (finite, and at most <see cref="Box.MaxBoxLengthsOutside"/> box lengths outside a periodic box), naming the atom's line in the file.</summary>
+    /// <param name="lineOfAtom">The file line of each atom (0-based index), where the reader knows it.</param>
+    public void ValidateCoordinates(Func<int, int?>? lineOfAtom)
     {
         for (var i = 0; i < Count; i++)
         {
             if (!double.IsFinite(X[i]) || !double.IsFinite(Y[i]) || !double.IsFinite(Z[i]))
                 throw new UserInputException(
-                    $"atom {i + 1} ({Species[i]}) has a non-finite coordinate ({X[i]}, {Y[i]}, {Z[i]}); fix the structure", Source);
+                    $"atom {i + 1} ({Species[i]}) has a non-finite coordinate ({X[i]}, {Y[i]}, {Z[i]}); fix the structure", Source, lineOfAtom?.Invoke(i));
+            // Wrapping a coordinate millions of box lengths out loses every digit (1e20 lands on 0): refuse it.
+            if (Box is not null && Box.BoxLengthsOutside(X[i], Y[i], Z[i]) is var far && far > Geometry.Box.MaxBoxLengthsOutside)
+                throw new UserInputException(string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                    $"atom {i + 1} ({Species[i]}) at ({X[i]}, {Y[i]}, {Z[i]}) is {far:G3} box lengths outside the periodic box "
+                    + $"(at most {Geometry.Box.MaxBoxLengthsOutside:G0} allowed); fix the structure"), Source, lineOfAtom?.Invoke(i));
         }
     }
 

@@ -90,6 +90,29 @@ public sealed class Box
         return ToCartesian(a, b, c);
     }
 
+    /// <summary>
+    /// Coordinates farther than this many box lengths outside a periodic box are refused as input errors: wrapping
+    /// them would lose every significant digit (at 1e20 Å an atom lands on 0), so they cannot be a real structure.
+    /// </summary>
+    public const double MaxBoxLengthsOutside = 1e6;
+
+    /// <summary>
+    /// How many box lengths the point lies outside the cell along its periodic directions (0 inside; infinity for a
+    /// non-finite point). Compare with <see cref="MaxBoxLengthsOutside"/>.
+    /// </summary>
+    public double BoxLengthsOutside(double x, double y, double z)
+    {
+        if (!double.IsFinite(x) || !double.IsFinite(y) || !double.IsFinite(z)) return double.PositiveInfinity;
+        var (a, b, c) = ToFractional(x, y, z);
+        var far = 0.0;
+        if (_periodic[0]) far = Math.Max(far, Outside(a));
+        if (_periodic[1]) far = Math.Max(far, Outside(b));
+        if (_periodic[2]) far = Math.Max(far, Outside(c));
+        return double.IsNaN(far) ? double.PositiveInfinity : far;
+
+        static double Outside(double f) => double.IsFinite(f) ? Math.Max(0, Math.Max(-f, f - 1)) : double.PositiveInfinity;
+    }
+
     /// <summary>Maps a fractional coordinate into [0, 1).</summary>
     public static double WrapUnit(double f)
     {

@@ -108,6 +108,31 @@ public sealed class SimulationBox
         z = h2 * c + Lo[2];
     }
 
+    /// <summary>How many box lengths the point lies outside the box along periodic directions (see <see cref="Box.BoxLengthsOutside"/>).</summary>
+    public double BoxLengthsOutside(double x, double y, double z) => Cell.BoxLengthsOutside(x - Lo[0], y - Lo[1], z - Lo[2]);
+
+    /// <summary>
+    /// Brings a point that lies more than a few box lengths outside the box back near it in one step (floor
+    /// arithmetic, image counts updated), so that <see cref="Remap"/>'s one-length-at-a-time loop finishes it. Points
+    /// within a few lengths are left untouched, so ordinary remaps stay bit-identical to LAMMPS'.
+    /// </summary>
+    public void RemapFar(ref double x, ref double y, ref double z, ref int ia, ref int ib, ref int ic)
+    {
+        const double Few = 4;
+        var (a, b, c) = Cell.ToFractional(x - Lo[0], y - Lo[1], z - Lo[2]);
+        var na = Periodic[0] && Math.Abs(a - 0.5) > Few ? Math.Floor(a) : 0;
+        var nb = Periodic[1] && Math.Abs(b - 0.5) > Few ? Math.Floor(b) : 0;
+        var nc = Periodic[2] && Math.Abs(c - 0.5) > Few ? Math.Floor(c) : 0;
+        if (na == 0 && nb == 0 && nc == 0) return;
+        var (sx, sy, sz) = Cell.ToCartesian(na, nb, nc);
+        x -= sx;
+        y -= sy;
+        z -= sz;
+        ia += (int)na;
+        ib += (int)nb;
+        ic += (int)nc;
+    }
+
     private static void RemapAxis(ref double x, double lo, double hi, bool periodic, ref int image)
     {
         if (!periodic) return;

@@ -51,6 +51,14 @@ public static class AtomDisplacer
         var box = sim.Box ?? throw new Core.Errors.UserInputException("atoms cannot be moved before the box exists");
         for (var i = 0; i < a.Count; i++)
         {
+            var far = box.BoxLengthsOutside(a.X[i], a.Y[i], a.Z[i]);
+            if (far > Core.Geometry.Box.MaxBoxLengthsOutside)
+            {
+                throw new Core.Errors.UserInputException(string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                    $"atom {a.Id[i]} at ({a.X[i]}, {a.Y[i]}, {a.Z[i]}) is {(double.IsFinite(far) ? $"{far:G3} box lengths" : "infinitely far")} outside the periodic box "
+                    + $"(at most {Core.Geometry.Box.MaxBoxLengthsOutside:G0} allowed); fix its coordinates"));
+            }
+            box.RemapFar(ref a.X[i], ref a.Y[i], ref a.Z[i], ref a.ImageA[i], ref a.ImageB[i], ref a.ImageC[i]);
             for (var guard = 0; guard < 1_000_000; guard++)
             {
                 int ia = a.ImageA[i], ib = a.ImageB[i], ic = a.ImageC[i];

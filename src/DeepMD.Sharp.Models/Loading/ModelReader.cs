@@ -1,6 +1,7 @@
 namespace DeepMD.Sharp.Models.Loading;
 
 using DeepMD.Sharp.Core.Atoms;
+using DeepMD.Sharp.Core.Errors;
 using DeepMD.Sharp.Models.Compression;
 using DeepMD.Sharp.Models.Descriptors;
 using DeepMD.Sharp.Models.Fitting;
@@ -20,6 +21,7 @@ public static class ModelReader
     /// <summary>Reads the model in <paramref name="root"/> (the whole file dict, or the <c>model</c> sub-dict).</summary>
     public static DeepPotModel FromTree(Dictionary<string, object?> root, string file)
     {
+        CheckFinite(root, "", file);
         var top = new ModelNode(root, file);
         var model = top.Has("model") ? top["model"] : top;
         CheckClass(model, "Model", 1, 2);
@@ -45,6 +47,34 @@ public static class ModelReader
         foreach (var t in atomExclude)
             if (t < 0 || t >= nt) throw model["atom_exclude_types"].Error($"type {t} is outside 0..{nt - 1}");
         return new DeepPotModel(typeMap, descriptor, fitting, outBias, atomExclude, pairExclude, file);
+    }
+
+    /// <summary>
+    /// Every numeric array of the model must hold finite values: a NaN or infinite weight would turn every energy and
+    /// force into NaN. Throws naming the array's path in the model dictionary (as <see cref="ModelNode"/> paths are written).
+    /// </summary>
+    private static void CheckFinite(object? node, string path, string file)
+    {
+        switch (node)
+        {
+            case NdArray a:
+                for (var k = 0; k < a.Data.Length; k++)
+                {
+                    if (double.IsFinite(a.Data[k])) continue;
+                    var where = path.Length == 0 ? "top level" : $"'{path}'";
+                    throw new UserInputException(
+                        $"{where}: the array ({a}) holds a non-finite value ({a.Data[k].ToString(System.Globalization.CultureInfo.InvariantCulture)} "
+                        + $"at flat index {k}); the model is corrupted: use an intact copy or retrain it",
+                        file);
+                }
+                break;
+            case Dictionary<string, object?> d:
+                foreach (var (key, value) in d) CheckFinite(value, path.Length == 0 ? key : $"{path}/{key}", file);
+                break;
+            case List<object?> list:
+                for (var i = 0; i < list.Count; i++) CheckFinite(list[i], $"{path}[{i}]", file);
+                break;
+        }
     }
 
     private static void CheckClass(ModelNode node, string expected, int minVersion, int maxVersion)

@@ -34,6 +34,12 @@ public static class YamlModelFormat
         catch (YamlException e)
         {
             var line = e.Start.Line > 0 ? (int?)e.Start.Line : null;
+            if (line is not null && EndsAtOrBefore(path, (int)line.Value))
+            {
+                throw new UserInputException(
+                    $"the file is truncated: it ends early, in the middle of a YAML node ({e.Message}); copy or re-export the model again ('dp convert-backend')",
+                    path, line, e);
+            }
             throw new UserInputException(
                 $"not a valid YAML model file: {e.Message}. The file may be truncated or corrupted; re-export it with 'dp convert-backend'.",
                 path, line, e);
@@ -50,6 +56,19 @@ public static class YamlModelFormat
                 $"not a valid YAML model file: syntax error {(line is null ? "" : $"after line {line} ")}({e.Message}). "
                 + "The file may be truncated or corrupted; re-export it with 'dp convert-backend'.",
                 path, line, e);
+        }
+    }
+
+    /// <summary>Whether the file has no text after line <paramref name="line"/> (the parser's error is at its end).</summary>
+    private static bool EndsAtOrBefore(string path, int line)
+    {
+        try
+        {
+            return File.ReadLines(path).Skip(line).All(string.IsNullOrWhiteSpace);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return false;
         }
     }
 

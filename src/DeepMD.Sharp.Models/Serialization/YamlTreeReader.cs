@@ -156,8 +156,37 @@ internal sealed class YamlTreeReader
         }
         if (!dict.TryGetValue("value", out var value))
             throw new UserInputException("an np.ndarray node has no 'value'", _file, LineOf(start));
-        return NestedLists.ToArray(value, dtype, out var error)
-            ?? throw new UserInputException($"the 'value' of an np.ndarray node is not a valid array: {error}", _file, LineOf(start));
+        var array = NestedLists.ToArray(value, dtype, out var error);
+        if (array is not null) return array;
+        // A file cut short inside an array's nested lists is still valid YAML (the open lists close implicitly), so
+        // the last array comes out ragged. When nothing but closing events follows it, the file ended there: say so.
+        if (OnlyClosingEventsRemain())
+        {
+            throw new UserInputException(
+                $"the file is truncated: it ends early, inside the np.ndarray node that starts here ({error}); "
+                + "copy or re-export the model again ('dp convert-backend')",
+                _file, LineOf(start));
+        }
+        throw new UserInputException($"the 'value' of an np.ndarray node is not a valid array: {error}", _file, LineOf(start));
+    }
+
+    /// <summary>Whether the rest of the stream only closes open collections and the document (nothing else follows).</summary>
+    private bool OnlyClosingEventsRemain()
+    {
+        try
+        {
+            do
+            {
+                if (_parser.Current is null or StreamEnd) return true;
+                if (_parser.Current is not (SequenceEnd or MappingEnd or DocumentEnd)) return false;
+            }
+            while (_parser.MoveNext());
+            return true;
+        }
+        catch (YamlException)
+        {
+            return false;
+        }
     }
 
     private static int? LineOf(Mark? mark) => mark is null || mark.Value.Line <= 0 ? null : (int)mark.Value.Line;

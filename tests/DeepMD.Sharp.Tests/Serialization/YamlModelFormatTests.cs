@@ -248,6 +248,22 @@ public class YamlModelFormatTests
         Assert.That(e.Message, Does.Contain(path));
     }
 
+    /// <summary>Issue 16 item 12: a model cut short inside an array was reported as "nested lists are ragged".</summary>
+    [TestCase(3, false)]
+    [TestCase(2, false)]
+    [TestCase(3, true)]
+    public void Load_FileCutInsideAnArray_SaysTruncated(int fraction, bool atLineEnd)
+    {
+        var text = File.ReadAllText(TestModels.SeA);
+        var cut = text[..(text.Length / fraction)];
+        if (atLineEnd) cut = cut[..(cut.LastIndexOf('\n') + 1)];
+        var path = WriteText("cut.yaml", cut);
+        var e = Assert.Throws<UserInputException>(() => YamlModelFormat.Load(path))!;
+        Assert.That(e.Message, Does.StartWith(path));
+        Assert.That(e.Message, Does.Contain("truncated").And.Contain("ends early"));
+        Assert.That(e.Message, Does.Not.StartWith(path + ":" + "x").And.Not.Contain("not a valid array"));
+    }
+
     [TestCase("- a\n- b\n", "not a mapping")]
     [TestCase("", "empty")]
     [TestCase("x: !!python/tuple [1, 2]\n", "unsupported YAML tag")]
