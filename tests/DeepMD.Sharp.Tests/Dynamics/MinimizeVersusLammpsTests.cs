@@ -33,8 +33,7 @@ public class MinimizeVersusLammpsTests
     {
         if (!Directory.Exists(Potentials))
         {
-            if (Environment.GetEnvironmentVariable("DPSHARP_REQUIRE_LAMMPS") == "1") Assert.Fail($"{Potentials} missing; install lammps-data");
-            Assume.That(false, $"{Potentials} missing; install lammps-data");
+            Requirement.That(false, Requirement.Lammps, $"{Potentials} missing; install lammps-data");
         }
         return Potentials;
     }

@@ -89,8 +89,7 @@ public class RestartTests
     {
         if (pair == "eam" && !File.Exists("/usr/share/lammps/potentials/Cu_u3.eam"))
         {
-            if (Environment.GetEnvironmentVariable("DPSHARP_REQUIRE_LAMMPS") == "1") Assert.Fail("Cu_u3.eam is missing; install lammps-data");
-            Assume.That(false, "LAMMPS' potentials (lammps-data) are not installed");
+            Requirement.That(false, Requirement.Lammps, "Cu_u3.eam is missing; install lammps-data");
         }
         var c = Cases[pair];
         var dir = RepoPaths.TempDir();
@@ -147,8 +146,7 @@ public class RestartTests
     {
         if (pair == "eam" && !File.Exists("/usr/share/lammps/potentials/Cu_u3.eam"))
         {
-            if (Environment.GetEnvironmentVariable("DPSHARP_REQUIRE_LAMMPS") == "1") Assert.Fail("Cu_u3.eam is missing; install lammps-data");
-            Assume.That(false, "LAMMPS' potentials (lammps-data) are not installed");
+            Requirement.That(false, Requirement.Lammps, "Cu_u3.eam is missing; install lammps-data");
         }
         var c = Cases[pair];
         var dir = RepoPaths.TempDir();
