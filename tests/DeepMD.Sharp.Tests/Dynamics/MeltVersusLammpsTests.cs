@@ -34,7 +34,8 @@ public class MeltVersusLammpsTests
         var deck = Path.Combine(dir, "in.melt15");
         File.WriteAllText(deck, File.ReadAllText(MeltDeck).Replace("thermo\t\t50", "thermo\t\t50\nthermo_modify\tformat float %20.15g"));
         Assert.That(File.ReadAllText(deck), Does.Contain("format float"));
-        var worst = LammpsHarness.AssertSameThermo(LammpsHarness.RunLammps(lmp, deck, dir), LammpsHarness.RunDpsharp(deck, dir), 1e-9);
+        // measured 2.8e-12 (the difference grows along the chaotic trajectory); ~100×
+        var worst = LammpsHarness.AssertSameThermo(LammpsHarness.RunLammps(lmp, deck, dir), LammpsHarness.RunDpsharp(deck, dir), 3e-10);
         TestContext.Out.WriteLine($"melt at %20.15g: max relative difference {worst:E2}");
     }
 }

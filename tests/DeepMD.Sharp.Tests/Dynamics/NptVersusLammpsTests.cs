@@ -54,7 +54,8 @@ public class NptVersusLammpsTests
         File.WriteAllText(path, deck);
         var lammps = LammpsHarness.RunLammps(lmp, path, dir);
         var ours = LammpsHarness.RunDpsharp(path, dir);
-        var worst = LammpsHarness.AssertSameThermo(lammps, ours, 1e-6);
+        // measured 7.9e-14 … 4.3e-11 over these decks (thermo at %20.15g); ~100× the largest
+        var worst = LammpsHarness.AssertSameThermo(lammps, ours, 5e-9);
         TestContext.Out.WriteLine($"worst relative difference {worst:E2}");
         if (sameNeighborBuilds)
         {
