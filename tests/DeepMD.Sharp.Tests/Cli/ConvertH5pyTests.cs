@@ -44,10 +44,7 @@ public class ConvertH5pyTests
     [TestCase("water-example-float32.dp", "dp")]
     public void ConvertedFileLoadsLikeDeePMDKitLoadsIt(string model, string ext)
     {
-        if (Environment.GetEnvironmentVariable("DPSHARP_REQUIRE_H5PY") == "1")
-            Assert.That(PythonReady(), Is.True, "python3 with h5py, numpy and yaml is required (DPSHARP_REQUIRE_H5PY=1)");
-        else
-            Assume.That(PythonReady(), Is.True, "python3 with h5py, numpy and yaml is not installed");
+        Requirement.That(PythonReady(), Requirement.H5py, "python3 with h5py, numpy and yaml is not installed");
         var dir = RepoPaths.TempDir();
         try
         {

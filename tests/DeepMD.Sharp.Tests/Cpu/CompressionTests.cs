@@ -96,8 +96,15 @@ public class CompressionTests
             var b = ReferenceEvaluator.Evaluate(reread, t, nl);
             Assert.That(Math.Abs(a.Energy - b.Energy) / s.Count, Is.LessThan(1e-6), "eV/atom");
             Assert.That(a.Forces, Is.EqualTo(b.Forces).Within(1e-5), "eV/Å");
+            // Compression changed something: the file holds a table per embedding net, and the tables (an
+            // approximation of the nets) give forces that differ from the nets' by a nonzero, small amount.
+            var tables = ((SeE2ASpec)reread.Descriptor).Tables!;
+            Assert.That(tables, Has.Length.GreaterThan(0).And.All.Not.Null, "one table per embedding net");
+            Assert.That(MaxDiff(a.Forces, b.Forces), Is.GreaterThan(0), "the reference evaluated the tables, not the nets");
             // The CPU backend evaluates the same tables.
             var cpu = new CpuSeAEvaluator<double>(reread).Evaluate(t, nl, new EvaluationOptions());
+            var cpuPlain = new CpuSeAEvaluator<double>(plain).Evaluate(t, nl, new EvaluationOptions());
+            Assert.That(MaxDiff(cpu.Forces, cpuPlain.Forces), Is.GreaterThan(0).And.LessThan(1e-5), "the CPU backend evaluated the tables, not the nets");
             Assert.That(cpu.Energy, Is.EqualTo(b.Energy).Within(1e-10 * Math.Abs(b.Energy)));
             Assert.That(cpu.Forces, Is.EqualTo(b.Forces).Within(1e-10));
             Assert.That(cpu.Virial, Is.EqualTo(b.Virial).Within(1e-8));
@@ -175,8 +182,14 @@ public class CompressionTests
         var reference = ReferenceEvaluator.Evaluate(compressed, t, nl);
         var plain = ReferenceEvaluator.Evaluate(model, t, nl);
         Assert.That(reference.Energy, Is.EqualTo(plain.Energy).Within(1e-6 * x.Length));
+        Assert.That(((SeE2ASpec)compressed.Descriptor).Tables, Has.Some.Not.Null, "tables were built");
+        Assert.That(MaxDiff(reference.Forces, plain.Forces), Is.GreaterThan(0).And.LessThan(1e-5), "the reference evaluated the tables, not the nets");
         var cpu = new CpuSeAEvaluator<double>(compressed).Evaluate(t, nl, new EvaluationOptions());
+        var cpuPlain = new CpuSeAEvaluator<double>(model).Evaluate(t, nl, new EvaluationOptions());
+        Assert.That(MaxDiff(cpu.Forces, cpuPlain.Forces), Is.GreaterThan(0).And.LessThan(1e-5), "the CPU backend evaluated the tables, not the nets");
         Assert.That(cpu.Energy, Is.EqualTo(reference.Energy).Within(1e-10 * Math.Max(1, Math.Abs(reference.Energy))));
         Assert.That(cpu.Forces, Is.EqualTo(reference.Forces).Within(1e-10));
     }
+
+    private static double MaxDiff(double[] a, double[] b) => a.Zip(b, (p, q) => Math.Abs(p - q)).Max();
 }

@@ -14,8 +14,7 @@ public class EamVersusLammpsTests
         var lmp = LammpsHarness.RequireLammps();
         if (!Directory.Exists(Potentials))
         {
-            if (Environment.GetEnvironmentVariable("DPSHARP_REQUIRE_LAMMPS") == "1") Assert.Fail($"{Potentials} missing; install lammps-data");
-            Assume.That(false, $"{Potentials} missing; install lammps-data");
+            Requirement.That(false, Requirement.Lammps, $"{Potentials} missing; install lammps-data");
         }
         var dir = RepoPaths.TempDir();
         var path = Path.Combine(dir, "in.cu");

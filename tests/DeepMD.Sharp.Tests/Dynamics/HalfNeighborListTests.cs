@@ -1,5 +1,6 @@
 namespace DeepMD.Sharp.Tests.Dynamics;
 
+using DeepMD.Sharp.Tests.Support;
 using DeepMD.Sharp.Core.Geometry;
 using DeepMD.Sharp.Core.Neighbors;
 using DeepMD.Sharp.Core.Potentials;
@@ -171,7 +172,7 @@ public class HalfNeighborListTests
     public void EamOnTheHalfListMatchesTheFullList(Box cell, double cutoff, int atoms)
     {
         var eam = CopperEam();
-        Assume.That(eam, Is.Not.Null, $"{CuFuncfl} missing (Debian lammps-data)");
+        Requirement.That(eam is not null, Requirement.Lammps, $"{CuFuncfl} missing (Debian lammps-data)");
         // Copper-like spacing: scale the cell so the density is near fcc Cu's.
         var (x, y, z, types) = Cloud(cell, atoms, 13, minDistance: 2.0);
         var list = new HalfNeighborList();
@@ -205,10 +206,10 @@ public class HalfNeighborListTests
             Assert.That(many.Virial, Is.EqualTo(one.Virial));
         }
         var eam = CopperEam();
-        if (eam is null) return;
+        Requirement.That(eam is not null, Requirement.Lammps, $"{CuFuncfl} missing (Debian lammps-data); the LJ part passed");
         var (cx, cy, cz, ct) = Cloud(cell, 600, 5, minDistance: 2.0);
         var elist = new HalfNeighborList();
-        elist.Build(cx, cy, cz, ct, [0, 0, 0], cell, eam.Cutoff + 0.3);
+        elist.Build(cx, cy, cz, ct, [0, 0, 0], cell, eam!.Cutoff + 0.3);
         var e1 = Half(eam, elist, 1);
         var e2 = Half(eam, elist, 2);
         Assert.That(e2.Energy, Is.EqualTo(e1.Energy));

@@ -42,7 +42,8 @@ public class LangevinVersusLammpsTests
         File.WriteAllText(deck, Deck(sort, steps));
         var lammps = LammpsHarness.RunLammps(lmp, deck, dir);
         var ours = LammpsHarness.RunDpsharp(deck, dir);
-        var worst = LammpsHarness.AssertSameThermo(lammps, ours, relTol: 1e-9, absFloor: 1e-9);
+        // measured 3.3e-13 for the three sort settings; ~100×
+        var worst = LammpsHarness.AssertSameThermo(lammps, ours, relTol: 3e-11, absFloor: 1e-9);
         TestContext.Out.WriteLine($"{(sort == "" ? "default sort" : sort)}: max relative difference {worst:E2}");
     }
 }

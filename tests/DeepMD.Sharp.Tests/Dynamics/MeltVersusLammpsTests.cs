@@ -15,8 +15,7 @@ public class MeltVersusLammpsTests
         var lmp = LammpsHarness.RequireLammps();
         if (!File.Exists(MeltDeck))
         {
-            if (Environment.GetEnvironmentVariable("DPSHARP_REQUIRE_LAMMPS") == "1") Assert.Fail($"{MeltDeck} missing; install lammps-examples");
-            Assume.That(false, $"{MeltDeck} missing; install lammps-examples");
+            Requirement.That(false, Requirement.Lammps, $"{MeltDeck} missing; install lammps-examples");
         }
         var dir = RepoPaths.TempDir();
         var lammps = LammpsHarness.RunLammps(lmp, MeltDeck, dir);
@@ -30,12 +29,13 @@ public class MeltVersusLammpsTests
     public void AtFifteenDigitsTheTrajectoriesStillAgree()
     {
         var lmp = LammpsHarness.RequireLammps();
-        Assume.That(File.Exists(MeltDeck), Is.True, $"{MeltDeck} missing");
+        Requirement.That(File.Exists(MeltDeck), Requirement.Lammps, $"{MeltDeck} missing; install lammps-examples");
         var dir = RepoPaths.TempDir();
         var deck = Path.Combine(dir, "in.melt15");
         File.WriteAllText(deck, File.ReadAllText(MeltDeck).Replace("thermo\t\t50", "thermo\t\t50\nthermo_modify\tformat float %20.15g"));
         Assert.That(File.ReadAllText(deck), Does.Contain("format float"));
-        var worst = LammpsHarness.AssertSameThermo(LammpsHarness.RunLammps(lmp, deck, dir), LammpsHarness.RunDpsharp(deck, dir), 1e-9);
+        // measured 2.8e-12 (the difference grows along the chaotic trajectory); ~100×
+        var worst = LammpsHarness.AssertSameThermo(LammpsHarness.RunLammps(lmp, deck, dir), LammpsHarness.RunDpsharp(deck, dir), 3e-10);
         TestContext.Out.WriteLine($"melt at %20.15g: max relative difference {worst:E2}");
     }
 }

@@ -19,8 +19,7 @@ public class NptVersusLammpsTests
         var lmp = LammpsHarness.RequireLammps();
         if (!Directory.Exists(Potentials))
         {
-            if (Environment.GetEnvironmentVariable("DPSHARP_REQUIRE_LAMMPS") == "1") Assert.Fail($"{Potentials} missing; install lammps-data");
-            Assume.That(false, $"{Potentials} missing; install lammps-data");
+            Requirement.That(false, Requirement.Lammps, $"{Potentials} missing; install lammps-data");
         }
         return lmp;
     }
@@ -55,7 +54,8 @@ public class NptVersusLammpsTests
         File.WriteAllText(path, deck);
         var lammps = LammpsHarness.RunLammps(lmp, path, dir);
         var ours = LammpsHarness.RunDpsharp(path, dir);
-        var worst = LammpsHarness.AssertSameThermo(lammps, ours, 1e-6);
+        // measured 7.9e-14 … 4.3e-11 over these decks (thermo at %20.15g); ~100× the largest
+        var worst = LammpsHarness.AssertSameThermo(lammps, ours, 5e-9);
         TestContext.Out.WriteLine($"worst relative difference {worst:E2}");
         if (sameNeighborBuilds)
         {

@@ -107,7 +107,7 @@ public class StepAllocationTests
     public void CopperEamStepsAllocateNothing()
     {
         const string potential = "/usr/share/lammps/potentials/Cu_u3.eam";
-        Assume.That(File.Exists(potential), Is.True, $"{potential} missing (LAMMPS' potentials)");
+        Requirement.That(File.Exists(potential), Requirement.Lammps, $"{potential} missing (LAMMPS' potentials)");
         var deck = $"""
             units metal
             atom_style atomic

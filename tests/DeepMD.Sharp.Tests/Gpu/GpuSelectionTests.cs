@@ -14,7 +14,7 @@ public class GpuSelectionTests
     [Test]
     public void GpuWithoutCudaIsAClearUserError()
     {
-        Assume.That(GpuDevices.HasCuda, Is.False, "a CUDA device exists here");
+        Requirement.Applies(!GpuDevices.HasCuda, "a CUDA device exists here");
         ProgramBackends.Register();
         var model = RandomModels.Create(41, "se_e2_a", ["O", "H"], sel: [40, 40], uniformStats: true);
         var ex = Assert.Throws<UserInputException>(() => BackendRegistry.Default.Create(model, "gpu-f32", out _));

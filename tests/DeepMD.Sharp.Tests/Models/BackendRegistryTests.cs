@@ -54,7 +54,7 @@ public class BackendRegistryTests
     [Test]
     public void AutoPicksTheCpuWithTheModelsPrecision()
     {
-        Assume.That(GpuDevices.HasCuda, Is.False, "a CUDA device exists here");
+        Requirement.Applies(!GpuDevices.HasCuda, "a CUDA device exists here");
         var r = WithCpuAndGpu();
         var e = Create(r, SeA(), null, out var why);
         Assert.That(e.Name, Is.EqualTo("cpu-f64"));
