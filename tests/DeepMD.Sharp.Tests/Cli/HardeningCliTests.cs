@@ -49,7 +49,7 @@ public class HardeningCliTests
     public void FullDiskWhileWritingADumpIsOneClearLineNamingTheFile()
     {
         // /dev/full accepts the open and fails every write with ENOSPC, as a full disk does.
-        Assume.That(File.Exists("/dev/full"), "needs /dev/full (Linux)");
+        Requirement.Applies(File.Exists("/dev/full"), "needs /dev/full (Linux)");
         var (code, _, err) = RunWater(t => t.Replace("water.dump", "/dev/full").Replace("custom 100", "custom 1")
             .Replace("run  ", "write_data before.data\nrun  "), "--log", "none");
         Assert.That(code, Is.EqualTo(1), err);
@@ -66,7 +66,7 @@ public class HardeningCliTests
     [Test]
     public void FullDiskWhileWritingTheLogIsOneClearLine()
     {
-        Assume.That(File.Exists("/dev/full"), "needs /dev/full (Linux)");
+        Requirement.Applies(File.Exists("/dev/full"), "needs /dev/full (Linux)");
         var (code, _, err) = RunWater(t => t.Replace("custom 100", "custom 10"), "--log", "/dev/full");
         Assert.That(code, Is.EqualTo(1), err);
         Assert.That(err, Does.Contain("/dev/full"));

@@ -18,8 +18,8 @@ public class RelaunchSignalTests
     [SetUp]
     public void SetUp()
     {
-        Assume.That(OperatingSystem.IsLinux(), "Linux only (PR_SET_PDEATHSIG, /proc)");
-        Assume.That(Vector512.IsHardwareAccelerated, "dpsharp relaunches itself only where 512-bit vectors are fast");
+        Requirement.Applies(OperatingSystem.IsLinux(), "Linux only (PR_SET_PDEATHSIG, /proc)");
+        Requirement.Applies(Vector512.IsHardwareAccelerated, "dpsharp relaunches itself only where 512-bit vectors are fast");
         _tmp = RepoPaths.TempDir();
     }
 
