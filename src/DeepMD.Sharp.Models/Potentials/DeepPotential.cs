@@ -52,10 +52,21 @@ public sealed class DeepPotential : IPotential
     public string Name => "deepmd";
 
     /// <summary>The model deviation file of an ensemble (<c>out_freq</c>/<c>out_file</c>), or null for one model.</summary>
-    public ModelDeviationLog? Deviation { get; init; }
+    public ModelDeviationLog? Deviation
+    {
+        get => _deviation;
+        init
+        {
+            _deviation = value;
+            _cutoff = value is null ? Model.Cutoff : Math.Max(Model.Cutoff, value.Others.Max(e => e.Model.Cutoff));
+        }
+    }
+
+    private readonly ModelDeviationLog? _deviation;
+    private readonly double _cutoff;
 
     /// <summary>The first model's cutoff, or the largest of the ensemble when deviations are logged.</summary>
-    public double Cutoff => Deviation is null ? Model.Cutoff : Math.Max(Model.Cutoff, Deviation.Others.Max(e => e.Model.Cutoff));
+    public double Cutoff => _deviation is null ? Model.Cutoff : _cutoff; // worked out once (the MD loop asks at every rebuild)
 
     private int[] _types = [];
     private readonly EvaluationResult _result = new();
