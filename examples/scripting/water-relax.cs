@@ -1,8 +1,8 @@
-#:project ../../src/DeepMD.Sharp.Input/DeepMD.Sharp.Input.csproj
+#:project ../../src/DeepMD.Sharp/DeepMD.Sharp.csproj
 #:property TreatWarningsAsErrors=false
 #:property GenerateDocumentationFile=false
 
-// Relaxes the 64-molecule water box with DeePMD-kit's se_e2_a test model by conjugate gradients and writes the
+// Relaxes the 64-molecule water box with the shipped water potential by conjugate gradients and writes the
 // relaxed structure as a LAMMPS data file; the deck equivalent is
 //   read_data ../water/water.lmp / mass 1 16 / mass 2 2 / pair_style deepmd ... / pair_coeff * * O H
 //   thermo 10 / thermo_style custom step pe fnorm fmax / minimize 1e-8 1e-3 50 500 / write_data water-relaxed.data
@@ -21,7 +21,7 @@ var sim = SimulationFactory.FromLammpsData(Path.Combine(here, "../water/water.lm
 sim.SetMass(0, 16);
 sim.SetMass(1, 2);
 sim.Neighbor.Skin = 2.0;
-var model = ModelLoader.Load(Path.Combine(here, "../../potentials/test-models/deeppot_sea.yaml"));
+var model = ModelLoader.Load(Path.Combine(here, "../../potentials/water/water.dp"));
 sim.Potential = new DeepPotential(model, ["O", "H"]);
 sim.Observers.Add(new ThermoOutput { Writer = Console.Out, Every = 10, Keywords = ["step", "pe", "fnorm", "fmax"] });
 

@@ -3,6 +3,7 @@ namespace DeepMD.Sharp.Cli;
 using System.CommandLine;
 using DeepMD.Sharp.Cli.Commands;
 using DeepMD.Sharp.Core.Errors;
+using DeepMD.Sharp.Models.Backends;
 
 /// <summary>Builds and runs the dpsharp command tree.</summary>
 public static class CommandLine
@@ -20,7 +21,7 @@ public static class CommandLine
     /// <summary>Runs dpsharp writing to the given streams (used by tests).</summary>
     public static int Run(string[] args, TextWriter stdout, TextWriter stderr)
     {
-        ProgramBackends.Register();
+        ShippedBackends.Register(BackendRegistry.Default);
         var root = new RootCommand(Description)
         {
             EvalCommand.Create(stdout),

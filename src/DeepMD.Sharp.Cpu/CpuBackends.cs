@@ -27,6 +27,9 @@ public static class CpuBackends
         registry.Register(new EvaluatorProvider("cpu-f32", SeR, CpuSeREvaluator<double>.Supports, m => new CpuSeREvaluator<float>(m)));
     }
 
+    /// <summary>The evaluators' thread count: DPSHARP_THREADS when set, else every core (<c>EvaluationOptions</c>'s default).</summary>
+    private static int Threads() => new Models.Evaluation.EvaluationOptions().MaxDegreeOfParallelism() is > 0 and var n ? n : Environment.ProcessorCount;
+
     private static BackendInfo Backend(string name, string precision, string[] aliases) => new()
     {
         Name = name,
@@ -37,6 +40,6 @@ public static class CpuBackends
         Precision = precision,
         Summary = $"fused SIMD kernels, {(precision == "float32" ? "float32" : "float64")} networks, all cores",
         AutomaticNote = "fastest backend supporting the model",
-        Describe = (_, how) => $"{name}: fused SIMD kernels, {System.Numerics.Vector<double>.Count * 64}-bit vectors, {Environment.ProcessorCount} cores ({how})",
+        Describe = (_, how) => $"{name}: fused SIMD kernels, {precision}, {System.Numerics.Vector<double>.Count * 64}-bit vectors, {Threads()} thread{(Threads() == 1 ? "" : "s")} ({how})",
     };
 }

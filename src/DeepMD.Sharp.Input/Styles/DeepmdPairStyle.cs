@@ -151,7 +151,7 @@ public sealed class DeepmdPairStyle : IPairStyle
         context.Elements ??= elements;
         // The fastest backend supporting the model (or DPSHARP_BACKEND's); the log says which and why.
         var evaluator = context.Backends.Create(model, null, out var reason);
-        context.Out.WriteLine($"deepmd: {Path.GetFileName(_models[0])} ({model.Descriptor.TypeName}, rcut {model.Cutoff.ToString(System.Globalization.CultureInfo.InvariantCulture)} Å), backend {reason}");
+        context.Out.WriteLine(DeepPotential.BackendLine(Path.GetFileName(_models[0]), model, reason));
         if (!LogsDeviation) return new DeepPotential(evaluator, elements);
         if (TypeMapDisagreement() is { } why) throw new UserInputException($"pair_style deepmd: {why}");
         var others = new List<Models.Evaluation.IModelEvaluator>();

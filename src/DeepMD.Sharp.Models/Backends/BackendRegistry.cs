@@ -8,8 +8,11 @@ using DeepMD.Sharp.Models.Evaluation;
 /// supports the model, unless the user forces one with <c>--backend</c> or <c>DPSHARP_BACKEND</c>. Every choice comes
 /// with the reason, for logs and <c>dpsharp info</c>.
 /// <para>
-/// The reference backend registers itself; others are registered explicitly by the program that ships them
-/// (<c>CpuBackends.Register</c>, <c>GpuBackends.Register</c>), never found by scanning assemblies. Registration is
+/// The reference backend registers itself; others are registered explicitly (<c>CpuBackends.Register</c>,
+/// <c>GpuBackends.Register</c>), never found by scanning assemblies. <see cref="Default"/> is filled by the umbrella
+/// library <c>DeepMD.Sharp</c> when the program has it (one assembly, loaded by name; its
+/// <see cref="BackendPluginAttribute"/> names what registers the CPU and GPU backends), so a script that references
+/// that library picks backends as <c>dpsharp</c> does. Registration is
 /// idempotent: a backend or provider registered again under the same name (and descriptor) replaces the earlier one.
 /// The registry also carries services that a backend offers to other rooms without a dependency on them (the GPU
 /// backend's device MD loop factory for <c>Simulation</c>).
@@ -41,8 +44,35 @@ public sealed class BackendRegistry
         Register(new EvaluatorProvider("reference", IEvaluatorProvider.AnyDescriptor, AlwaysSupported, m => new ReferenceBackend(m)));
     }
 
-    /// <summary>The process-wide registry the <c>dpsharp</c> program and decks use by default.</summary>
-    public static BackendRegistry Default { get; } = new();
+    /// <summary>The umbrella library whose <see cref="BackendPluginAttribute"/> fills <see cref="Default"/>.</summary>
+    public const string ShippedBackendsAssembly = "DeepMD.Sharp";
+
+    /// <summary>
+    /// The process-wide registry the <c>dpsharp</c> program, decks and <c>new DeepPotential(model, ...)</c> use: the
+    /// reference backend, and the CPU and GPU backends when the program references the <c>DeepMD.Sharp</c> library.
+    /// </summary>
+    public static BackendRegistry Default { get; } = WithShippedBackends();
+
+    /// <summary>
+    /// A new registry with the reference backend and, when the program has the <c>DeepMD.Sharp</c> library, the
+    /// backends its <see cref="BackendPluginAttribute"/> registers (how <see cref="Default"/> is made).
+    /// </summary>
+    public static BackendRegistry WithShippedBackends()
+    {
+        var registry = new BackendRegistry();
+        System.Reflection.Assembly assembly;
+        try
+        {
+            assembly = System.Reflection.Assembly.Load(new System.Reflection.AssemblyName(ShippedBackendsAssembly));
+        }
+        catch (Exception ex) when (ex is FileNotFoundException or FileLoadException or BadImageFormatException)
+        {
+            return registry;  // a program without the umbrella library: the reference backend and what it registers itself
+        }
+        foreach (var attribute in assembly.GetCustomAttributes(typeof(BackendPluginAttribute), false).Cast<BackendPluginAttribute>())
+            ((IBackendPlugin)Activator.CreateInstance(attribute.Plugin)!).Register(registry);
+        return registry;
+    }
 
     /// <summary>Whether the model's networks are stored in float32 (descriptor and fitting).</summary>
     public static bool IsFloat32(DeepPotModel model) => model.Descriptor.Precision == "float32" && model.Fitting.Precision == "float32";

@@ -2,11 +2,12 @@ namespace DeepMD.Sharp.Models.Potentials;
 
 using DeepMD.Sharp.Core.Errors;
 using DeepMD.Sharp.Core.Potentials;
+using DeepMD.Sharp.Models.Backends;
 using DeepMD.Sharp.Models.Evaluation;
 
 /// <summary>
 /// <c>pair_style deepmd</c>: binds a <see cref="DeepPotModel"/> to the engine's atom types (the <c>pair_coeff * * O H</c>
-/// mapping) and evaluates it with a backend (the reference one unless another is given).
+/// mapping) and evaluates it with a backend (picked as decks pick it unless an evaluator is given).
 /// </summary>
 public sealed class DeepPotential : IPotential
 {
@@ -14,12 +15,25 @@ public sealed class DeepPotential : IPotential
 
     /// <summary>
     /// <paramref name="elementOfEngineType"/>[t] is the element name of engine type t (0-based), matched to the
-    /// model's type map by name.
+    /// model's type map by name. The backend is picked as <c>pair_style deepmd</c> picks it in a deck: from
+    /// <see cref="BackendRegistry.Default"/> (the CPU and GPU backends when the program references the
+    /// <c>DeepMD.Sharp</c> library), <c>DPSHARP_BACKEND</c> if set, else the fastest that supports the model; one line
+    /// naming it (precision, vector width, threads) goes to <paramref name="log"/> (standard output when null;
+    /// <see cref="TextWriter.Null"/> for none). Pass an evaluator (e.g. <c>new ReferenceBackend(model)</c>) to choose.
     /// </summary>
-    public DeepPotential(DeepPotModel model, IReadOnlyList<string> elementOfEngineType, EvaluationOptions? options = null)
-        : this(new ReferenceBackend(model), elementOfEngineType, options)
+    public DeepPotential(DeepPotModel model, IReadOnlyList<string> elementOfEngineType, EvaluationOptions? options = null, TextWriter? log = null)
+        : this(BackendRegistry.Default.Create(model, null, out var reason), elementOfEngineType, options)
     {
+        Backend = reason;
+        (log ?? Console.Out).WriteLine(BackendLine(model.Source is { } source ? Path.GetFileName(source) : "model", model, reason));
     }
+
+    /// <summary>The log line naming the model and its backend, as decks and the API print it.</summary>
+    public static string BackendLine(string modelName, DeepPotModel model, string backend) =>
+        $"deepmd: {modelName} ({model.Descriptor.TypeName}, rcut {model.Cutoff.ToString(System.Globalization.CultureInfo.InvariantCulture)} Å), backend {backend}";
+
+    /// <summary>Which backend evaluates and why, when this potential picked it (null when given an evaluator).</summary>
+    public string? Backend { get; }
 
     /// <summary>As above, evaluating with the given backend.</summary>
     public DeepPotential(IModelEvaluator evaluator, IReadOnlyList<string> elementOfEngineType, EvaluationOptions? options = null)

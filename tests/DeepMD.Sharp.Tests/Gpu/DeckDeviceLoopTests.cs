@@ -67,7 +67,7 @@ public class DeckDeviceLoopTests
         {
             Environment.SetEnvironmentVariable("DPSHARP_BACKEND", backend);
             Environment.SetEnvironmentVariable(GpuBackends.EmulateVariable, "1");
-            ProgramBackends.Register();
+            DeepMD.Sharp.ShippedBackends.Register(DeepMD.Sharp.Models.Backends.BackendRegistry.Default);
             var screen = new StringWriter();
             using (var session = new DeckSession(screen, dir, null)) session.RunFile(path);
             return (screen.ToString(), File.ReadAllText(Path.Combine(dir, "dump.out")));

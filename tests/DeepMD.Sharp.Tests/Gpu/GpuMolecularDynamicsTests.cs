@@ -8,6 +8,7 @@ using DeepMD.Sharp.Dynamics.Units;
 using DeepMD.Sharp.Gpu;
 using DeepMD.Sharp.Gpu.Dynamics;
 using DeepMD.Sharp.Models;
+using DeepMD.Sharp.Models.Evaluation;
 using DeepMD.Sharp.Models.Potentials;
 using DeepMD.Sharp.Tests.Support;
 using ILGPU;
@@ -109,7 +110,7 @@ public class GpuMolecularDynamicsTests
             sim.Atoms.Vy[i] = v[3 * i + 1];
             sim.Atoms.Vz[i] = v[3 * i + 2];
         }
-        sim.Potential = new DeepPotential(model, ["O", "H"]);
+        sim.Potential = new DeepPotential(new ReferenceBackend(model), ["O", "H"]);
         sim.Fixes.Add(nvt ? new FixNvt("1", 300, 330, 0.01) : new FixNve("1"));
         sim.Run(steps);
 

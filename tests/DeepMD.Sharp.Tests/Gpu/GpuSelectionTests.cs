@@ -15,7 +15,7 @@ public class GpuSelectionTests
     public void GpuWithoutCudaIsAClearUserError()
     {
         Requirement.Applies(!GpuDevices.HasCuda, "a CUDA device exists here");
-        ProgramBackends.Register();
+        DeepMD.Sharp.ShippedBackends.Register(DeepMD.Sharp.Models.Backends.BackendRegistry.Default);
         var model = RandomModels.Create(41, "se_e2_a", ["O", "H"], sel: [40, 40], uniformStats: true);
         var ex = Assert.Throws<UserInputException>(() => BackendRegistry.Default.Create(model, "gpu-f32", out _));
         Assert.That(ex!.Message, Does.Contain("needs a CUDA device").And.Contain("--backend cpu"));
@@ -24,7 +24,7 @@ public class GpuSelectionTests
     [Test]
     public void AutoPicksTheGpuOnlyWhenCudaExists()
     {
-        ProgramBackends.Register();
+        DeepMD.Sharp.ShippedBackends.Register(DeepMD.Sharp.Models.Backends.BackendRegistry.Default);
         var model = RandomModels.Create(41, "se_e2_a", ["O", "H"], sel: [40, 40], uniformStats: true);
         var evaluator = BackendRegistry.Default.Create(model, "auto", out var why);
         using var owned = evaluator as IDisposable;

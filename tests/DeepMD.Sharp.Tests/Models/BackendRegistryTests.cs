@@ -28,7 +28,8 @@ public class BackendRegistryTests
 
     private static DeepPotModel SeA() => RandomModels.Create(41, "se_e2_a", ["O", "H"], sel: [40, 40], uniformStats: true);
 
-    private static string Cores => $"{System.Numerics.Vector<double>.Count * 64}-bit vectors, {Environment.ProcessorCount} cores";
+    /// <summary>Precision, vector width and thread count as the CPU backend names them (DPSHARP_THREADS unset in tests).</summary>
+    private static string Cores(string precision) => $"{precision}, {System.Numerics.Vector<double>.Count * 64}-bit vectors, {Environment.ProcessorCount} threads";
 
     private static IModelEvaluator Create(BackendRegistry r, DeepPotModel m, string? name, out string reason)
     {
@@ -58,10 +59,10 @@ public class BackendRegistryTests
         var r = WithCpuAndGpu();
         var e = Create(r, SeA(), null, out var why);
         Assert.That(e.Name, Is.EqualTo("cpu-f64"));
-        Assert.That(why, Is.EqualTo($"cpu-f64: fused SIMD kernels, {Cores} (automatic: fastest backend supporting the model)"));
+        Assert.That(why, Is.EqualTo($"cpu-f64: fused SIMD kernels, {Cores("float64")} (automatic: fastest backend supporting the model)"));
         var f32 = ModelLoader.Load(RepoPaths.TestModel("water-example-float32.dp"));
         Assert.That(Create(r, f32, "auto", out why).Name, Does.StartWith("cpu-f32"));
-        Assert.That(why, Is.EqualTo($"cpu-f32: fused SIMD kernels, {Cores} (automatic: fastest backend supporting the model, float32 because the model is float32)"));
+        Assert.That(why, Is.EqualTo($"cpu-f32: fused SIMD kernels, {Cores("float32")} (automatic: fastest backend supporting the model, float32 because the model is float32)"));
     }
 
     [Test]
@@ -82,7 +83,7 @@ public class BackendRegistryTests
         Assert.That(Create(r, SeA(), "reference", out var why), Is.InstanceOf<ReferenceBackend>());
         Assert.That(why, Is.EqualTo("reference: double-precision oracle (requested)"));
         Assert.That(Create(r, SeA(), "cpu", out why).Name, Is.EqualTo("cpu-f64"));
-        Assert.That(why, Is.EqualTo($"cpu-f64: fused SIMD kernels, {Cores} (requested)"));
+        Assert.That(why, Is.EqualTo($"cpu-f64: fused SIMD kernels, {Cores("float64")} (requested)"));
 
         var nonUniform = RandomModels.Create(41, "se_e2_a", ["O", "H"], sel: [40, 40], uniformStats: false);
         var ex = Assert.Throws<UserInputException>(() => Create(r, nonUniform, "cpu-f32", out _));
