@@ -3,8 +3,11 @@ namespace DeepMD.Sharp.Tests.Gpu;
 using System.Globalization;
 using System.Text;
 using DeepMD.Sharp.Cli;
+using DeepMD.Sharp.Core.Neighbors;
 using DeepMD.Sharp.Gpu;
 using DeepMD.Sharp.Input;
+using DeepMD.Sharp.Models;
+using DeepMD.Sharp.Models.Evaluation;
 using DeepMD.Sharp.Tests.Support;
 
 /// <summary>
@@ -139,6 +142,16 @@ public class DeckDeviceLoopTests
         var worst = hr.Zip(dr, (a, b) => a.Zip(b, (p, q) => Math.Abs(p - q) / Math.Max(1e-12, Math.Abs(p))).Max()).Max();
         TestContext.Out.WriteLine($"largest relative difference of the deviation columns: {worst:E2}");
         Assert.That(worst, Is.LessThan(1e-5), "columns agree to the printed 7 digits");
+
+        // Independently of our deviation code: step 0 against dp model-devi's definitions computed by hand from the
+        // reference evaluator's results for the two models at the data file's positions.
+        var (cell, _, x, y, z, types, _) = GpuMolecularDynamicsTests.Water(11);
+        var evaluations = new[] { RepoPaths.TestModel("water-example-float32.dp"), RepoPaths.Get("potentials", "water", "water.dp") }
+            .Select(ModelLoader.Load).Select(m => ReferenceEvaluator.Evaluate(m, types, CellListNeighborSearch.Build(x, y, z, cell, m.Cutoff))).ToArray();
+        var byHand = GpuModelDeviationTests.ByHand(evaluations, x.Length);
+        Assert.That(byHand[3], Is.GreaterThan(1e-3), "the two models disagree");
+        for (var q = 0; q < 6; q++)
+            Assert.That(dr[0][q + 1], Is.EqualTo(byHand[q]).Within(1e-6 * Math.Abs(byHand[q])), $"device md.out step 0, column {q + 1} vs the hand computation");
     }
 
     [Test]
