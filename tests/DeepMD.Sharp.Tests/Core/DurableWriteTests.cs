@@ -42,7 +42,7 @@ public class DurableWriteTests
     }
 
     /// <summary>The last rename onto <paramref name="final"/> comes after a flush of its source and before a flush of the folder.</summary>
-    private void AssertFlushMoveFsync(List<string> steps, string final)
+    internal static void AssertFlushMoveFsync(List<string> steps, string final)
     {
         final = Path.GetFullPath(final);
         var move = steps.FindLastIndex(s => s.StartsWith("move ", StringComparison.Ordinal) && s.EndsWith(" " + final, StringComparison.Ordinal));
