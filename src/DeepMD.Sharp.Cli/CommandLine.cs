@@ -38,6 +38,9 @@ public static class CommandLine
             ModelDeviCommand.Create(stdout),
             StylesCommand.Create(stdout),
         };
+#if !DPSHARP_TRAINING
+        foreach (var command in NoTrainingCommands.Create()) root.Subcommands.Add(command);
+#endif
         var parse = root.Parse(args);
         var config = new InvocationConfiguration { Output = stdout, Error = stderr, EnableDefaultExceptionHandler = false };
         try
