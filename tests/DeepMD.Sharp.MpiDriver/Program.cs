@@ -1,0 +1,90 @@
+// The MPI test driver: `mpirun -np N dotnet DeepMD.Sharp.MpiDriver.dll <mode>`.
+//   info         prints the communicator each rank got
+//   collectives  checks broadcast, fixed-order reductions, send/receive in a ring, gatherv, barrier
+//   check        runs the domain decomposition checks (DecompositionChecks) on the ranks
+//   kill         the last rank kills itself with SIGKILL after a barrier; the others keep communicating
+//   throw        the last rank fails with an exception, which aborts the run
+// Exit 0 when every check passed (rank 0 prints "ok ..."), 1 on a failed check.
+using DeepMD.Sharp.MpiDriver;
+using DeepMD.Sharp.Domains.Communication;
+
+var mode = args.Length > 0 ? args[0] : "info";
+var comm = Communicators.World();
+try
+{
+    var ok = mode switch
+    {
+        "info" => Info(comm),
+        "collectives" => Collectives(comm),
+        "check" => Check(comm),
+        "kill" => Kill(comm),
+        "throw" => Throw(comm),
+        _ => throw new ArgumentException($"unknown mode '{mode}'"),
+    };
+    comm.Barrier();
+    comm.Dispose();
+    return ok ? 0 : 1;
+}
+catch (Exception e)
+{
+    // Any rank that cannot go on ends the whole run: the others would wait for it in their next collective.
+    comm.Abort(2, $"rank {comm.Rank}: {e.GetType().Name}: {e.Message}");
+    return 2;
+}
+
+static bool Info(ICommunicator comm)
+{
+    Console.WriteLine($"rank {comm.Rank} of {comm.Size}: {comm.Description}");
+    return true;
+}
+
+static bool Collectives(ICommunicator comm)
+{
+    var failures = CollectiveChecks.Run(comm);
+    foreach (var f in failures) Console.Error.WriteLine($"rank {comm.Rank}: {f}");
+    Span<long> total = [failures.Count];
+    comm.AllReduce(total, ReduceOp.Sum);
+    if (comm.Rank == 0 && total[0] == 0) Console.WriteLine($"ok collectives on {comm.Size} ranks");
+    return total[0] == 0;
+}
+
+static bool Check(ICommunicator comm)
+{
+    var all = 0L;
+    foreach (var c in DecompositionChecks.Cases())
+    {
+        var (failures, messages, fewest) = DecompositionChecks.Run(comm, c);
+        if (messages.Length > 0) Console.Error.Write(messages);
+        if (comm.Rank == 0) Console.WriteLine($"{c.Name}: {failures} failures, fewest owned atoms on a rank {fewest}");
+        all += failures;
+    }
+    if (comm.Rank == 0 && all == 0) Console.WriteLine($"ok decomposition on {comm.Size} ranks");
+    return all == 0;
+}
+
+static bool Kill(ICommunicator comm)
+{
+    comm.Barrier();
+    if (comm.Rank == comm.Size - 1)
+    {
+        Console.WriteLine($"rank {comm.Rank} kills itself");
+        Console.Out.Flush();
+        System.Diagnostics.Process.GetCurrentProcess().Kill();
+    }
+    var until = DateTime.UtcNow.AddSeconds(120);
+    Span<double> v = [1.0];
+    while (DateTime.UtcNow < until)
+    {
+        comm.AllReduce(v, ReduceOp.Sum);
+        Thread.Sleep(10);
+    }
+    Console.WriteLine($"rank {comm.Rank} still running 120 s after a rank died");
+    return false;
+}
+
+static bool Throw(ICommunicator comm)
+{
+    comm.Barrier();
+    if (comm.Rank == comm.Size - 1) throw new InvalidOperationException("deliberate failure on the last rank");
+    while (true) comm.Barrier();
+}
