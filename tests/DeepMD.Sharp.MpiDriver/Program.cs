@@ -2,6 +2,9 @@
 //   info         prints the communicator each rank got
 //   collectives  checks broadcast, fixed-order reductions, send/receive in a ring, gatherv, barrier
 //   check        runs the domain decomposition checks (DecompositionChecks) on the ranks
+//   water <model> <data> [triclinic]
+//                evaluates the model on the data file's atoms decomposed over the ranks (reference backend) and
+//                compares energy, forces and virial with the serial evaluation (1e-12 relative)
 //   kill         the last rank kills itself with SIGKILL after a barrier; the others keep communicating
 //   throw        the last rank fails with an exception, which aborts the run
 // Exit 0 when every check passed (rank 0 prints "ok ..."), 1 on a failed check.
@@ -17,6 +20,7 @@ try
         "info" => Info(comm),
         "collectives" => Collectives(comm),
         "check" => Check(comm),
+        "water" => Water(comm, args[1], args[2], args.Length > 3 && args[3] == "triclinic"),
         "kill" => Kill(comm),
         "throw" => Throw(comm),
         _ => throw new ArgumentException($"unknown mode '{mode}'"),
@@ -60,6 +64,26 @@ static bool Check(ICommunicator comm)
     }
     if (comm.Rank == 0 && all == 0) Console.WriteLine($"ok decomposition on {comm.Size} ranks");
     return all == 0;
+}
+
+static bool Water(ICommunicator comm, string modelPath, string dataPath, bool triclinic)
+{
+    var model = DeepMD.Sharp.Models.ModelLoader.Load(modelPath);
+    var evaluator = new DeepMD.Sharp.Models.Evaluation.ReferenceBackend(model);
+    var (x, y, z, types, box) = DecomposedEvaluation.Water(dataPath, model, triclinic);
+    var (energy, virial, forces, owned) = DecomposedEvaluation.Run(comm, evaluator, model.Cutoff, x, y, z, types, box);
+    Span<long> ok = [1];
+    if (comm.Rank == 0)
+    {
+        var serial = DecomposedEvaluation.Serial(evaluator, model.Cutoff, x, y, z, types, box);
+        var (de, df, dv) = DecomposedEvaluation.Deviation(serial, energy, virial, forces);
+        Console.WriteLine($"water on {comm.Size} ranks (atoms per rank {string.Join(" ", owned)}): energy {energy:R} eV, serial {serial.Energy:R} eV; " +
+                          $"relative deviations: energy {de:E2}, forces {df:E2}, virial {dv:E2}");
+        ok[0] = de <= 1e-12 && df <= 1e-12 && dv <= 1e-12 ? 1 : 0;
+        if (ok[0] == 1) Console.WriteLine($"ok water on {comm.Size} ranks");
+    }
+    comm.Broadcast(ok, 0);
+    return ok[0] == 1;
 }
 
 static bool Kill(ICommunicator comm)

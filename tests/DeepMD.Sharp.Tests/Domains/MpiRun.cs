@@ -50,13 +50,13 @@ public static partial class MpiRun
     }
 
     /// <summary>The driver program (built with the tests) run by dotnet under mpirun.</summary>
-    public static Result Driver(int ranks, string mode, TimeSpan timeout)
+    public static Result Driver(int ranks, string[] args, TimeSpan timeout)
     {
         var mpirun = Require();
         var dll = Path.Combine(TestContext.CurrentContext.TestDirectory, "DeepMD.Sharp.MpiDriver.dll");
         Assert.That(File.Exists(dll), $"{dll} is missing: the test project references the driver project");
         var dotnet = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } h && File.Exists(h) ? h : "dotnet";
-        return Run(mpirun, ranks, dotnet, [dll, mode], TestContext.CurrentContext.TestDirectory, timeout);
+        return Run(mpirun, ranks, dotnet, [dll, .. args], TestContext.CurrentContext.TestDirectory, timeout);
     }
 
     // dotnet under mpirun writes terminal mode escapes (ESC[?1h ESC=) into the output.
