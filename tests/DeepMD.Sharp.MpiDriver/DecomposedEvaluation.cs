@@ -39,9 +39,9 @@ public static class DecomposedEvaluation
 
     /// <summary>
     /// Evaluates on <paramref name="comm"/> (collective). Every rank gets the total energy and virial; rank 0 gets the
-    /// forces of all atoms in input order (others: empty), and the owned-atom count of every rank.
+    /// forces of all atoms in input order (others: empty), and the owned and ghost atom counts of every rank.
     /// </summary>
-    public static (double Energy, double[] Virial, double[] Forces, long[] OwnedPerRank) Run(ICommunicator comm, IModelEvaluator evaluator,
+    public static (double Energy, double[] Virial, double[] Forces, long[] OwnedPerRank, long[] GhostsPerRank) Run(ICommunicator comm, IModelEvaluator evaluator,
         double cutoff, double[] x, double[] y, double[] z, int[] types, Box box, ProcessorGrid? grid = null)
     {
         var n = x.Length;
@@ -83,13 +83,14 @@ public static class DecomposedEvaluation
         var allIds = comm.GatherV<long>(a.Id.AsSpan(0, nlocal), 0);
         var allForces = comm.GatherV<double>(mine, 0);
         var counts = comm.GatherV<long>([nlocal], 0);
+        var ghosts = comm.GatherV<long>([a.NGhost], 0);
         var forces = comm.Rank == 0 ? new double[3 * n] : [];
         for (var k = 0; k < allIds.Length; k++)
         {
             var g = (int)allIds[k] - 1;
             (forces[3 * g], forces[3 * g + 1], forces[3 * g + 2]) = (allForces[3 * k], allForces[3 * k + 1], allForces[3 * k + 2]);
         }
-        return (totals[0], totals[1..].ToArray(), forces, counts);
+        return (totals[0], totals[1..].ToArray(), forces, counts, ghosts);
     }
 
     /// <summary>Largest deviations from the serial periodic evaluation: energy (relative), forces and virial (relative to their largest component).</summary>

@@ -71,13 +71,13 @@ static bool Water(ICommunicator comm, string modelPath, string dataPath, bool tr
     var model = DeepMD.Sharp.Models.ModelLoader.Load(modelPath);
     var evaluator = new DeepMD.Sharp.Models.Evaluation.ReferenceBackend(model);
     var (x, y, z, types, box) = DecomposedEvaluation.Water(dataPath, model, triclinic);
-    var (energy, virial, forces, owned) = DecomposedEvaluation.Run(comm, evaluator, model.Cutoff, x, y, z, types, box);
+    var (energy, virial, forces, owned, ghosts) = DecomposedEvaluation.Run(comm, evaluator, model.Cutoff, x, y, z, types, box);
     Span<long> ok = [1];
     if (comm.Rank == 0)
     {
         var serial = DecomposedEvaluation.Serial(evaluator, model.Cutoff, x, y, z, types, box);
         var (de, df, dv) = DecomposedEvaluation.Deviation(serial, energy, virial, forces);
-        Console.WriteLine($"water on {comm.Size} ranks (atoms per rank {string.Join(" ", owned)}): energy {energy:R} eV, serial {serial.Energy:R} eV; " +
+        Console.WriteLine($"water on {comm.Size} ranks (owned atoms per rank {string.Join(" ", owned)}, ghosts {string.Join(" ", ghosts)}): energy {energy:R} eV, serial {serial.Energy:R} eV; " +
                           $"relative deviations: energy {de:E2}, forces {df:E2}, virial {dv:E2}");
         ok[0] = de <= 1e-12 && df <= 1e-12 && dv <= 1e-12 ? 1 : 0;
         if (ok[0] == 1) Console.WriteLine($"ok water on {comm.Size} ranks");

@@ -36,7 +36,7 @@ public class DecomposedEvaluationTests
         var (x, y, z, types, box) = DecomposedEvaluation.Water(RepoPaths.Get("examples", "water", "water.lmp"), model, triclinic);
         var serial = DecomposedEvaluation.Serial(Create(backend, model), model.Cutoff, x, y, z, types, box);
 
-        (double Energy, double[] Virial, double[] Forces, long[] Owned) root = (0, [], [], []);
+        (double Energy, double[] Virial, double[] Forces, long[] Owned, long[] Ghosts) root = (0, [], [], [], []);
         LoopbackCommunicator.Run(ranks, comm =>
         {
             // One evaluator per rank, as separate processes would have.
@@ -47,7 +47,7 @@ public class DecomposedEvaluationTests
         Assert.That(root.Owned.Sum(), Is.EqualTo(types.Length));
         if (ranks > 1) Assert.That(root.Owned.Max(), Is.LessThan(types.Length), "the atoms are shared between ranks");
         var (de, df, dv) = DecomposedEvaluation.Deviation(serial, root.Energy, root.Virial, root.Forces);
-        TestContext.Out.WriteLine($"atoms per rank {string.Join(" ", root.Owned)}; relative deviations: energy {de:E2}, forces {df:E2}, virial {dv:E2}");
+        TestContext.Out.WriteLine($"atoms per rank {string.Join(" ", root.Owned)}, ghosts {string.Join(" ", root.Ghosts)}; relative deviations: energy {de:E2}, forces {df:E2}, virial {dv:E2}");
         Assert.That(de, Is.LessThanOrEqualTo(1e-12), "energy");
         Assert.That(df, Is.LessThanOrEqualTo(1e-12), "forces");
         Assert.That(dv, Is.LessThanOrEqualTo(1e-12), "virial");
