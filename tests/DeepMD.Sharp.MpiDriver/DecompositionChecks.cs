@@ -87,7 +87,12 @@ public static class DecompositionChecks
             // Small moves (under half the skin): ghosts follow by forward communication, the shell stays valid.
             var small = 0.45 * c.Skin / Math.Sqrt(3);
             Move(dd, x, y, z, index, (i, k) => small * (2 * Noise(id[i], round, k) - 1));
+            var sentBefore = dd.DoublesSent[1];
             dd.ForwardPositions();
+            // Every ghost receives its 3 coordinates once: the doubles sent over all ranks are 3 per ghost.
+            Span<long> volume = [dd.DoublesSent[1] - sentBefore, 3L * dd.Atoms.NGhost];
+            comm.AllReduce(volume, ReduceOp.Sum);
+            if (volume[0] != volume[1]) Fail($"forward communication sent {volume[0]} doubles for {volume[1] / 3} ghosts");
             Compare($"round {round}, after forward communication", comm, dd, c, box, id, type, x, y, z, index, Fail);
 
             // Large moves (up to 0.8 of a subdomain along each lattice direction): migration and a new shell.

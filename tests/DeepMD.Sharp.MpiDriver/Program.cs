@@ -6,6 +6,7 @@
 //                evaluates the model on the data file's atoms decomposed over the ranks (reference backend) and
 //                compares energy, forces and virial with the serial evaluation (1e-12 relative)
 //   kill         the last rank kills itself with SIGKILL after a barrier; the others keep communicating
+//   wait         every rank prints "rank R pid P" and keeps communicating for 120 s (for a kill -9 from outside)
 //   throw        the last rank fails with an exception, which aborts the run
 // Exit 0 when every check passed (rank 0 prints "ok ..."), 1 on a failed check.
 using DeepMD.Sharp.MpiDriver;
@@ -22,6 +23,7 @@ try
         "check" => Check(comm),
         "water" => Water(comm, args[1], args[2], args.Length > 3 && args[3] == "triclinic"),
         "kill" => Kill(comm),
+        "wait" => Wait(comm),
         "throw" => Throw(comm),
         _ => throw new ArgumentException($"unknown mode '{mode}'"),
     };
@@ -103,6 +105,21 @@ static bool Kill(ICommunicator comm)
         Thread.Sleep(10);
     }
     Console.WriteLine($"rank {comm.Rank} still running 120 s after a rank died");
+    return false;
+}
+
+static bool Wait(ICommunicator comm)
+{
+    Console.WriteLine($"rank {comm.Rank} pid {Environment.ProcessId}");
+    Console.Out.Flush();
+    var until = DateTime.UtcNow.AddSeconds(120);
+    Span<double> v = [1.0];
+    while (DateTime.UtcNow < until)
+    {
+        comm.AllReduce(v, ReduceOp.Sum);
+        Thread.Sleep(10);
+    }
+    Console.WriteLine($"rank {comm.Rank} still running after 120 s");
     return false;
 }
 

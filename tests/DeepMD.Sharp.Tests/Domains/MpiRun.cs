@@ -49,6 +49,32 @@ public static partial class MpiRun
         return new Result(p.ExitCode, Clean(output.Result), Clean(error.Result), watch.Elapsed, timedOut);
     }
 
+    /// <summary>
+    /// Starts mpirun without waiting; <paramref name="onLine"/> sees each line of standard output as it comes.
+    /// The caller waits for the process and disposes it.
+    /// </summary>
+    public static Process Start(int ranks, string[] driverArgs, Action<string> onLine)
+    {
+        var mpirun = Require();
+        var dll = Path.Combine(TestContext.CurrentContext.TestDirectory, "DeepMD.Sharp.MpiDriver.dll");
+        var dotnet = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } h && File.Exists(h) ? h : "dotnet";
+        var psi = new ProcessStartInfo(mpirun)
+        {
+            WorkingDirectory = TestContext.CurrentContext.TestDirectory, RedirectStandardOutput = true, RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (var a in new[] { "--allow-run-as-root", "--oversubscribe", "-np", ranks.ToString(System.Globalization.CultureInfo.InvariantCulture), dotnet, dll })
+            psi.ArgumentList.Add(a);
+        foreach (var a in driverArgs) psi.ArgumentList.Add(a);
+        var p = new Process { StartInfo = psi };
+        p.OutputDataReceived += (_, e) => { if (e.Data is not null) onLine(Clean(e.Data)); };
+        p.ErrorDataReceived += (_, e) => { if (e.Data is not null) onLine(Clean(e.Data)); };
+        p.Start();
+        p.BeginOutputReadLine();
+        p.BeginErrorReadLine();
+        return p;
+    }
+
     /// <summary>The driver program (built with the tests) run by dotnet under mpirun.</summary>
     public static Result Driver(int ranks, string[] args, TimeSpan timeout)
     {

@@ -58,6 +58,39 @@ public class MpiRunTests
     }
 
     [Test]
+    public void ARankKilledFromOutside_EndsTheWholeRunWithinSeconds()
+    {
+        var pids = new System.Collections.Concurrent.ConcurrentDictionary<int, int>();
+        var lines = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        using var run = MpiRun.Start(3, ["wait"], line =>
+        {
+            lines.Enqueue(line);
+            var m = System.Text.RegularExpressions.Regex.Match(line, @"rank (\d+) pid (\d+)");
+            if (m.Success) pids[int.Parse(m.Groups[1].Value)] = int.Parse(m.Groups[2].Value);
+        });
+        try
+        {
+            var watch = System.Diagnostics.Stopwatch.StartNew();
+            while (pids.Count < 3 && watch.Elapsed < TimeSpan.FromSeconds(60) && !run.HasExited) Thread.Sleep(50);
+            Assert.That(pids, Has.Count.EqualTo(3), string.Join("\n", lines));
+            Thread.Sleep(500); // the ranks are inside their all-reduces
+            watch.Restart();
+            System.Diagnostics.Process.GetProcessById(pids[1]).Kill(); // SIGKILL
+            var ended = run.WaitForExit(TimeSpan.FromSeconds(30));
+            var after = watch.Elapsed;
+            Assert.That(ended, Is.True, "the surviving ranks kept running after rank 1 was killed");
+            run.WaitForExit();
+            Assert.That(run.ExitCode, Is.Not.Zero);
+            Assert.That(lines, Has.None.Contains("still running"));
+            TestContext.Out.WriteLine($"mpirun ended {after.TotalSeconds:F2} s after kill -9 of rank 1 (exit {run.ExitCode})");
+        }
+        finally
+        {
+            if (!run.HasExited) run.Kill(entireProcessTree: true);
+        }
+    }
+
+    [Test]
     public void ARankThatFails_AbortsTheRunWithItsMessage()
     {
         var run = MpiRun.Driver(3, ["throw"], TimeSpan.FromSeconds(60));
