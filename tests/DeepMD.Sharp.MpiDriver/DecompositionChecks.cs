@@ -80,6 +80,7 @@ public static class DecompositionChecks
         dd.Borders();
         Span<long> fewest = [dd.Atoms.NLocal];
         comm.AllReduce(fewest, ReduceOp.Min);
+        CheckValues(comm, dd, Fail);
         Compare("initial exchange", comm, dd, c, box, id, type, x, y, z, index, Fail);
 
         for (var round = 0; round < 3; round++)
@@ -99,6 +100,7 @@ public static class DecompositionChecks
             Move(dd, x, y, z, index, (i, k) => 0, (i, k) => 0.8 / grid[k] * (2 * Noise(id[i], round + 10, k) - 1), box);
             dd.Exchange();
             dd.Borders();
+            CheckValues(comm, dd, Fail);
             Compare($"round {round}, after exchange", comm, dd, c, box, id, type, x, y, z, index, Fail);
             // The extra per-atom value travelled with its atom.
             for (var i = 0; i < dd.Atoms.NLocal; i++)
@@ -108,6 +110,37 @@ public static class DecompositionChecks
         Span<long> total = [failures];
         comm.AllReduce(total, ReduceOp.Sum);
         return (total[0], log.ToString(), fewest[0]);
+    }
+
+    /// <summary>
+    /// Per-atom values: forwarded, every ghost holds its owner's (two numbers per atom); reverse-communicated ones
+    /// from every ghost, each owner holds the number of ghost copies of it over all ranks (counted from the gathered ghost ids).
+    /// </summary>
+    private static void CheckValues(ICommunicator comm, DomainDecomposition dd, Action<string> fail)
+    {
+        var a = dd.Atoms;
+        var v = new double[2 * a.NAll];
+        for (var i = 0; i < a.NAll; i++)
+            (v[2 * i], v[2 * i + 1]) = i < a.NLocal ? (1.5 * a.Id[i], -a.Id[i]) : (double.NaN, double.NaN);
+        dd.ForwardValues(v, 2);
+        for (var i = a.NLocal; i < a.NAll; i++)
+            if (v[2 * i] != 1.5 * a.Id[i] || v[2 * i + 1] != -a.Id[i]) fail($"ghost {i} of atom {a.Id[i]} got values {v[2 * i]}, {v[2 * i + 1]}");
+
+        var c = new double[a.NAll];
+        for (var i = a.NLocal; i < a.NAll; i++) c[i] = 1;
+        dd.ReverseValues(c);
+        var ghostIds = comm.GatherV<long>(a.Id.AsSpan(a.NLocal, a.NGhost), 0);
+        var ownedIds = comm.GatherV<long>(a.Id.AsSpan(0, a.NLocal), 0);
+        var counts = comm.GatherV<double>(c.AsSpan(0, a.NLocal), 0);
+        Span<long> bad = [0];
+        if (comm.Rank == 0)
+        {
+            var copies = ghostIds.GroupBy(g => g).ToDictionary(g => g.Key, g => g.Count());
+            for (var k = 0; k < ownedIds.Length; k++)
+                if (counts[k] != copies.GetValueOrDefault(ownedIds[k])) bad[0]++;
+        }
+        comm.Broadcast(bad, 0);
+        if (bad[0] != 0) fail($"reverse communication: {bad[0]} atoms do not hold the number of their ghost copies");
     }
 
     /// <summary>A number in [0, 1) from (id, round, component), the same on every rank.</summary>

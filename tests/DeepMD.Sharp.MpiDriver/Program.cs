@@ -7,6 +7,8 @@
 //                compares energy, forces and virial with the serial evaluation (1e-12 relative)
 //   kill         the last rank kills itself with SIGKILL after a barrier; the others keep communicating
 //   wait         every rank prints "rank R pid P" and keeps communicating for 120 s (for a kill -9 from outside)
+//   null         a NullReferenceException and a division by zero on every rank, caught: the runtime's own signal
+//                handling must survive MPI_Init (Open MPI installs handlers for SIGSEGV, SIGFPE, ...)
 //   throw        the last rank fails with an exception, which aborts the run
 // Exit 0 when every check passed (rank 0 prints "ok ..."), 1 on a failed check.
 using DeepMD.Sharp.MpiDriver;
@@ -24,6 +26,7 @@ try
         "water" => Water(comm, args[1], args[2], args.Length > 3 && args[3] == "triclinic"),
         "kill" => Kill(comm),
         "wait" => Wait(comm),
+        "null" => NullReference(comm),
         "throw" => Throw(comm),
         _ => throw new ArgumentException($"unknown mode '{mode}'"),
     };
@@ -121,6 +124,33 @@ static bool Wait(ICommunicator comm)
     }
     Console.WriteLine($"rank {comm.Rank} still running after 120 s");
     return false;
+}
+
+static bool NullReference(ICommunicator comm)
+{
+    var caught = 0;
+    try
+    {
+        string? s = Environment.GetEnvironmentVariable("DPSHARP_NO_SUCH_VARIABLE_" + comm.Rank);
+        Console.WriteLine(s!.Length);
+    }
+    catch (NullReferenceException)
+    {
+        caught++;
+    }
+    try
+    {
+        var zero = comm.Rank - comm.Rank;
+        Console.WriteLine(1 / zero);
+    }
+    catch (DivideByZeroException)
+    {
+        caught++;
+    }
+    Span<long> total = [caught];
+    comm.AllReduce(total, ReduceOp.Sum);
+    if (comm.Rank == 0) Console.WriteLine($"ok caught {total[0]} exceptions on {comm.Size} ranks");
+    return total[0] == 2 * comm.Size;
 }
 
 static bool Throw(ICommunicator comm)

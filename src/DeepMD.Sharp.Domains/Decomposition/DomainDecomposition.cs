@@ -323,6 +323,51 @@ public sealed class DomainDecomposition
         }
     }
 
+    /// <summary>
+    /// Ghosts take their sources' values of a per-atom quantity (<paramref name="width"/> numbers per atom, atom after
+    /// atom; no periodic shift is applied): what EAM's embedding derivative needs. Collective.
+    /// </summary>
+    public void ForwardValues(Span<double> values, int width = 1)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(width, 1);
+        foreach (var swap in _swaps)
+        {
+            var n = swap.SendList.Length;
+            EnsureSend(width * n);
+            for (var m = 0; m < n; m++)
+                values.Slice(width * swap.SendList[m], width).CopyTo(_send.AsSpan(width * m, width));
+            EnsureReceive(width * swap.ReceiveCount);
+            _comm.SendReceive<double>(_send.AsSpan(0, width * n), swap.SendRank, _receive.AsSpan(0, width * swap.ReceiveCount), swap.ReceiveRank);
+            DoublesSent[1] += width * n;
+            _receive.AsSpan(0, width * swap.ReceiveCount).CopyTo(values.Slice(width * swap.FirstReceive, width * swap.ReceiveCount));
+        }
+    }
+
+    /// <summary>
+    /// Adds the ghosts' values of a per-atom quantity (<paramref name="width"/> numbers per atom) onto the atoms they
+    /// came from, as <see cref="ReverseForces"/> does for forces (per-atom energies, virials, densities). Collective.
+    /// </summary>
+    public void ReverseValues(Span<double> values, int width = 1)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(width, 1);
+        for (var s = _swaps.Count - 1; s >= 0; s--)
+        {
+            var swap = _swaps[s];
+            var nr = swap.ReceiveCount;
+            EnsureSend(width * nr);
+            values.Slice(width * swap.FirstReceive, width * nr).CopyTo(_send);
+            var n = swap.SendList.Length;
+            EnsureReceive(width * n);
+            _comm.SendReceive<double>(_send.AsSpan(0, width * nr), swap.ReceiveRank, _receive.AsSpan(0, width * n), swap.SendRank);
+            DoublesSent[2] += width * nr;
+            for (var m = 0; m < n; m++)
+            {
+                var into = values.Slice(width * swap.SendList[m], width);
+                for (var k = 0; k < width; k++) into[k] += _receive[width * m + k];
+            }
+        }
+    }
+
     /// <summary>Rank of the neighbour <paramref name="step"/> subdomains away along <paramref name="d"/> (periodic in the grid).</summary>
     public int RankAlong(int d, int step) => d switch
     {

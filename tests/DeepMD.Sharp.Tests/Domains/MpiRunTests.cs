@@ -90,6 +90,15 @@ public class MpiRunTests
         }
     }
 
+    /// <summary>Open MPI installs handlers for SIGSEGV and SIGFPE at MPI_Init; .NET needs its own for null references and division by zero.</summary>
+    [Test]
+    public void ManagedExceptionsFromSignals_StillWorkAfterMpiInit()
+    {
+        var run = MpiRun.Driver(2, ["null"], Timeout);
+        Assert.That(run.ExitCode, Is.Zero, run.Output + run.Error);
+        Assert.That(run.Output, Does.Contain("ok caught 4 exceptions on 2 ranks"));
+    }
+
     [Test]
     public void ARankThatFails_AbortsTheRunWithItsMessage()
     {
