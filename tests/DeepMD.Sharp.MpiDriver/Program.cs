@@ -9,6 +9,9 @@
 //   wait         every rank prints "rank R pid P" and keeps communicating for 120 s (for a kill -9 from outside)
 //   null         a NullReferenceException and a division by zero on every rank, caught: the runtime's own signal
 //                handling must survive MPI_Init (Open MPI installs handlers for SIGSEGV, SIGFPE, ...)
+//   comm-bench N [steps]
+//                N random atoms at water's atom density (0.1 Å⁻³), ghost cutoff 7 Å: times Borders, ForwardPositions
+//                and ReverseForces (slowest rank) and prints the doubles each rank sends per step
 //   throw        the last rank fails with an exception, which aborts the run
 // Exit 0 when every check passed (rank 0 prints "ok ..."), 1 on a failed check.
 using DeepMD.Sharp.MpiDriver;
@@ -26,6 +29,7 @@ try
         "water" => Water(comm, args[1], args[2], args.Length > 3 && args[3] == "triclinic"),
         "kill" => Kill(comm),
         "wait" => Wait(comm),
+        "comm-bench" => CommBench(comm, int.Parse(args[1]), args.Length > 2 ? int.Parse(args[2]) : 20),
         "null" => NullReference(comm),
         "throw" => Throw(comm),
         _ => throw new ArgumentException($"unknown mode '{mode}'"),
@@ -151,6 +155,52 @@ static bool NullReference(ICommunicator comm)
     comm.AllReduce(total, ReduceOp.Sum);
     if (comm.Rank == 0) Console.WriteLine($"ok caught {total[0]} exceptions on {comm.Size} ranks");
     return total[0] == 2 * comm.Size;
+}
+
+static bool CommBench(ICommunicator comm, int atoms, int steps)
+{
+    var l = Math.Cbrt(atoms / 0.1);
+    var box = DeepMD.Sharp.Core.Geometry.Box.Orthorhombic(l, l, l);
+    var rng = new Random(1);
+    var id = new long[atoms];
+    var type = new int[atoms];
+    var x = new double[atoms];
+    var y = new double[atoms];
+    var z = new double[atoms];
+    for (var i = 0; i < atoms; i++) (id[i], x[i], y[i], z[i]) = (i + 1, rng.NextDouble() * l, rng.NextDouble() * l, rng.NextDouble() * l);
+    var grid = DeepMD.Sharp.Domains.Decomposition.ProcessorGrid.Choose(comm.Size, box);
+    var dd = new DeepMD.Sharp.Domains.Decomposition.DomainDecomposition(comm, grid, box, 7.0);
+    dd.Distribute(id, type, x, y, z);
+    var watch = new System.Diagnostics.Stopwatch();
+    Span<double> t = [0, 0, 0];
+    for (var rep = 0; rep < 3; rep++)
+    {
+        comm.Barrier();
+        watch.Restart();
+        dd.Borders();
+        t[0] = watch.Elapsed.TotalMilliseconds;
+    }
+    var f = new double[3 * dd.Atoms.NAll];
+    var fx = f.AsSpan(0, dd.Atoms.NAll);
+    var sentForward = dd.DoublesSent[1];
+    var sentReverse = dd.DoublesSent[2];
+    comm.Barrier();
+    watch.Restart();
+    for (var s = 0; s < steps; s++) dd.ForwardPositions();
+    t[1] = watch.Elapsed.TotalMilliseconds / steps;
+    comm.Barrier();
+    watch.Restart();
+    for (var s = 0; s < steps; s++) dd.ReverseForces(f.AsSpan(0, dd.Atoms.NAll), f.AsSpan(dd.Atoms.NAll, dd.Atoms.NAll), f.AsSpan(2 * dd.Atoms.NAll, dd.Atoms.NAll));
+    t[2] = watch.Elapsed.TotalMilliseconds / steps;
+    comm.AllReduce(t, ReduceOp.Max);
+    Span<long> counts = [dd.Atoms.NLocal, dd.Atoms.NGhost, (dd.DoublesSent[1] - sentForward) / steps, (dd.DoublesSent[2] - sentReverse) / steps];
+    Span<long> most = [.. counts];
+    comm.AllReduce(most, ReduceOp.Max);
+    if (comm.Rank == 0)
+        Console.WriteLine($"{atoms} atoms, {comm.Size} ranks ({grid}), box {l:F1} Å: most owned {most[0]}, most ghosts {most[1]}; " +
+                          $"per step and rank at most {most[2] * 8 / 1024.0:F0} KiB forward + {most[3] * 8 / 1024.0:F0} KiB reverse; " +
+                          $"slowest rank: borders {t[0]:F2} ms, forward {t[1]:F3} ms, reverse {t[2]:F3} ms");
+    return true;
 }
 
 static bool Throw(ICommunicator comm)
