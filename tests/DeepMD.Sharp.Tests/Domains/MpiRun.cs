@@ -7,6 +7,16 @@ using DeepMD.Sharp.Tests.Support;
 /// <summary>Starts programs under Open MPI's mpirun (oversubscribed: this machine may have fewer cores than ranks).</summary>
 public static partial class MpiRun
 {
+    /// <summary>
+    /// Open MPI's shared-memory transport copies large messages between ranks with cross-memory attach, which
+    /// containers without ptrace rights refuse ("Read -1, expected …"); plain copies work everywhere.
+    /// </summary>
+    private static void Configure(ProcessStartInfo psi)
+    {
+        const string SingleCopy = "OMPI_MCA_btl_vader_single_copy_mechanism";
+        if (Environment.GetEnvironmentVariable(SingleCopy) is null) psi.Environment[SingleCopy] = "none";
+    }
+
     /// <summary>mpirun's full path, or null when it is not on PATH.</summary>
     public static string? Find()
     {
@@ -35,6 +45,7 @@ public static partial class MpiRun
         {
             WorkingDirectory = workDir, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false,
         };
+        Configure(psi);
         foreach (var a in new[] { "--allow-run-as-root", "--oversubscribe", "-np", ranks.ToString(System.Globalization.CultureInfo.InvariantCulture), program })
             psi.ArgumentList.Add(a);
         foreach (var a in args) psi.ArgumentList.Add(a);
@@ -63,6 +74,7 @@ public static partial class MpiRun
             WorkingDirectory = TestContext.CurrentContext.TestDirectory, RedirectStandardOutput = true, RedirectStandardError = true,
             UseShellExecute = false,
         };
+        Configure(psi);
         foreach (var a in new[] { "--allow-run-as-root", "--oversubscribe", "-np", ranks.ToString(System.Globalization.CultureInfo.InvariantCulture), dotnet, dll })
             psi.ArgumentList.Add(a);
         foreach (var a in driverArgs) psi.ArgumentList.Add(a);
