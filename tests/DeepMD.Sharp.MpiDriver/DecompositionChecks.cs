@@ -191,17 +191,31 @@ public static class DecompositionChecks
         var a = dd.Atoms;
         const double tol = 1e-12;
 
-        // Ownership: gathered ids are every id once.
-        var owned = comm.GatherV<long>(a.Id.AsSpan(0, a.NLocal), 0);
+        // Ownership: the owned atoms gathered by id are every id once, with the unwrapped positions of the global copy.
+        var h0 = box.Matrix;
+        var unwrapped = new double[3 * a.NLocal];
+        for (var i = 0; i < a.NLocal; i++)
+            for (var k = 0; k < 3; k++)
+            {
+                var p = k == 0 ? a.X[i] : k == 1 ? a.Y[i] : a.Z[i];
+                unwrapped[3 * i + k] = p + a.Image[3 * i] * h0[k] + a.Image[3 * i + 1] * h0[3 + k] + a.Image[3 * i + 2] * h0[6 + k];
+            }
+        var (gatheredIds, gathered) = dd.GatherByIdAtRoot(unwrapped, 3);
         Span<long> bad = [0];
         if (comm.Rank == 0)
         {
-            var sorted = owned.Order().ToArray();
-            var expected = id.Order().ToArray();
-            if (!sorted.SequenceEqual(expected)) bad[0] = 1;
+            if (!gatheredIds.SequenceEqual(id.Order())) bad[0] = 1;
+            else
+                for (var k = 0; k < gatheredIds.Length; k++)
+                {
+                    var g = index[gatheredIds[k]];
+                    if (Math.Abs(gathered[3 * k] - x[g]) > tol || Math.Abs(gathered[3 * k + 1] - y[g]) > tol || Math.Abs(gathered[3 * k + 2] - z[g]) > tol)
+                        bad[0] = 2;
+                }
         }
         comm.Broadcast(bad, 0);
-        if (bad[0] != 0) fail($"{stage}: the owned atoms are not every atom exactly once");
+        if (bad[0] == 1) fail($"{stage}: the owned atoms are not every atom exactly once");
+        if (bad[0] == 2) fail($"{stage}: the owned atoms gathered by id are not at their positions");
 
         var h = box.Matrix;
         for (var i = 0; i < a.NLocal; i++)

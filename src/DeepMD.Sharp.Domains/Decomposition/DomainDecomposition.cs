@@ -368,6 +368,32 @@ public sealed class DomainDecomposition
         }
     }
 
+    /// <summary>
+    /// Gathers a per-atom quantity of the owned atoms (<paramref name="width"/> numbers per owned atom, in owned order)
+    /// to rank <paramref name="root"/>, ordered by atom id (what dumps and data files sorted by id need). Root gets the
+    /// sorted ids and the values in that order; other ranks get empty arrays. Collective.
+    /// </summary>
+    public (long[] Ids, double[] Values) GatherByIdAtRoot(ReadOnlySpan<double> values, int width, int root = 0)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(width, 1);
+        var n = Atoms.NLocal;
+        if (values.Length < width * n) throw new ArgumentException($"{values.Length} values for {n} owned atoms × {width}", nameof(values));
+        var ids = _comm.GatherV<long>(Atoms.Id.AsSpan(0, n), root);
+        var all = _comm.GatherV<double>(values[..(width * n)], root);
+        if (_comm.Rank != root) return ([], []);
+        var order = new int[ids.Length];
+        for (var k = 0; k < order.Length; k++) order[k] = k;
+        Array.Sort((long[])ids.Clone(), order);
+        var sortedIds = new long[ids.Length];
+        var sorted = new double[all.Length];
+        for (var k = 0; k < order.Length; k++)
+        {
+            sortedIds[k] = ids[order[k]];
+            all.AsSpan(width * order[k], width).CopyTo(sorted.AsSpan(width * k, width));
+        }
+        return (sortedIds, sorted);
+    }
+
     /// <summary>Rank of the neighbour <paramref name="step"/> subdomains away along <paramref name="d"/> (periodic in the grid).</summary>
     public int RankAlong(int d, int step) => d switch
     {
