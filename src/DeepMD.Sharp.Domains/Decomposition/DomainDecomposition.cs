@@ -101,7 +101,7 @@ public sealed class DomainDecomposition
     /// Takes this rank's share of a whole system that every rank holds (as after read_data): the atoms whose wrapped
     /// position lies in this rank's subdomain. Positions are wrapped into the box along periodic directions and
     /// <paramref name="image"/> (3 per atom; null = zeros) is updated accordingly; <paramref name="extra"/> holds
-    /// <see cref="DomainAtoms.ExtraWidth"/> values per atom. Call <see cref="Borders"/> next.
+    /// <see cref="DomainAtoms.ExtraWidth"/> values per atom (empty = zeros). Call <see cref="Borders"/> next.
     /// </summary>
     public void Distribute(ReadOnlySpan<long> id, ReadOnlySpan<int> type, ReadOnlySpan<double> x, ReadOnlySpan<double> y,
         ReadOnlySpan<double> z, ReadOnlySpan<int> image = default, ReadOnlySpan<double> extra = default)
@@ -117,7 +117,7 @@ public sealed class DomainDecomposition
             a.Type[i] = type[n];
             (a.X[i], a.Y[i], a.Z[i]) = (x[n], y[n], z[n]);
             for (var k = 0; k < 3; k++) a.Image[3 * i + k] = image.IsEmpty ? 0 : image[3 * n + k];
-            for (var k = 0; k < w; k++) a.Extra[w * i + k] = extra[w * n + k];
+            for (var k = 0; k < w; k++) a.Extra[w * i + k] = extra.IsEmpty ? 0 : extra[w * n + k];
             WrapOwned(i);
             if (Owns(0, i) && Owns(1, i) && Owns(2, i)) a.NLocal++;
         }
