@@ -390,6 +390,8 @@ public sealed class Simulation
         var box = Box!;
         if (Potential!.NeighborKind == NeighborKind.HalfWithGhosts)
             Verlet.BuildHalf(x, y, z, Atoms.Type.AsSpan(0, Atoms.Count), box, Potential.Cutoff);
+        else if (Potential.NeighborKind == NeighborKind.Both)
+            Verlet.BuildBoth(x, y, z, Atoms.Type.AsSpan(0, Atoms.Count), box, Potential.Cutoff);
         else
         {
             Verlet.Build(x, y, z, box.Cell, Potential!.Cutoff);
@@ -431,7 +433,7 @@ public sealed class Simulation
         request.LocalCount = a.Count;
         request.Box = Box!.Cell;
         request.Neighbors = Verlet.List;
-        request.HalfNeighbors = Potential!.NeighborKind == NeighborKind.HalfWithGhosts ? Verlet.Half : null;
+        request.HalfNeighbors = Potential!.NeighborKind is NeighborKind.HalfWithGhosts or NeighborKind.Both ? Verlet.Half : null;
         request.PerAtom = PerAtomWanted;
         request.Step = Step;
         request.Ids = a.Id;
