@@ -189,6 +189,30 @@ public class PairStylesVersusLammpsTests
         LammpsHarness.AssertSameThermo(LammpsHarness.RunLammps(lmp, path, dir), LammpsHarness.RunDpsharp(path, dir), 1e-10);
     }
 
+    /// <summary>EAM with ZBL at short range (the usual radiation-damage set-up): eam/alloy covers every pair, zbl its own.</summary>
+    [Test]
+    public void EamAlloyOverlaidWithZblMatchesLammps()
+    {
+        const string potentials = "/usr/share/lammps/potentials";
+        var (dir, lmp) = Prepare();
+        if (!File.Exists(Path.Combine(potentials, "CuNi.eam.alloy"))) Requirement.That(false, Requirement.Lammps, $"{potentials} missing; install lammps-data");
+        var path = Path.Combine(dir, "in.eamzbl");
+        File.WriteAllText(path, Lattice("metal", 3.56, 63.546, 58.69, 1500.0, 0.001) + $"""
+            pair_style  hybrid/overlay eam/alloy zbl 1.5 2.4
+            pair_coeff  * * eam/alloy {potentials}/CuNi.eam.alloy Cu Ni
+            pair_coeff  1 1 zbl 29 29
+            pair_coeff  2 2 zbl 28 28
+            pair_coeff  1 2 zbl 29 28
+            neigh_modify every 1 delay 0 check yes
+            fix         1 all nve
+            thermo_style custom step temp pe ke etotal press pxx pyy pzz pxy pxz pyz
+            thermo_modify format float %20.15g
+            thermo      20
+            run         200
+            """);
+        LammpsHarness.AssertSameThermo(LammpsHarness.RunLammps(lmp, path, dir), LammpsHarness.RunDpsharp(path, dir), 1e-10);
+    }
+
     [TestCaseSource(nameof(Cases))]
     public void PairWriteTableMatchesLammps(string setup, double inner, double outer)
     {
