@@ -437,6 +437,7 @@ public sealed class Simulation
         request.PerAtom = PerAtomWanted;
         request.Step = Step;
         request.Ids = a.Id;
+        request.Charges = a.HasCharge ? a.Q : null;
         request.Parallel = _parallel;
         Potential.Compute(request, _forces);
         a.Fx = _forces.Fx;

@@ -62,11 +62,13 @@ public static class BuiltInStyles
 
         registry.RegisterPairStyle<BornPairStyle>();
         registry.RegisterPairStyle<BuckPairStyle>();
+        registry.RegisterPairStyle<CoulCutPairStyle>();
         registry.RegisterPairStyle<DeepmdPairStyle>();
         registry.RegisterPairStyle<EamAlloyPairStyle>();
         registry.RegisterPairStyle<EamPairStyle>();
         registry.RegisterPairStyle<HybridOverlayPairStyle>();
         registry.RegisterPairStyle<HybridPairStyle>();
+        registry.RegisterPairStyle<LjCutCoulCutPairStyle>();
         registry.RegisterPairStyle<LjCutPairStyle>();
         registry.RegisterPairStyle<LjSmoothLinearPairStyle>();
         registry.RegisterPairStyle<MorsePairStyle>();

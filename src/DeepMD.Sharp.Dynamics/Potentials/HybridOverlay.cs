@@ -76,7 +76,10 @@ public sealed class HybridOverlay : IPotential, IPairFunction
     }
 
     /// <summary>The sum over the parts whose cutoff covers <paramref name="rsq"/> (LAMMPS' hybrid single).</summary>
-    public double Single(int i, int j, double rsq, out double fforce)
+    public double Single(int i, int j, double rsq, out double fforce) => Single(i, j, rsq, 1.0, 1.0, out fforce);
+
+    /// <summary>The sum over the parts whose cutoff covers <paramref name="rsq"/>, for atoms with charges qi, qj.</summary>
+    public double Single(int i, int j, double rsq, double qi, double qj, out double fforce)
     {
         double e = 0;
         fforce = 0;
@@ -85,7 +88,7 @@ public sealed class HybridOverlay : IPotential, IPairFunction
             if (p is not IPairFunction f)
                 throw new Core.Errors.UserInputException($"pair style {p.Name} has no pair function (LAMMPS' single); it cannot be tabulated");
             if (rsq >= f.CutoffSquared(i, j)) continue;
-            e += f.Single(i, j, rsq, out var ff);
+            e += f.Single(i, j, rsq, qi, qj, out var ff);
             fforce += ff;
         }
         return e;

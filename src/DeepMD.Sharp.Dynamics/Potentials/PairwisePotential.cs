@@ -23,6 +23,9 @@ public interface IPairFunction
 
     /// <summary>Energy of one pair at squared distance <paramref name="rsq"/> (inside the cutoff); <paramref name="fforce"/> = −(dE/dr)/r.</summary>
     double Single(int i, int j, double rsq, out double fforce);
+
+    /// <summary>As <see cref="Single(int, int, double, out double)"/> for atoms with charges <paramref name="qi"/>, <paramref name="qj"/> (styles without charges ignore them).</summary>
+    double Single(int i, int j, double rsq, double qi, double qj, out double fforce) => Single(i, j, rsq, out fforce);
 }
 
 /// <summary>
@@ -37,7 +40,8 @@ public interface IPairFunction
 public abstract class PairwisePotential : IPotential, IPairFunction
 {
     private const int SumsPerSlab = 7;
-    private double[] _f = [], _e = [], _slabSums = [];
+    private double[] _f = [], _e = [], _slabSums = [], _qAll = [];
+    private double[]? _q;
     private HalfNeighborList? _list;
     private bool _perAtom;
     private Action<int>? _slabBody;
@@ -172,6 +176,12 @@ public abstract class PairwisePotential : IPotential, IPairFunction
     /// </summary>
     protected abstract double Pair(int t, double rsq, out double fpair);
 
+    /// <summary>Whether the style needs the atoms' charges (the coulomb styles); they then get <see cref="PairCharged"/>.</summary>
+    protected virtual bool UsesCharges => false;
+
+    /// <summary>As <see cref="Pair"/> for a pair with charges <paramref name="qi"/>, <paramref name="qj"/> (coulomb styles).</summary>
+    protected virtual double PairCharged(int t, double rsq, double qi, double qj, out double fpair) => Pair(t, rsq, out fpair);
+
     /// <summary>Re-derives the per-pair tables (LAMMPS' <c>init</c>) after coefficients or settings changed; errors name missing pairs.</summary>
     protected void Prepare()
     {
@@ -215,7 +225,15 @@ public abstract class PairwisePotential : IPotential, IPairFunction
     {
         Prepare();
         var t = i * TypeCount + j;
-        return Pair(t, rsq, out fforce) - _offset[t];
+        return (UsesCharges ? PairCharged(t, rsq, 1.0, 1.0, out fforce) : Pair(t, rsq, out fforce)) - _offset[t];
+    }
+
+    /// <summary>As <see cref="Single(int, int, double, out double)"/> with the charges of the two atoms (LAMMPS' pair_write QI QJ; without them 1 and 1).</summary>
+    public double Single(int i, int j, double rsq, double qi, double qj, out double fforce)
+    {
+        Prepare();
+        var t = i * TypeCount + j;
+        return (UsesCharges ? PairCharged(t, rsq, qi, qj, out fforce) : Pair(t, rsq, out fforce)) - _offset[t];
     }
 
     /// <summary>
@@ -225,8 +243,10 @@ public abstract class PairwisePotential : IPotential, IPairFunction
     public void Compute(ForceRequest request, ForceResult result)
     {
         Prepare();
+        if (UsesCharges && request.Charges is null)
+            throw new Core.Errors.UserInputException($"pair style {Name} needs atom charges; use atom_style charge (and a data file with charges)");
         if (request.HalfNeighbors is { } half)
-            ComputeHalf(half, request.PerAtom, request.Parallel ?? new ParallelOptions(), result);
+            ComputeHalf(half, request.PerAtom, request.Parallel ?? new ParallelOptions(), request.Charges, result);
         else
         {
             if (request.Neighbors is null) throw new ArgumentException($"{Name} needs a neighbor list (half over ghosts, or full periodic)", nameof(request));
@@ -280,6 +300,7 @@ public abstract class PairwisePotential : IPotential, IPairFunction
         var eatom = result.AtomEnergy;
         var perAtom = request.PerAtom;
         var ntypes = TypeCount;
+        var q = UsesCharges ? request.Charges : null;
         double energy = 0, vxx = 0, vyy = 0, vzz = 0, vxy = 0, vxz = 0, vyz = 0;
         for (var i = 0; i < n; i++)
         {
@@ -293,7 +314,8 @@ public abstract class PairwisePotential : IPotential, IPairFunction
                 var rsq = dx * dx + dy * dy + dz * dz;
                 var t = rowType + types[j];
                 if (rsq >= _cutSq[t]) continue;
-                var evdwl = Pair(t, rsq, out var fpair) - _offset[t];
+                double fpair;
+                var evdwl = (q is null ? Pair(t, rsq, out fpair) : PairCharged(t, rsq, q[i], q[j], out fpair)) - _offset[t];
                 fix += dx * fpair;
                 fiy += dy * fpair;
                 fiz += dz * fpair;
@@ -327,11 +349,20 @@ public abstract class PairwisePotential : IPotential, IPairFunction
         w[5] = w[7] = vyz;
     }
 
-    private void ComputeHalf(HalfNeighborList list, bool perAtom, ParallelOptions parallel, ForceResult result)
+    private void ComputeHalf(HalfNeighborList list, bool perAtom, ParallelOptions parallel, double[]? charges, ForceResult result)
     {
         var atoms = list.Atoms;
         var n = atoms.LocalCount;
         var total = atoms.TotalCount;
+        _q = null;
+        if (UsesCharges)
+        {
+            // Ghosts carry their owner's charge.
+            if (_qAll.Length < total) _qAll = new double[total];
+            var owner = atoms.Owner;
+            for (var k = 0; k < total; k++) _qAll[k] = charges![owner[k]];
+            _q = _qAll;
+        }
         result.Resize(n);
         PairBuffers.Zeroed(ref _f, 3 * total);
         if (perAtom) PairBuffers.Zeroed(ref _e, total);
@@ -365,6 +396,7 @@ public abstract class PairwisePotential : IPotential, IPairFunction
         var perAtom = _perAtom;
         var cutSq = _cutSq;
         var offset = _offset;
+        var q = _q;
         var ntypes = TypeCount;
         double energy = 0, vxx = 0, vyy = 0, vzz = 0, vxy = 0, vxz = 0, vyz = 0;
         for (var k = start[slab]; k < start[slab + 1]; k++)
@@ -380,7 +412,8 @@ public abstract class PairwisePotential : IPotential, IPairFunction
                 var rsq = dx * dx + dy * dy + dz * dz;
                 var t = rowType + types[j];
                 if (rsq >= cutSq[t]) continue;
-                var evdwl = Pair(t, rsq, out var fpair) - offset[t];
+                double fpair;
+                var evdwl = (q is null ? Pair(t, rsq, out fpair) : PairCharged(t, rsq, q[i], q[j], out fpair)) - offset[t];
                 double fx = dx * fpair, fy = dy * fpair, fz = dz * fpair;
                 fix += fx;
                 fiy += fy;

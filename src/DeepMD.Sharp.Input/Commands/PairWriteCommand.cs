@@ -44,6 +44,7 @@ public sealed class PairWriteCommand : IDeckCommand
         text.Append($"# Pair potential {context.PairStyleName} for atom types {itype} {jtype}: i,r,energy,force\n");
         text.Append($"\n{args[7]}\nN {points} {(style == "r" ? "R" : "RSQ")} {CFormat.G(inner, 15)} {CFormat.G(outer, 15)}\n\n");
         int ti = itype - 1, tj = jtype - 1;
+        double qi = args.Count == 10 ? args.Double(8, "QI") : 1.0, qj = args.Count == 10 ? args.Double(9, "QJ") : 1.0;
         var cutSq = pair.CutoffSquared(ti, tj);
         for (var i = 0; i < points; i++)
         {
@@ -61,7 +62,7 @@ public sealed class PairWriteCommand : IDeckCommand
             double e = 0, f = 0;
             if (rsq < cutSq)
             {
-                e = pair.Single(ti, tj, rsq, out f);
+                e = pair.Single(ti, tj, rsq, qi, qj, out f);
                 f *= r;
             }
             text.Append($"{i + 1} {CFormat.G(r, 15)} {CFormat.G(e, 15)} {CFormat.G(f, 15)}\n");

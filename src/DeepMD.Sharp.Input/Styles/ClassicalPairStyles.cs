@@ -189,3 +189,62 @@ public sealed class TablePairStyle : PairwisePairStyle<TablePotential>
 
     protected override TablePotential Create(DeckContext context) => new(context.Simulation.TypeCount, _style, _length);
 }
+
+/// <summary>LAMMPS' qqr2e (Coulomb constant) per unit style, with qelectron² (1 in these styles).</summary>
+internal static class CoulombConstant
+{
+    public static double For(string units, string style) => units switch
+    {
+        "metal" => 14.399645,
+        "real" => 332.06371,
+        "lj" => 1.0,
+        _ => throw new UserInputException($"pair_style {style}: units {units} are not supported (use metal, real or lj)"),
+    };
+}
+
+/// <summary><c>pair_style coul/cut RC</c>; <c>pair_coeff I J [RC]</c>; needs <c>atom_style charge</c>.</summary>
+[PairStyle("coul/cut")]
+public sealed class CoulCutPairStyle : PairwisePairStyle<CoulombCut>
+{
+    private double _cutoff;
+
+    public override void Configure(DeckContext context, DeckArguments args) => _cutoff = GlobalCutoff(args);
+
+    protected override Action<CoulombCut, int, int> ParseCoeff(DeckContext context, DeckArguments args)
+    {
+        CoeffCount(args, 2, 3, "I J [RC]");
+        var rc = OptionalCutoff(args, 2);
+        return (p, i, j) => p.SetCoefficients(i, j, rc);
+    }
+
+    protected override CoulombCut Create(DeckContext context) =>
+        new(context.Simulation.TypeCount, _cutoff, CoulombConstant.For(context.Units.Name, "coul/cut"));
+}
+
+/// <summary><c>pair_style lj/cut/coul/cut RC_LJ [RC_COUL]</c>; <c>pair_coeff I J EPSILON SIGMA [RC_LJ [RC_COUL]]</c>; needs <c>atom_style charge</c>.</summary>
+[PairStyle("lj/cut/coul/cut")]
+public sealed class LjCutCoulCutPairStyle : PairwisePairStyle<LennardJonesCutCoulombCut>
+{
+    private double _ljCutoff, _coulCutoff;
+
+    public override void Configure(DeckContext context, DeckArguments args)
+    {
+        if (args.Count is < 1 or > 2) throw args.Error("Illegal pair_style command; needs: lj/cut/coul/cut RC_LJ [RC_COUL]");
+        _ljCutoff = args.Double(0, "LJ cutoff");
+        _coulCutoff = args.Count == 2 ? args.Double(1, "Coulomb cutoff") : _ljCutoff;
+        if (!(_ljCutoff > 0) || !(_coulCutoff > 0)) throw args.Error("the cutoffs must be positive");
+    }
+
+    protected override Action<LennardJonesCutCoulombCut, int, int> ParseCoeff(DeckContext context, DeckArguments args)
+    {
+        CoeffCount(args, 4, 6, "I J EPSILON SIGMA [RC_LJ [RC_COUL]]");
+        var eps = args.Double(2, "epsilon");
+        var sig = args.Double(3, "sigma");
+        var rcLj = OptionalCutoff(args, 4);
+        double? rcCoul = args.Count > 5 ? args.Double(5, "Coulomb cutoff") : null;
+        return (p, i, j) => p.SetCoefficients(i, j, eps, sig, rcLj, rcCoul);
+    }
+
+    protected override LennardJonesCutCoulombCut Create(DeckContext context) =>
+        new(context.Simulation.TypeCount, _ljCutoff, _coulCutoff, CoulombConstant.For(context.Units.Name, "lj/cut/coul/cut"));
+}
