@@ -19,6 +19,8 @@ public sealed class HybridOverlay : IPotential, IPairFunction
         _parts = [.. parts];
         _results = new ForceResult[_parts.Length];
         for (var k = 0; k < _results.Length; k++) _results[k] = new ForceResult();
+        var kinds = _parts.Select(p => p.NeighborKind).Distinct().ToList();
+        NeighborKind = kinds.Count == 1 ? kinds[0] : NeighborKind.Both;
     }
 
     public string Name => "hybrid/overlay";
@@ -31,14 +33,8 @@ public sealed class HybridOverlay : IPotential, IPairFunction
 
     public double Cutoff => _parts.Max(p => p.Cutoff);
 
-    public NeighborKind NeighborKind
-    {
-        get
-        {
-            var kinds = _parts.Select(p => p.NeighborKind).Distinct().ToList();
-            return kinds.Count == 1 ? kinds[0] : NeighborKind.Both;
-        }
-    }
+    /// <summary>The parts' kind when they agree, else <see cref="NeighborKind.Both"/> (worked out once: the parts are fixed).</summary>
+    public NeighborKind NeighborKind { get; }
 
     public void Compute(ForceRequest request, ForceResult result)
     {

@@ -2,6 +2,7 @@ namespace DeepMD.Sharp.Input.Styles;
 
 using DeepMD.Sharp.Core.Errors;
 using DeepMD.Sharp.Dynamics.Potentials;
+using DeepMD.Sharp.Input.Commands;
 
 /// <summary><c>pair_style zbl INNER OUTER</c>; <c>pair_coeff I J Zi Zj</c> (Zi = Zj when I = J).</summary>
 [PairStyle("zbl")]
@@ -22,6 +23,11 @@ public sealed class ZblPairStyle : PairwisePairStyle<ZblPotential>
         CoeffCount(args, 4, 4, "I J Zi Zj");
         var zi = args.Double(2, "Zi");
         var zj = args.Double(3, "Zj");
+        var n = context.Simulation.TypeCount;
+        var (ilo, ihi) = TypeRange.Parse(args, args[0], n);
+        var (jlo, jhi) = TypeRange.Parse(args, args[1], n);
+        if (zi != zj && Math.Max(ilo, jlo) <= Math.Min(ihi, jhi))
+            throw args.Error($"Incorrect args for pair coefficients: zbl needs equal Z values for like types (types {args[0]} {args[1]} include I = J; got {zi} and {zj})");
         return (p, i, j) => p.SetCoefficients(i, j, zi, zj);
     }
 

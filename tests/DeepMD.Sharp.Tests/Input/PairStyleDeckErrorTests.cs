@@ -81,5 +81,5 @@ public class PairStyleDeckErrorTests
 
     [Test]
     public void ZblNeedsEqualChargesForLikeTypes() =>
-        Assert.That(Fail("pair_style zbl 1.0 2.0\npair_coeff 1 1 8 1"), Does.Contain("equal Z values"));
+        Assert.That(Fail("pair_style zbl 1.0 2.0\npair_coeff 1 1 8 1"), Does.Contain("pair_coeff").And.Contain("equal Z values for like types"));
 }
