@@ -97,6 +97,9 @@ public sealed class Simulation
     /// <summary>Potential energy of the last evaluation (energy units).</summary>
     public double PotentialEnergy => _forces.Energy;
 
+    /// <summary>The Coulomb part of the potential energy of the last evaluation (thermo ecoul).</summary>
+    public double CoulombEnergy => _forces.CoulombEnergy;
+
     /// <summary>Virial of the last evaluation, W[a][b] = Σ F_a x_b (energy units, row-major 3x3).</summary>
     public double[] Virial => _forces.Virial;
 

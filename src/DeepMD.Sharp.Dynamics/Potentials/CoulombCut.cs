@@ -36,14 +36,15 @@ public sealed class CoulombCut : PairwisePotential
         return At(_cut, i, j);
     }
 
-    protected override double Pair(int t, double rsq, out double fpair) => PairCharged(t, rsq, 1.0, 1.0, out fpair);
+    protected override double Pair(int t, double rsq, out double fpair) => PairCharged(t, rsq, 1.0, 1.0, out fpair, out _);
 
-    protected override double PairCharged(int t, double rsq, double qi, double qj, out double fpair)
+    protected override double PairCharged(int t, double rsq, double qi, double qj, out double fpair, out double ecoul)
     {
         var r2inv = 1.0 / rsq;
         var rinv = Math.Sqrt(r2inv);
         var forcecoul = _qqrd2e * _scale[t] * qi * qj * rinv;
         fpair = forcecoul * r2inv;
-        return _qqrd2e * _scale[t] * qi * qj * rinv;
+        ecoul = _qqrd2e * _scale[t] * qi * qj * rinv;
+        return ecoul;
     }
 }

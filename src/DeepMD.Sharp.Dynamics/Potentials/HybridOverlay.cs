@@ -48,6 +48,7 @@ public sealed class HybridOverlay : IPotential, IPairFunction
         foreach (var part in _results)
         {
             result.Energy += part.Energy;
+            result.CoulombEnergy += part.CoulombEnergy;
             for (var c = 0; c < 9; c++) result.Virial[c] += part.Virial[c];
             var m = part.Fx.Length;
             for (var i = 0; i < m; i++)

@@ -83,12 +83,13 @@ public sealed class LennardJonesCutCoulombCut : PairwisePotential
             16.0 * Math.PI * ni * nj * eps * sig6 * (2.0 * sig6 - 3.0 * rc6) / (9.0 * rc9));
     }
 
-    protected override double Pair(int t, double rsq, out double fpair) => PairCharged(t, rsq, 1.0, 1.0, out fpair);
+    protected override double Pair(int t, double rsq, out double fpair) => PairCharged(t, rsq, 1.0, 1.0, out fpair, out _);
 
-    protected override double PairCharged(int t, double rsq, double qi, double qj, out double fpair)
+    protected override double PairCharged(int t, double rsq, double qi, double qj, out double fpair, out double ecoul)
     {
         var r2inv = 1.0 / rsq;
-        double forcecoul = 0, forcelj = 0, ecoul = 0, evdwl = 0;
+        double forcecoul = 0, forcelj = 0, evdwl = 0;
+        ecoul = 0;
         if (rsq < _cutCoulSq[t])
         {
             forcecoul = _qqrd2e * qi * qj * Math.Sqrt(r2inv);

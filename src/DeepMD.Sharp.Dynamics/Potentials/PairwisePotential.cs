@@ -40,7 +40,7 @@ public interface IPairFunction
 public abstract class PairwisePotential : IPotential, IPairFunction
 {
     private const int SumsPerSlab = 7;
-    private double[] _f = [], _e = [], _slabSums = [], _qAll = [];
+    private double[] _f = [], _e = [], _slabSums = [], _qAll = [], _slabCoul = [];
     private double[]? _q;
     private HalfNeighborList? _list;
     private bool _perAtom;
@@ -180,7 +180,11 @@ public abstract class PairwisePotential : IPotential, IPairFunction
     protected virtual bool UsesCharges => false;
 
     /// <summary>As <see cref="Pair"/> for a pair with charges <paramref name="qi"/>, <paramref name="qj"/> (coulomb styles).</summary>
-    protected virtual double PairCharged(int t, double rsq, double qi, double qj, out double fpair) => Pair(t, rsq, out fpair);
+    protected virtual double PairCharged(int t, double rsq, double qi, double qj, out double fpair, out double ecoul)
+    {
+        ecoul = 0.0;
+        return Pair(t, rsq, out fpair);
+    }
 
     /// <summary>Re-derives the per-pair tables (LAMMPS' <c>init</c>) after coefficients or settings changed; errors name missing pairs.</summary>
     protected void Prepare()
@@ -225,7 +229,7 @@ public abstract class PairwisePotential : IPotential, IPairFunction
     {
         Prepare();
         var t = i * TypeCount + j;
-        return (UsesCharges ? PairCharged(t, rsq, 1.0, 1.0, out fforce) : Pair(t, rsq, out fforce)) - _offset[t];
+        return (UsesCharges ? PairCharged(t, rsq, 1.0, 1.0, out fforce, out _) : Pair(t, rsq, out fforce)) - _offset[t];
     }
 
     /// <summary>As <see cref="Single(int, int, double, out double)"/> with the charges of the two atoms (LAMMPS' pair_write QI QJ; without them 1 and 1).</summary>
@@ -233,7 +237,7 @@ public abstract class PairwisePotential : IPotential, IPairFunction
     {
         Prepare();
         var t = i * TypeCount + j;
-        return (UsesCharges ? PairCharged(t, rsq, qi, qj, out fforce) : Pair(t, rsq, out fforce)) - _offset[t];
+        return (UsesCharges ? PairCharged(t, rsq, qi, qj, out fforce, out _) : Pair(t, rsq, out fforce)) - _offset[t];
     }
 
     /// <summary>
@@ -301,6 +305,7 @@ public abstract class PairwisePotential : IPotential, IPairFunction
         var perAtom = request.PerAtom;
         var ntypes = TypeCount;
         var q = UsesCharges ? request.Charges : null;
+        double ecoulSum = 0;
         double energy = 0, vxx = 0, vyy = 0, vzz = 0, vxy = 0, vxz = 0, vyz = 0;
         for (var i = 0; i < n; i++)
         {
@@ -314,8 +319,9 @@ public abstract class PairwisePotential : IPotential, IPairFunction
                 var rsq = dx * dx + dy * dy + dz * dz;
                 var t = rowType + types[j];
                 if (rsq >= _cutSq[t]) continue;
-                double fpair;
-                var evdwl = (q is null ? Pair(t, rsq, out fpair) : PairCharged(t, rsq, q[i], q[j], out fpair)) - _offset[t];
+                double fpair, ecoul = 0;
+                var evdwl = (q is null ? Pair(t, rsq, out fpair) : PairCharged(t, rsq, q[i], q[j], out fpair, out ecoul)) - _offset[t];
+                ecoulSum += ecoul;
                 fix += dx * fpair;
                 fiy += dy * fpair;
                 fiz += dz * fpair;
@@ -340,6 +346,7 @@ public abstract class PairwisePotential : IPotential, IPairFunction
             fz[i] += fiz;
         }
         result.Energy = energy;
+        result.CoulombEnergy = ecoulSum;
         var w = result.Virial;
         w[0] = vxx;
         w[4] = vyy;
@@ -367,6 +374,7 @@ public abstract class PairwisePotential : IPotential, IPairFunction
         PairBuffers.Zeroed(ref _f, 3 * total);
         if (perAtom) PairBuffers.Zeroed(ref _e, total);
         PairBuffers.Zeroed(ref _slabSums, SumsPerSlab * list.SlabCount);
+        PairBuffers.Zeroed(ref _slabCoul, list.SlabCount);
         _list = list;
         _perAtom = perAtom;
         list.ForEachSlab(parallel, _slabBody ??= ComputeSlab);
@@ -379,6 +387,9 @@ public abstract class PairwisePotential : IPotential, IPairFunction
             Array.Copy(_e, result.AtomEnergy, n);
         }
         PairBuffers.SumSlabs(_slabSums, list.SlabCount, result);
+        double coul = 0;
+        for (var s = 0; s < list.SlabCount; s++) coul += _slabCoul[s];
+        result.CoulombEnergy += coul;
     }
 
     /// <summary>All pairs of the centers of one slab; writes only atoms of this slab and the next <c>SlabReach</c>.</summary>
@@ -398,6 +409,7 @@ public abstract class PairwisePotential : IPotential, IPairFunction
         var offset = _offset;
         var q = _q;
         var ntypes = TypeCount;
+        double coulSum = 0;
         double energy = 0, vxx = 0, vyy = 0, vzz = 0, vxy = 0, vxz = 0, vyz = 0;
         for (var k = start[slab]; k < start[slab + 1]; k++)
         {
@@ -412,8 +424,9 @@ public abstract class PairwisePotential : IPotential, IPairFunction
                 var rsq = dx * dx + dy * dy + dz * dz;
                 var t = rowType + types[j];
                 if (rsq >= cutSq[t]) continue;
-                double fpair;
-                var evdwl = (q is null ? Pair(t, rsq, out fpair) : PairCharged(t, rsq, q[i], q[j], out fpair)) - offset[t];
+                double fpair, ecoul = 0;
+                var evdwl = (q is null ? Pair(t, rsq, out fpair) : PairCharged(t, rsq, q[i], q[j], out fpair, out ecoul)) - offset[t];
+                coulSum += ecoul;
                 double fx = dx * fpair, fy = dy * fpair, fz = dz * fpair;
                 fix += fx;
                 fiy += fy;
@@ -439,6 +452,7 @@ public abstract class PairwisePotential : IPotential, IPairFunction
             f[3 * i + 2] += fiz;
         }
         PairBuffers.StoreSlab(_slabSums, slab, energy, vxx, vyy, vzz, vxy, vxz, vyz);
+        _slabCoul[slab] = coulSum;
     }
 
     private static bool PositiveShift(int a, int b, int c) => a > 0 || (a == 0 && (b > 0 || (b == 0 && c > 0)));

@@ -93,7 +93,7 @@ public class ChargedPairStylesVersusLammpsTests
             timestep    0.001
             neigh_modify every 1 delay 0 check yes
             fix         1 all nve
-            thermo_style custom step temp pe ke etotal press pxx pyy pzz pxy pxz pyz
+            thermo_style custom step temp pe evdwl ecoul ke etotal press pxx pyy pzz pxy pxz pyz
             thermo_modify format float %20.15g
             thermo      20
             run         200

@@ -181,7 +181,7 @@ public class PairStylesVersusLammpsTests
 
             neigh_modify every 1 delay 0 check yes
             fix         1 all nve
-            thermo_style custom step temp pe ke etotal press pxx pyy pzz pxy pxz pyz
+            thermo_style custom step temp pe evdwl ecoul ke etotal press pxx pyy pzz pxy pxz pyz
             thermo_modify format float %20.15g
             thermo      20
             run         200
@@ -205,7 +205,7 @@ public class PairStylesVersusLammpsTests
             pair_coeff  1 2 zbl 29 28
             neigh_modify every 1 delay 0 check yes
             fix         1 all nve
-            thermo_style custom step temp pe ke etotal press pxx pyy pzz pxy pxz pyz
+            thermo_style custom step temp pe evdwl ecoul ke etotal press pxx pyy pzz pxy pxz pyz
             thermo_modify format float %20.15g
             thermo      20
             run         200
