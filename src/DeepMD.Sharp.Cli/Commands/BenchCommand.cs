@@ -193,7 +193,7 @@ public static class BenchCommand
                     stdout.WriteLine(string.Create(CultureInfo.InvariantCulture,
                         $"  guard (evaluation alone, alternating): off {med[0]:F3}, on {med[1]:F3} µs/atom-step; on/off pair by pair median {ratios[ratios.Count / 2]:F4} (min {ratios[0]:F4}, max {ratios[^1]:F4}), " +
                         $"fastest on / fastest off {abTimes[1].Min() / abTimes[0].Min():F4}; pair check alone {inspectTimes.Order().ElementAt(inspectTimes.Count / 2):F4} µs/atom-step (median); " +
-                        $"{guard!.Events} of {guard.Checked} guarded evaluations outside the training coverage{(guard.Watch is null ? "; the model stores no descriptor ranges" : "")}"));
+                        $"{guard!.Events} of {guard.Checked} guarded evaluations outside the training coverage ({guard.Watch?.SlowBatches ?? 0} batches scanned per center){(guard.Watch is null ? "; the model stores no descriptor ranges" : "")}"));
                 }
                 else if (ab)
                 {

@@ -79,6 +79,11 @@ public sealed class DescriptorWatch
     /// <summary>The training coverage a checker compares with (null for a recorder).</summary>
     public TrainingCoverage? Coverage { get; private init; }
 
+    private long _slowBatches;
+
+    /// <summary>Batches whose vector check saw a value outside and were scanned center by center (diagnostics).</summary>
+    public long SlowBatches => Interlocked.Read(ref _slowBatches);
+
     /// <summary>Centers observed since the last <see cref="Reset"/>.</summary>
     public long Observed => Interlocked.Read(ref _observed);
 
@@ -183,6 +188,7 @@ public sealed class DescriptorWatch
             }
         }
         if (!anyTail && bad == Vector<T>.Zero) return;
+        Interlocked.Increment(ref _slowBatches);
         // Rare: find which centers left their ranges (in double, against the double ranges).
         var col = new double[size];
         for (var c = 0; c < n; c++)
