@@ -130,7 +130,7 @@ public static class BenchCommand
                     guard.BeforeEvaluation();
                     var r = evaluator.Evaluate(t, list, guardOptions);
                     var inspect = Stopwatch.GetTimestamp();
-                    guard.Inspect(t, list);
+                    guard.Inspect(t, list, maxDegreeOfParallelism: options.MaxDegreeOfParallelism());
                     inspectTimes.Add(Stopwatch.GetElapsedTime(inspect).TotalMicroseconds / s.Count);
                     return r;
                 }

@@ -5,6 +5,7 @@ using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using DeepMD.Sharp.Core.Neighbors;
+using DeepMD.Sharp.Core.Threading;
 using DeepMD.Sharp.Models.Evaluation;
 
 /// <summary>What the guard does when a structure leaves the training coverage (<c>guard warn|stop|off</c>).</summary>
@@ -156,13 +157,13 @@ public sealed class ExtrapolationGuard
     /// After an evaluation of <paramref name="types"/> (model types) on <paramref name="list"/>: checks the pair distances
     /// and collects the descriptor watch's result into <see cref="Last"/>; returns whether anything was found.
     /// </summary>
-    public bool Inspect(int[] types, NeighborList list, ModelDeviation? deviation = null)
+    public bool Inspect(int[] types, NeighborList list, ModelDeviation? deviation = null, int maxDegreeOfParallelism = -1)
     {
         var f = Last;
         f.Clear();
         if (!Active) return false;
         Checked++;
-        CheckPairs(types, list, f);
+        CheckPairs(types, list, f, maxDegreeOfParallelism);
         if (Watch is { } w)
         {
             if (w.Observed == 0 && list.CenterCount > 0) DescriptorsUnchecked++;
@@ -230,38 +231,84 @@ public sealed class ExtrapolationGuard
     private int _lastTypeI, _lastTypeJ;
 
     /// <summary>
-    /// Pairs closer than their types' limit. Most entries are farther than the largest limit: those are ruled out four
-    /// or eight at a time with vector compares of r², the rest are checked per type pair.
+    /// Pairs closer than their types' limit, in chunks of centers spread over threads and merged in chunk order (the
+    /// result does not depend on the schedule). Most entries are farther than the largest limit: those are ruled out
+    /// four or eight at a time with vector compares of r², the rest are checked per type pair.
     /// </summary>
-    private void CheckPairs(int[] types, NeighborList list, GuardFinding f)
+    private void CheckPairs(int[] types, NeighborList list, GuardFinding f, int maxDegreeOfParallelism)
     {
         if (_maxLimit2 <= 0) return;
-        var offsets = list.Offsets;
-        ref var dx0 = ref MemoryMarshal.GetArrayDataReference(list.Dx);
-        ref var dy0 = ref MemoryMarshal.GetArrayDataReference(list.Dy);
-        ref var dz0 = ref MemoryMarshal.GetArrayDataReference(list.Dz);
-        var w = Vector<double>.Count;
-        var maxv = new Vector<double>(_maxLimit2);
-        var worstDeficit = double.NegativeInfinity;
-        var nloc = list.CenterCount;
-        for (var i = 0; i < nloc; i++)
+        var chunks = (list.CenterCount + PairChunk - 1) / PairChunk;
+        if (_chunks.Length < chunks) _chunks = new ChunkResult[chunks];
+        _body ??= new PairBody(this);
+        _body.Types = types;
+        _body.List = list;
+        ParallelLoop.For(chunks, maxDegreeOfParallelism, _body);
+        var worst = double.NegativeInfinity;
+        for (var c = 0; c < chunks; c++)
         {
-            int e = offsets[i], end = offsets[i + 1];
-            for (; e + w <= end; e += w)
+            ref var r = ref _chunks[c];
+            f.PairCount += r.Count;
+            if (!r.Found || r.Deficit <= worst) continue;
+            worst = r.Deficit;
+            f.PairI = r.I;
+            f.PairJ = r.J;
+            f.PairDistance = r.R;
+            f.PairMinimum = r.Minimum;
+            _lastTypeI = types[r.I];
+            _lastTypeJ = types[r.J];
+        }
+        if (f.PairI >= 0 && f.PairCount == 0) f.PairCount = 1; // a pair with a ghost seen from one side only
+    }
+
+    private const int PairChunk = 256;
+    private ChunkResult[] _chunks = [];
+    private PairBody? _body;
+
+    private struct ChunkResult
+    {
+        public int Count, I, J;
+        public bool Found;
+        public double Deficit, R, Minimum;
+    }
+
+    private sealed class PairBody(ExtrapolationGuard guard) : IParallelBody
+    {
+        public int[] Types = [];
+        public NeighborList List = null!;
+
+        public void Invoke(int index, int worker)
+        {
+            var list = List;
+            var types = Types;
+            ref var result = ref guard._chunks[index];
+            result = new ChunkResult { Deficit = double.NegativeInfinity };
+            var offsets = list.Offsets;
+            ref var dx0 = ref MemoryMarshal.GetArrayDataReference(list.Dx);
+            ref var dy0 = ref MemoryMarshal.GetArrayDataReference(list.Dy);
+            ref var dz0 = ref MemoryMarshal.GetArrayDataReference(list.Dz);
+            var w = Vector<double>.Count;
+            var maxv = new Vector<double>(guard._maxLimit2);
+            var end0 = Math.Min(list.CenterCount, (index + 1) * PairChunk);
+            for (var i = index * PairChunk; i < end0; i++)
             {
-                var vx = Vector.LoadUnsafe(ref dx0, (nuint)e);
-                var vy = Vector.LoadUnsafe(ref dy0, (nuint)e);
-                var vz = Vector.LoadUnsafe(ref dz0, (nuint)e);
-                var r2 = vx * vx + vy * vy + vz * vz;
-                if (Vector.LessThanAny(r2, maxv))
-                    for (var k = e; k < e + w; k++) CheckEntry(i, k, types, list, f, ref worstDeficit);
+                int e = offsets[i], end = offsets[i + 1];
+                for (; e + w <= end; e += w)
+                {
+                    var vx = Vector.LoadUnsafe(ref dx0, (nuint)e);
+                    var vy = Vector.LoadUnsafe(ref dy0, (nuint)e);
+                    var vz = Vector.LoadUnsafe(ref dz0, (nuint)e);
+                    var r2 = vx * vx + vy * vy + vz * vz;
+                    if (Vector.LessThanAny(r2, maxv))
+                        for (var k = e; k < e + w; k++) guard.CheckEntry(i, k, types, list, ref result);
+                }
+                for (; e < end; e++) guard.CheckEntry(i, e, types, list, ref result);
             }
-            for (; e < end; e++) CheckEntry(i, e, types, list, f, ref worstDeficit);
         }
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private void CheckEntry(int i, int e, int[] types, NeighborList list, GuardFinding f, ref double worstDeficit)
+    private void CheckEntry(int i, int e, int[] types, NeighborList list, ref ChunkResult result)
     {
         double x = list.Dx[e], y = list.Dy[e], z = list.Dz[e];
         var r2 = x * x + y * y + z * z;
@@ -269,17 +316,15 @@ public sealed class ExtrapolationGuard
         var j = list.Owner[e];
         var p = types[i] * _model.TypeMap.Count + types[j];
         if (r2 >= _limit2[p]) return;
-        if (i <= j) f.PairCount++; // a pair appears in both atoms' rows: count it once
+        if (i <= j) result.Count++; // a pair appears in both atoms' rows: count it once
         var r = Math.Sqrt(r2);
         var deficit = _minimum[p] - r;
-        if (deficit <= worstDeficit) return;
-        worstDeficit = deficit;
-        if (f.PairCount == 0) f.PairCount = 1;
-        f.PairI = i;
-        f.PairJ = j;
-        f.PairDistance = r;
-        f.PairMinimum = _minimum[p];
-        _lastTypeI = types[i];
-        _lastTypeJ = types[j];
+        if (deficit <= result.Deficit) return;
+        result.Found = true;
+        result.Deficit = deficit;
+        result.I = i;
+        result.J = j;
+        result.R = r;
+        result.Minimum = _minimum[p];
     }
 }

@@ -110,7 +110,7 @@ public sealed class DeepPotential : IPotential
         var guard = _guard is { Active: true } g ? g : null;
         guard?.BeforeEvaluation();
         Evaluator.Evaluate(types, neighbors, guard is null ? Options : _guardOptions!, r);
-        guard?.Inspect(types, neighbors);
+        guard?.Inspect(types, neighbors, maxDegreeOfParallelism: Options.MaxDegreeOfParallelism());
         if (Deviation is { } d && d.IsDue(request.Step))
         {
             var deviation = d.Record(request.Step, r, types, neighbors, Options, request.Ids);
