@@ -12,12 +12,11 @@ using DeepMD.Sharp.Models.Evaluation;
 internal sealed class GuardCheck
 {
     private readonly ExtrapolationGuard _guard;
-    private bool _saidUnchecked;
+    private bool _saidUnchecked, _saidLimits;
 
     public GuardCheck(DeepPotModel model, TextWriter notes)
     {
         _guard = new ExtrapolationGuard(model, new GuardSettings());
-        foreach (var n in _guard.Limitations) notes.WriteLine($"note: extrapolation guard: {n}");
         Notes = notes;
     }
 
@@ -34,6 +33,12 @@ internal sealed class GuardCheck
     public string? Finish(int[] types, NeighborList list, string backend)
     {
         var found = _guard.Inspect(types, list);
+        if (!_saidLimits)
+        {
+            // Said after the first evaluation, so that an error about the input stays the only line of a failed command.
+            _saidLimits = true;
+            foreach (var n in _guard.Limitations) Notes.WriteLine($"note: extrapolation guard: {n}");
+        }
         if (!_saidUnchecked && _guard.DescriptorsUnchecked > 0)
         {
             _saidUnchecked = true;
