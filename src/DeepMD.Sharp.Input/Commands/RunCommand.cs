@@ -26,8 +26,9 @@ public sealed class RunCommand : IDeckCommand
         if (guard is { Active: true })
         {
             var checkedSteps = guard.Checked - checkedBefore;
-            if (checkedSteps == 0 && steps > 0)
-                o.WriteLine("Extrapolation guard: not checked in this run (the device loop evaluates the model without it; use the host loop to check)");
+            var onDevice = sim.DeviceLoopNote?.StartsWith("device loop", StringComparison.Ordinal) == true;
+            if (onDevice || (checkedSteps == 0 && steps > 0))
+                o.WriteLine("Extrapolation guard: not checked in this run (the GPU device loop evaluates the model without it)");
             else
                 o.WriteLine($"Extrapolation guard: {guard.Events - eventsBefore} steps outside the training coverage of {checkedSteps} evaluated, {guard.Warnings - warningsBefore} warnings printed");
             o.WriteLine();
