@@ -442,7 +442,16 @@ public sealed class Simulation
         request.Ids = a.Id;
         request.Charges = a.HasCharge ? a.Q : null;
         request.Parallel = _parallel;
-        Potential.Compute(request, _forces);
+        try
+        {
+            Potential.Compute(request, _forces);
+        }
+        catch (PotentialGuardException e)
+        {
+            // A potential that stops the run (pair_style deepmd ... guard stop): like an invalid state, so the run
+            // writes the last good frame.
+            throw new SimulationException(e.Message, Step, e.AtomId);
+        }
         a.Fx = _forces.Fx;
         a.Fy = _forces.Fy;
         a.Fz = _forces.Fz;
