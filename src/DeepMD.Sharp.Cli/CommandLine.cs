@@ -24,17 +24,19 @@ public static class CommandLine
         ShippedBackends.Register(BackendRegistry.Default);
         var root = new RootCommand(Description)
         {
-            EvalCommand.Create(stdout),
+            EvalCommand.Create(stdout, stderr),
             InfoCommand.Create(stdout),
             ConvertCommand.Create(stdout),
             BenchCommand.Create(stdout),
             CompressCommand.Create(stdout),
+            CoverageCommand.Create(stdout),
+            NeighborStatCommand.Create(stdout),
             RunCommand.Create(stdout, stderr),
 #if DPSHARP_TRAINING
             TrainCommand.Create(stdout),
             FreezeCommand.Create(stdout),
 #endif
-            TestCommand.Create(stdout),
+            TestCommand.Create(stdout, stderr),
             ModelDeviCommand.Create(stdout),
             StylesCommand.Create(stdout),
         };

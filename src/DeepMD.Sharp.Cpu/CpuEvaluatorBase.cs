@@ -322,12 +322,14 @@ public abstract class CpuEvaluatorBase<T> : IModelEvaluator where T : unmanaged,
     /// Runs the fitting net forward on the input made by <see cref="FittingInput"/>, writes the atomic energies
     /// (plus both energy biases), and returns ∂e/∂input (feature-major).
     /// </summary>
-    private protected Span<T> RunFitting(Workspace ws, int ti, int[] centers, int ldf, double[] atomEnergy)
+    private protected Span<T> RunFitting(Workspace ws, int ti, int[] centers, int ldf, double[] atomEnergy, EvaluationOptions options)
     {
         var fitting = Model.Fitting;
         var fitNet = _fitting[ti]!;
         var nin = fitting.InputSize;
         var x = ws.FitIn.AsSpan(0, nin * ldf);
+        // The extrapolation guard (or a coverage recording) sees the batch's descriptors here, where they are contiguous.
+        options.DescriptorWatch?.ObserveBatch<T>(ti, x, ldf, Model.Descriptor.OutputSize, centers);
         var output = ws.FitOut.AsSpan(0, ldf);
         fitNet.Forward(x, output, ldf, ws.FitSaved, ws.Scratch);
         for (var c = 0; c < centers.Length; c++)

@@ -742,7 +742,7 @@ public sealed class CpuSeAEvaluator<T> : CpuEvaluatorBase<T> where T : unmanaged
 
         Profile.Mark(ref tick, 3, true);
         // 5. Fitting forward and backward (∂e/∂out = 1 for real columns).
-        var dxFit = RunFitting(ws, ti, centers, ldf, atomEnergy);
+        var dxFit = RunFitting(ws, ti, centers, ldf, atomEnergy, options);
 
         Profile.Mark(ref tick, 4, true);
         // 6. dT from dD, including the 1/nnei of T = (1/nnei) Σ G ⊗ R̃.

@@ -196,7 +196,7 @@ public sealed class CpuSeREvaluator<T> : CpuEvaluatorBase<T> where T : unmanaged
             for (var a = 0; a < m1; a++) x[a * ldf + c] = T.CreateTruncating(desc[c * m1 + a] * scale);
 
         // 4. Fitting, then ∂e/∂G for every contributing column = ∂e/∂D · scale.
-        var dX = RunFitting(ws, ti, centers, ldf, atomEnergy);
+        var dX = RunFitting(ws, ti, centers, ldf, atomEnergy, options);
         for (var tt = 0; tt < nt; tt++)
         {
             var block = ws.Slots[tt];

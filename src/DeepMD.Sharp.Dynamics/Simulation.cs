@@ -97,6 +97,9 @@ public sealed class Simulation
     /// <summary>Potential energy of the last evaluation (energy units).</summary>
     public double PotentialEnergy => _forces.Energy;
 
+    /// <summary>The Coulomb part of the potential energy of the last evaluation (thermo ecoul).</summary>
+    public double CoulombEnergy => _forces.CoulombEnergy;
+
     /// <summary>Virial of the last evaluation, W[a][b] = Σ F_a x_b (energy units, row-major 3x3).</summary>
     public double[] Virial => _forces.Virial;
 
@@ -390,6 +393,8 @@ public sealed class Simulation
         var box = Box!;
         if (Potential!.NeighborKind == NeighborKind.HalfWithGhosts)
             Verlet.BuildHalf(x, y, z, Atoms.Type.AsSpan(0, Atoms.Count), box, Potential.Cutoff);
+        else if (Potential.NeighborKind == NeighborKind.Both)
+            Verlet.BuildBoth(x, y, z, Atoms.Type.AsSpan(0, Atoms.Count), box, Potential.Cutoff);
         else
         {
             Verlet.Build(x, y, z, box.Cell, Potential!.Cutoff);
@@ -431,12 +436,22 @@ public sealed class Simulation
         request.LocalCount = a.Count;
         request.Box = Box!.Cell;
         request.Neighbors = Verlet.List;
-        request.HalfNeighbors = Potential!.NeighborKind == NeighborKind.HalfWithGhosts ? Verlet.Half : null;
+        request.HalfNeighbors = Potential!.NeighborKind is NeighborKind.HalfWithGhosts or NeighborKind.Both ? Verlet.Half : null;
         request.PerAtom = PerAtomWanted;
         request.Step = Step;
         request.Ids = a.Id;
+        request.Charges = a.HasCharge ? a.Q : null;
         request.Parallel = _parallel;
-        Potential.Compute(request, _forces);
+        try
+        {
+            Potential.Compute(request, _forces);
+        }
+        catch (PotentialGuardException e)
+        {
+            // A potential that stops the run (pair_style deepmd ... guard stop): like an invalid state, so the run
+            // writes the last good frame.
+            throw new SimulationException(e.Message, Step, e.AtomId);
+        }
         a.Fx = _forces.Fx;
         a.Fy = _forces.Fy;
         a.Fz = _forces.Fz;

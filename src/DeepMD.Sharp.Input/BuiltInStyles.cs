@@ -37,7 +37,9 @@ public static class BuiltInStyles
         registry.RegisterCommand<NeighborCommand>();
         registry.RegisterCommand<NextCommand>();
         registry.RegisterCommand<PairCoeffCommand>();
+        registry.RegisterCommand<PairModifyCommand>();
         registry.RegisterCommand<PairStyleCommand>();
+        registry.RegisterCommand<PairWriteCommand>();
         registry.RegisterCommand<PrintCommand>();
         registry.RegisterCommand<ReadDataCommand>();
         registry.RegisterCommand<ReadRestartCommand>();
@@ -58,10 +60,21 @@ public static class BuiltInStyles
         registry.RegisterCommand<WriteDataCommand>();
         registry.RegisterCommand<WriteRestartCommand>();
 
+        registry.RegisterPairStyle<BornPairStyle>();
+        registry.RegisterPairStyle<BuckPairStyle>();
+        registry.RegisterPairStyle<CoulCutPairStyle>();
         registry.RegisterPairStyle<DeepmdPairStyle>();
         registry.RegisterPairStyle<EamAlloyPairStyle>();
         registry.RegisterPairStyle<EamPairStyle>();
+        registry.RegisterPairStyle<HybridOverlayPairStyle>();
+        registry.RegisterPairStyle<HybridPairStyle>();
+        registry.RegisterPairStyle<LjCutCoulCutPairStyle>();
         registry.RegisterPairStyle<LjCutPairStyle>();
+        registry.RegisterPairStyle<LjSmoothLinearPairStyle>();
+        registry.RegisterPairStyle<MorsePairStyle>();
+        registry.RegisterPairStyle<SoftPairStyle>();
+        registry.RegisterPairStyle<TablePairStyle>();
+        registry.RegisterPairStyle<ZblPairStyle>();
 
         registry.RegisterFixStyle<LangevinFixStyle>();
         registry.RegisterFixStyle<MomentumFixStyle>();

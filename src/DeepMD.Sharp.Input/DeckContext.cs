@@ -77,6 +77,9 @@ public sealed class DeckContext
 
     public IPairStyle? PairStyle { get; set; }
 
+    /// <summary>The deck's atom_style: atomic (default) or charge.</summary>
+    public string AtomStyle { get; set; } = "atomic";
+
     public string? PairStyleName { get; set; }
 
     public ThermoOutput Thermo { get; }
@@ -125,6 +128,7 @@ public sealed class DeckContext
         if (_timestep is { } dt) _simulation.Timestep = dt;
         _simulation.StorageOrder.Every = SortEvery;
         _simulation.StorageOrder.BinSize = SortBinSize;
+        _simulation.Atoms.HasCharge = AtomStyle == "charge";
         return _simulation;
     }
 

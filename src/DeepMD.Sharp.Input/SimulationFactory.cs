@@ -25,7 +25,7 @@ public static class SimulationFactory
     {
         // Species are bound later (pair_coeff); placeholder names keep the reader from guessing elements.
         var placeholders = Enumerable.Range(1, 4096).Select(i => "type" + i).ToArray();
-        var data = LammpsDataReader.Read(path, placeholders);
+        var data = LammpsDataReader.Read(path, placeholders, sim.Atoms.HasCharge ? "charge" : null);
         sim.CreateBox(data.CreateBox(periodic[0], periodic[1], periodic[2]), data.TypeCount);
         data.AddAtomsTo(sim.Atoms);
         // Like LAMMPS' read_data: atoms outside a periodic box are mapped into it, their image flags adjusted.

@@ -1,6 +1,7 @@
 namespace DeepMD.Sharp.Models;
 
 using DeepMD.Sharp.Core.Atoms;
+using DeepMD.Sharp.Models.Coverage;
 using DeepMD.Sharp.Models.Descriptors;
 using DeepMD.Sharp.Models.Fitting;
 
@@ -61,7 +62,20 @@ public sealed class DeepPotModel
 
     public int ParameterCount => Descriptor.ParameterCount + Fitting.ParameterCount;
 
+    /// <summary>
+    /// What the training data covered (<c>@variables/coverage_*</c>, see <see cref="TrainingCoverage"/>), or null when
+    /// the file does not say; the extrapolation guard of <c>pair_style deepmd</c> compares with it.
+    /// </summary>
+    public TrainingCoverage? Coverage { get; init; }
+
+    /// <summary>DeePMD-kit's <c>@variables/min_nbor_dist</c> (smallest neighbor distance of the training data, Å), or null.</summary>
+    public double? MinNeighborDistance { get; init; }
+
     /// <summary>The same model with another descriptor (e.g. its compressed form).</summary>
     public DeepPotModel WithDescriptor(DescriptorSpec descriptor) =>
-        new(TypeMap, descriptor, Fitting, OutBias, AtomExcludeTypes, PairExcludeTypes, Source);
+        new(TypeMap, descriptor, Fitting, OutBias, AtomExcludeTypes, PairExcludeTypes, Source)
+        {
+            Coverage = Coverage,
+            MinNeighborDistance = MinNeighborDistance,
+        };
 }

@@ -224,7 +224,7 @@ public sealed class Trainer(SeAEnergyModel model, EnergyLoss loss, ExponentialLe
         SaveCheckpoint(adam, options.NumbSteps);
         if (options.SavePath is not null)
         {
-            ModelExporter.Save(model, options.SavePath);
+            ModelExporter.Save(model, options.SavePath, train.Systems); // the final model carries its training coverage
             log?.WriteLine($"saved {options.SavePath}");
         }
     }

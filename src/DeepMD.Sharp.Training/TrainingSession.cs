@@ -104,7 +104,7 @@ public static class TrainingSession
         var (ckpt, optimizerState) = Checkpoints.TrainingCheckpoint.Load(path, model);
         File.Delete(optimizerState);
         model.MinNborDist = Trainer.MinNeighborDistance(train.Systems, config.Rcut);
-        ModelExporter.Save(model, outputPath);
+        ModelExporter.Save(model, outputPath, train.Systems);
         log.WriteLine($"froze {path} (step {ckpt.Step}) -> {outputPath}");
         return ckpt.Step;
     }

@@ -43,9 +43,13 @@ public static class BenchCommand
         var mdCompare = new Option<int?>("--md-compare") { Description = "with --device gpu: run N NVE steps on the device and with the host loop (--compare-with, default cpu-f64) and print their divergence instead of timing" };
         var emulate = new Option<bool>("--emulate") { Description = "with --device gpu: use ILGPU's CPU accelerator instead of CUDA (slow; for testing on tiny systems)" };
         var compare = new Option<string?>("--compare-with") { Description = "a backend (e.g. cpu-f64) to evaluate once; prints each timed backend's largest energy and force differences from it" };
+        var guardBench = new Option<bool>("--guard")
+        {
+            Description = "time every other evaluation with the extrapolation guard of pair_style deepmd (pair distances + descriptor ranges, default margins) and print its cost: guard-on over guard-off, pair by pair",
+        };
         var cmd = new Command("bench", "Time energy+force+virial evaluations (neighbor list included) and report µs/atom-step")
         {
-            model, structure, typeMap, replicate, backends, steps, warmup, shuffle, threads, compare, device, precisions, mdCompare, emulate,
+            model, structure, typeMap, replicate, backends, steps, warmup, shuffle, threads, compare, device, precisions, mdCompare, emulate, guardBench,
         };
         cmd.SetAction(p =>
         {
@@ -114,17 +118,32 @@ public static class BenchCommand
                 // Warm-up: .NET compiles each method quickly first and recompiles hot ones optimised (with profile data) after
                 // they have run a while, in the background; timing before that settles measured up to 25% slow (water,
                 // float32 tables, 5 steps after one warm-up). Auto: until a whole evaluation triggered no compilation, and 3 s at least.
-                var ab = Environment.GetEnvironmentVariable("DPSHARP_AB") == "1";
+                var withGuard = p.GetValue(guardBench);
+                var ab = Environment.GetEnvironmentVariable("DPSHARP_AB") == "1" || withGuard;
+                var inspectTimes = new List<double>(); // the pair check after the evaluation, alone
+                var guard = withGuard ? new Models.Coverage.ExtrapolationGuard(m, new Models.Coverage.GuardSettings()) : null;
+                var guardOptions = guard?.Watch is { } watch ? options with { DescriptorWatch = watch } : options;
+                // Guard on (B) or off (A): the guard's whole per-step work, descriptor watch and pair check, inside the timing.
+                EvaluationResult Evaluate(NeighborList list, bool on)
+                {
+                    if (!on || guard is null) return evaluator.Evaluate(t, list, options);
+                    guard.BeforeEvaluation();
+                    var r = evaluator.Evaluate(t, list, guardOptions);
+                    var inspect = Stopwatch.GetTimestamp();
+                    guard.Inspect(t, list, maxDegreeOfParallelism: options.MaxDegreeOfParallelism());
+                    inspectTimes.Add(Stopwatch.GetElapsedTime(inspect).TotalMicroseconds / s.Count);
+                    return r;
+                }
                 var warmupClock = Stopwatch.StartNew();
                 var warmups = 0;
                 while (true)
                 {
                     if (fixedWarmup is { } fw ? warmups >= fw : warmups >= 50 || (warmups >= 2 && warmupClock.Elapsed.TotalSeconds > 60)) break;
-                    if (ab) Profile.Experiment = warmups % 2 == 1; // both variants warm up
+                    if (ab && !withGuard) Profile.Experiment = warmups % 2 == 1; // both variants warm up
                     var compiled = System.Runtime.JitInfo.GetCompiledMethodCount();
                     var nlw = CellListNeighborSearch.Build(s.X, s.Y, s.Z, s.Box, m.Cutoff, previous);
                     previous = nlw;
-                    evaluator.Evaluate(t, nlw, options);
+                    Evaluate(nlw, withGuard && warmups % 2 == 1);
                     warmups++;
                     // At least 3 s as well: the runtime promotes a method only after it has been called a while and 100 ms
                     // passed without new compilations, so one quiet evaluation can come before the promotions (seen: the
@@ -137,14 +156,14 @@ public static class BenchCommand
                 int[] gcBefore = [GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2)];
                 for (var k = 1; k <= nsteps; k++)
                 {
-                    if (ab) Profile.Experiment = k % 2 == 0;
+                    if (ab && !withGuard) Profile.Experiment = k % 2 == 0;
                     var sw = Stopwatch.StartNew();
                     // As an MD run rebuilds its list: into the arrays of the previous one.
                     var nl = CellListNeighborSearch.Build(s.X, s.Y, s.Z, s.Box, m.Cutoff, previous);
                     previous = nl;
                     var evalStart = sw.Elapsed;
                     var cpuStart = Process.GetCurrentProcess().TotalProcessorTime;
-                    last = evaluator.Evaluate(t, nl, options);
+                    last = Evaluate(nl, withGuard && k % 2 == 0);
                     var cpuSpent = Process.GetCurrentProcess().TotalProcessorTime - cpuStart;
                     energy = last.Energy;
                     sw.Stop();
@@ -167,7 +186,16 @@ public static class BenchCommand
                     $"CPU time {cpuTimes[cpuTimes.Count / 2]:F1} µs/atom-step summed over threads; neighbor list alone {listTimes[listTimes.Count / 2]:F2} µs/atom-step; " +
                     $"{nsteps} timed after {warmups} warm-up evaluation{(warmups == 1 ? "" : "s")}; garbage collections while timing: " +
                     $"{gcs[0]} gen0, {gcs[1]} gen1, {gcs[2]} gen2"));
-                if (ab)
+                if (withGuard)
+                {
+                    var med = abTimes.Select(l => l.Order().ElementAt(l.Count / 2)).ToArray();
+                    var ratios = Enumerable.Range(0, Math.Min(abTimes[0].Count, abTimes[1].Count)).Select(q => abTimes[1][q] / abTimes[0][q]).Order().ToList();
+                    stdout.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                        $"  guard (evaluation alone, alternating): off {med[0]:F3}, on {med[1]:F3} µs/atom-step; on/off pair by pair median {ratios[ratios.Count / 2]:F4} (min {ratios[0]:F4}, max {ratios[^1]:F4}), " +
+                        $"fastest on / fastest off {abTimes[1].Min() / abTimes[0].Min():F4}; pair check alone {inspectTimes.Order().ElementAt(inspectTimes.Count / 2):F4} µs/atom-step (median); " +
+                        $"{guard!.Events} of {guard.Checked} guarded evaluations outside the training coverage ({guard.Watch?.SlowBatches ?? 0} batches scanned per center){(guard.Watch is null ? "; the model stores no descriptor ranges" : "")}"));
+                }
+                else if (ab)
                 {
                     Profile.Experiment = false;
                     var med = abTimes.Select(l => l.Order().ElementAt(l.Count / 2)).ToArray();

@@ -14,7 +14,7 @@ using DeepMD.Sharp.Models.Evaluation;
 /// <summary><c>dpsharp eval MODEL STRUCTURE [--json] [--atomic]</c>: energy, forces and virial of one structure.</summary>
 public static class EvalCommand
 {
-    public static Command Create(TextWriter stdout)
+    public static Command Create(TextWriter stdout, TextWriter? stderr = null)
     {
         var model = new Argument<string>("model") { Description = "DeePMD-kit model file (.dp or .yaml)" };
         var structure = new Argument<string>("structure") { Description = "structure file: extended XYZ, LAMMPS data, or VASP POSCAR" };
@@ -52,6 +52,7 @@ public static class EvalCommand
             var evaluator = BackendRegistry.Default.Create(m, p.GetValue(backend), out _);
             using var ownedEvaluator = evaluator as IDisposable;
             var fromXyz = StructureReader.DetectFormat(path) == StructureFormat.ExtXyz;
+            var guard = new GuardCheck(m, stderr ?? Console.Error);
             foreach (var (s, index, line) in frames)
             {
                 s.ValidateCoordinates(fromXyz ? i => line + 2 + i : null);
@@ -70,13 +71,16 @@ public static class EvalCommand
                     AtomLabels = s.Species,
                 };
                 var neighbors = CellListNeighborSearch.Build(s.X, s.Y, s.Z, s.Box, m.Cutoff);
-                var r = evaluator.Evaluate(typeIndex, neighbors, options);
+                guard.Begin();
+                var r = evaluator.Evaluate(typeIndex, neighbors, guard.With(options));
                 RequireFinite(r, path, p.GetValue(atomic), index is null ? null : line);
-                if (p.GetValue(json)) WriteJson(stdout, m, r, p.GetValue(atomic), index);
+                var outside = guard.Finish(typeIndex, neighbors, evaluator.Name);
+                if (p.GetValue(json)) WriteJson(stdout, m, r, p.GetValue(atomic), index, outside);
                 else
                 {
                     if (index is not null) stdout.WriteLine(string.Create(CultureInfo.InvariantCulture, $"frame        {index}   ({path} line {line})"));
                     WriteText(stdout, m, s.Species, r, p.GetValue(atomic));
+                    if (outside is not null) stdout.WriteLine($"WARNING: extrapolation guard: {outside}");
                 }
             }
             return 0;
@@ -136,7 +140,7 @@ public static class EvalCommand
         return values;
     }
 
-    private static void WriteJson(TextWriter stdout, DeepPotModel m, EvaluationResult r, bool atomic, int? frame)
+    private static void WriteJson(TextWriter stdout, DeepPotModel m, EvaluationResult r, bool atomic, int? frame, string? guard = null)
     {
         using var stream = new MemoryStream();
         using (var w = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = false }))
@@ -158,6 +162,7 @@ public static class EvalCommand
             }
             w.WriteEndArray();
             WriteArray(w, "virial", r.Virial);
+            if (guard is not null) w.WriteString("extrapolation_guard", guard); // only when outside the training coverage
             if (atomic)
             {
                 w.WriteStartArray("atom_virial");

@@ -12,7 +12,7 @@ using DeepMD.Sharp.Models.Evaluation;
 /// <summary><c>dpsharp test -m MODEL -s SYSTEM [-n N]</c>: energy/force/virial errors on labelled data, like <c>dp test</c>.</summary>
 public static class TestCommand
 {
-    public static Command Create(TextWriter stdout)
+    public static Command Create(TextWriter stdout, TextWriter? stderr = null)
     {
         var model = new Option<string>("--model", "-m") { Description = "model file (.dp or .yaml)", Required = true };
         var system = new Option<string>("--system", "-s") { Description = "a deepmd/npy system, a folder of systems, or file.h5#/group", Required = true };
@@ -26,14 +26,19 @@ public static class TestCommand
             var evaluator = BackendRegistry.Default.Create(m, p.GetValue(backend), out _);
             var systems = DeepmdSystemFinder.Find(p.GetValue(system)!);
             var total = new Errors();
+            var guard = new GuardCheck(m, stderr ?? Console.Error);
             var details = p.GetValue(detail) is { } prefix ? new DetailFiles(prefix) : null;
             foreach (var spec in systems)
             {
                 var s = DeepmdSystemReader.Read(spec).MapTo(m.TypeMap.Names);
                 var n = p.GetValue(count) <= 0 ? s.FrameCount : Math.Min(p.GetValue(count), s.FrameCount);
-                var e = Evaluate(evaluator, s, n, details, spec);
+                var outside = new List<string>();
+                var e = Evaluate(evaluator, s, n, details, spec, guard, outside);
                 stdout.WriteLine($"# testing system : {spec}");
                 e.Print(stdout);
+                foreach (var line in outside.Take(20)) stdout.WriteLine($"# extrapolation guard: {line}");
+                if (outside.Count > 20) stdout.WriteLine($"# extrapolation guard: ... {outside.Count - 20} more frames");
+                stdout.WriteLine($"# extrapolation guard: {outside.Count} of {n} frames outside the training coverage");
                 stdout.WriteLine();
                 total.Add(e);
             }
@@ -49,7 +54,7 @@ public static class TestCommand
         return cmd;
     }
 
-    private static Errors Evaluate(IModelEvaluator evaluator, DeepmdSystem s, int frames, DetailFiles? details, string name)
+    private static Errors Evaluate(IModelEvaluator evaluator, DeepmdSystem s, int frames, DetailFiles? details, string name, GuardCheck guard, List<string> outside)
     {
         details?.BeginSystem(name, s);
         var e = new Errors { Frames = frames, Atoms = s.AtomCount };
@@ -67,7 +72,9 @@ public static class TestCommand
             }
             var box = s.Boxes is null ? null : new Box(s.Boxes.AsSpan(f * 9, 9));
             var list = CellListNeighborSearch.Build(x, y, z, box, evaluator.Model.Cutoff);
-            var r = evaluator.Evaluate(s.Types, list, new EvaluationOptions());
+            guard.Begin();
+            var r = evaluator.Evaluate(s.Types, list, guard.With(new EvaluationOptions()));
+            if (guard.Finish(s.Types, list, evaluator.Name) is { } why) outside.Add($"frame {f}: {why}");
             if (s.Energies is not null) e.AddEnergy(r.Energy - s.Energies[f], n);
             if (s.Forces is not null)
                 for (var k = 0; k < 3 * n; k++) e.AddForce(r.Forces[k] - s.Forces[f * 3 * n + k]);

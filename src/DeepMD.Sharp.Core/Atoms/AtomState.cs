@@ -49,6 +49,12 @@ public sealed class AtomState
 
     public int[] ImageC { get; private set; } = [];
 
+    /// <summary>Per-atom charge (atom_style charge; 0 for atoms created without one).</summary>
+    public double[] Q { get; private set; } = [];
+
+    /// <summary>Whether the atoms carry charges (LAMMPS' atom_style charge): data files are then read and written with them.</summary>
+    public bool HasCharge { get; set; }
+
     /// <summary>Appends one atom at rest; returns its index.</summary>
     public int Add(int id, int type, double x, double y, double z)
     {
@@ -61,6 +67,7 @@ public sealed class AtomState
         Z[i] = z;
         Vx[i] = Vy[i] = Vz[i] = 0;
         ImageA[i] = ImageB[i] = ImageC[i] = 0;
+        Q[i] = 0;
         return i;
     }
 
@@ -97,6 +104,7 @@ public sealed class AtomState
         ImageA = Grow(ImageA, n);
         ImageB = Grow(ImageB, n);
         ImageC = Grow(ImageC, n);
+        Q = Grow(Q, n);
         Count = Math.Min(Count, n);
     }
 }

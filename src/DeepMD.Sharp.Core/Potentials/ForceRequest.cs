@@ -53,6 +53,9 @@ public sealed class ForceRequest
     /// </summary>
     public HalfNeighborList? HalfNeighbors { get; set; }
 
+    /// <summary>Per-atom charges of the local atoms (atom_style charge), for the coulomb styles; null without charges.</summary>
+    public double[]? Charges { get; set; }
+
     /// <summary>Whether per-atom energies and virials are wanted (dumps, computes); they cost extra.</summary>
     public bool PerAtom { get; set; }
 

@@ -8,6 +8,9 @@ public sealed class ForceResult
 {
     public double Energy { get; set; }
 
+    /// <summary>The Coulomb part of <see cref="Energy"/> (LAMMPS' eng_coul; thermo ecoul), 0 for styles without charges.</summary>
+    public double CoulombEnergy { get; set; }
+
     public double[] Fx { get; private set; } = [];
 
     public double[] Fy { get; private set; } = [];
@@ -43,6 +46,7 @@ public sealed class ForceResult
             Array.Clear(AtomVirial);
         }
         Energy = 0;
+        CoulombEnergy = 0;
         Array.Clear(Virial);
     }
 }

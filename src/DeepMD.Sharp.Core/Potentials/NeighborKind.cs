@@ -8,4 +8,10 @@ public enum NeighborKind
 
     /// <summary>A half list over local and ghost atoms, each pair once (<see cref="Neighbors.HalfNeighborList"/>): lj/cut, eam.</summary>
     HalfWithGhosts,
+
+    /// <summary>
+    /// Both lists, built from the same positions: <c>pair_style hybrid/overlay</c> whose sub-styles ask for different
+    /// kinds (each sub-style reads the one it declares).
+    /// </summary>
+    Both,
 }

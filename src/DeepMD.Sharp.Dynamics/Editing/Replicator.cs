@@ -48,6 +48,7 @@ public static class Replicator
         var vx = a.Vx.AsSpan(0, n).ToArray();
         var vy = a.Vy.AsSpan(0, n).ToArray();
         var vz = a.Vz.AsSpan(0, n).ToArray();
+        var q = a.Q.AsSpan(0, n).ToArray();
         double[] x = new double[n], y = new double[n], z = new double[n];
         for (var i = 0; i < n; i++)
         {
@@ -85,6 +86,7 @@ public static class Replicator
                 a.Vx[k] = vx[i];
                 a.Vy[k] = vy[i];
                 a.Vz[k] = vz[i];
+                a.Q[k] = q[i];
             }
         }
         AtomDisplacer.RemapAll(sim);

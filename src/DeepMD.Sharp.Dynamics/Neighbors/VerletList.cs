@@ -105,6 +105,19 @@ public sealed class VerletList
         Hold(x, y, z, box);
     }
 
+    /// <summary>
+    /// Builds both lists (the full list over owners and the half list over ghosts) for positions wrapped into
+    /// <paramref name="box"/>, for a potential whose parts ask for different kinds (hybrid/overlay).
+    /// </summary>
+    public void BuildBoth(ReadOnlySpan<double> x, ReadOnlySpan<double> y, ReadOnlySpan<double> z, ReadOnlySpan<int> types,
+        SimulationBox box, double cutoff)
+    {
+        List = CellListNeighborSearch.Build(x, y, z, box.Cell, cutoff + Settings.Skin, List);
+        Half ??= new HalfNeighborList();
+        Half.Build(x, y, z, types, box.Lo, box.Cell, cutoff + Settings.Skin, Parallel);
+        Hold(x, y, z, box);
+    }
+
     /// <summary>Remembers the box corners after a full-list build (for the box check of <see cref="Decide"/>).</summary>
     public void HoldBox(SimulationBox box)
     {
@@ -148,14 +161,14 @@ public sealed class VerletList
     public void Refresh(ReadOnlySpan<double> x, ReadOnlySpan<double> y, ReadOnlySpan<double> z, Box? cell)
     {
         if (Half is not null) Half.Refresh(x, y, z, cell ?? throw new InvalidOperationException("a half list needs a cell"));
-        else List!.UpdateDisplacements(x, y, z, cell);
+        if (List is not null || Half is null) List!.UpdateDisplacements(x, y, z, cell);
     }
 
     /// <summary>As the span overload; a full list is brought up to date on all cores.</summary>
     public void Refresh(double[] x, double[] y, double[] z, Box? cell)
     {
         if (Half is not null) Half.Refresh(x, y, z, cell ?? throw new InvalidOperationException("a half list needs a cell"));
-        else List!.UpdateDisplacements(x, y, z, cell);
+        if (List is not null || Half is null) List!.UpdateDisplacements(x, y, z, cell);
     }
 
     /// <summary>The squared distance an atom may move before a rebuild is needed.</summary>

@@ -8,12 +8,13 @@ using DeepMD.Sharp.Core.Potentials;
 using DeepMD.Sharp.Core.Neighbors;
 
 /// <summary>
-/// <c>pair_style lj/cut</c>: E = 4ε[(σ/r)¹² − (σ/r)⁶] for r &lt; rc, unshifted (LAMMPS' default), with LAMMPS'
-/// geometric mixing for type pairs not set explicitly. Works in whatever unit style the simulation uses.
+/// <c>pair_style lj/cut</c>: E = 4ε[(σ/r)¹² − (σ/r)⁶] for r &lt; rc, unshifted unless <see cref="Shift"/>, with LAMMPS'
+/// mixing (<see cref="Mix"/>, geometric by default) for type pairs not set explicitly and its tail correction
+/// (<see cref="Tail"/>). Works in whatever unit style the simulation uses.
 /// Each pair is evaluated once and the force goes to both atoms: on a <see cref="HalfNeighborList"/> in the MD loop
 /// (slabs on several threads, same result for any thread count), or on a half selection of a full list.
 /// </summary>
-public sealed class LennardJonesCut : IPotential
+public sealed class LennardJonesCut : IPotential, IPairFunction
 {
     private const int SumsPerSlab = 7; // energy, then virial xx yy zz xy xz yz
     private double[] _f = [], _e = [], _slabSums = [];
@@ -24,8 +25,45 @@ public sealed class LennardJonesCut : IPotential
     private readonly double _globalCutoff;
     private readonly double[] _epsilon, _sigma, _cut;
     private readonly bool[] _set;
-    private double[] _lj1 = [], _lj2 = [], _lj3 = [], _lj4 = [], _cutSq = [];
+    private double[] _lj1 = [], _lj2 = [], _lj3 = [], _lj4 = [], _cutSq = [], _offset = [], _mixedEps = [], _mixedSig = [], _mixedCut = [];
     private bool _ready;
+    private bool _anyOffset;
+
+    /// <summary>Mixing rule for pairs not set explicitly (<c>pair_modify mix</c>; LAMMPS' default geometric).</summary>
+    public PairMixRule Mix
+    {
+        get;
+        set
+        {
+            field = value;
+            _ready = false;
+        }
+    }
+
+    /// <summary>Energies shifted to zero at the cutoff (<c>pair_modify shift yes</c>).</summary>
+    public bool Shift
+    {
+        get;
+        set
+        {
+            field = value;
+            _ready = false;
+        }
+    }
+
+    /// <summary>Long-range tail correction (<c>pair_modify tail yes</c>): etail/V on the energy, ptail/V on the virial diagonal.</summary>
+    public bool Tail { get; set; }
+
+    /// <summary>Type pairs this style is restricted to (hybrid styles); null = every pair.</summary>
+    public Func<int, int, bool>? Restrict
+    {
+        get;
+        set
+        {
+            field = value;
+            _ready = false;
+        }
+    }
 
     /// <summary>Creates the style for <paramref name="types"/> atom types with a global cutoff (distance units).</summary>
     public LennardJonesCut(int types, double globalCutoff)
@@ -72,11 +110,17 @@ public sealed class LennardJonesCut : IPotential
         _lj3 = new double[n];
         _lj4 = new double[n];
         _cutSq = new double[n];
+        _offset = new double[n];
+        _mixedEps = new double[n];
+        _mixedSig = new double[n];
+        _mixedCut = new double[n];
+        _anyOffset = false;
         for (var i = 0; i < _types; i++)
         {
             for (var j = 0; j < _types; j++)
             {
                 var k = i * _types + j;
+                if (Restrict is { } only && !only(Math.Min(i, j), Math.Max(i, j))) continue;
                 double eps, sig, cut;
                 if (_set[k])
                 {
@@ -85,20 +129,97 @@ public sealed class LennardJonesCut : IPotential
                 else
                 {
                     int ii = i * _types + i, jj = j * _types + j;
-                    if (!_set[ii] || !_set[jj])
+                    if (!_set[ii] || !_set[jj] || (Restrict is { } r && (!r(i, i) || !r(j, j))))
                         throw new UserInputException($"pair_coeff for lj/cut is missing for types {i + 1} {j + 1}; set it (or both {i + 1} {i + 1} and {j + 1} {j + 1} for mixing)");
-                    eps = Math.Sqrt(_epsilon[ii] * _epsilon[jj]);
-                    sig = Math.Sqrt(_sigma[ii] * _sigma[jj]);
-                    cut = Math.Sqrt(_cut[ii] * _cut[jj]);
+                    // LAMMPS' init_one mixes (i, j) with i <= j: mix_energy(eps_ii, eps_jj, sig_ii, sig_jj).
+                    int lo = Math.Min(i, j) * (_types + 1), hi = Math.Max(i, j) * (_types + 1);
+                    eps = MixEnergy(_epsilon[lo], _epsilon[hi], _sigma[lo], _sigma[hi]);
+                    sig = MixDistance(_sigma[lo], _sigma[hi]);
+                    cut = MixDistance(_cut[lo], _cut[hi]);
                 }
+                (_mixedEps[k], _mixedSig[k], _mixedCut[k]) = (eps, sig, cut);
                 _lj1[k] = 48.0 * eps * Math.Pow(sig, 12.0);
                 _lj2[k] = 24.0 * eps * Math.Pow(sig, 6.0);
                 _lj3[k] = 4.0 * eps * Math.Pow(sig, 12.0);
                 _lj4[k] = 4.0 * eps * Math.Pow(sig, 6.0);
                 _cutSq[k] = cut * cut;
+                if (Shift && cut > 0.0)
+                {
+                    var ratio = sig / cut;
+                    _offset[k] = 4.0 * eps * (Math.Pow(ratio, 12.0) - Math.Pow(ratio, 6.0));
+                    _anyOffset |= _offset[k] != 0.0;
+                }
             }
         }
         _ready = true;
+    }
+
+    private double MixEnergy(double eps1, double eps2, double sig1, double sig2) => Mix switch
+    {
+        PairMixRule.SixthPower => 2.0 * Math.Sqrt(eps1 * eps2) * Math.Pow(sig1, 3.0) * Math.Pow(sig2, 3.0) / (Math.Pow(sig1, 6.0) + Math.Pow(sig2, 6.0)),
+        _ => Math.Sqrt(eps1 * eps2),
+    };
+
+    private double MixDistance(double sig1, double sig2) => Mix switch
+    {
+        PairMixRule.Arithmetic => 0.5 * (sig1 + sig2),
+        PairMixRule.SixthPower => Math.Pow(0.5 * (Math.Pow(sig1, 6.0) + Math.Pow(sig2, 6.0)), 1.0 / 6.0),
+        _ => Math.Sqrt(sig1 * sig2),
+    };
+
+    /// <inheritdoc />
+    public double CutoffSquared(int i, int j)
+    {
+        Prepare();
+        return _cutSq[i * _types + j];
+    }
+
+    /// <inheritdoc />
+    public double Single(int i, int j, double rsq, out double fforce)
+    {
+        Prepare();
+        var k = i * _types + j;
+        var r2inv = 1.0 / rsq;
+        var r6inv = r2inv * r2inv * r2inv;
+        fforce = r6inv * (_lj1[k] * r6inv - _lj2[k]) * r2inv;
+        return r6inv * (_lj3[k] * r6inv - _lj4[k]) - _offset[k];
+    }
+
+    /// <summary>LAMMPS' etail/ptail summed over type pairs (i ≤ j, off-diagonal twice), added as etail/V and ptail/V.</summary>
+    private void AddTail(ForceRequest request, ForceResult result)
+    {
+        var counts = new double[_types];
+        for (var k = 0; k < request.LocalCount; k++) counts[request.Types[k]] += 1.0;
+        double etail = 0, ptail = 0;
+        for (var i = 0; i < _types; i++)
+        {
+            for (var j = i; j < _types; j++)
+            {
+                var k = i * _types + j;
+                if (_cutSq[k] == 0.0) continue;
+                double eps = _mixedEps[k], sig = _mixedSig[k], cut = _mixedCut[k];
+                var sig2 = sig * sig;
+                var sig6 = sig2 * sig2 * sig2;
+                var rc3 = cut * cut * cut;
+                var rc6 = rc3 * rc3;
+                var rc9 = rc3 * rc6;
+                var e = 8.0 * Math.PI * counts[i] * counts[j] * eps * sig6 * (sig6 - 3.0 * rc6) / (9.0 * rc9);
+                var p = 16.0 * Math.PI * counts[i] * counts[j] * eps * sig6 * (2.0 * sig6 - 3.0 * rc6) / (9.0 * rc9);
+                etail += e;
+                ptail += p;
+                if (i != j)
+                {
+                    etail += e;
+                    ptail += p;
+                }
+            }
+        }
+        var volume = Math.Abs((request.Box ?? throw new InvalidOperationException("lj/cut: tail corrections need a periodic box")).Volume);
+        result.Energy += etail / volume;
+        var w = ptail / volume;
+        result.Virial[0] += w;
+        result.Virial[4] += w;
+        result.Virial[8] += w;
     }
 
     /// <inheritdoc />
@@ -113,12 +234,14 @@ public sealed class LennardJonesCut : IPotential
         if (request.HalfNeighbors is { } half)
         {
             ComputeHalf(half, request.PerAtom, request.Parallel ?? new ParallelOptions(), result);
+            if (Tail) AddTail(request, result);
             return;
         }
         if (request.Neighbors is null) throw new ArgumentException("lj/cut needs a neighbor list (half over ghosts, or full periodic)", nameof(request));
         if (request.AtomCount != request.LocalCount)
             throw new NotSupportedException("lj/cut takes explicit ghost atoms through its half list (NeighborKind.HalfWithGhosts); a full list with ghost atoms is not supported");
         ComputeFull(request, result);
+        if (Tail) AddTail(request, result);
     }
 
     private void ComputeFull(ForceRequest request, ForceResult result)
@@ -157,7 +280,7 @@ public sealed class LennardJonesCut : IPotential
                 fx[j] -= dx * fpair;
                 fy[j] -= dy * fpair;
                 fz[j] -= dz * fpair;
-                var evdwl = r6inv * (_lj3[k] * r6inv - _lj4[k]);
+                var evdwl = r6inv * (_lj3[k] * r6inv - _lj4[k]) - _offset[k];
                 energy += evdwl;
                 if (perAtom)
                 {
@@ -240,7 +363,7 @@ public sealed class LennardJonesCut : IPotential
             double fix = 0, fiy = 0, fiz = 0;
             int end = offsets[k + 1];
             var e = offsets[k];
-            if (!perAtom)
+            if (!perAtom && !_anyOffset)
                 e = VectorPairs(ref pos, ref f, ref nbr, ref type, e, end, rowType, xi, yi, zi, ref fix, ref fiy, ref fiz, ref sums);
             for (; e < end; e++)
             {
@@ -262,7 +385,7 @@ public sealed class LennardJonesCut : IPotential
                 fj -= fx;
                 Unsafe.Add(ref fj, 1) -= fy;
                 Unsafe.Add(ref fj, 2) -= fz;
-                var evdwl = r6inv * (Unsafe.Add(ref lj3, t) * r6inv - Unsafe.Add(ref lj4, t));
+                var evdwl = r6inv * (Unsafe.Add(ref lj3, t) * r6inv - Unsafe.Add(ref lj4, t)) - _offset[t];
                 energy += evdwl;
                 if (perAtom)
                 {

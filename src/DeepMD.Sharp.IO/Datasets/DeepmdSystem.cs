@@ -55,6 +55,22 @@ public sealed class DeepmdSystem
     /// <summary>Virials, eV: [frame][9] (+Σ x⊗F); null when not labelled.</summary>
     public double[]? Virials { get; }
 
+    /// <summary>Positions of frame <paramref name="f"/> as fresh SoA arrays, Å, and its cell (null without PBC).</summary>
+    public (double[] X, double[] Y, double[] Z, Core.Geometry.Box? Box) Frame(int f)
+    {
+        var n = AtomCount;
+        var x = new double[n];
+        var y = new double[n];
+        var z = new double[n];
+        for (var i = 0; i < n; i++)
+        {
+            x[i] = Coords[(f * n + i) * 3];
+            y[i] = Coords[(f * n + i) * 3 + 1];
+            z[i] = Coords[(f * n + i) * 3 + 2];
+        }
+        return (x, y, z, Boxes is null ? null : new Core.Geometry.Box(Boxes.AsSpan(f * 9, 9)));
+    }
+
     /// <summary>Number of atoms of each type index 0..<paramref name="typeCount"/>-1.</summary>
     public int[] CountTypes(int typeCount)
     {

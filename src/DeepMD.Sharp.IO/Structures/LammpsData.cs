@@ -74,7 +74,7 @@ public sealed class LammpsData
 
     /// <summary>
     /// Appends the atoms to <paramref name="atoms"/> in atom order as LAMMPS' read_data holds them: ids, 0-based types,
-    /// positions and image flags as written, velocities (zero without a Velocities section).
+    /// positions and image flags as written, charges (when the file has them), velocities (zero without a Velocities section).
     /// </summary>
     public void AddAtomsTo(AtomState atoms)
     {
@@ -85,6 +85,7 @@ public sealed class LammpsData
             atoms.ImageA[k] = ImageFlags[0][i];
             atoms.ImageB[k] = ImageFlags[1][i];
             atoms.ImageC[k] = ImageFlags[2][i];
+            if (Charges is { } q) atoms.Q[k] = q[i];
             if (Velocities is { } v)
             {
                 atoms.Vx[k] = v[0][i];

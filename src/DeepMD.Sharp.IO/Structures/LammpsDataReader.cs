@@ -40,7 +40,9 @@ public static class LammpsDataReader
     /// <summary>Reads <paramref name="path"/>.</summary>
     /// <param name="path">The data file.</param>
     /// <param name="typeNames">Species of LAMMPS types 1..N in order (N = atom types in the header), or null to take them from the file.</param>
-    public static LammpsData Read(string path, string[]? typeNames = null)
+    /// <param name="atomStyle">The deck's atom style when it is not atomic (LAMMPS reads the columns of the declared style,
+    /// whatever the section's comment says); null: the style named after the Atoms section name, else atomic.</param>
+    public static LammpsData Read(string path, string[]? typeNames = null, string? atomStyle = null)
     {
         using var r = LineReader.Open(path);
         if (r.ReadLine() is null)
@@ -112,7 +114,7 @@ public static class LammpsDataReader
         double[]? charges = null;
         if (atoms is { } a)
         {
-            style = ParseStyle(r, a);
+            style = atomStyle ?? ParseStyle(r, a);
             if (a.Lines.Count != natoms)
                 throw r.Error(
                     $"the Atoms section has {a.Lines.Count} line(s) but the header declares {natoms} atoms; fix the 'atoms' count or the section", a.Line);

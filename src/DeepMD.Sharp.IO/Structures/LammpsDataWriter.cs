@@ -42,7 +42,7 @@ public static class LammpsDataWriter
             for (var t = 0; t < typeCount; t++)
                 if (!double.IsNaN(masses[t])) sb.Append((t + 1).ToString(Inv)).Append(' ').Append(R(masses[t])).Append('\n');
         }
-        sb.Append("\nAtoms # atomic\n\n");
+        sb.Append(a.HasCharge ? "\nAtoms # charge\n\n" : "\nAtoms # atomic\n\n");
         for (var i = 0; i < a.Count; i++)
         {
             double x = a.X[i], y = a.Y[i], z = a.Z[i];
@@ -53,8 +53,9 @@ public static class LammpsDataWriter
                 box.Remap(ref x, ref y, ref z, ref ia, ref ib, ref ic);
                 if (pa == ia && pb == ib && pc == ic) break;
             }
-            sb.Append(a.Id[i].ToString(Inv)).Append(' ').Append((a.Type[i] + 1).ToString(Inv)).Append(' ')
-              .Append(R(x)).Append(' ').Append(R(y)).Append(' ').Append(R(z)).Append(' ')
+            sb.Append(a.Id[i].ToString(Inv)).Append(' ').Append((a.Type[i] + 1).ToString(Inv)).Append(' ');
+            if (a.HasCharge) sb.Append(R(a.Q[i])).Append(' ');
+            sb.Append(R(x)).Append(' ').Append(R(y)).Append(' ').Append(R(z)).Append(' ')
               .Append(ia.ToString(Inv)).Append(' ').Append(ib.ToString(Inv)).Append(' ').Append(ic.ToString(Inv)).Append('\n');
         }
         sb.Append("\nVelocities\n\n");

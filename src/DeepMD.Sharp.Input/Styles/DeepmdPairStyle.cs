@@ -3,6 +3,7 @@ namespace DeepMD.Sharp.Input.Styles;
 using DeepMD.Sharp.Core.Errors;
 using DeepMD.Sharp.Core.Potentials;
 using DeepMD.Sharp.Models;
+using DeepMD.Sharp.Models.Coverage;
 using DeepMD.Sharp.Models.Potentials;
 
 /// <summary>
@@ -14,6 +15,13 @@ using DeepMD.Sharp.Models.Potentials;
 /// As in LAMMPS' plugin, every model is loaded and validated at the <c>pair_style</c> line, and <c>pair_coeff</c> checks
 /// the element names against every model's type map, so such errors name those deck lines; the run builds the
 /// potential (and picks the backend) from the models loaded here.
+/// <para>
+/// The extrapolation guard (docs/guard.md): <c>guard warn|stop|off</c> (default warn), <c>guard_margin Å</c> (a pair
+/// closer than its types' training minimum minus this is flagged; default 0.05), <c>guard_desc_margin F</c> (a descriptor
+/// component outside its training range widened by F times the range on each side is flagged; default 0.25),
+/// <c>guard_every N</c> (at most one warning per N steps, default 100) and <c>guard_devi F</c> (an ensemble's max force
+/// deviation above F eV/Å is flagged, on the out_freq steps).
+/// </para>
 /// </summary>
 [PairStyle("deepmd")]
 public sealed class DeepmdPairStyle : IPairStyle
@@ -25,6 +33,10 @@ public sealed class DeepmdPairStyle : IPairStyle
     private string _outFile = "model_devi.out";
     private bool _atomic;
     private double? _relative, _relativeV;
+    private GuardSettings _guard = new();
+
+    /// <summary>The extrapolation guard's settings of the pair_style line.</summary>
+    public GuardSettings GuardSettings => _guard;
 
     /// <summary>The models of the pair_style line, in order, loaded there (the first gives energies and forces).</summary>
     public IReadOnlyList<DeepPotModel> Models => _loaded;
@@ -34,7 +46,7 @@ public sealed class DeepmdPairStyle : IPairStyle
 
     public void Configure(DeckContext context, DeckArguments args)
     {
-        args.RequireAtLeast(1, "MODEL [MODEL2 ...] [out_freq N] [out_file F] [atomic] [relative V] [relative_v V]");
+        args.RequireAtLeast(1, Usage);
         for (var k = 0; k < args.Count; k++)
         {
             switch (args[k])
@@ -55,6 +67,35 @@ public sealed class DeepmdPairStyle : IPairStyle
                 case "atomic":
                     _atomic = true;
                     break;
+                case "guard":
+                    if (k + 1 >= args.Count) throw args.Error("guard needs warn, stop or off");
+                    _guard = _guard with
+                    {
+                        Mode = args[++k] switch
+                        {
+                            "warn" => GuardMode.Warn,
+                            "stop" => GuardMode.Stop,
+                            "off" => GuardMode.Off,
+                            var other => throw args.Error($"guard must be warn, stop or off, got '{other}'"),
+                        },
+                    };
+                    break;
+                case "guard_margin":
+                    _guard = _guard with { DistanceMargin = args.Double(++k, "guard_margin (Å below the training minimum distance)") };
+                    if (_guard.DistanceMargin < 0) throw args.Error("guard_margin must be 0 or positive (Å)");
+                    break;
+                case "guard_desc_margin":
+                    _guard = _guard with { DescriptorMargin = args.Double(++k, "guard_desc_margin (fraction of the training range)") };
+                    if (_guard.DescriptorMargin < 0) throw args.Error("guard_desc_margin must be 0 or positive (a fraction of each component's training range)");
+                    break;
+                case "guard_every":
+                    _guard = _guard with { Every = args.Int(++k, "guard_every") };
+                    if (_guard.Every < 1) throw args.Error($"guard_every must be positive, got {_guard.Every}");
+                    break;
+                case "guard_devi":
+                    _guard = _guard with { ForceDeviation = args.Double(++k, "guard_devi (max force deviation, eV/Å)") };
+                    if (_guard.ForceDeviation <= 0) throw args.Error("guard_devi must be positive (eV/Å)");
+                    break;
                 case "fparam" or "aparam" or "ttm" or "fparam_from_compute" or "fparam_from_fix" or "aparam_from_compute" or "charge_spin":
                     throw args.Error($"keyword '{args[k]}' is not supported yet");
                 case "virtual":
@@ -65,10 +106,15 @@ public sealed class DeepmdPairStyle : IPairStyle
             }
         }
         if (_models.Count == 0) throw args.Error("needs a model file");
+        if (_guard.ForceDeviation is not null && (_models.Count < 2 || _outFreq == 0))
+            throw args.Error("guard_devi needs two or more models and out_freq > 0 (the deviation is computed on the out_freq steps)");
         foreach (var m in _models)
             if (!File.Exists(m)) throw args.Error($"model file '{m}' does not exist");
         foreach (var m in _models) _loaded.Add(Load(args, m));
     }
+
+    private const string Usage =
+        "MODEL [MODEL2 ...] [out_freq N] [out_file F] [atomic] [relative V] [relative_v V] [guard warn|stop|off] [guard_margin Å] [guard_desc_margin F] [guard_every N] [guard_devi F]";
 
     /// <summary>Loads one model, turning its problems into an error of this pair_style line that names the file.</summary>
     private static DeepPotModel Load(DeckArguments args, string path)
@@ -152,7 +198,8 @@ public sealed class DeepmdPairStyle : IPairStyle
         // The fastest backend supporting the model (or DPSHARP_BACKEND's); the log says which and why.
         var evaluator = context.Backends.Create(model, null, out var reason);
         context.Out.WriteLine(DeepPotential.BackendLine(Path.GetFileName(_models[0]), model, reason));
-        if (!LogsDeviation) return new DeepPotential(evaluator, elements);
+        var guard = MakeGuard(context, model);
+        if (!LogsDeviation) return new DeepPotential(evaluator, elements) { Guard = guard, Warn = context.Out.WriteLine };
         if (TypeMapDisagreement() is { } why) throw new UserInputException($"pair_style deepmd: {why}");
         var others = new List<Models.Evaluation.IModelEvaluator>();
         for (var k = 1; k < _loaded.Count; k++)
@@ -163,6 +210,30 @@ public sealed class DeepmdPairStyle : IPairStyle
         }
         var log = new ModelDeviationLog(others, _outFreq, context.OutputPath(_outFile), _atomic, _relative, _relativeV);
         context.Out.WriteLine($"deepmd: model deviation of {_models.Count} models every {_outFreq} steps to {_outFile}");
-        return new DeepPotential(evaluator, elements) { Deviation = log };
+        return new DeepPotential(evaluator, elements) { Deviation = log, Guard = guard, Warn = context.Out.WriteLine };
+    }
+
+    /// <summary>The extrapolation guard of the first model, saying once what it can check.</summary>
+    private ExtrapolationGuard MakeGuard(DeckContext context, DeepPotModel model)
+    {
+        var g = new ExtrapolationGuard(model, _guard);
+        var ci = System.Globalization.CultureInfo.InvariantCulture;
+        if (!g.Active)
+        {
+            context.Out.WriteLine("deepmd: extrapolation guard off");
+            return g;
+        }
+        var checks = new List<string>();
+        if (model.Coverage is { } c)
+        {
+            checks.Add(string.Create(ci, $"pair distances (training minima per type pair, margin {_guard.DistanceMargin:G4} Å)"));
+            if (c.HasDescriptorRanges) checks.Add(string.Create(ci, $"descriptor ranges (margin {_guard.DescriptorMargin:G4} of each range)"));
+        }
+        else if (model.MinNeighborDistance is { } d) checks.Add(string.Create(ci, $"pair distances against min_nbor_dist {d:0.###} Å (margin {_guard.DistanceMargin:G4} Å)"));
+        if (_guard.ForceDeviation is { } fd) checks.Add(string.Create(ci, $"max force deviation > {fd:G4} eV/Å every {_outFreq} steps"));
+        var mode = _guard.Mode == GuardMode.Stop ? "stop" : $"warn, at most every {_guard.Every} steps";
+        context.Out.WriteLine($"deepmd: extrapolation guard ({mode}): {(checks.Count > 0 ? string.Join(", ", checks) : "nothing to check")}");
+        foreach (var note in g.Limitations) context.Out.WriteLine($"WARNING: extrapolation guard: {note}");
+        return g;
     }
 }

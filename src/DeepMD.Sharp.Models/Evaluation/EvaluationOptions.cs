@@ -35,6 +35,12 @@ public sealed record EvaluationOptions
         return threads is > 0 ? threads.Value : -1;
     }
 
+    /// <summary>
+    /// Sees every center's descriptor (the fitting input) as it is computed: records training ranges or checks them
+    /// (the extrapolation guard). Null: nothing is watched. Backends that do not support it leave its count at 0.
+    /// </summary>
+    public Coverage.DescriptorWatch? DescriptorWatch { get; init; }
+
     /// <summary>Distance below which two atoms count as on top of each other, Å.</summary>
     public double OverlapDistance { get; init; } = 1e-6;
 }

@@ -107,6 +107,7 @@ public static class ReferenceEvaluator
         // pass needs.
         var kernel = desc.Reference ?? throw new UserInputException($"descriptor '{desc.TypeName}' has no reference implementation");
         var state = kernel.Forward(i, ti, types, nl, slots, input);
+        options.DescriptorWatch?.Observe(i, ti, input.AsSpan(0, ds));
 
         var k = ds;
         if (fparam is not null)

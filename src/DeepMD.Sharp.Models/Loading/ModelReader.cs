@@ -46,7 +46,13 @@ public static class ModelReader
         var pairExclude = ReadPairs(model.Optional("pair_exclude_types"), nt);
         foreach (var t in atomExclude)
             if (t < 0 || t >= nt) throw model["atom_exclude_types"].Error($"type {t} is outside 0..{nt - 1}");
-        return new DeepPotModel(typeMap, descriptor, fitting, outBias, atomExclude, pairExclude, file);
+        var topVars = top.Optional("@variables");
+        double? minNbor = topVars.IsNull || topVars.Optional("min_nbor_dist").IsNull ? null : topVars["min_nbor_dist"].AsDouble();
+        return new DeepPotModel(typeMap, descriptor, fitting, outBias, atomExclude, pairExclude, file)
+        {
+            Coverage = Coverage.TrainingCoverage.FromTree(root, file, nt, descriptor.OutputSize),
+            MinNeighborDistance = minNbor,
+        };
     }
 
     /// <summary>

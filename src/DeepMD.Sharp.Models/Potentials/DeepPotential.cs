@@ -3,6 +3,7 @@ namespace DeepMD.Sharp.Models.Potentials;
 using DeepMD.Sharp.Core.Errors;
 using DeepMD.Sharp.Core.Potentials;
 using DeepMD.Sharp.Models.Backends;
+using DeepMD.Sharp.Models.Coverage;
 using DeepMD.Sharp.Models.Evaluation;
 
 /// <summary>
@@ -82,6 +83,26 @@ public sealed class DeepPotential : IPotential
     /// <summary>The first model's cutoff, or the largest of the ensemble when deviations are logged.</summary>
     public double Cutoff => _deviation is null ? Model.Cutoff : _cutoff; // worked out once (the MD loop asks at every rebuild)
 
+    /// <summary>
+    /// The extrapolation guard (<c>guard</c> keywords), or null: after each evaluation it compares the structure with
+    /// the model's training coverage and warns (at most once per <see cref="GuardSettings.Every"/> steps) or stops.
+    /// </summary>
+    public ExtrapolationGuard? Guard
+    {
+        get => _guard;
+        init
+        {
+            _guard = value;
+            _guardOptions = value?.Watch is { } w ? Options with { DescriptorWatch = w } : Options;
+        }
+    }
+
+    private readonly ExtrapolationGuard? _guard;
+    private readonly EvaluationOptions? _guardOptions;
+
+    /// <summary>Where guard warnings go (the deck's screen and log); null: nowhere (they are still counted).</summary>
+    public Action<string>? Warn { get; set; }
+
     private int[] _types = [];
     private readonly EvaluationResult _result = new();
 
@@ -100,8 +121,16 @@ public sealed class DeepPotential : IPotential
         var types = _types;
         for (var i = 0; i < n; i++) types[i] = _modelTypeOf[request.Types[i]];
         var r = _result;
-        Evaluator.Evaluate(types, neighbors, Options, r);
-        if (Deviation is { } d && d.IsDue(request.Step)) d.Record(request.Step, r, types, neighbors, Options, request.Ids);
+        var guard = _guard is { Active: true } g ? g : null;
+        guard?.BeforeEvaluation();
+        Evaluator.Evaluate(types, neighbors, guard is null ? Options : _guardOptions!, r);
+        guard?.Inspect(types, neighbors, maxDegreeOfParallelism: Options.MaxDegreeOfParallelism());
+        if (Deviation is { } d && d.IsDue(request.Step))
+        {
+            var deviation = d.Record(request.Step, r, types, neighbors, Options, request.Ids);
+            guard?.CheckDeviation(deviation);
+        }
+        if (guard is not null) React(guard, request);
         result.Resize(n);
         result.Energy = r.Energy;
         var f = r.Forces;
@@ -116,5 +145,29 @@ public sealed class DeepPotential : IPotential
         if (!request.PerAtom) return;
         r.AtomEnergy.CopyTo(result.AtomEnergy, 0);
         r.AtomVirial.CopyTo(result.AtomVirial, 0);
+    }
+
+    private bool _saidUnchecked;
+
+    /// <summary>What the guard's finding leads to: a warning (rate-limited), or a stop with the reason.</summary>
+    private void React(ExtrapolationGuard guard, ForceRequest request)
+    {
+        if (!_saidUnchecked && guard.DescriptorsUnchecked > 0)
+        {
+            _saidUnchecked = true;
+            Warn?.Invoke($"WARNING: extrapolation guard: backend {Evaluator.Name} does not show descriptors to the guard; descriptor ranges are not checked (pair distances are)");
+        }
+        var f = guard.Last;
+        if (!f.Any) return;
+        var step = request.Step;
+        var where = step >= 0 ? $"step {step}" : "evaluation";
+        var what = guard.Describe(f, request.Ids);
+        var blamed = ExtrapolationGuard.BlamedAtom(f);
+        var id = blamed < 0 ? 0 : request.Ids is { } ids && blamed < ids.Length ? ids[blamed] : blamed + 1;
+        if (guard.Settings.Mode == GuardMode.Stop)
+            throw new PotentialGuardException(
+                $"extrapolation guard (guard stop) at {where}: {what}. The structure has left what the model was trained on; " +
+                "use 'guard warn' to go on anyway or 'guard off' to disable the guard", step, id);
+        if (guard.WarningDue(step)) Warn?.Invoke($"WARNING: extrapolation guard at {where}: {what}");
     }
 }

@@ -64,8 +64,8 @@ public sealed class ModelDeviationLog
     /// <summary>Whether <paramref name="step"/> (−1 outside MD) is one to write.</summary>
     public bool IsDue(long step) => step >= 0 && step % Every == 0 && step != _lastStep;
 
-    /// <summary>Evaluates the other models on the same input and appends the line for <paramref name="step"/>.</summary>
-    public void Record(long step, EvaluationResult first, int[] types, Core.Neighbors.NeighborList neighbors, EvaluationOptions options, int[]? ids)
+    /// <summary>Evaluates the other models on the same input, appends the line for <paramref name="step"/> and returns the deviation.</summary>
+    public ModelDeviation Record(long step, EvaluationResult first, int[] types, Core.Neighbors.NeighborList neighbors, EvaluationOptions options, int[]? ids)
     {
         var results = new List<EvaluationResult>(Others.Count + 1) { first };
         foreach (var e in Others) results.Add(e.Evaluate(types, neighbors, options));
@@ -93,6 +93,7 @@ public sealed class ModelDeviationLog
         _line.Append('\n');
         File.AppendAllText(Path, _line.ToString());
         _lastStep = step;
+        return d;
     }
 
     /// <summary>

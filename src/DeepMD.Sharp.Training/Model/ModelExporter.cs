@@ -93,13 +93,37 @@ public static class ModelExporter
         };
     }
 
-    /// <summary>Writes the model to <paramref name="path"/> (.dp or .yaml) via a temporary file and a rename.</summary>
-    public static void Save(SeAEnergyModel model, string path)
+    /// <summary>
+    /// Writes the model to <paramref name="path"/> (.dp or .yaml) via a temporary file and a rename; with
+    /// <paramref name="coverageData"/> (the training systems) it also stores their coverage for the extrapolation guard.
+    /// </summary>
+    public static void Save(SeAEnergyModel model, string path, IReadOnlyList<IO.Datasets.DeepmdSystem>? coverageData = null)
     {
         var full = Path.GetFullPath(path);
         var tmp = Path.Combine(Path.GetDirectoryName(full)!, $".{Path.GetFileNameWithoutExtension(full)}.tmp{Environment.ProcessId}{Path.GetExtension(full)}");
-        ModelFile.Save(tmp, ToTree(model));
+        var tree = ToTree(model);
+        if (coverageData is not null) CoverageOf(tree, path, coverageData).WriteTo(tree);
+        ModelFile.Save(tmp, tree);
         DurableFile.MoveIntoPlace(tmp, full);
+    }
+
+    /// <summary>
+    /// The coverage of <paramref name="systems"/> (their types already the model's) for the model in <paramref name="tree"/>,
+    /// its descriptors computed by a host backend (the CPU one when registered).
+    /// </summary>
+    public static Models.Coverage.TrainingCoverage CoverageOf(Dictionary<string, object?> tree, string file, IReadOnlyList<IO.Datasets.DeepmdSystem> systems)
+    {
+        var m = Models.Loading.ModelReader.FromTree(tree, file);
+        var registry = Models.Backends.BackendRegistry.Default;
+        var evaluator = registry.Create(m, registry.Find("cpu") is not null ? "cpu" : "reference", out _);
+        var builder = new Models.Coverage.CoverageBuilder(evaluator);
+        foreach (var s in systems)
+            for (var f = 0; f < s.FrameCount; f++)
+            {
+                var (x, y, z, box) = s.Frame(f);
+                builder.Add(x, y, z, s.Types, box);
+            }
+        return builder.Build();
     }
 
     private static List<object?> Longs(IEnumerable<int> v) => v.Select(x => (object?)(long)x).ToList();

@@ -181,6 +181,43 @@ public class HalfNeighborListTests
         AssertClose(full, Half(eam, list, 1), 1e-11);
     }
 
+    /// <summary>The styles on the shared pairwise base (two types, mixed and explicit pairs).</summary>
+    private static IEnumerable<PairwisePotential> PairwiseStyles()
+    {
+        var morse = new MorsePotential(2, 2.5);
+        morse.SetCoefficients(0, 0, 1.0, 2.0, 1.1);
+        morse.SetCoefficients(0, 1, 0.8, 1.8, 1.2, 2.2);
+        morse.SetCoefficients(1, 1, 1.2, 2.2, 1.0);
+        morse.Shift = true;
+        yield return morse;
+        var zbl = new ZblPotential(2, 1.0, 2.0, 1.0, 1.0);
+        zbl.SetCoefficients(0, 0, 2, 2);
+        zbl.SetCoefficients(1, 1, 3, 3);
+        yield return zbl;
+        var smooth = new LennardJonesSmoothLinear(2, 2.5) { Mix = PairMixRule.Arithmetic };
+        smooth.SetCoefficients(0, 0, 1.0, 1.0);
+        smooth.SetCoefficients(1, 1, 0.8, 0.9, 2.2);
+        yield return smooth;
+    }
+
+    [TestCaseSource(nameof(Cells))]
+    public void PairwiseStylesOnTheHalfListMatchTheFullListForAnyThreadCount(Box cell, double cutoff, int atoms)
+    {
+        var (x, y, z, types) = Cloud(cell, atoms, 17, minDistance: 0.85);
+        foreach (var p in PairwiseStyles())
+        {
+            var list = new HalfNeighborList();
+            list.Build(x, y, z, types, [0, 0, 0], cell, p.Cutoff + 0.3);
+            var full = Full(p, cell, x, y, z, types);
+            Assert.That(full.Energy, Is.Not.EqualTo(0), p.Name);
+            var one = Half(p, list, 1);
+            AssertClose(full, one, 1e-11);
+            var three = Half(p, list, 3);
+            Assert.That(three.Energy, Is.EqualTo(one.Energy), $"{p.Name}: energy on 3 threads");
+            Assert.That(three.Fx, Is.EqualTo(one.Fx), $"{p.Name}: forces on 3 threads");
+        }
+    }
+
     [Test]
     public void ResultsAreIdenticalForAnyThreadCount()
     {

@@ -1,10 +1,10 @@
 namespace DeepMD.Sharp.Tests.Support;
 
 /// <summary>
-/// Tests that need something outside the repository (lmp, LAMMPS' potentials, python3-h5py, a CUDA device) skip
+/// Tests that need something outside the repository (lmp, LAMMPS' potentials, python3-h5py, a CUDA device, mpirun) skip
 /// with <see cref="Assert.Ignore(string)"/>, which <c>dotnet test</c> counts and lists as "Skipped" with the reason
 /// (NUnit's <c>Assume</c> gives "Inconclusive", which the summary counts nowhere). When the environment variable
-/// that requires the thing is "1" (CI sets DPSHARP_REQUIRE_LAMMPS and DPSHARP_REQUIRE_H5PY; a GPU machine sets
+/// that requires the thing is "1" (CI sets DPSHARP_REQUIRE_LAMMPS, DPSHARP_REQUIRE_H5PY and DPSHARP_REQUIRE_MPI; a GPU machine sets
 /// DPSHARP_REQUIRE_CUDA), a missing requirement is a failure instead.
 /// </summary>
 public static class Requirement
@@ -12,6 +12,7 @@ public static class Requirement
     public const string Lammps = "DPSHARP_REQUIRE_LAMMPS";
     public const string H5py = "DPSHARP_REQUIRE_H5PY";
     public const string Cuda = "DPSHARP_REQUIRE_CUDA";
+    public const string Mpi = "DPSHARP_REQUIRE_MPI";
 
     /// <summary>Returns when <paramref name="available"/>; otherwise fails (variable set to 1) or skips visibly.</summary>
     public static void That(bool available, string requireVariable, string reason) =>

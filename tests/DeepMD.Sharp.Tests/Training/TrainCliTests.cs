@@ -142,6 +142,16 @@ public class TrainCliTests
         Assert.That(code, Is.EqualTo(0), stderr + stdout);
         Assert.That(stdout, Does.Contain("model.ckpt-6.ckpt (step 6)"));
         Assert.That(TestEnergies(frozen), Is.EqualTo(TestEnergies(model)), "the newest checkpoint is the final model");
+        // Both carry the coverage of the training data for the extrapolation guard (docs/guard.md).
+        foreach (var written in new[] { model, frozen })
+        {
+            var coverage = DeepMD.Sharp.Models.ModelLoader.Load(written).Coverage;
+            Assert.That(coverage, Is.Not.Null, written);
+            Assert.That(coverage!.HasDescriptorRanges, Is.True);
+            Assert.That(coverage.FrameCount, Is.GreaterThan(0));
+            Assert.That(coverage.GlobalMinDistance, Is.EqualTo(DeepMD.Sharp.Models.ModelLoader.Load(written).MinNeighborDistance).Within(1e-12),
+                "the per-pair minima agree with the training's min_nbor_dist");
+        }
 
         var early = Path.Combine(_tmp, "step4.dp");
         (code, stdout, stderr) = Run("freeze", "-i", input, "-c", Path.Combine(_tmp, "model.ckpt-4.ckpt"), "-o", early);
