@@ -13,7 +13,8 @@ using DeepMD.Sharp.Models.Evaluation;
 /// <c>dotnet run -c Release --project tests/DeepMD.Sharp.Benchmarks -- cabi LIBDPSHARP.so MODEL STRUCTURE [CALLS]</c>
 /// (O,H type map for LAMMPS data files). Both evaluate with a fresh neighbor list each call and the same backend;
 /// the C ABI path goes through libdpsharp.so's exported dpsharp_compute_v1 (the hosted runtime is this one).
-/// Prints the median wall time of each, interleaved call by call so that machine noise hits both alike.
+/// Prints the median wall time of each, timed in alternating blocks of 50 calls so that machine noise hits both alike
+/// (set DPSHARP_THREADS=1 for figures free of thread wake-ups).
 /// </summary>
 public static unsafe class CAbiOverhead
 {
@@ -69,17 +70,25 @@ public static unsafe class CAbiOverhead
             ThroughCAbi();
         }
         if (Math.Abs(energy[0] - result.Energy) > 1e-9 * Math.Abs(result.Energy)) throw new InvalidOperationException($"energies differ: {energy[0]} vs {result.Energy}");
+        // Blocks of 50 calls, alternating, so that neither path runs right after the other's (possibly spinning) workers.
         var a = new double[calls];
         var c2 = new double[calls];
-        for (var k = 0; k < calls; k++)
+        const int Block = 50;
+        for (var start = 0; start < calls; start += Block)
         {
-            var t0 = Stopwatch.GetTimestamp();
-            InProcess();
-            var t1 = Stopwatch.GetTimestamp();
-            ThroughCAbi();
-            var t2 = Stopwatch.GetTimestamp();
-            a[k] = (t1 - t0) * 1e6 / Stopwatch.Frequency;
-            c2[k] = (t2 - t1) * 1e6 / Stopwatch.Frequency;
+            var end = Math.Min(calls, start + Block);
+            for (var k = start; k < end; k++)
+            {
+                var t0 = Stopwatch.GetTimestamp();
+                InProcess();
+                a[k] = (Stopwatch.GetTimestamp() - t0) * 1e6 / Stopwatch.Frequency;
+            }
+            for (var k = start; k < end; k++)
+            {
+                var t0 = Stopwatch.GetTimestamp();
+                ThroughCAbi();
+                c2[k] = (Stopwatch.GetTimestamp() - t0) * 1e6 / Stopwatch.Frequency;
+            }
         }
         Array.Sort(a);
         Array.Sort(c2);
