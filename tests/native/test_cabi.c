@@ -3,7 +3,8 @@
  * against DeePMD-kit's reference values.
  *
  *   test_cabi MODEL STRUCTURE          evaluate, print results, ghost-list comparison, error paths
- *   test_cabi --bench MODEL STRUCTURE N   median wall time of N dpsharp_compute_v1 calls
+ *   test_cabi --bench MODEL STRUCTURE N   median wall time of N dpsharp_compute_v1 calls, and of a call that
+ *                                         does almost nothing (dpsharp_model_info_v1: the C -> C# -> C round trip)
  *
  * STRUCTURE is plain text: the atom count; nine numbers, the cell vectors as rows (Å); then one line per atom:
  * element x y z.
@@ -119,6 +120,18 @@ int main(int argc, char **argv)
         }
         qsort(t, n, sizeof(double), compare_doubles);
         printf("bench natoms %d calls %d median_us %.1f\n", natoms, n, t[n / 2]);
+        /* The bare cost of crossing into .NET and back: a call that does almost nothing (batches of 1000). */
+        int nt, nm;
+        double rc;
+        for (int k = 0; k < n; k++)
+        {
+            double t0 = now_us();
+            for (int r = 0; r < 1000; r++)
+                if (dpsharp_model_info_v1(model, &nm, &nt, &rc) != DPSHARP_OK) die("info");
+            t[k] = (now_us() - t0) * 1e3 / 1000;
+        }
+        qsort(t, n, sizeof(double), compare_doubles);
+        printf("bench dpsharp_model_info_v1 median_ns %.1f\n", t[n / 2]);
         dpsharp_model_free_v1(model);
         return 0;
     }
