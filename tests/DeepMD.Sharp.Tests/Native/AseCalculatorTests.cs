@@ -104,7 +104,7 @@ public class AseCalculatorTests
             for (var c = 0; c < 3; c++)
                 Assert.That(fd[k][c].GetDouble(), Is.EqualTo(fa[atoms[k]][c].GetDouble()).Within(1e-6), $"finite-difference force atom {atoms[k]} {c}");
         var fdStress = a.GetProperty("fd_stress").EnumerateArray().Select(v => v.GetDouble()).ToArray();
-        for (var k = 0; k < 6; k++) Assert.That(fdStress[k], Is.EqualTo(stress[k]).Within(1e-7), $"finite-difference stress {k}");
+        for (var k = 0; k < 6; k++) Assert.That(fdStress[k], Is.EqualTo(stress[k]).Within(1e-8), $"finite-difference stress {k}");
 
         Assert.That(a.GetProperty("missing_error").GetString(), Does.Contain("missing-model.dp").And.Contain("not found"));
     }
