@@ -7,6 +7,6 @@ The library is found through DPSHARP_LIBRARY (the path of libdpsharp.so), else n
 build output of the clone this package sits in (src/DeepMD.Sharp.Native/bin/Release/net10.0/). See docs/python.md.
 """
 
-from ._native import DPSharpError, Model, library_path
+from ._native import DPSharpError, Model, library_path, version
 
-__all__ = ["DPSharpError", "Model", "library_path"]
+__all__ = ["DPSharpError", "Model", "library_path", "version"]
