@@ -59,16 +59,8 @@ public class AseCalculatorTests
         var model = RepoPaths.TestModel("deeppot_sea.yaml");
         var xyz = TriclinicWater();
 
-        Environment.SetEnvironmentVariable("DPSHARP_LIBRARY", library);
-        (int Code, string Output) run;
-        try
-        {
-            run = NativeBuild.Run(Python, [RepoPaths.Get("tests", "python", "ase_check.py"), model, xyz], null);
-        }
-        finally
-        {
-            Environment.SetEnvironmentVariable("DPSHARP_LIBRARY", null);
-        }
+        var run = NativeBuild.Run(Python, [RepoPaths.Get("tests", "python", "ase_check.py"), model, xyz], null,
+            environment: new Dictionary<string, string> { ["DPSHARP_LIBRARY"] = library });
         Assert.That(run.Code, Is.EqualTo(0), run.Output);
         var line = run.Output.Split('\n').Last(l => l.StartsWith('{'));
         using var ase = JsonDocument.Parse(line);

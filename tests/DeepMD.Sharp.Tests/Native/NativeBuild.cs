@@ -38,12 +38,14 @@ public static class NativeBuild
     }
 
     /// <summary>Runs a program with the library's environment; returns its exit code and stdout + stderr.</summary>
-    public static (int Code, string Output) Run(string program, IEnumerable<string> args, string? libraryDir, int timeoutMs = 300_000)
+    public static (int Code, string Output) Run(string program, IEnumerable<string> args, string? libraryDir, int timeoutMs = 300_000,
+        IReadOnlyDictionary<string, string>? environment = null)
     {
         var psi = new ProcessStartInfo(program) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         foreach (var a in args) psi.ArgumentList.Add(a);
         psi.Environment["DPSHARP_MANAGED_DIR"] = ManagedDir;
         if (libraryDir is not null) psi.Environment["LD_LIBRARY_PATH"] = libraryDir;
+        foreach (var (k, v) in environment ?? new Dictionary<string, string>()) psi.Environment[k] = v;
         using var p = Process.Start(psi)!;
         var stderr = p.StandardError.ReadToEndAsync();
         var stdout = p.StandardOutput.ReadToEnd();
