@@ -13,6 +13,8 @@ public static class Requirement
     public const string H5py = "DPSHARP_REQUIRE_H5PY";
     public const string Cuda = "DPSHARP_REQUIRE_CUDA";
     public const string Mpi = "DPSHARP_REQUIRE_MPI";
+    public const string Gcc = "DPSHARP_REQUIRE_GCC";
+    public const string Ase = "DPSHARP_REQUIRE_ASE";
 
     /// <summary>Returns when <paramref name="available"/>; otherwise fails (variable set to 1) or skips visibly.</summary>
     public static void That(bool available, string requireVariable, string reason) =>
