@@ -243,7 +243,8 @@ foreach (var r in runs)
     }
 
     var wall = times.LastOrDefault(l => l.StartsWith(r.Name + " end", StringComparison.Ordinal));
-    res.WallSeconds = wall is null ? null : double.Parse(wall[(wall.IndexOf("wall_s=", StringComparison.Ordinal) + 7)..], CultureInfo.InvariantCulture);
+    res.WallSeconds = wall?.Split(' ').FirstOrDefault(t => t.StartsWith("wall_s=", StringComparison.Ordinal)) is { } ws
+        ? double.Parse(ws[7..], CultureInfo.InvariantCulture) : null;
     results[r.Name] = res;
 }
 
