@@ -13,7 +13,7 @@
 //
 //   dotnet run tools/validate-potential/validate.cs -- potentials/water [--length-ps 100] [--nve-ps 20]
 //       [--work artifacts/validate-water] [--jobs 2] [--threads 1] [--dpsharp PATH] [--analyse-only]
-//       [--note TEXT] [--decks-only]
+//       [--note TEXT] [--decks-only] [--report DIR]
 //
 // The potential folder holds validation.json (model, starting structure, type map, masses, temperatures,
 // pressure, timestep, training systems, goals).
@@ -34,7 +34,7 @@ CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
 var argv = args.ToList();
 if (argv.Count == 0 || argv[0].StartsWith('-'))
 {
-    Console.Error.WriteLine("usage: dotnet run tools/validate-potential/validate.cs -- POTENTIAL_FOLDER [--length-ps 100] [--nve-ps 20] [--equilibrate-ps 5] [--skip-ps 10] [--work DIR] [--jobs 2] [--threads 1] [--dpsharp PATH] [--analyse-only] [--decks-only] [--note TEXT]");
+    Console.Error.WriteLine("usage: dotnet run tools/validate-potential/validate.cs -- POTENTIAL_FOLDER [--length-ps 100] [--nve-ps 20] [--equilibrate-ps 5] [--skip-ps 10] [--work DIR] [--jobs 2] [--threads 1] [--dpsharp PATH] [--analyse-only] [--decks-only] [--note TEXT] [--report DIR]");
     return 2;
 }
 
@@ -218,6 +218,22 @@ foreach (var r in runs)
         res.Times.Add(time);
         res.Minima.Add(m);
         res.Ids ??= frame.Ids;
+        var close = 0;
+        for (var i = 0; i < types.Length; i++)
+        {
+            if (types[i] != sa && types[i] != sb2) continue;
+            for (var e = list.Offsets[i]; e < list.Offsets[i + 1]; e++)
+            {
+                var j = list.Owner[e];
+                var pairMatch = types[i] == sa && types[j] == sb2; // each unordered pair once: from its type-sa atom (the lower index when the types are equal)
+                if (!pairMatch || (sa == sb2 && j < i)) continue;
+                if (list.Dx[e] * list.Dx[e] + list.Dy[e] * list.Dy[e] + list.Dz[e] * list.Dz[e] >= cfg.StabilityMinimum * cfg.StabilityMinimum) continue;
+                close++;
+                res.ClosePairs.Add((Math.Min(frame.Ids[i], frame.Ids[j]), Math.Max(frame.Ids[i], frame.Ids[j])));
+            }
+        }
+
+        res.MaxClose = Math.Max(res.MaxClose, close);
         var skip = Math.Min(skipPs, 0.2 * r.LengthPs);
         if (r.Kind == "nvt" && time >= skip - 1e-9)
         {
@@ -249,7 +265,8 @@ foreach (var r in runs)
 }
 
 // ---------------------------------------------------------------- report
-var outDir = Path.Combine(potential, "validation");
+var reportDir = Path.GetFullPath(Opt("--report", potential));
+var outDir = Path.Combine(reportDir, "validation");
 Directory.CreateDirectory(outDir);
 var md = new StringBuilder();
 var verdicts = new List<(string Goal, string Result, bool? Pass)>();
@@ -304,7 +321,8 @@ foreach (var r in runs)
     var same = later.Count(m => m[sa, sb2].Distance < cfg.StabilityMinimum && Math.Min(m[sa, sb2].AtomI, m[sa, sb2].AtomJ) == ia && Math.Max(m[sa, sb2].AtomI, m[sa, sb2].AtomJ) == ib);
     var below = later.Count(m => m[sa, sb2].Distance < cfg.StabilityMinimum);
     md.Append($"- {r.Name}: the first {stabilityLabel} pair below {F(cfg.StabilityMinimum)} Å is atoms {res.Ids![ia]} and {res.Ids[ib]} at {res.Times[firstBad]:F2} ps ({pm.Distance:F3} Å); ");
-    md.Append($"from then on {below} of {later.Count} frames have a pair below {F(cfg.StabilityMinimum)} Å, {same} of them that same pair.\n");
+    md.Append($"from then on {below} of {later.Count} frames have a pair below {F(cfg.StabilityMinimum)} Å, in {same} of them that same pair as the closest; ");
+    md.Append($"{res.ClosePairs.Count} distinct pair(s) below {F(cfg.StabilityMinimum)} Å over the run ({string.Join(", ", res.ClosePairs.OrderBy(q => q).Take(8).Select(q => $"{q.Item1}–{q.Item2}"))}{(res.ClosePairs.Count > 8 ? ", …" : "")}), at most {res.MaxClose} in one frame.\n");
 }
 
 md.Append("\nGuard warnings: `WARNING:` lines of the run's log that mention extrapolation (the pair style's extrapolation guard; ");
@@ -429,7 +447,7 @@ for (var k = 0; k < pairs.Length; k++)
         if (!results.TryGetValue(r.Name, out var res) || res.Msd is null) continue;
         var tt = Enumerable.Range(0, res.Msd.Length).Select(k => k * every * dt).ToArray();
         series.Add(($"{r.Name}", tt, res.Msd));
-        series.Add(($"fit {r.Name} ({res.FitStart:F0}–{res.FitEnd:F0} ps)", [res.FitStart, res.FitEnd],
+        series.Add(($"fit {r.Name} ({res.FitStart:F1}–{res.FitEnd:F1} ps)", [res.FitStart, res.FitEnd],
             [res.MsdFit.Intercept + res.MsdFit.Slope * res.FitStart, res.MsdFit.Intercept + res.MsdFit.Slope * res.FitEnd]));
     }
 
@@ -460,7 +478,7 @@ md.Append("\nThe NVT deck, as written (`<repo>` = the repository folder):\n\n```
 if (nvts.Count > 0) md.Append(Deck(nvts[0]).Replace(repo, "<repo>"));
 md.Append("```\n");
 
-var mdPath = Path.Combine(potential, "VALIDATION.md");
+var mdPath = Path.Combine(reportDir, "VALIDATION.md");
 File.WriteAllText(mdPath, head.ToString() + md.ToString());
 Console.WriteLine($"wrote {mdPath} and plots in {outDir}");
 foreach (var (goal, result, pass) in verdicts) Console.WriteLine($"  {(pass is null ? "n/a " : pass.Value ? "pass" : "FAIL")}  {goal}: {result}");
@@ -555,6 +573,8 @@ sealed class RunResult
     public double SimulatedPs { get; set; }
     public int[]? Types { get; set; }
     public int[]? Ids { get; set; }
+    public HashSet<(int, int)> ClosePairs { get; } = [];
+    public int MaxClose { get; set; }
     public double[]? Msd { get; set; }
     public LinearFit MsdFit { get; set; }
     public double D { get; set; }
