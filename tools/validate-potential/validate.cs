@@ -479,7 +479,7 @@ if (nvts.Count > 0) md.Append(Deck(nvts[0]).Replace(repo, "<repo>"));
 md.Append("```\n");
 
 var mdPath = Path.Combine(reportDir, "VALIDATION.md");
-File.WriteAllText(mdPath, head.ToString() + md.ToString());
+WriteDurably(mdPath, p => File.WriteAllText(p, head.ToString() + md.ToString()));
 Console.WriteLine($"wrote {mdPath} and plots in {outDir}");
 foreach (var (goal, result, pass) in verdicts) Console.WriteLine($"  {(pass is null ? "n/a " : pass.Value ? "pass" : "FAIL")}  {goal}: {result}");
 return 0;
@@ -497,7 +497,7 @@ void Plot(string name, string title, string xLabel, string yLabel, IReadOnlyList
     var plt = new ScottPlot.Plot();
     foreach (var (label, x, y) in series)
     {
-        var stride = Math.Max(1, x.Length / 1000); // keep the files small
+        var stride = Math.Max(1, (x.Length + 599) / 600); // at most 600 points a line: keeps the files small
         var xs = x.Where((_, i) => i % stride == 0).ToArray();
         var ys = y.Where((_, i) => i % stride == 0).ToArray();
         var s = plt.Add.ScatterLine(xs, ys);
@@ -516,8 +516,17 @@ void Plot(string name, string title, string xLabel, string yLabel, IReadOnlyList
     plt.XLabel(xLabel);
     plt.YLabel(yLabel);
     plt.ShowLegend();
-    plt.SavePng(Path.Combine(outDir, name + ".png"), 720, 450);
-    plt.SaveSvg(Path.Combine(outDir, name + ".svg"), 720, 450);
+    WriteDurably(Path.Combine(outDir, name + ".png"), p => plt.SavePng(p, 720, 450));
+    WriteDurably(Path.Combine(outDir, name + ".svg"), p => plt.SaveSvg(p, 720, 450));
+}
+
+// The report and plots are files users keep: written to a temporary name, flushed, renamed into place.
+static void WriteDurably(string path, Action<string> write)
+{
+    var ext = Path.GetExtension(path);
+    var temp = Path.Combine(Path.GetDirectoryName(path)!, "." + Path.GetFileNameWithoutExtension(path) + ".tmp" + ext);
+    write(temp);
+    DeepMD.Sharp.Core.Files.DurableFile.FlushAndMove(temp, path);
 }
 
 static (double Mean, double Error) BlockMean(double[] v, int blocks)
