@@ -345,7 +345,7 @@ for (var k = 0; k < pairs.Length; k++)
     {
         if (!results.TryGetValue(r.Name, out var res) || res.Rdf[k].Frames == 0) { md.Append(" – |"); continue; }
         var p = res.Rdf[k].Peak(0.5);
-        md.Append($" {p.Position:F3}, {p.Height:F3} (Δ {p.Position - tp.Position:+0.000;-0.000} Å, {100 * (p.Height / tp.Height - 1):+0.0;-0.0}%) |");
+        md.Append($" {p.Position:F3}, {p.Height:F3} (Δ {Signed(p.Position - tp.Position, 3)} Å, {Signed(100 * (p.Height / tp.Height - 1), 1)}%) |");
     }
 
     md.Append('\n');
@@ -360,7 +360,7 @@ if (oo >= 0 && firstNvt is not null && firstNvt.Rdf[oo].Frames > 0)
     var dPos = Math.Abs(p.Position - tp.Position);
     var dH = Math.Abs(p.Height / tp.Height - 1);
     verdicts.Add(($"g_{stabilityLabel} first peak within {F(cfg.PeakShiftMax)} Å and {100 * cfg.PeakHeightMax:F0}% in height of the training frames' ({nvts[0].Name})",
-        $"Δr {p.Position - tp.Position:+0.000;-0.000} Å, Δh {100 * (p.Height / tp.Height - 1):+0.0;-0.0}% ({firstNvt.SimulatedPs:F1} ps)", dPos <= cfg.PeakShiftMax && dH <= cfg.PeakHeightMax));
+        $"Δr {Signed(p.Position - tp.Position, 3)} Å, Δh {Signed(100 * (p.Height / tp.Height - 1), 1)}% ({firstNvt.SimulatedPs:F1} ps)", dPos <= cfg.PeakShiftMax && dH <= cfg.PeakHeightMax));
 }
 
 md.Append('\n');
@@ -384,9 +384,9 @@ if (npt is not null && results.TryGetValue(npt.Name, out var nptRes))
         var (mean, err) = BlockMean(sel, 5);
         var rel = mean / trainDensity - 1;
         md.Append($"NPT at {F(npt.Temperature)} K and {F(cfg.PressureBar)} bar ({nptRes.SimulatedPs:F1} ps{(nptRes.Completed ? "" : ", cut short")}): mean after the first {F(skip)} ps ");
-        md.Append($"**{mean:F4} ± {err:F4} g/cm³** (± one standard error of 5 block means), {100 * rel:+0.0;-0.0}% from the training cell.\n\n");
+        md.Append($"**{mean:F4} ± {err:F4} g/cm³** (± one standard error of 5 block means), {Signed(100 * rel, 1)}% from the training cell.\n\n");
         verdicts.Add(($"density within {100 * cfg.DensityMax:F0}% of the training cell's (NPT {F(npt.Temperature)} K, {F(cfg.PressureBar)} bar)",
-            $"{mean:F4} vs {trainDensity:F4} g/cm³ ({100 * rel:+0.0;-0.0}%, {nptRes.SimulatedPs:F1} ps)", Math.Abs(rel) <= cfg.DensityMax));
+            $"{mean:F4} vs {trainDensity:F4} g/cm³ ({Signed(100 * rel, 1)}%, {nptRes.SimulatedPs:F1} ps)", Math.Abs(rel) <= cfg.DensityMax));
         Plot("density", "NPT density", "time (ps)", "density (g/cm³)", [("NPT", time.Select(v => v - time[0]).ToArray(), dens)],
             [("training cell", trainDensity)]);
         md.Append("![density](validation/density.png)\n\n");
@@ -537,6 +537,13 @@ static (double Mean, double Error) BlockMean(double[] v, int blocks)
     var m = means.Average();
     var var = means.Sum(x => (x - m) * (x - m)) / (blocks - 1);
     return (v.Average(), Math.Sqrt(var / blocks));
+}
+
+static string Signed(double v, int digits)
+{
+    var r = Math.Round(v, digits);
+    if (r == 0) r = 0; // no "-0"
+    return (r >= 0 ? "+" : "") + r.ToString("F" + digits, CultureInfo.InvariantCulture);
 }
 
 static double Density(double massAmu, double volumeA3) => massAmu * 1.66053906660 / volumeA3; // g/cm³
