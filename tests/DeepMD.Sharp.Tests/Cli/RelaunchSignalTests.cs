@@ -40,10 +40,15 @@ public class RelaunchSignalTests
             .Replace("../../potentials/water/water.dp", RepoPaths.TestModel("deeppot_sea.yaml"))
             .Replace("run             200", "run             1000000");
         File.WriteAllText(Path.Combine(_tmp, "in.water"), text);
-        var psi = new ProcessStartInfo("dotnet")
+        // Started as a user's shell starts it: SIGINT and SIGQUIT at their default disposition. A test host launched in the
+        // background of a non-interactive shell has them ignored, which every child inherits (and .NET honours, as any
+        // program does); env --default-signal (coreutils) resets them and execs, so the parent's pid is dotnet's.
+        var psi = new ProcessStartInfo("env")
         {
             RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false, WorkingDirectory = _tmp,
         };
+        psi.ArgumentList.Add("--default-signal=INT,QUIT");
+        psi.ArgumentList.Add("dotnet");
         psi.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "dpsharp.dll"));
         foreach (var a in new[] { "run", "in.water", "--log", "none", "--progress", "none", "--threads", "1" }) psi.ArgumentList.Add(a);
         foreach (var name in new[] { "DOTNET_MaxVectorTBitWidth", "DPSHARP_NO_RELAUNCH", "DPSHARP_RELAUNCHED" }) psi.Environment.Remove(name);
