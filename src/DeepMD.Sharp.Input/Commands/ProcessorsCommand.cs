@@ -20,7 +20,7 @@ public sealed class ProcessorsCommand : IDeckCommand
         for (var k = 0; k < 3; k++)
         {
             if (args[k] == "*") continue;
-            var p = args.Int(k, "Pxyz"[k].ToString());
+            var p = args.Int(k, $"P{"xyz"[k]}");
             if (p < 1) throw new UserInputException($"processors: {"xyz"[k]} needs a positive number of ranks or *, got {args[k]}");
             fixedProduct *= p;
         }
