@@ -155,13 +155,13 @@ public sealed class DecomposedRun
         Builds = 0;
         _parallel = ThreadSettings.Options(sim.Threads);
         Active = true;
-        sim.RunClock.Restart();
         try
         {
             foreach (var f in sim.Fixes) f.Init(sim);
             Distribute(sim);
             ComputeForces(sim);
             foreach (var f in sim.Fixes) f.Setup(sim);
+            sim.RunClock.Restart(); // as a one-process run: the loop, not the setup
             foreach (var o in sim.Observers) Observe(o, sim, started: true);
             for (long s = 0; s < steps; s++)
             {
