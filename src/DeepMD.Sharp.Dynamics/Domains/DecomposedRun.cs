@@ -109,7 +109,6 @@ public sealed class DecomposedRun
         if (!box.Periodic[0] || !box.Periodic[1] || !box.Periodic[2]) throw new UserInputException(Not("a non-periodic boundary"));
         if (box.IsTriclinic) throw new UserInputException(Not("a triclinic box"));
         if (sim.Potential is { } p && p.Name is not ("lj/cut" or "deepmd")) throw new UserInputException(Not($"pair_style {p.Name}"));
-        if (sim.Potential is IDecomposable { DecomposedSupport: { } why }) throw new UserInputException(Not(why));
         foreach (var f in sim.Fixes)
         {
             if (f.Style is not ("nve" or "nvt")) throw new UserInputException(Not($"fix {f.Style} (fix {f.Id})"));
@@ -434,10 +433,4 @@ public sealed class DecomposedRun
         Sum(_totals);
         sim.AcceptExternalForces(_totals[0], _totals.AsSpan(1));
     }
-}
-
-/// <summary>A potential that can say why it cannot run decomposed (e.g. a model-deviation ensemble); null when it can.</summary>
-public interface IDecomposable
-{
-    string? DecomposedSupport { get; }
 }

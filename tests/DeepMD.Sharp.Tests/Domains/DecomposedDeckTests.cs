@@ -101,6 +101,16 @@ public class DecomposedDeckTests
         Assert.That(output, Does.Contain($"with {ranks} MPI tasks"));
     }
 
+    [Test]
+    public void ModelDeviationEnsemble_OnVirtualRanks_StopsBeforeTheRun()
+    {
+        var model = RepoPaths.TestModel("deeppot_sea.yaml");
+        var deck = $"units metal\natom_style atomic\nread_data {RepoPaths.Get("examples", "water", "water.lmp")}\nmass 1 16\nmass 2 2\n"
+            + $"pair_style deepmd {model} {model} out_freq 10 out_file md.out\npair_coeff * * O H\nfix 1 all nve\nrun 0\n";
+        var ex = Assert.Throws<UserInputException>(() => RunOnVirtualRanks(2, deck));
+        Assert.That(ex!.Message, Does.Contain("pair_style deepmd with several models (model deviation) is not supported with 2 ranks yet"));
+    }
+
     [TestCase("fix 1 all nve\nfix 2 all momentum 1 linear 1 1 1", "fix momentum (fix 2) is not supported with 2 ranks yet")]
     [TestCase("group low id 1:10\nfix 1 low nve", "a fix on group low (fix 1) is not supported with 2 ranks yet")]
     [TestCase("fix 1 all nve\nthermo_style custom step fmax\nrun 0", "thermo keyword fmax is not supported with 2 ranks yet")]
