@@ -57,10 +57,21 @@ public class DecomposedDeckTests
         return screens[0].ToString();
     }
 
-    private static List<double[]> Thermo(string output) =>
-        [.. output.Split('\n').SkipWhile(l => !l.TrimStart().StartsWith("Step ", StringComparison.Ordinal)).Skip(1)
-            .TakeWhile(l => !l.StartsWith("Loop time", StringComparison.Ordinal)).Where(l => l.Trim().Length > 0)
-            .Select(l => l.Split(' ', StringSplitOptions.RemoveEmptyEntries).Select(w => double.Parse(w, System.Globalization.CultureInfo.InvariantCulture)).ToArray())];
+    /// <summary>The rows of every thermo table (after a "Step" header, up to the loop time).</summary>
+    private static List<double[]> Thermo(string output)
+    {
+        var rows = new List<double[]>();
+        var inTable = false;
+        foreach (var raw in output.Split('\n'))
+        {
+            var line = raw.Trim();
+            if (line.StartsWith("Step ", StringComparison.Ordinal)) inTable = true;
+            else if (line.StartsWith("Loop time", StringComparison.Ordinal)) inTable = false;
+            else if (inTable && line.Length > 0)
+                rows.Add([.. line.Split(' ', StringSplitOptions.RemoveEmptyEntries).Select(w => double.Parse(w, System.Globalization.CultureInfo.InvariantCulture))]);
+        }
+        return rows;
+    }
 
     [TestCase("processors * * *")]
     [TestCase("processors 1 1 1")]
@@ -86,6 +97,7 @@ public class DecomposedDeckTests
 
     [TestCase(1, "", "fix 1 all nve")]
     [TestCase(2, "", "fix 1 all nve")]
+    [TestCase(2, "", "fix 1 all nvt temp 2.0 2.0 0.5\nrun 20\nvelocity all scale 2.5\nthermo 10")]
     [TestCase(4, "processors 2 2 1", "fix 1 all nvt temp 2.0 2.0 0.5")]
     [TestCase(3, "processors 3 1 1", "fix 1 all nvt temp 2.0 2.0 0.5")]
     public void Melt_OnVirtualRanks_EqualsTheOneProcessRun(int ranks, string processors, string fix)
@@ -93,7 +105,7 @@ public class DecomposedDeckTests
         var expected = Thermo(RunSerial(Deck(fix: fix)));
         var output = RunOnVirtualRanks(ranks, Deck(processors, fix));
         var actual = Thermo(output);
-        Assert.That(expected, Has.Count.EqualTo(9));
+        Assert.That(expected, Has.Count.GreaterThanOrEqualTo(9));
         Assert.That(actual, Has.Count.EqualTo(expected.Count), output);
         for (var r = 0; r < expected.Count; r++)
             for (var c = 0; c < expected[r].Length; c++)
