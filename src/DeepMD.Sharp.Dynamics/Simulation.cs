@@ -143,8 +143,14 @@ public sealed class Simulation
     /// </summary>
     public static Simulation LoadCheckpoint(string path) => CheckpointFile.Read(path).ToSimulation();
 
-    /// <summary>Atoms in the state (convenience).</summary>
-    public int AtomCount => Atoms.Count;
+    /// <summary>Atoms in the system (during a decomposed run: over all ranks, while <see cref="Atoms"/> holds this rank's).</summary>
+    public int AtomCount => Decomposed is { Active: true } d ? d.GlobalAtomCount : Atoms.Count;
+
+    /// <summary>
+    /// Set when the process is one rank of several (started by an MPI launcher): runs are then spread over the ranks
+    /// by <see cref="Domains.DecomposedRun"/>; null (the default) runs on this process alone.
+    /// </summary>
+    public Domains.DecomposedRun? Decomposed { get; set; }
 
     /// <summary>Declares the box and the number of atom types (LAMMPS <c>create_box</c>, or a data file).</summary>
     public void CreateBox(SimulationBox box, int typeCount)
@@ -174,6 +180,12 @@ public sealed class Simulation
     public void Run(long steps)
     {
         if (steps < 0) throw new UserInputException($"run needs a non-negative number of steps, got {steps}");
+        if (Decomposed is { } decomposed)
+        {
+            Validate();
+            decomposed.Run(this, steps);
+            return;
+        }
         RunStartStep = Step;
         RunEndStep = Step + steps;
         SetupRun(continueLastRun: true);

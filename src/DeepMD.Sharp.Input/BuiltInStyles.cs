@@ -21,6 +21,7 @@ public static class BuiltInStyles
         registry.RegisterCommand<DumpCommand>();
         registry.RegisterCommand<DumpModifyCommand>();
         registry.RegisterCommand<EchoCommand>();
+        registry.RegisterCommand<ProcessorsCommand>();
         registry.RegisterCommand<FixCommand>();
         registry.RegisterCommand<GroupCommand>();
         registry.RegisterCommand<IncludeCommand>();

@@ -33,6 +33,18 @@ public sealed class DeckContext
     /// <summary>Terminal output.</summary>
     public TextWriter Screen { get; }
 
+    /// <summary>
+    /// The ranks this deck runs on when an MPI launcher started the process (every rank reads the whole deck; runs are
+    /// decomposed, see <see cref="Dynamics.Domains.DecomposedRun"/>); null for a run on this process alone.
+    /// </summary>
+    public Domains.Communication.ICommunicator? Communicator { get; set; }
+
+    /// <summary>The <c>processors</c> command's three values, or null for the default grid.</summary>
+    public string[]? Processors { get; set; }
+
+    /// <summary>Whether this process writes output files (rank 0, or the only process).</summary>
+    public bool IsRootRank => Communicator is null || Communicator.Rank == 0;
+
     /// <summary>The log file (log.lammps by default), or null.</summary>
     public TextWriter? Log { get; set; }
 
@@ -126,6 +138,7 @@ public sealed class DeckContext
         _simulation.Neighbor.Delay = NeighborDelay;
         _simulation.Neighbor.Check = NeighborCheck;
         if (_timestep is { } dt) _simulation.Timestep = dt;
+        if (Communicator is { } ranks) _simulation.Decomposed = new Dynamics.Domains.DecomposedRun(ranks, Processors);
         _simulation.StorageOrder.Every = SortEvery;
         _simulation.StorageOrder.BinSize = SortBinSize;
         _simulation.Atoms.HasCharge = AtomStyle == "charge";

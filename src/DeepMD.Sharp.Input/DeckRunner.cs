@@ -106,6 +106,7 @@ public sealed class DeckRunner
                 var close = EditDistance.Closest(name, Context.Styles.CommandNames);
                 throw new UserInputException($"unknown command '{name}'{(close is null ? "" : $"; did you mean '{close}'?")}");
             }
+            if (Context.Communicator is { Size: > 1 } ranks) Dynamics.Domains.DecomposedCommands.Check(name, words, ranks.Size);
             command.Execute(Context, new DeckArguments(name, words.Skip(1).ToList()));
         }
         catch (UserInputException ex) when (ex.File is null)

@@ -10,9 +10,10 @@ using DeepMD.Sharp.Input.Parsing;
 /// </summary>
 public sealed class DeckSession : IDisposable
 {
-    public DeckSession(TextWriter screen, string? workingDirectory = null, string? logFile = "log.lammps")
+    /// <remarks><paramref name="communicator"/>: the ranks of an MPI run (runs are then decomposed over them), or null for one process.</remarks>
+    public DeckSession(TextWriter screen, string? workingDirectory = null, string? logFile = "log.lammps", Domains.Communication.ICommunicator? communicator = null)
     {
-        Context = new DeckContext(screen, workingDirectory ?? Directory.GetCurrentDirectory());
+        Context = new DeckContext(screen, workingDirectory ?? Directory.GetCurrentDirectory()) { Communicator = communicator };
         Runner = new DeckRunner(Context);
         if (logFile is not null)
             {

@@ -2,6 +2,7 @@ namespace DeepMD.Sharp.Cli.Commands;
 
 using System.CommandLine;
 using DeepMD.Sharp.Core.Errors;
+using DeepMD.Sharp.Domains.Communication;
 using DeepMD.Sharp.Dynamics.Output;
 using DeepMD.Sharp.Input;
 
@@ -43,13 +44,30 @@ public static class RunCommand
             var path = p.GetValue(deck)!;
             if (!File.Exists(path)) throw new UserInputException($"deck file '{path}' does not exist");
             var logFile = p.GetValue(log);
-            var (screen, reporter) = Progress(p.GetValue(progress)!, stdout, stderr);
-            using var session = new DeckSession(screen, Directory.GetCurrentDirectory(), logFile == "none" ? null : logFile);
+            // Under an MPI launcher every rank reads the deck and runs are decomposed; rank 0 alone writes screen, log and files.
+            using var ranks = Communicators.StartedByMpiLauncher() || Environment.GetEnvironmentVariable("DPSHARP_DECOMPOSE") == "1" ? Communicators.World() : null;
+            var root = ranks is null || ranks.Rank == 0;
+            var (screen, reporter) = root ? Progress(p.GetValue(progress)!, stdout, stderr) : (TextWriter.Null, null);
+            using var session = new DeckSession(screen, Directory.GetCurrentDirectory(), logFile == "none" || !root ? null : logFile, ranks);
             session.Context.Progress = reporter;
             var v = p.GetValue(vars) ?? [];
             if (v.Length % 2 != 0) throw new UserInputException("--var needs a name and a value");
             for (var k = 0; k < v.Length; k += 2) session.SetVariable(v[k], v[k + 1]);
-            session.RunFile(path);
+            if (ranks is not { Size: > 1 })
+            {
+                session.RunFile(path);
+                return 0;
+            }
+            try
+            {
+                session.RunFile(path);
+            }
+            catch (Exception e)
+            {
+                // The other ranks may wait for this one in a collective: end them all, with the message.
+                screen.Flush();
+                ranks.Abort(2, $"ERROR{(root ? "" : $" (rank {ranks.Rank})")}: {e.Message}");
+            }
             return 0;
         });
         return cmd;

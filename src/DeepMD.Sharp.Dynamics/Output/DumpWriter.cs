@@ -16,7 +16,8 @@ public sealed class DumpWriter : IRunObserver, IDisposable, Device.IStepSchedule
     private long _lastWritten = long.MinValue;
 
     /// <summary>Opens (truncates) <paramref name="path"/>.</summary>
-    public DumpWriter(string id, DumpStyle style, int every, string path, IReadOnlyList<string>? columns = null)
+    /// <remarks><paramref name="discard"/>: write nothing and open no file (a rank other than 0 of a decomposed run keeps the schedule only).</remarks>
+    public DumpWriter(string id, DumpStyle style, int every, string path, IReadOnlyList<string>? columns = null, bool discard = false)
     {
         if (every < 1) throw new UserInputException($"dump {id}: the interval must be a positive number of steps, got {every}");
         Id = id;
@@ -34,7 +35,7 @@ public sealed class DumpWriter : IRunObserver, IDisposable, Device.IStepSchedule
             }
         }
         _format = new LammpsDumpWriter(style, Columns);
-        _file = Core.Files.OutputLock.OpenWriter(path, false, $"dump {id} file", new UTF8Encoding(false));
+        _file = discard ? StreamWriter.Null : Core.Files.OutputLock.OpenWriter(path, false, $"dump {id} file", new UTF8Encoding(false));
         _file.NewLine = "\n";
     }
 
@@ -66,9 +67,15 @@ public sealed class DumpWriter : IRunObserver, IDisposable, Device.IStepSchedule
 
     private void MaybeWrite(Simulation sim)
     {
-        if (sim.Step % Every != 0 || sim.Step == _lastWritten) return;
+        if (!WillWrite(sim.Step)) return;
         Write(sim);
     }
+
+    /// <summary>Whether a frame is due at <paramref name="step"/> (a multiple of the interval not written yet).</summary>
+    public bool WillWrite(long step) => step % Every == 0 && step != _lastWritten;
+
+    /// <summary>Counts the frame of <paramref name="step"/> as written without writing it (another rank wrote it).</summary>
+    public void Skip(long step) => _lastWritten = step;
 
     /// <summary>Writes the current frame.</summary>
     public void Write(Simulation sim)

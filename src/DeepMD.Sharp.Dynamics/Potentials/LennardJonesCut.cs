@@ -239,9 +239,65 @@ public sealed class LennardJonesCut : IPotential, IPairFunction
         }
         if (request.Neighbors is null) throw new ArgumentException("lj/cut needs a neighbor list (half over ghosts, or full periodic)", nameof(request));
         if (request.AtomCount != request.LocalCount)
-            throw new NotSupportedException("lj/cut takes explicit ghost atoms through its half list (NeighborKind.HalfWithGhosts); a full list with ghost atoms is not supported");
+        {
+            ComputeFullWithGhosts(request, result);
+            return;
+        }
         ComputeFull(request, result);
         if (Tail) AddTail(request, result);
+    }
+
+    /// <summary>
+    /// A full list over the local centers whose entries name local or ghost atoms (a subdomain of a decomposed run):
+    /// every pair is seen from both sides, so each center takes only its own force and half the pair's energy and
+    /// virial (LAMMPS' newton off); ghosts get no force.
+    /// </summary>
+    private void ComputeFullWithGhosts(ForceRequest request, ForceResult result)
+    {
+        Prepare();
+        result.Resize(request.AtomCount);
+        var nl = request.Neighbors!;
+        var types = request.Types;
+        var eatom = result.AtomEnergy;
+        double energy = 0, vxx = 0, vyy = 0, vzz = 0, vxy = 0, vxz = 0, vyz = 0;
+        for (var i = 0; i < request.LocalCount; i++)
+        {
+            var rowType = types[i] * _types;
+            double fix = 0, fiy = 0, fiz = 0;
+            for (var e = nl.Offsets[i]; e < nl.Offsets[i + 1]; e++)
+            {
+                double dx = -nl.Dx[e], dy = -nl.Dy[e], dz = -nl.Dz[e];
+                var rsq = dx * dx + dy * dy + dz * dz;
+                var k = rowType + types[nl.Owner[e]];
+                if (rsq >= _cutSq[k]) continue;
+                var r2inv = 1.0 / rsq;
+                var r6inv = r2inv * r2inv * r2inv;
+                var fpair = r6inv * (_lj1[k] * r6inv - _lj2[k]) * r2inv;
+                fix += dx * fpair;
+                fiy += dy * fpair;
+                fiz += dz * fpair;
+                var evdwl = 0.5 * r6inv * (_lj3[k] * r6inv - _lj4[k]);
+                energy += evdwl;
+                if (request.PerAtom) eatom[i] += evdwl;
+                vxx += 0.5 * dx * dx * fpair;
+                vyy += 0.5 * dy * dy * fpair;
+                vzz += 0.5 * dz * dz * fpair;
+                vxy += 0.5 * dx * dy * fpair;
+                vxz += 0.5 * dx * dz * fpair;
+                vyz += 0.5 * dy * dz * fpair;
+            }
+            result.Fx[i] = fix;
+            result.Fy[i] = fiy;
+            result.Fz[i] = fiz;
+        }
+        result.Energy = energy;
+        var w = result.Virial;
+        w[0] = vxx;
+        w[4] = vyy;
+        w[8] = vzz;
+        w[1] = w[3] = vxy;
+        w[2] = w[6] = vxz;
+        w[5] = w[7] = vyz;
     }
 
     private void ComputeFull(ForceRequest request, ForceResult result)

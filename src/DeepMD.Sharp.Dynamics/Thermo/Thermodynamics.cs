@@ -8,7 +8,7 @@ namespace DeepMD.Sharp.Dynamics.Thermo;
 public static class Thermodynamics
 {
     /// <summary>Degrees of freedom for the temperature: 3N − 3 (LAMMPS' extra_dof) minus fix constraints.</summary>
-    public static double DegreesOfFreedom(Simulation sim) => 3.0 * sim.Atoms.Count - 3.0 - sim.ExtraDegreesRemoved;
+    public static double DegreesOfFreedom(Simulation sim) => 3.0 * sim.AtomCount - 3.0 - sim.ExtraDegreesRemoved;
 
     /// <summary>Temperature (temperature units) of all atoms.</summary>
     public static double Temperature(Simulation sim)
@@ -18,6 +18,7 @@ public static class Thermodynamics
         double t = 0;
         for (var i = 0; i < a.Count; i++)
             t += (a.Vx[i] * a.Vx[i] + a.Vy[i] * a.Vy[i] + a.Vz[i] * a.Vz[i]) * m[a.Type[i]];
+        if (sim.Decomposed is { Active: true } d) t = d.Sum(t);
         var dof = DegreesOfFreedom(sim);
         var tfactor = dof > 0 ? sim.Units.Mvv2e / (dof * sim.Units.Boltz) : 0.0;
         return t * tfactor;
@@ -43,6 +44,7 @@ public static class Thermodynamics
             t6[4] += mi * a.Vx[i] * a.Vz[i];
             t6[5] += mi * a.Vy[i] * a.Vz[i];
         }
+        if (sim.Decomposed is { Active: true } d) d.Sum(t6[..6]);
         for (var k = 0; k < 6; k++) t6[k] *= sim.Units.Mvv2e;
     }
 
@@ -73,7 +75,7 @@ public static class Thermodynamics
     {
         double s = 0;
         for (var i = 0; i < sim.Atoms.Count; i++) s += sim.Masses[sim.Atoms.Type[i]];
-        return s;
+        return sim.Decomposed is { Active: true } d ? d.Sum(s) : s;
     }
 
     /// <summary>Euclidean norm of the 3N force vector (thermo <c>fnorm</c>, never normalised).</summary>

@@ -23,7 +23,8 @@ public sealed class DumpCommand : IDeckCommand
         var every = args.Int(3, "dump interval");
         if (args[4].Contains('*')) throw args.Error("one file per frame ('*' in the name) is not supported yet");
         var sim = context.Simulation;
-        var dump = new DumpWriter(args[0], style, every, context.OutputPath(args[4]), style == DumpStyle.Custom ? args.Words.Skip(5).ToList() : null)
+        var dump = new DumpWriter(args[0], style, every, context.OutputPath(args[4]), style == DumpStyle.Custom ? args.Words.Skip(5).ToList() : null,
+            discard: !context.IsRootRank)
         {
             Elements = context.Elements,
         };

@@ -18,7 +18,7 @@ internal static class TimerReport
         var wall = sim.RunClock.Elapsed.TotalSeconds;
         var threads = Threads(sim);
         var percent = wall > 0 ? 100 * (CpuNow() - cpuBefore).TotalSeconds / wall / threads : 0;
-        o.WriteLine($"{CFormat.F(percent, 1)}% CPU use with 1 MPI tasks x {threads} OpenMP threads");
+        o.WriteLine($"{CFormat.F(percent, 1)}% CPU use with {sim.Decomposed?.Communicator.Size ?? 1} MPI tasks x {threads} OpenMP threads");
     }
 
     public static void Print(TextWriter o, Simulation sim, long steps, int dangerousBefore, int riskyBefore, TimeSpan cpuBefore)
@@ -42,7 +42,9 @@ internal static class TimerReport
         }
         CpuUse(o, sim, cpuBefore);
         o.WriteLine();
-        if (sim.DeviceLoopNote is { } note && note.StartsWith("device loop", StringComparison.Ordinal))
+        if (sim.Decomposed is { } decomposed)
+            o.WriteLine($"Neighbor list builds = {decomposed.Builds - 1} (decomposed over {decomposed.Grid} ranks; dangerous builds not checked)");
+        else if (sim.DeviceLoopNote is { } note && note.StartsWith("device loop", StringComparison.Ordinal))
         {
             // The device rebuilds when an atom has moved more than half the skin (every 1 delay 0 check yes).
             o.WriteLine($"Neighbor list builds = {sim.DeviceNeighborBuilds} (on the device)");
