@@ -29,7 +29,7 @@ version="$(sed -n 's:.*<VersionPrefix>\(.*\)</VersionPrefix>.*:\1:p' Directory.B
 # A separate build folder, so this build (without training) never mixes with the repository's bin/ and obj/.
 artifacts="$(pwd)/artifacts/install"
 
-libraries=(Core IO Models Cpu Dynamics Input Gpu)
+libraries=(Core Domains IO Models Cpu Dynamics Input Gpu)
 $training && libraries+=(Training)
 for p in "${libraries[@]}"; do
   dotnet pack "src/DeepMD.Sharp.$p" -c Release -o "$feed" --artifacts-path "$artifacts" -v q -nologo
