@@ -13,6 +13,9 @@ public static class BuiltInStyles
     public static void Register(StyleRegistry registry)
     {
         registry.RegisterCommand<AtomModifyCommand>();
+        registry.RegisterCommand<DimensionCommand>();
+        registry.RegisterCommand<NewtonCommand>();
+        registry.RegisterCommand<CommModifyCommand>();
         registry.RegisterCommand<AtomStyleCommand>();
         registry.RegisterCommand<BoundaryCommand>();
         registry.RegisterCommand<CreateAtomsCommand>();

@@ -1,0 +1,151 @@
+namespace DeepMD.Sharp.Tests.Input;
+
+using System.Diagnostics;
+using DeepMD.Sharp.Core.Errors;
+using DeepMD.Sharp.Input;
+using DeepMD.Sharp.Input.Parsing;
+using DeepMD.Sharp.Tests.Dynamics;
+using DeepMD.Sharp.Tests.Support;
+using CommandLine = DeepMD.Sharp.Cli.CommandLine;
+
+/// <summary>
+/// The deck language beyond pair styles: the settings that change nothing on one process (dimension 3, newton,
+/// comm_modify, atom_modify map/first) run as LAMMPS runs them, their errors read as LAMMPS', and a refused deck lists
+/// every command it lacks.
+/// </summary>
+[TestFixture]
+public class DeckLanguageTests
+{
+    private const string Melt = """
+        units           lj
+        dimension       3
+        newton          off on
+        atom_modify     map array
+        comm_modify     mode single cutoff 3.0 vel yes
+        atom_style      atomic
+        lattice         fcc 0.8442
+        region          box block 0 5 0 5 0 5
+        create_box      1 box
+        create_atoms    1 box
+        mass            1 1.0
+        velocity        all create 3.0 87287 loop geom
+        pair_style      lj/cut 2.5
+        pair_coeff      1 1 1.0 1.0 2.5
+        neighbor        0.3 bin
+        neigh_modify    every 20 delay 0 check no
+        fix             1 all nve
+        thermo          50
+        run             200
+        comm_modify     cutoff 4.0
+        run             100
+        """;
+
+    [Test]
+    public void SerialNoOpSettingsGiveLammpsThermo()
+    {
+        var lmp = LammpsHarness.RequireLammps();
+        var dir = RepoPaths.TempDir();
+        var deck = Path.Combine(dir, "in.noop");
+        File.WriteAllText(deck, Melt);
+        var theirs = LammpsHarness.RunLammps(lmp, deck, dir);
+        var ours = LammpsHarness.RunDpsharp(deck, dir);
+        Assert.That(LammpsExampleDeckTests.FirstDifference(theirs, ours), Is.Null);
+    }
+
+    private const string Box = """
+        units           lj
+        lattice         fcc 0.8442
+        region          box block 0 2 0 2 0 2
+        create_box      1 box
+
+        """;
+
+    [TestCase("dimension 4\n")]
+    [TestCase("dimension 3 3\n")]
+    [TestCase(Box + "dimension 3\n")]
+    [TestCase("newton sometimes\n")]
+    [TestCase("newton on on on\n")]
+    [TestCase(Box + "newton on off\n")]
+    [TestCase("comm_modify\n")]
+    [TestCase("comm_modify cutoff\n")]
+    [TestCase("comm_modify cutoff -1\n")]
+    [TestCase("comm_modify mode triple\n")]
+    public void RefusalsUseLammpsWords(string deck)
+    {
+        var lmp = LammpsHarness.RequireLammps();
+        var dir = RepoPaths.TempDir();
+        var path = Path.Combine(dir, "in.bad");
+        File.WriteAllText(path, deck);
+        var psi = new ProcessStartInfo(lmp, ["-in", path, "-log", "none", "-echo", "none"])
+        {
+            WorkingDirectory = dir, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false,
+        };
+        using var p = Process.Start(psi)!;
+        var output = p.StandardOutput.ReadToEnd() + p.StandardError.ReadToEnd();
+        p.WaitForExit();
+        var line = output.Split('\n').First(l => l.StartsWith("ERROR", StringComparison.Ordinal));
+        var lammps = line["ERROR: ".Length..line.LastIndexOf(" (", StringComparison.Ordinal)];
+
+        using var session = new DeckSession(new StringWriter(), dir, logFile: null);
+        var ours = Assert.Throws<UserInputException>(() => session.RunFile(path))!.Message;
+        Assert.That(ours, Does.Contain(lammps));
+    }
+
+    [Test]
+    public void AtomModifyFirstIsAccepted()
+    {
+        var dir = RepoPaths.TempDir();
+        var path = Path.Combine(dir, "in.first");
+        File.WriteAllText(path, "atom_modify first all sort 0 0.0\n" + Box + "create_atoms 1 box\n");
+        using var session = new DeckSession(new StringWriter(), dir, logFile: null);
+        session.RunFile(path);
+        Assert.That(session.Simulation!.Atoms.Count, Is.EqualTo(32));
+    }
+
+    private const string Gappy = """
+        units           lj
+        dimension       2
+        atom_style      atomic
+        lattice         sq2 0.8442
+        region          box block 0 5 0 5 -0.5 0.5
+        create_box      1 box
+        create_atoms    1 box
+        compute         1 all temp
+        pair_style      lj/cut 2.5
+        pair_coeff      * * 1.0 1.0 2.5
+        fix             1 all nve
+        fix             2 all enforce2d
+        fix_modify      1 energy yes
+        run             10
+        """;
+
+    [Test]
+    public void ScannerListsEveryUnsupportedCommandAndStyle()
+    {
+        var dir = RepoPaths.TempDir();
+        var path = Path.Combine(dir, "in.gappy");
+        File.WriteAllText(path, Gappy);
+        var gaps = DeckGapScanner.Scan(path);
+        Assert.That(gaps.Select(g => (g.Line, g.What)), Is.EqualTo(new[]
+        {
+            (2, "dimension 2"), (8, "command 'compute'"), (12, "fix style 'enforce2d'"), (13, "command 'fix_modify'"),
+        }));
+    }
+
+    [Test]
+    public void RunPrintsTheWholeGapAfterTheFirstError()
+    {
+        var dir = RepoPaths.TempDir();
+        var path = Path.Combine(dir, "in.gappy");
+        File.WriteAllText(path, Gappy);
+        var o = new StringWriter();
+        var e = new StringWriter();
+        var code = CommandLine.Run(["run", path, "--log", "none", "--progress", "none"], o, e);
+        Assert.That(code, Is.EqualTo(1));
+        var lines = e.ToString().Replace("\r", "").Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.That(lines[0], Does.StartWith("dpsharp: error: ").And.Contain("dimension 2"));
+        Assert.That(lines[1], Does.Contain("4 commands or styles that dpsharp does not support yet"));
+        Assert.That(lines[2..], Has.Length.EqualTo(4));
+        Assert.That(lines[4], Does.Contain("in.gappy:12: fix style 'enforce2d': fix             2 all enforce2d"));
+    }
+}
