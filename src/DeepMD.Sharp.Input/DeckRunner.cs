@@ -39,6 +39,15 @@ public sealed class DeckRunner
     {
         Context = context;
         context.Runner = this;
+        context.Thermo.Variable = ThermoVariable;
+    }
+
+    /// <summary>The value of a thermo column <c>v_NAME</c>: an equal-style variable, as LAMMPS requires.</summary>
+    private double ThermoVariable(string name)
+    {
+        if (!Context.Variables.TryGetValue(name, out var v)) throw new UserInputException($"Could not find thermo custom variable name: {name}");
+        if (v.Style != "equal") throw new UserInputException($"Thermo custom variable is not equal-style variable: {name}");
+        return EvaluateVariable(v);
     }
 
     public DeckContext Context { get; }

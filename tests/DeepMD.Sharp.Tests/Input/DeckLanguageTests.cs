@@ -60,6 +60,8 @@ public class DeckLanguageTests
 
         """;
 
+    private const string Atoms = Box + "create_atoms 1 box\nmass 1 1.0\npair_style lj/cut 2.5\npair_coeff * * 1.0 1.0\n";
+
     [TestCase("dimension 4\n")]
     [TestCase("dimension 3 3\n")]
     [TestCase(Box + "dimension 3\n")]
@@ -70,6 +72,8 @@ public class DeckLanguageTests
     [TestCase("comm_modify cutoff\n")]
     [TestCase("comm_modify cutoff -1\n")]
     [TestCase("comm_modify mode triple\n")]
+    [TestCase(Atoms + "thermo_style custom step v_nope\nrun 0\n")]
+    [TestCase(Atoms + "variable s index 3\nthermo_style custom step v_s\nrun 0\n")]
     public void RefusalsUseLammpsWords(string deck)
     {
         var lmp = LammpsHarness.RequireLammps();
@@ -89,6 +93,21 @@ public class DeckLanguageTests
         using var session = new DeckSession(new StringWriter(), dir, logFile: null);
         var ours = Assert.Throws<UserInputException>(() => session.RunFile(path))!.Message;
         Assert.That(ours, Does.Contain(lammps));
+    }
+
+    [Test]
+    public void ThermoColumnsOfVariablesGiveLammpsValues()
+    {
+        var lmp = LammpsHarness.RequireLammps();
+        var dir = RepoPaths.TempDir();
+        var deck = Path.Combine(dir, "in.v");
+        File.WriteAllText(deck, Melt.Replace("thermo          50\n",
+            "variable        t2 equal temp*2+v_half\nvariable        half equal 0.5\nvariable        ep equal pe/atoms-press\n"
+            + "thermo_style    custom step v_t2 temp pe v_ep press\nthermo_modify   norm no\nthermo          50\n"));
+        var theirs = LammpsHarness.RunLammps(lmp, deck, dir);
+        var ours = LammpsHarness.RunDpsharp(deck, dir);
+        Assert.That(LammpsExampleDeckTests.Tables(ours)[0].Header, Does.Contain("v_t2"));
+        Assert.That(LammpsExampleDeckTests.FirstDifference(theirs, ours), Is.Null);
     }
 
     [Test]
