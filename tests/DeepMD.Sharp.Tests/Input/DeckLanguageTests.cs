@@ -110,6 +110,40 @@ public class DeckLanguageTests
         Assert.That(LammpsExampleDeckTests.FirstDifference(theirs, ours), Is.Null);
     }
 
+    // Liquid argon written in each unit style: metres, joules, kilograms and seconds per Å, eV, amu and fs.
+    [TestCase("si", 1e-10, 1.602176634e-19, 1.66053907e-27, 1e-15)]
+    [TestCase("cgs", 1e-8, 1.602176634e-12, 1.66053907e-24, 1e-15)]
+    [TestCase("electron", 1.88972612, 1.0 / 27.211386, 1.0, 1.0)]
+    [TestCase("micro", 1e-4, 1.602176634e-4, 1.66053907e-12, 1e-9)]
+    [TestCase("nano", 0.1, 160.2176634, 1.66053907e-6, 1e-6)]
+    public void UnitStylesGiveLammpsThermo(string units, double angstrom, double eV, double amu, double fs)
+    {
+        var lmp = LammpsHarness.RequireLammps();
+        var dir = RepoPaths.TempDir();
+        var deck = Path.Combine(dir, "in.units");
+        string F(double v) => v.ToString("R", System.Globalization.CultureInfo.InvariantCulture);
+        File.WriteAllText(deck, $"""
+            units           {units}
+            lattice         fcc {F(5.6 * angstrom)}
+            region          box block 0 4 0 4 0 4
+            create_box      1 box
+            create_atoms    1 box
+            mass            1 {F(39.95 * amu)}
+            velocity        all create 120.0 4928459 loop geom
+            pair_style      lj/cut {F(8.5 * angstrom)}
+            pair_coeff      1 1 {F(0.0104 * eV)} {F(3.4 * angstrom)}
+            neighbor        {F(1.0 * angstrom)} bin
+            timestep        {F(5.0 * fs)}
+            fix             1 all nve
+            thermo_style    custom step temp pe ke etotal press vol
+            thermo          50
+            run             200
+            """);
+        var theirs = LammpsHarness.RunLammps(lmp, deck, dir);
+        var ours = LammpsHarness.RunDpsharp(deck, dir);
+        Assert.That(LammpsExampleDeckTests.FirstDifference(theirs, ours), Is.Null);
+    }
+
     [Test]
     public void AtomModifyFirstIsAccepted()
     {
