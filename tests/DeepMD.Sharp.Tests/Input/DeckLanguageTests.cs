@@ -144,6 +144,36 @@ public class DeckLanguageTests
         Assert.That(LammpsExampleDeckTests.FirstDifference(theirs, ours), Is.Null);
     }
 
+    [TestCase("region ball sphere 4 4 4 2.6\nregion rod cylinder z 4 4 1.5 INF INF side out\n", "ball", "rod")]
+    [TestCase("region ball sphere 3.1 3.3 3.9 2.2 side out units lattice\nregion rod cylinder x 4.2 3.0 1.2 1 5.5\n", "ball", "rod")]
+    [TestCase("region ball sphere 8.0 8.0 8.0 5.0 units box\nregion rod cylinder y 7.0 8.0 3.0 EDGE 6.0 units box\n", "ball", "rod")]
+    public void SphereAndCylinderRegionsSelectLammpsAtoms(string regions, string a, string b)
+    {
+        var lmp = LammpsHarness.RequireLammps();
+        var dir = RepoPaths.TempDir();
+        var deck = Path.Combine(dir, "in.regions");
+        File.WriteAllText(deck, $"""
+            units           lj
+            lattice         fcc 0.8442
+            region          box block 0 8 0 8 0 8
+            create_box      2 box
+            {regions}
+            create_atoms    1 region {a}
+            mass            * 1.0
+            group           picked region {b}
+            velocity        picked create 1.0 87287 loop geom
+            pair_style      lj/cut 2.5
+            pair_coeff      * * 1.0 1.0 2.5
+            fix             1 all nve
+            thermo_style    custom step atoms temp pe press
+            thermo          25
+            run             50
+            """);
+        var theirs = LammpsHarness.RunLammps(lmp, deck, dir);
+        var ours = LammpsHarness.RunDpsharp(deck, dir);
+        Assert.That(LammpsExampleDeckTests.FirstDifference(theirs, ours), Is.Null);
+    }
+
     [Test]
     public void AtomModifyFirstIsAccepted()
     {
