@@ -16,6 +16,7 @@ public static class BuiltInStyles
         registry.RegisterCommand<DimensionCommand>();
         registry.RegisterCommand<NewtonCommand>();
         registry.RegisterCommand<CommModifyCommand>();
+        registry.RegisterCommand<IfCommand>();
         registry.RegisterCommand<AtomStyleCommand>();
         registry.RegisterCommand<BoundaryCommand>();
         registry.RegisterCommand<CreateAtomsCommand>();

@@ -101,6 +101,7 @@ public sealed class DeckRunner
     /// <summary>Executes one logical line.</summary>
     public void Execute(DeckLine line)
     {
+        CurrentLine = line;
         string text = line.Text;
         try
         {
@@ -122,6 +123,9 @@ public sealed class DeckRunner
             throw new UserInputException($"{ex.Message} [in: {(text.Length <= 200 ? text : text[..150] + " ... " + text[^40..])}]", line.File, line.Line, ex);
         }
     }
+
+    /// <summary>The line being executed (commands that run other commands, like <c>if</c>, report errors at it).</summary>
+    public DeckLine? CurrentLine { get; private set; }
 
     /// <summary>Continues after the line <c>label NAME</c> of the current file (<c>jump SELF NAME</c>).</summary>
     public void JumpToLabel(string label)

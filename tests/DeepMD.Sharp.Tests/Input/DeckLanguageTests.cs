@@ -175,6 +175,36 @@ public class DeckLanguageTests
     }
 
     [Test]
+    public void IfBranchesRunAsInLammps()
+    {
+        var lmp = LammpsHarness.RequireLammps();
+        var dir = RepoPaths.TempDir();
+        var deck = Path.Combine(dir, "in.if");
+        File.WriteAllText(deck, Melt.Replace("run             200\n", """
+            variable        n loop 3
+            label           again
+            if "${n} == 1" then "variable eps equal 1.0" "thermo 20" elif "${n} > 2 && ${n} < 9" "variable eps equal 0.8" else "variable eps equal 1.2"
+            if "metal == lj" then "quit" else "print 'not metal'"
+            if "pe < -1e9" then "run 1000"
+            pair_coeff      1 1 ${eps} 1.0 2.5
+            run             40
+            next            n
+            jump            SELF again
+
+            """).Replace("run             100", ""));
+        var theirs = LammpsHarness.RunLammps(lmp, deck, dir);
+        var ours = LammpsHarness.RunDpsharp(deck, dir);
+        Assert.That(LammpsExampleDeckTests.Tables(ours), Has.Count.EqualTo(3));
+        Assert.That(LammpsExampleDeckTests.FirstDifference(theirs, ours), Is.Null);
+    }
+
+    [TestCase("if 1 > 0\n")]
+    [TestCase("if 1 > 0 then\n")]
+    [TestCase("if 1 > 0 otherwise 'print 1'\n")]
+    [TestCase("if 1 > 0 then 'print 1' else\n")]
+    public void IfRefusalsUseLammpsWords(string deck) => RefusalsUseLammpsWords(deck);
+
+    [Test]
     public void AtomModifyFirstIsAccepted()
     {
         var dir = RepoPaths.TempDir();
