@@ -220,7 +220,7 @@ public class DeckLanguageTests
         dimension       2
         atom_style      atomic
         lattice         sq2 0.8442
-        region          box block 0 5 0 5 -0.5 0.5
+        region          box cone z 0 0 1 2 0 1
         create_box      1 box
         create_atoms    1 box
         compute         1 all temp
@@ -241,7 +241,7 @@ public class DeckLanguageTests
         var gaps = DeckGapScanner.Scan(path);
         Assert.That(gaps.Select(g => (g.Line, g.What)), Is.EqualTo(new[]
         {
-            (2, "dimension 2"), (8, "command 'compute'"), (12, "fix style 'enforce2d'"), (13, "command 'fix_modify'"),
+            (2, "dimension 2"), (4, "lattice sq2"), (5, "region cone"), (8, "command 'compute'"), (12, "fix style 'enforce2d'"), (13, "command 'fix_modify'"),
         }));
     }
 
@@ -257,8 +257,8 @@ public class DeckLanguageTests
         Assert.That(code, Is.EqualTo(1));
         var lines = e.ToString().Replace("\r", "").Split('\n', StringSplitOptions.RemoveEmptyEntries);
         Assert.That(lines[0], Does.StartWith("dpsharp: error: ").And.Contain("dimension 2"));
-        Assert.That(lines[1], Does.Contain("4 commands or styles that dpsharp does not support yet"));
-        Assert.That(lines[2..], Has.Length.EqualTo(4));
-        Assert.That(lines[4], Does.Contain("in.gappy:12: fix style 'enforce2d': fix             2 all enforce2d"));
+        Assert.That(lines[1], Does.Contain("6 commands or styles that dpsharp does not support yet"));
+        Assert.That(lines[2..], Has.Length.EqualTo(6));
+        Assert.That(lines[6], Does.Contain("in.gappy:12: fix style 'enforce2d': fix             2 all enforce2d"));
     }
 }
