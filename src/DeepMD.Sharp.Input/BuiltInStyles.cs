@@ -13,6 +13,10 @@ public static class BuiltInStyles
     public static void Register(StyleRegistry registry)
     {
         registry.RegisterCommand<AtomModifyCommand>();
+        registry.RegisterCommand<DimensionCommand>();
+        registry.RegisterCommand<NewtonCommand>();
+        registry.RegisterCommand<CommModifyCommand>();
+        registry.RegisterCommand<IfCommand>();
         registry.RegisterCommand<AtomStyleCommand>();
         registry.RegisterCommand<BoundaryCommand>();
         registry.RegisterCommand<CreateAtomsCommand>();

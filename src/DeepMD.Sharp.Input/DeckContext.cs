@@ -172,6 +172,9 @@ public sealed class DeckContext
 
     public bool NeighborCheck { get; set; } = true;
 
+    /// <summary><c>newton</c>'s bond setting; LAMMPS refuses to change it once the box exists.</summary>
+    public bool NewtonBond { get; set; } = true;
+
     /// <summary>Resolves an input file: relative to the deck's folder, else to the working directory.</summary>
     public string InputPath(string path)
     {

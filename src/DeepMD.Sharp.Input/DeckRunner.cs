@@ -39,6 +39,15 @@ public sealed class DeckRunner
     {
         Context = context;
         context.Runner = this;
+        context.Thermo.Variable = ThermoVariable;
+    }
+
+    /// <summary>The value of a thermo column <c>v_NAME</c>: an equal-style variable, as LAMMPS requires.</summary>
+    private double ThermoVariable(string name)
+    {
+        if (!Context.Variables.TryGetValue(name, out var v)) throw new UserInputException($"Could not find thermo custom variable name: {name}");
+        if (v.Style != "equal") throw new UserInputException($"Thermo custom variable is not equal-style variable: {name}");
+        return EvaluateVariable(v);
     }
 
     public DeckContext Context { get; }
@@ -92,6 +101,7 @@ public sealed class DeckRunner
     /// <summary>Executes one logical line.</summary>
     public void Execute(DeckLine line)
     {
+        CurrentLine = line;
         string text = line.Text;
         try
         {
@@ -114,6 +124,9 @@ public sealed class DeckRunner
             throw new UserInputException($"{ex.Message} [in: {(text.Length <= 200 ? text : text[..150] + " ... " + text[^40..])}]", line.File, line.Line, ex);
         }
     }
+
+    /// <summary>The line being executed (commands that run other commands, like <c>if</c>, report errors at it).</summary>
+    public DeckLine? CurrentLine { get; private set; }
 
     /// <summary>Continues after the line <c>label NAME</c> of the current file (<c>jump SELF NAME</c>).</summary>
     public void JumpToLabel(string label)

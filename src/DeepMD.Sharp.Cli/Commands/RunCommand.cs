@@ -5,6 +5,7 @@ using DeepMD.Sharp.Core.Errors;
 using DeepMD.Sharp.Domains.Communication;
 using DeepMD.Sharp.Dynamics.Output;
 using DeepMD.Sharp.Input;
+using DeepMD.Sharp.Input.Parsing;
 
 /// <summary>
 /// <c>dpsharp run DECK [--log FILE|none] [--var NAME VALUE] [--threads N] [--progress auto|bar|lines|none]</c>: runs a
@@ -55,7 +56,17 @@ public static class RunCommand
             for (var k = 0; k < v.Length; k += 2) session.SetVariable(v[k], v[k + 1]);
             if (ranks is not { Size: > 1 })
             {
-                session.RunFile(path);
+                try
+                {
+                    session.RunFile(path);
+                }
+                catch (UserInputException ex)
+                {
+                    // The first error as usual, then everything else in the deck this build lacks, so the gap shows at once.
+                    var code = CommandLine.Report(ex, stderr);
+                    ReportGaps(path, session.Context.Styles, stderr);
+                    return code;
+                }
                 return 0;
             }
             try
@@ -71,6 +82,17 @@ public static class RunCommand
             return 0;
         });
         return cmd;
+    }
+
+    /// <summary>Lists every unsupported command and style of the deck (none: nothing printed).</summary>
+    public static void ReportGaps(string deck, StyleRegistry styles, TextWriter stderr)
+    {
+        List<DeckGap> gaps;
+        try { gaps = DeckGapScanner.Scan(deck, styles); }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException) { return; }
+        if (gaps.Count == 0) return;
+        stderr.WriteLine($"dpsharp: this deck uses {gaps.Count} command{(gaps.Count == 1 ? "" : "s")} or style{(gaps.Count == 1 ? "" : "s")} that dpsharp does not support yet:");
+        foreach (var g in gaps) stderr.WriteLine($"  {g.File}:{g.Line}: {g.What}: {g.Text}");
     }
 
     /// <summary>

@@ -22,7 +22,9 @@ public sealed class Box
         foreach (var v in _h)
             if (!double.IsFinite(v)) throw new UserInputException($"cell matrix has a non-finite entry: [{string.Join(" ", _h)}]");
         Volume = Det(_h);
-        if (!(Math.Abs(Volume) > 1e-12))
+        // Singular relative to the vectors' lengths, so boxes in metres (units si) or centimetres are not refused.
+        double Len(int r) => Math.Sqrt(_h[3 * r] * _h[3 * r] + _h[3 * r + 1] * _h[3 * r + 1] + _h[3 * r + 2] * _h[3 * r + 2]);
+        if (!(Math.Abs(Volume) > 1e-12 * Len(0) * Len(1) * Len(2)))
             throw new UserInputException($"cell matrix is singular (volume {Volume}): [{string.Join(" ", _h)}]; give three independent lattice vectors");
         _inverse = Invert(_h, Volume);
         _periodic = [periodicA, periodicB, periodicC];

@@ -36,6 +36,26 @@ public sealed class ThermoOutput : IRunObserver, Device.IStepSchedule
     /// <summary>printf-style format for integer columns, default <c>%8d</c>.</summary>
     public string IntFormat { get; set; } = "%8d";
 
+    /// <summary>
+    /// Evaluates the equal-style variable of a <c>v_NAME</c> column (given NAME); set by the deck runner. Without it,
+    /// <c>v_</c> columns are refused.
+    /// </summary>
+    public Func<string, double>? Variable { get; set; }
+
+    private readonly Dictionary<string, ThermoKeyword> _variableColumns = new(StringComparer.Ordinal);
+
+    /// <summary>The column of a keyword: a built-in thermo keyword, or <c>v_NAME</c> (headed by its own name, as LAMMPS does).</summary>
+    public ThermoKeyword Column(string name)
+    {
+        if (!name.StartsWith("v_", StringComparison.Ordinal) || name.Length < 3) return ThermoKeywords.Get(name);
+        if (_variableColumns.TryGetValue(name, out var k)) return k;
+        var v = name[2..];
+        k = new ThermoKeyword(name, name, false, _ => Variable is { } f ? f(v)
+            : throw new Core.Errors.UserInputException($"thermo keyword '{name}' needs a deck to evaluate its variable"));
+        _variableColumns[name] = k;
+        return k;
+    }
+
     /// <summary>The last printed values by keyword (for tests and the API).</summary>
     public Dictionary<string, double> Last { get; } = [];
 
@@ -43,8 +63,11 @@ public sealed class ThermoOutput : IRunObserver, Device.IStepSchedule
     {
         _lastCpu = 0;
         _lastStep = sim.Step;
+        // A v_ column names a variable that must exist and be equal-style: refused before the header, as LAMMPS does at setup.
+        foreach (var k in Keywords)
+            if (k.StartsWith("v_", StringComparison.Ordinal) && Variable is { } f) f(k[2..]);
         if (!Multi)
-            Writer.WriteLine(string.Join(" ", Keywords.Select(k => ThermoKeywords.Get(k).Header)) + " ");
+            Writer.WriteLine(string.Join(" ", Keywords.Select(k => Column(k).Header)) + " ");
         Print(sim);
     }
 
@@ -89,7 +112,7 @@ public sealed class ThermoOutput : IRunObserver, Device.IStepSchedule
         _line.Clear();
         foreach (var name in Keywords)
         {
-            var k = ThermoKeywords.Get(name);
+            var k = Column(name);
             var v = k.Value(s);
             Last[name] = v;
             _line.Append(k.IsInteger ? CFormat.Printf(IntFormat, v) : CFormat.Printf(FloatFormat, v)).Append(' ');

@@ -33,6 +33,21 @@ public sealed class UnitSystem
     public static UnitSystem Real { get; } = new("real", 0.0019872067, 48.88821291 * 48.88821291,
         1.0 / 48.88821291 / 48.88821291, 68568.415, 1.0 / 0.602214129, 1.0, 2.0);
 
+    /// <summary>SI units: m, J, s, kg, K, Pa (LAMMPS' constants).</summary>
+    public static UnitSystem Si { get; } = new("si", 1.3806504e-23, 1.0, 1.0, 1.0, 1.0, 1.0e-8, 0.001);
+
+    /// <summary>CGS units: cm, erg, s, g, K, dyne/cm² (LAMMPS' constants).</summary>
+    public static UnitSystem Cgs { get; } = new("cgs", 1.3806504e-16, 1.0, 1.0, 1.0, 1.0, 1.0e-8, 0.1);
+
+    /// <summary>Electron units: Bohr, Hartree, fs, amu, K, Pa (LAMMPS' constants).</summary>
+    public static UnitSystem Electron { get; } = new("electron", 3.16681534e-6, 1.06657236, 0.937582899, 2.94210108e13, 1.0, 0.001, 2.0);
+
+    /// <summary>Micro units: µm, pg·µm²/µs², µs, pg, K, pg/(µm·µs²) (LAMMPS' constants).</summary>
+    public static UnitSystem Micro { get; } = new("micro", 1.3806504e-8, 1.0, 1.0, 1.0, 1.0, 2.0, 0.1);
+
+    /// <summary>Nano units: nm, ag·nm²/ns², ns, ag, K, ag/(nm·ns²) (LAMMPS' constants).</summary>
+    public static UnitSystem Nano { get; } = new("nano", 0.013806504, 1.0, 1.0, 1.0, 1.0, 0.00045, 0.1);
+
     /// <summary>Style name as in a deck.</summary>
     public string Name { get; }
 
@@ -61,7 +76,7 @@ public sealed class UnitSystem
     public bool NormalizeThermoByDefault => Name == "lj";
 
     /// <summary>The supported unit style names.</summary>
-    public static IReadOnlyList<string> Names { get; } = ["lj", "metal", "real"];
+    public static IReadOnlyList<string> Names { get; } = ["lj", "real", "metal", "si", "cgs", "electron", "micro", "nano"];
 
     /// <summary>Looks a unit style up by name.</summary>
     public static UnitSystem FromName(string name) => name switch
@@ -69,6 +84,11 @@ public sealed class UnitSystem
         "lj" => Lj,
         "metal" => Metal,
         "real" => Real,
+        "si" => Si,
+        "cgs" => Cgs,
+        "electron" => Electron,
+        "micro" => Micro,
+        "nano" => Nano,
         _ => throw new UserInputException($"unit style '{name}' is not supported; use one of {string.Join(", ", Names)}"),
     };
 }

@@ -3,7 +3,7 @@ namespace DeepMD.Sharp.Input.Commands;
 /// <summary>
 /// <c>atom_modify sort N BINSIZE</c>: how often (0 = never) and with which bin size (0 = half the neighbor cutoff)
 /// LAMMPS would sort its atoms spatially; dpsharp follows that order where it matters (fix langevin's random numbers),
-/// see <see cref="Dynamics.Atoms.StorageOrder"/>. <c>map</c> and <c>id</c> are accepted when they ask for the default.
+/// see <see cref="Dynamics.Atoms.StorageOrder"/>. <c>map</c> and <c>id</c> are accepted when they ask for the default; <c>first GROUP</c> (a storage order for speed) is accepted.
 /// </summary>
 [DeckCommand("atom_modify")]
 public sealed class AtomModifyCommand : IDeckCommand
@@ -28,6 +28,11 @@ public sealed class AtomModifyCommand : IDeckCommand
                         context.Simulation.StorageOrder.BinSize = bin;
                     }
                     k += 2;
+                    break;
+                case "first":
+                    // Puts a group's atoms first in storage for speed; results do not depend on it.
+                    if (k + 1 >= args.Count) throw args.Error("first needs a group name");
+                    k++;
                     break;
                 case "id" when args[k + 1] == "yes":
                 case "map" when args[k + 1] is "array" or "hash" or "yes":

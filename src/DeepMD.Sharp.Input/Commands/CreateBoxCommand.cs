@@ -33,7 +33,8 @@ public sealed class CreateBoxCommand : IDeckCommand
             tri.CreateBox(new SimulationBox(q.XLo, q.XHi, q.YLo, q.YHi, q.ZLo, q.ZHi, q.Xy, q.Xz, q.Yz, p[0], p[1], p[2]), n);
             return;
         }
-        var r = (BlockRegion)region;
+        var r = region as BlockRegion
+            ?? throw args.Error($"a box from region '{region.Id}' of this style is not supported yet; define the box with a block or prism region");
         if (r.XHi >= double.MaxValue || r.XLo <= -double.MaxValue || r.YHi >= double.MaxValue || r.ZHi >= double.MaxValue)
             throw args.Error("the region must be bounded");
         var sim = context.CreateSimulation();

@@ -4,7 +4,8 @@ using DeepMD.Sharp.Input.Geometry;
 
 /// <summary>
 /// <c>region ID block xlo xhi ylo yhi zlo zhi [units lattice|box] [side in|out]</c> and
-/// <c>region ID prism xlo xhi ylo yhi zlo zhi xy xz yz [...]</c>; INF and EDGE allowed for bounds. In lattice units
+/// <c>region ID prism xlo xhi ylo yhi zlo zhi xy xz yz [...]</c>, <c>region ID sphere x y z radius</c>,
+/// <c>region ID cylinder x|y|z c1 c2 radius lo hi</c>; INF and EDGE allowed for bounds. In lattice units
 /// bounds scale by the lattice spacings, and (as LAMMPS' region prism) xy and xz by the x spacing, yz by the y spacing.
 /// </summary>
 [DeckCommand("region")]
@@ -13,11 +14,14 @@ public sealed class RegionCommand : IDeckCommand
     public void Execute(DeckContext context, DeckArguments args)
     {
         args.RequireAtLeast(2, "ID block|prism xlo xhi ylo yhi zlo zhi [xy xz yz] [units lattice|box] [side in|out]");
-        if (args[1] is not ("block" or "prism")) throw args.Error($"region style '{args[1]}' is not supported; use block or prism");
+        if (args[1] is not ("block" or "prism" or "sphere" or "cylinder"))
+            throw args.Error($"region style '{args[1]}' is not supported; use block, prism, sphere or cylinder");
         var prism = args[1] == "prism";
-        var first = prism ? 11 : 8;
+        var first = args[1] switch { "prism" => 11, "sphere" => 6, "cylinder" => 8, _ => 8 };
+        if (args[1] == "sphere") args.RequireAtLeast(6, "ID sphere x y z radius [units lattice|box] [side in|out]");
+        if (args[1] == "cylinder") args.RequireAtLeast(8, "ID cylinder x|y|z c1 c2 radius lo hi [units lattice|box] [side in|out]");
         if (prism) args.RequireAtLeast(11, "ID prism xlo xhi ylo yhi zlo zhi xy xz yz [units lattice|box] [side in|out]");
-        else args.RequireAtLeast(8, "ID block xlo xhi ylo yhi zlo zhi [units lattice|box] [side in|out]");
+        else if (args[1] == "block") args.RequireAtLeast(8, "ID block xlo xhi ylo yhi zlo zhi [units lattice|box] [side in|out]");
         var latticeUnits = true;
         var inside = true;
         for (var k = first; k < args.Count; k += 2)
@@ -46,6 +50,26 @@ public sealed class RegionCommand : IDeckCommand
                 return hi ? BoundingHi(box, dim) : BoundingLo(box, dim);
             }
             return scale * args.Double(i, "region bound");
+        }
+        if (args[1] == "sphere")
+        {
+            var radius = sx * args.Double(5, "sphere radius");
+            if (radius < 0) throw new Core.Errors.UserInputException("Illegal region sphere command");
+            context.Regions[args[0]] = new SphereRegion(args[0], sx * args.Double(2, "x"), sy * args.Double(3, "y"), sz * args.Double(4, "z"), radius, inside);
+            return;
+        }
+        if (args[1] == "cylinder")
+        {
+            // As LAMMPS: the centre coordinates scale by their dimensions' spacings, the radius by the first of them.
+            var axis = args[2] switch { "x" => 0, "y" => 1, "z" => 2, _ => throw new Core.Errors.UserInputException("Illegal region cylinder command") };
+            var scales = new[] { sx, sy, sz };
+            var (s1, s2) = axis switch { 0 => (sy, sz), 1 => (sx, sz), _ => (sx, sy) };
+            var radius = s1 * args.Double(5, "cylinder radius");
+            if (radius < 0) throw new Core.Errors.UserInputException("Illegal region cylinder command");
+            var lo = Bound(6, scales[axis], axis, false);
+            var hi = Bound(7, scales[axis], axis, true);
+            context.Regions[args[0]] = new CylinderRegion(args[0], axis, s1 * args.Double(3, "c1"), s2 * args.Double(4, "c2"), radius, lo, hi, inside);
+            return;
         }
         if (prism)
         {

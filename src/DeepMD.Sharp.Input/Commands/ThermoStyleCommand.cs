@@ -25,6 +25,12 @@ public sealed class ThermoStyleCommand : IDeckCommand
                 var list = new List<string>();
                 foreach (var w in args.Words.Skip(1))
                 {
+                    if (w.StartsWith("v_", StringComparison.Ordinal) && w.Length > 2)
+                    {
+                        // An equal-style variable, evaluated at each output (LAMMPS checks it when the run starts).
+                        list.Add(w);
+                        continue;
+                    }
                     if (!ThermoKeywords.TryGet(w, out _))
                     {
                         var close = EditDistance.Closest(w, ThermoKeywords.Names);
