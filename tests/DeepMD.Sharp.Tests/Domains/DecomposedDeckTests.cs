@@ -154,11 +154,11 @@ public class DecomposedDeckTests
         run         100
         """;
 
-    private static void AssertSameThermo(string serial, string decomposed, int ranks)
+    private static void AssertSameThermo(string serial, string decomposed, int ranks, int minRows = 11)
     {
         var expected = Thermo(serial);
         var actual = Thermo(decomposed);
-        Assert.That(expected, Has.Count.GreaterThanOrEqualTo(11));
+        Assert.That(expected, Has.Count.GreaterThanOrEqualTo(minRows));
         Assert.That(actual, Has.Count.EqualTo(expected.Count), decomposed);
         for (var r = 0; r < expected.Count; r++)
             for (var c = 0; c < expected[r].Length; c++)
@@ -177,6 +177,18 @@ public class DecomposedDeckTests
         AssertSameThermo(RunSerial(deck.Replace("PROCESSORS", "")), RunOnVirtualRanks(ranks, deck.Replace("PROCESSORS", processors)), ranks);
     }
 
+    [TestCase(2, "", "fix 1 all nve\nfix 2 all temp/rescale 5 2.0 2.0 0.02 0.5")]
+    [TestCase(3, "processors 3 1 1", "fix 1 all nve\nfix 2 all temp/berendsen 2.0 2.0 0.5")]
+    [TestCase(2, "", "fix 1 all nve\nfix 2 all momentum 5 linear 1 1 1 angular")]
+    [TestCase(4, "processors 2 2 1", "fix 1 all nvt temp 2.0 2.0 0.5\nfix 2 all momentum 3 linear 1 1 1")]
+    [TestCase(2, "", "group half id 1:432\nfix 1 half nve")]
+    [TestCase(3, "processors 1 3 1", "group low id 1:300\nvelocity low set 0.0 0.0 0.0\nfix 1 all nve\nfix 2 low setforce 0.0 0.0 0.0")]
+    public void DeterministicFixes_OnVirtualRanks_EqualTheOneProcessRun(int ranks, string processors, string fix)
+    {
+        static string WithEcouple(string deck) => deck.Replace("etotal press vol", "etotal press vol ecouple econserve");
+        AssertSameThermo(RunSerial(WithEcouple(Deck(fix: fix))), RunOnVirtualRanks(ranks, WithEcouple(Deck(processors, fix))), ranks, minRows: 9);
+    }
+
     [Test]
     public void ModelDeviationEnsemble_OnVirtualRanks_StopsBeforeTheRun()
     {
@@ -187,8 +199,8 @@ public class DecomposedDeckTests
         Assert.That(ex!.Message, Does.Contain("pair_style deepmd with several models (model deviation) is not supported with 2 ranks yet"));
     }
 
-    [TestCase("fix 1 all nve\nfix 2 all momentum 1 linear 1 1 1", "fix momentum (fix 2) is not supported with 2 ranks yet")]
-    [TestCase("group low id 1:10\nfix 1 low nve", "a fix on group low (fix 1) is not supported with 2 ranks yet")]
+    [TestCase("fix 1 all nve\nfix 2 all langevin 3.0 3.0 1.0 48279", "fix langevin (fix 2) is not supported with 2 ranks yet")]
+    [TestCase("fix 1 all nve\nfix 2 all temp/csvr 2.0 2.0 0.5 12345", "fix temp/csvr (fix 2) is not supported with 2 ranks yet")]
     [TestCase("fix 1 all nve\nthermo_style custom step fmax\nrun 0", "thermo keyword fmax is not supported with 2 ranks yet")]
     [TestCase("fix 1 all nve\nminimize 1e-4 1e-6 10 100", "minimize is not supported with 2 ranks yet")]
     [TestCase("fix 1 all nve\nvelocity all create 1.0 4928459 loop local", "loop local is not supported with 2 ranks yet")]

@@ -98,6 +98,16 @@ public class DecomposedRunTests
     }
 
     [Test]
+    public void Melt_WithGroupsAndDeterministicFixes_OnThreeRanks_EqualsTheOneProcessRun()
+    {
+        static string Deck() => Melt().Replace("fix\t\t1 all nve",
+            "group low id 1:1000\nvelocity low set 0.0 0.0 0.0\ngroup high id 1001:4000\nfix 1 high nve\nfix 2 low setforce 0.0 0.0 0.0\n"
+            + "fix 3 all temp/berendsen 2.0 2.0 0.5\nfix 4 all momentum 10 linear 1 1 1");
+        Assert.That(Deck(), Does.Contain("fix 4 all momentum"), "the melt example changed");
+        Compare(Deck(), Deck(), 3, "melt with groups and fixes");
+    }
+
+    [Test]
     public void Melt_WithARankThatOwnsNoAtoms_EqualsTheOneProcessRun()
     {
         // Atoms fill z < 7 lattice units of a 12-unit box; the top third of the grid (z ≥ 8) starts empty.
