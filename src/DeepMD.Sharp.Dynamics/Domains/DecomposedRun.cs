@@ -8,6 +8,7 @@ using DeepMD.Sharp.Core.Potentials;
 using DeepMD.Sharp.Domains.Communication;
 using DeepMD.Sharp.Domains.Decomposition;
 using DeepMD.Sharp.Dynamics.Output;
+using DeepMD.Sharp.Dynamics.Potentials;
 using DeepMD.Sharp.Dynamics.Thermo;
 
 /// <summary>
@@ -21,7 +22,8 @@ using DeepMD.Sharp.Dynamics.Thermo;
 /// <c>loop all</c> or <c>geom</c>) work as in a one-process run; only the run itself is decomposed.
 /// </summary>
 /// <remarks>
-/// A first slice: pair styles lj/cut and deepmd (one model), fixes nve and nvt on group all, periodic orthogonal boxes,
+/// A first slice: pair styles lj/cut, eam, eam/alloy and deepmd (one model), fixes nve and setforce (any group), nvt,
+/// temp/rescale, temp/berendsen and momentum (group all), periodic orthogonal boxes,
 /// thermo keywords computed from reduced sums, dumps gathered to rank 0 in atom-id order. Anything else stops with
 /// "... is not supported with N ranks yet" (<see cref="CheckSupported"/>).
 /// </remarks>
@@ -52,6 +54,7 @@ public sealed class DecomposedRun
     private int _ago;
     private Simulation? _shadow;
     private ParallelOptions _parallel = new();
+    private Action<double[]>? _forwardFp;
 
     /// <param name="communicator">The ranks of the run (a serial communicator runs the same code on one rank).</param>
     /// <param name="processors">LAMMPS' <c>processors Px Py Pz</c> values (<c>*</c> = free), or null for the default grid.</param>
@@ -104,15 +107,16 @@ public sealed class DecomposedRun
     public void CheckSupported(Simulation sim)
     {
         var ranks = Communicator.Size;
-        string Not(string what) => $"{what} is not supported with {ranks} rank{(ranks == 1 ? "" : "s")} yet (decomposed runs support pair_style lj/cut and deepmd, fix nve and nvt on group all, periodic orthogonal boxes, thermo and dump custom of positions, velocities and forces)";
+        string Not(string what) => $"{what} is not supported with {ranks} rank{(ranks == 1 ? "" : "s")} yet (decomposed runs support pair_style lj/cut, eam, eam/alloy and deepmd, fix nve and setforce on any group, nvt, temp/rescale, temp/berendsen and momentum on group all, periodic orthogonal boxes, thermo and dump custom of positions, velocities and forces)";
         var box = sim.Box!;
         if (!box.Periodic[0] || !box.Periodic[1] || !box.Periodic[2]) throw new UserInputException(Not("a non-periodic boundary"));
         if (box.IsTriclinic) throw new UserInputException(Not("a triclinic box"));
-        if (sim.Potential is { } p && p.Name is not ("lj/cut" or "deepmd")) throw new UserInputException(Not($"pair_style {p.Name}"));
+        if (sim.Potential is { } p && p.Name is not ("lj/cut" or "deepmd" or "eam" or "eam/alloy")) throw new UserInputException(Not($"pair_style {p.Name}"));
         foreach (var f in sim.Fixes)
         {
-            if (f.Style is not ("nve" or "nvt")) throw new UserInputException(Not($"fix {f.Style} (fix {f.Id})"));
-            if (!f.Group.IsAll) throw new UserInputException(Not($"a fix on group {f.Group.Name} (fix {f.Id})"));
+            if (f.Style is not ("nve" or "nvt" or "temp/rescale" or "temp/berendsen" or "momentum" or "setforce"))
+                throw new UserInputException(Not($"fix {f.Style} (fix {f.Id})"));
+            if (!f.Group.IsAll && f.Style is not ("nve" or "setforce")) throw new UserInputException(Not($"a fix on group {f.Group.Name} (fix {f.Id})"));
         }
         if (sim.PendingCheckpoint is not null) throw new UserInputException(Not("continuing from a restart file"));
         if (sim.ExtraDegreesRemoved != 0) throw new UserInputException(Not("removed degrees of freedom"));
@@ -158,6 +162,7 @@ public sealed class DecomposedRun
         {
             foreach (var f in sim.Fixes) f.Init(sim);
             Distribute(sim);
+            foreach (var f in sim.Fixes) f.Init(sim); // per-atom fix data (group membership) of the owned atoms
             ComputeForces(sim);
             foreach (var f in sim.Fixes) f.Setup(sim);
             sim.RunClock.Restart(); // as a one-process run: the loop, not the setup
@@ -421,7 +426,8 @@ public sealed class DecomposedRun
         r.Step = sim.Step;
         r.Ids = null;
         r.Parallel = _parallel;
-        sim.Potential!.Compute(r, _forces);
+        if (sim.Potential is EamPotential eam) eam.ComputeWithGhosts(r, _forces, _forwardFp ??= v => _dd!.ForwardValues(v.AsSpan(0, _dd.Atoms.NAll)));
+        else sim.Potential!.Compute(r, _forces);
         _dd.ReverseForces(_forces.Fx, _forces.Fy, _forces.Fz);
         var a = sim.Atoms;
         EnsureForces(a);

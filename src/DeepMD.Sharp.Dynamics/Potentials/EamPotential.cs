@@ -78,6 +78,112 @@ public sealed class EamPotential : IPotential
         ComputeFull(request, result);
     }
 
+    /// <summary>
+    /// A full list over the local centers whose entries name local or ghost atoms (a subdomain of a decomposed run):
+    /// each local atom's density is complete from its own row, F'(ρ) of the local atoms goes to the ghosts through
+    /// <paramref name="forwardToGhosts"/> (the decomposition's forward communication over all
+    /// <see cref="ForceRequest.AtomCount"/> values), then each center takes only its own force and half of each pair's
+    /// energy and virial (LAMMPS' newton off); ghosts get no force.
+    /// </summary>
+    public void ComputeWithGhosts(ForceRequest request, ForceResult result, Action<double[]> forwardToGhosts)
+    {
+        var n = request.LocalCount;
+        var nall = request.AtomCount;
+        var nl = request.Neighbors ?? throw new ArgumentException("eam with ghost atoms needs a full list over the local centers", nameof(request));
+        result.Resize(nall);
+        if (_fpExt.Length < nall) _fpExt = new double[nall];
+        var type = request.Types;
+        var nr = _t.Nr;
+        var nrho = _t.Nrho;
+        double energy = 0;
+        for (var i = 0; i < n; i++)
+        {
+            var it = type[i];
+            var rho = 0.0;
+            for (var e = nl.Offsets[i]; e < nl.Offsets[i + 1]; e++)
+            {
+                double dx = nl.Dx[e], dy = nl.Dy[e], dz = nl.Dz[e];
+                var rsq = dx * dx + dy * dy + dz * dz;
+                if (rsq >= _cutSq) continue;
+                var p = Math.Sqrt(rsq) * _rdr + 1.0;
+                var m = Math.Min((int)p, nr - 1);
+                p -= m;
+                p = Math.Min(p, 1.0);
+                var c = _t.RhorSpline[_rhorOf[type[nl.Owner[e]] * _types + it]];
+                var b = m * 7;
+                rho += ((c[b + 3] * p + c[b + 4]) * p + c[b + 5]) * p + c[b + 6];
+            }
+            var q = rho * _rdrho + 1.0;
+            var k = Math.Max(1, Math.Min((int)q, nrho - 1));
+            q -= k;
+            q = Math.Min(q, 1.0);
+            var f = _t.FrhoSpline[_frhoOf[it]];
+            var fb = k * 7;
+            var fp = (f[fb] * q + f[fb + 1]) * q + f[fb + 2];
+            var phi = ((f[fb + 3] * q + f[fb + 4]) * q + f[fb + 5]) * q + f[fb + 6];
+            if (rho > _t.RhoMax) phi += fp * (rho - _t.RhoMax);
+            _fpExt[i] = fp;
+            energy += phi;
+            if (request.PerAtom) result.AtomEnergy[i] += phi;
+        }
+        forwardToGhosts(_fpExt);
+
+        double vxx = 0, vyy = 0, vzz = 0, vxy = 0, vxz = 0, vyz = 0;
+        for (var i = 0; i < n; i++)
+        {
+            var it = type[i];
+            double fix = 0, fiy = 0, fiz = 0;
+            for (var e = nl.Offsets[i]; e < nl.Offsets[i + 1]; e++)
+            {
+                var j = nl.Owner[e];
+                double dx = -nl.Dx[e], dy = -nl.Dy[e], dz = -nl.Dz[e];
+                var rsq = dx * dx + dy * dy + dz * dz;
+                if (rsq >= _cutSq) continue;
+                var jt = type[j];
+                var r = Math.Sqrt(rsq);
+                var p = r * _rdr + 1.0;
+                var m = Math.Min((int)p, nr - 1);
+                p -= m;
+                p = Math.Min(p, 1.0);
+                var b = m * 7;
+                var c = _t.RhorSpline[_rhorOf[it * _types + jt]];
+                var rhoip = (c[b] * p + c[b + 1]) * p + c[b + 2];
+                c = _t.RhorSpline[_rhorOf[jt * _types + it]];
+                var rhojp = (c[b] * p + c[b + 1]) * p + c[b + 2];
+                c = _t.Z2rSpline[_z2rOf[it * _types + jt]];
+                var z2p = (c[b] * p + c[b + 1]) * p + c[b + 2];
+                var z2 = ((c[b + 3] * p + c[b + 4]) * p + c[b + 5]) * p + c[b + 6];
+                var recip = 1.0 / r;
+                var phi = z2 * recip;
+                var phip = z2p * recip - phi * recip;
+                var psip = _fpExt[i] * rhojp + _fpExt[j] * rhoip + phip;
+                var fpair = -psip * recip;
+                fix += dx * fpair;
+                fiy += dy * fpair;
+                fiz += dz * fpair;
+                energy += 0.5 * phi;
+                if (request.PerAtom) result.AtomEnergy[i] += 0.5 * phi;
+                vxx += 0.5 * dx * dx * fpair;
+                vyy += 0.5 * dy * dy * fpair;
+                vzz += 0.5 * dz * dz * fpair;
+                vxy += 0.5 * dx * dy * fpair;
+                vxz += 0.5 * dx * dz * fpair;
+                vyz += 0.5 * dy * dz * fpair;
+            }
+            result.Fx[i] = fix;
+            result.Fy[i] = fiy;
+            result.Fz[i] = fiz;
+        }
+        result.Energy = energy;
+        var w = result.Virial;
+        w[0] = vxx;
+        w[4] = vyy;
+        w[8] = vzz;
+        w[1] = w[3] = vxy;
+        w[2] = w[6] = vxz;
+        w[5] = w[7] = vyz;
+    }
+
     private void ComputeFull(ForceRequest request, ForceResult result)
     {
         var n = request.AtomCount;

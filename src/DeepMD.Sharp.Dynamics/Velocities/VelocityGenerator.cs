@@ -153,6 +153,7 @@ public static class VelocityGenerator
             pz += a.Vz[i] * mi;
             mass += mi;
         }
+        if (sim.Decomposed is { Active: true } d) (px, py, pz, mass) = SumOverRanks(d, px, py, pz, mass);
         if (mass <= 0) return;
         double cx = px / mass, cy = py / mass, cz = pz / mass;
         for (var i = 0; i < a.Count; i++)
@@ -162,6 +163,14 @@ public static class VelocityGenerator
             a.Vy[i] -= cy;
             a.Vz[i] -= cz;
         }
+    }
+
+    /// <summary>Four sums of this rank's owned atoms summed over the ranks of a decomposed run (rank order).</summary>
+    private static (double, double, double, double) SumOverRanks(Domains.DecomposedRun d, double a, double b, double c, double e)
+    {
+        Span<double> sums = [a, b, c, e];
+        d.Sum(sums);
+        return (sums[0], sums[1], sums[2], sums[3]);
     }
 
     /// <summary>Removes the angular momentum about the centre of mass (unwrapped coordinates), as LAMMPS' zero_rotation.</summary>
@@ -181,6 +190,8 @@ public static class VelocityGenerator
             cmz += z * mi;
             mass += mi;
         }
+        var decomposed = sim.Decomposed is { Active: true } ? sim.Decomposed : null;
+        if (decomposed is not null) (cmx, cmy, cmz, mass) = SumOverRanks(decomposed, cmx, cmy, cmz, mass);
         cmx /= mass;
         cmy /= mass;
         cmz /= mass;
@@ -201,6 +212,12 @@ public static class VelocityGenerator
             ixy -= mi * dx * dy;
             iyz -= mi * dy * dz;
             ixz -= mi * dx * dz;
+        }
+        if (decomposed is not null)
+        {
+            Span<double> sums = [lx, ly, lz, ixx, iyy, izz, ixy, iyz, ixz];
+            decomposed.Sum(sums);
+            (lx, ly, lz, ixx, iyy, izz, ixy, iyz, ixz) = (sums[0], sums[1], sums[2], sums[3], sums[4], sums[5], sums[6], sums[7], sums[8]);
         }
         double[,] inertia = { { ixx, ixy, ixz }, { ixy, iyy, iyz }, { ixz, iyz, izz } };
         var (wx, wy, wz) = SolveAngularVelocity(inertia, lx, ly, lz);

@@ -113,6 +113,82 @@ public class DecomposedDeckTests
         Assert.That(output, Does.Contain($"with {ranks} MPI tasks"));
     }
 
+    private const string Copper = """
+        units       metal
+        atom_style  atomic
+        PROCESSORS
+        lattice     fcc 3.615
+        region      box block 0 5 0 5 0 5
+        create_box  1 box
+        create_atoms 1 box
+        pair_style  eam
+        pair_coeff  1 1 /usr/share/lammps/potentials/Cu_u3.eam
+        velocity    all create 800.0 4928459 mom yes rot yes dist gaussian
+        neighbor    1.0 bin
+        neigh_modify every 1 delay 0 check yes
+        timestep    0.002
+        FIX
+        thermo_style custom step temp pe ke etotal press vol pxx pyy pzz pxy pxz pyz
+        thermo_modify format float %.17g
+        thermo      10
+        run         100
+        """;
+
+    private const string CopperNickel = """
+        units       metal
+        PROCESSORS
+        lattice     fcc 3.56
+        region      box block 0 4 0 4 0 4
+        create_box  2 box
+        region      left block 0 1.9 INF INF INF INF
+        region      right block 1.9 4 INF INF INF INF
+        create_atoms 1 region left
+        create_atoms 2 region right
+        pair_style  eam/alloy
+        pair_coeff  * * /usr/share/lammps/potentials/CuNi.eam.alloy Cu Ni
+        velocity    all create 600.0 87287 loop geom
+        FIX
+        thermo_style custom step temp pe ke etotal press pxx pyy pzz pxy pxz pyz
+        thermo_modify format float %.17g
+        thermo      10
+        run         100
+        """;
+
+    private static void AssertSameThermo(string serial, string decomposed, int ranks, int minRows = 11)
+    {
+        var expected = Thermo(serial);
+        var actual = Thermo(decomposed);
+        Assert.That(expected, Has.Count.GreaterThanOrEqualTo(minRows));
+        Assert.That(actual, Has.Count.EqualTo(expected.Count), decomposed);
+        for (var r = 0; r < expected.Count; r++)
+            for (var c = 0; c < expected[r].Length; c++)
+                Assert.That(actual[r][c], Is.EqualTo(expected[r][c]).Within(1e-10 * Math.Abs(expected[r][c])), $"step {expected[r][0]} column {c}");
+        Assert.That(decomposed, Does.Contain($"with {ranks} MPI tasks"));
+    }
+
+    [TestCase("eam", 2, "", "fix 1 all nvt temp 800.0 800.0 0.1")]
+    [TestCase("eam", 3, "processors 3 1 1", "fix 1 all nve")]
+    [TestCase("eam/alloy", 2, "", "fix 1 all nve")]
+    [TestCase("eam/alloy", 4, "processors 2 1 2", "fix 1 all nvt temp 600.0 600.0 0.1")]
+    public void Eam_OnVirtualRanks_EqualsTheOneProcessRun(string style, int ranks, string processors, string fix)
+    {
+        Requirement.That(File.Exists("/usr/share/lammps/potentials/Cu_u3.eam"), Requirement.Lammps, "/usr/share/lammps/potentials missing; install lammps-data");
+        var deck = (style == "eam" ? Copper : CopperNickel).Replace("FIX", fix);
+        AssertSameThermo(RunSerial(deck.Replace("PROCESSORS", "")), RunOnVirtualRanks(ranks, deck.Replace("PROCESSORS", processors)), ranks);
+    }
+
+    [TestCase(2, "", "fix 1 all nve\nfix 2 all temp/rescale 5 2.0 2.0 0.02 0.5")]
+    [TestCase(3, "processors 3 1 1", "fix 1 all nve\nfix 2 all temp/berendsen 2.0 2.0 0.5")]
+    [TestCase(2, "", "fix 1 all nve\nfix 2 all momentum 5 linear 1 1 1 angular")]
+    [TestCase(4, "processors 2 2 1", "fix 1 all nvt temp 2.0 2.0 0.5\nfix 2 all momentum 3 linear 1 1 1")]
+    [TestCase(2, "", "group half id 1:432\nfix 1 half nve")]
+    [TestCase(3, "processors 1 3 1", "group low id 1:300\nvelocity low set 0.0 0.0 0.0\nfix 1 all nve\nfix 2 low setforce 0.0 0.0 0.0")]
+    public void DeterministicFixes_OnVirtualRanks_EqualTheOneProcessRun(int ranks, string processors, string fix)
+    {
+        static string WithEcouple(string deck) => deck.Replace("etotal press vol", "etotal press vol ecouple econserve");
+        AssertSameThermo(RunSerial(WithEcouple(Deck(fix: fix))), RunOnVirtualRanks(ranks, WithEcouple(Deck(processors, fix))), ranks, minRows: 9);
+    }
+
     [Test]
     public void ModelDeviationEnsemble_OnVirtualRanks_StopsBeforeTheRun()
     {
@@ -123,8 +199,8 @@ public class DecomposedDeckTests
         Assert.That(ex!.Message, Does.Contain("pair_style deepmd with several models (model deviation) is not supported with 2 ranks yet"));
     }
 
-    [TestCase("fix 1 all nve\nfix 2 all momentum 1 linear 1 1 1", "fix momentum (fix 2) is not supported with 2 ranks yet")]
-    [TestCase("group low id 1:10\nfix 1 low nve", "a fix on group low (fix 1) is not supported with 2 ranks yet")]
+    [TestCase("fix 1 all nve\nfix 2 all langevin 3.0 3.0 1.0 48279", "fix langevin (fix 2) is not supported with 2 ranks yet")]
+    [TestCase("fix 1 all nve\nfix 2 all temp/csvr 2.0 2.0 0.5 12345", "fix temp/csvr (fix 2) is not supported with 2 ranks yet")]
     [TestCase("fix 1 all nve\nthermo_style custom step fmax\nrun 0", "thermo keyword fmax is not supported with 2 ranks yet")]
     [TestCase("fix 1 all nve\nminimize 1e-4 1e-6 10 100", "minimize is not supported with 2 ranks yet")]
     [TestCase("fix 1 all nve\nvelocity all create 1.0 4928459 loop local", "loop local is not supported with 2 ranks yet")]

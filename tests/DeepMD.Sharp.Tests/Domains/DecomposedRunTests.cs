@@ -48,6 +48,37 @@ public class DecomposedRunTests
         return processors is null ? deck : deck.Replace("atom_style      atomic", $"atom_style      atomic\nprocessors {processors}");
     }
 
+    /// <summary>Copper, pair_style eam (LAMMPS' Cu_u3.eam), fix nvt, 100 steps, full-precision thermo and a dump.</summary>
+    private static string Copper()
+    {
+        const string potential = "/usr/share/lammps/potentials/Cu_u3.eam";
+        Requirement.That(File.Exists(potential), Requirement.Lammps, $"{potential} is missing (apt-get install lammps-data)");
+        return $"""
+            units       metal
+            atom_style  atomic
+            lattice     fcc 3.615
+            region      box block 0 6 0 6 0 6
+            create_box  1 box
+            create_atoms 1 box
+            pair_style  eam
+            pair_coeff  1 1 {potential}
+            velocity    all create 800.0 4928459 mom yes rot yes dist gaussian
+            neighbor    1.0 bin
+            neigh_modify every 1 delay 0 check yes
+            timestep    0.002
+            fix         1 all nvt temp 800.0 800.0 0.1
+            thermo_style custom step temp pe ke etotal press vol pxx pyy pzz pxy pxz pyz
+            thermo_modify format float %.17g
+            thermo      10
+            dump d all custom 50 out.dump id type x y z vx vy vz fx fy fz ix iy iz
+            run         100
+            """;
+    }
+
+    [Test]
+    public void CopperEam_OnTwoRanks_EqualsTheOneProcessRun() =>
+        Compare(Copper(), Copper(), 2, "copper eam");
+
     [TestCase(1)]
     [TestCase(2)]
     [TestCase(3)]
@@ -64,6 +95,16 @@ public class DecomposedRunTests
     {
         var output = Compare(Water(), Water("1 3 1"), 3, "water 1 3 1");
         Assert.That(output, Does.Contain("Decomposed over 1 by 3 by 1 ranks"));
+    }
+
+    [Test]
+    public void Melt_WithGroupsAndDeterministicFixes_OnThreeRanks_EqualsTheOneProcessRun()
+    {
+        static string Deck() => Melt().Replace("fix\t\t1 all nve",
+            "group low id 1:1000\nvelocity low set 0.0 0.0 0.0\ngroup high id 1001:4000\nfix 1 high nve\nfix 2 low setforce 0.0 0.0 0.0\n"
+            + "fix 3 all temp/berendsen 2.0 2.0 0.5\nfix 4 all momentum 10 linear 1 1 1");
+        Assert.That(Deck(), Does.Contain("fix 4 all momentum"), "the melt example changed");
+        Compare(Deck(), Deck(), 3, "melt with groups and fixes");
     }
 
     [Test]
