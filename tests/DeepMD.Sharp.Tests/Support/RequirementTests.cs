@@ -42,7 +42,7 @@ public class RequirementTests
     public void CiRequiresLammpsAndH5pyUnconditionally()
     {
         var lines = File.ReadAllLines(RepoPaths.Get(".ci", "run"));
-        foreach (var variable in new[] { Requirement.Lammps, Requirement.H5py, Requirement.Gcc, Requirement.Ase })
+        foreach (var variable in new[] { Requirement.Lammps, Requirement.H5py, Requirement.Gcc, Requirement.Ase, Requirement.LammpsPlugin })
             Assert.That(lines, Has.Some.EqualTo($"export {variable}=1"), $".ci/run must export {variable}=1 at top level, not only when the tool is found");
         Assert.That(lines.Where(l => l.Contains("h5py") && l.Contains("|| echo")), Is.Empty, "a failed python3-h5py install must fail CI, not print a warning");
     }
