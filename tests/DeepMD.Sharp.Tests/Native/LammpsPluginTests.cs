@@ -89,7 +89,10 @@ public class LammpsPluginTests
         return r.Output;
     }
 
-    /// <summary>examples/water/water.lmp, optionally sheared (fractional coordinates kept) or with its x extent widened.</summary>
+    /// <summary>
+    /// examples/water/water.lmp, optionally sheared (fractional coordinates kept), or with its x extent widened and the
+    /// water moved 2 Å up in x (so that no atom crosses x = 0 into the far end of the box within 100 steps).
+    /// </summary>
     private string WaterData(double xy = 0, double xz = 0, double yz = 0, double widenX = 1)
     {
         var lines = File.ReadAllLines(RepoPaths.Get("examples", "water", "water.lmp"));
@@ -106,7 +109,7 @@ public class LammpsPluginTests
             {
                 double x = double.Parse(w[2], ci), y = double.Parse(w[3], ci), z = double.Parse(w[4], ci);
                 // Fractional (x/L, y/L, z/L) in the sheared cell: r = a·x/L + b·y/L + c·z/L.
-                o.Append(ci, $"{w[0]} {w[1]} {x + xy * y / L + xz * z / L:R} {y + yz * z / L:R} {z:R}\n");
+                o.Append(ci, $"{w[0]} {w[1]} {x + xy * y / L + xz * z / L + (widenX > 1 ? 2.0 : 0.0):R} {y + yz * z / L:R} {z:R}\n");
             }
             else o.Append(line).Append('\n');
             if (line.StartsWith("Atoms", StringComparison.Ordinal)) inAtoms = true;
@@ -141,19 +144,32 @@ public class LammpsPluginTests
     private const string Nvt = "fix 1 all nvt temp 330.0 330.0 0.05";
     private const string Npt = "fix 1 all npt temp 330.0 330.0 0.05 iso 1.0 1.0 0.5";
 
-    /// <summary>The same deck through LAMMPS + plugin and through <c>dpsharp run</c>: every thermo value to 1e-8.</summary>
-    private void CompareThermo(int ranks, string data, string fix, string newton, string processors = "")
+    /// <summary>
+    /// The same deck through LAMMPS + plugin and through <c>dpsharp run</c> (without LAMMPS' <c>processors</c> line,
+    /// which a one-process run refuses): every thermo value to 1e-8. Returns LAMMPS' output.
+    /// </summary>
+    private string CompareThermo(int ranks, string data, string fix, string newton, string processors = "")
     {
-        var deck = Deck(data, fix, newton, $"deepmd {Sea}", processors);
-        var lammps = Succeeded(RunLammps(ranks, deck));
+        var lammps = Succeeded(RunLammps(ranks, Deck(data, fix, newton, $"deepmd {Sea}", processors)));
         Assert.That(lammps, Does.Contain("DeepMD.Sharp pair_style deepmd"), "the plugin's pair style ran");
         var deckPath = Path.Combine(_dir, "in.dpsharp");
-        File.WriteAllText(deckPath, deck);
+        File.WriteAllText(deckPath, Deck(data, fix, newton, $"deepmd {Sea}"));
         var ours = LammpsHarness.RunDpsharp(deckPath, _dir);
         var tables = LammpsHarness.ThermoTables(lammps);
         Assert.That(tables, Has.Count.EqualTo(1));
         Assert.That(tables[0].Rows, Has.Count.EqualTo(11), "thermo rows at steps 0, 10, ..., 100");
         LammpsHarness.AssertSameThermo(lammps, ours, 1e-8);
+        return lammps;
+    }
+
+    /// <summary>LAMMPS' end-of-run "Nlocal: ave max min" line: the fewest atoms a rank owned at the end.</summary>
+    private static double FewestOwned(string lammps)
+    {
+        var line = lammps.Split('\n').Last(l => l.StartsWith("Nlocal:", StringComparison.Ordinal));
+        var w = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        Assert.That(w[^1], Is.EqualTo("min"), line);
+        TestContext.Out.WriteLine(line);
+        return double.Parse(w[^2], CultureInfo.InvariantCulture);
     }
 
     [TestCase(1, "nvt", "on")]
@@ -170,18 +186,16 @@ public class LammpsPluginTests
     public void TriclinicWaterThermoEqualsDpsharpRun(int ranks, string ensemble, string newton) =>
         CompareThermo(ranks, WaterData(xy: 2.0, xz: -1.5, yz: 1.0), ensemble == "nvt" ? Nvt : Npt, newton);
 
-    /// <summary>The water in the first half of a box twice as long in x, cut into three slabs: the last rank owns no atoms.</summary>
+    /// <summary>
+    /// The water in the first half of a box twice as long in x, cut into three slabs (<c>processors 3 1 1</c>,
+    /// 8.3 Å each; the water lies between x = 2 Å and 14.5 Å): the third rank owns no atom (LAMMPS' Nlocal min is 0), its neighbors get ghosts from one side only.
+    /// </summary>
     [TestCase("on")]
     [TestCase("off")]
     public void ThreeRanksOneOwningNoAtomsEqualDpsharpRun(string newton)
     {
-        var data = WaterData(widenX: 2);
-        CompareThermo(3, data, Nvt, newton, "processors 3 1 1");
-        // The slab x > 16.6 Å (the third rank's: 2/3 of 24.9 Å) holds no atom at the start (the data file's atoms lie in x < 12.5 Å) nor at the end.
-        var probe = Deck(data, Nvt, newton, $"deepmd {Sea}", "processors 3 1 1")
-            + "\nregion last block 16.6 INF INF INF INF INF units box\nvariable n equal count(all,last)\nprint \"atoms-in-last-slab ${n}\"\n";
-        var output = Succeeded(RunLammps(3, probe));
-        Assert.That(output, Does.Contain("atoms-in-last-slab 0"));
+        var lammps = CompareThermo(3, WaterData(widenX: 2), Nvt, newton, "processors 3 1 1");
+        Assert.That(FewestOwned(lammps), Is.EqualTo(0), "a rank owning no atoms");
     }
 
     /// <summary>
@@ -253,11 +267,12 @@ public class LammpsPluginTests
     {
         var data = ranks == 3 ? WaterData(widenX: 2) : WaterData();
         var processors = ranks == 3 ? "processors 3 1 1" : "";
-        var deck = Deck(data, Nvt, newton, $"deepmd {Sea} {SeR} out_freq 10 out_file md.out {options}", processors, steps: 50);
-        Succeeded(RunLammps(ranks, deck));
+        var pair = $"deepmd {Sea} {SeR} out_freq 10 out_file md.out {options}";
+        var lammps = Succeeded(RunLammps(ranks, Deck(data, Nvt, newton, pair, processors, steps: 50)));
+        if (ranks == 3) Assert.That(FewestOwned(lammps), Is.EqualTo(0), "a rank owning no atoms");
         var theirs = File.ReadAllLines(Path.Combine(_dir, "md.out"));
         var deckPath = Path.Combine(_dir, "in.dpsharp");
-        File.WriteAllText(deckPath, deck.Replace("out_file md.out", "out_file md-dpsharp.out"));
+        File.WriteAllText(deckPath, Deck(data, Nvt, newton, pair.Replace("out_file md.out", "out_file md-dpsharp.out"), steps: 50));
         LammpsHarness.RunDpsharp(deckPath, _dir);
         var ours = File.ReadAllLines(Path.Combine(_dir, "md-dpsharp.out"));
         Assert.That(theirs[0], Is.EqualTo(ours[0]), "header");
