@@ -44,7 +44,7 @@ theirs() { awk '/^Loop time of/ {printf "%.4g\n", $4 * 1e6 / ($9 * $12)}'; }
 l1=(); d1=(); l2=(); d2=()
 cd "$work"
 for r in $(seq "$repeats"); do
-  a=$(DPSHARP_THREADS=2 ${wide:+DOTNET_MaxVectorTBitWidth=$wide} "$lmp" -in in.lammps -log none | theirs)
+  a=$(env DPSHARP_THREADS=2 ${wide:+DOTNET_MaxVectorTBitWidth=$wide} "$lmp" -in in.lammps -log none | theirs)
   b=$(DPSHARP_THREADS=2 dotnet "$dll" run in.water --log none --progress none | ours)
   c=$($mpi "$lmp" -in in.lammps -log none | theirs)
   d=$($mpi dotnet "$dll" run in.water --log none --progress none | ours)
