@@ -36,7 +36,7 @@ public class DecomposedDeckTests
     private static string Deck(string processors = "", string fix = "fix 1 all nve") =>
         Melt.Replace("PROCESSORS", processors).Replace("FIX", fix);
 
-    private static string RunSerial(string deck)
+    internal static string RunSerial(string deck)
     {
         var screen = new StringWriter();
         using var s = new DeckSession(screen, RepoPaths.TempDir(), null);
@@ -44,7 +44,7 @@ public class DecomposedDeckTests
         return screen.ToString();
     }
 
-    private static string RunOnVirtualRanks(int ranks, string deck)
+    internal static string RunOnVirtualRanks(int ranks, string deck)
     {
         var screens = new StringWriter[ranks];
         var dir = RepoPaths.TempDir();
@@ -58,7 +58,7 @@ public class DecomposedDeckTests
     }
 
     /// <summary>The rows of every thermo table (after a "Step" header, up to the loop time).</summary>
-    private static List<double[]> Thermo(string output)
+    internal static List<double[]> Thermo(string output)
     {
         var rows = new List<double[]>();
         var inTable = false;
@@ -154,7 +154,7 @@ public class DecomposedDeckTests
         run         100
         """;
 
-    private static void AssertSameThermo(string serial, string decomposed, int ranks, int minRows = 11)
+    internal static void AssertSameThermo(string serial, string decomposed, int ranks, int minRows = 11)
     {
         var expected = Thermo(serial);
         var actual = Thermo(decomposed);
