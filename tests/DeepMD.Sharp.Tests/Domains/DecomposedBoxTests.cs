@@ -57,6 +57,50 @@ public class DecomposedBoxTests
         AssertSameThermo(serial, decomposed, ranks);
     }
 
+    /// <summary>
+    /// A barostat that compresses the box faster than the skin allows (LAMMPS' check_distance leaves no room: a rebuild,
+    /// with the decomposition and its ghost shell remade for the new box, at every step).
+    /// </summary>
+    [TestCase(2, "")]
+    [TestCase(3, "processors 1 1 3")]
+    public void CopperFastCompression_OnVirtualRanks_EqualsTheOneProcessRun(int ranks, string processors)
+    {
+        const string fix = "fix 1 all nph iso 200000 200000 0.05";
+        static string Thin(string deck) => deck.Replace("neighbor    1.0 bin", "neighbor    0.2 bin");
+        var serial = RunSerial(Thin(CopperNpt(fix)));
+        var rows = Thermo(serial);
+        Assert.That(rows[0][7] - rows[^1][7], Is.GreaterThan(0.2), "the box should shrink by more than the skin (0.2 Å)");
+        AssertSameThermo(serial, RunOnVirtualRanks(ranks, Thin(CopperNpt(fix, processors))), ranks);
+    }
+
+    /// <summary>Triclinic boxes: subdomains in fractional coordinates, ghosts through tilted faces; fix npt tri changes the tilts.</summary>
+    [TestCase(2, "", "fix 1 all nvt temp 300 300 0.1")]
+    [TestCase(3, "", "fix 1 all npt temp 300 300 0.1 tri 0 0 0.5")]
+    [TestCase(3, "processors 1 3 1", "fix 1 all npt temp 300 300 0.1 aniso 0 0 0.5")]
+    public void TriclinicCopper_OnVirtualRanks_EqualsTheOneProcessRun(int ranks, string processors, string fix)
+    {
+        const string prism = "prism 0 4 0 4 0 4 1.2 0.8 -0.6";
+        var serial = RunSerial(CopperNpt(fix, box: prism));
+        Assert.That(serial, Does.Contain("triclinic box"), "the box should be triclinic");
+        AssertSameThermo(serial, RunOnVirtualRanks(ranks, CopperNpt(fix, processors, box: prism)), ranks);
+    }
+
+    /// <summary>A slab with a non-periodic direction (no ghosts across it); a barostat on the periodic directions only.</summary>
+    [TestCase(2, "processors 1 1 2", "boundary p p f", "block INF INF INF INF 0.5 4.4", "fix 1 all nvt temp 300 300 0.1")]
+    [TestCase(3, "processors 1 1 3", "boundary p p s", "block INF INF INF INF 0.5 4.4", "fix 1 all npt temp 300 300 0.1 x 0 0 0.5 y 0 0 0.5")]
+    [TestCase(3, "", "boundary f p m", "block 0.5 4.4 INF INF 0.5 4.4", "fix 1 all nve")]
+    public void NonPeriodicCopper_OnVirtualRanks_EqualsTheOneProcessRun(int ranks, string processors, string boundary, string slab, string fix)
+    {
+        string Deck(string p) => CopperNpt(fix, p, boundary: boundary, box: "block 0 5 0 4 0 5")
+            .Replace("create_atoms 1 box", $"region slab {slab}\ncreate_atoms 1 region slab");
+        AssertSameThermo(RunSerial(Deck("")), RunOnVirtualRanks(ranks, Deck(processors)), ranks);
+    }
+
+    /// <summary>Subdomains far thinner than the ghost cutoff (3.6 Å against 5.95 Å: two swaps per side) while the box changes.</summary>
+    [Test]
+    public void ThinSubdomains_OnVirtualRanks_EqualTheOneProcessRun() =>
+        AssertSameThermo(RunSerial(CopperNpt()), RunOnVirtualRanks(4, CopperNpt(processors: "processors 1 1 4")), 4);
+
     /// <summary>The volume column moved (the barostat did something) — otherwise the comparison proves little.</summary>
     private static void AssertBoxChanged(string output)
     {
