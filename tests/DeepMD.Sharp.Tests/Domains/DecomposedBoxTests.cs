@@ -70,7 +70,10 @@ public class DecomposedBoxTests
         var serial = RunSerial(Thin(CopperNpt(fix)));
         var rows = Thermo(serial);
         Assert.That(rows[0][7] - rows[^1][7], Is.GreaterThan(0.2), "the box should shrink by more than the skin (0.2 Å)");
-        AssertSameThermo(serial, RunOnVirtualRanks(ranks, Thin(CopperNpt(fix, processors))), ranks);
+        var decomposed = RunOnVirtualRanks(ranks, Thin(CopperNpt(fix, processors)));
+        AssertSameThermo(serial, decomposed, ranks);
+        // the same rebuild decisions as the one-process loop (the corners' movement counted): the same number of builds
+        Assert.That(Builds(decomposed), Is.EqualTo(Builds(serial)).And.GreaterThan(10));
     }
 
     /// <summary>Triclinic boxes: subdomains in fractional coordinates, ghosts through tilted faces; fix npt tri changes the tilts.</summary>
@@ -100,6 +103,13 @@ public class DecomposedBoxTests
     [Test]
     public void ThinSubdomains_OnVirtualRanks_EqualTheOneProcessRun() =>
         AssertSameThermo(RunSerial(CopperNpt()), RunOnVirtualRanks(4, CopperNpt(processors: "processors 1 1 4")), 4);
+
+    private static int Builds(string output)
+    {
+        var m = System.Text.RegularExpressions.Regex.Match(output, @"Neighbor list builds = (\d+)");
+        Assert.That(m.Success, output);
+        return int.Parse(m.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
+    }
 
     /// <summary>The volume column moved (the barostat did something) — otherwise the comparison proves little.</summary>
     private static void AssertBoxChanged(string output)
