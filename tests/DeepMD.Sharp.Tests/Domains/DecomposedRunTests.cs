@@ -121,10 +121,10 @@ public class DecomposedRunTests
     {
         var mpirun = MpiRun.Require();
         var dir = RepoPaths.TempDir();
-        File.WriteAllText(Path.Combine(dir, "langevin.in"), Melt().Replace("fix\t\t1 all nve", "fix\t\t1 all nve\nfix 2 all langevin 3.0 3.0 1.0 48279"));
-        var run = Mpi(mpirun, 2, dir, "langevin.in");
+        File.WriteAllText(Path.Combine(dir, "soft.in"), Melt().Replace("fix\t\t1 all nve", "fix\t\t1 all nve\npair_style soft 1.12246\npair_coeff * * 1.0"));
+        var run = Mpi(mpirun, 2, dir, "soft.in");
         Assert.That(run.ExitCode, Is.Not.Zero);
-        Assert.That(run.Output + run.Error, Does.Contain("fix langevin (fix 2) is not supported with 2 ranks yet"));
+        Assert.That(run.Output + run.Error, Does.Contain("pair_style soft is not supported with 2 ranks yet"));
 
         File.WriteAllText(Path.Combine(dir, "write.in"), Melt().Replace("run 100", "run 10\nwrite_data out.data"));
         run = Mpi(mpirun, 2, dir, "write.in");
