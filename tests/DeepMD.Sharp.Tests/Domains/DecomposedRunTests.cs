@@ -17,7 +17,7 @@ public class DecomposedRunTests
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(300);
 
     /// <summary>LAMMPS' melt example (lj/cut, fix nve, velocity loop geom), 100 steps, full-precision thermo and a dump.</summary>
-    private static string Melt(string? processors = null, string region = "")
+    internal static string Melt(string? processors = null, string region = "")
     {
         Requirement.That(File.Exists(MeltDeck), Requirement.Lammps, $"{MeltDeck} is missing (apt-get install lammps-examples)");
         var deck = File.ReadAllText(MeltDeck)
