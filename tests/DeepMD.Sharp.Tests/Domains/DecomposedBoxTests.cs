@@ -99,6 +99,23 @@ public class DecomposedBoxTests
         AssertSameThermo(RunSerial(Deck("")), RunOnVirtualRanks(ranks, Deck(processors)), ranks);
     }
 
+    /// <summary>An atom that leaves through a non-periodic face stops the run on every rank, as in one process.</summary>
+    [Test]
+    public void AtomLeavingThroughANonPeriodicFace_StopsTheRunAsInOneProcess()
+    {
+        string Deck(string p) => CopperNpt("fix 1 all nve", p, boundary: "boundary p p f", box: "block 0 4 0 4 0 5")
+            .Replace("create_atoms 1 box", "region slab block INF INF INF INF 0.5 4.4\ncreate_atoms 1 region slab")
+            .Replace("neighbor    1.0 bin", "group one id 1\nneighbor    1.0 bin")
+            .Replace("timestep    0.002", "timestep    0.002\nvelocity one set 0.0 0.0 -60.0");
+        var serial = Assert.Throws<DeepMD.Sharp.Core.Errors.UserInputException>(() => RunSerial(Deck("")))!;
+        Assert.That(serial.Message, Does.Contain("atom 1 is lost"));
+        var decomposed = Assert.Throws<DeepMD.Sharp.Core.Errors.UserInputException>(() => RunOnVirtualRanks(2, Deck("processors 1 1 2")))!;
+        Assert.That(decomposed.Message, Does.Contain("atom 1 is lost: it left the box through a non-periodic boundary"));
+        Assert.That(Step(decomposed.Message), Is.EqualTo(Step(serial.Message)), "the same step as in one process");
+    }
+
+    private static string Step(string message) => System.Text.RegularExpressions.Regex.Match(message, @"step (\d+): atom").Groups[1].Value;
+
     /// <summary>Subdomains far thinner than the ghost cutoff (3.6 Å against 5.95 Å: two swaps per side) while the box changes.</summary>
     [Test]
     public void ThinSubdomains_OnVirtualRanks_EqualTheOneProcessRun() =>
