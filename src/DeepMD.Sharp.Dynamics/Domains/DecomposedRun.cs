@@ -23,7 +23,9 @@ using DeepMD.Sharp.Dynamics.Thermo;
 /// </summary>
 /// <remarks>
 /// A first slice: pair styles lj/cut, eam, eam/alloy and deepmd (one model), fixes nve and setforce (any group), nvt,
-/// temp/rescale, temp/berendsen and momentum (group all), periodic orthogonal boxes,
+/// npt, nph (the box followed every step: <see cref="DecomposedBox"/>), langevin (random numbers keyed by atom id and
+/// step), temp/csvr, temp/rescale, temp/berendsen and momentum (group all), orthogonal and triclinic boxes, periodic
+/// and non-periodic boundaries,
 /// thermo keywords computed from reduced sums, dumps gathered to rank 0 in atom-id order. Anything else stops with
 /// "... is not supported with N ranks yet" (<see cref="CheckSupported"/>).
 /// </remarks>
@@ -36,7 +38,7 @@ public sealed class DecomposedRun
     [
         "step", "elapsed", "elaplong", "dt", "time", "cpu", "tpcpu", "spcpu", "atoms", "temp", "press", "pe", "ke", "etotal",
         "enthalpy", "ecouple", "econserve", "evdwl", "ecoul", "epair", "ebond", "eangle", "edihed", "eimp", "emol", "elong",
-        "etail", "vol", "density", "lx", "ly", "lz", "xlo", "xhi", "ylo", "yhi", "zlo", "zhi",
+        "etail", "vol", "density", "lx", "ly", "lz", "xlo", "xhi", "ylo", "yhi", "zlo", "zhi", "xy", "xz", "yz",
         "pxx", "pyy", "pzz", "pxy", "pxz", "pyz",
     ];
 
@@ -50,6 +52,7 @@ public sealed class DecomposedRun
     private DomainDecomposition? _dd;
     private NeighborList? _list;
     private double[] _xHold = [], _yHold = [], _zHold = [];
+    private readonly DecomposedBox _box = new();
     private double[] _origin = new double[3];
     private int _ago;
     private Simulation? _shadow;
@@ -92,6 +95,14 @@ public sealed class DecomposedRun
     /// <summary>Sums each element over the ranks in rank order (collective).</summary>
     public void Sum(Span<double> values) => Communicator.AllReduce(values, ReduceOp.Sum);
 
+    /// <summary>The smallest value over the ranks (collective).</summary>
+    public double Min(double value)
+    {
+        _one[0] = value;
+        Communicator.AllReduce(_one, ReduceOp.Min);
+        return _one[0];
+    }
+
     /// <summary>The largest value over the ranks (collective).</summary>
     public double Max(double value)
     {
@@ -107,14 +118,11 @@ public sealed class DecomposedRun
     public void CheckSupported(Simulation sim)
     {
         var ranks = Communicator.Size;
-        string Not(string what) => $"{what} is not supported with {ranks} rank{(ranks == 1 ? "" : "s")} yet (decomposed runs support pair_style lj/cut, eam, eam/alloy and deepmd, fix nve and setforce on any group, nvt, temp/rescale, temp/berendsen and momentum on group all, periodic orthogonal boxes, thermo and dump custom of positions, velocities and forces)";
-        var box = sim.Box!;
-        if (!box.Periodic[0] || !box.Periodic[1] || !box.Periodic[2]) throw new UserInputException(Not("a non-periodic boundary"));
-        if (box.IsTriclinic) throw new UserInputException(Not("a triclinic box"));
+        string Not(string what) => $"{what} is not supported with {ranks} rank{(ranks == 1 ? "" : "s")} yet (decomposed runs support pair_style lj/cut, eam, eam/alloy and deepmd, fix nve and setforce on any group, nvt, npt, nph, langevin, temp/csvr, temp/rescale, temp/berendsen and momentum on group all, orthogonal and triclinic boxes, periodic and non-periodic boundaries, thermo and dump custom of positions, velocities and forces)";
         if (sim.Potential is { } p && p.Name is not ("lj/cut" or "deepmd" or "eam" or "eam/alloy")) throw new UserInputException(Not($"pair_style {p.Name}"));
         foreach (var f in sim.Fixes)
         {
-            if (f.Style is not ("nve" or "nvt" or "temp/rescale" or "temp/berendsen" or "momentum" or "setforce"))
+            if (f.Style is not ("nve" or "nvt" or "npt" or "nph" or "langevin" or "temp/csvr" or "temp/rescale" or "temp/berendsen" or "momentum" or "setforce"))
                 throw new UserInputException(Not($"fix {f.Style} (fix {f.Id})"));
             if (!f.Group.IsAll && f.Style is not ("nve" or "setforce")) throw new UserInputException(Not($"a fix on group {f.Group.Name} (fix {f.Id})"));
         }
@@ -293,7 +301,8 @@ public sealed class DecomposedRun
         var grid = Processors is { } p
             ? ProcessorGrid.Parse(p[0], p[1], p[2], Communicator.Size, cell)
             : ProcessorGrid.Choose(Communicator.Size, cell);
-        _origin = [box.Lo[0], box.Lo[1], box.Lo[2]];
+        _box.Start(sim);
+        _origin = _box.Origin;
         _dd = new DomainDecomposition(Communicator, grid, cell, cutoff, extraWidth: 3);
         var a = sim.Atoms;
         var n = a.Count;
@@ -334,17 +343,18 @@ public sealed class DecomposedRun
             double dx = a.X[i] - _xHold[i], dy = a.Y[i] - _yHold[i], dz = a.Z[i] - _zHold[i];
             most = Math.Max(most, dx * dx + dy * dy + dz * dz);
         }
-        var half = 0.5 * settings.Skin;
-        return Max(most) > half * half;
+        return Max(most) > _box.AllowedSquared(sim);
     }
 
     /// <summary>Migration (wrap, send leavers to their new owners), a new ghost shell, owned atoms back into the state, the list.</summary>
     private void Reneighbor(Simulation sim)
     {
+        _box.Follow(sim, _dd!);
         StoreOwned(sim);
         _dd!.Exchange();
         _dd.Borders();
         LoadOwned(sim);
+        DecomposedBox.CheckLost(sim, v => Min(v));
         BuildList(sim);
     }
 
@@ -394,6 +404,7 @@ public sealed class DecomposedRun
         var full = CellListNeighborSearch.Build(d.X.AsSpan(0, nall), d.Y.AsSpan(0, nall), d.Z.AsSpan(0, nall), null, cutoff);
         var offsets = full.Offsets.AsSpan(0, d.NLocal + 1).ToArray();
         _list = new NeighborList(offsets, full.Owner, full.Dx, full.Dy, full.Dz, cutoff);
+        _box.Hold(sim);
         _ago = 0;
         Builds++;
     }
@@ -401,6 +412,7 @@ public sealed class DecomposedRun
     /// <summary>Owned positions from the state to the decomposition, then to the ghosts; the list's displacements follow.</summary>
     private void ForwardPositions(Simulation sim)
     {
+        _box.Follow(sim, _dd!);
         var a = sim.Atoms;
         var d = _dd!.Atoms;
         for (var i = 0; i < a.Count; i++) (d.X[i], d.Y[i], d.Z[i]) = (a.X[i] - _origin[0], a.Y[i] - _origin[1], a.Z[i] - _origin[2]);

@@ -8,23 +8,38 @@ using DeepMD.Sharp.Dynamics.Random;
 /// matching variance, added after the force evaluation (and at setup), as LAMMPS' fix langevin without options.
 /// Needs an integrator such as fix nve.
 /// </summary>
+/// <remarks>
+/// Two sources of random numbers (<see cref="LangevinStream"/>): LAMMPS' (one RANMAR stream drawn atom by atom in LAMMPS'
+/// storage order: a one-process run reproduces LAMMPS' serial run), or numbers keyed by seed, atom id, step and component
+/// (<see cref="KeyedRandom"/>), which do not depend on which rank owns an atom nor on the order of the atoms. LAMMPS
+/// itself gives each MPI rank its own stream (seed + rank), so its results change with the rank count and no
+/// decomposition could reproduce them; a decomposed run therefore always uses the keyed numbers, and a one-process run
+/// uses them with the option <c>stream keyed</c> (a dpsharp option, not LAMMPS'), which makes it equal the decomposed run
+/// on any number of ranks.
+/// </remarks>
 public sealed class FixLangevin : Fix
 {
     private readonly double _tStart, _tStop, _tPeriod;
     private readonly MarsagliaRandom _random;
+    private readonly int _seed;
     private double[] _gamma1 = [], _gamma2 = [];
 
-    public FixLangevin(string id, double tStart, double tStop, double tDamp, int seed) : base(id)
+    public FixLangevin(string id, double tStart, double tStop, double tDamp, int seed, LangevinStream stream = LangevinStream.Lammps) : base(id)
     {
         if (!(tDamp > 0)) throw new UserInputException($"fix langevin: the damping time must be positive, got {tDamp}");
         if (seed <= 0 || seed > 900000000) throw new UserInputException($"fix langevin: the seed must be in 1..900000000, got {seed}");
         (_tStart, _tStop, _tPeriod) = (tStart, tStop, tDamp);
         _random = new MarsagliaRandom(seed);
+        _seed = seed;
+        Stream = stream;
     }
+
+    /// <summary>Where the random numbers come from in a one-process run (a decomposed run always uses <see cref="LangevinStream.Keyed"/>).</summary>
+    public LangevinStream Stream { get; }
 
     public override string Style => "langevin";
 
-    public override bool UsesStorageOrder => true;
+    public override bool UsesStorageOrder => Stream == LangevinStream.Lammps;
 
     public override void Init(Simulation sim)
     {
@@ -55,6 +70,21 @@ public sealed class FixLangevin : Fix
         if (delta != 0.0) delta /= sim.RunEndStep - sim.RunStartStep;
         var tsqrt = Math.Sqrt(_tStart + delta * (_tStop - _tStart));
         var a = sim.Atoms;
+        if (Stream == LangevinStream.Keyed || sim.Decomposed is { Active: true })
+        {
+            // Keyed by atom id and step: the same numbers whichever rank owns the atom.
+            var step = sim.Step;
+            for (var i = 0; i < a.Count; i++)
+            {
+                var g1 = _gamma1[a.Type[i]];
+                var g2 = _gamma2[a.Type[i]] * tsqrt;
+                var id = a.Id[i];
+                a.Fx[i] += g1 * a.Vx[i] + g2 * (KeyedRandom.Uniform(_seed, id, step, 0) - 0.5);
+                a.Fy[i] += g1 * a.Vy[i] + g2 * (KeyedRandom.Uniform(_seed, id, step, 1) - 0.5);
+                a.Fz[i] += g1 * a.Vz[i] + g2 * (KeyedRandom.Uniform(_seed, id, step, 2) - 0.5);
+            }
+            return;
+        }
         // LAMMPS draws the random numbers atom by atom in its storage order (spatially sorted), not by id.
         var order = sim.StorageOrder.Order;
         if (order.Length != a.Count) sim.StorageOrder.EnsureSize(a.Count);
@@ -71,4 +101,14 @@ public sealed class FixLangevin : Fix
             a.Fz[i] += g1 * a.Vz[i] + rz;
         }
     }
+}
+
+/// <summary>Where fix langevin's random numbers come from.</summary>
+public enum LangevinStream
+{
+    /// <summary>LAMMPS' serial sequence: one RANMAR stream, atom by atom in LAMMPS' storage order.</summary>
+    Lammps,
+
+    /// <summary>A number per (seed, atom id, step, component) (<see cref="KeyedRandom"/>): independent of ranks and atom order.</summary>
+    Keyed,
 }

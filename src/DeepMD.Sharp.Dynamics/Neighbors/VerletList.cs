@@ -172,16 +172,22 @@ public sealed class VerletList
     }
 
     /// <summary>The squared distance an atom may move before a rebuild is needed.</summary>
-    private double AllowedSquared(SimulationBox? box)
+    private double AllowedSquared(SimulationBox? box) =>
+        box is null || !_boxHeld ? 0.25 * Settings.Skin * Settings.Skin : AllowedSquared(Settings.Skin, _cornersHold, box);
+
+    /// <summary>
+    /// LAMMPS' check_distance with a changing box: half of what the two largest movements of the box corners since
+    /// <paramref name="cornersHold"/> (from <see cref="Corners"/>) leave of the skin, squared.
+    /// </summary>
+    internal static double AllowedSquared(double skin, ReadOnlySpan<double> cornersHold, SimulationBox box)
     {
-        var half = 0.5 * Settings.Skin;
-        if (box is null || !_boxHeld) return half * half;
+        var half = 0.5 * skin;
         Span<double> now = stackalloc double[24];
         Corners(box, now);
         double first = 0, second = 0;
         for (var k = 0; k < 8; k++)
         {
-            double dx = now[3 * k] - _cornersHold[3 * k], dy = now[3 * k + 1] - _cornersHold[3 * k + 1], dz = now[3 * k + 2] - _cornersHold[3 * k + 2];
+            double dx = now[3 * k] - cornersHold[3 * k], dy = now[3 * k + 1] - cornersHold[3 * k + 1], dz = now[3 * k + 2] - cornersHold[3 * k + 2];
             var d = Math.Sqrt(dx * dx + dy * dy + dz * dz);
             if (d > first)
             {
@@ -191,12 +197,12 @@ public sealed class VerletList
             else if (d > second) second = d;
         }
         if (first == 0) return half * half;
-        var delta = Math.Max(0, 0.5 * (Settings.Skin - (first + second)));
+        var delta = Math.Max(0, 0.5 * (skin - (first + second)));
         return delta * delta;
     }
 
     /// <summary>The 8 corners of the box (lower corner + any sum of the edge vectors), interleaved x, y, z.</summary>
-    private static void Corners(SimulationBox box, Span<double> corners)
+    internal static void Corners(SimulationBox box, Span<double> corners)
     {
         var h = box.Cell.Matrix;
         for (var k = 0; k < 8; k++)
