@@ -21,9 +21,5 @@ public static class DecomposedCommands
     {
         if (Unsupported.TryGetValue(name, out var what))
             throw new UserInputException($"{what} is not supported with {ranks} ranks yet; run it without mpirun");
-        if (name == "velocity")
-            for (var k = 1; k + 1 < words.Count; k++)
-                if (words[k] == "loop" && words[k + 1] == "local")
-                    throw new UserInputException($"velocity ... loop local is not supported with {ranks} ranks yet (its numbers depend on the rank count); use loop all or loop geom");
     }
 }

@@ -2,6 +2,7 @@ namespace DeepMD.Sharp.Tests.Domains;
 
 using System.Diagnostics;
 using DeepMD.Sharp.Dynamics.Checkpoints;
+using DeepMD.Sharp.Tests.Dynamics;
 using DeepMD.Sharp.Tests.Support;
 
 /// <summary>
@@ -142,6 +143,78 @@ public class DecomposedOutputMpiTests
         Assert.That(reference.ExitCode, Is.Zero, reference.Output + reference.Error);
         var worst = DecomposedOutputTests.AssertRowsMatch(DecomposedOutputTests.Thermo(reference.Output), DecomposedOutputTests.Thermo(continued.Output), 5, $"{last.File} (step {step}) continued");
         TestContext.Out.WriteLine($"{last.File} (step {step}) continued 20 steps: largest relative thermo deviation from the uninterrupted run {worst:G3}");
+    }
+
+    /// <summary>
+    /// <c>velocity all create T SEED loop local</c> under <c>mpirun -np N</c>: each rank draws for its own atoms from
+    /// seed + rank (LAMMPS' semantics, so the numbers depend on N). LAMMPS itself (<c>mpirun -np N lmp</c>) on the same
+    /// deck is the reference: the atoms are matched by lattice position (LAMMPS numbers atoms created in parallel rank
+    /// by rank), velocities equal to 1e-12 (both scale to the temperature with sums in another order).
+    /// </summary>
+    [TestCase(2, "")]
+    [TestCase(3, "")]
+    [TestCase(4, "processors 2 2 1")]
+    public void VelocityLoopLocal_OnRanks_IsWhatLammpsDrawsOnAsManyRanks(int ranks, string processors)
+    {
+        var mpirun = MpiRun.Require();
+        var lmp = LammpsHarness.RequireLammps();
+        var deck = $"""
+            units lj
+            atom_style atomic
+            {processors}
+            lattice fcc 0.8442
+            region box block 0 4 0 5 0 3
+            create_box 1 box
+            create_atoms 1 box
+            mass 1 1.0
+            velocity all create 3.0 87287 loop local
+            write_data v.data
+
+            """;
+        var lammpsDir = RepoPaths.TempDir();
+        var oursDir = RepoPaths.TempDir();
+        File.WriteAllText(Path.Combine(lammpsDir, "in.v"), deck);
+        File.WriteAllText(Path.Combine(oursDir, "in.v"), deck);
+        var lammps = MpiRun.Run(mpirun, ranks, lmp, ["-in", "in.v", "-log", "none"], lammpsDir, Timeout);
+        Assert.That(lammps.ExitCode, Is.Zero, lammps.Output + lammps.Error);
+        var ours = Mpi(mpirun, ranks, oursDir, "in.v");
+        Assert.That(ours.ExitCode, Is.Zero, ours.Output + ours.Error);
+        var expected = VelocitiesByPosition(Path.Combine(lammpsDir, "v.data"));
+        var actual = VelocitiesByPosition(Path.Combine(oursDir, "v.data"));
+        Assert.That(expected, Has.Count.EqualTo(240));
+        Assert.That(actual.Keys, Is.EquivalentTo(expected.Keys));
+        double worst = 0;
+        foreach (var (position, v) in expected)
+            for (var d = 0; d < 3; d++)
+            {
+                worst = Math.Max(worst, Math.Abs(actual[position][d] - v[d]));
+                Assert.That(actual[position][d], Is.EqualTo(v[d]).Within(1e-12), $"atom at {position}");
+            }
+        TestContext.Out.WriteLine($"{ranks} ranks: largest velocity difference from LAMMPS {worst:G3}");
+    }
+
+    /// <summary>A data file's velocities keyed by the atom's position (rounded to 1e-9).</summary>
+    private static Dictionary<(double, double, double), double[]> VelocitiesByPosition(string path)
+    {
+        var lines = File.ReadAllLines(path);
+        var atoms = Array.FindIndex(lines, l => l.StartsWith("Atoms", StringComparison.Ordinal));
+        var velocities = Array.FindIndex(lines, l => l.StartsWith("Velocities", StringComparison.Ordinal));
+        Assert.That(atoms, Is.GreaterThan(0));
+        Assert.That(velocities, Is.GreaterThan(atoms));
+        static double P(string w) => double.Parse(w, System.Globalization.CultureInfo.InvariantCulture);
+        var position = new Dictionary<int, (double, double, double)>();
+        for (var k = atoms + 1; k < velocities; k++)
+        {
+            var w = lines[k].Split(' ', StringSplitOptions.RemoveEmptyEntries);
+            if (w.Length >= 5) position[int.Parse(w[0], System.Globalization.CultureInfo.InvariantCulture)] = (Math.Round(P(w[2]), 9), Math.Round(P(w[3]), 9), Math.Round(P(w[4]), 9));
+        }
+        var result = new Dictionary<(double, double, double), double[]>();
+        for (var k = velocities + 1; k < lines.Length; k++)
+        {
+            var w = lines[k].Split(' ', StringSplitOptions.RemoveEmptyEntries);
+            if (w.Length == 4) result[position[int.Parse(w[0], System.Globalization.CultureInfo.InvariantCulture)]] = [P(w[1]), P(w[2]), P(w[3])];
+        }
+        return result;
     }
 
     /// <summary>The pid of rank <paramref name="rank"/> among the children of mpirun (<c>OMPI_COMM_WORLD_RANK</c> in its environment).</summary>
