@@ -440,6 +440,11 @@ public sealed class Simulation
     /// </summary>
     public void ComputeForces()
     {
+        if (Decomposed is { WholeSystemForces: true } ranks)
+        {
+            ranks.ComputeWholeSystemForces(this); // a minimization over several ranks
+            return;
+        }
         var a = Atoms;
         var request = _request;
         request.X = a.X;

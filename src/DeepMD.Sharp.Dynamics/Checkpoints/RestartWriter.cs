@@ -33,7 +33,8 @@ public sealed class RestartWriter : IRunObserver
     {
         if (!WillWrite(sim.Step)) return;
         var path = NextPath(sim.Step);
-        sim.SaveCheckpoint(path);
+        // Between decomposed runs (a minimization) every rank holds the whole system; rank 0 alone writes.
+        if (sim.Decomposed is not { Communicator.Rank: not 0 }) sim.SaveCheckpoint(path);
         LastWritten = path;
     }
 

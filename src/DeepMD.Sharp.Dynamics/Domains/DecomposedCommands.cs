@@ -12,7 +12,6 @@ public static class DecomposedCommands
 {
     private static readonly Dictionary<string, string> Unsupported = new()
     {
-        ["minimize"] = "minimize",
         ["rerun"] = "rerun",
     };
 

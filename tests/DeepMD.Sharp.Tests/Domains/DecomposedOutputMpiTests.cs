@@ -145,6 +145,25 @@ public class DecomposedOutputMpiTests
         TestContext.Out.WriteLine($"{last.File} (step {step}) continued 20 steps: largest relative thermo deviation from the uninterrupted run {worst:G3}");
     }
 
+    /// <summary><c>minimize</c> (cg, fire) under <c>mpirun -np 2</c> and <c>3</c> against the one-process minimization.</summary>
+    [TestCase(2, "min_style cg")]
+    [TestCase(3, "min_style fire\ntimestep 0.005")]
+    public void Minimize_OnRanks_IsTheOneProcessMinimization(int ranks, string style)
+    {
+        var mpirun = MpiRun.Require();
+        var dir = RepoPaths.TempDir();
+        File.WriteAllText(Path.Combine(dir, "in.min"), DecomposedMinimizeTests.Lj.Replace("PROCESSORS", "").Replace("MIN", style) + "\nwrite_data min.data\n");
+        var serial = Serial(dir, "in.min");
+        Assert.That(serial.ExitCode, Is.Zero, serial.Output + serial.Error);
+        File.Move(Path.Combine(dir, "min.data"), Path.Combine(dir, "serial.data"));
+        var mpi = Mpi(mpirun, ranks, dir, "in.min");
+        Assert.That(mpi.ExitCode, Is.Zero, mpi.Output + mpi.Error);
+        Assert.That(mpi.Output, Does.Contain($"Minimization over {ranks} ranks"));
+        var worst = DecomposedMinimizeTests.AssertSameMinimization(serial.Output, mpi.Output);
+        DecomposedOutputTests.AssertSameNumbers(Path.Combine(dir, "serial.data"), Path.Combine(dir, "min.data"));
+        TestContext.Out.WriteLine($"{style.Split('\n')[0]} on {ranks} ranks: largest relative deviation {worst:G3}");
+    }
+
     /// <summary>
     /// <c>velocity all create T SEED loop local</c> under <c>mpirun -np N</c>: each rank draws for its own atoms from
     /// seed + rank (LAMMPS' semantics, so the numbers depend on N). LAMMPS itself (<c>mpirun -np N lmp</c>) on the same
