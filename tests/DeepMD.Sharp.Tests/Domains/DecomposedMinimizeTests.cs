@@ -55,6 +55,24 @@ public partial class DecomposedMinimizeTests
         minimize 1e-12 1e-8 300 3000
         """;
 
+    /// <summary>The water example's box with the float64 test model (pair_style deepmd: forces on ghosts, reverse-communicated).</summary>
+    private static string Water() => $"""
+        units metal
+        atom_style atomic
+        PROCESSORS
+        read_data {RepoPaths.Get("examples", "water", "water.lmp")}
+        mass 1 16
+        mass 2 2
+        pair_style deepmd {RepoPaths.TestModel("deeppot_sea.yaml")}
+        pair_coeff * *
+        neighbor 1.0 bin
+        MIN
+        thermo 5
+        thermo_style custom step pe press pxx pyz fnorm fmax
+        thermo_modify format float %.17g
+        minimize 1e-10 1e-6 30 300
+        """;
+
     private static string Run(int ranks, string deck) => Run(ranks, deck, out _);
 
     /// <summary>Rank 0's screen; <paramref name="evaluations"/>: the decomposed force evaluations rank 0 made.</summary>
@@ -89,11 +107,12 @@ public partial class DecomposedMinimizeTests
     [TestCase("eam", 2, "", "min_style cg")]
     [TestCase("eam", 3, "processors 1 1 3", "min_style sd")]
     [TestCase("eam", 2, "", "min_style fire")]
+    [TestCase("water", 2, "", "min_style cg")]
     public void Minimize_OnVirtualRanks_IsTheOneProcessMinimization(string system, int ranks, string processors, string style)
     {
         if (system == "eam")
             Requirement.That(File.Exists("/usr/share/lammps/potentials/Cu_u3.eam"), Requirement.Lammps, "/usr/share/lammps/potentials missing; install lammps-data");
-        var deck = (system == "lj" ? Lj : Copper).Replace("MIN", style);
+        var deck = (system switch { "lj" => Lj, "eam" => Copper, _ => Water() }).Replace("MIN", style);
         var serial = Run(0, deck.Replace("PROCESSORS", ""));
         var decomposed = Run(ranks, deck.Replace("PROCESSORS", processors), out var evaluations);
         var worst = AssertSameMinimization(serial, decomposed);
