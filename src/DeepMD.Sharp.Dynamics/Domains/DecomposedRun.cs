@@ -37,7 +37,7 @@ public sealed partial class DecomposedRun
         "step", "elapsed", "elaplong", "dt", "time", "cpu", "tpcpu", "spcpu", "atoms", "temp", "press", "pe", "ke", "etotal",
         "enthalpy", "ecouple", "econserve", "evdwl", "ecoul", "epair", "ebond", "eangle", "edihed", "eimp", "emol", "elong",
         "etail", "vol", "density", "lx", "ly", "lz", "xlo", "xhi", "ylo", "yhi", "zlo", "zhi",
-        "pxx", "pyy", "pzz", "pxy", "pxz", "pyz",
+        "pxx", "pyy", "pzz", "pxy", "pxz", "pyz", "fnorm", "fmax",
     ];
 
     private static readonly HashSet<string> SupportedDumpColumns =

@@ -201,8 +201,7 @@ public class DecomposedDeckTests
 
     [TestCase("fix 1 all nve\nfix 2 all langevin 3.0 3.0 1.0 48279", "fix langevin (fix 2) is not supported with 2 ranks yet")]
     [TestCase("fix 1 all nve\nfix 2 all temp/csvr 2.0 2.0 0.5 12345", "fix temp/csvr (fix 2) is not supported with 2 ranks yet")]
-    [TestCase("fix 1 all nve\nthermo_style custom step fmax\nrun 0", "thermo keyword fmax is not supported with 2 ranks yet")]
-    [TestCase("fix 1 all nve\nminimize 1e-4 1e-6 10 100", "minimize is not supported with 2 ranks yet")]
+    [TestCase("fix 1 all nve\nvariable e equal pe\nthermo_style custom step pe v_e\nrun 0", "thermo keyword v_e is not supported with 2 ranks yet")]
     public void UnsupportedFeatures_OnVirtualRanks_StopBeforeTheRun(string fix, string message)
     {
         var ex = Assert.Throws<UserInputException>(() => RunOnVirtualRanks(2, Deck(fix: fix)));

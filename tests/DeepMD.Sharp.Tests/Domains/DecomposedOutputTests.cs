@@ -178,6 +178,19 @@ public class DecomposedOutputTests
         Assert.That(actual.Split('\n').Count(l => l.StartsWith("Step ", StringComparison.Ordinal)), Is.EqualTo(1), actual);
     }
 
+    /// <summary>Thermo fnorm and fmax during a run on 3 ranks (sum and maximum over the ranks), from a displaced lattice.</summary>
+    [Test]
+    public void ForceNormsInThermo_OnThreeRanks_AreThoseOfTheOneProcessRun()
+    {
+        var deck = Deck("thermo_style custom step pe fnorm fmax")
+            .Replace("create_atoms 1 box", "create_atoms 1 box\ndisplace_atoms all random 0.05 0.05 0.05 4321");
+        var expected = Thermo(RunSerial(RepoPaths.TempDir(), deck));
+        var actual = Thermo(RunOnVirtualRanks(3, RepoPaths.TempDir(), deck));
+        Assert.That(expected.Values.Min(r => r[2]), Is.GreaterThan(1.0), "forces far from rounding noise");
+        var worst = AssertRowsMatch(expected, actual, 9, "fnorm and fmax on 3 ranks");
+        TestContext.Out.WriteLine($"fnorm, fmax on 3 ranks: largest relative deviation {worst:G3}");
+    }
+
     /// <summary>
     /// Two text files with the same lines, numbers equal to 1e-9 relative (at least 1e-12 absolute): the decomposed run
     /// sums forces in another order, so the last digits of positions and velocities may differ after 40 steps.

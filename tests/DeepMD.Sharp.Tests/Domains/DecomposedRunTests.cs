@@ -126,10 +126,10 @@ public class DecomposedRunTests
         Assert.That(run.ExitCode, Is.Not.Zero);
         Assert.That(run.Output + run.Error, Does.Contain("fix langevin (fix 2) is not supported with 2 ranks yet"));
 
-        File.WriteAllText(Path.Combine(dir, "minimize.in"), Melt().Replace("run 100", "run 10\nminimize 1e-4 1e-6 10 100\nwrite_data out.data"));
-        run = Mpi(mpirun, 2, dir, "minimize.in");
+        File.WriteAllText(Path.Combine(dir, "pair.in"), Melt().Replace("pair_style\tlj/cut 2.5", "pair_style\tlj/smooth/linear 2.5").Replace("run 100", "run 10\nwrite_data out.data"));
+        run = Mpi(mpirun, 2, dir, "pair.in");
         Assert.That(run.ExitCode, Is.Not.Zero);
-        Assert.That(run.Output + run.Error, Does.Contain("minimize is not supported with 2 ranks yet"));
+        Assert.That(run.Output + run.Error, Does.Contain("pair_style lj/smooth/linear is not supported with 2 ranks yet"));
         Assert.That(File.Exists(Path.Combine(dir, "out.data")), Is.False);
     }
 
