@@ -134,7 +134,9 @@ public sealed class Simulation
     public LastGoodFrame? LastGoodFrame { get; set; }
 
     /// <summary>Writes a checkpoint of the current state (see <see cref="Checkpoint"/>) to <paramref name="path"/>.</summary>
-    public void SaveCheckpoint(string path) => CheckpointFile.Write(Checkpoint.Capture(this), path);
+    /// <remarks>Between the runs of a decomposed deck, with the list state and forces of its last run (<see cref="Domains.DecomposedRun.CaptureBetweenRuns"/>).</remarks>
+    public void SaveCheckpoint(string path) =>
+        CheckpointFile.Write(Decomposed is { Active: false } d ? d.CaptureBetweenRuns(this) : Checkpoint.Capture(this), path);
 
     /// <summary>
     /// A simulation continuing from a checkpoint file: units, box, masses, atoms, step, timestep and neighbor settings
@@ -339,7 +341,7 @@ public sealed class Simulation
     }
 
     /// <summary>Gives each fix defined again after a checkpoint was loaded its saved state (matched by id and style).</summary>
-    private HashSet<Fix> RestoreFixStates()
+    internal HashSet<Fix> RestoreFixStates()
     {
         var restored = new HashSet<Fix>();
         if (PendingCheckpoint is not { } c) return restored;
@@ -438,6 +440,11 @@ public sealed class Simulation
     /// </summary>
     public void ComputeForces()
     {
+        if (Decomposed is { WholeSystemForces: true } ranks)
+        {
+            ranks.ComputeWholeSystemForces(this); // a minimization over several ranks
+            return;
+        }
         var a = Atoms;
         var request = _request;
         request.X = a.X;

@@ -63,6 +63,7 @@ public static class BuiltInStyles
         registry.RegisterCommand<VariableCommand>();
         registry.RegisterCommand<VelocityCommand>();
         registry.RegisterCommand<WriteDataCommand>();
+        registry.RegisterCommand<WriteDumpCommand>();
         registry.RegisterCommand<WriteRestartCommand>();
 
         registry.RegisterPairStyle<BornPairStyle>();

@@ -81,14 +81,20 @@ public sealed class Checkpoint
     public int AtomCount => Ids.Length;
 
     /// <summary>Takes a checkpoint of the simulation as it stands (between steps or after a run).</summary>
-    public static Checkpoint Capture(Simulation sim)
+    public static Checkpoint Capture(Simulation sim) => Capture(sim, null);
+
+    /// <summary>
+    /// A checkpoint of the simulation as it stands; with <paramref name="neighbors"/> (the list state of a decomposed run,
+    /// in the atoms' order) the state's forces count as the last step's, whatever the serial list holds.
+    /// </summary>
+    internal static Checkpoint Capture(Simulation sim, CheckpointNeighbors? neighbors)
     {
         var box = sim.Box ?? throw new Core.Errors.UserInputException("a checkpoint needs a simulation box; use create_box or read_data first");
         var a = sim.Atoms;
         if (a.HasCharge) throw new Core.Errors.UserInputException("restart files do not carry atom charges yet (atom_style charge); use write_data and read_data to continue such a run");
         var n = a.Count;
         var listCount = sim.Verlet.List?.CenterCount ?? sim.Verlet.Half?.Atoms.LocalCount ?? -1;
-        var haveForces = listCount == n && a.Fx.Length == n;
+        var haveForces = neighbors is not null ? a.Fx.Length >= n : listCount == n && a.Fx.Length == n;
         return new Checkpoint
         {
             Units = sim.Units.Name,
@@ -117,9 +123,9 @@ public sealed class Checkpoint
             Fy = haveForces ? a.Fy[..n] : null,
             Fz = haveForces ? a.Fz[..n] : null,
             PotentialEnergy = haveForces ? sim.PotentialEnergy : 0,
-            Neighbors = haveForces ? sim.Verlet.Capture() : null,
+            Neighbors = haveForces ? neighbors ?? sim.Verlet.Capture() : null,
             Fixes = sim.Fixes.Select(f => new FixCheckpoint(f.Id, f.Style, f.SaveState())).ToList(),
-            StorageOrder = sim.StorageOrder.Order.Length == n ? sim.StorageOrder.ToArray() : null,
+            StorageOrder = neighbors is null && sim.StorageOrder.Order.Length == n ? sim.StorageOrder.ToArray() : null,
             NextSort = sim.StorageOrder.NextSort,
         };
     }

@@ -31,17 +31,30 @@ public sealed class RestartWriter : IRunObserver
 
     public void StepCompleted(Simulation sim)
     {
-        if (sim.Step % Every != 0) return;
-        string path;
-        if (File2 is null) path = File1.Replace("*", sim.Step.ToString(System.Globalization.CultureInfo.InvariantCulture));
-        else
-        {
-            path = _toggle == 0 ? File1 : File2;
-            _toggle ^= 1;
-        }
-        sim.SaveCheckpoint(path);
+        if (!WillWrite(sim.Step)) return;
+        var path = NextPath(sim.Step);
+        // Between decomposed runs (a minimization) every rank holds the whole system; rank 0 alone writes.
+        if (sim.Decomposed is not { Communicator.Rank: not 0 }) sim.SaveCheckpoint(path);
         LastWritten = path;
     }
+
+    /// <summary>Whether a checkpoint is due at the end of <paramref name="step"/>.</summary>
+    public bool WillWrite(long step) => step % Every == 0;
+
+    /// <summary>
+    /// The file for the checkpoint of <paramref name="step"/> (the step in place of <c>*</c>, or the next of the two
+    /// files in turn); advances the turn, so call it once per checkpoint.
+    /// </summary>
+    public string NextPath(long step)
+    {
+        if (File2 is null) return File1.Replace("*", step.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        var path = _toggle == 0 ? File1 : File2;
+        _toggle ^= 1;
+        return path;
+    }
+
+    /// <summary>Records a checkpoint written by someone else (rank 0 of a decomposed run) as the last one.</summary>
+    public void Written(string path) => LastWritten = path;
 
     public void RunFinished(Simulation sim) { }
 }

@@ -29,7 +29,7 @@ using DeepMD.Sharp.Dynamics.Thermo;
 /// thermo keywords computed from reduced sums, dumps gathered to rank 0 in atom-id order. Anything else stops with
 /// "... is not supported with N ranks yet" (<see cref="CheckSupported"/>).
 /// </remarks>
-public sealed class DecomposedRun
+public sealed partial class DecomposedRun
 {
     /// <summary>Doubles per atom gathered back after a run: x y z vx vy vz fx fy fz, image a b c, type.</summary>
     private const int GatherWidth = 13;
@@ -39,7 +39,7 @@ public sealed class DecomposedRun
         "step", "elapsed", "elaplong", "dt", "time", "cpu", "tpcpu", "spcpu", "atoms", "temp", "press", "pe", "ke", "etotal",
         "enthalpy", "ecouple", "econserve", "evdwl", "ecoul", "epair", "ebond", "eangle", "edihed", "eimp", "emol", "elong",
         "etail", "vol", "density", "lx", "ly", "lz", "xlo", "xhi", "ylo", "yhi", "zlo", "zhi", "xy", "xz", "yz",
-        "pxx", "pyy", "pzz", "pxy", "pxz", "pyz",
+        "pxx", "pyy", "pzz", "pxy", "pxz", "pyz", "fnorm", "fmax",
     ];
 
     private static readonly HashSet<string> SupportedDumpColumns =
@@ -126,7 +126,6 @@ public sealed class DecomposedRun
                 throw new UserInputException(Not($"fix {f.Style} (fix {f.Id})"));
             if (!f.Group.IsAll && f.Style is not ("nve" or "setforce")) throw new UserInputException(Not($"a fix on group {f.Group.Name} (fix {f.Id})"));
         }
-        if (sim.PendingCheckpoint is not null) throw new UserInputException(Not("continuing from a restart file"));
         if (sim.ExtraDegreesRemoved != 0) throw new UserInputException(Not("removed degrees of freedom"));
         foreach (var o in sim.Observers)
         {
@@ -140,14 +139,10 @@ public sealed class DecomposedRun
                     foreach (var c in d.Columns)
                         if (!SupportedDumpColumns.Contains(c)) throw new UserInputException(Not($"dump column {c} (dump {d.Id})"));
                     break;
-                case ProgressReporter:
+                case ProgressReporter or Checkpoints.RestartWriter:
                     break;
                 default:
-                    throw new UserInputException(Not(o.GetType().Name switch
-                    {
-                        "RestartWriter" => "periodic restart files (restart)",
-                        var name => $"the output {name}",
-                    }));
+                    throw new UserInputException(Not($"the output {o.GetType().Name}"));
             }
         }
     }
@@ -166,13 +161,18 @@ public sealed class DecomposedRun
         Builds = 0;
         _parallel = ThreadSettings.Options(sim.Threads);
         Active = true;
+        _afterRun = null;
         try
         {
             foreach (var f in sim.Fixes) f.Init(sim);
+            var (resume, resumed) = TakeCheckpoint(sim);
             Distribute(sim);
             foreach (var f in sim.Fixes) f.Init(sim); // per-atom fix data (group membership) of the owned atoms
             ComputeForces(sim);
-            foreach (var f in sim.Fixes) f.Setup(sim);
+            if (resume is not null) ApplySavedForces(sim, resume);
+            foreach (var f in sim.Fixes)
+                if (resumed.Contains(f)) f.Resume(sim);
+                else f.Setup(sim);
             sim.RunClock.Restart(); // as a one-process run: the loop, not the setup
             foreach (var o in sim.Observers) Observe(o, sim, started: true);
             for (long s = 0; s < steps; s++)
@@ -195,6 +195,7 @@ public sealed class DecomposedRun
             sim.RunClock.Stop();
             foreach (var o in sim.Observers) o.RunFinished(sim);
             GatherAll(sim, ids);
+            KeepListState(sim, ids);
         }
         finally
         {
@@ -206,6 +207,11 @@ public sealed class DecomposedRun
     /// <summary>Thermo and progress see every step on every rank (their sums are collective); dumps get the gathered state on rank 0.</summary>
     private void Observe(IRunObserver o, Simulation sim, bool started)
     {
+        if (o is Checkpoints.RestartWriter r)
+        {
+            if (!started) WriteRestart(r, sim);
+            return;
+        }
         if (o is DumpWriter d)
         {
             if (!d.WillWrite(sim.Step)) return;

@@ -22,6 +22,18 @@ public static class SimulationMinimizeExtensions
             MinimizeStyle.FireOld => new FireOldMinimizer(simulation, settings, norm),
             _ => new ConjugateGradientMinimizer(simulation, settings, norm),
         };
-        return m.Run(etol, ftol, maxIterations, maxEvaluations);
+        if (simulation.Decomposed is not { Communicator.Size: > 1 } ranks) return m.Run(etol, ftol, maxIterations, maxEvaluations);
+        // Over several ranks: every rank holds the whole system and runs the same minimizer; the force evaluations are decomposed.
+        ranks.CheckMinimizeSupported(simulation);
+        simulation.Warn?.Invoke($"Minimization over {ranks.Communicator.Size} ranks: force evaluations decomposed, the same minimizer steps on every rank");
+        ranks.WholeSystemForces = true;
+        try
+        {
+            return m.Run(etol, ftol, maxIterations, maxEvaluations);
+        }
+        finally
+        {
+            ranks.WholeSystemForces = false;
+        }
     }
 }

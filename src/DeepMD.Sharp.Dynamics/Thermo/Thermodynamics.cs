@@ -89,6 +89,7 @@ public static class Thermodynamics
             s += a.Fy[i] * a.Fy[i];
             s += a.Fz[i] * a.Fz[i];
         }
+        if (sim.Decomposed is { Active: true } d) s = d.Sum(s);
         return Math.Sqrt(s);
     }
 
@@ -99,6 +100,6 @@ public static class Thermodynamics
         double m = 0;
         for (var i = 0; i < a.Count; i++)
             m = Math.Max(m, Math.Max(Math.Abs(a.Fx[i]), Math.Max(Math.Abs(a.Fy[i]), Math.Abs(a.Fz[i]))));
-        return m;
+        return sim.Decomposed is { Active: true } d ? d.Max(m) : m;
     }
 }

@@ -32,6 +32,20 @@ public static class VelocityGenerator
                 Assign(sim, i, vx, vy, vz);
             }
         }
+        else if (options.Loop == VelocityLoop.Local && sim.Decomposed is { Active: false, Communicator.Size: > 1 } ranks)
+        {
+            // LAMMPS: each rank draws for its own atoms from seed + rank; every rank holds the whole system between runs.
+            var owned = ranks.OwnedAtomsBetweenRuns(sim);
+            var rng = new ParkMillerRandom(seed + ranks.Communicator.Rank);
+            for (var k = 0; k < LocalWarmup; k++) rng.Uniform();
+            foreach (var i in owned)
+            {
+                if (!g.Contains(a.Id[i])) continue;
+                Draw(rng, options.Gaussian, out var vx, out var vy, out var vz);
+                Assign(sim, i, vx, vy, vz);
+            }
+            ranks.ShareVelocities(sim, owned);
+        }
         else if (options.Loop == VelocityLoop.Local)
         {
             var rng = new ParkMillerRandom(seed);

@@ -9,7 +9,7 @@ public sealed class LogCommand : IDeckCommand
         args.RequireAtLeast(1, "FILE [append] | none");
         context.Log?.Dispose();
         context.Log = null;
-        if (args[0] == "none") return;
+        if (args[0] == "none" || !context.IsRootRank) return; // under mpirun rank 0 alone writes the log
         var append = args.Count > 1 && args[1] == "append";
         var w = Core.Files.OutputLock.OpenWriter(context.OutputPath(args[0]), append, "log file");
         w.AutoFlush = true;

@@ -25,6 +25,8 @@ public sealed class MinimizeCommand : IDeckCommand
             var style = context.PairStyle ?? throw args.Error("minimize without a pair style; add pair_style and pair_coeff");
             sim.Potential = style.Build(context);
         }
+        if (context.Communicator is { Size: > 1 } ranks && sim.Potential is Models.Potentials.DeepPotential { Deviation: not null })
+            throw args.Error($"pair_style deepmd with several models (model deviation) is not supported by minimize with {ranks.Size} ranks yet");
         if (!sim.Observers.Contains(context.Thermo)) sim.Observers.Add(context.Thermo);
         var o = context.Out;
         if (sim.Neighbor.Every != 1 || sim.Neighbor.Delay != 0 || !sim.Neighbor.Check)

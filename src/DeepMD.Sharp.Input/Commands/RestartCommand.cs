@@ -23,8 +23,11 @@ public sealed class RestartCommand : IDeckCommand
         if (every < 0) throw args.Error($"the interval must be a positive number of steps (or 0 to stop), got {every}");
         if (args.Count < 2) throw args.Error("needs a file name: restart N FILE [FILE2]");
         if (args.Count > 3) throw args.Error($"restart options ({args[3]} ...) are not supported; use restart N FILE or restart N FILE1 FILE2");
-        context.LockOutput(context.OutputPath(args[1]), "restart file");
-        if (args.Count == 3) context.LockOutput(context.OutputPath(args[2]), "restart file");
+        if (context.IsRootRank) // under mpirun rank 0 alone writes the files
+        {
+            context.LockOutput(context.OutputPath(args[1]), "restart file");
+            if (args.Count == 3) context.LockOutput(context.OutputPath(args[2]), "restart file");
+        }
         context.Restart = new RestartWriter(every, context.OutputPath(args[1]), args.Count == 3 ? context.OutputPath(args[2]) : null);
     }
 }

@@ -4,7 +4,8 @@ using DeepMD.Sharp.IO;
 
 /// <summary>
 /// <c>write_data FILE [nocoeff] [nofix] [pair ii|ij]</c>: writes a LAMMPS data file (atom style atomic, with image
-/// flags and velocities) relative to the working directory. No coefficient sections are written, so
+/// flags and velocities) relative to the working directory. Under mpirun, rank 0 alone writes it (between runs every
+/// rank holds the whole system, in its original order). No coefficient sections are written, so
 /// <c>nocoeff</c> and <c>pair</c> change nothing.
 /// </summary>
 [DeckCommand("write_data")]
@@ -32,6 +33,7 @@ public sealed class WriteDataCommand : IDeckCommand
         context.Out.WriteLine("System init for write_data ...");
         var sim = context.Simulation;
         var box = sim.Box ?? throw new Core.Errors.UserInputException("write_data before the box exists");
+        if (!context.IsRootRank) return; // every rank holds the whole system between runs; rank 0 writes
         LammpsDataWriter.Write(context.OutputPath(args[0]), box, sim.Atoms, sim.TypeCount, sim.Masses, sim.Step, sim.Units.Name);
     }
 }

@@ -12,8 +12,12 @@ public sealed class WriteRestartCommand : IDeckCommand
         args.RequireExactly(1, "FILE");
         var sim = context.Simulation;
         var path = context.OutputPath(args[0].Replace("*", sim.Step.ToString(System.Globalization.CultureInfo.InvariantCulture)));
-        context.LockOutput(path, "restart file");
-        sim.SaveCheckpoint(path);
+        // Under mpirun every rank holds the whole system between runs; rank 0 alone writes.
+        if (context.IsRootRank)
+        {
+            context.LockOutput(path, "restart file");
+            sim.SaveCheckpoint(path);
+        }
         context.Out.WriteLine($"Writing restart file {args[0]} at step {sim.Step} ...");
     }
 }

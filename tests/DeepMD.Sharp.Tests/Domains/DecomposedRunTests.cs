@@ -126,10 +126,10 @@ public class DecomposedRunTests
         Assert.That(run.ExitCode, Is.Not.Zero);
         Assert.That(run.Output + run.Error, Does.Contain("pair_style soft is not supported with 2 ranks yet"));
 
-        File.WriteAllText(Path.Combine(dir, "write.in"), Melt().Replace("run 100", "run 10\nwrite_data out.data"));
-        run = Mpi(mpirun, 2, dir, "write.in");
+        File.WriteAllText(Path.Combine(dir, "pair.in"), Melt().Replace("pair_style\tlj/cut 2.5", "pair_style\tlj/smooth/linear 2.5").Replace("run 100", "run 10\nwrite_data out.data"));
+        run = Mpi(mpirun, 2, dir, "pair.in");
         Assert.That(run.ExitCode, Is.Not.Zero);
-        Assert.That(run.Output + run.Error, Does.Contain("write_data is not supported with 2 ranks yet"));
+        Assert.That(run.Output + run.Error, Does.Contain("pair_style lj/smooth/linear is not supported with 2 ranks yet"));
         Assert.That(File.Exists(Path.Combine(dir, "out.data")), Is.False);
     }
 
