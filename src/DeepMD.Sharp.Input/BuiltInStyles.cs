@@ -81,6 +81,7 @@ public static class BuiltInStyles
         registry.RegisterPairStyle<TablePairStyle>();
         registry.RegisterPairStyle<ZblPairStyle>();
 
+        registry.RegisterFixStyle<Enforce2DFixStyle>();
         registry.RegisterFixStyle<LangevinFixStyle>();
         registry.RegisterFixStyle<MomentumFixStyle>();
         registry.RegisterFixStyle<NphFixStyle>();

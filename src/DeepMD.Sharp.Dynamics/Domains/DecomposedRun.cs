@@ -111,6 +111,7 @@ public sealed class DecomposedRun
         var box = sim.Box!;
         if (!box.Periodic[0] || !box.Periodic[1] || !box.Periodic[2]) throw new UserInputException(Not("a non-periodic boundary"));
         if (box.IsTriclinic) throw new UserInputException(Not("a triclinic box"));
+        if (sim.Dimension == 2) throw new UserInputException(Not("a 2-d system (dimension 2)"));
         if (sim.Potential is { } p && p.Name is not ("lj/cut" or "deepmd" or "eam" or "eam/alloy")) throw new UserInputException(Not($"pair_style {p.Name}"));
         foreach (var f in sim.Fixes)
         {
