@@ -189,7 +189,7 @@ public sealed class Simulation
 
     /// <summary>
     /// Advances <paramref name="steps"/> steps. The phases of one step, in order:
-    /// fixes' initial integrate → neighbor decision (rebuild: wrap into the box, build; otherwise refresh
+    /// fixes' initial integrate → fixes' post-integrate → neighbor decision (rebuild: wrap into the box, build; otherwise refresh
     /// displacements) → forces → fixes' post-force → fixes' final integrate → fixes' end of step → outputs.
     /// </summary>
     public void Run(long steps)
@@ -229,6 +229,7 @@ public sealed class Simulation
                 LastGoodFrame?.Remember(this);
                 Step++;
                 foreach (var f in Fixes) f.InitialIntegrate(this);
+                foreach (var f in Fixes) f.PostIntegrate(this);
                 if (Verlet.Decide(Atoms.X.AsSpan(0, Atoms.Count), Atoms.Y.AsSpan(0, Atoms.Count), Atoms.Z.AsSpan(0, Atoms.Count), _boxChanges ? Box : null))
                 {
                     RebuildNeighbors();

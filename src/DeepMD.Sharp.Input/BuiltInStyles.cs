@@ -53,6 +53,7 @@ public static class BuiltInStyles
         registry.RegisterCommand<ResetTimestepCommand>();
         registry.RegisterCommand<RestartCommand>();
         registry.RegisterCommand<RunCommand>();
+        registry.RegisterCommand<SetCommand>();
         registry.RegisterCommand<ThermoCommand>();
         registry.RegisterCommand<ThermoModifyCommand>();
         registry.RegisterCommand<ThermoStyleCommand>();
@@ -81,6 +82,8 @@ public static class BuiltInStyles
         registry.RegisterPairStyle<TablePairStyle>();
         registry.RegisterPairStyle<ZblPairStyle>();
 
+        registry.RegisterFixStyle<AddForceFixStyle>();
+        registry.RegisterFixStyle<AveForceFixStyle>();
         registry.RegisterFixStyle<Enforce2DFixStyle>();
         registry.RegisterFixStyle<LangevinFixStyle>();
         registry.RegisterFixStyle<MomentumFixStyle>();
@@ -92,5 +95,6 @@ public static class BuiltInStyles
         registry.RegisterFixStyle<TempBerendsenFixStyle>();
         registry.RegisterFixStyle<TempCsvrFixStyle>();
         registry.RegisterFixStyle<TempRescaleFixStyle>();
+        registry.RegisterFixStyle<WallReflectFixStyle>();
     }
 }
