@@ -9,8 +9,8 @@ using DeepMD.Sharp.Dynamics.Random;
 /// range <c>a*b</c>), type (or range), group or region (their current positions) get, keyword by keyword, a new
 /// <c>type</c>, a <c>type/fraction TYPE FRACTION SEED</c> (an atom switches when its position-seeded Park–Miller draw is
 /// below the fraction: LAMMPS' atoms for the same seed), positions <c>x y z</c>, velocities <c>vx vy vz</c>,
-/// <c>charge</c> (atom_style charge), or <c>image nx ny nz</c> (NULL keeps one). Values may be numbers or equal-style
-/// variables <c>v_NAME</c>. Prints LAMMPS' "N settings made for KEYWORD" lines; refusals use LAMMPS' texts.
+/// <c>charge</c> (atom_style charge), or <c>image nx ny nz</c> (NULL keeps one). Values are numbers (LAMMPS' atom-style
+/// variables are not supported yet; equal-style ones LAMMPS refuses too). Prints LAMMPS' "N settings made for KEYWORD" lines; refusals use LAMMPS' texts.
 /// </summary>
 [DeckCommand("set")]
 public sealed class SetCommand : IDeckCommand
@@ -96,7 +96,7 @@ public sealed class SetCommand : IDeckCommand
                 }
                 case "x" or "y" or "z" or "vx" or "vy" or "vz" or "charge":
                 {
-                    if (keyword == "charge" && !a.HasCharge) throw new UserInputException($"Cannot set attribute {keyword} for atom style {context.AtomStyle}");
+                    if (keyword == "charge" && !a.HasCharge) throw new UserInputException("Cannot set this attribute for this atom style");
                     var value = Number(context, args, k + 1);
                     var target = keyword switch
                     {
@@ -176,9 +176,9 @@ public sealed class SetCommand : IDeckCommand
         var w = args[i];
         if (w.StartsWith("v_", StringComparison.Ordinal))
         {
-            if (!context.Variables.TryGetValue(w[2..], out var v)) throw new UserInputException($"Variable name for set command does not exist");
-            if (v.Style != "equal") throw new UserInputException($"set: variable '{w[2..]}' is {v.Style}-style; only equal-style variables are supported here (atom-style not yet)");
-            return context.Runner.Evaluate(w);
+            // LAMMPS' set takes atom-style variables only (an equal-style one is refused), and dpsharp has no atom-style ones yet.
+            if (!context.Variables.ContainsKey(w[2..])) throw new UserInputException("Variable name for set command does not exist");
+            throw new UserInputException("Variable for set command is invalid style");
         }
         return double.TryParse(w, NumberStyles.Float, CultureInfo.InvariantCulture, out var d) && double.IsFinite(d) ? d
             : throw new UserInputException($"Expected floating point parameter instead of '{w}' in input script or data file");
