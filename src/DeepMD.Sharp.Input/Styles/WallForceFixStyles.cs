@@ -116,3 +116,89 @@ internal static class ForceFixArguments
         return region;
     }
 }
+
+/// <summary>
+/// <c>fix ID GROUP indent K sphere x y z R | cylinder x|y|z c1 c2 R | plane x|y|z pos lo|hi [side in|out] [units lattice|box]</c>:
+/// geometry numbers in lattice spacings by default (the radius by the x spacing), equal-style variables <c>v_NAME</c>
+/// in box units re-evaluated at every force evaluation, as LAMMPS.
+/// </summary>
+[FixStyle("indent")]
+public sealed class IndentFixStyle : IFixStyle
+{
+    public Fix Create(DeckContext context, string id, DeckArguments args)
+    {
+        static UserInputException Illegal() => new("Illegal fix indent command");
+        if (args.Count < 1) throw Illegal();
+        var k = Num(args[0]);
+        var shape = (FixIndent.Shape?)null;
+        var axis = 0;
+        var planeSide = 1;
+        var outside = true;
+        var lattice = true;
+        string? x = null, y = null, z = null, r = null, p = null;
+        for (var i = 1; i < args.Count;)
+        {
+            switch (args[i])
+            {
+                case "sphere":
+                    if (i + 5 > args.Count) throw Illegal();
+                    (x, y, z, r) = (args[i + 1], args[i + 2], args[i + 3], args[i + 4]);
+                    shape = FixIndent.Shape.Sphere;
+                    i += 5;
+                    break;
+                case "cylinder":
+                    if (i + 5 > args.Count) throw Illegal();
+                    axis = args[i + 1] switch { "x" => 0, "y" => 1, "z" => 2, _ => throw Illegal() };
+                    if (axis == 0) (y, z) = (args[i + 2], args[i + 3]);
+                    else if (axis == 1) (x, z) = (args[i + 2], args[i + 3]);
+                    else (x, y) = (args[i + 2], args[i + 3]);
+                    r = args[i + 4];
+                    shape = FixIndent.Shape.Cylinder;
+                    i += 5;
+                    break;
+                case "plane":
+                    if (i + 4 > args.Count) throw Illegal();
+                    axis = args[i + 1] switch { "x" => 0, "y" => 1, "z" => 2, _ => throw Illegal() };
+                    p = args[i + 2];
+                    planeSide = args[i + 3] switch { "lo" => -1, "hi" => 1, _ => throw Illegal() };
+                    shape = FixIndent.Shape.Plane;
+                    i += 4;
+                    break;
+                case "units":
+                    if (i + 2 > args.Count) throw Illegal();
+                    lattice = args[i + 1] switch { "box" => false, "lattice" => true, _ => throw Illegal() };
+                    i += 2;
+                    break;
+                case "side":
+                    if (i + 2 > args.Count) throw Illegal();
+                    outside = args[i + 1] switch { "out" => true, "in" => false, _ => throw Illegal() };
+                    i += 2;
+                    break;
+                default:
+                    throw Illegal();
+            }
+        }
+        if (shape is null) throw Illegal();
+        double sx = 1, sy = 1, sz = 1;
+        if (lattice && context.Lattice is { } lat) (sx, sy, sz) = (lat.XLattice, lat.YLattice, lat.ZLattice);
+        Func<double> Value(string? w, double scale)
+        {
+            if (w is null) return () => 0.0;
+            if (w.StartsWith("v_", StringComparison.Ordinal))
+            {
+                var name = w[2..];
+                if (!context.Variables.TryGetValue(name, out var v)) throw new UserInputException("Variable name for fix indent does not exist");
+                if (v.Style != "equal") throw new UserInputException("Variable for fix indent is not equal style");
+                return () => context.Runner.Evaluate(w);
+            }
+            var c = Num(w) * scale;
+            return () => c;
+        }
+        var plane = axis switch { 0 => sx, 1 => sy, _ => sz };
+        return new FixIndent(id, k, shape.Value, axis, Value(x, sx), Value(y, sy), Value(z, sz), Value(r, sx), Value(p, plane), planeSide, outside);
+    }
+
+    private static double Num(string w) =>
+        double.TryParse(w, NumberStyles.Float, CultureInfo.InvariantCulture, out var c) && double.IsFinite(c) ? c
+        : throw new UserInputException($"Expected floating point parameter instead of '{w}' in input script or data file");
+}

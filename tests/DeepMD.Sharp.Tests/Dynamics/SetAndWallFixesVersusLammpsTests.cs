@@ -4,7 +4,7 @@ using DeepMD.Sharp.Core.Errors;
 using DeepMD.Sharp.Tests.Support;
 
 /// <summary>
-/// <c>set</c>, <c>fix wall/reflect</c>, <c>fix addforce</c> and <c>fix aveforce</c> compared with LAMMPS on small decks:
+/// <c>set</c>, <c>fix wall/reflect</c>, <c>fix addforce</c>, <c>fix aveforce</c> and <c>fix indent</c> compared with LAMMPS on small decks:
 /// the same thermo rows (types changed by set, type/fraction's position-seeded choice, positions and velocities set,
 /// walls reflecting atoms on non-periodic faces, forces added and averaged, in MD and in a minimization), and
 /// LAMMPS' error texts where it refuses.
@@ -117,6 +117,47 @@ public class SetAndWallFixesVersusLammpsTests
         LammpsHarness.AssertSameThermo(lammps, ours, 1e-9);
     }
 
+    /// <summary>fix indent (LAMMPS' indent example, shortened): a moving spherical indenter from an equal-style variable
+    /// with xlat/ylat, a cylinder and a plane, pressing on a 2-d crystal held by setforce at the bottom.</summary>
+    [TestCase("sphere 10 v_y 0 5.0")]
+    [TestCase("cylinder z 10 v_y 6.0 side out")]
+    [TestCase("plane y v_yp hi units box")]
+    public void IndentMatchesLammps(string geometry)
+    {
+        var (lammps, ours) = RunBoth($"""
+            dimension 2
+            boundary p f p
+            neighbor 0.3 bin
+            neigh_modify delay 5
+            lattice hex 0.9
+            region box block 0 20 0 10 -0.25 0.25
+            create_box 2 box
+            create_atoms 1 box
+            mass * 1.0
+            pair_style lj/cut 2.5
+            pair_coeff * * 1.0 1.0 2.5
+            region 1 block INF INF INF 1.25 INF INF
+            group lower region 1
+            group mobile subtract all lower
+            set group lower type 2
+            velocity mobile create 0.2 482748
+            fix 1 all nve
+            fix 2 lower setforce 0.0 0.0 0.0
+            fix 3 all temp/rescale 100 0.1 0.1 0.01 1.0
+            timestep 0.003
+            variable k equal 1000.0/xlat
+            variable y equal "12.8*ylat - step*dt*1.0*ylat"
+            variable yp equal "9.8*ylat - step*dt*0.5*ylat"
+            fix 4 all indent $k {geometry}
+            fix 5 all enforce2d
+            thermo_style custom step temp pe ke etotal press pxx pyy pxy
+            thermo_modify format float %20.15g
+            thermo 50
+            run 300
+            """);
+        LammpsHarness.AssertSameThermo(lammps, ours, 1e-9);
+    }
+
     [TestCase("set group nosuch type 2\n", "Could not find set group ID")]
     [TestCase("set region nosuch type 2\n", "Set region ID does not exist")]
     [TestCase("set type 1 type 7\n", "Invalid value in set command")]
@@ -130,6 +171,8 @@ public class SetAndWallFixesVersusLammpsTests
     [TestCase("fix 1 all wall/reflect ylo EDGE foo 1\n", "Illegal fix wall/reflect command")]
     [TestCase("fix 1 all addforce 1 0 0 region nosuch\n", "Region ID for fix addforce does not exist")]
     [TestCase("fix 1 all aveforce 1 NULL 0 region nosuch\n", "Region ID for fix aveforce does not exist")]
+    [TestCase("fix 1 all indent 10 sphere 1 1 1 1 foo\n", "Illegal fix indent command")]
+    [TestCase("fix 1 all indent 10 plane q 1 lo\n", "Illegal fix indent command")]
     public void RefusesWithLammpsErrorText(string line, string text)
     {
         var lmp = LammpsHarness.RequireLammps();
