@@ -21,6 +21,7 @@ public static class BuiltInStyles
         registry.RegisterCommand<BoundaryCommand>();
         registry.RegisterCommand<CreateAtomsCommand>();
         registry.RegisterCommand<CreateBoxCommand>();
+        registry.RegisterCommand<DeleteAtomsCommand>();
         registry.RegisterCommand<DisplaceAtomsCommand>();
         registry.RegisterCommand<DumpCommand>();
         registry.RegisterCommand<DumpModifyCommand>();

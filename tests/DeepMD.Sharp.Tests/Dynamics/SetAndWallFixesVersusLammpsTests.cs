@@ -4,7 +4,7 @@ using DeepMD.Sharp.Core.Errors;
 using DeepMD.Sharp.Tests.Support;
 
 /// <summary>
-/// <c>set</c>, <c>fix wall/reflect</c>, <c>fix addforce</c>, <c>fix aveforce</c> and <c>fix indent</c> compared with LAMMPS on small decks:
+/// <c>set</c>, <c>delete_atoms</c>, <c>fix wall/reflect</c>, <c>fix addforce</c>, <c>fix aveforce</c> and <c>fix indent</c> compared with LAMMPS on small decks:
 /// the same thermo rows (types changed by set, type/fraction's position-seeded choice, positions and velocities set,
 /// walls reflecting atoms on non-periodic faces, forces added and averaged, in MD and in a minimization), and
 /// LAMMPS' error texts where it refuses.
@@ -158,6 +158,42 @@ public class SetAndWallFixesVersusLammpsTests
         LammpsHarness.AssertSameThermo(lammps, ours, 1e-9);
     }
 
+    /// <summary>
+    /// delete_atoms by region and by group: LAMMPS' removal order (a removed slot takes the last atom) and the compressed
+    /// ids 1..N that follow from it, so a later id group, velocity create loop all and a group fix pick LAMMPS' atoms.
+    /// </summary>
+    [Test]
+    public void DeleteAtomsRenumbersAsLammps()
+    {
+        var (lammps, ours) = RunBoth("""
+            units lj
+            lattice fcc 0.8442
+            region box block 0 5 0 5 0 5
+            create_box 1 box
+            create_atoms 1 box
+            mass 1 1.0
+            region void sphere 2.5 2.5 2.5 1.2
+            delete_atoms region void
+            region low block INF INF INF 1.0 INF INF
+            group low region low
+            group odd id 1:500:37
+            delete_atoms group odd
+            velocity all create 0.8 87287 loop all
+            velocity low set 0.0 0.0 0.0
+            pair_style lj/cut 2.5
+            pair_coeff 1 1 1.0 1.0 2.5
+            neigh_modify delay 0
+            fix 1 all nve
+            fix 2 low setforce 0.0 0.0 0.0
+            thermo_style custom step atoms temp pe ke etotal press pxx pyy pzz
+            thermo_modify format float %20.15g
+            thermo 20
+            run 60
+            """);
+        Assert.That(ours, Does.Contain("Deleted 38 atoms, new total = 462").And.Contain("Deleted 13 atoms, new total = 449"));
+        LammpsHarness.AssertSameThermo(lammps, ours, 1e-9);
+    }
+
     [TestCase("set group nosuch type 2\n", "Could not find set group ID")]
     [TestCase("set region nosuch type 2\n", "Set region ID does not exist")]
     [TestCase("set type 1 type 7\n", "Invalid value in set command")]
@@ -172,6 +208,8 @@ public class SetAndWallFixesVersusLammpsTests
     [TestCase("fix 1 all addforce 1 0 0 region nosuch\n", "Region ID for fix addforce does not exist")]
     [TestCase("fix 1 all aveforce 1 NULL 0 region nosuch\n", "Region ID for fix aveforce does not exist")]
     [TestCase("fix 1 all indent 10 sphere 1 1 1 1 foo\n", "Illegal fix indent command")]
+    [TestCase("delete_atoms group nosuch\n", "Could not find delete_atoms group ID")]
+    [TestCase("delete_atoms region nosuch\n", "Could not find delete_atoms region ID")]
     [TestCase("fix 1 all indent 10 plane q 1 lo\n", "Illegal fix indent command")]
     public void RefusesWithLammpsErrorText(string line, string text)
     {
