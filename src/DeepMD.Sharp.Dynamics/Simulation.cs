@@ -40,6 +40,19 @@ public sealed class Simulation
     /// <summary>The box (null until created).</summary>
     public SimulationBox? Box { get; set; }
 
+    /// <summary>
+    /// 3, or 2 for a LAMMPS <c>dimension 2</c> system: atoms move in the xy plane (z periodic, thin, every atom at the
+    /// same z), temperature counts 2N − 2 degrees of freedom, pressure is per area, and neighbor lists have no images
+    /// along z. Set before the box is created.
+    /// </summary>
+    public int Dimension
+    {
+        get => _dimension;
+        set => _dimension = value is 2 or 3 ? value : throw new UserInputException($"dimension must be 2 or 3, got {value}");
+    }
+
+    private int _dimension = 3;
+
     /// <summary>Number of atom types.</summary>
     public int TypeCount { get; private set; }
 
@@ -158,6 +171,8 @@ public sealed class Simulation
     public void CreateBox(SimulationBox box, int typeCount)
     {
         if (typeCount < 1) throw new UserInputException($"a box needs at least one atom type, got {typeCount}");
+        if (Dimension == 2 && !box.Periodic[2]) throw new UserInputException("Cannot run 2d simulation with nonperiodic Z dimension");
+        if (Dimension == 2 && (box.Xz != 0 || box.Yz != 0)) throw new UserInputException("Cannot skew triclinic box in z for 2d simulation");
         Box = box;
         TypeCount = typeCount;
         Masses = Enumerable.Repeat(double.NaN, typeCount).ToArray();
@@ -176,7 +191,7 @@ public sealed class Simulation
 
     /// <summary>
     /// Advances <paramref name="steps"/> steps. The phases of one step, in order:
-    /// fixes' initial integrate → neighbor decision (rebuild: wrap into the box, build; otherwise refresh
+    /// fixes' initial integrate → fixes' post-integrate → neighbor decision (rebuild: wrap into the box, build; otherwise refresh
     /// displacements) → forces → fixes' post-force → fixes' final integrate → fixes' end of step → outputs.
     /// </summary>
     public void Run(long steps)
@@ -216,6 +231,7 @@ public sealed class Simulation
                 LastGoodFrame?.Remember(this);
                 Step++;
                 foreach (var f in Fixes) f.InitialIntegrate(this);
+                foreach (var f in Fixes) f.PostIntegrate(this);
                 if (Verlet.Decide(Atoms.X.AsSpan(0, Atoms.Count), Atoms.Y.AsSpan(0, Atoms.Count), Atoms.Z.AsSpan(0, Atoms.Count), _boxChanges ? Box : null))
                 {
                     RebuildNeighbors();
@@ -381,6 +397,12 @@ public sealed class Simulation
         for (var t = 0; t < TypeCount; t++)
             if (double.IsNaN(Masses[t])) throw new UserInputException($"the mass of atom type {t + 1} is not set; add 'mass {t + 1} VALUE'");
         if (Potential is null) throw new UserInputException("run without a pair style; add pair_style and pair_coeff");
+        if (Dimension == 2)
+        {
+            if (!Box.Periodic[2]) throw new UserInputException("Cannot run 2d simulation with nonperiodic Z dimension");
+            if (Potential.NeighborKind != NeighborKind.HalfWithGhosts)
+                throw new UserInputException("this pair style needs a full neighbor list, which 2-d simulations do not have yet; use a classical pair style (lj/cut, eam, ...) in 2-d");
+        }
     }
 
     /// <summary>Wraps atoms into the periodic box (updating image counts), checks for lost atoms, rebuilds the list.</summary>
@@ -406,7 +428,7 @@ public sealed class Simulation
     {
         var box = Box!;
         if (Potential!.NeighborKind == NeighborKind.HalfWithGhosts)
-            Verlet.BuildHalf(x, y, z, Atoms.Type.AsSpan(0, Atoms.Count), box, Potential.Cutoff);
+            Verlet.BuildHalf(x, y, z, Atoms.Type.AsSpan(0, Atoms.Count), box, Potential.Cutoff, planar: Dimension == 2);
         else if (Potential.NeighborKind == NeighborKind.Both)
             Verlet.BuildBoth(x, y, z, Atoms.Type.AsSpan(0, Atoms.Count), box, Potential.Cutoff);
         else

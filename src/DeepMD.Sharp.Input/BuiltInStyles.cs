@@ -21,6 +21,7 @@ public static class BuiltInStyles
         registry.RegisterCommand<BoundaryCommand>();
         registry.RegisterCommand<CreateAtomsCommand>();
         registry.RegisterCommand<CreateBoxCommand>();
+        registry.RegisterCommand<DeleteAtomsCommand>();
         registry.RegisterCommand<DisplaceAtomsCommand>();
         registry.RegisterCommand<DumpCommand>();
         registry.RegisterCommand<DumpModifyCommand>();
@@ -53,6 +54,7 @@ public static class BuiltInStyles
         registry.RegisterCommand<ResetTimestepCommand>();
         registry.RegisterCommand<RestartCommand>();
         registry.RegisterCommand<RunCommand>();
+        registry.RegisterCommand<SetCommand>();
         registry.RegisterCommand<ThermoCommand>();
         registry.RegisterCommand<ThermoModifyCommand>();
         registry.RegisterCommand<ThermoStyleCommand>();
@@ -82,6 +84,10 @@ public static class BuiltInStyles
         registry.RegisterPairStyle<TablePairStyle>();
         registry.RegisterPairStyle<ZblPairStyle>();
 
+        registry.RegisterFixStyle<AddForceFixStyle>();
+        registry.RegisterFixStyle<AveForceFixStyle>();
+        registry.RegisterFixStyle<Enforce2DFixStyle>();
+        registry.RegisterFixStyle<IndentFixStyle>();
         registry.RegisterFixStyle<LangevinFixStyle>();
         registry.RegisterFixStyle<MomentumFixStyle>();
         registry.RegisterFixStyle<NphFixStyle>();
@@ -92,5 +98,6 @@ public static class BuiltInStyles
         registry.RegisterFixStyle<TempBerendsenFixStyle>();
         registry.RegisterFixStyle<TempCsvrFixStyle>();
         registry.RegisterFixStyle<TempRescaleFixStyle>();
+        registry.RegisterFixStyle<WallReflectFixStyle>();
     }
 }

@@ -78,6 +78,9 @@ public sealed class DeckContext
 
     public UnitSystem Units { get; set; } = UnitSystem.Lj;
 
+    /// <summary>3, or 2 after <c>dimension 2</c> (before the box exists); the simulation takes it when created.</summary>
+    public int Dimension { get; set; } = 3;
+
     /// <summary>Periodicity of x, y, z (<c>boundary</c>).</summary>
     public bool[] Periodic { get; } = [true, true, true];
 
@@ -132,7 +135,7 @@ public sealed class DeckContext
     public Simulation CreateSimulation()
     {
         if (_simulation is not null) throw new UserInputException("a simulation box already exists; create_box and read_data can be used once");
-        _simulation = new Simulation(Units) { Warn = Out.WriteLine, DeviceLoopFactory = Backends.Service<Dynamics.Device.IDeviceLoopFactory>() };
+        _simulation = new Simulation(Units) { Warn = Out.WriteLine, DeviceLoopFactory = Backends.Service<Dynamics.Device.IDeviceLoopFactory>(), Dimension = Dimension };
         if (_neighborSkin is { } s) _simulation.Neighbor.Skin = s;
         _simulation.Neighbor.Every = NeighborEvery;
         _simulation.Neighbor.Delay = NeighborDelay;

@@ -266,6 +266,8 @@ public sealed class DeckRunner
             var sim = Context.Simulation;
             return Context.Thermo.Evaluate(sim, k);
         }
+        if (name is "xlat" or "ylat" or "zlat") // LAMMPS' lattice spacing keywords (1 before any lattice: lattice none 1)
+            return Context.Lattice is not { } lat ? 1.0 : name == "xlat" ? lat.XLattice : name == "ylat" ? lat.YLattice : lat.ZLattice;
         throw new UserInputException($"unknown name '{name}' in a formula");
     }
 

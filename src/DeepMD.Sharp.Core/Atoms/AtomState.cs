@@ -74,6 +74,36 @@ public sealed class AtomState
     /// <summary>Removes all atoms (capacity is kept).</summary>
     public void Clear() => Count = 0;
 
+    /// <summary>
+    /// Removes the atoms whose index is marked in <paramref name="remove"/> (length ≥ <see cref="Count"/>) the way
+    /// LAMMPS' delete_atoms does: scanning up, a removed atom's slot takes the current last atom (every per-atom array,
+    /// forces included), so the storage order afterwards is LAMMPS'. Returns how many were removed.
+    /// </summary>
+    public int RemoveSwappingLast(Span<bool> remove)
+    {
+        var before = Count;
+        var i = 0;
+        while (i < Count)
+        {
+            if (!remove[i])
+            {
+                i++;
+                continue;
+            }
+            var last = Count - 1;
+            Id[i] = Id[last];
+            Type[i] = Type[last];
+            (X[i], Y[i], Z[i]) = (X[last], Y[last], Z[last]);
+            (Vx[i], Vy[i], Vz[i]) = (Vx[last], Vy[last], Vz[last]);
+            (ImageA[i], ImageB[i], ImageC[i]) = (ImageA[last], ImageB[last], ImageC[last]);
+            Q[i] = Q[last];
+            if (last < Fx.Length) (Fx[i], Fy[i], Fz[i]) = (Fx[last], Fy[last], Fz[last]);
+            remove[i] = remove[last];
+            Count--;
+        }
+        return before - Count;
+    }
+
     /// <summary>Drops unused capacity so that every array has exactly <see cref="Count"/> entries.</summary>
     public void Trim() => Resize(Count);
 

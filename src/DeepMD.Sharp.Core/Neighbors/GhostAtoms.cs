@@ -60,8 +60,9 @@ public sealed class GhostAtoms
     /// <param name="origin">The box's lower corner (LAMMPS xlo, ylo, zlo).</param>
     /// <param name="cell">The cell (rows are lattice vectors) with its periodic flags.</param>
     /// <param name="cutoff">Ghost distance: the neighbor cutoff including the skin.</param>
+    /// <param name="planar">A 2-d system: no images along z (LAMMPS keeps no ghosts in z when dimension is 2).</param>
     public void Build(ReadOnlySpan<double> x, ReadOnlySpan<double> y, ReadOnlySpan<double> z, ReadOnlySpan<int> types,
-        ReadOnlySpan<double> origin, Box cell, double cutoff)
+        ReadOnlySpan<double> origin, Box cell, double cutoff, bool planar = false)
     {
         var n = x.Length;
         LocalCount = n;
@@ -80,7 +81,7 @@ public sealed class GhostAtoms
         for (var d = 0; d < 3; d++)
         {
             reach[d] = cell.IsPeriodic(d) ? cutoff / cell.FaceDistance(d) + Margin : 0;
-            images[d] = cell.IsPeriodic(d) ? (int)Math.Ceiling(reach[d]) : 0;
+            images[d] = cell.IsPeriodic(d) && !(planar && d == 2) ? (int)Math.Ceiling(reach[d]) : 0;
         }
         EnsureCapacity(n + n / 2 + 16);
         for (var i = 0; i < n; i++)

@@ -78,13 +78,17 @@ public sealed class HalfNeighborList
     /// <param name="cell">The current cell with its periodic flags.</param>
     /// <param name="cutoff">Pair distance kept (cutoff + skin).</param>
     /// <param name="parallel">Thread limit for the pair search (null: one thread); the list does not depend on it.</param>
+    /// <param name="planar">
+    /// A 2-d system (LAMMPS' <c>dimension 2</c>): the periodic z direction has no images and one bin layer, so atoms
+    /// interact only within the plane however thin the box is (LAMMPS' 2-d bins and stencils).
+    /// </param>
     public void Build(ReadOnlySpan<double> x, ReadOnlySpan<double> y, ReadOnlySpan<double> z, ReadOnlySpan<int> types,
-        ReadOnlySpan<double> origin, Box cell, double cutoff, ParallelOptions? parallel = null)
+        ReadOnlySpan<double> origin, Box cell, double cutoff, ParallelOptions? parallel = null, bool planar = false)
     {
         if (!(cutoff > 0)) throw new ArgumentOutOfRangeException(nameof(cutoff), "the neighbor cutoff must be positive");
         Cutoff = cutoff;
         var atoms = Atoms;
-        atoms.Build(x, y, z, types, origin, cell, cutoff);
+        atoms.Build(x, y, z, types, origin, cell, cutoff, planar);
         var nLocal = atoms.LocalCount;
         var total = atoms.TotalCount;
 
@@ -95,6 +99,7 @@ public sealed class HalfNeighborList
             var face = cell.FaceDistance(d);
             nb[d] = Math.Max(1, (int)Math.Min(1 << 20, Math.Floor(face * BinsPerCutoff / cutoff)));
             reach[d] = Math.Max(1, (int)Math.Ceiling(cutoff / face * nb[d]));
+            if (planar && d == 2) (nb[d], reach[d]) = (1, 0);
             lo[d] = -reach[d];
             hi[d] = nb[d] - 1 + reach[d];
         }

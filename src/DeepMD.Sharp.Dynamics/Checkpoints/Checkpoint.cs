@@ -91,6 +91,7 @@ public sealed class Checkpoint
     {
         var box = sim.Box ?? throw new Core.Errors.UserInputException("a checkpoint needs a simulation box; use create_box or read_data first");
         var a = sim.Atoms;
+        if (sim.Dimension == 2) throw new Core.Errors.UserInputException("restart files do not carry the dimension yet (dimension 2); use write_data, and dimension 2 plus read_data, to continue such a run");
         if (a.HasCharge) throw new Core.Errors.UserInputException("restart files do not carry atom charges yet (atom_style charge); use write_data and read_data to continue such a run");
         var n = a.Count;
         var listCount = sim.Verlet.List?.CenterCount ?? sim.Verlet.Half?.Atoms.LocalCount ?? -1;

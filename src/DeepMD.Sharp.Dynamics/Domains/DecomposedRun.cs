@@ -119,6 +119,7 @@ public sealed partial class DecomposedRun
     {
         var ranks = Communicator.Size;
         string Not(string what) => $"{what} is not supported with {ranks} rank{(ranks == 1 ? "" : "s")} yet (decomposed runs support pair_style lj/cut, eam, eam/alloy and deepmd, fix nve and setforce on any group, nvt, npt, nph, langevin, temp/csvr, temp/rescale, temp/berendsen and momentum on group all, orthogonal and triclinic boxes, periodic and non-periodic boundaries, thermo and dump custom of positions, velocities and forces)";
+        if (sim.Dimension == 2) throw new UserInputException(Not("a 2-d system (dimension 2)"));
         if (sim.Potential is { } p && p.Name is not ("lj/cut" or "deepmd" or "eam" or "eam/alloy")) throw new UserInputException(Not($"pair_style {p.Name}"));
         foreach (var f in sim.Fixes)
         {

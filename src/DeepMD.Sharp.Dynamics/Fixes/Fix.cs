@@ -2,8 +2,8 @@ namespace DeepMD.Sharp.Dynamics.Fixes;
 
 /// <summary>
 /// Something that acts on the state at fixed phases of every step, like a LAMMPS fix. The MD loop in
-/// <see cref="Simulation.Run"/> calls the hooks in this order each step: <see cref="InitialIntegrate"/>, neighbor
-/// update, force evaluation, <see cref="PostForce"/>, <see cref="FinalIntegrate"/>, <see cref="EndOfStep"/>.
+/// <see cref="Simulation.Run"/> calls the hooks in this order each step: <see cref="InitialIntegrate"/>,
+/// <see cref="PostIntegrate"/>, neighbor update, force evaluation, <see cref="PostForce"/>, <see cref="FinalIntegrate"/>, <see cref="EndOfStep"/>.
 /// Hooks must not allocate.
 /// </summary>
 public abstract class Fix
@@ -45,6 +45,9 @@ public abstract class Fix
     public virtual void Setup(Simulation sim) { }
 
     public virtual void InitialIntegrate(Simulation sim) { }
+
+    /// <summary>After every fix's initial integration, before the neighbor decision (LAMMPS' post_integrate: wall/reflect).</summary>
+    public virtual void PostIntegrate(Simulation sim) { }
 
     public virtual void PostForce(Simulation sim) { }
 

@@ -132,6 +132,8 @@ public abstract class FixNoseHoover : Fix
     public override void Init(Simulation sim)
     {
         var box = sim.Box!;
+        if (_pstat && sim.Dimension == 2)
+            throw new UserInputException($"fix {Style}: barostats in 2-d simulations are not supported yet (use fix nvt or nve)");
         if (_pstat)
         {
             var f = _o.PFlag;

@@ -20,6 +20,9 @@ public sealed class FixSetForce : Fix
 
     public override string Style => "setforce";
 
+    /// <summary>Whether a component is set to a nonzero value (LAMMPS refuses those in a minimization: no energy goes with them).</summary>
+    public bool SetsNonZeroForce => _fx is { } x && x != 0 || _fy is { } y && y != 0 || _fz is { } z && z != 0;
+
     public override bool SupportsGroups => true;
 
     public override void Init(Simulation sim)

@@ -53,6 +53,8 @@ public abstract class Minimizer
         if (!(etol >= 0) || !(ftol >= 0)) throw new UserInputException($"minimize tolerances must be >= 0, got etol {etol} ftol {ftol}");
         if (maxIterations < 0 || maxEvaluations < 0) throw new UserInputException($"minimize needs non-negative maxiter and maxeval, got {maxIterations} {maxEvaluations}");
         var sim = Simulation;
+        if (sim.Fixes.Any(f => f is Fixes.FixSetForce { SetsNonZeroForce: true }))
+            throw new UserInputException("Cannot use non-zero forces in an energy minimization");
         var neighbor = sim.Neighbor;
         (int every, int delay, bool check) saved = (neighbor.Every, neighbor.Delay, neighbor.Check);
         var savedDt = sim.Timestep;

@@ -94,13 +94,14 @@ public sealed class VerletList
     }
 
     /// <summary>
-    /// Builds the half list over locals and ghosts for positions wrapped into <paramref name="box"/> and remembers them.
+    /// Builds the half list over locals and ghosts for positions wrapped into <paramref name="box"/> and remembers them;
+    /// with <paramref name="planar"/> set (a 2-d system, LAMMPS' dimension 2) there are no images along z and one bin layer.
     /// </summary>
     public void BuildHalf(ReadOnlySpan<double> x, ReadOnlySpan<double> y, ReadOnlySpan<double> z, ReadOnlySpan<int> types,
-        SimulationBox box, double cutoff)
+        SimulationBox box, double cutoff, bool planar = false)
     {
         Half ??= new HalfNeighborList();
-        Half.Build(x, y, z, types, box.Lo, box.Cell, cutoff + Settings.Skin, Parallel);
+        Half.Build(x, y, z, types, box.Lo, box.Cell, cutoff + Settings.Skin, Parallel, planar);
         List = null;
         Hold(x, y, z, box);
     }

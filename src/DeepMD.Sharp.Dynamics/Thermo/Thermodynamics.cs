@@ -2,13 +2,20 @@ namespace DeepMD.Sharp.Dynamics.Thermo;
 
 /// <summary>
 /// Global thermodynamic quantities computed the way LAMMPS' compute temp and compute pressure do: temperature with
-/// 3N − 3 degrees of freedom (minus those removed by fixes), kinetic energy from that temperature, pressure from the
-/// kinetic tensor plus the virial.
+/// d·N − d degrees of freedom (d = 3, or 2 for a 2-d system; minus those removed by fixes), kinetic energy from that
+/// temperature, pressure from the kinetic tensor plus the virial (in 2-d: the xy block over the area, z components 0).
 /// </summary>
 public static class Thermodynamics
 {
-    /// <summary>Degrees of freedom for the temperature: 3N − 3 (LAMMPS' extra_dof) minus fix constraints.</summary>
-    public static double DegreesOfFreedom(Simulation sim) => 3.0 * sim.AtomCount - 3.0 - sim.ExtraDegreesRemoved;
+    /// <summary>Degrees of freedom for the temperature: d·N − d (LAMMPS' extra_dof = dimension) minus fix constraints.</summary>
+    public static double DegreesOfFreedom(Simulation sim) => (double)sim.Dimension * sim.AtomCount - sim.Dimension - sim.ExtraDegreesRemoved;
+
+    /// <summary>The box volume, or in 2-d its area (LAMMPS' thermo <c>vol</c> and compute pressure).</summary>
+    public static double Volume(Simulation sim)
+    {
+        var b = sim.Box!;
+        return sim.Dimension == 2 ? b.Lx * b.Ly : b.Volume;
+    }
 
     /// <summary>Temperature (temperature units) of all atoms.</summary>
     public static double Temperature(Simulation sim)
@@ -48,11 +55,13 @@ public static class Thermodynamics
         for (var k = 0; k < 6; k++) t6[k] *= sim.Units.Mvv2e;
     }
 
-    /// <summary>Scalar pressure (pressure units) for a given temperature: (dof·kB·T + tr W) / 3V.</summary>
+    /// <summary>Scalar pressure (pressure units) for a given temperature: (dof·kB·T + tr W) / 3V; in 2-d (dof·kB·T + Wxx + Wyy) / 2A.</summary>
     public static double Pressure(Simulation sim, double temperature)
     {
         var w = sim.Virial;
         var dof = DegreesOfFreedom(sim);
+        if (sim.Dimension == 2)
+            return (dof * sim.Units.Boltz * temperature + w[0] + w[4]) / 2.0 * (1.0 / (sim.Box!.Lx * sim.Box.Ly)) * sim.Units.Nktv2p;
         return (dof * sim.Units.Boltz * temperature + w[0] + w[4] + w[8]) / 3.0 * (1.0 / sim.Box!.Volume) * sim.Units.Nktv2p;
     }
 
@@ -62,6 +71,15 @@ public static class Thermodynamics
         KineticTensor(sim, p6);
         var w = sim.Virial;
         var f = sim.Units.Nktv2p / sim.Box!.Volume;
+        if (sim.Dimension == 2)
+        {
+            f = sim.Units.Nktv2p / (sim.Box.Lx * sim.Box.Ly);
+            p6[0] = (p6[0] + w[0]) * f;
+            p6[1] = (p6[1] + w[4]) * f;
+            p6[3] = (p6[3] + w[1]) * f;
+            p6[2] = p6[4] = p6[5] = 0.0;
+            return;
+        }
         p6[0] = (p6[0] + w[0]) * f;
         p6[1] = (p6[1] + w[4]) * f;
         p6[2] = (p6[2] + w[8]) * f;

@@ -9,7 +9,7 @@ using DeepMD.Sharp.Dynamics.Thermo;
 /// LAMMPS' <c>velocity</c> command: <c>create</c> (same velocities as LAMMPS for the same seed, loop and
 /// distribution), <c>set</c>, <c>scale</c>, and momentum / angular momentum removal, on all atoms or a group (atoms
 /// outside it keep their velocities; temperatures, momentum and rotation are those of the group, as LAMMPS' compute
-/// temp of the group: 3·N_group − 3 degrees of freedom).
+/// temp of the group: d·N_group − d degrees of freedom, d = 3, or 2 in a 2-d system, where created velocities have vz = 0).
 /// </summary>
 public static class VelocityGenerator
 {
@@ -78,7 +78,7 @@ public static class VelocityGenerator
         Scale(sim, temperature, g);
     }
 
-    /// <summary>Temperature of a group: all atoms as thermo computes it, or 3·N_group − 3 degrees of freedom.</summary>
+    /// <summary>Temperature of a group: all atoms as thermo computes it, or d·N_group − d degrees of freedom.</summary>
     public static double GroupTemperature(Simulation sim, AtomGroup group)
     {
         if (group.IsAll) return Thermodynamics.Temperature(sim);
@@ -92,7 +92,7 @@ public static class VelocityGenerator
             t += (a.Vx[i] * a.Vx[i] + a.Vy[i] * a.Vy[i] + a.Vz[i] * a.Vz[i]) * m[a.Type[i]];
             n++;
         }
-        var dof = 3.0 * n - 3.0;
+        var dof = (double)sim.Dimension * n - sim.Dimension;
         return dof > 0 ? t * sim.Units.Mvv2e / (dof * sim.Units.Boltz) : 0.0;
     }
 
@@ -117,7 +117,7 @@ public static class VelocityGenerator
         var factor = 1.0 / Math.Sqrt(sim.Masses[sim.Atoms.Type[i]]);
         sim.Atoms.Vx[i] = vx * factor;
         sim.Atoms.Vy[i] = vy * factor;
-        sim.Atoms.Vz[i] = vz * factor;
+        sim.Atoms.Vz[i] = sim.Dimension == 3 ? vz * factor : 0.0; // LAMMPS draws vz in 2-d too, then zeroes it
     }
 
     /// <summary>Rescales the velocities of a group (default all) to <paramref name="temperature"/> (<c>velocity G scale T</c>).</summary>

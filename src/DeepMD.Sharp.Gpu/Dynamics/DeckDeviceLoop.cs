@@ -47,6 +47,7 @@ public sealed class DeckDeviceLoopFactory : IDeviceLoopFactory
         }
         var box = sim.Box!;
         if (!box.Periodic[0] || !box.Periodic[1] || !box.Periodic[2]) return "the device loop needs a box periodic in x, y and z";
+        if (sim.Dimension != 3) return "2-d systems run on the host";
         if (sim.Fixes.Count != 1 || sim.Fixes[0] is not (FixNve or FixNvt))
             return $"the device loop runs exactly one fix, nve or nvt; this run has {(sim.Fixes.Count == 0 ? "none" : string.Join(", ", sim.Fixes.Select(f => f.Style)))}";
         var fix = sim.Fixes[0];

@@ -57,12 +57,7 @@ public sealed class CreateAtomsCommand : IDeckCommand
             lo[d] -= prd[d] * Epsilon;
             hi[d] -= 2.0 * prd[d] * Epsilon;
         }
-        var (lx0, ly0, lz0) = lattice.ToLattice(box.Lo[0], box.Lo[1], box.Lo[2]);
-        var (lx1, ly1, lz1) = lattice.ToLattice(box.Hi[0], box.Hi[1], box.Hi[2]);
-        int ilo = (int)lx0 - 1, ihi = (int)lx1 + 1, jlo = (int)ly0 - 1, jhi = (int)ly1 + 1, klo = (int)lz0 - 1, khi = (int)lz1 + 1;
-        if (lx0 < 0) ilo--;
-        if (ly0 < 0) jlo--;
-        if (lz0 < 0) klo--;
+        var (ilo, ihi, jlo, jhi, klo, khi) = LoopBounds(lattice, box.Lo[0], box.Lo[1], box.Lo[2], box.Hi[0], box.Hi[1], box.Hi[2]);
         for (var k = klo; k <= khi; k++)
             for (var j = jlo; j <= jhi; j++)
                 for (var i = ilo; i <= ihi; i++)
@@ -100,21 +95,7 @@ public sealed class CreateAtomsCommand : IDeckCommand
         var i5 = -h5 / (h0 * h1);
         double bxlo = RegionCommand.BoundingLo(box, 0), bylo = RegionCommand.BoundingLo(box, 1), bzlo = box.Lo[2];
         double bxhi = RegionCommand.BoundingHi(box, 0), byhi = RegionCommand.BoundingHi(box, 1), bzhi = box.Hi[2];
-        double xmin = double.MaxValue, ymin = double.MaxValue, zmin = double.MaxValue;
-        double xmax = -double.MaxValue, ymax = -double.MaxValue, zmax = -double.MaxValue;
-        foreach (var cx in new[] { bxlo, bxhi })
-            foreach (var cy in new[] { bylo, byhi })
-                foreach (var cz in new[] { bzlo, bzhi })
-                {
-                    var (a, b, c) = lattice.ToLattice(cx, cy, cz);
-                    (xmin, xmax) = (Math.Min(xmin, a), Math.Max(xmax, a));
-                    (ymin, ymax) = (Math.Min(ymin, b), Math.Max(ymax, b));
-                    (zmin, zmax) = (Math.Min(zmin, c), Math.Max(zmax, c));
-                }
-        int ilo = (int)xmin - 1, ihi = (int)xmax + 1, jlo = (int)ymin - 1, jhi = (int)ymax + 1, klo = (int)zmin - 1, khi = (int)zmax + 1;
-        if (xmin < 0) ilo--;
-        if (ymin < 0) jlo--;
-        if (zmin < 0) klo--;
+        var (ilo, ihi, jlo, jhi, klo, khi) = LoopBounds(lattice, bxlo, bylo, bzlo, bxhi, byhi, bzhi);
         for (var k = klo; k <= khi; k++)
             for (var j = jlo; j <= jhi; j++)
                 for (var i = ilo; i <= ihi; i++)
@@ -129,5 +110,28 @@ public sealed class CreateAtomsCommand : IDeckCommand
                         if (la < lo[0] || la >= hi[0] || lb < lo[1] || lb >= hi[1] || lc < lo[2] || lc >= hi[2]) continue;
                         sim.Atoms.Add(nextId++, type - 1, x, y, z);
                     }
+    }
+
+    /// <summary>
+    /// LAMMPS' loop bounds: the 8 corners of the (bounding) box in lattice coordinates (box2lattice, so origin and
+    /// orientation count), their extent widened by one cell each way, and one more below a negative minimum.
+    /// </summary>
+    private static (int, int, int, int, int, int) LoopBounds(Geometry.Lattice lattice, double xlo, double ylo, double zlo, double xhi, double yhi, double zhi)
+    {
+        double xmin = 1e30, ymin = 1e30, zmin = 1e30, xmax = -1e30, ymax = -1e30, zmax = -1e30;
+        foreach (var cz in new[] { zlo, zhi })
+            foreach (var cy in new[] { ylo, yhi })
+                foreach (var cx in new[] { xlo, xhi })
+                {
+                    var (a, b, c) = lattice.ToLattice(cx, cy, cz);
+                    (xmin, xmax) = (Math.Min(xmin, a), Math.Max(xmax, a));
+                    (ymin, ymax) = (Math.Min(ymin, b), Math.Max(ymax, b));
+                    (zmin, zmax) = (Math.Min(zmin, c), Math.Max(zmax, c));
+                }
+        int ilo = (int)xmin - 1, ihi = (int)xmax + 1, jlo = (int)ymin - 1, jhi = (int)ymax + 1, klo = (int)zmin - 1, khi = (int)zmax + 1;
+        if (xmin < 0) ilo--;
+        if (ymin < 0) jlo--;
+        if (zmin < 0) klo--;
+        return (ilo, ihi, jlo, jhi, klo, khi);
     }
 }

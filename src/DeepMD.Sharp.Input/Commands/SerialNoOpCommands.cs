@@ -3,8 +3,8 @@ namespace DeepMD.Sharp.Input.Commands;
 using DeepMD.Sharp.Core.Errors;
 
 /// <summary>
-/// <c>dimension 3</c>: the default, accepted before the box exists, as LAMMPS does. <c>dimension 2</c> is refused
-/// until 2-d runs exist (its lattices, fix enforce2d and 2-d thermo).
+/// <c>dimension 2|3</c> before the box exists, as LAMMPS: 3 is the default; 2 makes a 2-d system (2-d lattices, z
+/// periodic, 2N − 2 degrees of freedom, pressure per area, no neighbor images along z; see <see cref="Dynamics.Simulation.Dimension"/>).
 /// </summary>
 [DeckCommand("dimension")]
 public sealed class DimensionCommand : IDeckCommand
@@ -13,12 +13,12 @@ public sealed class DimensionCommand : IDeckCommand
     {
         if (args.Count != 1) throw new UserInputException("Illegal dimension command");
         if (context.HasSimulation) throw new UserInputException("Dimension command after simulation box is defined");
-        switch (args[0])
+        context.Dimension = args[0] switch
         {
-            case "3": return;
-            case "2": throw new UserInputException("dimension 2: 2-d simulations are not supported by dpsharp yet; only 3-d decks run");
-            default: throw new UserInputException("Illegal dimension command");
-        }
+            "3" => 3,
+            "2" => 2,
+            _ => throw new UserInputException("Illegal dimension command"),
+        };
     }
 }
 

@@ -11,7 +11,7 @@ public sealed record DeckGap(string File, int Line, string What, string Text)
 /// <summary>
 /// Reads a whole deck without running it and lists every command, pair style and fix style that is not registered,
 /// so a refused deck shows the size of its gap at once (<c>dpsharp run</c> prints the list after the first error).
-/// Settings a registered command refuses (<c>dimension 2</c>, a <c>units</c> style without constants, lattice and region styles and lattice options) count too.
+/// Settings a registered command refuses (a <c>units</c> style without constants, lattice and region styles and lattice options) count too.
 /// Lines whose command word comes from a variable are not judged; <c>include</c> files named literally are read too.
 /// </summary>
 public static class DeckGapScanner
@@ -54,15 +54,14 @@ public static class DeckGapScanner
                 case "fix" when w.Count > 3 && !w[3].Contains('$'):
                     if (styles.CreateFixStyle(w[3]) is null) Gap($"fix style '{w[3]}'");
                     break;
-                case "dimension" when w.Count > 1 && w[1] == "2":
-                    Gap("dimension 2");
-                    break;
                 case "units" when w.Count > 1 && !w[1].Contains('$') && !DeepMD.Sharp.Dynamics.Units.UnitSystem.Names.Contains(w[1]):
                     Gap($"units {w[1]}");
                     break;
                 case "lattice" when w.Count > 1 && !w[1].Contains('$'):
-                    if (w[1] is not ("none" or "sc" or "bcc" or "fcc" or "hcp" or "diamond")) Gap($"lattice {w[1]}");
-                    else if (w.Count > 3) Gap($"lattice option '{w[3]}'");
+                    if (w[1] is not ("none" or "sc" or "bcc" or "fcc" or "hcp" or "diamond" or "sq" or "sq2" or "hex" or "custom")) Gap($"lattice {w[1]}");
+                    else
+                        foreach (var option in w.Skip(3).Where(o => char.IsLetter(o[0]) && o is not ("origin" or "orient" or "spacing" or "a1" or "a2" or "a3" or "basis" or "x" or "y" or "z")).Distinct())
+                            Gap($"lattice option '{option}'");
                     break;
                 case "region" when w.Count > 2 && !w[2].Contains('$') && w[2] is not ("block" or "prism" or "sphere" or "cylinder"):
                     Gap($"region {w[2]}");

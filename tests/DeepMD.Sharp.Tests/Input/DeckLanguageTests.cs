@@ -241,7 +241,7 @@ public class DeckLanguageTests
         var gaps = DeckGapScanner.Scan(path);
         Assert.That(gaps.Select(g => (g.Line, g.What)), Is.EqualTo(new[]
         {
-            (2, "dimension 2"), (4, "lattice sq2"), (5, "region cone"), (8, "command 'compute'"), (12, "fix style 'enforce2d'"), (13, "command 'fix_modify'"),
+            (5, "region cone"), (8, "command 'compute'"), (13, "command 'fix_modify'"),
         }));
     }
 
@@ -256,9 +256,9 @@ public class DeckLanguageTests
         var code = CommandLine.Run(["run", path, "--log", "none", "--progress", "none"], o, e);
         Assert.That(code, Is.EqualTo(1));
         var lines = e.ToString().Replace("\r", "").Split('\n', StringSplitOptions.RemoveEmptyEntries);
-        Assert.That(lines[0], Does.StartWith("dpsharp: error: ").And.Contain("dimension 2"));
-        Assert.That(lines[1], Does.Contain("6 commands or styles that dpsharp does not support yet"));
-        Assert.That(lines[2..], Has.Length.EqualTo(6));
-        Assert.That(lines[6], Does.Contain("in.gappy:12: fix style 'enforce2d': fix             2 all enforce2d"));
+        Assert.That(lines[0], Does.StartWith("dpsharp: error: ").And.Contain("cone"));
+        Assert.That(lines[1], Does.Contain("3 commands or styles that dpsharp does not support yet"));
+        Assert.That(lines[2..], Has.Length.EqualTo(3));
+        Assert.That(lines[4], Does.Contain("in.gappy:13: command 'fix_modify': fix_modify      1 energy yes"));
     }
 }
