@@ -65,6 +65,7 @@ public abstract class Minimizer
         {
             sim.RunStartStep = sim.Step;
             sim.RunEndStep = sim.Step + maxIterations;
+            sim.Running = true;
             sim.Setup();
             sim.BuildsAtRunStart = sim.Verlet.BuildCount;
             RememberImages();
@@ -119,6 +120,7 @@ public abstract class Minimizer
         }
         finally
         {
+            sim.Running = false;
             (neighbor.Every, neighbor.Delay, neighbor.Check) = saved;
             sim.Timestep = savedDt;
         }
