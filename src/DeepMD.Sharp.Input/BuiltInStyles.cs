@@ -20,6 +20,7 @@ public static class BuiltInStyles
         registry.RegisterCommand<AtomStyleCommand>();
         registry.RegisterCommand<BoundaryCommand>();
         registry.RegisterCommand<CreateAtomsCommand>();
+        registry.RegisterCommand<ComputeCommand>();
         registry.RegisterCommand<CreateBoxCommand>();
         registry.RegisterCommand<DisplaceAtomsCommand>();
         registry.RegisterCommand<DumpCommand>();
@@ -59,6 +60,7 @@ public static class BuiltInStyles
         registry.RegisterCommand<TimestepCommand>();
         registry.RegisterCommand<UndumpCommand>();
         registry.RegisterCommand<UnfixCommand>();
+        registry.RegisterCommand<UncomputeCommand>();
         registry.RegisterCommand<UnitsCommand>();
         registry.RegisterCommand<VariableCommand>();
         registry.RegisterCommand<VelocityCommand>();
@@ -81,12 +83,14 @@ public static class BuiltInStyles
         registry.RegisterPairStyle<TablePairStyle>();
         registry.RegisterPairStyle<ZblPairStyle>();
 
+        registry.RegisterFixStyle<AveTimeFixStyle>();
         registry.RegisterFixStyle<LangevinFixStyle>();
         registry.RegisterFixStyle<MomentumFixStyle>();
         registry.RegisterFixStyle<NphFixStyle>();
         registry.RegisterFixStyle<NptFixStyle>();
         registry.RegisterFixStyle<NveFixStyle>();
         registry.RegisterFixStyle<NvtFixStyle>();
+        registry.RegisterFixStyle<PrintFixStyle>();
         registry.RegisterFixStyle<SetForceFixStyle>();
         registry.RegisterFixStyle<TempBerendsenFixStyle>();
         registry.RegisterFixStyle<TempCsvrFixStyle>();

@@ -25,6 +25,13 @@ public sealed class ThermoStyleCommand : IDeckCommand
                 var list = new List<string>();
                 foreach (var w in args.Words.Skip(1))
                 {
+                    if ((w.StartsWith("c_", StringComparison.Ordinal) || w.StartsWith("f_", StringComparison.Ordinal)) && w.Length > 2)
+                    {
+                        // A compute or fix value, found when the run starts (LAMMPS checks it at init); c_ID[*] expands now.
+                        if (w.Contains('*')) list.AddRange(Computes.ComputeReferences.Expand(context, [w], vectorMode: false));
+                        else list.Add(w);
+                        continue;
+                    }
                     if (w.StartsWith("v_", StringComparison.Ordinal) && w.Length > 2)
                     {
                         // An equal-style variable, evaluated at each output (LAMMPS checks it when the run starts).
