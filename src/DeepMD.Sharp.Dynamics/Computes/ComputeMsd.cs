@@ -6,8 +6,9 @@ using DeepMD.Sharp.Dynamics.Groups;
 /// <c>compute ID group msd [com yes|no] [average yes|no]</c>: the mean squared displacement of the group's atoms from
 /// their unwrapped positions when the compute was defined, as LAMMPS' compute msd: a vector of dx², dy², dz² and the
 /// total, averaged over the group. <c>com yes</c> measures displacements relative to the group's centre of mass (the
-/// reference positions are stored relative to the centre of mass at definition); <c>average yes</c> replaces the
-/// reference by the running average of the positions at each evaluation (including the reference).
+/// reference positions are stored relative to the centre of mass at definition); <c>average yes</c> first replaces the
+/// reference by LAMMPS' running average at each evaluation (the n-th evaluation sets r_ref = (n·r_ref + r)/(n + 1)),
+/// then measures from it.
 /// </summary>
 public sealed class ComputeMsd : Compute
 {
@@ -90,17 +91,18 @@ public sealed class ComputeMsd : Compute
             if (!Group.Contains(a.Id[i])) continue;
             var (ux, uy, uz) = Unwrapped(sim, i);
             double xtmp = ux - cx, ytmp = uy - cy, ztmp = uz - cz;
+            if (_average)
+            {
+                // The reference becomes the running average first (LAMMPS: n-th evaluation weighs the old reference n times).
+                _rx[i] = (_rx[i] * _naverage + xtmp) * navfac;
+                _ry[i] = (_ry[i] * _naverage + ytmp) * navfac;
+                _rz[i] = (_rz[i] * _naverage + ztmp) * navfac;
+            }
             double dx = xtmp - _rx[i], dy = ytmp - _ry[i], dz = ztmp - _rz[i];
             m0 += dx * dx;
             m1 += dy * dy;
             m2 += dz * dz;
             m3 += dx * dx + dy * dy + dz * dz;
-            if (_average)
-            {
-                _rx[i] = (_rx[i] * _naverage + xtmp) * navfac;
-                _ry[i] = (_ry[i] * _naverage + ytmp) * navfac;
-                _rz[i] = (_rz[i] * _naverage + ztmp) * navfac;
-            }
         }
         vector[0] = m0;
         vector[1] = m1;

@@ -45,7 +45,7 @@ public sealed class FixAveTime : Fix, IDisposable
     private readonly AveTimeValue[] _values;
     private readonly bool[] _off;
     private readonly TextWriter? _file;
-    private readonly string _format;
+    private readonly string _format, _separator, _suffix;
     private readonly StringBuilder _line = new(256);
     // scalar mode: [value]; vector mode: [row][value]
     private readonly double[] _vector, _vectorTotal;
@@ -69,7 +69,7 @@ public sealed class FixAveTime : Fix, IDisposable
     /// <param name="off">0-based values that are not averaged (their last sample is kept).</param>
     /// <param name="currentStep">The step at which the fix is defined.</param>
     /// <param name="file">Where averages go (LAMMPS' layout; the header is written now), or null.</param>
-    /// <param name="format">printf conversion of one number (<c>%g</c> by default); each number is preceded by a space, as LAMMPS writes it.</param>
+    /// <param name="format">printf conversion of one number, written as given; by default <c>%g</c> after a space, as LAMMPS writes it.</param>
     /// <param name="titles">The three header lines (null for LAMMPS' defaults).</param>
     public FixAveTime(string id, int nevery, int nrepeat, int nfreq, IReadOnlyList<AveTimeValue> values, bool vectorMode,
         AveTimeAverage average, int window, long start, IReadOnlySet<int> off, long currentStep, TextWriter? file,
@@ -94,7 +94,13 @@ public sealed class FixAveTime : Fix, IDisposable
             if (k < 0 || k >= _values.Length) throw new UserInputException($"fix {id} ave/time: off {k + 1} is not a value column (1..{_values.Length})");
             _off[k] = true;
         }
-        _format = format ?? "%g";
+        // LAMMPS writes " %g" by default and a user's format as given (so "%20.15g" has no separating space): text
+        // around the one conversion is kept.
+        var m = System.Text.RegularExpressions.Regex.Match(format ?? " %g", @"^([^%]*)(%-?\d*(?:\.\d+)?l?[gefdi])([^%]*)$");
+        if (!m.Success) throw new UserInputException($"fix {id} ave/time: format '{format}' must hold one conversion such as %g, %20.15g or %.10e");
+        _separator = m.Groups[1].Value;
+        _format = m.Groups[2].Value;
+        _suffix = m.Groups[3].Value;
         CFormat.Printf(_format, 1.0); // an unsupported conversion fails now, not at the first output
         if (vectorMode)
         {
@@ -255,7 +261,7 @@ public sealed class FixAveTime : Fix, IDisposable
             if (_off[i]) _vectorTotal[i] = _norm * _vector[i];
         if (_file is null) return;
         _line.Clear().Append(sim.Step);
-        for (var i = 0; i < n; i++) _line.Append(' ').Append(CFormat.Printf(_format, _vectorTotal[i] / _norm));
+        for (var i = 0; i < n; i++) _line.Append(_separator).Append(CFormat.Printf(_format, _vectorTotal[i] / _norm)).Append(_suffix);
         _file.Write(_line.Append('\n').ToString());
         _file.Flush();
     }
@@ -322,7 +328,7 @@ public sealed class FixAveTime : Fix, IDisposable
         for (var i = 0; i < Rows; i++)
         {
             _line.Append(i + 1);
-            for (var j = 0; j < n; j++) _line.Append(' ').Append(CFormat.Printf(_format, _arrayTotal[i][j] / _norm));
+            for (var j = 0; j < n; j++) _line.Append(_separator).Append(CFormat.Printf(_format, _arrayTotal[i][j] / _norm)).Append(_suffix);
             _line.Append('\n');
         }
         _file.Write(_line.ToString());

@@ -11,6 +11,10 @@ public sealed class ThermoStyleCommand : IDeckCommand
     {
         args.RequireAtLeast(1, "one|multi|custom KEYWORD ...");
         var t = context.Thermo;
+        // LAMMPS makes a new thermo output: earlier thermo_modify settings (formats, norm) are gone.
+        t.FloatFormat = "%12.8g";
+        t.IntFormat = "%8d";
+        t.Normalize = null;
         switch (args[0])
         {
             case "one":
