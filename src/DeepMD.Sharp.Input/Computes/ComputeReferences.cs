@@ -76,6 +76,7 @@ public static class ComputeReferences
     {
         var sim = context.Simulation;
         if (r.Wildcard is not null) throw new UserInputException($"'{r.Text}': wildcards are not allowed in a formula");
+        if (r.Kind == 'f' && sim.FindFix(r.Id) is FixAveCorrelate correlate) return CorrelateValue(sim, correlate, r, checkTime: true);
         if (r.Kind == 'f') return FixValue(sim, FindValueFix(context, r.Id, "variable"), r, checkTime: true);
         var c = FindCompute(context, r.Id, "variable");
         if (r.I is null)
@@ -102,6 +103,17 @@ public static class ComputeReferences
         $"Compute used in variable between runs is not current: compute {c.Id} ({c.Style}) was not evaluated on this step; " +
         "LAMMPS only lets a formula read a compute between runs when the last run's output evaluated it on its last step (put it in thermo_style, or use the variable during the run)");
 
+    /// <summary>f_ID[i][j] of a fix ave/correlate (its only global values).</summary>
+    private static double CorrelateValue(Simulation sim, FixAveCorrelate fix, DeckReference r, bool checkTime)
+    {
+        if (checkTime && sim.Running && sim.Step % fix.Nfreq != 0)
+            throw new UserInputException($"Fix in variable not computed at a compatible time: fix {fix.Id} produces values every {fix.Nfreq} steps, asked at step {sim.Step}");
+        if (r.I is null || r.J is null) throw new UserInputException($"{r.Text}: fix {fix.Id} (ave/correlate) has a global array only; use f_{fix.Id}[i][j]");
+        if (r.I < 1 || r.I > fix.Nrepeat || r.J < 1 || r.J > fix.ArrayColumns)
+            throw new UserInputException($"{r.Text}: index out of range ({fix.Nrepeat} x {fix.ArrayColumns})");
+        return fix.ArrayValue(r.I.Value - 1, r.J.Value - 1);
+    }
+
     /// <summary>f_ID, f_ID[i], f_ID[i][j] of a fix ave/time.</summary>
     private static double FixValue(Simulation sim, FixAveTime fix, DeckReference r, bool checkTime)
     {
@@ -125,6 +137,12 @@ public static class ComputeReferences
     public static ThermoKeyword ThermoColumn(DeckContext context, DeckReference r)
     {
         if (r.Wildcard is not null) throw new UserInputException($"thermo column '{r.Text}' still holds a wildcard");
+        if (r.Kind == 'f' && context.Simulation.FindFix(r.Id) is FixAveCorrelate correlate)
+        {
+            CorrelateValue(context.Simulation, correlate, r, checkTime: false);
+            return new ThermoKeyword(r.Text, r.Text, false, s => s.Simulation.FindFix(r.Id) is FixAveCorrelate c ? CorrelateValue(s.Simulation, c, r, checkTime: false)
+                : throw new UserInputException($"Could not find thermo custom fix ID '{r.Id}'"));
+        }
         if (r.Kind == 'f')
         {
             var fix = FindValueFix(context, r.Id, "thermo custom");

@@ -88,7 +88,7 @@ public sealed class AveTimeFixStyle : IFixStyle
     }
 
     /// <summary>One value: how to read it now, checked against the mode as LAMMPS does.</summary>
-    private static AveTimeValue Value(DeckContext context, DeckArguments args, string name, bool vectorMode)
+    internal static AveTimeValue Value(DeckContext context, DeckArguments args, string name, bool vectorMode)
     {
         if (!DeckReference.TryParse(name, out var r))
             throw args.Error($"'{name}' is not a value; use c_ID, c_ID[i], f_ID, f_ID[i] or v_name");

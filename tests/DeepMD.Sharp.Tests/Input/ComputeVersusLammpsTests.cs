@@ -10,7 +10,8 @@ using DeepMD.Sharp.Tests.Support;
 /// ke/atom, stress/atom, coord/atom) reduced by compute reduce, com, ke, a group temperature and pressure variants, is
 /// run by lmp and by dpsharp; every file the fixes and the dump write must be the same (same header lines and layout,
 /// every number equal to 1e-8 relative, or to the last printed digit where LAMMPS prints %g's six), and so must the
-/// thermo tables with c_ID, c_ID[i], c_ID[i][j] (through v_), v_ and f_ columns.
+/// thermo tables with c_ID, c_ID[i], c_ID[i][j] (through v_), v_ and f_ columns. fix ave/correlate (auto and upper,
+/// running and one, prefactor, start) is in the first run.
 /// </summary>
 [TestFixture]
 [Category("Lammps")]
@@ -46,8 +47,10 @@ public class ComputeVersusLammpsTests
         fix         a2 all ave/time 1 1 10 c_msd[*] c_vacf[*] c_msd2[4] file msd.txt
         fix         a3 all ave/time 5 2 20 c_t c_p v_x file run.txt ave running format %20.15g
         fix         pr all print 50 "step $(step) x ${x} r $(c_myRDF[22][4]:%.6f)" file print.txt screen no title "# print test"
+        fix         c1 all ave/correlate 2 10 40 c_p[4] c_p[5] c_p[6] type auto file corr.txt ave running
+        fix         c2 all ave/correlate 5 4 20 v_x c_t c_msd[4] type upper file corr2.txt prefactor 0.5 start 10
         fix         a4 all ave/time 5 2 20 c_p[*] file win.txt ave window 3 title1 "my title"
-        thermo_style custom step temp pe c_t c_pe c_p c_msd[1] c_msd[4] v_x v_r c_vacf[4] f_a3[1]
+        thermo_style custom step temp pe c_t c_pe c_p c_msd[1] c_msd[4] v_x v_r c_vacf[4] f_a3[1] f_c2[2][3]
         thermo_modify format float %20.15g
         thermo      20
         run         200
@@ -78,7 +81,7 @@ public class ComputeVersusLammpsTests
         run         100
         """;
 
-    internal static readonly string[] Files = ["rdf.txt", "msd.txt", "run.txt", "win.txt", "per.txt", "dump.txt", "print.txt"];
+    internal static readonly string[] Files = ["rdf.txt", "msd.txt", "run.txt", "win.txt", "corr.txt", "corr2.txt", "per.txt", "dump.txt", "print.txt"];
 
     [Test]
     public void LjLiquidComputeFilesAndThermoMatchLammps()
