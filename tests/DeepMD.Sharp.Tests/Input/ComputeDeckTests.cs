@@ -213,6 +213,34 @@ public class ComputeDeckTests
     }
 
     [Test]
+    public void AveCorrelateCountsAndAveragesTheProductsOfEachLag()
+    {
+        // v_s = step: samples at steps 0, 1, 2, 3 (Nevery 1, window of 3 lags); at step 3 lag 0 has 4 samples
+        // (⟨s²⟩ = (0 + 1 + 4 + 9)/4), lag 1 has 3 ((0·1 + 1·2 + 2·3)/3), lag 2 has 2 ((0·2 + 1·3)/2).
+        var dir = RepoPaths.TempDir();
+        using var session = Run(Liquid + "\n" + """
+            variable    s equal step
+            variable    c equal 2
+            fix         k all ave/correlate 1 3 3 v_s v_c type full file k.txt ave running prefactor 2.0
+            thermo_style custom step f_k[2][3]
+            thermo      3
+            run         3
+            """, out _, dir);
+        string G(double v) => v.ToString("G6", CultureInfo.InvariantCulture);
+        var lines = File.ReadAllLines(Path.Combine(dir, "k.txt"));
+        Assert.That(lines[..3], Is.EqualTo(new[]
+        {
+            "# Time-correlated data for fix k", "# Timestep Number-of-time-windows", "# Index TimeDelta Ncount v_s*v_s v_s*v_c v_c*v_s v_c*v_c",
+        }));
+        Assert.That(lines[3..8], Is.EqualTo(new[] { "0 3", "1 0 1 0 0 0 8", "2 1 0 0.0 0.0 0.0 0.0", "3 2 0 0.0 0.0 0.0 0.0", "3 3" }));
+        // pairs (i, j) multiply the older sample's i by the newer one's j; prefactor 2
+        Assert.That(lines[8], Is.EqualTo($"1 0 4 {G(2 * 14 / 4.0)} {G(2 * 2 * 6 / 4.0)} {G(2 * 2 * 6 / 4.0)} 8"));
+        Assert.That(lines[9], Is.EqualTo($"2 1 3 {G(2 * 8 / 3.0)} {G(2 * 2 * 3 / 3.0)} {G(2 * 2 * 6 / 3.0)} 8"));
+        Assert.That(lines[10], Is.EqualTo($"3 2 2 {G(2 * 3 / 2.0)} {G(2 * 2 * 1 / 2.0)} {G(2 * 2 * 5 / 2.0)} 8"));
+        Assert.That(session.Context.Thermo.Last["f_k[2][3]"], Is.EqualTo(2 * 8 / 3.0).Within(1e-12));
+    }
+
+    [Test]
     public void AveTimeVectorModeWritesRowsOfTheRdf()
     {
         var dir = RepoPaths.TempDir();
