@@ -137,6 +137,12 @@ public static class ComputeReferences
     public static ThermoKeyword ThermoColumn(DeckContext context, DeckReference r)
     {
         if (r.Wildcard is not null) throw new UserInputException($"thermo column '{r.Text}' still holds a wildcard");
+        if (r.Kind == 'f' && context.Simulation.FindFix(r.Id) is { } anyFix && anyFix is FixAveTime or FixAveCorrelate)
+        {
+            var freq = anyFix is FixAveTime t ? t.Nfreq : ((FixAveCorrelate)anyFix).Nfreq;
+            if (context.Thermo.Every % freq != 0)
+                throw new UserInputException($"Thermo and fix not computed at compatible times: thermo every {context.Thermo.Every} steps, fix {anyFix.Id} every {freq}");
+        }
         if (r.Kind == 'f' && context.Simulation.FindFix(r.Id) is FixAveCorrelate correlate)
         {
             CorrelateValue(context.Simulation, correlate, r, checkTime: false);

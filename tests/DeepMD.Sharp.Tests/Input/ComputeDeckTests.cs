@@ -338,6 +338,7 @@ public class ComputeDeckTests
     [TestCase("compute p all pe/atom\ndump d all custom 1 d.txt id c_q\nrun 0", "Could not find dump custom compute ID 'q'")]
     [TestCase("compute p g pressure thermo_temp", "group 'g' does not exist")]
     [TestCase("uncompute nope", "Could not find uncompute ID 'nope'")]
+    [TestCase("compute t all temp\nfix a all ave/time 1 1 20 c_t\nthermo_style custom step f_a\nrun 0", "Thermo and fix not computed at compatible times")]
     public void MisusesAreRefusedAsLammpsRefusesThem(string lines, string message)
     {
         if (message.Length == 0)
