@@ -105,6 +105,37 @@ public class ComputeDeckTests
     }
 
     [Test]
+    public void DeepmdPerAtomTermsAddUpToTheGlobalOnes()
+    {
+        // pair_style deepmd: pe/atom from the model's atomic energies, stress/atom from its per-atom virials.
+        using var session = Run($"""
+            units metal
+            atom_style atomic
+            neighbor 2.0 bin
+            read_data {RepoPaths.Get("examples", "water", "water.lmp")}
+            mass 1 16
+            mass 2 2
+            pair_style deepmd {RepoPaths.TestModel("deeppot_sea.yaml")}
+            pair_coeff * * O H
+            velocity all create 330.0 23456789
+            fix 1 all nve
+            timestep 0.0005
+            compute peatom all pe/atom
+            compute s all stress/atom NULL
+            compute red all reduce sum c_peatom c_s[1] c_s[2] c_s[3] c_s[4]
+            variable p equal -(c_red[2]+c_red[3]+c_red[4])/(3*vol)
+            variable pxy equal -c_red[5]/vol
+            thermo_style custom step pe c_red[1] press v_p pxy v_pxy
+            thermo 5
+            run 10
+            """, out _);
+        var last = session.Context.Thermo.Last;
+        Assert.That(last["c_red[1]"], Is.EqualTo(last["pe"]).Within(1e-10).Percent, "Σ pe/atom = pe");
+        Assert.That(last["v_p"], Is.EqualTo(last["press"]).Within(1e-8).Percent, "−Σ tr(stress/atom)/3V = pressure");
+        Assert.That(last["v_pxy"], Is.EqualTo(last["pxy"]).Within(1e-7).Percent);
+    }
+
+    [Test]
     public void MsdOfAKnownDisplacementAcrossTheBoxIsItsSquare()
     {
         // Every atom moves by (7.5, -4, 0) Å, more than a box length (20 Å) in no direction but across faces in x and
