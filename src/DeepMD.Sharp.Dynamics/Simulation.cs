@@ -68,6 +68,18 @@ public sealed class Simulation
     /// <summary>Fixes in the order they were defined (LAMMPS applies them in that order).</summary>
     public List<Fix> Fixes { get; } = [];
 
+    /// <summary>Computes defined by the deck (<c>compute</c>), in definition order; evaluated when an output asks.</summary>
+    public List<Computes.Compute> Computes { get; } = [];
+
+    /// <summary>Looks up a compute by id, or null.</summary>
+    public Computes.Compute? FindCompute(string id) => Computes.FirstOrDefault(c => c.Id == id);
+
+    /// <summary>Counts run and minimization setups (computes' cached values belong to one setup, as LAMMPS clears them at init).</summary>
+    public long SetupCount { get; private set; }
+
+    /// <summary>Whether a run or minimization is in progress (from its setup to its end), LAMMPS' <c>whichflag != 0</c>.</summary>
+    public bool Running { get; set; }
+
     /// <summary>Outputs attached to runs (thermo, dumps, progress).</summary>
     public List<IRunObserver> Observers { get; } = [];
 
@@ -119,8 +131,17 @@ public sealed class Simulation
     /// <summary>Per-atom energies of the last evaluation when <see cref="PerAtomWanted"/> is set.</summary>
     public double[] AtomEnergy => _forces.AtomEnergy;
 
+    /// <summary>Per-atom virials (row-major 3x3 per atom) of the last evaluation when <see cref="PerAtomWanted"/> is set and the potential fills them.</summary>
+    public double[] AtomVirial => _forces.AtomVirial;
+
     /// <summary>Whether outputs need per-atom energy/virial at the next evaluation.</summary>
     public bool PerAtomWanted { get; set; }
+
+    /// <summary>Whether the last force evaluation filled per-atom energies (and virials, where the potential has them).</summary>
+    public bool PerAtomTallied { get; private set; }
+
+    /// <summary>Set at setup when a compute reads per-atom energies or virials (pe/atom, stress/atom).</summary>
+    private bool _perAtomForComputes;
 
     /// <summary>
     /// Threads for the engine's own pair styles (lj/cut, eam); null = <c>DPSHARP_THREADS</c> or all cores. Results do not
@@ -205,6 +226,19 @@ public sealed class Simulation
         }
         RunStartStep = Step;
         RunEndStep = Step + steps;
+        Running = true;
+        try
+        {
+            RunSteps(steps);
+        }
+        finally
+        {
+            Running = false;
+        }
+    }
+
+    private void RunSteps(long steps)
+    {
         SetupRun(continueLastRun: true);
         BuildsAtRunStart = Verlet.BuildCount;
         RunClock.Restart();
@@ -212,7 +246,9 @@ public sealed class Simulation
         IDeviceLoop? device = null;
         DeviceLoopNote = null;
         DeviceNeighborBuilds = 0;
-        if (DeviceLoopFactory is { } factory && steps > 0)
+        if (DeviceLoopFactory is not null && steps > 0 && _perAtomForComputes)
+            DeviceLoopNote = "host loop: a compute reads per-atom energies or virials, which the device loop does not keep";
+        else if (DeviceLoopFactory is { } factory && steps > 0)
         {
             device = factory.TryCreate(this, out var why);
             DeviceLoopNote = device is not null ? $"device loop: {device.Description}" : why.Length > 0 ? $"host loop: {why}" : null;
@@ -301,6 +337,7 @@ public sealed class Simulation
     {
         _forces.Energy = energy;
         virial.CopyTo(_forces.Virial);
+        PerAtomTallied = false;
         if (!double.IsFinite(energy)) ThrowNonFinite("energy");
     }
 
@@ -323,6 +360,9 @@ public sealed class Simulation
         Atoms.Trim();
         var continues = continueLastRun && PendingCheckpoint is null && !Fixes.Any(f => f.UsesStorageOrder) && _lastRun.Continues(this);
         _lastRun.Forget();
+        SetupCount++;
+        _perAtomForComputes = Computes.Any(k => k.NeedsPerAtomEnergy || k.NeedsPerAtomVirial);
+        foreach (var compute in Computes) compute.Init(this);
         foreach (var f in Fixes) f.Init(this);
         _boxChanges = Fixes.Any(f => f.ChangesBox);
         _parallel = ThreadSettings.Options(Threads);
@@ -478,7 +518,8 @@ public sealed class Simulation
         request.Box = Box!.Cell;
         request.Neighbors = Verlet.List;
         request.HalfNeighbors = Potential!.NeighborKind is NeighborKind.HalfWithGhosts or NeighborKind.Both ? Verlet.Half : null;
-        request.PerAtom = PerAtomWanted;
+        request.PerAtom = PerAtomWanted || _perAtomForComputes;
+        PerAtomTallied = false;
         request.Step = Step;
         request.Ids = a.Id;
         request.Charges = a.HasCharge ? a.Q : null;
@@ -496,6 +537,7 @@ public sealed class Simulation
         a.Fx = _forces.Fx;
         a.Fy = _forces.Fy;
         a.Fz = _forces.Fz;
+        PerAtomTallied = request.PerAtom;
         if (!double.IsFinite(_forces.Energy)) ThrowNonFinite("energy");
     }
 

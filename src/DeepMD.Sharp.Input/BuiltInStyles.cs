@@ -20,6 +20,7 @@ public static class BuiltInStyles
         registry.RegisterCommand<AtomStyleCommand>();
         registry.RegisterCommand<BoundaryCommand>();
         registry.RegisterCommand<CreateAtomsCommand>();
+        registry.RegisterCommand<ComputeCommand>();
         registry.RegisterCommand<CreateBoxCommand>();
         registry.RegisterCommand<DeleteAtomsCommand>();
         registry.RegisterCommand<DisplaceAtomsCommand>();
@@ -61,6 +62,7 @@ public static class BuiltInStyles
         registry.RegisterCommand<TimestepCommand>();
         registry.RegisterCommand<UndumpCommand>();
         registry.RegisterCommand<UnfixCommand>();
+        registry.RegisterCommand<UncomputeCommand>();
         registry.RegisterCommand<UnitsCommand>();
         registry.RegisterCommand<VariableCommand>();
         registry.RegisterCommand<VelocityCommand>();
@@ -84,6 +86,8 @@ public static class BuiltInStyles
         registry.RegisterPairStyle<TablePairStyle>();
         registry.RegisterPairStyle<ZblPairStyle>();
 
+        registry.RegisterFixStyle<AveCorrelateFixStyle>();
+        registry.RegisterFixStyle<AveTimeFixStyle>();
         registry.RegisterFixStyle<AddForceFixStyle>();
         registry.RegisterFixStyle<AveForceFixStyle>();
         registry.RegisterFixStyle<Enforce2DFixStyle>();
@@ -94,6 +98,7 @@ public static class BuiltInStyles
         registry.RegisterFixStyle<NptFixStyle>();
         registry.RegisterFixStyle<NveFixStyle>();
         registry.RegisterFixStyle<NvtFixStyle>();
+        registry.RegisterFixStyle<PrintFixStyle>();
         registry.RegisterFixStyle<SetForceFixStyle>();
         registry.RegisterFixStyle<TempBerendsenFixStyle>();
         registry.RegisterFixStyle<TempCsvrFixStyle>();

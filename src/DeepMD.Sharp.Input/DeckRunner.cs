@@ -40,6 +40,8 @@ public sealed class DeckRunner
         Context = context;
         context.Runner = this;
         context.Thermo.Variable = ThermoVariable;
+        context.Thermo.Reference = name => Computes.DeckReference.TryParse(name, out var r) ? Computes.ComputeReferences.ThermoColumn(context, r)
+            : throw new UserInputException($"unknown thermo keyword '{name}'");
     }
 
     /// <summary>The value of a thermo column <c>v_NAME</c>: an equal-style variable, as LAMMPS requires.</summary>
@@ -261,6 +263,9 @@ public sealed class DeckRunner
                 : double.TryParse(v.Current, NumberStyles.Float, CultureInfo.InvariantCulture, out var d) ? d
                 : throw new UserInputException($"variable '{vn}' = '{v.Current}' is not a number");
         }
+        if ((name.StartsWith("c_", StringComparison.Ordinal) || name.StartsWith("f_", StringComparison.Ordinal))
+            && Computes.DeckReference.TryParse(name, out var reference))
+            return Computes.ComputeReferences.FormulaValue(Context, reference);
         if (ThermoKeywords.TryGet(name, out var k))
         {
             var sim = Context.Simulation;

@@ -74,6 +74,8 @@ public sealed class DeckSession : IDisposable
     public void Dispose()
     {
         foreach (var d in Context.Dumps.Values) d.Dispose();
+        if (Context.HasSimulation)
+            foreach (var f in Context.Simulation.Fixes) (f as IDisposable)?.Dispose();
         Context.Dumps.Clear();
         Context.Log?.Dispose();
         Context.Log = null;

@@ -19,6 +19,7 @@ public static class StyleListing
         Names(o, "commands", StyleKind.Command, styles.CommandNames.ToList(), styles);
         Names(o, "pair styles", StyleKind.PairStyle, styles.PairStyleNames.ToList(), styles);
         Names(o, "fix styles", StyleKind.FixStyle, styles.FixStyleNames.ToList(), styles);
+        Wrapped(o, $"compute styles ({Computes.ComputeStyles.Names.Count}):", Computes.ComputeStyles.Names);
         var readers = DescriptorReaders.Names.Select(n => DescriptorReaders.Find(n)!).ToList();
         Wrapped(o, $"descriptors ({readers.Count}):", readers.Select(r => r.Aliases.Count == 0 ? r.Name : $"{r.Name} ({string.Join(", ", r.Aliases)})"));
         var list = backends.Backends;

@@ -19,6 +19,9 @@ public interface IPotential
     /// <summary>The list an MD engine should build for this potential (a full list unless it says otherwise).</summary>
     NeighborKind NeighborKind => NeighborKind.Full;
 
+    /// <summary>Whether <see cref="Compute"/> fills <see cref="ForceResult.AtomVirial"/> when per-atom terms are asked for (compute stress/atom reads it).</summary>
+    bool FillsAtomVirial => false;
+
     /// <summary>
     /// Computes energy, forces and virial (and per-atom quantities when asked) for the request. With a full list
     /// (<see cref="ForceRequest.Neighbors"/>) the forces and per-atom virials cover all <see cref="ForceRequest.AtomCount"/>

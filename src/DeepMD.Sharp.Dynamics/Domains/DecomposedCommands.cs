@@ -20,5 +20,9 @@ public static class DecomposedCommands
     {
         if (Unsupported.TryGetValue(name, out var what))
             throw new UserInputException($"{what} is not supported with {ranks} ranks yet; run it without mpirun");
+        if (name is "compute" or "uncompute")
+            throw new UserInputException($"compute is not supported with {ranks} ranks yet (computes read every atom on one process); run it without mpirun");
+        if (name == "fix" && words.Count > 3 && words[3] is "ave/time" or "ave/correlate" or "print")
+            throw new UserInputException($"fix {words[3]} is not supported with {ranks} ranks yet; run it without mpirun");
     }
 }

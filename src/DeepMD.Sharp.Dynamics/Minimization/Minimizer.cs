@@ -67,6 +67,7 @@ public abstract class Minimizer
         {
             sim.RunStartStep = sim.Step;
             sim.RunEndStep = sim.Step + maxIterations;
+            sim.Running = true;
             sim.Setup();
             sim.BuildsAtRunStart = sim.Verlet.BuildCount;
             RememberImages();
@@ -121,6 +122,7 @@ public abstract class Minimizer
         }
         finally
         {
+            sim.Running = false;
             (neighbor.Every, neighbor.Delay, neighbor.Check) = saved;
             sim.Timestep = savedDt;
         }

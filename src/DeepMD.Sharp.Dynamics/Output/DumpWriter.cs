@@ -28,10 +28,10 @@ public sealed class DumpWriter : IRunObserver, IDisposable, Device.IStepSchedule
             ?? [.. columns ?? throw new UserInputException($"dump {id} custom needs a list of columns, e.g. 'id type x y z'")];
         foreach (var c in Columns)
         {
-            if (!LammpsDumpWriter.KnownColumns.Contains(c))
+            if (!LammpsDumpWriter.KnownColumns.Contains(c) && !LammpsDumpWriter.IsValueColumn(c))
             {
                 var close = Text.EditDistance.Closest(c, LammpsDumpWriter.KnownColumns);
-                throw new UserInputException($"dump {id}: unknown column '{c}'{(close is null ? "" : $"; did you mean '{close}'?")}; supported: {string.Join(" ", LammpsDumpWriter.KnownColumns)}");
+                throw new UserInputException($"dump {id}: unknown column '{c}'{(close is null ? "" : $"; did you mean '{close}'?")}; supported: {string.Join(" ", LammpsDumpWriter.KnownColumns)} and c_ID, c_ID[N] of per-atom computes");
             }
         }
         _format = new LammpsDumpWriter(style, Columns);
@@ -56,7 +56,32 @@ public sealed class DumpWriter : IRunObserver, IDisposable, Device.IStepSchedule
         set => _format.Elements = value;
     }
 
-    public void RunStarted(Simulation sim) => MaybeWrite(sim);
+    public void RunStarted(Simulation sim)
+    {
+        foreach (var c in Columns)
+            if (LammpsDumpWriter.IsValueColumn(c)) ValueColumn(sim, c);
+        MaybeWrite(sim);
+    }
+
+    private readonly Dictionary<string, (double[] Values, int Stride, int Offset)> _values = new(StringComparer.Ordinal);
+
+    /// <summary>A c_ID / c_ID[N] column's compute and column (LAMMPS' checks at dump init).</summary>
+    private (Computes.Compute Compute, int Column) ValueColumn(Simulation sim, string column)
+    {
+        var bracket = column.IndexOf('[');
+        var id = bracket < 0 ? column[2..] : column[2..bracket];
+        var compute = sim.FindCompute(id) ?? throw new UserInputException($"Could not find dump custom compute ID '{id}' (dump {Id} column {column})");
+        if (!compute.HasPerAtom) throw new UserInputException($"Dump custom compute {id} ({compute.Style}) does not compute per-atom info (dump {Id} column {column})");
+        if (bracket < 0)
+        {
+            if (compute.PerAtomColumns != 0) throw new UserInputException($"Dump custom compute {id} does not calculate per-atom vector; use {column}[N] (N = 1..{compute.PerAtomColumns})");
+            return (compute, 0);
+        }
+        var n = int.Parse(column[(bracket + 1)..^1], System.Globalization.CultureInfo.InvariantCulture);
+        if (compute.PerAtomColumns == 0) throw new UserInputException($"Dump custom compute {id} does not calculate per-atom array; use c_{id}");
+        if (n > compute.PerAtomColumns) throw new UserInputException($"Dump custom compute {id} vector is accessed out-of-range: {column} ({compute.PerAtomColumns} columns)");
+        return (compute, n - 1);
+    }
 
     public void StepCompleted(Simulation sim) => MaybeWrite(sim);
 
@@ -82,7 +107,14 @@ public sealed class DumpWriter : IRunObserver, IDisposable, Device.IStepSchedule
     {
         _lastWritten = sim.Step;
         _sb.Clear();
-        _format.AppendFrame(_sb, sim.Step, sim.Box!, sim.Atoms, sim.Masses, sim.PotentialEnergy);
+        _values.Clear();
+        foreach (var c in Columns)
+        {
+            if (!LammpsDumpWriter.IsValueColumn(c)) continue;
+            var (compute, column) = ValueColumn(sim, c);
+            _values[c] = (compute.PerAtom(sim), Math.Max(1, compute.PerAtomColumns), column);
+        }
+        _format.AppendFrame(_sb, sim.Step, sim.Box!, sim.Atoms, sim.Masses, sim.PotentialEnergy, _values.Count > 0 ? _values : null);
         _file.Write(_sb);
     }
 

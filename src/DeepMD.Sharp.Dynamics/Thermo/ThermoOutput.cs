@@ -44,9 +44,26 @@ public sealed class ThermoOutput : IRunObserver, Device.IStepSchedule
 
     private readonly Dictionary<string, ThermoKeyword> _variableColumns = new(StringComparer.Ordinal);
 
+    /// <summary>c_/f_ columns made this run (made again, so checked again, at each run start).</summary>
+    private readonly Dictionary<string, ThermoKeyword> _referenceColumns = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// Makes the column of a <c>c_ID</c>, <c>c_ID[i]</c>, <c>c_ID[i][j]</c> or <c>f_ID...</c> keyword (checked when a run
+    /// starts, as LAMMPS does); set by the deck runner. Without it, such columns are refused.
+    /// </summary>
+    public Func<string, ThermoKeyword>? Reference { get; set; }
+
     /// <summary>The column of a keyword: a built-in thermo keyword, or <c>v_NAME</c> (headed by its own name, as LAMMPS does).</summary>
     public ThermoKeyword Column(string name)
     {
+        if (name.Length > 2 && (name.StartsWith("c_", StringComparison.Ordinal) || name.StartsWith("f_", StringComparison.Ordinal)))
+        {
+            if (_referenceColumns.TryGetValue(name, out var column)) return column;
+            column = Reference is { } reference ? reference(name)
+                : throw new Core.Errors.UserInputException($"thermo keyword '{name}' needs a deck to find its compute or fix");
+            _referenceColumns[name] = column;
+            return column;
+        }
         if (!name.StartsWith("v_", StringComparison.Ordinal) || name.Length < 3) return ThermoKeywords.Get(name);
         if (_variableColumns.TryGetValue(name, out var k)) return k;
         var v = name[2..];
@@ -63,6 +80,7 @@ public sealed class ThermoOutput : IRunObserver, Device.IStepSchedule
     {
         _lastCpu = 0;
         _lastStep = sim.Step;
+        _referenceColumns.Clear();
         // A v_ column names a variable that must exist and be equal-style: refused before the header, as LAMMPS does at setup.
         foreach (var k in Keywords)
             if (k.StartsWith("v_", StringComparison.Ordinal) && Variable is { } f) f(k[2..]);

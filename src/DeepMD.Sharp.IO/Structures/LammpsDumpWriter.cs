@@ -19,16 +19,23 @@ public sealed class LammpsDumpWriter
         "vx", "vy", "vz", "fx", "fy", "fz",
     };
 
-    /// <summary>A writer of <paramref name="style"/> frames; <paramref name="columns"/> are a custom dump's (checked by the caller against <see cref="KnownColumns"/>).</summary>
+    /// <summary>
+    /// A writer of <paramref name="style"/> frames; <paramref name="columns"/> are a custom dump's (checked by the caller
+    /// against <see cref="KnownColumns"/>, or per-atom values the caller supplies with each frame: <see cref="IsValueColumn"/>).
+    /// </summary>
     public LammpsDumpWriter(DumpStyle style, IReadOnlyList<string> columns)
     {
         foreach (var c in columns)
-            if (!KnownColumns.Contains(c)) throw new ArgumentException($"unknown dump column '{c}'", nameof(columns));
+            if (!KnownColumns.Contains(c) && !IsValueColumn(c)) throw new ArgumentException($"unknown dump column '{c}'", nameof(columns));
         Style = style;
         Columns = columns;
     }
 
     public DumpStyle Style { get; }
+
+    /// <summary>Whether a custom dump column is per-atom values supplied with each frame: <c>c_ID</c> or <c>c_ID[N]</c> (a per-atom compute).</summary>
+    public static bool IsValueColumn(string column) =>
+        System.Text.RegularExpressions.Regex.IsMatch(column, @"^c_[A-Za-z0-9_]+(\[[1-9][0-9]*\])?$");
 
     public IReadOnlyList<string> Columns { get; }
 
@@ -49,7 +56,12 @@ public sealed class LammpsDumpWriter
     /// included) in box <paramref name="b"/>; <paramref name="masses"/> by 0-based type for the mass column,
     /// <paramref name="potentialEnergy"/> for extxyz frames.
     /// </summary>
-    public void AppendFrame(StringBuilder sb, long step, SimulationBox b, AtomState a, IReadOnlyList<double> masses, double potentialEnergy)
+    /// <remarks>
+    /// <paramref name="values"/>: for each <see cref="IsValueColumn"/> column, per-atom values (atom-major with
+    /// <c>Stride</c> values per atom, this column's at <c>Offset</c>), written with <c>%g</c> as LAMMPS does.
+    /// </remarks>
+    public void AppendFrame(StringBuilder sb, long step, SimulationBox b, AtomState a, IReadOnlyList<double> masses, double potentialEnergy,
+        IReadOnlyDictionary<string, (double[] Values, int Stride, int Offset)>? values = null)
     {
         var inv = CultureInfo.InvariantCulture;
         if (Style == DumpStyle.ExtXyz)
@@ -116,6 +128,10 @@ public sealed class LammpsDumpWriter
                     case "fx": sb.Append(CFormat.G(a.Fx[i])); break;
                     case "fy": sb.Append(CFormat.G(a.Fy[i])); break;
                     case "fz": sb.Append(CFormat.G(a.Fz[i])); break;
+                    default:
+                        var (v, stride, offset) = values?[Columns[c]] ?? throw new InvalidOperationException($"no values for dump column {Columns[c]}");
+                        sb.Append(CFormat.G(v[i * stride + offset]));
+                        break;
                 }
             }
             sb.Append('\n');

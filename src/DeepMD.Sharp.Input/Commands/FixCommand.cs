@@ -25,7 +25,11 @@ public sealed class FixCommand : IDeckCommand
             throw args.Error($"fix {args[2]} works on the group 'all' only; got group '{args[1]}'");
         fix.Group = group;
         var existing = sim.Fixes.FindIndex(f => f.Id == args[0]);
-        if (existing >= 0) sim.Fixes[existing] = fix;
+        if (existing >= 0)
+        {
+            (sim.Fixes[existing] as IDisposable)?.Dispose();
+            sim.Fixes[existing] = fix;
+        }
         else sim.Fixes.Add(fix);
     }
 }

@@ -11,6 +11,10 @@ public sealed class ThermoStyleCommand : IDeckCommand
     {
         args.RequireAtLeast(1, "one|multi|custom KEYWORD ...");
         var t = context.Thermo;
+        // LAMMPS makes a new thermo output: earlier thermo_modify settings (formats, norm) are gone.
+        t.FloatFormat = "%12.8g";
+        t.IntFormat = "%8d";
+        t.Normalize = null;
         switch (args[0])
         {
             case "one":
@@ -25,6 +29,13 @@ public sealed class ThermoStyleCommand : IDeckCommand
                 var list = new List<string>();
                 foreach (var w in args.Words.Skip(1))
                 {
+                    if ((w.StartsWith("c_", StringComparison.Ordinal) || w.StartsWith("f_", StringComparison.Ordinal)) && w.Length > 2)
+                    {
+                        // A compute or fix value, found when the run starts (LAMMPS checks it at init); c_ID[*] expands now.
+                        if (w.Contains('*')) list.AddRange(Computes.ComputeReferences.Expand(context, [w], vectorMode: false));
+                        else list.Add(w);
+                        continue;
+                    }
                     if (w.StartsWith("v_", StringComparison.Ordinal) && w.Length > 2)
                     {
                         // An equal-style variable, evaluated at each output (LAMMPS checks it when the run starts).

@@ -8,6 +8,9 @@ public sealed class UnfixCommand : IDeckCommand
     {
         args.RequireExactly(1, "ID");
         var sim = context.Simulation;
-        if (sim.Fixes.RemoveAll(f => f.Id == args[0]) == 0) throw args.Error($"no fix with id '{args[0]}'");
+        var removed = sim.Fixes.Where(f => f.Id == args[0]).ToList();
+        if (removed.Count == 0) throw args.Error($"no fix with id '{args[0]}'");
+        sim.Fixes.RemoveAll(removed.Contains);
+        foreach (var f in removed) (f as IDisposable)?.Dispose();
     }
 }

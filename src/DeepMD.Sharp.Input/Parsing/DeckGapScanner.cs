@@ -54,6 +54,9 @@ public static class DeckGapScanner
                 case "fix" when w.Count > 3 && !w[3].Contains('$'):
                     if (styles.CreateFixStyle(w[3]) is null) Gap($"fix style '{w[3]}'");
                     break;
+                case "compute" when w.Count > 3 && !w[3].Contains('$'):
+                    if (!Computes.ComputeStyles.Names.Contains(w[3])) Gap($"compute style '{w[3]}'");
+                    break;
                 case "units" when w.Count > 1 && !w[1].Contains('$') && !DeepMD.Sharp.Dynamics.Units.UnitSystem.Names.Contains(w[1]):
                     Gap($"units {w[1]}");
                     break;

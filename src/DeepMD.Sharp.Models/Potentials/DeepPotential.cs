@@ -12,6 +12,9 @@ using DeepMD.Sharp.Models.Evaluation;
 /// </summary>
 public sealed class DeepPotential : IPotential
 {
+    /// <inheritdoc />
+    public bool FillsAtomVirial => true;
+
     private readonly int[] _modelTypeOf;
 
     /// <summary>

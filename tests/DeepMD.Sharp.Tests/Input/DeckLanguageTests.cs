@@ -223,7 +223,7 @@ public class DeckLanguageTests
         region          box cone z 0 0 1 2 0 1
         create_box      1 box
         create_atoms    1 box
-        compute         1 all temp
+        compute         1 all pair lj/cut
         pair_style      lj/cut 2.5
         pair_coeff      * * 1.0 1.0 2.5
         fix             1 all nve
@@ -241,7 +241,7 @@ public class DeckLanguageTests
         var gaps = DeckGapScanner.Scan(path);
         Assert.That(gaps.Select(g => (g.Line, g.What)), Is.EqualTo(new[]
         {
-            (5, "region cone"), (8, "command 'compute'"), (13, "command 'fix_modify'"),
+            (5, "region cone"), (8, "compute style 'pair'"), (13, "command 'fix_modify'"),
         }));
     }
 

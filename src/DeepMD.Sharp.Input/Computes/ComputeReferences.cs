@@ -1,0 +1,218 @@
+namespace DeepMD.Sharp.Input.Computes;
+
+using System.Globalization;
+using System.Text.RegularExpressions;
+using DeepMD.Sharp.Core.Errors;
+using DeepMD.Sharp.Dynamics;
+using DeepMD.Sharp.Dynamics.Computes;
+using DeepMD.Sharp.Dynamics.Fixes;
+using DeepMD.Sharp.Dynamics.Thermo;
+
+/// <summary>
+/// A reference to a compute, fix or variable as decks write it: <c>c_ID</c>, <c>c_ID[i]</c>, <c>c_ID[i][j]</c>,
+/// <c>f_ID[i]</c>, <c>v_name</c>; indices are 1-based; <see cref="Wildcard"/> holds a <c>[*]</c>, <c>[m*]</c>,
+/// <c>[*n]</c> or <c>[m*n]</c> range before expansion.
+/// </summary>
+public sealed record DeckReference(char Kind, string Id, int? I, int? J, string? Wildcard, string Text)
+{
+    private static readonly Regex Pattern = new(@"^([cfv])_([A-Za-z0-9_]+)(?:\[(\d+|\d*\*\d*)\])?(?:\[(\d+)\])?$", RegexOptions.CultureInvariant);
+
+    /// <summary>Parses <paramref name="word"/>; false when it is not a c_/f_/v_ reference.</summary>
+    public static bool TryParse(string word, out DeckReference reference)
+    {
+        reference = null!;
+        var m = Pattern.Match(word);
+        if (!m.Success) return false;
+        var first = m.Groups[3].Success ? m.Groups[3].Value : null;
+        string? wild = first is not null && first.Contains('*') ? first : null;
+        int? i = first is not null && wild is null ? int.Parse(first, CultureInfo.InvariantCulture) : null;
+        int? j = m.Groups[4].Success ? int.Parse(m.Groups[4].Value, CultureInfo.InvariantCulture) : null;
+        if (wild is not null && j is not null) return false;
+        reference = new DeckReference(m.Groups[1].Value[0], m.Groups[2].Value, i, j, wild, word);
+        return true;
+    }
+}
+
+/// <summary>
+/// How decks read computes and fixes: in formulas (equal-style variables, LAMMPS' rules: between runs a compute must
+/// have been evaluated on the current step), in thermo columns (extensive values divided by the atom count when thermo
+/// normalises), and the wildcard expansion of <c>c_ID[*]</c>.
+/// </summary>
+public static class ComputeReferences
+{
+    /// <summary>The ids LAMMPS defines itself: thermo's temperature, pressure and potential energy computes.</summary>
+    public static readonly IReadOnlyList<string> BuiltInIds = ["thermo_temp", "thermo_press", "thermo_pe"];
+
+    /// <summary>A compute by id (thermo_temp, thermo_press and thermo_pe exist unless the deck defined its own), or an error naming the ids that exist.</summary>
+    public static Compute FindCompute(DeckContext context, string id, string usage)
+    {
+        var sim = context.Simulation;
+        if (sim.FindCompute(id) is { } c) return c;
+        Compute? builtIn = id switch
+        {
+            "thermo_temp" => new ComputeTemp(id, Dynamics.Groups.AtomGroup.All),
+            "thermo_pe" => new ComputePe(id, Dynamics.Groups.AtomGroup.All),
+            "thermo_press" => new ComputePressure(id, Dynamics.Groups.AtomGroup.All, (ComputeTemp)FindCompute(context, "thermo_temp", usage), true, true),
+            _ => null,
+        };
+        if (builtIn is not null)
+        {
+            sim.Computes.Add(builtIn);
+            return builtIn;
+        }
+        var known = sim.Computes.Select(k => k.Id).Concat(BuiltInIds).Distinct();
+        throw new UserInputException($"Could not find {usage} compute ID '{id}' (defined: {string.Join(" ", known)})");
+    }
+
+    /// <summary>A fix that has global values (fix ave/time) by id.</summary>
+    public static FixAveTime FindValueFix(DeckContext context, string id, string usage)
+    {
+        var fix = context.Simulation.FindFix(id) ?? throw new UserInputException($"Could not find {usage} fix ID '{id}'");
+        return fix as FixAveTime ?? throw new UserInputException($"{usage}: fix {id} ({fix.Style}) does not calculate global values");
+    }
+
+    /// <summary>The value of <c>c_</c>/<c>f_</c> reference in a formula, with LAMMPS' checks.</summary>
+    public static double FormulaValue(DeckContext context, DeckReference r)
+    {
+        var sim = context.Simulation;
+        if (r.Wildcard is not null) throw new UserInputException($"'{r.Text}': wildcards are not allowed in a formula");
+        if (r.Kind == 'f' && sim.FindFix(r.Id) is FixAveCorrelate correlate) return CorrelateValue(sim, correlate, r, checkTime: true);
+        if (r.Kind == 'f') return FixValue(sim, FindValueFix(context, r.Id, "variable"), r, checkTime: true);
+        var c = FindCompute(context, r.Id, "variable");
+        if (r.I is null)
+        {
+            if (!c.HasScalar) throw new UserInputException($"Mismatched compute in variable formula: compute {c.Id} ({c.Style}) has no global scalar; use c_{c.Id}[i]{(c.ArrayRows > 0 ? "[j]" : "")}");
+            if (!sim.Running && c.InvokedScalar != sim.Step) throw NotCurrent(c);
+            return c.Scalar(sim);
+        }
+        if (r.J is null)
+        {
+            if (c.VectorLength == 0) throw new UserInputException($"Mismatched compute in variable formula: compute {c.Id} ({c.Style}) has no global vector{(c.HasPerAtom ? " (its values are per-atom: reduce them with compute reduce)" : "")}");
+            if (r.I < 1 || r.I > c.VectorLength) throw new UserInputException($"Variable formula compute vector is accessed out-of-range: {r.Text} (compute {c.Id} has {c.VectorLength} values)");
+            if (!sim.Running && c.InvokedVector != sim.Step) throw NotCurrent(c);
+            return c.Vector(sim)[r.I.Value - 1];
+        }
+        if (c.ArrayRows == 0) throw new UserInputException($"Mismatched compute in variable formula: compute {c.Id} ({c.Style}) has no global array");
+        if (r.I < 1 || r.I > c.ArrayRows || r.J < 1 || r.J > c.ArrayColumns)
+            throw new UserInputException($"Variable formula compute array is accessed out-of-range: {r.Text} (compute {c.Id} is {c.ArrayRows} x {c.ArrayColumns})");
+        if (!sim.Running && c.InvokedArray != sim.Step) throw NotCurrent(c);
+        return c.Array(sim)[r.I.Value - 1][r.J.Value - 1];
+    }
+
+    private static UserInputException NotCurrent(Compute c) => new(
+        $"Compute used in variable between runs is not current: compute {c.Id} ({c.Style}) was not evaluated on this step; " +
+        "LAMMPS only lets a formula read a compute between runs when the last run's output evaluated it on its last step (put it in thermo_style, or use the variable during the run)");
+
+    /// <summary>f_ID[i][j] of a fix ave/correlate (its only global values).</summary>
+    private static double CorrelateValue(Simulation sim, FixAveCorrelate fix, DeckReference r, bool checkTime)
+    {
+        if (checkTime && sim.Running && sim.Step % fix.Nfreq != 0)
+            throw new UserInputException($"Fix in variable not computed at a compatible time: fix {fix.Id} produces values every {fix.Nfreq} steps, asked at step {sim.Step}");
+        if (r.I is null || r.J is null) throw new UserInputException($"{r.Text}: fix {fix.Id} (ave/correlate) has a global array only; use f_{fix.Id}[i][j]");
+        if (r.I < 1 || r.I > fix.Nrepeat || r.J < 1 || r.J > fix.ArrayColumns)
+            throw new UserInputException($"{r.Text}: index out of range ({fix.Nrepeat} x {fix.ArrayColumns})");
+        return fix.ArrayValue(r.I.Value - 1, r.J.Value - 1);
+    }
+
+    /// <summary>f_ID, f_ID[i], f_ID[i][j] of a fix ave/time.</summary>
+    private static double FixValue(Simulation sim, FixAveTime fix, DeckReference r, bool checkTime)
+    {
+        if (checkTime && sim.Running && sim.Step % fix.Nfreq != 0)
+            throw new UserInputException($"Fix in variable not computed at a compatible time: fix {fix.Id} produces values every {fix.Nfreq} steps, asked at step {sim.Step}");
+        if (r.I is null)
+            return fix.HasScalar ? fix.ScalarValue : throw new UserInputException($"{r.Text}: fix {fix.Id} has no global scalar; use f_{fix.Id}[i]");
+        if (r.J is null)
+        {
+            if (fix.VectorLength == 0) throw new UserInputException($"{r.Text}: fix {fix.Id} has no global vector; use f_{fix.Id}[i][j]");
+            if (r.I < 1 || r.I > fix.VectorLength) throw new UserInputException($"{r.Text}: index out of range 1..{fix.VectorLength}");
+            return fix.VectorValue(r.I.Value - 1);
+        }
+        var (rows, cols) = fix.ArrayShape;
+        if (rows == 0) throw new UserInputException($"{r.Text}: fix {fix.Id} has no global array");
+        if (r.I < 1 || r.I > rows || r.J < 1 || r.J > cols) throw new UserInputException($"{r.Text}: index out of range ({rows} x {cols})");
+        return fix.ArrayValue(r.I.Value - 1, r.J.Value - 1);
+    }
+
+    /// <summary>A thermo column for a c_/f_ reference (checked now; the compute or fix is looked up again at each output).</summary>
+    public static ThermoKeyword ThermoColumn(DeckContext context, DeckReference r)
+    {
+        if (r.Wildcard is not null) throw new UserInputException($"thermo column '{r.Text}' still holds a wildcard");
+        if (r.Kind == 'f' && context.Simulation.FindFix(r.Id) is { } anyFix && anyFix is FixAveTime or FixAveCorrelate)
+        {
+            var freq = anyFix is FixAveTime t ? t.Nfreq : ((FixAveCorrelate)anyFix).Nfreq;
+            if (context.Thermo.Every % freq != 0)
+                throw new UserInputException($"Thermo and fix not computed at compatible times: thermo every {context.Thermo.Every} steps, fix {anyFix.Id} every {freq}");
+        }
+        if (r.Kind == 'f' && context.Simulation.FindFix(r.Id) is FixAveCorrelate correlate)
+        {
+            CorrelateValue(context.Simulation, correlate, r, checkTime: false);
+            return new ThermoKeyword(r.Text, r.Text, false, s => s.Simulation.FindFix(r.Id) is FixAveCorrelate c ? CorrelateValue(s.Simulation, c, r, checkTime: false)
+                : throw new UserInputException($"Could not find thermo custom fix ID '{r.Id}'"));
+        }
+        if (r.Kind == 'f')
+        {
+            var fix = FindValueFix(context, r.Id, "thermo custom");
+            var index = r.I is null ? 0 : r.I.Value - 1;
+            var extensive = r.J is null && fix.Extensive(index);
+            FixValue(context.Simulation, fix, r, checkTime: false);
+            return new ThermoKeyword(r.Text, r.Text, false, s =>
+            {
+                var v = FixValue(s.Simulation, FindValueFix(context, r.Id, "thermo custom"), r, checkTime: false);
+                return extensive ? s.Extensive(v) : v;
+            });
+        }
+        var c = FindCompute(context, r.Id, "thermo custom");
+        if (r.I is null && !c.HasScalar) throw new UserInputException($"Thermo compute does not compute scalar: {r.Text} ({c.Style}); use {r.Text}[i]");
+        if (r.I is not null && r.J is null && (c.VectorLength == 0 || r.I > c.VectorLength))
+            throw new UserInputException(c.VectorLength == 0 ? $"Thermo compute does not compute vector: {r.Text} ({c.Style})" : $"Thermo compute vector is accessed out-of-range: {r.Text} ({c.VectorLength} values)");
+        if (r.J is not null && (c.ArrayRows == 0 || r.I > c.ArrayRows || r.J > c.ArrayColumns))
+            throw new UserInputException(c.ArrayRows == 0 ? $"Thermo compute does not compute array: {r.Text} ({c.Style})" : $"Thermo compute array is accessed out-of-range: {r.Text} ({c.ArrayRows} x {c.ArrayColumns})");
+        return new ThermoKeyword(r.Text, r.Text, false, s =>
+        {
+            var k = FindCompute(context, r.Id, "thermo custom");
+            if (r.I is null) return k.ExtensiveScalar ? s.Extensive(k.Scalar(s.Simulation)) : k.Scalar(s.Simulation);
+            if (r.J is null)
+            {
+                var v = k.Vector(s.Simulation)[r.I.Value - 1];
+                return k.ExtensiveVectorElement(r.I.Value - 1) ? s.Extensive(v) : v;
+            }
+            return k.Array(s.Simulation)[r.I.Value - 1][r.J.Value - 1];
+        });
+    }
+
+    /// <summary>
+    /// Expands <c>c_ID[*]</c>-style words as LAMMPS does: in scalar context over the compute's (or fix's) global vector,
+    /// in vector context over the columns of its global array; other words are kept.
+    /// </summary>
+    public static List<string> Expand(DeckContext context, IEnumerable<string> words, bool vectorMode)
+    {
+        var list = new List<string>();
+        foreach (var w in words)
+        {
+            if (!DeckReference.TryParse(w, out var r) || r.Wildcard is null || r.Kind == 'v')
+            {
+                list.Add(w);
+                continue;
+            }
+            int count;
+            if (r.Kind == 'c')
+            {
+                var c = FindCompute(context, r.Id, "wildcard");
+                count = !vectorMode ? c.VectorLength : c.ArrayColumns;
+            }
+            else
+            {
+                var f = FindValueFix(context, r.Id, "wildcard");
+                count = !vectorMode ? f.VectorLength : f.ArrayShape.Columns;
+            }
+            if (count == 0) throw new UserInputException($"'{w}': {(r.Kind == 'c' ? "compute" : "fix")} {r.Id} has no global {(vectorMode ? "array" : "vector")} to expand");
+            var star = r.Wildcard.IndexOf('*');
+            var lo = star > 0 ? int.Parse(r.Wildcard[..star], CultureInfo.InvariantCulture) : 1;
+            var hi = star < r.Wildcard.Length - 1 ? int.Parse(r.Wildcard[(star + 1)..], CultureInfo.InvariantCulture) : count;
+            if (lo < 1 || hi > count || lo > hi) throw new UserInputException($"'{w}': the range {lo}..{hi} is outside 1..{count}");
+            var stem = w[..w.IndexOf('[')];
+            for (var k = lo; k <= hi; k++) list.Add($"{stem}[{k}]");
+        }
+        return list;
+    }
+}
