@@ -156,10 +156,10 @@ public sealed partial class LammpsExampleDeckTests
         using var p = Process.Start(psi)!;
         var stdout = p.StandardOutput.ReadToEndAsync();
         var stderr = p.StandardError.ReadToEndAsync();
-        if (!p.WaitForExit(120_000))
+        if (!p.WaitForExit(600_000))
         {
             p.Kill(entireProcessTree: true);
-            return (-1, "ERROR: LAMMPS ran longer than 120 s");
+            return (-1, "ERROR: LAMMPS ran longer than 600 s");
         }
         return (p.ExitCode, stdout.Result + stderr.Result);
     }
