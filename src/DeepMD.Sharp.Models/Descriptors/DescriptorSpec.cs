@@ -121,13 +121,13 @@ public abstract class DescriptorSpec
     /// <summary>The embedding net for center type <paramref name="ti"/> and neighbor type <paramref name="tj"/>.</summary>
     public NeuralNetwork? EmbeddingFor(int ti, int tj) => TypeOneSide ? Embeddings[tj] : Embeddings[ti + TypeCount * tj];
 
-    public int ParameterCount => Embeddings.Sum(e => e?.ParameterCount ?? 0);
+    public virtual int ParameterCount => Embeddings.Sum(e => e?.ParameterCount ?? 0);
 
     /// <summary>What the descriptor needs from the neighbor list: per-type blocks of <see cref="Sel"/> within <see cref="Rcut"/>.</summary>
     public virtual NeighborRequirements Neighbors => new(Rcut, Sel, MixedTypes: false, DynamicSel: false);
 
     /// <summary>The descriptor's lines of <c>dpsharp info</c> (cutoffs, sel, embedding nets, then its own).</summary>
-    public IReadOnlyList<string> Describe()
+    public virtual IReadOnlyList<string> Describe()
     {
         var ci = System.Globalization.CultureInfo.InvariantCulture;
         static string Ints(IEnumerable<int> v) => "[" + string.Join(", ", v) + "]";
@@ -135,14 +135,10 @@ public abstract class DescriptorSpec
         [
             string.Create(ci, $"rcut             {Rcut} Å   (rcut_smth {RcutSmooth} Å, env_protection {EnvProtection})"),
             $"sel              {Ints(Sel)}   (Σ = {SlotCount})",
-            EmbeddingLine(Ints(Neuron)),
+            $"embedding net    {Ints(Neuron)}   ({(TypeOneSide ? "one net per neighbor type" : "one net per (center, neighbor) type pair")}, {Embeddings.Count(e => e is not null)} nets)",
             .. DescribeSpecific(),
         ];
     }
-
-    /// <summary>The <c>info</c> line about the embedding nets.</summary>
-    protected virtual string EmbeddingLine(string neuron) =>
-        $"embedding net    {neuron}   ({(TypeOneSide ? "one net per neighbor type" : "one net per (center, neighbor) type pair")}, {Embeddings.Count(e => e is not null)} nets)";
 
     /// <summary>The lines of <see cref="Describe"/> particular to this descriptor (by default its size).</summary>
     protected virtual IEnumerable<string> DescribeSpecific()
