@@ -322,3 +322,51 @@ public class SeAttenReferenceTests
         return (X, Y, Z);
     }
 }
+
+/// <summary>
+/// The se_atten block is DPA-2's repinit block too: DeePMD-kit's DPA-2 test model (deeppot_dpa.yaml) stores it as
+/// <c>repinit_args</c> + <c>repinit_variable</c> with the DPA-2 type embedding. Read through <see cref="DeepMD.Sharp.Models.Loading.SeAttenReader.ReadBlock"/>,
+/// put under a random fitting net, its forces match finite differences.
+/// </summary>
+public class SeAttenRepinitBlockTests
+{
+    [Test]
+    public void Dpa2RepinitBlockReadsAndDifferentiates()
+    {
+        var tree = ModelFile.Load(RepoPaths.TestModel("deeppot_dpa.yaml"));
+        var d = new ModelNode(tree, "deeppot_dpa.yaml")["model"]["descriptor"];
+        Assert.That(d["type"].AsString(), Is.EqualTo("dpa2"));
+        const int nt = 2;
+        var tebd = DeepMD.Sharp.Models.Loading.ModelReader.ReadTypeEmbedding(d["type_embedding"], nt);
+        var block = DeepMD.Sharp.Models.Loading.SeAttenReader.ReadBlock(d["repinit_args"], d["repinit_variable"], nt, tebd,
+            d["smooth"].AsBool(), forceStrip: false, [], d["env_protection"].AsDouble());
+        Assert.That(block.Nsel, Is.EqualTo(108));
+        Assert.That(block.Mode, Is.EqualTo(TebdInputMode.Concat));
+        Assert.That(block.AttentionLayers, Is.Empty);
+        var spec = new SeAttenSpec("se_atten", block, concatOutputTebd: true);
+        var rng = new Random(31);
+        var net = RandomModels.Net(rng, spec.OutputSize, [6], "tanh", timestep: false, finalLinear: true, scale: 2.0);
+        var fitting = new DeepMD.Sharp.Models.Fitting.EnergyFittingSpec(nt, spec.OutputSize, [net], true, [0.1, -0.2], 0, 0,
+            null, null, null, null, null, null, false, [], "float64");
+        var model = new DeepPotModel(new DeepMD.Sharp.Core.Atoms.TypeMap(["O", "H"]), spec, fitting, [0, 0], [], []);
+        var box = RandomStructures.TriclinicBox(rng, 7.0, 8.0, tilt: 0.2);
+        var (x, y, z, t) = RandomStructures.Atoms(rng, box, 15, 2, minDist: 1.0);
+        var r = ReferenceEvaluator.Evaluate(model, x, y, z, t, box);
+        const double h = 1e-5;
+        double maxErr = 0, maxF = 0;
+        for (var i = 0; i < x.Length; i++)
+        {
+            var keep = z[i];
+            z[i] = keep + h;
+            var ep = ReferenceEvaluator.Evaluate(model, x, y, z, t, box).Energy;
+            z[i] = keep - h;
+            var em = ReferenceEvaluator.Evaluate(model, x, y, z, t, box).Energy;
+            z[i] = keep;
+            var fd = -(ep - em) / (2 * h);
+            maxErr = Math.Max(maxErr, Math.Abs(fd - r.Forces[3 * i + 2]));
+            maxF = Math.Max(maxF, Math.Abs(fd));
+        }
+        Assert.That(maxF, Is.GreaterThan(1e-4));
+        Assert.That(maxErr, Is.LessThan(1e-7 * Math.Max(1, maxF)));
+    }
+}
