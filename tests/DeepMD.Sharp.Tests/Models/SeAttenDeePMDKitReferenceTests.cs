@@ -48,6 +48,18 @@ public class SeAttenDeePMDKitReferenceTests
             var (cx, cy, cz) = (RandomModels.Fill(rng, 8, 2.0), RandomModels.Fill(rng, 8, 2.0), RandomModels.Fill(rng, 8, 2.0));
             cases.Add(Case($"{name} cluster", file, cx, cy, cz, Enumerable.Range(0, 8).Select(i => i % 2 == 0 ? 0 : 2).ToArray(), null));
         }
+        // Neighbor overflow: sel 8 with more neighbors within rcut; evaluated with --allow-sel-truncation (the nearest 8, as DeePMD-kit keeps).
+        {
+            var options = new AttentionModelOptions { Sel = 8, Mode = "strip" };
+            const string file = "dpa1_sel8_truncated.yaml";
+            ModelFile.Save(Path.Combine(Folder, file), RandomAttentionModels.Tree(107, options));
+            var rng = new Random(107);
+            var box = RandomStructures.TriclinicBox(rng, 5.5, 6.5, tilt: 0.35);
+            var (x, y, z, t) = RandomStructures.Atoms(rng, box, 13, 3, minDist: 1.0);
+            var c = Case("dpa1_sel8_truncated pbc", file, x, y, z, t, box);
+            c["truncate"] = true;
+            cases.Add(c);
+        }
         File.WriteAllText(Path.Combine(Folder, "cases.json"), cases.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
     }
 
@@ -91,8 +103,14 @@ public class SeAttenDeePMDKitReferenceTests
         var types = input["atype"]!.AsArray().Select(v => (int)v!).ToArray();
         var box = input["box"] is JsonArray b ? new Box(b.Select(v => (double)v!).ToArray()) : null;
         var n = types.Length;
-        var r = ReferenceEvaluator.Evaluate(model, Enumerable.Range(0, n).Select(i => coord[3 * i]).ToArray(),
-            Enumerable.Range(0, n).Select(i => coord[3 * i + 1]).ToArray(), Enumerable.Range(0, n).Select(i => coord[3 * i + 2]).ToArray(), types, box);
+        var truncate = input["truncate"] is JsonValue tv && (bool)tv;
+        var options = new EvaluationOptions { SelOverflow = truncate ? SelOverflowPolicy.Truncate : SelOverflowPolicy.Error };
+        var (xs, ys, zs) = (Enumerable.Range(0, n).Select(i => coord[3 * i]).ToArray(), Enumerable.Range(0, n).Select(i => coord[3 * i + 1]).ToArray(),
+            Enumerable.Range(0, n).Select(i => coord[3 * i + 2]).ToArray());
+        if (truncate)
+            Assert.Throws<DeepMD.Sharp.Core.Errors.UserInputException>(() => ReferenceEvaluator.Evaluate(model, xs, ys, zs, types, box),
+                "the case overflows sel: an error unless truncation is asked for");
+        var r = ReferenceEvaluator.Evaluate(model, xs, ys, zs, types, box, options);
         var float32 = model.Descriptor.Precision == "float32";
         // float64: DeePMD-kit's energies to round-off; its forces/virials are finite differences (~1e-9).
         // float32: DeePMD-kit computes in float32 (its finite differences too), we evaluate the stored float32 weights in double.
