@@ -267,6 +267,19 @@ public class SeAttenReferenceTests
     }
 
     [Test]
+    public void OneAndSeveralThreadsGiveIdenticalResults()
+    {
+        var model = RandomAttentionModels.Create(20, new AttentionModelOptions { Mode = "strip" });
+        var (x, y, z, t, box) = Structure(9);
+        var one = Eval(model, x, y, z, t, box, new EvaluationOptions { Threads = 1 });
+        var several = Eval(model, x, y, z, t, box, new EvaluationOptions { Threads = 4 });
+        Assert.That(several.Energy, Is.EqualTo(one.Energy));
+        Assert.That(several.Forces, Is.EqualTo(one.Forces));
+        Assert.That(several.Virial, Is.EqualTo(one.Virial));
+        Assert.That(several.AtomVirial, Is.EqualTo(one.AtomVirial));
+    }
+
+    [Test]
     public void Float32ModelEvaluatesAndMatchesFiniteDifferences()
     {
         var model = RandomAttentionModels.Create(18, new AttentionModelOptions { Precision = "float32", Type = "se_atten_v2" });
