@@ -383,3 +383,66 @@ public class SeAttenRepinitBlockTests
         Assert.That(maxErr, Is.LessThan(1e-7 * Math.Max(1, maxF)));
     }
 }
+
+/// <summary>
+/// The whole-frame descriptor path of the reference evaluator (<see cref="IFrameReferenceDescriptor"/>, for message-passing
+/// descriptors): DPA-1 run through it (forward of every center, fitting, one backward pass) gives the per-center result.
+/// </summary>
+public class FrameReferenceDescriptorTests
+{
+    /// <summary>se_atten offered only through the frame interface.</summary>
+    private sealed class FramedSpec(SeAttenSpec inner) : DescriptorSpec(inner.TypeCount, inner.Rcut, inner.RcutSmooth, inner.Sel, inner.EnvProtection,
+        inner.Neuron, inner.TypeOneSide, inner.ExcludeTypes, inner.Davg, inner.Dstd, 4, inner.Embeddings.ToArray(), inner.Precision)
+    {
+        public override string TypeName => "se_atten_framed";
+
+        public override int OutputSize => inner.OutputSize;
+
+        public override NeighborRequirements Neighbors => inner.Neighbors;
+
+        public override IReferenceDescriptor Reference => throw new InvalidOperationException("the frame path must be used");
+
+        public override IFrameReferenceDescriptor FrameReference => new Adapter(inner);
+    }
+
+    private sealed class Adapter(SeAttenSpec spec) : IFrameReferenceDescriptor
+    {
+        public object Forward(int[] types, DeepMD.Sharp.Core.Neighbors.NeighborList nl, NeighborSlot[][] slots, double[] descriptors, ParallelOptions parallel)
+        {
+            var ds = spec.OutputSize;
+            var states = new object[slots.Length];
+            var buffer = new double[ds];
+            for (var i = 0; i < slots.Length; i++)
+            {
+                states[i] = spec.Reference.Forward(i, types[i], types, nl, slots[i], buffer);
+                buffer.CopyTo(descriptors, i * ds);
+            }
+            return states;
+        }
+
+        public void Backward(int[] types, DeepMD.Sharp.Core.Neighbors.NeighborList nl, NeighborSlot[][] slots, object state, double[] descriptorGrad,
+            double[] gx, double[] gy, double[] gz, ParallelOptions parallel)
+        {
+            var ds = spec.OutputSize;
+            var states = (object[])state;
+            for (var i = 0; i < slots.Length; i++)
+                spec.Reference.Backward(types[i], nl, slots[i], states[i], descriptorGrad.AsSpan(i * ds, ds).ToArray(), gx, gy, gz);
+        }
+    }
+
+    [Test]
+    public void FramePathEqualsPerCenterPath()
+    {
+        var model = RandomAttentionModels.Create(22, new AttentionModelOptions { AtomExclude = [1] });
+        var framed = model.WithDescriptor(new FramedSpec((SeAttenSpec)model.Descriptor));
+        var rng = new Random(23);
+        var box = RandomStructures.TriclinicBox(rng, 5.5, 6.5, tilt: 0.3);
+        var (x, y, z, t) = RandomStructures.Atoms(rng, box, 11, 3, minDist: 1.0);
+        var a = ReferenceEvaluator.Evaluate(model, x, y, z, t, box);
+        var b = ReferenceEvaluator.Evaluate(framed, x, y, z, t, box);
+        Assert.That(b.Energy, Is.EqualTo(a.Energy).Within(1e-12));
+        Assert.That(b.AtomEnergy, Is.EqualTo(a.AtomEnergy).Within(1e-12));
+        Assert.That(b.Forces, Is.EqualTo(a.Forces).Within(1e-12));
+        Assert.That(b.AtomVirial, Is.EqualTo(a.AtomVirial).Within(1e-12));
+    }
+}
