@@ -109,19 +109,25 @@ public abstract class DescriptorSpec
     /// </summary>
     public abstract Evaluation.IReferenceDescriptor Reference { get; }
 
+    /// <summary>
+    /// The descriptor's reference code over a whole frame, for descriptors that cannot be computed center by center
+    /// (message passing); null (the default) when <see cref="Reference"/> is used.
+    /// </summary>
+    public virtual Evaluation.IFrameReferenceDescriptor? FrameReference => null;
+
     /// <summary>Whether neighbors of type <paramref name="b"/> around centers of type <paramref name="a"/> are excluded.</summary>
     public bool IsExcluded(int a, int b) => _excluded[a * TypeCount + b];
 
     /// <summary>The embedding net for center type <paramref name="ti"/> and neighbor type <paramref name="tj"/>.</summary>
     public NeuralNetwork? EmbeddingFor(int ti, int tj) => TypeOneSide ? Embeddings[tj] : Embeddings[ti + TypeCount * tj];
 
-    public int ParameterCount => Embeddings.Sum(e => e?.ParameterCount ?? 0);
+    public virtual int ParameterCount => Embeddings.Sum(e => e?.ParameterCount ?? 0);
 
     /// <summary>What the descriptor needs from the neighbor list: per-type blocks of <see cref="Sel"/> within <see cref="Rcut"/>.</summary>
     public virtual NeighborRequirements Neighbors => new(Rcut, Sel, MixedTypes: false, DynamicSel: false);
 
     /// <summary>The descriptor's lines of <c>dpsharp info</c> (cutoffs, sel, embedding nets, then its own).</summary>
-    public IReadOnlyList<string> Describe()
+    public virtual IReadOnlyList<string> Describe()
     {
         var ci = System.Globalization.CultureInfo.InvariantCulture;
         static string Ints(IEnumerable<int> v) => "[" + string.Join(", ", v) + "]";

@@ -108,6 +108,18 @@ public static class EvaluationInputs
                 counts[types[nl.Owner[e]]]++;
             }
             if (model.IsAtomExcluded(types[i])) return;
+            if (d.Neighbors.MixedTypes)
+            {
+                // One block of Σsel slots for all types (se_atten and its family).
+                var total = 0;
+                for (var t = 0; t < nt; t++) total += counts[t];
+                if (total <= d.SlotCount) return;
+                Interlocked.Exchange(ref Overflow, 1);
+                if (options.SelOverflow == SelOverflowPolicy.Error)
+                    lock (this)
+                        if (i < _errorAtom) (_errorAtom, Error) = (i, ReferenceEvaluator.MixedSelOverflowError(model, i, total, d.Rcut, d.SlotCount, options, types[i]));
+                return;
+            }
             for (var t = 0; t < nt; t++)
             {
                 if (counts[t] <= d.Sel[t]) continue;

@@ -52,6 +52,27 @@ public static class ReferenceEvaluator
         var gz = new double[entries];
         var atomEnergy = result.AtomEnergy;
 
+        if (model.Descriptor.FrameReference is { } frame)
+        {
+            EvaluateFrame(model, frame, types, neighbors, fparam, options, gx, gy, gz, atomEnergy);
+        }
+        else
+        {
+            EvaluateCenters(model, types, neighbors, fparam, options, gx, gy, gz, atomEnergy);
+        }
+
+        double energy = 0;
+        for (var i = 0; i < nloc; i++) energy += atomEnergy[i];
+        result.Energy = energy;
+
+        PairTermAccumulator.Accumulate(neighbors, gx, gy, gz, result, options.ParallelOptions());
+    }
+
+    /// <summary>Descriptors computed center by center (<see cref="IReferenceDescriptor"/>): forward, fitting and backward per center.</summary>
+    private static void EvaluateCenters(DeepPotModel model, int[] types, NeighborList neighbors, double[]? fparam, EvaluationOptions options,
+        double[] gx, double[] gy, double[] gz, double[] atomEnergy)
+    {
+        var nloc = neighbors.CenterCount;
         var errors = new UserInputException?[nloc];
         Parallel.For(0, nloc, options.ParallelOptions(), i =>
         {
@@ -66,12 +87,85 @@ public static class ReferenceEvaluator
         });
         // Report the problem of the lowest-numbered atom, whatever the thread schedule was.
         if (Array.Find(errors, e => e is not null) is { } first) throw first;
+    }
 
-        double energy = 0;
-        for (var i = 0; i < nloc; i++) energy += atomEnergy[i];
-        result.Energy = energy;
+    /// <summary>
+    /// A descriptor computed over the whole frame at once (<see cref="IFrameReferenceDescriptor"/>, e.g. message passing):
+    /// slots of every center, the descriptor forward pass, the fitting net per center, then one backward pass.
+    /// </summary>
+    private static void EvaluateFrame(DeepPotModel model, IFrameReferenceDescriptor frame, int[] types, NeighborList neighbors, double[]? fparam,
+        EvaluationOptions options, double[] gx, double[] gy, double[] gz, double[] atomEnergy)
+    {
+        var nloc = neighbors.CenterCount;
+        var ds = model.Descriptor.OutputSize;
+        var slots = new NeighborSlot[nloc][];
+        var errors = new UserInputException?[nloc];
+        var parallel = options.ParallelOptions();
+        Parallel.For(0, nloc, parallel, i =>
+        {
+            try
+            {
+                slots[i] = AssignSlots(model, i, types, neighbors, options);
+            }
+            catch (UserInputException ex)
+            {
+                errors[i] = ex;
+            }
+        });
+        if (Array.Find(errors, e => e is not null) is { } first) throw first;
+        var descriptors = new double[nloc * ds];
+        var state = frame.Forward(types, neighbors, slots, descriptors, parallel);
+        var descriptorGrad = new double[nloc * ds];
+        Parallel.For(0, nloc, parallel, i =>
+        {
+            try
+            {
+                atomEnergy[i] = FitCenter(model, i, types[i], descriptors.AsSpan(i * ds, ds), fparam, options, descriptorGrad.AsSpan(i * ds, ds));
+            }
+            catch (UserInputException ex)
+            {
+                errors[i] = ex;
+            }
+        });
+        if (Array.Find(errors, e => e is not null) is { } second) throw second;
+        frame.Backward(types, neighbors, slots, state, descriptorGrad, gx, gy, gz, parallel);
+    }
 
-        PairTermAccumulator.Accumulate(neighbors, gx, gy, gz, result, options.ParallelOptions());
+    /// <summary>
+    /// The fitting net of center i on its descriptor: e_i (0 for an excluded type), and ∂e_i/∂descriptor into
+    /// <paramref name="descriptorGrad"/>.
+    /// </summary>
+    private static double FitCenter(DeepPotModel model, int i, int ti, ReadOnlySpan<double> descriptor, double[]? fparam,
+        EvaluationOptions options, Span<double> descriptorGrad)
+    {
+        if (model.IsAtomExcluded(ti)) return 0;
+        var fitting = model.Fitting;
+        var ds = descriptor.Length;
+        var input = new double[fitting.InputSize];
+        var inputGrad = new double[fitting.InputSize];
+        descriptor.CopyTo(input);
+        options.DescriptorWatch?.Observe(i, ti, input.AsSpan(0, ds));
+        var net = fitting.NetFor(ti) ?? throw new UserInputException($"the model has no fitting net for type '{model.TypeMap.Names[ti]}'", model.Source);
+        FillFittingExtras(fitting, i, fparam, options, input, ds);
+        Span<double> output = stackalloc double[net.OutputSize];
+        Span<double> outGrad = stackalloc double[net.OutputSize];
+        outGrad[0] = 1;
+        net.Evaluate(input, output, outGrad, inputGrad);
+        inputGrad.AsSpan(0, ds).CopyTo(descriptorGrad);
+        return output[0] + fitting.BiasAtomE[ti] + model.OutBias[ti];
+    }
+
+    /// <summary>The fitting input after the descriptor: normalised fparam, aparam of atom i, case embedding.</summary>
+    private static void FillFittingExtras(EnergyFittingSpec fitting, int i, double[]? fparam, EvaluationOptions options, double[] input, int k)
+    {
+        if (fparam is not null)
+            for (var p = 0; p < fparam.Length; p++)
+                input[k++] = (fparam[p] - (fitting.FparamAvg?[p] ?? 0)) * (fitting.FparamInvStd?[p] ?? 1);
+        if (fitting.AparamCount > 0 && !fitting.UseAparamAsMask)
+            for (var p = 0; p < fitting.AparamCount; p++)
+                input[k++] = (options.Aparam![i * fitting.AparamCount + p] - (fitting.AparamAvg?[p] ?? 0)) * (fitting.AparamInvStd?[p] ?? 1);
+        if (fitting.CaseEmbedding is { } ce)
+            foreach (var v in ce) input[k++] = v;
     }
 
     /// <summary>The frame parameters to use: the given ones, else the model default; checks the count.</summary>
@@ -109,15 +203,7 @@ public static class ReferenceEvaluator
         var state = kernel.Forward(i, ti, types, nl, slots, input);
         options.DescriptorWatch?.Observe(i, ti, input.AsSpan(0, ds));
 
-        var k = ds;
-        if (fparam is not null)
-            for (var p = 0; p < fparam.Length; p++)
-                input[k++] = (fparam[p] - (fitting.FparamAvg?[p] ?? 0)) * (fitting.FparamInvStd?[p] ?? 1);
-        if (fitting.AparamCount > 0 && !fitting.UseAparamAsMask)
-            for (var p = 0; p < fitting.AparamCount; p++)
-                input[k++] = (options.Aparam![i * fitting.AparamCount + p] - (fitting.AparamAvg?[p] ?? 0)) * (fitting.AparamInvStd?[p] ?? 1);
-        if (fitting.CaseEmbedding is { } ce)
-            foreach (var v in ce) input[k++] = v;
+        FillFittingExtras(fitting, i, fparam, options, input, ds);
 
         Span<double> output = stackalloc double[net.OutputSize];
         Span<double> outGrad = stackalloc double[net.OutputSize];
@@ -136,6 +222,7 @@ public static class ReferenceEvaluator
     public static NeighborSlot[] AssignSlots(DeepPotModel model, int i, int[] types, NeighborList nl, EvaluationOptions options)
     {
         var desc = model.Descriptor;
+        if (desc.Neighbors.MixedTypes) return AssignMixedSlots(model, i, types, nl, options, desc.Rcut, desc.SlotCount);
         var rc = desc.Rcut;
         var ti = types[i];
         var candidates = new List<NeighborSlot>();
@@ -182,6 +269,52 @@ public static class ReferenceEvaluator
             if (!model.IsPairExcluded(ti, tj)) slots[slot] = s;
         }
         return slots;
+    }
+
+    /// <summary>
+    /// The slots of center i for a mixed-type descriptor (se_atten, DPA-2, DPA-3; notes §2.1): the neighbors within
+    /// <paramref name="rcut"/> sorted by distance (ties by atom index), whatever their type, in <paramref name="nsel"/>
+    /// slots; −1 pads. More neighbors than <paramref name="nsel"/> is an error unless the policy says to keep the nearest
+    /// like DeePMD-kit. Model-level pair exclusions then turn their slots into padding where they are (DeePMD-kit
+    /// masks the list in place after selecting).
+    /// </summary>
+    public static NeighborSlot[] AssignMixedSlots(DeepPotModel model, int i, int[] types, NeighborList nl, EvaluationOptions options, double rcut, int nsel)
+    {
+        var ti = types[i];
+        var candidates = new List<NeighborSlot>();
+        for (var e = nl.Offsets[i]; e < nl.Offsets[i + 1]; e++)
+        {
+            var r = Math.Sqrt(nl.Dx[e] * nl.Dx[e] + nl.Dy[e] * nl.Dy[e] + nl.Dz[e] * nl.Dz[e]);
+            if (r > rcut) continue;
+            if (r < options.OverlapDistance) throw OverlapError(i, nl.Owner[e], r, options);
+            candidates.Add(new NeighborSlot(e, r));
+        }
+        if (candidates.Count > nsel && options.SelOverflow == SelOverflowPolicy.Error && !model.IsAtomExcluded(ti))
+            throw MixedSelOverflowError(model, i, candidates.Count, rcut, nsel, options, ti);
+        candidates.Sort((a, b) =>
+        {
+            var c = a.R.CompareTo(b.R);
+            if (c != 0) return c;
+            c = nl.Owner[a.Entry].CompareTo(nl.Owner[b.Entry]);
+            return c != 0 ? c : a.Entry.CompareTo(b.Entry);
+        });
+        var slots = new NeighborSlot[nsel];
+        Array.Fill(slots, new NeighborSlot(-1, 0));
+        for (var k = 0; k < Math.Min(nsel, candidates.Count); k++)
+            if (!model.IsPairExcluded(ti, types[nl.Owner[candidates[k].Entry]])) slots[k] = candidates[k];
+        return slots;
+    }
+
+    /// <summary>The error for an atom with more neighbors than a mixed-type descriptor's sel allows.</summary>
+    public static UserInputException MixedSelOverflowError(DeepPotModel model, int i, int count, double rcut, int nsel, EvaluationOptions options, int? centerType = null)
+    {
+        var ti = centerType ?? -1;
+        var typeText = ti >= 0 ? $" (type {model.TypeMap.Names[ti]})" : "";
+        return new UserInputException(
+            $"atom {Label(i, options)}{typeText} has {count} neighbors within rcut = {rcut} Å, but the model's sel is {nsel} " +
+            $"({model.Descriptor.TypeName} keeps the {nsel} nearest, whatever their type). DeePMD-kit would silently drop the " +
+            "farthest ones and energy would not be conserved. Use a model with a larger sel, check the structure's density, " +
+            "or pass --allow-sel-truncation to reproduce DeePMD-kit's truncation.");
     }
 
     /// <summary>The error for an atom with more neighbors of a type than the model's sel allows.</summary>

@@ -83,7 +83,8 @@ public static class ModelReader
         }
     }
 
-    private static void CheckClass(ModelNode node, string expected, int minVersion, int maxVersion)
+    /// <summary>Checks a node's @class and @version (when present) against what this engine reads.</summary>
+    public static void CheckClass(ModelNode node, string expected, int minVersion, int maxVersion)
     {
         var cls = node.Optional("@class");
         if (!cls.IsNull && cls.AsString() != expected)
@@ -97,7 +98,7 @@ public static class ModelReader
 
     private static DescriptorSpec ReadDescriptor(ModelNode d, int nt)
     {
-        CheckClass(d, "Descriptor", 1, 3);
+        CheckClass(d, "Descriptor", 1, 4); // each reader checks the versions of its own type
         var type = d["type"].AsString();
         var reader = DescriptorReaders.Find(type) ?? throw d["type"].Error(
             $"descriptor type '{type}' is not supported; supported: {string.Join(", ", SupportedDescriptors)}");
@@ -107,6 +108,7 @@ public static class ModelReader
     /// <summary>The se_* descriptors (<paramref name="kind"/> se_e2_a or se_e2_r) from their Descriptor dict.</summary>
     internal static DescriptorSpec ReadSmoothDescriptor(ModelNode d, int nt, string kind)
     {
+        CheckClass(d, "Descriptor", 1, 3);
         if (!d.Optional("spin").IsNull) throw d["spin"].Error("spin models are not supported");
         var sel = d["sel"].AsIntArray();
         if (sel.Length != nt) throw d["sel"].Error($"sel has {sel.Length} entries but the type map has {nt} types");
@@ -248,7 +250,11 @@ public static class ModelReader
         return (ndim, nets);
     }
 
-    private static NeuralNetwork? ReadNetwork(ModelNode n, string netClass)
+    /// <summary>
+    /// An EmbeddingNetwork / FittingNetwork / Network node as a <see cref="NeuralNetwork"/>, or null for a cleared
+    /// (excluded) net with no layers.
+    /// </summary>
+    public static NeuralNetwork? ReadNetwork(ModelNode n, string netClass)
     {
         var cls = n.Optional("@class");
         if (!cls.IsNull && cls.AsString() is not ("EmbeddingNetwork" or "FittingNetwork" or "Network"))
@@ -256,26 +262,61 @@ public static class ModelReader
         var layerNodes = n["layers"].AsList();
         if (layerNodes.Count == 0) return null; // a cleared (excluded) network
         var defaultAct = n.Optional("activation_function").AsString("tanh");
-        var layers = new List<DenseLayer>();
-        foreach (var l in layerNodes)
-        {
-            CheckClass(l, "Layer", 1, 2);
-            var vars = l["@variables"];
-            var w = vars["w"].AsArray(-1, -1);
-            int nin = w.Shape[0], nout = w.Shape[1];
-            double[]? b = null, idt = null;
-            if (!vars.Optional("b").IsNull) b = vars["b"].AsArray().Data;
-            if (!vars.Optional("idt").IsNull) idt = vars["idt"].AsArray().Data;
-            if (b is not null && b.Length != nout) throw vars["b"].Error($"has {b.Length} values, expected {nout}");
-            if (idt is not null && idt.Length != nout) throw vars["idt"].Error($"has {idt.Length} values, expected {nout}");
-            var act = Activation.Parse(l.Optional("activation_function").AsString(defaultAct), n.File);
-            var resnet = l.Optional("resnet").AsBool(false);
-            layers.Add(new DenseLayer(nin, nout, w.Data, b, idt, act, resnet));
-        }
+        var layers = layerNodes.Select(l => ReadLayer(l, defaultAct)).ToList();
         for (var k = 1; k < layers.Count; k++)
             if (layers[k].InputSize != layers[k - 1].OutputSize)
                 throw n["layers"].Error($"layer {k} takes {layers[k].InputSize} inputs but layer {k - 1} gives {layers[k - 1].OutputSize}");
         return new NeuralNetwork(layers);
+    }
+
+    /// <summary>One <c>Layer</c> node (DeePMD-kit's NativeLayer: w, b, idt, activation, resnet).</summary>
+    public static DenseLayer ReadLayer(ModelNode l, string defaultActivation = "none")
+    {
+        CheckClass(l, "Layer", 1, 2);
+        var vars = l["@variables"];
+        var w = vars["w"].AsArray(-1, -1);
+        int nin = w.Shape[0], nout = w.Shape[1];
+        double[]? b = null, idt = null;
+        if (!vars.Optional("b").IsNull) b = vars["b"].AsArray().Data;
+        if (!vars.Optional("idt").IsNull) idt = vars["idt"].AsArray().Data;
+        if (b is not null && b.Length != nout) throw vars["b"].Error($"has {b.Length} values, expected {nout}");
+        if (idt is not null && idt.Length != nout) throw vars["idt"].Error($"has {idt.Length} values, expected {nout}");
+        var act = Activation.Parse(l.Optional("activation_function").AsString(defaultActivation), l.File);
+        var resnet = l.Optional("resnet").AsBool(false);
+        return new DenseLayer(nin, nout, w.Data, b, idt, act, resnet);
+    }
+
+    /// <summary>A <c>LayerNorm</c> node (γ = w, β = b, eps).</summary>
+    public static LayerNorm ReadLayerNorm(ModelNode n, int size)
+    {
+        CheckClass(n, "LayerNorm", 1, 1);
+        var vars = n["@variables"];
+        var w = vars["w"].AsArray(size).Data;
+        var b = vars.Optional("b").IsNull ? null : vars["b"].AsArray(size).Data;
+        var eps = n.Optional("eps").AsDouble(1e-5);
+        if (!(eps >= 0)) throw n["eps"].Error($"eps must be ≥ 0, found {eps}");
+        return new LayerNorm(w, b, eps);
+    }
+
+    /// <summary>
+    /// A <c>TypeEmbedNet</c> node (notes §2.1) for <paramref name="nt"/> types: the embedding table, with the zero
+    /// padding row when the node says <c>padding</c>. <c>use_econf_tebd</c> (inputs from DeePMD-kit's element table,
+    /// which the file does not store) is refused with a clear message.
+    /// </summary>
+    public static TypeEmbedding ReadTypeEmbedding(ModelNode n, int nt)
+    {
+        CheckClass(n, "TypeEmbedNet", 1, 2);
+        var ntypes = n.Optional("ntypes").AsInt(nt);
+        if (ntypes != nt) throw n["ntypes"].Error($"type embedding has ntypes {ntypes}, the model has {nt} types");
+        if (n.Optional("use_econf_tebd").AsBool(false))
+            throw n["use_econf_tebd"].Error("use_econf_tebd (electronic-configuration type embedding) is not supported: "
+                + "its inputs come from DeePMD-kit's element table, which the model file does not store");
+        var net = ReadNetwork(n["embedding"], "EmbeddingNetwork") ?? throw n["embedding"].Error("the type embedding net has no layers");
+        if (net.InputSize != nt) throw n["embedding"].Error($"the type embedding net takes {net.InputSize} inputs, expected one-hot vectors of {nt}");
+        var neuron = n.Optional("neuron").AsIntArray([]);
+        if (neuron.Length > 0 && neuron[^1] != net.OutputSize)
+            throw n["neuron"].Error($"neuron ends with {neuron[^1]} but the net gives {net.OutputSize} outputs");
+        return new TypeEmbedding(nt, net, n.Optional("padding").AsBool(false));
     }
 
     /// <summary>A list of type pairs (<c>exclude_types</c>), each type checked against 0..<paramref name="nt"/>-1.</summary>

@@ -80,6 +80,61 @@ public sealed class NeuralNetwork
     }
 
     /// <summary>
+    /// Evaluates the network on <paramref name="input"/> and, by forward-mode differentiation, the derivative of every
+    /// output with respect to input <paramref name="direction"/> (the other inputs held fixed): how the attention
+    /// descriptors differentiate their embedding net, whose inputs are s and constant type embeddings.
+    /// </summary>
+    public void EvaluateDirectional(ReadOnlySpan<double> input, int direction, Span<double> value, Span<double> derivative)
+    {
+        if ((uint)direction >= (uint)InputSize) throw new ArgumentOutOfRangeException(nameof(direction));
+        var width = MaxWidth;
+        var x = new double[width];
+        var dx = new double[width];
+        var y = new double[width];
+        var dy = new double[width];
+        input.CopyTo(x);
+        dx[direction] = 1;
+        var n = InputSize;
+        foreach (var layer in Layers)
+        {
+            var m = layer.OutputSize;
+            for (var o = 0; o < m; o++)
+            {
+                double z = layer.Bias?[o] ?? 0, dz = 0;
+                for (var k = 0; k < n; k++)
+                {
+                    var w = layer.Weights[k * m + o];
+                    z += x[k] * w;
+                    dz += dx[k] * w;
+                }
+                var a = layer.Activation.Value(z);
+                var da = layer.Activation.Derivative(z, a) * dz;
+                if (layer.Timestep is { } idt)
+                {
+                    a *= idt[o];
+                    da *= idt[o];
+                }
+                y[o] = a;
+                dy[o] = da;
+            }
+            switch (layer.ResidualKind)
+            {
+                case 1:
+                    for (var o = 0; o < m; o++) { y[o] += x[o]; dy[o] += dx[o]; }
+                    break;
+                case 2:
+                    for (var o = 0; o < m; o++) { y[o] += x[o % n]; dy[o] += dx[o % n]; }
+                    break;
+            }
+            (x, y) = (y, x);
+            (dx, dy) = (dy, dx);
+            n = m;
+        }
+        x.AsSpan(0, n).CopyTo(value);
+        dx.AsSpan(0, n).CopyTo(derivative);
+    }
+
+    /// <summary>
     /// For a one-input network: output G(s), dG/ds and d²G/ds² (forward-mode, used to tabulate embedding nets).
     /// </summary>
     public void EvaluateScalarWithCurvature(double s, Span<double> value, Span<double> first, Span<double> second)

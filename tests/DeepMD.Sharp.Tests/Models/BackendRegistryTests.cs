@@ -161,7 +161,7 @@ public class BackendRegistryTests
         var descriptor = (Dictionary<string, object?>)model["descriptor"]!;
         descriptor["type"] = "se_test_r";
         var ex = Assert.Throws<UserInputException>(() => ModelReader.FromTree(tree, path));
-        Assert.That(ex!.Message, Does.Contain("descriptor type 'se_test_r' is not supported; supported: se_e2_a, se_e2_r"));
+        Assert.That(ex!.Message, Does.Contain("descriptor type 'se_test_r' is not supported; supported: se_e2_a, se_e2_r, se_atten, se_atten_v2"));
         try
         {
             DescriptorReaders.Register(new DescriptorReader("se_test_r", [], SeE2RSpec.ReadAs.Read));
@@ -173,6 +173,6 @@ public class BackendRegistryTests
         {
             DescriptorReaders.Unregister("se_test_r");
         }
-        Assert.That(ModelReader.SupportedDescriptors, Is.EqualTo(new[] { "se_e2_a", "se_e2_r" }));
+        Assert.That(ModelReader.SupportedDescriptors, Is.EqualTo(new[] { "se_e2_a", "se_e2_r", "se_atten", "se_atten_v2" }));
     }
 }

@@ -23,7 +23,14 @@ public class GhostAtomContractTests
     private static readonly Lazy<DeepPotModel> SeA = new(() => ModelLoader.Load(RepoPaths.TestModel("deeppot_sea.yaml")));
     private static readonly Lazy<DeepPotModel> SeR = new(() => ModelLoader.Load(RepoPaths.TestModel("deeppot-r.yaml")));
 
-    private static DeepPotModel ModelOf(string descriptor) => descriptor == "se_e2_a" ? SeA.Value : SeR.Value;
+    private static readonly Lazy<DeepPotModel> SeAtten = new(() => RandomAttentionModels.Create(21, new AttentionModelOptions { Types = ["O", "H"], Sel = 60 }));
+
+    private static DeepPotModel ModelOf(string descriptor) => descriptor switch
+    {
+        "se_e2_a" => SeA.Value,
+        "se_atten" => SeAtten.Value,
+        _ => SeR.Value,
+    };
 
     private static IModelEvaluator Backend(string name, DeepPotModel model) => name switch
     {
@@ -44,6 +51,10 @@ public class GhostAtomContractTests
                 foreach (var (seed, small) in new[] { (1, true), (2, true), (3, false) })
                     yield return new TestCaseData(descriptor, backend, seed, small)
                         .SetName($"{descriptor} {backend}, seed {seed}, {(small ? "face distance below rcut" : "face distance above rcut")}");
+        // DPA-1 (a random se_atten model): the reference backend only, so far.
+        foreach (var (seed, small) in new[] { (1, true), (3, false) })
+            yield return new TestCaseData("se_atten", "reference", seed, small)
+                .SetName($"se_atten reference, seed {seed}, {(small ? "face distance below rcut" : "face distance above rcut")}");
     }
 
     /// <summary>
@@ -79,6 +90,7 @@ public class GhostAtomContractTests
     [TestCase("se_e2_a", "cpu-f64", 6, false)]
     [TestCase("se_e2_a", "gpu-f64 (ILGPU CPU accelerator)", 7, true)]
     [TestCase("se_e2_r", "reference", 8, true)]
+    [TestCase("se_atten", "reference", 11, true)]
     [TestCase("se_e2_r", "cpu-f64", 9, true)]
     [TestCase("se_e2_r", "gpu-f64 (ILGPU CPU accelerator)", 10, true)]
     public void IndependentGhostsAndLammpsShapedListFoldToThePeriodicResult(string descriptor, string backend, int seed, bool small)
