@@ -24,6 +24,14 @@ public interface IFrameReferenceDescriptor
     object Forward(int[] types, NeighborList nl, NeighborSlot[][] slots, double[] descriptors, ParallelOptions parallel);
 
     /// <summary>
+    /// <see cref="Forward(int[], NeighborList, NeighborSlot[][], double[], ParallelOptions)"/> with the evaluation options,
+    /// for a descriptor that selects further slots itself and so needs the sel-overflow policy and the atom labels
+    /// (DPA-2's smaller cutoffs). By default the options only give the parallelism.
+    /// </summary>
+    object Forward(int[] types, NeighborList nl, NeighborSlot[][] slots, double[] descriptors, EvaluationOptions options) =>
+        Forward(types, nl, slots, descriptors, options.ParallelOptions());
+
+    /// <summary>
     /// Given ∂E/∂descriptor of every center (<paramref name="descriptorGrad"/>, [nloc][OutputSize]; zero rows for
     /// excluded atom types), adds ∂E/∂d into (gx, gy, gz) at every list entry.
     /// </summary>

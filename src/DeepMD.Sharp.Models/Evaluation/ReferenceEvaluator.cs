@@ -114,7 +114,7 @@ public static class ReferenceEvaluator
         });
         if (Array.Find(errors, e => e is not null) is { } first) throw first;
         var descriptors = new double[nloc * ds];
-        var state = frame.Forward(types, neighbors, slots, descriptors, parallel);
+        var state = frame.Forward(types, neighbors, slots, descriptors, options);
         var descriptorGrad = new double[nloc * ds];
         Parallel.For(0, nloc, parallel, i =>
         {
