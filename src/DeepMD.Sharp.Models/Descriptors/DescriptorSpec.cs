@@ -121,7 +121,7 @@ public abstract class DescriptorSpec
     /// <summary>The embedding net for center type <paramref name="ti"/> and neighbor type <paramref name="tj"/>.</summary>
     public NeuralNetwork? EmbeddingFor(int ti, int tj) => TypeOneSide ? Embeddings[tj] : Embeddings[ti + TypeCount * tj];
 
-    public int ParameterCount => Embeddings.Sum(e => e?.ParameterCount ?? 0);
+    public virtual int ParameterCount => Embeddings.Sum(e => e?.ParameterCount ?? 0);
 
     /// <summary>What the descriptor needs from the neighbor list: per-type blocks of <see cref="Sel"/> within <see cref="Rcut"/>.</summary>
     public virtual NeighborRequirements Neighbors => new(Rcut, Sel, MixedTypes: false, DynamicSel: false);

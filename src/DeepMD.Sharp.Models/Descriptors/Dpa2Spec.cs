@@ -51,6 +51,22 @@ public sealed class Dpa2Spec : DescriptorSpec
 
     public const string DescriptorType = "dpa2";
 
+    /// <summary>Every weight of the descriptor: type embedding, repinit (and three-body) nets, transforms, repformer layers.</summary>
+    public override int ParameterCount
+    {
+        get
+        {
+            static int N(NeuralNetwork? n) => n?.ParameterCount ?? 0;
+            var count = N(TypeEmbedding.Net) + N(Repinit.Net) + N(Repinit.StripNet) + N(ThreeBody?.Net) + N(ThreeBody?.StripNet)
+                + N(G1ShapeTransform) + N(TebdTransform) + N(Repformer.G2Embedding);
+            foreach (var l in Repformer.Layers)
+                count += N(l.Linear1) + N(l.Linear2) + N(l.G1SelfMlp) + N(l.ProjG1G2) + N(l.ProjG1G1G2) + N(l.Attn2MapQk) + N(l.Attn2MapV)
+                    + N(l.Attn2HeadMap) + N(l.Attn2EvHeadMap) + N(l.LocMapQ) + N(l.LocMapKv) + N(l.LocHeadMap) + (l.Attn2Norm?.ParameterCount ?? 0)
+                    + l.G1Residual.Sum(v => v.Length) + l.G2Residual.Sum(v => v.Length) + l.H2Residual.Sum(v => v.Length);
+            return count;
+        }
+    }
+
     public override string TypeName => DescriptorType;
 
     public override int OutputSize => Repformer.G1Dim + (ConcatOutputTebd ? TypeEmbedding.Dim : 0);
