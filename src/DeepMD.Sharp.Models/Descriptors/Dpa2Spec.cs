@@ -284,6 +284,7 @@ public sealed class Dpa2Spec : DescriptorSpec
         {
             var map = n["attn2g_map"];
             l.Attn2MapQk = new NeuralNetwork([ModelReader.ReadLayer(map["mapqk"])]);
+            l.Attn2Shift = map.Optional("attnw_shift").AsDouble(20.0);
             if (l.Attn2MapQk.InputSize != g2 || l.Attn2MapQk.OutputSize != l.Attn2Hidden * 2 * l.Attn2Heads)
                 throw map["mapqk"].Error($"expected a {g2} → {l.Attn2Hidden * 2 * l.Attn2Heads} layer");
         }
@@ -306,6 +307,7 @@ public sealed class Dpa2Spec : DescriptorSpec
         {
             var la = n["loc_attn"];
             l.LocMapQ = new NeuralNetwork([ModelReader.ReadLayer(la["mapq"])]);
+            l.Attn1Shift = la.Optional("attnw_shift").AsDouble(20.0);
             l.LocMapKv = new NeuralNetwork([ModelReader.ReadLayer(la["mapkv"])]);
             l.LocHeadMap = new NeuralNetwork([ModelReader.ReadLayer(la["head_map"])]);
             if (l.LocMapQ.OutputSize != l.Attn1Hidden * l.Attn1Heads || l.LocMapKv.OutputSize != (l.Attn1Hidden + g1) * l.Attn1Heads || l.LocHeadMap.InputSize != g1 * l.Attn1Heads)
@@ -348,6 +350,9 @@ public sealed class Dpa2Layer
 {
     public bool G1Conv, G1Drrd, G1Grrg, G1Attn, UpdateChannel2, G2G1G1, G2Attn, UpdateH2, Attn2Gate, Smooth, UseSqrtNnei, G1OutConv, G1OutMlp;
     public int Attn1Hidden, Attn1Heads, Attn2Hidden, Attn2Heads;
+
+    /// <summary>The logit shift of the smooth attention (attnw_shift, 20 in DeePMD-kit) of loc_attn and attn2g_map.</summary>
+    public double Attn1Shift = 20, Attn2Shift = 20;
     public Activation Activation = Activation.Linear;
     public string UpdateStyle = "res_avg";
     public NeuralNetwork Linear1 = null!;

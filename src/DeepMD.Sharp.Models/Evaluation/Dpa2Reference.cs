@@ -533,7 +533,7 @@ internal sealed class Dpa2Reference : IFrameReferenceDescriptor
         var pairMask = PairMask(mask, nloc, nnei);
         Var? swsw = l.Smooth ? SwOuter(tape, sw, nloc, nnei) : null;
         bool[]? minusInf = null;
-        if (swsw is not null) w = tape.Affine(tape.Mul(tape.Affine(w, 1, 20), swsw, nloc, nh, nnei * nnei, bHasB: false), 1, -20);
+        if (swsw is not null) w = tape.Affine(tape.Mul(tape.Affine(w, 1, l.Attn2Shift), swsw, nloc, nh, nnei * nnei, bHasB: false), 1, -l.Attn2Shift);
         else minusInf = KeyPadding(mask, nloc, nh, nnei, nnei);
         w = tape.Softmax(w, nloc * nh * nnei, nnei, minusInf);
         w = tape.Mul(w, Const(pairMask), nloc, nh, nnei * nnei, bHasB: false);
@@ -602,7 +602,7 @@ internal sealed class Dpa2Reference : IFrameReferenceDescriptor
         var v = tape.Slice(kv, nloc * nh * nnei, nd + ni, 1, nd, ni);
         var w = tape.Affine(tape.MatMul(q, k, nloc * nh, 1, nd, nnei, tb: true), 1 / Math.Sqrt(nd)); // [nloc, nh, nnei]
         bool[]? minusInf = null;
-        if (l.Smooth) w = tape.Affine(tape.Mul(tape.Affine(w, 1, 20), sw, nloc, nh, nnei, bHasB: false), 1, -20);
+        if (l.Smooth) w = tape.Affine(tape.Mul(tape.Affine(w, 1, l.Attn1Shift), sw, nloc, nh, nnei, bHasB: false), 1, -l.Attn1Shift);
         else minusInf = KeyPadding(mask, nloc, nh, 1, nnei);
         w = tape.Softmax(w, nloc * nh, nnei, minusInf);
         w = tape.Mul(w, Const(mask), nloc, nh, nnei, bHasB: false);

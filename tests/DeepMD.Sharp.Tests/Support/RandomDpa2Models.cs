@@ -45,7 +45,11 @@ public static class RandomDpa2Models
 {
     public const double RepinitRcut = 4.5, ThreeBodyRcut = 3.0, RepformerRcut = 3.5;
 
-    public static DeepPotModel Create(int seed, Dpa2Options o)
+    public static DeepPotModel Create(int seed, Dpa2Options o) =>
+        ModelReader.FromTree(CreateTree(seed, o), $"random-dpa2-{o.Name}-{seed}");
+
+    /// <summary>The model as DeePMD-kit's model dict (what <c>dp convert-backend</c> writes), loadable by DeePMD-kit itself.</summary>
+    public static Dictionary<string, object?> CreateTree(int seed, Dpa2Options o)
     {
         var rng = new Random(seed);
         var nt = o.Types;
@@ -147,7 +151,7 @@ public static class RandomDpa2Models
                 ["sel"] = new List<object?> { (long)fsel }, ["ntypes"] = (long)nt, ["g1_dim"] = (long)g1, ["g2_dim"] = (long)g2,
                 ["axis_neuron"] = (long)repAxis, ["update_chnnl_2"] = chnnl2, ["update_g1_has_conv"] = o.Conv,
                 ["update_g1_has_drrd"] = o.Drrd, ["update_g1_has_grrg"] = o.Grrg, ["update_g1_has_attn"] = o.G1Attn,
-                ["update_g2_has_g1g1"] = o.G2G1G1, ["update_g2_has_attn"] = o.G2Attn, ["update_h2"] = o.H2,
+                ["update_g2_has_g1g1"] = g2g1g1, ["update_g2_has_attn"] = g2attn, ["update_h2"] = h2,
                 ["attn1_hidden"] = (long)nd1, ["attn1_nhead"] = (long)nh1, ["attn2_hidden"] = (long)nd2, ["attn2_nhead"] = (long)nh2,
                 ["attn2_has_gate"] = o.Gate, ["activation_function"] = "tanh", ["update_style"] = o.UpdateStyle, ["smooth"] = o.Smooth,
                 ["precision"] = "float64", ["trainable_ln"] = true, ["use_sqrt_nnei"] = o.SqrtNnei, ["g1_out_conv"] = o.G1OutConv,
@@ -178,27 +182,33 @@ public static class RandomDpa2Models
                 g2res.Add(Arr(rng, [g2], 0.3));
             }
             if (g2attn || h2)
-                l["attn2g_map"] = new Dictionary<string, object?> { ["@class"] = "Atten2Map", ["mapqk"] = Layer(g2, nd2 * 2 * nh2, false, scale: 1.5) };
+                l["attn2g_map"] = new Dictionary<string, object?>
+                {
+                    ["@class"] = "Atten2Map", ["@version"] = 1L, ["input_dim"] = (long)g2, ["hidden_dim"] = (long)nd2, ["head_num"] = (long)nh2,
+                    ["has_gate"] = o.Gate, ["smooth"] = o.Smooth, ["attnw_shift"] = 20.0, ["precision"] = "float64",
+                    ["mapqk"] = Layer(g2, nd2 * 2 * nh2, false, scale: 1.5),
+                };
             if (g2attn)
             {
-                l["attn2_mh_apply"] = new Dictionary<string, object?> { ["@class"] = "Atten2MultiHeadApply", ["mapv"] = Layer(g2, g2 * nh2, false), ["head_map"] = Layer(g2 * nh2, g2, true) };
+                l["attn2_mh_apply"] = new Dictionary<string, object?> { ["@class"] = "Atten2MultiHeadApply", ["@version"] = 1L, ["input_dim"] = (long)g2, ["head_num"] = (long)nh2, ["precision"] = "float64", ["mapv"] = Layer(g2, g2 * nh2, false), ["head_map"] = Layer(g2 * nh2, g2, true) };
                 l["attn2_lm"] = new Dictionary<string, object?>
                 {
-                    ["@class"] = "LayerNorm", ["@version"] = 1L, ["eps"] = 1e-5,
+                    ["@class"] = "LayerNorm", ["@version"] = 1L, ["eps"] = 1e-5, ["precision"] = "float64", ["trainable"] = true,
                     ["@variables"] = new Dictionary<string, object?> { ["w"] = Arr(rng, [g2], 0.3, 1.0), ["b"] = Arr(rng, [g2], 0.2) },
                 };
                 g2res.Add(Arr(rng, [g2], 0.3));
             }
             if (h2)
             {
-                l["attn2_ev_apply"] = new Dictionary<string, object?> { ["@class"] = "Atten2EquiVarApply", ["head_map"] = Layer(nh2, 1, false) };
+                l["attn2_ev_apply"] = new Dictionary<string, object?> { ["@class"] = "Atten2EquiVarApply", ["@version"] = 1L, ["input_dim"] = (long)g2, ["head_num"] = (long)nh2, ["precision"] = "float64", ["head_map"] = Layer(nh2, 1, false) };
                 h2res.Add(Arr(rng, [1], 0.3));
             }
             if (o.G1Attn)
             {
                 l["loc_attn"] = new Dictionary<string, object?>
                 {
-                    ["@class"] = "LocalAtten", ["mapq"] = Layer(g1, nd1 * nh1, false, scale: 1.5), ["mapkv"] = Layer(g1, (nd1 + g1) * nh1, false, scale: 1.5),
+                    ["@class"] = "LocalAtten", ["@version"] = 1L, ["input_dim"] = (long)g1, ["hidden_dim"] = (long)nd1, ["head_num"] = (long)nh1,
+                    ["smooth"] = o.Smooth, ["attnw_shift"] = 20.0, ["precision"] = "float64", ["mapq"] = Layer(g1, nd1 * nh1, false, scale: 1.5), ["mapkv"] = Layer(g1, (nd1 + g1) * nh1, false, scale: 1.5),
                     ["head_map"] = Layer(g1 * nh1, g1, true),
                 };
                 g1res.Add(Arr(rng, [g1], 0.3));
@@ -232,6 +242,10 @@ public static class RandomDpa2Models
                 ["rcut"] = RepformerRcut, ["rcut_smth"] = 2.5, ["nsel"] = (long)fsel, ["nlayers"] = (long)o.Layers, ["g1_dim"] = (long)g1,
                 ["g2_dim"] = (long)g2, ["axis_neuron"] = (long)repAxis, ["direct_dist"] = o.DirectDist, ["activation_function"] = "tanh",
                 ["use_sqrt_nnei"] = o.SqrtNnei, ["g1_out_conv"] = o.G1OutConv, ["g1_out_mlp"] = o.G1OutMlp, ["update_style"] = o.UpdateStyle,
+                ["update_g1_has_conv"] = o.Conv, ["update_g1_has_drrd"] = o.Drrd, ["update_g1_has_grrg"] = o.Grrg, ["update_g1_has_attn"] = o.G1Attn,
+                ["update_g2_has_g1g1"] = o.G2G1G1, ["update_g2_has_attn"] = o.G2Attn, ["update_h2"] = o.H2, ["attn1_hidden"] = 3L, ["attn1_nhead"] = 2L,
+                ["attn2_hidden"] = 3L, ["attn2_nhead"] = 2L, ["attn2_has_gate"] = o.Gate, ["update_residual"] = 0.1, ["update_residual_init"] = "norm",
+                ["set_davg_zero"] = o.SetDavgZero, ["trainable_ln"] = true, ["ln_eps"] = 1e-5,
             },
             ["concat_output_tebd"] = o.ConcatTebd, ["precision"] = "float64", ["smooth"] = o.Smooth,
             ["exclude_types"] = o.ExcludeTypes.Select(p => (object?)p.Select(v => (object?)(long)v).ToList()).ToList(),
@@ -260,22 +274,36 @@ public static class RandomDpa2Models
         {
             ["@class"] = "Fitting", ["@version"] = 3L, ["type"] = "ener", ["ntypes"] = (long)nt, ["dim_descrpt"] = (long)dsize,
             ["mixed_types"] = true, ["dim_out"] = 1L, ["numb_fparam"] = 0L, ["numb_aparam"] = 0L, ["precision"] = "float64",
-            ["@variables"] = new Dictionary<string, object?> { ["bias_atom_e"] = Arr(rng, [nt, 1], 1.0) },
+            ["neuron"] = new List<object?> { 8L, 8L }, ["resnet_dt"] = false, ["activation_function"] = "tanh", ["rcond"] = null,
+            ["tot_ener_zero"] = false, ["trainable"] = null, ["atom_ener"] = new List<object?>(), ["layer_name"] = null,
+            ["use_aparam_as_mask"] = false, ["spin"] = null, ["exclude_types"] = new List<object?>(), ["var_name"] = "energy", ["type_map"] = typeMap,
+            ["@variables"] = new Dictionary<string, object?>
+            {
+                ["bias_atom_e"] = Arr(rng, [nt, 1], 1.0), ["fparam_avg"] = null, ["fparam_inv_std"] = null, ["aparam_avg"] = null, ["aparam_inv_std"] = null,
+            },
             ["nets"] = new Dictionary<string, object?>
             {
                 ["@class"] = "NetworkCollection", ["@version"] = 1L, ["ndim"] = 0L, ["ntypes"] = (long)nt, ["network_type"] = "fitting_network",
                 ["networks"] = new List<object?>
                 {
-                    new Dictionary<string, object?> { ["@class"] = "FittingNetwork", ["@version"] = 1L, ["activation_function"] = "tanh", ["layers"] = fitLayers },
+                    new Dictionary<string, object?>
+                    {
+                        ["@class"] = "FittingNetwork", ["@version"] = 1L, ["activation_function"] = "tanh", ["in_dim"] = (long)dsize, ["out_dim"] = 1L,
+                        ["neuron"] = new List<object?> { 8L, 8L }, ["resnet_dt"] = false, ["precision"] = "float64", ["bias_out"] = true, ["layers"] = fitLayers,
+                    },
                 },
             },
         };
         var model = new Dictionary<string, object?>
         {
             ["@class"] = "Model", ["@version"] = 2L, ["type"] = "standard", ["type_map"] = typeMap,
+            ["@variables"] = new Dictionary<string, object?>
+            {
+                ["out_bias"] = Arr(rng, [1, nt, 1], 0.5), ["out_std"] = new NdArray("float64", [1, nt, 1], Enumerable.Repeat(1.0, nt).ToArray()),
+            },
             ["descriptor"] = descriptor, ["fitting"] = fitting, ["pair_exclude_types"] = new List<object?>(), ["atom_exclude_types"] = new List<object?>(),
         };
-        return ModelReader.FromTree(new Dictionary<string, object?> { ["model"] = model }, $"random-dpa2-{o.Name}-{seed}");
+        return new Dictionary<string, object?> { ["backend"] = "dpmodel", ["model"] = model, ["@variables"] = new Dictionary<string, object?>() };
     }
 
     private static NdArray Arr(Random rng, int[] shape, double scale, double offset = 0)
