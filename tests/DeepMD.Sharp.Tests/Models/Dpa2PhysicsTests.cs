@@ -245,3 +245,18 @@ public class Dpa2PhysicsTests
         Assert.That(double.IsFinite(r.Energy), Is.True);
     }
 }
+
+/// <summary>DPA-2 on a neighbor list over ghost atoms (a LAMMPS rank): refused clearly, since message passing needs the ghosts' features.</summary>
+public class Dpa2GhostListTests
+{
+    [Test]
+    public void ListOverGhostAtomsIsRefusedClearly()
+    {
+        var model = RandomDpa2Models.Create(11, new Dpa2Options { Name = "ghosts" });
+        // Two local atoms 1.5 Å apart and a ghost atom (index 2) 2 Å from the first.
+        int[] types = [0, 1, 1];
+        var list = new DeepMD.Sharp.Core.Neighbors.NeighborList([0, 2, 3], [1, 2, 0], [1.5, 0, -1.5], [0, 2, 0], [0, 0, 0], RandomDpa2Models.RepinitRcut);
+        var ex = Assert.Throws<DeepMD.Sharp.Core.Errors.UserInputException>(() => ReferenceEvaluator.Evaluate(model, types, list));
+        Assert.That(ex!.Message, Does.Contain("ghost atom").And.Contain("periodic box"));
+    }
+}
