@@ -37,4 +37,13 @@ public interface IFrameReferenceDescriptor
     /// </summary>
     void Backward(int[] types, NeighborList nl, NeighborSlot[][] slots, object state, double[] descriptorGrad,
         double[] gx, double[] gy, double[] gz, ParallelOptions parallel);
+
+    /// <summary>
+    /// What to add to the pair-form per-atom virial ([nall][9]) to get DeePMD-kit's, −Σ_i ∂e_i/∂x_k ⊗ (x_k − x_i), which
+    /// differs from it when a center's energy depends on other centers' neighbors; null when nothing is to be added (the
+    /// default, or when <see cref="EvaluationOptions.AtomPositions"/> is not given). Called after <see cref="Backward"/>
+    /// with its pair gradients.
+    /// </summary>
+    double[]? AtomVirialCorrection(int[] types, NeighborList nl, object state, double[] descriptorGrad,
+        double[] gx, double[] gy, double[] gz, EvaluationOptions options) => null;
 }

@@ -12,6 +12,7 @@ using DeepMD.Sharp.Models.Networks;
 internal sealed class Tape
 {
     private readonly List<Action> _backward = [];
+    private readonly List<Var> _withGradient = [];
 
     /// <summary>One array on the tape: its value and, after <see cref="Backward"/>, the gradient of the seeded output.</summary>
     public sealed class Var
@@ -37,13 +38,28 @@ internal sealed class Tape
     public static Var Const(double[] value) => new(value, constant: true);
 
     /// <summary>An input whose gradient is wanted.</summary>
-    public Var Input(double[] value) => new(value, constant: false);
+    public Var Input(double[] value)
+    {
+        var v = new Var(value, constant: false);
+        _withGradient.Add(v);
+        return v;
+    }
+
+    /// <summary>Clears every gradient, for another <see cref="Backward"/> with a different seed.</summary>
+    public void ZeroGradients()
+    {
+        foreach (var v in _withGradient) Array.Clear(v.G!);
+    }
 
     private Var Result(double[] value, Action<Var> back, params Var[] inputs)
     {
         var needs = inputs.Any(v => v.G is not null);
         var r = new Var(value, constant: !needs);
-        if (needs) _backward.Add(() => back(r));
+        if (needs)
+        {
+            _backward.Add(() => back(r));
+            _withGradient.Add(r);
+        }
         return r;
     }
 
