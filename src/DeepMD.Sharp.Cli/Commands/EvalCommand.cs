@@ -69,6 +69,8 @@ public static class EvalCommand
                     Fparam = fp,
                     Aparam = apAll,
                     AtomLabels = s.Species,
+                    // Message-passing descriptors (DPA-2) need them for DeePMD-kit's per-atom virial.
+                    AtomPositions = m.Descriptor.FrameReference is null ? null : ReferenceEvaluator.WrappedPositions(s.X, s.Y, s.Z, s.Box),
                 };
                 var neighbors = CellListNeighborSearch.Build(s.X, s.Y, s.Z, s.Box, m.Cutoff);
                 guard.Begin();

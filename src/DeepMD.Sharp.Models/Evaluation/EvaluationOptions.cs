@@ -41,6 +41,14 @@ public sealed record EvaluationOptions
     /// </summary>
     public Coverage.DescriptorWatch? DescriptorWatch { get; init; }
 
+    /// <summary>
+    /// Positions of the atoms (x, y, z, each of all atoms), wrapped into the cell as DeePMD-kit wraps them, or null. Only
+    /// message-passing descriptors use them: DeePMD-kit's per-atom virial of such a model, −Σ_i ∂e_i/∂x_k ⊗ (x_k − x_i),
+    /// depends on where the atoms i sit, which the neighbor list's displacements do not say. Without them the per-atom
+    /// virial is the pair form (it sums to the same virial).
+    /// </summary>
+    public (double[] X, double[] Y, double[] Z)? AtomPositions { get; init; }
+
     /// <summary>Distance below which two atoms count as on top of each other, Å.</summary>
     public double OverlapDistance { get; init; } = 1e-6;
 }

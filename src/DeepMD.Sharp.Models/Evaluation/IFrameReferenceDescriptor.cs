@@ -24,9 +24,26 @@ public interface IFrameReferenceDescriptor
     object Forward(int[] types, NeighborList nl, NeighborSlot[][] slots, double[] descriptors, ParallelOptions parallel);
 
     /// <summary>
+    /// <see cref="Forward(int[], NeighborList, NeighborSlot[][], double[], ParallelOptions)"/> with the evaluation options,
+    /// for a descriptor that selects further slots itself and so needs the sel-overflow policy and the atom labels
+    /// (DPA-2's smaller cutoffs). By default the options only give the parallelism.
+    /// </summary>
+    object Forward(int[] types, NeighborList nl, NeighborSlot[][] slots, double[] descriptors, EvaluationOptions options) =>
+        Forward(types, nl, slots, descriptors, options.ParallelOptions());
+
+    /// <summary>
     /// Given ∂E/∂descriptor of every center (<paramref name="descriptorGrad"/>, [nloc][OutputSize]; zero rows for
     /// excluded atom types), adds ∂E/∂d into (gx, gy, gz) at every list entry.
     /// </summary>
     void Backward(int[] types, NeighborList nl, NeighborSlot[][] slots, object state, double[] descriptorGrad,
         double[] gx, double[] gy, double[] gz, ParallelOptions parallel);
+
+    /// <summary>
+    /// What to add to the pair-form per-atom virial ([nall][9]) to get DeePMD-kit's, −Σ_i ∂e_i/∂x_k ⊗ (x_k − x_i), which
+    /// differs from it when a center's energy depends on other centers' neighbors; null when nothing is to be added (the
+    /// default, or when <see cref="EvaluationOptions.AtomPositions"/> is not given). Called after <see cref="Backward"/>
+    /// with its pair gradients.
+    /// </summary>
+    double[]? AtomVirialCorrection(int[] types, NeighborList nl, object state, double[] descriptorGrad,
+        double[] gx, double[] gy, double[] gz, EvaluationOptions options) => null;
 }

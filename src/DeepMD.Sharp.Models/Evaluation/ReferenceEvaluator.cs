@@ -18,7 +18,28 @@ public static class ReferenceEvaluator
         int[] types, Box? box, EvaluationOptions? options = null)
     {
         var neighbors = CellListNeighborSearch.Build(x, y, z, box, model.Cutoff);
+        options ??= new EvaluationOptions();
+        if (options.AtomPositions is null && model.Descriptor.FrameReference is not null)
+            options = options with { AtomPositions = WrappedPositions(x, y, z, box) };
         return Evaluate(model, types, neighbors, options);
+    }
+
+    /// <summary>The positions wrapped into the cell as DeePMD-kit does (fractional coordinates modulo 1), or as given without a box.</summary>
+    public static (double[] X, double[] Y, double[] Z) WrappedPositions(ReadOnlySpan<double> x, ReadOnlySpan<double> y, ReadOnlySpan<double> z, Box? box)
+    {
+        var n = x.Length;
+        double[] wx = new double[n], wy = new double[n], wz = new double[n];
+        for (var i = 0; i < n; i++)
+        {
+            if (box is null)
+            {
+                (wx[i], wy[i], wz[i]) = (x[i], y[i], z[i]);
+                continue;
+            }
+            var (a, b, c) = box.ToFractional(x[i], y[i], z[i]);
+            (wx[i], wy[i], wz[i]) = box.ToCartesian(a - Math.Floor(a), b - Math.Floor(b), c - Math.Floor(c));
+        }
+        return (wx, wy, wz);
     }
 
     /// <summary>
@@ -52,9 +73,10 @@ public static class ReferenceEvaluator
         var gz = new double[entries];
         var atomEnergy = result.AtomEnergy;
 
+        double[]? atomVirialCorrection = null;
         if (model.Descriptor.FrameReference is { } frame)
         {
-            EvaluateFrame(model, frame, types, neighbors, fparam, options, gx, gy, gz, atomEnergy);
+            atomVirialCorrection = EvaluateFrame(model, frame, types, neighbors, fparam, options, gx, gy, gz, atomEnergy);
         }
         else
         {
@@ -66,6 +88,8 @@ public static class ReferenceEvaluator
         result.Energy = energy;
 
         PairTermAccumulator.Accumulate(neighbors, gx, gy, gz, result, options.ParallelOptions());
+        if (atomVirialCorrection is not null)
+            for (var q = 0; q < atomVirialCorrection.Length; q++) result.AtomVirial[q] += atomVirialCorrection[q];
     }
 
     /// <summary>Descriptors computed center by center (<see cref="IReferenceDescriptor"/>): forward, fitting and backward per center.</summary>
@@ -93,7 +117,7 @@ public static class ReferenceEvaluator
     /// A descriptor computed over the whole frame at once (<see cref="IFrameReferenceDescriptor"/>, e.g. message passing):
     /// slots of every center, the descriptor forward pass, the fitting net per center, then one backward pass.
     /// </summary>
-    private static void EvaluateFrame(DeepPotModel model, IFrameReferenceDescriptor frame, int[] types, NeighborList neighbors, double[]? fparam,
+    private static double[]? EvaluateFrame(DeepPotModel model, IFrameReferenceDescriptor frame, int[] types, NeighborList neighbors, double[]? fparam,
         EvaluationOptions options, double[] gx, double[] gy, double[] gz, double[] atomEnergy)
     {
         var nloc = neighbors.CenterCount;
@@ -114,7 +138,7 @@ public static class ReferenceEvaluator
         });
         if (Array.Find(errors, e => e is not null) is { } first) throw first;
         var descriptors = new double[nloc * ds];
-        var state = frame.Forward(types, neighbors, slots, descriptors, parallel);
+        var state = frame.Forward(types, neighbors, slots, descriptors, options);
         var descriptorGrad = new double[nloc * ds];
         Parallel.For(0, nloc, parallel, i =>
         {
@@ -129,6 +153,7 @@ public static class ReferenceEvaluator
         });
         if (Array.Find(errors, e => e is not null) is { } second) throw second;
         frame.Backward(types, neighbors, slots, state, descriptorGrad, gx, gy, gz, parallel);
+        return frame.AtomVirialCorrection(types, neighbors, state, descriptorGrad, gx, gy, gz, options);
     }
 
     /// <summary>

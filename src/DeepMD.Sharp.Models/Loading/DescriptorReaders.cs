@@ -9,7 +9,7 @@ using DeepMD.Sharp.Models.Descriptors;
 public static class DescriptorReaders
 {
     private static readonly object Lock = new();
-    private static readonly List<DescriptorReader> Types = [SeE2ASpec.ReadAs, SeE2RSpec.ReadAs, SeAttenSpec.ReadAs, SeAttenSpec.ReadAsV2];
+    private static readonly List<DescriptorReader> Types = [SeE2ASpec.ReadAs, SeE2RSpec.ReadAs, SeAttenSpec.ReadAs, SeAttenSpec.ReadAsV2, Dpa2Spec.ReadAs];
 
     /// <summary>The canonical type strings, in registration order.</summary>
     public static IReadOnlyList<string> Names
