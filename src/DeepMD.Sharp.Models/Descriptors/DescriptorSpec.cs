@@ -135,10 +135,14 @@ public abstract class DescriptorSpec
         [
             string.Create(ci, $"rcut             {Rcut} Å   (rcut_smth {RcutSmooth} Å, env_protection {EnvProtection})"),
             $"sel              {Ints(Sel)}   (Σ = {SlotCount})",
-            $"embedding net    {Ints(Neuron)}   ({(TypeOneSide ? "one net per neighbor type" : "one net per (center, neighbor) type pair")}, {Embeddings.Count(e => e is not null)} nets)",
+            EmbeddingLine(Ints(Neuron)),
             .. DescribeSpecific(),
         ];
     }
+
+    /// <summary>The <c>info</c> line about the embedding nets.</summary>
+    protected virtual string EmbeddingLine(string neuron) =>
+        $"embedding net    {neuron}   ({(TypeOneSide ? "one net per neighbor type" : "one net per (center, neighbor) type pair")}, {Embeddings.Count(e => e is not null)} nets)";
 
     /// <summary>The lines of <see cref="Describe"/> particular to this descriptor (by default its size).</summary>
     protected virtual IEnumerable<string> DescribeSpecific()
