@@ -407,11 +407,30 @@ public sealed class Simulation
             Verlet.BuildHalf(x, y, z, Atoms.Type.AsSpan(0, Atoms.Count), box, Potential.Cutoff);
         else if (Potential.NeighborKind == NeighborKind.Both)
             Verlet.BuildBoth(x, y, z, Atoms.Type.AsSpan(0, Atoms.Count), box, Potential.Cutoff);
+        else if (Streams(x.Length))
+            Verlet.BuildNone(x, y, z, box);
         else
         {
             Verlet.Build(x, y, z, box.Cell, Potential!.Cutoff);
             Verlet.HoldBox(box);
         }
+    }
+
+    /// <summary>
+    /// Systems of at least this many atoms are evaluated without a stored neighbor list when the potential can
+    /// (<see cref="IPotential.CanStream"/>): its list of the whole system would hold ~14 KB per water atom (cutoff 6 Å +
+    /// skin 2 Å), ten times the atoms' own data. <c>DPSHARP_STREAM=1</c> streams any size the potential accepts,
+    /// <c>DPSHARP_STREAM=0</c> never.
+    /// </summary>
+    public const int StreamFromAtoms = 50_000;
+
+    /// <summary>Whether the potential evaluates <paramref name="atoms"/> atoms without a stored list (see <see cref="StreamFromAtoms"/>).</summary>
+    private bool Streams(int atoms)
+    {
+        var setting = Environment.GetEnvironmentVariable("DPSHARP_STREAM");
+        if (setting is "0" or "off") return false;
+        if (!Potential!.CanStream(Box!.Cell, atoms)) return false;
+        return setting is "1" or "on" || atoms >= StreamFromAtoms;
     }
 
     /// <summary>

@@ -178,6 +178,74 @@ public sealed class ExtrapolationGuard
         return f.Any;
     }
 
+    /// <summary>
+    /// For a structure evaluated block by block (<c>DeepPotential</c>'s streamed evaluation): clears the merged finding;
+    /// then <see cref="BeforeEvaluation"/> and <see cref="InspectBlock"/> around each block's evaluation, and
+    /// <see cref="EndBlocks"/> once, which counts the structure once as <see cref="Inspect"/> would.
+    /// </summary>
+    public void BeginBlocks()
+    {
+        _merged.Clear();
+        _mergedObserved = 0;
+        _mergedTypeI = _mergedTypeJ = 0;
+    }
+
+    /// <summary>
+    /// Checks one block (its model types and list over local + ghost atoms) and merges what it finds into the
+    /// structure's finding, atom indices mapped to the structure's through <paramref name="global"/> (local → structure
+    /// index). A pair seen from two blocks is counted from each center, as <see cref="Inspect"/> counts it from both.
+    /// </summary>
+    public void InspectBlock(int[] types, NeighborList list, ReadOnlySpan<int> global, int maxDegreeOfParallelism = -1)
+    {
+        if (!Active) return;
+        var f = Last;
+        f.Clear();
+        CheckPairs(types, list, f, maxDegreeOfParallelism);
+        var m = _merged;
+        if (f.PairI >= 0)
+        {
+            var deficit = f.PairMinimum - f.PairDistance;
+            if (m.PairI < 0 || deficit > m.PairMinimum - m.PairDistance)
+            {
+                (m.PairI, m.PairJ, m.PairDistance, m.PairMinimum) = (global[f.PairI], global[f.PairJ], f.PairDistance, f.PairMinimum);
+                (_mergedTypeI, _mergedTypeJ) = (_lastTypeI, _lastTypeJ);
+            }
+        }
+        m.PairCount += f.PairCount;
+        if (Watch is { } w)
+        {
+            _mergedObserved += w.Observed;
+            if (w.Worst is { } worst)
+            {
+                m.DescriptorCount += w.OutsideCount;
+                var mapped = worst with { Center = global[worst.Center] };
+                if (m.Descriptor is not { } prev || mapped.Excess > prev.Excess || mapped.Excess == prev.Excess && mapped.Center < prev.Center)
+                    m.Descriptor = mapped;
+            }
+        }
+        f.Clear();
+    }
+
+    /// <summary>Ends a block-by-block inspection: the merged finding becomes <see cref="Last"/>; returns whether anything was found.</summary>
+    public bool EndBlocks(bool anyCenters)
+    {
+        var f = Last;
+        f.Clear();
+        if (!Active) return false;
+        Checked++;
+        var m = _merged;
+        (f.PairCount, f.PairI, f.PairJ, f.PairDistance, f.PairMinimum) = (m.PairCount, m.PairI, m.PairJ, m.PairDistance, m.PairMinimum);
+        (_lastTypeI, _lastTypeJ) = (_mergedTypeI, _mergedTypeJ);
+        if (Watch is not null && _mergedObserved == 0 && anyCenters) DescriptorsUnchecked++;
+        (f.DescriptorCount, f.Descriptor) = (m.DescriptorCount, m.Descriptor);
+        if (f.Any) Events++;
+        return f.Any;
+    }
+
+    private readonly GuardFinding _merged = new();
+    private long _mergedObserved;
+    private int _mergedTypeI, _mergedTypeJ;
+
     /// <summary>Adds a model deviation computed after <see cref="Inspect"/> (the ensemble's out_freq steps).</summary>
     public bool CheckDeviation(ModelDeviation d)
     {
