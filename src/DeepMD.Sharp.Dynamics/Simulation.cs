@@ -424,10 +424,22 @@ public sealed class Simulation
     /// </summary>
     public const int StreamFromAtoms = 50_000;
 
-    /// <summary>Whether the potential evaluates <paramref name="atoms"/> atoms without a stored list (see <see cref="StreamFromAtoms"/>).</summary>
+    /// <summary>
+    /// Whether the potential evaluates the system without a stored neighbor list when it can: true always, false never,
+    /// null (the default) as <c>DPSHARP_STREAM</c> says, else from <see cref="StreamFromAtoms"/> atoms on. Read at each
+    /// list build.
+    /// </summary>
+    public bool? Stream { get; set; }
+
+    /// <summary>Whether the potential evaluates <paramref name="atoms"/> atoms without a stored list (see <see cref="Stream"/>).</summary>
     private bool Streams(int atoms)
     {
-        var setting = Environment.GetEnvironmentVariable("DPSHARP_STREAM");
+        var setting = Stream switch
+        {
+            true => "1",
+            false => "0",
+            null => Environment.GetEnvironmentVariable("DPSHARP_STREAM"),
+        };
         if (setting is "0" or "off") return false;
         if (!Potential!.CanStream(Box!.Cell, atoms)) return false;
         return setting is "1" or "on" || atoms >= StreamFromAtoms;

@@ -46,6 +46,9 @@ public sealed class BlockNeighborSearch
     /// <summary>Local index → system atom index for the last built block: centers first, then ghosts.</summary>
     public ReadOnlySpan<int> Global => _global.AsSpan(0, _atoms);
 
+    /// <summary><see cref="Global"/> as the array behind it (longer than the block's atoms).</summary>
+    public int[] GlobalArray => _global;
+
     private int _atoms;
 
     /// <summary>Centers of the last built block.</summary>

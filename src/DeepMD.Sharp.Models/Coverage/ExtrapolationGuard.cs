@@ -195,20 +195,33 @@ public sealed class ExtrapolationGuard
     /// structure's finding, atom indices mapped to the structure's through <paramref name="global"/> (local → structure
     /// index). A pair seen from two blocks is counted from each center, as <see cref="Inspect"/> counts it from both.
     /// </summary>
-    public void InspectBlock(int[] types, NeighborList list, ReadOnlySpan<int> global, int maxDegreeOfParallelism = -1)
+    public void InspectBlock(int[] types, NeighborList list, int[] global, int maxDegreeOfParallelism = -1)
     {
         if (!Active) return;
         var f = Last;
         f.Clear();
-        CheckPairs(types, list, f, maxDegreeOfParallelism);
+        _blockGlobal = global;
+        try
+        {
+            CheckPairs(types, list, f, maxDegreeOfParallelism);
+        }
+        finally
+        {
+            _blockGlobal = null;
+        }
         var m = _merged;
         if (f.PairI >= 0)
         {
+            // A pair is found from both its atoms; one list reports it first from the lower index, so the merged finding
+            // names the lower index first (the limits are symmetric), and of equally bad pairs the lowest.
+            var (gi, gj, ti, tj) = (global[f.PairI], global[f.PairJ], _lastTypeI, _lastTypeJ);
+            if (gj < gi) (gi, gj, ti, tj) = (gj, gi, tj, ti);
             var deficit = f.PairMinimum - f.PairDistance;
-            if (m.PairI < 0 || deficit > m.PairMinimum - m.PairDistance)
+            var held = m.PairMinimum - m.PairDistance;
+            if (m.PairI < 0 || deficit > held || deficit == held && (gi, gj).CompareTo((m.PairI, m.PairJ)) < 0)
             {
-                (m.PairI, m.PairJ, m.PairDistance, m.PairMinimum) = (global[f.PairI], global[f.PairJ], f.PairDistance, f.PairMinimum);
-                (_mergedTypeI, _mergedTypeJ) = (_lastTypeI, _lastTypeJ);
+                (m.PairI, m.PairJ, m.PairDistance, m.PairMinimum) = (gi, gj, f.PairDistance, f.PairMinimum);
+                (_mergedTypeI, _mergedTypeJ) = (ti, tj);
             }
         }
         m.PairCount += f.PairCount;
@@ -243,6 +256,7 @@ public sealed class ExtrapolationGuard
     }
 
     private readonly GuardFinding _merged = new();
+    private int[]? _blockGlobal;
     private long _mergedObserved;
     private int _mergedTypeI, _mergedTypeJ;
 
@@ -326,7 +340,7 @@ public sealed class ExtrapolationGuard
             _lastTypeI = types[r.I];
             _lastTypeJ = types[r.J];
         }
-        if (f.PairI >= 0 && f.PairCount == 0) f.PairCount = 1; // a pair with a ghost seen from one side only
+        if (f.PairI >= 0 && f.PairCount == 0 && _blockGlobal is null) f.PairCount = 1; // a pair with a ghost seen from one side only
     }
 
     private const int PairChunk = 256;
@@ -384,7 +398,8 @@ public sealed class ExtrapolationGuard
         var j = list.Owner[e];
         var p = types[i] * _model.TypeMap.Count + types[j];
         if (r2 >= _limit2[p]) return;
-        if (i <= j) result.Count++; // a pair appears in both atoms' rows: count it once
+        // A pair appears in both atoms' rows: count it once (by the structure's indices when inspecting a block).
+        if (_blockGlobal is { } g ? g[i] <= g[j] : i <= j) result.Count++;
         var r = Math.Sqrt(r2);
         var deficit = _minimum[p] - r;
         if (deficit <= result.Deficit) return;

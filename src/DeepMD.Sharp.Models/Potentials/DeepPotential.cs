@@ -220,7 +220,7 @@ public sealed class DeepPotential : IPotential
             var r = buffers.Result;
             guard?.BeforeEvaluation();
             Evaluator.Evaluate(bt, list, options, r);
-            guard?.InspectBlock(bt, list, global, Options.MaxDegreeOfParallelism());
+            guard?.InspectBlock(bt, list, blocks.GlobalArray, Options.MaxDegreeOfParallelism());
             energy += r.Energy;
             for (var c = 0; c < 9; c++) virial[c] += r.Virial[c];
             var f = r.Forces;
