@@ -17,7 +17,7 @@ results=${2:-memory-scaling.txt}
 shift 2 || true
 [ $# -gt 0 ] || { echo "usage: $0 [STEPS] [RESULTS] R1 [R2 ...]" >&2; exit 2; }
 results=$(realpath -m "$results")
-dll=$root/src/DeepMD.Sharp.Cli/bin/Release/net10.0/dpsharp.dll
+dll=${DPSHARP_DLL:-$root/src/DeepMD.Sharp.Cli/bin/Release/net10.0/dpsharp.dll}  # DPSHARP_DLL: a copy, so rebuilding does not touch a running measurement
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 export DPSHARP_BACKEND=${DPSHARP_BACKEND:-cpu-f32}
@@ -48,7 +48,7 @@ DECK
   /usr/bin/time -v dotnet "$dll" run in.water --log none --progress none > out.txt 2> time.txt || { echo "R=$r: run failed"; tail -5 out.txt time.txt; exit 1; }
   rss_kb=$(awk -F: '/Maximum resident set size/ {gsub(/ /, "", $2); print $2}' time.txt)
   wall=$(awk '/Elapsed \(wall clock\)/ {print $NF}' time.txt)
-  us=$(grep -o '[0-9.e+-]* us/atom-step' out.txt | awk '{print $1}')
+  us=$(grep -o '[0-9.e+-]* us/atom-step' out.txt | awk '{print $1}'); us=${us:--}
   rss=$((rss_kb * 1024))
   per_atom=$(awk -v b="$rss" -v n="$atoms" 'BEGIN {printf "%.0f", b / n}')
   marginal=$([ "$prev_atoms" -gt 0 ] && awk -v b="$rss" -v pb="$prev_rss" -v n="$atoms" -v pn="$prev_atoms" 'BEGIN {printf "%.0f", (b - pb) / (n - pn)}' || echo "-")
