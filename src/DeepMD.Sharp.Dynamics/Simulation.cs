@@ -442,8 +442,16 @@ public sealed class Simulation
         };
         if (setting is "0" or "off") return false;
         if (!Potential!.CanStream(Box!.Cell, atoms)) return false;
-        return setting is "1" or "on" || atoms >= StreamFromAtoms;
+        var streams = setting is "1" or "on" || atoms >= StreamFromAtoms;
+        if (streams && !ReferenceEquals(_saidStreaming, Potential))
+        {
+            _saidStreaming = Potential;
+            Warn?.Invoke($"{Potential.Name}: {atoms} atoms evaluated block by block, without a stored neighbor list (DPSHARP_STREAM=0 stores one)");
+        }
+        return streams;
     }
+
+    private IPotential? _saidStreaming;
 
     /// <summary>
     /// Recreates the neighbor list exactly as it stood in a saved run: built from the saved positions of its last build
