@@ -45,14 +45,17 @@ thermo          1
 run             $steps
 DECK
   free_gb=$(free -g | awk '/^Mem:/ {print $7}')
-  /usr/bin/time -v dotnet "$dll" run in.water --log none --progress none > out.txt 2> time.txt || { echo "R=$r: run failed"; tail -5 out.txt time.txt; exit 1; }
+  /usr/bin/time -v dotnet "$dll" run in.water --log none --progress none > out.txt 2> time.txt || { echo "R=$r: run failed"; tail -n 5 out.txt time.txt; exit 1; }
   rss_kb=$(awk -F: '/Maximum resident set size/ {gsub(/ /, "", $2); print $2}' time.txt)
   wall=$(awk '/Elapsed \(wall clock\)/ {print $NF}' time.txt)
+  cpu=$(awk -F: '/User time|System time/ {s += $2} END {print s}' time.txt)
+  # CPU time of the whole process (read, replicate, setup included) per atom and evaluation (steps + 1 evaluations).
+  cpu_us=$(awk -v c="$cpu" -v n="$atoms" -v s="$steps" 'BEGIN {printf "%.1f", 1e6 * c / n / (s + 1)}')
   us=$(grep -o '[0-9.e+-]* us/atom-step' out.txt | awk '{print $1}'); us=${us:--}
   rss=$((rss_kb * 1024))
   per_atom=$(awk -v b="$rss" -v n="$atoms" 'BEGIN {printf "%.0f", b / n}')
   marginal=$([ "$prev_atoms" -gt 0 ] && awk -v b="$rss" -v pb="$prev_rss" -v n="$atoms" -v pn="$prev_atoms" 'BEGIN {printf "%.0f", (b - pb) / (n - pn)}' || echo "-")
-  line="$(date -u +%FT%TZ) R=$r atoms=$atoms steps=$steps backend=$DPSHARP_BACKEND stream=${DPSHARP_STREAM:-auto} peak_rss=$((rss / 1048576))MiB bytes/atom=$per_atom marginal_bytes/atom=$marginal us/atom-step=$us wall=$wall available_before=${free_gb}GiB load=$(cut -d' ' -f1-3 /proc/loadavg | tr ' ' /)"
+  line="$(date -u +%FT%TZ) R=$r atoms=$atoms steps=$steps backend=$DPSHARP_BACKEND stream=${DPSHARP_STREAM:-auto} peak_rss=$((rss / 1048576))MiB bytes/atom=$per_atom marginal_bytes/atom=$marginal us/atom-step=$us cpu_us/atom-evaluation=$cpu_us wall=$wall available_before=${free_gb}GiB load=$(cut -d' ' -f1-3 /proc/loadavg | tr ' ' /)"
   echo "$line" | tee -a "$results"
   prev_atoms=$atoms; prev_rss=$rss
 done
