@@ -119,7 +119,9 @@ public sealed class DeepPotential : IPotential
             ComputeStreamed(request, result);
             return;
         }
-        var neighbors = request.Neighbors ?? throw new ArgumentException("pair_style deepmd needs a full neighbor list", nameof(request));
+        var neighbors = request.Neighbors ?? throw new ArgumentException(
+            "pair_style deepmd needs a full neighbor list here (a request without one is evaluated block by block only in a box periodic in a, b and c " +
+            "with 3 cutoffs between opposite faces; a box that shrank below that during the run needs DPSHARP_STREAM=0)", nameof(request));
         var n = request.AtomCount;
         if (neighbors.CenterCount != request.LocalCount)
             throw new ArgumentException($"the neighbor list has {neighbors.CenterCount} centers for {request.LocalCount} local atoms", nameof(request));
@@ -168,7 +170,10 @@ public sealed class DeepPotential : IPotential
     /// It then lists and evaluates the system block by block (<see cref="ComputeStreamed"/>), so memory grows with the
     /// atoms and one block's entries instead of with every atom's entries.
     /// </summary>
-    public bool CanStream(Core.Geometry.Box? box, int atoms) => _deviation is null && atoms > 0 && BlockNeighborSearch.Supports(box, Model.Cutoff);
+    /// <remarks>Not with a GPU evaluator: blocks of 16k atoms would leave a device mostly idle (not measured; such runs keep
+    /// the stored list, or the device loop).</remarks>
+    public bool CanStream(Core.Geometry.Box? box, int atoms) =>
+        _deviation is null && atoms > 0 && !Evaluator.Name.StartsWith("gpu", StringComparison.Ordinal) && BlockNeighborSearch.Supports(box, Model.Cutoff);
 
     private BlockNeighborSearch? _blocks;
     private readonly Dictionary<int, (int[] Types, EvaluationResult Result)> _blockBuffers = [];
