@@ -471,12 +471,51 @@ public sealed class Simulation
             Verlet.BuildHalf(x, y, z, Atoms.Type.AsSpan(0, Atoms.Count), box, Potential.Cutoff, planar: Dimension == 2);
         else if (Potential.NeighborKind == NeighborKind.Both)
             Verlet.BuildBoth(x, y, z, Atoms.Type.AsSpan(0, Atoms.Count), box, Potential.Cutoff);
+        else if (Streams(x.Length))
+            Verlet.BuildNone(x, y, z, box);
         else
         {
             Verlet.Build(x, y, z, box.Cell, Potential!.Cutoff);
             Verlet.HoldBox(box);
         }
     }
+
+    /// <summary>
+    /// Systems of at least this many atoms are evaluated without a stored neighbor list when the potential can
+    /// (<see cref="IPotential.CanStream"/>): its list of the whole system would hold ~14 KB per water atom (cutoff 6 Å +
+    /// skin 2 Å), ten times the atoms' own data. <c>DPSHARP_STREAM=1</c> streams any size the potential accepts,
+    /// <c>DPSHARP_STREAM=0</c> never.
+    /// </summary>
+    public const int StreamFromAtoms = 50_000;
+
+    /// <summary>
+    /// Whether the potential evaluates the system without a stored neighbor list when it can: true always, false never,
+    /// null (the default) as <c>DPSHARP_STREAM</c> says, else from <see cref="StreamFromAtoms"/> atoms on. Read at each
+    /// list build.
+    /// </summary>
+    public bool? Stream { get; set; }
+
+    /// <summary>Whether the potential evaluates <paramref name="atoms"/> atoms without a stored list (see <see cref="Stream"/>).</summary>
+    private bool Streams(int atoms)
+    {
+        var setting = Stream switch
+        {
+            true => "1",
+            false => "0",
+            null => Environment.GetEnvironmentVariable("DPSHARP_STREAM"),
+        };
+        if (setting is "0" or "off") return false;
+        if (!Potential!.CanStream(Box!.Cell, atoms)) return false;
+        var streams = setting is "1" or "on" || atoms >= StreamFromAtoms;
+        if (streams && !ReferenceEquals(_saidStreaming, Potential))
+        {
+            _saidStreaming = Potential;
+            Warn?.Invoke($"{Potential.Name}: {atoms} atoms evaluated block by block, without a stored neighbor list (DPSHARP_STREAM=0 stores one)");
+        }
+        return streams;
+    }
+
+    private IPotential? _saidStreaming;
 
     /// <summary>
     /// Recreates the neighbor list exactly as it stood in a saved run: built from the saved positions of its last build

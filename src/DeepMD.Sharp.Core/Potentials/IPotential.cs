@@ -23,6 +23,15 @@ public interface IPotential
     bool FillsAtomVirial => false;
 
     /// <summary>
+    /// Whether <see cref="Compute"/> can evaluate <paramref name="atoms"/> atoms, all local, in <paramref name="box"/>
+    /// without a caller-built list (<see cref="ForceRequest.Neighbors"/> and <see cref="ForceRequest.HalfNeighbors"/>
+    /// null): the potential then lists the system itself, block of space by block, holding one block's list at a time
+    /// (pair_style deepmd; docs/domain-decomposition.md, "Memory"). An engine may use this for large systems, where a
+    /// list of the whole system would need more memory than the atoms themselves. False unless a potential says so.
+    /// </summary>
+    bool CanStream(Geometry.Box? box, int atoms) => false;
+
+    /// <summary>
     /// Computes energy, forces and virial (and per-atom quantities when asked) for the request. With a full list
     /// (<see cref="ForceRequest.Neighbors"/>) the forces and per-atom virials cover all <see cref="ForceRequest.AtomCount"/>
     /// atoms and ghost forces are not folded (the caller folds); with a half list (<see cref="ForceRequest.HalfNeighbors"/>)

@@ -6,6 +6,20 @@ namespace DeepMD.Sharp.Domains.Communication;
 /// </summary>
 public abstract class Communicator : ICommunicator
 {
+    /// <inheritdoc />
+    public Traffic Traffic { get; } = new();
+
+    /// <summary>Counts a point-to-point send of <paramref name="elements"/> elements to <paramref name="destination"/>.</summary>
+    protected void CountSend<T>(int elements, int destination) where T : unmanaged =>
+        Traffic.PointToPoint((long)elements * System.Runtime.CompilerServices.Unsafe.SizeOf<T>(), destination == Rank);
+
+    /// <summary>Counts this rank's part of a broadcast (the root sends to every other rank) or gather (a non-root rank sends to the root).</summary>
+    protected void CountCollective<T>(int elements, int root, bool broadcast) where T : unmanaged
+    {
+        var size = (long)elements * System.Runtime.CompilerServices.Unsafe.SizeOf<T>();
+        Traffic.Collective(broadcast ? (Rank == root ? size * (Size - 1) : 0) : (Rank == root ? 0 : size));
+    }
+
     public abstract int Rank { get; }
     public abstract int Size { get; }
     public abstract string Description { get; }

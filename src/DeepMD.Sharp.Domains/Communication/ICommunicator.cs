@@ -20,6 +20,9 @@ public enum ReduceOp
 /// </remarks>
 public interface ICommunicator : IDisposable
 {
+    /// <summary>What this rank has sent so far (bytes and messages, point-to-point and collectives).</summary>
+    Traffic Traffic { get; }
+
     /// <summary>This process's rank, 0 ≤ Rank &lt; Size.</summary>
     int Rank { get; }
 

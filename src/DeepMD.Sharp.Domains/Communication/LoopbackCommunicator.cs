@@ -65,6 +65,7 @@ public sealed class LoopbackCommunicator : Communicator
     public override void Broadcast<T>(Span<T> data, int root)
     {
         CheckElementType<T>();
+        CountCollective<T>(data.Length, root, broadcast: true);
         if (Rank == root)
         {
             for (var r = 0; r < Size; r++)
@@ -76,6 +77,7 @@ public sealed class LoopbackCommunicator : Communicator
     public override void SendReceive<T>(ReadOnlySpan<T> send, int destination, Span<T> receive, int source)
     {
         CheckElementType<T>();
+        CountSend<T>(send.Length, destination);
         Post(destination, send);
         Take(source, receive);
     }
@@ -89,6 +91,7 @@ public sealed class LoopbackCommunicator : Communicator
     protected override void Gather<T>(ReadOnlySpan<T> send, Span<T> receive, int root)
     {
         CheckElementType<T>();
+        CountCollective<T>(send.Length, root, broadcast: false);
         if (Rank != root)
         {
             Post(root, send);
@@ -103,6 +106,7 @@ public sealed class LoopbackCommunicator : Communicator
     protected override void GatherVariable<T>(ReadOnlySpan<T> send, Span<T> receive, ReadOnlySpan<int> counts, int root)
     {
         CheckElementType<T>();
+        CountCollective<T>(send.Length, root, broadcast: false);
         if (Rank != root)
         {
             Post(root, send);

@@ -39,12 +39,14 @@ public sealed unsafe class MpiCommunicator : Communicator
     public override void Broadcast<T>(Span<T> data, int root)
     {
         CheckElementType<T>();
+        CountCollective<T>(data.Length, root, broadcast: true);
         fixed (T* p = data) Check(MpiNative.MPI_Bcast(p, data.Length, MpiNative.TypeOf<T>(), root, MpiNative.CommWorld), "MPI_Bcast");
     }
 
     public override void SendReceive<T>(ReadOnlySpan<T> send, int destination, Span<T> receive, int source)
     {
         CheckElementType<T>();
+        CountSend<T>(send.Length, destination);
         var type = MpiNative.TypeOf<T>();
         fixed (T* s = send)
         fixed (T* r = receive)
@@ -63,6 +65,7 @@ public sealed unsafe class MpiCommunicator : Communicator
     protected override void Gather<T>(ReadOnlySpan<T> send, Span<T> receive, int root)
     {
         CheckElementType<T>();
+        CountCollective<T>(send.Length, root, broadcast: false);
         var type = MpiNative.TypeOf<T>();
         fixed (T* s = send)
         fixed (T* r = receive)
@@ -72,6 +75,7 @@ public sealed unsafe class MpiCommunicator : Communicator
     protected override void GatherVariable<T>(ReadOnlySpan<T> send, Span<T> receive, ReadOnlySpan<int> counts, int root)
     {
         CheckElementType<T>();
+        CountCollective<T>(send.Length, root, broadcast: false);
         var type = MpiNative.TypeOf<T>();
         var displacements = new int[counts.Length];
         for (var r = 1; r < counts.Length; r++) displacements[r] = displacements[r - 1] + counts[r - 1];

@@ -175,6 +175,8 @@ public sealed partial class DecomposedRun
                 if (resumed.Contains(f)) f.Resume(sim);
                 else f.Setup(sim);
             sim.RunClock.Restart(); // as a one-process run: the loop, not the setup
+            var report = CommunicationReport.Start(_dd, Communicator); // DPSHARP_COMM_REPORT=1
+            var buildsBefore = Builds;
             foreach (var o in sim.Observers) Observe(o, sim, started: true);
             for (long s = 0; s < steps; s++)
             {
@@ -194,6 +196,7 @@ public sealed partial class DecomposedRun
                 foreach (var o in sim.Observers) Observe(o, sim, started: false);
             }
             sim.RunClock.Stop();
+            report?.Finish(_dd!, Communicator, steps, Builds - buildsBefore, sim.Warn);
             foreach (var o in sim.Observers) o.RunFinished(sim);
             GatherAll(sim, ids);
             KeepListState(sim, ids);

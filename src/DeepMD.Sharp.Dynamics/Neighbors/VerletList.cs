@@ -94,6 +94,21 @@ public sealed class VerletList
     }
 
     /// <summary>
+    /// A build without a list, for a potential that lists the system itself every step
+    /// (<see cref="Core.Potentials.IPotential.CanStream"/>): remembers the positions and box, so rebuild decisions (and
+    /// with them the wrapping of atoms into the box) follow the same rules, and drops any list held.
+    /// </summary>
+    public void BuildNone(ReadOnlySpan<double> x, ReadOnlySpan<double> y, ReadOnlySpan<double> z, SimulationBox box)
+    {
+        List = null;
+        Half = null;
+        Hold(x, y, z, box);
+    }
+
+    /// <summary>Whether the last build made no list (<see cref="BuildNone"/>).</summary>
+    public bool Streamed => List is null && Half is null && BuildCount > 0;
+
+    /// <summary>
     /// Builds the half list over locals and ghosts for positions wrapped into <paramref name="box"/> and remembers them;
     /// with <paramref name="planar"/> set (a 2-d system, LAMMPS' dimension 2) there are no images along z and one bin layer.
     /// </summary>
@@ -162,14 +177,14 @@ public sealed class VerletList
     public void Refresh(ReadOnlySpan<double> x, ReadOnlySpan<double> y, ReadOnlySpan<double> z, Box? cell)
     {
         if (Half is not null) Half.Refresh(x, y, z, cell ?? throw new InvalidOperationException("a half list needs a cell"));
-        if (List is not null || Half is null) List!.UpdateDisplacements(x, y, z, cell);
+        List?.UpdateDisplacements(x, y, z, cell);
     }
 
     /// <summary>As the span overload; a full list is brought up to date on all cores.</summary>
     public void Refresh(double[] x, double[] y, double[] z, Box? cell)
     {
         if (Half is not null) Half.Refresh(x, y, z, cell ?? throw new InvalidOperationException("a half list needs a cell"));
-        if (List is not null || Half is null) List!.UpdateDisplacements(x, y, z, cell);
+        List?.UpdateDisplacements(x, y, z, cell);
     }
 
     /// <summary>The squared distance an atom may move before a rebuild is needed.</summary>

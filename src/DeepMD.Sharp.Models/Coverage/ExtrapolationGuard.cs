@@ -178,6 +178,88 @@ public sealed class ExtrapolationGuard
         return f.Any;
     }
 
+    /// <summary>
+    /// For a structure evaluated block by block (<c>DeepPotential</c>'s streamed evaluation): clears the merged finding;
+    /// then <see cref="BeforeEvaluation"/> and <see cref="InspectBlock"/> around each block's evaluation, and
+    /// <see cref="EndBlocks"/> once, which counts the structure once as <see cref="Inspect"/> would.
+    /// </summary>
+    public void BeginBlocks()
+    {
+        _merged.Clear();
+        _mergedObserved = 0;
+        _mergedTypeI = _mergedTypeJ = 0;
+    }
+
+    /// <summary>
+    /// Checks one block (its model types and list over local + ghost atoms) and merges what it finds into the
+    /// structure's finding, atom indices mapped to the structure's through <paramref name="global"/> (local → structure
+    /// index). A pair seen from two blocks is counted from each center, as <see cref="Inspect"/> counts it from both.
+    /// </summary>
+    public void InspectBlock(int[] types, NeighborList list, int[] global, int maxDegreeOfParallelism = -1)
+    {
+        if (!Active) return;
+        var f = Last;
+        f.Clear();
+        _blockGlobal = global;
+        try
+        {
+            CheckPairs(types, list, f, maxDegreeOfParallelism);
+        }
+        finally
+        {
+            _blockGlobal = null;
+        }
+        var m = _merged;
+        if (f.PairI >= 0)
+        {
+            // A pair is found from both its atoms; one list reports it first from the lower index, so the merged finding
+            // names the lower index first (the limits are symmetric), and of equally bad pairs the lowest.
+            var (gi, gj, ti, tj) = (global[f.PairI], global[f.PairJ], _lastTypeI, _lastTypeJ);
+            if (gj < gi) (gi, gj, ti, tj) = (gj, gi, tj, ti);
+            var deficit = f.PairMinimum - f.PairDistance;
+            var held = m.PairMinimum - m.PairDistance;
+            if (m.PairI < 0 || deficit > held || deficit == held && (gi, gj).CompareTo((m.PairI, m.PairJ)) < 0)
+            {
+                (m.PairI, m.PairJ, m.PairDistance, m.PairMinimum) = (gi, gj, f.PairDistance, f.PairMinimum);
+                (_mergedTypeI, _mergedTypeJ) = (ti, tj);
+            }
+        }
+        m.PairCount += f.PairCount;
+        if (Watch is { } w)
+        {
+            _mergedObserved += w.Observed;
+            if (w.Worst is { } worst)
+            {
+                m.DescriptorCount += w.OutsideCount;
+                var mapped = worst with { Center = global[worst.Center] };
+                if (m.Descriptor is not { } prev || mapped.Excess > prev.Excess || mapped.Excess == prev.Excess && mapped.Center < prev.Center)
+                    m.Descriptor = mapped;
+            }
+        }
+        f.Clear();
+    }
+
+    /// <summary>Ends a block-by-block inspection: the merged finding becomes <see cref="Last"/>; returns whether anything was found.</summary>
+    public bool EndBlocks(bool anyCenters)
+    {
+        var f = Last;
+        f.Clear();
+        if (!Active) return false;
+        Checked++;
+        var m = _merged;
+        (f.PairCount, f.PairI, f.PairJ, f.PairDistance, f.PairMinimum) = (m.PairCount, m.PairI, m.PairJ, m.PairDistance, m.PairMinimum);
+        (_lastTypeI, _lastTypeJ) = (_mergedTypeI, _mergedTypeJ);
+        if (Watch is not null && _mergedObserved == 0 && anyCenters) DescriptorsUnchecked++;
+        (f.DescriptorCount, f.Descriptor) = (m.DescriptorCount, m.Descriptor);
+        if (f.Any) Events++;
+        return f.Any;
+    }
+
+    private readonly GuardFinding _merged = new();
+    private int[]? _blockGlobal;
+    private long _mergedObserved;
+    private int _mergedTypeI, _mergedTypeJ;
+
     /// <summary>Adds a model deviation computed after <see cref="Inspect"/> (the ensemble's out_freq steps).</summary>
     public bool CheckDeviation(ModelDeviation d)
     {
@@ -258,7 +340,7 @@ public sealed class ExtrapolationGuard
             _lastTypeI = types[r.I];
             _lastTypeJ = types[r.J];
         }
-        if (f.PairI >= 0 && f.PairCount == 0) f.PairCount = 1; // a pair with a ghost seen from one side only
+        if (f.PairI >= 0 && f.PairCount == 0 && _blockGlobal is null) f.PairCount = 1; // a pair with a ghost seen from one side only
     }
 
     private const int PairChunk = 256;
@@ -316,7 +398,8 @@ public sealed class ExtrapolationGuard
         var j = list.Owner[e];
         var p = types[i] * _model.TypeMap.Count + types[j];
         if (r2 >= _limit2[p]) return;
-        if (i <= j) result.Count++; // a pair appears in both atoms' rows: count it once
+        // A pair appears in both atoms' rows: count it once (by the structure's indices when inspecting a block).
+        if (_blockGlobal is { } g ? g[i] <= g[j] : i <= j) result.Count++;
         var r = Math.Sqrt(r2);
         var deficit = _minimum[p] - r;
         if (deficit <= result.Deficit) return;

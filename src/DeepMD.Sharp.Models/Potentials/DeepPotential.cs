@@ -1,6 +1,7 @@
 namespace DeepMD.Sharp.Models.Potentials;
 
 using DeepMD.Sharp.Core.Errors;
+using DeepMD.Sharp.Core.Neighbors;
 using DeepMD.Sharp.Core.Potentials;
 using DeepMD.Sharp.Models.Backends;
 using DeepMD.Sharp.Models.Coverage;
@@ -116,7 +117,14 @@ public sealed class DeepPotential : IPotential
     /// </summary>
     public void Compute(ForceRequest request, ForceResult result)
     {
-        var neighbors = request.Neighbors ?? throw new ArgumentException("pair_style deepmd needs a full neighbor list", nameof(request));
+        if (request.Neighbors is null && CanStream(request.Box, request.AtomCount) && request.LocalCount == request.AtomCount)
+        {
+            ComputeStreamed(request, result);
+            return;
+        }
+        var neighbors = request.Neighbors ?? throw new ArgumentException(
+            "pair_style deepmd needs a full neighbor list here (a request without one is evaluated block by block only in a box periodic in a, b and c " +
+            "with 3 cutoffs between opposite faces; a box that shrank below that during the run needs DPSHARP_STREAM=0)", nameof(request));
         var n = request.AtomCount;
         if (neighbors.CenterCount != request.LocalCount)
             throw new ArgumentException($"the neighbor list has {neighbors.CenterCount} centers for {request.LocalCount} local atoms", nameof(request));
@@ -148,6 +156,106 @@ public sealed class DeepPotential : IPotential
         if (!request.PerAtom) return;
         r.AtomEnergy.CopyTo(result.AtomEnergy, 0);
         r.AtomVirial.CopyTo(result.AtomVirial, 0);
+    }
+
+    /// <summary>
+    /// Atoms per block of a streamed evaluation (<see cref="CanStream"/>): large enough that a block keeps every thread
+    /// busy and its ghost shell (6 Å around a ~50 Å cube of water: about as many ghosts as centers) stays a small part
+    /// of the work, small enough that the block's list and scratch (~10 KB per atom in float32) stay far below the
+    /// system's atom arrays.
+    /// </summary>
+    public int StreamBlockAtoms { get; set; } = 16384;
+
+    /// <summary>
+    /// Whether <see cref="Compute"/> can evaluate a request without a neighbor list (<see cref="ForceRequest.Neighbors"/>
+    /// null) for <paramref name="atoms"/> atoms, all local, in <paramref name="box"/>: one model (no deviation log), a
+    /// box periodic in a, b and c with at least 3 cutoffs between opposite faces (<see cref="BlockNeighborSearch.Supports"/>).
+    /// It then lists and evaluates the system block by block (<see cref="ComputeStreamed"/>), so memory grows with the
+    /// atoms and one block's entries instead of with every atom's entries.
+    /// </summary>
+    /// <remarks>Not with a GPU evaluator: blocks of 16k atoms would leave a device mostly idle (not measured; such runs keep
+    /// the stored list, or the device loop).</remarks>
+    public bool CanStream(Core.Geometry.Box? box, int atoms) =>
+        _deviation is null && atoms > 0 && !Evaluator.Name.StartsWith("gpu", StringComparison.Ordinal) && BlockNeighborSearch.Supports(box, Model.Cutoff);
+
+    private BlockNeighborSearch? _blocks;
+    private readonly Dictionary<int, (int[] Types, EvaluationResult Result)> _blockBuffers = [];
+
+    /// <summary>Bytes held between steps by the streamed evaluation's bins and block buffers (not the evaluator's per-thread scratch).</summary>
+    public long StreamBytesHeld =>
+        (_blocks?.BytesHeld ?? 0) + 4L * _types.Length
+        + _blockBuffers.Values.Sum(b => 4L * b.Types.Length + 8L * (b.Result.Forces.Length + b.Result.AtomVirial.Length + b.Result.AtomEnergy.Length));
+
+    /// <summary>
+    /// The streamed evaluation: atoms binned into cells of the model's cutoff, cells grouped into blocks of about
+    /// <see cref="StreamBlockAtoms"/> atoms; block by block, in a fixed order, the block's full list (its atoms as
+    /// centers, the atoms around them as ghosts) is built, evaluated through the ghost-atom contract, and its forces,
+    /// per-atom energies and virials folded onto the system's atoms. Energy and virial are the sums of the blocks' in
+    /// block order, so the result does not depend on the thread count; it equals the one-list evaluation up to the
+    /// order of the floating-point sums (the same pairs and environments).
+    /// </summary>
+    private void ComputeStreamed(ForceRequest request, ForceResult result)
+    {
+        var n = request.AtomCount;
+        var box = request.Box!;
+        if (_types.Length != n) _types = new int[n];
+        var types = _types;
+        for (var i = 0; i < n; i++) types[i] = _modelTypeOf[request.Types[i]];
+        var blocks = _blocks ??= new BlockNeighborSearch();
+        blocks.Bin(request.X, request.Y, request.Z, n, box, Model.Cutoff, StreamBlockAtoms);
+        var perAtom = request.PerAtom;
+        result.Resize(n, perAtom);
+        double[] fx = result.Fx, fy = result.Fy, fz = result.Fz;
+        var guard = _guard is { Active: true } g ? g : null;
+        guard?.BeginBlocks();
+        var options = guard is null ? Options : _guardOptions!;
+        double energy = 0;
+        var virial = result.Virial;
+        for (var b = 0; b < blocks.BlockCount; b++)
+        {
+            var list = blocks.BuildBlock(b);
+            var global = blocks.Global;
+            var nall = global.Length;
+            if (list.CenterCount == 0) continue;
+            // Block arrays by size rounded up to 2048 atoms (the extra atoms are ghosts no entry names: zero forces), so a
+            // few sizes serve every block and a step allocates nothing once they exist.
+            var size = (nall + 2047) / 2048 * 2048;
+            if (!_blockBuffers.TryGetValue(size, out var buffers))
+                _blockBuffers[size] = buffers = (new int[size], new EvaluationResult());
+            var bt = buffers.Types;
+            for (var k = 0; k < nall; k++) bt[k] = types[global[k]];
+            Array.Clear(bt, nall, size - nall);
+            var r = buffers.Result;
+            guard?.BeforeEvaluation();
+            Evaluator.Evaluate(bt, list, options, r);
+            guard?.InspectBlock(bt, list, blocks.GlobalArray, Options.MaxDegreeOfParallelism());
+            energy += r.Energy;
+            for (var c = 0; c < 9; c++) virial[c] += r.Virial[c];
+            var f = r.Forces;
+            for (var k = 0; k < nall; k++)
+            {
+                var i = global[k];
+                fx[i] += f[3 * k];
+                fy[i] += f[3 * k + 1];
+                fz[i] += f[3 * k + 2];
+            }
+            if (!perAtom) continue;
+            var av = r.AtomVirial;
+            var ae = r.AtomEnergy;
+            var atomVirial = result.AtomVirial;
+            for (var k = 0; k < nall; k++)
+            {
+                var i = global[k];
+                if (k < list.CenterCount) result.AtomEnergy[i] += ae[k];
+                for (var c = 0; c < 9; c++) atomVirial[9 * i + c] += av[9 * k + c];
+            }
+        }
+        result.Energy = energy;
+        if (guard is not null)
+        {
+            guard.EndBlocks(n > 0);
+            React(guard, request);
+        }
     }
 
     private bool _saidUnchecked;
