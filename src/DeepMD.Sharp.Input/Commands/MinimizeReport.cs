@@ -10,7 +10,7 @@ internal static class MinimizeReport
 {
     public static void Print(TextWriter o, Simulation sim, MinimizeResult r, TimeSpan cpuBefore)
     {
-        o.WriteLine($"Loop time of {CFormat.G(r.Seconds)} on {TimerReport.Threads(sim)} procs for {r.Iterations} steps with {sim.AtomCount} atoms");
+        o.WriteLine($"Loop time of {CFormat.G(r.Seconds)} on {TimerReport.Procs(sim)} procs for {r.Iterations} steps with {sim.AtomCount} atoms");
         o.WriteLine();
         TimerReport.CpuUse(o, sim, cpuBefore);
         o.WriteLine();

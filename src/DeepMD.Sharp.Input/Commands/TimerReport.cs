@@ -9,6 +9,9 @@ internal static class TimerReport
     /// <summary>The threads the run used: LAMMPS counts procs as MPI tasks × OpenMP threads; dpsharp is one task.</summary>
     public static int Threads(Simulation sim) => ThreadSettings.Count(sim.Threads);
 
+    /// <summary>LAMMPS' "procs" of the loop-time line: MPI tasks (ranks of a decomposed run) × threads per task.</summary>
+    public static int Procs(Simulation sim) => (sim.Decomposed?.Communicator.Size ?? 1) * Threads(sim);
+
     /// <summary>This process's CPU time so far, to pass to <see cref="CpuUse"/> after the loop.</summary>
     public static TimeSpan CpuNow() => System.Diagnostics.Process.GetCurrentProcess().TotalProcessorTime;
 
@@ -24,7 +27,7 @@ internal static class TimerReport
     public static void Print(TextWriter o, Simulation sim, long steps, int dangerousBefore, int riskyBefore, TimeSpan cpuBefore)
     {
         var seconds = sim.RunClock.Elapsed.TotalSeconds;
-        o.WriteLine($"Loop time of {CFormat.G(seconds)} on {Threads(sim)} procs for {steps} steps with {sim.AtomCount} atoms");
+        o.WriteLine($"Loop time of {CFormat.G(seconds)} on {Procs(sim)} procs for {steps} steps with {sim.AtomCount} atoms");
         o.WriteLine();
         if (seconds > 0 && steps > 0)
         {

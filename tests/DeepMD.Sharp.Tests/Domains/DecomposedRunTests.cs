@@ -114,6 +114,11 @@ public class DecomposedRunTests
         const string region = "region\t\tatoms block 0 10 0 10 0 7";
         var output = Compare(Melt(region: region), Melt("1 1 3", region), 3, "melt with vacuum");
         Assert.That(output, Does.Contain("Decomposed over 1 by 1 by 3 ranks: 0 to"), "one rank should own no atoms");
+        // LAMMPS' "procs" of the loop-time line are MPI tasks × threads per task.
+        var procs = System.Text.RegularExpressions.Regex.Match(output, @"Loop time of \S+ on (\d+) procs");
+        var tasks = System.Text.RegularExpressions.Regex.Match(output, @"with (\d+) MPI tasks x (\d+) OpenMP threads");
+        Assert.That(procs.Success && tasks.Success, output);
+        Assert.That(int.Parse(procs.Groups[1].Value), Is.EqualTo(3 * int.Parse(tasks.Groups[2].Value)));
     }
 
     [Test]
