@@ -250,6 +250,13 @@ public class DecomposedDeckTests
         return (worst, differing);
     }
 
+    [Test]
+    public void ModelDeviationEnsemble_WithTheGuardsDeviationLimit_OnVirtualRanks_StopsBeforeTheRun()
+    {
+        var ex = Assert.Throws<UserInputException>(() => RunOnVirtualRanks(2, EnsembleWater("", "guard warn guard_devi 0.5")));
+        Assert.That(ex!.Message, Does.Contain("pair_style deepmd with several models and the extrapolation guard's force deviation limit (guard_devi) is not supported with 2 ranks yet"));
+    }
+
     [TestCase(2, "", "")]
     [TestCase(3, "processors 1 3 1", "")]
     [TestCase(2, "", "atomic")]
