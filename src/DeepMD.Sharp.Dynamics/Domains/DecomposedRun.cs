@@ -121,6 +121,7 @@ public sealed partial class DecomposedRun
         string Not(string what) => $"{what} is not supported with {ranks} rank{(ranks == 1 ? "" : "s")} yet (decomposed runs support pair_style lj/cut, eam, eam/alloy and deepmd, fix nve and setforce on any group, nvt, npt, nph, langevin, temp/csvr, temp/rescale, temp/berendsen and momentum on group all, orthogonal and triclinic boxes, periodic and non-periodic boundaries, thermo and dump custom of positions, velocities and forces)";
         if (sim.Dimension == 2) throw new UserInputException(Not("a 2-d system (dimension 2)"));
         if (sim.Potential is { } p && p.Name is not ("lj/cut" or "deepmd" or "eam" or "eam/alloy")) throw new UserInputException(Not($"pair_style {p.Name}"));
+        if (sim.Potential is IDeviationEnsemble { LogsDeviation: true, DecomposedLimitation: { } why }) throw new UserInputException(Not($"pair_style deepmd with several models and {why}"));
         foreach (var f in sim.Fixes)
         {
             if (f.Style is not ("nve" or "nvt" or "npt" or "nph" or "langevin" or "temp/csvr" or "temp/rescale" or "temp/berendsen" or "momentum" or "setforce"))
@@ -163,6 +164,8 @@ public sealed partial class DecomposedRun
         _parallel = ThreadSettings.Options(sim.Threads);
         Active = true;
         _afterRun = null;
+        var ensemble = sim.Potential is IDeviationEnsemble { LogsDeviation: true } e ? e : null;
+        if (ensemble is not null) ensemble.DeferDeviation = true;
         try
         {
             foreach (var f in sim.Fixes) f.Init(sim);
@@ -205,6 +208,7 @@ public sealed partial class DecomposedRun
         {
             sim.RunClock.Stop();
             Active = false;
+            if (ensemble is not null) ensemble.DeferDeviation = false;
         }
     }
 
@@ -460,5 +464,70 @@ public sealed partial class DecomposedRun
         _forces.Virial.CopyTo(_totals.AsSpan(1));
         Sum(_totals);
         sim.AcceptExternalForces(_totals[0], _totals.AsSpan(1));
+        if (sim.Potential is IDeviationEnsemble { LogsDeviation: true, DeferDeviation: true } ensemble && ensemble.DeviationDue(sim.Step))
+            RecordDeviation(sim, ensemble);
+    }
+
+    /// <summary>
+    /// The model deviation line of this step (collective): every model on the same owned + ghost atoms, each model's ghost
+    /// forces folded onto their owners, each owned atom's deviation; its max, min and sum reduced over the ranks (in rank
+    /// order), each model's virial and energy summed over the ranks; with <c>atomic</c> the per-atom deviations gathered
+    /// to rank 0 by atom id. Rank 0 writes the line.
+    /// </summary>
+    private void RecordDeviation(Simulation sim, IDeviationEnsemble ensemble)
+    {
+        var d = _dd!.Atoms;
+        int nlocal = d.NLocal, nall = d.NAll;
+        var models = ensemble.EvaluateEnsemble(_list!);
+        var owned = new double[models.Count][];
+        var sums = new double[10 * models.Count];
+        double[] fx = new double[nall], fy = new double[nall], fz = new double[nall];
+        for (var m = 0; m < models.Count; m++)
+        {
+            var (forces, virial, energy) = models[m];
+            for (var i = 0; i < nall; i++) (fx[i], fy[i], fz[i]) = (forces[3 * i], forces[3 * i + 1], forces[3 * i + 2]);
+            _dd.ReverseForces(fx, fy, fz);
+            var f = owned[m] = new double[3 * nlocal];
+            for (var i = 0; i < nlocal; i++) (f[3 * i], f[3 * i + 1], f[3 * i + 2]) = (fx[i], fy[i], fz[i]);
+            sums[10 * m] = energy;
+            virial.AsSpan(0, 9).CopyTo(sums.AsSpan(10 * m + 1, 9));
+        }
+        var perAtom = new double[nlocal];
+        ensemble.PerAtomDeviation(owned, nlocal, perAtom);
+        double most = double.NegativeInfinity, least = double.PositiveInfinity, total = 0;
+        foreach (var v in perAtom)
+        {
+            most = Math.Max(most, v);
+            least = Math.Min(least, v);
+            total += v;
+        }
+        most = Max(most);
+        least = Min(least);
+        total = Sum(total);
+        Sum(sums);
+        var atoms = GlobalAtomCount;
+        if (atoms == 0) (most, least) = (0, 0);
+        double[]? byId = null;
+        if (ensemble.DeviationAtomic)
+        {
+            var (ids, values) = _dd.GatherByIdAtRoot(perAtom, 1);
+            if (Communicator.Rank == 0)
+            {
+                byId = new double[atoms];
+                for (var k = 0; k < ids.Length; k++)
+                {
+                    if (ids[k] < 1 || ids[k] > atoms) throw new UserInputException($"model deviation 'atomic' needs atom ids 1..{atoms}; atom id {ids[k]} is outside");
+                    byId[ids[k] - 1] = values[k];
+                }
+            }
+        }
+        var virials = new double[models.Count][];
+        var energies = new double[models.Count];
+        for (var m = 0; m < models.Count; m++)
+        {
+            energies[m] = sums[10 * m];
+            virials[m] = sums.AsSpan(10 * m + 1, 9).ToArray();
+        }
+        ensemble.WriteDeviation(sim.Step, atoms, most, least, atoms > 0 ? total / atoms : 0, virials, energies, byId);
     }
 }

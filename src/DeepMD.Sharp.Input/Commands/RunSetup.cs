@@ -11,8 +11,6 @@ internal static class RunSetup
             var style = context.PairStyle ?? throw new Core.Errors.UserInputException("run without a pair style; add pair_style and pair_coeff");
             sim.Potential = style.Build(context);
         }
-        if (context.Communicator is { } ranks && sim.Potential is Models.Potentials.DeepPotential { Deviation: not null })
-            throw new Core.Errors.UserInputException($"pair_style deepmd with several models (model deviation) is not supported with {ranks.Size} rank{(ranks.Size == 1 ? "" : "s")} yet");
         if (!sim.Observers.Contains(context.Thermo)) sim.Observers.Add(context.Thermo);
         if (context.Restart is { } r && !sim.Observers.Contains(r)) sim.Observers.Add(r);
         if (context.Progress is { } p && !sim.Observers.Contains(p)) sim.Observers.Add(p);

@@ -208,7 +208,7 @@ public sealed class DeepmdPairStyle : IPairStyle
             others.Add(context.Backends.Create(m, null, out var backend));
             context.Out.WriteLine($"deepmd: {Path.GetFileName(_models[k])} ({m.Descriptor.TypeName}) for model deviation, backend {backend}");
         }
-        var log = new ModelDeviationLog(others, _outFreq, context.OutputPath(_outFile), _atomic, _relative, _relativeV);
+        var log = new ModelDeviationLog(others, _outFreq, context.OutputPath(_outFile), _atomic, _relative, _relativeV, writes: context.IsRootRank);
         context.Out.WriteLine($"deepmd: model deviation of {_models.Count} models every {_outFreq} steps to {_outFile}");
         return new DeepPotential(evaluator, elements) { Deviation = log, Guard = guard, Warn = context.Out.WriteLine };
     }

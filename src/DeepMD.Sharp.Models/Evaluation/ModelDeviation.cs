@@ -43,32 +43,10 @@ public sealed class ModelDeviation
         // Per-atom force deviations need each atom's whole force: with explicit ghosts, fold them onto their owners first.
         if (results[0].LocalCount != atoms)
             throw new NotSupportedException($"model deviation of a result with {atoms - results[0].LocalCount} ghost atoms: fold the ghost forces onto their owners first");
-        var nm = results.Count;
         var force = new double[atoms];
-        for (var i = 0; i < atoms; i++)
-        {
-            double sum = 0, norm2 = 0;
-            for (var c = 0; c < 3; c++)
-            {
-                double mean = 0;
-                foreach (var r in results) mean += r.Forces[3 * i + c];
-                mean /= nm;
-                foreach (var r in results) sum += (r.Forces[3 * i + c] - mean) * (r.Forces[3 * i + c] - mean);
-                norm2 += mean * mean;
-            }
-            force[i] = Math.Sqrt(sum / nm);
-            if (relativeForce is { } eps) force[i] /= Math.Sqrt(norm2) + eps;
-        }
-        var virial = new double[9];
-        for (var k = 0; k < 9; k++)
-        {
-            double mean = 0, sum = 0;
-            foreach (var r in results) mean += r.Virial[k] / atoms;
-            mean /= nm;
-            foreach (var r in results) sum += (r.Virial[k] / atoms - mean) * (r.Virial[k] / atoms - mean);
-            virial[k] = Math.Sqrt(sum / nm);
-            if (relativeVirial is { } eps) virial[k] /= Math.Abs(mean) + eps;
-        }
+        PerAtomForces(results.Select(r => r.Forces).ToArray(), atoms, relativeForce, force);
+        var (maxV, minV, avgV) = VirialColumns(results.Select(r => r.Virial).ToArray(), atoms, relativeVirial);
+        var nm = results.Count;
         double me = 0, se = 0;
         foreach (var r in results) me += r.Energy / atoms;
         me /= nm;
@@ -76,13 +54,71 @@ public sealed class ModelDeviation
         return new ModelDeviation
         {
             PerAtomForce = force,
-            MaxVirial = virial.Max(),
-            MinVirial = virial.Min(),
-            AvgVirial = Math.Sqrt(virial.Average(v => v * v)),
+            MaxVirial = maxV,
+            MinVirial = minV,
+            AvgVirial = avgV,
             MaxForce = atoms > 0 ? force.Max() : 0,
             MinForce = atoms > 0 ? force.Min() : 0,
             AvgForce = atoms > 0 ? force.Average() : 0,
             Energy = Math.Sqrt(se / nm),
         };
     }
+
+    /// <summary>
+    /// Per-atom force deviations of <paramref name="atoms"/> atoms into <paramref name="into"/>: <paramref name="forces"/>
+    /// holds each model's forces (x y z per atom, at least 3 × atoms), whole forces (ghost contributions folded).
+    /// </summary>
+    public static void PerAtomForces(IReadOnlyList<double[]> forces, int atoms, double? relativeForce, Span<double> into)
+    {
+        var nm = forces.Count;
+        for (var i = 0; i < atoms; i++)
+        {
+            double sum = 0, norm2 = 0;
+            for (var c = 0; c < 3; c++)
+            {
+                double mean = 0;
+                foreach (var f in forces) mean += f[3 * i + c];
+                mean /= nm;
+                foreach (var f in forces) sum += (f[3 * i + c] - mean) * (f[3 * i + c] - mean);
+                norm2 += mean * mean;
+            }
+            into[i] = Math.Sqrt(sum / nm);
+            if (relativeForce is { } eps) into[i] /= Math.Sqrt(norm2) + eps;
+        }
+    }
+
+    /// <summary>Max, min and RMS over the 9 components of the virial deviation (W/N) from each model's whole-system virial.</summary>
+    public static (double Max, double Min, double Avg) VirialColumns(IReadOnlyList<double[]> virials, int atoms, double? relativeVirial)
+    {
+        var nm = virials.Count;
+        var virial = new double[9];
+        for (var k = 0; k < 9; k++)
+        {
+            double mean = 0, sum = 0;
+            foreach (var v in virials) mean += v[k] / atoms;
+            mean /= nm;
+            foreach (var v in virials) sum += (v[k] / atoms - mean) * (v[k] / atoms - mean);
+            virial[k] = Math.Sqrt(sum / nm);
+            if (relativeVirial is { } eps) virial[k] /= Math.Abs(mean) + eps;
+        }
+        return (virial.Max(), virial.Min(), Math.Sqrt(virial.Average(v => v * v)));
+    }
+
+    /// <summary>
+    /// A deviation assembled from parts computed elsewhere (a decomposed run: force columns reduced over ranks, virial
+    /// columns from <see cref="VirialColumns"/> of virials summed over ranks); <paramref name="perAtomForce"/> may be a
+    /// rank's own atoms only.
+    /// </summary>
+    public static ModelDeviation FromColumns(double maxVirial, double minVirial, double avgVirial, double maxForce, double minForce, double avgForce, double energy, double[] perAtomForce) =>
+        new()
+        {
+            PerAtomForce = perAtomForce,
+            MaxVirial = maxVirial,
+            MinVirial = minVirial,
+            AvgVirial = avgVirial,
+            MaxForce = maxForce,
+            MinForce = minForce,
+            AvgForce = avgForce,
+            Energy = energy,
+        };
 }

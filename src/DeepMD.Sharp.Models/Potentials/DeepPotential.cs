@@ -11,7 +11,7 @@ using DeepMD.Sharp.Models.Evaluation;
 /// <c>pair_style deepmd</c>: binds a <see cref="DeepPotModel"/> to the engine's atom types (the <c>pair_coeff * * O H</c>
 /// mapping) and evaluates it with a backend (picked as decks pick it unless an evaluator is given).
 /// </summary>
-public sealed class DeepPotential : IPotential
+public sealed class DeepPotential : IPotential, IDeviationEnsemble
 {
     /// <inheritdoc />
     public bool FillsAtomVirial => true;
@@ -111,6 +111,50 @@ public sealed class DeepPotential : IPotential
     private readonly EvaluationResult _result = new();
 
     /// <summary>
+    /// Set during a decomposed run: <see cref="Compute"/> leaves the deviation file to the caller, which folds each
+    /// model's ghost forces onto their owners over the ranks first (<see cref="EvaluateEnsemble"/>).
+    /// </summary>
+    public bool DeferDeviation { get; set; }
+
+    /// <inheritdoc />
+    public bool LogsDeviation => _deviation is not null;
+
+    /// <inheritdoc />
+    public bool DeviationDue(long step) => _deviation is { } d && d.IsDue(step);
+
+    /// <inheritdoc />
+    public bool DeviationAtomic => _deviation?.Atomic ?? false;
+
+    /// <inheritdoc />
+    public string? DecomposedLimitation =>
+        _guard is { Active: true } g && g.Settings.ForceDeviation is not null ? "the extrapolation guard's force deviation limit (guard_devi)" : null;
+
+    /// <inheritdoc />
+    public IReadOnlyList<(double[] Forces, double[] Virial, double Energy)> EvaluateEnsemble(NeighborList neighbors)
+    {
+        var log = _deviation ?? throw new InvalidOperationException("one model: no ensemble to evaluate");
+        var results = new List<(double[], double[], double)>(log.Others.Count + 1) { (_result.Forces, _result.Virial, _result.Energy) };
+        foreach (var r in log.EvaluateOthers(_types, neighbors, Options)) results.Add((r.Forces, r.Virial, r.Energy));
+        return results;
+    }
+
+    /// <inheritdoc />
+    public void PerAtomDeviation(IReadOnlyList<double[]> forces, int atoms, Span<double> into) =>
+        ModelDeviation.PerAtomForces(forces, atoms, _deviation?.RelativeForce, into);
+
+    /// <inheritdoc />
+    public void WriteDeviation(long step, int atoms, double maxForce, double minForce, double avgForce, IReadOnlyList<double[]> virials, IReadOnlyList<double> energies, double[]? atomicById)
+    {
+        var log = _deviation ?? throw new InvalidOperationException("one model: no deviation to write");
+        var (maxV, minV, avgV) = ModelDeviation.VirialColumns(virials, atoms, log.RelativeVirial);
+        double me = 0, se = 0;
+        foreach (var e in energies) me += e / atoms;
+        me /= energies.Count;
+        foreach (var e in energies) se += (e / atoms - me) * (e / atoms - me);
+        log.Write(step, ModelDeviation.FromColumns(maxV, minV, avgV, maxForce, minForce, avgForce, Math.Sqrt(se / energies.Count), atomicById ?? []), atomicById);
+    }
+
+    /// <summary>
     /// Evaluates the model on the request's local + ghost atoms and full list (see <see cref="IModelEvaluator"/>): forces
     /// and per-atom virials on every atom, ghosts not folded; per-atom energies of the local atoms. The type and result
     /// buffers are kept, so a steady MD step allocates nothing here.
@@ -136,7 +180,7 @@ public sealed class DeepPotential : IPotential
         guard?.BeforeEvaluation();
         Evaluator.Evaluate(types, neighbors, guard is null ? Options : _guardOptions!, r);
         guard?.Inspect(types, neighbors, maxDegreeOfParallelism: Options.MaxDegreeOfParallelism());
-        if (Deviation is { } d && d.IsDue(request.Step))
+        if (Deviation is { } d && !DeferDeviation && d.IsDue(request.Step))
         {
             var deviation = d.Record(request.Step, r, types, neighbors, Options, request.Ids);
             guard?.CheckDeviation(deviation);

@@ -25,7 +25,9 @@ public sealed class ModelDeviationLog
     /// <param name="atomic">Append each atom's force deviation (<c>atomic</c>).</param>
     /// <param name="relativeForce">ν of <c>relative</c>, or null.</param>
     /// <param name="relativeVirial">ν of <c>relative_v</c>, or null.</param>
-    public ModelDeviationLog(IReadOnlyList<IModelEvaluator> others, int every, string path, bool atomic = false, double? relativeForce = null, double? relativeVirial = null)
+    /// <param name="writes">Whether this process writes the file (false on the ranks other than 0 of a decomposed run:
+    /// they take part in the computation, rank 0 alone creates and writes the file).</param>
+    public ModelDeviationLog(IReadOnlyList<IModelEvaluator> others, int every, string path, bool atomic = false, double? relativeForce = null, double? relativeVirial = null, bool writes = true)
     {
         if (others.Count < 1) throw new UserInputException("model deviation needs at least two models");
         if (every < 1) throw new UserInputException($"out_freq must be positive to write model deviations, got {every}");
@@ -35,6 +37,8 @@ public sealed class ModelDeviationLog
         Atomic = atomic;
         RelativeForce = relativeForce;
         RelativeVirial = relativeVirial;
+        Writes = writes;
+        if (!writes) return;
         var header = new StringBuilder("#");
         header.Append("step".PadLeft(11));
         foreach (var h in (string[])["max_devi_v", "min_devi_v", "avg_devi_v", "max_devi_f", "min_devi_f", "avg_devi_f"]) header.Append(h.PadLeft(19));
@@ -61,6 +65,9 @@ public sealed class ModelDeviationLog
 
     public double? RelativeVirial { get; }
 
+    /// <summary>Whether this process writes the file (see the constructor).</summary>
+    public bool Writes { get; }
+
     /// <summary>Whether <paramref name="step"/> (−1 outside MD) is one to write.</summary>
     public bool IsDue(long step) => step >= 0 && step % Every == 0 && step != _lastStep;
 
@@ -70,14 +77,10 @@ public sealed class ModelDeviationLog
         var results = new List<EvaluationResult>(Others.Count + 1) { first };
         foreach (var e in Others) results.Add(e.Evaluate(types, neighbors, options));
         var d = ModelDeviation.Of(results, RelativeForce, RelativeVirial);
-        var ci = CultureInfo.InvariantCulture;
-        _line.Clear();
-        _line.Append(step.ToString(ci).PadLeft(12));
-        foreach (var v in (ReadOnlySpan<double>)[d.MaxVirial, d.MinVirial, d.AvgVirial, d.MaxForce, d.MinForce, d.AvgForce])
-            _line.Append(' ').Append(Format(v));
+        double[]? byId = null;
         if (Atomic)
         {
-            var byId = d.PerAtomForce;
+            byId = d.PerAtomForce;
             if (ids is not null)
             {
                 // Ordered by atom id, as the plugin writes them (ids 1..N).
@@ -88,12 +91,38 @@ public sealed class ModelDeviationLog
                     byId[ids[i] - 1] = d.PerAtomForce[i];
                 }
             }
-            foreach (var v in byId) _line.Append(' ').Append(Format(v));
         }
+        Write(step, d, byId);
+        return d;
+    }
+
+    /// <summary>The other models' results on the same input (<see cref="Record"/>'s evaluations, for callers that fold ghost forces first).</summary>
+    public List<EvaluationResult> EvaluateOthers(int[] types, Core.Neighbors.NeighborList neighbors, EvaluationOptions options)
+    {
+        var results = new List<EvaluationResult>(Others.Count);
+        foreach (var e in Others) results.Add(e.Evaluate(types, neighbors, options));
+        return results;
+    }
+
+    /// <summary>
+    /// Appends the line of <paramref name="step"/> from a deviation computed elsewhere (a decomposed run's, reduced over
+    /// ranks), with <paramref name="atomicById"/> (each atom's force deviation by atom id) when <see cref="Atomic"/>;
+    /// without <see cref="Writes"/> it only marks the step as written.
+    /// </summary>
+    public void Write(long step, ModelDeviation d, double[]? atomicById)
+    {
+        _lastStep = step;
+        if (!Writes) return;
+        if (Atomic && atomicById is null) throw new InvalidOperationException("an 'atomic' model deviation line needs the per-atom deviations");
+        var ci = CultureInfo.InvariantCulture;
+        _line.Clear();
+        _line.Append(step.ToString(ci).PadLeft(12));
+        foreach (var v in (ReadOnlySpan<double>)[d.MaxVirial, d.MinVirial, d.AvgVirial, d.MaxForce, d.MinForce, d.AvgForce])
+            _line.Append(' ').Append(Format(v));
+        if (Atomic)
+            foreach (var v in atomicById!) _line.Append(' ').Append(Format(v));
         _line.Append('\n');
         File.AppendAllText(Path, _line.ToString());
-        _lastStep = step;
-        return d;
     }
 
     /// <summary>
@@ -103,6 +132,8 @@ public sealed class ModelDeviationLog
     public void RecordValues(long step, double maxVirial, double minVirial, double avgVirial, double maxForce, double minForce, double avgForce)
     {
         if (Atomic) throw new InvalidOperationException("per-atom deviations need Record");
+        _lastStep = step;
+        if (!Writes) return;
         var ci = CultureInfo.InvariantCulture;
         _line.Clear();
         _line.Append(step.ToString(ci).PadLeft(12));

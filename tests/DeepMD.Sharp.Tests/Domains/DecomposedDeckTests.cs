@@ -189,14 +189,98 @@ public class DecomposedDeckTests
         AssertSameThermo(RunSerial(WithEcouple(Deck(fix: fix))), RunOnVirtualRanks(ranks, WithEcouple(Deck(processors, fix))), ranks, minRows: 9);
     }
 
-    [Test]
-    public void ModelDeviationEnsemble_OnVirtualRanks_StopsBeforeTheRun()
+    /// <summary>
+    /// The water example with a two-model ensemble (the float64 se_e2_a test model gives the forces, the se_e2_r one is
+    /// the second model), fix nvt, 20 steps, deviations every 2 steps to md.out.
+    /// </summary>
+    internal static string EnsembleWater(string processors, string options) => $"""
+        units metal
+        atom_style atomic
+        {processors}
+        neighbor 2.0 bin
+        neigh_modify every 10 delay 0 check no
+        read_data {RepoPaths.Get("examples", "water", "water.lmp")}
+        mass 1 16
+        mass 2 2
+        pair_style deepmd {RepoPaths.TestModel("deeppot_sea.yaml")} {RepoPaths.TestModel("deeppot-r.yaml")} out_freq 2 out_file md.out {options}
+        pair_coeff * * O H
+        velocity all create 330.0 23456789
+        fix 1 all nvt temp 330.0 330.0 0.05
+        timestep 0.0005
+        thermo 5
+        thermo_style custom step temp pe ke etotal press pxx pyy pzz pxy pxz pyz
+        thermo_modify format float %.17g
+        run 20
+        """;
+
+    /// <summary>
+    /// Asserts that two model deviation files have the same lines: the header and step fields equal, every number equal
+    /// to its printed precision (6 decimals of the mantissa), allowing one unit in the last printed digit. Returns the
+    /// largest difference in units of the last digit and how many numbers differ in their printed form.
+    /// </summary>
+    internal static (double WorstUnits, int Differing) AssertSameDeviationFile(string expectedPath, string actualPath, int columns)
     {
-        var model = RepoPaths.TestModel("deeppot_sea.yaml");
-        var deck = $"units metal\natom_style atomic\nread_data {RepoPaths.Get("examples", "water", "water.lmp")}\nmass 1 16\nmass 2 2\n"
-            + $"pair_style deepmd {model} {model} out_freq 10 out_file md.out\npair_coeff * * O H\nfix 1 all nve\nrun 0\n";
-        var ex = Assert.Throws<UserInputException>(() => RunOnVirtualRanks(2, deck));
-        Assert.That(ex!.Message, Does.Contain("pair_style deepmd with several models (model deviation) is not supported with 2 ranks yet"));
+        var expected = File.ReadAllLines(expectedPath);
+        var actual = File.ReadAllLines(actualPath);
+        Assert.That(expected, Has.Length.EqualTo(1 + 11), "header and steps 0, 2, ..., 20");
+        Assert.That(actual, Has.Length.EqualTo(expected.Length));
+        Assert.That(actual[0], Is.EqualTo(expected[0]), "header");
+        double worst = 0;
+        var differing = 0;
+        for (var k = 1; k < expected.Length; k++)
+        {
+            var (e, a) = (expected[k].Split(' ', StringSplitOptions.RemoveEmptyEntries), actual[k].Split(' ', StringSplitOptions.RemoveEmptyEntries));
+            Assert.That(e, Has.Length.EqualTo(1 + columns), expected[k]);
+            Assert.That(a, Has.Length.EqualTo(e.Length), actual[k]);
+            Assert.That(actual[k].Length, Is.EqualTo(expected[k].Length), "the fixed-width layout");
+            Assert.That(a[0], Is.EqualTo(e[0]), "step");
+            for (var c = 1; c < e.Length; c++)
+            {
+                if (a[c] != e[c]) differing++;
+                var ev = double.Parse(e[c], System.Globalization.CultureInfo.InvariantCulture);
+                var av = double.Parse(a[c], System.Globalization.CultureInfo.InvariantCulture);
+                var exponent = int.Parse(e[c][(e[c].IndexOf('e') + 1)..], System.Globalization.CultureInfo.InvariantCulture);
+                var unit = Math.Pow(10, exponent - 6); // one unit in the last printed digit of %.6e
+                var units = Math.Abs(av - ev) / unit;
+                worst = Math.Max(worst, units);
+                Assert.That(units, Is.LessThanOrEqualTo(1.0 + 1e-6), $"step {e[0]} column {c}: {a[c]} vs {e[c]}");
+            }
+            Assert.That(double.Parse(e[4], System.Globalization.CultureInfo.InvariantCulture), Is.GreaterThan(0), "the two models do differ");
+        }
+        return (worst, differing);
+    }
+
+    [Test]
+    public void ModelDeviationEnsemble_WithTheGuardsDeviationLimit_OnVirtualRanks_StopsBeforeTheRun()
+    {
+        var ex = Assert.Throws<UserInputException>(() => RunOnVirtualRanks(2, EnsembleWater("", "guard warn guard_devi 0.5")));
+        Assert.That(ex!.Message, Does.Contain("pair_style deepmd with several models and the extrapolation guard's force deviation limit (guard_devi) is not supported with 2 ranks yet"));
+    }
+
+    [TestCase(2, "", "")]
+    [TestCase(3, "processors 1 3 1", "")]
+    [TestCase(2, "", "atomic")]
+    [TestCase(3, "", "atomic relative 1.0 relative_v 0.5")]
+    [TestCase(2, "processors 1 1 2", "atomic relative 0.2")]
+    public void ModelDeviationEnsemble_OnVirtualRanks_WritesTheOneProcessFile(int ranks, string processors, string options)
+    {
+        var serialDir = RepoPaths.TempDir();
+        var serialScreen = new StringWriter();
+        using (var s = new DeckSession(serialScreen, serialDir, null))
+            s.Runner.RunText("in.water", EnsembleWater("", options));
+        var dir = RepoPaths.TempDir();
+        var screens = new StringWriter[ranks];
+        LoopbackCommunicator.Run(ranks, comm =>
+        {
+            var screen = screens[comm.Rank] = new StringWriter();
+            using var s = new DeckSession(comm.Rank == 0 ? screen : TextWriter.Null, dir, null, comm);
+            s.Runner.RunText("in.water", EnsembleWater(processors, options));
+        });
+        var output = screens[0].ToString();
+        AssertSameThermo(serialScreen.ToString(), output, ranks, minRows: 5);
+        Assert.That(output, Does.Contain($"Decomposed over").And.Contain("model deviation of 2 models"));
+        var (worst, differing) = AssertSameDeviationFile(Path.Combine(serialDir, "md.out"), Path.Combine(dir, "md.out"), options.Contains("atomic") ? 6 + 192 : 6);
+        TestContext.Out.WriteLine($"{ranks} ranks, '{options}': largest difference {worst:G3} units of the last printed digit, {differing} numbers printed differently");
     }
 
     [TestCase("fix 1 all nve\npair_style soft 1.12246\npair_coeff * * 1.0", "pair_style soft is not supported with 2 ranks yet")]

@@ -121,6 +121,37 @@ public class DecomposedRunTests
         Assert.That(int.Parse(procs.Groups[1].Value), Is.EqualTo(3 * int.Parse(tasks.Groups[2].Value)));
     }
 
+    [TestCase("")]
+    [TestCase("atomic relative 1.0 relative_v 0.5")]
+    public void ModelDeviationEnsemble_OnTwoRanks_WritesTheOneProcessFile(string options)
+    {
+        var mpirun = MpiRun.Require();
+        var dir = RepoPaths.TempDir();
+        var serialDir = Directory.CreateDirectory(Path.Combine(dir, "serial")).FullName;
+        var mpiDir = Directory.CreateDirectory(Path.Combine(dir, "mpi")).FullName;
+        File.WriteAllText(Path.Combine(serialDir, "in.deck"), DecomposedDeckTests.EnsembleWater("", options));
+        File.WriteAllText(Path.Combine(mpiDir, "in.deck"), DecomposedDeckTests.EnsembleWater("", options));
+        var serial = Serial(serialDir, "in.deck");
+        Assert.That(serial.ExitCode, Is.Zero, serial.Output + serial.Error);
+        var mpi = Mpi(mpirun, 2, mpiDir, "in.deck");
+        Assert.That(mpi.ExitCode, Is.Zero, mpi.Output + mpi.Error);
+        Assert.That(mpi.Output, Does.Contain("with 2 MPI tasks").And.Contain("Decomposed over"));
+        var expected = Thermo(serial.Output);
+        var actual = Thermo(mpi.Output);
+        Assert.That(expected, Has.Count.EqualTo(5), serial.Output);
+        Assert.That(actual, Has.Count.EqualTo(expected.Count), mpi.Output);
+        double worst = 0;
+        for (var r = 0; r < expected.Count; r++)
+            for (var c = 0; c < expected[r].Length; c++)
+            {
+                var dev = Math.Abs(actual[r][c] - expected[r][c]) / Math.Max(Math.Abs(expected[r][c]), 1e-300);
+                worst = Math.Max(worst, dev);
+                Assert.That(dev, Is.LessThanOrEqualTo(1e-10), $"step {expected[r][0]} column {c}: {actual[r][c]:R} vs {expected[r][c]:R}");
+            }
+        var (units, differing) = DecomposedDeckTests.AssertSameDeviationFile(Path.Combine(serialDir, "md.out"), Path.Combine(mpiDir, "md.out"), options.Contains("atomic") ? 6 + 192 : 6);
+        TestContext.Out.WriteLine($"2 MPI ranks, '{options}': largest relative thermo deviation {worst:G3}; model deviation file: largest difference {units:G3} units of the last printed digit, {differing} numbers printed differently");
+    }
+
     [Test]
     public void UnsupportedFeatures_StopWithAClearError()
     {
