@@ -283,6 +283,25 @@ public class DecomposedDeckTests
         TestContext.Out.WriteLine($"{ranks} ranks, '{options}': largest difference {worst:G3} units of the last printed digit, {differing} numbers printed differently");
     }
 
+    /// <summary>
+    /// The thermostats and momentum act on group all only in the one-process engine too (Fix.SupportsGroups): on a group
+    /// the deck stops at the fix line, with the one-process message, on every rank count (not at the decomposed check).
+    /// </summary>
+    [TestCase(2, "fix 2 lower temp/rescale 1 2.0 2.0 0.01 0.5")]
+    [TestCase(3, "fix 2 lower temp/berendsen 2.0 2.0 0.5")]
+    [TestCase(2, "fix 2 lower nvt temp 2.0 2.0 0.5")]
+    [TestCase(3, "fix 2 lower langevin 2.0 2.0 0.5 48279")]
+    [TestCase(2, "fix 2 lower temp/csvr 2.0 2.0 0.5 48279")]
+    [TestCase(3, "fix 2 lower momentum 5 linear 1 1 1")]
+    public void GroupThermostats_AreRefusedAtTheFixLine_AsInOneProcess(int ranks, string fix)
+    {
+        var deck = Deck(fix: "region lower block INF INF INF INF INF 3\ngroup lower region lower\nfix 1 all nve\n" + fix);
+        var serial = Assert.Throws<UserInputException>(() => RunSerial(deck));
+        Assert.That(serial!.Message, Does.Contain("works on the group 'all' only; got group 'lower'"));
+        var decomposed = Assert.Throws<UserInputException>(() => RunOnVirtualRanks(ranks, deck));
+        Assert.That(decomposed!.Message, Is.EqualTo(serial.Message));
+    }
+
     [TestCase("fix 1 all nve\npair_style soft 1.12246\npair_coeff * * 1.0", "pair_style soft is not supported with 2 ranks yet")]
     [TestCase("fix 1 all nve\nvariable e equal pe\nthermo_style custom step pe v_e\nrun 0", "thermo keyword v_e is not supported with 2 ranks yet")]
     public void UnsupportedFeatures_OnVirtualRanks_StopBeforeTheRun(string fix, string message)
