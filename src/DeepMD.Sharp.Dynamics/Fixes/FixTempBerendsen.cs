@@ -5,7 +5,8 @@ using DeepMD.Sharp.Dynamics.Thermo;
 
 /// <summary>
 /// <c>fix ID all temp/berendsen Tstart Tstop Tdamp</c>: at the end of every step, velocities are scaled by
-/// λ = sqrt(1 + dt/Tdamp·(T_target/T − 1)), as LAMMPS' fix temp/berendsen (needs an integrator such as fix nve).
+/// λ = sqrt(1 + dt/Tdamp·(T_target/T − 1)), as LAMMPS' fix temp/berendsen (needs an integrator such as fix nve). On a
+/// group, T is the group's temperature (d·N_group − d degrees of freedom) and only its atoms are scaled.
 /// </summary>
 public sealed class FixTempBerendsen : Fix
 {
@@ -19,6 +20,8 @@ public sealed class FixTempBerendsen : Fix
 
     public override string Style => "temp/berendsen";
 
+    public override bool SupportsGroups => true;
+
     /// <summary>Energy removed from the system so far (energy units; LAMMPS' fix scalar).</summary>
     public double EnergyRemoved { get; private set; }
 
@@ -26,16 +29,19 @@ public sealed class FixTempBerendsen : Fix
 
     public override void EndOfStep(Simulation sim)
     {
-        var t = Thermodynamics.Temperature(sim);
+        var t = Thermodynamics.Temperature(sim, Group, out var dof);
+        if (dof < 1) return; // nothing to scale (as LAMMPS)
         if (t == 0.0) throw new SimulationException($"step {sim.Step}: fix temp/berendsen cannot rescale a zero temperature", sim.Step, 0);
         double delta = sim.Step - sim.RunStartStep;
         if (delta != 0.0) delta /= sim.RunEndStep - sim.RunStartStep;
         var target = _tStart + delta * (_tStop - _tStart);
         var lamda = Math.Sqrt(1.0 + sim.Timestep / _tPeriod * (target / t - 1.0));
-        EnergyRemoved += t * (1.0 - lamda * lamda) * 0.5 * sim.Units.Boltz * Thermodynamics.DegreesOfFreedom(sim);
+        EnergyRemoved += t * (1.0 - lamda * lamda) * 0.5 * sim.Units.Boltz * dof;
         var a = sim.Atoms;
+        var all = Group.IsAll;
         for (var i = 0; i < a.Count; i++)
         {
+            if (!all && !Group.Contains(a.Id[i])) continue;
             a.Vx[i] *= lamda;
             a.Vy[i] *= lamda;
             a.Vz[i] *= lamda;

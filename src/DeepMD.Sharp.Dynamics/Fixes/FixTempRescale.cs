@@ -6,7 +6,8 @@ using DeepMD.Sharp.Dynamics.Thermo;
 /// <summary>
 /// <c>fix ID all temp/rescale N Tstart Tstop window fraction</c>: every N steps, when the temperature is more than
 /// <c>window</c> from the target, velocities are scaled to move it <c>fraction</c> of the way there (LAMMPS' fix
-/// temp/rescale). Needs an integrator such as fix nve.
+/// temp/rescale). Needs an integrator such as fix nve. On a group, the temperature is the group's (d·N_group − d degrees
+/// of freedom) and only its atoms are scaled.
 /// </summary>
 public sealed class FixTempRescale : Fix
 {
@@ -22,6 +23,8 @@ public sealed class FixTempRescale : Fix
 
     public override string Style => "temp/rescale";
 
+    public override bool SupportsGroups => true;
+
     /// <summary>Energy removed so far (energy units; LAMMPS' fix scalar).</summary>
     public double EnergyRemoved { get; private set; }
 
@@ -30,8 +33,7 @@ public sealed class FixTempRescale : Fix
     public override void EndOfStep(Simulation sim)
     {
         if (sim.Step % _every != 0) return;
-        var t = Thermodynamics.Temperature(sim);
-        var dof = Thermodynamics.DegreesOfFreedom(sim);
+        var t = Thermodynamics.Temperature(sim, Group, out var dof);
         if (dof < 1) return;
         if (t == 0.0) throw new SimulationException($"step {sim.Step}: fix temp/rescale cannot rescale a zero temperature", sim.Step, 0);
         double delta = sim.Step - sim.RunStartStep;
@@ -42,8 +44,10 @@ public sealed class FixTempRescale : Fix
         var factor = Math.Sqrt(target / t);
         EnergyRemoved += (t - target) * 0.5 * sim.Units.Boltz * dof;
         var a = sim.Atoms;
+        var all = Group.IsAll;
         for (var i = 0; i < a.Count; i++)
         {
+            if (!all && !Group.Contains(a.Id[i])) continue;
             a.Vx[i] *= factor;
             a.Vy[i] *= factor;
             a.Vz[i] *= factor;

@@ -31,6 +31,32 @@ public static class Thermodynamics
         return t * tfactor;
     }
 
+    /// <summary>
+    /// Temperature of a group's atoms and its degrees of freedom d·N_group − d (LAMMPS' compute temp on the group, as fix
+    /// temp/berendsen and temp/rescale use it). Decomposed: the owned members' Σ m v² and count are summed over ranks in
+    /// rank order. For <c>all</c> it is <see cref="Temperature(Simulation)"/> and <see cref="DegreesOfFreedom"/>.
+    /// </summary>
+    public static double Temperature(Simulation sim, Groups.AtomGroup group, out double dof)
+    {
+        if (group.IsAll)
+        {
+            dof = DegreesOfFreedom(sim);
+            return Temperature(sim);
+        }
+        var a = sim.Atoms;
+        var m = sim.Masses;
+        Span<double> sums = stackalloc double[2]; // Σ m v², members
+        for (var i = 0; i < a.Count; i++)
+        {
+            if (!group.Contains(a.Id[i])) continue;
+            sums[0] += (a.Vx[i] * a.Vx[i] + a.Vy[i] * a.Vy[i] + a.Vz[i] * a.Vz[i]) * m[a.Type[i]];
+            sums[1] += 1.0;
+        }
+        if (sim.Decomposed is { Active: true } d) d.Sum(sums);
+        dof = sim.Dimension * sums[1] - sim.Dimension;
+        return dof > 0 ? sums[0] * sim.Units.Mvv2e / (dof * sim.Units.Boltz) : 0.0;
+    }
+
     /// <summary>Kinetic energy as LAMMPS' thermo reports it: ½·dof·kB·T (energy units).</summary>
     public static double KineticEnergy(Simulation sim) =>
         Temperature(sim) * 0.5 * DegreesOfFreedom(sim) * sim.Units.Boltz;

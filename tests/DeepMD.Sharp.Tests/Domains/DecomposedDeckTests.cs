@@ -284,11 +284,25 @@ public class DecomposedDeckTests
     }
 
     /// <summary>
-    /// The thermostats and momentum act on group all only in the one-process engine too (Fix.SupportsGroups): on a group
+    /// Fix temp/rescale and temp/berendsen on a group (the lower half of the melt, 100 steps): the group's temperature
+    /// (Σ m v² and member count of the owned atoms) is summed over ranks, so thermo and ecouple equal the one-process run.
+    /// </summary>
+    [TestCase(2, "", "fix 2 lower temp/berendsen 1.0 1.0 0.2")]
+    [TestCase(3, "processors 1 1 3", "fix 2 lower temp/berendsen 1.0 1.0 0.2")]
+    [TestCase(2, "processors 1 1 2", "fix 2 lower temp/rescale 5 1.0 1.0 0.05 0.7")]
+    [TestCase(3, "", "fix 2 lower temp/rescale 5 1.0 1.0 0.05 0.7")]
+    [TestCase(3, "processors 3 1 1", "fix 2 lower temp/berendsen 1.0 1.0 0.2\nfix 3 upper temp/rescale 3 4.0 4.0 0.05 1.0")]
+    public void GroupThermostats_OnVirtualRanks_EqualTheOneProcessRun(int ranks, string processors, string fix)
+    {
+        var fixes = "region lower block INF INF INF INF INF 3\ngroup lower region lower\ngroup upper subtract all lower\nfix 1 all nve\n" + fix;
+        static string Long(string deck) => deck.Replace("etotal press vol", "etotal press vol ecouple econserve").Replace("run 40", "run 100");
+        AssertSameThermo(RunSerial(Long(Deck(fix: fixes))), RunOnVirtualRanks(ranks, Long(Deck(processors, fixes))), ranks, minRows: 21);
+    }
+
+    /// <summary>
+    /// These thermostats and momentum act on group all only in the one-process engine too (Fix.SupportsGroups): on a group
     /// the deck stops at the fix line, with the one-process message, on every rank count (not at the decomposed check).
     /// </summary>
-    [TestCase(2, "fix 2 lower temp/rescale 1 2.0 2.0 0.01 0.5")]
-    [TestCase(3, "fix 2 lower temp/berendsen 2.0 2.0 0.5")]
     [TestCase(2, "fix 2 lower nvt temp 2.0 2.0 0.5")]
     [TestCase(3, "fix 2 lower langevin 2.0 2.0 0.5 48279")]
     [TestCase(2, "fix 2 lower temp/csvr 2.0 2.0 0.5 48279")]

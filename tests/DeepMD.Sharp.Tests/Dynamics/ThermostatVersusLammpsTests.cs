@@ -102,4 +102,32 @@ public class ThermostatVersusLammpsTests
         thermo      20
         run         100
         """, 1e-9);
+
+    /// <summary>
+    /// temp/berendsen on the lower half and temp/rescale on the upper half: each group's own temperature (d·N_group − d
+    /// degrees of freedom) and atoms; ecouple checks the energy each fix removed (norm no: LAMMPS does not normalize ecouple).
+    /// </summary>
+    [Test]
+    public void BerendsenAndRescaleOnGroupsMatchLammps() => Compare("""
+        units       lj
+        lattice     fcc 0.8442
+        region      box block 0 5 0 5 0 5
+        create_box  1 box
+        create_atoms 1 box
+        mass        1 1.0
+        velocity    all create 3.0 87287 loop geom
+        pair_style  lj/cut 2.5
+        pair_coeff  1 1 1.0 1.0 2.5
+        region      lower block INF INF INF INF INF 2.5
+        group       lower region lower
+        group       upper subtract all lower
+        fix         1 all nve
+        neigh_modify delay 0
+        fix         2 lower temp/berendsen 1.0 1.0 0.1
+        fix         3 upper temp/rescale 5 4.0 4.0 0.05 0.8
+        thermo_style custom step temp pe etotal press ecouple
+        thermo_modify format float %20.15g norm no
+        thermo      20
+        run         100
+        """, 1e-9);
 }
