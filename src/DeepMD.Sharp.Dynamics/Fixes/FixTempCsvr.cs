@@ -26,6 +26,8 @@ public sealed class FixTempCsvr : Fix
 
     public override string Style => "temp/csvr";
 
+    public override bool SupportsGroups => true;
+
     /// <summary>Kinetic energy the bath has taken out so far (energy units; LAMMPS' fix scalar).</summary>
     public double EnergyRemoved { get; private set; }
 
@@ -36,8 +38,7 @@ public sealed class FixTempCsvr : Fix
         double delta = sim.Step - sim.RunStartStep;
         if (delta != 0.0) delta /= sim.RunEndStep - sim.RunStartStep;
         var target = _tStart + delta * (_tStop - _tStart);
-        var t = Thermodynamics.Temperature(sim);
-        var dof = Thermodynamics.DegreesOfFreedom(sim);
+        var t = Thermodynamics.Temperature(sim, Group, out var dof);
         var efactor = 0.5 * dof * sim.Units.Boltz;
         var keOld = t * efactor;
         var keNew = target * efactor;
@@ -45,8 +46,10 @@ public sealed class FixTempCsvr : Fix
         if (keOld == 0.0) throw new SimulationException($"step {sim.Step}: fix temp/csvr cannot rescale a zero temperature", sim.Step, 0);
         var lamda = Resample(keOld, keNew, dof, sim.Timestep);
         var a = sim.Atoms;
+        var all = Group.IsAll;
         for (var i = 0; i < a.Count; i++)
         {
+            if (!all && !Group.Contains(a.Id[i])) continue;
             a.Vx[i] *= lamda;
             a.Vy[i] *= lamda;
             a.Vz[i] *= lamda;

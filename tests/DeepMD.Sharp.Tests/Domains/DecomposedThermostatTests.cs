@@ -60,4 +60,20 @@ public class DecomposedThermostatTests
     [TestCase(3, "", "fix 1 all nve\nfix 2 all langevin 2.0 2.0 0.5 48279 stream keyed\nfix 3 all temp/csvr 2.0 2.0 0.5 12345")]
     public void TempCsvr_OnVirtualRanks_EqualsTheOneProcessRun(int ranks, string processors, string fix) =>
         AssertSameThermo(RunSerial(Deck(fix)), RunOnVirtualRanks(ranks, Deck(fix, processors)), ranks, minRows: 9);
+
+    /// <summary>
+    /// temp/csvr on a group holding every atom (by id) takes the same temperature, degrees of freedom, random numbers and
+    /// atoms as on group all (no LAMMPS reference: Debian's LAMMPS has no temp/csvr); a group of half the atoms differs.
+    /// </summary>
+    [Test]
+    public void TempCsvr_OnAGroupOfEveryAtom_EqualsGroupAll()
+    {
+        const string groups = "group everyone id 1:864\nregion lower block INF INF INF INF INF 3\ngroup lower region lower\nfix 1 all nve\n";
+        var all = Thermo(RunSerial(Deck(groups + "fix 2 all temp/csvr 1.0 1.0 0.2 12345")));
+        var everyone = Thermo(RunSerial(Deck(groups + "fix 2 everyone temp/csvr 1.0 1.0 0.2 12345")));
+        var lower = Thermo(RunSerial(Deck(groups + "fix 2 lower temp/csvr 1.0 1.0 0.2 12345")));
+        Assert.That(everyone, Has.Count.EqualTo(all.Count).And.Count.GreaterThanOrEqualTo(9));
+        for (var r = 0; r < all.Count; r++) Assert.That(everyone[r], Is.EqualTo(all[r]), $"row {r}");
+        Assert.That(lower[^1][1], Is.Not.EqualTo(all[^1][1]), "a thermostat on half the atoms should change the run");
+    }
 }
