@@ -23,8 +23,9 @@ using DeepMD.Sharp.Dynamics.Thermo;
 /// </summary>
 /// <remarks>
 /// A first slice: pair styles lj/cut, eam, eam/alloy and deepmd (one model), fixes nve, setforce, temp/rescale,
-/// temp/berendsen and temp/csvr (any group: a group's temperature is summed over ranks), nvt, npt, nph (the box followed
-/// every step: <see cref="DecomposedBox"/>), langevin (random numbers keyed by atom id and step) and momentum (group all), orthogonal and triclinic boxes, periodic
+/// temp/berendsen, temp/csvr and momentum (any group: a group's temperature and momentum sums are summed over ranks), nvt,
+/// npt, nph (the box followed every step: <see cref="DecomposedBox"/>) and langevin (random numbers keyed by atom id and
+/// step) (group all), orthogonal and triclinic boxes, periodic
 /// and non-periodic boundaries,
 /// thermo keywords computed from reduced sums, dumps gathered to rank 0 in atom-id order. Anything else stops with
 /// "... is not supported with N ranks yet" (<see cref="CheckSupported"/>).
@@ -118,7 +119,7 @@ public sealed partial class DecomposedRun
     public void CheckSupported(Simulation sim)
     {
         var ranks = Communicator.Size;
-        string Not(string what) => $"{what} is not supported with {ranks} rank{(ranks == 1 ? "" : "s")} yet (decomposed runs support pair_style lj/cut, eam, eam/alloy and deepmd, fix nve, setforce, temp/rescale, temp/berendsen and temp/csvr on any group, nvt, npt, nph, langevin and momentum on group all, orthogonal and triclinic boxes, periodic and non-periodic boundaries, thermo and dump custom of positions, velocities and forces)";
+        string Not(string what) => $"{what} is not supported with {ranks} rank{(ranks == 1 ? "" : "s")} yet (decomposed runs support pair_style lj/cut, eam, eam/alloy and deepmd, fix nve, setforce, temp/rescale, temp/berendsen, temp/csvr and momentum on any group, nvt, npt, nph and langevin on group all, orthogonal and triclinic boxes, periodic and non-periodic boundaries, thermo and dump custom of positions, velocities and forces)";
         if (sim.Dimension == 2) throw new UserInputException(Not("a 2-d system (dimension 2)"));
         if (sim.Potential is { } p && p.Name is not ("lj/cut" or "deepmd" or "eam" or "eam/alloy")) throw new UserInputException(Not($"pair_style {p.Name}"));
         if (sim.Potential is IDeviationEnsemble { LogsDeviation: true, DecomposedLimitation: { } why }) throw new UserInputException(Not($"pair_style deepmd with several models and {why}"));
@@ -126,7 +127,7 @@ public sealed partial class DecomposedRun
         {
             if (f.Style is not ("nve" or "nvt" or "npt" or "nph" or "langevin" or "temp/csvr" or "temp/rescale" or "temp/berendsen" or "momentum" or "setforce"))
                 throw new UserInputException(Not($"fix {f.Style} (fix {f.Id})"));
-            if (!f.Group.IsAll && f.Style is not ("nve" or "setforce" or "temp/rescale" or "temp/berendsen" or "temp/csvr")) throw new UserInputException(Not($"a fix on group {f.Group.Name} (fix {f.Id})"));
+            if (!f.Group.IsAll && f.Style is not ("nve" or "setforce" or "temp/rescale" or "temp/berendsen" or "temp/csvr" or "momentum")) throw new UserInputException(Not($"a fix on group {f.Group.Name} (fix {f.Id})"));
         }
         if (sim.ExtraDegreesRemoved != 0) throw new UserInputException(Not("removed degrees of freedom"));
         foreach (var o in sim.Observers)

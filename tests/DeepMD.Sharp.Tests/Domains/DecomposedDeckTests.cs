@@ -284,7 +284,7 @@ public class DecomposedDeckTests
     }
 
     /// <summary>
-    /// Fix temp/rescale, temp/berendsen and temp/csvr on a group (the lower half of the melt, 100 steps): the group's temperature
+    /// Fix temp/rescale, temp/berendsen, temp/csvr and momentum on a group (the lower half of the melt, 100 steps): the group's temperature
     /// (Σ m v² and member count of the owned atoms) is summed over ranks, so thermo and ecouple equal the one-process run.
     /// </summary>
     [TestCase(2, "", "fix 2 lower temp/berendsen 1.0 1.0 0.2")]
@@ -294,6 +294,8 @@ public class DecomposedDeckTests
     [TestCase(3, "processors 3 1 1", "fix 2 lower temp/berendsen 1.0 1.0 0.2\nfix 3 upper temp/rescale 3 4.0 4.0 0.05 1.0")]
     [TestCase(2, "processors 2 1 1", "fix 2 lower temp/csvr 1.0 1.0 0.2 12345")]
     [TestCase(3, "", "fix 2 lower temp/csvr 1.0 1.0 0.2 12345\nfix 3 upper temp/berendsen 4.0 4.0 0.5")]
+    [TestCase(2, "", "fix 2 lower momentum 5 linear 1 1 1 angular\nfix 3 upper temp/berendsen 1.0 1.0 0.5")]
+    [TestCase(3, "processors 1 1 3", "fix 2 lower momentum 3 linear 1 1 1\nfix 3 upper momentum 4 angular")]
     public void GroupThermostats_OnVirtualRanks_EqualTheOneProcessRun(int ranks, string processors, string fix)
     {
         var fixes = "region lower block INF INF INF INF INF 3\ngroup lower region lower\ngroup upper subtract all lower\nfix 1 all nve\n" + fix;
@@ -307,7 +309,6 @@ public class DecomposedDeckTests
     /// </summary>
     [TestCase(2, "fix 2 lower nvt temp 2.0 2.0 0.5")]
     [TestCase(3, "fix 2 lower langevin 2.0 2.0 0.5 48279")]
-    [TestCase(3, "fix 2 lower momentum 5 linear 1 1 1")]
     public void GroupThermostats_AreRefusedAtTheFixLine_AsInOneProcess(int ranks, string fix)
     {
         var deck = Deck(fix: "region lower block INF INF INF INF INF 3\ngroup lower region lower\nfix 1 all nve\n" + fix);

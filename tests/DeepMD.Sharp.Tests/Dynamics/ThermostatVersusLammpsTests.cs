@@ -130,4 +130,28 @@ public class ThermostatVersusLammpsTests
         thermo      20
         run         100
         """, 1e-9);
+
+    /// <summary>fix momentum (linear and angular) on the lower half: the group's centre-of-mass motion and rotation only.</summary>
+    [Test]
+    public void MomentumOnAGroupMatchesLammps() => Compare("""
+        units       lj
+        lattice     fcc 0.8442
+        region      box block 0 5 0 5 0 5
+        create_box  1 box
+        create_atoms 1 box
+        mass        1 1.0
+        velocity    all create 3.0 87287 loop geom
+        pair_style  lj/cut 2.5
+        pair_coeff  1 1 1.0 1.0 2.5
+        region      lower block INF INF INF INF INF 2.5
+        group       lower region lower
+        velocity    lower set 0.5 -0.3 0.2 sum yes
+        fix         1 all nve
+        neigh_modify delay 0
+        fix         2 lower momentum 5 linear 1 1 1 angular
+        thermo_style custom step temp pe etotal press pxy pxz pyz
+        thermo_modify format float %20.15g
+        thermo      20
+        run         100
+        """, 1e-9);
 }
