@@ -107,14 +107,14 @@ public class DecomposedRunTests
         Compare(Deck(), Deck(), 3, "melt with groups and fixes");
     }
 
-    /// <summary>The melt (100 steps) with temp/berendsen on the lower half and temp/rescale on the upper half, on 2 real ranks.</summary>
+    /// <summary>The melt (100 steps) with temp/berendsen on the lower half, temp/rescale and momentum on the upper half, on 2 real ranks.</summary>
     [Test]
     public void Melt_WithGroupThermostats_OnTwoRanks_EqualsTheOneProcessRun()
     {
         static string Deck() => Melt().Replace("fix\t\t1 all nve",
             "region lower block INF INF INF INF INF 5\ngroup lower region lower\ngroup upper subtract all lower\nfix 1 all nve\n"
-            + "fix 2 lower temp/berendsen 1.0 1.0 0.2\nfix 3 upper temp/rescale 5 2.0 2.0 0.05 0.7");
-        Assert.That(Deck(), Does.Contain("fix 3 upper temp/rescale"), "the melt example changed");
+            + "fix 2 lower temp/berendsen 1.0 1.0 0.2\nfix 3 upper temp/rescale 5 2.0 2.0 0.05 0.7\nfix 4 upper momentum 10 linear 1 1 1 angular");
+        Assert.That(Deck(), Does.Contain("fix 4 upper momentum"), "the melt example changed");
         Compare(Deck(), Deck(), 2, "melt with group thermostats");
     }
 
