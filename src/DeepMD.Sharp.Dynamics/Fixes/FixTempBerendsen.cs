@@ -4,7 +4,7 @@ using DeepMD.Sharp.Core.Errors;
 using DeepMD.Sharp.Dynamics.Thermo;
 
 /// <summary>
-/// <c>fix ID all temp/berendsen Tstart Tstop Tdamp</c>: at the end of every step, velocities are scaled by
+/// <c>fix ID group temp/berendsen Tstart Tstop Tdamp</c>: at the end of every step, velocities are scaled by
 /// λ = sqrt(1 + dt/Tdamp·(T_target/T − 1)), as LAMMPS' fix temp/berendsen (needs an integrator such as fix nve). On a
 /// group, T is the group's temperature (d·N_group − d degrees of freedom) and only its atoms are scaled.
 /// </summary>

@@ -5,7 +5,7 @@ using DeepMD.Sharp.Dynamics.Random;
 using DeepMD.Sharp.Dynamics.Thermo;
 
 /// <summary>
-/// <c>fix ID all temp/csvr Tstart Tstop Tdamp SEED</c>: Bussi–Donadio–Parrinello stochastic velocity rescaling at the
+/// <c>fix ID group temp/csvr Tstart Tstop Tdamp SEED</c>: Bussi–Donadio–Parrinello stochastic velocity rescaling at the
 /// end of every step, as LAMMPS' fix temp/csvr: the kinetic energy is redrawn from the exact propagator of the
 /// canonical Langevin equation for K (relaxation time Tdamp), with LAMMPS' RANMAR draws in LAMMPS' order (one Gaussian,
 /// then the sum of dof − 1 squared Gaussians as a gamma deviate). Needs an integrator such as fix nve.

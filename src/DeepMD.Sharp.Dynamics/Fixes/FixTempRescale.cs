@@ -4,7 +4,7 @@ using DeepMD.Sharp.Core.Errors;
 using DeepMD.Sharp.Dynamics.Thermo;
 
 /// <summary>
-/// <c>fix ID all temp/rescale N Tstart Tstop window fraction</c>: every N steps, when the temperature is more than
+/// <c>fix ID group temp/rescale N Tstart Tstop window fraction</c>: every N steps, when the temperature is more than
 /// <c>window</c> from the target, velocities are scaled to move it <c>fraction</c> of the way there (LAMMPS' fix
 /// temp/rescale). Needs an integrator such as fix nve. On a group, the temperature is the group's (d·N_group − d degrees
 /// of freedom) and only its atoms are scaled.

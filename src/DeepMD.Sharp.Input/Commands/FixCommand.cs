@@ -4,7 +4,7 @@ using DeepMD.Sharp.Dynamics.Text;
 
 /// <summary>
 /// <c>fix ID GROUP STYLE args</c>: a registered fix style; a fix with an existing id replaces it in place. Groups other
-/// than <c>all</c> are accepted by the styles that support them (nve).
+/// than <c>all</c> are accepted by the styles that support them (<see cref="DeepMD.Sharp.Dynamics.Fixes.Fix.SupportsGroups"/>).
 /// </summary>
 [DeckCommand("fix")]
 public sealed class FixCommand : IDeckCommand

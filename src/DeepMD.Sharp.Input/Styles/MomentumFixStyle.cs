@@ -2,7 +2,7 @@ namespace DeepMD.Sharp.Input.Styles;
 
 using DeepMD.Sharp.Dynamics.Fixes;
 
-/// <summary><c>fix ID all momentum N [linear 1 1 1] [angular]</c> (only all three linear components together).</summary>
+/// <summary><c>fix ID group momentum N [linear 1 1 1] [angular]</c> (only all three linear components together).</summary>
 [FixStyle("momentum")]
 public sealed class MomentumFixStyle : IFixStyle
 {

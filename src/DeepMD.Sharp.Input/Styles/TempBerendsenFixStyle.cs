@@ -2,7 +2,7 @@ namespace DeepMD.Sharp.Input.Styles;
 
 using DeepMD.Sharp.Dynamics.Fixes;
 
-/// <summary><c>fix ID all temp/berendsen TSTART TSTOP TDAMP</c>.</summary>
+/// <summary><c>fix ID group temp/berendsen TSTART TSTOP TDAMP</c>.</summary>
 [FixStyle("temp/berendsen")]
 public sealed class TempBerendsenFixStyle : IFixStyle
 {

@@ -2,7 +2,7 @@ namespace DeepMD.Sharp.Input.Styles;
 
 using DeepMD.Sharp.Dynamics.Fixes;
 
-/// <summary><c>fix ID all temp/csvr TSTART TSTOP TDAMP SEED</c>.</summary>
+/// <summary><c>fix ID group temp/csvr TSTART TSTOP TDAMP SEED</c>.</summary>
 [FixStyle("temp/csvr")]
 public sealed class TempCsvrFixStyle : IFixStyle
 {

@@ -2,7 +2,7 @@ namespace DeepMD.Sharp.Input.Styles;
 
 using DeepMD.Sharp.Dynamics.Fixes;
 
-/// <summary><c>fix ID all temp/rescale N TSTART TSTOP WINDOW FRACTION</c>.</summary>
+/// <summary><c>fix ID group temp/rescale N TSTART TSTOP WINDOW FRACTION</c>.</summary>
 [FixStyle("temp/rescale")]
 public sealed class TempRescaleFixStyle : IFixStyle
 {
