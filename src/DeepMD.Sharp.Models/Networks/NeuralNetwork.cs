@@ -31,15 +31,39 @@ public sealed class NeuralNetwork
     /// </summary>
     public void EvaluateScalar(double s, Span<double> value, Span<double> derivative)
     {
+        if (InputSize != 1) throw new InvalidOperationException("EvaluateScalar needs a network with one input");
         var width = MaxWidth;
         Span<double> x = stackalloc double[width];
         Span<double> dx = stackalloc double[width];
-        Span<double> y = stackalloc double[width];
-        Span<double> dy = stackalloc double[width];
-        if (InputSize != 1) throw new InvalidOperationException("EvaluateScalar needs a network with one input");
         x[0] = s;
         dx[0] = 1;
-        var n = 1;
+        ForwardMode(x, dx, stackalloc double[width], stackalloc double[width], value, derivative);
+    }
+
+    /// <summary>
+    /// Evaluates the network on <paramref name="input"/> and, by forward-mode differentiation, the derivative of every
+    /// output with respect to input <paramref name="direction"/> (the other inputs held fixed): how the attention
+    /// descriptors differentiate their embedding net, whose inputs are s and constant type embeddings.
+    /// </summary>
+    public void EvaluateDirectional(ReadOnlySpan<double> input, int direction, Span<double> value, Span<double> derivative)
+    {
+        if ((uint)direction >= (uint)InputSize) throw new ArgumentOutOfRangeException(nameof(direction));
+        var width = MaxWidth;
+        var x = new double[width];
+        var dx = new double[width];
+        input.CopyTo(x);
+        dx[direction] = 1;
+        ForwardMode(x, dx, new double[width], new double[width], value, derivative);
+    }
+
+    /// <summary>
+    /// Forward-mode pass: <paramref name="x"/> holds the input and <paramref name="dx"/> its tangent (both
+    /// <see cref="MaxWidth"/> long, as are the scratch <paramref name="y"/> and <paramref name="dy"/>); writes the output
+    /// and its tangent.
+    /// </summary>
+    private void ForwardMode(Span<double> x, Span<double> dx, Span<double> y, Span<double> dy, Span<double> value, Span<double> derivative)
+    {
+        var n = InputSize;
         foreach (var layer in Layers)
         {
             var m = layer.OutputSize;
@@ -77,61 +101,6 @@ public sealed class NeuralNetwork
         }
         x[..n].CopyTo(value);
         dx[..n].CopyTo(derivative);
-    }
-
-    /// <summary>
-    /// Evaluates the network on <paramref name="input"/> and, by forward-mode differentiation, the derivative of every
-    /// output with respect to input <paramref name="direction"/> (the other inputs held fixed): how the attention
-    /// descriptors differentiate their embedding net, whose inputs are s and constant type embeddings.
-    /// </summary>
-    public void EvaluateDirectional(ReadOnlySpan<double> input, int direction, Span<double> value, Span<double> derivative)
-    {
-        if ((uint)direction >= (uint)InputSize) throw new ArgumentOutOfRangeException(nameof(direction));
-        var width = MaxWidth;
-        var x = new double[width];
-        var dx = new double[width];
-        var y = new double[width];
-        var dy = new double[width];
-        input.CopyTo(x);
-        dx[direction] = 1;
-        var n = InputSize;
-        foreach (var layer in Layers)
-        {
-            var m = layer.OutputSize;
-            for (var o = 0; o < m; o++)
-            {
-                double z = layer.Bias?[o] ?? 0, dz = 0;
-                for (var k = 0; k < n; k++)
-                {
-                    var w = layer.Weights[k * m + o];
-                    z += x[k] * w;
-                    dz += dx[k] * w;
-                }
-                var a = layer.Activation.Value(z);
-                var da = layer.Activation.Derivative(z, a) * dz;
-                if (layer.Timestep is { } idt)
-                {
-                    a *= idt[o];
-                    da *= idt[o];
-                }
-                y[o] = a;
-                dy[o] = da;
-            }
-            switch (layer.ResidualKind)
-            {
-                case 1:
-                    for (var o = 0; o < m; o++) { y[o] += x[o]; dy[o] += dx[o]; }
-                    break;
-                case 2:
-                    for (var o = 0; o < m; o++) { y[o] += x[o % n]; dy[o] += dx[o % n]; }
-                    break;
-            }
-            (x, y) = (y, x);
-            (dx, dy) = (dy, dx);
-            n = m;
-        }
-        x.AsSpan(0, n).CopyTo(value);
-        dx.AsSpan(0, n).CopyTo(derivative);
     }
 
     /// <summary>
