@@ -6,11 +6,10 @@ namespace DeepMD.Sharp.Dynamics.Fixes;
 /// dimension that is not NULL (a NULL dimension keeps its forces), at setup, in MD's post-force phase and in the
 /// minimizer's, as LAMMPS' fix aveforce (the group then moves as a rigid slab along those dimensions).
 /// </summary>
-public sealed class FixAveForce : Fix
+public sealed class FixAveForce : GroupForceFix
 {
     private readonly double? _fx, _fy, _fz;
     private readonly Func<double, double, double, bool>? _region;
-    private bool[] _member = [];
 
     public FixAveForce(string id, double? fx, double? fy, double? fz, Func<double, double, double, bool>? region = null) : base(id)
     {
@@ -20,25 +19,10 @@ public sealed class FixAveForce : Fix
 
     public override string Style => "aveforce";
 
-    public override bool SupportsGroups => true;
-
-    public override void Init(Simulation sim)
-    {
-        var a = sim.Atoms;
-        if (_member.Length != a.Count) _member = new bool[a.Count];
-        for (var i = 0; i < a.Count; i++) _member[i] = Group.Contains(a.Id[i]);
-    }
-
-    public override void Setup(Simulation sim) => Apply(sim);
-
-    public override void PostForce(Simulation sim) => Apply(sim);
-
-    public override void MinPostForce(Simulation sim) => Apply(sim);
-
     private bool Takes(Simulation sim, int i) =>
-        _member[i] && (_region is not { } r || r(sim.Atoms.X[i], sim.Atoms.Y[i], sim.Atoms.Z[i]));
+        Member[i] && (_region is not { } r || r(sim.Atoms.X[i], sim.Atoms.Y[i], sim.Atoms.Z[i]));
 
-    private void Apply(Simulation sim)
+    protected override void Apply(Simulation sim)
     {
         var a = sim.Atoms;
         double sx = 0, sy = 0, sz = 0, count = 0;

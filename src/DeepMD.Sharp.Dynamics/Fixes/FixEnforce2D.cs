@@ -8,36 +8,24 @@ using DeepMD.Sharp.Core.Errors;
 /// minimization), in MD's post-force phase and in the minimizer's post-force hook, in the order the fixes were defined
 /// (so a fix defined after it, e.g. setforce with a z value, still acts later in the same step, as in LAMMPS).
 /// </summary>
-public sealed class FixEnforce2D : Fix
+public sealed class FixEnforce2D : GroupForceFix
 {
-    private bool[] _member = [];
 
     public FixEnforce2D(string id) : base(id) { }
 
     public override string Style => "enforce2d";
 
-    public override bool SupportsGroups => true;
-
-    public override void Init(Simulation sim)
+    protected override void Check(Simulation sim)
     {
         if (sim.Dimension == 3) throw new UserInputException("Cannot use fix enforce2d with 3d simulation");
-        var a = sim.Atoms;
-        if (_member.Length != a.Count) _member = new bool[a.Count];
-        for (var i = 0; i < a.Count; i++) _member[i] = Group.Contains(a.Id[i]);
     }
 
-    public override void Setup(Simulation sim) => Apply(sim);
-
-    public override void PostForce(Simulation sim) => Apply(sim);
-
-    public override void MinPostForce(Simulation sim) => Apply(sim);
-
-    private void Apply(Simulation sim)
+    protected override void Apply(Simulation sim)
     {
         var a = sim.Atoms;
         for (var i = 0; i < a.Count; i++)
         {
-            if (!_member[i]) continue;
+            if (!Member[i]) continue;
             a.Vz[i] = 0.0;
             a.Fz[i] = 0.0;
         }

@@ -10,7 +10,7 @@ using DeepMD.Sharp.Core.Errors;
 /// minimum image (orthogonal boxes). <see cref="Energy"/> is LAMMPS' fix scalar (the indenter energy); it is not added
 /// to the potential energy (LAMMPS adds it only with fix_modify energy yes).
 /// </summary>
-public sealed class FixIndent : Fix
+public sealed class FixIndent : GroupForceFix
 {
     public enum Shape { Sphere, Cylinder, Plane }
 
@@ -20,7 +20,6 @@ public sealed class FixIndent : Fix
     private readonly Func<double> _cx, _cy, _cz, _radius, _plane;
     private readonly bool _outside;
     private readonly int _planeSide;
-    private bool[] _member = [];
 
     /// <param name="id">Fix id.</param>
     /// <param name="k">Force constant K.</param>
@@ -42,29 +41,18 @@ public sealed class FixIndent : Fix
 
     public override string Style => "indent";
 
-    public override bool SupportsGroups => true;
-
     /// <summary>Indenter energy of the last evaluation (LAMMPS' f_ID scalar).</summary>
     public double Energy { get; private set; }
 
     /// <summary>Force on the indenter of the last evaluation (LAMMPS' f_ID[1..3]).</summary>
     public double[] Force { get; } = new double[3];
 
-    public override void Init(Simulation sim)
+    protected override void Check(Simulation sim)
     {
         if (sim.Box!.IsTriclinic && _shape != Shape.Plane) throw new UserInputException("fix indent: sphere and cylinder indenters in triclinic boxes are not supported yet");
-        var a = sim.Atoms;
-        if (_member.Length != a.Count) _member = new bool[a.Count];
-        for (var i = 0; i < a.Count; i++) _member[i] = Group.Contains(a.Id[i]);
     }
 
-    public override void Setup(Simulation sim) => Apply(sim);
-
-    public override void PostForce(Simulation sim) => Apply(sim);
-
-    public override void MinPostForce(Simulation sim) => Apply(sim);
-
-    private void Apply(Simulation sim)
+    protected override void Apply(Simulation sim)
     {
         var a = sim.Atoms;
         var box = sim.Box!;
@@ -76,7 +64,7 @@ public sealed class FixIndent : Fix
             var f = _axis switch { 0 => a.Fx, 1 => a.Fy, _ => a.Fz };
             for (var i = 0; i < a.Count; i++)
             {
-                if (!_member[i]) continue;
+                if (!Member[i]) continue;
                 var dr = _planeSide * (plane - x[i]);
                 if (dr >= 0.0) continue;
                 var fatom = -_planeSide * _k * dr * dr;
@@ -101,7 +89,7 @@ public sealed class FixIndent : Fix
             var radius = _radius();
             for (var i = 0; i < a.Count; i++)
             {
-                if (!_member[i]) continue;
+                if (!Member[i]) continue;
                 double dx = a.X[i] - ctr[0], dy = a.Y[i] - ctr[1], dz = a.Z[i] - ctr[2];
                 if (_shape == Shape.Cylinder)
                 {

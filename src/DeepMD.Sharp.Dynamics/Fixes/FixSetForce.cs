@@ -6,10 +6,9 @@ namespace DeepMD.Sharp.Dynamics.Fixes;
 /// values. The potential energy is not changed, so a minimizer sees forces that are not the energy's gradient
 /// (as in LAMMPS); use 0 0 0 to hold atoms in place.
 /// </summary>
-public sealed class FixSetForce : Fix
+public sealed class FixSetForce : GroupForceFix
 {
     private readonly double? _fx, _fy, _fz;
-    private bool[] _member = [];
 
     public FixSetForce(string id, double? fx, double? fy, double? fz) : base(id)
     {
@@ -23,27 +22,12 @@ public sealed class FixSetForce : Fix
     /// <summary>Whether a component is set to a nonzero value (LAMMPS refuses those in a minimization: no energy goes with them).</summary>
     public bool SetsNonZeroForce => _fx is { } x && x != 0 || _fy is { } y && y != 0 || _fz is { } z && z != 0;
 
-    public override bool SupportsGroups => true;
-
-    public override void Init(Simulation sim)
-    {
-        var a = sim.Atoms;
-        if (_member.Length != a.Count) _member = new bool[a.Count];
-        for (var i = 0; i < a.Count; i++) _member[i] = Group.Contains(a.Id[i]);
-    }
-
-    public override void Setup(Simulation sim) => Apply(sim);
-
-    public override void PostForce(Simulation sim) => Apply(sim);
-
-    public override void MinPostForce(Simulation sim) => Apply(sim);
-
-    private void Apply(Simulation sim)
+    protected override void Apply(Simulation sim)
     {
         var a = sim.Atoms;
         for (var i = 0; i < a.Count; i++)
         {
-            if (!_member[i]) continue;
+            if (!Member[i]) continue;
             if (_fx is { } x) a.Fx[i] = x;
             if (_fy is { } y) a.Fy[i] = y;
             if (_fz is { } z) a.Fz[i] = z;
