@@ -39,6 +39,7 @@ public static class CommandLine
             TestCommand.Create(stdout, stderr),
             ModelDeviCommand.Create(stdout),
             StylesCommand.Create(stdout),
+            BuildBoxCommand.Create(stdout),
         };
 #if !DPSHARP_TRAINING
         foreach (var command in NoTrainingCommands.Create()) root.Subcommands.Add(command);
