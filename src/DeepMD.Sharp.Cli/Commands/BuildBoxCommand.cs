@@ -65,7 +65,7 @@ public static class BuildBoxCommand
             box.WriteLammpsData(name + ".data", map);
             box.WriteExtendedXyz(name + ".xyz");
             stdout.WriteLine($"packed {string.Join(", ", box.Census().Select(c => $"{c.Count} {c.Name}"))}: {box.AtomCount} atoms, {box.Bonds().Count()} bonds, {box.Angles().Count()} angles");
-            stdout.WriteLine(string.Create(ci, $"box {box.Lengths[0]:F4} Å cube, {box.Density:F4} g/cm³, net charge {box.TotalCharge:F6} e, closest atoms of different molecules {box.MinimumIntermolecularDistance().Distance:F3} Å (periodic images included)"));
+            stdout.WriteLine(string.Create(ci, $"box {box.Lengths[0]:F4} Å cube, {box.Density:F4} g/cm³, net charge {(Math.Abs(box.TotalCharge) < 5e-7 ? 0 : box.TotalCharge):F6} e, closest atoms of different molecules {box.MinimumIntermolecularDistance().Distance:F3} Å (periodic images included)"));
             if (composition is not null)
                 stdout.WriteLine(string.Create(ci, $"concentration {BoxArithmetic.Molarity(composition.SaltPairs, box.Volume):F4} mol/L (asked {composition.Concentration} mol/L; solvent counts are whole numbers)"));
             stdout.WriteLine($"wrote {name}.data (atom_style full) and {name}.xyz");

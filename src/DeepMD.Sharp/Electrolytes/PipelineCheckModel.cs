@@ -7,19 +7,19 @@ using DeepMD.Sharp.Models.Fitting;
 using DeepMD.Sharp.Models.Networks;
 
 /// <summary>
-/// A small se_e2_a model over Li, P, F, C, O, H with random weights, for checking that the screening pipeline runs
+/// A small se_e2_a model over Li, B, N, P, S, F, C, O, H (every element of <see cref="MoleculeLibrary"/>) with random weights, for checking that the screening pipeline runs
 /// (it is not trained on anything: its energies and forces mean nothing physically). Reproducible from the seed.
 /// </summary>
 public static class PipelineCheckModel
 {
-    public static readonly string[] TypeMap = ["Li", "P", "F", "C", "O", "H"];
+    public static readonly string[] TypeMap = ["Li", "B", "N", "P", "S", "F", "C", "O", "H"];
 
     /// <summary>rcut 4 Å, rcut_smth 0.5 Å, embedding [4, 8], axis 4, fitting [8, 8], tanh, float64.</summary>
     public static DeepPotModel Create(int seed = 1, double energyScale = 0.05)
     {
         var rng = new Random(seed);
         var nt = TypeMap.Length;
-        int[] sel = [16, 8, 48, 40, 40, 64];
+        int[] sel = [16, 8, 8, 8, 8, 48, 40, 40, 64];
         var nnei = sel.Sum();
         int[] neuron = [4, 8];
         var davg = new double[nt * nnei * 4];
