@@ -101,6 +101,9 @@ public sealed class DeckContext
 
     public Dictionary<string, DumpWriter> Dumps { get; } = [];
 
+    /// <summary>The <c>dump h5md</c> dumps by ID (written at the end of each run).</summary>
+    public Dictionary<string, Output.H5mdDumpWriter> H5mdDumps { get; } = [];
+
     /// <summary>Atom groups by name (<c>group</c>); <c>all</c> always exists.</summary>
     public Dictionary<string, Dynamics.Groups.AtomGroup> Groups { get; } = new() { ["all"] = Dynamics.Groups.AtomGroup.All };
 
