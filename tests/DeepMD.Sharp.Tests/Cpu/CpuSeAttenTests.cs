@@ -1,0 +1,180 @@
+namespace DeepMD.Sharp.Tests.Cpu;
+
+using System.Text.Json.Nodes;
+using DeepMD.Sharp.Core.Geometry;
+using DeepMD.Sharp.Core.Neighbors;
+using DeepMD.Sharp.Cpu;
+using DeepMD.Sharp.Models;
+using DeepMD.Sharp.Models.Backends;
+using DeepMD.Sharp.Models.Evaluation;
+using DeepMD.Sharp.Tests.Models;
+using DeepMD.Sharp.Tests.Support;
+
+/// <summary>
+/// The CPU backend for DPA-1 (<see cref="CpuSeAttenEvaluator{T}"/>) against the reference evaluator (itself checked
+/// against DeePMD-kit and finite differences): every switch of <see cref="SeAttenReferenceTests.Variants"/>, float64 to
+/// 1e−10 relative and float32 within float32 round-off, with 1 and several threads, odd atom counts, a triclinic cell
+/// whose face distance is below the cutoff, a cluster without PBC, types that are a subset of the type map; and the
+/// DeePMD-kit reference cases run on the CPU backend.
+/// </summary>
+public class CpuSeAttenTests
+{
+    public static IEnumerable<TestCaseData> Variants()
+    {
+        foreach (var v in SeAttenReferenceTests.Variants())
+        {
+            var o = (AttentionModelOptions)v.Arguments[0]!;
+            yield return new TestCaseData(o, false).SetName($"cpu-f64 {v.TestName}");
+            yield return new TestCaseData(o, true).SetName($"cpu-f32 {v.TestName}");
+        }
+    }
+
+    /// <summary>13 atoms (odd), types 0 and 2 of three plus one of type 1, a triclinic cell with face distance below rcut (4 Å).</summary>
+    private static (double[] X, double[] Y, double[] Z, int[] T, Box Box) Periodic(int seed, int n = 13)
+    {
+        var rng = new Random(seed);
+        var box = RandomStructures.TriclinicBox(rng, 5.5, 6.5, tilt: 0.35);
+        var (x, y, z, t) = RandomStructures.Atoms(rng, box, n, 2, minDist: 1.0);
+        t = t.Select(v => v == 1 ? 2 : 0).ToArray();
+        t[1] = 1;
+        return (x, y, z, t, box);
+    }
+
+    private static IModelEvaluator Cpu(DeepPotModel m, bool float32) => float32 ? new CpuSeAttenEvaluator<float>(m) : new CpuSeAttenEvaluator<double>(m);
+
+    /// <summary>Largest deviations relative to the largest magnitude of each quantity (energy: per atom).</summary>
+    private static void AssertClose(EvaluationResult expected, EvaluationResult got, double tolerance, string what)
+    {
+        static double Rel(double[] a, double[] b, int n)
+        {
+            double scale = 0, err = 0;
+            for (var i = 0; i < n; i++)
+            {
+                scale = Math.Max(scale, Math.Abs(a[i]));
+                err = Math.Max(err, Math.Abs(a[i] - b[i]));
+            }
+            return err / Math.Max(scale, 1e-300);
+        }
+        var n = expected.AtomCount;
+        var de = Math.Abs(expected.Energy - got.Energy) / Math.Max(1e-300, expected.AtomEnergy.Take(n).Max(Math.Abs));
+        var dae = Rel(expected.AtomEnergy, got.AtomEnergy, n);
+        var df = Rel(expected.Forces, got.Forces, 3 * n);
+        var dv = Rel(expected.Virial, got.Virial, 9);
+        var dav = Rel(expected.AtomVirial, got.AtomVirial, 9 * n);
+        TestContext.Out.WriteLine($"{what}: relative max deviations E {de:E2}, e_i {dae:E2}, F {df:E2}, W {dv:E2}, w_i {dav:E2} (E = {expected.Energy:G10}, max|F| {expected.Forces.Take(3 * n).Max(Math.Abs):E2})");
+        Assert.That(expected.Forces.Take(3 * n).Max(Math.Abs), Is.GreaterThan(1e-4), "forces should not be trivially zero");
+        Assert.That(de, Is.LessThan(tolerance), $"{what}: energy");
+        Assert.That(dae, Is.LessThan(tolerance), $"{what}: per-atom energy");
+        Assert.That(df, Is.LessThan(tolerance), $"{what}: forces");
+        Assert.That(dv, Is.LessThan(tolerance), $"{what}: virial");
+        Assert.That(dav, Is.LessThan(tolerance), $"{what}: per-atom virial");
+    }
+
+    // float32: networks and attention in float32 (ε = 6e−8) through ~10 layers of products; the reference runs the same
+    // weights in double.
+    private static double Tolerance(bool float32) => float32 ? 2e-4 : 1e-10;
+
+    [TestCaseSource(nameof(Variants))]
+    public void MatchesReferenceWithOneAndSeveralThreads(AttentionModelOptions o, bool float32)
+    {
+        var model = RandomAttentionModels.Create(11, o);
+        var (x, y, z, t, box) = Periodic(3);
+        var nl = CellListNeighborSearch.Build(x, y, z, box, model.Cutoff);
+        var reference = ReferenceEvaluator.Evaluate(model, t, nl);
+        var cpu = Cpu(model, float32);
+        AssertClose(reference, cpu.Evaluate(t, nl, new EvaluationOptions { Threads = 1 }), Tolerance(float32), "1 thread");
+        AssertClose(reference, cpu.Evaluate(t, nl, new EvaluationOptions { Threads = 3 }), Tolerance(float32), "3 threads");
+    }
+
+    [TestCaseSource(nameof(Variants))]
+    public void MatchesReferenceWithoutPbc(AttentionModelOptions o, bool float32)
+    {
+        var model = RandomAttentionModels.Create(12, o);
+        var rng = new Random(5);
+        // A 9-atom cluster of types 0 and 2 only (a subset of the type map).
+        var (x, y, z) = (RandomModels.Fill(rng, 9, 2.0), RandomModels.Fill(rng, 9, 2.0), RandomModels.Fill(rng, 9, 2.0));
+        var t = Enumerable.Range(0, 9).Select(i => i % 2 == 0 ? 0 : 2).ToArray();
+        var nl = CellListNeighborSearch.Build(x, y, z, null, model.Cutoff);
+        var reference = ReferenceEvaluator.Evaluate(model, t, nl);
+        AssertClose(reference, Cpu(model, float32).Evaluate(t, nl, new EvaluationOptions()), Tolerance(float32), "cluster");
+    }
+
+    /// <summary>
+    /// More atoms than one batch (several batches per type, spread over threads), a list with a skin (entries beyond
+    /// rcut), and sel 60 with 20-60 neighbors per atom: padding in every center.
+    /// </summary>
+    [TestCase(false)]
+    [TestCase(true)]
+    public void ManyAtomsWithSkinMatchReference(bool float32)
+    {
+        var model = RandomAttentionModels.Create(13, new AttentionModelOptions { Type = "se_atten_v2", Sel = 60, Types = ["O", "H"], Attn = 8, Neuron = [4, 8, 16], Axis = 4 });
+        var rng = new Random(9);
+        var box = RandomStructures.TriclinicBox(rng, 9.0, 10.0, tilt: 0.3);
+        var (x, y, z, t) = RandomStructures.Atoms(rng, box, 101, 2, minDist: 1.2);
+        var nl = CellListNeighborSearch.Build(x, y, z, box, model.Cutoff + 1);
+        var reference = ReferenceEvaluator.Evaluate(model, t, nl);
+        var cpu = Cpu(model, float32);
+        AssertClose(reference, cpu.Evaluate(t, nl, new EvaluationOptions { Threads = 1 }), Tolerance(float32), "1 thread");
+        AssertClose(reference, cpu.Evaluate(t, nl, new EvaluationOptions { Threads = 2 }), Tolerance(float32), "2 threads");
+    }
+
+    /// <summary>The DeePMD-kit reference cases (<see cref="SeAttenDeePMDKitReferenceTests"/>) on the CPU backend, both precisions.</summary>
+    public static IEnumerable<TestCaseData> DeePMDKitCases()
+    {
+        foreach (var c in SeAttenDeePMDKitReferenceTests.Cases())
+        {
+            yield return new TestCaseData(c.Arguments[0], c.Arguments[1], false).SetName($"cpu-f64 {c.TestName}");
+            yield return new TestCaseData(c.Arguments[0], c.Arguments[1], true).SetName($"cpu-f32 {c.TestName}");
+        }
+    }
+
+    [TestCaseSource(nameof(DeePMDKitCases))]
+    public void MatchesDeePMDKit(string folderName, int index, bool float32)
+    {
+        var folder = RepoPaths.Get("tests", "reference-cases", folderName);
+        var expected = JsonNode.Parse(File.ReadAllText(Path.Combine(folder, "expected.json")))!["results"]![index]!;
+        var input = JsonNode.Parse(File.ReadAllText(Path.Combine(folder, "cases.json")))!.AsArray()[index]!;
+        var model = ModelLoader.Load(Path.Combine(folder, (string)input["model"]!));
+        var coord = input["coord"]!.AsArray().Select(v => (double)v!).ToArray();
+        var types = input["atype"]!.AsArray().Select(v => (int)v!).ToArray();
+        var box = input["box"] is JsonArray b ? new Box(b.Select(v => (double)v!).ToArray()) : null;
+        var n = types.Length;
+        var truncate = input["truncate"] is JsonValue tv && (bool)tv;
+        var options = new EvaluationOptions { SelOverflow = truncate ? SelOverflowPolicy.Truncate : SelOverflowPolicy.Error };
+        var (xs, ys, zs) = (Enumerable.Range(0, n).Select(i => coord[3 * i]).ToArray(), Enumerable.Range(0, n).Select(i => coord[3 * i + 1]).ToArray(),
+            Enumerable.Range(0, n).Select(i => coord[3 * i + 2]).ToArray());
+        var nl = CellListNeighborSearch.Build(xs, ys, zs, box, model.Cutoff);
+        var r = Cpu(model, float32).Evaluate(types, nl, options);
+        // float64 networks: DeePMD-kit's energies to round-off, its forces/virials are its finite differences (~1e-9).
+        // float32 networks: float32 round-off of the energy (a few eV) and of forces of order 1 eV/Å.
+        var modelFloat32 = model.Descriptor.Precision == "float32";
+        double eTol = float32 || modelFloat32 ? 2e-5 : 1e-10, fTol = float32 ? 2e-4 : 1e-8;
+        var e = (double)expected["energy"]!;
+        var ae = expected["atom_energy"]!.AsArray().Select(v => (double)v!).ToArray();
+        var f = expected["force"] is JsonArray fj ? fj.Select(v => (double)v!).ToArray() : [];
+        var de = Math.Abs(r.Energy - e);
+        var dae = ae.Select((v, i) => Math.Abs(v - r.AtomEnergy[i])).Max();
+        var df = f.Select((v, i) => Math.Abs(v - r.Forces[i])).DefaultIfEmpty(0).Max();
+        var dv = expected["virial"] is JsonArray vj ? vj.Select((v, i) => Math.Abs((double)v! - r.Virial[i])).Max() : 0;
+        TestContext.Out.WriteLine($"|ΔE| {de:E2}  max|Δe_i| {dae:E2}  max|ΔF| {df:E2}  max|ΔW| {dv:E2}  (E = {e})");
+        Assert.That(de, Is.LessThan(eTol * Math.Max(1, Math.Abs(e))), "energy");
+        Assert.That(dae, Is.LessThan(eTol * Math.Max(1, ae.Max(Math.Abs))), "per-atom energy");
+        Assert.That(df, Is.LessThan(fTol), "forces");
+        Assert.That(dv, Is.LessThan(fTol * 10), "virial");
+    }
+
+    [Test]
+    public void AutomaticSelectionPicksTheCpuBackendForDpa1()
+    {
+        var registry = new BackendRegistry();
+        CpuBackends.Register(registry);
+        foreach (var type in new[] { "dpa1", "se_atten_v2" })
+        {
+            var model = RandomAttentionModels.Create(14, new AttentionModelOptions { Type = type });
+            var evaluator = registry.Create(model, null, out var reason);
+            TestContext.Out.WriteLine($"{type}: {evaluator.Name} ({reason})");
+            Assert.That(evaluator, Is.InstanceOf<CpuSeAttenEvaluator<double>>(), type);
+            Assert.That(registry.Create(model, "cpu-f32", out _), Is.InstanceOf<CpuSeAttenEvaluator<float>>(), type);
+        }
+    }
+}
