@@ -178,3 +178,28 @@ public class CpuSeAttenTests
         }
     }
 }
+
+/// <summary>
+/// Writes the benchmark model of docs/dpa.md: a se_atten_v2 model with DeePMD-kit's water-example hyper-parameters
+/// (sel 120, rcut 6, rcut_smth 0.5, neuron [25, 50, 100], axis_neuron 16, attn 128, attn_layer 2, tebd_dim 8, fitting
+/// [240, 240, 240], type_map O, H) and random weights, as a DeePMD-kit .dp file (about 5 MB, so not committed). Run by
+/// hand: <c>DPSHARP_BENCH_MODEL=/tmp/se_atten_v2_water.dp dotnet test --filter FullyQualifiedName~WriteWaterSeAttenV2BenchModel</c>.
+/// </summary>
+public class SeAttenBenchModel
+{
+    public static AttentionModelOptions WaterExample => new()
+    {
+        Type = "se_atten_v2", Types = ["O", "H"], Sel = 120, Rcut = 6.0, RcutSmooth = 0.5, Neuron = [25, 50, 100], Axis = 16,
+        Attn = 128, AttnLayers = 2, TebdDim = 8, FittingNeuron = [240, 240, 240], SetDavgZero = true,
+    };
+
+    [Test, Explicit("writes a 5 MB model file for dpsharp bench")]
+    public void WriteWaterSeAttenV2BenchModel()
+    {
+        var path = Environment.GetEnvironmentVariable("DPSHARP_BENCH_MODEL") is { Length: > 0 } p ? p : Path.Combine(Path.GetTempPath(), "se_atten_v2_water.dp");
+        DeepMD.Sharp.Models.Serialization.ModelFile.Save(path, RandomAttentionModels.Tree(2024, WaterExample));
+        var model = ModelLoader.Load(path);
+        TestContext.Out.WriteLine($"wrote {path}: {model.Descriptor.TypeName}, {model.ParameterCount:N0} parameters");
+        Assert.That(model.Descriptor.Sel, Is.EqualTo(new[] { 120 }));
+    }
+}
