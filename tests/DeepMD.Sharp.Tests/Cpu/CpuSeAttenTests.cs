@@ -27,6 +27,12 @@ public class CpuSeAttenTests
             yield return new TestCaseData(o, false).SetName($"cpu-f64 {v.TestName}");
             yield return new TestCaseData(o, true).SetName($"cpu-f32 {v.TestName}");
         }
+        // Concat mode whose first embedding layer has a residual (input 1 + 2·tebd = 9 → 9, then 9 → 18): the forward-mode
+        // derivative must follow s through the identity and not the type-embedding inputs.
+        AttentionModelOptions r = new() { Neuron = [9, 18], Axis = 4 };
+        yield return new TestCaseData(r, false).SetName("cpu-f64 dpa1 concat, residual first embedding layer");
+        yield return new TestCaseData(r, true).SetName("cpu-f32 dpa1 concat, residual first embedding layer");
+        yield return new TestCaseData(r with { OneSide = true, Neuron = [5, 10] }, false).SetName("cpu-f64 dpa1 concat one-side, residual first embedding layer");
     }
 
     /// <summary>13 atoms (odd), types 0 and 2 of three plus one of type 1, a triclinic cell with face distance below rcut (4 Å).</summary>
@@ -161,6 +167,32 @@ public class CpuSeAttenTests
         Assert.That(dae, Is.LessThan(eTol * Math.Max(1, ae.Max(Math.Abs))), "per-atom energy");
         Assert.That(df, Is.LessThan(fTol), "forces");
         Assert.That(dv, Is.LessThan(fTol * 10), "virial");
+    }
+
+    /// <summary>
+    /// DPA-2's repinit block (DeePMD-kit's DPA-2 test model, sel 108, concat, no attention layers) read as a
+    /// <see cref="DeepMD.Sharp.Models.Descriptors.SeAttenBlock"/> runs on the same CPU kernel and matches the reference.
+    /// </summary>
+    [TestCase(false)]
+    [TestCase(true)]
+    public void Dpa2RepinitBlockRunsOnTheCpuKernel(bool float32)
+    {
+        var tree = DeepMD.Sharp.Models.Serialization.ModelFile.Load(RepoPaths.TestModel("deeppot_dpa.yaml"));
+        var d = new DeepMD.Sharp.Models.Serialization.ModelNode(tree, "deeppot_dpa.yaml")["model"]["descriptor"];
+        const int nt = 2;
+        var tebd = DeepMD.Sharp.Models.Loading.ModelReader.ReadTypeEmbedding(d["type_embedding"], nt);
+        var block = DeepMD.Sharp.Models.Loading.SeAttenReader.ReadBlock(d["repinit_args"], d["repinit_variable"], nt, tebd,
+            d["smooth"].AsBool(), forceStrip: false, [], d["env_protection"].AsDouble());
+        var spec = new DeepMD.Sharp.Models.Descriptors.SeAttenSpec("se_atten", block, concatOutputTebd: true);
+        var rng = new Random(31);
+        var net = RandomModels.Net(rng, spec.OutputSize, [6], "tanh", timestep: false, finalLinear: true, scale: 2.0);
+        var fitting = new DeepMD.Sharp.Models.Fitting.EnergyFittingSpec(nt, spec.OutputSize, [net], true, [0.1, -0.2], 0, 0,
+            null, null, null, null, null, null, false, [], "float64");
+        var model = new DeepPotModel(new DeepMD.Sharp.Core.Atoms.TypeMap(["O", "H"]), spec, fitting, [0, 0], [], []);
+        var box = RandomStructures.TriclinicBox(rng, 7.0, 8.0, tilt: 0.2);
+        var (x, y, z, t) = RandomStructures.Atoms(rng, box, 15, 2, minDist: 1.0);
+        var nl = CellListNeighborSearch.Build(x, y, z, box, model.Cutoff);
+        AssertClose(ReferenceEvaluator.Evaluate(model, t, nl), Cpu(model, float32).Evaluate(t, nl, new EvaluationOptions()), Tolerance(float32), "repinit");
     }
 
     [Test]
