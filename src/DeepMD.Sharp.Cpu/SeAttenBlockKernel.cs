@@ -231,7 +231,9 @@ internal sealed class SeAttenBlockKernel<T> where T : unmanaged, IFloatingPointI
         cs.Slots.Gather(model, i, types, nl, _b.Rcut);
         cs.CenterType = ti;
         var st = cs.Buffer.AsSpan();
-        st.Clear(); // padding columns must be finite and zero
+        // The filler columns (slots ≥ nsel) of R̃, r̂, sw and the mask must be zero; every other kept matrix is written
+        // whole (all columns the products run over) before it is read, so only that head of the state is cleared.
+        st[.._oG0ds].Clear();
         Environment(cs, ti, padType, st, sc);
         var x = sc.X.AsSpan();
         for (var l = 0; l < _layers.Length; l++) AttentionForward(l, st, x, sc);
