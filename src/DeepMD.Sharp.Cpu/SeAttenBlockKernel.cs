@@ -567,10 +567,20 @@ internal sealed class SeAttenBlockKernel<T> where T : unmanaged, IFloatingPointI
                 var nr = cs.RNorm[k];
                 double h0 = double.CreateTruncating(rhat[k]), h1 = double.CreateTruncating(rhat[ld + k]), h2 = double.CreateTruncating(rhat[2 * ld + k]);
                 double e0 = double.CreateTruncating(drhat[k]), e1 = double.CreateTruncating(drhat[ld + k]), e2 = double.CreateTruncating(drhat[2 * ld + k]);
-                var proj = e0 * h0 + e1 * h1 + e2 * h2;
-                d1 += (e0 - h0 * proj) / nr;
-                d2 += (e1 - h1 * proj) / nr;
-                d3 += (e2 - h2 * proj) / nr;
+                // r̂ = v/max(|v|, 1e−12): at |v| < 1e−12 (a neighbor at rcut, where the switch is 0) the max is the constant.
+                if (nr < 1e-12)
+                {
+                    d1 += e0 / 1e-12;
+                    d2 += e1 / 1e-12;
+                    d3 += e2 / 1e-12;
+                }
+                else
+                {
+                    var proj = e0 * h0 + e1 * h1 + e2 * h2;
+                    d1 += (e0 - h0 * proj) / nr;
+                    d2 += (e1 - h1 * proj) / nr;
+                    d3 += (e2 - h2 * proj) / nr;
+                }
             }
             var bs = (ti * nsel + k) * 4;
             var (dxk, dyk, dzk, r) = (slots.Dx[k], slots.Dy[k], slots.Dz[k], slots.R[k]);

@@ -195,6 +195,35 @@ public class CpuSeAttenTests
         AssertClose(ReferenceEvaluator.Evaluate(model, t, nl), Cpu(model, float32).Evaluate(t, nl, new EvaluationOptions()), Tolerance(float32), "repinit");
     }
 
+    /// <summary>
+    /// A neighbor exactly at rcut (the switch is 0 there, so the attn_dotr direction r̂ = v/max(|v|, 1e−12) has v = 0):
+    /// forces stay finite on both backends (dividing by |v| gave NaN forces in MD), agree, and are continuous with a
+    /// neighbor 1e−7 Å inside rcut.
+    /// </summary>
+    [TestCase(false)]
+    [TestCase(true)]
+    public void NeighborExactlyAtRcutGivesFiniteContinuousForces(bool float32)
+    {
+        var model = RandomAttentionModels.Create(15, new AttentionModelOptions { Dotr = true });
+        double[] x = [0, 4.0, 1.5, 2.5, 0.7], y = [0, 0, 1.2, -1.0, -0.9], z = [0, 0, 0.3, 0.8, -0.6];
+        int[] t = [0, 2, 1, 0, 2];
+        EvaluationResult At(double x1, IModelEvaluator? e)
+        {
+            var xs = (double[])x.Clone();
+            xs[1] = x1;
+            var nl = CellListNeighborSearch.Build(xs, y, z, null, model.Cutoff);
+            return e is null ? ReferenceEvaluator.Evaluate(model, t, nl) : e.Evaluate(t, nl, new EvaluationOptions());
+        }
+        var cpu = Cpu(model, float32);
+        var atRef = At(4.0, null);
+        var atCpu = At(4.0, cpu);
+        Assert.That(atRef.Forces.All(double.IsFinite) && atCpu.Forces.All(double.IsFinite), Is.True, "finite forces with a neighbor at rcut");
+        AssertClose(atRef, atCpu, Tolerance(float32), "at rcut");
+        var inside = At(4.0 - 1e-7, null);
+        for (var q = 0; q < atRef.Forces.Length; q++)
+            Assert.That(atRef.Forces[q], Is.EqualTo(inside.Forces[q]).Within(1e-6), $"force component {q} continuous at rcut");
+    }
+
     [Test]
     public void AutomaticSelectionPicksTheCpuBackendForDpa1()
     {
