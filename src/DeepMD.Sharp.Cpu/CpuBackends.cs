@@ -6,7 +6,8 @@ using DeepMD.Sharp.Models.Descriptors;
 
 /// <summary>
 /// Registers the fused CPU SIMD backend: <c>cpu-f64</c> (alias <c>cpu</c>) and <c>cpu-f32</c>, each with an evaluator
-/// for se_e2_a (<see cref="CpuSeAEvaluator{T}"/>) and se_r (<see cref="CpuSeREvaluator{T}"/>). A new descriptor adds
+/// for se_e2_a (<see cref="CpuSeAEvaluator{T}"/>), se_r (<see cref="CpuSeREvaluator{T}"/>) and DPA-1
+/// (se_atten, se_atten_v2: <see cref="CpuSeAttenEvaluator{T}"/>). A new descriptor adds
 /// its two providers here.
 /// </summary>
 public static class CpuBackends
@@ -25,6 +26,11 @@ public static class CpuBackends
         registry.Register(new EvaluatorProvider("cpu-f32", SeA, CpuSeAEvaluator<double>.Supports, m => new CpuSeAEvaluator<float>(m)));
         registry.Register(new EvaluatorProvider("cpu-f64", SeR, CpuSeREvaluator<double>.Supports, m => new CpuSeREvaluator<double>(m)));
         registry.Register(new EvaluatorProvider("cpu-f32", SeR, CpuSeREvaluator<double>.Supports, m => new CpuSeREvaluator<float>(m)));
+        foreach (var attention in new[] { "se_atten", "se_atten_v2" })
+        {
+            registry.Register(new EvaluatorProvider("cpu-f64", attention, CpuSeAttenEvaluator<double>.Supports, m => new CpuSeAttenEvaluator<double>(m)));
+            registry.Register(new EvaluatorProvider("cpu-f32", attention, CpuSeAttenEvaluator<double>.Supports, m => new CpuSeAttenEvaluator<float>(m)));
+        }
     }
 
     /// <summary>The evaluators' thread count: DPSHARP_THREADS when set, else every core (<c>EvaluationOptions</c>'s default).</summary>

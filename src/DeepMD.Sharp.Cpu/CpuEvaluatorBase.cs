@@ -361,6 +361,7 @@ public abstract class CpuEvaluatorBase<T> : IModelEvaluator where T : unmanaged,
         public byte[] Kind = [];                               // per neighbor type: how it enters the descriptor
         public bool CheckCounts;                               // the batch checks sel overflow and overlaps itself
         public bool Problem;                                   // set by a batch that found one (it stops)
+        public object? DescriptorBuffers;                      // a descriptor's own per-thread buffers (se_atten)
         public readonly double[] T;
         public readonly int[] Counts;
         public readonly int[] PairExcluded;

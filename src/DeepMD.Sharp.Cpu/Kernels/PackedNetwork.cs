@@ -140,9 +140,9 @@ internal sealed class PackedNetwork<T> where T : unmanaged, IFloatingPointIeee75
     }
 
     /// <summary>
-    /// Forward pass of a net with one input (an embedding net of s) that also carries the derivative along (forward-mode
+    /// Forward pass of an embedding net that also carries the derivative with respect to input 0 (s) along (forward-mode
     /// differentiation): <paramref name="output"/> [out×ld] gets G(s) and <paramref name="tangent"/> [out×ld] gets
-    /// dG/ds, from <paramref name="input"/> [1×ld]. No activations are kept: with dG/ds at hand the backward pass is a
+    /// dG/ds, from <paramref name="input"/> [in×ld]. No activations are kept: with dG/ds at hand the backward pass is a
     /// contraction (∂L/∂s = Σ_a ∂L/∂G[a]·dG[a]/ds) instead of a second trip through the net. The tangent costs the same
     /// multiply-adds as a backward pass would, but shares the column block with the forward pass while it is in cache.
     /// <paramref name="scratch"/> holds four layer outputs (≥ 4·MaxWidth·ld).
@@ -157,7 +157,6 @@ internal sealed class PackedNetwork<T> where T : unmanaged, IFloatingPointIeee75
     /// </summary>
     public void ForwardTangent(ReadOnlySpan<T> input, Span<T> output, Span<T> tangent, int ld, Span<T> scratch, int columns)
     {
-        if (InputSize != 1) throw new InvalidOperationException("forward-mode derivatives need a net with one input");
         if (scratch.Length < 4 * MaxWidth * ld) throw new InvalidOperationException("scratch too small");
         if (columns > ld || columns % Vector<T>.Count != 0) throw new ArgumentOutOfRangeException(nameof(columns));
         for (var v0 = 0; v0 < columns; v0 += ColumnBlock)
@@ -181,8 +180,8 @@ internal sealed class PackedNetwork<T> where T : unmanaged, IFloatingPointIeee75
             FeatureMajorGemm<T>.MultiplyColumns(layer.W, layer.Bias, layer.In, layer.Out, x, z, ld, v0, v1);
             if (l == 0)
             {
-                // dz = W^T·1: the first row of weights, one value per output.
-                if (layer.In != 1) throw new InvalidOperationException("forward-mode derivatives need a net with one input");
+                // dz = W^T·e₀: the weights of input 0, one value per output (the other inputs, e.g. the type embedding
+                // rows of se_atten's concat mode, are constants of the direction).
                 for (var o = 0; o < layer.Out; o++) dz.Slice(o * ld + v0, len).Fill(layer.W0(o));
             }
             else
@@ -194,8 +193,8 @@ internal sealed class PackedNetwork<T> where T : unmanaged, IFloatingPointIeee75
                 var dzr = dz.Slice(o * ld + v0, len);
                 var scale = layer.Idt?[o] ?? T.One;
                 var res = src >= 0 ? x.Slice(src * ld + v0, len) : ReadOnlySpan<T>.Empty;
-                // The input tangent of the first layer is 1 in every column.
-                var dres = src < 0 ? ReadOnlySpan<T>.Empty : l == 0 ? OnesFor(len) : dx.Slice(src * ld + v0, len);
+                // The input tangent of the first layer is 1 in every column for input 0, 0 for the others.
+                var dres = src < 0 ? ReadOnlySpan<T>.Empty : l == 0 ? (src == 0 ? OnesFor(len) : ZerosFor(len)) : dx.Slice(src * ld + v0, len);
                 switch (layer.Act.Kind)
                 {
                     case ActivationKind.Tanh:
@@ -219,6 +218,15 @@ internal sealed class PackedNetwork<T> where T : unmanaged, IFloatingPointIeee75
     }
 
     private static T[] _ones = [];
+
+    private static T[] _zeros = [];
+
+    private static ReadOnlySpan<T> ZerosFor(int len)
+    {
+        var zeros = _zeros;
+        if (zeros.Length < len) _zeros = zeros = new T[Math.Max(len, 256)];
+        return zeros.AsSpan(0, len);
+    }
 
     private static ReadOnlySpan<T> OnesFor(int len)
     {

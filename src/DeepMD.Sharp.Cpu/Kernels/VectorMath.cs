@@ -97,6 +97,70 @@ internal static class VectorMath
         return Vector.AsVectorSingle(Vector.AsVectorUInt32(t) ^ sign);
     }
 
+    /// <summary>
+    /// e^x of each lane (double or float) for x in [−708, 708] (float: [−87, 88]); smaller arguments are clamped there (a
+    /// value below 1e−307, resp. 1e−38: the softmax of the attention, its only user, divides by a sum ≥ 1). Same range
+    /// reduction and series as <see cref="Tanh{T}(Vector{T})"/>: 2^k·(1 + (e^r − 1)).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector<T> Exp<T>(Vector<T> x) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (typeof(T) == typeof(double)) return ExpDouble(x.As<T, double>()).As<double, T>();
+        if (typeof(T) == typeof(float)) return ExpFloat(x.As<T, float>()).As<float, T>();
+        throw new NotSupportedException(typeof(T).Name);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector<double> ExpDouble(Vector<double> x)
+    {
+        const double Ln2Hi = 6.93147180369123816490e-01;
+        const double Ln2Lo = 1.90821492927058770002e-10;
+        const double Log2E = 1.44269504088896338700e+00;
+        const double Shifter = 6755399441055744.0;
+        var u = Vector.Min(Vector.Max(x, new Vector<double>(-708.0)), new Vector<double>(708.0));
+        var kf = Fma(u, new Vector<double>(Log2E), new Vector<double>(Shifter));
+        var k = kf - new Vector<double>(Shifter);
+        var r = Fma(k, new Vector<double>(-Ln2Hi), u);
+        r = Fma(k, new Vector<double>(-Ln2Lo), r);
+        var r2 = r * r;
+        var r4 = r2 * r2;
+        var p01 = Fma(r, new Vector<double>(1.0 / 6), new Vector<double>(1.0 / 2));
+        var p23 = Fma(r, new Vector<double>(1.0 / 120), new Vector<double>(1.0 / 24));
+        var p45 = Fma(r, new Vector<double>(1.0 / 5040), new Vector<double>(1.0 / 720));
+        var p67 = Fma(r, new Vector<double>(1.0 / 362880), new Vector<double>(1.0 / 40320));
+        var p89 = Fma(r, new Vector<double>(1.0 / 39916800), new Vector<double>(1.0 / 3628800));
+        var pab = Fma(r, new Vector<double>(1.0 / 6227020800.0), new Vector<double>(1.0 / 479001600));
+        var s0 = Fma(r2, p23, p01);
+        var s1 = Fma(r2, p67, p45);
+        var s2 = Fma(r2, pab, p89);
+        var em1r = Fma(r2, Fma(r4, Fma(r4, s2, s1), s0), r);
+        var bits = Vector.AsVectorInt64(kf) - Vector.AsVectorInt64(new Vector<double>(Shifter));
+        var scale = Vector.AsVectorDouble(Vector.ShiftLeft(bits + new Vector<long>(1023), 52));
+        return Fma(scale, em1r, scale);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector<float> ExpFloat(Vector<float> x)
+    {
+        const float Ln2Hi = 0.693145751953125f;
+        const float Ln2Lo = 1.4286068203094173e-06f;
+        const float Log2E = 1.44269504088896341f;
+        const float Shifter = 12582912f;
+        var u = Vector.Min(Vector.Max(x, new Vector<float>(-87f)), new Vector<float>(88f));
+        var kf = Fma(u, new Vector<float>(Log2E), new Vector<float>(Shifter));
+        var k = kf - new Vector<float>(Shifter);
+        var r = Fma(k, new Vector<float>(-Ln2Hi), u);
+        r = Fma(k, new Vector<float>(-Ln2Lo), r);
+        var r2 = r * r;
+        var p01 = Fma(r, new Vector<float>(1f / 6), new Vector<float>(1f / 2));
+        var p23 = Fma(r, new Vector<float>(1f / 120), new Vector<float>(1f / 24));
+        var p45 = Fma(r, new Vector<float>(1f / 5040), new Vector<float>(1f / 720));
+        var em1r = Fma(r2, Fma(r2, Fma(r2, p45, p23), p01), r);
+        var bits = Vector.AsVectorInt32(kf) - Vector.AsVectorInt32(new Vector<float>(Shifter));
+        var scale = Vector.AsVectorSingle(Vector.ShiftLeft(bits + new Vector<int>(127), 23));
+        return Fma(scale, em1r, scale);
+    }
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector<double> Fma(Vector<double> a, Vector<double> b, Vector<double> c) => FeatureMajorGemm<double>.Fma(a, b, c);
 

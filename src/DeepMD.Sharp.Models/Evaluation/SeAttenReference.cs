@@ -307,11 +307,18 @@ public sealed class SeAttenBlockReference(SeAttenBlock b)
             drr[k * 4] += ds;
             if (b.Dotr && st.Layers.Length > 0)
             {
-                // r̂ = v/|v| with v = R̃[1:4] (|v| > 0 for a real neighbor).
+                // r̂ = v/max(|v|, 1e−12) with v = R̃[1:4]. |v| is 0 for a neighbor at rcut (the switch is exactly 0 there, and
+                // rounds to 0 within ~1e−5 Å of it): there the max is the constant and r̂ = v/1e−12, as DeePMD-kit's
+                // autodiff differentiates it; dividing by |v| instead gave NaN forces in MD.
                 var n = st.RhatNorm[k];
-                double proj = 0;
-                for (var c = 0; c < 3; c++) proj += drhat[k * 3 + c] * st.Rhat[k * 3 + c];
-                for (var c = 0; c < 3; c++) drr[k * 4 + 1 + c] += (drhat[k * 3 + c] - st.Rhat[k * 3 + c] * proj) / n;
+                if (n < 1e-12)
+                    for (var c = 0; c < 3; c++) drr[k * 4 + 1 + c] += drhat[k * 3 + c] / 1e-12;
+                else
+                {
+                    double proj = 0;
+                    for (var c = 0; c < 3; c++) proj += drhat[k * 3 + c] * st.Rhat[k * 3 + c];
+                    for (var c = 0; c < 3; c++) drr[k * 4 + 1 + c] += (drhat[k * 3 + c] - st.Rhat[k * 3 + c] * proj) / n;
+                }
             }
             var s = slots[k];
             var bs = (ti * nnei + k) * 4;

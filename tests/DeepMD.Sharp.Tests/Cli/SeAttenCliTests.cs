@@ -56,7 +56,7 @@ public class SeAttenCliTests
         var (code, stdout, err) = Run("info", model);
         Assert.That(code, Is.EqualTo(0), err);
         Assert.That(stdout, Does.Contain("se_atten").And.Contain("sel              30").And.Contain("attention        2 layers, hidden 5")
-            .And.Contain("one shared net").And.Contain("reference"));
+            .And.Contain("one shared net").And.Contain("cpu-f64"));
     }
 
     [TestCase("deepmd_dpa1 pbc")]

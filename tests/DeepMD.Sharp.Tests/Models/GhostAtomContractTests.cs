@@ -14,7 +14,7 @@ using DeepMD.Sharp.Tests.Support;
 /// The evaluation contract with ghost atoms (what a LAMMPS rank or a domain of a decomposed run hands the potential):
 /// local + ghost atoms, an external full list over the local centers whose entries name ghosts, forces on all atoms
 /// not folded. Folding ghost forces and per-atom virials onto their owners must give the periodic evaluation (a list
-/// whose entries name owners) to 1e-12, for se_e2_a and se_e2_r, on every backend, in random triclinic cells whose
+/// whose entries name owners) to 1e-12, for se_e2_a and se_e2_r on every backend and se_atten on the reference and CPU backends, in random triclinic cells whose
 /// face distance is below the cutoff as well as above it.
 /// </summary>
 [NonParallelizable]
@@ -51,10 +51,11 @@ public class GhostAtomContractTests
                 foreach (var (seed, small) in new[] { (1, true), (2, true), (3, false) })
                     yield return new TestCaseData(descriptor, backend, seed, small)
                         .SetName($"{descriptor} {backend}, seed {seed}, {(small ? "face distance below rcut" : "face distance above rcut")}");
-        // DPA-1 (a random se_atten model): the reference backend only, so far.
-        foreach (var (seed, small) in new[] { (1, true), (3, false) })
-            yield return new TestCaseData("se_atten", "reference", seed, small)
-                .SetName($"se_atten reference, seed {seed}, {(small ? "face distance below rcut" : "face distance above rcut")}");
+        // DPA-1 (a random se_atten model): the reference and CPU backends.
+        foreach (var backend in new[] { "reference", "cpu-f64", "cpu-f32" })
+            foreach (var (seed, small) in new[] { (1, true), (3, false) })
+                yield return new TestCaseData("se_atten", backend, seed, small)
+                    .SetName($"se_atten {backend}, seed {seed}, {(small ? "face distance below rcut" : "face distance above rcut")}");
     }
 
     /// <summary>
@@ -91,6 +92,7 @@ public class GhostAtomContractTests
     [TestCase("se_e2_a", "gpu-f64 (ILGPU CPU accelerator)", 7, true)]
     [TestCase("se_e2_r", "reference", 8, true)]
     [TestCase("se_atten", "reference", 11, true)]
+    [TestCase("se_atten", "cpu-f64", 12, true)]
     [TestCase("se_e2_r", "cpu-f64", 9, true)]
     [TestCase("se_e2_r", "gpu-f64 (ILGPU CPU accelerator)", 10, true)]
     public void IndependentGhostsAndLammpsShapedListFoldToThePeriodicResult(string descriptor, string backend, int seed, bool small)

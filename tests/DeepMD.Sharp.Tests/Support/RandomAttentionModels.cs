@@ -32,6 +32,7 @@ public sealed record AttentionModelOptions
     public string Activation { get; init; } = "tanh";
     public bool ResnetDt { get; init; } = true;
     public string Precision { get; init; } = "float64";
+    public int[] FittingNeuron { get; init; } = [6, 6];
 }
 
 /// <summary>
@@ -136,7 +137,7 @@ public static class RandomAttentionModels
         }
         if (strip) descriptor["embeddings_strip"] = Collection(0, nt, "embedding_network", [Embedding(rng, side, o.Neuron, o.Activation, o.ResnetDt, true, o.Precision)]);
         var dim = ng * o.Axis + (o.ConcatOutputTebd ? o.TebdDim : 0);
-        int[] fneuron = [6, 6];
+        var fneuron = o.FittingNeuron;
         var fitting = new Dictionary<string, object?>
         {
             ["@class"] = "Fitting", ["@version"] = 3L, ["type"] = "ener", ["var_name"] = "energy", ["ntypes"] = (long)nt,
