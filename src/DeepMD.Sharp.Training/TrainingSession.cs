@@ -42,8 +42,17 @@ public static class TrainingSession
         }
         var start = initModel ?? finetune;
         IEnergyModel model;
-        if (input.Dpa1 is { } dpa1Input)
+        // With a starting model its descriptor decides (the input's model section then supplies the type map and,
+        // for DPA-1, descriptor.trainable).
+        var startIsDpa1 = start is not null && IsDpa1File(start);
+        if (start is not null && input.Dpa1 is not null && !startIsDpa1)
+            throw new UserInputException($"the input describes a {input.Dpa1.DescriptorType} model, but {start} is not a DPA-1 model; " +
+                                         "use an input whose descriptor matches the model's", inputPath);
+        if (input.Dpa1 is not null || startIsDpa1)
+        {
+            var dpa1Input = input.Dpa1 ?? new Dpa1Config { TypeMap = config.TypeMap, Nsel = 0, Seed = config.Seed };
             model = StartDpa1(dpa1Input with { Nsel = config.Sel[0] }, start, finetune is not null, inputPath, log);
+        }
         else if (start is not null)
         {
             var loaded = DeepMD.Sharp.Models.ModelLoader.Load(start);
@@ -87,6 +96,9 @@ public static class TrainingSession
         trainer.Run();
         return model;
     }
+
+    private static bool IsDpa1File(string path) =>
+        DeepMD.Sharp.Models.ModelLoader.Load(path).Descriptor is DeepMD.Sharp.Models.Descriptors.SeAttenSpec;
 
     /// <summary>
     /// A DPA-1 model: new from <paramref name="config"/>, or loaded from <paramref name="start"/> (its hyper-parameters

@@ -98,18 +98,24 @@ public static class Dpa1Importer
                     "dpsharp can only keep or reorder a model's types", source);
         var first = model.TypeEmbedding.Layers[0];
         var nt = typeMap.Count;
-        var residual = first.Resnet && (first.OutputSize == first.InputSize || first.OutputSize == 2 * first.InputSize
-            || first.OutputSize == nt || first.OutputSize == 2 * nt);
-        if (residual && !map.SequenceEqual(Enumerable.Range(0, old.Length)))
-            throw new UserInputException($"tebd_dim {first.OutputSize} makes the type embedding residual for {old.Length} or {nt} types, " +
-                "so its rows cannot be selected; keep the model's type_map", source);
+        if (model.TypeEmbedding.Layers.Count != 1 || first.Idt is not null || first.Activation.ToLowerInvariant() is not ("linear" or "none"))
+            throw new UserInputException("the type embedding is not DeePMD-kit's single linear layer, so its rows cannot be selected; keep the model's type_map", source);
         return TorchGcGuard.Run(() =>
         {
             var config = c with { TypeMap = typeMap.ToArray(), DefinitionJson = null };
             using var idx = tensor(map.Select(t => (long)t).ToArray());
-            var layers = model.TypeEmbedding.Layers.Select((l, k) => new TrainableLayer(
-                k == 0 ? new Parameter(l.W.detach().index_select(0, idx).clone()) : Clone(l.W)!,
-                Clone(l.B), Clone(l.Idt), l.Activation, l.Resnet)).ToList();
+            // New one-hot weights W' with e'_t·W' + b + residual(e'_t) = the old table row of type map[t]; the residual
+            // (x when tebd_dim = ntypes, [x, x] when 2·ntypes) is that of the new type count, as a reader applies it.
+            Tensor rows;
+            using (no_grad())
+            {
+                rows = model.TypeEmbedding.Forward(eye(old.Length, dtype: float64)).index_select(0, idx);
+                if (first.B is not null) rows = rows - first.B;
+                var td = first.OutputSize;
+                if (first.Resnet && td == nt) rows = rows - eye(nt, dtype: float64);
+                else if (first.Resnet && td == 2 * nt) rows = rows - cat([eye(nt, dtype: float64), eye(nt, dtype: float64)], 1);
+            }
+            var layers = new List<TrainableLayer> { new(new Parameter(rows.detach().clone()), Clone(first.B), null, first.Activation, first.Resnet) };
             var block = c.Nsel * 4;
             var davg = new double[nt * block];
             var dstd = new double[nt * block];

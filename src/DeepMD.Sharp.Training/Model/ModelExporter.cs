@@ -1,5 +1,6 @@
 namespace DeepMD.Sharp.Training.Model;
 
+using DeepMD.Sharp.Core.Errors;
 using DeepMD.Sharp.Core.Files;
 using DeepMD.Sharp.Models.Serialization;
 using TorchSharp;
@@ -115,7 +116,15 @@ public static class ModelExporter
     {
         var m = Models.Loading.ModelReader.FromTree(tree, file);
         var registry = Models.Backends.BackendRegistry.Default;
-        var evaluator = registry.Create(m, registry.Find("cpu") is not null ? "cpu" : "reference", out _);
+        Models.Evaluation.IModelEvaluator evaluator;
+        try
+        {
+            evaluator = registry.Create(m, registry.Find("cpu") is not null ? "cpu" : "reference", out _);
+        }
+        catch (UserInputException)
+        {
+            evaluator = registry.Create(m, "reference", out _); // descriptors the CPU backend does not implement (DPA-1)
+        }
         var builder = new Models.Coverage.CoverageBuilder(evaluator);
         foreach (var s in systems)
             for (var f = 0; f < s.FrameCount; f++)
