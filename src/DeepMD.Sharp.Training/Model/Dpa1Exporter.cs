@@ -78,6 +78,12 @@ public static class Dpa1Exporter
             },
             ["trainable"] = c.DescriptorTrainable, ["spin"] = null,
         };
+        if (v2)
+        {
+            // DeePMD-kit's se_atten_v2 fixes these and its constructor does not take them.
+            descriptor.Remove("tebd_input_mode");
+            descriptor.Remove("smooth_type_embedding");
+        }
         if (c.Strip)
             descriptor["embeddings_strip"] = ModelExporter.Collection(0, nt, "embedding_network",
                 [Net(model.EmbeddingStrip!, side, c.Neuron, c.Activation, c.ResnetDt, true)]);
