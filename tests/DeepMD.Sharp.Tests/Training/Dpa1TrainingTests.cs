@@ -5,6 +5,7 @@ using DeepMD.Sharp.Core.Geometry;
 using DeepMD.Sharp.IO.Datasets;
 using DeepMD.Sharp.Models;
 using DeepMD.Sharp.Models.Evaluation;
+using DeepMD.Sharp.Tests.Support;
 using DeepMD.Sharp.Training;
 using DeepMD.Sharp.Training.Data;
 using DeepMD.Sharp.Training.Input;
@@ -318,6 +319,41 @@ public class Dpa1TrainingTests
         finally
         {
             Directory.Delete(dir, true);
+        }
+    }
+
+    /// <summary>
+    /// The shipped DPA-1 model written by <c>dpsharp train</c> (potentials/pretrained-dpa1) read by DeePMD-kit's NumPy
+    /// backend (tools/deepmd-reference/dpa1_trained_by_dpsharp.py, expected.json): imported into the torch model, it
+    /// gives DeePMD-kit's energies and per-atom energies on two water frames, so DeePMD-kit loads our export and our
+    /// training model computes DeePMD-kit's function.
+    /// </summary>
+    [Test]
+    public void Torch_Model_Of_A_Trained_File_Matches_DeePMD_Kit()
+    {
+        TorchRuntime.Initialize(threads: 1);
+        var folder = RepoPaths.Get("tests", "reference-cases", "dpa1-trained-by-dpsharp");
+        var expected = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(folder, "expected.json"))).RootElement;
+        var path = RepoPaths.Get("potentials", "pretrained-dpa1", expected.GetProperty("model").GetString()!);
+        var model = Dpa1Importer.FromModel(ModelLoader.Load(path), path, 1, true);
+        var water = TrainingDataSet.MapTypes(DeepmdSystemReader.ReadNpy(TrainingFixtures.WaterDir), model.TypeMap);
+        foreach (var frame in expected.GetProperty("frames").EnumerateArray())
+        {
+            var f = frame.GetProperty("frame").GetInt32();
+            var batch = new BatchBuilder(model.Rcut, model.Sel, true).Build(water, [f]);
+            double e;
+            double[] atom;
+            using (NewDisposeScope())
+            {
+                var o = model.Forward(batch);
+                e = o.Energy.item<double>();
+                atom = o.AtomEnergy.detach().data<double>().ToArray();
+            }
+            var refE = frame.GetProperty("energy").GetDouble();
+            TestContext.Out.WriteLine($"frame {f}: torch {e:R}, DeePMD-kit {refE:R}");
+            Assert.That(e, Is.EqualTo(refE).Within(1e-10 * Math.Abs(refE)));
+            var refAtom = frame.GetProperty("atom_energy").EnumerateArray().Select(x => x.GetDouble()).ToArray();
+            for (var i = 0; i < atom.Length; i++) Assert.That(atom[i], Is.EqualTo(refAtom[i]).Within(1e-10), $"atom {i}");
         }
     }
 }
