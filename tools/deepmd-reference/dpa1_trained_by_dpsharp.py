@@ -23,8 +23,9 @@ def main(model_path, system, out):
     types = np.loadtxt(f"{system}/type.raw", dtype=int).reshape(-1)
     atype = np.array([model.get_type_map().index(names[t]) for t in types], dtype=np.int64)
     folder = sorted(glob.glob(f"{system}/set.*"))[0]
-    coord = np.load(f"{folder}/coord.npy")
-    box = np.load(f"{folder}/box.npy") if glob.glob(f"{folder}/box.npy") else None
+    # float64 inputs: dpmodel returns per-atom outputs in the precision of the coordinates (these files hold float32).
+    coord = np.load(f"{folder}/coord.npy").astype(np.float64)
+    box = np.load(f"{folder}/box.npy").astype(np.float64) if glob.glob(f"{folder}/box.npy") else None
     frames = []
     for f in (0, 1):
         ret = model.call(coord[f:f + 1], atype[None, :], None if box is None else box[f:f + 1])
