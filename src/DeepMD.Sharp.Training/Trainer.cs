@@ -41,10 +41,10 @@ public sealed record TrainerOptions
 }
 
 /// <summary>Runs Adam on the ener loss with the exponential learning rate, writing lcurve.out like DeePMD-kit.</summary>
-public sealed class Trainer(SeAEnergyModel model, EnergyLoss loss, ExponentialLearningRate lr, TrainingDataSet train,
+public sealed class Trainer(IEnergyModel model, EnergyLoss loss, ExponentialLearningRate lr, TrainingDataSet train,
     TrainingDataSet? validation, TrainerOptions options, TextWriter? log = null)
 {
-    private readonly BatchBuilder _builder = new(model.Config.Rcut, model.Config.Sel);
+    private readonly BatchBuilder _builder = new(model.Rcut, model.Sel, model.MixedTypes);
 
     /// <summary>Loss values after each step (for tests and diagnostics).</summary>
     public List<double> Losses { get; } = [];
@@ -58,18 +58,18 @@ public sealed class Trainer(SeAEnergyModel model, EnergyLoss loss, ExponentialLe
         for (var k = 0; k < train.Systems.Count; k++)
         {
             var s = train.Systems[k];
-            var frames = Enumerable.Range(0, Math.Min(s.FrameCount, model.Config.DataStatNBatch * train.BatchSizes[k])).ToArray();
+            var frames = Enumerable.Range(0, Math.Min(s.FrameCount, model.DataStatNBatch * train.BatchSizes[k])).ToArray();
             batches.Add(_builder.Build(s, frames));
             if (s.Energies is null) continue;
-            var c = s.CountTypes(model.Config.TypeCount);
+            var c = s.CountTypes(model.TypeMap.Length);
             foreach (var f in frames)
             {
                 counts.Add(c);
                 energies.Add(s.Energies[f]);
             }
         }
-        Statistics.InitDescriptor(model, batches);
-        if (energies.Count > 0) model.OutBias = Statistics.EnergyBias(counts, energies, model.Config.TypeCount);
+        model.InitDescriptorStatistics(batches);
+        if (energies.Count > 0) model.OutBias = Statistics.EnergyBias(counts, energies, model.TypeMap.Length);
     }
 
     /// <summary>
@@ -84,7 +84,7 @@ public sealed class Trainer(SeAEnergyModel model, EnergyLoss loss, ExponentialLe
         {
             var s = train.Systems[k];
             if (s.Energies is null) continue;
-            var frames = Enumerable.Range(0, Math.Min(s.FrameCount, model.Config.DataStatNBatch * train.BatchSizes[k])).ToArray();
+            var frames = Enumerable.Range(0, Math.Min(s.FrameCount, model.DataStatNBatch * train.BatchSizes[k])).ToArray();
             var batch = _builder.Build(s, frames);
             var predicted = TorchGcGuard.Run(() =>
             {
@@ -92,7 +92,7 @@ public sealed class Trainer(SeAEnergyModel model, EnergyLoss loss, ExponentialLe
                 using (no_grad())
                     return model.Forward(batch).Energy.detach().data<double>().ToArray();
             });
-            var c = s.CountTypes(model.Config.TypeCount);
+            var c = s.CountTypes(model.TypeMap.Length);
             for (var b = 0; b < frames.Length; b++)
             {
                 counts.Add(c);
@@ -100,7 +100,7 @@ public sealed class Trainer(SeAEnergyModel model, EnergyLoss loss, ExponentialLe
             }
         }
         if (residual.Count == 0) return;
-        var delta = Statistics.EnergyBias(counts, residual, model.Config.TypeCount);
+        var delta = Statistics.EnergyBias(counts, residual, model.TypeMap.Length);
         model.OutBias = model.OutBias.Select((b, t) => b + delta[t]).ToArray();
     }
 
@@ -163,7 +163,7 @@ public sealed class Trainer(SeAEnergyModel model, EnergyLoss loss, ExponentialLe
     private void Run((TrainingCheckpoint Checkpoint, string OptimizerState)? resume)
     {
         var startStep = resume?.Checkpoint.Step ?? 0;
-        model.MinNborDist ??= MinNeighborDistance(train.Systems, model.Config.Rcut);
+        model.MinNborDist ??= MinNeighborDistance(train.Systems, model.Rcut);
         var parameters = model.Parameters().ToList();
         using var adam = optim.Adam(parameters, lr.StartLr);
         if (resume is { } r0) TrainingCheckpoint.RestoreOptimizer(adam, r0.OptimizerState);
@@ -238,7 +238,7 @@ public sealed class Trainer(SeAEnergyModel model, EnergyLoss loss, ExponentialLe
             new TrainingCheckpoint
             {
                 Step = done, TrainDraws = train.Draws, ValidationDraws = validation?.Draws ?? 0,
-                ModelSignature = TrainingCheckpoint.Signature(model.Config),
+                ModelSignature = model.Signature(),
             }.Save(path, model, adam);
             return 0;
         });

@@ -24,7 +24,7 @@ public static class TrainingSession
     /// <paramref name="initModel"/>/<paramref name="finetune"/>, those only define the model's shape, as in the run
     /// that wrote the checkpoint.
     /// </remarks>
-    public static SeAEnergyModel Run(string inputPath, string outputPath, TextWriter log, string? initModel = null, string? finetune = null,
+    public static IEnergyModel Run(string inputPath, string outputPath, TextWriter log, string? initModel = null, string? finetune = null,
         string? restart = null, bool interactiveProgress = false)
     {
         if (initModel is not null && finetune is not null) throw new UserInputException("give either --init-model or --finetune, not both");
@@ -37,12 +37,23 @@ public static class TrainingSession
         var config = input.Model;
         if (config.Sel.Length == 0)
         {
-            config = config with { Sel = AutoSel(train.Systems, config.Rcut, config.TypeCount) };
+            config = config with { Sel = AutoSel(train.Systems, config.Rcut, config.TypeCount, input.Dpa1 is not null) };
             log.WriteLine($"sel \"auto\" -> [{string.Join(", ", config.Sel)}]");
         }
         var start = initModel ?? finetune;
-        SeAEnergyModel model;
-        if (start is not null)
+        IEnergyModel model;
+        // With a starting model its descriptor decides (the input's model section then supplies the type map and,
+        // for DPA-1, descriptor.trainable).
+        var startIsDpa1 = start is not null && IsDpa1File(start);
+        if (start is not null && input.Dpa1 is not null && !startIsDpa1)
+            throw new UserInputException($"the input describes a {input.Dpa1.DescriptorType} model, but {start} is not a DPA-1 model; " +
+                                         "use an input whose descriptor matches the model's", inputPath);
+        if (input.Dpa1 is not null || startIsDpa1)
+        {
+            var dpa1Input = input.Dpa1 ?? new Dpa1Config { TypeMap = config.TypeMap, Nsel = 0, Seed = config.Seed };
+            model = StartDpa1(dpa1Input with { Nsel = config.Sel[0] }, start, finetune is not null, inputPath, log);
+        }
+        else if (start is not null)
         {
             var loaded = DeepMD.Sharp.Models.ModelLoader.Load(start);
             var sameMap = loaded.TypeMap.Names.SequenceEqual(config.TypeMap);
@@ -50,12 +61,13 @@ public static class TrainingSession
                 throw new UserInputException(
                     $"model.type_map [{string.Join(", ", config.TypeMap)}] differs from the model's [{string.Join(", ", loaded.TypeMap.Names)}]; " +
                     "--init-model keeps the model's type map; use it, or --finetune to select and reorder types", inputPath);
-            model = ModelImporter.FromModel(loaded, start, config.Seed);
+            var seA = ModelImporter.FromModel(loaded, start, config.Seed);
+            model = seA;
             log.WriteLine($"starting from {start} (its hyper-parameters replace the input's model section)");
             if (!sameMap)
             {
-                var residual = TypeMapSelection.PaddingResidual(model, config.TypeMap);
-                model = TypeMapSelection.Select(model, config.TypeMap, inputPath);
+                var residual = TypeMapSelection.PaddingResidual(seA, config.TypeMap);
+                model = TypeMapSelection.Select(seA, config.TypeMap, inputPath);
                 log.WriteLine($"type map [{string.Join(", ", loaded.TypeMap.Names)}] -> [{string.Join(", ", config.TypeMap)}] (nets, statistics and bias selected and reordered)");
                 if (residual > 0)
                     log.WriteLine($"note: the dropped types' neighbor blocks have |davg/dstd| up to {residual:G3}; their padding no longer contributes, " +
@@ -85,6 +97,41 @@ public static class TrainingSession
         return model;
     }
 
+    private static bool IsDpa1File(string path) =>
+        DeepMD.Sharp.Models.ModelLoader.Load(path).Descriptor is DeepMD.Sharp.Models.Descriptors.SeAttenSpec;
+
+    /// <summary>
+    /// A DPA-1 model: new from <paramref name="config"/>, or loaded from <paramref name="start"/> (its hyper-parameters
+    /// replace the input's; the input's descriptor <c>trainable</c> decides whether the descriptor is trained), its types
+    /// selected by name for fine-tuning.
+    /// </summary>
+    private static Dpa1EnergyModel StartDpa1(Dpa1Config config, string? start, bool finetune, string inputPath, TextWriter log)
+    {
+        if (start is null)
+        {
+            var fresh = new Dpa1EnergyModel(config);
+            log.WriteLine($"{config.DescriptorType}: sel {config.Nsel}, neuron [{string.Join(", ", config.Neuron)}], axis {config.AxisNeuron}, " +
+                          $"tebd_dim {config.TebdDim} ({(config.Strip ? "strip" : "concat")}), attention {config.AttnLayer} × {config.Attn}, " +
+                          $"fitting [{string.Join(", ", config.FittingNeuron)}]; {fresh.Parameters().Sum(p => p.numel())} trainable weights");
+            return fresh;
+        }
+        var loaded = DeepMD.Sharp.Models.ModelLoader.Load(start);
+        var sameMap = loaded.TypeMap.Names.SequenceEqual(config.TypeMap);
+        if (!sameMap && !finetune)
+            throw new UserInputException(
+                $"model.type_map [{string.Join(", ", config.TypeMap)}] differs from the model's [{string.Join(", ", loaded.TypeMap.Names)}]; " +
+                "--init-model keeps the model's type map; use it, or --finetune to select and reorder types", inputPath);
+        var model = Dpa1Importer.FromModel(loaded, start, config.Seed, config.DescriptorTrainable);
+        log.WriteLine($"starting from {start} (its hyper-parameters replace the input's model section; descriptor " +
+                      (config.DescriptorTrainable ? "trained" : "frozen: descriptor.trainable is false") + ")");
+        if (!sameMap)
+        {
+            model = Dpa1Importer.Select(model, config.TypeMap, inputPath);
+            log.WriteLine($"type map [{string.Join(", ", loaded.TypeMap.Names)}] -> [{string.Join(", ", config.TypeMap)}] (type embedding rows, statistics and bias selected)");
+        }
+        return model;
+    }
+
     /// <summary>
     /// <c>dpsharp freeze</c>: the model of a checkpoint (a file, or a save_ckpt prefix meaning its newest checkpoint;
     /// default input.json's save_ckpt) written as a model file, as <c>dp freeze</c> does. The model's shape comes from
@@ -98,8 +145,8 @@ public static class TrainingSession
         var baseDir = Path.GetDirectoryName(Path.GetFullPath(inputPath))!;
         var train = Load(input.TrainingData, input.Model.TypeMap, baseDir, input.Seed, "training.training_data", inputPath);
         var config = input.Model;
-        if (config.Sel.Length == 0) config = config with { Sel = AutoSel(train.Systems, config.Rcut, config.TypeCount) };
-        var model = new SeAEnergyModel(config);
+        if (config.Sel.Length == 0) config = config with { Sel = AutoSel(train.Systems, config.Rcut, config.TypeCount, input.Dpa1 is not null) };
+        IEnergyModel model = input.Dpa1 is { } dpa1 ? new Dpa1EnergyModel(dpa1 with { Nsel = config.Sel[0] }) : new SeAEnergyModel(config);
         var path = Trainer.ResolveCheckpoint(checkpoint ?? input.SaveCkpt);
         var (ckpt, optimizerState) = Checkpoints.TrainingCheckpoint.Load(path, model);
         File.Delete(optimizerState);
@@ -128,9 +175,13 @@ public static class TrainingSession
         return Path.Combine(baseDir, spec);
     }
 
-    /// <summary>DeePMD-kit's sel "auto": 1.1 × the largest neighbor count per type, rounded up to a multiple of 4.</summary>
-    public static int[] AutoSel(IReadOnlyList<DeepmdSystem> systems, double rcut, int typeCount)
+    /// <summary>
+    /// DeePMD-kit's sel "auto": 1.1 × the largest neighbor count per type, rounded up to a multiple of 4; with
+    /// <paramref name="mixed"/> (se_atten) one entry from the largest count over all types.
+    /// </summary>
+    public static int[] AutoSel(IReadOnlyList<DeepmdSystem> systems, double rcut, int typeCount, bool mixed = false)
     {
+        if (mixed) typeCount = 1;
         var max = new int[typeCount];
         foreach (var s in systems)
         {
@@ -146,7 +197,7 @@ public static class TrainingSession
                 {
                     Array.Clear(counts);
                     for (var e = list.Offsets[i]; e < list.Offsets[i + 1]; e++)
-                        if (list.Dx[e] * list.Dx[e] + list.Dy[e] * list.Dy[e] + list.Dz[e] * list.Dz[e] <= rcut * rcut) counts[s.Types[list.Owner[e]]]++;
+                        if (list.Dx[e] * list.Dx[e] + list.Dy[e] * list.Dy[e] + list.Dz[e] * list.Dz[e] <= rcut * rcut) counts[mixed ? 0 : s.Types[list.Owner[e]]]++;
                     for (var t = 0; t < typeCount; t++) max[t] = Math.Max(max[t], counts[t]);
                 }
             }

@@ -4,7 +4,7 @@ using System.CommandLine;
 using System.Runtime.CompilerServices;
 
 /// <summary>
-/// <c>dpsharp train INPUT.json [-o model.dp]</c>: trains an se_e2_a energy model with TorchSharp (DeePMD-kit input.json).
+/// <c>dpsharp train INPUT.json [-o model.dp]</c>: trains an se_e2_a, se_e2_r or DPA-1 energy model with TorchSharp (DeePMD-kit input.json).
 /// TorchSharp and libtorch are loaded only when this command runs; other commands never touch them.
 /// </summary>
 public static class TrainCommand
@@ -16,7 +16,7 @@ public static class TrainCommand
         var init = new Option<string?>("--init-model") { Description = "start from this model's weights, statistics and bias (same type_map and hyper-parameters)" };
         var finetune = new Option<string?>("--finetune") { Description = "like --init-model, then shift the energy bias to the new data by least squares (change-by-statistic)" };
         var restart = new Option<string?>("--restart") { Description = "continue from a checkpoint (a PREFIX-STEP.ckpt file, or the save_ckpt prefix for its newest one): weights, Adam state, step and sampling" };
-        var cmd = new Command("train", "Train an se_e2_a or se_e2_r + ener model from a DeePMD-kit input.json (writes lcurve.out, checkpoints and a .dp model)") { input, output, init, finetune, restart };
+        var cmd = new Command("train", "Train an se_e2_a, se_e2_r or DPA-1 (se_atten, se_atten_v2) + ener model from a DeePMD-kit input.json (writes lcurve.out, checkpoints and a .dp model)") { input, output, init, finetune, restart };
         cmd.SetAction(p =>
         {
             // A progress bar redrawn in place only when the output is the terminal itself.

@@ -38,7 +38,7 @@ public sealed record TrainingCheckpoint
         (c.Radial ? "se_e2_r " : "") + $"neuron=[{string.Join(",", c.Neuron)}] axis={c.AxisNeuron} one_side={c.TypeOneSide} fitting=[{string.Join(",", c.FittingNeuron)}]";
 
     /// <summary>Writes the checkpoint to <paramref name="path"/> through a temporary file and a rename.</summary>
-    public void Save(string path, SeAEnergyModel model, TorchSharp.Modules.Adam optimizer)
+    public void Save(string path, IEnergyModel model, TorchSharp.Modules.Adam optimizer)
     {
         var full = Path.GetFullPath(path);
         var dir = Path.GetDirectoryName(full)!;
@@ -72,7 +72,7 @@ public sealed record TrainingCheckpoint
     /// hyper-parameters) and returns the checkpoint with the path of the optimizer state extracted to a temporary file
     /// (<see cref="RestoreOptimizer"/> loads and deletes it).
     /// </summary>
-    public static (TrainingCheckpoint Checkpoint, string OptimizerStateFile) Load(string path, SeAEnergyModel model)
+    public static (TrainingCheckpoint Checkpoint, string OptimizerStateFile) Load(string path, IEnergyModel model)
     {
         if (!File.Exists(path)) throw new UserInputException($"checkpoint '{path}' does not exist");
         try
@@ -83,7 +83,7 @@ public sealed record TrainingCheckpoint
                 state = JsonSerializer.Deserialize<StateJson>(s) ?? throw new UserInputException("state.json is empty", path);
             if (state.Format != FormatVersion)
                 throw new UserInputException($"checkpoint format {state.Format} is not supported (this build reads {FormatVersion})", path);
-            var expected = Signature(model.Config);
+            var expected = model.Signature();
             if (state.Model != expected)
                 throw new UserInputException($"the checkpoint holds a different model ({state.Model}) than input.json describes ({expected})", path);
             using (var s = Entry(zip, "model.bin", path).Open())
@@ -117,10 +117,10 @@ public sealed record TrainingCheckpoint
     private static ZipArchiveEntry Entry(ZipArchive zip, string name, string path) =>
         zip.GetEntry(name) ?? throw new UserInputException($"the checkpoint has no {name}", path);
 
-    private static void WriteModel(Stream s, SeAEnergyModel model)
+    private static void WriteModel(Stream s, IEnergyModel model)
     {
         using var w = new BinaryWriter(s);
-        var ps = model.Parameters().ToList();
+        var ps = model.AllParameters().ToList();
         w.Write(ps.Count);
         foreach (var p in ps)
         {
@@ -132,10 +132,10 @@ public sealed record TrainingCheckpoint
         WriteArray(w, model.OutBias);
     }
 
-    private static void ReadModel(Stream s, SeAEnergyModel model, string path)
+    private static void ReadModel(Stream s, IEnergyModel model, string path)
     {
         using var r = new BinaryReader(s);
-        var ps = model.Parameters().ToList();
+        var ps = model.AllParameters().ToList();
         if (r.ReadInt32() != ps.Count) throw new UserInputException("the checkpoint's parameter count differs from the model's", path);
         using (no_grad())
         {

@@ -5,9 +5,16 @@ using DeepMD.Sharp.Core.Geometry;
 using DeepMD.Sharp.Core.Neighbors;
 using DeepMD.Sharp.IO.Datasets;
 
-/// <summary>Turns frames of a <see cref="DeepmdSystem"/> into <see cref="FrameBatch"/>es for a model's rcut and sel.</summary>
-public sealed class BatchBuilder(double rcut, int[] sel)
+/// <summary>
+/// Turns frames of a <see cref="DeepmdSystem"/> into <see cref="FrameBatch"/>es for a model's rcut and sel: type blocks
+/// of sel[t] slots, nearest first, or with <paramref name="mixedTypes"/> (DPA-1) one block of the Σsel nearest
+/// neighbors whatever their type (ties by atom index).
+/// </summary>
+public sealed class BatchBuilder(double rcut, int[] sel, bool mixedTypes = false)
 {
+    /// <summary>Whether the slots are one mixed-type block.</summary>
+    public bool MixedTypes { get; } = mixedTypes;
+
     /// <summary>Cutoff radius, Å.</summary>
     public double Rcut { get; } = rcut;
 
@@ -54,15 +61,17 @@ public sealed class BatchBuilder(double rcut, int[] sel)
                 {
                     var r = Math.Sqrt(list.Dx[e] * list.Dx[e] + list.Dy[e] * list.Dy[e] + list.Dz[e] * list.Dz[e]);
                     if (r > Rcut) continue;
-                    picked.Add((system.Types[list.Owner[e]], r, e));
+                    picked.Add((MixedTypes ? 0 : system.Types[list.Owner[e]], r, e));
                 }
-                picked.Sort((p, q) => p.Type != q.Type ? p.Type.CompareTo(q.Type) : p.R.CompareTo(q.R));
+                picked.Sort((p, q) => p.Type != q.Type ? p.Type.CompareTo(q.Type)
+                    : p.R != q.R ? p.R.CompareTo(q.R) : list.Owner[p.Entry].CompareTo(list.Owner[q.Entry]));
                 var fill = new int[Sel.Length];
                 foreach (var (t, _, e) in picked)
                 {
                     if (fill[t] >= Sel[t])
-                        throw new UserInputException(
-                            $"frame {f}, atom {i + 1}: more than sel[{t}] = {Sel[t]} neighbors of type {t} within rcut {Rcut}; increase sel", system.Name);
+                        throw new UserInputException(MixedTypes
+                            ? $"frame {f}, atom {i + 1}: more than sel = {Sel[t]} neighbors within rcut {Rcut}; increase sel"
+                            : $"frame {f}, atom {i + 1}: more than sel[{t}] = {Sel[t]} neighbors of type {t} within rcut {Rcut}; increase sel", system.Name);
                     var s = row + offsets[t] + fill[t]++;
                     var j = list.Owner[e];
                     neighbor[s] = b * n + j;

@@ -14,6 +14,13 @@ public sealed class TrainingInput
     /// <summary>Model hyper-parameters; Sel is empty when input.json says "auto".</summary>
     public required SeAModelConfig Model { get; init; }
 
+    /// <summary>
+    /// The DPA-1 hyper-parameters when the descriptor is <c>se_atten</c>/<c>dpa1</c>/<c>se_atten_v2</c> (then
+    /// <see cref="Model"/> carries only the type map, rcut, sel [Σsel] and the statistics settings), else null.
+    /// Nsel is 0 when input.json says "auto".
+    /// </summary>
+    public Dpa1Config? Dpa1 { get; init; }
+
     /// <summary>Loss prefactors.</summary>
     public required EnergyLoss Loss { get; init; }
 
@@ -82,11 +89,30 @@ public sealed class TrainingInput
         var m = root.Section("model")!;
         m.AllowOnly("type_map", "descriptor", "fitting_net", "data_stat_nbatch", "data_stat_protect", "data_bias_nsample");
         var d = m.Section("descriptor")!;
-        d.AllowOnly("type", "sel", "rcut", "rcut_smth", "neuron", "axis_neuron", "resnet_dt", "type_one_side", "precision", "seed",
+        Dpa1Config? dpa1 = null;
+        if (d.String("type") is "se_atten" or "dpa1" or "se_atten_v2")
+        {
+            dpa1 = ParseDpa1(m, d, rootElement);
+            d = null;
+        }
+        else d.AllowOnly("type", "sel", "rcut", "rcut_smth", "neuron", "axis_neuron", "resnet_dt", "type_one_side", "precision", "seed",
             "activation_function", "set_davg_zero", "trainable", "exclude_types", "env_protection");
+        SeAModelConfig model;
+        if (dpa1 is not null)
+            model = new SeAModelConfig
+            {
+                TypeMap = dpa1.TypeMap, Sel = dpa1.Nsel == 0 ? [] : [dpa1.Nsel], Rcut = dpa1.Rcut, RcutSmooth = dpa1.RcutSmooth,
+                DataStatNBatch = dpa1.DataStatNBatch, DataStatProtect = dpa1.DataStatProtect, Seed = dpa1.Seed,
+            };
+        else model = ParseSeA(m, d!, rootElement);
+        return ParseRest(root, model, dpa1);
+    }
+
+    private static SeAModelConfig ParseSeA(JsonSection m, JsonSection d, JsonElement rootElement)
+    {
         var dtype = d.String("type");
         if (dtype is not ("se_e2_a" or "se_a" or "se_e2_r" or "se_r"))
-            throw d.Error("type", $"descriptor '{dtype}' is not supported by dpsharp train; supported: se_e2_a (se_a), se_e2_r (se_r)");
+            throw d.Error("type", $"descriptor '{dtype}' is not supported by dpsharp train; supported: se_e2_a (se_a), se_e2_r (se_r), se_atten (dpa1), se_atten_v2");
         var radial = dtype is "se_e2_r" or "se_r";
         if (radial && d.Raw("axis_neuron") is not null) throw d.Error("axis_neuron", "is not a key of se_e2_r (it has no angular axis); remove it");
         CheckPrecision(d);
@@ -125,7 +151,93 @@ public sealed class TrainingInput
         if (sel.Length != 0 && sel.Length != typeMap.Length) throw d.Error("sel", $"has {sel.Length} entries but type_map has {typeMap.Length}");
         if (model.Rcut <= model.RcutSmooth) throw d.Error("rcut", "must be larger than rcut_smth");
         if (!radial && (model.AxisNeuron < 1 || model.AxisNeuron > model.Neuron[^1])) throw d.Error("axis_neuron", $"must be in 1..{model.Neuron[^1]}");
+        return model;
+    }
 
+    private static readonly string[] Dpa1Keys =
+    [
+        "type", "sel", "rcut", "rcut_smth", "neuron", "axis_neuron", "tebd_dim", "tebd_input_mode", "resnet_dt", "type_one_side",
+        "precision", "seed", "activation_function", "set_davg_zero", "trainable", "exclude_types", "env_protection", "attn",
+        "attn_layer", "attn_dotr", "attn_mask", "scaling_factor", "normalize", "temperature", "smooth_type_embedding",
+        "trainable_ln", "ln_eps", "concat_output_tebd", "use_econf_tebd", "use_tebd_bias", "stripped_type_embedding",
+    ];
+
+    /// <summary>The se_atten / se_atten_v2 descriptor with DeePMD-kit's argcheck defaults, and the fitting net.</summary>
+    private static Dpa1Config ParseDpa1(JsonSection m, JsonSection d, JsonElement rootElement)
+    {
+        var v2 = d.String("type") == "se_atten_v2";
+        // se_atten_v2 fixes the mode and the smoothing; DeePMD-kit's argcheck does not accept these keys for it.
+        d.AllowOnly(v2 ? Dpa1Keys.Where(k => k is not ("tebd_input_mode" or "smooth_type_embedding" or "stripped_type_embedding")).ToArray() : Dpa1Keys);
+        CheckPrecision(d);
+        if (d.Raw("exclude_types") is { } ex && ex.GetArrayLength() > 0) throw d.Error("exclude_types", "is not supported in training yet; remove it");
+        if (d.Double("env_protection", 0) != 0) throw d.Error("env_protection", "only 0 is supported in training");
+        if (d.Bool("attn_mask", false)) throw d.Error("attn_mask", "true is not supported (DeePMD-kit does not implement it either)");
+        if (d.Bool("use_econf_tebd", false)) throw d.Error("use_econf_tebd", "is not supported in training (the element table inputs are not stored in model files)");
+        int nsel;
+        if (d.Raw("sel") is not { } selNode) nsel = 0;
+        else if (selNode.ValueKind == JsonValueKind.String)
+            nsel = selNode.GetString()!.StartsWith("auto", StringComparison.Ordinal) ? 0 : throw d.Error("sel", "must be an integer, a list of integers or \"auto\"");
+        else if (selNode.ValueKind == JsonValueKind.Number) nsel = d.Int("sel");
+        else nsel = d.Ints("sel").Sum();
+        var mode = v2 ? "strip" : d.String("tebd_input_mode", "concat");
+        if (!v2 && d.Raw("stripped_type_embedding") is { } st && st.ValueKind is JsonValueKind.True or JsonValueKind.False)
+            mode = st.GetBoolean() ? "strip" : "concat";
+        if (mode is not ("concat" or "strip")) throw d.Error("tebd_input_mode", $"'{mode}' is not valid; use concat or strip");
+        var f = m.Section("fitting_net")!;
+        f.AllowOnly("type", "neuron", "resnet_dt", "precision", "seed", "activation_function", "trainable", "numb_fparam", "numb_aparam", "rcond");
+        if (f.String("type", "ener") != "ener") throw f.Error("type", "only 'ener' fitting is supported");
+        if (f.Int("numb_fparam", 0) != 0 || f.Int("numb_aparam", 0) != 0) throw f.Error("numb_fparam", "frame/atomic parameters are not supported in training yet");
+        CheckPrecision(f);
+        var c = new Dpa1Config
+        {
+            TypeMap = m.Strings("type_map"),
+            DescriptorType = v2 ? "se_atten_v2" : "se_atten",
+            Nsel = nsel,
+            Rcut = d.Double("rcut", 6.0),
+            RcutSmooth = d.Double("rcut_smth", 0.5),
+            Neuron = d.Ints("neuron", [10, 20, 40]),
+            AxisNeuron = d.Int("axis_neuron", 4),
+            TebdDim = d.Int("tebd_dim", 8),
+            Strip = mode == "strip",
+            TypeOneSide = d.Bool("type_one_side", false),
+            ResnetDt = d.Bool("resnet_dt", false),
+            Activation = d.String("activation_function", "tanh"),
+            Attn = d.Int("attn", 128),
+            AttnLayer = d.Int("attn_layer", 2),
+            AttnDotr = d.Bool("attn_dotr", true),
+            ScalingFactor = d.Double("scaling_factor", 1.0),
+            Normalize = d.Bool("normalize", true),
+            Temperature = d.Has("temperature") ? d.Double("temperature") : null,
+            Smooth = v2 || d.Bool("smooth_type_embedding", false),
+            LnEps = d.Has("ln_eps") ? d.Double("ln_eps") : 1e-5,
+            TrainableLn = d.Bool("trainable_ln", true),
+            ConcatOutputTebd = d.Bool("concat_output_tebd", true),
+            UseTebdBias = d.Bool("use_tebd_bias", false),
+            SetDavgZero = d.Bool("set_davg_zero", !v2),
+            DescriptorTrainable = d.Bool("trainable", true),
+            FittingNeuron = f.Ints("neuron", [120, 120, 120]),
+            FittingResnetDt = f.Bool("resnet_dt", true),
+            FittingActivation = f.String("activation_function", "tanh"),
+            DataStatNBatch = m.Int("data_stat_nbatch", 10),
+            DataStatProtect = m.Double("data_stat_protect", 1e-2),
+            Seed = d.Raw("seed") is not null ? d.Int("seed") : 1,
+            DefinitionJson = rootElement.GetProperty("model").GetRawText(),
+        };
+        if (c.Rcut <= c.RcutSmooth) throw d.Error("rcut", "must be larger than rcut_smth");
+        if (c.Neuron.Length == 0 || c.Neuron.Any(x => x < 1)) throw d.Error("neuron", "must be a non-empty list of positive widths");
+        if (c.AxisNeuron < 1 || c.AxisNeuron > c.Neuron[^1]) throw d.Error("axis_neuron", $"must be in 1..{c.Neuron[^1]}");
+        if (c.TebdDim < 1) throw d.Error("tebd_dim", "must be at least 1");
+        if (c.Attn < 1) throw d.Error("attn", "must be at least 1");
+        if (c.AttnLayer < 0) throw d.Error("attn_layer", "must be 0 or more");
+        if (nsel < 0) throw d.Error("sel", "must be positive");
+        string[] acts = ["tanh", "relu", "relu6", "softplus", "sigmoid", "silu", "gelu", "gelu_tf", "linear", "none"];
+        if (!acts.Contains(c.Activation.ToLowerInvariant())) throw d.Error("activation_function", $"'{c.Activation}' is not supported; use one of {string.Join(", ", acts)}");
+        if (!acts.Contains(c.FittingActivation.ToLowerInvariant())) throw f.Error("activation_function", $"'{c.FittingActivation}' is not supported; use one of {string.Join(", ", acts)}");
+        return c;
+    }
+
+    private static TrainingInput ParseRest(JsonSection root, SeAModelConfig model, Dpa1Config? dpa1)
+    {
         var lr = root.Section("learning_rate")!;
         lr.AllowOnly("type", "start_lr", "stop_lr", "decay_steps", "decay_rate", "scale_by_worker", "smooth");
         if (lr.String("type", "exp") != "exp") throw lr.Error("type", "only 'exp' is supported");
@@ -143,6 +255,7 @@ public sealed class TrainingInput
         return new TrainingInput
         {
             Model = model,
+            Dpa1 = dpa1,
             Loss = new EnergyLoss
             {
                 StartPrefE = loss.Double("start_pref_e", 0.02), LimitPrefE = loss.Double("limit_pref_e", 1),

@@ -1,5 +1,6 @@
 namespace DeepMD.Sharp.Training.Model;
 
+using DeepMD.Sharp.Core.Errors;
 using DeepMD.Sharp.Core.Files;
 using DeepMD.Sharp.Models.Serialization;
 using TorchSharp;
@@ -97,11 +98,11 @@ public static class ModelExporter
     /// Writes the model to <paramref name="path"/> (.dp or .yaml) via a temporary file and a rename; with
     /// <paramref name="coverageData"/> (the training systems) it also stores their coverage for the extrapolation guard.
     /// </summary>
-    public static void Save(SeAEnergyModel model, string path, IReadOnlyList<IO.Datasets.DeepmdSystem>? coverageData = null)
+    public static void Save(IEnergyModel model, string path, IReadOnlyList<IO.Datasets.DeepmdSystem>? coverageData = null)
     {
         var full = Path.GetFullPath(path);
         var tmp = Path.Combine(Path.GetDirectoryName(full)!, $".{Path.GetFileNameWithoutExtension(full)}.tmp{Environment.ProcessId}{Path.GetExtension(full)}");
-        var tree = ToTree(model);
+        var tree = model.ToTree();
         if (coverageData is not null) CoverageOf(tree, path, coverageData).WriteTo(tree);
         ModelFile.Save(tmp, tree);
         DurableFile.MoveIntoPlace(tmp, full);
@@ -115,7 +116,15 @@ public static class ModelExporter
     {
         var m = Models.Loading.ModelReader.FromTree(tree, file);
         var registry = Models.Backends.BackendRegistry.Default;
-        var evaluator = registry.Create(m, registry.Find("cpu") is not null ? "cpu" : "reference", out _);
+        Models.Evaluation.IModelEvaluator evaluator;
+        try
+        {
+            evaluator = registry.Create(m, registry.Find("cpu") is not null ? "cpu" : "reference", out _);
+        }
+        catch (UserInputException)
+        {
+            evaluator = registry.Create(m, "reference", out _); // descriptors the CPU backend does not implement (DPA-1)
+        }
         var builder = new Models.Coverage.CoverageBuilder(evaluator);
         foreach (var s in systems)
             for (var f = 0; f < s.FrameCount; f++)
@@ -126,9 +135,9 @@ public static class ModelExporter
         return builder.Build();
     }
 
-    private static List<object?> Longs(IEnumerable<int> v) => v.Select(x => (object?)(long)x).ToList();
+    internal static List<object?> Longs(IEnumerable<int> v) => v.Select(x => (object?)(long)x).ToList();
 
-    private static Dictionary<string, object?> Collection(int ndim, int nt, string kind, IEnumerable<Dictionary<string, object?>> nets) => new()
+    internal static Dictionary<string, object?> Collection(int ndim, int nt, string kind, IEnumerable<Dictionary<string, object?>> nets) => new()
     {
         ["@class"] = "NetworkCollection", ["@version"] = 1L, ["ndim"] = (long)ndim, ["ntypes"] = (long)nt,
         ["network_type"] = kind, ["networks"] = nets.Select(n => (object?)n).ToList(),
@@ -148,7 +157,7 @@ public static class ModelExporter
         ["layers"] = net.Layers.Select(l => (object?)Layer(l)).ToList(),
     };
 
-    private static Dictionary<string, object?> Layer(TrainableLayer l) => new()
+    internal static Dictionary<string, object?> Layer(TrainableLayer l) => new()
     {
         ["@class"] = "Layer", ["@version"] = 2L, ["bias"] = l.B is not null, ["use_timestep"] = l.Idt is not null,
         ["activation_function"] = l.Activation, ["resnet"] = l.Resnet, ["precision"] = "float64", ["trainable"] = true,
@@ -160,7 +169,7 @@ public static class ModelExporter
         },
     };
 
-    private static double[] Values(torch.Tensor t)
+    internal static double[] Values(torch.Tensor t)
     {
         using var d = t.detach().contiguous();
         return d.data<double>().ToArray();

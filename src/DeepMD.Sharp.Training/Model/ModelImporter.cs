@@ -51,9 +51,9 @@ public static class ModelImporter
         return model;
     }
 
-    private static TrainableNetwork Convert(NeuralNetwork net) => new(net.Layers.Select(l => new TrainableLayer(
+    internal static TrainableNetwork Convert(NeuralNetwork net) => new(net.Layers.Select(l => new TrainableLayer(
         Param(l.Weights, l.InputSize, l.OutputSize), l.Bias is null ? null : Param(l.Bias, l.OutputSize),
         l.Timestep is null ? null : Param(l.Timestep, l.OutputSize), l.Activation.Name, l.Resnet)).ToList());
 
-    private static Parameter Param(double[] values, params long[] shape) => new(tensor(values.ToArray(), dtype: float64).reshape(shape));
+    internal static Parameter Param(double[] values, params long[] shape) => new(tensor(values.ToArray(), dtype: float64).reshape(shape));
 }

@@ -10,7 +10,7 @@ using static TorchSharp.torch;
 /// (notes §1): padded slots are normalised too, the descriptor is divided by Σ sel, net (ti, tt) is index ti + ntypes·tt.
 /// Forces come from autograd so they can enter the loss (double backward).
 /// </summary>
-public sealed class SeAEnergyModel
+public sealed class SeAEnergyModel : IEnergyModel
 {
     /// <summary>Creates a model with random weights, davg = 0, dstd = 1 and zero energy bias.</summary>
     public SeAEnergyModel(SeAModelConfig config)
@@ -57,6 +57,28 @@ public sealed class SeAEnergyModel
 
     /// <summary>All trainable tensors.</summary>
     public IEnumerable<Parameter> Parameters() => Embeddings.SelectMany(n => n.Parameters()).Concat(Fittings.SelectMany(n => n.Parameters()));
+
+    /// <inheritdoc />
+    public IEnumerable<Parameter> AllParameters() => Parameters();
+
+    string[] IEnergyModel.TypeMap => Config.TypeMap;
+
+    double IEnergyModel.Rcut => Config.Rcut;
+
+    int[] IEnergyModel.Sel => Config.Sel;
+
+    bool IEnergyModel.MixedTypes => false;
+
+    int IEnergyModel.DataStatNBatch => Config.DataStatNBatch;
+
+    /// <inheritdoc />
+    public void InitDescriptorStatistics(IReadOnlyList<FrameBatch> batches) => Statistics.InitDescriptor(this, batches);
+
+    /// <inheritdoc />
+    public string Signature() => Checkpoints.TrainingCheckpoint.Signature(Config);
+
+    /// <inheritdoc />
+    public Dictionary<string, object?> ToTree() => ModelExporter.ToTree(this);
 
     /// <summary>The graph of one batch: frame energies and the tensors forces/virials are taken against.</summary>
     public sealed record Output(Tensor Energy, Tensor AtomEnergy, Tensor Coords, Tensor Displacements);

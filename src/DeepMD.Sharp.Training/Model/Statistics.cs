@@ -13,7 +13,20 @@ public static class Statistics
     public static void InitDescriptor(SeAEnergyModel model, IEnumerable<FrameBatch> batches)
     {
         var c = model.Config;
-        var nt = c.TypeCount;
+        (model.Davg, model.Dstd) = EnvironmentStatistics(batches, c.TypeCount, c.SlotCount, c.EnvColumns, c.RcutSmooth, c.Rcut,
+            c.SetDavgZero, c.DataStatProtect);
+    }
+
+    /// <summary>
+    /// davg/dstd [type][slot][cols] from the raw environment matrices of <paramref name="batches"/>: per center type the
+    /// radial column and the three angular columns are pooled over all slots (padding zeros included), as DeePMD-kit's
+    /// EnvMatStatSe does for se_e2_a and, with one mixed block of Σsel slots, for se_atten.
+    /// </summary>
+    public static (double[] Davg, double[] Dstd) EnvironmentStatistics(IEnumerable<FrameBatch> batches, int typeCount, int slotCount,
+        int columns, double rcutSmooth, double rcut, bool setDavgZero, double protect)
+    {
+        var c = (RcutSmooth: rcutSmooth, Rcut: rcut, SlotCount: slotCount, EnvColumns: columns, SetDavgZero: setDavgZero, DataStatProtect: protect);
+        var nt = typeCount;
         var n = new double[nt];
         var sr = new double[nt];
         var sr2 = new double[nt];
@@ -65,8 +78,7 @@ public static class Statistics
                 if (cols == 4) dstd[k + 1] = dstd[k + 2] = dstd[k + 3] = stdA;
             }
         }
-        model.Davg = davg;
-        model.Dstd = dstd;
+        return (davg, dstd);
     }
 
     private static double Std(double n, double sum, double sum2, double protection)

@@ -36,10 +36,10 @@ public sealed record EnergyLoss
     }
 
     /// <summary>Evaluates the model on <paramref name="batch"/>; with <paramref name="training"/> the graph allows backward.</summary>
-    public Result Compute(SeAEnergyModel model, FrameBatch batch, double lr, double lr0, bool training) =>
+    public Result Compute(IEnergyModel model, FrameBatch batch, double lr, double lr0, bool training) =>
         TorchGcGuard.Run(() => ComputeUnguarded(model, batch, lr, lr0, training));
 
-    private Result ComputeUnguarded(SeAEnergyModel model, FrameBatch batch, double lr, double lr0, bool training)
+    private Result ComputeUnguarded(IEnergyModel model, FrameBatch batch, double lr, double lr0, bool training)
     {
         var ratio = lr / lr0;
         double Pref(double start, double limit) => limit + (start - limit) * ratio;
