@@ -154,6 +154,10 @@ def main(folder):
         fname = f"{name}.yaml"
         save_dp_model(f"{folder}/{fname}", {"model": model.serialize(), "model_def_script": cfg, "backend": "dpmodel",
                                              "software": "deepmd-kit", "version": "bc902daf"})
+        if name == "dpa3_default":
+            # The same model as DeePMD-kit's HDF5 .dp file, to check that reader too.
+            save_dp_model(f"{folder}/{name}.dp", {"model": model.serialize(), "model_def_script": cfg, "backend": "dpmodel",
+                                                   "software": "deepmd-kit", "version": "bc902daf"})
         # Read back what was written, as our reader will.
         from deepmd.dpmodel.model.base_model import BaseModel
         from deepmd.dpmodel.utils.serialization import load_dp_model
