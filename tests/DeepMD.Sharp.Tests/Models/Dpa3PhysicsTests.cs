@@ -365,6 +365,19 @@ public class Dpa3PhysicsTests
     }
 
     [Test]
+    public void OneAndSeveralThreadsGiveIdenticalResults()
+    {
+        var model = Load("dpa3_resavg_compress");
+        var (x, y, z, t, box) = Structure(5, 7);
+        var one = Eval(model, x, y, z, t, box, new EvaluationOptions { Threads = 1 });
+        var four = Eval(model, x, y, z, t, box, new EvaluationOptions { Threads = 4 });
+        Assert.That(four.Energy, Is.EqualTo(one.Energy));
+        Assert.That(four.Forces, Is.EqualTo(one.Forces));
+        Assert.That(four.Virial, Is.EqualTo(one.Virial));
+        Assert.That(four.AtomVirial, Is.EqualTo(one.AtomVirial));
+    }
+
+    [Test]
     public void ListOverGhostAtomsIsRefusedClearly()
     {
         var model = Load("dpa3_default");
