@@ -189,6 +189,7 @@ public class Dpa3PhysicsTests
     [TestCase("dpa3_dynamic", ERcut)]
     [TestCase("dpa3_sequential", ERcut)]
     [TestCase("dpa3_noangle_float32", ERcut)]
+    [TestCase("dpa3_resincr_split_exp", ERcut)]
     [TestCase("dpa3_resavg_compress", ARcut)]
     [TestCase("dpa3_dynamic", ARcut)]
     [TestCase("dpa3_sequential", ARcut)]
@@ -292,7 +293,7 @@ public class Dpa3PhysicsTests
         // and the forces are the derivatives of that energy (nothing is truncated).
         var dyn = Load("dpa3_dynamic");
         var (dx, dy, dz, dt, dbox) = Structure(9, 16);
-        Assert.Throws<UserInputException>(() => Eval(Load("dpa3_default"), dx, dy, dz, dt, dbox), "the structure has more neighbors than e_sel = 40");
+        Assert.Throws<UserInputException>(() => Eval(Load("dpa3_default"), dx, dy, dz, dt, dbox), "the structure has more neighbors than e_sel = 48");
         var rd = Eval(dyn, dx, dy, dz, dt, dbox);
         const double h = 1e-5;
         double[] xp = (double[])dx.Clone(), xm = (double[])dx.Clone();
