@@ -36,7 +36,7 @@ public static class InfoCommand
         var widths = fitNet is null ? "[]" : Ints(fitNet.Layers.Take(fitNet.Layers.Count - 1).Select(l => l.OutputSize));
         var idt = fitNet?.Layers.Any(l => l.Timestep is not null) == true;
         o.WriteLine($"fitting net      {widths}   ({(f.MixedTypes ? "one shared net" : "one net per type")}, resnet_dt {(idt ? "true" : "false")}, activation {fitNet?.Layers[0].Activation})");
-        o.WriteLine($"activation       {d.Embeddings.FirstOrDefault(e => e is not null)?.Layers[0].Activation} (embedding)");
+        if (d.Embeddings.FirstOrDefault(e => e is not null) is { } embedding) o.WriteLine($"activation       {embedding.Layers[0].Activation} (embedding)");
         if (f.FparamCount > 0 || f.AparamCount > 0) o.WriteLine($"fparam / aparam  {f.FparamCount} / {f.AparamCount}{(f.DefaultFparam is null ? "" : " (default fparam set)")}");
         if (d.ExcludeTypes.Count > 0) o.WriteLine($"exclude_types    {Pairs(d.ExcludeTypes)} (descriptor)");
         if (m.PairExcludeTypes.Count > 0) o.WriteLine($"pair_exclude     {Pairs(m.PairExcludeTypes)} (model)");

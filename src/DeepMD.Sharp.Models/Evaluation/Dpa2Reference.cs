@@ -110,42 +110,8 @@ internal sealed class Dpa2Reference : IFrameReferenceDescriptor
     public double[]? AtomVirialCorrection(int[] types, NeighborList nl, object state, double[] descriptorGrad,
         double[] gx, double[] gy, double[] gz, EvaluationOptions options)
     {
-        if (options.AtomPositions is not { } pos) return null;
         var st = (State)state;
-        var nloc = nl.CenterCount;
-        var ds = _spec.OutputSize;
-        var entries = nl.EntryCount;
-        var weighted = new double[entries * 9]; // Σ_i ∂e_i/∂d_e,a · x_i,b at 9e + 3a + b
-        double[][] coords = [pos.X, pos.Y, pos.Z];
-        var seed = new double[nloc * ds];
-        for (var b = 0; b < 3; b++)
-        {
-            st.Tape.ZeroGradients();
-            for (var i = 0; i < nloc; i++)
-                for (var k = 0; k < ds; k++) seed[i * ds + k] = coords[b][i] * descriptorGrad[i * ds + k];
-            st.Tape.Backward(st.Output, seed);
-            var g = st.D.G!;
-            for (var e = 0; e < entries; e++)
-                for (var a = 0; a < 3; a++) weighted[9 * e + 3 * a + b] = g[3 * e + a];
-        }
-        var correction = new double[types.Length * 9];
-        for (var c = 0; c < nloc; c++)
-        {
-            double[] xc = [pos.X[c], pos.Y[c], pos.Z[c]];
-            for (var e = nl.Offsets[c]; e < nl.Offsets[c + 1]; e++)
-            {
-                double[] ge = [gx[e], gy[e], gz[e]];
-                var o = nl.Owner[e];
-                for (var a = 0; a < 3; a++)
-                    for (var b = 0; b < 3; b++)
-                    {
-                        var h = ge[a] * xc[b] - weighted[9 * e + 3 * a + b];
-                        correction[9 * o + 3 * a + b] -= h;
-                        correction[9 * c + 3 * a + b] += h;
-                    }
-            }
-        }
-        return correction;
+        return MessagePassingVirial.AtomVirialCorrection(st.Tape, st.D, st.Output, _spec.OutputSize, types, nl, descriptorGrad, gx, gy, gz, options);
     }
 
     /// <summary>The type embedding of every local center, [nloc, tebd_dim].</summary>

@@ -113,7 +113,7 @@ public static class EvaluationInputs
                 // One block of Σsel slots for all types (se_atten and its family).
                 var total = 0;
                 for (var t = 0; t < nt; t++) total += counts[t];
-                if (total <= d.SlotCount) return;
+                if (total <= d.SlotCount || d.Neighbors.DynamicSel) return;
                 Interlocked.Exchange(ref Overflow, 1);
                 if (options.SelOverflow == SelOverflowPolicy.Error)
                     lock (this)

@@ -247,7 +247,8 @@ public static class ReferenceEvaluator
     public static NeighborSlot[] AssignSlots(DeepPotModel model, int i, int[] types, NeighborList nl, EvaluationOptions options)
     {
         var desc = model.Descriptor;
-        if (desc.Neighbors.MixedTypes) return AssignMixedSlots(model, i, types, nl, options, desc.Rcut, desc.SlotCount);
+        if (desc.Neighbors.MixedTypes)
+            return AssignMixedSlots(model, i, types, nl, options, desc.Rcut, desc.SlotCount, dynamic: desc.Neighbors.DynamicSel);
         var rc = desc.Rcut;
         var ti = types[i];
         var candidates = new List<NeighborSlot>();
@@ -301,9 +302,11 @@ public static class ReferenceEvaluator
     /// <paramref name="rcut"/> sorted by distance (ties by atom index), whatever their type, in <paramref name="nsel"/>
     /// slots; −1 pads. More neighbors than <paramref name="nsel"/> is an error unless the policy says to keep the nearest
     /// like DeePMD-kit. Model-level pair exclusions then turn their slots into padding where they are (DeePMD-kit
-    /// masks the list in place after selecting).
+    /// masks the list in place after selecting). With <paramref name="dynamic"/> (DPA-3's <c>use_dynamic_sel</c>) every
+    /// neighbor within rcut gets a slot, however many there are.
     /// </summary>
-    public static NeighborSlot[] AssignMixedSlots(DeepPotModel model, int i, int[] types, NeighborList nl, EvaluationOptions options, double rcut, int nsel)
+    public static NeighborSlot[] AssignMixedSlots(DeepPotModel model, int i, int[] types, NeighborList nl, EvaluationOptions options, double rcut, int nsel,
+        bool dynamic = false)
     {
         var ti = types[i];
         var candidates = new List<NeighborSlot>();
@@ -314,6 +317,7 @@ public static class ReferenceEvaluator
             if (r < options.OverlapDistance) throw OverlapError(i, nl.Owner[e], r, options);
             candidates.Add(new NeighborSlot(e, r));
         }
+        if (dynamic) nsel = candidates.Count;
         if (candidates.Count > nsel && options.SelOverflow == SelOverflowPolicy.Error && !model.IsAtomExcluded(ti))
             throw MixedSelOverflowError(model, i, candidates.Count, rcut, nsel, options, ti);
         candidates.Sort((a, b) =>
