@@ -32,9 +32,9 @@ public static class InfoCommand
         if (m.Linear is { } lin)
         {
             var t = lin.PairTable;
-            var ci = System.Globalization.CultureInfo.InvariantCulture;
-            o.WriteLine(string.Create(ci, $"composite        {(lin.Kind == DeepMD.Sharp.Models.Linear.LinearKind.Zbl ? $"zbl: table below sw_rmin = {lin.SwRmin} Å, DP from sw_rmax = {lin.SwRmax} Å (softmin distance, smin_alpha {lin.SminAlpha} Å)" : $"linear_ener, weights {lin.WeightsText} (DP, table)")}"));
-            o.WriteLine(string.Create(ci, $"pair table       r = {t.Rmin} … {t.Rmax} Å, step {t.Hh:G6} Å, {t.SplineCount} splines to rcut {t.Rcut} Å, sel {lin.TableSel}; the lines below are the DP part"));
+            var inv = System.Globalization.CultureInfo.InvariantCulture;
+            o.WriteLine(string.Create(inv, $"composite        {(lin.Kind == DeepMD.Sharp.Models.Linear.LinearKind.Zbl ? $"zbl: table below sw_rmin = {lin.SwRmin} Å, DP from sw_rmax = {lin.SwRmax} Å (softmin distance, smin_alpha {lin.SminAlpha} Å)" : $"linear_ener, weights {lin.WeightsText} (DP, table)")}"));
+            o.WriteLine(string.Create(inv, $"pair table       r = {t.Rmin} … {t.Rmax} Å, step {t.Hh:G6} Å, {t.SplineCount} splines to rcut {t.Rcut} Å, sel {lin.TableSel}; the lines below are the DP part"));
         }
         o.WriteLine($"descriptor       {d.TypeName}");
         o.WriteLine($"type map         {Ints(Enumerable.Range(0, m.TypeMap.Count))} = [{string.Join(", ", m.TypeMap.Names)}]");
