@@ -19,15 +19,22 @@ public class LinearModelTests
 {
     private static string Folder => RepoPaths.Get("tests", "reference-cases", "deepmd-kit-zbl");
 
-    private static JsonArray Results() => JsonNode.Parse(File.ReadAllText(Path.Combine(Folder, "expected.json")))!["results"]!.AsArray();
+    /// <summary>Files dpsharp combine wrote, loaded and evaluated by DeePMD-kit (tools/deepmd-reference/zbl_written_check.py).</summary>
+    private static string WrittenFolder => RepoPaths.Get("tests", "reference-cases", "deepmd-kit-zbl-written");
+
+    private static JsonArray Results(string? folder = null) =>
+        JsonNode.Parse(File.ReadAllText(Path.Combine(folder ?? Folder, "expected.json")))!["results"]!.AsArray();
 
     public static IEnumerable<TestCaseData> Cases()
     {
-        var results = Results();
-        for (var k = 0; k < results.Count; k++)
-            // the CPU SIMD backend runs se_e2_a DP parts (the *_sea models); se_atten runs on the reference backend
-            foreach (var backend in ((string)results[k]!["model"]!).Contains("_sea") ? new[] { "reference", "cpu-f64" } : ["reference"])
-                yield return new TestCaseData(k, backend).SetName($"DeePMD-kit dpmodel: {results[k]!["name"]} ({backend})");
+        foreach (var (folder, label) in new[] { ("deepmd-kit-zbl", "DeePMD-kit dpmodel"), ("deepmd-kit-zbl-written", "DeePMD-kit dpmodel on files dpsharp wrote") })
+        {
+            var results = Results(RepoPaths.Get("tests", "reference-cases", folder));
+            for (var k = 0; k < results.Count; k++)
+                // the CPU SIMD backend runs se_e2_a DP parts (the *_sea models); se_atten runs on the reference backend
+                foreach (var backend in ((string)results[k]!["model"]!).Contains("_sea") ? new[] { "reference", "cpu-f64" } : ["reference"])
+                    yield return new TestCaseData(folder, k, backend).SetName($"{label}: {results[k]!["name"]} ({backend})");
+        }
     }
 
     private static (double[] X, double[] Y, double[] Z, int[] T, Box? Box) Structure(JsonNode c)
@@ -47,10 +54,11 @@ public class LinearModelTests
     }
 
     [TestCaseSource(nameof(Cases))]
-    public void MatchesDeePMDKit(int index, string backend)
+    public void MatchesDeePMDKit(string folderName, int index, string backend)
     {
-        var expected = Results()[index]!;
-        var model = ModelLoader.Load(Path.Combine(Folder, (string)expected["model"]!));
+        var folder = RepoPaths.Get("tests", "reference-cases", folderName);
+        var expected = Results(folder)[index]!;
+        var model = ModelLoader.Load(Path.Combine(folder, (string)expected["model"]!));
         Assert.That(model.Linear, Is.Not.Null);
         if (backend != "reference" && !TestBackends.CpuSupports(model.Linear!.DpPart, out var why))
             Assert.Ignore($"the CPU backend does not run this DP part: {why}");
@@ -84,6 +92,36 @@ public class LinearModelTests
         for (var a = 0; a < n; a++)
             for (var q = 0; q < 9; q++) sum[q] += r.AtomVirial[9 * a + q];
         Assert.That(sum.Select((v, q) => Math.Abs(v - r.Virial[q])).Max(), Is.LessThan(1e-10), "per-atom virials sum to the virial");
+    }
+
+    /// <summary>
+    /// The committed files DeePMD-kit checked are what <c>dpsharp combine</c> writes today: combining the same DP model and
+    /// table again gives the same numbers; and the table splines in them are DeePMD-kit's (its PairTab from the same file).
+    /// </summary>
+    [Test]
+    public void CombineWritesTheCheckedFiles()
+    {
+        var dir = RepoPaths.TempDir();
+        var written = JsonNode.Parse(File.ReadAllText(Path.Combine(WrittenFolder, "expected.json")))!;
+        Assert.That((double)written["tab_data_max_diff"]!, Is.LessThan(1e-10), "DeePMD-kit's PairTab on zbl_table.txt gives our splines");
+        Assert.That((double)written["vdata_max_diff"]!, Is.LessThan(1e-12));
+        var dpPath = Path.Combine(WrittenFolder, "dp.yaml");
+        var table = Path.Combine(WrittenFolder, "zbl_table.txt");
+        foreach (var (file, settings) in new[]
+                 {
+                     ("zbl_written.dp", new LinearModelWriter.Settings { Kind = LinearKind.Zbl, SwRmin = 0.8, SwRmax = 1.5 }),
+                     ("linear_written.yaml", new LinearModelWriter.Settings { Weights = new[] { 0.6, 1.4 } }),
+                 })
+        {
+            var again = Path.Combine(dir, file);
+            ModelFile.Save(again, LinearModelWriter.Combine(ModelFile.Load(dpPath), dpPath, table, settings, out _));
+            var expected = Results(WrittenFolder).First(c => (string)c!["model"]! == file)!;
+            var (x, y, z, t, box) = Structure(expected);
+            var a = ReferenceEvaluator.Evaluate(ModelLoader.Load(Path.Combine(WrittenFolder, file)), x, y, z, t, box);
+            var b = ReferenceEvaluator.Evaluate(ModelLoader.Load(again), x, y, z, t, box);
+            Assert.That(b.Energy, Is.EqualTo(a.Energy), file);
+            Assert.That(b.Forces, Is.EqualTo(a.Forces), file);
+        }
     }
 
     /// <summary>The .dp DeePMD-kit wrote and the .yaml of the same model give the same numbers; a .dp/.yaml we write too.</summary>
