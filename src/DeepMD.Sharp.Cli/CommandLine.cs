@@ -27,6 +27,8 @@ public static class CommandLine
             EvalCommand.Create(stdout, stderr),
             InfoCommand.Create(stdout),
             ConvertCommand.Create(stdout),
+            PairTableCommand.Create(stdout),
+            CombineCommand.Create(stdout, stderr),
             BenchCommand.Create(stdout),
             CompressCommand.Create(stdout),
             CoverageCommand.Create(stdout),

@@ -14,7 +14,7 @@ using DeepMD.Sharp.Models.Evaluation;
 /// atoms spread over cores with per-thread workspaces, the batched fitting net, and the fixed-order reduction of pair
 /// gradients into forces and virials. Subclasses compute the descriptor of a batch and its backward pass.
 /// </summary>
-public abstract class CpuEvaluatorBase<T> : IModelEvaluator where T : unmanaged, IFloatingPointIeee754<T>
+public abstract class CpuEvaluatorBase<T> : IModelEvaluator, ICenterWeightedEvaluator where T : unmanaged, IFloatingPointIeee754<T>
 {
     /// <summary>Largest batch of same-type atoms.</summary>
     protected const int MaxBatchSize = 64;
@@ -334,7 +334,8 @@ public abstract class CpuEvaluatorBase<T> : IModelEvaluator where T : unmanaged,
         fitNet.Forward(x, output, ldf, ws.FitSaved, ws.Scratch);
         for (var c = 0; c < centers.Length; c++)
             atomEnergy[centers[c]] = double.CreateTruncating(output[c]) + fitting.BiasAtomE[ti] + Model.OutBias[ti];
-        for (var c = 0; c < ldf; c++) output[c] = c < centers.Length ? T.One : T.Zero;
+        var weights = options.CenterWeights;
+        for (var c = 0; c < ldf; c++) output[c] = c >= centers.Length ? T.Zero : weights is null ? T.One : T.CreateTruncating(weights[centers[c]]);
         var grad = ws.FitGrad.AsSpan(0, nin * ldf);
         fitNet.Backward(output, grad, ldf, ws.FitSaved, ws.Scratch);
         return grad;

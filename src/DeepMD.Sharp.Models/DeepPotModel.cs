@@ -52,8 +52,15 @@ public sealed class DeepPotModel
     /// <summary>The file the model was read from, if any.</summary>
     public string? Source { get; }
 
-    /// <summary>Cutoff radius, Å.</summary>
-    public double Cutoff => Descriptor.Rcut;
+    /// <summary>Cutoff radius, Å: the descriptor's, or for a composite model the largest of its parts'.</summary>
+    public double Cutoff => Linear is { } lin ? Math.Max(Descriptor.Rcut, lin.PairTable.Rcut) : Descriptor.Rcut;
+
+    /// <summary>
+    /// For DeePMD-kit's composite energy models (<c>zbl</c>, <c>linear_ener</c>): the DP part (its own model, evaluated by any
+    /// backend), the pair table and the weights; null for a plain model. Descriptor, fitting and type map above are the
+    /// DP part's, <see cref="OutBias"/> is the composite's own (added to the weighted sum). docs/zbl-and-linear-models.md.
+    /// </summary>
+    public Linear.LinearComposition? Linear { get; init; }
 
     public bool IsPairExcluded(int a, int b) => _pairExcluded[a * TypeMap.Count + b];
 

@@ -29,6 +29,13 @@ public static class InfoCommand
         string Ints(IEnumerable<int> v) => "[" + string.Join(", ", v) + "]";
         string Pairs(IEnumerable<(int A, int B)> v) => "[" + string.Join(", ", v.Select(p => $"({m.TypeMap.Names[p.A]},{m.TypeMap.Names[p.B]})")) + "]";
         o.WriteLine($"model            {path}");
+        if (m.Linear is { } lin)
+        {
+            var t = lin.PairTable;
+            var inv = System.Globalization.CultureInfo.InvariantCulture;
+            o.WriteLine(string.Create(inv, $"composite        {(lin.Kind == DeepMD.Sharp.Models.Linear.LinearKind.Zbl ? $"zbl: table below sw_rmin = {lin.SwRmin} Å, DP from sw_rmax = {lin.SwRmax} Å (softmin distance, smin_alpha {lin.SminAlpha} Å)" : $"linear_ener, weights {lin.WeightsText} (DP, table)")}"));
+            o.WriteLine(string.Create(inv, $"pair table       r = {t.Rmin} … {t.Rmax} Å, step {t.Hh:G6} Å, {t.SplineCount} splines to rcut {t.Rcut} Å, sel {lin.TableSel}; the lines below are the DP part"));
+        }
         o.WriteLine($"descriptor       {d.TypeName}");
         o.WriteLine($"type map         {Ints(Enumerable.Range(0, m.TypeMap.Count))} = [{string.Join(", ", m.TypeMap.Names)}]");
         foreach (var line in d.Describe()) o.WriteLine(line);

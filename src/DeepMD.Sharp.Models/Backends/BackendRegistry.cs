@@ -194,6 +194,19 @@ public sealed class BackendRegistry
     /// </summary>
     public IModelEvaluator Create(DeepPotModel model, string? requested, out string reason)
     {
+        if (model.Linear is { } linear)
+        {
+            // A composite model (zbl, linear_ener): the DP part on the backend it would get alone, the table here.
+            var dp = Create(linear.DpPart, requested, out var dpReason);
+            if (linear.Kind == Linear.LinearKind.Zbl && dp is not Evaluation.ICenterWeightedEvaluator)
+            {
+                dpReason = $"reference (the {dp.Name} backend cannot weight atoms by the zbl switch)";
+                (dp as IDisposable)?.Dispose();
+                dp = new Evaluation.ReferenceBackend(linear.DpPart);
+            }
+            reason = $"{dpReason}; {(linear.Kind == Linear.LinearKind.Zbl ? "zbl switch" : $"weights {linear.WeightsText}")} and pair table in managed code";
+            return new Linear.LinearEnergyEvaluator(model, dp);
+        }
         var env = Environment.GetEnvironmentVariable("DPSHARP_BACKEND");
         var name = (requested ?? (string.IsNullOrWhiteSpace(env) ? "auto" : env)).Trim().ToLowerInvariant();
         var source = requested is not null ? "requested" : string.IsNullOrWhiteSpace(env) ? "automatic" : "DPSHARP_BACKEND";

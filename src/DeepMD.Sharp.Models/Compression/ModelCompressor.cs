@@ -34,6 +34,8 @@ public static class ModelCompressor
     public static DeepPotModel Compress(Dictionary<string, object?> tree, string file, Settings settings)
     {
         var model = ModelReader.FromTree(tree, file);
+        if (model.Linear is not null)
+            throw new UserInputException("compressing a composite (zbl or linear) model is not supported; compress its DP model, then dpsharp combine it with the table", file);
         var d = model.Descriptor;
         if (d is not (SeE2ASpec or SeE2RSpec))
             throw new UserInputException($"compression is implemented for se_e2_a and se_e2_r models; this one is {model.Descriptor.TypeName}", file);

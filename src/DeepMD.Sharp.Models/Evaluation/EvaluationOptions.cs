@@ -49,6 +49,13 @@ public sealed record EvaluationOptions
     /// </summary>
     public (double[] X, double[] Y, double[] Z)? AtomPositions { get; init; }
 
+    /// <summary>
+    /// Per local atom (center) weights w_i, or null (all 1): forces, virial and per-atom virial are then those of
+    /// Σ_i w_i e_i, while per-atom energies and the energy stay unweighted. Only evaluators that implement
+    /// <see cref="ICenterWeightedEvaluator"/> honour it (the composite models' switch, docs/zbl-and-linear-models.md).
+    /// </summary>
+    public double[]? CenterWeights { get; init; }
+
     /// <summary>Distance below which two atoms count as on top of each other, Å.</summary>
     public double OverlapDistance { get; init; } = 1e-6;
 }

@@ -3,7 +3,7 @@ namespace DeepMD.Sharp.Models.Evaluation;
 using DeepMD.Sharp.Core.Neighbors;
 
 /// <summary>The <see cref="ReferenceEvaluator"/> behind the backend interface.</summary>
-public sealed class ReferenceBackend(DeepPotModel model) : IModelEvaluator
+public sealed class ReferenceBackend(DeepPotModel model) : IModelEvaluator, ICenterWeightedEvaluator
 {
     public string Name => "reference";
 

@@ -60,6 +60,12 @@ public static class ReferenceEvaluator
     /// </summary>
     public static void Evaluate(DeepPotModel model, int[] types, NeighborList neighbors, EvaluationOptions options, EvaluationResult result)
     {
+        if (model.Linear is { } linear)
+        {
+            // A composite model (zbl, linear_ener): its DP part on this backend, combined with the pair table.
+            new Linear.LinearEnergyEvaluator(model, new ReferenceBackend(linear.DpPart)).Evaluate(types, neighbors, options, result);
+            return;
+        }
         var n = types.Length;
         var nloc = neighbors.CenterCount;
         var fparam = EvaluationInputs.Validate(model, types, neighbors, options);
@@ -174,7 +180,7 @@ public static class ReferenceEvaluator
         FillFittingExtras(fitting, i, fparam, options, input, ds);
         Span<double> output = stackalloc double[net.OutputSize];
         Span<double> outGrad = stackalloc double[net.OutputSize];
-        outGrad[0] = 1;
+        outGrad[0] = options.CenterWeights?[i] ?? 1;
         net.Evaluate(input, output, outGrad, inputGrad);
         inputGrad.AsSpan(0, ds).CopyTo(descriptorGrad);
         return output[0] + fitting.BiasAtomE[ti] + model.OutBias[ti];
@@ -232,7 +238,7 @@ public static class ReferenceEvaluator
 
         Span<double> output = stackalloc double[net.OutputSize];
         Span<double> outGrad = stackalloc double[net.OutputSize];
-        outGrad[0] = 1;
+        outGrad[0] = options.CenterWeights?[i] ?? 1;
         net.Evaluate(input, output, outGrad, inputGrad);
         var energy = output[0] + fitting.BiasAtomE[ti] + model.OutBias[ti];
 

@@ -24,11 +24,21 @@ public static class ModelReader
         CheckFinite(root, "", file);
         var top = new ModelNode(root, file);
         var model = top.Has("model") ? top["model"] : top;
+        var modelType = model.Optional("type").AsString("standard");
+        if (Linear.LinearModelReader.Handles(modelType)) return Linear.LinearModelReader.Read(root, top, model, file);
+        CheckClass(model, "Model", 1, 2);
+        if (modelType != "standard")
+            throw model["type"].Error($"model type '{modelType}' is not supported; supported: standard (a descriptor + energy fitting model), zbl, linear_ener (docs/zbl-and-linear-models.md)");
+        return ReadStandard(root, top, model, file);
+    }
+
+    /// <summary>A <c>standard</c> model node (the whole model, or a sub-model of a linear one).</summary>
+    internal static DeepPotModel ReadStandard(Dictionary<string, object?> root, ModelNode top, ModelNode model, string file)
+    {
         CheckClass(model, "Model", 1, 2);
         var modelType = model.Optional("type").AsString("standard");
         if (modelType != "standard")
-            throw model["type"].Error($"model type '{modelType}' is not supported; supported: standard (a descriptor + energy fitting model)");
-
+            throw model["type"].Error($"model type '{modelType}' is not supported here; expected a standard (descriptor + energy fitting) model");
         var typeMap = new TypeMap(model["type_map"].AsStringArray());
         var nt = typeMap.Count;
         var descriptor = ReadDescriptor(model["descriptor"], nt);

@@ -87,6 +87,9 @@ public sealed class TrainingInput
     {
         root.AllowOnly("model", "learning_rate", "loss", "training");
         var m = root.Section("model")!;
+        if (m.Raw("use_srtab") is not null)
+            throw m.Error("use_srtab", "DP+ZBL training (use_srtab) is not supported by dpsharp train yet; train the DP model without it, then "
+                + "'dpsharp combine MODEL --pair-table TABLE --zbl-switch SW_RMIN SW_RMAX -o OUT.dp' writes DeePMD-kit's zbl model (docs/zbl-and-linear-models.md)");
         m.AllowOnly("type_map", "descriptor", "fitting_net", "data_stat_nbatch", "data_stat_protect", "data_bias_nsample");
         var d = m.Section("descriptor")!;
         Dpa1Config? dpa1 = null;

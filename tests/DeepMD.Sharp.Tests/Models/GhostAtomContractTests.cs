@@ -25,10 +25,15 @@ public class GhostAtomContractTests
 
     private static readonly Lazy<DeepPotModel> SeAtten = new(() => RandomAttentionModels.Create(21, new AttentionModelOptions { Types = ["O", "H"], Sel = 60 }));
 
+    // DP+ZBL (DeePMD-kit's zbl model, se_e2_a DP part; tests/reference-cases/deepmd-kit-zbl): the switch and the table
+    // run in managed code around the backend of the DP part.
+    private static readonly Lazy<DeepPotModel> ZblSeA = new(() => ModelLoader.Load(RepoPaths.Get("tests", "reference-cases", "deepmd-kit-zbl", "zbl_sea.yaml")));
+
     private static DeepPotModel ModelOf(string descriptor) => descriptor switch
     {
         "se_e2_a" => SeA.Value,
         "se_atten" => SeAtten.Value,
+        "zbl_sea" => ZblSeA.Value,
         _ => SeR.Value,
     };
 
@@ -51,6 +56,10 @@ public class GhostAtomContractTests
                 foreach (var (seed, small) in new[] { (1, true), (2, true), (3, false) })
                     yield return new TestCaseData(descriptor, backend, seed, small)
                         .SetName($"{descriptor} {backend}, seed {seed}, {(small ? "face distance below rcut" : "face distance above rcut")}");
+        foreach (var backend in new[] { "reference", "cpu-f64", "cpu-f32" })
+            foreach (var (seed, small) in new[] { (1, true), (2, true) }) // sel 24 per type: the large cells are too dense
+                yield return new TestCaseData("zbl_sea", backend, seed, small)
+                    .SetName($"zbl_sea {backend}, seed {seed}, {(small ? "face distance below rcut" : "face distance above rcut")}");
         // DPA-1 (a random se_atten model): the reference and CPU backends.
         foreach (var backend in new[] { "reference", "cpu-f64", "cpu-f32" })
             foreach (var (seed, small) in new[] { (1, true), (3, false) })
@@ -93,6 +102,7 @@ public class GhostAtomContractTests
     [TestCase("se_e2_r", "reference", 8, true)]
     [TestCase("se_atten", "reference", 11, true)]
     [TestCase("se_atten", "cpu-f64", 12, true)]
+    [TestCase("zbl_sea", "cpu-f64", 12, true)]
     [TestCase("se_e2_r", "cpu-f64", 9, true)]
     [TestCase("se_e2_r", "gpu-f64 (ILGPU CPU accelerator)", 10, true)]
     public void IndependentGhostsAndLammpsShapedListFoldToThePeriodicResult(string descriptor, string backend, int seed, bool small)
