@@ -324,4 +324,40 @@ public class MolecularStylesTests
         Assert.That(d.Molecules!.Distinct().Count(), Is.EqualTo(4));
         Assert.That(d.Topology!.Angles, Has.Count.EqualTo(40));
     }
+
+    [Test]
+    public void RestartContinuesAMolecularRunExactly()
+    {
+        const string styles = """
+            bond_style      harmonic
+            angle_style     harmonic
+            dihedral_style  zero
+
+            """;
+        const string coeffs = """
+            bond_coeff      1 100.0 0.97
+            bond_coeff      2 80.0 1.0
+            angle_coeff     1 10.0 120.0
+            pair_style      lj/cut/coul/cut 2.5 3.0
+            pair_coeff      * * 1.0 1.0
+            pair_coeff      2 2 0.8 1.1
+            fix             1 all nve
+            timestep        0.002
+            thermo_style    custom step pe ebond eangle ecoul press
+            thermo_modify   format float %20.15g
+            thermo          10
+
+            """;
+        var head = "units lj\natom_style full\n" + styles + "special_bonds lj 0.0 0.5 0.75 coul 0.0 0.25 0.8\nread_data chains-full.data\n" + coeffs +
+            "velocity all create 1.0 4928459 loop geom\n";
+        var dir = CopyCases();
+        File.WriteAllText(Path.Combine(dir, "in.straight"), head + "run 40\nrun 40\n");
+        File.WriteAllText(Path.Combine(dir, "in.first"), head + "run 40\nwrite_restart chains.restart\n");
+        File.WriteAllText(Path.Combine(dir, "in.second"), "units lj\nread_restart chains.restart\n" + styles + coeffs + "run 40\n");
+        var straight = LammpsHarness.ThermoTables(LammpsHarness.RunDpsharp(Path.Combine(dir, "in.straight"), dir));
+        LammpsHarness.RunDpsharp(Path.Combine(dir, "in.first"), dir);
+        var continued = LammpsHarness.ThermoTables(LammpsHarness.RunDpsharp(Path.Combine(dir, "in.second"), dir));
+        Assert.That(continued[0].Rows.Select(r => r.ToArray()), Is.EqualTo(straight[1].Rows.Select(r => r.ToArray())),
+            "the continued run prints what the straight run printed (special weights, charges, molecules and bonds restored)");
+    }
 }
