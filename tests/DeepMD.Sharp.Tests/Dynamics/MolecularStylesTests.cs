@@ -361,3 +361,55 @@ public class MolecularStylesTests
             "the continued run prints what the straight run printed (special weights, charges, molecules and bonds restored)");
     }
 }
+
+/// <summary>
+/// Per-molecule analysis against LAMMPS: compute chunk/atom (molecule, type), com/chunk and msd/chunk written by fix
+/// ave/time in vector mode (in.chunks of tests/reference-cases/molecular): the files equal LAMMPS' committed outputs
+/// line by line in layout, every number to 1e-8 relative, and the thermo (with c_msd[2][4], c_com[3][1]) the log.
+/// </summary>
+[TestFixture]
+public class ChunkComputesTests
+{
+    private static readonly string Cases = RepoPaths.Get("tests", "reference-cases", "molecular");
+
+    [Test]
+    public void ChunkOutputsMatchLammps()
+    {
+        var dir = RepoPaths.TempDir();
+        File.Copy(Path.Combine(Cases, "in.chunks"), Path.Combine(dir, "in.chunks"));
+        File.Copy(Path.Combine(Cases, "chains-bond.data"), Path.Combine(dir, "chains-bond.data"));
+        var screen = LammpsHarness.RunDpsharp(Path.Combine(dir, "in.chunks"), dir);
+        LammpsHarness.AssertSameThermo(File.ReadAllText(Path.Combine(Cases, "log.chunks.lammps")), screen, 1e-9);
+        foreach (var name in new[] { "com", "msd", "tcom" })
+        {
+            var expected = File.ReadAllLines(Path.Combine(Cases, $"lammps-{name}.out"));
+            var actual = File.ReadAllLines(Path.Combine(dir, $"{name}.out"));
+            Assert.That(actual, Has.Length.EqualTo(expected.Length), $"{name}.out lines");
+            for (var l = 0; l < expected.Length; l++)
+            {
+                var e = expected[l].Split(' ', StringSplitOptions.RemoveEmptyEntries);
+                var a = actual[l].Split(' ', StringSplitOptions.RemoveEmptyEntries);
+                Assert.That(a, Has.Length.EqualTo(e.Length), $"{name}.out line {l + 1}: {actual[l]}");
+                for (var k = 0; k < e.Length; k++)
+                {
+                    if (!double.TryParse(e[k], System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var x))
+                    {
+                        Assert.That(a[k], Is.EqualTo(e[k]), $"{name}.out line {l + 1}");
+                        continue;
+                    }
+                    var y = double.Parse(a[k], System.Globalization.CultureInfo.InvariantCulture);
+                    Assert.That(y, Is.EqualTo(x).Within(1e-8 * Math.Max(Math.Abs(x), 1e-4)), $"{name}.out line {l + 1} column {k + 1}");
+                }
+            }
+        }
+    }
+
+    [Test]
+    public void ChunkAtomMoleculeNeedsAMolecularStyle()
+    {
+        var dir = RepoPaths.TempDir();
+        File.WriteAllText(Path.Combine(dir, "in.t"), "units lj\nlattice fcc 0.8\nregion b block 0 2 0 2 0 2\ncreate_box 1 b\ncreate_atoms 1 box\ncompute c all chunk/atom molecule\n");
+        var ex = Assert.Catch<UserInputException>(() => LammpsHarness.RunDpsharp(Path.Combine(dir, "in.t"), dir))!;
+        Assert.That(ex.Message, Does.Contain("Compute chunk/atom molecule for non-molecular system"));
+    }
+}
