@@ -27,6 +27,7 @@ public static class BuiltInStyles
         registry.RegisterCommand<ImproperStyleCommand>();
         registry.RegisterCommand<ImproperCoeffCommand>();
         registry.RegisterCommand<SpecialBondsCommand>();
+        registry.RegisterCommand<MoleculeCommand>();
         registry.RegisterCommand<BoundaryCommand>();
         registry.RegisterCommand<CreateAtomsCommand>();
         registry.RegisterCommand<ComputeCommand>();

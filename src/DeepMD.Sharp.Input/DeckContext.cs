@@ -100,6 +100,9 @@ public sealed class DeckContext
     /// <summary>Bond/angle/dihedral/improper styles and special_bonds (defined before or after the box; the simulation shares it).</summary>
     public Dynamics.Bonded.BondedForces Bonded { get; } = new();
 
+    /// <summary>Molecule templates by id (<c>molecule</c>).</summary>
+    public Dictionary<string, Commands.MoleculeTemplate> MoleculeTemplates { get; } = [];
+
     /// <summary>Whether the atom style holds bonds (bond, angle, molecular, full).</summary>
     public bool MolecularStyle => AtomStyle is "bond" or "angle" or "molecular" or "full";
 

@@ -12,7 +12,8 @@ using DeepMD.Sharp.Tests.Support;
 /// continues from a data file LAMMPS wrote) give LAMMPS' printed thermo (15 digits) over 200 NVE steps, compared with
 /// the committed LAMMPS logs (Debian's LAMMPS 29 Sep 2021) and, where lmp is installed, with a live run. Forces against
 /// finite differences of the energy at two step sizes and the virial against a strain derivative; read/write round
-/// trips of every style; replicate and delete_atoms keep the topology; bad input gets LAMMPS' words.
+/// trips of every style; replicate and delete_atoms keep the topology; bad input gets LAMMPS' words. in.molecule
+/// places molecules from a molecule file (create_atoms 0 single/region ... mol ID SEED, LAMMPS' random rotations).
 /// </summary>
 [TestFixture]
 public class MolecularStylesTests
@@ -31,6 +32,7 @@ public class MolecularStylesTests
         yield return new TestCaseData("in.chains-bond", "log.chains-bond.lammps").SetName("{m}(bond, fene + lj/cut, special_bonds fene)");
         yield return new TestCaseData("in.chains-full", "log.chains-full.lammps").SetName("{m}(full, harmonic bonds and angles, lj/cut/coul/cut, 1-2/1-3/1-4 weights)");
         yield return new TestCaseData("in.lammps-written-full", "log.lammps-written-full.lammps").SetName("{m}(full, LAMMPS-written data file with Coeffs sections)");
+        yield return new TestCaseData("in.molecule", "log.molecule.lammps").SetName("{m}(full, molecule template + create_atoms mol single/region, random orientations)");
     }
 
     [TestCaseSource(nameof(Decks))]
