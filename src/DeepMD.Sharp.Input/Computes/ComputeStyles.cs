@@ -38,7 +38,8 @@ public static class ComputeStyles
             {
                 if (!group.IsAll) throw args.Error("Compute pe must use group all");
                 var terms = EnergyKeywords(args, 0);
-                return new ComputePe(id, group, pair: terms.Count == 0 || terms.Contains("pair"));
+                var all = terms.Count == 0;
+                return new ComputePe(id, group, pair: all || terms.Contains("pair"), bond: all || terms.Contains("bond"), angle: all || terms.Contains("angle"));
             }
             case "pe/atom":
             {

@@ -172,13 +172,21 @@ public class MolecularStylesTests
     }
 
     [Test]
-    public void BondedEnergiesAddUpToPe()
+    public void ComputePeTermsAddUpToPe()
     {
-        using var s = Session(FullSetup, out _, out _);
+        using var s = Session(FullSetup + """
+            compute pp all pe pair
+            compute pb all pe bond
+            compute pa all pe angle
+            compute pt all pe
+            run 0
+            """, out _, out _);
         var sim = s.Simulation!;
-        Assert.That(sim.BondEnergy, Is.GreaterThan(0));
-        Assert.That(sim.AngleEnergy, Is.GreaterThan(0));
-        Assert.That(sim.MolecularEnergy, Is.EqualTo(sim.BondEnergy + sim.AngleEnergy));
+        double V(string id) => sim.FindCompute(id)!.Scalar(sim);
+        Assert.That(V("pb"), Is.EqualTo(sim.BondEnergy).And.GreaterThan(0));
+        Assert.That(V("pa"), Is.EqualTo(sim.AngleEnergy).And.GreaterThan(0));
+        Assert.That(V("pp") + V("pb") + V("pa"), Is.EqualTo(V("pt")).Within(1e-12 * Math.Abs(V("pt"))));
+        Assert.That(V("pt"), Is.EqualTo(sim.PotentialEnergy));
     }
 
     private static readonly (string Style, string Atoms, string Extra)[] StyleData =
