@@ -125,6 +125,18 @@ public sealed class Simulation
     /// <summary>The Coulomb part of the potential energy of the last evaluation (thermo ecoul).</summary>
     public double CoulombEnergy => _forces.CoulombEnergy;
 
+    /// <summary>Bond and angle styles and special-bond weights of a molecular system (atom styles bond, angle, molecular, full).</summary>
+    public Bonded.BondedForces Bonded { get; set; } = new();
+
+    /// <summary>Bond energy of the last evaluation (thermo ebond; part of <see cref="PotentialEnergy"/>).</summary>
+    public double BondEnergy => Bonded.BondEnergy;
+
+    /// <summary>Angle energy of the last evaluation (thermo eangle; part of <see cref="PotentialEnergy"/>).</summary>
+    public double AngleEnergy => Bonded.AngleEnergy;
+
+    /// <summary>Bonded energy of the last evaluation (thermo emol; part of <see cref="PotentialEnergy"/>).</summary>
+    public double MolecularEnergy => Bonded.MolecularEnergy;
+
     /// <summary>Virial of the last evaluation, W[a][b] = Σ F_a x_b (energy units, row-major 3x3).</summary>
     public double[] Virial => _forces.Virial;
 
@@ -248,6 +260,8 @@ public sealed class Simulation
         DeviceNeighborBuilds = 0;
         if (DeviceLoopFactory is not null && steps > 0 && _perAtomForComputes)
             DeviceLoopNote = "host loop: a compute reads per-atom energies or virials, which the device loop does not keep";
+        else if (DeviceLoopFactory is not null && steps > 0 && !Atoms.Topology.IsEmpty)
+            DeviceLoopNote = "host loop: the device loop has no bonded terms";
         else if (DeviceLoopFactory is { } factory && steps > 0)
         {
             device = factory.TryCreate(this, out var why);
@@ -437,6 +451,12 @@ public sealed class Simulation
         for (var t = 0; t < TypeCount; t++)
             if (double.IsNaN(Masses[t])) throw new UserInputException($"the mass of atom type {t + 1} is not set; add 'mass {t + 1} VALUE'");
         if (Potential is null) throw new UserInputException("run without a pair style; add pair_style and pair_coeff");
+        if (!Atoms.Topology.IsEmpty)
+        {
+            if (Decomposed is not null)
+                throw new UserInputException("bonds, angles, dihedrals and impropers are not carried over several processes yet; run this molecular system on one process (without mpirun)");
+            Bonded.Validate(Atoms, Warn);
+        }
         if (Dimension == 2)
         {
             if (!Box.Periodic[2]) throw new UserInputException("Cannot run 2d simulation with nonperiodic Z dimension");
@@ -573,6 +593,7 @@ public sealed class Simulation
             // writes the last good frame.
             throw new SimulationException(e.Message, Step, e.AtomId);
         }
+        if (!a.Topology.IsEmpty) Bonded.Compute(a, Box!, Potential, _forces, Step, Warn);
         a.Fx = _forces.Fx;
         a.Fy = _forces.Fy;
         a.Fz = _forces.Fz;

@@ -18,6 +18,16 @@ public static class BuiltInStyles
         registry.RegisterCommand<CommModifyCommand>();
         registry.RegisterCommand<IfCommand>();
         registry.RegisterCommand<AtomStyleCommand>();
+        registry.RegisterCommand<BondStyleCommand>();
+        registry.RegisterCommand<BondCoeffCommand>();
+        registry.RegisterCommand<AngleStyleCommand>();
+        registry.RegisterCommand<AngleCoeffCommand>();
+        registry.RegisterCommand<DihedralStyleCommand>();
+        registry.RegisterCommand<DihedralCoeffCommand>();
+        registry.RegisterCommand<ImproperStyleCommand>();
+        registry.RegisterCommand<ImproperCoeffCommand>();
+        registry.RegisterCommand<SpecialBondsCommand>();
+        registry.RegisterCommand<MoleculeCommand>();
         registry.RegisterCommand<BoundaryCommand>();
         registry.RegisterCommand<CreateAtomsCommand>();
         registry.RegisterCommand<ComputeCommand>();

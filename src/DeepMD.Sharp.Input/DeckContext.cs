@@ -92,10 +92,19 @@ public sealed class DeckContext
 
     public IPairStyle? PairStyle { get; set; }
 
-    /// <summary>The deck's atom_style: atomic (default) or charge.</summary>
+    /// <summary>The deck's atom_style: atomic (default), charge, bond, angle, molecular or full.</summary>
     public string AtomStyle { get; set; } = "atomic";
 
     public string? PairStyleName { get; set; }
+
+    /// <summary>Bond/angle/dihedral/improper styles and special_bonds (defined before or after the box; the simulation shares it).</summary>
+    public Dynamics.Bonded.BondedForces Bonded { get; } = new();
+
+    /// <summary>Molecule templates by id (<c>molecule</c>).</summary>
+    public Dictionary<string, Commands.MoleculeTemplate> MoleculeTemplates { get; } = [];
+
+    /// <summary>Whether the atom style holds bonds (bond, angle, molecular, full).</summary>
+    public bool MolecularStyle => AtomStyle is "bond" or "angle" or "molecular" or "full";
 
     public ThermoOutput Thermo { get; }
 
@@ -147,8 +156,53 @@ public sealed class DeckContext
         if (Communicator is { } ranks) _simulation.Decomposed = new Dynamics.Domains.DecomposedRun(ranks, Processors);
         _simulation.StorageOrder.Every = SortEvery;
         _simulation.StorageOrder.BinSize = SortBinSize;
-        _simulation.Atoms.HasCharge = AtomStyle == "charge";
+        _simulation.Atoms.Style = AtomStyle;
+        _simulation.Bonded = Bonded;
         return _simulation;
+    }
+
+    /// <summary>
+    /// The coefficient sections of a data file just read (LAMMPS' read_data): Pair Coeffs / PairIJ Coeffs go to the pair
+    /// style, Bond/Angle/Dihedral/Improper Coeffs to the bonded styles, each of which must be defined before read_data.
+    /// </summary>
+    public void ApplyDataCoeffs(Simulation sim)
+    {
+        var coeffs = sim.Atoms.Topology.Coeffs;
+        foreach (var (name, (_, lines)) in coeffs.ToList())
+        {
+            var key = name.ToLowerInvariant();
+            foreach (var line in lines)
+            {
+                var words = line.Split(' ', StringSplitOptions.RemoveEmptyEntries).ToList();
+                switch (key)
+                {
+                    case "pair coeffs":
+                    case "pairij coeffs":
+                        if (PairStyle is null) throw new UserInputException($"read_data: Must define pair_style before {name}");
+                        if (key == "pair coeffs") words.Insert(1, words[0]);
+                        PairStyle.Coeff(this, new DeckArguments("pair_coeff", words));
+                        sim.Potential = null;
+                        break;
+                    case "bond coeffs":
+                        if (Bonded.Bond is null) throw new UserInputException("read_data: Must define bond_style before Bond Coeffs");
+                        Commands.BondedStyleNames.Coeff(this, new DeckArguments("bond_coeff", words), Bonded.Bond, "bond", () => sim.Atoms.Topology.BondTypes);
+                        break;
+                    case "angle coeffs":
+                        if (Bonded.Angle is null) throw new UserInputException("read_data: Must define angle_style before Angle Coeffs");
+                        Commands.BondedStyleNames.Coeff(this, new DeckArguments("angle_coeff", words), Bonded.Angle, "angle", () => sim.Atoms.Topology.AngleTypes);
+                        break;
+                    case "dihedral coeffs":
+                        if (Bonded.DihedralStyle is null) throw new UserInputException("read_data: Must define dihedral_style before Dihedral Coeffs");
+                        break;
+                    case "improper coeffs":
+                        if (Bonded.ImproperStyle is null) throw new UserInputException("read_data: Must define improper_style before Improper Coeffs");
+                        break;
+                    default:
+                        throw new UserInputException($"read_data: the {name} section (class2 cross terms) is not supported; remove it or use a data file without it");
+                }
+            }
+            if (key is "pair coeffs" or "pairij coeffs" or "bond coeffs" or "angle coeffs") coeffs.Remove(name);
+        }
     }
 
     private double? _neighborSkin;

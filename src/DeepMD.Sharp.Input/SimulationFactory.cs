@@ -16,16 +16,20 @@ public static class SimulationFactory
     public static Simulation FromLammpsData(string path, UnitSystem units, bool[]? periodic = null)
     {
         var sim = new Simulation(units);
-        LoadLammpsData(sim, path, periodic ?? [true, true, true]);
+        LoadLammpsData(sim, path, periodic ?? [true, true, true], null);
         return sim;
     }
 
-    /// <summary>Fills an empty simulation from a LAMMPS data file.</summary>
-    public static void LoadLammpsData(Simulation sim, string path, bool[] periodic)
+    /// <summary>
+    /// Fills an empty simulation from a LAMMPS data file, read with the columns of <paramref name="atomStyle"/> (a deck's
+    /// atom_style, as LAMMPS does), or with null those the file's 'Atoms # style' hint names (the simulation takes that style).
+    /// </summary>
+    public static void LoadLammpsData(Simulation sim, string path, bool[] periodic, string? atomStyle)
     {
         // Species are bound later (pair_coeff); placeholder names keep the reader from guessing elements.
         var placeholders = Enumerable.Range(1, 4096).Select(i => "type" + i).ToArray();
-        var data = LammpsDataReader.Read(path, placeholders, sim.Atoms.HasCharge ? "charge" : null);
+        var data = LammpsDataReader.Read(path, placeholders, atomStyle);
+        sim.Atoms.Style = data.AtomStyle;
         sim.CreateBox(data.CreateBox(periodic[0], periodic[1], periodic[2]), data.TypeCount);
         data.AddAtomsTo(sim.Atoms);
         // Like LAMMPS' read_data: atoms outside a periodic box are mapped into it, their image flags adjusted.

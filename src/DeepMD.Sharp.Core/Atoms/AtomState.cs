@@ -55,6 +55,31 @@ public sealed class AtomState
     /// <summary>Whether the atoms carry charges (LAMMPS' atom_style charge): data files are then read and written with them.</summary>
     public bool HasCharge { get; set; }
 
+    /// <summary>Molecule id of each atom (atom styles bond, angle, molecular, full; 0 = no molecule).</summary>
+    public int[] Molecule { get; private set; } = [];
+
+    /// <summary>
+    /// LAMMPS' atom style: atomic, charge, bond, angle, molecular or full. Setting it also sets <see cref="HasCharge"/>
+    /// (charge, full).
+    /// </summary>
+    public string Style
+    {
+        get => _style;
+        set
+        {
+            _style = value;
+            HasCharge = value is "charge" or "full";
+        }
+    }
+
+    private string _style = "atomic";
+
+    /// <summary>Whether the atom style carries molecule ids and bonds (bond, angle, molecular, full).</summary>
+    public bool HasMolecule => _style is "bond" or "angle" or "molecular" or "full";
+
+    /// <summary>Bonds, angles, dihedrals and impropers by atom id (empty for atomic and charge styles).</summary>
+    public MolecularTopology Topology { get; set; } = new();
+
     /// <summary>Appends one atom at rest; returns its index.</summary>
     public int Add(int id, int type, double x, double y, double z)
     {
@@ -68,6 +93,7 @@ public sealed class AtomState
         Vx[i] = Vy[i] = Vz[i] = 0;
         ImageA[i] = ImageB[i] = ImageC[i] = 0;
         Q[i] = 0;
+        Molecule[i] = 0;
         return i;
     }
 
@@ -97,6 +123,7 @@ public sealed class AtomState
             (Vx[i], Vy[i], Vz[i]) = (Vx[last], Vy[last], Vz[last]);
             (ImageA[i], ImageB[i], ImageC[i]) = (ImageA[last], ImageB[last], ImageC[last]);
             Q[i] = Q[last];
+            Molecule[i] = Molecule[last];
             if (last < Fx.Length) (Fx[i], Fy[i], Fz[i]) = (Fx[last], Fy[last], Fz[last]);
             remove[i] = remove[last];
             Count--;
@@ -135,6 +162,7 @@ public sealed class AtomState
         ImageB = Grow(ImageB, n);
         ImageC = Grow(ImageC, n);
         Q = Grow(Q, n);
+        Molecule = Grow(Molecule, n);
         Count = Math.Min(Count, n);
     }
 }

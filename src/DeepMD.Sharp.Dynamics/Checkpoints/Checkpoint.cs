@@ -80,6 +80,21 @@ public sealed class Checkpoint
 
     public int AtomCount => Ids.Length;
 
+    /// <summary>The atom style (atomic, charge, bond, angle, molecular, full); version-1 files are atomic.</summary>
+    public string AtomStyle { get; init; } = "atomic";
+
+    /// <summary>Per-atom charges (charge, full), else null.</summary>
+    public double[]? Charges { get; init; }
+
+    /// <summary>Molecule ids (bond, angle, molecular, full), else null.</summary>
+    public int[]? Molecules { get; init; }
+
+    /// <summary>Bonds, angles, dihedrals, impropers and their type counts (molecular styles), else null.</summary>
+    public Core.Atoms.MolecularTopology? Topology { get; init; }
+
+    /// <summary>special_bonds: lj 1-2 1-3 1-4, coul 1-2 1-3 1-4, then angle and dihedral flags as 0/1 (as LAMMPS' restart keeps them); null for atomic styles.</summary>
+    public double[]? Special { get; init; }
+
     /// <summary>Takes a checkpoint of the simulation as it stands (between steps or after a run).</summary>
     public static Checkpoint Capture(Simulation sim) => Capture(sim, null);
 
@@ -92,7 +107,6 @@ public sealed class Checkpoint
         var box = sim.Box ?? throw new Core.Errors.UserInputException("a checkpoint needs a simulation box; use create_box or read_data first");
         var a = sim.Atoms;
         if (sim.Dimension == 2) throw new Core.Errors.UserInputException("restart files do not carry the dimension yet (dimension 2); use write_data, and dimension 2 plus read_data, to continue such a run");
-        if (a.HasCharge) throw new Core.Errors.UserInputException("restart files do not carry atom charges yet (atom_style charge); use write_data and read_data to continue such a run");
         var n = a.Count;
         var listCount = sim.Verlet.List?.CenterCount ?? sim.Verlet.Half?.Atoms.LocalCount ?? -1;
         var haveForces = neighbors is not null ? a.Fx.Length >= n : listCount == n && a.Fx.Length == n;
@@ -128,6 +142,13 @@ public sealed class Checkpoint
             Fixes = sim.Fixes.Select(f => new FixCheckpoint(f.Id, f.Style, f.SaveState())).ToList(),
             StorageOrder = neighbors is null && sim.StorageOrder.Order.Length == n ? sim.StorageOrder.ToArray() : null,
             NextSort = sim.StorageOrder.NextSort,
+            AtomStyle = a.Style,
+            Charges = a.HasCharge ? a.Q[..n] : null,
+            Molecules = a.HasMolecule ? a.Molecule[..n] : null,
+            Topology = a.HasMolecule ? a.Topology.Clone() : null,
+            Special = a.HasMolecule
+                ? [.. sim.Bonded.Special.Lj, .. sim.Bonded.Special.Coul, sim.Bonded.Special.Angle ? 1 : 0, sim.Bonded.Special.Dihedral ? 1 : 0]
+                : null,
         };
     }
 
@@ -159,6 +180,19 @@ public sealed class Checkpoint
         sim.Neighbor.Delay = NeighborDelay;
         sim.Neighbor.Check = NeighborCheck;
         var a = sim.Atoms;
+        a.Style = AtomStyle;
+        if (Topology is { } topo) a.Topology = topo.Clone();
+        if (Special is { Length: 8 } sp)
+        {
+            for (var k = 0; k < 3; k++)
+            {
+                sim.Bonded.Special.Lj[k] = sp[k];
+                sim.Bonded.Special.Coul[k] = sp[3 + k];
+            }
+            sim.Bonded.Special.Angle = sp[6] != 0;
+            sim.Bonded.Special.Dihedral = sp[7] != 0;
+            sim.Bonded.Invalidate();
+        }
         for (var i = 0; i < AtomCount; i++)
         {
             var k = a.Add(Ids[i], Types[i], X[i], Y[i], Z[i]);
@@ -168,6 +202,8 @@ public sealed class Checkpoint
             a.ImageA[k] = ImageA[i];
             a.ImageB[k] = ImageB[i];
             a.ImageC[k] = ImageC[i];
+            if (Charges is { } q) a.Q[k] = q[i];
+            if (Molecules is { } m) a.Molecule[k] = m[i];
         }
         sim.PendingCheckpoint = this;
     }

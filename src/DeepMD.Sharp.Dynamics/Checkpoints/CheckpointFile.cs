@@ -8,13 +8,13 @@ using DeepMD.Sharp.Core.Files;
 /// The checkpoint file (<c>write_restart</c>, <c>restart</c>, <c>read_restart</c>): a versioned little-endian binary
 /// file. Layout: the 16-byte tag <c>DPSHARP-RESTART\n</c>, format version (int32), payload length (int64), the
 /// payload (<see cref="BinaryWriter"/> fields in the order of <see cref="WritePayload"/>; doubles stored as their
-/// exact bits), and a 64-bit FNV-1a hash of the payload. Written to a temporary name and renamed, so a crash never
+/// exact bits; version 2 appends the atom style, charges, molecule ids, bonded topology and special_bonds weights), and a 64-bit FNV-1a hash of the payload. Written to a temporary name and renamed, so a crash never
 /// leaves half a file under the final name; a truncated, corrupted or foreign file is refused with a clear error.
 /// </summary>
 public static class CheckpointFile
 {
     /// <summary>The format version this build writes (and the newest it reads).</summary>
-    public const int Version = 1;
+    public const int Version = 2;
 
     private static readonly byte[] Tag = Encoding.ASCII.GetBytes("DPSHARP-RESTART\n");
     private const int HeaderBytes = 16 + 4 + 8;
@@ -72,7 +72,7 @@ public static class CheckpointFile
         try
         {
             using var r = new BinaryReader(new MemoryStream(all, HeaderBytes, (int)length, writable: false), Encoding.UTF8);
-            return ReadPayload(r);
+            return ReadPayload(r, version);
         }
         catch (Exception e) when (e is EndOfStreamException or IOException or ArgumentException or OverflowException)
         {
@@ -141,9 +141,37 @@ public static class CheckpointFile
             WriteInts(w, c.StorageOrder);
             w.Write(c.NextSort);
         }
+        // Version 2: the atom style, charges, molecule ids, bonded topology and special_bonds weights.
+        w.Write(c.AtomStyle);
+        w.Write(c.Charges is not null);
+        if (c.Charges is not null) WriteDoubles(w, c.Charges);
+        w.Write(c.Molecules is not null);
+        if (c.Molecules is not null) WriteInts(w, c.Molecules);
+        w.Write(c.Topology is not null);
+        if (c.Topology is { } t)
+        {
+            w.Write(t.BondTypes);
+            w.Write(t.AngleTypes);
+            w.Write(t.DihedralTypes);
+            w.Write(t.ImproperTypes);
+            foreach (var list in t.All())
+            {
+                w.Write(list.Count);
+                foreach (var b in list)
+                {
+                    w.Write(b.Type);
+                    w.Write(b.A);
+                    w.Write(b.B);
+                    w.Write(b.C);
+                    w.Write(b.D);
+                }
+            }
+        }
+        w.Write(c.Special is not null);
+        if (c.Special is not null) WriteDoubles(w, c.Special);
     }
 
-    private static Checkpoint ReadPayload(BinaryReader r)
+    private static Checkpoint ReadPayload(BinaryReader r, int version)
     {
         var units = r.ReadString();
         var step = r.ReadInt64();
@@ -186,6 +214,36 @@ public static class CheckpointFile
             nextSort = r.ReadInt64();
             if (order.Any(i => i < 0 || i >= n) || order.Distinct().Count() != n) throw new ArgumentException("the storage order is not a permutation of the atoms");
         }
+        var style = "atomic";
+        double[]? charges = null, special = null;
+        int[]? molecules = null;
+        Core.Atoms.MolecularTopology? topology = null;
+        if (version >= 2)
+        {
+            style = r.ReadString();
+            if (r.ReadBoolean()) charges = ReadDoubles(r, n);
+            if (r.ReadBoolean()) molecules = ReadInts(r, n);
+            if (r.ReadBoolean())
+            {
+                topology = new Core.Atoms.MolecularTopology
+                {
+                    BondTypes = r.ReadInt32(), AngleTypes = r.ReadInt32(), DihedralTypes = r.ReadInt32(), ImproperTypes = r.ReadInt32(),
+                };
+                var known = new HashSet<int>(ids);
+                foreach (var list in topology.All())
+                {
+                    var count = r.ReadInt32();
+                    if (count < 0 || count > (r.BaseStream.Length - r.BaseStream.Position) / 20) throw new ArgumentException($"a bonded list has {count} terms");
+                    for (var k = 0; k < count; k++)
+                    {
+                        var term = new Core.Atoms.BondedTerm(r.ReadInt32(), r.ReadInt32(), r.ReadInt32(), r.ReadInt32(), r.ReadInt32());
+                        if (!known.Contains(term.A) || !known.Contains(term.B)) throw new ArgumentException($"a bonded term names atom {term.A} or {term.B}, which is not in the file");
+                        list.Add(term);
+                    }
+                }
+            }
+            if (r.ReadBoolean()) special = ReadDoubles(r, 8);
+        }
         if (r.BaseStream.Position != r.BaseStream.Length) throw new ArgumentException("unexpected data after the last section");
         for (var i = 0; i < n; i++)
             if (types[i] < 0 || types[i] >= masses.Length) throw new ArgumentException($"atom {ids[i]} has type {types[i] + 1} outside 1..{masses.Length}");
@@ -195,6 +253,7 @@ public static class CheckpointFile
             Skin = skin, NeighborEvery = every, NeighborDelay = delay, NeighborCheck = check,
             Ids = ids, Types = types, X = x, Y = y, Z = z, Vx = vx, Vy = vy, Vz = vz, ImageA = ia, ImageB = ib, ImageC = ic,
             Fx = fx, Fy = fy, Fz = fz, PotentialEnergy = pe, Neighbors = neighbors, Fixes = fixes, StorageOrder = order, NextSort = nextSort,
+            AtomStyle = style, Charges = charges, Molecules = molecules, Topology = topology, Special = special,
         };
     }
 

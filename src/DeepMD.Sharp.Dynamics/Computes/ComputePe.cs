@@ -4,10 +4,11 @@ using DeepMD.Sharp.Dynamics.Groups;
 
 /// <summary>
 /// <c>compute ID all pe [pair] [bond] ...</c>: the potential energy of the last force evaluation (tail correction
-/// included when the pair style has one), extensive, as LAMMPS' compute pe. Only the pair term exists here; the
-/// bonded keywords contribute 0. The default thermo potential energy is this compute (<c>thermo_pe</c>).
+/// included when the pair style has one), extensive, as LAMMPS' compute pe: the pair term and the bond and angle terms
+/// of a molecular system as asked (all without keywords); dihedral, improper, kspace and fix terms are 0 here. The
+/// default thermo potential energy is this compute (<c>thermo_pe</c>).
 /// </summary>
-public sealed class ComputePe(string id, AtomGroup group, bool pair = true) : Compute(id, group)
+public sealed class ComputePe(string id, AtomGroup group, bool pair = true, bool bond = true, bool angle = true) : Compute(id, group)
 {
     public override string Style => "pe";
 
@@ -15,5 +16,6 @@ public sealed class ComputePe(string id, AtomGroup group, bool pair = true) : Co
 
     public override bool ExtensiveScalar => true;
 
-    protected override double ComputeScalar(Simulation sim) => pair ? sim.PotentialEnergy : 0.0;
+    protected override double ComputeScalar(Simulation sim) => pair && bond && angle ? sim.PotentialEnergy :
+        (pair ? sim.PotentialEnergy - sim.MolecularEnergy : 0.0) + (bond ? sim.BondEnergy : 0.0) + (angle ? sim.AngleEnergy : 0.0);
 }

@@ -6,7 +6,8 @@ using DeepMD.Sharp.Core.Geometry;
 /// <summary>
 /// LAMMPS' <c>replicate nx ny nz</c>: the box grows to nx·a, ny·b, nz·c (tilts xy·ny, xz·nz, yz·nz) and every
 /// atom is copied into each image (ix, iy, iz), ix slowest. Copies start from the unwrapped position, are mapped
-/// into the new box with fresh image counts, and get id + (iz·ny·nx + iy·nx + ix)·maxid; velocities are copied.
+/// into the new box with fresh image counts, and get id + (iz·ny·nx + iy·nx + ix)·maxid and molecule id + the same
+/// index · max molecule id; velocities and charges are copied, and bonded terms with their atoms' new ids.
 /// </summary>
 public static class Replicator
 {
@@ -49,6 +50,9 @@ public static class Replicator
         var vy = a.Vy.AsSpan(0, n).ToArray();
         var vz = a.Vz.AsSpan(0, n).ToArray();
         var q = a.Q.AsSpan(0, n).ToArray();
+        var mol = a.Molecule.AsSpan(0, n).ToArray();
+        var maxMol = mol.Length == 0 ? 0 : mol.Max();
+        var topo = a.Topology.Clone();
         double[] x = new double[n], y = new double[n], z = new double[n];
         for (var i = 0; i < n; i++)
         {
@@ -87,7 +91,24 @@ public static class Replicator
                 a.Vy[k] = vy[i];
                 a.Vz[k] = vz[i];
                 a.Q[k] = q[i];
+                a.Molecule[k] = mol[i] > 0 ? mol[i] + (iz * ny * nx + iy * nx + ix) * maxMol : 0;
             }
+        }
+        // Bonded terms are copied with their atoms' id offsets, image by image in the same order (as LAMMPS' replicate).
+        var copies = a.Topology;
+        copies.Bonds.Clear();
+        copies.Angles.Clear();
+        copies.Dihedrals.Clear();
+        copies.Impropers.Clear();
+        for (var ix = 0; ix < nx; ix++)
+        for (var iy = 0; iy < ny; iy++)
+        for (var iz = 0; iz < nz; iz++)
+        {
+            var offset = (iz * ny * nx + iy * nx + ix) * maxId;
+            foreach (var t in topo.Bonds) copies.Bonds.Add(t.Shifted(offset));
+            foreach (var t in topo.Angles) copies.Angles.Add(t.Shifted(offset));
+            foreach (var t in topo.Dihedrals) copies.Dihedrals.Add(t.Shifted(offset));
+            foreach (var t in topo.Impropers) copies.Impropers.Add(t.Shifted(offset));
         }
         AtomDisplacer.RemapAll(sim);
     }

@@ -41,11 +41,17 @@ public sealed class LammpsData
     /// <summary>Charge of each atom for atom styles charge and full, otherwise null.</summary>
     public double[]? Charges { get; }
 
-    /// <summary>The atom style the Atoms section was read with: atomic, charge, full or molecular.</summary>
+    /// <summary>The atom style the Atoms section was read with: atomic, charge, bond, angle, molecular or full.</summary>
     public string AtomStyle { get; }
 
     /// <summary>The (xlo, ylo, zlo) corner of the LAMMPS box, subtracted from every position.</summary>
     public (double X, double Y, double Z) BoxLo { get; }
+
+    /// <summary>Molecule id of each atom (atom styles bond, angle, molecular, full), otherwise null.</summary>
+    public int[]? Molecules { get; init; }
+
+    /// <summary>Bonds, angles, dihedrals, impropers, their type counts and the coefficient sections; null when not read (eval of an atomic file).</summary>
+    public MolecularTopology? Topology { get; init; }
 
     /// <summary>Velocities from the Velocities section as [vx, vy, vz] arrays in atom order, or null without one.</summary>
     public double[][]? Velocities { get; init; }
@@ -74,10 +80,12 @@ public sealed class LammpsData
 
     /// <summary>
     /// Appends the atoms to <paramref name="atoms"/> in atom order as LAMMPS' read_data holds them: ids, 0-based types,
-    /// positions and image flags as written, charges (when the file has them), velocities (zero without a Velocities section).
+    /// positions and image flags as written, charges and molecule ids (when the file has them), velocities (zero without a
+    /// Velocities section), and the bonded topology.
     /// </summary>
     public void AddAtomsTo(AtomState atoms)
     {
+        if (Topology is { } topo) atoms.Topology = topo.Clone();
         var (x, y, z) = (WrittenPositions[0], WrittenPositions[1], WrittenPositions[2]);
         for (var i = 0; i < Ids.Length; i++)
         {
@@ -86,6 +94,7 @@ public sealed class LammpsData
             atoms.ImageB[k] = ImageFlags[1][i];
             atoms.ImageC[k] = ImageFlags[2][i];
             if (Charges is { } q) atoms.Q[k] = q[i];
+            if (Molecules is { } mol) atoms.Molecule[k] = mol[i];
             if (Velocities is { } v)
             {
                 atoms.Vx[k] = v[0][i];

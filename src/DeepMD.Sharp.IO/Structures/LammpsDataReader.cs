@@ -8,15 +8,18 @@ using DeepMD.Sharp.Core.Geometry;
 /// Reads LAMMPS data files (as written by <c>write_data</c> or by hand) into a <see cref="LammpsData"/>.
 /// </summary>
 /// <remarks>
-/// Header keywords used: <c>N atoms</c>, <c>N atom types</c>, <c>xlo xhi</c>, <c>ylo yhi</c>, <c>zlo zhi</c> and
-/// <c>xy xz yz</c>; other header lines (bonds, angles, ...) are ignored. The box is a = (lx, 0, 0), b = (xy, ly, 0),
-/// c = (xz, yz, lz), periodic in all directions, and positions are shifted by (xlo, ylo, zlo) so the box origin is 0.
-/// The Atoms section is read as atom style atomic (<c>id type x y z [ix iy iz]</c>) unless the comment after the
-/// section name says <c>charge</c> (<c>id type q x y z</c>), <c>full</c> (<c>id mol type q x y z</c>) or
-/// <c>molecular</c>/<c>bond</c>/<c>angle</c> (<c>id mol type x y z</c>); image flags, when present, unwrap the
-/// positions. Species of the types come from, in order: the caller's type names (like <c>pair_coeff * * O H</c>),
-/// an <c>Atom Type Labels</c> section, comments in the Masses section (<c>1 15.999 # O</c>), or the element whose
-/// standard mass is within 0.1 amu of the type's mass. Velocities (id vx vy vz) are read; other sections (Bonds, ...) are skipped.
+/// Header keywords used: <c>N atoms</c>, <c>N atom types</c>, the bonded counts (<c>bonds</c>, <c>angles</c>,
+/// <c>dihedrals</c>, <c>impropers</c> and their <c>... types</c>), <c>xlo xhi</c>, <c>ylo yhi</c>, <c>zlo zhi</c> and
+/// <c>xy xz yz</c>; other header lines are ignored. The box is a = (lx, 0, 0), b = (xy, ly, 0), c = (xz, yz, lz), and
+/// positions are shifted by (xlo, ylo, zlo) so the box origin is 0. The Atoms section is read with the columns of the
+/// caller's atom style (a deck's atom_style; refused when the section's <c># style</c> hint names a style with other
+/// columns), or without one with those of the hint, else atomic: atomic <c>id type x y z</c>, charge <c>id type q x y z</c>,
+/// bond/angle/molecular <c>id mol type x y z</c>, full <c>id mol type q x y z</c>, each with optional image flags, which
+/// unwrap the positions. Bonds, Angles, Dihedrals and Impropers are read into a <see cref="MolecularTopology"/> (atom ids
+/// and types checked), coefficient sections are kept as text. Species of the types come from, in order: the caller's
+/// type names (like <c>pair_coeff * * O H</c>), an <c>Atom Type Labels</c> section, comments in the Masses section
+/// (<c>1 15.999 # O</c>), or the element whose standard mass is within 0.1 amu of the type's mass. Velocities
+/// (id vx vy vz) are read.
 /// Besides the <see cref="Structure"/> (shifted and unwrapped, for evaluation), <see cref="LammpsData"/> keeps the box,
 /// positions and image flags as written, which <see cref="LammpsData.AddAtomsTo"/> hands to an MD state unchanged.
 /// </remarks>
@@ -112,28 +115,17 @@ public static class LammpsDataReader
         double[] wx = new double[natoms], wy = new double[natoms], wz = new double[natoms];
         int[] ia = new int[natoms], ib = new int[natoms], ic = new int[natoms];
         double[]? charges = null;
+        int[]? molecules = null;
         if (atoms is { } a)
         {
-            style = atomStyle ?? ParseStyle(r, a);
+            style = ResolveStyle(r, a, atomStyle);
             if (a.Lines.Count != natoms)
                 throw r.Error(
                     $"the Atoms section has {a.Lines.Count} line(s) but the header declares {natoms} atoms; fix the 'atoms' count or the section", a.Line);
-            var (typeCol, qCol, xCol) = style switch
-            {
-                "charge" => (1, 2, 3),
-                "full" => (2, 3, 4),
-                "molecular" => (2, -1, 3),
-                _ => (1, -1, 2),
-            };
+            var (molCol, typeCol, qCol, xCol, columnsText) = Layout(style);
             if (qCol >= 0) charges = new double[natoms];
+            if (molCol >= 0) molecules = new int[natoms];
             var baseCols = xCol + 3;
-            var columnsText = style switch
-            {
-                "charge" => "id type q x y z",
-                "full" => "id mol type q x y z",
-                "molecular" => "id mol type x y z",
-                _ => "id type x y z",
-            };
             var seen = new Dictionary<int, int>();
             for (var i = 0; i < natoms; i++)
             {
@@ -142,12 +134,16 @@ public static class LammpsDataReader
                 if (t.Length != baseCols && t.Length != baseCols + 3)
                     throw r.Error(
                         $"expected {baseCols} columns ({columnsText}) or {baseCols + 3} with image flags for atom style {style}, found {t.Length}; " +
-                        "if the file uses another atom style, name it after the section name (e.g. 'Atoms # full')", dl.Line);
+                        (atomStyle is null
+                            ? "if the file uses another atom style, name it after the section name (e.g. 'Atoms # full')"
+                            : $"if the file is written for another atom style ({OtherStyles(t.Length, style)}), declare it with atom_style before read_data"), dl.Line);
                 if (!TextParsing.TryInt(t[0], out ids[i]) || ids[i] < 1)
                     throw r.Error($"atom id '{t[0]}' is not a positive integer; fix the id", dl.Line);
                 if (seen.TryGetValue(ids[i], out var first))
                     throw r.Error($"atom id {ids[i]} appears twice (also on line {first}); give every atom a unique id", dl.Line);
                 seen[ids[i]] = dl.Line;
+                if (molecules is not null)
+                    molecules[i] = TextParsing.TryInt(t[molCol], out var m) && m >= 0 ? m : throw r.Error($"molecule id '{t[molCol]}' is not a non-negative integer", dl.Line);
                 types[i] = ParseType(r, t[typeCol], ntypes, labels, dl.Line);
                 if (charges is not null)
                     charges[i] = TextParsing.TryDouble(t[qCol], out var q) ? q : throw r.Error($"charge '{t[qCol]}' is not a number", dl.Line);
@@ -169,6 +165,8 @@ public static class LammpsDataReader
             }
         }
 
+        var topology = ReadTopology(r, path, header, sections, style, strict: atomStyle is not null, ids);
+
         var names = ResolveTypeNames(path, typeNames, ntypes, labels, massComments, masses);
         var order = Enumerable.Range(0, natoms).OrderBy(i => ids[i]).ToArray();
         var velocities = ReadVelocities(r, Find(sections, "Velocities"), order.Select(i => ids[i]).ToArray());
@@ -178,6 +176,8 @@ public static class LammpsDataReader
         return new LammpsData(structure, order.Select(i => ids[i]).ToArray(), order.Select(i => types[i]).ToArray(), names,
             masses, charges is null ? null : order.Select(i => charges[i]).ToArray(), style, (xb.Lo, yb.Lo, zb.Lo))
         {
+            Molecules = molecules is null ? null : Order(molecules),
+            Topology = topology,
             Velocities = velocities,
             Bounds = [xb.Lo, xb.Hi, yb.Lo, yb.Hi, zb.Lo, zb.Hi],
             Tilts = [header.Xy, header.Xz, header.Yz],
@@ -239,6 +239,30 @@ public static class LammpsDataReader
                     break;
                 case "atom types":
                     h.AtomTypes = Count(r, t, k, "atom types", 1);
+                    break;
+                case "bonds":
+                    h.Bonds = Count(r, t, k, keyword, 0);
+                    break;
+                case "angles":
+                    h.Angles = Count(r, t, k, keyword, 0);
+                    break;
+                case "dihedrals":
+                    h.Dihedrals = Count(r, t, k, keyword, 0);
+                    break;
+                case "impropers":
+                    h.Impropers = Count(r, t, k, keyword, 0);
+                    break;
+                case "bond types":
+                    h.BondTypes = Count(r, t, k, keyword, 0);
+                    break;
+                case "angle types":
+                    h.AngleTypes = Count(r, t, k, keyword, 0);
+                    break;
+                case "dihedral types":
+                    h.DihedralTypes = Count(r, t, k, keyword, 0);
+                    break;
+                case "improper types":
+                    h.ImproperTypes = Count(r, t, k, keyword, 0);
                     break;
                 case "xlo xhi":
                     h.X = Bounds(r, t, k, "xlo xhi");
@@ -310,22 +334,125 @@ public static class LammpsDataReader
         throw r.Error($"atom type '{token}' is neither an integer nor a label from the Atom Type Labels section; fix the type", line);
     }
 
-    private static string ParseStyle(LineReader r, LammpsSection atoms)
+    /// <summary>Columns of the Atoms section per atom style: molecule, type, charge and first coordinate column (−1: none), and their names.</summary>
+    internal static (int Mol, int Type, int Q, int X, string Columns) Layout(string style) => style switch
+    {
+        "charge" => (-1, 1, 2, 3, "id type q x y z"),
+        "bond" or "angle" or "molecular" => (1, 2, -1, 3, "id molecule-ID type x y z"),
+        "full" => (1, 2, 3, 4, "id molecule-ID type q x y z"),
+        _ => (-1, 1, -1, 2, "id type x y z"),
+    };
+
+    private static readonly string[] Styles = ["atomic", "charge", "bond", "angle", "molecular", "full"];
+
+    private static string OtherStyles(int columns, string style)
+    {
+        var fits = Styles.Where(s => s != style && (Layout(s).X + 3 == columns || Layout(s).X + 6 == columns)).ToList();
+        return fits.Count == 0 ? $"none has {columns} columns" : $"{columns} columns fit {string.Join(" or ", fits)}";
+    }
+
+    /// <summary>
+    /// The style the Atoms section is read with: the deck's <paramref name="declared"/> style (LAMMPS reads the columns of
+    /// the declared style), refused when the section's '# style' hint names a style with other columns; without a
+    /// declared style, the hint, else atomic.
+    /// </summary>
+    private static string ResolveStyle(LineReader r, LammpsSection atoms, string? declared)
     {
         var hint = atoms.Comment is null ? "" : TextParsing.Tokens(atoms.Comment).FirstOrDefault()?.ToLowerInvariant() ?? "";
-        switch (hint)
-        {
-            case "charge":
-            case "full":
-                return hint;
-            case "molecular":
-            case "bond":
-            case "angle":
-                return "molecular";
-        }
         if (UnsupportedStyles.Contains(hint))
-            throw r.Error($"atom style '{hint}' is not supported; write the data file with atom style atomic, charge or full", atoms.Line);
-        return "atomic";
+            throw r.Error($"atom style '{hint}' is not supported; write the data file with atom style {string.Join(", ", Styles)}", atoms.Line);
+        var known = Styles.Contains(hint);
+        if (declared is null) return known ? hint : "atomic";
+        if (known && Layout(hint).Columns != Layout(declared).Columns)
+            throw r.Error(
+                $"the Atoms section is written for atom style {hint} ('Atoms # {hint}': {Layout(hint).Columns}) but the atom style is {declared} " +
+                $"({Layout(declared).Columns}); put 'atom_style {hint}' before read_data", atoms.Line);
+        return declared;
+    }
+
+    /// <summary>Whether atom style <paramref name="style"/> holds terms of <paramref name="section"/> (LAMMPS' bonds_allow, angles_allow, ...).</summary>
+    private static bool Allows(string style, string section) => section switch
+    {
+        "Bonds" => style is "bond" or "angle" or "molecular" or "full",
+        "Angles" => style is "angle" or "molecular" or "full",
+        _ => style is "molecular" or "full",
+    };
+
+    private static readonly string[] TopologySections = ["Bonds", "Angles", "Dihedrals", "Impropers"];
+
+    /// <summary>
+    /// Bonds, Angles, Dihedrals and Impropers (<c>id type atom1 atom2 ...</c>) with their header counts, and the coefficient
+    /// sections (kept as text). With <paramref name="strict"/> (a deck's read_data) a section the atom style cannot hold
+    /// is an error, as in LAMMPS; otherwise (eval of a structure) such sections are skipped.
+    /// </summary>
+    private static MolecularTopology? ReadTopology(LineReader r, string path, LammpsHeader header, List<LammpsSection> sections,
+        string style, bool strict, int[] ids)
+    {
+        var molecular = style is "bond" or "angle" or "molecular" or "full";
+        if (!molecular && !strict) return null;
+        var topo = new MolecularTopology
+        {
+            BondTypes = header.BondTypes ?? 0,
+            AngleTypes = header.AngleTypes ?? 0,
+            DihedralTypes = header.DihedralTypes ?? 0,
+            ImproperTypes = header.ImproperTypes ?? 0,
+        };
+        var known = new HashSet<int>(ids);
+        int[] arity = [2, 3, 4, 4];
+        int?[] counts = [header.Bonds, header.Angles, header.Dihedrals, header.Impropers];
+        int[] typeCounts = [topo.BondTypes, topo.AngleTypes, topo.DihedralTypes, topo.ImproperTypes];
+        string[] single = ["bond", "angle", "dihedral", "improper"];
+        var lists = topo.All().ToArray();
+        for (var k = 0; k < 4; k++)
+        {
+            var name = TopologySections[k];
+            var found = Find(sections, name);
+            var declared = counts[k] ?? 0;
+            if (declared > 0 && !Allows(style, name))
+            {
+                if (!strict) continue;
+                throw new UserInputException(
+                    $"the header declares {declared} {single[k]}s but atom style {style} holds no {single[k]}s; use an atom style that does " +
+                    $"({string.Join(", ", Styles.Where(s => Allows(s, name)))}) before read_data", path);
+            }
+            if (found is not { } sec)
+            {
+                if (declared > 0 && strict)
+                    throw new UserInputException($"the header declares {declared} {single[k]}s but there is no {name} section; add it or fix the count", path);
+                continue;
+            }
+            if (!Allows(style, name))
+            {
+                if (!strict) continue;
+                throw r.Error($"a {name} section, but atom style {style} holds no {single[k]}s; use atom style {string.Join(", ", Styles.Where(s => Allows(s, name)))} before read_data", sec.Line);
+            }
+            if (sec.Lines.Count != declared)
+                throw r.Error($"the {name} section has {sec.Lines.Count} line(s) but the header declares {declared} {single[k]}s; fix the count or the section", sec.Line);
+            foreach (var dl in sec.Lines)
+            {
+                var t = dl.Tokens;
+                if (t.Length != 2 + arity[k])
+                    throw r.Error($"expected {2 + arity[k]} columns in the {name} section (id type {string.Join(" ", Enumerable.Range(1, arity[k]).Select(j => "atom" + j))}), found {t.Length}", dl.Line);
+                if (!TextParsing.TryInt(t[1], out var type) || type < 1 || type > typeCounts[k])
+                    throw r.Error($"{single[k]} type '{t[1]}' is outside 1..{typeCounts[k]} (the header declares {typeCounts[k]} {single[k]} types); fix the type or the header", dl.Line);
+                var atomIds = new int[4];
+                for (var j = 0; j < arity[k]; j++)
+                {
+                    if (!TextParsing.TryInt(t[2 + j], out atomIds[j]) || !known.Contains(atomIds[j]))
+                        throw r.Error($"{single[k]} {t[0]} names atom '{t[2 + j]}', which is not in the Atoms section; fix the {single[k]}", dl.Line);
+                }
+                if (atomIds.Take(arity[k]).Distinct().Count() != arity[k])
+                    throw r.Error($"{single[k]} {t[0]} names the same atom twice; fix the {single[k]}", dl.Line);
+                lists[k].Add(new BondedTerm(type, atomIds[0], atomIds[1], atomIds[2], atomIds[3]));
+            }
+        }
+        foreach (var s in sections)
+        {
+            if (!s.Name.EndsWith("Coeffs", StringComparison.OrdinalIgnoreCase)) continue;
+            var styleHint = s.Comment is null ? null : TextParsing.Tokens(s.Comment).FirstOrDefault();
+            topo.Coeffs[s.Name] = (styleHint, s.Lines.Select(l => string.Join(" ", l.Tokens)).ToList());
+        }
+        return topo;
     }
 
     private static Dictionary<string, int>? ReadTypeLabels(LineReader r, LammpsSection? section, int ntypes)

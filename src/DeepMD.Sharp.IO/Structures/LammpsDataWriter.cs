@@ -7,9 +7,10 @@ using DeepMD.Sharp.Core.Atoms;
 using DeepMD.Sharp.Core.Geometry;
 
 /// <summary>
-/// Writes atoms and box as a LAMMPS data file (LAMMPS' <c>write_data</c>, atom style atomic): header with box
-/// and tilts, Masses, <c>Atoms # atomic</c> (id type x y z ix iy iz, positions mapped into the box and image
-/// counts adjusted, as write_data does), Velocities. Numbers are written with round-trip precision. The file is
+/// Writes atoms and box as a LAMMPS data file in LAMMPS' <c>write_data</c> layout: header (atoms, types, the bonded
+/// counts of a molecular style) with box and tilts, Masses, coefficient sections, <c>Atoms # STYLE</c> with the
+/// style's columns (id [mol] type [q] x y z ix iy iz, positions mapped into the box and image counts adjusted, as
+/// write_data does), Velocities, Bonds, Angles, Dihedrals, Impropers (numbered in order). Numbers are written with round-trip precision. The file is
 /// written under a temporary name and renamed, so a reader never sees half a file.
 /// </summary>
 public static class LammpsDataWriter
@@ -24,13 +25,31 @@ public static class LammpsDataWriter
     /// <param name="masses">Mass of each 0-based type; NaN for a type without one (not written).</param>
     /// <param name="timestep">Step for the title line.</param>
     /// <param name="units">Unit style name for the title line.</param>
-    public static void Write(string path, SimulationBox box, AtomState a, int typeCount, IReadOnlyList<double> masses, long timestep, string units)
+    /// <param name="coeffs">Coefficient sections to write after Masses (e.g. ("Bond Coeffs", "harmonic", ["1 100 1.1"])), in order.</param>
+    public static void Write(string path, SimulationBox box, AtomState a, int typeCount, IReadOnlyList<double> masses, long timestep, string units,
+        IReadOnlyList<(string Section, string? Style, IReadOnlyList<string> Lines)>? coeffs = null)
     {
+        var topo = a.Topology;
+        var molecular = a.HasMolecule;
         var sb = new StringBuilder(128 + a.Count * 160);
         sb.Append("LAMMPS data file via dpsharp write_data, timestep = ").Append(timestep.ToString(Inv)).Append(", units = ").Append(units).Append('\n');
         sb.Append('\n');
         sb.Append(a.Count.ToString(Inv)).Append(" atoms\n");
         sb.Append(typeCount.ToString(Inv)).Append(" atom types\n");
+        if (molecular)
+        {
+            // LAMMPS' write_data: each kind with terms or types, in this order.
+            void Counts(int n, int types, string kind)
+            {
+                if (n == 0 && types == 0) return;
+                sb.Append(n.ToString(Inv)).Append(' ').Append(kind).Append("s\n");
+                sb.Append(types.ToString(Inv)).Append(' ').Append(kind).Append(" types\n");
+            }
+            Counts(topo.Bonds.Count, topo.BondTypes, "bond");
+            Counts(topo.Angles.Count, topo.AngleTypes, "angle");
+            Counts(topo.Dihedrals.Count, topo.DihedralTypes, "dihedral");
+            Counts(topo.Impropers.Count, topo.ImproperTypes, "improper");
+        }
         sb.Append('\n');
         sb.Append(R(box.Lo[0])).Append(' ').Append(R(box.Hi[0])).Append(" xlo xhi\n");
         sb.Append(R(box.Lo[1])).Append(' ').Append(R(box.Hi[1])).Append(" ylo yhi\n");
@@ -42,7 +61,14 @@ public static class LammpsDataWriter
             for (var t = 0; t < typeCount; t++)
                 if (!double.IsNaN(masses[t])) sb.Append((t + 1).ToString(Inv)).Append(' ').Append(R(masses[t])).Append('\n');
         }
-        sb.Append(a.HasCharge ? "\nAtoms # charge\n\n" : "\nAtoms # atomic\n\n");
+        foreach (var (section, style, lines) in coeffs ?? [])
+        {
+            sb.Append('\n').Append(section);
+            if (style is not null) sb.Append(" # ").Append(style);
+            sb.Append("\n\n");
+            foreach (var line in lines) sb.Append(line).Append('\n');
+        }
+        sb.Append("\nAtoms # ").Append(a.Style).Append("\n\n");
         for (var i = 0; i < a.Count; i++)
         {
             double x = a.X[i], y = a.Y[i], z = a.Z[i];
@@ -53,7 +79,9 @@ public static class LammpsDataWriter
                 box.Remap(ref x, ref y, ref z, ref ia, ref ib, ref ic);
                 if (pa == ia && pb == ib && pc == ic) break;
             }
-            sb.Append(a.Id[i].ToString(Inv)).Append(' ').Append((a.Type[i] + 1).ToString(Inv)).Append(' ');
+            sb.Append(a.Id[i].ToString(Inv)).Append(' ');
+            if (molecular) sb.Append(a.Molecule[i].ToString(Inv)).Append(' ');
+            sb.Append((a.Type[i] + 1).ToString(Inv)).Append(' ');
             if (a.HasCharge) sb.Append(R(a.Q[i])).Append(' ');
             sb.Append(R(x)).Append(' ').Append(R(y)).Append(' ').Append(R(z)).Append(' ')
               .Append(ia.ToString(Inv)).Append(' ').Append(ib.ToString(Inv)).Append(' ').Append(ic.ToString(Inv)).Append('\n');
@@ -61,6 +89,25 @@ public static class LammpsDataWriter
         sb.Append("\nVelocities\n\n");
         for (var i = 0; i < a.Count; i++)
             sb.Append(a.Id[i].ToString(Inv)).Append(' ').Append(R(a.Vx[i])).Append(' ').Append(R(a.Vy[i])).Append(' ').Append(R(a.Vz[i])).Append('\n');
+        if (molecular)
+        {
+            string[] names = ["Bonds", "Angles", "Dihedrals", "Impropers"];
+            var k = 0;
+            foreach (var list in topo.All())
+            {
+                var name = names[k++];
+                if (list.Count == 0) continue;
+                sb.Append('\n').Append(name).Append("\n\n");
+                for (var j = 0; j < list.Count; j++)
+                {
+                    var t = list[j];
+                    sb.Append((j + 1).ToString(Inv)).Append(' ').Append(t.Type.ToString(Inv)).Append(' ').Append(t.A.ToString(Inv)).Append(' ').Append(t.B.ToString(Inv));
+                    if (t.C != 0) sb.Append(' ').Append(t.C.ToString(Inv));
+                    if (t.D != 0) sb.Append(' ').Append(t.D.ToString(Inv));
+                    sb.Append('\n');
+                }
+            }
+        }
 
         var full = Path.GetFullPath(path);
         var tmp = full + ".tmp" + Environment.ProcessId.ToString(Inv);

@@ -7,6 +7,22 @@ internal sealed class LammpsHeader
 
     public int? AtomTypes { get; set; }
 
+    public int? Bonds { get; set; }
+
+    public int? Angles { get; set; }
+
+    public int? Dihedrals { get; set; }
+
+    public int? Impropers { get; set; }
+
+    public int? BondTypes { get; set; }
+
+    public int? AngleTypes { get; set; }
+
+    public int? DihedralTypes { get; set; }
+
+    public int? ImproperTypes { get; set; }
+
     public (double Lo, double Hi)? X { get; set; }
 
     public (double Lo, double Hi)? Y { get; set; }

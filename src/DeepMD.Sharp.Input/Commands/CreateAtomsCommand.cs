@@ -1,7 +1,9 @@
 namespace DeepMD.Sharp.Input.Commands;
 
 /// <summary>
-/// <c>create_atoms TYPE box|region ID|single x y z</c>: lattice points inside the box (or region) become atoms, in
+/// <c>create_atoms TYPE box|region ID|single x y z [mol TEMPLATE SEED]</c>: lattice points inside the box (or region)
+/// become atoms (with <c>mol</c> and TYPE 0: molecules of the template, centred at each point and rotated at random with
+/// LAMMPS' generator, new molecule ids, bonded terms with their atoms' ids), in
 /// LAMMPS' order (z, y, x, basis) and with LAMMPS' boundary rule (points on the upper periodic face excluded).
 /// </summary>
 [DeckCommand("create_atoms")]
@@ -14,7 +16,25 @@ public sealed class CreateAtomsCommand : IDeckCommand
         args.RequireAtLeast(2, "TYPE box | TYPE region ID | TYPE single x y z");
         var sim = context.Simulation;
         var type = args.Int(0, "atom type");
-        if (type < 1 || type > sim.TypeCount) throw args.Error($"atom type {type} is outside 1..{sim.TypeCount}");
+        var molAt = Enumerable.Range(2, Math.Max(0, args.Count - 2)).FirstOrDefault(k => args[k] == "mol", -1);
+        _molecule = null;
+        if (molAt >= 0)
+        {
+            args.RequireAtLeast(molAt + 3, "... mol TEMPLATE-ID SEED");
+            if (type != 0) throw args.Error("Invalid atom type in create_atoms mol command: use type 0 with mol (the template gives the types)");
+            if (!context.MoleculeTemplates.TryGetValue(args[molAt + 1], out var template)) throw args.Error($"Molecule template ID {args[molAt + 1]} for create_atoms does not exist");
+            if (!sim.Atoms.HasMolecule && (template.Topology.Bonds.Count > 0 || template.Topology.Angles.Count > 0))
+                throw args.Error($"Molecule template {template.Id} has bonds but atom style {sim.Atoms.Style} holds none");
+            CheckTypes(args, template, sim);
+            var seed = args.Int(molAt + 2, "seed");
+            if (seed <= 0) throw args.Error("Illegal create_atoms command: the mol seed must be positive");
+            _molecule = template;
+            _random = new Dynamics.Random.MarsagliaRandom(seed);
+            _moleculeOffset = sim.Atoms.Count == 0 ? 0 : sim.Atoms.Molecule[..sim.Atoms.Count].Max();
+            _inserted = 0;
+            _dimension = sim.Dimension;
+        }
+        else if (type < 1 || type > sim.TypeCount) throw args.Error($"atom type {type} is outside 1..{sim.TypeCount}");
         var box = sim.Box!;
         var nextId = sim.Atoms.MaxId() + 1;
         var before = sim.Atoms.Count;
@@ -22,14 +42,14 @@ public sealed class CreateAtomsCommand : IDeckCommand
         {
             args.RequireAtLeast(5, "TYPE single x y z");
             double x = args.Double(2, "x"), y = args.Double(3, "y"), z = args.Double(4, "z");
-            var boxUnits = args.Count >= 7 && args[5] == "units" && args[6] == "box";
+            var boxUnits = Enumerable.Range(5, Math.Max(0, args.Count - 6)).Any(k => args[k] == "units" && args[k + 1] == "box");
             if (!boxUnits)
             {
                 var lat = context.Lattice ?? throw args.Error("uses lattice units but no lattice is defined; add 'units box'");
                 (x, y, z) = (x * lat.XLattice, y * lat.YLattice, z * lat.ZLattice);
             }
-            sim.Atoms.Add(nextId, type - 1, x, y, z);
-            context.Out.WriteLine("Created 1 atoms");
+            Place(sim, ref nextId, type, x, y, z);
+            Finish(context, sim, before);
             return;
         }
         Geometry.Region? region = null;
@@ -44,7 +64,7 @@ public sealed class CreateAtomsCommand : IDeckCommand
         if (box.IsTriclinic)
         {
             AddTriclinic(context, lattice, region, type, ref nextId);
-            context.Out.WriteLine($"Created {sim.Atoms.Count - before} atoms");
+            Finish(context, sim, before);
             return;
         }
 
@@ -66,9 +86,9 @@ public sealed class CreateAtomsCommand : IDeckCommand
                         var (x, y, z) = lattice.ToBox(i + b[0], j + b[1], k + b[2]);
                         if (region is not null && !region.Contains(x, y, z)) continue;
                         if (x < lo[0] || x >= hi[0] || y < lo[1] || y >= hi[1] || z < lo[2] || z >= hi[2]) continue;
-                        sim.Atoms.Add(nextId++, type - 1, x, y, z);
+                        Place(sim, ref nextId, type, x, y, z);
                     }
-        context.Out.WriteLine($"Created {sim.Atoms.Count - before} atoms");
+        Finish(context, sim, before);
     }
 
     /// <summary>
@@ -76,7 +96,7 @@ public sealed class CreateAtomsCommand : IDeckCommand
     /// units), keep those in the region and whose fractional coordinates (LAMMPS' x2lamda) are in [0, 1) along
     /// periodic directions, widened by 1e-6 below and narrowed by 2e-6 above as LAMMPS does.
     /// </summary>
-    private static void AddTriclinic(DeckContext context, Geometry.Lattice lattice, Geometry.Region? region, int type, ref int nextId)
+    private void AddTriclinic(DeckContext context, Geometry.Lattice lattice, Geometry.Region? region, int type, ref int nextId)
     {
         var sim = context.Simulation;
         var box = sim.Box!;
@@ -108,7 +128,7 @@ public sealed class CreateAtomsCommand : IDeckCommand
                         var lb = i1 * dy + i3 * dz;
                         var lc = i2 * dz;
                         if (la < lo[0] || la >= hi[0] || lb < lo[1] || lb >= hi[1] || lc < lo[2] || lc >= hi[2]) continue;
-                        sim.Atoms.Add(nextId++, type - 1, x, y, z);
+                        Place(sim, ref nextId, type, x, y, z);
                     }
     }
 
@@ -133,5 +153,79 @@ public sealed class CreateAtomsCommand : IDeckCommand
         if (ymin < 0) jlo--;
         if (zmin < 0) klo--;
         return (ilo, ihi, jlo, jhi, klo, khi);
+    }
+
+    private MoleculeTemplate? _molecule;
+    private Dynamics.Random.MarsagliaRandom? _random;
+    private int _moleculeOffset, _inserted, _dimension = 3;
+
+    private static void CheckTypes(DeckArguments args, MoleculeTemplate t, Dynamics.Simulation sim)
+    {
+        if (t.Types.Max() > sim.TypeCount) throw args.Error($"Invalid atom type in molecule file: template {t.Id} uses type {t.Types.Max()} but the box has {sim.TypeCount}");
+        var topo = sim.Atoms.Topology;
+        (List<Core.Atoms.BondedTerm> Terms, int Types, string Kind)[] kinds =
+            [(t.Topology.Bonds, topo.BondTypes, "bond"), (t.Topology.Angles, topo.AngleTypes, "angle"), (t.Topology.Dihedrals, topo.DihedralTypes, "dihedral"), (t.Topology.Impropers, topo.ImproperTypes, "improper")];
+        foreach (var (terms, types, kind) in kinds)
+            if (terms.Count > 0 && terms.Max(b => b.Type) > types)
+                throw args.Error($"Invalid {kind} type in molecule file: template {t.Id} uses {kind} type {terms.Max(b => b.Type)} but the box declares {types} (create_box ... {kind}/types N)");
+    }
+
+    /// <summary>One atom of TYPE, or with a molecule template one molecule centred at the point, rotated at random as LAMMPS' create_atoms mol.</summary>
+    private void Place(Dynamics.Simulation sim, ref int nextId, int type, double x, double y, double z)
+    {
+        var a = sim.Atoms;
+        if (_molecule is not { } t)
+        {
+            a.Add(nextId++, type - 1, x, y, z);
+            return;
+        }
+        // LAMMPS: a random unit axis (z in 2-d) and angle, through a quaternion to a rotation matrix.
+        var rng = _random!;
+        double r0 = rng.Uniform() - 0.5, r1 = rng.Uniform() - 0.5, r2 = rng.Uniform() - 0.5;
+        if (_dimension == 2) (r0, r1, r2) = (0, 0, 1);
+        var norm = 1.0 / Math.Sqrt(r0 * r0 + r1 * r1 + r2 * r2);
+        (r0, r1, r2) = (r0 * norm, r1 * norm, r2 * norm);
+        var theta = rng.Uniform() * 2 * Math.PI;
+        var half = 0.5 * theta;
+        var sin = Math.Sin(half);
+        double qw = Math.Cos(half), qi = r0 * sin, qj = r1 * sin, qk = r2 * sin;
+        double w2 = qw * qw, i2 = qi * qi, j2 = qj * qj, k2 = qk * qk;
+        double ij = 2 * qi * qj, ik = 2 * qi * qk, jk = 2 * qj * qk, iw = 2 * qi * qw, jw = 2 * qj * qw, kw = 2 * qk * qw;
+        double[,] m =
+        {
+            { w2 + i2 - j2 - k2, ij - kw, jw + ik },
+            { ij + kw, w2 - i2 + j2 - k2, jk - iw },
+            { ik - jw, jk + iw, w2 - i2 - j2 + k2 },
+        };
+        var molecule = _moleculeOffset + ++_inserted;
+        var first = nextId;
+        for (var k = 0; k < t.AtomCount; k++)
+        {
+            var d = t.Dx[k];
+            var i = a.Add(nextId++, t.Types[k] - 1,
+                m[0, 0] * d[0] + m[0, 1] * d[1] + m[0, 2] * d[2] + x,
+                m[1, 0] * d[0] + m[1, 1] * d[1] + m[1, 2] * d[2] + y,
+                m[2, 0] * d[0] + m[2, 1] * d[1] + m[2, 2] * d[2] + z);
+            a.Molecule[i] = molecule;
+            if (t.Charges is { } q) a.Q[i] = q[k];
+        }
+        var offset = first - 1;
+        var topo = a.Topology;
+        foreach (var b in t.Topology.Bonds) topo.Bonds.Add(b.Shifted(offset));
+        foreach (var b in t.Topology.Angles) topo.Angles.Add(b.Shifted(offset));
+        foreach (var b in t.Topology.Dihedrals) topo.Dihedrals.Add(b.Shifted(offset));
+        foreach (var b in t.Topology.Impropers) topo.Impropers.Add(b.Shifted(offset));
+    }
+
+    private void Finish(DeckContext context, Dynamics.Simulation sim, int before)
+    {
+        if (_molecule is not null)
+        {
+            Dynamics.Editing.AtomDisplacer.RemapAll(sim);
+            context.Out.WriteLine($"Created {sim.Atoms.Count - before} atoms");
+            _molecule = null;
+            return;
+        }
+        context.Out.WriteLine($"Created {sim.Atoms.Count - before} atoms");
     }
 }

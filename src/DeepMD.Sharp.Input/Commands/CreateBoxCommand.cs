@@ -5,7 +5,8 @@ using DeepMD.Sharp.Dynamics;
 using DeepMD.Sharp.Input.Geometry;
 
 /// <summary>
-/// <c>create_box N REGION-ID</c>: a box spanning a region, with N atom types: orthogonal for a block region,
+/// <c>create_box N REGION-ID [bond/types N] [angle/types N] [dihedral/types N] [improper/types N] [extra/.../per/atom N]</c>:
+/// a box spanning a region, with N atom types (and bonded type counts for molecular styles): orthogonal for a block region,
 /// triclinic (bounds and tilts xy xz yz of the prism) for a prism region, as LAMMPS.
 /// </summary>
 [DeckCommand("create_box")]
@@ -17,6 +18,27 @@ public sealed class CreateBoxCommand : IDeckCommand
         var n = args.Int(0, "number of atom types");
         if (!context.Regions.TryGetValue(args[1], out var region)) throw args.Error($"region '{args[1]}' does not exist");
         var p = context.Periodic;
+        var topoTypes = new int[4];
+        for (var k = 2; k < args.Count; k += 2)
+        {
+            // LAMMPS' keywords for molecular styles: bonded type counts (kept) and extra/... per atom (nothing to reserve here).
+            var slot = args[k] switch { "bond/types" => 0, "angle/types" => 1, "dihedral/types" => 2, "improper/types" => 3, _ => -1 };
+            if (slot < 0 && args[k] is not ("extra/bond/per/atom" or "extra/angle/per/atom" or "extra/dihedral/per/atom" or "extra/improper/per/atom" or "extra/special/per/atom"))
+                throw args.UnknownKeyword(args[k], ["bond/types", "angle/types", "dihedral/types", "improper/types", "extra/bond/per/atom", "extra/angle/per/atom", "extra/dihedral/per/atom", "extra/improper/per/atom", "extra/special/per/atom"]);
+            var v = args.Int(k + 1, args[k]);
+            if (slot >= 0)
+            {
+                if (!context.MolecularStyle) throw args.Error($"No {args[k].Split('/')[0]}s allowed with this atom style");
+                topoTypes[slot] = v;
+            }
+        }
+        void SetTypes(Simulation s)
+        {
+            s.Atoms.Topology.BondTypes = topoTypes[0];
+            s.Atoms.Topology.AngleTypes = topoTypes[1];
+            s.Atoms.Topology.DihedralTypes = topoTypes[2];
+            s.Atoms.Topology.ImproperTypes = topoTypes[3];
+        }
         if (region is PrismRegion q)
         {
             if (q.XLo <= -PrismRegion.Big || q.XHi >= PrismRegion.Big || q.YLo <= -PrismRegion.Big || q.YHi >= PrismRegion.Big
@@ -31,6 +53,7 @@ public sealed class CreateBoxCommand : IDeckCommand
             if (p[1] && Math.Abs(q.Yz / ly) > 0.5) throw Skew(args, "yz", q.Yz, "y", ly);
             var tri = context.CreateSimulation();
             tri.CreateBox(new SimulationBox(q.XLo, q.XHi, q.YLo, q.YHi, q.ZLo, q.ZHi, q.Xy, q.Xz, q.Yz, p[0], p[1], p[2]), n);
+            SetTypes(tri);
             return;
         }
         var r = region as BlockRegion
@@ -39,6 +62,7 @@ public sealed class CreateBoxCommand : IDeckCommand
             throw args.Error("the region must be bounded");
         var sim = context.CreateSimulation();
         sim.CreateBox(new SimulationBox(r.XLo, r.XHi, r.YLo, r.YHi, r.ZLo, r.ZHi, 0, 0, 0, p[0], p[1], p[2]), n);
+        SetTypes(sim);
         context.Out.WriteLine($"Created orthogonal box = ({Fmt(r.XLo)} {Fmt(r.YLo)} {Fmt(r.ZLo)}) to ({Fmt(r.XHi)} {Fmt(r.YHi)} {Fmt(r.ZHi)})");
     }
 

@@ -8,7 +8,8 @@ using DeepMD.Sharp.Dynamics.Groups;
 /// their current positions), are removed as LAMMPS removes them (a removed atom's slot takes the last atom); with
 /// <c>compress yes</c> (the default) the remaining atoms get the ids 1..N in that storage order (LAMMPS' tag_extend: the
 /// same ids as LAMMPS when no run has sorted the atoms since they were created). Groups keep their atoms under the new ids, and fixes their groups. Prints "Deleted N atoms, new total
-/// = M". The styles <c>overlap</c>, <c>porosity</c> and the keywords <c>bond</c>, <c>mol</c> are not supported yet.
+/// = M". For molecular styles, <c>mol yes</c> deletes whole molecules and <c>bond yes</c> (or mol yes) their bonded
+/// terms; compress is ignored with LAMMPS' warning. The styles <c>overlap</c>, <c>porosity</c> are not supported yet.
 /// </summary>
 [DeckCommand("delete_atoms")]
 public sealed class DeleteAtomsCommand : IDeckCommand
@@ -45,18 +46,44 @@ public sealed class DeleteAtomsCommand : IDeckCommand
                 throw new UserInputException("Illegal delete_atoms command");
         }
         var compress = true;
+        bool bond = false, mol = false;
         for (var k = next; k < args.Count; k += 2)
         {
             if (k + 2 > args.Count) throw new UserInputException("Illegal delete_atoms command");
             switch (args[k])
             {
                 case "compress": compress = args[k + 1] switch { "yes" => true, "no" => false, _ => throw new UserInputException("Illegal delete_atoms command") }; break;
-                case "bond" or "mol": throw args.Error($"keyword '{args[k]}' needs molecular atom styles, which dpsharp does not have yet");
+                case "bond" or "mol":
+                    if (!a.HasMolecule) throw new UserInputException($"Cannot delete_atoms {args[k]} yes for non-molecular systems");
+                    var yes = args[k + 1] switch { "yes" => true, "no" => false, _ => throw new UserInputException("Illegal delete_atoms command") };
+                    if (args[k] == "bond") bond = yes;
+                    else mol = yes;
+                    break;
                 default: throw new UserInputException("Illegal delete_atoms command");
             }
         }
+        if (mol)
+        {
+            // LAMMPS' mol yes: every atom of a molecule (id > 0) with one selected atom goes too.
+            var molecules = new HashSet<int>();
+            for (var i = 0; i < a.Count; i++)
+                if (remove[i] && a.Molecule[i] > 0) molecules.Add(a.Molecule[i]);
+            for (var i = 0; i < a.Count; i++)
+                if (molecules.Contains(a.Molecule[i])) remove[i] = true;
+        }
+        var removedIds = new HashSet<int>();
+        for (var i = 0; i < a.Count; i++)
+            if (remove[i]) removedIds.Add(a.Id[i]);
         var before = a.Count;
         a.RemoveSwappingLast(remove);
+        // LAMMPS' bond yes (also implied by mol yes): the bonds, angles, ... of deleted atoms go with them; without it
+        // they stay and the next run stops with "Bond atoms missing".
+        if ((bond || mol) && a.HasMolecule) a.Topology.RemoveAtoms(removedIds);
+        if (compress && a.HasMolecule)
+        {
+            context.Out.WriteLine("WARNING: Ignoring 'compress yes' for molecular system");
+            compress = false;
+        }
         if (compress)
         {
             var newId = new Dictionary<int, int>(a.Count);

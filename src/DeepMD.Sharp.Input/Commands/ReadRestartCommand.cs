@@ -4,8 +4,9 @@ using DeepMD.Sharp.Dynamics.Checkpoints;
 using DeepMD.Sharp.Dynamics.Units;
 
 /// <summary>
-/// <c>read_restart FILE</c>: units, box, masses, atoms, step, timestep and neighbor settings from a dpsharp checkpoint
-/// (in place of create_box/read_data). Define pair_style/pair_coeff and the fixes again (same ids and styles: their
+/// <c>read_restart FILE</c>: units, box, masses, atoms (with the atom style, charges, molecule ids, bonds, angles,
+/// dihedrals, impropers and special_bonds weights), step, timestep and neighbor settings from a dpsharp checkpoint
+/// (in place of create_box/read_data); bond/angle styles and coefficients are defined again, like the pair style. Define pair_style/pair_coeff and the fixes again (same ids and styles: their
 /// thermostat and random-generator states are restored); the first run then continues the saved run exactly.
 /// </summary>
 [DeckCommand("read_restart")]
@@ -19,6 +20,7 @@ public sealed class ReadRestartCommand : IDeckCommand
         var checkpoint = CheckpointFile.Read(path);
         context.Units = UnitSystem.FromName(checkpoint.Units);
         for (var d = 0; d < 3; d++) context.Periodic[d] = checkpoint.Periodic[d];
+        context.AtomStyle = checkpoint.AtomStyle;
         var sim = context.CreateSimulation();
         checkpoint.ApplyTo(sim);
         context.SetTimestep(checkpoint.Timestep);

@@ -9,7 +9,7 @@ public static class ComputeStyles
 {
     /// <summary>Supported compute style names.</summary>
     public static readonly IReadOnlyList<string> Names =
-        ["com", "coord/atom", "ke", "ke/atom", "msd", "pe", "pe/atom", "pressure", "rdf", "reduce", "stress/atom", "temp", "vacf"];
+        ["chunk/atom", "com", "com/chunk", "coord/atom", "ke", "ke/atom", "msd", "msd/chunk", "pe", "pe/atom", "pressure", "rdf", "reduce", "stress/atom", "temp", "vacf"];
 
     private static readonly string[] EnergyTerms = ["pair", "bond", "angle", "dihedral", "improper", "kspace", "fix"];
 
@@ -38,7 +38,8 @@ public static class ComputeStyles
             {
                 if (!group.IsAll) throw args.Error("Compute pe must use group all");
                 var terms = EnergyKeywords(args, 0);
-                return new ComputePe(id, group, pair: terms.Count == 0 || terms.Contains("pair"));
+                var all = terms.Count == 0;
+                return new ComputePe(id, group, pair: all || terms.Contains("pair"), bond: all || terms.Contains("bond"), angle: all || terms.Contains("angle"));
             }
             case "pe/atom":
             {
@@ -79,6 +80,16 @@ public static class ComputeStyles
                 }
                 return new ComputeMsd(id, group, sim, com, average);
             }
+            case "chunk/atom":
+                args.RequireAtLeast(1, "molecule|type");
+                if (args.Count > 1) throw args.Error($"chunk/atom options ({args[1]} ...) are not supported; the defaults (nchunk once, compress no, ids every) apply");
+                return new ComputeChunkAtom(id, group, sim, args[0]);
+            case "com/chunk":
+                args.RequireExactly(1, "chunkID");
+                return new ComputeComChunk(id, group, ComputeChunkAtom.Find(sim, id, args[0]));
+            case "msd/chunk":
+                args.RequireExactly(1, "chunkID");
+                return new ComputeMsdChunk(id, group, ComputeChunkAtom.Find(sim, id, args[0]));
             case "coord/atom":
                 return CoordAtom(context, id, group, args);
             case "reduce":
