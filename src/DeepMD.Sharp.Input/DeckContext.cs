@@ -175,6 +175,15 @@ public sealed class DeckContext
 
     public bool NeighborCheck { get; set; } = true;
 
+    /// <summary>
+    /// <c>change_box … triclinic</c> made the box triclinic with (so far) zero tilts, so tilt changes are allowed; such a
+    /// box computes as an orthogonal one.
+    /// </summary>
+    public bool TriclinicBox { get; set; }
+
+    /// <summary><c>comm_style tiled</c> was given (LAMMPS needs it for balance rcb); brick by default.</summary>
+    public bool CommStyleTiled { get; set; }
+
     /// <summary><c>newton</c>'s bond setting; LAMMPS refuses to change it once the box exists.</summary>
     public bool NewtonBond { get; set; } = true;
 

@@ -3,8 +3,8 @@ namespace DeepMD.Sharp.Dynamics.Fixes;
 /// <summary>
 /// <c>fix ID GROUP addforce fx fy fz [region R]</c> with constant values: adds the force to every atom of the group
 /// (inside the region, when one is given) after each force evaluation, at setup, in MD's post-force phase and in the
-/// minimizer's, as LAMMPS' fix addforce. The energy of the added field is not added to the potential energy (LAMMPS
-/// adds it only with fix_modify energy yes).
+/// minimizer's, as LAMMPS' fix addforce. The energy of the added field, −Σ x·f over the group's unwrapped positions
+/// (LAMMPS' fix scalar), is added to the potential energy only with <c>fix_modify energy yes</c>.
 /// </summary>
 public sealed class FixAddForce : GroupForceFix
 {
@@ -19,15 +19,29 @@ public sealed class FixAddForce : GroupForceFix
 
     public override string Style => "addforce";
 
+    private double _energy;
+
+    public override bool HasGlobalEnergy => true;
+
+    /// <summary>−Σ x·f of the last application (unwrapped positions), as LAMMPS' fix addforce scalar.</summary>
+    public override double GlobalEnergy(Simulation sim) => _energy;
+
     protected override void Apply(Simulation sim)
     {
         var a = sim.Atoms;
+        var box = sim.Box!;
+        double e = 0;
         for (var i = 0; i < a.Count; i++)
         {
             if (!Member[i] || (_region is { } r && !r(a.X[i], a.Y[i], a.Z[i]))) continue;
+            var ux = a.X[i] + a.ImageA[i] * box.Lx + a.ImageB[i] * box.Xy + a.ImageC[i] * box.Xz;
+            var uy = a.Y[i] + a.ImageB[i] * box.Ly + a.ImageC[i] * box.Yz;
+            var uz = a.Z[i] + a.ImageC[i] * box.Lz;
+            e -= _fx * ux + _fy * uy + _fz * uz;
             a.Fx[i] += _fx;
             a.Fy[i] += _fy;
             a.Fz[i] += _fz;
         }
+        _energy = sim.Decomposed is { Active: true } d ? d.Sum(e) : e;
     }
 }

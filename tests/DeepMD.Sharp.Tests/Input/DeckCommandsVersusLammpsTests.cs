@@ -1,0 +1,191 @@
+namespace DeepMD.Sharp.Tests.Input;
+
+using System.Diagnostics;
+using DeepMD.Sharp.Core.Errors;
+using DeepMD.Sharp.Input;
+using DeepMD.Sharp.Tests.Dynamics;
+using DeepMD.Sharp.Tests.Support;
+
+/// <summary>
+/// Deck commands compared with LAMMPS (<c>lmp</c>) on small decks, thermo at the precision printed (%20.15g):
+/// <c>fix_modify</c> (energy, temp, press, respa), <c>compute_modify</c> (extra/dof, dynamic/dof), <c>velocity … temp</c>,
+/// <c>comm_style</c>, <c>run_style verlet</c>, <c>balance</c> and <c>fix balance</c>, <c>change_box</c>, atom-style
+/// variables; and LAMMPS' error texts where it refuses.
+/// </summary>
+[TestFixture]
+[Category("Lammps")]
+public class DeckCommandsVersusLammpsTests
+{
+    private static (string Lammps, string Ours) RunBoth(string deck)
+    {
+        var lmp = LammpsHarness.RequireLammps();
+        var dir = RepoPaths.TempDir();
+        var path = Path.Combine(dir, "in.deck");
+        File.WriteAllText(path, deck);
+        return (LammpsHarness.RunLammps(lmp, path, dir), LammpsHarness.RunDpsharp(path, dir));
+    }
+
+    private const string Melt = """
+        units lj
+        atom_style atomic
+        lattice fcc 0.8442
+        region box block 0 4 0 4 0 4
+        create_box 2 box
+        create_atoms 1 box
+        mass * 1.0
+        region half block INF 2 INF INF INF INF
+        group left region half
+        set group left type 2
+        pair_style lj/cut 2.5
+        pair_coeff * * 1.0 1.0 2.5
+        neigh_modify delay 0
+
+        """;
+
+    [Test]
+    public void FixModifyComputeModifyVelocityTempAndBalanceMatchLammps()
+    {
+        var (lammps, ours) = RunBoth(Melt + """
+            comm_style brick
+            compute tleft left temp
+            compute_modify tleft extra/dof 2
+            compute_modify thermo_temp extra/dof 5 dynamic/dof yes
+            velocity all create 1.5 87287 temp tleft
+            run_style verlet
+            balance 1.0 shift x 5 1.1 weight time 1.0
+            fix 1 all nve
+            fix 2 left temp/berendsen 1.2 1.2 0.5
+            fix_modify 2 temp tleft
+            fix 3 all addforce 0.1 0.0 0.05
+            fix_modify 3 energy yes respa 1
+            fix 4 all balance 100 1.1 shift xyz 10 1.1
+            thermo_style custom step temp pe ke etotal press c_tleft
+            thermo_modify format float %20.15g
+            thermo 20
+            run 100
+            velocity all scale 1.0 temp tleft
+            fix_modify 3 energy no
+            run 40
+            """);
+        LammpsHarness.AssertSameThermo(lammps, ours, 1e-9);
+    }
+
+    [Test]
+    public void FixModifyTempAndPressOnNptMatchLammps()
+    {
+        var (lammps, ours) = RunBoth(Melt + """
+            compute tleft left temp
+            compute myp all pressure tleft
+            velocity all create 1.2 4928459
+            fix 1 all npt temp 1.0 1.0 0.5 iso 1.0 1.0 2.0
+            fix_modify 1 temp tleft press myp
+            thermo_style custom step temp pe etotal press vol c_tleft
+            thermo_modify format float %20.15g
+            thermo 25
+            run 100
+            """);
+        LammpsHarness.AssertSameThermo(lammps, ours, 1e-9);
+    }
+
+    [Test]
+    public void FixModifyEnergyOfAnIndenterJoinsTheMinimizersEnergyAsInLammps()
+    {
+        var (lammps, ours) = RunBoth(Melt + """
+            fix 1 all indent 10.0 sphere 3.3 3.3 3.3 2.0
+            fix_modify 1 energy yes
+            thermo_style custom step pe etotal press
+            thermo_modify format float %20.15g
+            thermo 5
+            minimize 0.0 1e-8 30 100
+            """);
+        LammpsHarness.AssertSameThermo(lammps, ours, 1e-8);
+    }
+
+    [Test]
+    public void ChangeBoxSequencesMatchLammps()
+    {
+        var (lammps, ours) = RunBoth(Melt + """
+            velocity all create 1.0 87287
+            fix 1 all nve
+            thermo_style custom step temp pe etotal press vol lx ly lz xy xz yz
+            thermo_modify format float %20.15g
+            thermo 20
+            run 20
+            change_box all x scale 1.02 y delta -0.1 0.1 z final 0 4.1 remap
+            run 20
+            change_box all x final 0 4.2 y volume remap units lattice
+            run 20
+            change_box all x delta 0 0.1 y volume z volume remap units box
+            run 20
+            change_box all triclinic
+            change_box all xy final 0.3 remap xz delta 0.2 yz final -0.1 remap units box
+            run 20
+            change_box all set x scale 0.99 remap
+            run 20
+            change_box left x scale 1.01
+            change_box all boundary p p f z delta -0.5 0.5 units box
+            run 20
+            """);
+        LammpsHarness.AssertSameThermo(lammps, ours, 1e-9);
+    }
+
+    private static readonly string Atoms = Melt;
+
+    [TestCase("fix_modify 1\n", "Illegal fix_modify command")]
+    [TestCase("fix_modify 9 energy yes\n", "Could not find fix_modify ID")]
+    [TestCase("fix_modify 1 energy yes\n", "Illegal fix_modify command")]
+    [TestCase("fix_modify 1 energy maybe\n", "Illegal fix_modify command")]
+    [TestCase("fix_modify 2 temp nope\n", "Could not find fix_modify temperature ID")]
+    [TestCase("compute p all pe\nfix_modify 2 temp p\n", "Fix_modify temperature ID does not compute temperature")]
+    [TestCase("fix_modify 2 press thermo_press\n", "Illegal fix_modify command")]
+    [TestCase("compute_modify nope extra/dof 1\n", "Could not find compute_modify ID")]
+    [TestCase("compute_modify thermo_temp extra/dof\n", "Illegal compute_modify command")]
+    [TestCase("compute_modify thermo_temp dynamic/dof sometimes\n", "Illegal compute_modify command")]
+    [TestCase("compute_modify thermo_temp colour blue\n", "Illegal compute_modify command")]
+    [TestCase("velocity all create 1.0 1234 temp nope\n", "Could not find velocity temperature ID")]
+    [TestCase("compute p all pe\nvelocity all create 1.0 1234 temp p\n", "Velocity temperature ID does not compute temperature")]
+    [TestCase("comm_style\n", "Illegal comm_style command")]
+    [TestCase("comm_style ring\n", "Illegal comm_style command")]
+    [TestCase("run_style\n", "Illegal run_style command")]
+    [TestCase("run_style fast\n", "Illegal integrate style")]
+    [TestCase("balance 1.0\n", "Illegal balance command")]
+    [TestCase("balance 1.0 shift xx 5 1.1\n", "Balance shift string is invalid")]
+    [TestCase("balance 1.0 shift x 0 1.1\n", "Illegal balance command")]
+    [TestCase("balance 1.0 rcb\n", "Balance rcb cannot be used with comm_style brick")]
+    [TestCase("balance 1.0 shift x 5 1.1 weight colour 1\n", "Unknown (fix) balance weight method: colour")]
+    [TestCase("fix 5 all balance 10 1.1\n", "Illegal fix balance command")]
+    [TestCase("fix 5 all balance 10 1.1 rcb\n", "Fix balance rcb cannot be used with comm_style brick")]
+    [TestCase("fix 5 all balance 10 1.1 shift xyx 10 1.1\n", "Fix balance shift string is invalid")]
+    [TestCase("change_box all\n", "Illegal change_box command")]
+    [TestCase("change_box nope x scale 1.1\n", "Could not find change_box group ID")]
+    [TestCase("change_box all x stretch 1.1\n", "Illegal change_box command")]
+    [TestCase("change_box all y volume\n", "Change_box volume used incorrectly")]
+    [TestCase("change_box all x scale 1.1 x volume\n", "Change_box volume used incorrectly")]
+    [TestCase("change_box all xy final 0.1\n", "Cannot change box tilt factors for orthogonal box")]
+    [TestCase("change_box all triclinic xy final 0.1 ortho\n", "Cannot change box to orthogonal when tilt is non-zero")]
+    [TestCase("change_box all x final 2 1\n", "Box bounds are invalid or missing")]
+    [TestCase("change_box all x scale 1.1 units metres\n", "Illegal change_box command")]
+    [TestCase("dump d all atom 10 d.txt\nchange_box all triclinic\n", "Cannot change box ortho/triclinic with dumps defined")]
+    [TestCase("change_box all triclinic xy final 4.0\n", "Triclinic box skew is too large")]
+    public void RefusalsUseLammpsWords(string tail, string lammpsText)
+    {
+        var deck = Atoms + "fix 1 all nve\nfix 2 all temp/rescale 1 1.0 1.0 0.02 1.0\n" + tail;
+        var lmp = LammpsHarness.RequireLammps();
+        var dir = RepoPaths.TempDir();
+        var path = Path.Combine(dir, "in.bad");
+        File.WriteAllText(path, deck);
+        var psi = new ProcessStartInfo(lmp, ["-in", path, "-log", "none", "-echo", "none"])
+        {
+            WorkingDirectory = dir, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false,
+        };
+        using var p = Process.Start(psi)!;
+        var output = p.StandardOutput.ReadToEnd() + p.StandardError.ReadToEnd();
+        p.WaitForExit();
+        var line = output.Split('\n').First(l => l.StartsWith("ERROR", StringComparison.Ordinal));
+        Assert.That(line, Does.Contain(lammpsText), "the deck's expected LAMMPS text");
+
+        using var session = new DeckSession(new StringWriter(), dir, logFile: null);
+        var ours = Assert.Throws<UserInputException>(() => session.RunFile(path))!.Message;
+        Assert.That(ours, Does.Contain(lammpsText));
+    }
+}
