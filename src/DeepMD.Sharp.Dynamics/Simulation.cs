@@ -358,7 +358,7 @@ public sealed class Simulation
     {
         Validate();
         Atoms.Trim();
-        var continues = continueLastRun && PendingCheckpoint is null && !Fixes.Any(f => f.UsesStorageOrder) && _lastRun.Continues(this);
+        var continues = continueLastRun && PendingCheckpoint is null && !Fixes.Any(f => f.UsesStorageOrder || f.UsesWrappedPositions) && _lastRun.Continues(this);
         _lastRun.Forget();
         SetupCount++;
         _perAtomForComputes = Computes.Any(k => k.NeedsPerAtomEnergy || k.NeedsPerAtomVirial);

@@ -38,6 +38,13 @@ public abstract class Fix
     /// </summary>
     public virtual bool UsesStorageOrder => false;
 
+    /// <summary>
+    /// Whether the fix reads atom positions whose wrapping matters (an atom-style variable of x, y, z), so a run's
+    /// setup wraps the atoms into the box and rebuilds the list as LAMMPS' setup always does, even when it could keep
+    /// the last run's list (see <see cref="RunContinuation"/>).
+    /// </summary>
+    public virtual bool UsesWrappedPositions => false;
+
     /// <summary>Once per run, before the initial force evaluation (timestep-dependent constants).</summary>
     public virtual void Init(Simulation sim) { }
 

@@ -53,6 +53,11 @@ public sealed class VelocityCommand : IDeckCommand
                     else if (args[k] == "units") lattice = args[k + 1] == "lattice";
                     else throw args.UnknownKeyword(args[k], ["sum", "units"]);
                 }
+                if (args[2].StartsWith("v_", StringComparison.Ordinal) || args[3].StartsWith("v_", StringComparison.Ordinal) || args[4].StartsWith("v_", StringComparison.Ordinal))
+                {
+                    SetFromVariables(context, args, group, sum);
+                    break;
+                }
                 double sx = 1, sy = 1, sz = 1;
                 if (lattice)
                 {
@@ -84,6 +89,48 @@ public sealed class VelocityCommand : IDeckCommand
                 break;
             default:
                 throw args.UnknownKeyword(args[1], ["create", "set", "scale", "zero"]);
+        }
+    }
+
+    /// <summary>
+    /// <c>velocity GROUP set</c> with variables (LAMMPS: equal-style → one value, atom-style → a value per atom; every
+    /// variable is evaluated before any velocity changes; variable values are not scaled by the lattice).
+    /// </summary>
+    private static void SetFromVariables(DeckContext context, DeckArguments args, DeepMD.Sharp.Dynamics.Groups.AtomGroup group, bool sum)
+    {
+        var sim = context.Simulation;
+        var a = sim.Atoms;
+        var scale = context.Lattice is { } lat ? new[] { lat.XLattice, lat.YLattice, lat.ZLattice } : [1.0, 1.0, 1.0];
+        var lattice = true;
+        for (var k = 5; k + 1 < args.Count; k += 2)
+            if (args[k] == "units") lattice = args[k + 1] == "lattice";
+        var columns = new double[]?[3];
+        var constant = new double?[3];
+        for (var d = 0; d < 3; d++)
+        {
+            var w = args[2 + d];
+            if (w == "NULL") continue;
+            if (!w.StartsWith("v_", StringComparison.Ordinal))
+            {
+                constant[d] = args.Double(2 + d, "velocity component") * (lattice ? scale[d] : 1.0);
+                continue;
+            }
+            if (!context.Variables.TryGetValue(w[2..], out var v)) throw new Core.Errors.UserInputException($"Variable name for velocity set does not exist: {w[2..]}");
+            if (sim.Dimension == 2 && d == 2) throw new Core.Errors.UserInputException("Cannot set variable z velocity for 2d simulation");
+            if (v.IsPerAtom) columns[d] = context.Runner.EvaluateAtomVariable(v);
+            else if (v.Style == "equal") constant[d] = context.Runner.Evaluate(v.Current);
+            else throw new Core.Errors.UserInputException($"Variable for velocity set is invalid style: {w[2..]} is {v.Style}-style");
+        }
+        var vel = new[] { a.Vx, a.Vy, a.Vz };
+        for (var i = 0; i < a.Count; i++)
+        {
+            if (!group.Contains(a.Id[i])) continue;
+            for (var d = 0; d < 3; d++)
+            {
+                double? value = columns[d] is { } c ? c[i] : constant[d];
+                if (value is not { } x) continue;
+                vel[d][i] = sum ? vel[d][i] + x : x;
+            }
         }
     }
 

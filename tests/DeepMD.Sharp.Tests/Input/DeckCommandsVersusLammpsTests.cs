@@ -129,6 +129,84 @@ public class DeckCommandsVersusLammpsTests
         LammpsHarness.AssertSameThermo(lammps, ours, 1e-9);
     }
 
+    /// <summary>
+    /// Atom-style variables (per-atom names, math, thermo keywords, other variables) in group variable, velocity set,
+    /// fix addforce and setforce and dump custom; internal, file (with next), getenv, format and uloop variables.
+    /// </summary>
+    [Test]
+    public void AtomStyleAndOtherVariableStylesMatchLammps()
+    {
+        var lmp = LammpsHarness.RequireLammps();
+        var dir = RepoPaths.TempDir();
+        File.WriteAllText(Path.Combine(dir, "vals.txt"), "# values for a file variable\n0.5\n\n0.7\n");
+        var path = Path.Combine(dir, "in.deck");
+        File.WriteAllText(path, """
+            units lj
+            atom_style atomic
+            lattice fcc 0.8442
+            region box block 0 4 0 4 0 4
+            create_box 2 box
+            create_atoms 1 box
+            mass 1 1.0
+            mass 2 2.0
+            variable left atom "x < 3.0 && y > 1.0"
+            group left variable left
+            set group left type 2
+            pair_style lj/cut 2.5
+            pair_coeff * * 1.0 1.0 2.5
+            neigh_modify delay 0
+            variable k internal 0.3
+            variable scale file vals.txt
+            variable kf format k %.3f
+            variable vx0 atom 0.2*sin(y)+v_k*(type-1)
+            variable vz0 equal 0.05*v_scale
+            velocity all create 1.0 87287
+            velocity all set v_vx0 NULL v_vz0 sum yes
+            variable fx atom -v_k*(x-lx/2)*mass
+            variable fz atom 0.02*type+id*0
+            variable fy equal 0.01*v_scale
+            fix 1 all nve
+            fix 2 all addforce v_fx v_fy v_fz
+            variable hold atom "id <= 4"
+            group hold variable hold
+            fix 3 hold setforce 0.0 v_fy NULL
+            variable kin atom 0.5*mass*(vx^2+vy^2+vz^2)
+            dump d all custom 25 dump.txt id type v_kin v_fx
+            thermo_style custom step temp pe ke etotal press
+            thermo_modify format float %20.15g
+            thermo 25
+            run 50
+            next scale
+            run 50
+            print "kf=${kf} scale=${scale}"
+            variable n uloop 3
+            label again
+            print "n=${n}"
+            next n
+            jump SELF again
+            """);
+        var lammps = LammpsHarness.RunLammps(lmp, path, dir);
+        var lammpsDump = File.ReadAllText(Path.Combine(dir, "dump.txt"));
+        var ours = LammpsHarness.RunDpsharp(path, dir);
+        var ourDump = File.ReadAllText(Path.Combine(dir, "dump.txt"));
+        LammpsHarness.AssertSameThermo(lammps, ours, 1e-9);
+        foreach (var line in new[] { "96 atoms in group left", "4 atoms in group hold", "kf=0.300 scale=0.7", "n=1", "n=2", "n=3" })
+        {
+            Assert.That(lammps, Does.Contain(line), "LAMMPS' output");
+            Assert.That(ours, Does.Contain(line));
+        }
+        // the dump's v_ columns (printed with %g): every number within a unit of the 6th significant digit
+        var a = lammpsDump.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries);
+        var b = ourDump.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries);
+        Assert.That(b, Has.Length.EqualTo(a.Length));
+        for (var i = 0; i < a.Length; i++)
+        {
+            if (double.TryParse(a[i], System.Globalization.CultureInfo.InvariantCulture, out var x) && double.TryParse(b[i], System.Globalization.CultureInfo.InvariantCulture, out var y))
+                Assert.That(y, Is.EqualTo(x).Within(Math.Max(1e-12, 2e-5 * Math.Abs(x))), $"dump word {i}");
+            else Assert.That(b[i], Is.EqualTo(a[i]), $"dump word {i}");
+        }
+    }
+
     private static readonly string Atoms = Melt;
 
     [TestCase("fix_modify 1\n", "Illegal fix_modify command")]
@@ -156,6 +234,18 @@ public class DeckCommandsVersusLammpsTests
     [TestCase("fix 5 all balance 10 1.1\n", "Illegal fix balance command")]
     [TestCase("fix 5 all balance 10 1.1 rcb\n", "Fix balance rcb cannot be used with comm_style brick")]
     [TestCase("fix 5 all balance 10 1.1 shift xyx 10 1.1\n", "Fix balance shift string is invalid")]
+    [TestCase("variable a atom x\nvariable b equal v_a+1\nprint ${b}\n", "Atom-style variable in equal-style variable formula")]
+    [TestCase("variable a atom x\nprint ${a}\n", "Substitution for illegal variable a")]
+    [TestCase("variable a equal 1\nvariable a atom x\n", "Cannot redefine variable as a different style")]
+    [TestCase("variable a internal 1 2\n", "Illegal variable command")]
+    [TestCase("variable a format b %d\n", "Incorrect conversion in format string")]
+    [TestCase("variable a equal 1\nnext a\n", "Invalid variable style with next command")]
+    [TestCase("group g variable nope\n", "Variable name for group does not exist")]
+    [TestCase("variable a equal 1\ngroup g variable a\n", "Variable for group is invalid style")]
+    [TestCase("velocity all set v_nope NULL NULL\n", "Variable name for velocity set does not exist")]
+    [TestCase("variable a string x\nvelocity all set v_a NULL NULL\n", "Variable for velocity set is invalid style")]
+    [TestCase("variable a equal 1\ndump d all custom 1 d.txt id v_a\nrun 0\n", "Dump custom variable a is not atom-style variable")]
+    [TestCase("dump d all custom 1 d.txt id v_nope\nrun 0\n", "Could not find dump custom variable name")]
     [TestCase("change_box all\n", "Illegal change_box command")]
     [TestCase("change_box nope x scale 1.1\n", "Could not find change_box group ID")]
     [TestCase("change_box all x stretch 1.1\n", "Illegal change_box command")]
