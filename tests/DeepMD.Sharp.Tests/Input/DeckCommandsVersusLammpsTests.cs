@@ -195,16 +195,68 @@ public class DeckCommandsVersusLammpsTests
             Assert.That(lammps, Does.Contain(line), "LAMMPS' output");
             Assert.That(ours, Does.Contain(line));
         }
-        // the dump's v_ columns (printed with %g): every number within a unit of the 6th significant digit
-        var a = lammpsDump.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries);
-        var b = ourDump.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries);
-        Assert.That(b, Has.Length.EqualTo(a.Length));
-        for (var i = 0; i < a.Length; i++)
+        // the dump's v_ columns (printed with %g), atoms matched by id within each frame (the storage orders differ)
+        var theirs = DumpRows(lammpsDump);
+        var mine = DumpRows(ourDump);
+        Assert.That(mine.Keys, Is.EquivalentTo(theirs.Keys));
+        foreach (var (key, row) in theirs)
+            for (var c = 0; c < row.Length; c++)
+                Assert.That(mine[key][c], Is.EqualTo(row[c]).Within(Math.Max(1e-12, 2e-5 * Math.Abs(row[c]))), $"dump frame {key.Frame} atom {key.Id} column {c}");
+    }
+
+    /// <summary>The numeric rows of a text dump's ATOMS sections by (frame, first column = id).</summary>
+    private static Dictionary<(int Frame, string Id), double[]> DumpRows(string dump)
+    {
+        var rows = new Dictionary<(int, string), double[]>();
+        var frame = -1;
+        var inAtoms = false;
+        foreach (var line in dump.Split('\n', StringSplitOptions.RemoveEmptyEntries))
         {
-            if (double.TryParse(a[i], System.Globalization.CultureInfo.InvariantCulture, out var x) && double.TryParse(b[i], System.Globalization.CultureInfo.InvariantCulture, out var y))
-                Assert.That(y, Is.EqualTo(x).Within(Math.Max(1e-12, 2e-5 * Math.Abs(x))), $"dump word {i}");
-            else Assert.That(b[i], Is.EqualTo(a[i]), $"dump word {i}");
+            if (line.StartsWith("ITEM:", StringComparison.Ordinal))
+            {
+                inAtoms = line.StartsWith("ITEM: ATOMS", StringComparison.Ordinal);
+                if (inAtoms) frame++;
+                continue;
+            }
+            if (!inAtoms) continue;
+            var w = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+            rows[(frame, w[0])] = w.Skip(1).Select(x => double.Parse(x, System.Globalization.CultureInfo.InvariantCulture)).ToArray();
         }
+        return rows;
+    }
+
+    [Test]
+    public void NeighModifyExcludeTypesAndGroupsMatchLammps()
+    {
+        var (lammps, ours) = RunBoth("""
+            units lj
+            atom_style atomic
+            lattice fcc 0.8442
+            region box block 0 4 0 4 0 4
+            create_box 3 box
+            create_atoms 1 box
+            mass * 1.0
+            region half block INF 2 INF INF INF INF
+            group left region half
+            set group left type 2
+            region top block INF INF INF INF 3 INF
+            group top region top
+            set group top type 3
+            pair_style lj/cut 2.5
+            pair_coeff * * 1.0 1.0 2.5
+            neigh_modify delay 0 exclude type 1 2 exclude group top left
+            velocity all create 0.3 87287
+            fix 1 all nve
+            thermo_style custom step temp pe ke etotal press
+            thermo_modify format float %20.15g
+            thermo 20
+            run 20
+            neigh_modify exclude none exclude type 3 3
+            run 40
+            neigh_modify exclude none
+            run 20
+            """);
+        LammpsHarness.AssertSameThermo(lammps, ours, 1e-9);
     }
 
     private static readonly string Atoms = Melt;
@@ -246,6 +298,11 @@ public class DeckCommandsVersusLammpsTests
     [TestCase("variable a string x\nvelocity all set v_a NULL NULL\n", "Variable for velocity set is invalid style")]
     [TestCase("variable a equal 1\ndump d all custom 1 d.txt id v_a\nrun 0\n", "Dump custom variable a is not atom-style variable")]
     [TestCase("dump d all custom 1 d.txt id v_nope\nrun 0\n", "Could not find dump custom variable name")]
+    [TestCase("neigh_modify exclude\n", "Illegal neigh_modify command")]
+    [TestCase("neigh_modify exclude type 1\n", "Illegal neigh_modify command")]
+    [TestCase("neigh_modify exclude group all nope\n", "Invalid group ID in neigh_modify command")]
+    [TestCase("neigh_modify exclude molecule/intra all\n", "Neigh_modify exclude molecule requires atom attribute molecule")]
+    [TestCase("neigh_modify exclude colour 1 2\n", "Illegal neigh_modify command")]
     [TestCase("change_box all\n", "Illegal change_box command")]
     [TestCase("change_box nope x scale 1.1\n", "Could not find change_box group ID")]
     [TestCase("change_box all x stretch 1.1\n", "Illegal change_box command")]
