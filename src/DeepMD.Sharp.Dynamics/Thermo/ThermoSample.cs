@@ -36,7 +36,10 @@ public sealed class ThermoSample
     /// The thermo temperature compute (<c>thermo_temp</c>) when the deck made or changed it (<c>compute_modify thermo_temp
     /// extra/dof N</c>), else null and thermo uses the temperature of all atoms with the default degrees of freedom.
     /// </summary>
-    private Computes.ComputeTemp? ThermoTemp => Simulation.FindCompute("thermo_temp") as Computes.ComputeTemp;
+    private Computes.ComputeTemp? ThermoTemp => Simulation.FindCompute(TemperatureId) as Computes.ComputeTemp;
+
+    /// <summary>The id of thermo's temperature compute (<c>thermo_modify temp ID</c>; default thermo_temp).</summary>
+    public string TemperatureId { get; internal set; } = "thermo_temp";
 
     public double Temperature
     {

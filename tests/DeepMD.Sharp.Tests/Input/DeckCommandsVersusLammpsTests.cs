@@ -71,6 +71,22 @@ public class DeckCommandsVersusLammpsTests
     }
 
     [Test]
+    public void ThermoModifyTempUsesTheComputeForTempKeAndPressAsLammps()
+    {
+        var (lammps, ours) = RunBoth(Melt + """
+            compute tleft left temp
+            compute_modify tleft extra/dof 1
+            velocity all create 1.1 87287
+            fix 1 all nve
+            thermo_style custom step temp pe ke etotal press
+            thermo_modify temp tleft format float %20.15g
+            thermo 20
+            run 60
+            """);
+        LammpsHarness.AssertSameThermo(lammps, ours, 1e-9);
+    }
+
+    [Test]
     public void FixModifyTempAndPressOnNptMatchLammps()
     {
         var (lammps, ours) = RunBoth(Melt + """
@@ -303,6 +319,8 @@ public class DeckCommandsVersusLammpsTests
     [TestCase("neigh_modify exclude group all nope\n", "Invalid group ID in neigh_modify command")]
     [TestCase("neigh_modify exclude molecule/intra all\n", "Neigh_modify exclude molecule requires atom attribute molecule")]
     [TestCase("neigh_modify exclude colour 1 2\n", "Illegal neigh_modify command")]
+    [TestCase("thermo_modify temp nope\n", "Could not find thermo_modify temperature ID")]
+    [TestCase("compute p all pe\nthermo_modify temp p\n", "Thermo_modify temperature ID does not compute temperature")]
     [TestCase("change_box all\n", "Illegal change_box command")]
     [TestCase("change_box nope x scale 1.1\n", "Could not find change_box group ID")]
     [TestCase("change_box all x stretch 1.1\n", "Illegal change_box command")]
