@@ -26,6 +26,21 @@ public sealed class Simulation
     private bool _boxChanges;
     private ParallelOptions _parallel = new();
     private readonly RunContinuation _lastRun = new();
+    private Func<int, int, bool>? _neighborExclusion;
+
+    /// <summary>
+    /// Pairs left out of the neighbor list (<c>neigh_modify exclude</c>), given the storage indices of both atoms; null:
+    /// none. Setting it makes the next run build its list afresh. Serial half-list pair styles only.
+    /// </summary>
+    public Func<int, int, bool>? NeighborExclusion
+    {
+        get => _neighborExclusion;
+        set
+        {
+            _neighborExclusion = value;
+            _lastRun.Forget();
+        }
+    }
 
     public Simulation(UnitSystem units)
     {
@@ -372,7 +387,7 @@ public sealed class Simulation
     {
         Validate();
         Atoms.Trim();
-        var continues = continueLastRun && PendingCheckpoint is null && !Fixes.Any(f => f.UsesStorageOrder) && _lastRun.Continues(this);
+        var continues = continueLastRun && PendingCheckpoint is null && !Fixes.Any(f => f.UsesStorageOrder || f.UsesWrappedPositions) && _lastRun.Continues(this);
         _lastRun.Forget();
         SetupCount++;
         _perAtomForComputes = Computes.Any(k => k.NeedsPerAtomEnergy || k.NeedsPerAtomVirial);
@@ -487,8 +502,13 @@ public sealed class Simulation
     private void BuildNeighborList(ReadOnlySpan<double> x, ReadOnlySpan<double> y, ReadOnlySpan<double> z)
     {
         var box = Box!;
+        if (NeighborExclusion is not null && Potential!.NeighborKind != NeighborKind.HalfWithGhosts)
+            throw new Core.Errors.UserInputException("neigh_modify exclude works with the pair styles that use a half neighbor list (lj/cut, eam, morse, ...) only so far, not with deepmd or hybrid/overlay");
         if (Potential!.NeighborKind == NeighborKind.HalfWithGhosts)
+        {
             Verlet.BuildHalf(x, y, z, Atoms.Type.AsSpan(0, Atoms.Count), box, Potential.Cutoff, planar: Dimension == 2);
+            if (NeighborExclusion is { } excluded) Verlet.Half!.Exclude(excluded);
+        }
         else if (Potential.NeighborKind == NeighborKind.Both)
             Verlet.BuildBoth(x, y, z, Atoms.Type.AsSpan(0, Atoms.Count), box, Potential.Cutoff);
         else if (Streams(x.Length))

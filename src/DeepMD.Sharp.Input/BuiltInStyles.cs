@@ -79,6 +79,12 @@ public static class BuiltInStyles
         registry.RegisterCommand<WriteDataCommand>();
         registry.RegisterCommand<WriteDumpCommand>();
         registry.RegisterCommand<WriteRestartCommand>();
+        registry.RegisterCommand<FixModifyCommand>();
+        registry.RegisterCommand<ComputeModifyCommand>();
+        registry.RegisterCommand<CommStyleCommand>();
+        registry.RegisterCommand<RunStyleCommand>();
+        registry.RegisterCommand<BalanceCommand>();
+        registry.RegisterCommand<ChangeBoxCommand>();
 
         registry.RegisterPairStyle<BornPairStyle>();
         registry.RegisterPairStyle<BuckPairStyle>();
@@ -114,5 +120,6 @@ public static class BuiltInStyles
         registry.RegisterFixStyle<TempCsvrFixStyle>();
         registry.RegisterFixStyle<TempRescaleFixStyle>();
         registry.RegisterFixStyle<WallReflectFixStyle>();
+        registry.RegisterFixStyle<BalanceFixStyle>();
     }
 }

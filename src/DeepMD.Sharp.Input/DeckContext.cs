@@ -158,6 +158,7 @@ public sealed class DeckContext
         _simulation.StorageOrder.BinSize = SortBinSize;
         _simulation.Atoms.Style = AtomStyle;
         _simulation.Bonded = Bonded;
+        ApplyNeighborExclusions();
         return _simulation;
     }
 
@@ -231,6 +232,48 @@ public sealed class DeckContext
     public int NeighborDelay { get; set; }
 
     public bool NeighborCheck { get; set; } = true;
+
+    /// <summary>
+    /// <c>change_box … triclinic</c> made the box triclinic with (so far) zero tilts, so tilt changes are allowed; such a
+    /// box computes as an orthogonal one.
+    /// </summary>
+    public bool TriclinicBox { get; set; }
+
+    /// <summary><c>neigh_modify exclude</c> rules in order: ("type", M, N, "", "") or ("group", 0, 0, G1, G2).</summary>
+    public List<(string Kind, int Type1, int Type2, string Group1, string Group2)> NeighborExclusions { get; } = [];
+
+    /// <summary>Hands the exclusion rules to the simulation (when it exists) as a pair predicate on storage indices.</summary>
+    public void ApplyNeighborExclusions()
+    {
+        if (_simulation is not { } sim) return;
+        if (NeighborExclusions.Count == 0)
+        {
+            sim.NeighborExclusion = null;
+            return;
+        }
+        var rules = NeighborExclusions.ToArray();
+        sim.NeighborExclusion = (i, j) =>
+        {
+            var a = sim.Atoms;
+            foreach (var r in rules)
+            {
+                if (r.Kind == "type")
+                {
+                    int ti = a.Type[i] + 1, tj = a.Type[j] + 1;
+                    if ((ti == r.Type1 && tj == r.Type2) || (ti == r.Type2 && tj == r.Type1)) return true;
+                }
+                else if (Groups.TryGetValue(r.Group1, out var g1) && Groups.TryGetValue(r.Group2, out var g2))
+                {
+                    int ii = a.Id[i], jj = a.Id[j];
+                    if ((g1.Contains(ii) && g2.Contains(jj)) || (g2.Contains(ii) && g1.Contains(jj))) return true;
+                }
+            }
+            return false;
+        };
+    }
+
+    /// <summary><c>comm_style tiled</c> was given (LAMMPS needs it for balance rcb); brick by default.</summary>
+    public bool CommStyleTiled { get; set; }
 
     /// <summary><c>newton</c>'s bond setting; LAMMPS refuses to change it once the box exists.</summary>
     public bool NewtonBond { get; set; } = true;

@@ -227,7 +227,143 @@ public sealed class DeckRunner
             var close = EditDistance.Closest(name, Context.Variables.Keys);
             throw new UserInputException($"variable '{name}' is not defined{(close is null ? "" : $"; did you mean '{close}'?")}");
         }
-        return v.Style == "equal" ? FormatNumber(EvaluateVariable(v), "%.15g") : v.Current;
+        return v.Style switch
+        {
+            "equal" => FormatNumber(EvaluateVariable(v), "%.15g"),
+            "internal" => FormatNumber(NumberOf(v), "%.15g"),
+            "getenv" => Environment.GetEnvironmentVariable(v.Current) ?? "",
+            "format" => FormatOf(v),
+            "atom" or "atomfile" => throw new UserInputException($"Substitution for illegal variable {name}: it is {v.Style}-style (one value per atom)"),
+            _ => v.Current,
+        };
+    }
+
+    /// <summary>A format-style variable's text: its equal-style (or internal) variable printed with its format.</summary>
+    private string FormatOf(DeckVariable v)
+    {
+        if (!Context.Variables.TryGetValue(v.Values[0], out var inner) || inner.Style is not ("equal" or "internal"))
+            throw new UserInputException($"Variable {v.Name}: format variable {v.Values[0]} does not exist or is not equal-style");
+        return CFormat.Printf(v.Values[1], inner.Style == "equal" ? EvaluateVariable(inner) : NumberOf(inner));
+    }
+
+    private static double NumberOf(DeckVariable v) =>
+        double.TryParse(v.Current, NumberStyles.Float, CultureInfo.InvariantCulture, out var d) ? d
+        : throw new UserInputException($"variable '{v.Name}' = '{v.Current}' is not a number");
+
+    /// <summary>
+    /// The values of an atom-style (per-atom formula) or atomfile variable, one per atom in storage order, as LAMMPS
+    /// evaluates them: per-atom names (x y z vx vy vz fx fy fz mass type id q), per-atom computes c_ID and c_ID[i],
+    /// other atom-style variables v_name, and everything an equal-style formula may hold (thermo keywords, equal
+    /// variables, math functions); <c>x[N]</c> and the like read the value of atom ID N.
+    /// </summary>
+    public double[] EvaluateAtomVariable(DeckVariable v)
+    {
+        var sim = Context.Simulation;
+        var a = sim.Atoms;
+        var result = new double[a.Count];
+        if (v.Style == "atomfile")
+        {
+            for (var i = 0; i < a.Count; i++) result[i] = v.AtomValues!.TryGetValue(a.Id[i], out var x) ? x : 0.0;
+            return result;
+        }
+        if (v.Style != "atom") throw new UserInputException($"Variable {v.Name} is not atom-style (it is {v.Style}-style)");
+        var at = _evaluating.IndexOf(v.Name);
+        if (at >= 0)
+            throw new UserInputException($"variable '{v.Name}' has a circular dependency ({string.Join(" -> ", _evaluating.Skip(at).Append(v.Name))}); "
+                + "a variable cannot refer to itself, directly or through other variables");
+        _evaluating.Add(v.Name);
+        var perAtom = new Dictionary<string, double[]>(StringComparer.Ordinal);
+        try
+        {
+            for (var i = 0; i < a.Count; i++)
+            {
+                var atom = i;
+                result[i] = ExpressionEvaluator.Evaluate(v.Current, name => ResolveAtom(name, atom, perAtom));
+            }
+        }
+        finally
+        {
+            _evaluating.RemoveAt(_evaluating.Count - 1);
+        }
+        return result;
+    }
+
+    /// <summary>
+    /// The per-atom values of the atom-style or atomfile variable NAME (storage order), with LAMMPS' texts when it is
+    /// missing or not per-atom (<paramref name="usage"/> names the command, e.g. "dump custom").
+    /// </summary>
+    public double[] AtomVariable(string name, string usage)
+    {
+        var title = char.ToUpperInvariant(usage[0]) + usage[1..];
+        if (!Context.Variables.TryGetValue(name, out var v)) throw new UserInputException($"Could not find {usage} variable name {name}");
+        if (!v.IsPerAtom) throw new UserInputException($"{title} variable {name} is not atom-style variable");
+        return EvaluateAtomVariable(v);
+    }
+
+    /// <summary>A name in an atom-style formula for the atom at storage index <paramref name="i"/>.</summary>
+    private double ResolveAtom(string name, int i, Dictionary<string, double[]> perAtom)
+    {
+        var sim = Context.Simulation;
+        var a = sim.Atoms;
+        if (AtomValue(name, i) is { } own) return own;
+        var bracket = name.IndexOf('[');
+        if (bracket > 0 && name.EndsWith(']') && !name.StartsWith("c_", StringComparison.Ordinal) && !name.StartsWith("f_", StringComparison.Ordinal)
+            && !name.StartsWith("v_", StringComparison.Ordinal))
+        {
+            // x[N]: the value of atom ID N
+            if (!int.TryParse(name[(bracket + 1)..^1], NumberStyles.Integer, CultureInfo.InvariantCulture, out var id))
+                throw new UserInputException($"Invalid atom vector in variable formula: {name}");
+            var j = Array.IndexOf(a.Id, id, 0, a.Count);
+            if (j < 0) throw new UserInputException($"Variable atom ID {id} is out of range");
+            return AtomValue(name[..bracket], j) ?? throw new UserInputException($"Invalid atom vector in variable formula: {name}");
+        }
+        if (perAtom.TryGetValue(name, out var cached)) return cached[i];
+        if (name.StartsWith("v_", StringComparison.Ordinal) && Context.Variables.TryGetValue(name[2..], out var v) && v.IsPerAtom)
+        {
+            var values = EvaluateAtomVariable(v);
+            perAtom[name] = values;
+            return values[i];
+        }
+        if (name.StartsWith("c_", StringComparison.Ordinal) && Computes.DeckReference.TryParse(name, out var r) && r.J is null
+            && Context.Simulation.FindCompute(r.Id) is { HasPerAtom: true } c)
+        {
+            var columns = c.PerAtomColumns;
+            if (r.I is null && columns > 0) throw new UserInputException($"Compute {c.Id} in variable formula is a per-atom array; use c_{c.Id}[i]");
+            if (r.I is { } col && (columns == 0 || col < 1 || col > columns))
+                throw new UserInputException($"Variable formula compute array is accessed out-of-range: {name}");
+            var all = c.PerAtom(sim);
+            var stride = Math.Max(1, columns);
+            var offset = r.I is { } k ? k - 1 : 0;
+            var values = new double[a.Count];
+            for (var n = 0; n < a.Count; n++) values[n] = all[n * stride + offset];
+            perAtom[name] = values;
+            return values[i];
+        }
+        return Resolve(name);
+    }
+
+    /// <summary>The per-atom keywords of a formula for the atom at storage index <paramref name="i"/>, or null.</summary>
+    private double? AtomValue(string name, int i)
+    {
+        var sim = Context.Simulation;
+        var a = sim.Atoms;
+        return name switch
+        {
+            "x" => a.X[i],
+            "y" => a.Y[i],
+            "z" => a.Z[i],
+            "vx" => a.Vx[i],
+            "vy" => a.Vy[i],
+            "vz" => a.Vz[i],
+            "fx" => a.Fx[i],
+            "fy" => a.Fy[i],
+            "fz" => a.Fz[i],
+            "mass" => sim.Masses[a.Type[i]],
+            "type" => a.Type[i] + 1,
+            "id" => a.Id[i],
+            "q" => a.HasCharge ? a.Q[i] : throw new UserInputException("Variable uses atom property q that isn't allocated (atom_style charge has it)"),
+            _ => null,
+        };
     }
 
     /// <summary>Evaluates an equal-style variable, refusing one that (through others) refers to itself.</summary>
@@ -259,9 +395,11 @@ public sealed class DeckRunner
         {
             var vn = name[2..];
             if (!Context.Variables.TryGetValue(vn, out var v)) throw new UserInputException($"variable '{vn}' is not defined");
-            return v.Style == "equal" ? EvaluateVariable(v)
-                : double.TryParse(v.Current, NumberStyles.Float, CultureInfo.InvariantCulture, out var d) ? d
-                : throw new UserInputException($"variable '{vn}' = '{v.Current}' is not a number");
+            if (v.IsPerAtom) throw new UserInputException($"Atom-style variable in equal-style variable formula: v_{vn}");
+            var text = v.Style switch { "equal" => null, "getenv" => Environment.GetEnvironmentVariable(v.Current) ?? "", "format" => FormatOf(v), _ => v.Current };
+            return text is null ? EvaluateVariable(v)
+                : double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var d) ? d
+                : throw new UserInputException($"variable '{vn}' = '{text}' is not a number");
         }
         if ((name.StartsWith("c_", StringComparison.Ordinal) || name.StartsWith("f_", StringComparison.Ordinal))
             && Computes.DeckReference.TryParse(name, out var reference))

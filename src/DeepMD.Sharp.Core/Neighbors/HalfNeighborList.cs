@@ -68,6 +68,29 @@ public sealed class HalfNeighborList
     public int[] SlabStartArray => _slabStart;
 
     /// <summary>
+    /// Removes the pairs <paramref name="excluded"/> names (given the local indices of both atoms; a ghost counts as its
+    /// owner), as LAMMPS' <c>neigh_modify exclude</c> does after a build. Pair order is otherwise kept.
+    /// </summary>
+    public void Exclude(Func<int, int, bool> excluded)
+    {
+        var owner = Atoms.Owner;
+        var w = 0;
+        var start = _offsets[0];
+        for (var k = 0; k < CenterCount; k++)
+        {
+            var i = _centers[k];
+            var end = _offsets[k + 1];
+            for (var p = start; p < end; p++)
+            {
+                var j = _neighbors[p];
+                if (!excluded(i, owner[j])) _neighbors[w++] = j;
+            }
+            start = end;
+            _offsets[k + 1] = w;
+        }
+    }
+
+    /// <summary>
     /// Builds ghosts, bins and the list for local positions wrapped into the box.
     /// </summary>
     /// <param name="x">Local x positions.</param>

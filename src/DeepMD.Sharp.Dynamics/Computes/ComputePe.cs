@@ -5,8 +5,9 @@ using DeepMD.Sharp.Dynamics.Groups;
 /// <summary>
 /// <c>compute ID all pe [pair] [bond] ...</c>: the potential energy of the last force evaluation (tail correction
 /// included when the pair style has one), extensive, as LAMMPS' compute pe: the pair term and the bond and angle terms
-/// of a molecular system as asked (all without keywords); dihedral, improper, kspace and fix terms are 0 here. The
-/// default thermo potential energy is this compute (<c>thermo_pe</c>).
+/// of a molecular system as asked (all without keywords); dihedral, improper and kspace terms are 0 here; the energies
+/// of fixes with <c>fix_modify energy yes</c> are added, as LAMMPS does. The default thermo potential energy is this
+/// compute (<c>thermo_pe</c>).
 /// </summary>
 public sealed class ComputePe(string id, AtomGroup group, bool pair = true, bool bond = true, bool angle = true) : Compute(id, group)
 {
@@ -16,6 +17,7 @@ public sealed class ComputePe(string id, AtomGroup group, bool pair = true, bool
 
     public override bool ExtensiveScalar => true;
 
-    protected override double ComputeScalar(Simulation sim) => pair && bond && angle ? sim.PotentialEnergy :
-        (pair ? sim.PotentialEnergy - sim.MolecularEnergy : 0.0) + (bond ? sim.BondEnergy : 0.0) + (angle ? sim.AngleEnergy : 0.0);
+    protected override double ComputeScalar(Simulation sim) => (pair && bond && angle ? sim.PotentialEnergy :
+        (pair ? sim.PotentialEnergy - sim.MolecularEnergy : 0.0) + (bond ? sim.BondEnergy : 0.0) + (angle ? sim.AngleEnergy : 0.0))
+        + Fixes.Fix.ThermoEnergySum(sim);
 }

@@ -37,13 +37,19 @@ public sealed class ComputePressure : Compute
 
     public override int VectorLength => 6;
 
+    /// <summary>The scalar pressure now, without the per-step cache (a barostat's measurement with <c>fix_modify press</c>).</summary>
+    public double Evaluate(Simulation sim) => ComputeScalar(sim);
+
+    /// <summary>The pressure tensor now (xx, yy, zz, xy, xz, yz), without the per-step cache.</summary>
+    public void EvaluateTensor(Simulation sim, double[] p6) => ComputeVector(sim, p6);
+
     protected override double ComputeScalar(Simulation sim)
     {
         var w = sim.Virial;
         var invVolume = 1.0 / sim.Box!.Volume;
         var trace = IncludesVirial ? w[0] + w[4] + w[8] : 0.0;
         if (!Kinetic) return trace / 3.0 * invVolume * sim.Units.Nktv2p;
-        var t = Temperature!.Scalar(sim);
+        var t = Temperature!.LatestScalar(sim);
         return (Temperature.DegreesOfFreedom(sim) * sim.Units.Boltz * t + trace) / 3.0 * invVolume * sim.Units.Nktv2p;
     }
 

@@ -18,24 +18,71 @@ public sealed class ComputeTemp(string id, AtomGroup group) : Compute(id, group)
 
     public override bool ExtensiveVectorElement(int index) => true;
 
-    /// <summary>Degrees of freedom of the group (LAMMPS' dof: 3N minus the 3 of the centre of mass, minus fix constraints).</summary>
+    /// <summary>
+    /// Degrees of freedom this compute subtracts besides those fixes remove (<c>compute_modify extra/dof</c>); null: the
+    /// dimension (LAMMPS' default, the centre-of-mass motion).
+    /// </summary>
+    public double? ExtraDof { get; set; }
+
+    /// <summary>
+    /// <c>compute_modify dynamic/dof yes</c>: count the group's atoms at every evaluation. The count is taken at every
+    /// evaluation here either way (the same numbers as LAMMPS while the atom count does not change during a run).
+    /// </summary>
+    public bool DynamicDof { get; set; }
+
+    /// <summary>
+    /// Degrees of freedom of the group (LAMMPS' dof: d·N minus extra/dof (default d, the centre of mass), minus fix
+    /// constraints for the group all).
+    /// </summary>
     public double DegreesOfFreedom(Simulation sim)
     {
-        if (Group.IsAll) return Thermodynamics.DegreesOfFreedom(sim);
-        return 3.0 * Group.Count(sim.Atoms) - 3.0;
+        var d = sim.Dimension;
+        var extra = ExtraDof ?? d;
+        if (Group.IsAll) return Thermodynamics.DegreesOfFreedom(sim) + d - extra;
+        return (double)d * Group.Count(sim.Atoms) - extra;
     }
+
+    private double _measured;
+    private long _measuredStep = -1, _measuredSetup = -1;
+
+    /// <summary>
+    /// The temperature now (what a thermostat measures with <c>fix_modify temp</c>, LAMMPS' compute_scalar() from a fix).
+    /// A pressure compute using this temperature reads it on the same step (<see cref="LatestScalar"/>); outputs still
+    /// evaluate afresh, as LAMMPS' thermo does.
+    /// </summary>
+    public double Evaluate(Simulation sim)
+    {
+        _measured = ComputeScalar(sim);
+        (_measuredStep, _measuredSetup) = (sim.Step, sim.SetupCount);
+        return _measured;
+    }
+
+    /// <summary>
+    /// The temperature a pressure compute uses: the one a fix measured on this step (LAMMPS' invoked_scalar), else this
+    /// step's <see cref="Compute.Scalar"/>.
+    /// </summary>
+    public double LatestScalar(Simulation sim) =>
+        _measuredStep == sim.Step && _measuredSetup == sim.SetupCount ? _measured : Scalar(sim);
 
     protected override double ComputeScalar(Simulation sim)
     {
-        if (Group.IsAll) return Thermodynamics.Temperature(sim);
-        RequireSerial(sim);
-        var a = sim.Atoms;
-        var m = sim.Masses;
-        double t = 0;
-        for (var i = 0; i < a.Count; i++)
-            if (Group.Contains(a.Id[i]))
-                t += (a.Vx[i] * a.Vx[i] + a.Vy[i] * a.Vy[i] + a.Vz[i] * a.Vz[i]) * m[a.Type[i]];
         var dof = DegreesOfFreedom(sim);
+        double t;
+        if (Group.IsAll)
+        {
+            if (ExtraDof is null) return Thermodynamics.Temperature(sim);
+            t = Thermodynamics.MassVelocitySquared(sim);
+        }
+        else
+        {
+            RequireSerial(sim);
+            var a = sim.Atoms;
+            var m = sim.Masses;
+            t = 0;
+            for (var i = 0; i < a.Count; i++)
+                if (Group.Contains(a.Id[i]))
+                    t += (a.Vx[i] * a.Vx[i] + a.Vy[i] * a.Vy[i] + a.Vz[i] * a.Vz[i]) * m[a.Type[i]];
+        }
         var tfactor = dof > 0 ? sim.Units.Mvv2e / (dof * sim.Units.Boltz) : 0.0;
         return t * tfactor;
     }

@@ -38,6 +38,13 @@ public abstract class Fix
     /// </summary>
     public virtual bool UsesStorageOrder => false;
 
+    /// <summary>
+    /// Whether the fix reads atom positions whose wrapping matters (an atom-style variable of x, y, z), so a run's
+    /// setup wraps the atoms into the box and rebuilds the list as LAMMPS' setup always does, even when it could keep
+    /// the last run's list (see <see cref="RunContinuation"/>).
+    /// </summary>
+    public virtual bool UsesWrappedPositions => false;
+
     /// <summary>Once per run, before the initial force evaluation (timestep-dependent constants).</summary>
     public virtual void Init(Simulation sim) { }
 
@@ -63,6 +70,59 @@ public abstract class Fix
     /// <c>ecouple</c> (thermostat/barostat energy, or energy removed by rescaling); <c>etotal + ecouple</c> is conserved.
     /// </summary>
     public virtual double CoupledEnergy(Simulation sim) => 0.0;
+
+    /// <summary>Whether the fix has a global energy that <c>fix_modify energy yes</c> can add to the potential energy (LAMMPS' energy_global_flag).</summary>
+    public virtual bool HasGlobalEnergy => false;
+
+    /// <summary>The fix's energy as LAMMPS' fix scalar gives it (indenter energy, −x·f of an added force), when <see cref="HasGlobalEnergy"/>.</summary>
+    public virtual double GlobalEnergy(Simulation sim) => 0.0;
+
+    /// <summary>Whether the fix can contribute a virial (<c>fix_modify virial yes</c>; LAMMPS' virial_global_flag).</summary>
+    public virtual bool HasGlobalVirial => false;
+
+    /// <summary><c>fix_modify energy yes</c>: <see cref="GlobalEnergy"/> is part of thermo's pe (and of the minimizer's energy), as LAMMPS' thermo_energy.</summary>
+    public bool ThermoEnergy { get; set; }
+
+    /// <summary><c>fix_modify virial yes|no</c> (LAMMPS' thermo_virial).</summary>
+    public bool ThermoVirial { get; set; }
+
+    /// <summary>
+    /// <c>fix_modify temp ID</c>: the temperature compute a thermostat measures with (its group and degrees of freedom)
+    /// instead of the fix's own temperature of its group; null: the fix's own.
+    /// </summary>
+    public Computes.ComputeTemp? TemperatureCompute { get; set; }
+
+    /// <summary><c>fix_modify press ID</c>: the pressure compute a barostat measures with; null: the fix's own.</summary>
+    public Computes.ComputePressure? PressureCompute { get; set; }
+
+    /// <summary>Whether the fix measures a temperature (thermostats, barostats), so <c>fix_modify temp</c> applies to it.</summary>
+    public virtual bool UsesTemperature => false;
+
+    /// <summary>Whether the fix measures a pressure (barostats), so <c>fix_modify press</c> applies to it.</summary>
+    public virtual bool UsesPressure => false;
+
+    /// <summary>
+    /// The temperature a thermostat acts on now and its degrees of freedom: <see cref="TemperatureCompute"/>'s, evaluated
+    /// afresh, or the temperature of the fix's group.
+    /// </summary>
+    protected double MeasureTemperature(Simulation sim, out double dof)
+    {
+        if (TemperatureCompute is { } c)
+        {
+            dof = c.DegreesOfFreedom(sim);
+            return c.Evaluate(sim);
+        }
+        return Thermo.Thermodynamics.Temperature(sim, Group, out dof);
+    }
+
+    /// <summary>Σ <see cref="GlobalEnergy"/> of the fixes with <c>fix_modify energy yes</c> (LAMMPS' modify->energy_global()).</summary>
+    public static double ThermoEnergySum(Simulation sim)
+    {
+        double e = 0;
+        foreach (var f in sim.Fixes)
+            if (f.ThermoEnergy) e += f.GlobalEnergy(sim);
+        return e;
+    }
 
     /// <summary>
     /// Instead of <see cref="Setup"/>, once, when a run continues from a checkpoint that held this fix's state

@@ -7,8 +7,8 @@ using DeepMD.Sharp.Core.Errors;
 /// (side in) indenter pushing the group's atoms with F(r) = −K (r − R)² past its surface, after every force evaluation
 /// (setup, MD post-force, minimizer post-force). Geometry values are functions so equal-style variables are
 /// re-evaluated at each evaluation, as LAMMPS does; the centre is wrapped into the periodic box and distances use the
-/// minimum image (orthogonal boxes). <see cref="Energy"/> is LAMMPS' fix scalar (the indenter energy); it is not added
-/// to the potential energy (LAMMPS adds it only with fix_modify energy yes).
+/// minimum image (orthogonal boxes). <see cref="Energy"/> is LAMMPS' fix scalar (the indenter energy); it is added
+/// to the potential energy only with fix_modify energy yes, as LAMMPS does.
 /// </summary>
 public sealed class FixIndent : GroupForceFix
 {
@@ -42,6 +42,10 @@ public sealed class FixIndent : GroupForceFix
     public override string Style => "indent";
 
     /// <summary>Indenter energy of the last evaluation (LAMMPS' f_ID scalar).</summary>
+    public override bool HasGlobalEnergy => true;
+
+    public override double GlobalEnergy(Simulation sim) => Energy;
+
     public double Energy { get; private set; }
 
     /// <summary>Force on the indenter of the last evaluation (LAMMPS' f_ID[1..3]).</summary>

@@ -120,6 +120,10 @@ public abstract class FixNoseHoover : Fix
 
     public override bool ChangesBox => _pstat;
 
+    public override bool UsesTemperature => true;
+
+    public override bool UsesPressure => _pstat;
+
     /// <summary>Thermostat positions η_k (for checkpoints and the conserved quantity).</summary>
     public IReadOnlyList<double> Eta => _particleChain.Eta;
 
@@ -175,8 +179,7 @@ public abstract class FixNoseHoover : Fix
 
     public override void Setup(Simulation sim)
     {
-        _tCurrent = Thermodynamics.Temperature(sim);
-        _tdof = Thermodynamics.DegreesOfFreedom(sim);
+        _tCurrent = MeasureTemperature(sim, out _tdof);
         Prepare(sim, measurePressure: true);
     }
 
@@ -232,7 +235,7 @@ public abstract class FixNoseHoover : Fix
         if (_pstat)
         {
             // the chain rescaled the velocities: measure the pressure again with the current kinetic energy
-            MeasurePressure(sim, Thermodynamics.Temperature(sim));
+            MeasurePressure(sim, MeasureTemperature(sim, out _));
             ComputePressTarget(sim);
             OmegaDotHalfStep(sim);
             BarostatVelocityScaling(sim);
@@ -253,8 +256,7 @@ public abstract class FixNoseHoover : Fix
     {
         Kick(sim);
         if (_pstat) BarostatVelocityScaling(sim);
-        _tCurrent = Thermodynamics.Temperature(sim);
-        _tdof = Thermodynamics.DegreesOfFreedom(sim);
+        _tCurrent = MeasureTemperature(sim, out _tdof);
         if (_pstat)
         {
             MeasurePressure(sim, _tCurrent);
@@ -308,7 +310,9 @@ public abstract class FixNoseHoover : Fix
         var u = sim.Units;
         if (_pstyle == CellStyle.Iso)
         {
-            var p = Thermodynamics.Pressure(sim, temperature);
+            var p = PressureCompute is { } pc ? pc.Evaluate(sim)
+                : TemperatureCompute is { } tc ? Thermodynamics.Pressure(sim, temperature, tc.DegreesOfFreedom(sim))
+                : Thermodynamics.Pressure(sim, temperature);
             _pCurrent[0] = _pCurrent[1] = _pCurrent[2] = p;
             return;
         }
@@ -321,6 +325,11 @@ public abstract class FixNoseHoover : Fix
         double pxy = (_keTensor[3] + w[1]) * invVolume * u.Nktv2p;
         double pxz = (_keTensor[4] + w[2]) * invVolume * u.Nktv2p;
         double pyz = (_keTensor[5] + w[5]) * invVolume * u.Nktv2p;
+        if (PressureCompute is { } pcomp)
+        {
+            pcomp.EvaluateTensor(sim, _keTensor);
+            (pxx, pyy, pzz, pxy, pxz, pyz) = (_keTensor[0], _keTensor[1], _keTensor[2], _keTensor[3], _keTensor[4], _keTensor[5]);
+        }
         switch (_o.Couple)
         {
             case PressureCoupling.Xyz:

@@ -22,6 +22,8 @@ public sealed class FixTempBerendsen : Fix
 
     public override bool SupportsGroups => true;
 
+    public override bool UsesTemperature => true;
+
     /// <summary>Energy removed from the system so far (energy units; LAMMPS' fix scalar).</summary>
     public double EnergyRemoved { get; private set; }
 
@@ -29,7 +31,7 @@ public sealed class FixTempBerendsen : Fix
 
     public override void EndOfStep(Simulation sim)
     {
-        var t = Thermodynamics.Temperature(sim, Group, out var dof);
+        var t = MeasureTemperature(sim, out var dof);
         if (dof < 1) return; // nothing to scale (as LAMMPS)
         if (t == 0.0) throw new SimulationException($"step {sim.Step}: fix temp/berendsen cannot rescale a zero temperature", sim.Step, 0);
         double delta = sim.Step - sim.RunStartStep;

@@ -28,6 +28,8 @@ public sealed class FixTempCsvr : Fix
 
     public override bool SupportsGroups => true;
 
+    public override bool UsesTemperature => true;
+
     /// <summary>Kinetic energy the bath has taken out so far (energy units; LAMMPS' fix scalar).</summary>
     public double EnergyRemoved { get; private set; }
 
@@ -38,7 +40,7 @@ public sealed class FixTempCsvr : Fix
         double delta = sim.Step - sim.RunStartStep;
         if (delta != 0.0) delta /= sim.RunEndStep - sim.RunStartStep;
         var target = _tStart + delta * (_tStop - _tStart);
-        var t = Thermodynamics.Temperature(sim, Group, out var dof);
+        var t = MeasureTemperature(sim, out var dof);
         var efactor = 0.5 * dof * sim.Units.Boltz;
         var keOld = t * efactor;
         var keNew = target * efactor;

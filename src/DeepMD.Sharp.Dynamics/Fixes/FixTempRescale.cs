@@ -25,6 +25,8 @@ public sealed class FixTempRescale : Fix
 
     public override bool SupportsGroups => true;
 
+    public override bool UsesTemperature => true;
+
     /// <summary>Energy removed so far (energy units; LAMMPS' fix scalar).</summary>
     public double EnergyRemoved { get; private set; }
 
@@ -33,7 +35,7 @@ public sealed class FixTempRescale : Fix
     public override void EndOfStep(Simulation sim)
     {
         if (sim.Step % _every != 0) return;
-        var t = Thermodynamics.Temperature(sim, Group, out var dof);
+        var t = MeasureTemperature(sim, out var dof);
         if (dof < 1) return;
         if (t == 0.0) throw new SimulationException($"step {sim.Step}: fix temp/rescale cannot rescale a zero temperature", sim.Step, 0);
         double delta = sim.Step - sim.RunStartStep;

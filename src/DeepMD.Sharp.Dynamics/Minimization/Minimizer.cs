@@ -140,8 +140,12 @@ public abstract class Minimizer
     /// </summary>
     protected virtual void AtomsWrapped(int atom, int da, int db, int dc) { }
 
-    /// <summary>Potential energy of the last evaluation (normalised if asked).</summary>
-    protected double Energy() => Normalize ? Simulation.PotentialEnergy / N : Simulation.PotentialEnergy;
+    /// <summary>Potential energy of the last evaluation plus the fixes' with <c>fix_modify energy yes</c> (LAMMPS' pe compute), normalised if asked.</summary>
+    protected double Energy()
+    {
+        var e = Simulation.PotentialEnergy + Fixes.Fix.ThermoEnergySum(Simulation);
+        return Normalize ? e / N : e;
+    }
 
     /// <summary>
     /// Evaluates energy and forces at the current positions: neighbor check (every step), rebuild when needed,

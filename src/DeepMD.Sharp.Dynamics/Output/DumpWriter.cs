@@ -31,7 +31,7 @@ public sealed class DumpWriter : IRunObserver, IDisposable, Device.IStepSchedule
             if (!LammpsDumpWriter.KnownColumns.Contains(c) && !LammpsDumpWriter.IsValueColumn(c))
             {
                 var close = Text.EditDistance.Closest(c, LammpsDumpWriter.KnownColumns);
-                throw new UserInputException($"dump {id}: unknown column '{c}'{(close is null ? "" : $"; did you mean '{close}'?")}; supported: {string.Join(" ", LammpsDumpWriter.KnownColumns)} and c_ID, c_ID[N] of per-atom computes");
+                throw new UserInputException($"dump {id}: unknown column '{c}'{(close is null ? "" : $"; did you mean '{close}'?")}; supported: {string.Join(" ", LammpsDumpWriter.KnownColumns)} and c_ID, c_ID[N] of per-atom computes, v_NAME of atom-style variables");
             }
         }
         _format = new LammpsDumpWriter(style, Columns);
@@ -59,11 +59,21 @@ public sealed class DumpWriter : IRunObserver, IDisposable, Device.IStepSchedule
     public void RunStarted(Simulation sim)
     {
         foreach (var c in Columns)
-            if (LammpsDumpWriter.IsValueColumn(c)) ValueColumn(sim, c);
+        {
+            if (!LammpsDumpWriter.IsValueColumn(c)) continue;
+            if (c.StartsWith("v_", StringComparison.Ordinal)) _ = (Variable ?? throw new UserInputException($"dump {Id} column {c} needs a deck to evaluate its variable"))(c[2..]);
+            else ValueColumn(sim, c);
+        }
         MaybeWrite(sim);
     }
 
     private readonly Dictionary<string, (double[] Values, int Stride, int Offset)> _values = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// The values of an atom-style variable (given its name), one per atom in storage order, for <c>v_NAME</c> columns;
+    /// set by the deck runner, which also refuses names that are not atom-style variables.
+    /// </summary>
+    public Func<string, double[]>? Variable { get; set; }
 
     /// <summary>A c_ID / c_ID[N] column's compute and column (LAMMPS' checks at dump init).</summary>
     private (Computes.Compute Compute, int Column) ValueColumn(Simulation sim, string column)
@@ -111,6 +121,11 @@ public sealed class DumpWriter : IRunObserver, IDisposable, Device.IStepSchedule
         foreach (var c in Columns)
         {
             if (!LammpsDumpWriter.IsValueColumn(c)) continue;
+            if (c.StartsWith("v_", StringComparison.Ordinal))
+            {
+                _values[c] = (Variable!(c[2..]), 1, 0);
+                continue;
+            }
             var (compute, column) = ValueColumn(sim, c);
             _values[c] = (compute.PerAtom(sim), Math.Max(1, compute.PerAtomColumns), column);
         }

@@ -49,13 +49,13 @@ public static class ThermoKeywords
             new("atoms", "Atoms", true, s => s.Simulation.AtomCount),
             new("temp", "Temp", false, s => s.Temperature),
             new("press", "Press", false, s => s.Pressure),
-            new("pe", "PotEng", false, s => s.Extensive(s.Simulation.PotentialEnergy)),
+            new("pe", "PotEng", false, s => s.Extensive(s.PotentialEnergy)),
             new("ke", "KinEng", false, s => s.Extensive(s.KineticEnergy)),
-            new("etotal", "TotEng", false, s => s.Extensive(s.Simulation.PotentialEnergy) + s.Extensive(s.KineticEnergy)),
-            new("enthalpy", "Enthalpy", false, s => s.Extensive(s.Simulation.PotentialEnergy + s.KineticEnergy
+            new("etotal", "TotEng", false, s => s.Extensive(s.PotentialEnergy) + s.Extensive(s.KineticEnergy)),
+            new("enthalpy", "Enthalpy", false, s => s.Extensive(s.PotentialEnergy + s.KineticEnergy
                 + s.Pressure * Thermodynamics.Volume(s.Simulation) / s.Simulation.Units.Nktv2p)),
             new("ecouple", "Ecouple", false, s => s.Extensive(CoupledEnergy(s.Simulation))),
-            new("econserve", "Econserve", false, s => s.Extensive(s.Simulation.PotentialEnergy) + s.Extensive(s.KineticEnergy) + s.Extensive(CoupledEnergy(s.Simulation))),
+            new("econserve", "Econserve", false, s => s.Extensive(s.PotentialEnergy) + s.Extensive(s.KineticEnergy) + s.Extensive(CoupledEnergy(s.Simulation))),
             new("evdwl", "E_vdwl", false, s => s.Extensive(s.Simulation.PotentialEnergy - s.Simulation.CoulombEnergy - s.Simulation.MolecularEnergy)),
             new("ecoul", "E_coul", false, s => s.Extensive(s.Simulation.CoulombEnergy)),
             new("epair", "E_pair", false, s => s.Extensive(s.Simulation.PotentialEnergy - s.Simulation.MolecularEnergy)),

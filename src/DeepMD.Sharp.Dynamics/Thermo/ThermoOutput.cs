@@ -30,6 +30,12 @@ public sealed class ThermoOutput : IRunObserver, Device.IStepSchedule
     /// <summary>Normalise extensive quantities per atom (null: the unit style's default).</summary>
     public bool? Normalize { get; set; }
 
+    /// <summary>
+    /// The temperature compute thermo's temp, ke, etotal and press use (<c>thermo_modify temp ID</c>, LAMMPS' rule:
+    /// pressure then takes that compute's temperature and degrees of freedom too); thermo_temp by default.
+    /// </summary>
+    public string TemperatureCompute { get; set; } = "thermo_temp";
+
     /// <summary>printf-style format for real columns (<c>thermo_modify format float</c>), default <c>%12.8g</c>.</summary>
     public string FloatFormat { get; set; } = "%12.8g";
 
@@ -102,7 +108,7 @@ public sealed class ThermoOutput : IRunObserver, Device.IStepSchedule
     /// <summary>Evaluates one keyword now (for formulas), with this output's normalisation.</summary>
     public double Evaluate(Simulation sim, ThermoKeyword keyword)
     {
-        var s = new ThermoSample(sim) { Normalize = Normalize ?? sim.Units.NormalizeThermoByDefault };
+        var s = new ThermoSample(sim) { Normalize = Normalize ?? sim.Units.NormalizeThermoByDefault, TemperatureId = TemperatureCompute };
         s.CpuSeconds = sim.RunClock.Elapsed.TotalSeconds;
         return keyword.Value(s);
     }
@@ -114,6 +120,7 @@ public sealed class ThermoOutput : IRunObserver, Device.IStepSchedule
         var s = _sample;
         s.Reset();
         s.Normalize = Normalize ?? sim.Units.NormalizeThermoByDefault;
+        s.TemperatureId = TemperatureCompute;
         var cpu = sim.RunClock.Elapsed.TotalSeconds;
         s.CpuSeconds = cpu;
         var dcpu = cpu - _lastCpu;

@@ -32,20 +32,35 @@ public sealed class ThermoSample
         _havePressureTensor = false;
     }
 
+    /// <summary>
+    /// The thermo temperature compute (<c>thermo_temp</c>) when the deck made or changed it (<c>compute_modify thermo_temp
+    /// extra/dof N</c>), else null and thermo uses the temperature of all atoms with the default degrees of freedom.
+    /// </summary>
+    private Computes.ComputeTemp? ThermoTemp => Simulation.FindCompute(TemperatureId) as Computes.ComputeTemp;
+
+    /// <summary>The id of thermo's temperature compute (<c>thermo_modify temp ID</c>; default thermo_temp).</summary>
+    public string TemperatureId { get; internal set; } = "thermo_temp";
+
     public double Temperature
     {
         get
         {
             if (!_haveTemperature)
             {
-                _temperature = Thermodynamics.Temperature(Simulation);
+                _temperature = ThermoTemp is { } c ? c.Scalar(Simulation) : Thermodynamics.Temperature(Simulation);
                 _haveTemperature = true;
             }
             return _temperature;
         }
     }
 
-    public double Pressure => Thermodynamics.Pressure(Simulation, Temperature);
+    /// <summary>The degrees of freedom of the thermo temperature (LAMMPS' temperature->dof).</summary>
+    public double DegreesOfFreedom => ThermoTemp is { } c ? c.DegreesOfFreedom(Simulation) : Thermodynamics.DegreesOfFreedom(Simulation);
+
+    public double Pressure => Thermodynamics.Pressure(Simulation, Temperature, DegreesOfFreedom);
+
+    /// <summary>Potential energy as thermo's pe: the force evaluation's plus the fixes' with <c>fix_modify energy yes</c>.</summary>
+    public double PotentialEnergy => Simulation.PotentialEnergy + Fixes.Fix.ThermoEnergySum(Simulation);
 
     public double PressureComponent(int k)
     {
@@ -60,5 +75,5 @@ public sealed class ThermoSample
     /// <summary>An extensive energy, divided by the atom count when normalising.</summary>
     public double Extensive(double e) => Normalize ? e / Simulation.AtomCount : e;
 
-    public double KineticEnergy => Temperature * 0.5 * Thermodynamics.DegreesOfFreedom(Simulation) * Simulation.Units.Boltz;
+    public double KineticEnergy => Temperature * 0.5 * DegreesOfFreedom * Simulation.Units.Boltz;
 }

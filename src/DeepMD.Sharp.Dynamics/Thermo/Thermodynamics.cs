@@ -17,8 +17,8 @@ public static class Thermodynamics
         return sim.Dimension == 2 ? b.Lx * b.Ly : b.Volume;
     }
 
-    /// <summary>Temperature (temperature units) of all atoms.</summary>
-    public static double Temperature(Simulation sim)
+    /// <summary>Σ m v² over all atoms (mass·velocity² units; summed over ranks when decomposed).</summary>
+    public static double MassVelocitySquared(Simulation sim)
     {
         var a = sim.Atoms;
         var m = sim.Masses;
@@ -26,6 +26,13 @@ public static class Thermodynamics
         for (var i = 0; i < a.Count; i++)
             t += (a.Vx[i] * a.Vx[i] + a.Vy[i] * a.Vy[i] + a.Vz[i] * a.Vz[i]) * m[a.Type[i]];
         if (sim.Decomposed is { Active: true } d) t = d.Sum(t);
+        return t;
+    }
+
+    /// <summary>Temperature (temperature units) of all atoms.</summary>
+    public static double Temperature(Simulation sim)
+    {
+        var t = MassVelocitySquared(sim);
         var dof = DegreesOfFreedom(sim);
         var tfactor = dof > 0 ? sim.Units.Mvv2e / (dof * sim.Units.Boltz) : 0.0;
         return t * tfactor;
@@ -82,10 +89,12 @@ public static class Thermodynamics
     }
 
     /// <summary>Scalar pressure (pressure units) for a given temperature: (dof·kB·T + tr W) / 3V; in 2-d (dof·kB·T + Wxx + Wyy) / 2A.</summary>
-    public static double Pressure(Simulation sim, double temperature)
+    public static double Pressure(Simulation sim, double temperature) => Pressure(sim, temperature, DegreesOfFreedom(sim));
+
+    /// <summary>Scalar pressure from a temperature and the degrees of freedom it was measured with (LAMMPS' compute pressure with its temperature compute).</summary>
+    public static double Pressure(Simulation sim, double temperature, double dof)
     {
         var w = sim.Virial;
-        var dof = DegreesOfFreedom(sim);
         if (sim.Dimension == 2)
             return (dof * sim.Units.Boltz * temperature + w[0] + w[4]) / 2.0 * (1.0 / (sim.Box!.Lx * sim.Box.Ly)) * sim.Units.Nktv2p;
         return (dof * sim.Units.Boltz * temperature + w[0] + w[4] + w[8]) / 3.0 * (1.0 / sim.Box!.Volume) * sim.Units.Nktv2p;

@@ -75,7 +75,7 @@ public static class VelocityGenerator
         }
         if (options.ZeroMomentum) ZeroMomentum(sim, g);
         if (options.ZeroRotation) ZeroRotation(sim, g);
-        Scale(sim, temperature, g);
+        Scale(sim, temperature, g, options.Temperature);
     }
 
     /// <summary>Temperature of a group: all atoms as thermo computes it, or d·N_group − d degrees of freedom.</summary>
@@ -121,10 +121,11 @@ public static class VelocityGenerator
     }
 
     /// <summary>Rescales the velocities of a group (default all) to <paramref name="temperature"/> (<c>velocity G scale T</c>).</summary>
-    public static void Scale(Simulation sim, double temperature, AtomGroup? group = null)
+    /// <remarks><paramref name="measure"/> (<c>temp ID</c>) measures the current temperature instead of the group's own.</remarks>
+    public static void Scale(Simulation sim, double temperature, AtomGroup? group = null, Func<Simulation, double>? measure = null)
     {
         var g = group ?? AtomGroup.All;
-        var current = GroupTemperature(sim, g);
+        var current = measure is null ? GroupTemperature(sim, g) : measure(sim);
         if (current == 0.0) throw new UserInputException("cannot rescale velocities of a system at zero temperature; use velocity create");
         var factor = Math.Sqrt(temperature / current);
         var a = sim.Atoms;

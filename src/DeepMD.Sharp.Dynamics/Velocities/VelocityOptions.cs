@@ -13,4 +13,10 @@ public sealed record VelocityOptions
     public bool ZeroRotation { get; init; }
 
     public VelocityLoop Loop { get; init; } = VelocityLoop.All;
+
+    /// <summary>
+    /// Measures the temperature the velocities are scaled to (<c>temp ID</c>: a temperature compute, its group and
+    /// degrees of freedom); null: the temperature of the velocity command's group.
+    /// </summary>
+    public Func<Simulation, double>? Temperature { get; init; }
 }

@@ -32,6 +32,7 @@ public sealed class DumpCommand : IDeckCommand
             discard: !context.IsRootRank)
         {
             Elements = context.Elements,
+            Variable = name => context.Runner.AtomVariable(name, "dump custom"),
         };
         context.Dumps[args[0]] = dump;
         sim.Observers.Add(dump);

@@ -5,8 +5,10 @@ using DeepMD.Sharp.Dynamics.Groups;
 
 /// <summary>
 /// <c>group ID type|id LIST</c> (values and ranges <c>a:b</c> or <c>a:b:stride</c>, or one comparison <c>&lt; &lt;= &gt; &gt;= == != &lt;&gt; a [b]</c>),
-/// <c>group ID region REGION</c>, <c>group ID union|subtract|intersect G1 G2 ...</c>, <c>group ID empty</c>,
-/// <c>group ID clear</c>, <c>group ID delete</c>. As in LAMMPS, naming an existing group adds atoms to it.
+/// <c>group ID region REGION</c>, <c>group ID variable NAME</c> (atoms whose atom-style variable is non-zero),
+/// <c>group ID union|subtract|intersect G1 G2 ...</c>, <c>group ID empty</c>,
+/// <c>group ID clear</c>, <c>group ID delete</c>. As in LAMMPS, naming an existing group adds atoms to it (for
+/// <c>all</c>, which holds every atom, nothing changes).
 /// </summary>
 [DeckCommand("group")]
 public sealed class GroupCommand : IDeckCommand
@@ -51,6 +53,17 @@ public sealed class GroupCommand : IDeckCommand
                     if (region.Contains(a.X[i], a.Y[i], a.Z[i])) chosen.Add(a.Id[i]);
                 break;
             }
+            case "variable":
+            {
+                // LAMMPS: atoms whose atom-style variable value is non-zero
+                args.RequireExactly(3, "ID variable NAME");
+                if (!context.Variables.TryGetValue(args[2], out var variable)) throw new Core.Errors.UserInputException($"Variable name for group does not exist: {args[2]}");
+                if (!variable.IsPerAtom) throw new Core.Errors.UserInputException($"Variable for group is invalid style: {args[2]} is {variable.Style}-style (atom-style needed)");
+                var values = context.Runner.EvaluateAtomVariable(variable);
+                for (var i = 0; i < a.Count; i++)
+                    if (values[i] != 0.0) chosen.Add(a.Id[i]);
+                break;
+            }
             case "union":
             case "subtract":
             case "intersect":
@@ -71,9 +84,9 @@ public sealed class GroupCommand : IDeckCommand
                 break;
             }
             default:
-                throw args.UnknownKeyword(args[1], ["type", "id", "region", "union", "subtract", "intersect", "empty", "clear", "delete"]);
+                throw args.UnknownKeyword(args[1], ["type", "id", "region", "variable", "union", "subtract", "intersect", "empty", "clear", "delete"]);
         }
-        if (name == "all") throw args.Error("atoms cannot be added to the group 'all'");
+        if (name == "all") return; // LAMMPS accepts it: every atom is in 'all' already
         if (context.Groups.TryGetValue(name, out var existing) && existing.Ids is { } old) chosen.UnionWith(old);
         var group = AtomGroup.Of(name, chosen);
         context.Groups[name] = group;

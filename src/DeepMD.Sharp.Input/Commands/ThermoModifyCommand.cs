@@ -1,6 +1,6 @@
 namespace DeepMD.Sharp.Input.Commands;
 
-/// <summary><c>thermo_modify norm yes|no [flush yes|no] [lost error] [format float|int FMT]</c>.</summary>
+/// <summary><c>thermo_modify norm yes|no [flush yes|no] [lost error] [format float|int FMT] [temp ID]</c>.</summary>
 [DeckCommand("thermo_modify")]
 public sealed class ThermoModifyCommand : IDeckCommand
 {
@@ -21,10 +21,21 @@ public sealed class ThermoModifyCommand : IDeckCommand
                     else throw args.Error("only 'format float FMT' and 'format int FMT' are supported");
                     k++;
                     break;
+                case "temp":
+                {
+                    var id = args[k + 1];
+                    var c = context.Simulation.FindCompute(id)
+                        ?? (id == "thermo_temp" ? Computes.ComputeReferences.FindCompute(context, id, "thermo_modify") : null)
+                        ?? throw new Core.Errors.UserInputException($"Could not find thermo_modify temperature ID {id}");
+                    if (c is not Dynamics.Computes.ComputeTemp) throw new Core.Errors.UserInputException($"Thermo_modify temperature ID does not compute temperature: compute {id} is {c.Style}");
+                    if (!c.Group.IsAll) context.Out.WriteLine("WARNING: Temperature for thermo pressure is not for group all");
+                    context.Thermo.TemperatureCompute = id;
+                    break;
+                }
                 case "lost":
                     if (args[k + 1] != "error") throw args.Error("only 'lost error' is supported: a lost atom always stops the run");
                     break;
-                default: throw args.UnknownKeyword(args[k], ["norm", "flush", "lost", "format"]);
+                default: throw args.UnknownKeyword(args[k], ["norm", "flush", "lost", "format", "temp"]);
             }
         }
     }

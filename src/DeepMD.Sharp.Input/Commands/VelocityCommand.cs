@@ -3,8 +3,8 @@ namespace DeepMD.Sharp.Input.Commands;
 using DeepMD.Sharp.Dynamics.Velocities;
 
 /// <summary>
-/// <c>velocity GROUP create T SEED [dist uniform|gaussian] [mom yes|no] [rot yes|no] [loop all|local|geom]</c>,
-/// <c>velocity GROUP set vx vy vz [sum yes|no] [units box]</c>, <c>velocity GROUP scale T</c>,
+/// <c>velocity GROUP create T SEED [dist uniform|gaussian] [mom yes|no] [rot yes|no] [loop all|local|geom] [temp ID]</c>,
+/// <c>velocity GROUP set vx vy vz [sum yes|no] [units box]</c>, <c>velocity GROUP scale T [temp ID]</c>,
 /// <c>velocity GROUP zero linear|angular</c>; GROUP is <c>all</c> or a group from the <c>group</c> command.
 /// </summary>
 [DeckCommand("velocity")]
@@ -33,8 +33,9 @@ public sealed class VelocityCommand : IDeckCommand
                         "mom" => opt with { ZeroMomentum = args.YesNo(k + 1, "mom") },
                         "rot" => opt with { ZeroRotation = args.YesNo(k + 1, "rot") },
                         "loop" => opt with { Loop = v switch { "all" => VelocityLoop.All, "local" => VelocityLoop.Local, "geom" => VelocityLoop.Geom, _ => throw args.UnknownKeyword(v, ["all", "local", "geom"]) } },
-                        "temp" or "bias" or "sum" or "rigid" or "units" => throw args.Error($"keyword '{args[k]}' is not supported yet"),
-                        _ => throw args.UnknownKeyword(args[k], ["dist", "mom", "rot", "loop"]),
+                        "temp" => opt with { Temperature = TemperatureCompute(context, group, v) },
+                        "bias" or "sum" or "rigid" or "units" => throw args.Error($"keyword '{args[k]}' is not supported yet"),
+                        _ => throw args.UnknownKeyword(args[k], ["dist", "mom", "rot", "loop", "temp"]),
                     };
                 }
                 VelocityGenerator.Create(sim, t, seed, opt, group);
@@ -52,6 +53,11 @@ public sealed class VelocityCommand : IDeckCommand
                     else if (args[k] == "units") lattice = args[k + 1] == "lattice";
                     else throw args.UnknownKeyword(args[k], ["sum", "units"]);
                 }
+                if (args[2].StartsWith("v_", StringComparison.Ordinal) || args[3].StartsWith("v_", StringComparison.Ordinal) || args[4].StartsWith("v_", StringComparison.Ordinal))
+                {
+                    SetFromVariables(context, args, group, sum);
+                    break;
+                }
                 double sx = 1, sy = 1, sz = 1;
                 if (lattice)
                 {
@@ -62,9 +68,19 @@ public sealed class VelocityCommand : IDeckCommand
                 break;
             }
             case "scale":
-                args.RequireAtLeast(3, "all scale T");
-                VelocityGenerator.Scale(sim, NonNegativeTemperature(args, 2), group);
+            {
+                args.RequireAtLeast(3, "all scale T [temp ID]");
+                Func<DeepMD.Sharp.Dynamics.Simulation, double>? measure = null;
+                for (var k = 3; k < args.Count; k += 2)
+                {
+                    if (k + 1 >= args.Count) throw args.Error($"keyword '{args[k]}' needs a value");
+                    if (args[k] == "temp") measure = TemperatureCompute(context, group, args[k + 1]);
+                    else if (args[k] is "bias" or "loop" or "dist" or "sum" or "mom" or "rot" or "rigid" or "units") { /* LAMMPS ignores these for scale */ if (args[k] == "bias") throw args.Error("keyword 'bias' is not supported yet"); }
+                    else throw args.UnknownKeyword(args[k], ["temp", "bias"]);
+                }
+                VelocityGenerator.Scale(sim, NonNegativeTemperature(args, 2), group, measure);
                 break;
+            }
             case "zero":
                 args.RequireAtLeast(3, "all zero linear|angular");
                 if (args[2] == "linear") VelocityGenerator.ZeroMomentum(sim, group);
@@ -74,6 +90,63 @@ public sealed class VelocityCommand : IDeckCommand
             default:
                 throw args.UnknownKeyword(args[1], ["create", "set", "scale", "zero"]);
         }
+    }
+
+    /// <summary>
+    /// <c>velocity GROUP set</c> with variables (LAMMPS: equal-style → one value, atom-style → a value per atom; every
+    /// variable is evaluated before any velocity changes; variable values are not scaled by the lattice).
+    /// </summary>
+    private static void SetFromVariables(DeckContext context, DeckArguments args, DeepMD.Sharp.Dynamics.Groups.AtomGroup group, bool sum)
+    {
+        var sim = context.Simulation;
+        var a = sim.Atoms;
+        var scale = context.Lattice is { } lat ? new[] { lat.XLattice, lat.YLattice, lat.ZLattice } : [1.0, 1.0, 1.0];
+        var lattice = true;
+        for (var k = 5; k + 1 < args.Count; k += 2)
+            if (args[k] == "units") lattice = args[k + 1] == "lattice";
+        var columns = new double[]?[3];
+        var constant = new double?[3];
+        for (var d = 0; d < 3; d++)
+        {
+            var w = args[2 + d];
+            if (w == "NULL") continue;
+            if (!w.StartsWith("v_", StringComparison.Ordinal))
+            {
+                constant[d] = args.Double(2 + d, "velocity component") * (lattice ? scale[d] : 1.0);
+                continue;
+            }
+            if (!context.Variables.TryGetValue(w[2..], out var v)) throw new Core.Errors.UserInputException($"Variable name for velocity set does not exist: {w[2..]}");
+            if (sim.Dimension == 2 && d == 2) throw new Core.Errors.UserInputException("Cannot set variable z velocity for 2d simulation");
+            if (v.IsPerAtom) columns[d] = context.Runner.EvaluateAtomVariable(v);
+            else if (v.Style == "equal") constant[d] = context.Runner.Evaluate(v.Current);
+            else throw new Core.Errors.UserInputException($"Variable for velocity set is invalid style: {w[2..]} is {v.Style}-style");
+        }
+        var vel = new[] { a.Vx, a.Vy, a.Vz };
+        for (var i = 0; i < a.Count; i++)
+        {
+            if (!group.Contains(a.Id[i])) continue;
+            for (var d = 0; d < 3; d++)
+            {
+                double? value = columns[d] is { } c ? c[i] : constant[d];
+                if (value is not { } x) continue;
+                vel[d][i] = sum ? vel[d][i] + x : x;
+            }
+        }
+    }
+
+    /// <summary>
+    /// <c>temp ID</c>: the temperature compute that measures the current temperature (LAMMPS' texts when it is missing or
+    /// not a temperature; a warning when its group is not the velocity command's).
+    /// </summary>
+    private static Func<DeepMD.Sharp.Dynamics.Simulation, double> TemperatureCompute(DeckContext context, DeepMD.Sharp.Dynamics.Groups.AtomGroup group, string id)
+    {
+        var c = context.Simulation.FindCompute(id)
+            ?? (id == "thermo_temp" ? Computes.ComputeReferences.FindCompute(context, id, "velocity") : null)
+            ?? throw new Core.Errors.UserInputException($"Could not find velocity temperature ID {id}");
+        var t = c as DeepMD.Sharp.Dynamics.Computes.ComputeTemp
+            ?? throw new Core.Errors.UserInputException($"Velocity temperature ID does not compute temperature: compute {c.Id} is {c.Style}");
+        if (t.Group != group) context.Out.WriteLine("WARNING: Mismatch between velocity and compute groups");
+        return t.Evaluate;
     }
 
     /// <summary>A temperature argument; a negative one has no meaning (its square root gave NaN velocities).</summary>

@@ -2,7 +2,7 @@ namespace DeepMD.Sharp.Input.Styles;
 
 using DeepMD.Sharp.Dynamics.Fixes;
 
-/// <summary><c>fix ID GROUP setforce fx fy fz</c> with constant values or NULL (no variables, no region keyword).</summary>
+/// <summary><c>fix ID GROUP setforce fx fy fz</c>: constants, NULL, or equal-/atom-style variables <c>v_name</c> (no region keyword).</summary>
 [FixStyle("setforce")]
 public sealed class SetForceFixStyle : IFixStyle
 {
@@ -10,12 +10,7 @@ public sealed class SetForceFixStyle : IFixStyle
     {
         args.RequireAtLeast(3, "fx fy fz");
         if (args.Count > 3) throw args.Error($"keyword '{args[3]}' is not supported (only fx fy fz)");
-        double? Component(int i)
-        {
-            if (args[i] == "NULL") return null;
-            if (args[i].StartsWith("v_", StringComparison.Ordinal)) throw args.Error($"variable force '{args[i]}' is not supported; give a number or NULL");
-            return args.Double(i, "force component");
-        }
-        return new FixSetForce(id, Component(0), Component(1), Component(2));
+        var v = ForceFixArguments.Components(context, args, "setforce", allowNull: true);
+        return new FixSetForce(id, v[0], v[1], v[2]);
     }
 }

@@ -57,16 +57,16 @@ public sealed class WallReflectFixStyle : IFixStyle
     private static readonly string[] Faces = ["xlo", "xhi", "ylo", "yhi", "zlo", "zhi"];
 }
 
-/// <summary><c>fix ID GROUP addforce fx fy fz [region R]</c> with constant values (variables and <c>every</c>/<c>energy</c> not yet).</summary>
+/// <summary><c>fix ID GROUP addforce fx fy fz [region R]</c>: constants, equal- or atom-style variables (<c>v_name</c>); <c>every</c>/<c>energy</c> not yet.</summary>
 [FixStyle("addforce")]
 public sealed class AddForceFixStyle : IFixStyle
 {
     public Fix Create(DeckContext context, string id, DeckArguments args)
     {
         if (args.Count < 3) throw new UserInputException("Illegal fix addforce command");
-        var v = ForceFixArguments.Values(args, "addforce", allowNull: false);
+        var v = ForceFixArguments.Components(context, args, "addforce", allowNull: false);
         var region = ForceFixArguments.Region(context, args, "addforce");
-        return new FixAddForce(id, v[0]!.Value, v[1]!.Value, v[2]!.Value, region);
+        return new FixAddForce(id, v[0]!, v[1]!, v[2]!, region);
     }
 }
 
@@ -85,6 +85,36 @@ public sealed class AveForceFixStyle : IFixStyle
 
 internal static class ForceFixArguments
 {
+    /// <summary>
+    /// fx fy fz as constants, NULL (when allowed) or <c>v_name</c>: an equal-style variable (evaluated at each
+    /// application) or an atom-style one (a value per atom), with LAMMPS' texts for a missing or wrong-style variable.
+    /// </summary>
+    public static ForceComponent?[] Components(DeckContext context, DeckArguments args, string style, bool allowNull)
+    {
+        var values = new ForceComponent?[3];
+        for (var d = 0; d < 3; d++)
+        {
+            var w = args[d];
+            if (w.StartsWith("v_", StringComparison.Ordinal))
+            {
+                var name = w[2..];
+                if (!context.Variables.TryGetValue(name, out var variable)) throw new UserInputException($"Variable name for fix {style} does not exist: {name}");
+                values[d] = variable.Style switch
+                {
+                    "equal" => ForceComponent.Equal(() => context.Runner.Evaluate(context.Variables.TryGetValue(name, out var now) ? now.Current
+                        : throw new UserInputException($"Variable name for fix {style} does not exist: {name}"))),
+                    "atom" or "atomfile" => ForceComponent.Atom(() => context.Runner.AtomVariable(name, $"fix {style}")),
+                    _ => throw new UserInputException($"Variable for fix {style} is invalid style: {name} is {variable.Style}-style"),
+                };
+                continue;
+            }
+            if (w == "NULL" && allowNull) continue;
+            values[d] = double.TryParse(w, NumberStyles.Float, CultureInfo.InvariantCulture, out var c) && double.IsFinite(c) ? ForceComponent.Constant(c)
+                : throw new UserInputException($"Expected floating point parameter instead of '{w}' in input script or data file");
+        }
+        return values;
+    }
+
     public static double?[] Values(DeckArguments args, string style, bool allowNull)
     {
         var values = new double?[3];

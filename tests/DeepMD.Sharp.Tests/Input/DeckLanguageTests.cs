@@ -228,7 +228,7 @@ public class DeckLanguageTests
         pair_coeff      * * 1.0 1.0 2.5
         fix             1 all nve
         fix             2 all enforce2d
-        fix_modify      1 energy yes
+        kspace_style    ewald 1.0e-4
         run             10
         """;
 
@@ -241,7 +241,7 @@ public class DeckLanguageTests
         var gaps = DeckGapScanner.Scan(path);
         Assert.That(gaps.Select(g => (g.Line, g.What)), Is.EqualTo(new[]
         {
-            (5, "region cone"), (8, "compute style 'pair'"), (13, "command 'fix_modify'"),
+            (5, "region cone"), (8, "compute style 'pair'"), (13, "command 'kspace_style'"),
         }));
     }
 
@@ -259,6 +259,6 @@ public class DeckLanguageTests
         Assert.That(lines[0], Does.StartWith("dpsharp: error: ").And.Contain("cone"));
         Assert.That(lines[1], Does.Contain("3 commands or styles that dpsharp does not support yet"));
         Assert.That(lines[2..], Has.Length.EqualTo(3));
-        Assert.That(lines[4], Does.Contain("in.gappy:13: command 'fix_modify': fix_modify      1 energy yes"));
+        Assert.That(lines[4], Does.Contain("in.gappy:13: command 'kspace_style': kspace_style    ewald 1.0e-4"));
     }
 }
