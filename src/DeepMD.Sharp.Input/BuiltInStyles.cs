@@ -104,5 +104,9 @@ public static class BuiltInStyles
         registry.RegisterFixStyle<TempCsvrFixStyle>();
         registry.RegisterFixStyle<TempRescaleFixStyle>();
         registry.RegisterFixStyle<WallReflectFixStyle>();
+        registry.RegisterFixStyle<WallLj93FixStyle>();
+        registry.RegisterFixStyle<WallLj126FixStyle>();
+        registry.RegisterFixStyle<WallLj1043FixStyle>();
+        registry.RegisterFixStyle<WallHarmonicFixStyle>();
     }
 }
