@@ -108,5 +108,7 @@ public static class BuiltInStyles
         registry.RegisterFixStyle<WallLj126FixStyle>();
         registry.RegisterFixStyle<WallLj1043FixStyle>();
         registry.RegisterFixStyle<WallHarmonicFixStyle>();
+        registry.RegisterFixStyle<DeformFixStyle>();
+        registry.RegisterFixStyle<NvtSllodFixStyle>();
     }
 }

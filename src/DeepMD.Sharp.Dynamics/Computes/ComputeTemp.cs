@@ -8,18 +8,12 @@ using DeepMD.Sharp.Dynamics.Thermo;
 /// for the group all), and the kinetic energy tensor Σ m v_a v_b (xx, yy, zz, xy, xz, yz; extensive), as LAMMPS'
 /// compute temp. The default thermo temperature is this compute on all (<c>thermo_temp</c>).
 /// </summary>
-public sealed class ComputeTemp(string id, AtomGroup group) : Compute(id, group)
+public sealed class ComputeTemp(string id, AtomGroup group) : TemperatureCompute(id, group)
 {
     public override string Style => "temp";
 
-    public override bool HasScalar => true;
-
-    public override int VectorLength => 6;
-
-    public override bool ExtensiveVectorElement(int index) => true;
-
     /// <summary>Degrees of freedom of the group (LAMMPS' dof: 3N minus the 3 of the centre of mass, minus fix constraints).</summary>
-    public double DegreesOfFreedom(Simulation sim)
+    public override double DegreesOfFreedom(Simulation sim)
     {
         if (Group.IsAll) return Thermodynamics.DegreesOfFreedom(sim);
         return 3.0 * Group.Count(sim.Atoms) - 3.0;

@@ -175,8 +175,8 @@ public abstract class FixNoseHoover : Fix
 
     public override void Setup(Simulation sim)
     {
-        _tCurrent = Thermodynamics.Temperature(sim);
-        _tdof = Thermodynamics.DegreesOfFreedom(sim);
+        _tCurrent = MeasureTemperature(sim);
+        _tdof = TemperatureDegreesOfFreedom(sim);
         Prepare(sim, measurePressure: true);
     }
 
@@ -253,8 +253,8 @@ public abstract class FixNoseHoover : Fix
     {
         Kick(sim);
         if (_pstat) BarostatVelocityScaling(sim);
-        _tCurrent = Thermodynamics.Temperature(sim);
-        _tdof = Thermodynamics.DegreesOfFreedom(sim);
+        _tCurrent = MeasureTemperature(sim);
+        _tdof = TemperatureDegreesOfFreedom(sim);
         if (_pstat)
         {
             MeasurePressure(sim, _tCurrent);
@@ -431,8 +431,17 @@ public abstract class FixNoseHoover : Fix
     private void ParticleChain(Simulation sim) =>
         NoseHooverChain.ThermostatHalfStep(_particleChain, _thermostat, _tdof, _tTarget, _keTarget, ref _tCurrent, _scaleParticles);
 
-    /// <summary>Scales all velocities by one sub-step's factor (the chain follows the temperature by the factor squared).</summary>
-    private void ScaleParticles(double factor)
+    /// <summary>The temperature the thermostat controls (LAMMPS' temperature compute; default: all atoms, as thermo_temp).</summary>
+    protected virtual double MeasureTemperature(Simulation sim) => Thermodynamics.Temperature(sim);
+
+    /// <summary>The degrees of freedom of <see cref="MeasureTemperature"/>.</summary>
+    protected virtual double TemperatureDegreesOfFreedom(Simulation sim) => Thermodynamics.DegreesOfFreedom(sim);
+
+    /// <summary>Half the timestep (LAMMPS' dthalf), for subclasses that change how the thermostat scales velocities.</summary>
+    protected double HalfTimestep => _dthalf;
+
+    /// <summary>Scales the velocities by one sub-step's factor (LAMMPS' nh_v_temp; the chain follows the temperature by the factor squared).</summary>
+    protected virtual void ScaleParticles(double factor)
     {
         var a = _sim!.Atoms;
         for (var i = 0; i < a.Count; i++)

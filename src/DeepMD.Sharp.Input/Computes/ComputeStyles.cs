@@ -9,7 +9,7 @@ public static class ComputeStyles
 {
     /// <summary>Supported compute style names.</summary>
     public static readonly IReadOnlyList<string> Names =
-        ["com", "coord/atom", "ke", "ke/atom", "msd", "pe", "pe/atom", "pressure", "rdf", "reduce", "stress/atom", "temp", "vacf"];
+        ["com", "coord/atom", "ke", "ke/atom", "msd", "pe", "pe/atom", "pressure", "rdf", "reduce", "stress/atom", "temp", "temp/deform", "vacf"];
 
     private static readonly string[] EnergyTerms = ["pair", "bond", "angle", "dihedral", "improper", "kspace", "fix"];
 
@@ -22,6 +22,9 @@ public static class ComputeStyles
             case "temp":
                 NoArguments(args);
                 return new ComputeTemp(id, group);
+            case "temp/deform":
+                NoArguments(args);
+                return new ComputeTempDeform(id, group);
             case "ke":
                 NoArguments(args);
                 return new ComputeKe(id, group);
@@ -105,11 +108,11 @@ public static class ComputeStyles
         return set;
     }
 
-    private static ComputeTemp? TemperatureCompute(DeckContext context, DeckArguments args, string id)
+    private static TemperatureCompute? TemperatureCompute(DeckContext context, DeckArguments args, string id)
     {
         if (id == "NULL") return null;
         var c = ComputeReferences.FindCompute(context, id, "pressure temperature");
-        return c as ComputeTemp ?? throw args.Error($"compute {id} ({c.Style}) does not compute temperature; give a compute of style temp");
+        return c as TemperatureCompute ?? throw args.Error($"compute {id} ({c.Style}) does not compute temperature; give a temperature compute (temp, temp/deform)");
     }
 
     /// <summary>Pressure keywords after temp-ID: none = every term; otherwise ke and/or the virial (pair and virial are the same here).</summary>
