@@ -110,5 +110,6 @@ public static class BuiltInStyles
         registry.RegisterFixStyle<WallHarmonicFixStyle>();
         registry.RegisterFixStyle<DeformFixStyle>();
         registry.RegisterFixStyle<NvtSllodFixStyle>();
+        registry.RegisterFixStyle<ViscousFixStyle>();
     }
 }

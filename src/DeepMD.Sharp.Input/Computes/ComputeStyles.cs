@@ -9,7 +9,7 @@ public static class ComputeStyles
 {
     /// <summary>Supported compute style names.</summary>
     public static readonly IReadOnlyList<string> Names =
-        ["com", "coord/atom", "ke", "ke/atom", "msd", "pe", "pe/atom", "pressure", "rdf", "reduce", "stress/atom", "temp", "temp/deform", "vacf"];
+        ["com", "coord/atom", "ke", "ke/atom", "msd", "pe", "pe/atom", "pressure", "rdf", "reduce", "stress/atom", "temp", "temp/com", "temp/deform", "temp/partial", "temp/region", "vacf"];
 
     private static readonly string[] EnergyTerms = ["pair", "bond", "angle", "dihedral", "improper", "kspace", "fix"];
 
@@ -25,6 +25,23 @@ public static class ComputeStyles
             case "temp/deform":
                 NoArguments(args);
                 return new ComputeTempDeform(id, group);
+            case "temp/com":
+                NoArguments(args);
+                return new ComputeTempCom(id, group);
+            case "temp/partial":
+            {
+                if (args.Count != 3) throw new Core.Errors.UserInputException("Illegal compute temp/partial command");
+                bool Flag(int k) => args[k] switch { "0" => false, "1" => true, _ => throw new Core.Errors.UserInputException("Illegal compute temp/partial command") };
+                var (x, y, z) = (Flag(0), Flag(1), Flag(2));
+                if (z && sim.Dimension == 2) throw new Core.Errors.UserInputException("Compute temp/partial cannot use vz for 2d systemx");
+                return new ComputeTempPartial(id, group, x, y, z);
+            }
+            case "temp/region":
+            {
+                if (args.Count != 1) throw new Core.Errors.UserInputException("Illegal compute temp/region command");
+                if (!context.Regions.TryGetValue(args[0], out var region)) throw new Core.Errors.UserInputException($"Region ID for compute temp/region does not exist: {args[0]}");
+                return new ComputeTempRegion(id, group, region.Contains);
+            }
             case "ke":
                 NoArguments(args);
                 return new ComputeKe(id, group);

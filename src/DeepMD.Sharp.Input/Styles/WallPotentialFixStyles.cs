@@ -130,3 +130,31 @@ public sealed class WallHarmonicFixStyle : IFixStyle
 {
     public Fix Create(DeckContext context, string id, DeckArguments args) => WallPotentialArguments.Create(context, id, args, FixWall.Form.Harmonic);
 }
+
+/// <summary><c>fix ID GROUP viscous gamma [scale type ratio ...]</c>, LAMMPS' arguments.</summary>
+[FixStyle("viscous")]
+public sealed class ViscousFixStyle : IFixStyle
+{
+    public Fix Create(DeckContext context, string id, DeckArguments args)
+    {
+        static UserInputException Illegal() => new("Illegal fix viscous command");
+        if (args.Count < 1) throw Illegal();
+        var gamma0 = Num(args[0]);
+        var types = context.Simulation.TypeCount;
+        var gamma = Enumerable.Repeat(gamma0, types).ToArray();
+        for (var k = 1; k < args.Count;)
+        {
+            if (args[k] != "scale" || k + 3 > args.Count) throw Illegal();
+            var t = int.TryParse(args[k + 1], NumberStyles.Integer, CultureInfo.InvariantCulture, out var v) ? v
+                : throw new UserInputException($"Expected integer parameter instead of '{args[k + 1]}' in input script or data file");
+            if (t <= 0 || t > types) throw new UserInputException("Illegal fix viscous command");
+            gamma[t - 1] = gamma0 * Num(args[k + 2]);
+            k += 3;
+        }
+        return new FixViscous(id, gamma);
+    }
+
+    private static double Num(string w) =>
+        double.TryParse(w, NumberStyles.Float, CultureInfo.InvariantCulture, out var c) && double.IsFinite(c) ? c
+        : throw new UserInputException($"Expected floating point parameter instead of '{w}' in input script or data file");
+}
