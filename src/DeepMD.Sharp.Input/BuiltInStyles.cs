@@ -111,5 +111,6 @@ public static class BuiltInStyles
         registry.RegisterFixStyle<DeformFixStyle>();
         registry.RegisterFixStyle<NvtSllodFixStyle>();
         registry.RegisterFixStyle<ViscousFixStyle>();
+        registry.RegisterFixStyle<SpringFixStyle>();
     }
 }

@@ -158,3 +158,35 @@ public sealed class ViscousFixStyle : IFixStyle
         double.TryParse(w, NumberStyles.Float, CultureInfo.InvariantCulture, out var c) && double.IsFinite(c) ? c
         : throw new UserInputException($"Expected floating point parameter instead of '{w}' in input script or data file");
 }
+
+/// <summary><c>fix ID GROUP spring tether K x y z R0 | couple GROUP2 K x y z R0</c> (NULL leaves a component free), LAMMPS' arguments.</summary>
+[FixStyle("spring")]
+public sealed class SpringFixStyle : IFixStyle
+{
+    public Fix Create(DeckContext context, string id, DeckArguments args)
+    {
+        static UserInputException Illegal() => new("Illegal fix spring command");
+        if (args.Count < 6) throw Illegal();
+        Dynamics.Groups.AtomGroup? group2 = null;
+        int k;
+        if (args[0] == "tether")
+        {
+            if (args.Count != 6) throw Illegal();
+            k = 1;
+        }
+        else if (args[0] == "couple")
+        {
+            if (args.Count != 7) throw Illegal();
+            if (!context.Groups.TryGetValue(args[1], out group2)) throw new UserInputException("Fix spring couple group ID does not exist");
+            k = 2;
+        }
+        else throw Illegal();
+        double? Coord(string w) => w == "NULL" ? null : Num(w);
+        var fix = new FixSpring(id, Num(args[k]), Coord(args[k + 1]), Coord(args[k + 2]), Coord(args[k + 3]), Num(args[k + 4]), group2);
+        return fix;
+    }
+
+    private static double Num(string w) =>
+        double.TryParse(w, NumberStyles.Float, CultureInfo.InvariantCulture, out var c) && double.IsFinite(c) ? c
+        : throw new UserInputException($"Expected floating point parameter instead of '{w}' in input script or data file");
+}
