@@ -24,6 +24,7 @@ public sealed class Simulation
     private readonly ForceResult _forces = new();
     private readonly ForceRequest _request = new();
     private bool _boxChanges;
+    private FixDeform? _velocityRemap;
     private ParallelOptions _parallel = new();
     private readonly RunContinuation _lastRun = new();
     private Func<int, int, bool>? _neighborExclusion;
@@ -394,6 +395,7 @@ public sealed class Simulation
         foreach (var compute in Computes) compute.Init(this);
         foreach (var f in Fixes) f.Init(this);
         _boxChanges = Fixes.Any(f => f.ChangesBox);
+        _velocityRemap = Fixes.OfType<FixDeform>().FirstOrDefault(f => f.Remap == FixDeform.RemapMode.V);
         _parallel = ThreadSettings.Options(Threads);
         Verlet.Parallel = _parallel;
         var restored = RestoreFixStates();
@@ -485,9 +487,12 @@ public sealed class Simulation
     {
         var a = Atoms;
         var box = Box!;
+        var deform = _velocityRemap;
         for (var i = 0; i < a.Count; i++)
         {
+            int ia = a.ImageA[i], ib = a.ImageB[i], ic = a.ImageC[i];
             box.Remap(ref a.X[i], ref a.Y[i], ref a.Z[i], ref a.ImageA[i], ref a.ImageB[i], ref a.ImageC[i]);
+            if (deform is not null && deform.IsMember(i)) VelocityRemap(deform.HRate, i, a.ImageA[i] - ia, a.ImageB[i] - ib, a.ImageC[i] - ic);
             if (box.BoxLengthsOutside(a.X[i], a.Y[i], a.Z[i]) is var far && far > Core.Geometry.Box.MaxBoxLengthsOutside && double.IsFinite(far))
                 throw new SimulationException($"step {Step}: atom {a.Id[i]} at ({a.X[i]}, {a.Y[i]}, {a.Z[i]}) is {far:G3} box lengths outside the periodic box (more than {Core.Geometry.Box.MaxBoxLengthsOutside:G0}); the run became unstable (timestep too large or bad potential?)", Step, a.Id[i]);
             if (!double.IsFinite(a.X[i]) || !double.IsFinite(a.Y[i]) || !double.IsFinite(a.Z[i]))
@@ -496,6 +501,19 @@ public sealed class Simulation
                 throw new SimulationException($"step {Step}: atom {a.Id[i]} is lost: it left the box through a non-periodic boundary at ({a.X[i]}, {a.Y[i]}, {a.Z[i]})", Step, a.Id[i]);
         }
         BuildNeighborList(a.X.AsSpan(0, a.Count), a.Y.AsSpan(0, a.Count), a.Z.AsSpan(0, a.Count));
+    }
+
+    /// <summary>
+    /// LAMMPS' Domain::pbc with fix deform remap v: an atom that crossed a periodic face takes the box's velocity
+    /// difference across it (h_rate per period crossed; x: xprd; y: xy, yprd; z: xz, yz, zprd).
+    /// </summary>
+    private void VelocityRemap(double[] hRate, int i, int da, int db, int dc)
+    {
+        if (da == 0 && db == 0 && dc == 0) return;
+        var a = Atoms;
+        a.Vx[i] -= da * hRate[0] + db * hRate[5] + dc * hRate[4];
+        a.Vy[i] -= db * hRate[1] + dc * hRate[3];
+        a.Vz[i] -= dc * hRate[2];
     }
 
     /// <summary>Builds the list the potential uses (half list over ghosts, or full list) for wrapped positions.</summary>

@@ -121,5 +121,13 @@ public static class BuiltInStyles
         registry.RegisterFixStyle<TempRescaleFixStyle>();
         registry.RegisterFixStyle<WallReflectFixStyle>();
         registry.RegisterFixStyle<BalanceFixStyle>();
+        registry.RegisterFixStyle<WallLj93FixStyle>();
+        registry.RegisterFixStyle<WallLj126FixStyle>();
+        registry.RegisterFixStyle<WallLj1043FixStyle>();
+        registry.RegisterFixStyle<WallHarmonicFixStyle>();
+        registry.RegisterFixStyle<DeformFixStyle>();
+        registry.RegisterFixStyle<NvtSllodFixStyle>();
+        registry.RegisterFixStyle<ViscousFixStyle>();
+        registry.RegisterFixStyle<SpringFixStyle>();
     }
 }

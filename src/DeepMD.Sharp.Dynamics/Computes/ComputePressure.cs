@@ -14,7 +14,7 @@ public sealed class ComputePressure : Compute
 {
     private readonly double[] _ke = new double[6];
 
-    public ComputePressure(string id, AtomGroup group, ComputeTemp? temperature, bool kinetic, bool virial)
+    public ComputePressure(string id, AtomGroup group, TemperatureCompute? temperature, bool kinetic, bool virial)
         : base(id, group)
     {
         if (kinetic && temperature is null)
@@ -27,7 +27,7 @@ public sealed class ComputePressure : Compute
     public override string Style => "pressure";
 
     /// <summary>The temperature compute (its dof and kinetic tensor), or null.</summary>
-    public ComputeTemp? Temperature { get; }
+    public TemperatureCompute? Temperature { get; }
 
     public bool Kinetic { get; }
 
@@ -46,20 +46,22 @@ public sealed class ComputePressure : Compute
     protected override double ComputeScalar(Simulation sim)
     {
         var w = sim.Virial;
-        var invVolume = 1.0 / sim.Box!.Volume;
-        var trace = IncludesVirial ? w[0] + w[4] + w[8] : 0.0;
-        if (!Kinetic) return trace / 3.0 * invVolume * sim.Units.Nktv2p;
+        var invVolume = 1.0 / Thermo.Thermodynamics.Volume(sim);
+        var dim = sim.Dimension;
+        var trace = IncludesVirial ? (dim == 2 ? w[0] + w[4] : w[0] + w[4] + w[8]) : 0.0;
+        if (!Kinetic) return trace / dim * invVolume * sim.Units.Nktv2p;
         var t = Temperature!.LatestScalar(sim);
-        return (Temperature.DegreesOfFreedom(sim) * sim.Units.Boltz * t + trace) / 3.0 * invVolume * sim.Units.Nktv2p;
+        return (Temperature.DegreesOfFreedom(sim) * sim.Units.Boltz * t + trace) / dim * invVolume * sim.Units.Nktv2p;
     }
 
     protected override void ComputeVector(Simulation sim, double[] vector)
     {
         var w = sim.Virial;
-        var invVolume = 1.0 / sim.Box!.Volume;
+        var invVolume = 1.0 / Thermo.Thermodynamics.Volume(sim);
         if (Kinetic) Temperature!.Vector(sim).AsSpan().CopyTo(_ke);
         else System.Array.Clear(_ke);
         ReadOnlySpan<double> virial = IncludesVirial ? [w[0], w[4], w[8], w[1], w[2], w[5]] : [0, 0, 0, 0, 0, 0];
         for (var k = 0; k < 6; k++) vector[k] = (_ke[k] + virial[k]) * invVolume * sim.Units.Nktv2p;
+        if (sim.Dimension == 2) vector[2] = vector[4] = vector[5] = 0.0; // LAMMPS' virial2d: xx, yy and xy only
     }
 }

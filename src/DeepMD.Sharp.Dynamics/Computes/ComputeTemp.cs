@@ -8,15 +8,9 @@ using DeepMD.Sharp.Dynamics.Thermo;
 /// for the group all), and the kinetic energy tensor Σ m v_a v_b (xx, yy, zz, xy, xz, yz; extensive), as LAMMPS'
 /// compute temp. The default thermo temperature is this compute on all (<c>thermo_temp</c>).
 /// </summary>
-public sealed class ComputeTemp(string id, AtomGroup group) : Compute(id, group)
+public sealed class ComputeTemp(string id, AtomGroup group) : TemperatureCompute(id, group)
 {
     public override string Style => "temp";
-
-    public override bool HasScalar => true;
-
-    public override int VectorLength => 6;
-
-    public override bool ExtensiveVectorElement(int index) => true;
 
     /// <summary>
     /// Degrees of freedom this compute subtracts besides those fixes remove (<c>compute_modify extra/dof</c>); null: the
@@ -34,35 +28,13 @@ public sealed class ComputeTemp(string id, AtomGroup group) : Compute(id, group)
     /// Degrees of freedom of the group (LAMMPS' dof: d·N minus extra/dof (default d, the centre of mass), minus fix
     /// constraints for the group all).
     /// </summary>
-    public double DegreesOfFreedom(Simulation sim)
+    public override double DegreesOfFreedom(Simulation sim)
     {
         var d = sim.Dimension;
         var extra = ExtraDof ?? d;
         if (Group.IsAll) return Thermodynamics.DegreesOfFreedom(sim) + d - extra;
         return (double)d * Group.Count(sim.Atoms) - extra;
     }
-
-    private double _measured;
-    private long _measuredStep = -1, _measuredSetup = -1;
-
-    /// <summary>
-    /// The temperature now (what a thermostat measures with <c>fix_modify temp</c>, LAMMPS' compute_scalar() from a fix).
-    /// A pressure compute using this temperature reads it on the same step (<see cref="LatestScalar"/>); outputs still
-    /// evaluate afresh, as LAMMPS' thermo does.
-    /// </summary>
-    public double Evaluate(Simulation sim)
-    {
-        _measured = ComputeScalar(sim);
-        (_measuredStep, _measuredSetup) = (sim.Step, sim.SetupCount);
-        return _measured;
-    }
-
-    /// <summary>
-    /// The temperature a pressure compute uses: the one a fix measured on this step (LAMMPS' invoked_scalar), else this
-    /// step's <see cref="Compute.Scalar"/>.
-    /// </summary>
-    public double LatestScalar(Simulation sim) =>
-        _measuredStep == sim.Step && _measuredSetup == sim.SetupCount ? _measured : Scalar(sim);
 
     protected override double ComputeScalar(Simulation sim)
     {

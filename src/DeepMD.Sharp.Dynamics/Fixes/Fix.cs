@@ -90,7 +90,7 @@ public abstract class Fix
     /// <c>fix_modify temp ID</c>: the temperature compute a thermostat measures with (its group and degrees of freedom)
     /// instead of the fix's own temperature of its group; null: the fix's own.
     /// </summary>
-    public Computes.ComputeTemp? TemperatureCompute { get; set; }
+    public Computes.TemperatureCompute? TemperatureCompute { get; set; }
 
     /// <summary><c>fix_modify press ID</c>: the pressure compute a barostat measures with; null: the fix's own.</summary>
     public Computes.ComputePressure? PressureCompute { get; set; }

@@ -10,7 +10,7 @@ using DeepMD.Sharp.Core.Errors;
 /// minimum image (orthogonal boxes). <see cref="Energy"/> is LAMMPS' fix scalar (the indenter energy); it is added
 /// to the potential energy only with fix_modify energy yes, as LAMMPS does.
 /// </summary>
-public sealed class FixIndent : GroupForceFix
+public sealed class FixIndent : GroupForceFix, IFixGlobalValues
 {
     public enum Shape { Sphere, Cylinder, Plane }
 
@@ -50,6 +50,18 @@ public sealed class FixIndent : GroupForceFix
 
     /// <summary>Force on the indenter of the last evaluation (LAMMPS' f_ID[1..3]).</summary>
     public double[] Force { get; } = new double[3];
+
+    public bool HasScalar => true;
+
+    public bool ExtensiveScalar => true;
+
+    public double Scalar(Simulation sim) => Energy;
+
+    public int VectorLength => 3;
+
+    public double Vector(Simulation sim, int i) => Force[i];
+
+    public bool ExtensiveVector(int i) => true;
 
     protected override void Check(Simulation sim)
     {

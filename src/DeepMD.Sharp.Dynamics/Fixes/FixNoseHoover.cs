@@ -179,7 +179,8 @@ public abstract class FixNoseHoover : Fix
 
     public override void Setup(Simulation sim)
     {
-        _tCurrent = MeasureTemperature(sim, out _tdof);
+        _tCurrent = MeasureTemperature(sim);
+        _tdof = TemperatureDegreesOfFreedom(sim);
         Prepare(sim, measurePressure: true);
     }
 
@@ -235,7 +236,7 @@ public abstract class FixNoseHoover : Fix
         if (_pstat)
         {
             // the chain rescaled the velocities: measure the pressure again with the current kinetic energy
-            MeasurePressure(sim, MeasureTemperature(sim, out _));
+            MeasurePressure(sim, MeasureTemperature(sim));
             ComputePressTarget(sim);
             OmegaDotHalfStep(sim);
             BarostatVelocityScaling(sim);
@@ -256,7 +257,8 @@ public abstract class FixNoseHoover : Fix
     {
         Kick(sim);
         if (_pstat) BarostatVelocityScaling(sim);
-        _tCurrent = MeasureTemperature(sim, out _tdof);
+        _tCurrent = MeasureTemperature(sim);
+        _tdof = TemperatureDegreesOfFreedom(sim);
         if (_pstat)
         {
             MeasurePressure(sim, _tCurrent);
@@ -440,8 +442,26 @@ public abstract class FixNoseHoover : Fix
     private void ParticleChain(Simulation sim) =>
         NoseHooverChain.ThermostatHalfStep(_particleChain, _thermostat, _tdof, _tTarget, _keTarget, ref _tCurrent, _scaleParticles);
 
-    /// <summary>Scales all velocities by one sub-step's factor (the chain follows the temperature by the factor squared).</summary>
-    private void ScaleParticles(double factor)
+    /// <summary>
+    /// The temperature the thermostat controls (LAMMPS' temperature compute): with <c>fix_modify temp ID</c> that
+    /// compute's, else the temperature of the fix's group.
+    /// </summary>
+    protected virtual double MeasureTemperature(Simulation sim) => MeasureTemperature(sim, out _);
+
+    /// <summary>The degrees of freedom of <see cref="MeasureTemperature(Simulation)"/>.</summary>
+    protected virtual double TemperatureDegreesOfFreedom(Simulation sim) => TemperatureCompute is { } c ? c.DegreesOfFreedom(sim) : GroupDegreesOfFreedom(sim);
+
+    private double GroupDegreesOfFreedom(Simulation sim)
+    {
+        MeasureTemperature(sim, out var dof);
+        return dof;
+    }
+
+    /// <summary>Half the timestep (LAMMPS' dthalf), for subclasses that change how the thermostat scales velocities.</summary>
+    protected double HalfTimestep => _dthalf;
+
+    /// <summary>Scales the velocities by one sub-step's factor (LAMMPS' nh_v_temp; the chain follows the temperature by the factor squared).</summary>
+    protected virtual void ScaleParticles(double factor)
     {
         var a = _sim!.Atoms;
         for (var i = 0; i < a.Count; i++)

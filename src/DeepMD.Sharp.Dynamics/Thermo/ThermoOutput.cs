@@ -90,10 +90,14 @@ public sealed class ThermoOutput : IRunObserver, Device.IStepSchedule
         // A v_ column names a variable that must exist and be equal-style: refused before the header, as LAMMPS does at setup.
         foreach (var k in Keywords)
             if (k.StartsWith("v_", StringComparison.Ordinal) && Variable is { } f) f(k[2..]);
+        // LAMMPS adds a Volume column to thermo_style one when a fix changes the box (npt, nph, deform)
+        _columns = !Multi && Keywords.SequenceEqual(ThermoKeywords.One) && sim.Fixes.Any(f => f.ChangesBox) ? [.. Keywords, "vol"] : Keywords;
         if (!Multi)
-            Writer.WriteLine(string.Join(" ", Keywords.Select(k => Column(k).Header)) + " ");
+            Writer.WriteLine(string.Join(" ", _columns.Select(k => Column(k).Header)) + " ");
         Print(sim);
     }
+
+    private List<string>? _columns;
 
     /// <inheritdoc/>
     public bool NeedsState(Simulation sim, long step) => step == sim.RunEndStep || (Every > 0 && step % Every == 0);
@@ -135,7 +139,7 @@ public sealed class ThermoOutput : IRunObserver, Device.IStepSchedule
             return;
         }
         _line.Clear();
-        foreach (var name in Keywords)
+        foreach (var name in _columns ?? Keywords)
         {
             var k = Column(name);
             var v = k.Value(s);

@@ -77,6 +77,7 @@ public static class ComputeReferences
         var sim = context.Simulation;
         if (r.Wildcard is not null) throw new UserInputException($"'{r.Text}': wildcards are not allowed in a formula");
         if (r.Kind == 'f' && sim.FindFix(r.Id) is FixAveCorrelate correlate) return CorrelateValue(sim, correlate, r, checkTime: true);
+        if (r.Kind == 'f' && sim.FindFix(r.Id) is IFixGlobalValues values) return GlobalValue(values, sim, r);
         if (r.Kind == 'f') return FixValue(sim, FindValueFix(context, r.Id, "variable"), r, checkTime: true);
         var c = FindCompute(context, r.Id, "variable");
         if (r.I is null)
@@ -102,6 +103,18 @@ public static class ComputeReferences
     private static UserInputException NotCurrent(Compute c) => new(
         $"Compute used in variable between runs is not current: compute {c.Id} ({c.Style}) was not evaluated on this step; " +
         "LAMMPS only lets a formula read a compute between runs when the last run's output evaluated it on its last step (put it in thermo_style, or use the variable during the run)");
+
+    /// <summary>f_ID or f_ID[i] of a fix with per-step global values (<see cref="IFixGlobalValues"/>).</summary>
+    private static double GlobalValue(IFixGlobalValues values, Simulation sim, DeckReference r)
+    {
+        var fix = (Fix)values;
+        if (r.I is null)
+            return values.HasScalar ? values.Scalar(sim) : throw new UserInputException($"{r.Text}: fix {fix.Id} ({fix.Style}) has no global scalar; use f_{fix.Id}[i]");
+        if (r.J is not null) throw new UserInputException($"{r.Text}: fix {fix.Id} ({fix.Style}) has no global array");
+        if (values.VectorLength == 0) throw new UserInputException($"{r.Text}: fix {fix.Id} ({fix.Style}) has no global vector");
+        if (r.I < 1 || r.I > values.VectorLength) throw new UserInputException($"{r.Text}: index out of range 1..{values.VectorLength}");
+        return values.Vector(sim, r.I.Value - 1);
+    }
 
     /// <summary>f_ID[i][j] of a fix ave/correlate (its only global values).</summary>
     private static double CorrelateValue(Simulation sim, FixAveCorrelate fix, DeckReference r, bool checkTime)
@@ -148,6 +161,17 @@ public static class ComputeReferences
             CorrelateValue(context.Simulation, correlate, r, checkTime: false);
             return new ThermoKeyword(r.Text, r.Text, false, s => s.Simulation.FindFix(r.Id) is FixAveCorrelate c ? CorrelateValue(s.Simulation, c, r, checkTime: false)
                 : throw new UserInputException($"Could not find thermo custom fix ID '{r.Id}'"));
+        }
+        if (r.Kind == 'f' && context.Simulation.FindFix(r.Id) is IFixGlobalValues global)
+        {
+            GlobalValue(global, context.Simulation, r);
+            var extensive = r.I is null ? global.ExtensiveScalar : global.ExtensiveVector(r.I.Value - 1);
+            return new ThermoKeyword(r.Text, r.Text, false, s =>
+            {
+                var v = s.Simulation.FindFix(r.Id) is IFixGlobalValues g ? GlobalValue(g, s.Simulation, r)
+                    : throw new UserInputException($"Could not find thermo custom fix ID '{r.Id}'");
+                return extensive ? s.Extensive(v) : v;
+            });
         }
         if (r.Kind == 'f')
         {
@@ -200,6 +224,7 @@ public static class ComputeReferences
                 var c = FindCompute(context, r.Id, "wildcard");
                 count = !vectorMode ? c.VectorLength : c.ArrayColumns;
             }
+            else if (context.Simulation.FindFix(r.Id) is IFixGlobalValues global) count = !vectorMode ? global.VectorLength : 0;
             else
             {
                 var f = FindValueFix(context, r.Id, "wildcard");

@@ -9,7 +9,7 @@ public static class ComputeStyles
 {
     /// <summary>Supported compute style names.</summary>
     public static readonly IReadOnlyList<string> Names =
-        ["chunk/atom", "com", "com/chunk", "coord/atom", "ke", "ke/atom", "msd", "msd/chunk", "pe", "pe/atom", "pressure", "rdf", "reduce", "stress/atom", "temp", "vacf"];
+        ["chunk/atom", "com", "com/chunk", "coord/atom", "ke", "ke/atom", "msd", "msd/chunk", "pe", "pe/atom", "pressure", "rdf", "reduce", "stress/atom", "temp", "temp/com", "temp/deform", "temp/partial", "temp/region", "vacf"];
 
     private static readonly string[] EnergyTerms = ["pair", "bond", "angle", "dihedral", "improper", "kspace", "fix"];
 
@@ -22,6 +22,26 @@ public static class ComputeStyles
             case "temp":
                 NoArguments(args);
                 return new ComputeTemp(id, group);
+            case "temp/deform":
+                NoArguments(args);
+                return new ComputeTempDeform(id, group);
+            case "temp/com":
+                NoArguments(args);
+                return new ComputeTempCom(id, group);
+            case "temp/partial":
+            {
+                if (args.Count != 3) throw new Core.Errors.UserInputException("Illegal compute temp/partial command");
+                bool Flag(int k) => args[k] switch { "0" => false, "1" => true, _ => throw new Core.Errors.UserInputException("Illegal compute temp/partial command") };
+                var (x, y, z) = (Flag(0), Flag(1), Flag(2));
+                if (z && sim.Dimension == 2) throw new Core.Errors.UserInputException("Compute temp/partial cannot use vz for 2d systemx");
+                return new ComputeTempPartial(id, group, x, y, z);
+            }
+            case "temp/region":
+            {
+                if (args.Count != 1) throw new Core.Errors.UserInputException("Illegal compute temp/region command");
+                if (!context.Regions.TryGetValue(args[0], out var region)) throw new Core.Errors.UserInputException($"Region ID for compute temp/region does not exist: {args[0]}");
+                return new ComputeTempRegion(id, group, region.Contains);
+            }
             case "ke":
                 NoArguments(args);
                 return new ComputeKe(id, group);
@@ -116,11 +136,11 @@ public static class ComputeStyles
         return set;
     }
 
-    private static ComputeTemp? TemperatureCompute(DeckContext context, DeckArguments args, string id)
+    private static TemperatureCompute? TemperatureCompute(DeckContext context, DeckArguments args, string id)
     {
         if (id == "NULL") return null;
         var c = ComputeReferences.FindCompute(context, id, "pressure temperature");
-        return c as ComputeTemp ?? throw args.Error($"compute {id} ({c.Style}) does not compute temperature; give a compute of style temp");
+        return c as TemperatureCompute ?? throw args.Error($"compute {id} ({c.Style}) does not compute temperature; give a temperature compute (temp, temp/deform)");
     }
 
     /// <summary>Pressure keywords after temp-ID: none = every term; otherwise ke and/or the virial (pair and virial are the same here).</summary>

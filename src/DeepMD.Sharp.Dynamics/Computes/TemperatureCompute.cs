@@ -1,0 +1,42 @@
+namespace DeepMD.Sharp.Dynamics.Computes;
+
+using DeepMD.Sharp.Dynamics.Groups;
+
+/// <summary>
+/// A compute that measures a temperature (LAMMPS' <c>tempflag</c>): a scalar temperature, the kinetic energy tensor
+/// (xx, yy, zz, xy, xz, yz; extensive) as its vector, and its degrees of freedom; what a pressure compute or a
+/// thermostat reads (temp, temp/deform, ...).
+/// </summary>
+public abstract class TemperatureCompute(string id, AtomGroup group) : Compute(id, group)
+{
+    public override bool HasScalar => true;
+
+    public override int VectorLength => 6;
+
+    public override bool ExtensiveVectorElement(int index) => true;
+
+    /// <summary>The degrees of freedom the temperature is divided by (LAMMPS' dof).</summary>
+    public abstract double DegreesOfFreedom(Simulation sim);
+
+    private double _measured;
+    private long _measuredStep = -1, _measuredSetup = -1;
+
+    /// <summary>
+    /// The temperature now (what a thermostat measures with <c>fix_modify temp</c>, LAMMPS' compute_scalar() from a fix).
+    /// A pressure compute using this temperature reads it on the same step (<see cref="LatestScalar"/>); outputs still
+    /// evaluate afresh, as LAMMPS' thermo does.
+    /// </summary>
+    public double Evaluate(Simulation sim)
+    {
+        _measured = ComputeScalar(sim);
+        (_measuredStep, _measuredSetup) = (sim.Step, sim.SetupCount);
+        return _measured;
+    }
+
+    /// <summary>
+    /// The temperature a pressure compute uses: the one a fix measured on this step (LAMMPS' invoked_scalar), else this
+    /// step's <see cref="Compute.Scalar"/>.
+    /// </summary>
+    public double LatestScalar(Simulation sim) =>
+        _measuredStep == sim.Step && _measuredSetup == sim.SetupCount ? _measured : Scalar(sim);
+}
