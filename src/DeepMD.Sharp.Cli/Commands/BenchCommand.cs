@@ -47,9 +47,14 @@ public static class BenchCommand
         {
             Description = "time every other evaluation with the extrapolation guard of pair_style deepmd (pair distances + descriptor ranges, default margins) and print its cost: guard-on over guard-off, pair by pair",
         };
+        var truncate = new Option<bool>("--allow-sel-truncation")
+        {
+            Description = "when an atom has more neighbors than the model's sel, keep the nearest ones like DeePMD-kit instead of stopping "
+                + "(DeePMD-kit's DPA-3 water example, a_sel 30 within 4 Å, overflows on liquid water)",
+        };
         var cmd = new Command("bench", "Time energy+force+virial evaluations (neighbor list included) and report µs/atom-step")
         {
-            model, structure, typeMap, replicate, backends, steps, warmup, shuffle, threads, compare, device, precisions, mdCompare, emulate, guardBench,
+            model, structure, typeMap, replicate, backends, steps, warmup, shuffle, threads, compare, device, precisions, mdCompare, emulate, guardBench, truncate,
         };
         cmd.SetAction(p =>
         {
@@ -79,7 +84,11 @@ public static class BenchCommand
                     perm.Select(i => s.Y[i]).ToArray(), perm.Select(i => s.Z[i]).ToArray(), s.Box, s.Source);
             }
             var t = s.TypesFor(m.TypeMap);
-            var options = new EvaluationOptions { Threads = p.GetValue(threads) };
+            var options = new EvaluationOptions
+            {
+                Threads = p.GetValue(threads),
+                SelOverflow = p.GetValue(truncate) ? SelOverflowPolicy.Truncate : SelOverflowPolicy.Error,
+            };
             var nsteps = Math.Max(1, p.GetValue(steps));
             var warmupSpec = p.GetValue(warmup)!.Trim().ToLowerInvariant();
             int? fixedWarmup = warmupSpec == "auto" ? null
