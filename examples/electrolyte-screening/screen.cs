@@ -139,6 +139,10 @@ static class Plots
             Series(diff, c, rs.Select(r => r.DLi).ToList(), "Li+");
             Series(diff, c, rs.Select(r => r.DAnion).ToList(), "anion");
             Series(diff, c, rs.Select(r => r.DSolvent).ToList(), "solvent");
+            var species = rs.SelectMany(r => r.DBySolvent.Keys).Distinct().ToList();
+            if (species.Count > 1)
+                foreach (var name in species)
+                    Series(diff, c, rs.Select(r => r.DBySolvent.TryGetValue(name, out var e) ? e : new Estimate(double.NaN, double.NaN, [])).ToList(), name);
             diff.Title($"Self-diffusion: {salt.Key}");
             diff.XLabel("concentration (mol/L)");
             diff.YLabel("D (1e-10 m²/s)");

@@ -153,4 +153,31 @@ public sealed class RadialDistribution
         var h = r[best + 1] - r[best];
         return (r[best] + uStar * h, c0 + c1 * uStar + c2 * uStar * uStar);
     }
+
+    /// <summary>
+    /// The first minimum of g(r) after its highest peak (the usual radius of a first coordination shell): the first bin
+    /// past the peak whose three-bin running mean is lower than both neighbouring running means; its centre, or NaN when
+    /// g(r) has no such minimum before the last bin (or no positive peak).
+    /// </summary>
+    public static double FirstMinimum(double[] r, double[] g)
+    {
+        var n = g.Length;
+        if (n < 5) return double.NaN;
+        var s = new double[n];
+        for (var k = 0; k < n; k++)
+        {
+            double sum = 0;
+            var c = 0;
+            for (var j = Math.Max(0, k - 1); j <= Math.Min(n - 1, k + 1); j++, c++) sum += g[j];
+            s[k] = sum / c;
+        }
+
+        var peak = 0;
+        for (var k = 1; k < n; k++)
+            if (g[k] > g[peak]) peak = k;
+        if (!(g[peak] > 0)) return double.NaN;
+        for (var k = peak + 1; k < n - 1; k++)
+            if (s[k] < s[k - 1] && s[k] <= s[k + 1]) return r[k];
+        return double.NaN;
+    }
 }

@@ -62,8 +62,15 @@ public sealed record ScreeningSettings
 
     public int RdfBins { get; init; } = 160;
 
-    /// <summary>Radius of the Li+ first solvation shell, Å (coordination numbers are counted within it).</summary>
-    public double ShellCutoff { get; init; } = 2.8;
+    /// <summary>
+    /// Radius of the Li+ first solvation shell, Å (coordination numbers are counted within it); null (the default): the
+    /// first minimum of each composition's Li–O(all) g(r) after its first peak (<see cref="RadialDistribution.FirstMinimum"/>),
+    /// or <see cref="FallbackShellCutoff"/> when that g(r) has no minimum within its range.
+    /// </summary>
+    public double? ShellCutoff { get; init; }
+
+    /// <summary>The shell radius when <see cref="ShellCutoff"/> is null and g(r) shows no first minimum, Å.</summary>
+    public double FallbackShellCutoff { get; init; } = 2.8;
 
     /// <summary>Packmol tolerance, Å.</summary>
     public double PackingTolerance { get; init; } = 2.0;
@@ -102,13 +109,19 @@ public sealed record ScreeningResult
     public Estimate DLi { get; init; } = new(0, 0, []);
     public Estimate DAnion { get; init; } = new(0, 0, []);
     public Estimate DSolvent { get; init; } = new(0, 0, []);
+    /// <summary>Self-diffusion of each solvent species (molecular centres), 1e-10 m²/s, by molecule name.</summary>
+    public Dictionary<string, Estimate> DBySolvent { get; init; } = [];
     public Estimate SigmaNernstEinstein { get; init; } = new(0, 0, []);
     public Estimate SigmaEinstein { get; init; } = new(0, 0, []);
     public double Haven { get; init; }
     public double CnLiOSolvent { get; init; }
+    /// <summary>Mean number of O of each solvent species within the shell of a Li+, by molecule name.</summary>
+    public Dictionary<string, double> CnLiOBySolvent { get; init; } = [];
     public double CnLiOAnion { get; init; }
     public double CnLiF { get; init; }
     public double ShellCutoff { get; init; }
+    /// <summary>Where <see cref="ShellCutoff"/> came from: "set", "first minimum of g Li–O(all)" or "fallback (no minimum in g)".</summary>
+    public string ShellCutoffSource { get; init; } = "";
     public Dictionary<string, Curve> Rdf { get; init; } = [];
     public Dictionary<string, Curve> Msd { get; init; } = [];
     /// <summary>Per MSD curve: slope (Å²/ps or e²Å²/ps) and intercept of the whole-run fit.</summary>
@@ -219,6 +232,7 @@ public sealed class ElectrolyteScreening
         var counts = composition.Counts();
         var builder = new PackmolBuilder { Tolerance = s.PackingTolerance, Seed = s.Seed, Executable = Packmol ?? new PackmolBuilder().Executable };
         var box = builder.Pack(counts, composition.Density);
+        Directory.CreateDirectory(Path.Combine(OutputFolder, "results"));
         box.WriteLammpsData(Path.Combine(OutputFolder, "results", composition.Key + ".data"), TypeMap);
 
         var sim = ToSimulation(box);
@@ -307,11 +321,14 @@ public sealed class ElectrolyteScreening
         var li = new List<int[]>();
         var anions = new List<int[]>();
         var solvent = new List<int[]>();
+        var solventName = new List<string>();
         for (var m = 0; m < box.Molecules.Count; m++)
         {
             var t = box.Molecules[m];
             (t.Name == "Li+" ? li : t.FormalCharge < 0 ? anions : solvent).Add(Atoms(m));
+            if (t.Name != "Li+" && t.FormalCharge >= 0) solventName.Add(t.Name);
         }
+        var solventSpecies = solventName.Distinct().ToArray();
         var ions = li.Concat(anions).ToList();
         var ionCharges = li.Select(_ => 1.0).Concat(anions.Select(_ => -1.0)).ToArray();
         var centres = TransportAnalysis.Centres(frames, [.. li, .. anions, .. solvent], masses);
@@ -330,6 +347,8 @@ public sealed class ElectrolyteScreening
         var dLi = D(liIdx);
         var dAn = D(anIdx);
         var dSol = D(solIdx);
+        var dBySolvent = solventSpecies.ToDictionary(name => name,
+            name => D(Enumerable.Range(0, nSol).Where(k => solventName[k] == name).Select(k => nLi + nAn + k).ToArray()));
         var ionCentres = centres.Select(c => c[..(3 * (nLi + nAn))]).ToList();
         double CollectiveSlope(IReadOnlyList<double[]> f) =>
             TransportAnalysis.Fit(TransportAnalysis.CollectiveMsd(f, ionCharges, maxLag), frameInterval, fitStart, fitEnd).Slope;
@@ -361,6 +380,16 @@ public sealed class ElectrolyteScreening
         var rdfs = new[] { 1, 2, 3 }.Select(b => new RadialDistribution(0, b, rMax, s.RdfBins)).ToArray();
         var allO = new RadialDistribution(0, 1, rMax, s.RdfBins);
         var labelsAllO = labels.Select(l => l == 2 ? 1 : l).ToArray();
+        // Li (0) against the O of each solvent species (1 + its index); everything else 1 + species count.
+        var labelsBySolvent = new int[box.AtomCount];
+        for (var i = 0; i < box.AtomCount; i++)
+        {
+            var mol = box.Molecules[box.Molecule[i]];
+            labelsBySolvent[i] = labels[i] == 0 ? 0
+                : labels[i] == 1 ? 1 + Array.IndexOf(solventSpecies, mol.Name)
+                : 1 + solventSpecies.Length;
+        }
+        var bySolvent = solventSpecies.Select((_, k) => new RadialDistribution(0, 1 + k, rMax, s.RdfBins)).ToArray();
         var core = Box.Orthorhombic(cell.Lx, cell.Ly, cell.Lz);
         var n = box.AtomCount;
         double[] x = new double[n], y = new double[n], z = new double[n];
@@ -374,10 +403,15 @@ public sealed class ElectrolyteScreening
             }
             foreach (var r in rdfs) r.Add(x, y, z, labels, core);
             allO.Add(x, y, z, labelsAllO, core);
+            foreach (var r in bySolvent) r.Add(x, y, z, labelsBySolvent, core);
         }
+        var firstMinimum = RadialDistribution.FirstMinimum(allO.Radii(), allO.Values());
+        var (shell, shellSource) = s.ShellCutoff is { } set ? (set, "set")
+            : double.IsFinite(firstMinimum) ? (firstMinimum, "first minimum of g Li–O(all)")
+            : (s.FallbackShellCutoff, "fallback (no minimum in g Li–O(all))");
         double Cn(RadialDistribution r)
         {
-            var k = (int)Math.Floor(s.ShellCutoff / r.BinWidth) - 1;
+            var k = (int)Math.Floor(shell / r.BinWidth) - 1;
             return k < 0 ? 0 : r.Coordination()[Math.Min(k, r.Bins - 1)];
         }
 
@@ -393,6 +427,9 @@ public sealed class ElectrolyteScreening
         if (nLi > 0) AddMsd("Li+", MeanSquaredDisplacement.Compute(centres, liIdx, maxLag));
         if (nAn > 0) AddMsd("anion", MeanSquaredDisplacement.Compute(centres, anIdx, maxLag));
         if (nSol > 0) AddMsd("solvent", MeanSquaredDisplacement.Compute(centres, solIdx, maxLag));
+        if (solventSpecies.Length > 1)
+            foreach (var name in solventSpecies)
+                AddMsd(name, MeanSquaredDisplacement.Compute(centres, Enumerable.Range(0, nSol).Where(k => solventName[k] == name).Select(k => nLi + nAn + k).ToArray(), maxLag));
         AddMsd("collective", TransportAnalysis.CollectiveMsd(ionCentres, ionCharges, maxLag));
 
         const double toE10 = 100; // 1 Å²/ps = 100 × 1e-10 m²/s
@@ -412,13 +449,16 @@ public sealed class ElectrolyteScreening
             DLi = Scale(dLi, toE10),
             DAnion = Scale(dAn, toE10),
             DSolvent = Scale(dSol, toE10),
+            DBySolvent = dBySolvent.ToDictionary(p => p.Key, p => Scale(p.Value, toE10)),
             SigmaNernstEinstein = sigmaNe,
             SigmaEinstein = sigmaE,
             Haven = sigmaNe.Value / sigmaE.Value,
             CnLiOSolvent = Cn(rdfs[0]),
+            CnLiOBySolvent = solventSpecies.Select((name, k) => (name, k)).ToDictionary(p => p.name, p => Cn(bySolvent[p.k])),
             CnLiOAnion = Cn(rdfs[1]),
             CnLiF = Cn(rdfs[2]),
-            ShellCutoff = s.ShellCutoff,
+            ShellCutoff = shell,
+            ShellCutoffSource = shellSource,
             Rdf = new Dictionary<string, Curve>
             {
                 ["Li-O(solvent)"] = new(rdfs[0].Radii(), rdfs[0].Values()),
@@ -439,15 +479,22 @@ public sealed class ElectrolyteScreening
     public void WriteTables(IReadOnlyList<ScreeningResult> results)
     {
         var ci = CultureInfo.InvariantCulture;
+        // Per-solvent columns: every solvent species of any composition, in order of first appearance.
+        var species = results.SelectMany(r => r.DBySolvent.Keys).Distinct().ToArray();
         string[] head = ["composition", "salt", "solvents", "c_nominal_M", "c_M", "atoms", "density_g_cm3",
             "D_Li_1e-10m2s", "D_Li_err", "D_anion_1e-10m2s", "D_anion_err", "D_solvent_1e-10m2s", "D_solvent_err",
-            "sigma_NE_mS_cm", "sigma_NE_err", "sigma_E_mS_cm", "sigma_E_err", "Haven", "CN_Li_O_solvent", "CN_Li_O_anion", "CN_Li_F", "wall_s"];
+            .. species.SelectMany(n => new[] { $"D_{n}_1e-10m2s", $"D_{n}_err" }),
+            "sigma_NE_mS_cm", "sigma_NE_err", "sigma_E_mS_cm", "sigma_E_err", "Haven", "shell_cutoff_A", "CN_Li_O_solvent",
+            .. species.Select(n => $"CN_Li_O_{n}"), "CN_Li_O_anion", "CN_Li_F", "wall_s"];
         IEnumerable<string> Row(ScreeningResult r) =>
         [
             r.Label, r.Salt, r.Solvents, F(r.NominalConcentration, "F3"), F(r.Concentration, "F3"), r.Atoms.ToString(ci), F(r.Density, "F4"),
             F(r.DLi.Value), F(r.DLi.Error), F(r.DAnion.Value), F(r.DAnion.Error), F(r.DSolvent.Value), F(r.DSolvent.Error),
+            .. species.SelectMany(n => r.DBySolvent.TryGetValue(n, out var e) ? new[] { F(e.Value), F(e.Error) } : ["", ""]),
             F(r.SigmaNernstEinstein.Value), F(r.SigmaNernstEinstein.Error), F(r.SigmaEinstein.Value), F(r.SigmaEinstein.Error), F(r.Haven),
-            F(r.CnLiOSolvent, "F3"), F(r.CnLiOAnion, "F3"), F(r.CnLiF, "F3"), F(r.WallSeconds, "F1"),
+            F(r.ShellCutoff, "F3"), F(r.CnLiOSolvent, "F3"),
+            .. species.Select(n => r.CnLiOBySolvent.TryGetValue(n, out var c) ? F(c, "F3") : ""),
+            F(r.CnLiOAnion, "F3"), F(r.CnLiF, "F3"), F(r.WallSeconds, "F1"),
         ];
         string F(double v, string format = "G4") => double.IsNaN(v) ? "nan" : v.ToString(format, ci);
         var csv = new StringBuilder();
@@ -455,12 +502,19 @@ public sealed class ElectrolyteScreening
         foreach (var r in results) csv.Append(string.Join(",", Row(r).Select(v => v.Contains(',') || v.Contains(' ') ? $"\"{v}\"" : v))).Append('\n');
         PackedBox.WriteAtomically(Path.Combine(OutputFolder, "results.csv"), csv.ToString());
         var md = new StringBuilder();
-        md.Append(string.Create(ci, $"Screening at {Settings.Temperature} K with {ModelDescription}. D in 1e-10 m²/s, σ in mS/cm (± block standard errors, {Settings.Blocks} blocks); CN within {Settings.ShellCutoff} Å of Li+.\n\n"));
-        md.Append("| composition | c (M) | ρ (g/cm³) | D Li+ | D anion | D solvent | σ NE | σ Einstein | Haven | CN Li–O solv | CN Li–O anion | CN Li–F |\n");
-        md.Append("|---|---|---|---|---|---|---|---|---|---|---|---|\n");
+        var shellNote = Settings.ShellCutoff is { } set
+            ? string.Create(ci, $"CN within {set} Å of Li+")
+            : "CN within the shell radius (the first minimum of each composition's Li–O g(r))";
+        md.Append(string.Create(ci, $"Screening at {Settings.Temperature} K with {ModelDescription}. D in 1e-10 m²/s, σ in mS/cm (± block standard errors, {Settings.Blocks} blocks); {shellNote}; per-solvent values as name value.\n\n"));
+        md.Append("| composition | c (M) | ρ (g/cm³) | D Li+ | D anion | D solvent | D per solvent | σ NE | σ Einstein | Haven | shell (Å) | CN Li–O solv | CN Li–O per solvent | CN Li–O anion | CN Li–F |\n");
+        md.Append("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
         string Pm(Estimate e) => $"{F(e.Value)} ± {F(e.Error, "G2")}";
         foreach (var r in results)
-            md.Append($"| {r.Label} | {F(r.Concentration, "F3")} | {F(r.Density, "F3")} | {Pm(r.DLi)} | {Pm(r.DAnion)} | {Pm(r.DSolvent)} | {Pm(r.SigmaNernstEinstein)} | {Pm(r.SigmaEinstein)} | {F(r.Haven, "F2")} | {F(r.CnLiOSolvent, "F2")} | {F(r.CnLiOAnion, "F2")} | {F(r.CnLiF, "F2")} |\n");
+        {
+            var dPer = string.Join("; ", r.DBySolvent.Select(p => $"{p.Key} {Pm(p.Value)}"));
+            var cnPer = string.Join("; ", r.CnLiOBySolvent.Select(p => $"{p.Key} {F(p.Value, "F2")}"));
+            md.Append($"| {r.Label} | {F(r.Concentration, "F3")} | {F(r.Density, "F3")} | {Pm(r.DLi)} | {Pm(r.DAnion)} | {Pm(r.DSolvent)} | {dPer} | {Pm(r.SigmaNernstEinstein)} | {Pm(r.SigmaEinstein)} | {F(r.Haven, "F2")} | {F(r.ShellCutoff, "F2")} | {F(r.CnLiOSolvent, "F2")} | {cnPer} | {F(r.CnLiOAnion, "F2")} | {F(r.CnLiF, "F2")} |\n");
+        }
         PackedBox.WriteAtomically(Path.Combine(OutputFolder, "results.md"), md.ToString());
     }
 

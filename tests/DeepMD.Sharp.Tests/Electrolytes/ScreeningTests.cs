@@ -81,4 +81,38 @@ public class ScreeningTests
             Directory.Delete(dir, true);
         }
     }
+
+    [Test]
+    public void MixedSolventsGetTheirOwnDiffusionAndShellCountsThatAddUpToTheWhole()
+    {
+        ElectrolyteBuilderTests.NeedPackmol();
+        var dir = RepoPaths.TempDir();
+        try
+        {
+            var screening = Make(dir);
+            var composition = new ElectrolyteComposition("LiBF4", [("EC", 1), ("DMC", 1)], SolventRatio.Mole, 2.0, 1, 0.8);
+            var r = screening.Screen(composition);
+            Assert.That(r.DBySolvent.Keys, Is.EquivalentTo(new[] { "EC", "DMC" }));
+            Assert.That(r.CnLiOBySolvent.Keys, Is.EquivalentTo(new[] { "EC", "DMC" }));
+            // The solvent MSD is the molecule-weighted mean of the species' MSDs, and a least-squares slope is linear in
+            // the data, so D(solvent) is the same weighted mean of the species' D.
+            int nEc = r.Molecules["EC"], nDmc = r.Molecules["DMC"];
+            var weighted = (nEc * r.DBySolvent["EC"].Value + nDmc * r.DBySolvent["DMC"].Value) / (nEc + nDmc);
+            Assert.That(r.DSolvent.Value, Is.EqualTo(weighted).Within(1e-9 * Math.Abs(weighted) + 1e-15));
+            // Solvent O are partitioned by species: the shell counts add up.
+            Assert.That(r.CnLiOBySolvent["EC"] + r.CnLiOBySolvent["DMC"], Is.EqualTo(r.CnLiOSolvent).Within(1e-12));
+            Assert.That(r.ShellCutoff, Is.GreaterThan(0));
+            Assert.That(r.ShellCutoffSource, Is.Not.Empty);
+            Assert.That(r.Msd.Keys, Is.SupersetOf(new[] { "EC", "DMC", "solvent" }));
+            screening.WriteTables([r]);
+            var csv = File.ReadAllLines(Path.Combine(dir, "results.csv"));
+            var head = csv[0].Split(',');
+            Assert.That(head, Does.Contain("D_EC_1e-10m2s").And.Contain("D_DMC_1e-10m2s").And.Contain("CN_Li_O_EC").And.Contain("shell_cutoff_A"));
+            Assert.That(csv[1].Split(',').Length, Is.EqualTo(head.Length), "one value per column");
+        }
+        finally
+        {
+            Directory.Delete(dir, true);
+        }
+    }
 }

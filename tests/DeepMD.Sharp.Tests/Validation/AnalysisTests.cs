@@ -131,6 +131,31 @@ public class AnalysisTests
     }
 
     [Test]
+    public void FirstMinimumOfAShellLikeCurveIsFoundWithinOneBin()
+    {
+        // A first shell at 2.0 Å, a depletion at about 2.75 Å and a second shell at 4.2 Å, on 0.05 Å bins; the
+        // analytic minimum is located on a fine grid.
+        static double G(double r) => r < 1.2 ? 0 : 1 + 6 * Math.Exp(-Math.Pow(r - 2.0, 2) / 0.03) - 0.8 * Math.Exp(-Math.Pow(r - 2.8, 2) / 0.1)
+            + 0.4 * Math.Exp(-Math.Pow(r - 4.2, 2) / 0.2);
+        var fine = Enumerable.Range(0, 40001).Select(k => 2.1 + k * 1e-4 * 1.5).ToArray();
+        var exact = fine.OrderBy(G).First();
+        Assert.That(exact, Is.GreaterThan(2.3).And.LessThan(3.2));
+        const double h = 0.05;
+        var r = Enumerable.Range(0, 120).Select(k => (k + 0.5) * h).ToArray();
+        var g = r.Select(G).ToArray();
+        Assert.That(RadialDistribution.FirstMinimum(r, g), Is.EqualTo(exact).Within(h));
+
+        // Noise on every bin (±2% of g) must not stop it at a spurious dip before the real minimum.
+        var rng = new Random(7);
+        var noisy = g.Select(v => v * (1 + 0.02 * (2 * rng.NextDouble() - 1))).ToArray();
+        Assert.That(RadialDistribution.FirstMinimum(r, noisy), Is.EqualTo(exact).Within(2 * h));
+
+        // A curve that only falls after its peak has no first minimum.
+        var falling = r.Select(x => Math.Exp(-x)).ToArray();
+        Assert.That(RadialDistribution.FirstMinimum(r, falling), Is.NaN);
+    }
+
+    [Test]
     public void MinimumDistancesMatchBruteForceOverPeriodicImages()
     {
         // A small, strongly tilted cell: the closest pairs are often between an atom and an image beyond the next cell.
