@@ -41,7 +41,7 @@ public static class CoverageCommand
                 for (var f = 0; f < s.FrameCount; f++)
                 {
                     var (x, y, z, box) = s.Frame(f);
-                    builder.Add(x, y, z, s.Types, box);
+                    builder.Add(x, y, z, s.Types, box, s.Virials is not null);
                 }
             }
             var coverage = builder.Build();
@@ -58,6 +58,9 @@ public static class CoverageCommand
                 for (var b = a; b < names.Count; b++)
                     stdout.WriteLine(string.Create(ci, $"  {names[a]}-{names[b]} smallest distance: {(coverage.PairMinDistance[a, b] >= 0 ? coverage.PairMinDistance[a, b].ToString("0.0000", ci) + " Å" : "none within rcut")}"));
             stdout.WriteLine($"  descriptor ranges: {names.Count} types x {m.Descriptor.OutputSize} components");
+            stdout.WriteLine(coverage.VolumePerAtom is { } v
+                ? string.Create(ci, $"  cell volume per atom: {v.Min:0.####} to {v.Max:0.####} Å³; frames with virial labels: {coverage.VirialFrames}")
+                : $"  cell volume per atom: no periodic frame; frames with virial labels: {coverage.VirialFrames}");
             stdout.WriteLine($"wrote {outPath}");
             return 0;
         });

@@ -84,6 +84,14 @@ public sealed class DeepmdPairStyle : IPairStyle
                     _guard = _guard with { DistanceMargin = args.Double(++k, "guard_margin (Å below the training minimum distance)") };
                     if (_guard.DistanceMargin < 0) throw args.Error("guard_margin must be 0 or positive (Å)");
                     break;
+                case "guard_volume_margin":
+                    _guard = _guard with { VolumeMargin = args.Double(++k, "guard_volume_margin (fraction of the training volume per atom)") };
+                    if (_guard.VolumeMargin < 0) throw args.Error("guard_volume_margin must be 0 or positive (a fraction of the training volume per atom)");
+                    break;
+                case "guard_volume_window":
+                    _guard = _guard with { VolumeWindow = args.Int(++k, "guard_volume_window (evaluations per block of the volume average)") };
+                    if (_guard.VolumeWindow < 1) throw args.Error("guard_volume_window must be at least 1 (evaluations per block of the volume average)");
+                    break;
                 case "guard_desc_margin":
                     _guard = _guard with { DescriptorMargin = args.Double(++k, "guard_desc_margin (fraction of the training range)") };
                     if (_guard.DescriptorMargin < 0) throw args.Error("guard_desc_margin must be 0 or positive (a fraction of each component's training range)");
@@ -114,7 +122,7 @@ public sealed class DeepmdPairStyle : IPairStyle
     }
 
     private const string Usage =
-        "MODEL [MODEL2 ...] [out_freq N] [out_file F] [atomic] [relative V] [relative_v V] [guard warn|stop|off] [guard_margin Å] [guard_desc_margin F] [guard_every N] [guard_devi F]";
+        "MODEL [MODEL2 ...] [out_freq N] [out_file F] [atomic] [relative V] [relative_v V] [guard warn|stop|off] [guard_margin Å] [guard_desc_margin F] [guard_volume_margin F] [guard_volume_window N] [guard_every N] [guard_devi F]";
 
     /// <summary>Loads one model, turning its problems into an error of this pair_style line that names the file.</summary>
     private static DeepPotModel Load(DeckArguments args, string path)

@@ -36,6 +36,23 @@ public sealed record GuardSettings
     /// </summary>
     public double DescriptorMargin { get; init; } = DefaultDescriptorMargin;
 
+    /// <summary>Default <see cref="VolumeMargin"/>, as a fraction of the training volume per atom.</summary>
+    public const double DefaultVolumeMargin = 0.05;
+
+    /// <summary>
+    /// A periodic cell that has changed during the run and whose volume per atom, averaged over blocks of
+    /// <see cref="VolumeWindow"/> evaluations, is outside the training frames' range widened by this fraction on each
+    /// side is flagged (<c>guard_volume_margin</c>); a model's pressure is fitted only over the volumes (and virials) its
+    /// data hold.
+    /// </summary>
+    public double VolumeMargin { get; init; } = DefaultVolumeMargin;
+
+    /// <summary>
+    /// Evaluations per block of the volume average (<c>guard_volume_window</c>): the volume of a small box fluctuates by
+    /// several percent at constant pressure (64 waters: about 3 % RMS), so single steps are not judged.
+    /// </summary>
+    public int VolumeWindow { get; init; } = 1000;
+
     /// <summary>At most one warning per this many steps (<c>guard_every</c>); every event is still counted.</summary>
     public int Every { get; init; } = 100;
 
@@ -67,7 +84,10 @@ public sealed class GuardFinding
 
     public int DeviationAtom { get; set; } = -1;
 
-    public bool Any => PairCount > 0 || DescriptorCount > 0 || ForceDeviation is not null;
+    /// <summary>The cell's volume per atom when it is outside the widened training range, Å³, else null.</summary>
+    public double? VolumePerAtom { get; set; }
+
+    public bool Any => PairCount > 0 || DescriptorCount > 0 || ForceDeviation is not null || VolumePerAtom is not null;
 
     public void Clear()
     {
@@ -75,6 +95,7 @@ public sealed class GuardFinding
         PairI = PairJ = DeviationAtom = -1;
         Descriptor = null;
         ForceDeviation = null;
+        VolumePerAtom = null;
     }
 }
 
@@ -120,6 +141,8 @@ public sealed class ExtrapolationGuard
                 : "the model stores no training coverage and no min_nbor_dist: the guard can check nothing but the force deviation of an ensemble (add coverage with 'dpsharp coverage')");
         else if (!cov.HasDescriptorRanges)
             notes.Add("the model's coverage has pair distances but no descriptor ranges: descriptors are not checked");
+        if (cov is not null && cov.VolumePerAtom is null)
+            notes.Add("the model's coverage records no training cell volumes: the cell volume is not checked (rerun 'dpsharp coverage' to add them)");
         if (cov is { HasDescriptorRanges: true } && settings.Mode != GuardMode.Off)
             Watch = DescriptorWatch.Checker(cov, settings.DescriptorMargin);
         Limitations = notes;
@@ -260,6 +283,37 @@ public sealed class ExtrapolationGuard
     private long _mergedObserved;
     private int _mergedTypeI, _mergedTypeJ;
 
+    private double _startVolume = double.NaN;
+    private double _volumeSum;
+    private int _volumeCount;
+
+    /// <summary>
+    /// Checks the cell's volume per atom (<paramref name="volume"/> Å³ over <paramref name="atoms"/> atoms) once the
+    /// cell has changed since the first check (a barostat or a deformation at work): averaged over blocks of
+    /// <see cref="GuardSettings.VolumeWindow"/> evaluations, against the training frames' range widened by
+    /// <see cref="GuardSettings.VolumeMargin"/>. A run in a fixed cell (a cluster or a slab in vacuum, NVT at any density)
+    /// is never judged by its volume, as its forces do not depend on it. At the end of a block outside the range, adds to
+    /// <see cref="Last"/> (after <see cref="Inspect"/> or <see cref="EndBlocks"/>) and returns true.
+    /// </summary>
+    public bool CheckVolume(double volume, int atoms)
+    {
+        if (!Active || atoms <= 0 || _model.Coverage?.VolumePerAtom is not { } range) return false;
+        var v = Math.Abs(volume) / atoms;
+        if (double.IsNaN(_startVolume)) _startVolume = v;
+        if (_volumeCount == 0 && Math.Abs(v - _startVolume) <= 1e-9 * _startVolume) return false;
+        _volumeSum += v;
+        if (++_volumeCount < Math.Max(1, Settings.VolumeWindow)) return false;
+        var mean = _volumeSum / _volumeCount;
+        _volumeSum = 0;
+        _volumeCount = 0;
+        var m = Settings.VolumeMargin;
+        if (mean >= range.Min * (1 - m) && mean <= range.Max * (1 + m)) return false;
+        var wasAny = Last.Any;
+        Last.VolumePerAtom = mean;
+        if (!wasAny) Events++;
+        return true;
+    }
+
     /// <summary>Adds a model deviation computed after <see cref="Inspect"/> (the ensemble's out_freq steps).</summary>
     public bool CheckDeviation(ModelDeviation d)
     {
@@ -300,6 +354,13 @@ public sealed class ExtrapolationGuard
             var more = f.DescriptorCount > 1 ? $" ({f.DescriptorCount} atoms outside)" : "";
             parts.Add(string.Create(ci,
                 $"atom {Id(d.Center)} ({names[d.Type]}) descriptor component {d.Component} = {d.Value:G5}, outside the training range [{d.Min:G5}, {d.Max:G5}]{more}"));
+        }
+        if (f.VolumePerAtom is { } vol && _model.Coverage?.VolumePerAtom is { } range)
+        {
+            var span = range.Max > range.Min * (1 + 1e-9) ? $"[{range.Min:0.###}, {range.Max:0.###}]" : $"{range.Min:0.###} (one volume)";
+            var virial = _model.Coverage.VirialFrames == 0 ? "; the training frames have no virial labels, so the model's pressure was never fitted" : "";
+            parts.Add(string.Create(ci,
+                $"the cell's volume per atom, {vol:0.###} Å³ on average over the last {Math.Max(1, Settings.VolumeWindow)} evaluations, is outside the training frames' {span} Å³ per atom by more than {100 * Settings.VolumeMargin:0.##}%{virial}: pressure and density are extrapolated"));
         }
         if (f.ForceDeviation is { } fd)
             parts.Add(string.Create(ci, $"max force deviation {fd:G4} eV/Å on atom {Id(f.DeviationAtom)} exceeds guard_devi {Settings.ForceDeviation:G4} eV/Å"));

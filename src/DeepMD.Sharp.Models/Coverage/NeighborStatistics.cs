@@ -106,9 +106,19 @@ public sealed class CoverageBuilder
 
     public NeighborStatistics Statistics { get; }
 
-    /// <summary>Adds a frame (model types).</summary>
-    public void Add(double[] x, double[] y, double[] z, int[] types, Box? box)
+    private double _volumeMin = double.PositiveInfinity, _volumeMax = double.NegativeInfinity;
+    private long _virialFrames;
+
+    /// <summary>Adds a frame (model types); <paramref name="hasVirial"/>: whether the frame has a virial label.</summary>
+    public void Add(double[] x, double[] y, double[] z, int[] types, Box? box, bool hasVirial = false)
     {
+        if (box is not null && types.Length > 0)
+        {
+            var v = Math.Abs(box.Volume) / types.Length;
+            _volumeMin = Math.Min(_volumeMin, v);
+            _volumeMax = Math.Max(_volumeMax, v);
+        }
+        if (hasVirial) _virialFrames++;
         var list = Statistics.Add(x, y, z, types, box);
         _watch.Reset();
         _evaluator.Evaluate(types, list, _options, _result);
@@ -128,6 +138,10 @@ public sealed class CoverageBuilder
         for (var t = 0; t < nt; t++)
             if (s.CenterCounts[t] == 0)
                 for (var k = 0; k < min.GetLength(1); k++) min[t, k] = max[t, k] = 0; // never seen: stored as 0, count 0
-        return new TrainingCoverage(pairs, min, max, (double[])s.CenterCounts.Clone(), s.Frames);
+        return new TrainingCoverage(pairs, min, max, (double[])s.CenterCounts.Clone(), s.Frames)
+        {
+            VolumePerAtom = _volumeMin <= _volumeMax ? (_volumeMin, _volumeMax) : null,
+            VirialFrames = _virialFrames,
+        };
     }
 }

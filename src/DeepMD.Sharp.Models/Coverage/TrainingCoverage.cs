@@ -11,7 +11,10 @@ using DeepMD.Sharp.Models.Serialization;
 /// <item><c>coverage_descriptor_min</c>, <c>coverage_descriptor_max</c> float64 [ntypes, descriptor size]: per center
 /// type, the range of each descriptor component (the fitting net's input) over the data, as the model computes it;</item>
 /// <item><c>coverage_center_count</c> float64 [ntypes]: atoms of each type seen (0: ranges meaningless), and
-/// <c>coverage_frame_count</c> float64 scalar: frames.</item>
+/// <c>coverage_frame_count</c> float64 scalar: frames;</item>
+/// <item><c>coverage_volume_per_atom</c> float64 [2]: the smallest and largest cell volume per atom of the periodic
+/// frames, Å³ (absent: not recorded or no periodic frame), and <c>coverage_virial_frame_count</c> float64 scalar: frames
+/// with virial labels (absent: not recorded).</item>
 /// </list>
 /// </summary>
 public sealed class TrainingCoverage
@@ -21,6 +24,8 @@ public sealed class TrainingCoverage
     public const string MaxKey = "coverage_descriptor_max";
     public const string CountKey = "coverage_center_count";
     public const string FramesKey = "coverage_frame_count";
+    public const string VolumeKey = "coverage_volume_per_atom";
+    public const string VirialFramesKey = "coverage_virial_frame_count";
 
     public TrainingCoverage(double[,] pairMinDistance, double[,]? descriptorMin, double[,]? descriptorMax, double[] centerCounts, long frameCount)
     {
@@ -46,6 +51,12 @@ public sealed class TrainingCoverage
     public double[] CenterCounts { get; }
 
     public long FrameCount { get; }
+
+    /// <summary>Smallest and largest cell volume per atom of the periodic training frames, Å³; null when not recorded.</summary>
+    public (double Min, double Max)? VolumePerAtom { get; init; }
+
+    /// <summary>Training frames with virial labels; null when not recorded.</summary>
+    public long? VirialFrames { get; init; }
 
     /// <summary>Whether descriptor ranges are stored.</summary>
     public bool HasDescriptorRanges => DescriptorMin is not null && DescriptorMax is not null;
@@ -79,7 +90,14 @@ public sealed class TrainingCoverage
         }
         var counts = vars.Optional(CountKey).IsNull ? Enumerable.Repeat(1.0, typeCount).ToArray() : vars[CountKey].AsArray(typeCount).Data;
         var frames = vars.Optional(FramesKey).IsNull ? 0 : (long)vars[FramesKey].AsDouble();
-        return new TrainingCoverage(pairs, min, max, counts, frames);
+        (double, double)? volume = null;
+        if (!vars.Optional(VolumeKey).IsNull)
+        {
+            var v = vars[VolumeKey].AsArray(2).Data;
+            volume = (v[0], v[1]);
+        }
+        long? virialFrames = vars.Optional(VirialFramesKey).IsNull ? null : (long)vars[VirialFramesKey].AsDouble();
+        return new TrainingCoverage(pairs, min, max, counts, frames) { VolumePerAtom = volume, VirialFrames = virialFrames };
     }
 
     /// <summary>Stores the coverage in <paramref name="root"/>'s top-level <c>@variables</c> (created when missing).</summary>
@@ -103,6 +121,10 @@ public sealed class TrainingCoverage
         }
         top[CountKey] = new NdArray("float64", [CenterCounts.Length], (double[])CenterCounts.Clone());
         top[FramesKey] = new NdArray("float64", [], [FrameCount]);
+        if (VolumePerAtom is { } v) top[VolumeKey] = new NdArray("float64", [2], [v.Min, v.Max]);
+        else top.Remove(VolumeKey);
+        if (VirialFrames is { } vf) top[VirialFramesKey] = new NdArray("float64", [], [vf]);
+        else top.Remove(VirialFramesKey);
         if (GlobalMinDistance is { } dmin && !top.ContainsKey("min_nbor_dist")) top["min_nbor_dist"] = new NdArray("float64", [], [dmin]);
     }
 

@@ -180,6 +180,7 @@ public sealed class DeepPotential : IPotential, IDeviationEnsemble
         guard?.BeforeEvaluation();
         Evaluator.Evaluate(types, neighbors, guard is null ? Options : _guardOptions!, r);
         guard?.Inspect(types, neighbors, maxDegreeOfParallelism: Options.MaxDegreeOfParallelism());
+        if (guard is not null && request.Box is { } cell && request.LocalCount == request.AtomCount) guard.CheckVolume(cell.Volume, request.LocalCount);
         if (Deviation is { } d && !DeferDeviation && d.IsDue(request.Step))
         {
             var deviation = d.Record(request.Step, r, types, neighbors, Options, request.Ids);
@@ -298,6 +299,7 @@ public sealed class DeepPotential : IPotential, IDeviationEnsemble
         if (guard is not null)
         {
             guard.EndBlocks(n > 0);
+            if (request.Box is { } cell) guard.CheckVolume(cell.Volume, n);
             React(guard, request);
         }
     }

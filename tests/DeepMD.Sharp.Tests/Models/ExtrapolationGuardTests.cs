@@ -8,6 +8,7 @@ using DeepMD.Sharp.Dynamics;
 using DeepMD.Sharp.Input;
 using DeepMD.Sharp.IO.Datasets;
 using DeepMD.Sharp.Models;
+using DeepMD.Sharp.Models.Backends;
 using DeepMD.Sharp.Models.Coverage;
 using DeepMD.Sharp.Models.Evaluation;
 using DeepMD.Sharp.Models.Potentials;
@@ -105,6 +106,73 @@ public class ExtrapolationGuardTests
                 Assert.That(model.Coverage!.PairMinDistance[a, b], Is.EqualTo(min[a, b]).Within(1e-9), $"pair {a}-{b}");
         Assert.That(min[0, 0], Is.EqualTo(2.35).Within(0.01), "the issue's figure: closest O–O contact in the training data");
         Assert.That(model.Coverage!.HasDescriptorRanges, Is.True);
+    }
+
+    [Test]
+    public void ACellOutsideTheTrainingVolumesIsFlaggedAndTheMissingVirialsAreNamed()
+    {
+        var model = ModelLoader.Load(WaterModel);
+        // The shipped model's stored range is the training frames' volume per atom, computed here from the data itself.
+        double vmin = double.PositiveInfinity, vmax = 0;
+        long virials = 0;
+        foreach (var g in new[] { "data_0", "data_1", "data_2" })
+        {
+            var sys = DeepmdSystemReader.Read(Data + "#/" + g);
+            if (sys.Virials is not null) virials += sys.FrameCount;
+            for (var f = 0; f < sys.FrameCount; f++)
+            {
+                var h = sys.Boxes!.AsSpan(9 * f, 9).ToArray();
+                var v = Math.Abs(h[0] * (h[4] * h[8] - h[5] * h[7]) - h[1] * (h[3] * h[8] - h[5] * h[6]) + h[2] * (h[3] * h[7] - h[4] * h[6])) / sys.Types.Length;
+                vmin = Math.Min(vmin, v);
+                vmax = Math.Max(vmax, v);
+            }
+        }
+        Assert.That(model.Coverage!.VolumePerAtom, Is.Not.Null, "the shipped model records its training volumes");
+        Assert.That(model.Coverage.VolumePerAtom!.Value.Min, Is.EqualTo(vmin).Within(1e-9 * vmin));
+        Assert.That(model.Coverage.VolumePerAtom!.Value.Max, Is.EqualTo(vmax).Within(1e-9 * vmax));
+        Assert.That(model.Coverage.VirialFrames, Is.EqualTo(virials));
+
+        // A held-out frame, then the same frame scaled about the origin as a barostat would, for one block of 3
+        // evaluations: 2% more volume is inside a 3% margin, 6% more and 6% less are not.
+        var s = DeepmdSystemReader.Read(Data + "#/data_3").MapTo(model.TypeMap.Names);
+        var (x0, y0, z0, box0) = s.Frame(0);
+        var evaluator = BackendRegistry.Default.Create(model, "cpu", out _);
+        foreach (var (volumeFactor, flagged) in new[] { (1.0, false), (1.02, false), (1.06, true), (0.94, true) })
+        {
+            var f = Math.Cbrt(volumeFactor);
+            var h = box0!.Matrix.ToArray().Select(v => v * f).ToArray();
+            var box = new Box(h);
+            double[] x = x0.Select(v => v * f).ToArray(), y = y0.Select(v => v * f).ToArray(), z = z0.Select(v => v * f).ToArray();
+            var lines = new List<string>();
+            var p = Potential(evaluator, new GuardSettings { Every = 1, VolumeMargin = 0.03, VolumeWindow = 3 }, lines);
+            Compute(p, x0, y0, z0, box0, s.Types, 6);
+            for (var step = 7; step <= 9; step++) Compute(p, x, y, z, box, s.Types, step);
+            var volumeLines = lines.Where(l => l.Contains("is outside the training frames'")).ToList();
+            Assert.That(volumeLines, flagged ? Has.Count.EqualTo(1) : Is.Empty, $"volume ×{volumeFactor}: {string.Join(" | ", lines)}");
+            if (flagged)
+                Assert.That(volumeLines[0], Does.Contain("step 9").And.Contain("no virial labels").And.Contain("over the last 3 evaluations").And.Contain((vmin * volumeFactor).ToString("0.###", System.Globalization.CultureInfo.InvariantCulture)));
+        }
+
+        // guard_volume_margin widens the range: 6% passes with a 10% margin (blocks of 1 evaluation).
+        var f6 = Math.Cbrt(1.06);
+        var box6 = new Box(box0!.Matrix.ToArray().Select(v => v * f6).ToArray());
+        double[] x6 = x0.Select(v => v * f6).ToArray(), y6 = y0.Select(v => v * f6).ToArray(), z6 = z0.Select(v => v * f6).ToArray();
+        {
+            var lines = new List<string>();
+            var p = Potential(evaluator, new GuardSettings { Every = 1, VolumeMargin = 0.10, VolumeWindow = 1 }, lines);
+            Compute(p, x0, y0, z0, box0, s.Types, 0);
+            Compute(p, x6, y6, z6, box6, s.Types, 1);
+            Assert.That(lines.Where(l => l.Contains("is outside the training frames'")), Is.Empty);
+        }
+
+        // A cell that never changes is not judged by its volume (a cluster in vacuum, NVT at another density).
+        {
+            var lines = new List<string>();
+            var p = Potential(evaluator, new GuardSettings { Every = 1, VolumeMargin = 0.03, VolumeWindow = 1 }, lines);
+            Compute(p, x6, y6, z6, box6, s.Types, 0);
+            Compute(p, x6, y6, z6, box6, s.Types, 1);
+            Assert.That(lines.Where(l => l.Contains("is outside the training frames'")), Is.Empty);
+        }
     }
 
     [TestCase(false)]
