@@ -130,7 +130,7 @@ public static class ModelExporter
             for (var f = 0; f < s.FrameCount; f++)
             {
                 var (x, y, z, box) = s.Frame(f);
-                builder.Add(x, y, z, s.Types, box);
+                builder.Add(x, y, z, s.Types, box, s.Virials is not null);
             }
         return builder.Build();
     }
