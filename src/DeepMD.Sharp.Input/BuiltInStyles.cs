@@ -129,5 +129,6 @@ public static class BuiltInStyles
         registry.RegisterFixStyle<NvtSllodFixStyle>();
         registry.RegisterFixStyle<ViscousFixStyle>();
         registry.RegisterFixStyle<SpringFixStyle>();
+        registry.RegisterFixStyle<BoxRelaxFixStyle>();
     }
 }
