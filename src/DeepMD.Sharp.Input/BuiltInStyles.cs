@@ -130,5 +130,7 @@ public static class BuiltInStyles
         registry.RegisterFixStyle<ViscousFixStyle>();
         registry.RegisterFixStyle<SpringFixStyle>();
         registry.RegisterFixStyle<BoxRelaxFixStyle>();
+        registry.RegisterFixStyle<AveChunkFixStyle>();
+        registry.RegisterFixStyle<ThermalConductivityFixStyle>();
     }
 }

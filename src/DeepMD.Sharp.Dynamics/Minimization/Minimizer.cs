@@ -84,6 +84,8 @@ public abstract class Minimizer
             _boxChanges = sim.Fixes.Any(f => f.ChangesBox);
             if (Extra.Length > 0 && !SupportsExtraDof)
                 throw new UserInputException("Cannot use a damped dynamics min style with fix box/relax");
+            if (Extra.Length > 0 && sim.Decomposed is { Communicator.Size: > 1 })
+                throw new UserInputException("fix box/relax is not supported with several ranks (the box would change on one rank's copy only); run the minimization on one rank");
             sim.BuildsAtRunStart = sim.Verlet.BuildCount;
             RememberImages();
             Iterations = 0;
