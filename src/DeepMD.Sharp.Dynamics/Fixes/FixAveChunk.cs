@@ -3,7 +3,7 @@ namespace DeepMD.Sharp.Dynamics.Fixes;
 using System.Text;
 using DeepMD.Sharp.Core.Errors;
 using DeepMD.Sharp.Dynamics.Computes;
-using DeepMD.Sharp.IO.Text;
+using DeepMD.Sharp.IO;
 
 /// <summary>What one fix ave/chunk value sums per chunk.</summary>
 public enum AveChunkKind { V, F, DensityNumber, DensityMass, Mass, Temperature, PerAtom }
@@ -69,8 +69,9 @@ public sealed class FixAveChunk : Fix, IDisposable
         if (values.Count == 0) throw new UserInputException("No values in fix ave/chunk command");
         if (nevery <= 0 || nrepeat <= 0 || nfreq <= 0 || nfreq % nevery != 0 || (long)nrepeat * nevery > nfreq)
             throw new UserInputException("Illegal fix ave/chunk command");
-        (Nevery, Nrepeat, Nfreq, _chunks, _values, _norm, _ave, _window, _adof, _cdof) =
-            (nevery, nrepeat, nfreq, chunks, [.. values], norm, ave, window, adof, cdof);
+        (Nevery, Nrepeat, Nfreq, _chunks, _norm, _ave, _window, _adof, _cdof) =
+            (nevery, nrepeat, nfreq, chunks, norm, ave, window, adof, cdof);
+        _values = [.. values];
         var m = System.Text.RegularExpressions.Regex.Match(format ?? " %g", @"^([^%]*)(%-?\d*(?:\.\d+)?l?[gefdi])([^%]*)$");
         if (!m.Success) throw new UserInputException($"fix {id} ave/chunk: format '{format}' must hold one conversion such as %g, %20.15g or %.10e");
         (_prefix, _conversion, _suffix) = (m.Groups[1].Value, m.Groups[2].Value, m.Groups[3].Value);
