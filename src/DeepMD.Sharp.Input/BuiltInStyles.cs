@@ -129,5 +129,8 @@ public static class BuiltInStyles
         registry.RegisterFixStyle<NvtSllodFixStyle>();
         registry.RegisterFixStyle<ViscousFixStyle>();
         registry.RegisterFixStyle<SpringFixStyle>();
+        registry.RegisterFixStyle<BoxRelaxFixStyle>();
+        registry.RegisterFixStyle<AveChunkFixStyle>();
+        registry.RegisterFixStyle<ThermalConductivityFixStyle>();
     }
 }

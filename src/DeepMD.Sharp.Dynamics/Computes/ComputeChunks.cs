@@ -9,7 +9,7 @@ using DeepMD.Sharp.Dynamics.Groups;
 /// (atoms with molecule 0 are in no chunk) or its type; the number of chunks is the largest molecule id in the group
 /// (or the type count), fixed the first time it is needed. Per-atom values: the chunk id (1-based; 0 = none).
 /// </summary>
-public sealed class ComputeChunkAtom : Compute
+public sealed partial class ComputeChunkAtom : Compute
 {
     private readonly Simulation _sim;
     private int _chunks = -1;
@@ -35,6 +35,7 @@ public sealed class ComputeChunkAtom : Compute
     {
         get
         {
+            if (Binned) return SetupChunks(_sim);
             if (_chunks >= 0) return _chunks;
             var a = _sim.Atoms;
             if (By == "type") return _chunks = _sim.TypeCount;
@@ -48,6 +49,7 @@ public sealed class ComputeChunkAtom : Compute
     /// <summary>Chunk index (0-based) of atom <paramref name="i"/>, or −1 when it is in no chunk.</summary>
     public int ChunkOf(Simulation sim, int i)
     {
+        if (Binned) return ComputeIChunk(sim)[i] - 1;
         var a = sim.Atoms;
         if (!Group.Contains(a.Id[i])) return -1;
         var c = By == "type" ? a.Type[i] + 1 : a.Molecule[i];

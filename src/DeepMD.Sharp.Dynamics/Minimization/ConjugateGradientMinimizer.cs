@@ -17,8 +17,10 @@ public sealed class ConjugateGradientMinimizer(Simulation simulation, MinimizeSe
             Hy[i] = Gy[i] = a.Fy[i];
             Hz[i] = Gz[i] = a.Fz[i];
         }
+        var ne = FExtra.Length;
+        for (var k = 0; k < ne; k++) HExtra[k] = GExtra[k] = FExtra[k];
         var gg = ForceTwoNormSquared();
-        var restartEvery = (int)Math.Min(int.MaxValue, 3L * n);
+        var restartEvery = (int)Math.Min(int.MaxValue, 3L * n + ne);
         for (var iter = 0; iter < maxIterations; iter++)
         {
             BeginIteration();
@@ -41,6 +43,11 @@ public sealed class ConjugateGradientMinimizer(Simulation simulation, MinimizeSe
                 ff += a.Fz[i] * a.Fz[i];
                 fg += a.Fz[i] * Gz[i];
             }
+            for (var k = 0; k < ne; k++)
+            {
+                ff += FExtra[k] * FExtra[k];
+                fg += FExtra[k] * GExtra[k];
+            }
             if (ftol > 0 && ToleranceNormSquared(ff) < ftol * ftol) return MinimizeStop.ForceTolerance;
 
             var beta = Math.Max(0.0, (ff - fg) / gg);
@@ -59,11 +66,18 @@ public sealed class ConjugateGradientMinimizer(Simulation simulation, MinimizeSe
                 gh += Gy[i] * Hy[i];
                 gh += Gz[i] * Hz[i];
             }
+            for (var k = 0; k < ne; k++)
+            {
+                GExtra[k] = FExtra[k];
+                HExtra[k] = GExtra[k] + beta * HExtra[k];
+            }
+            for (var k = 0; k < ne; k++) gh += GExtra[k] * HExtra[k];
             if (gh <= 0)
             {
                 Array.Copy(Gx, Hx, n);
                 Array.Copy(Gy, Hy, n);
                 Array.Copy(Gz, Hz, n);
+                Array.Copy(GExtra, HExtra, ne);
             }
             Output();
         }

@@ -27,9 +27,21 @@ public abstract class LineSearchMinimizer : Minimizer
     /// <summary>Previous gradient (forces) for conjugate directions.</summary>
     protected double[] Gx = [], Gy = [], Gz = [];
 
+    /// <summary>Search direction and previous forces of the extra global degrees of freedom (fix box/relax).</summary>
+    protected double[] HExtra = [], GExtra = [];
+
+    /// <summary>The box at the start of the current line search (LAMMPS' fix_minimize store_box), for following wrapped atoms.</summary>
+    private readonly double[] _box0 = new double[6];
+    private bool _box0Stored;
+
+    protected override bool SupportsExtraDof => true;
+
     protected override void SetupStyle()
     {
         var n = N;
+        HExtra = new double[FExtra.Length];
+        GExtra = new double[FExtra.Length];
+        _box0Stored = false;
         X0 = new double[n]; Y0 = new double[n]; Z0 = new double[n];
         Hx = new double[n]; Hy = new double[n]; Hz = new double[n];
         Gx = new double[n]; Gy = new double[n]; Gz = new double[n];
@@ -37,11 +49,14 @@ public abstract class LineSearchMinimizer : Minimizer
 
     protected override void AtomsWrapped(int i, int da, int db, int dc)
     {
-        // The atom was moved by −(da·a + db·b + dc·c); move its start position the same way.
+        // The atom was moved by −(da·a + db·b + dc·c); move its start position by the same lattice vector of the box the
+        // start positions belong to (the box at the start of the line search; it differs with fix box/relax).
         var box = Simulation.Box!;
-        X0[i] -= da * box.Lx + db * box.Xy + dc * box.Xz;
-        Y0[i] -= db * box.Ly + dc * box.Yz;
-        Z0[i] -= dc * box.Lz;
+        double lx = box.Lx, ly = box.Ly, lz = box.Lz, xy = box.Xy, xz = box.Xz, yz = box.Yz;
+        if (_box0Stored) (lx, ly, lz, xy, xz, yz) = (_box0[0], _box0[1], _box0[2], _box0[3], _box0[4], _box0[5]);
+        X0[i] -= da * lx + db * xy + dc * xz;
+        Y0[i] -= db * ly + dc * yz;
+        Z0[i] -= dc * lz;
     }
 
     /// <summary>Runs the configured line search from the current positions along h.</summary>
@@ -63,6 +78,7 @@ public abstract class LineSearchMinimizer : Minimizer
             s += a.Fy[i] * Hy[i];
             s += a.Fz[i] * Hz[i];
         }
+        for (var k = 0; k < HExtra.Length; k++) s += FExtra[k] * HExtra[k];
         return Normalize ? s / N : s;
     }
 
@@ -74,18 +90,59 @@ public abstract class LineSearchMinimizer : Minimizer
         return m;
     }
 
+    /// <summary>
+    /// The extra degrees of freedom's limit on the step (LAMMPS' modify->max_alpha) and the largest of their direction
+    /// components, folded into <paramref name="alpha"/> and <paramref name="hmax"/>.
+    /// </summary>
+    private void LimitByExtra(ref double alpha, ref double hmax)
+    {
+        if (Extra.Length == 0) return;
+        var offset = 0;
+        foreach (var x in Extra)
+        {
+            alpha = Math.Min(alpha, x.MaxAlpha(HExtra.AsSpan(offset, x.ExtraDof)));
+            offset += x.ExtraDof;
+        }
+        foreach (var h in HExtra) hmax = Math.Max(hmax, Math.Abs(h));
+    }
+
     private void StoreStart()
     {
         var a = Simulation.Atoms;
+        var box = Simulation.Box!;
+        (_box0[0], _box0[1], _box0[2], _box0[3], _box0[4], _box0[5]) = (box.Lx, box.Ly, box.Lz, box.Xy, box.Xz, box.Yz);
+        _box0Stored = true;
         Array.Copy(a.X, X0, N);
         Array.Copy(a.Y, Y0, N);
         Array.Copy(a.Z, Z0, N);
+        foreach (var x in Extra) x.MinStore(Simulation);
+    }
+
+    /// <summary>Moves the extra degrees of freedom to their stored start plus α·h (LAMMPS' modify->min_step).</summary>
+    private void StepExtra(double alpha)
+    {
+        var offset = 0;
+        foreach (var x in Extra)
+        {
+            x.MinStep(Simulation, alpha, HExtra.AsSpan(offset, x.ExtraDof));
+            offset += x.ExtraDof;
+        }
+    }
+
+    /// <summary>After an accepted line search: lets the extra degrees of freedom reset their reference; re-evaluates if one did.</summary>
+    private void ResetExtraReference(ref double ecurrent)
+    {
+        if (Extra.Length == 0) return;
+        var reset = false;
+        foreach (var x in Extra) reset |= x.MinResetReference(Simulation);
+        if (reset) ecurrent = EnergyForce();
     }
 
     /// <summary>Moves to x0 + α·h and evaluates (one counted evaluation).</summary>
     private double AlphaStep(double alpha)
     {
         var a = Simulation.Atoms;
+        if (Extra.Length > 0) StepExtra(0.0);
         for (var i = 0; i < a.Count; i++)
         {
             a.X[i] = X0[i];
@@ -94,6 +151,7 @@ public abstract class LineSearchMinimizer : Minimizer
         }
         if (alpha > 0)
         {
+            if (Extra.Length > 0) StepExtra(alpha);
             for (var i = 0; i < a.Count; i++)
             {
                 a.X[i] += alpha * Hx[i];
@@ -113,15 +171,20 @@ public abstract class LineSearchMinimizer : Minimizer
         var fdoth = ForceDotDirection();
         if (fdoth <= 0) return MinimizeStop.NotDownhill;
         var hmax = MaxDirectionComponent();
-        if (hmax == 0) return MinimizeStop.ZeroForce;
         alpha = Math.Min(AlphaMax, Settings.Dmax / hmax);
+        LimitByExtra(ref alpha, ref hmax);
+        if (hmax == 0) return MinimizeStop.ZeroForce;
         StoreStart();
         while (true)
         {
             ecurrent = AlphaStep(alpha);
             var deIdeal = -BacktrackSlope * alpha * fdoth;
             var de = ecurrent - eoriginal;
-            if (de <= deIdeal) return MinimizeStop.None;
+            if (de <= deIdeal)
+            {
+                ResetExtraReference(ref ecurrent);
+                return MinimizeStop.None;
+            }
             alpha *= AlphaReduce;
             if (alpha <= 0 || deIdeal >= -EMach)
             {
@@ -143,6 +206,7 @@ public abstract class LineSearchMinimizer : Minimizer
         if (fdoth <= 0) return MinimizeStop.NotDownhill;
         var hmax = MaxDirectionComponent();
         var alphaMax = Math.Min(AlphaMax, Settings.Dmax / hmax);
+        LimitByExtra(ref alphaMax, ref hmax);
         if (hmax == 0) return MinimizeStop.ZeroForce;
         StoreStart();
         alpha = alphaMax;
@@ -165,11 +229,19 @@ public abstract class LineSearchMinimizer : Minimizer
             {
                 ecurrent = AlphaStep(alpha0);
                 // Accepted at alpha0; like LAMMPS, the reported step length stays the backtracking one.
-                if (ecurrent - eoriginal < EMach) return MinimizeStop.None;
+                if (ecurrent - eoriginal < EMach)
+                {
+                    ResetExtraReference(ref ecurrent);
+                    return MinimizeStop.None;
+                }
             }
             var deIdeal = -BacktrackSlope * alpha * fdoth;
             var de = ecurrent - eoriginal;
-            if (de <= deIdeal) return MinimizeStop.None;
+            if (de <= deIdeal)
+            {
+                ResetExtraReference(ref ecurrent);
+                return MinimizeStop.None;
+            }
             fhPrev = fh;
             engPrev = ecurrent;
             alphaPrev = alpha;
@@ -196,6 +268,7 @@ public abstract class LineSearchMinimizer : Minimizer
         if (fdoth <= 0) return MinimizeStop.NotDownhill;
         var hmax = MaxDirectionComponent();
         var alphaMax = Settings.Dmax / hmax;
+        LimitByExtra(ref alphaMax, ref hmax);
         if (hmax == 0) return MinimizeStop.ZeroForce;
         StoreStart();
         var fhCurr = fdoth;
@@ -212,6 +285,7 @@ public abstract class LineSearchMinimizer : Minimizer
             if (alpha > alphaMax)
             {
                 alpha -= alphaDel;
+                ResetExtraReference(ref ecurrent);
                 return MinimizeStop.None;
             }
             engCurr = AlphaStep(alpha);
@@ -219,7 +293,11 @@ public abstract class LineSearchMinimizer : Minimizer
             fhCurr = ForceDotDirection();
             var de = engCurr - engPrev;
             if (de >= zeroEnergy) backtrack = true;
-            if (!backtrack && Math.Abs(fhCurr / fhOriginal) <= gradTol) return MinimizeStop.None;
+            if (!backtrack && Math.Abs(fhCurr / fhOriginal) <= gradTol)
+            {
+                ResetExtraReference(ref ecurrent);
+                return MinimizeStop.None;
+            }
             if (fhCurr < 0) backtrack = true;
             if (backtrack)
             {

@@ -14,6 +14,16 @@ public abstract class Minimizer
     protected const double EpsEnergy = 1.0e-8;
 
     private int[] _imageA = [], _imageB = [], _imageC = [];
+    private bool _boxChanges;
+
+    /// <summary>Fixes with extra global degrees of freedom (fix box/relax), in fix order; empty for most runs.</summary>
+    protected IMinimizerExtraDof[] Extra { get; private set; } = [];
+
+    /// <summary>Forces on the extra degrees of freedom from the last evaluation (LAMMPS' fextra).</summary>
+    protected double[] FExtra { get; private set; } = [];
+
+    /// <summary>Whether the style can move extra global degrees of freedom (line-search styles; LAMMPS refuses damped dynamics).</summary>
+    protected virtual bool SupportsExtraDof => false;
 
     protected Minimizer(Simulation simulation, MinimizeSettings settings, bool normalize)
     {
@@ -69,6 +79,13 @@ public abstract class Minimizer
             sim.RunEndStep = sim.Step + maxIterations;
             sim.Running = true;
             sim.Setup();
+            Extra = [.. sim.Fixes.OfType<IMinimizerExtraDof>()];
+            FExtra = new double[Extra.Sum(x => x.ExtraDof)];
+            _boxChanges = sim.Fixes.Any(f => f.ChangesBox);
+            if (Extra.Length > 0 && !SupportsExtraDof)
+                throw new UserInputException("Cannot use a damped dynamics min style with fix box/relax");
+            if (Extra.Length > 0 && sim.Decomposed is { Communicator.Size: > 1 })
+                throw new UserInputException("fix box/relax is not supported with several ranks (the box would change on one rank's copy only); run the minimization on one rank");
             sim.BuildsAtRunStart = sim.Verlet.BuildCount;
             RememberImages();
             Iterations = 0;
@@ -144,7 +161,21 @@ public abstract class Minimizer
     protected double Energy()
     {
         var e = Simulation.PotentialEnergy + Fixes.Fix.ThermoEnergySum(Simulation);
+        if (Extra.Length > 0) e += ExtraEnergy();
         return Normalize ? e / N : e;
+    }
+
+    /// <summary>Σ of the extra degrees of freedom's energies; fills <see cref="FExtra"/> (LAMMPS' modify->min_energy).</summary>
+    private double ExtraEnergy()
+    {
+        double e = 0;
+        var offset = 0;
+        foreach (var x in Extra)
+        {
+            e += x.MinEnergy(Simulation, FExtra.AsSpan(offset, x.ExtraDof));
+            offset += x.ExtraDof;
+        }
+        return e;
     }
 
     /// <summary>
@@ -156,7 +187,7 @@ public abstract class Minimizer
     {
         var sim = Simulation;
         var a = sim.Atoms;
-        if (sim.Verlet.Decide(a.X.AsSpan(0, a.Count), a.Y.AsSpan(0, a.Count), a.Z.AsSpan(0, a.Count)))
+        if (sim.Verlet.Decide(a.X.AsSpan(0, a.Count), a.Y.AsSpan(0, a.Count), a.Z.AsSpan(0, a.Count), _boxChanges ? sim.Box : null))
         {
             sim.RebuildNeighbors();
             FollowWrappedAtoms();
@@ -181,6 +212,7 @@ public abstract class Minimizer
             s += a.Fy[i] * a.Fy[i];
             s += a.Fz[i] * a.Fz[i];
         }
+        foreach (var f in FExtra) s += f * f;
         return s;
     }
 
@@ -191,7 +223,9 @@ public abstract class Minimizer
         double m = 0;
         for (var i = 0; i < a.Count; i++)
             m = Math.Max(m, Math.Max(Math.Abs(a.Fx[i]), Math.Max(Math.Abs(a.Fy[i]), Math.Abs(a.Fz[i]))));
-        return m * m;
+        var m2 = m * m;
+        foreach (var f in FExtra) m2 = Math.Max(m2, f * f);
+        return m2;
     }
 
     /// <summary>Largest squared per-atom force magnitude.</summary>
@@ -201,6 +235,7 @@ public abstract class Minimizer
         double m = 0;
         for (var i = 0; i < a.Count; i++)
             m = Math.Max(m, a.Fx[i] * a.Fx[i] + a.Fy[i] * a.Fy[i] + a.Fz[i] * a.Fz[i]);
+        for (var i = 0; i < FExtra.Length; i += 3) m = Math.Max(m, FExtra[i] * FExtra[i]); // LAMMPS' fnorm_max takes every third one
         return m;
     }
 

@@ -32,5 +32,6 @@ public sealed class SteepestDescentMinimizer(Simulation simulation, MinimizeSett
         Array.Copy(a.Fx, Hx, n);
         Array.Copy(a.Fy, Hy, n);
         Array.Copy(a.Fz, Hz, n);
+        Array.Copy(FExtra, HExtra, FExtra.Length);
     }
 }

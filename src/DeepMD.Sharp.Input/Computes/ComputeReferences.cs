@@ -77,6 +77,7 @@ public static class ComputeReferences
         var sim = context.Simulation;
         if (r.Wildcard is not null) throw new UserInputException($"'{r.Text}': wildcards are not allowed in a formula");
         if (r.Kind == 'f' && sim.FindFix(r.Id) is FixAveCorrelate correlate) return CorrelateValue(sim, correlate, r, checkTime: true);
+        if (r.Kind == 'f' && sim.FindFix(r.Id) is FixAveChunk chunk) return ChunkValue(sim, chunk, r);
         if (r.Kind == 'f' && sim.FindFix(r.Id) is IFixGlobalValues values) return GlobalValue(values, sim, r);
         if (r.Kind == 'f') return FixValue(sim, FindValueFix(context, r.Id, "variable"), r, checkTime: true);
         var c = FindCompute(context, r.Id, "variable");
@@ -114,6 +115,16 @@ public static class ComputeReferences
         if (values.VectorLength == 0) throw new UserInputException($"{r.Text}: fix {fix.Id} ({fix.Style}) has no global vector");
         if (r.I < 1 || r.I > values.VectorLength) throw new UserInputException($"{r.Text}: index out of range 1..{values.VectorLength}");
         return values.Vector(sim, r.I.Value - 1);
+    }
+
+    /// <summary>f_ID[i][j] of a fix ave/chunk (its global array; 0 past the chunks, as LAMMPS).</summary>
+    private static double ChunkValue(Simulation sim, FixAveChunk fix, DeckReference r)
+    {
+        if (sim.Running && sim.Step % fix.Nfreq != 0)
+            throw new UserInputException($"Fix in variable not computed at a compatible time: fix {fix.Id} produces values every {fix.Nfreq} steps, asked at step {sim.Step}");
+        if (r.I is null || r.J is null) throw new UserInputException($"{r.Text}: fix {fix.Id} (ave/chunk) has a global array only; use f_{fix.Id}[i][j]");
+        if (r.I < 1 || r.J < 1 || r.J > fix.Columns) throw new UserInputException($"Variable formula fix array is accessed out-of-range: {r.Text} ({fix.Columns} columns)");
+        return fix.ArrayValue(r.I.Value - 1, r.J.Value - 1);
     }
 
     /// <summary>f_ID[i][j] of a fix ave/correlate (its only global values).</summary>

@@ -101,7 +101,8 @@ public static class ComputeStyles
                 return new ComputeMsd(id, group, sim, com, average);
             }
             case "chunk/atom":
-                args.RequireAtLeast(1, "molecule|type");
+                args.RequireAtLeast(1, "molecule|type|bin/1d|bin/2d");
+                if (args[0] is "bin/1d" or "bin/2d") return ChunkBins.Create(context, id, group, args);
                 if (args.Count > 1) throw args.Error($"chunk/atom options ({args[1]} ...) are not supported; the defaults (nchunk once, compress no, ids every) apply");
                 return new ComputeChunkAtom(id, group, sim, args[0]);
             case "com/chunk":

@@ -36,6 +36,15 @@ public sealed record ScreeningSettings
 
     public double MinimizeForceTolerance { get; init; } = 1e-2;
 
+    /// <summary>
+    /// Whether the minimisation also relaxes the cell to <see cref="Pressure"/> (fix box/relax iso, at most
+    /// <see cref="RelaxVmax"/> volume strain per line search), so NPT starts near the model's density. Off by default.
+    /// </summary>
+    public bool MinimizeRelaxesCell { get; init; }
+
+    /// <summary>fix box/relax vmax of the cell relaxation (largest fractional change of the box length per line search).</summary>
+    public double RelaxVmax { get; init; } = 0.001;
+
     public int NptSteps { get; init; } = 20_000;
 
     public int NvtSteps { get; init; } = 100_000;
@@ -242,7 +251,22 @@ public sealed class ElectrolyteScreening
 
         watch.Stage = "minimize";
         Report(index, count, label, "minimize", 0, s.MinimizeIterations, "");
-        sim.Minimize(0, s.MinimizeForceTolerance, s.MinimizeIterations, 10 * s.MinimizeIterations, new MinimizeSettings());
+        FixBoxRelax? relax = null;
+        if (s.MinimizeRelaxesCell)
+        {
+            var options = new FixBoxRelax.Options { Couple = FixBoxRelax.Coupling.Xyz, Vmax = s.RelaxVmax };
+            for (var d = 0; d < 3; d++) (options.Target[d], options.Controlled[d]) = (s.Pressure, true);
+            relax = new FixBoxRelax("screening_relax", sim, options);
+            sim.Fixes.Add(relax);
+        }
+        try
+        {
+            sim.Minimize(0, s.MinimizeForceTolerance, s.MinimizeIterations, 10 * s.MinimizeIterations, new MinimizeSettings());
+        }
+        finally
+        {
+            if (relax is not null) sim.Fixes.Remove(relax);
+        }
         cancel.ThrowIfCancellationRequested();
 
         VelocityGenerator.Create(sim, s.Temperature, s.Seed, new VelocityOptions());
