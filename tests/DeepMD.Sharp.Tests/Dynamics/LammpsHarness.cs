@@ -30,8 +30,11 @@ public static class LammpsHarness
         return "";
     }
 
-    /// <summary>Runs LAMMPS on <paramref name="deck"/> in <paramref name="workDir"/> and returns its screen output.</summary>
-    public static string RunLammps(string lmp, string deck, string workDir)
+    /// <summary>
+    /// Runs LAMMPS on <paramref name="deck"/> in <paramref name="workDir"/> and returns its screen output (stdout, then
+    /// stderr); it must exit with 0 unless <paramref name="expectFailure"/>, when it must not.
+    /// </summary>
+    public static string RunLammps(string lmp, string deck, string workDir, bool expectFailure = false)
     {
         var psi = new ProcessStartInfo(lmp, ["-in", deck, "-log", "none", "-echo", "none"])
         {
@@ -45,6 +48,11 @@ public static class LammpsHarness
         var stdout = p.StandardOutput.ReadToEndAsync();
         var stderr = p.StandardError.ReadToEndAsync();
         p.WaitForExit();
+        if (expectFailure)
+        {
+            Assert.That(p.ExitCode, Is.Not.EqualTo(0), $"lmp was expected to refuse the deck:\n{stdout.Result}");
+            return stdout.Result + stderr.Result;
+        }
         Assert.That(p.ExitCode, Is.EqualTo(0), $"lmp failed:\n{stdout.Result}\n{stderr.Result}");
         return stdout.Result;
     }
