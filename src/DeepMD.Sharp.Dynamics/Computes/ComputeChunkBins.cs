@@ -92,9 +92,14 @@ public sealed partial class ComputeChunkAtom
             _invDelta[m] = 1.0 / _delta[m];
             if (bins.Origin[m] == ChunkBinSettings.OriginKind.Coord) _origin[m] = bins.OriginValue[m] * scale;
         }
+        // LAMMPS (compute_chunk_atom.cpp, 2021/2022 versions) stores `bound` by spatial dimension (x, y, z) but applies
+        // the lattice scale in its loop over bin dimensions m < ndim: the bound of spatial dimension m is scaled by
+        // the spacing of bin dimension m's axis, and bounds of spatial dimensions ≥ ndim are not scaled at all
+        // (bin/1d y with bound y in lattice units keeps the bound in box units). Reproduced as is, so decks give
+        // LAMMPS' chunks.
         for (var d = 0; d < 3; d++)
         {
-            var scale = bins.Units == ChunkBinSettings.Scale.Lattice ? bins.LatticeSpacing[d] : 1.0;
+            var scale = bins.Units == ChunkBinSettings.Scale.Lattice && d < _ndim ? bins.LatticeSpacing[bins.Dims[d]] : 1.0;
             if (bins.BoundLo[d] is { } lo) (_minCoord[d], _minValue[d]) = (true, lo * scale);
             if (bins.BoundHi[d] is { } hi) (_maxCoord[d], _maxValue[d]) = (true, hi * scale);
         }
