@@ -167,7 +167,7 @@ public class HybridDeePMDKitReferenceTests
                             y[i] = xs[i] * m[1] + ys[i] * m[4] + zs[i] * m[7];
                             z[i] = xs[i] * m[2] + ys[i] * m[5] + zs[i] * m[8];
                         }
-                        var h0 = box.Matrix.ToArray();
+                        var h0 = box!.Matrix.ToArray();
                         var cell = new double[9];
                         for (var row = 0; row < 3; row++)
                             for (var col = 0; col < 3; col++)
@@ -234,10 +234,12 @@ public class HybridDeePMDKitReferenceTests
             Assert.That(why, Does.StartWith("reference").And.Contain("hybrid"));
         var ex = Assert.Throws<UserInputException>(() => BackendRegistry.Default.Create(model, "cpu", out _));
         Assert.That(ex!.Message, Does.Contain("hybrid"));
-        // Through the registry the reference backend gives the reference evaluator's numbers.
+        // Through the registry the reference backend gives DeePMD-kit's energy.
         var (_, xs, ys, zs, types, box) = Case(IndexOf("hybrid_sea_atten pbc"));
-        using var backend = BackendRegistry.Default.Create(model, "reference", out _) as IDisposable;
-        var r = ReferenceEvaluator.Evaluate(model, xs, ys, zs, types, box);
+        var evaluator = BackendRegistry.Default.Create(model, "reference", out _);
+        var r = new EvaluationResult();
+        evaluator.Evaluate(types, DeepMD.Sharp.Core.Neighbors.CellListNeighborSearch.Build(xs, ys, zs, box, model.Cutoff), new EvaluationOptions(), r);
+        (evaluator as IDisposable)?.Dispose();
         Assert.That(r.Energy, Is.EqualTo((double)Results()[IndexOf("hybrid_sea_atten pbc")]!["energy"]!).Within(1e-12));
     }
 
@@ -277,7 +279,7 @@ public class HybridDeePMDKitReferenceTests
         var h = (HybridSpec)model.Descriptor;
         // Both parts' columns vary over the frame's type-0 atoms (the ranges are not empty on either side of the split).
         foreach (var (lo, hi) in new[] { (0, h.OutputStart[1]), (h.OutputStart[1], h.OutputStart[2]) })
-            Assert.That(Enumerable.Range(lo, hi - lo).Any(k => coverage.DescriptorMax![0, k] > coverage.DescriptorMin[0, k]), Is.True);
+            Assert.That(Enumerable.Range(lo, hi - lo).Any(k => coverage.DescriptorMax![0, k] > coverage.DescriptorMin![0, k]), Is.True);
 
         int Outside(double s)
         {
@@ -298,7 +300,7 @@ public class HybridDeePMDKitReferenceTests
         var model = (Dictionary<string, object?>)tree["model"]!;
         var descriptor = (Dictionary<string, object?>)model["descriptor"]!;
         var list = (List<object?>)descriptor["list"]!;
-        list.Add(new Dictionary<string, object?>(descriptor));
+        list.Add(new Dictionary<string, object?> { ["@class"] = "Descriptor", ["type"] = "hybrid", ["@version"] = 1L, ["list"] = new List<object?> { list[0] } });
         var ex = Assert.Throws<UserInputException>(() => DeepMD.Sharp.Models.Loading.ModelReader.FromTree(tree, "nested.yaml"));
         Assert.That(ex!.Message, Does.Contain("hybrid descriptor inside a hybrid"));
 
