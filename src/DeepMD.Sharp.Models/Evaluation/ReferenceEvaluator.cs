@@ -253,6 +253,7 @@ public static class ReferenceEvaluator
     public static NeighborSlot[] AssignSlots(DeepPotModel model, int i, int[] types, NeighborList nl, EvaluationOptions options)
     {
         var desc = model.Descriptor;
+        if (desc is HybridSpec hybrid) return HybridReference.AssignSlots(model, hybrid, i, types, nl, options);
         if (desc.Neighbors.MixedTypes)
             return AssignMixedSlots(model, i, types, nl, options, desc.Rcut, desc.SlotCount, dynamic: desc.Neighbors.DynamicSel);
         var rc = desc.Rcut;

@@ -3,13 +3,13 @@ namespace DeepMD.Sharp.Models.Loading;
 using DeepMD.Sharp.Models.Descriptors;
 
 /// <summary>
-/// The descriptors <see cref="ModelReader"/> reads, by DeePMD-kit's <c>type</c> string: se_e2_a, se_e2_r, se_atten (dpa1), se_atten_v2, dpa2 and dpa3 built in,
+/// The descriptors <see cref="ModelReader"/> reads, by DeePMD-kit's <c>type</c> string: se_e2_a, se_e2_r, se_atten (dpa1), se_atten_v2, dpa2, dpa3 and hybrid built in,
 /// others added with <see cref="Register"/> (explicitly, by the program or plugin that defines them).
 /// </summary>
 public static class DescriptorReaders
 {
     private static readonly object Lock = new();
-    private static readonly List<DescriptorReader> Types = [SeE2ASpec.ReadAs, SeE2RSpec.ReadAs, SeAttenSpec.ReadAs, SeAttenSpec.ReadAsV2, Dpa2Spec.ReadAs, Dpa3Spec.ReadAs];
+    private static readonly List<DescriptorReader> Types = [SeE2ASpec.ReadAs, SeE2RSpec.ReadAs, SeAttenSpec.ReadAs, SeAttenSpec.ReadAsV2, Dpa2Spec.ReadAs, Dpa3Spec.ReadAs, HybridSpec.ReadAs];
 
     /// <summary>The canonical type strings, in registration order.</summary>
     public static IReadOnlyList<string> Names

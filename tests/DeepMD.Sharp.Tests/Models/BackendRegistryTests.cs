@@ -173,6 +173,6 @@ public class BackendRegistryTests
         {
             DescriptorReaders.Unregister("se_test_r");
         }
-        Assert.That(ModelReader.SupportedDescriptors, Is.EqualTo(new[] { "se_e2_a", "se_e2_r", "se_atten", "se_atten_v2", "dpa2", "dpa3" }));
+        Assert.That(ModelReader.SupportedDescriptors, Is.EqualTo(new[] { "se_e2_a", "se_e2_r", "se_atten", "se_atten_v2", "dpa2", "dpa3", "hybrid" }));
     }
 }
