@@ -243,7 +243,14 @@ public sealed class Simulation
     /// fixes' initial integrate → fixes' post-integrate → neighbor decision (rebuild: wrap into the box, build; otherwise refresh
     /// displacements) → forces → fixes' post-force → fixes' final integrate → fixes' end of step → outputs.
     /// </summary>
-    public void Run(long steps)
+    /// <param name="steps">Number of steps.</param>
+    /// <param name="setup">
+    /// False: LAMMPS' <c>run N pre no</c> after an earlier run: no setup (no wrap, no rebuild, no sort, no force
+    /// evaluation, no fix setup; computes and fixes are initialised again), so the run starts from the forces and
+    /// energies the last step left and prints them at its first thermo line, even if atoms were moved in between.
+    /// The first run of a simulation is always set up.
+    /// </param>
+    public void Run(long steps, bool setup = true)
     {
         if (steps < 0) throw new UserInputException($"run needs a non-negative number of steps, got {steps}");
         if (Decomposed is { } decomposed)
@@ -257,7 +264,7 @@ public sealed class Simulation
         Running = true;
         try
         {
-            RunSteps(steps);
+            RunSteps(steps, setup);
         }
         finally
         {
@@ -265,9 +272,17 @@ public sealed class Simulation
         }
     }
 
-    private void RunSteps(long steps)
+    private int _atomsAtLastSetup = -1;
+
+    private void RunSteps(long steps, bool setup = true)
     {
-        SetupRun(continueLastRun: true);
+        if (setup || SetupCount == 0 || PendingCheckpoint is not null || Atoms.Count != _atomsAtLastSetup) SetupRun(continueLastRun: true);
+        else
+        {
+            foreach (var compute in Computes) compute.Init(this);
+            foreach (var f in Fixes) f.Init(this);
+        }
+        _atomsAtLastSetup = Atoms.Count;
         BuildsAtRunStart = Verlet.BuildCount;
         RunClock.Restart();
         LastGoodFrame?.Prepare(Atoms.Count);

@@ -121,6 +121,7 @@ public static class BuiltInStyles
         registry.RegisterFixStyle<TempRescaleFixStyle>();
         registry.RegisterFixStyle<WallReflectFixStyle>();
         registry.RegisterFixStyle<BalanceFixStyle>();
+        registry.RegisterFixStyle<ControllerFixStyle>();
         registry.RegisterFixStyle<WallLj93FixStyle>();
         registry.RegisterFixStyle<WallLj126FixStyle>();
         registry.RegisterFixStyle<WallLj1043FixStyle>();

@@ -275,10 +275,13 @@ public sealed class DeckRunner
         var perAtom = new Dictionary<string, double[]>(StringComparer.Ordinal);
         try
         {
-            for (var i = 0; i < a.Count; i++)
+            // In LAMMPS' storage order, so that random() draws reach the atoms LAMMPS' draws reach.
+            if (sim.StorageOrder.Order.Length != a.Count) sim.StorageOrder.EnsureSize(a.Count);
+            var order = sim.StorageOrder.ToArray();
+            foreach (var i in order)
             {
                 var atom = i;
-                result[i] = ExpressionEvaluator.Evaluate(v.Current, name => ResolveAtom(name, atom, perAtom));
+                result[i] = ExpressionEvaluator.Evaluate(v.Current, name => ResolveAtom(name, atom, perAtom), RandomAtom);
             }
         }
         finally
@@ -310,12 +313,7 @@ public sealed class DeckRunner
         if (bracket > 0 && name.EndsWith(']') && !name.StartsWith("c_", StringComparison.Ordinal) && !name.StartsWith("f_", StringComparison.Ordinal)
             && !name.StartsWith("v_", StringComparison.Ordinal))
         {
-            // x[N]: the value of atom ID N
-            if (!int.TryParse(name[(bracket + 1)..^1], NumberStyles.Integer, CultureInfo.InvariantCulture, out var id))
-                throw new UserInputException($"Invalid atom vector in variable formula: {name}");
-            var j = Array.IndexOf(a.Id, id, 0, a.Count);
-            if (j < 0) throw new UserInputException($"Variable atom ID {id} is out of range");
-            return AtomValue(name[..bracket], j) ?? throw new UserInputException($"Invalid atom vector in variable formula: {name}");
+            return IndexedAtomValue(name, bracket);
         }
         if (perAtom.TryGetValue(name, out var cached)) return cached[i];
         if (name.StartsWith("v_", StringComparison.Ordinal) && Context.Variables.TryGetValue(name[2..], out var v) && v.IsPerAtom)
@@ -387,10 +385,58 @@ public sealed class DeckRunner
     }
 
     /// <summary>Evaluates an equal-style formula with thermo keywords and v_ references.</summary>
-    public double Evaluate(string formula) => ExpressionEvaluator.Evaluate(formula, Resolve);
+    public double Evaluate(string formula) => ExpressionEvaluator.Evaluate(formula, Resolve, RandomEqual);
+
+    // LAMMPS' Variable keeps one generator for equal-style formulas and one for atom-style ones, each created at its
+    // first use with the seed of that call (the atom-style one with seed + rank) and used by every later call whatever
+    // seed it names.
+    private Dynamics.Random.MarsagliaRandom? _randomEqual, _randomAtom;
+
+    private double RandomEqual(string name, double lo, double hi, double seed) => Draw(ref _randomEqual, name, lo, hi, seed);
+
+    private double RandomAtom(string name, double lo, double hi, double seed) => Draw(ref _randomAtom, name, lo, hi, seed);
+
+    private static double Draw(ref Dynamics.Random.MarsagliaRandom? generator, string name, double lo, double hi, double seed)
+    {
+        if (name == "normal" && hi < 0.0) throw new UserInputException("Invalid math function in variable formula");
+        if (generator is null)
+        {
+            var s = (int)seed;
+            if (s <= 0) throw new UserInputException("Invalid math function in variable formula");
+            if (s > 900000000) throw new UserInputException("Invalid seed for Marsaglia random # generator");
+            generator = new Dynamics.Random.MarsagliaRandom(s);
+        }
+        return name == "random" ? generator.Uniform() * (hi - lo) + lo : lo + hi * generator.Gaussian();
+    }
+
+    /// <summary>
+    /// <c>x[N]</c> or <c>x[v_name]</c>: the per-atom value of the atom with ID N (an equal-style variable's value
+    /// truncated to an integer), as LAMMPS' indexed atom vectors.
+    /// </summary>
+    private double IndexedAtomValue(string name, int bracket)
+    {
+        var a = Context.Simulation.Atoms;
+        var inner = name[(bracket + 1)..^1];
+        int id;
+        if (inner.StartsWith("v_", StringComparison.Ordinal))
+        {
+            if (!Context.Variables.TryGetValue(inner[2..], out var iv)) throw new UserInputException($"Invalid variable name in variable formula: {inner}");
+            if (iv.Style is not ("equal" or "internal")) throw new UserInputException($"Invalid variable style in variable formula: {inner}");
+            id = (int)Evaluate(inner);
+        }
+        else if (!int.TryParse(inner, NumberStyles.Integer, CultureInfo.InvariantCulture, out id))
+            throw new UserInputException($"Invalid atom vector in variable formula: {name}");
+        var j = Array.IndexOf(a.Id, id, 0, a.Count);
+        if (j < 0) throw new UserInputException($"Variable atom ID {id} is out of range");
+        return AtomValue(name[..bracket], j) ?? throw new UserInputException($"Invalid atom vector in variable formula: {name}");
+    }
 
     private double Resolve(string name)
     {
+        var open = name.IndexOf('[');
+        if (open > 0 && name.EndsWith(']') && !name.StartsWith("c_", StringComparison.Ordinal) && !name.StartsWith("f_", StringComparison.Ordinal)
+            && !name.StartsWith("v_", StringComparison.Ordinal) && name[..open] is "x" or "y" or "z" or "vx" or "vy" or "vz" or "fx" or "fy" or "fz" or "mass" or "type" or "id" or "q")
+            return IndexedAtomValue(name, open);
         if (name.StartsWith("v_", StringComparison.Ordinal))
         {
             var vn = name[2..];

@@ -14,6 +14,16 @@ public sealed class ComputeTempPartial(string id, AtomGroup group, bool x, bool 
 
     public override string Style => "temp/partial";
 
+    public override bool HasBias => true;
+
+    /// <summary>LAMMPS: the velocity components left out of the temperature are the bias.</summary>
+    public override void RemoveBias(Simulation sim, int i, ref double vx, ref double vy, ref double vz)
+    {
+        if (_x == 0) vx = 0.0;
+        if (_y == 0) vy = 0.0;
+        if (_z == 0) vz = 0.0;
+    }
+
     public override double DegreesOfFreedom(Simulation sim)
     {
         var nper = _x + _y + _z;
@@ -131,6 +141,16 @@ public sealed class ComputeTempCom(string id, AtomGroup group) : TemperatureComp
 public sealed class ComputeTempRegion(string id, AtomGroup group, Func<double, double, double, bool> region) : TemperatureCompute(id, group)
 {
     public override string Style => "temp/region";
+
+    public override bool HasBias => true;
+
+    /// <summary>LAMMPS: the whole velocity of an atom outside the region is the bias.</summary>
+    public override void RemoveBias(Simulation sim, int i, ref double vx, ref double vy, ref double vz)
+    {
+        var a = sim.Atoms;
+        if (region(a.X[i], a.Y[i], a.Z[i])) return;
+        vx = vy = vz = 0.0;
+    }
 
     public override double DegreesOfFreedom(Simulation sim)
     {

@@ -15,6 +15,15 @@ public abstract class TemperatureCompute(string id, AtomGroup group) : Compute(i
 
     public override bool ExtensiveVectorElement(int index) => true;
 
+    /// <summary>
+    /// Whether the compute removes a velocity bias (LAMMPS' tempbias) that <see cref="RemoveBias"/> can take away atom by
+    /// atom (temp/partial, temp/region); thermostats that honour it (fix langevin) act on the velocity without it.
+    /// </summary>
+    public virtual bool HasBias => false;
+
+    /// <summary>LAMMPS' remove_bias for the atom at storage index <paramref name="i"/>, applied to a copy of its velocity.</summary>
+    public virtual void RemoveBias(Simulation sim, int i, ref double vx, ref double vy, ref double vz) { }
+
     /// <summary>The degrees of freedom the temperature is divided by (LAMMPS' dof).</summary>
     public abstract double DegreesOfFreedom(Simulation sim);
 

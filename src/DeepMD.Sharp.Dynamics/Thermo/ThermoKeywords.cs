@@ -54,8 +54,10 @@ public static class ThermoKeywords
             new("etotal", "TotEng", false, s => s.Extensive(s.PotentialEnergy) + s.Extensive(s.KineticEnergy)),
             new("enthalpy", "Enthalpy", false, s => s.Extensive(s.PotentialEnergy + s.KineticEnergy
                 + s.Pressure * Thermodynamics.Volume(s.Simulation) / s.Simulation.Units.Nktv2p)),
-            new("ecouple", "Ecouple", false, s => s.Extensive(CoupledEnergy(s.Simulation))),
-            new("econserve", "Econserve", false, s => s.Extensive(s.PotentialEnergy) + s.Extensive(s.KineticEnergy) + s.Extensive(CoupledEnergy(s.Simulation))),
+            // LAMMPS 20220106 (Thermo::compute_ecouple) does not divide ecouple by the atom count under thermo_modify norm
+            // yes (lj units' default); econserve is the normalised etotal plus that undivided ecouple.
+            new("ecouple", "Ecouple", false, s => CoupledEnergy(s.Simulation)),
+            new("econserve", "Econserve", false, s => s.Extensive(s.PotentialEnergy) + s.Extensive(s.KineticEnergy) + CoupledEnergy(s.Simulation)),
             new("evdwl", "E_vdwl", false, s => s.Extensive(s.Simulation.PotentialEnergy - s.Simulation.CoulombEnergy - s.Simulation.MolecularEnergy)),
             new("ecoul", "E_coul", false, s => s.Extensive(s.Simulation.CoulombEnergy)),
             new("epair", "E_pair", false, s => s.Extensive(s.Simulation.PotentialEnergy - s.Simulation.MolecularEnergy)),

@@ -1,6 +1,10 @@
 namespace DeepMD.Sharp.Input.Commands;
 
-/// <summary><c>run N</c>: advances the simulation N steps with the current fixes and outputs.</summary>
+/// <summary>
+/// <c>run N [upto] [pre yes|no] [post yes|no]</c>: advances the simulation N steps (upto: to step N) with the current
+/// fixes and outputs; <c>pre no</c> skips the setup of a run that follows another (<see cref="Dynamics.Simulation.Run"/>),
+/// <c>post no</c> prints only the loop time after it, as LAMMPS.
+/// </summary>
 [DeckCommand("run")]
 public sealed class RunCommand : IDeckCommand
 {
@@ -8,8 +12,36 @@ public sealed class RunCommand : IDeckCommand
     {
         args.RequireAtLeast(1, "N");
         var steps = args.Long(0, "number of steps");
-        if (args.Count > 1) throw args.Error($"run options ({args[1]} ...) are not supported yet");
+        bool pre = true, post = true, upto = false;
+        for (var k = 1; k < args.Count;)
+        {
+            switch (args[k])
+            {
+                case "upto":
+                    upto = true;
+                    k++;
+                    break;
+                case "pre" or "post":
+                    if (k + 2 > args.Count) throw new Core.Errors.UserInputException("Illegal run command");
+                    var yes = args[k + 1] == "yes" ? true : args[k + 1] == "no" ? false : throw new Core.Errors.UserInputException("Illegal run command");
+                    if (args[k] == "pre") pre = yes;
+                    else post = yes;
+                    k += 2;
+                    break;
+                case "start" or "stop" or "every":
+                    if (k + (args[k] == "every" ? 3 : 2) > args.Count) throw new Core.Errors.UserInputException("Illegal run command");
+                    throw args.Error($"run option '{args[k]}' is not supported yet (supported: upto, pre, post)");
+                default:
+                    throw new Core.Errors.UserInputException($"Illegal run command: unknown keyword '{args[k]}'");
+            }
+        }
         var sim = context.Simulation;
+        if (upto)
+        {
+            steps -= sim.Step;
+            if (steps < 0) throw new Core.Errors.UserInputException("Invalid run command upto value");
+        }
+        else if (steps < 0) throw new Core.Errors.UserInputException("Invalid run command N value");
         RunSetup.Prepare(context);
         var o = context.Out;
         o.WriteLine("Setting up Verlet run ...");
@@ -20,9 +52,15 @@ public sealed class RunCommand : IDeckCommand
         var cpu = TimerReport.CpuNow();
         var guard = (sim.Potential as Models.Potentials.DeepPotential)?.Guard;
         long checkedBefore = guard?.Checked ?? 0, eventsBefore = guard?.Events ?? 0, warningsBefore = guard?.Warnings ?? 0;
-        sim.Run(steps);
+        sim.Run(steps, setup: pre);
         o.WriteLine();
-        TimerReport.Print(o, sim, steps, dangerous, risky, cpu);
+        if (post) TimerReport.Print(o, sim, steps, dangerous, risky, cpu);
+        else
+        {
+            // LAMMPS' run ... post no: the loop time only.
+            o.WriteLine($"Loop time of {IO.CFormat.G(sim.RunClock.Elapsed.TotalSeconds)} on {TimerReport.Procs(sim)} procs for {steps} steps with {sim.AtomCount} atoms");
+            o.WriteLine();
+        }
         if (guard is { Active: true })
         {
             var checkedSteps = guard.Checked - checkedBefore;

@@ -9,8 +9,8 @@ using DeepMD.Sharp.Dynamics.Random;
 /// range <c>a*b</c>), type (or range), group or region (their current positions) get, keyword by keyword, a new
 /// <c>type</c>, a <c>type/fraction TYPE FRACTION SEED</c> (an atom switches when its position-seeded Park–Miller draw is
 /// below the fraction: LAMMPS' atoms for the same seed), positions <c>x y z</c>, velocities <c>vx vy vz</c>,
-/// <c>charge</c> (atom_style charge), or <c>image nx ny nz</c> (NULL keeps one). Values are numbers (LAMMPS' atom-style
-/// variables are not supported yet; equal-style ones LAMMPS refuses too). Prints LAMMPS' "N settings made for KEYWORD" lines; refusals use LAMMPS' texts.
+/// <c>charge</c> (atom_style charge), or <c>image nx ny nz</c> (NULL keeps one). Values of type, x y z, vx vy vz and
+/// charge may be atom-style variables <c>v_NAME</c> (evaluated for all atoms first; equal-style ones LAMMPS refuses too). Prints LAMMPS' "N settings made for KEYWORD" lines; refusals use LAMMPS' texts.
 /// </summary>
 [DeckCommand("set")]
 public sealed class SetCommand : IDeckCommand
@@ -66,10 +66,17 @@ public sealed class SetCommand : IDeckCommand
             {
                 case "type":
                 {
-                    var t = IntValue(args, k + 1);
-                    if (t <= 0 || t > sim.TypeCount) throw new UserInputException("Invalid value in set command");
+                    if (k + 1 >= args.Count) throw new UserInputException("Illegal set command");
+                    var perAtom = AtomVariable(context, args[k + 1]);
+                    var t = perAtom is null ? IntValue(args, k + 1) : 0;
                     for (var i = 0; i < n; i++)
-                        if (select[i]) { a.Type[i] = t - 1; count++; }
+                    {
+                        if (!select[i]) continue;
+                        if (perAtom is not null) t = (int)perAtom[i];
+                        if (t <= 0 || t > sim.TypeCount) throw new UserInputException("Invalid value in set command");
+                        a.Type[i] = t - 1;
+                        count++;
+                    }
                     k += 2;
                     break;
                 }
@@ -77,7 +84,7 @@ public sealed class SetCommand : IDeckCommand
                 {
                     if (k + 3 >= args.Count) throw new UserInputException("Illegal set command");
                     var t = IntValue(args, k + 1);
-                    var fraction = Number(context, args, k + 2);
+                    var fraction = Plain(args, k + 2);
                     var seed = IntValue(args, k + 3);
                     if (t <= 0 || t > sim.TypeCount) throw new UserInputException("Invalid value in set command");
                     if (fraction < 0.0 || fraction > 1.0) throw new UserInputException("Invalid value in set command");
@@ -97,13 +104,15 @@ public sealed class SetCommand : IDeckCommand
                 case "x" or "y" or "z" or "vx" or "vy" or "vz" or "charge":
                 {
                     if (keyword == "charge" && !a.HasCharge) throw new UserInputException("Cannot set this attribute for this atom style");
-                    var value = Number(context, args, k + 1);
+                    if (k + 1 >= args.Count) throw new UserInputException("Illegal set command");
+                    var perAtom = AtomVariable(context, args[k + 1]);
+                    var value = perAtom is null ? Plain(args, k + 1) : 0.0;
                     var target = keyword switch
                     {
                         "x" => a.X, "y" => a.Y, "z" => a.Z, "vx" => a.Vx, "vy" => a.Vy, "vz" => a.Vz, _ => a.Q,
                     };
                     for (var i = 0; i < n; i++)
-                        if (select[i]) { target[i] = value; count++; }
+                        if (select[i]) { target[i] = perAtom is null ? value : perAtom[i]; count++; }
                     k += 2;
                     break;
                 }
@@ -170,16 +179,22 @@ public sealed class SetCommand : IDeckCommand
             : throw new UserInputException($"Expected integer parameter instead of '{args[i]}' in input script or data file");
     }
 
-    private static double Number(DeckContext context, DeckArguments args, int i)
+    /// <summary>
+    /// A value <c>v_NAME</c>: LAMMPS' set takes atom-style variables only (an equal-style one is refused), evaluated for
+    /// every atom before any is set; null for a plain number.
+    /// </summary>
+    private static double[]? AtomVariable(DeckContext context, string w)
+    {
+        if (!w.StartsWith("v_", StringComparison.Ordinal)) return null;
+        if (!context.Variables.TryGetValue(w[2..], out var v)) throw new UserInputException("Variable name for set command does not exist");
+        if (!v.IsPerAtom) throw new UserInputException("Variable for set command is invalid style");
+        return context.Runner.EvaluateAtomVariable(v);
+    }
+
+    private static double Plain(DeckArguments args, int i)
     {
         if (i >= args.Count) throw new UserInputException("Illegal set command");
         var w = args[i];
-        if (w.StartsWith("v_", StringComparison.Ordinal))
-        {
-            // LAMMPS' set takes atom-style variables only (an equal-style one is refused), and dpsharp has no atom-style ones yet.
-            if (!context.Variables.ContainsKey(w[2..])) throw new UserInputException("Variable name for set command does not exist");
-            throw new UserInputException("Variable for set command is invalid style");
-        }
         return double.TryParse(w, NumberStyles.Float, CultureInfo.InvariantCulture, out var d) && double.IsFinite(d) ? d
             : throw new UserInputException($"Expected floating point parameter instead of '{w}' in input script or data file");
     }

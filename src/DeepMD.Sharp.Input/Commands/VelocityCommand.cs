@@ -5,6 +5,7 @@ using DeepMD.Sharp.Dynamics.Velocities;
 /// <summary>
 /// <c>velocity GROUP create T SEED [dist uniform|gaussian] [mom yes|no] [rot yes|no] [loop all|local|geom] [temp ID]</c>,
 /// <c>velocity GROUP set vx vy vz [sum yes|no] [units box]</c>, <c>velocity GROUP scale T [temp ID]</c>,
+/// <c>velocity GROUP ramp vx|vy|vz vlo vhi x|y|z clo chi [sum yes|no] [units box|lattice]</c>,
 /// <c>velocity GROUP zero linear|angular</c>; GROUP is <c>all</c> or a group from the <c>group</c> command.
 /// </summary>
 [DeckCommand("velocity")]
@@ -81,6 +82,9 @@ public sealed class VelocityCommand : IDeckCommand
                 VelocityGenerator.Scale(sim, NonNegativeTemperature(args, 2), group, measure);
                 break;
             }
+            case "ramp":
+                Ramp(context, args, group);
+                break;
             case "zero":
                 args.RequireAtLeast(3, "all zero linear|angular");
                 if (args[2] == "linear") VelocityGenerator.ZeroMomentum(sim, group);
@@ -88,7 +92,56 @@ public sealed class VelocityCommand : IDeckCommand
                 else throw args.UnknownKeyword(args[2], ["linear", "angular"]);
                 break;
             default:
-                throw args.UnknownKeyword(args[1], ["create", "set", "scale", "zero"]);
+                throw args.UnknownKeyword(args[1], ["create", "set", "scale", "ramp", "zero"]);
+        }
+    }
+
+    /// <summary>
+    /// <c>velocity GROUP ramp vx|vy|vz vlo vhi x|y|z clo chi [sum yes|no] [units box|lattice]</c> as LAMMPS' velocity ramp:
+    /// each atom of the group gets the velocity component vlo + f (vhi − vlo), f = (coordinate − clo)/(chi − clo) clamped
+    /// to [0, 1], set or (sum yes) added. In lattice units (the default) velocities and coordinates scale by the lattice
+    /// spacing of their own dimension. LAMMPS' other velocity keywords (dist, mom, rot, temp, bias, loop, rigid) do not act here.
+    /// </summary>
+    private static void Ramp(DeckContext context, DeckArguments args, DeepMD.Sharp.Dynamics.Groups.AtomGroup group)
+    {
+        args.RequireAtLeast(8, "GROUP ramp vx|vy|vz vlo vhi x|y|z clo chi [sum yes|no] [units box|lattice]");
+        var sum = false;
+        var lattice = true;
+        for (var k = 8; k < args.Count; k += 2)
+        {
+            if (k + 1 >= args.Count) throw new Core.Errors.UserInputException("Illegal velocity command");
+            switch (args[k])
+            {
+                case "sum": sum = args.YesNo(k + 1, "sum"); break;
+                case "units": lattice = args[k + 1] == "lattice" ? true : args[k + 1] == "box" ? false : throw new Core.Errors.UserInputException("Illegal velocity command"); break;
+                case "dist" or "mom" or "rot" or "temp" or "bias" or "loop" or "rigid": break;
+                default: throw args.UnknownKeyword(args[k], ["sum", "units", "dist", "mom", "rot", "temp", "bias", "loop", "rigid"]);
+            }
+        }
+        var sim = context.Simulation;
+        double[] scale = [1.0, 1.0, 1.0];
+        if (lattice)
+        {
+            var lat = context.Lattice ?? throw args.Error("uses lattice units but no lattice is defined; add 'units box'");
+            scale = [lat.XLattice, lat.YLattice, lat.ZLattice];
+        }
+        var vDim = args[2] switch { "vx" => 0, "vy" => 1, "vz" => 2, _ => throw new Core.Errors.UserInputException("Illegal velocity command") };
+        if (vDim == 2 && sim.Dimension == 2) throw new Core.Errors.UserInputException("Velocity ramp in z for a 2d problem");
+        var vLo = scale[vDim] * args.Double(3, "vlo");
+        var vHi = scale[vDim] * args.Double(4, "vhi");
+        var cDim = args[5] switch { "x" => 0, "y" => 1, "z" => 2, _ => throw new Core.Errors.UserInputException("Illegal velocity command") };
+        var cLo = scale[cDim] * args.Double(6, "coordinate lo");
+        var cHi = scale[cDim] * args.Double(7, "coordinate hi");
+        var a = sim.Atoms;
+        var pos = cDim switch { 0 => a.X, 1 => a.Y, _ => a.Z };
+        var vel = vDim switch { 0 => a.Vx, 1 => a.Vy, _ => a.Vz };
+        for (var i = 0; i < a.Count; i++)
+        {
+            if (!group.Contains(a.Id[i])) continue;
+            var fraction = (pos[i] - cLo) / (cHi - cLo);
+            fraction = Math.Min(Math.Max(fraction, 0.0), 1.0);
+            var ramp = vLo + fraction * (vHi - vLo);
+            vel[i] = sum ? vel[i] + ramp : ramp;
         }
     }
 

@@ -5,9 +5,6 @@ public sealed record BlockRegion(string Id, double XLo, double XHi, double YLo, 
     : Region(Id, Inside)
 {
     /// <summary>Whether a point is in the region (bounds inclusive, as LAMMPS' region block).</summary>
-    public override bool Contains(double x, double y, double z)
-    {
-        var inside = x >= XLo && x <= XHi && y >= YLo && y <= YHi && z >= ZLo && z <= ZHi;
-        return inside == Inside;
-    }
+    protected override bool InShape(double x, double y, double z) =>
+        x >= XLo && x <= XHi && y >= YLo && y <= YHi && z >= ZLo && z <= ZHi;
 }

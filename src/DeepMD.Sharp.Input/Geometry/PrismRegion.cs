@@ -12,7 +12,7 @@ public sealed record PrismRegion(string Id, double XLo, double XHi, double YLo, 
     public const double Big = 1.0e20;
 
     /// <summary>Whether the point's fractional coordinates in the prism are all within [0, 1] (LAMMPS' RegPrism::inside).</summary>
-    public override bool Contains(double x, double y, double z)
+    protected override bool InShape(double x, double y, double z)
     {
         double h00 = XHi - XLo, h11 = YHi - YLo, h22 = ZHi - ZLo;
         var i00 = 1.0 / h00;
@@ -24,7 +24,6 @@ public sealed record PrismRegion(string Id, double XLo, double XHi, double YLo, 
         var a = i00 * (x - XLo) + i01 * (y - YLo) + i02 * (z - ZLo);
         var b = i11 * (y - YLo) + i12 * (z - ZLo);
         var c = i22 * (z - ZLo);
-        var inside = a >= 0.0 && a <= 1.0 && b >= 0.0 && b <= 1.0 && c >= 0.0 && c <= 1.0;
-        return inside == Inside;
+        return a >= 0.0 && a <= 1.0 && b >= 0.0 && b <= 1.0 && c >= 0.0 && c <= 1.0;
     }
 }

@@ -3,10 +3,10 @@ namespace DeepMD.Sharp.Input.Geometry;
 /// <summary><c>region ID sphere x y z radius</c> in box units: a point is in when its distance to the centre is at most the radius.</summary>
 public sealed record SphereRegion(string Id, double X, double Y, double Z, double Radius, bool Inside = true) : Region(Id, Inside)
 {
-    public override bool Contains(double x, double y, double z)
+    protected override bool InShape(double x, double y, double z)
     {
         double dx = x - X, dy = y - Y, dz = z - Z;
-        return (dx * dx + dy * dy + dz * dz <= Radius * Radius) == Inside;
+        return dx * dx + dy * dy + dz * dz <= Radius * Radius;
     }
 }
 
@@ -17,10 +17,10 @@ public sealed record SphereRegion(string Id, double X, double Y, double Z, doubl
 public sealed record CylinderRegion(string Id, int Axis, double C1, double C2, double Radius, double Lo, double Hi, bool Inside = true)
     : Region(Id, Inside)
 {
-    public override bool Contains(double x, double y, double z)
+    protected override bool InShape(double x, double y, double z)
     {
         var (a, b, along) = Axis switch { 0 => (y, z, x), 1 => (x, z, y), _ => (x, y, z) };
         double d1 = a - C1, d2 = b - C2;
-        return (d1 * d1 + d2 * d2 <= Radius * Radius && along >= Lo && along <= Hi) == Inside;
+        return d1 * d1 + d2 * d2 <= Radius * Radius && along >= Lo && along <= Hi;
     }
 }

@@ -66,7 +66,7 @@ public static class DeckGapScanner
                         foreach (var option in w.Skip(3).Where(o => char.IsLetter(o[0]) && o is not ("origin" or "orient" or "spacing" or "a1" or "a2" or "a3" or "basis" or "x" or "y" or "z")).Distinct())
                             Gap($"lattice option '{option}'");
                     break;
-                case "region" when w.Count > 2 && !w[2].Contains('$') && w[2] is not ("block" or "prism" or "sphere" or "cylinder"):
+                case "region" when w.Count > 2 && !w[2].Contains('$') && w[2] is not ("block" or "prism" or "sphere" or "cylinder" or "plane" or "union" or "intersect" or "delete"):
                     Gap($"region {w[2]}");
                     break;
                 case "include" when w.Count > 1 && !w[1].Contains('$'):

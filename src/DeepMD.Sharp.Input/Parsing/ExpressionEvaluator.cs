@@ -6,27 +6,35 @@ using DeepMD.Sharp.Core.Errors;
 /// <summary>
 /// Evaluates LAMMPS equal-style formulas: numbers, + − * / ^ %, unary minus, parentheses, comparison and logic
 /// operators (1/0 results), math functions (sqrt exp ln log abs sin cos tan asin acos atan atan2 floor ceil round
-/// min max), and names resolved by a callback (<c>v_x</c>, thermo keywords such as <c>step</c> or <c>temp</c>, <c>PI</c>).
+/// min max; random and normal when the caller supplies the generator), and names resolved by a callback (<c>v_x</c>, thermo keywords such as <c>step</c> or <c>temp</c>, <c>PI</c>).
 /// </summary>
 public sealed class ExpressionEvaluator
 {
     private readonly string _s;
     private readonly Func<string, double> _resolve;
+    private readonly Func<string, double, double, double, double>? _random;
     private int _i;
     private int _depth;
 
     /// <summary>How deep parentheses, unary operators, powers and function calls may nest in one formula.</summary>
     public const int MaxDepth = 256;
 
-    private ExpressionEvaluator(string s, Func<string, double> resolve)
+    private ExpressionEvaluator(string s, Func<string, double> resolve, Func<string, double, double, double, double>? random)
     {
         _s = s;
         _resolve = resolve;
+        _random = random;
     }
 
-    public static double Evaluate(string text, Func<string, double> resolve)
+    /// <param name="text">The formula.</param>
+    /// <param name="resolve">The value of a name.</param>
+    /// <param name="random">
+    /// LAMMPS' <c>random(lo,hi,seed)</c> and <c>normal(mu,sigma,seed)</c>: called with the function name and its three
+    /// arguments; null: the functions are refused.
+    /// </param>
+    public static double Evaluate(string text, Func<string, double> resolve, Func<string, double, double, double, double>? random = null)
     {
-        var e = new ExpressionEvaluator(text, resolve);
+        var e = new ExpressionEvaluator(text, resolve, random);
         var v = e.Or();
         e.SkipSpace();
         if (e._i != e._s.Length) throw new UserInputException($"cannot parse formula '{text}' at '{text[e._i..]}'");
@@ -194,6 +202,8 @@ public sealed class ExpressionEvaluator
             "round" => Math.Round(Arg(0), MidpointRounding.AwayFromZero),
             "min" => Math.Min(Arg(0), Arg(1)),
             "max" => Math.Max(Arg(0), Arg(1)),
+            "random" or "normal" when _random is not null => a.Count == 3 ? _random(name, a[0], a[1], a[2])
+                : throw new UserInputException("Invalid math function in variable formula"),
             _ => throw new UserInputException($"formula '{_s}': unknown function {name}()"),
         };
     }

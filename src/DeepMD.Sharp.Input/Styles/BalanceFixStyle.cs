@@ -19,7 +19,7 @@ public sealed class BalanceFixStyle : IFixStyle
         if (args.Count < 3) throw new UserInputException("Illegal fix balance command");
         if (!int.TryParse(args[0], NumberStyles.Integer, CultureInfo.InvariantCulture, out var nevery) || nevery < 0)
             throw new UserInputException("Illegal fix balance command");
-        BalanceArguments.CheckThreshold(args[1], "fix balance");
+        var thresh = BalanceArguments.CheckThreshold(args[1], "fix balance");
         int k;
         if (args[2] == "shift")
         {
@@ -36,14 +36,46 @@ public sealed class BalanceFixStyle : IFixStyle
         BalanceArguments.CheckOptions(context, args, k);
         if (context.Communicator is { Size: > 1 })
             throw new UserInputException("fix balance: a decomposed dpsharp run keeps its uniform processor grid; remove the fix");
-        return new FixBalance(id);
+        // One process: shift makes one pass per dimension of its string, rcb none (LAMMPS' iteration count).
+        return new FixBalance(id, thresh, args[2] == "shift" ? args[3].Length : 0, args.Words.Skip(k).Contains("weight"));
     }
 
-    /// <summary>The fix on one process: nothing to do.</summary>
-    private sealed class FixBalance(string id) : Fix(id)
+    /// <summary>
+    /// The fix on one process: nothing to move. Its global values are LAMMPS' on one process: the imbalance factor of
+    /// one process is 1, so LAMMPS "rebalances" at setup whenever the threshold is below 1; then the scalar (final
+    /// imbalance) and f_ID[3] (imbalance before) are 1 and f_ID[2] (iterations) the number of shift dimensions (0 for rcb); before that, and with a threshold of
+    /// 1 or more, they stay 0. f_ID[1] (largest load on a process) is the atom count; with weights it is their sum,
+    /// which dpsharp does not compute (refused).
+    /// </summary>
+    private sealed class FixBalance(string id, double thresh, int iterations, bool weighted) : Fix(id), IFixGlobalValues
     {
+        private bool _balanced, _setUp;
+
         public override string Style => "balance";
 
         public override bool SupportsGroups => true;
+
+        public override void Setup(Simulation sim)
+        {
+            _setUp = true;
+            if (1.0 > thresh) _balanced = true;
+        }
+
+        public bool HasScalar => true;
+
+        public double Scalar(Simulation sim) => _balanced ? 1.0 : 0.0;
+
+        public bool ExtensiveScalar => false;
+
+        public int VectorLength => 3;
+
+        public double Vector(Simulation sim, int i) => i switch
+        {
+            0 => weighted ? throw new UserInputException($"f_{Id}[1]: the largest weighted load of fix balance with weights is not computed by dpsharp") : _setUp ? sim.AtomCount : 0.0,
+            1 => _balanced ? iterations : 0.0,
+            _ => _balanced ? 1.0 : 0.0,
+        };
+
+        public bool ExtensiveVector(int i) => false;
     }
 }
