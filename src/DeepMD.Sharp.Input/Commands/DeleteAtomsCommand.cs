@@ -105,5 +105,6 @@ public sealed class DeleteAtomsCommand : IDeckCommand
                     f.Group = renamed.TryGetValue(f.Group, out var m) ? m : AtomGroup.Of(f.Group.Name, f.Group.Ids!.Where(newId.ContainsKey).Select(id => newId[id]));
         }
         context.Out.WriteLine($"Deleted {before - a.Count} atoms, new total = {a.Count}");
+        sim.ShrinkWrapBox(); // LAMMPS' delete_atoms ends with pbc and reset_box
     }
 }

@@ -45,5 +45,8 @@ public sealed class BalanceFixStyle : IFixStyle
         public override string Style => "balance";
 
         public override bool SupportsGroups => true;
+
+        /// <summary>LAMMPS' fix balance declares a subdomain change, so thermo one/multi print the volume.</summary>
+        public override bool ChangesSubdomains => true;
     }
 }
