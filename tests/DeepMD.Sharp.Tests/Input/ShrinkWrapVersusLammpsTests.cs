@@ -57,21 +57,23 @@ public class ShrinkWrapVersusLammpsTests
     [Test]
     public void TwoDimensionalFixedAndShrinkWrappedFacesWithMinimizeMatchLammps()
     {
-        // 2-d, y fixed below and shrink-wrapped above: a push along +y moves the atoms up, away from the fixed face;
+        // 2-d, y fixed below (two lattice rows under the atoms) and shrink-wrapped above: a push along +y moves the
+        // atoms up, away from the fixed face;
         // then a cg minimization, whose neighbor builds shrink-wrap the box too.
         var (lammps, ours) = RunBoth("""
             dimension 2
             boundary p fs p
             atom_style atomic
             lattice hex 0.9
-            region box block 0 10 0 5 -0.25 0.25
+            region box block 0 10 -2 5 -0.25 0.25
             create_box 1 box
-            create_atoms 1 box
+            region atoms block INF INF 0 INF INF INF
+            create_atoms 1 region atoms
             mass 1 1.0
             pair_style lj/cut 2.5
             pair_coeff 1 1 1.0 1.0 2.5
             neigh_modify delay 0
-            velocity all create 1.0 4928459
+            velocity all create 0.5 4928459
             fix 1 all nve
             fix 2 all addforce 0.0 0.3 0.0
             fix 3 all enforce2d
@@ -88,11 +90,11 @@ public class ShrinkWrapVersusLammpsTests
     [Test]
     public void ThermoOneGetsVolumeOnlyWhenTheBoxMayChange()
     {
-        // LAMMPS' Thermo::init at each run: Volume for shrink-wrapped faces or fix balance, not for fixed faces
+        // LAMMPS' Thermo::init at each run: no Volume in a periodic box, Volume with fix balance or shrink-wrapped faces
         var (lammps, ours) = RunBoth("""
             units lj
             atom_style atomic
-            boundary p f p
+            boundary p p p
             lattice fcc 0.8442
             region box block 0 3 0 3 0 3
             create_box 1 box
