@@ -403,7 +403,7 @@ public sealed class Simulation
     {
         Validate();
         Atoms.Trim();
-        var continues = continueLastRun && PendingCheckpoint is null && !Fixes.Any(f => f.UsesStorageOrder || f.UsesWrappedPositions) && _lastRun.Continues(this);
+        var continues = continueLastRun && PendingCheckpoint is null && Box is not { ShrinkWraps: true } && !Fixes.Any(f => f.UsesStorageOrder || f.UsesWrappedPositions) && _lastRun.Continues(this);
         _lastRun.Forget();
         SetupCount++;
         _perAtomForComputes = Computes.Any(k => k.NeedsPerAtomEnergy || k.NeedsPerAtomVirial);
@@ -512,11 +512,34 @@ public sealed class Simulation
                 throw new SimulationException($"step {Step}: atom {a.Id[i]} at ({a.X[i]}, {a.Y[i]}, {a.Z[i]}) is {far:G3} box lengths outside the periodic box (more than {Core.Geometry.Box.MaxBoxLengthsOutside:G0}); the run became unstable (timestep too large or bad potential?)", Step, a.Id[i]);
             if (!double.IsFinite(a.X[i]) || !double.IsFinite(a.Y[i]) || !double.IsFinite(a.Z[i]))
                 throw new SimulationException($"step {Step}: atom {a.Id[i]} has a non-finite position ({a.X[i]}, {a.Y[i]}, {a.Z[i]}); the run became unstable (timestep too large or bad potential?)", Step, a.Id[i]);
-            if (!box.InsideNonPeriodic(a.X[i], a.Y[i], a.Z[i]))
-                throw new SimulationException($"step {Step}: atom {a.Id[i]} is lost: it left the box through a non-periodic boundary at ({a.X[i]}, {a.Y[i]}, {a.Z[i]})", Step, a.Id[i]);
         }
+        // LAMMPS' reset_box after pbc: shrink-wrapped faces follow the atoms, so only fixed faces lose atoms
+        ShrinkWrapBox();
+        if (!box.Periodic[0] || !box.Periodic[1] || !box.Periodic[2])
+            for (var i = 0; i < a.Count; i++)
+                if (!box.InsideNonPeriodic(a.X[i], a.Y[i], a.Z[i]))
+                    throw new SimulationException($"step {Step}: atom {a.Id[i]} is lost: it left the box through a non-periodic boundary at ({a.X[i]}, {a.Y[i]}, {a.Z[i]})", Step, a.Id[i]);
         BuildNeighborList(a.X.AsSpan(0, a.Count), a.Y.AsSpan(0, a.Count), a.Z.AsSpan(0, a.Count));
     }
+
+    /// <summary>
+    /// LAMMPS' Domain::reset_box: moves the box's shrink-wrapped faces (boundary s, m) to the atoms' extent plus the
+    /// margin. Done at every neighbor list build and by the commands that move or add atoms; nothing for other boxes.
+    /// </summary>
+    public void ShrinkWrapBox()
+    {
+        if (Box is not { ShrinkWraps: true } box || Atoms.Count == 0) return;
+        if (Decomposed is { Active: true })
+            throw new UserInputException("shrink-wrapped boundaries (s, m) are not carried over several processes yet; run this deck on one process (without mpirun)");
+        var n = Atoms.Count;
+        box.ShrinkWrap(Atoms.X.AsSpan(0, n), Atoms.Y.AsSpan(0, n), Atoms.Z.AsSpan(0, n));
+    }
+
+    /// <summary>
+    /// Whether the box may change during a run (LAMMPS' domain->box_change): shrink-wrapped faces, or a fix that
+    /// changes the box or the subdomains (npt, nph, deform, balance). Thermo styles one and multi then print the volume.
+    /// </summary>
+    public bool BoxMayChange => Box is { ShrinkWraps: true } || Fixes.Any(f => f.ChangesBox || f.ChangesSubdomains);
 
     /// <summary>
     /// LAMMPS' Domain::pbc with fix deform remap v: an atom that crossed a periodic face takes the box's velocity

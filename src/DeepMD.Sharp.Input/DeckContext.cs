@@ -84,6 +84,9 @@ public sealed class DeckContext
     /// <summary>Periodicity of x, y, z (<c>boundary</c>).</summary>
     public bool[] Periodic { get; } = [true, true, true];
 
+    /// <summary>The <c>boundary</c> letters per face (xlo xhi ylo yhi zlo zhi: p, f, s or m); the box takes them when created.</summary>
+    public string Boundary { get; set; } = "pppppp";
+
     public Lattice? Lattice { get; set; }
 
     public Dictionary<string, Region> Regions { get; } = [];

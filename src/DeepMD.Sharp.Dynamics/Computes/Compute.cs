@@ -27,8 +27,8 @@ public abstract class Compute
     /// <summary>The id from the deck.</summary>
     public string Id { get; }
 
-    /// <summary>The group the compute acts on.</summary>
-    public AtomGroup Group { get; }
+    /// <summary>The group the compute acts on (replaced by <c>delete_atoms compress</c>, which renumbers the atoms).</summary>
+    public AtomGroup Group { get; set; }
 
     /// <summary>The style name (e.g. <c>rdf</c>).</summary>
     public abstract string Style { get; }

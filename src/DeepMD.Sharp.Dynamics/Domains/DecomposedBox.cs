@@ -23,6 +23,8 @@ internal sealed class DecomposedBox
     /// <summary>At the start of a run: whether a fix changes the box, and the origin of the current box.</summary>
     public void Start(Simulation sim)
     {
+        if (sim.Box is { ShrinkWraps: true })
+            throw new Core.Errors.UserInputException("shrink-wrapped boundaries (s, m) are not carried over several processes yet; run this deck on one process (without mpirun)");
         _changes = sim.Fixes.Any(f => f.ChangesBox);
         sim.Box!.Lo.AsSpan(0, 3).CopyTo(Origin);
     }

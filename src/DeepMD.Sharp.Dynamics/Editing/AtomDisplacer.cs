@@ -21,6 +21,7 @@ public static class AtomDisplacer
             a.Z[i] += dz;
         }
         RemapAll(sim);
+        sim.ShrinkWrapBox();
     }
 
     /// <summary>
@@ -42,6 +43,7 @@ public static class AtomDisplacer
             a.Z[i] += dz * 2.0 * (rng.Uniform() - 0.5);
         }
         RemapAll(sim);
+        sim.ShrinkWrapBox();
     }
 
     /// <summary>Maps every atom into the periodic box however far it moved, keeping image counts.</summary>

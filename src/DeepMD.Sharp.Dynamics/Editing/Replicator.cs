@@ -64,6 +64,7 @@ public static class Replicator
 
         var box = new SimulationBox(old.Lo[0], old.Lo[0] + nx * old.Lx, old.Lo[1], old.Lo[1] + ny * old.Ly, old.Lo[2], old.Lo[2] + nz * old.Lz,
             old.Xy * ny, old.Xz * nz, old.Yz * nz, old.Periodic[0], old.Periodic[1], old.Periodic[2]);
+        box.SetBoundary(old.Faces); // LAMMPS' set_initial_box: shrink-wrapped faces move out by their margin again
         sim.Box = box;
         a.Clear();
         for (var ix = 0; ix < nx; ix++)

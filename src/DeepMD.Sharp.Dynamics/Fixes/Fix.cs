@@ -31,6 +31,9 @@ public abstract class Fix
     /// </summary>
     public virtual bool ChangesBox => false;
 
+    /// <summary>Whether this fix moves the processors' subdomains (LAMMPS' BOX_CHANGE_DOMAIN, fix balance): thermo then prints the volume, as LAMMPS.</summary>
+    public virtual bool ChangesSubdomains => false;
+
     /// <summary>
     /// Whether this fix follows LAMMPS' storage order of the atoms (<see cref="Simulation.StorageOrder"/>: fix langevin
     /// assigns its random numbers in it). That order is sorted at list rebuilds, so such a run rebuilds the list at its

@@ -27,6 +27,9 @@ public sealed class ThermoOutput : IRunObserver, Device.IStepSchedule
     /// <summary>The multi-line block style instead of one line per step.</summary>
     public bool Multi { get; set; }
 
+    /// <summary><c>thermo_style custom</c> (the columns are exactly <see cref="Keywords"/>; one and multi may add Volume).</summary>
+    public bool Custom { get; set; }
+
     /// <summary>Normalise extensive quantities per atom (null: the unit style's default).</summary>
     public bool? Normalize { get; set; }
 
@@ -90,14 +93,19 @@ public sealed class ThermoOutput : IRunObserver, Device.IStepSchedule
         // A v_ column names a variable that must exist and be equal-style: refused before the header, as LAMMPS does at setup.
         foreach (var k in Keywords)
             if (k.StartsWith("v_", StringComparison.Ordinal) && Variable is { } f) f(k[2..]);
-        // LAMMPS adds a Volume column to thermo_style one when a fix changes the box (npt, nph, deform)
-        _columns = !Multi && Keywords.SequenceEqual(ThermoKeywords.One) && sim.Fixes.Any(f => f.ChangesBox) ? [.. Keywords, "vol"] : Keywords;
+        // LAMMPS' Thermo::init at each run's setup: styles one and multi get a Volume field when the box may change
+        // (shrink-wrapped faces, npt, nph, deform, balance)
+        _volume = sim.BoxMayChange && !Custom && (Multi || Keywords.SequenceEqual(ThermoKeywords.One));
+        _columns = !Multi && _volume ? [.. Keywords, "vol"] : Keywords;
         if (!Multi)
             Writer.WriteLine(string.Join(" ", _columns.Select(k => Column(k).Header)) + " ");
         Print(sim);
     }
 
     private List<string>? _columns;
+
+    /// <summary>Whether this run's one/multi output carries LAMMPS' extra Volume field.</summary>
+    private bool _volume;
 
     /// <inheritdoc/>
     public bool NeedsState(Simulation sim, long step) => step == sim.RunEndStep || (Every > 0 && step % Every == 0);
@@ -151,7 +159,9 @@ public sealed class ThermoOutput : IRunObserver, Device.IStepSchedule
 
     private void PrintMulti(Simulation sim, ThermoSample s)
     {
-        string[] names = ["etotal", "ke", "temp", "pe", "ebond", "eangle", "edihed", "eimp", "evdwl", "ecoul", "elong", "press"];
+        string[] names = _volume
+            ? ["etotal", "ke", "temp", "pe", "ebond", "eangle", "edihed", "eimp", "evdwl", "ecoul", "elong", "press", "vol"]
+            : ["etotal", "ke", "temp", "pe", "ebond", "eangle", "edihed", "eimp", "evdwl", "ecoul", "elong", "press"];
         Writer.WriteLine($"---------------- Step {CFormat.D(sim.Step, 8)} ----- CPU = {CFormat.F(s.CpuSeconds, 4, 11)} (sec) ----------------");
         _line.Clear();
         for (var i = 0; i < names.Length; i++)

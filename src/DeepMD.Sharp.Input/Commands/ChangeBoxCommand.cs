@@ -2,6 +2,7 @@ namespace DeepMD.Sharp.Input.Commands;
 
 using System.Globalization;
 using DeepMD.Sharp.Core.Errors;
+using DeepMD.Sharp.Core.Geometry;
 using DeepMD.Sharp.Dynamics.Editing;
 using DeepMD.Sharp.IO;
 
@@ -113,6 +114,7 @@ public sealed class ChangeBoxCommand : IDeckCommand
         // atoms into the current box first (LAMMPS' pbc()), then remember it for remap
         for (var i = 0; i < a.Count; i++)
             box.Remap(ref a.X[i], ref a.Y[i], ref a.Z[i], ref a.ImageA[i], ref a.ImageB[i], ref a.ImageC[i]);
+        sim.ShrinkWrapBox(); // LAMMPS' reset_box: shrink-wrapped faces on the atoms before the operations
         double[] lo = [.. box.Lo], hi = [.. box.Hi];
         double xy = box.Xy, xz = box.Xz, yz = box.Yz;
         var saved = Save(lo, hi, xy, xz, yz);
@@ -156,14 +158,10 @@ public sealed class ChangeBoxCommand : IDeckCommand
                 }
                 case Op.Boundary:
                 {
+                    var faces = SimulationBox.ParseBoundary(op.Boundary, out var why)
+                        ?? throw new UserInputException(why == "Both sides of boundary must be periodic" ? why : "Illegal change_box command");
                     var periodic = new bool[3];
-                    for (var d = 0; d < 3; d++)
-                        periodic[d] = op.Boundary[d] switch
-                        {
-                            "p" => true,
-                            "f" or "s" or "m" or "fs" or "ff" or "ss" or "mm" or "fm" or "sm" or "ms" or "mf" or "sf" => false,
-                            _ => throw new UserInputException($"Unknown boundary keyword: {op.Boundary[d]}"),
-                        };
+                    for (var d = 0; d < 3; d++) periodic[d] = faces[2 * d] == 'p';
                     if (dimension == 2 && !periodic[2]) throw new UserInputException("Cannot change box z boundary to non-periodic for a 2d simulation");
                     // LAMMPS zeroes the image counts of directions that are not periodic (and warns when any was set)
                     var reset = false;
@@ -179,6 +177,8 @@ public sealed class ChangeBoxCommand : IDeckCommand
                         box.Periodic[d] = periodic[d];
                         context.Periodic[d] = periodic[d];
                     }
+                    box.SetBoundary(faces, expand: false);
+                    context.Boundary = faces;
                     Apply(context, lo, hi, xy, xz, yz);
                     break;
                 }
@@ -210,6 +210,7 @@ public sealed class ChangeBoxCommand : IDeckCommand
                 }
             }
         }
+        sim.ShrinkWrapBox(); // LAMMPS applies shrink-wrapping after the operations
         if (!moveAtoms) return;
         // map every atom into the new box, keeping image counts; atoms outside a non-periodic face are refused
         AtomDisplacer.RemapAll(sim);
@@ -229,6 +230,13 @@ public sealed class ChangeBoxCommand : IDeckCommand
         if ((p[0] && Math.Abs(xy / (hi[0] - lo[0])) > 0.5) || (p[0] && Math.Abs(xz / (hi[0] - lo[0])) > 0.5) || (p[1] && Math.Abs(yz / (hi[1] - lo[1])) > 0.5))
             throw new UserInputException("Triclinic box skew is too large");
         box.Reshape(lo[0], hi[0], lo[1], hi[1], lo[2], hi[2], xy, xz, yz);
+        // LAMMPS' set_initial_box after each operation: shrink-wrapped faces move out by 1e-4 of the new lengths
+        // ('m' faces take the new bounds as their minimum); the next operation starts from those bounds
+        if (box.ShrinkWraps)
+        {
+            box.SetBoundary(box.Faces);
+            for (var d = 0; d < 3; d++) (lo[d], hi[d]) = (box.Lo[d], box.Hi[d]);
+        }
         PrintBox(context, lo, hi, xy, xz, yz);
     }
 

@@ -219,6 +219,8 @@ public sealed class CreateAtomsCommand : IDeckCommand
 
     private void Finish(DeckContext context, Dynamics.Simulation sim, int before)
     {
+        // LAMMPS' create_atoms ends with reset_box: shrink-wrapped faces close in on the atoms
+        sim.ShrinkWrapBox();
         if (_molecule is not null)
         {
             Dynamics.Editing.AtomDisplacer.RemapAll(sim);

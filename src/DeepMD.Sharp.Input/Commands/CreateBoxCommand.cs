@@ -53,6 +53,7 @@ public sealed class CreateBoxCommand : IDeckCommand
             if (p[1] && Math.Abs(q.Yz / ly) > 0.5) throw Skew(args, "yz", q.Yz, "y", ly);
             var tri = context.CreateSimulation();
             tri.CreateBox(new SimulationBox(q.XLo, q.XHi, q.YLo, q.YHi, q.ZLo, q.ZHi, q.Xy, q.Xz, q.Yz, p[0], p[1], p[2]), n);
+            tri.Box!.SetBoundary(context.Boundary);
             SetTypes(tri);
             return;
         }
@@ -62,6 +63,8 @@ public sealed class CreateBoxCommand : IDeckCommand
             throw args.Error("the region must be bounded");
         var sim = context.CreateSimulation();
         sim.CreateBox(new SimulationBox(r.XLo, r.XHi, r.YLo, r.YHi, r.ZLo, r.ZHi, 0, 0, 0, p[0], p[1], p[2]), n);
+        // LAMMPS' set_initial_box: shrink-wrapped faces move out by 1e-4 of the box length, 'm' faces remember their bound
+        sim.Box!.SetBoundary(context.Boundary);
         SetTypes(sim);
         context.Out.WriteLine($"Created orthogonal box = ({Fmt(r.XLo)} {Fmt(r.YLo)} {Fmt(r.ZLo)}) to ({Fmt(r.XHi)} {Fmt(r.YHi)} {Fmt(r.ZHi)})");
     }

@@ -103,7 +103,12 @@ public sealed class DeleteAtomsCommand : IDeckCommand
             foreach (var f in sim.Fixes)
                 if (!f.Group.IsAll)
                     f.Group = renamed.TryGetValue(f.Group, out var m) ? m : AtomGroup.Of(f.Group.Name, f.Group.Ids!.Where(newId.ContainsKey).Select(id => newId[id]));
+            // computes hold their group too (compute temp on a group counts its atoms by id)
+            foreach (var c in sim.Computes)
+                if (!c.Group.IsAll)
+                    c.Group = renamed.TryGetValue(c.Group, out var m) ? m : AtomGroup.Of(c.Group.Name, c.Group.Ids!.Where(newId.ContainsKey).Select(id => newId[id]));
         }
         context.Out.WriteLine($"Deleted {before - a.Count} atoms, new total = {a.Count}");
+        sim.ShrinkWrapBox(); // LAMMPS' delete_atoms ends with pbc and reset_box
     }
 }

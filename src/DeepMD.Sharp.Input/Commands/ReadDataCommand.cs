@@ -19,6 +19,9 @@ public sealed class ReadDataCommand : IDeckCommand
         var (xlo, ylo, zlo) = (sim.Box!.Lo[0], sim.Box.Lo[1], sim.Box.Lo[2]);
         context.Out.WriteLine($"Reading data file ...");
         context.Out.WriteLine($"  {(sim.Box!.IsTriclinic ? "triclinic" : "orthogonal")} box = ({G(xlo)} {G(ylo)} {G(zlo)}) to ({G(sim.Box.Hi[0])} {G(sim.Box.Hi[1])} {G(sim.Box.Hi[2])})");
+        // LAMMPS' set_initial_box, then (shrink-wrapped faces) reset_box around the atoms read
+        sim.Box.SetBoundary(context.Boundary);
+        sim.ShrinkWrapBox();
         context.Out.WriteLine($"  {sim.AtomCount} atoms");
         var topo = sim.Atoms.Topology;
         if (topo.Bonds.Count > 0) context.Out.WriteLine($"  {topo.Bonds.Count} bonds");

@@ -20,6 +20,8 @@ public sealed class ReadRestartCommand : IDeckCommand
         var checkpoint = CheckpointFile.Read(path);
         context.Units = UnitSystem.FromName(checkpoint.Units);
         for (var d = 0; d < 3; d++) context.Periodic[d] = checkpoint.Periodic[d];
+        // the checkpoint keeps periodicity only: shrink-wrapped faces come back as fixed ones
+        context.Boundary = string.Concat(checkpoint.Periodic.Select(p => p ? "pp" : "ff"));
         context.AtomStyle = checkpoint.AtomStyle;
         var sim = context.CreateSimulation();
         checkpoint.ApplyTo(sim);

@@ -19,10 +19,12 @@ public sealed class ThermoStyleCommand : IDeckCommand
         {
             case "one":
                 t.Multi = false;
+                t.Custom = false;
                 t.Keywords = [.. ThermoKeywords.One];
                 break;
             case "multi":
                 t.Multi = true;
+                t.Custom = false;
                 break;
             case "custom":
                 args.RequireAtLeast(2, "custom KEYWORD ...");
@@ -50,6 +52,7 @@ public sealed class ThermoStyleCommand : IDeckCommand
                     list.Add(w);
                 }
                 t.Multi = false;
+                t.Custom = true;
                 t.Keywords = list;
                 break;
             default:

@@ -36,6 +36,7 @@ public sealed class WriteDataCommand : IDeckCommand
         context.Out.WriteLine("System init for write_data ...");
         var sim = context.Simulation;
         var box = sim.Box ?? throw new Core.Errors.UserInputException("write_data before the box exists");
+        sim.ShrinkWrapBox(); // LAMMPS' write_data does pbc and reset_box first
         if (!context.IsRootRank) return; // every rank holds the whole system between runs; rank 0 writes
         LammpsDataWriter.Write(context.OutputPath(args[0]), box, sim.Atoms, sim.TypeCount, sim.Masses, sim.Step, sim.Units.Name, noCoeff ? null : Coeffs(sim));
     }

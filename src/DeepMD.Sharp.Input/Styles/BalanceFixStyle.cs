@@ -77,5 +77,8 @@ public sealed class BalanceFixStyle : IFixStyle
         };
 
         public bool ExtensiveVector(int i) => false;
+
+        /// <summary>LAMMPS' fix balance declares a subdomain change, so thermo one/multi print the volume.</summary>
+        public override bool ChangesSubdomains => true;
     }
 }

@@ -102,7 +102,13 @@ public sealed class DeformFixStyle : IFixStyle
                 default: throw Illegal();
             }
         }
-        // LAMMPS refuses deformation of shrink-wrapped dimensions; this engine has none (fixed boundaries only).
+        // LAMMPS refuses deformation of shrink-wrapped dimensions (reset_box would change the length or tilt)
+        var faces = context.Simulation.Box!.Faces;
+        bool Shrunk(int d) => faces[2 * d] is 's' or 'm' || faces[2 * d + 1] is 's' or 'm';
+        for (var d = 0; d < 3; d++)
+            if (kinds[d] != FixDeform.Kind.None && Shrunk(d)) throw new UserInputException("Cannot use fix deform on a shrink-wrapped boundary");
+        if ((kinds[3] != FixDeform.Kind.None && Shrunk(2)) || (kinds[4] != FixDeform.Kind.None && Shrunk(2)) || (kinds[5] != FixDeform.Kind.None && Shrunk(1)))
+            throw new UserInputException("Cannot use fix deform tilt on a shrink-wrapped 2nd dim");
         double[] scale = [1, 1, 1];
         if (lattice && kinds.Any(x => x is FixDeform.Kind.Final or FixDeform.Kind.Delta or FixDeform.Kind.Vel or FixDeform.Kind.Wiggle) && context.Lattice is { } lat)
             scale = [lat.XLattice, lat.YLattice, lat.ZLattice];
