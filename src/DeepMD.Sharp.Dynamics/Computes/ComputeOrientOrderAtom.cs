@@ -25,8 +25,7 @@ public sealed class ComputeOrientOrderAtom : Compute
     private readonly double _cutoff;
     private double[] _cg = [];
 
-    /// <param name="component">Degree whose q_lm are written as columns, or −1.</param>
-    /// <param name="cutoff">Neighbor cutoff (0: the pair style's).</param>
+    /// <summary>Degrees l, nnn (0: every neighbor within the cutoff), the W_l and Ŵ_l columns, the degree whose q_lm are columns (−1: none), cutoff (0: the pair style's).</summary>
     public ComputeOrientOrderAtom(string id, AtomGroup group, int[] degrees, int nnn, bool wl, bool wlHat, int component, double cutoff) : base(id, group)
     {
         _degrees = degrees;
