@@ -77,16 +77,16 @@ public sealed class ComputeOrientOrderAtom : Compute
                 near.Sort((p, q) => p.Rsq.CompareTo(q.Rsq));
                 near.RemoveRange(_nnn, near.Count - _nnn);
             }
-            Array.Clear(qn);
+            System.Array.Clear(qn);
             Boop(near, qn, qr, qi);
-            Array.Copy(qn, 0, values, i * cols, cols);
+            System.Array.Copy(qn, 0, values, i * cols, cols);
         }
     }
 
     private void Boop(List<(double Rsq, double X, double Y, double Z)> near, double[] qn, double[,] qr, double[,] qi)
     {
-        Array.Clear(qr);
-        Array.Clear(qi);
+        System.Array.Clear(qr);
+        System.Array.Clear(qi);
         foreach (var (_, x, y, z) in near)
         {
             var rmag = Math.Sqrt(x * x + y * y + z * z);
@@ -177,7 +177,7 @@ public sealed class ComputeOrientOrderAtom : Compute
         }
         if (_component >= 0)
         {
-            var il = Array.IndexOf(_degrees, _component);
+            var il = System.Array.IndexOf(_degrees, _component);
             var l = _component;
             if (qn[il] < QEpsilon)
                 for (var m = 0; m < 2 * l + 1; m++)
