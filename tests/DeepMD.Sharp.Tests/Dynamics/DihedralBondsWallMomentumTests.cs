@@ -362,7 +362,7 @@ public class DihedralBondsWallMomentumTests
 
     [TestCase(MolBox + "dihedral_style harmonic\ndihedral_coeff 1 1.0 2 3\n", "Incorrect sign arg for dihedral coefficients")]
     [TestCase(MolBox + "dihedral_style harmonic\ndihedral_coeff 1 1.0 1 -1\n", "Incorrect multiplicity arg for dihedral coefficients")]
-    [TestCase(MolBox + "pair_style lj/cut 2.5\npair_coeff * * 1 1\ncreate_bonds many all all 1 1.0 1.2\n", "Create_bonds command requires special_bonds 1-2 weights be 0.0")]
+    [TestCase(MolBox + "pair_style lj/cut 2.5\npair_coeff * * 1 1\nspecial_bonds lj/coul 0.5 1 1\ncreate_bonds many all all 1 1.0 1.2\n", "Create_bonds command requires special_bonds 1-2 weights be 0.0")]
     [TestCase(MolBox + "special_bonds lj/coul 0 1 1\ncreate_bonds many all all 1 1.0 1.2\n", "Create_bonds requires a pair style be defined")]
     [TestCase(MolBox + "create_bonds single/bond 2 1 2\n", "Invalid bond type in create_bonds command")]
     [TestCase(MolBox + "create_bonds single/bond 1 1 2000\n", "Create_bonds single/bond atoms do not exist")]
