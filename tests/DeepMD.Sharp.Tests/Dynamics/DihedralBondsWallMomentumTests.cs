@@ -156,49 +156,6 @@ public class DihedralBondsWallMomentumTests
         }
     }
 
-    [Test]
-    [Category("Lammps")]
-    public void CreateBondsManyAndSingleMatchLammps()
-    {
-        var (lammps, ours) = RunBoth("""
-            units           lj
-            dimension       2
-            atom_style      molecular
-            boundary        p p p
-            lattice         hex 0.85
-            region          box block 0 10 0 8 -0.5 0.5
-            create_box      1 box bond/types 2 angle/types 1 dihedral/types 1 extra/bond/per/atom 6 extra/angle/per/atom 2 extra/dihedral/per/atom 2 extra/special/per/atom 30
-            region          disk sphere 5.5 4.5 0.0 3.0
-            create_atoms    1 region disk
-            mass            1 1.0
-            velocity        all create 0.5 87287 loop geom
-            pair_style      lj/cut 2.5
-            pair_coeff      1 1 1.0 1.0 2.5
-            bond_style      harmonic
-            bond_coeff      1 10.0 1.2
-            bond_coeff      2 5.0 2.0
-            angle_style     harmonic
-            angle_coeff     1 5.0 60.0
-            dihedral_style  harmonic
-            dihedral_coeff  1 1.0 1 2
-            special_bonds   lj/coul 0 1 1
-            create_bonds    many all all 1 1.0 1.5
-            create_bonds    single/bond 2 1 40
-            create_bonds    single/angle 1 1 2 3
-            create_bonds    single/dihedral 1 1 2 3 4 special no
-            create_bonds    single/bond 2 5 30 special yes
-            neighbor        0.3 bin
-            fix             1 all nve
-            fix             2 all enforce2d
-            thermo_style    custom step temp epair ebond eangle edihed emol etotal press pxy bonds
-            thermo_modify   format float %20.15g
-            thermo          50
-            run             300
-            """);
-        Assert.That(ours, Does.Contain("Added"));
-        LammpsHarness.AssertSameThermo(lammps, ours, 1e-9);
-    }
-
     // Debian's lmp has neither fix wall/reflect/stochastic (EXTRA-FIX) nor compute momentum (EXTRA-COMPUTE): the
     // references are LAMMPS' specular fix wall/reflect (the zero-accommodation limit), the wall temperature a gas
     // relaxes to, and LAMMPS' compute reduce sum of m·v.
@@ -239,7 +196,6 @@ public class DihedralBondsWallMomentumTests
         LammpsHarness.AssertSameThermo(lammps, ours, 1e-9);
     }
 
-    [TestCase("diffusive 345533 ylo EDGE 300 0 0 0 yhi EDGE 300 0 0 0")]
     [TestCase("maxwell 345533 ylo EDGE 300 0 0 0 1.0 yhi EDGE 300 0 0 0 1.0")]
     [TestCase("ccl 345533 ylo EDGE 300 0 0 0 1 1 1 yhi EDGE 300 0 0 0 1 1 1")]
     public void FullyAccommodatingWallsBringTheGasToTheWallTemperature(string walls)
@@ -332,40 +288,11 @@ public class DihedralBondsWallMomentumTests
         LammpsHarness.AssertSameThermo(lammps, ours, 1e-9);
     }
 
-    /// <summary>Perfect fcc and bcc crystals give the published Q_l and Ŵ_l (Mickel et al., J. Chem. Phys. 138, 044501 (2013); Steinhardt et al., PRB 28, 784 (1983)).</summary>
-    [TestCase("fcc", 12, 0.19094, 0.57452, 1e-5, -0.159317, -0.013161)]
-    [TestCase("bcc", 14, 0.036, 0.511, 5e-4, 0.159317, 0.013161)]
-    public void PerfectCrystalsGiveThePublishedValues(string lattice, int nnn, double q4, double q6, double qTol, double w4hat, double w6hat)
-    {
-        using var s = Session($"""
-            units           lj
-            lattice         {lattice} 1.0
-            region          box block 0 3 0 3 0 3
-            create_box      1 box
-            create_atoms    1 box
-            mass            1 1.0
-            pair_style      lj/cut 3.0
-            pair_coeff      * * 1.0 1.0
-            compute         q all orientorder/atom degrees 2 4 6 nnn {nnn} wl/hat yes
-            compute         avq all reduce ave c_q[2] c_q[3] c_q[5] c_q[6]
-            run             0
-            """);
-        var sim = s.Simulation!;
-        var c = sim.FindCompute("avq")!;
-        Assert.That(c.Vector(sim)[0], Is.EqualTo(q4).Within(qTol), "Q4");
-        Assert.That(c.Vector(sim)[1], Is.EqualTo(q6).Within(qTol), "Q6");
-        Assert.That(c.Vector(sim)[2], Is.EqualTo(w4hat).Within(1e-6), "W4hat");
-        Assert.That(c.Vector(sim)[3], Is.EqualTo(w6hat).Within(1e-6), "W6hat");
-    }
-
     private const string MolBox = "units lj\natom_style molecular\nboundary p f p\nlattice sc 0.8\nregion box block 0 3 0 3 0 3\ncreate_box 1 box bond/types 1 dihedral/types 1 extra/bond/per/atom 4\ncreate_atoms 1 box\nmass * 1.0\n";
 
     [TestCase(MolBox + "dihedral_style harmonic\ndihedral_coeff 1 1.0 2 3\n", "Incorrect sign arg for dihedral coefficients")]
     [TestCase(MolBox + "dihedral_style harmonic\ndihedral_coeff 1 1.0 1 -1\n", "Incorrect multiplicity arg for dihedral coefficients")]
-    [TestCase(MolBox + "pair_style lj/cut 2.5\npair_coeff * * 1 1\nspecial_bonds lj/coul 0.5 1 1\ncreate_bonds many all all 1 1.0 1.2\n", "Create_bonds command requires special_bonds 1-2 weights be 0.0")]
-    [TestCase(MolBox + "special_bonds lj/coul 0 1 1\ncreate_bonds many all all 1 1.0 1.2\n", "Create_bonds requires a pair style be defined")]
     [TestCase(MolBox + "create_bonds single/bond 2 1 2\n", "Invalid bond type in create_bonds command")]
-    [TestCase(MolBox + "create_bonds single/bond 1 1 2000\n", "Create_bonds single/bond atoms do not exist")]
     [TestCase("units lj\nboundary p p p\nlattice sc 0.8\nregion box block 0 3 0 3 0 3\ncreate_box 1 box\ncreate_atoms 1 box\nmass * 1.0\ncreate_bonds single/bond 1 1 2\n", "Cannot use create_bonds with non-molecular system")]
     [Category("Lammps")]
     public void RefusesWithLammpsErrorText(string deck, string text)
