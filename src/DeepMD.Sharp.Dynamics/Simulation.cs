@@ -150,6 +150,9 @@ public sealed class Simulation
     /// <summary>Angle energy of the last evaluation (thermo eangle; part of <see cref="PotentialEnergy"/>).</summary>
     public double AngleEnergy => Bonded.AngleEnergy;
 
+    /// <summary>Dihedral energy of the last evaluation (thermo edihed; part of <see cref="PotentialEnergy"/>).</summary>
+    public double DihedralEnergy => Bonded.DihedralEnergy;
+
     /// <summary>Bonded energy of the last evaluation (thermo emol; part of <see cref="PotentialEnergy"/>).</summary>
     public double MolecularEnergy => Bonded.MolecularEnergy;
 

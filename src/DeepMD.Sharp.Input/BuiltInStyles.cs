@@ -33,6 +33,7 @@ public static class BuiltInStyles
         registry.RegisterCommand<ComputeCommand>();
         registry.RegisterCommand<CreateBoxCommand>();
         registry.RegisterCommand<DeleteAtomsCommand>();
+        registry.RegisterCommand<CreateBondsCommand>();
         registry.RegisterCommand<DisplaceAtomsCommand>();
         registry.RegisterCommand<DumpCommand>();
         registry.RegisterCommand<DumpModifyCommand>();
@@ -120,6 +121,7 @@ public static class BuiltInStyles
         registry.RegisterFixStyle<TempCsvrFixStyle>();
         registry.RegisterFixStyle<TempRescaleFixStyle>();
         registry.RegisterFixStyle<WallReflectFixStyle>();
+        registry.RegisterFixStyle<WallReflectStochasticFixStyle>();
         registry.RegisterFixStyle<BalanceFixStyle>();
         registry.RegisterFixStyle<ControllerFixStyle>();
         registry.RegisterFixStyle<WallLj93FixStyle>();

@@ -197,6 +197,8 @@ public sealed class DeckContext
                         break;
                     case "dihedral coeffs":
                         if (Bonded.DihedralStyle is null) throw new UserInputException("read_data: Must define dihedral_style before Dihedral Coeffs");
+                        if (Bonded.Dihedral is { } dihedral)
+                            Commands.BondedStyleNames.Coeff(this, new DeckArguments("dihedral_coeff", words), dihedral, "dihedral", () => sim.Atoms.Topology.DihedralTypes);
                         break;
                     case "improper coeffs":
                         if (Bonded.ImproperStyle is null) throw new UserInputException("read_data: Must define improper_style before Improper Coeffs");
@@ -205,7 +207,7 @@ public sealed class DeckContext
                         throw new UserInputException($"read_data: the {name} section (class2 cross terms) is not supported; remove it or use a data file without it");
                 }
             }
-            if (key is "pair coeffs" or "pairij coeffs" or "bond coeffs" or "angle coeffs") coeffs.Remove(name);
+            if (key is "pair coeffs" or "pairij coeffs" or "bond coeffs" or "angle coeffs" || key == "dihedral coeffs" && Bonded.Dihedral is not null) coeffs.Remove(name);
         }
     }
 

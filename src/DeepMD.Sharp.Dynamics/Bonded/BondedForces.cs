@@ -24,8 +24,11 @@ public sealed class BondedForces
 
     public AngleStyle? Angle { get; set; }
 
-    /// <summary>dihedral_style (none or zero: dihedrals exist but add no force).</summary>
+    /// <summary>dihedral_style name (none, zero or a computed style: then <see cref="Dihedral"/> is set).</summary>
     public string? DihedralStyle { get; set; }
+
+    /// <summary>The dihedral style that adds forces (null for zero/none).</summary>
+    public DihedralStyle? Dihedral { get; set; }
 
     /// <summary>improper_style (none or zero).</summary>
     public string? ImproperStyle { get; set; }
@@ -38,8 +41,11 @@ public sealed class BondedForces
     /// <summary>Angle energy of the last evaluation (thermo eangle).</summary>
     public double AngleEnergy { get; private set; }
 
-    /// <summary>Bond + angle (+ dihedral + improper, zero here) energy: thermo emol.</summary>
-    public double MolecularEnergy => BondEnergy + AngleEnergy;
+    /// <summary>Dihedral energy of the last evaluation (thermo edihed).</summary>
+    public double DihedralEnergy { get; private set; }
+
+    /// <summary>Bond + angle + dihedral (+ improper, zero here) energy: thermo emol.</summary>
+    public double MolecularEnergy => BondEnergy + AngleEnergy + DihedralEnergy;
 
     /// <summary>Special-bond pairs changed; the list is made again at the next evaluation.</summary>
     public void Invalidate() => _specialKey = null;
@@ -55,6 +61,7 @@ public sealed class BondedForces
         else if (t.Bonds.Count > 0) warn?.Invoke("WARNING: Bonds are defined but no bond style is set");
         if (Angle is { } a) a.RequireAll(t.AngleTypes);
         else if (t.Angles.Count > 0) warn?.Invoke("WARNING: Angles are defined but no angle style is set");
+        if (Dihedral is { } dh) dh.RequireAll(t.DihedralTypes);
         if (t.Dihedrals.Count > 0 && DihedralStyle is null) warn?.Invoke("WARNING: Dihedrals are defined but no dihedral style is set");
         if (t.Impropers.Count > 0 && ImproperStyle is null) warn?.Invoke("WARNING: Impropers are defined but no improper style is set");
     }
@@ -62,7 +69,7 @@ public sealed class BondedForces
     /// <summary>Adds the bonded terms and the special-bond corrections of the current positions to <paramref name="f"/>.</summary>
     public void Compute(AtomState atoms, SimulationBox box, IPotential? pair, ForceResult f, long step, Action<string>? warn)
     {
-        BondEnergy = AngleEnergy = 0;
+        BondEnergy = AngleEnergy = DihedralEnergy = 0;
         var topo = atoms.Topology;
         if (topo.IsEmpty) return;
         var n = atoms.Count;
@@ -114,8 +121,47 @@ public sealed class BondedForces
                 }
             }
         }
-        f.Energy += BondEnergy + AngleEnergy;
+        if (Dihedral is { } dihedral) ComputeDihedrals(atoms, box, dihedral, f, step, perAtom);
+        f.Energy += BondEnergy + AngleEnergy + DihedralEnergy;
         ApplySpecial(atoms, box, pair, f, step, perAtom, warn);
+    }
+
+    /// <summary>
+    /// Dihedral forces, energy and virial (LAMMPS' four-body tally: b1⊗f1 + b2⊗f3 + (b3 + b2)⊗f4; a quarter of the
+    /// energy and virial to each atom).
+    /// </summary>
+    private void ComputeDihedrals(AtomState atoms, SimulationBox box, DihedralStyle style, ForceResult f, long step, bool perAtom)
+    {
+        Span<double> b1 = stackalloc double[3], b2 = stackalloc double[3], b3 = stackalloc double[3];
+        Span<double> f1 = stackalloc double[3], f2 = stackalloc double[3], f3 = stackalloc double[3], f4 = stackalloc double[3];
+        foreach (var t in atoms.Topology.Dihedrals)
+        {
+            int i1 = Index(t.A, step), i2 = Index(t.B, step), i3 = Index(t.C, step), i4 = Index(t.D, step);
+            Delta(atoms, box, i1, i2, b1);
+            Delta(atoms, box, i3, i2, b2);
+            Delta(atoms, box, i4, i3, b3);
+            var e = style.Evaluate(t.Type, b1, b2, b3, f1, f2, f3, f4);
+            DihedralEnergy += e;
+            f.Fx[i1] += f1[0]; f.Fy[i1] += f1[1]; f.Fz[i1] += f1[2];
+            f.Fx[i2] += f2[0]; f.Fy[i2] += f2[1]; f.Fz[i2] += f2[2];
+            f.Fx[i3] += f3[0]; f.Fy[i3] += f3[1]; f.Fz[i3] += f3[2];
+            f.Fx[i4] += f4[0]; f.Fy[i4] += f4[1]; f.Fz[i4] += f4[2];
+            for (var a = 0; a < 3; a++)
+            for (var b = 0; b < 3; b++)
+            {
+                var w = b1[b] * f1[a] + b2[b] * f3[a] + (b3[b] + b2[b]) * f4[a];
+                f.Virial[3 * a + b] += w;
+                if (perAtom)
+                    foreach (var i in (ReadOnlySpan<int>)[i1, i2, i3, i4]) f.AtomVirial[9 * i + 3 * a + b] += 0.25 * w;
+            }
+            if (perAtom)
+            {
+                f.AtomEnergy[i1] += 0.25 * e;
+                f.AtomEnergy[i2] += 0.25 * e;
+                f.AtomEnergy[i3] += 0.25 * e;
+                f.AtomEnergy[i4] += 0.25 * e;
+            }
+        }
     }
 
     /// <summary>Adds one central pair term: force fpair·d on i and −fpair·d on j (d = x_i − x_j), energy e, virial fpair·d⊗d.</summary>
@@ -238,7 +284,16 @@ public sealed class BondedForces
     /// <summary>x_i − x_j at its minimum image (LAMMPS' Domain::minimum_image: one shift per periodic direction, z then y then x).</summary>
     private static void Delta(AtomState a, SimulationBox box, int i, int j, Span<double> d)
     {
-        double dx = a.X[i] - a.X[j], dy = a.Y[i] - a.Y[j], dz = a.Z[i] - a.Z[j];
+        d[0] = a.X[i] - a.X[j];
+        d[1] = a.Y[i] - a.Y[j];
+        d[2] = a.Z[i] - a.Z[j];
+        MinimumImage(box, d);
+    }
+
+    /// <summary>A separation vector moved to its minimum image in place (LAMMPS' Domain::minimum_image).</summary>
+    public static void MinimumImage(SimulationBox box, Span<double> d)
+    {
+        double dx = d[0], dy = d[1], dz = d[2];
         if (box.Periodic[2] && Math.Abs(dz) > 0.5 * box.Lz)
         {
             var s = dz < 0 ? 1 : -1;

@@ -191,3 +191,103 @@ public sealed class AngleZero : AngleStyle
         return 0;
     }
 }
+
+/// <summary>
+/// A dihedral style: energy of one dihedral 1-2-3-4 from its bond vectors b1 = x1 − x2, b2 = x3 − x2, b3 = x4 − x3, and
+/// the forces on its four atoms (they sum to zero).
+/// </summary>
+public abstract class DihedralStyle : BondedStyle
+{
+    public override string Kind => "dihedral";
+
+    public abstract double Evaluate(int type, ReadOnlySpan<double> b1, ReadOnlySpan<double> b2, ReadOnlySpan<double> b3,
+        Span<double> f1, Span<double> f2, Span<double> f3, Span<double> f4);
+}
+
+/// <summary>
+/// LAMMPS' <c>dihedral_style harmonic</c>: E = K [1 + d cos(n φ)], coefficients K d n with d = ±1 and n ≥ 0 integers;
+/// cos(nφ) and its derivative by the Chebyshev-like recursion on cos φ, sin φ (no acos), forces along the normals of the
+/// two planes as in LAMMPS' harmonic dihedral (Blondel–Karplus form).
+/// </summary>
+public sealed class DihedralHarmonic : DihedralStyle
+{
+    public override string Name => "harmonic";
+
+    public override string[] CoeffNames => ["K", "d", "n"];
+
+    protected override void Validate(double[] values)
+    {
+        if (values[1] is not (1 or -1)) throw new UserInputException($"Incorrect sign arg for dihedral coefficients: d = {values[1]} must be 1 or -1");
+        if (values[2] < 0 || values[2] != Math.Floor(values[2])) throw new UserInputException($"Incorrect multiplicity arg for dihedral coefficients: n = {values[2]} must be an integer ≥ 0");
+    }
+
+    public override double Evaluate(int type, ReadOnlySpan<double> b1, ReadOnlySpan<double> b2, ReadOnlySpan<double> b3,
+        Span<double> f1, Span<double> f2, Span<double> f3, Span<double> f4)
+    {
+        var co = Coeff(type)!;
+        double k = co[0], cosShift = co[1];
+        var m = (int)co[2];
+        double gx = -b2[0], gy = -b2[1], gz = -b2[2];
+        // Normals a = b1 × g and b = b3 × g of the planes 1-2-3 and 2-3-4 (g = x2 − x3).
+        var ax = b1[1] * gz - b1[2] * gy;
+        var ay = b1[2] * gx - b1[0] * gz;
+        var az = b1[0] * gy - b1[1] * gx;
+        var bx = b3[1] * gz - b3[2] * gy;
+        var by = b3[2] * gx - b3[0] * gz;
+        var bz = b3[0] * gy - b3[1] * gx;
+        var rasq = ax * ax + ay * ay + az * az;
+        var rbsq = bx * bx + by * by + bz * bz;
+        var rgsq = gx * gx + gy * gy + gz * gz;
+        var rg = Math.Sqrt(rgsq);
+        double rginv = 0, ra2inv = 0, rb2inv = 0;
+        if (rg > 0) rginv = 1.0 / rg;
+        if (rasq > 0) ra2inv = 1.0 / rasq;
+        if (rbsq > 0) rb2inv = 1.0 / rbsq;
+        var rabinv = Math.Sqrt(ra2inv * rb2inv);
+        var c = (ax * bx + ay * by + az * bz) * rabinv;
+        var s = rg * rabinv * (ax * b3[0] + ay * b3[1] + az * b3[2]);
+        c = Math.Clamp(c, -1.0, 1.0);
+
+        // p = cos(mφ), df1 = sin(mφ) by recursion, then the ±1 phase and −m dp/dφ.
+        double p = 1.0, df1 = 0.0, ddf1 = 0.0;
+        for (var i = 0; i < m; i++)
+        {
+            ddf1 = p * c - df1 * s;
+            df1 = p * s + df1 * c;
+            p = ddf1;
+        }
+        p = p * cosShift;
+        df1 = df1 * cosShift;
+        df1 *= -m;
+        p += 1.0;
+        if (m == 0)
+        {
+            p = 1.0 + cosShift;
+            df1 = 0.0;
+        }
+
+        var fg = b1[0] * gx + b1[1] * gy + b1[2] * gz;
+        var hg = b3[0] * gx + b3[1] * gy + b3[2] * gz;
+        var fga = fg * ra2inv * rginv;
+        var hgb = hg * rb2inv * rginv;
+        var gaa = -ra2inv * rg;
+        var gbb = rb2inv * rg;
+        var df = -k * df1;
+        var sx2 = df * (fga * ax - hgb * bx);
+        var sy2 = df * (fga * ay - hgb * by);
+        var sz2 = df * (fga * az - hgb * bz);
+        f1[0] = df * (gaa * ax);
+        f1[1] = df * (gaa * ay);
+        f1[2] = df * (gaa * az);
+        f2[0] = sx2 - f1[0];
+        f2[1] = sy2 - f1[1];
+        f2[2] = sz2 - f1[2];
+        f4[0] = df * (gbb * bx);
+        f4[1] = df * (gbb * by);
+        f4[2] = df * (gbb * bz);
+        f3[0] = -sx2 - f4[0];
+        f3[1] = -sy2 - f4[1];
+        f3[2] = -sz2 - f4[2];
+        return k * p;
+    }
+}

@@ -63,7 +63,7 @@ public static class ThermoKeywords
             new("epair", "E_pair", false, s => s.Extensive(s.Simulation.PotentialEnergy - s.Simulation.MolecularEnergy)),
             new("ebond", "E_bond", false, s => s.Extensive(s.Simulation.BondEnergy)),
             new("eangle", "E_angle", false, s => s.Extensive(s.Simulation.AngleEnergy)),
-            new("edihed", "E_dihed", false, _ => 0.0),
+            new("edihed", "E_dihed", false, s => s.Extensive(s.Simulation.DihedralEnergy)),
             new("eimp", "E_impro", false, _ => 0.0),
             new("emol", "E_mol", false, s => s.Extensive(s.Simulation.MolecularEnergy)),
             new("elong", "E_long", false, _ => 0.0),

@@ -8,7 +8,7 @@ internal static class BondedStyleNames
 {
     public static readonly string[] Bond = ["harmonic", "fene", "zero", "none"];
     public static readonly string[] Angle = ["harmonic", "zero", "none"];
-    public static readonly string[] Dihedral = ["zero", "none"];
+    public static readonly string[] Dihedral = ["harmonic", "zero", "none"];
     public static readonly string[] Improper = ["zero", "none"];
 
     /// <summary>LAMMPS' "X_style command when no Xs allowed": the atom style must hold the kind.</summary>
@@ -94,26 +94,36 @@ public sealed class AngleCoeffCommand : IDeckCommand
         BondedStyleNames.Coeff(context, args, context.Bonded.Angle, "angle", () => context.Simulation.Atoms.Topology.AngleTypes);
 }
 
-/// <summary><c>dihedral_style zero|none</c>: dihedrals are kept and written; no dihedral force is computed (other styles are refused).</summary>
+/// <summary>
+/// <c>dihedral_style harmonic|zero|none</c> (harmonic: K d n); zero keeps the dihedrals (written, counted) without
+/// force; other styles are refused.
+/// </summary>
 [DeckCommand("dihedral_style")]
 public sealed class DihedralStyleCommand : IDeckCommand
 {
     public void Execute(DeckContext context, DeckArguments args)
     {
-        args.RequireAtLeast(1, "zero|none");
+        args.RequireAtLeast(1, "harmonic|zero|none");
         BondedStyleNames.RequireAllowed(context, args, "dihedral");
         if (!BondedStyleNames.Dihedral.Contains(args[0])) throw BondedStyleNames.Unsupported(args, "dihedral", args[0], BondedStyleNames.Dihedral);
         context.Bonded.DihedralStyle = args[0];
+        context.Bonded.Dihedral = args[0] switch
+        {
+            "harmonic" => new DihedralHarmonic(),
+            _ => null,
+        };
     }
 }
 
-/// <summary><c>dihedral_coeff N [...]</c> for dihedral_style zero (accepted, nothing to compute).</summary>
+/// <summary><c>dihedral_coeff N args</c> for the current dihedral style (zero: accepted, nothing to compute).</summary>
 [DeckCommand("dihedral_coeff")]
 public sealed class DihedralCoeffCommand : IDeckCommand
 {
     public void Execute(DeckContext context, DeckArguments args)
     {
         if (context.Bonded.DihedralStyle is null) throw args.Error("dihedral_coeff command before dihedral_style is defined");
+        if (context.Bonded.Dihedral is { } style)
+            BondedStyleNames.Coeff(context, args, style, "dihedral", () => context.Simulation.Atoms.Topology.DihedralTypes);
     }
 }
 

@@ -61,6 +61,7 @@ public sealed class WriteDataCommand : IDeckCommand
         {
             Add("Bond Coeffs", sim.Bonded.Bond, topo.BondTypes);
             Add("Angle Coeffs", sim.Bonded.Angle, topo.AngleTypes);
+            Add("Dihedral Coeffs", sim.Bonded.Dihedral, topo.DihedralTypes);
         }
         foreach (var (name, (style, lines)) in topo.Coeffs) list.Add((name, style, lines));
         return list;

@@ -9,7 +9,7 @@ public static class ComputeStyles
 {
     /// <summary>Supported compute style names.</summary>
     public static readonly IReadOnlyList<string> Names =
-        ["chunk/atom", "com", "com/chunk", "coord/atom", "ke", "ke/atom", "msd", "msd/chunk", "pe", "pe/atom", "pressure", "rdf", "reduce", "stress/atom", "temp", "temp/com", "temp/deform", "temp/partial", "temp/region", "vacf"];
+        ["chunk/atom", "com", "com/chunk", "coord/atom", "ke", "ke/atom", "momentum", "msd", "msd/chunk", "orientorder/atom", "pe", "pe/atom", "pressure", "rdf", "reduce", "stress/atom", "temp", "temp/com", "temp/deform", "temp/partial", "temp/region", "vacf"];
 
     private static readonly string[] EnergyTerms = ["pair", "bond", "angle", "dihedral", "improper", "kspace", "fix"];
 
@@ -51,6 +51,9 @@ public static class ComputeStyles
             case "com":
                 NoArguments(args);
                 return new ComputeCom(id, group);
+            case "momentum":
+                NoArguments(args);
+                return new ComputeMomentum(id, group);
             case "vacf":
                 NoArguments(args);
                 return new ComputeVacf(id, group, sim);
@@ -59,7 +62,7 @@ public static class ComputeStyles
                 if (!group.IsAll) throw args.Error("Compute pe must use group all");
                 var terms = EnergyKeywords(args, 0);
                 var all = terms.Count == 0;
-                return new ComputePe(id, group, pair: all || terms.Contains("pair"), bond: all || terms.Contains("bond"), angle: all || terms.Contains("angle"));
+                return new ComputePe(id, group, pair: all || terms.Contains("pair"), bond: all || terms.Contains("bond"), angle: all || terms.Contains("angle"), dihedral: all || terms.Contains("dihedral"));
             }
             case "pe/atom":
             {
@@ -113,12 +116,67 @@ public static class ComputeStyles
                 return new ComputeMsdChunk(id, group, ComputeChunkAtom.Find(sim, id, args[0]));
             case "coord/atom":
                 return CoordAtom(context, id, group, args);
+            case "orientorder/atom":
+                return OrientOrder(id, group, args);
             case "reduce":
                 return Reduce(context, id, group, args);
             default:
                 var close = Dynamics.Text.EditDistance.Closest(style, Names);
                 throw new Core.Errors.UserInputException($"unknown compute style '{style}'{(close is null ? "" : $"; did you mean '{close}'?")} (available: {string.Join(" ", Names)})");
         }
+    }
+
+    /// <summary><c>orientorder/atom [degrees N l…] [nnn N|NULL] [wl yes|no] [wl/hat yes|no] [components l] [cutoff Rc] [chunksize N]</c>.</summary>
+    private static Compute OrientOrder(string id, AtomGroup group, DeckArguments args)
+    {
+        Core.Errors.UserInputException Illegal(string why) => args.Error($"Illegal compute orientorder/atom command: {why}");
+        int[] degrees = [4, 6, 8, 10, 12];
+        int nnn = 12, component = -1;
+        bool wl = false, wlHat = false;
+        double cutoff = 0;
+        for (var k = 0; k < args.Count;)
+        {
+            if (k + 2 > args.Count) throw Illegal($"{args[k]} needs a value");
+            switch (args[k])
+            {
+                case "nnn":
+                    nnn = args[k + 1] == "NULL" ? 0 : args.Int(k + 1, "nnn");
+                    if (nnn <= 0 && args[k + 1] != "NULL") throw Illegal("nnn must be positive or NULL");
+                    k += 2;
+                    break;
+                case "degrees":
+                {
+                    var count = args.Int(k + 1, "degree count");
+                    if (count <= 0 || k + 2 + count > args.Count) throw Illegal("degrees N needs N degrees");
+                    degrees = new int[count];
+                    for (var d = 0; d < count; d++)
+                    {
+                        degrees[d] = args.Int(k + 2 + d, "degree");
+                        if (degrees[d] < 0) throw Illegal("a degree must be ≥ 0");
+                    }
+                    k += 2 + count;
+                    break;
+                }
+                case "wl": wl = args.YesNo(k + 1, "wl"); k += 2; break;
+                case "wl/hat": wlHat = args.YesNo(k + 1, "wl/hat"); k += 2; break;
+                case "components":
+                    component = args.Int(k + 1, "components degree");
+                    k += 2;
+                    break;
+                case "cutoff":
+                    cutoff = args.Double(k + 1, "cutoff");
+                    if (cutoff <= 0) throw Illegal("cutoff must be positive");
+                    k += 2;
+                    break;
+                case "chunksize":
+                    if (args.Int(k + 1, "chunksize") <= 0) throw Illegal("chunksize must be positive");
+                    k += 2;
+                    break;
+                default: throw args.UnknownKeyword(args[k], ["degrees", "nnn", "wl", "wl/hat", "components", "cutoff", "chunksize"]);
+            }
+        }
+        if (component >= 0 && !degrees.Contains(component)) throw Illegal($"components {component} is not one of the degrees");
+        return new ComputeOrientOrderAtom(id, group, degrees, nnn, wl, wlHat, component, cutoff);
     }
 
     private static void NoArguments(DeckArguments args)
