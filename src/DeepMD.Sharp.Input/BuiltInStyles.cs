@@ -85,6 +85,8 @@ public static class BuiltInStyles
         registry.RegisterCommand<RunStyleCommand>();
         registry.RegisterCommand<BalanceCommand>();
         registry.RegisterCommand<ChangeBoxCommand>();
+        registry.RegisterCommand<ReadDumpCommand>();
+        registry.RegisterCommand<RerunCommand>();
 
         registry.RegisterPairStyle<BornPairStyle>();
         registry.RegisterPairStyle<BuckPairStyle>();
@@ -129,5 +131,6 @@ public static class BuiltInStyles
         registry.RegisterFixStyle<NvtSllodFixStyle>();
         registry.RegisterFixStyle<ViscousFixStyle>();
         registry.RegisterFixStyle<SpringFixStyle>();
+        registry.RegisterFixStyle<VectorFixStyle>();
     }
 }

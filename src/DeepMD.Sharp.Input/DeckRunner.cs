@@ -387,7 +387,9 @@ public sealed class DeckRunner
     }
 
     /// <summary>Evaluates an equal-style formula with thermo keywords and v_ references.</summary>
-    public double Evaluate(string formula) => ExpressionEvaluator.Evaluate(formula, Resolve);
+    public double Evaluate(string formula) => ExpressionEvaluator.Evaluate(formula, Resolve, VectorFunction);
+
+    private double VectorFunction(string function, string argument) => Computes.ComputeReferences.VectorFunction(Context, function, argument);
 
     private double Resolve(string name)
     {

@@ -1,6 +1,6 @@
 namespace DeepMD.Sharp.Input.Commands;
 
-/// <summary><c>run N</c>: advances the simulation N steps with the current fixes and outputs.</summary>
+/// <summary><c>run N [pre yes|no] [post yes|no]</c>: advances the simulation N steps with the current fixes and outputs (post no: only the loop-time line after it).</summary>
 [DeckCommand("run")]
 public sealed class RunCommand : IDeckCommand
 {
@@ -8,7 +8,15 @@ public sealed class RunCommand : IDeckCommand
     {
         args.RequireAtLeast(1, "N");
         var steps = args.Long(0, "number of steps");
-        if (args.Count > 1) throw args.Error($"run options ({args[1]} ...) are not supported yet");
+        var post = true;
+        for (var k = 1; k < args.Count; k += 2)
+        {
+            // pre yes|no only saves LAMMPS set-up work between runs; dpsharp always sets up (same results).
+            if (args[k] is not ("pre" or "post")) throw args.Error($"run option '{args[k]}' is not supported yet (pre and post are)");
+            if (k + 1 >= args.Count) throw new Core.Errors.UserInputException("Illegal run command");
+            var yes = args[k + 1] switch { "yes" => true, "no" => false, _ => throw new Core.Errors.UserInputException("Illegal run command") };
+            if (args[k] == "post") post = yes;
+        }
         var sim = context.Simulation;
         RunSetup.Prepare(context);
         var o = context.Out;
@@ -22,7 +30,13 @@ public sealed class RunCommand : IDeckCommand
         long checkedBefore = guard?.Checked ?? 0, eventsBefore = guard?.Events ?? 0, warningsBefore = guard?.Warnings ?? 0;
         sim.Run(steps);
         o.WriteLine();
-        TimerReport.Print(o, sim, steps, dangerous, risky, cpu);
+        if (post) TimerReport.Print(o, sim, steps, dangerous, risky, cpu);
+        else
+        {
+            // LAMMPS' post no: the loop time line only.
+            o.WriteLine($"Loop time of {IO.CFormat.G(sim.RunClock.Elapsed.TotalSeconds)} on {TimerReport.Procs(sim)} procs for {steps} steps with {sim.AtomCount} atoms");
+            o.WriteLine();
+        }
         if (guard is { Active: true })
         {
             var checkedSteps = guard.Checked - checkedBefore;

@@ -9,7 +9,7 @@ public static class ComputeStyles
 {
     /// <summary>Supported compute style names.</summary>
     public static readonly IReadOnlyList<string> Names =
-        ["chunk/atom", "com", "com/chunk", "coord/atom", "ke", "ke/atom", "msd", "msd/chunk", "pe", "pe/atom", "pressure", "rdf", "reduce", "stress/atom", "temp", "temp/com", "temp/deform", "temp/partial", "temp/region", "vacf"];
+        ["chunk/atom", "com", "com/chunk", "coord/atom", "displace/atom", "ke", "ke/atom", "msd", "msd/chunk", "pe", "pe/atom", "pressure", "property/atom", "rdf", "reduce", "stress/atom", "temp", "temp/com", "temp/deform", "temp/partial", "temp/region", "vacf"];
 
     private static readonly string[] EnergyTerms = ["pair", "bond", "angle", "dihedral", "improper", "kspace", "fix"];
 
@@ -112,6 +112,11 @@ public static class ComputeStyles
                 return new ComputeMsdChunk(id, group, ComputeChunkAtom.Find(sim, id, args[0]));
             case "coord/atom":
                 return CoordAtom(context, id, group, args);
+            case "property/atom":
+                return new ComputePropertyAtom(id, group, args.Words, sim);
+            case "displace/atom":
+                if (args.Count != 0) throw new Core.Errors.UserInputException(args[0] == "refresh" ? "compute displace/atom: refresh is not supported yet" : "Illegal compute displace/atom command");
+                return new ComputeDisplaceAtom(id, group, sim);
             case "reduce":
                 return Reduce(context, id, group, args);
             default:
