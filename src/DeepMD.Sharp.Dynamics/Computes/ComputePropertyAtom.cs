@@ -115,6 +115,12 @@ public sealed class ComputeDisplaceAtom : Compute
             if (group.Contains(a.Id[i])) _origin[a.Id[i]] = Unwrapped(sim, i);
     }
 
+    /// <summary>
+    /// An atom created after the compute (read_dump add): its origin is its position as created, not unwrapped
+    /// (LAMMPS' set_arrays).
+    /// </summary>
+    public void AtomCreated(int id, double x, double y, double z) => _origin[id] = (x, y, z);
+
     public override string Style => "displace/atom";
 
     public override bool HasPerAtom => true;

@@ -397,6 +397,9 @@ internal sealed class DumpSnapshots : IDisposable
                 for (var i = first; i < a.Count; i++)
                     if (a.Id[i] == 0) a.Id[i] = ++next;
             }
+            // Per-atom state of computes for the new atoms (LAMMPS' data_fix_compute_variable).
+            foreach (var c in sim.Computes.OfType<Dynamics.Computes.ComputeDisplaceAtom>())
+                for (var i = first; i < a.Count; i++) c.AtomCreated(a.Id[i], a.X[i], a.Y[i], a.Z[i]);
         }
 
         // LAMMPS' tag_check: ids must be unique.

@@ -49,7 +49,7 @@ public class RerunVersusLammpsTests
         dump 1 all custom 20 lj.dump id type x y z vx vy vz
         dump_modify 1 format float %20.15g
         dump 2 all atom 20 lj.atom.dump
-        dump_modify 2 image yes format float %20.15g
+        dump_modify 2 image yes
         dump 3 all custom 20 lj.unwrapped.dump id type xu yu zu vx vy vz
         dump_modify 3 format float %20.15g
         dump 4 half custom 20 half.dump id type x y z vx vy vz
