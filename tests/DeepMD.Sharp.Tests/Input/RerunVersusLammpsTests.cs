@@ -7,7 +7,7 @@ using DeepMD.Sharp.Tests.Support;
 /// read_dump and rerun against LAMMPS: dumps written by <c>lmp</c> (dump custom with x or xs or xu columns, dump atom
 /// with image flags, a dump of half the atoms, triclinic boxes) are read back by the same deck in <c>lmp</c> and in
 /// dpsharp, and every thermo value (energies, pressure tensor, computes of positions, image flags and velocities,
-/// the atom count) agrees at <c>%20.15g</c>. Also LAMMPS' own rerun and DIFFUSE example decks at printed precision,
+/// the atom count) agrees at <c>%20.15g</c>. Also LAMMPS' own rerun example decks at printed precision,
 /// and LAMMPS' error texts.
 /// </summary>
 [TestFixture]
@@ -220,8 +220,6 @@ public class RerunVersusLammpsTests
     [TestCase("rerun/in.rerun")]
     [TestCase("rerun/in.read_dump")]
     [TestCase("rerun/in.rdf.rerun")]
-    [TestCase("DIFFUSE/in.msd.2d")]
-    [TestCase("DIFFUSE/in.vacf.2d")]
     [CancelAfter(900_000)]
     public void ExampleDeckMatchesLammps(string deck)
     {
