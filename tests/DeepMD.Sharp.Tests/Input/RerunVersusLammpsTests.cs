@@ -205,7 +205,10 @@ public class RerunVersusLammpsTests
             variable s2 equal slope(f_7[2])
             variable a1 equal ave(f_7[1])
             variable e equal sum(f_6)+trap(f_6)
-            thermo_style custom step temp c_msd[4] v_s v_tr v_su v_mn v_mx v_av v_s2 v_a1 v_e f_9[1] f_7[1][2] f_6[2]
+            variable f1 equal f_9[1]
+            variable f72 equal f_7[1][2]
+            variable f61 equal f_6[1]
+            thermo_style custom step temp c_msd[4] v_s v_tr v_su v_mn v_mx v_av v_s2 v_a1 v_e v_f1 v_f72 v_f61
             thermo_modify format float %20.15g
             thermo 100
             run 300
