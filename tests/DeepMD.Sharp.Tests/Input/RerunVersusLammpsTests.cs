@@ -69,6 +69,8 @@ public class RerunVersusLammpsTests
         thermo_modify format float %20.15g
         """;
 
+    /// <param name="box">The deck's box commands (orthogonal or triclinic).</param>
+    /// <param name="deckBody">The thermo interval and the read_dump/rerun commands.</param>
     /// <param name="relTol">
     /// 1e-10; 1e-8 for triclinic boxes, where LAMMPS maps every atom through fractional coordinates and back while
     /// reading (last-bit changes dpsharp does not make), visible in the tiny displacements of dump atom's 6-digit
