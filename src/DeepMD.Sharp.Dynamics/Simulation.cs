@@ -19,7 +19,7 @@ using DeepMD.Sharp.Dynamics.Units;
 /// <see cref="AtomState"/>, advanced by the one MD loop in <see cref="Run"/>. A deck builds one of these command by
 /// command; a C# script can build it directly. All quantities are in <see cref="Units"/>.
 /// </summary>
-public sealed class Simulation
+public sealed partial class Simulation
 {
     private readonly ForceResult _forces = new();
     private readonly ForceRequest _request = new();

@@ -86,6 +86,8 @@ public static class BuiltInStyles
         registry.RegisterCommand<RunStyleCommand>();
         registry.RegisterCommand<BalanceCommand>();
         registry.RegisterCommand<ChangeBoxCommand>();
+        registry.RegisterCommand<ReadDumpCommand>();
+        registry.RegisterCommand<RerunCommand>();
 
         registry.RegisterPairStyle<BornPairStyle>();
         registry.RegisterPairStyle<BuckPairStyle>();
@@ -135,5 +137,6 @@ public static class BuiltInStyles
         registry.RegisterFixStyle<BoxRelaxFixStyle>();
         registry.RegisterFixStyle<AveChunkFixStyle>();
         registry.RegisterFixStyle<ThermalConductivityFixStyle>();
+        registry.RegisterFixStyle<VectorFixStyle>();
     }
 }

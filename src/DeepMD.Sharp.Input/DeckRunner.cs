@@ -385,7 +385,9 @@ public sealed class DeckRunner
     }
 
     /// <summary>Evaluates an equal-style formula with thermo keywords and v_ references.</summary>
-    public double Evaluate(string formula) => ExpressionEvaluator.Evaluate(formula, Resolve, RandomEqual);
+    public double Evaluate(string formula) => ExpressionEvaluator.Evaluate(formula, Resolve, RandomEqual, VectorFunction);
+
+    private double VectorFunction(string function, string argument) => Computes.ComputeReferences.VectorFunction(Context, function, argument);
 
     // LAMMPS' Variable keeps one generator for equal-style formulas and one for atom-style ones, each created at its
     // first use with the seed of that call (the atom-style one with seed + rank) and used by every later call whatever

@@ -125,9 +125,18 @@ public sealed class ThermoOutput : IRunObserver, Device.IStepSchedule
         return keyword.Value(s);
     }
 
+    private long _printedStep = long.MinValue;
+
+    /// <summary>Prints the current step's line unless it was printed already (LAMMPS' forced output at the end of a rerun).</summary>
+    public void PrintUnlessPrinted(Simulation sim)
+    {
+        if (_printedStep != sim.Step) Print(sim);
+    }
+
     /// <summary>Prints the line (or block) for the current step.</summary>
     public void Print(Simulation sim)
     {
+        _printedStep = sim.Step;
         _sample ??= new ThermoSample(sim);
         var s = _sample;
         s.Reset();

@@ -78,6 +78,7 @@ public static class ComputeReferences
         if (r.Wildcard is not null) throw new UserInputException($"'{r.Text}': wildcards are not allowed in a formula");
         if (r.Kind == 'f' && sim.FindFix(r.Id) is FixAveCorrelate correlate) return CorrelateValue(sim, correlate, r, checkTime: true);
         if (r.Kind == 'f' && sim.FindFix(r.Id) is FixAveChunk chunk) return ChunkValue(sim, chunk, r);
+        if (r.Kind == 'f' && sim.FindFix(r.Id) is FixVector vector) return VectorFixValue(sim, vector, r, checkTime: true);
         if (r.Kind == 'f' && sim.FindFix(r.Id) is IFixGlobalValues values) return GlobalValue(values, sim, r);
         if (r.Kind == 'f') return FixValue(sim, FindValueFix(context, r.Id, "variable"), r, checkTime: true);
         var c = FindCompute(context, r.Id, "variable");
@@ -104,6 +105,126 @@ public static class ComputeReferences
     private static UserInputException NotCurrent(Compute c) => new(
         $"Compute used in variable between runs is not current: compute {c.Id} ({c.Style}) was not evaluated on this step; " +
         "LAMMPS only lets a formula read a compute between runs when the last run's output evaluated it on its last step (put it in thermo_style, or use the variable during the run)");
+
+    /// <summary>f_ID[i] (one input) or f_ID[i][j] (several) of a fix vector.</summary>
+    private static double VectorFixValue(Simulation sim, FixVector fix, DeckReference r, bool checkTime)
+    {
+        if (checkTime && sim.Running && sim.Step % fix.Nevery != 0)
+            throw new UserInputException($"Fix in variable not computed at a compatible time: fix {fix.Id} produces values every {fix.Nevery} steps, asked at step {sim.Step}");
+        if (r.I is null) throw new UserInputException($"{r.Text}: fix {fix.Id} (vector) has no global scalar; use f_{fix.Id}[i]{(fix.Columns > 1 ? "[j]" : "")} or a function of the whole vector such as slope(f_{fix.Id})");
+        if (fix.Columns == 1 && r.J is not null) throw new UserInputException($"{r.Text}: fix {fix.Id} (vector) has a global vector, not an array");
+        if (fix.Columns > 1 && r.J is null) throw new UserInputException($"{r.Text}: fix {fix.Id} (vector) has a global array; use f_{fix.Id}[i][j]");
+        var j = r.J ?? 1;
+        if (r.I < 1 || r.I > fix.Count || j < 1 || j > fix.Columns)
+            throw new UserInputException($"Variable formula fix vector is accessed out-of-range: {r.Text} (fix {fix.Id} holds {fix.Count} x {fix.Columns})");
+        return fix.Value(r.I.Value - 1, j - 1);
+    }
+
+    /// <summary>
+    /// LAMMPS' special functions of a global vector in a formula: <c>sum</c>, <c>min</c>, <c>max</c>, <c>ave</c>,
+    /// <c>trap</c> (trapezoid rule: the sum less half the first and last), <c>slope</c> (least-squares slope against the
+    /// index 0, 1, 2, ...; 1e20 when undefined) of a compute's global vector (<c>c_ID</c>) or array column
+    /// (<c>c_ID[j]</c>), a fix's global vector (<c>f_ID</c>) or array column (<c>f_ID[j]</c>).
+    /// </summary>
+    public static double VectorFunction(DeckContext context, string function, string argument)
+    {
+        var sim = context.Simulation;
+        if (!DeckReference.TryParse(argument, out var r) || r.J is not null || r.Wildcard is not null)
+            throw new UserInputException("Invalid special function in variable formula");
+        var index = r.I ?? 0;
+        double[] vec;
+        if (r.Kind == 'c')
+        {
+            var c = sim.FindCompute(r.Id) ?? (BuiltInIds.Contains(r.Id) ? FindCompute(context, r.Id, "variable") : throw new UserInputException($"Invalid compute ID '{r.Id}' in variable formula"));
+            if (index == 0 && c.VectorLength > 0)
+            {
+                if (!sim.Running && c.InvokedVector != sim.Step) throw NotCurrent(c);
+                vec = c.Vector(sim)[..c.VectorLength];
+            }
+            else if (index > 0 && c.ArrayRows > 0)
+            {
+                if (index > c.ArrayColumns) throw new UserInputException("Variable formula compute array is accessed out-of-range");
+                if (!sim.Running && c.InvokedArray != sim.Step) throw NotCurrent(c);
+                var a = c.Array(sim);
+                vec = Enumerable.Range(0, c.ArrayRows).Select(i => a[i][index - 1]).ToArray();
+            }
+            else throw new UserInputException("Mismatched compute in variable formula");
+        }
+        else if (r.Kind == 'f')
+        {
+            var fix = sim.FindFix(r.Id) ?? throw new UserInputException($"Invalid fix ID '{r.Id}' in variable formula");
+            int nevery;
+            switch (fix)
+            {
+                case FixVector fv when index == 0 && fv.Columns == 1:
+                    nevery = fv.Nevery;
+                    vec = Enumerable.Range(0, fv.Count).Select(i => fv.Value(i, 0)).ToArray();
+                    break;
+                case FixVector fv when index > 0 && fv.Columns > 1:
+                    if (index > fv.Columns) throw new UserInputException("Variable formula fix array is accessed out-of-range");
+                    nevery = fv.Nevery;
+                    vec = Enumerable.Range(0, fv.Count).Select(i => fv.Value(i, index - 1)).ToArray();
+                    break;
+                case FixAveTime t when index == 0 && t.VectorLength > 0:
+                    nevery = t.Nfreq;
+                    vec = Enumerable.Range(0, t.VectorLength).Select(t.VectorValue).ToArray();
+                    break;
+                case FixAveTime t when index > 0 && t.ArrayShape.Rows > 0:
+                    if (index > t.ArrayShape.Columns) throw new UserInputException("Variable formula fix array is accessed out-of-range");
+                    nevery = t.Nfreq;
+                    vec = Enumerable.Range(0, t.ArrayShape.Rows).Select(i => t.ArrayValue(i, index - 1)).ToArray();
+                    break;
+                case IFixGlobalValues g when index == 0 && g.VectorLength > 0:
+                    nevery = 1;
+                    vec = Enumerable.Range(0, g.VectorLength).Select(i => g.Vector(sim, i)).ToArray();
+                    break;
+                default:
+                    throw new UserInputException("Mismatched fix in variable formula");
+            }
+            if (sim.Running && sim.Step % nevery != 0)
+                throw new UserInputException($"Fix with ID '{r.Id}' in variable formula not computed at compatible time");
+        }
+        else throw new UserInputException("Mis-matched special function variable in variable formula (vector-style variables are not supported yet)");
+        return VectorReduction(function, vec);
+    }
+
+    /// <summary>The special function <paramref name="function"/> of <paramref name="vec"/>, summed in LAMMPS' order.</summary>
+    public static double VectorReduction(string function, IReadOnlyList<double> vec)
+    {
+        const double Big = 1.0e20;
+        var n = vec.Count;
+        double value = function switch { "min" => Big, "max" => -Big, _ => 0.0 };
+        double sx = 0, sy = 0, sxx = 0, sxy = 0;
+        for (var i = 0; i < n; i++)
+        {
+            var one = vec[i];
+            switch (function)
+            {
+                case "sum" or "ave" or "trap": value += one; break;
+                case "min": value = Math.Min(value, one); break;
+                case "max": value = Math.Max(value, one); break;
+                case "slope":
+                    sx += i;
+                    sy += one;
+                    sxx += (double)i * i;
+                    sxy += i * one;
+                    break;
+            }
+        }
+        if (function == "trap" && n > 0) value -= 0.5 * vec[0] + 0.5 * vec[n - 1];
+        if (function == "ave")
+        {
+            if (n == 0) throw new UserInputException("Cannot compute average of empty vector");
+            value /= n;
+        }
+        if (function == "slope")
+        {
+            var numerator = n * sxy - sx * sy;
+            var denominator = n * sxx - sx * sx;
+            value = denominator != 0.0 ? numerator / denominator : Big;
+        }
+        return value;
+    }
 
     /// <summary>f_ID or f_ID[i] of a fix with per-step global values (<see cref="IFixGlobalValues"/>).</summary>
     private static double GlobalValue(IFixGlobalValues values, Simulation sim, DeckReference r)
@@ -172,6 +293,17 @@ public static class ComputeReferences
             CorrelateValue(context.Simulation, correlate, r, checkTime: false);
             return new ThermoKeyword(r.Text, r.Text, false, s => s.Simulation.FindFix(r.Id) is FixAveCorrelate c ? CorrelateValue(s.Simulation, c, r, checkTime: false)
                 : throw new UserInputException($"Could not find thermo custom fix ID '{r.Id}'"));
+        }
+        if (r.Kind == 'f' && context.Simulation.FindFix(r.Id) is FixVector vf)
+        {
+            if (r.I is null) throw new UserInputException($"Thermo fix does not compute scalar: {r.Text} (vector)");
+            var extensive = vf.Extensive && r.J is null;
+            return new ThermoKeyword(r.Text, r.Text, false, s =>
+            {
+                var v = s.Simulation.FindFix(r.Id) is FixVector f ? VectorFixValue(s.Simulation, f, r, checkTime: false)
+                    : throw new UserInputException($"Could not find thermo custom fix ID '{r.Id}'");
+                return extensive ? s.Extensive(v) : v;
+            });
         }
         if (r.Kind == 'f' && context.Simulation.FindFix(r.Id) is IFixGlobalValues global)
         {

@@ -9,7 +9,7 @@ public static class ComputeStyles
 {
     /// <summary>Supported compute style names.</summary>
     public static readonly IReadOnlyList<string> Names =
-        ["chunk/atom", "com", "com/chunk", "coord/atom", "ke", "ke/atom", "momentum", "msd", "msd/chunk", "orientorder/atom", "pe", "pe/atom", "pressure", "rdf", "reduce", "stress/atom", "temp", "temp/com", "temp/deform", "temp/partial", "temp/region", "vacf"];
+        ["chunk/atom", "com", "com/chunk", "coord/atom", "displace/atom", "ke", "ke/atom", "momentum", "msd", "msd/chunk", "orientorder/atom", "pe", "pe/atom", "pressure", "property/atom", "rdf", "reduce", "stress/atom", "temp", "temp/com", "temp/deform", "temp/partial", "temp/region", "vacf"];
 
     private static readonly string[] EnergyTerms = ["pair", "bond", "angle", "dihedral", "improper", "kspace", "fix"];
 
@@ -118,6 +118,11 @@ public static class ComputeStyles
                 return CoordAtom(context, id, group, args);
             case "orientorder/atom":
                 return OrientOrder(id, group, args);
+            case "property/atom":
+                return new ComputePropertyAtom(id, group, args.Words, sim);
+            case "displace/atom":
+                if (args.Count != 0) throw new Core.Errors.UserInputException(args[0] == "refresh" ? "compute displace/atom: refresh is not supported yet" : "Illegal compute displace/atom command");
+                return new ComputeDisplaceAtom(id, group, sim);
             case "reduce":
                 return Reduce(context, id, group, args);
             default:

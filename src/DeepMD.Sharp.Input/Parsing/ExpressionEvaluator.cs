@@ -6,35 +6,49 @@ using DeepMD.Sharp.Core.Errors;
 /// <summary>
 /// Evaluates LAMMPS equal-style formulas: numbers, + − * / ^ %, unary minus, parentheses, comparison and logic
 /// operators (1/0 results), math functions (sqrt exp ln log abs sin cos tan asin acos atan atan2 floor ceil round
-/// min max; random and normal when the caller supplies the generator), and names resolved by a callback (<c>v_x</c>, thermo keywords such as <c>step</c> or <c>temp</c>, <c>PI</c>).
+/// min max; random and normal when the caller supplies the generator; sum min max ave trap slope of a whole global vector), and names resolved by a callback (<c>v_x</c>, thermo keywords such as <c>step</c> or <c>temp</c>, <c>PI</c>).
 /// </summary>
 public sealed class ExpressionEvaluator
 {
     private readonly string _s;
     private readonly Func<string, double> _resolve;
     private readonly Func<string, double, double, double, double>? _random;
+    private readonly Func<string, string, double>? _vectorFunction;
     private int _i;
     private int _depth;
 
     /// <summary>How deep parentheses, unary operators, powers and function calls may nest in one formula.</summary>
     public const int MaxDepth = 256;
 
-    private ExpressionEvaluator(string s, Func<string, double> resolve, Func<string, double, double, double, double>? random)
+    private ExpressionEvaluator(string s, Func<string, double> resolve, Func<string, double, double, double, double>? random,
+        Func<string, string, double>? vectorFunction)
     {
         _s = s;
         _resolve = resolve;
         _random = random;
+        _vectorFunction = vectorFunction;
     }
 
+    /// <summary>LAMMPS' special functions of a global vector: <c>sum(c_ID)</c>, <c>min</c>, <c>max</c>, <c>ave</c>, <c>trap</c>, <c>slope</c>.</summary>
+    public static readonly IReadOnlySet<string> VectorFunctions = new HashSet<string>(StringComparer.Ordinal) { "sum", "min", "max", "ave", "trap", "slope" };
+
+    private static readonly System.Text.RegularExpressions.Regex VectorArgument =
+        new(@"\G\s*([cfv]_[A-Za-z0-9_]+(?:\[\d+\])?)\s*\)", System.Text.RegularExpressions.RegexOptions.CultureInvariant);
+
     /// <param name="text">The formula.</param>
-    /// <param name="resolve">The value of a name.</param>
+    /// <param name="resolve">Value of a name (v_x, c_ID[1], a thermo keyword).</param>
     /// <param name="random">
     /// LAMMPS' <c>random(lo,hi,seed)</c> and <c>normal(mu,sigma,seed)</c>: called with the function name and its three
     /// arguments; null: the functions are refused.
     /// </param>
-    public static double Evaluate(string text, Func<string, double> resolve, Func<string, double, double, double, double>? random = null)
+    /// <param name="vectorFunction">
+    /// Value of a special function of a whole global vector (function name, and its one argument: c_ID, c_ID[i] for an
+    /// array column, f_ID, f_ID[i], v_name); null: such calls are refused.
+    /// </param>
+    public static double Evaluate(string text, Func<string, double> resolve, Func<string, double, double, double, double>? random = null,
+        Func<string, string, double>? vectorFunction = null)
     {
-        var e = new ExpressionEvaluator(text, resolve, random);
+        var e = new ExpressionEvaluator(text, resolve, random, vectorFunction);
         var v = e.Or();
         e.SkipSpace();
         if (e._i != e._s.Length) throw new UserInputException($"cannot parse formula '{text}' at '{text[e._i..]}'");
@@ -165,6 +179,12 @@ public sealed class ExpressionEvaluator
             _i = j;
             if (Accept("("))
             {
+                if (VectorFunctions.Contains(name) && VectorArgument.Match(_s, _i) is { Success: true } vm)
+                {
+                    _i = vm.Index + vm.Length;
+                    return _vectorFunction is { } vf ? vf(name, vm.Groups[1].Value)
+                        : throw new UserInputException($"formula '{_s}': {name}() of a global vector is not available here");
+                }
                 var args = new List<double>();
                 if (!Accept(")"))
                 {

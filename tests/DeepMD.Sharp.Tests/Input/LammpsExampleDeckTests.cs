@@ -82,6 +82,18 @@ public sealed partial class LammpsExampleDeckTests
         return list;
     }
 
+    /// <summary>
+    /// Decks that read a file another deck of their folder writes (LAMMPS' rerun examples read the dump of
+    /// <c>in.first</c> or <c>in.rdf.first</c>), with that deck. It runs first in <c>lmp</c> in the same folder, so
+    /// LAMMPS and dpsharp read the same file.
+    /// </summary>
+    public static readonly IReadOnlyDictionary<string, string> Producers = new Dictionary<string, string>(StringComparer.Ordinal)
+    {
+        ["rerun/in.rerun"] = "in.first",
+        ["rerun/in.read_dump"] = "in.first",
+        ["rerun/in.rdf.rerun"] = "in.rdf.first",
+    };
+
     [GeneratedRegex(@"^(\s*run\s+)(\d+)", RegexOptions.Multiline)]
     private static partial Regex RunLine();
 
@@ -96,7 +108,7 @@ public sealed partial class LammpsExampleDeckTests
         return MinimizeLine().Replace(deck, m => m.Groups[1].Value + Cap(m.Groups[2].Value) + m.Groups[3].Value + Cap(m.Groups[4].Value));
     }
 
-    private static Result RunOne(string lmp, string deck)
+    internal static Result RunOne(string lmp, string deck)
     {
         var source = Path.Combine(ExamplesRoot, deck);
         var root = RepoPaths.TempDir();
@@ -109,6 +121,13 @@ public sealed partial class LammpsExampleDeckTests
             if (Directory.Exists(shared)) Directory.CreateSymbolicLink(Path.Combine(root, "potentials"), shared);
             var name = Path.GetFileName(deck);
             File.WriteAllText(Path.Combine(dir, name), Capped(File.ReadAllText(source)));
+            if (Producers.TryGetValue(deck, out var producer))
+            {
+                var capped = "capped." + producer;
+                File.WriteAllText(Path.Combine(dir, capped), Capped(File.ReadAllText(Path.Combine(dir, producer))));
+                var (pcode, pout) = RunLammps(lmp, capped, dir);
+                if (pcode != 0) return new Result(deck, Outcome.LammpsFails, $"{producer} (which writes its input): " + OneLine(LastError(pout)));
+            }
 
             string ours;
             try
