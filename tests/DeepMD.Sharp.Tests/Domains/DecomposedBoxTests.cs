@@ -90,13 +90,28 @@ public class DecomposedBoxTests
 
     /// <summary>A slab with a non-periodic direction (no ghosts across it); a barostat on the periodic directions only.</summary>
     [TestCase(2, "processors 1 1 2", "boundary p p f", "block INF INF INF INF 0.5 4.4", "fix 1 all nvt temp 300 300 0.1")]
-    [TestCase(3, "processors 1 1 3", "boundary p p s", "block INF INF INF INF 0.5 4.4", "fix 1 all npt temp 300 300 0.1 x 0 0 0.5 y 0 0 0.5")]
-    [TestCase(3, "", "boundary f p m", "block 0.5 4.4 INF INF 0.5 4.4", "fix 1 all nve")]
+    [TestCase(3, "processors 1 1 3", "boundary p p f", "block INF INF INF INF 0.5 4.4", "fix 1 all npt temp 300 300 0.1 x 0 0 0.5 y 0 0 0.5")]
+    [TestCase(3, "", "boundary f p f", "block 0.5 4.4 INF INF 0.5 4.4", "fix 1 all nve")]
     public void NonPeriodicCopper_OnVirtualRanks_EqualsTheOneProcessRun(int ranks, string processors, string boundary, string slab, string fix)
     {
-        string Deck(string p) => CopperNpt(fix, p, boundary: boundary, box: "block 0 5 0 4 0 5")
+        AssertSameThermo(RunSerial(SlabDeck(fix, "", boundary, slab)), RunOnVirtualRanks(ranks, SlabDeck(fix, processors, boundary, slab)), ranks);
+    }
+
+    private static string SlabDeck(string fix, string processors, string boundary, string slab) =>
+        CopperNpt(fix, processors, boundary: boundary, box: "block 0 5 0 4 0 5")
             .Replace("create_atoms 1 box", $"region slab {slab}\ncreate_atoms 1 region slab");
-        AssertSameThermo(RunSerial(Deck("")), RunOnVirtualRanks(ranks, Deck(processors)), ranks);
+
+    /// <summary>
+    /// Shrink-wrapped faces (s, m) follow the atoms in one process (LAMMPS' reset_box); several ranks do not carry them
+    /// yet and stop before the run with a message saying so, instead of running them as fixed faces.
+    /// </summary>
+    [TestCase(3, "processors 1 1 3", "boundary p p s", "block INF INF INF INF 0.5 4.4", "fix 1 all npt temp 300 300 0.1 x 0 0 0.5 y 0 0 0.5")]
+    [TestCase(3, "", "boundary f p m", "block 0.5 4.4 INF INF 0.5 4.4", "fix 1 all nve")]
+    public void ShrinkWrappedCopper_OnVirtualRanks_IsRefusedClearly(int ranks, string processors, string boundary, string slab, string fix)
+    {
+        Assert.That(RunSerial(SlabDeck(fix, "", boundary, slab)), Does.Contain("Loop time"), "one process runs it");
+        var ex = Assert.Throws<DeepMD.Sharp.Core.Errors.UserInputException>(() => RunOnVirtualRanks(ranks, SlabDeck(fix, processors, boundary, slab)))!;
+        Assert.That(ex.Message, Does.Contain("shrink-wrapped boundaries (s, m) are not carried over several processes yet"));
     }
 
     /// <summary>An atom that leaves through a non-periodic face stops the run on every rank, as in one process.</summary>

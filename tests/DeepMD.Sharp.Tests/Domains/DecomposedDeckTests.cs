@@ -306,9 +306,9 @@ public class DecomposedDeckTests
     /// <summary>
     /// These thermostats and momentum act on group all only in the one-process engine too (Fix.SupportsGroups): on a group
     /// the deck stops at the fix line, with the one-process message, on every rank count (not at the decomposed check).
+    /// (fix langevin works on any group: DecomposedThermostatTests.)
     /// </summary>
     [TestCase(2, "fix 2 lower nvt temp 2.0 2.0 0.5")]
-    [TestCase(3, "fix 2 lower langevin 2.0 2.0 0.5 48279")]
     public void GroupThermostats_AreRefusedAtTheFixLine_AsInOneProcess(int ranks, string fix)
     {
         var deck = Deck(fix: "region lower block INF INF INF INF INF 3\ngroup lower region lower\nfix 1 all nve\n" + fix);

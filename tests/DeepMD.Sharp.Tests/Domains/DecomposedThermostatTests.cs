@@ -46,6 +46,19 @@ public class DecomposedThermostatTests
         AssertSameThermo(RunSerial(Deck(fix + " stream keyed")), RunOnVirtualRanks(ranks, Deck(fix, processors)), ranks, minRows: 9);
     }
 
+    /// <summary>
+    /// fix langevin on a group (with zero yes) runs in one process; several ranks do not carry a group thermostat yet and
+    /// stop before the run naming the fix and what they support.
+    /// </summary>
+    [TestCase(3, "processors 1 3 1")]
+    public void LangevinOnAGroup_RunsInOneProcess_AndIsRefusedClearlyOnVirtualRanks(int ranks, string processors)
+    {
+        const string fix = "region lower block INF INF INF INF INF 3\ngroup lower region lower\nfix 1 all nve\nfix 2 lower langevin 1.5 1.5 0.5 48279 zero yes";
+        Assert.That(Thermo(RunSerial(Deck(fix))), Has.Count.GreaterThanOrEqualTo(9));
+        var ex = Assert.Throws<DeepMD.Sharp.Core.Errors.UserInputException>(() => RunOnVirtualRanks(ranks, Deck(fix, processors)))!;
+        Assert.That(ex.Message, Does.Contain("a fix on group lower (fix 2) is not supported with 3 ranks yet").And.Contain("langevin on group all"));
+    }
+
     [Test]
     public void Langevin_KeyedAndLammpsStreams_Differ()
     {
