@@ -123,6 +123,9 @@ public sealed partial class Simulation
     /// <summary>Neighbor list builds done before the current run's first step (after its setup build).</summary>
     public int BuildsAtRunStart { get; internal set; }
 
+    /// <summary>Dangerous neighbor list builds counted before the current run's first step (thermo <c>ndanger</c> counts from here).</summary>
+    public int DangerousAtRunStart { get; internal set; }
+
     /// <summary>The order LAMMPS would store the atoms in (its periodic spatial sort), for order-dependent fixes.</summary>
     public StorageOrder StorageOrder { get; } = new();
 
@@ -287,6 +290,7 @@ public sealed partial class Simulation
         }
         _atomsAtLastSetup = Atoms.Count;
         BuildsAtRunStart = Verlet.BuildCount;
+        DangerousAtRunStart = Verlet.DangerousBuilds;
         RunClock.Restart();
         LastGoodFrame?.Prepare(Atoms.Count);
         IDeviceLoop? device = null;

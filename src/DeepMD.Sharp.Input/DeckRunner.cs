@@ -44,11 +44,11 @@ public sealed class DeckRunner
             : throw new UserInputException($"unknown thermo keyword '{name}'");
     }
 
-    /// <summary>The value of a thermo column <c>v_NAME</c>: an equal-style variable, as LAMMPS requires.</summary>
+    /// <summary>The value of a thermo column <c>v_NAME</c>: an equal-style (or internal) variable, as LAMMPS requires (its equalstyle).</summary>
     private double ThermoVariable(string name)
     {
         if (!Context.Variables.TryGetValue(name, out var v)) throw new UserInputException($"Could not find thermo custom variable name: {name}");
-        if (v.Style != "equal") throw new UserInputException($"Thermo custom variable is not equal-style variable: {name}");
+        if (v.Style is not ("equal" or "internal")) throw new UserInputException($"Thermo custom variable is not equal-style variable: {name}");
         return EvaluateVariable(v);
     }
 

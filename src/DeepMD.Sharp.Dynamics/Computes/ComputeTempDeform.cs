@@ -39,6 +39,22 @@ public sealed class ComputeTempDeform(string id, AtomGroup group) : TemperatureC
     /// </summary>
     public double Measure(Simulation sim) => ComputeScalar(sim);
 
+    /// <summary>LAMMPS' remove_bias/restore_bias around the scaling: (v − v_stream)·factor + v_stream.</summary>
+    public override void ScaleThermalVelocities(Simulation sim, AtomGroup group, double factor)
+    {
+        var a = sim.Atoms;
+        var deform = Deform(sim);
+        var hinv = FixDeform.HInverse(sim.Box!);
+        for (var i = 0; i < a.Count; i++)
+        {
+            if (!group.IsAll && !group.Contains(a.Id[i])) continue;
+            var (sx, sy, sz) = Stream(sim, hinv, deform, i);
+            a.Vx[i] = (a.Vx[i] - sx) * factor + sx;
+            a.Vy[i] = (a.Vy[i] - sy) * factor + sy;
+            a.Vz[i] = (a.Vz[i] - sz) * factor + sz;
+        }
+    }
+
     private static FixDeform? Deform(Simulation sim) => sim.Fixes.OfType<FixDeform>().FirstOrDefault();
 
     protected override double ComputeScalar(Simulation sim)

@@ -24,6 +24,19 @@ public sealed class ComputeTempPartial(string id, AtomGroup group, bool x, bool 
         if (_z == 0) vz = 0.0;
     }
 
+    /// <summary>Only the chosen components are scaled (the others are the bias, restored unchanged).</summary>
+    public override void ScaleThermalVelocities(Simulation sim, AtomGroup group, double factor)
+    {
+        var a = sim.Atoms;
+        for (var i = 0; i < a.Count; i++)
+        {
+            if (!group.IsAll && !group.Contains(a.Id[i])) continue;
+            if (_x == 1) a.Vx[i] *= factor;
+            if (_y == 1) a.Vy[i] *= factor;
+            if (_z == 1) a.Vz[i] *= factor;
+        }
+    }
+
     public override double DegreesOfFreedom(Simulation sim)
     {
         var nper = _x + _y + _z;
@@ -150,6 +163,20 @@ public sealed class ComputeTempRegion(string id, AtomGroup group, Func<double, d
         var a = sim.Atoms;
         if (region(a.X[i], a.Y[i], a.Z[i])) return;
         vx = vy = vz = 0.0;
+    }
+
+    /// <summary>Only atoms inside the region now are scaled (outside, the whole velocity is the bias).</summary>
+    public override void ScaleThermalVelocities(Simulation sim, AtomGroup group, double factor)
+    {
+        var a = sim.Atoms;
+        for (var i = 0; i < a.Count; i++)
+        {
+            if (!group.IsAll && !group.Contains(a.Id[i])) continue;
+            if (!region(a.X[i], a.Y[i], a.Z[i])) continue;
+            a.Vx[i] *= factor;
+            a.Vy[i] *= factor;
+            a.Vz[i] *= factor;
+        }
     }
 
     public override double DegreesOfFreedom(Simulation sim)

@@ -24,6 +24,24 @@ public abstract class TemperatureCompute(string id, AtomGroup group) : Compute(i
     /// <summary>LAMMPS' remove_bias for the atom at storage index <paramref name="i"/>, applied to a copy of its velocity.</summary>
     public virtual void RemoveBias(Simulation sim, int i, ref double vx, ref double vy, ref double vz) { }
 
+    /// <summary>
+    /// Scales the thermal part of the velocities of <paramref name="group"/>'s atoms by <paramref name="factor"/>: LAMMPS'
+    /// remove_bias, v *= factor, restore_bias for each atom (what fix temp/rescale and temp/berendsen do with a biased
+    /// temperature); without a bias the whole velocity.
+    /// </summary>
+    public virtual void ScaleThermalVelocities(Simulation sim, AtomGroup group, double factor)
+    {
+        var a = sim.Atoms;
+        var all = group.IsAll;
+        for (var i = 0; i < a.Count; i++)
+        {
+            if (!all && !group.Contains(a.Id[i])) continue;
+            a.Vx[i] *= factor;
+            a.Vy[i] *= factor;
+            a.Vz[i] *= factor;
+        }
+    }
+
     /// <summary>The degrees of freedom the temperature is divided by (LAMMPS' dof).</summary>
     public abstract double DegreesOfFreedom(Simulation sim);
 

@@ -39,14 +39,19 @@ public sealed class FixTempBerendsen : Fix
         var target = _tStart + delta * (_tStop - _tStart);
         var lamda = Math.Sqrt(1.0 + sim.Timestep / _tPeriod * (target / t - 1.0));
         EnergyRemoved += t * (1.0 - lamda * lamda) * 0.5 * sim.Units.Boltz * dof;
-        var a = sim.Atoms;
-        var all = Group.IsAll;
-        for (var i = 0; i < a.Count; i++)
+        // With fix_modify temp of a biased compute (temp/partial, temp/region, temp/deform) only the thermal part is scaled.
+        if (TemperatureCompute is { } c) c.ScaleThermalVelocities(sim, Group, lamda);
+        else
         {
-            if (!all && !Group.Contains(a.Id[i])) continue;
-            a.Vx[i] *= lamda;
-            a.Vy[i] *= lamda;
-            a.Vz[i] *= lamda;
+            var a = sim.Atoms;
+            var all = Group.IsAll;
+            for (var i = 0; i < a.Count; i++)
+            {
+                if (!all && !Group.Contains(a.Id[i])) continue;
+                a.Vx[i] *= lamda;
+                a.Vy[i] *= lamda;
+                a.Vz[i] *= lamda;
+            }
         }
     }
 }

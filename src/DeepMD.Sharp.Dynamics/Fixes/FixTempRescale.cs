@@ -45,14 +45,19 @@ public sealed class FixTempRescale : Fix
         target = t - _fraction * (t - target);
         var factor = Math.Sqrt(target / t);
         EnergyRemoved += (t - target) * 0.5 * sim.Units.Boltz * dof;
-        var a = sim.Atoms;
-        var all = Group.IsAll;
-        for (var i = 0; i < a.Count; i++)
+        // With fix_modify temp of a biased compute (temp/partial, temp/region, temp/deform) only the thermal part is scaled.
+        if (TemperatureCompute is { } c) c.ScaleThermalVelocities(sim, Group, factor);
+        else
         {
-            if (!all && !Group.Contains(a.Id[i])) continue;
-            a.Vx[i] *= factor;
-            a.Vy[i] *= factor;
-            a.Vz[i] *= factor;
+            var a = sim.Atoms;
+            var all = Group.IsAll;
+            for (var i = 0; i < a.Count; i++)
+            {
+                if (!all && !Group.Contains(a.Id[i])) continue;
+                a.Vx[i] *= factor;
+                a.Vy[i] *= factor;
+                a.Vz[i] *= factor;
+            }
         }
     }
 

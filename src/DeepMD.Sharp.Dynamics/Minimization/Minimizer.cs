@@ -87,6 +87,7 @@ public abstract class Minimizer
             if (Extra.Length > 0 && sim.Decomposed is { Communicator.Size: > 1 })
                 throw new UserInputException("fix box/relax is not supported with several ranks (the box would change on one rank's copy only); run the minimization on one rank");
             sim.BuildsAtRunStart = sim.Verlet.BuildCount;
+            sim.DangerousAtRunStart = sim.Verlet.DangerousBuilds;
             RememberImages();
             Iterations = 0;
             Evaluations = 0;

@@ -47,6 +47,9 @@ public static class ThermoKeywords
             new("tpcpu", "T/CPU", false, s => s.TimePerCpu),
             new("spcpu", "S/CPU", false, s => s.StepsPerCpu),
             new("atoms", "Atoms", true, s => s.Simulation.AtomCount),
+            // LAMMPS' neighbor->ncalls and ndanger: builds since the current run's setup build
+            new("nbuild", "Nbuild", true, s => s.Simulation.Verlet.BuildCount - s.Simulation.BuildsAtRunStart),
+            new("ndanger", "Ndanger", true, s => s.Simulation.Verlet.DangerousBuilds - s.Simulation.DangerousAtRunStart),
             new("temp", "Temp", false, s => s.Temperature),
             new("press", "Press", false, s => s.Pressure),
             new("pe", "PotEng", false, s => s.Extensive(s.PotentialEnergy)),

@@ -36,7 +36,7 @@ public sealed class ThermoSample
     /// The thermo temperature compute (<c>thermo_temp</c>) when the deck made or changed it (<c>compute_modify thermo_temp
     /// extra/dof N</c>), else null and thermo uses the temperature of all atoms with the default degrees of freedom.
     /// </summary>
-    private Computes.ComputeTemp? ThermoTemp => Simulation.FindCompute(TemperatureId) as Computes.ComputeTemp;
+    private Computes.TemperatureCompute? ThermoTemp => Simulation.FindCompute(TemperatureId) as Computes.TemperatureCompute;
 
     /// <summary>The id of thermo's temperature compute (<c>thermo_modify temp ID</c>; default thermo_temp).</summary>
     public string TemperatureId { get; internal set; } = "thermo_temp";
@@ -66,7 +66,11 @@ public sealed class ThermoSample
     {
         if (!_havePressureTensor)
         {
-            Thermodynamics.PressureTensor(Simulation, _pressureTensor);
+            // LAMMPS' thermo_press takes its kinetic tensor from thermo's temperature compute (thermo_modify temp): a biased
+            // one (temp/partial, temp/deform) or one of a group gives its own; the default is the whole system's.
+            if (ThermoTemp is { } c && (c is not Computes.ComputeTemp || !c.Group.IsAll))
+                Thermodynamics.PressureTensor(Simulation, _pressureTensor, c.Vector(Simulation));
+            else Thermodynamics.PressureTensor(Simulation, _pressureTensor);
             _havePressureTensor = true;
         }
         return _pressureTensor[k];

@@ -104,6 +104,18 @@ public static class Thermodynamics
     public static void PressureTensor(Simulation sim, Span<double> p6)
     {
         KineticTensor(sim, p6);
+        AddVirialTensor(sim, p6);
+    }
+
+    /// <summary>The pressure tensor with a given kinetic energy tensor (a temperature compute's vector, energy units).</summary>
+    public static void PressureTensor(Simulation sim, Span<double> p6, ReadOnlySpan<double> kinetic6)
+    {
+        kinetic6[..6].CopyTo(p6);
+        AddVirialTensor(sim, p6);
+    }
+
+    private static void AddVirialTensor(Simulation sim, Span<double> p6)
+    {
         var w = sim.Virial;
         var f = sim.Units.Nktv2p / sim.Box!.Volume;
         if (sim.Dimension == 2)

@@ -219,10 +219,12 @@ public sealed class CreateAtomsCommand : IDeckCommand
 
     private void Finish(DeckContext context, Dynamics.Simulation sim, int before)
     {
-        // LAMMPS' create_atoms ends with reset_box: shrink-wrapped faces close in on the atoms
-        sim.ShrinkWrapBox();
         if (_molecule is not null)
         {
+            // LAMMPS resets the box (shrink-wrapped faces close in on the atoms) after creating molecules only; atoms
+            // created one by one leave a shrink-wrapped box as it is until the run, so a later create_atoms can still
+            // fill the rest of it (friction/in.friction)
+            sim.ShrinkWrapBox();
             Dynamics.Editing.AtomDisplacer.RemapAll(sim);
             context.Out.WriteLine($"Created {sim.Atoms.Count - before} atoms");
             _molecule = null;

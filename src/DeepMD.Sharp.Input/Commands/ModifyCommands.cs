@@ -52,8 +52,10 @@ public sealed class FixModifyCommand : IDeckCommand
                     if (!fix.UsesTemperature) throw Illegal($"fix {fix.Id} ({fix.Style}) has no keyword 'temp'");
                     var c = sim.FindCompute(value) ?? (value == "thermo_temp" ? Computes.ComputeReferences.FindCompute(context, value, "fix_modify") : null)
                         ?? throw new UserInputException("Could not find fix_modify temperature ID " + value);
-                    // fix langevin honours the bias of temp/partial and temp/region; the other thermostats take plain temp only.
-                    fix.TemperatureCompute = (fix is Dynamics.Fixes.FixLangevin ? c as TemperatureCompute : c as ComputeTemp)
+                    // fix langevin honours the bias of temp/partial and temp/region, temp/rescale and temp/berendsen scale around the bias of
+                    // any temperature compute; the other thermostats take plain temp only.
+                    var anyTemperature = fix is Dynamics.Fixes.FixLangevin or Dynamics.Fixes.FixTempRescale or Dynamics.Fixes.FixTempBerendsen;
+                    fix.TemperatureCompute = (anyTemperature ? c as TemperatureCompute : c as ComputeTemp)
                         ?? throw new UserInputException($"Fix_modify temperature ID does not compute temperature: compute {c.Id} is {c.Style}");
                     if (fix is Dynamics.Fixes.FixLangevin && c is not (ComputeTemp or ComputeTempPartial or ComputeTempRegion))
                         throw Illegal($"fix langevin with the bias of compute {c.Id} ({c.Style}) is not supported yet (temp, temp/partial, temp/region)");

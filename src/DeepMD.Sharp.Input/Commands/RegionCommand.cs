@@ -114,7 +114,7 @@ public sealed class RegionCommand : IDeckCommand
                 if (w is null) return null;
                 var name = w[2..];
                 if (!context.Variables.TryGetValue(name, out var v)) throw new Core.Errors.UserInputException("Variable name for region does not exist");
-                if (v.Style != "equal") throw new Core.Errors.UserInputException("Variable for region is invalid style");
+                if (v.Style is not ("equal" or "internal")) throw new Core.Errors.UserInputException("Variable for region is invalid style");
                 return () => context.Runner.Evaluate(w);
             }
             var len = Math.Sqrt(rotAxis[0] * rotAxis[0] + rotAxis[1] * rotAxis[1] + rotAxis[2] * rotAxis[2]);

@@ -27,7 +27,7 @@ public sealed class ThermoModifyCommand : IDeckCommand
                     var c = context.Simulation.FindCompute(id)
                         ?? (id == "thermo_temp" ? Computes.ComputeReferences.FindCompute(context, id, "thermo_modify") : null)
                         ?? throw new Core.Errors.UserInputException($"Could not find thermo_modify temperature ID {id}");
-                    if (c is not Dynamics.Computes.ComputeTemp) throw new Core.Errors.UserInputException($"Thermo_modify temperature ID does not compute temperature: compute {id} is {c.Style}");
+                    if (c is not Dynamics.Computes.TemperatureCompute) throw new Core.Errors.UserInputException($"Thermo_modify temperature ID does not compute temperature: compute {id} is {c.Style}");
                     if (!c.Group.IsAll) context.Out.WriteLine("WARNING: Temperature for thermo pressure is not for group all");
                     context.Thermo.TemperatureCompute = id;
                     break;

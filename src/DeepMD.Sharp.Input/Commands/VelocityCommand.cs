@@ -196,7 +196,8 @@ public sealed class VelocityCommand : IDeckCommand
         var c = context.Simulation.FindCompute(id)
             ?? (id == "thermo_temp" ? Computes.ComputeReferences.FindCompute(context, id, "velocity") : null)
             ?? throw new Core.Errors.UserInputException($"Could not find velocity temperature ID {id}");
-        var t = c as DeepMD.Sharp.Dynamics.Computes.ComputeTemp
+        // Without 'bias yes' (not supported) LAMMPS only reads the compute's scalar, biased or not (temp/partial, temp/deform).
+        var t = c as DeepMD.Sharp.Dynamics.Computes.TemperatureCompute
             ?? throw new Core.Errors.UserInputException($"Velocity temperature ID does not compute temperature: compute {c.Id} is {c.Style}");
         if (t.Group != group) context.Out.WriteLine("WARNING: Mismatch between velocity and compute groups");
         return t.Evaluate;

@@ -9,7 +9,7 @@ public static class ComputeStyles
 {
     /// <summary>Supported compute style names.</summary>
     public static readonly IReadOnlyList<string> Names =
-        ["chunk/atom", "com", "com/chunk", "coord/atom", "displace/atom", "ke", "ke/atom", "momentum", "msd", "msd/chunk", "orientorder/atom", "pe", "pe/atom", "pressure", "property/atom", "rdf", "reduce", "stress/atom", "temp", "temp/com", "temp/deform", "temp/partial", "temp/region", "vacf"];
+        ["chunk/atom", "com", "com/chunk", "coord/atom", "displace/atom", "ke", "ke/atom", "momentum", "msd", "msd/chunk", "orientorder/atom", "pe", "pe/atom", "pressure", "property/atom", "rdf", "reduce", "stress/atom", "temp", "temp/com", "temp/deform", "temp/partial", "temp/ramp", "temp/region", "vacf"];
 
     private static readonly string[] EnergyTerms = ["pair", "bond", "angle", "dihedral", "improper", "kspace", "fix"];
 
@@ -35,6 +35,27 @@ public static class ComputeStyles
                 var (x, y, z) = (Flag(0), Flag(1), Flag(2));
                 if (z && sim.Dimension == 2) throw new Core.Errors.UserInputException("Compute temp/partial cannot use vz for 2d systemx");
                 return new ComputeTempPartial(id, group, x, y, z);
+            }
+            case "temp/ramp":
+            {
+                // compute ID group temp/ramp vdim vlo vhi dim clo chi [units box|lattice] (LAMMPS' compute_temp_ramp)
+                if (args.Count < 6) throw new Core.Errors.UserInputException("Illegal compute temp command");
+                var lattice = true;
+                for (var k = 6; k < args.Count; k += 2)
+                {
+                    if (args[k] != "units" || k + 1 >= args.Count) throw new Core.Errors.UserInputException("Illegal compute temp/ramp command");
+                    lattice = args[k + 1] switch { "box" => false, "lattice" => true, _ => throw new Core.Errors.UserInputException("Illegal compute temp/ramp command") };
+                }
+                double[] scale = [1.0, 1.0, 1.0];
+                if (lattice)
+                {
+                    var lat = context.Lattice ?? throw new Core.Errors.UserInputException("Use of compute temp/ramp with undefined lattice");
+                    scale = [lat.XLattice, lat.YLattice, lat.ZLattice];
+                }
+                var vDim = args[0] switch { "vx" => 0, "vy" => 1, "vz" => 2, _ => throw new Core.Errors.UserInputException("Illegal compute temp/ramp command") };
+                var cDim = args[3] switch { "x" => 0, "y" => 1, "z" => 2, _ => throw new Core.Errors.UserInputException("Illegal compute temp/ramp command") };
+                return new ComputeTempRamp(id, group, vDim, scale[vDim] * args.Double(1, "vlo"), scale[vDim] * args.Double(2, "vhi"),
+                    cDim, scale[cDim] * args.Double(4, "clo"), scale[cDim] * args.Double(5, "chi"));
             }
             case "temp/region":
             {

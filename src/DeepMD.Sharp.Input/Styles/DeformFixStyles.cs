@@ -129,7 +129,7 @@ public sealed class DeformFixStyle : IFixStyle
         return () =>
         {
             if (!context.Variables.TryGetValue(name, out var v)) throw new UserInputException($"Variable name for fix deform does not exist: {name}");
-            if (v.Style != "equal") throw new UserInputException($"Variable for fix deform is invalid style: {name} is {v.Style}, not equal");
+            if (v.Style is not ("equal" or "internal")) throw new UserInputException($"Variable for fix deform is invalid style: {name} is {v.Style}, not equal");
             return context.Runner.Evaluate(w);
         };
     }

@@ -93,7 +93,7 @@ public static class WallPotentialArguments
         return () =>
         {
             if (!context.Variables.TryGetValue(name, out var v)) throw new UserInputException($"Variable name for fix wall does not exist: {name}");
-            if (v.Style != "equal") throw new UserInputException($"Variable for fix wall is invalid style: {name} is {v.Style}, not equal");
+            if (v.Style is not ("equal" or "internal")) throw new UserInputException($"Variable for fix wall is invalid style: {name} is {v.Style}, not equal");
             return context.Runner.Evaluate(w);
         };
     }
