@@ -129,6 +129,9 @@ public sealed partial class Simulation
     /// <summary>The order LAMMPS would store the atoms in (its periodic spatial sort), for order-dependent fixes.</summary>
     public StorageOrder StorageOrder { get; } = new();
 
+    /// <summary>Custom per-atom vectors declared by <c>fix property/atom</c> (LAMMPS' i_NAME and d_NAME).</summary>
+    public CustomAtomProperties CustomProperties { get; } = new();
+
     /// <summary>Neighbor list settings (<c>neighbor</c>, <c>neigh_modify</c>).</summary>
     public NeighborSettings Neighbor { get; }
 

@@ -6,7 +6,7 @@ using DeepMD.Sharp.Dynamics.Groups;
 /// <summary>
 /// <c>compute ID group property/atom attribute ...</c>: per-atom values of the atoms of the group as LAMMPS gives them
 /// (id, type, mass, mol, q, x y z, xs ys zs (fractional), xu yu zu (unwrapped), xsu ysu zsu, ix iy iz, vx vy vz,
-/// fx fy fz); one attribute is a per-atom vector, several a per-atom array. Atoms outside the group hold 0.
+/// fx fy fz, and the custom vectors i_NAME/d_NAME of fix property/atom); one attribute is a per-atom vector, several a per-atom array. Atoms outside the group hold 0.
 /// </summary>
 public sealed class ComputePropertyAtom : Compute
 {
@@ -21,6 +21,14 @@ public sealed class ComputePropertyAtom : Compute
         if (attributes.Count == 0) throw new UserInputException("Illegal compute property/atom command");
         foreach (var a in attributes)
         {
+            if (a.Length > 2 && a[1] == '_' && a[0] is 'i' or 'd')
+            {
+                // LAMMPS' custom vectors from fix property/atom; looked up again at each evaluation (the fix may go)
+                var p = sim.CustomProperties.Find(a[2..]) ?? throw new UserInputException($"Compute property/atom property {a[2..]} does not exist");
+                if (p.IsInteger != (a[0] == 'i'))
+                    throw new UserInputException(a[0] == 'i' ? $"Compute property/atom integer vector {a[2..]} does not exist" : $"Compute property/atom floating-point vector {a[2..]} does not exist");
+                continue;
+            }
             if (!Attributes.Contains(a)) throw new UserInputException($"Invalid keyword {a} for compute property/atom command");
             if (a == "q" && !sim.Atoms.HasCharge) throw new UserInputException("Compute property/atom for atom property that isn't allocated");
             if (a == "mol" && !sim.Atoms.HasMolecule) throw new UserInputException("Compute property/atom for atom property that isn't allocated");
@@ -71,6 +79,9 @@ public sealed class ComputePropertyAtom : Compute
             case "fx": return a.Fx[i];
             case "fy": return a.Fy[i];
             case "fz": return a.Fz[i];
+            case ['i' or 'd', '_', ..]:
+                return (sim.CustomProperties.FindPrefixed(attribute)
+                    ?? throw new UserInputException($"Compute property/atom property {attribute[2..]} does not exist")).Get(a.Id[i]);
             case "xu" or "yu" or "zu":
             {
                 var (x, y, z) = Unwrapped(sim, i);

@@ -62,6 +62,7 @@ public sealed class DumpWriter : IRunObserver, IDisposable, Device.IStepSchedule
         {
             if (!LammpsDumpWriter.IsValueColumn(c)) continue;
             if (c.StartsWith("v_", StringComparison.Ordinal)) _ = (Variable ?? throw new UserInputException($"dump {Id} column {c} needs a deck to evaluate its variable"))(c[2..]);
+            else if (c[0] is 'i' or 'd') _ = Custom(sim, c);
             else ValueColumn(sim, c);
         }
         MaybeWrite(sim);
@@ -74,6 +75,10 @@ public sealed class DumpWriter : IRunObserver, IDisposable, Device.IStepSchedule
     /// set by the deck runner, which also refuses names that are not atom-style variables.
     /// </summary>
     public Func<string, double[]>? Variable { get; set; }
+
+    /// <summary>An i_NAME / d_NAME column's custom vector (fix property/atom); LAMMPS' text when there is none.</summary>
+    private static Atoms.CustomAtomProperty Custom(Simulation sim, string column) =>
+        sim.CustomProperties.FindPrefixed(column) ?? throw new UserInputException("Could not find dump custom atom property name");
 
     /// <summary>A c_ID / c_ID[N] column's compute and column (LAMMPS' checks at dump init).</summary>
     private (Computes.Compute Compute, int Column) ValueColumn(Simulation sim, string column)
@@ -124,6 +129,15 @@ public sealed class DumpWriter : IRunObserver, IDisposable, Device.IStepSchedule
             if (c.StartsWith("v_", StringComparison.Ordinal))
             {
                 _values[c] = (Variable!(c[2..]), 1, 0);
+                continue;
+            }
+            if (c[0] is 'i' or 'd')
+            {
+                var p = Custom(sim, c);
+                var a = sim.Atoms;
+                var v = new double[a.Count];
+                for (var i = 0; i < a.Count; i++) v[i] = p.Get(a.Id[i]);
+                _values[c] = (v, 1, 0);
                 continue;
             }
             var (compute, column) = ValueColumn(sim, c);

@@ -33,9 +33,9 @@ public sealed class LammpsDumpWriter
 
     public DumpStyle Style { get; }
 
-    /// <summary>Whether a custom dump column is per-atom values supplied with each frame: <c>c_ID</c> or <c>c_ID[N]</c> (a per-atom compute), <c>v_NAME</c> (an atom-style variable).</summary>
+    /// <summary>Whether a custom dump column is per-atom values supplied with each frame: <c>c_ID</c> or <c>c_ID[N]</c> (a per-atom compute), <c>v_NAME</c> (an atom-style variable), <c>i_NAME</c>/<c>d_NAME</c> (a custom per-atom vector).</summary>
     public static bool IsValueColumn(string column) =>
-        System.Text.RegularExpressions.Regex.IsMatch(column, @"^(c_[A-Za-z0-9_]+(\[[1-9][0-9]*\])?|v_[A-Za-z0-9_]+)$");
+        System.Text.RegularExpressions.Regex.IsMatch(column, @"^(c_[A-Za-z0-9_]+(\[[1-9][0-9]*\])?|[vid]_[A-Za-z0-9_]+)$");
 
     public IReadOnlyList<string> Columns { get; }
 

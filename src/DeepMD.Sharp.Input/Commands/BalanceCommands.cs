@@ -100,7 +100,8 @@ public sealed class BalanceCommand : IDeckCommand
             else break;
         }
         if (style == "rcb" && !context.CommStyleTiled) throw new UserInputException("Balance rcb cannot be used with comm_style brick");
-        BalanceArguments.CheckOptions(context, args, k);
+        var weights = BalanceArguments.CheckOptions(context, args, k);
+        if (weights.Any) weights.Compute(context.Simulation); // LAMMPS' set_weights (stored with 'weight store')
         context.Out.WriteLine("Balancing ...");
         context.Out.WriteLine("  one process: nothing to balance (imbalance factor 1)");
     }
@@ -129,8 +130,9 @@ public static class BalanceArguments
     }
 
     /// <summary>The optional keywords from <paramref name="k"/> on: <c>weight group|time|neigh|var|store ...</c>, <c>old</c>, <c>out FILE</c>.</summary>
-    public static void CheckOptions(DeckContext context, DeckArguments args, int k)
+    public static BalanceWeights CheckOptions(DeckContext context, DeckArguments args, int k)
     {
+        var weights = new BalanceWeights(context);
         while (k < args.Count)
         {
             switch (args[k])
@@ -142,15 +144,30 @@ public static class BalanceArguments
                         case "group":
                             if (!int.TryParse(args[k + 2], NumberStyles.Integer, CultureInfo.InvariantCulture, out var n) || n < 1 || k + 3 + 2 * n > args.Count)
                                 throw new UserInputException("Illegal balance weight command");
-                            for (var g = 0; g < n; g++) context.Group(args[k + 3 + 2 * g]);
+                            var groups = new Dynamics.Groups.AtomGroup[n];
+                            var factors = new double[n];
+                            for (var g = 0; g < n; g++)
+                            {
+                                groups[g] = context.Group(args[k + 3 + 2 * g]);
+                                if (!double.TryParse(args[k + 4 + 2 * g], NumberStyles.Float, CultureInfo.InvariantCulture, out factors[g]) || factors[g] <= 0.0)
+                                    throw new UserInputException("Illegal balance weight command");
+                            }
+                            weights.AddGroups(groups, factors);
                             k += 3 + 2 * n;
                             break;
                         case "time" or "neigh":
                             if (!double.TryParse(args[k + 2], NumberStyles.Float, CultureInfo.InvariantCulture, out var f) || f < 0)
                                 throw new UserInputException("Illegal balance weight command");
+                            if (args[k + 1] == "time") weights.AddTime(f);
+                            else weights.AddNeigh(f);
                             k += 3;
                             break;
-                        case "var" or "store":
+                        case "var":
+                            weights.AddVar(args[k + 2].StartsWith("v_", StringComparison.Ordinal) ? args[k + 2][2..] : args[k + 2]);
+                            k += 3;
+                            break;
+                        case "store":
+                            weights.AddStore(args[k + 2]);
                             k += 3;
                             break;
                         default:
@@ -168,5 +185,6 @@ public static class BalanceArguments
                     throw new UserInputException($"Illegal (fix) balance command: unknown keyword '{args[k]}'");
             }
         }
+        return weights;
     }
 }

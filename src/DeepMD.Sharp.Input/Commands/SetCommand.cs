@@ -135,9 +135,22 @@ public sealed class SetCommand : IDeckCommand
                     k += 4;
                     break;
                 }
+                case ['i' or 'd', '_', ..] when keyword.Length > 2:
+                {
+                    // custom vectors of fix property/atom (LAMMPS: an integer one takes an integer, or an atom variable cast)
+                    var p = sim.CustomProperties.Find(keyword[2..]) ?? throw new UserInputException($"Custom property {keyword[2..]} does not exist");
+                    if (p.IsInteger != (keyword[0] == 'i')) throw new UserInputException($"Custom property {keyword[2..]} does not exist");
+                    if (k + 1 >= args.Count) throw new UserInputException("Illegal set command");
+                    var perAtom = AtomVariable(context, args[k + 1]);
+                    var value = perAtom is not null ? 0.0 : p.IsInteger ? IntValue(args, k + 1) : Plain(args, k + 1);
+                    for (var i = 0; i < n; i++)
+                        if (select[i]) { p.Set(a.Id[i], perAtom is null ? value : perAtom[i]); count++; }
+                    k += 2;
+                    break;
+                }
                 default:
                     throw new UserInputException(IsLammpsKeyword(keyword)
-                        ? $"set: keyword '{keyword}' is not supported yet (supported: type type/fraction x y z vx vy vz charge image)"
+                        ? $"set: keyword '{keyword}' is not supported yet (supported: type type/fraction x y z vx vy vz charge image i_NAME d_NAME)"
                         : "Illegal set command");
             }
             context.Out.WriteLine($"  {count} settings made for {keyword}");

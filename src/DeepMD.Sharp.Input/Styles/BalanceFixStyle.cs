@@ -33,23 +33,44 @@ public sealed class BalanceFixStyle : IFixStyle
             k = 3;
         }
         else throw new UserInputException($"Illegal fix balance command: style '{args[2]}' (valid: shift rcb)");
-        BalanceArguments.CheckOptions(context, args, k);
+        var weights = BalanceArguments.CheckOptions(context, args, k);
         if (context.Communicator is { Size: > 1 })
             throw new UserInputException("fix balance: a decomposed dpsharp run keeps its uniform processor grid; remove the fix");
         // One process: shift makes one pass per dimension of its string, rcb none (LAMMPS' iteration count).
-        return new FixBalance(id, thresh, args[2] == "shift" ? args[3].Length : 0, args.Words.Skip(k).Contains("weight"));
+        return new FixBalance(id, nevery, thresh, args[2] == "shift" ? args[3].Length : 0, weights);
     }
 
     /// <summary>
     /// The fix on one process: nothing to move. Its global values are LAMMPS' on one process: the imbalance factor of
     /// one process is 1, so LAMMPS "rebalances" at setup whenever the threshold is below 1; then the scalar (final
     /// imbalance) and f_ID[3] (imbalance before) are 1 and f_ID[2] (iterations) the number of shift dimensions (0 for rcb); before that, and with a threshold of
-    /// 1 or more, they stay 0. f_ID[1] (largest load on a process) is the atom count; with weights it is their sum,
-    /// which dpsharp does not compute (refused).
+    /// 1 or more, they stay 0. f_ID[1] (largest load on a process) is the atom count; with weights it is their sum.
+    /// Weights are computed (and stored with <c>weight store</c>) at setup and every Nfreq steps after the integration's
+    /// first half, where LAMMPS' pre_exchange does it.
     /// </summary>
-    private sealed class FixBalance(string id, double thresh, int iterations, bool weighted) : Fix(id), IFixGlobalValues
+    private sealed class FixBalance(string id, int nevery, double thresh, int iterations, BalanceWeights weights) : Fix(id), IFixGlobalValues
     {
         private bool _balanced, _setUp;
+        private double _load;
+        private long _lastBalance = -1;
+
+        private void SetWeights(Simulation sim)
+        {
+            if (sim.Step == _lastBalance) return;
+            _lastBalance = sim.Step;
+            if (weights.Any) _load = weights.Compute(sim).Sum();
+        }
+
+        /// <summary>
+        /// LAMMPS' fix balance forces a neighbor list rebuild every Nfreq steps (its next_reneighbor), whatever the
+        /// neigh_modify rule says, and computes the weights in that rebuild's pre_exchange.
+        /// </summary>
+        public override void PostIntegrate(Simulation sim)
+        {
+            if (nevery <= 0 || sim.Step % nevery != 0) return;
+            sim.Verlet.RequestRebuild();
+            SetWeights(sim);
+        }
 
         public override string Style => "balance";
 
@@ -57,6 +78,7 @@ public sealed class BalanceFixStyle : IFixStyle
 
         public override void Setup(Simulation sim)
         {
+            SetWeights(sim);
             _setUp = true;
             if (1.0 > thresh) _balanced = true;
         }
@@ -71,7 +93,7 @@ public sealed class BalanceFixStyle : IFixStyle
 
         public double Vector(Simulation sim, int i) => i switch
         {
-            0 => weighted ? throw new UserInputException($"f_{Id}[1]: the largest weighted load of fix balance with weights is not computed by dpsharp") : _setUp ? sim.AtomCount : 0.0,
+            0 => !_setUp ? 0.0 : weights.Any ? _load : sim.AtomCount,
             1 => _balanced ? iterations : 0.0,
             _ => _balanced ? 1.0 : 0.0,
         };
