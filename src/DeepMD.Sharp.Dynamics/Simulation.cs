@@ -138,6 +138,17 @@ public sealed partial class Simulation
     /// <summary>The Verlet list and its statistics.</summary>
     public VerletList Verlet { get; }
 
+    /// <summary>
+    /// Whether the box is triclinic in LAMMPS' sense (domain->triclinic): created from a prism region, read with an
+    /// <c>xy xz yz</c> line or made so by <c>change_box triclinic</c>, even while its tilts are zero. Forces and thermo do
+    /// not depend on it; LAMMPS' neighbor-rebuild rule for a changing box and its spatial sort of atoms do.
+    /// </summary>
+    public bool TriclinicStyle
+    {
+        get => Verlet.TriclinicStyle;
+        set => Verlet.TriclinicStyle = value;
+    }
+
     /// <summary>Degrees of freedom removed by constraints (beyond the 3 of the centre of mass).</summary>
     public double ExtraDegreesRemoved { get; set; }
 

@@ -239,10 +239,15 @@ public sealed class DeckContext
     public bool NeighborCheck { get; set; } = true;
 
     /// <summary>
-    /// <c>change_box … triclinic</c> made the box triclinic with (so far) zero tilts, so tilt changes are allowed; such a
-    /// box computes as an orthogonal one.
+    /// The box is triclinic in LAMMPS' sense (a prism region, a data file's tilt line, <c>change_box … triclinic</c>),
+    /// possibly with zero tilts, so tilt changes are allowed; such a box computes as an orthogonal one
+    /// (<see cref="Dynamics.Simulation.TriclinicStyle"/>).
     /// </summary>
-    public bool TriclinicBox { get; set; }
+    public bool TriclinicBox
+    {
+        get => HasSimulation && Simulation.TriclinicStyle;
+        set => Simulation.TriclinicStyle = value;
+    }
 
     /// <summary><c>neigh_modify exclude</c> rules in order: ("type", M, N, "", "") or ("group", 0, 0, G1, G2).</summary>
     public List<(string Kind, int Type1, int Type2, string Group1, string Group2)> NeighborExclusions { get; } = [];

@@ -31,6 +31,7 @@ public static class SimulationFactory
         var data = LammpsDataReader.Read(path, placeholders, atomStyle);
         sim.Atoms.Style = data.AtomStyle;
         sim.CreateBox(data.CreateBox(periodic[0], periodic[1], periodic[2]), data.TypeCount);
+        sim.TriclinicStyle = data.TriclinicHeader;
         data.AddAtomsTo(sim.Atoms);
         // Like LAMMPS' read_data: atoms outside a periodic box are mapped into it, their image flags adjusted.
         try

@@ -6,8 +6,8 @@ namespace DeepMD.Sharp.Dynamics.Atoms;
 /// rebuild on or after each multiple of 1000 steps; loops over atoms, and therefore the assignment of random numbers
 /// to atoms in fix langevin, follow that order. dpsharp keeps its atoms in place and records the order instead:
 /// <see cref="Order"/>[k] is the index of the k-th atom in LAMMPS' storage. The sort is LAMMPS' (bins by
-/// z, then y, then x over the box; within a bin the previous order kept). Orthogonal boxes only: for a triclinic box
-/// LAMMPS bins fractional coordinates, which this does not reproduce.
+/// z, then y, then x over the box; within a bin the previous order kept; for a triclinic box, fractional coordinates
+/// binned over the box's bounding box, as LAMMPS does; one layer in z in 2-d).
 /// </summary>
 public sealed class StorageOrder
 {
@@ -62,18 +62,39 @@ public sealed class StorageOrder
         var box = sim.Box!;
         var binSize = BinSize > 0 ? BinSize : 0.5 * (sim.Potential!.Cutoff + sim.Neighbor.Skin);
         if (!(binSize > 0)) return;
+        // LAMMPS bins over the box's bounding box in box coordinates, but a triclinic box's atoms are in fractional
+        // coordinates while it sorts (its Verlet setup and rebuilds convert before exchange and sort), so they fall
+        // into the bins that fractional values reach; a 2-d system has one bin layer in z.
+        var triclinic = sim.TriclinicStyle || box.IsTriclinic;
+        Span<double> lo = stackalloc double[3];
+        Span<double> hi = stackalloc double[3];
+        if (triclinic)
+        {
+            Span<double> corners = stackalloc double[24];
+            Neighbors.VerletList.Corners(box, corners);
+            for (var d = 0; d < 3; d++)
+            {
+                (lo[d], hi[d]) = (double.MaxValue, double.MinValue);
+                for (var k = 0; k < 8; k++) (lo[d], hi[d]) = (Math.Min(lo[d], corners[3 * k + d]), Math.Max(hi[d], corners[3 * k + d]));
+            }
+        }
+        else
+        {
+            for (var d = 0; d < 3; d++) (lo[d], hi[d]) = (box.Lo[d], box.Hi[d]);
+        }
         Span<int> nbin = stackalloc int[3];
         Span<double> inv = stackalloc double[3];
         for (var d = 0; d < 3; d++)
         {
-            var len = box.Hi[d] - box.Lo[d];
-            nbin[d] = Math.Max(1, (int)(len * (1.0 / binSize)));
+            var len = hi[d] - lo[d];
+            nbin[d] = d == 2 && sim.Dimension == 2 ? 1 : Math.Max(1, (int)(len * (1.0 / binSize)));
             inv[d] = nbin[d] / len;
         }
         var bins = nbin[0] * nbin[1] * nbin[2];
         if (bins == 1) return;
         if (_binHead.Length < bins) _binHead = new int[bins];
         Array.Fill(_binHead, -1, 0, bins);
+        var hinv = triclinic ? Fixes.FixDeform.HInverse(box) : null;
         // Storage positions k (LAMMPS' local index) are pushed from last to first, so each bin lists them in order.
         for (var k = _order.Length - 1; k >= 0; k--)
         {
@@ -84,9 +105,10 @@ public sealed class StorageOrder
                 int ia = 0, ib = 0, ic = 0;
                 box.Remap(ref x, ref y, ref z, ref ia, ref ib, ref ic);
             }
-            var ix = Math.Clamp((int)((x - box.Lo[0]) * inv[0]), 0, nbin[0] - 1);
-            var iy = Math.Clamp((int)((y - box.Lo[1]) * inv[1]), 0, nbin[1] - 1);
-            var iz = Math.Clamp((int)((z - box.Lo[2]) * inv[2]), 0, nbin[2] - 1);
+            if (hinv is not null) Fixes.FixDeform.ToLamda(box, hinv, ref x, ref y, ref z);
+            var ix = Math.Clamp((int)((x - lo[0]) * inv[0]), 0, nbin[0] - 1);
+            var iy = Math.Clamp((int)((y - lo[1]) * inv[1]), 0, nbin[1] - 1);
+            var iz = Math.Clamp((int)((z - lo[2]) * inv[2]), 0, nbin[2] - 1);
             var bin = (iz * nbin[1] + iy) * nbin[0] + ix;
             _next[k] = _binHead[bin];
             _binHead[bin] = k;

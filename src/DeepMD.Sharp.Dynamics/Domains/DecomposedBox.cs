@@ -51,7 +51,7 @@ internal sealed class DecomposedBox
     public double AllowedSquared(Simulation sim)
     {
         var skin = sim.Neighbor.Skin;
-        return _changes ? VerletList.AllowedSquared(skin, _cornersHold, sim.Box!) : 0.25 * skin * skin;
+        return _changes ? VerletList.AllowedSquared(skin, _cornersHold, sim.Box!, sim.TriclinicStyle) : 0.25 * skin * skin;
     }
 
     /// <summary>

@@ -189,31 +189,46 @@ public sealed class VerletList
 
     /// <summary>The squared distance an atom may move before a rebuild is needed.</summary>
     private double AllowedSquared(SimulationBox? box) =>
-        box is null || !_boxHeld ? 0.25 * Settings.Skin * Settings.Skin : AllowedSquared(Settings.Skin, _cornersHold, box);
+        box is null || !_boxHeld ? 0.25 * Settings.Skin * Settings.Skin : AllowedSquared(Settings.Skin, _cornersHold, box, TriclinicStyle);
 
     /// <summary>
-    /// LAMMPS' check_distance with a changing box: half of what the two largest movements of the box corners since
-    /// <paramref name="cornersHold"/> (from <see cref="Corners"/>) leave of the skin, squared.
+    /// Whether LAMMPS treats the box as triclinic (declared so, even with zero tilts: <see cref="Simulation.TriclinicStyle"/>);
+    /// it decides how the box's movement is taken off the skin in <see cref="Decide"/>.
     /// </summary>
-    internal static double AllowedSquared(double skin, ReadOnlySpan<double> cornersHold, SimulationBox box)
+    public bool TriclinicStyle { get; set; }
+
+    /// <summary>
+    /// LAMMPS' check_distance with a changing box: half of what the box's movement since <paramref name="cornersHold"/>
+    /// (from <see cref="Corners"/>) leaves of the skin, squared. Orthogonal boxes: the movements of the lower and the upper
+    /// corner. Triclinic ones (a non-zero tilt or <paramref name="triclinicStyle"/>): LAMMPS' loop over the 8 corners as
+    /// written, keeping the largest movement and a second one that is only updated by corners not exceeding the first.
+    /// </summary>
+    internal static double AllowedSquared(double skin, ReadOnlySpan<double> cornersHold, SimulationBox box, bool triclinicStyle = false)
     {
-        var half = 0.5 * skin;
         Span<double> now = stackalloc double[24];
         Corners(box, now);
-        double first = 0, second = 0;
+        Span<double> moved = stackalloc double[8];
         for (var k = 0; k < 8; k++)
         {
             double dx = now[3 * k] - cornersHold[3 * k], dy = now[3 * k + 1] - cornersHold[3 * k + 1], dz = now[3 * k + 2] - cornersHold[3 * k + 2];
-            var d = Math.Sqrt(dx * dx + dy * dy + dz * dz);
-            if (d > first)
-            {
-                second = first;
-                first = d;
-            }
-            else if (d > second) second = d;
+            moved[k] = Math.Sqrt(dx * dx + dy * dy + dz * dz);
         }
-        if (first == 0) return half * half;
-        var delta = Math.Max(0, 0.5 * (skin - (first + second)));
+        double delta1 = 0, delta2 = 0;
+        if (!triclinicStyle && !box.IsTriclinic)
+        {
+            delta1 = moved[0];
+            delta2 = moved[7];
+        }
+        else
+        {
+            for (var k = 0; k < 8; k++)
+            {
+                var d = moved[k];
+                if (d > delta1) delta1 = d;
+                else if (d > delta2) delta2 = d;
+            }
+        }
+        var delta = Math.Max(0, 0.5 * (skin - (delta1 + delta2)));
         return delta * delta;
     }
 

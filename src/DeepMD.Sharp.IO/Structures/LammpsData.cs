@@ -62,6 +62,9 @@ public sealed class LammpsData
     /// <summary>The header's tilt factors as written: xy, xz, yz (zero without an 'xy xz yz' line).</summary>
     public required double[] Tilts { get; init; }
 
+    /// <summary>Whether the header had an 'xy xz yz' line: LAMMPS treats such a box as triclinic even with zero tilts.</summary>
+    public bool TriclinicHeader { get; init; }
+
     /// <summary>Positions as written in the Atoms section (neither shifted nor unwrapped), [x, y, z] arrays in atom order.</summary>
     public required double[][] WrittenPositions { get; init; }
 

@@ -181,6 +181,7 @@ public static class LammpsDataReader
             Velocities = velocities,
             Bounds = [xb.Lo, xb.Hi, yb.Lo, yb.Hi, zb.Lo, zb.Hi],
             Tilts = [header.Xy, header.Xz, header.Yz],
+            TriclinicHeader = header.HasTilt,
             WrittenPositions = [Order(wx), Order(wy), Order(wz)],
             ImageFlags = [Order(ia), Order(ib), Order(ic)],
         };
@@ -277,6 +278,7 @@ public static class LammpsDataReader
                 case "xy xz yz":
                     if (k != 3)
                         throw r.Error($"'xy xz yz' needs three numbers before it, found {k}; write e.g. '0.0 0.0 0.0 xy xz yz'");
+                    h.HasTilt = true;
                     h.Xy = Number(r, t[0]);
                     h.Xz = Number(r, t[1]);
                     h.Yz = Number(r, t[2]);

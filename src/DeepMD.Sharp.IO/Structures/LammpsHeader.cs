@@ -29,6 +29,9 @@ internal sealed class LammpsHeader
 
     public (double Lo, double Hi)? Z { get; set; }
 
+    /// <summary>Whether the header has an 'xy xz yz' line (LAMMPS then makes the box triclinic, even with zero tilts).</summary>
+    public bool HasTilt { get; set; }
+
     public double Xy { get; set; }
 
     public double Xz { get; set; }

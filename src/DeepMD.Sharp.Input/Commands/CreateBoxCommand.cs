@@ -54,6 +54,7 @@ public sealed class CreateBoxCommand : IDeckCommand
             var tri = context.CreateSimulation();
             tri.CreateBox(new SimulationBox(q.XLo, q.XHi, q.YLo, q.YHi, q.ZLo, q.ZHi, q.Xy, q.Xz, q.Yz, p[0], p[1], p[2]), n);
             tri.Box!.SetBoundary(context.Boundary);
+            tri.TriclinicStyle = true; // a prism box is triclinic in LAMMPS even with zero tilts
             SetTypes(tri);
             return;
         }
