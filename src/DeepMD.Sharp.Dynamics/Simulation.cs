@@ -518,6 +518,23 @@ public sealed partial class Simulation
         }
     }
 
+    /// <summary>
+    /// LAMMPS' domain->pbc() outside a rebuild: maps atoms that left through a periodic face back into the box (image
+    /// counts and, with fix deform remap v, velocities updated), as a fix's pre_exchange sees them (fix balance weights).
+    /// </summary>
+    public void WrapAtoms()
+    {
+        var a = Atoms;
+        var box = Box!;
+        var deform = _velocityRemap;
+        for (var i = 0; i < a.Count; i++)
+        {
+            int ia = a.ImageA[i], ib = a.ImageB[i], ic = a.ImageC[i];
+            box.Remap(ref a.X[i], ref a.Y[i], ref a.Z[i], ref a.ImageA[i], ref a.ImageB[i], ref a.ImageC[i]);
+            if (deform is not null && deform.IsMember(i)) VelocityRemap(deform.HRate, i, a.ImageA[i] - ia, a.ImageB[i] - ib, a.ImageC[i] - ic);
+        }
+    }
+
     /// <summary>Wraps atoms into the periodic box (updating image counts), checks for lost atoms, rebuilds the list.</summary>
     public void RebuildNeighbors()
     {

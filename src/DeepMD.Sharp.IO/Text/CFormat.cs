@@ -44,8 +44,12 @@ public static class CFormat
     public static string E(double v, int precision = 6, int width = 0)
     {
         if (!double.IsFinite(v)) return G(v, precision, width);
-        var e = v.ToString((precision == 0 ? "0" : "0." + new string('0', precision)) + "e+00", Inv);
-        return Pad(e, width);
+        // .NET's standard "E" format gives correctly rounded digits at any precision (a custom "0.000e+00" pattern stops
+        // at 15 significant digits); C writes the exponent with at least two digits, lower-case e.
+        var s = v.ToString("E" + precision.ToString(Inv), Inv);
+        var k = s.IndexOf('E');
+        var exponent = s[(k + 2)..].TrimStart('0').PadLeft(2, '0');
+        return Pad(string.Concat(s.AsSpan(0, k), "e", s.AsSpan(k + 1, 1), exponent), width);
     }
 
     /// <summary><c>%W.Pf</c>.</summary>

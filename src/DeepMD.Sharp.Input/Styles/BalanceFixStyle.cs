@@ -69,6 +69,7 @@ public sealed class BalanceFixStyle : IFixStyle
         {
             if (nevery <= 0 || sim.Step % nevery != 0) return;
             sim.Verlet.RequestRebuild();
+            if (weights.Any) sim.WrapAtoms(); // LAMMPS' pre_exchange wraps the atoms (domain->pbc) before the weights
             SetWeights(sim);
         }
 
