@@ -174,6 +174,12 @@ public static class ComputeReferences
                     nevery = t.Nfreq;
                     vec = Enumerable.Range(0, t.ArrayShape.Rows).Select(i => t.ArrayValue(i, index - 1)).ToArray();
                     break;
+                case FixAveCorrelate fc when index > 0:
+                    // the global array: Nrepeat rows of (time delta, count, correlations…); trap(f_ID[3]) integrates one
+                    if (index > fc.ArrayColumns) throw new UserInputException("Variable formula fix array is accessed out-of-range");
+                    nevery = fc.Nfreq;
+                    vec = Enumerable.Range(0, fc.Nrepeat).Select(i => fc.ArrayValue(i, index - 1)).ToArray();
+                    break;
                 case IFixGlobalValues g when index == 0 && g.VectorLength > 0:
                     nevery = 1;
                     vec = Enumerable.Range(0, g.VectorLength).Select(i => g.Vector(sim, i)).ToArray();

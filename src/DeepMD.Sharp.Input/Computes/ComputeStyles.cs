@@ -9,7 +9,7 @@ public static class ComputeStyles
 {
     /// <summary>Supported compute style names.</summary>
     public static readonly IReadOnlyList<string> Names =
-        ["chunk/atom", "com", "com/chunk", "coord/atom", "displace/atom", "ke", "ke/atom", "momentum", "msd", "msd/chunk", "orientorder/atom", "pe", "pe/atom", "pressure", "property/atom", "rdf", "reduce", "stress/atom", "temp", "temp/com", "temp/deform", "temp/partial", "temp/ramp", "temp/region", "vacf"];
+        ["chunk/atom", "com", "com/chunk", "coord/atom", "displace/atom", "heat/flux", "ke", "ke/atom", "momentum", "msd", "msd/chunk", "orientorder/atom", "pe", "pe/atom", "pressure", "property/atom", "rdf", "reduce", "stress/atom", "temp", "temp/com", "temp/deform", "temp/partial", "temp/ramp", "temp/region", "vacf"];
 
     private static readonly string[] EnergyTerms = ["pair", "bond", "angle", "dihedral", "improper", "kspace", "fix"];
 
@@ -146,6 +146,17 @@ public static class ComputeStyles
                 return new ComputeDisplaceAtom(id, group, sim);
             case "reduce":
                 return Reduce(context, id, group, args);
+            case "heat/flux":
+            {
+                // compute ID group heat/flux KE-ID PE-ID STRESS-ID (LAMMPS' compute_heat_flux and its error texts)
+                if (args.Count != 3) throw new Core.Errors.UserInputException("Illegal compute heat/flux command");
+                Compute Find(string cid) => sim.FindCompute(cid) ?? throw new Core.Errors.UserInputException("Could not find compute heat/flux compute ID");
+                var (ke, pe, stress) = (Find(args[0]), Find(args[1]), Find(args[2]));
+                if (ke.Style != "ke/atom") throw new Core.Errors.UserInputException("Compute heat/flux compute ID does not compute ke/atom");
+                if (pe.Style != "pe/atom") throw new Core.Errors.UserInputException("Compute heat/flux compute ID does not compute pe/atom");
+                if (stress.Style != "stress/atom") throw new Core.Errors.UserInputException("Compute heat/flux compute ID does not compute stress/atom");
+                return new ComputeHeatFlux(id, group, ke, pe, stress);
+            }
             default:
                 var close = Dynamics.Text.EditDistance.Closest(style, Names);
                 throw new Core.Errors.UserInputException($"unknown compute style '{style}'{(close is null ? "" : $"; did you mean '{close}'?")} (available: {string.Join(" ", Names)})");

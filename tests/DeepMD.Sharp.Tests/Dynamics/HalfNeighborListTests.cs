@@ -326,16 +326,18 @@ public class HalfNeighborListTests
         double[] x = [1, 5], y = [1, 5], z = [1, 5];
         verlet.BuildHalf(x, y, z, [0, 0], box, 1.0);
         Assert.That(verlet.Decide(x, y, z, box), Is.False, "nothing moved");
-        // An atom moved 0.1 (< skin/2 = 0.2). Growing the box by 0.15 moves the corners by up to 0.15·√3 ≈ 0.26 and
-        // 0.15·√2 ≈ 0.21; LAMMPS allows (skin − the two largest)/2 = (0.4 − 0.47)/2 < 0, so any movement rebuilds.
+        // An atom moved 0.1 (< skin/2 = 0.2). Growing the box by 0.15 moves the upper corner by 0.15·√3 ≈ 0.26 and
+        // the lower one not at all; LAMMPS (orthogonal box) allows (skin − both)/2 = (0.4 − 0.26)/2 = 0.07 < 0.1.
         double[] moved = [1.1, 5], same = [1, 5];
         Assert.That(verlet.Decide(moved, same, same, box), Is.False, "0.1 < skin/2 with a fixed box");
         var grown = box.With(0, 10.15, 0, 10.15, 0, 10.15, 0, 0, 0);
         Assert.That(verlet.Decide(moved, same, same, grown), Is.True, "the box change leaves nothing of the skin");
         var slightly = box.With(0, 10.01, 0, 10.01, 0, 10.01, 0, 0, 0);
-        Assert.That(verlet.Decide(moved, same, same, slightly), Is.False, "a 0.01 growth leaves (0.4 − 0.031)/2 ≈ 0.18 > 0.1");
-        double[] further = [1.19, 5];
-        Assert.That(verlet.Decide(further, same, same, slightly), Is.True, "0.19 > 0.18");
+        Assert.That(verlet.Decide(moved, same, same, slightly), Is.False, "a 0.01 growth leaves (0.4 − 0.0173)/2 ≈ 0.191 > 0.1");
+        double[] almost = [1.19, 5];
+        Assert.That(verlet.Decide(almost, same, same, slightly), Is.False, "0.19 < 0.191 (the lower corner did not move)");
+        double[] further = [1.195, 5];
+        Assert.That(verlet.Decide(further, same, same, slightly), Is.True, "0.195 > 0.191");
         verlet.BuildHalf(x, y, z, [0, 0], grown, 1.0);
         verlet.RequestRebuild();
         settings.Every = 50;

@@ -9,7 +9,7 @@ using DeepMD.Sharp.Tests.Support;
 /// temp/berendsen), <c>thermo_modify temp</c> with such a compute (its kinetic tensor in the pressure tensor),
 /// <c>velocity … temp</c> with a biased compute, thermo <c>nbuild</c>/<c>ndanger</c>; custom per-atom vectors of
 /// fix property/atom (set, compute property/atom, dump custom) and balance weights stored in them, with fix balance's
-/// forced rebuilds; create_atoms into a shrink-wrapped box.
+/// forced rebuilds; create_atoms into a shrink-wrapped box; compute heat/flux with fix ave/correlate and trap().
 /// </summary>
 [TestFixture]
 [Category("Lammps")]
@@ -22,7 +22,7 @@ public class BiasedThermostatsAndCustomPropertiesVersusLammpsTests
         var path = Path.Combine(dir, "in.deck");
         File.WriteAllText(path, deck);
         var lammps = LammpsHarness.RunLammps(lmp, path, dir);
-        var lammpsDumps = Directory.GetFiles(dir, "dump.*");
+        var lammpsDumps = Directory.GetFiles(dir, "dump.*").Concat(Directory.GetFiles(dir, "profile.*"));
         foreach (var f in lammpsDumps) File.Move(f, f + ".lammps");
         return (lammps, LammpsHarness.RunDpsharp(path, dir), dir);
     }
@@ -181,6 +181,82 @@ public class BiasedThermostatsAndCustomPropertiesVersusLammpsTests
             thermo_modify format float %20.15g
             thermo 20
             run 100
+            """);
+        LammpsHarness.AssertSameThermo(lammps, ours, 1e-9);
+    }
+
+    [Test]
+    public void HeatFluxAndItsGreenKuboIntegralMatchLammps()
+    {
+        // compute heat/flux from ke/atom, pe/atom and stress/atom (virial only, and with the kinetic part on a group),
+        // fix ave/correlate of its components and trap() over the correlation column, as KAPPA/in.heatflux
+        var (lammps, ours, dir) = RunBoth("""
+            units lj
+            atom_style atomic
+            lattice fcc 0.6
+            region box block 0 4 0 4 0 4
+            create_box 2 box
+            create_atoms 1 box
+            mass 1 1.0
+            mass 2 2.0
+            set type 1 type/fraction 2 0.3 12345
+            velocity all create 1.35 87287 loop geom
+            pair_style lj/cut 2.5
+            pair_coeff * * 1.0 1.0
+            pair_coeff 1 2 1.2 0.9
+            neighbor 0.3 bin
+            neigh_modify delay 0 every 1
+            fix 1 all nvt temp 1.35 1.35 0.5
+            run 100
+            unfix 1
+            reset_timestep 0
+            compute myKE all ke/atom
+            compute myPE all pe/atom
+            compute myStress all stress/atom NULL virial
+            compute flux all heat/flux myKE myPE myStress
+            group light type 1
+            compute myStress2 all stress/atom NULL
+            compute fluxl light heat/flux myKE myPE myStress2
+            variable Jx equal c_flux[1]/vol
+            fix 1 all nve
+            fix JJ all ave/correlate 5 20 100 c_flux[1] c_flux[2] c_flux[3] type auto file profile.heatflux ave running
+            variable k11 equal trap(f_JJ[3])*5*dt/1.35/1.35/vol
+            thermo 100
+            thermo_style custom step temp pe c_flux[1] c_flux[2] c_flux[3] c_flux[4] c_flux[5] c_flux[6] v_Jx c_fluxl[1] c_fluxl[6] v_k11
+            thermo_modify format float %20.15g
+            run 400
+            """);
+        LammpsHarness.AssertSameThermo(lammps, ours, 1e-9);
+        var expected = File.ReadAllLines(Path.Combine(dir, "profile.heatflux.lammps"));
+        var actual = File.ReadAllLines(Path.Combine(dir, "profile.heatflux"));
+        Assert.That(actual.Where(l => !l.StartsWith('#')), Is.EqualTo(expected.Where(l => !l.StartsWith('#'))), "fix ave/correlate file, line for line");
+    }
+
+    [Test]
+    public void LangevinInATiltedBoxWithFrequentSortsMatchesLammps()
+    {
+        // LAMMPS sorts a triclinic box's atoms on fractional coordinates binned over the box's bounding box (here from
+        // negative bounds), so fix langevin's random numbers go to the atoms in that order; sorts every 50 steps
+        var (lammps, ours, _) = RunBoth("""
+            units lj
+            atom_style atomic
+            lattice fcc 0.8442
+            region box prism -3 3 -2 3 0 4 1.5 0.5 -0.8
+            create_box 1 box
+            create_atoms 1 box
+            mass 1 1.0
+            velocity all create 1.0 87287 loop geom
+            pair_style lj/cut 2.5
+            pair_coeff 1 1 1.0 1.0 2.5
+            neighbor 0.3 bin
+            neigh_modify every 1 delay 0 check yes
+            atom_modify sort 50 0.0
+            fix 1 all nve
+            fix 2 all langevin 1.5 1.5 0.5 48279
+            thermo_style custom step temp pe etotal press pxy
+            thermo_modify format float %20.15g
+            thermo 20
+            run 200
             """);
         LammpsHarness.AssertSameThermo(lammps, ours, 1e-9);
     }
