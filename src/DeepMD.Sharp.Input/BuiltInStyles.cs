@@ -111,6 +111,7 @@ public static class BuiltInStyles
         registry.RegisterFixStyle<AveForceFixStyle>();
         registry.RegisterFixStyle<Enforce2DFixStyle>();
         registry.RegisterFixStyle<PropertyAtomFixStyle>();
+        registry.RegisterFixStyle<HeatFixStyle>();
         registry.RegisterFixStyle<IndentFixStyle>();
         registry.RegisterFixStyle<LangevinFixStyle>();
         registry.RegisterFixStyle<MomentumFixStyle>();

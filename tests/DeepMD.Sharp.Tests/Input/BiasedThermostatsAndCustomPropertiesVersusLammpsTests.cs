@@ -9,7 +9,7 @@ using DeepMD.Sharp.Tests.Support;
 /// temp/berendsen), <c>thermo_modify temp</c> with such a compute (its kinetic tensor in the pressure tensor),
 /// <c>velocity … temp</c> with a biased compute, thermo <c>nbuild</c>/<c>ndanger</c>; custom per-atom vectors of
 /// fix property/atom (set, compute property/atom, dump custom) and balance weights stored in them, with fix balance's
-/// forced rebuilds; create_atoms into a shrink-wrapped box; compute heat/flux with fix ave/correlate and trap().
+/// forced rebuilds; create_atoms into a shrink-wrapped box; compute heat/flux with fix ave/correlate and trap(); fix heat.
 /// </summary>
 [TestFixture]
 [Category("Lammps")]
@@ -257,6 +257,40 @@ public class BiasedThermostatsAndCustomPropertiesVersusLammpsTests
             thermo_modify format float %20.15g
             thermo 20
             run 200
+            """);
+        LammpsHarness.AssertSameThermo(lammps, ours, 1e-9);
+    }
+
+    [Test]
+    public void FixHeatWithRegionsAndAnEqualStyleFluxMatchesLammps()
+    {
+        // fix heat adding a ramped flux every step to one slab and removing a constant one every 2 steps from another,
+        // momentum-conserving scaling; f_ID is the last scale factor
+        var (lammps, ours, _) = RunBoth("""
+            units lj
+            atom_style atomic
+            lattice fcc 0.6
+            region box block 0 4 0 4 0 8
+            create_box 1 box
+            create_atoms 1 box
+            mass 1 1.0
+            velocity all create 1.35 87287 loop geom
+            pair_style lj/cut 2.5
+            pair_coeff 1 1 1.0 1.0
+            neighbor 0.3 bin
+            neigh_modify delay 0 every 1
+            region hot block INF INF INF INF 0 1
+            region cold block INF INF INF INF 4 5
+            compute Thot all temp/region hot
+            compute Tcold all temp/region cold
+            variable q equal 20.0+0.1*step
+            fix 1 all nve
+            fix hot all heat 1 v_q region hot
+            fix cold all heat 2 -40.0 region cold
+            thermo_style custom step temp etotal c_Thot c_Tcold f_hot f_cold
+            thermo_modify format float %20.15g
+            thermo 20
+            run 300
             """);
         LammpsHarness.AssertSameThermo(lammps, ours, 1e-9);
     }
