@@ -86,6 +86,31 @@ public sealed class ComputeTempCom(string id, AtomGroup group) : TemperatureComp
 {
     public override string Style => "temp/com";
 
+    public override bool HasBias => true;
+
+    /// <summary>LAMMPS: the group's centre-of-mass velocity is the bias.</summary>
+    public override void RemoveBias(Simulation sim, int i, ref double vx, ref double vy, ref double vz)
+    {
+        var (bx, by, bz) = Vcm(sim);
+        vx -= bx;
+        vy -= by;
+        vz -= bz;
+    }
+
+    /// <summary>(v − v_cm)·factor + v_cm, with the centre-of-mass velocity of the compute's group now.</summary>
+    public override void ScaleThermalVelocities(Simulation sim, AtomGroup group, double factor)
+    {
+        var (bx, by, bz) = Vcm(sim);
+        var a = sim.Atoms;
+        for (var i = 0; i < a.Count; i++)
+        {
+            if (!group.IsAll && !group.Contains(a.Id[i])) continue;
+            a.Vx[i] = (a.Vx[i] - bx) * factor + bx;
+            a.Vy[i] = (a.Vy[i] - by) * factor + by;
+            a.Vz[i] = (a.Vz[i] - bz) * factor + bz;
+        }
+    }
+
     public override double DegreesOfFreedom(Simulation sim) =>
         (double)sim.Dimension * Group.Count(sim.Atoms) - (sim.Dimension + (Group.IsAll ? sim.ExtraDegreesRemoved : 0));
 

@@ -463,6 +463,13 @@ public abstract class FixNoseHoover : Fix
     /// <summary>Scales the velocities by one sub-step's factor (LAMMPS' nh_v_temp; the chain follows the temperature by the factor squared).</summary>
     protected virtual void ScaleParticles(double factor)
     {
+        // fix_modify temp with a biased compute (temp/partial, temp/com, temp/region, temp/ramp, temp/deform): LAMMPS'
+        // nh_v_temp removes each atom's bias, scales and restores it
+        if (TemperatureCompute is { } c and not Computes.ComputeTemp)
+        {
+            c.ScaleThermalVelocities(_sim!, Group, factor);
+            return;
+        }
         var a = _sim!.Atoms;
         for (var i = 0; i < a.Count; i++)
         {

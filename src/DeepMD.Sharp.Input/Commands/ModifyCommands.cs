@@ -53,8 +53,10 @@ public sealed class FixModifyCommand : IDeckCommand
                     var c = sim.FindCompute(value) ?? (value == "thermo_temp" ? Computes.ComputeReferences.FindCompute(context, value, "fix_modify") : null)
                         ?? throw new UserInputException("Could not find fix_modify temperature ID " + value);
                     // fix langevin honours the bias of temp/partial and temp/region, temp/rescale and temp/berendsen scale around the bias of
-                    // any temperature compute; the other thermostats take plain temp only.
-                    var anyTemperature = fix is Dynamics.Fixes.FixLangevin or Dynamics.Fixes.FixTempRescale or Dynamics.Fixes.FixTempBerendsen;
+                    // any temperature compute; npt, nph, csvr and nvt/sllod take plain temp only.
+                    // fix nvt (no barostat) likewise around the bias, as LAMMPS' nh_v_temp
+                    var anyTemperature = fix is Dynamics.Fixes.FixLangevin or Dynamics.Fixes.FixTempRescale or Dynamics.Fixes.FixTempBerendsen
+                        || (fix is Dynamics.Fixes.FixNvt && fix is not Dynamics.Fixes.FixNvtSllod);
                     fix.TemperatureCompute = (anyTemperature ? c as TemperatureCompute : c as ComputeTemp)
                         ?? throw new UserInputException($"Fix_modify temperature ID does not compute temperature: compute {c.Id} is {c.Style}");
                     if (fix is Dynamics.Fixes.FixLangevin && c is not (ComputeTemp or ComputeTempPartial or ComputeTempRegion))

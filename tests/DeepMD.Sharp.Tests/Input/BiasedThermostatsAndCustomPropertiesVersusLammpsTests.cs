@@ -294,4 +294,51 @@ public class BiasedThermostatsAndCustomPropertiesVersusLammpsTests
             """);
         LammpsHarness.AssertSameThermo(lammps, ours, 1e-9);
     }
+
+    [Test]
+    public void NoseHooverAndRescaleAroundTempPartialAndTempComMatchLammps()
+    {
+        // fix nvt on all with fix_modify temp of a temp/partial on a subgroup (each atom's bias removed and restored, as
+        // LAMMPS' nh_v_temp), then temp/rescale around temp/com's centre-of-mass velocity
+        var (lammps, ours, _) = RunBoth("""
+            units lj
+            dimension 2
+            boundary p s p
+            atom_style atomic
+            lattice sq2 0.6
+            region box block 0 12 0 10 -0.1 0.1
+            create_box 2 box
+            create_atoms 1 box
+            mass * 1.0
+            region lower block INF INF INF 0.9 INF INF
+            region upper block INF INF 9.1 INF INF INF
+            group lower region lower
+            group upper region upper
+            group wall union lower upper
+            group flow subtract all wall
+            set group wall type 2
+            pair_style lj/cut 1.12246
+            pair_coeff * * 1.0 1.0 1.12246
+            neigh_modify delay 0 every 1
+            compute thermal flow temp/partial 0 1 0
+            velocity flow create 1.0 97287 temp thermal
+            velocity upper set 1.5 0.0 0.0 units box
+            fix 1 all nve
+            fix 2 all nvt temp 1.0 1.0 0.5
+            fix_modify 2 temp thermal
+            fix 3 wall setforce 0.0 NULL 0.0
+            fix 5 all enforce2d
+            compute tilt flow temp/ramp vx 0 1.5 y 0 10 units lattice
+            compute tcom flow temp/com
+            thermo_style custom step temp c_tilt c_thermal pe etotal press pxx pyy pxy nbuild ndanger
+            thermo_modify temp tilt format float %20.15g
+            thermo 20
+            run 200
+            unfix 2
+            fix 2 flow temp/rescale 5 1.0 1.0 0.02 0.5
+            fix_modify 2 temp tcom
+            run 200
+            """);
+        LammpsHarness.AssertSameThermo(lammps, ours, 1e-9);
+    }
 }
