@@ -47,6 +47,13 @@ public sealed class CpuDpa3Evaluator<T> : IModelEvaluator, ICenterWeightedEvalua
     private static void Act(Activation act, ReadOnlySpan<T> z, Span<T> y) => Dpa3Kernels<T>.Act(act, z, y);
     private static void ActBack(Activation act, ReadOnlySpan<T> z, Span<T> g) => Dpa3Kernels<T>.ActBack(act, z, g);
 
+    /// <summary>y = φ(z); with <paramref name="derivative"/> z ← φ′(z) as well (the reverse pass's recomputation).</summary>
+    private static void Act(Activation act, Span<T> z, Span<T> y, bool derivative)
+    {
+        if (derivative) Dpa3Kernels<T>.ActBoth(act, z, y);
+        else Dpa3Kernels<T>.Act(act, z, y);
+    }
+
     public CpuDpa3Evaluator(DeepPotModel model)
     {
         if (!Supports(model, out var why)) throw new ArgumentException(why);
@@ -541,7 +548,7 @@ public sealed class CpuDpa3Evaluator<T> : IModelEvaluator, ICenterWeightedEvalua
     /// Leaves in the scratch what the reverse pass needs.
     /// </summary>
     private void CenterForward(Frame f, LayerWeights lw, int i, T[] n, T[] el, T[] pi, T[] pj, Span<T> a, Scratch s, bool last,
-        bool writeAngles = true)
+        bool writeAngles = true, bool derivative = false)
     {
         int e0 = f.EdgeStart[i], ne = f.EdgeStart[i + 1] - e0, na = f.AngleCount[i];
         var ef = el.AsSpan(e0 * _edP, Math.Max(ne, 1) * _edP);
@@ -555,7 +562,7 @@ public sealed class CpuDpa3Evaluator<T> : IModelEvaluator, ICenterWeightedEvalua
             Add(row, pii);
             Add(row, pj.AsSpan(f.EdgeOwner[e0 + q] * _outCP, _outCP));
         }
-        Act(_r.Activation, ze, ye);
+        Act(_r.Activation, ze, ye, derivative);
         // message: Σ_q act(z_q)·sw_q / e_norm (heads side by side)
         var sum = Scratch.Get(ref s.Sum, _mndP);
         sum.Clear();
@@ -585,7 +592,7 @@ public sealed class CpuDpa3Evaluator<T> : IModelEvaluator, ICenterWeightedEvalua
         {
             var dst = newE.Slice(q * _edP, _edP);
             Mul(dst, ec[0], ef.Slice(q * _edP, _edP));
-            AddMul(dst, ec[1], ye.Slice(q * _outCP + _m * _nd, _edP));
+            AddMul(dst[.._ed], ec[1].AsSpan(0, _ed), ye.Slice(q * _outCP + _m * _nd, _ed));
         }
         if (!_r.UpdateAngle) return;
 
@@ -611,7 +618,7 @@ public sealed class CpuDpa3Evaluator<T> : IModelEvaluator, ICenterWeightedEvalua
                 Add(row, k1.Slice(k * _outAP, _outAP));
                 Add(row, j1.Slice(j * _outAP, _outAP));
             }
-        Act(_r.Activation, za, ya);
+        Act(_r.Activation, za, ya, derivative);
         // angle → edge: Σ_k act(z1_jk) a_sw_j a_sw_k / √a_norm, then act(linear2(·)); other edges: their own features (non-smooth) or 0
         var red = Scratch.Get(ref s.R, Math.Max(ne, 1) * _edP);
         red.Clear();
@@ -628,7 +635,7 @@ public sealed class CpuDpa3Evaluator<T> : IModelEvaluator, ICenterWeightedEvalua
         var y2 = Scratch.Get(ref s.Y2, Math.Max(ne, 1) * _edP);
         lw.E2.Forward(red, _edP, z2, _edP, ne, false);
         for (var q = 0; q < ne; q++) Add(z2.Slice(q * _edP, _edP), lw.E2B);
-        Act(_r.Activation, z2[..(ne * _edP)], y2);
+        Act(_r.Activation, z2[..(ne * _edP)], y2, derivative);
         for (var q = 0; q < ne; q++) AddMul(newE.Slice(q * _edP, _edP), ec[2], y2.Slice(q * _edP, _edP));
         if (!writeAngles) return;
         var ac = lw.AngleCoef;
@@ -636,7 +643,7 @@ public sealed class CpuDpa3Evaluator<T> : IModelEvaluator, ICenterWeightedEvalua
         {
             var row = a.Slice(t * _adP, _adP);
             Mul(row, ac[0], row);
-            AddMul(row, ac[1], ya.Slice(t * _outAP + _ed, _adP));
+            AddMul(row[.._ad], ac[1].AsSpan(0, _ad), ya.Slice(t * _outAP + _ed, _ad));
         }
     }
 
@@ -906,7 +913,7 @@ public sealed class CpuDpa3Evaluator<T> : IModelEvaluator, ICenterWeightedEvalua
     {
         int e0 = f.EdgeStart[i], ne = f.EdgeStart[i + 1] - e0, na = f.AngleCount[i], nang = na * na;
         // the forward of this layer for center i (angles from the recomputed chain in s.A), nothing written
-        CenterForward(f, lw, i, n, el, pi, pj, _r.UpdateAngle && !last ? s.A.AsSpan(0, (nang + 1) * _adP) : [], s, last, writeAngles: false);
+        CenterForward(f, lw, i, n, el, pi, pj, _r.UpdateAngle && !last ? s.A.AsSpan(0, (nang + 1) * _adP) : [], s, last, writeAngles: false, derivative: true);
         var ef = el.AsSpan(e0 * _edP, Math.Max(ne, 1) * _edP);
         var dEi = dE.AsSpan(e0 * _edP, Math.Max(ne, 1) * _edP);
         var dEF = Scratch.Get(ref s.dEF, Math.Max(ne, 1) * _edP);
@@ -920,7 +927,7 @@ public sealed class CpuDpa3Evaluator<T> : IModelEvaluator, ICenterWeightedEvalua
             {
                 var g = dEi.Slice(q * _edP, _edP);
                 Mul(dEF.Slice(q * _edP, _edP), ec[0], g);
-                Mul(dYE.Slice(q * _outCP + _m * _nd, _edP), ec[1], g);
+                Mul(dYE.Slice(q * _outCP + _m * _nd, _ed), ec[1].AsSpan(0, _ed), g[.._ed]);
             }
         }
         var dNi = dNl.AsSpan(i * _ndP, _ndP);
@@ -930,7 +937,7 @@ public sealed class CpuDpa3Evaluator<T> : IModelEvaluator, ICenterWeightedEvalua
             var dR = Scratch.Get(ref s.dR, Math.Max(ne, 1) * _edP);
             var dZ2 = Scratch.Get(ref s.Y2, Math.Max(ne, 1) * _edP);
             for (var q = 0; q < ne; q++) Mul(dZ2.Slice(q * _edP, _edP), ec[2], dEi.Slice(q * _edP, _edP));
-            ActBack(_r.Activation, s.Z2.AsSpan(0, ne * _edP), dZ2[..(ne * _edP)]);
+            Mul(dZ2[..(ne * _edP)], s.Z2.AsSpan(0, ne * _edP), dZ2[..(ne * _edP)]);
             lw.E2.Backward(dZ2, _edP, dR, _edP, ne, false);
             if (!_r.SmoothEdgeUpdate)
                 for (var q = na; q < ne; q++) Add(dEF.Slice(q * _edP, _edP), dR.Slice(q * _edP, _edP));
@@ -951,10 +958,10 @@ public sealed class CpuDpa3Evaluator<T> : IModelEvaluator, ICenterWeightedEvalua
                     row.Clear();
                     AddScaled(row[.._ed], swp, dm);
                     var ga = dA.Slice(t * _adP, _adP);
-                    Mul(row.Slice(_ed, _adP), ac[1], ga);
+                    Mul(row.Slice(_ed, _ad), ac[1].AsSpan(0, _ad), ga[.._ad]);
                     Mul(ga, ac[0], ga);
                 }
-            ActBack(_r.Activation, s.ZA.AsSpan(0, nang * _outAP), dZA[..(nang * _outAP)]);
+            Mul(dZA[..(nang * _outAP)], s.ZA.AsSpan(0, nang * _outAP), dZA[..(nang * _outAP)]);
             lw.Aa!.Backward(dZA, _outAP, dA, _adP, nang, true);
             for (var j = 0; j < na; j++)
                 for (var k = 0; k < na; k++)
@@ -1010,7 +1017,7 @@ public sealed class CpuDpa3Evaluator<T> : IModelEvaluator, ICenterWeightedEvalua
             else row.Slice(mnd + _ed).Clear();
             gSw[e0 + q] += double.CreateTruncating(Dot(ye.AsSpan(q * _outCP, mnd), dmi, mnd)) * inv;
         }
-        ActBack(_r.Activation, s.ZE.AsSpan(0, ne * _outCP), dYE[..(ne * _outCP)]);
+        Mul(dYE[..(ne * _outCP)], s.ZE.AsSpan(0, ne * _outCP), dYE[..(ne * _outCP)]);
         dYE[..(ne * _outCP)].CopyTo(dz.AsSpan(e0 * _outCP, ne * _outCP));
         var dpi = dPi.AsSpan(i * _outCP, _outCP);
         dpi.Clear();

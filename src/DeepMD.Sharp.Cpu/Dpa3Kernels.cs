@@ -133,12 +133,18 @@ internal static class Dpa3Kernels<T> where T : unmanaged, IFloatingPointIeee754<
             case ActivationKind.SiluT:
             {
                 var (thr, slope, offset) = SiluT(act);
+                var tv = new Vector<T>(thr);
                 for (; k + VC <= n; k += VC)
                 {
                     var v = new Vector<T>(z[k..]);
                     var lo = v * Sigmoid(v);
-                    var hi = VectorMath.Tanh(new Vector<T>(slope) * (v - new Vector<T>(thr))) + new Vector<T>(offset);
-                    Vector.ConditionalSelect(Vector.LessThan(v, new Vector<T>(thr)), lo, hi).CopyTo(y[k..]);
+                    if (Vector.LessThanAll(v, tv))
+                    {
+                        lo.CopyTo(y[k..]);
+                        continue;
+                    }
+                    var hi = VectorMath.Tanh(new Vector<T>(slope) * (v - tv)) + new Vector<T>(offset);
+                    Vector.ConditionalSelect(Vector.LessThan(v, tv), lo, hi).CopyTo(y[k..]);
                 }
                 break;
             }
@@ -179,6 +185,11 @@ internal static class Dpa3Kernels<T> where T : unmanaged, IFloatingPointIeee754<
                     var v = new Vector<T>(z[k..]);
                     var s = Sigmoid(v);
                     var lo = s + v * s * (one - s);
+                    if (Vector.LessThanAll(v, new Vector<T>(thr)))
+                    {
+                        (new Vector<T>(g[k..]) * lo).CopyTo(g[k..]);
+                        continue;
+                    }
                     var t = VectorMath.Tanh(new Vector<T>(slope) * (v - new Vector<T>(thr)));
                     var hi = new Vector<T>(slope) * (one - t * t);
                     (new Vector<T>(g[k..]) * Vector.ConditionalSelect(Vector.LessThan(v, new Vector<T>(thr)), lo, hi)).CopyTo(g[k..]);
@@ -190,6 +201,68 @@ internal static class Dpa3Kernels<T> where T : unmanaged, IFloatingPointIeee754<
         {
             var zz = double.CreateTruncating(z[k]);
             g[k] *= T.CreateTruncating(act.Derivative(zz, act.Value(zz)));
+        }
+    }
+
+    /// <summary>y = φ(z) and z ← φ′(z) elementwise (one exponential per element where <see cref="Act"/> then <see cref="ActBack"/> take two).</summary>
+    public static void ActBoth(Activation act, Span<T> z, Span<T> y)
+    {
+        var n = z.Length;
+        var k = 0;
+        var one = Vector<T>.One;
+        switch (act.Kind)
+        {
+            case ActivationKind.Linear:
+                z.CopyTo(y);
+                z.Fill(T.One);
+                return;
+            case ActivationKind.Silu:
+                for (; k + VC <= n; k += VC)
+                {
+                    var v = new Vector<T>(z[k..]);
+                    var s = Sigmoid(v);
+                    (v * s).CopyTo(y[k..]);
+                    (s + v * s * (one - s)).CopyTo(z[k..]);
+                }
+                break;
+            case ActivationKind.Tanh:
+                for (; k + VC <= n; k += VC)
+                {
+                    var t = VectorMath.Tanh(new Vector<T>(z[k..]));
+                    t.CopyTo(y[k..]);
+                    (one - t * t).CopyTo(z[k..]);
+                }
+                break;
+            case ActivationKind.SiluT:
+            {
+                var (thr, slope, offset) = SiluT(act);
+                var tv = new Vector<T>(thr);
+                for (; k + VC <= n; k += VC)
+                {
+                    var v = new Vector<T>(z[k..]);
+                    var s = Sigmoid(v);
+                    var lo = v * s;
+                    var dlo = s + v * s * (one - s);
+                    if (Vector.LessThanAll(v, tv))
+                    {
+                        lo.CopyTo(y[k..]);
+                        dlo.CopyTo(z[k..]);
+                        continue;
+                    }
+                    var t = VectorMath.Tanh(new Vector<T>(slope) * (v - tv));
+                    var below = Vector.LessThan(v, tv);
+                    Vector.ConditionalSelect(below, lo, t + new Vector<T>(offset)).CopyTo(y[k..]);
+                    Vector.ConditionalSelect(below, dlo, new Vector<T>(slope) * (one - t * t)).CopyTo(z[k..]);
+                }
+                break;
+            }
+        }
+        for (; k < n; k++)
+        {
+            var zz = double.CreateTruncating(z[k]);
+            var yy = act.Value(zz);
+            y[k] = T.CreateTruncating(yy);
+            z[k] = T.CreateTruncating(act.Derivative(zz, yy));
         }
     }
 
