@@ -40,6 +40,7 @@ public sealed class CpuDpa3Evaluator<T> : IModelEvaluator, ICenterWeightedEvalua
     private static int P(int n) => Dpa3Kernels<T>.P(n);
     private static T[] Bias(NeuralNetwork net) => Dpa3Kernels<T>.Bias(net);
     private static void Add(Span<T> y, ReadOnlySpan<T> x) => Dpa3Kernels<T>.Add(y, x);
+    private static void Sum(Span<T> y, ReadOnlySpan<T> a, ReadOnlySpan<T> b) => Dpa3Kernels<T>.Sum(y, a, b);
     private static void AddMul(Span<T> y, ReadOnlySpan<T> a, ReadOnlySpan<T> x) => Dpa3Kernels<T>.AddMul(y, a, x);
     private static void Mul(Span<T> y, ReadOnlySpan<T> a, ReadOnlySpan<T> x) => Dpa3Kernels<T>.Mul(y, a, x);
     private static void AddScaled(Span<T> y, T s, ReadOnlySpan<T> x) => Dpa3Kernels<T>.AddScaled(y, s, x);
@@ -246,6 +247,32 @@ public sealed class CpuDpa3Evaluator<T> : IModelEvaluator, ICenterWeightedEvalua
         }
     }
 
+    /// <summary>
+    /// The frame-sized arrays (features per layer, gradients), kept between evaluations (GBs for 10⁴ atoms: fresh ones
+    /// would cost page faults and zeroing every step); taken by an evaluation, given back after.
+    /// </summary>
+    private sealed class Pool
+    {
+        private readonly Dictionary<string, Array> _arrays = [];
+
+        /// <summary>An array of at least <paramref name="n"/> elements under <paramref name="key"/>; the first n zeroed when <paramref name="clear"/>.</summary>
+        public TE[] Get<TE>(string key, long n, bool clear = false)
+        {
+            if (n > Array.MaxLength) throw new InsufficientMemoryException($"the DPA-3 CPU backend needs an array of {n} elements ({key}); evaluate a smaller system");
+            if (!_arrays.TryGetValue(key, out var a) || a.Length < n)
+            {
+                _arrays.Remove(key);
+                a = clear ? new TE[n] : GC.AllocateUninitializedArray<TE>((int)n);
+                _arrays[key] = a;
+                return (TE[])a;
+            }
+            if (clear) Array.Clear(a, 0, (int)n);
+            return (TE[])a;
+        }
+    }
+
+    private Pool? _pool;
+
     private Scratch Rent() => _scratch.TryTake(out var s) ? s : new Scratch();
 
     private void Return(Scratch s) => _scratch.Add(s);
@@ -266,13 +293,28 @@ public sealed class CpuDpa3Evaluator<T> : IModelEvaluator, ICenterWeightedEvalua
         var po = options.ParallelOptions();
         var f = BuildFrame(types, neighbors, options, po);
         result.Reset(nall, nloc);
+        var pool = Interlocked.Exchange(ref _pool, null) ?? new Pool();
+        try
+        {
+            Evaluate(types, neighbors, options, result, f, fparam, po, pool);
+        }
+        finally
+        {
+            _pool = pool;
+        }
+    }
+
+    private void Evaluate(int[] types, NeighborList neighbors, EvaluationOptions options, EvaluationResult result, Frame f, double[]? fparam,
+        ParallelOptions po, Pool pool)
+    {
+        var nloc = neighbors.CenterCount;
         var L = _layers.Length;
 
         // Forward: node and edge features per layer (edges of the last layer are not needed), angles in one buffer.
         var nodes = new T[L + 1][];
         var edges = new T[L][];
         var zsym = new T[L][];
-        nodes[0] = new T[nloc * _ndP];
+        nodes[0] = pool.Get<T>("n0", nloc * _ndP, clear: true);
         for (var i = 0; i < nloc; i++)
         {
             var row = _spec.TypeEmbedding.Row(types[i]);
@@ -280,21 +322,21 @@ public sealed class CpuDpa3Evaluator<T> : IModelEvaluator, ICenterWeightedEvalua
             for (var c = 0; c < _nd; c++) dst[c] = T.CreateTruncating(row[c]);
             Act(_r.Activation, dst, dst);
         }
-        edges[0] = new T[(f.E + 1L) * _edP];
+        edges[0] = pool.Get<T>("e0", (f.E + 1L) * _edP);
         ForCenters(nloc, po, (i, s) => EdgeInit(f, i, edges[0]));
-        T[] angles = _r.UpdateAngle ? new T[(f.AngleOffset[nloc] + 1) * _adP] : [];
+        T[] angles = _r.UpdateAngle ? pool.Get<T>("a", (f.AngleOffset[nloc] + 1) * _adP) : [];
         if (_r.UpdateAngle) ForCenters(nloc, po, (i, s) => AngleInit(f, i, angles.AsSpan((int)(f.AngleOffset[i] * _adP))));
-        var pi = new T[nloc * _outCP];
-        var pj = new T[nloc * _outCP];
-        var sym = new T[nloc * _symP];
-        var msg = new T[nloc * _mndP];
+        var pi = pool.Get<T>("pi", nloc * _outCP);
+        var pj = pool.Get<T>("pj", nloc * _outCP);
+        var sym = pool.Get<T>("sym", nloc * _symP);
+        var msg = pool.Get<T>("msg", nloc * _mndP);
         for (var l = 0; l < L; l++)
         {
             var last = l == L - 1;
             var lw = _layers[l];
             var n = nodes[l];
             AtomProducts(lw, n, nloc, pi, pj, po);
-            var eNext = last ? null : edges[l + 1] = new T[(f.E + 1L) * _edP];
+            var eNext = last ? null : edges[l + 1] = pool.Get<T>($"e{l + 1}", (f.E + 1L) * _edP);
             var el = edges[l];
             ForCenters(nloc, po, (i, s) =>
             {
@@ -305,11 +347,10 @@ public sealed class CpuDpa3Evaluator<T> : IModelEvaluator, ICenterWeightedEvalua
                 Symmetrize(s, sym.AsSpan(i * _symP, _symP));
                 if (!last) s.NewE.AsSpan(0, ne * _edP).CopyTo(eNext.AsSpan(e0 * _edP, ne * _edP));
             });
-            zsym[l] = new T[nloc * _ndP];
-            nodes[l + 1] = new T[nloc * _ndP];
+            zsym[l] = pool.Get<T>($"zsym{l}", nloc * _ndP);
+            nodes[l + 1] = pool.Get<T>($"n{l + 1}", nloc * _ndP);
             NodeUpdate(lw, n, sym, msg, zsym[l], nodes[l + 1], nloc, po);
         }
-        pi = pj = sym = msg = null!;
 
         // Fitting net per type, batched; ∂e_i/∂descriptor_i.
         var ds = _spec.OutputSize;
@@ -322,7 +363,7 @@ public sealed class CpuDpa3Evaluator<T> : IModelEvaluator, ICenterWeightedEvalua
         var gx = new double[neighbors.EntryCount];
         var gy = new double[neighbors.EntryCount];
         var gz = new double[neighbors.EntryCount];
-        Backward(f, nodes, edges, zsym, angles, descGrad, nloc, po, gx, gy, gz);
+        Backward(f, nodes, edges, zsym, angles, descGrad, nloc, po, gx, gy, gz, pool);
         PairTermAccumulator.Accumulate(neighbors, gx, gy, gz, result, po);
         if (options.AtomPositions is { } pos)
         {
@@ -335,7 +376,7 @@ public sealed class CpuDpa3Evaluator<T> : IModelEvaluator, ICenterWeightedEvalua
                 for (var i = 0; i < nloc; i++)
                     for (var k = 0; k < ds; k++) seed[i * ds + k] = coords[b][i] * descGrad[i * ds + k];
                 double[] wx = new double[neighbors.EntryCount], wy = new double[neighbors.EntryCount], wz = new double[neighbors.EntryCount];
-                Backward(f, nodes, edges, zsym, angles, seed, nloc, po, wx, wy, wz);
+                Backward(f, nodes, edges, zsym, angles, seed, nloc, po, wx, wy, wz, pool);
                 weighted[b] = new double[neighbors.EntryCount * 3];
                 for (var e = 0; e < neighbors.EntryCount; e++)
                     (weighted[b][3 * e], weighted[b][3 * e + 1], weighted[b][3 * e + 2]) = (wx[e], wy[e], wz[e]);
@@ -609,15 +650,14 @@ public sealed class CpuDpa3Evaluator<T> : IModelEvaluator, ICenterWeightedEvalua
         var nang = na * na;
         var za = Scratch.Get(ref s.ZA, Math.Max(nang, 1) * _outAP);
         var ya = Scratch.Get(ref s.YA, Math.Max(nang, 1) * _outAP);
-        lw.Aa!.Forward(a, _adP, za, _outAP, nang, false);
+        // z_jk = (c1 + j1_j + k1_k) + a_jk·W: the per-edge parts first, the product accumulated onto them
         for (var j = 0; j < na; j++)
-            for (var k = 0; k < na; k++)
-            {
-                var row = za.Slice((j * na + k) * _outAP, _outAP);
-                Add(row, c1);
-                Add(row, k1.Slice(k * _outAP, _outAP));
-                Add(row, j1.Slice(j * _outAP, _outAP));
-            }
+        {
+            var cj = j1.Slice(j * _outAP, _outAP);
+            Add(cj, c1);
+            for (var k = 0; k < na; k++) Sum(za.Slice((j * na + k) * _outAP, _outAP), cj, k1.Slice(k * _outAP, _outAP));
+        }
+        lw.Aa!.Forward(a, _adP, za, _outAP, nang, true);
         Act(_r.Activation, za, ya, derivative);
         // angle → edge: Σ_k act(z1_jk) a_sw_j a_sw_k / √a_norm, then act(linear2(·)); other edges: their own features (non-smooth) or 0
         var red = Scratch.Get(ref s.R, Math.Max(ne, 1) * _edP);
@@ -792,28 +832,28 @@ public sealed class CpuDpa3Evaluator<T> : IModelEvaluator, ICenterWeightedEvalua
 
     /// <summary>The reverse pass from ∂E/∂descriptor (<paramref name="seed"/>) to ∂E/∂d per list entry, added into (gx, gy, gz).</summary>
     private void Backward(Frame f, T[][] nodes, T[][] edges, T[][] zsym, T[] dA, double[] seed, int nloc, ParallelOptions po,
-        double[] gx, double[] gy, double[] gz)
+        double[] gx, double[] gy, double[] gz, Pool pool)
     {
         var L = _layers.Length;
         var ds = _spec.OutputSize;
         var E = f.E;
-        var dN = new T[nloc * _ndP];
+        var dN = pool.Get<T>("dN", nloc * _ndP, clear: true);
         for (var i = 0; i < nloc; i++)
             for (var k = 0; k < _nd; k++) dN[i * _ndP + k] = T.CreateTruncating(seed[i * ds + k]);
-        var dNl = new T[nloc * _ndP];
-        var dE = new T[(E + 1L) * _edP];
+        var dNl = pool.Get<T>("dNl", nloc * _ndP, clear: true);
+        var dE = pool.Get<T>("dE", (E + 1L) * _edP);
         if (dA.Length > 0) Array.Clear(dA);
-        var dz = new T[(E + 1L) * _outCP];
-        var dPi = new T[nloc * _outCP];
-        var dsym = new T[nloc * _symP];
-        var dmsg = new T[nloc * _mndP];
-        var dhgN = new T[nloc * 3 * _ndP];
-        var pi = new T[nloc * _outCP];
-        var pj = new T[nloc * _outCP];
+        var dz = pool.Get<T>("dz", (E + 1L) * _outCP);
+        var dPi = pool.Get<T>("dPi", nloc * _outCP);
+        var dsym = pool.Get<T>("dsym", nloc * _symP);
+        var dmsg = pool.Get<T>("dmsg", nloc * _mndP);
+        var dhgN = pool.Get<T>("dhgN", nloc * 3 * _ndP);
+        var pi = pool.Get<T>("pi", nloc * _outCP);
+        var pj = pool.Get<T>("pj", nloc * _outCP);
         // geometry gradients per edge (double, owned by the edge's center)
-        var gH = new double[3 * E];
-        var gSw = new double[E];
-        var gAsw = new double[E];
+        var gH = pool.Get<double>("gH", 3 * E, clear: true);
+        var gSw = pool.Get<double>("gSw", E, clear: true);
+        var gAsw = pool.Get<double>("gAsw", E, clear: true);
         for (var l = L - 1; l >= 0; l--)
         {
             var lw = _layers[l];
@@ -889,22 +929,22 @@ public sealed class CpuDpa3Evaluator<T> : IModelEvaluator, ICenterWeightedEvalua
             var j1 = Scratch.Get(ref s.J1, Math.Max(na, 1) * _asP);
             lw.Sk!.Forward(ea, lda, k1, _asP, na, false);
             lw.Sj!.Forward(ea, lda, j1, _asP, na, false);
-            lw.Sa!.Forward(a, _adP, zs, _asP, nang, false);
-            var row = Scratch.Get(ref s.Row, _asP);
-            var ac = lw.AngleCoef;
             for (var j = 0; j < na; j++)
-                for (var k = 0; k < na; k++)
-                {
-                    var t = j * na + k;
-                    var z = zs.Slice(t * _asP, _asP);
-                    Add(z, c1);
-                    Add(z, k1.Slice(k * _asP, _asP));
-                    Add(z, j1.Slice(j * _asP, _asP));
-                    Act(_r.Activation, z, row);
-                    var dst = a.Slice(t * _adP, _adP);
-                    Mul(dst, ac[0], dst);
-                    AddMul(dst, ac[1], row);
-                }
+            {
+                var cj = j1.Slice(j * _asP, _asP);
+                Add(cj, c1);
+                for (var k = 0; k < na; k++) Sum(zs.Slice((j * na + k) * _asP, _asP), cj, k1.Slice(k * _asP, _asP));
+            }
+            lw.Sa!.Forward(a, _adP, zs, _asP, nang, true);
+            var yz = Scratch.Get(ref s.Y2, Math.Max(nang, 1) * _asP);
+            Act(_r.Activation, zs[..(nang * _asP)], yz);
+            var ac = lw.AngleCoef;
+            for (var t = 0; t < nang; t++)
+            {
+                var dst = a.Slice(t * _adP, _adP);
+                Mul(dst, ac[0], dst);
+                AddMul(dst, ac[1], yz.Slice(t * _asP, _asP));
+            }
         }
     }
 

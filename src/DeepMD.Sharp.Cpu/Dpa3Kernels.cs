@@ -72,6 +72,15 @@ internal static class Dpa3Kernels<T> where T : unmanaged, IFloatingPointIeee754<
         for (; k < n; k++) y[k] += x[k];
     }
 
+    /// <summary>y = a + b.</summary>
+    public static void Sum(Span<T> y, ReadOnlySpan<T> a, ReadOnlySpan<T> b)
+    {
+        var n = y.Length;
+        var k = 0;
+        for (; k + VC <= n; k += VC) (new Vector<T>(a[k..]) + new Vector<T>(b[k..])).CopyTo(y[k..]);
+        for (; k < n; k++) y[k] = a[k] + b[k];
+    }
+
     /// <summary>y += a ⊙ x.</summary>
     public static void AddMul(Span<T> y, ReadOnlySpan<T> a, ReadOnlySpan<T> x)
     {
