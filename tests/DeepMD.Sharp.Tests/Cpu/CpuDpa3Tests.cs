@@ -191,6 +191,31 @@ public class CpuDpa3Tests
         }
     }
 
+    /// <summary>
+    /// An atom with no neighbor at all (no edges, no angles) in a cluster, and a model whose atom type 1 is excluded
+    /// (atom_exclude_types: its energy is zero, it still passes messages).
+    /// </summary>
+    [TestCase(false)]
+    [TestCase(true)]
+    public void IsolatedAtomAndExcludedAtomTypeMatchReference(bool float32)
+    {
+        var tree = ModelFile.Load(Path.Combine(Folder, "dpa3_resavg_compress.yaml"));
+        ((Dictionary<string, object?>)tree["model"]!)["atom_exclude_types"] = new List<object?> { 1L };
+        var excluded = ModelReader.FromTree(tree, "excluded.yaml");
+        var rng = new Random(11);
+        var (x, y, z) = (RandomModels.Fill(rng, 8, 2.0), RandomModels.Fill(rng, 8, 2.0), RandomModels.Fill(rng, 8, 2.0));
+        (x[7], y[7], z[7]) = (30.0, 30.0, 30.0); // far from every other atom
+        int[] t = [0, 1, 2, 0, 1, 2, 0, 1];
+        foreach (var model in new[] { Load("dpa3_default"), excluded })
+        {
+            var nl = CellListNeighborSearch.Build(x, y, z, null, model.Cutoff);
+            var reference = ReferenceEvaluator.Evaluate(model, t, nl);
+            var cpu = Cpu(model, float32).Evaluate(t, nl, new EvaluationOptions());
+            AssertClose(reference, cpu, Tolerance(float32), model == excluded ? "type 1 excluded" : "isolated atom");
+            if (model == excluded) Assert.That(cpu.AtomEnergy[1], Is.EqualTo(0.0));
+        }
+    }
+
     [TestCaseSource(nameof(DeePMDKitCases))]
     public void MatchesDeePMDKit(int index, bool float32)
     {
