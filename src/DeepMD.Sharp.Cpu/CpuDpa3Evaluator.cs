@@ -107,11 +107,6 @@ public sealed class CpuDpa3Evaluator<T> : IModelEvaluator, ICenterWeightedEvalua
             reason = $"this is the dpa3 evaluator; the model's descriptor is {model.Descriptor.TypeName}";
             return false;
         }
-        if (d.Repflow.SequentialUpdate)
-        {
-            reason = "the DPA-3 CPU backend does not implement sequential_update (the reference backend does)";
-            return false;
-        }
         if (d.Repflow.EdgeEmbedding.Layers.Count != 1 || d.Repflow.AngleEmbedding.Layers.Count != 1)
         {
             reason = "the DPA-3 CPU backend expects one-layer edge and angle embeddings";
@@ -126,8 +121,8 @@ public sealed class CpuDpa3Evaluator<T> : IModelEvaluator, ICenterWeightedEvalua
     {
         public readonly Dpa3Kernels<T>.Block Ci, Cj, Ce, Ns, Sym, E2;
         public readonly T[] Cb, NsB, SymB, E2B;
-        public readonly Dpa3Kernels<T>.Block? Aa, An, Ak, Aj, Sa, Sn, Sk, Sj, Cn, Cen;
-        public readonly T[] AB = [], SB = [], CnB = [], CenB = [];
+        public readonly Dpa3Kernels<T>.Block? Aa, An, Ak, Aj, Sa, Sn, Sk, Sj, La, Ln, Lk, Lj, Cn, Cen;
+        public readonly T[] AB = [], SB = [], LB = [], CnB = [], CenB = [];
         public readonly T[][] NodeCoef, EdgeCoef, AngleCoef;
 
         public LayerWeights(CpuDpa3Evaluator<T> o, Dpa3Layer l)
@@ -180,6 +175,12 @@ public sealed class CpuDpa3Evaluator<T> : IModelEvaluator, ICenterWeightedEvalua
                 Sk = new Dpa3Kernels<T>.Block(sl.Weights, ad, ad + nA, eA);
                 Sj = new Dpa3Kernels<T>.Block(sl.Weights, ad, ad + nA + eA, eA);
                 SB = Bias(l.AngleSelfLinear);
+                // edge_angle_linear1 alone (sequential_update reads it on the updated angles)
+                La = new Dpa3Kernels<T>.Block(a1.Weights, ed, 0, ad);
+                Ln = new Dpa3Kernels<T>.Block(a1.Weights, ed, ad, nA);
+                Lk = new Dpa3Kernels<T>.Block(a1.Weights, ed, ad + nA, eA);
+                Lj = new Dpa3Kernels<T>.Block(a1.Weights, ed, ad + nA + eA, eA);
+                LB = Bias(l.EdgeAngleLinear1);
                 E2 = new Dpa3Kernels<T>.Block(l.EdgeAngleLinear2!.Layers[0].Weights, ed, 0, ed);
                 E2B = Bias(l.EdgeAngleLinear2);
                 if (r.ACompressRate != 0 && !r.ACompressUseSplit)
@@ -237,6 +238,7 @@ public sealed class CpuDpa3Evaluator<T> : IModelEvaluator, ICenterWeightedEvalua
         public T[] ZE = [], YE = [], dYE = [], HgE = [], HgN = [], DHgE = [], DHgN = [], NodeA = [], EA = [], C1 = [], K1 = [], J1 = [];
         public T[] ZA = [], YA = [], Red = [], R = [], Z2 = [], Y2 = [], dEF = [], dR = [], dNodeA = [], dEA = [], SK = [], SJ = [];
         public T[] A = [], ZS = [], Row = [], Row2 = [], NewE = [], Sum = [];
+        public T[] E1 = [], ZN = [], ZAS = [], YAS = [], NA = [], Z1 = [], Y1 = [], dNew = [], dNA = [], Tmp = [];
         public T[] Fx = [], Fo = [], Fs = [], Fg = [], Fsc = [];
         public double[] DSwp = [];
 
@@ -340,7 +342,9 @@ public sealed class CpuDpa3Evaluator<T> : IModelEvaluator, ICenterWeightedEvalua
             var el = edges[l];
             ForCenters(nloc, po, (i, s) =>
             {
-                CenterForward(f, lw, i, n, el, pi, pj, _r.UpdateAngle ? angles.AsSpan((int)(f.AngleOffset[i] * _adP), (f.AngleCount[i] * f.AngleCount[i] + 1) * _adP) : [], s, last);
+                var a = _r.UpdateAngle ? angles.AsSpan((int)(f.AngleOffset[i] * _adP), (f.AngleCount[i] * f.AngleCount[i] + 1) * _adP) : [];
+                if (_r.SequentialUpdate) SeqForward(f, lw, i, n, el, pi, pj, a, s, writeAngles: true, derivative: false);
+                else CenterForward(f, lw, i, n, el, pi, pj, a, s, last);
                 var e0 = f.EdgeStart[i];
                 var ne = f.EdgeStart[i + 1] - e0;
                 s.Sum.AsSpan(0, _mndP).CopyTo(msg.AsSpan(i * _mndP, _mndP));
@@ -755,6 +759,356 @@ public sealed class CpuDpa3Evaluator<T> : IModelEvaluator, ICenterWeightedEvalua
         }, Return);
     }
 
+    // ---------------------------------------------------------------- sequential_update
+
+    /// <summary>
+    /// edge1 = e + r0 ⊙ act(edge_self_linear([n_i, n_j, e])) for the first <paramref name="count"/> edges of center i from
+    /// the layer's node and edge features (the reverse pass's angle chain for sequential_update), into s.E1.
+    /// </summary>
+    private Span<T> SeqEdge1(Frame f, LayerWeights lw, int i, int count, T[] n, T[] el, Scratch s)
+    {
+        int e0 = f.EdgeStart[i];
+        var ef = el.AsSpan(e0 * _edP, Math.Max(count, 1) * _edP);
+        var z = Scratch.Get(ref s.ZN, Math.Max(count, 1) * _outCP);
+        var pi = Scratch.Get(ref s.C1, _outCP);
+        var nj = Scratch.Get(ref s.Row2, Math.Max(count, 1) * _ndP);
+        for (var q = 0; q < count; q++) n.AsSpan(f.EdgeOwner[e0 + q] * _ndP, _ndP).CopyTo(nj.Slice(q * _ndP, _ndP));
+        lw.Ci.Forward(n.AsSpan(i * _ndP, _ndP), _ndP, pi, _outCP, 1, false);
+        Add(pi, lw.Cb);
+        lw.Cj.Forward(nj, _ndP, z, _outCP, count, false);
+        lw.Ce.Forward(ef, _edP, z, _outCP, count, true);
+        var e1 = Scratch.Get(ref s.E1, Math.Max(count, 1) * _edP);
+        var y = Scratch.Get(ref s.Row, _outCP);
+        var mnd = _m * _nd;
+        for (var q = 0; q < count; q++)
+        {
+            var row = z.Slice(q * _outCP, _outCP);
+            Add(row, pi);
+            Act(_r.Activation, row.Slice(mnd, _ed), y[.._ed]);
+            var dst = e1.Slice(q * _edP, _edP);
+            Mul(dst, lw.EdgeCoef[0], ef.Slice(q * _edP, _edP));
+            AddMul(dst[.._ed], lw.EdgeCoef[1].AsSpan(0, _ed), y[.._ed]);
+        }
+        return e1;
+    }
+
+    /// <summary>
+    /// DeePMD-kit's sequential repflow layer for center i: edge self update (edge1), the angle update from edge1, the
+    /// angle-to-edge message from the updated angles (new edges), then the message and symmetrisation from the new edges.
+    /// Leaves in the scratch what the reverse pass needs (with <paramref name="derivative"/> the activation derivatives in
+    /// place of the pre-activations); the new edges in s.NewE, the new angles in s.NA (and in <paramref name="a"/> when
+    /// <paramref name="writeAngles"/>).
+    /// </summary>
+    private void SeqForward(Frame f, LayerWeights lw, int i, T[] n, T[] el, T[] pi, T[] pj, Span<T> a, Scratch s, bool writeAngles, bool derivative)
+    {
+        int e0 = f.EdgeStart[i], ne = f.EdgeStart[i + 1] - e0, na = f.AngleCount[i], nang = na * na, mnd = _m * _nd;
+        var ef = el.AsSpan(e0 * _edP, Math.Max(ne, 1) * _edP);
+        var ze = Scratch.Get(ref s.ZE, Math.Max(ne, 1) * _outCP);
+        var ye = Scratch.Get(ref s.YE, Math.Max(ne, 1) * _outCP);
+        lw.Ce.Forward(ef, _edP, ze, _outCP, ne, false);
+        var pii = pi.AsSpan(i * _outCP, _outCP);
+        var ec = lw.EdgeCoef;
+        var e1 = Scratch.Get(ref s.E1, Math.Max(ne, 1) * _edP);
+        for (var q = 0; q < ne; q++)
+        {
+            var row = ze.Slice(q * _outCP, _outCP);
+            Add(row, pii);
+            Add(row, pj.AsSpan(f.EdgeOwner[e0 + q] * _outCP, _outCP));
+            Act(_r.Activation, row.Slice(mnd, _ed), ye.Slice(q * _outCP + mnd, _ed), derivative);
+            var dst = e1.Slice(q * _edP, _edP);
+            Mul(dst, ec[0], ef.Slice(q * _edP, _edP));
+            AddMul(dst[.._ed], ec[1].AsSpan(0, _ed), ye.Slice(q * _outCP + mnd, _ed));
+        }
+        AngleFeatures(lw, i, na, n, e1, s, out var ea, out var lda);
+        // angle self on the layer's angles
+        var c = Scratch.Get(ref s.C1, _asP);
+        c.Clear();
+        lw.Sn!.Forward(s.NodeA, _nAP, c, _asP, 1, false);
+        Add(c, lw.SB);
+        var k1 = Scratch.Get(ref s.K1, Math.Max(na, 1) * _asP);
+        var j1 = Scratch.Get(ref s.J1, Math.Max(na, 1) * _asP);
+        lw.Sk!.Forward(ea, lda, k1, _asP, na, false);
+        lw.Sj!.Forward(ea, lda, j1, _asP, na, false);
+        var zas = Scratch.Get(ref s.ZAS, Math.Max(nang, 1) * _asP);
+        var yas = Scratch.Get(ref s.YAS, Math.Max(nang, 1) * _asP);
+        for (var j = 0; j < na; j++)
+        {
+            var cj = j1.Slice(j * _asP, _asP);
+            Add(cj, c);
+            for (var k = 0; k < na; k++) Sum(zas.Slice((j * na + k) * _asP, _asP), cj, k1.Slice(k * _asP, _asP));
+        }
+        lw.Sa!.Forward(a, _adP, zas, _asP, nang, true);
+        Act(_r.Activation, zas[..(nang * _asP)], yas, derivative);
+        var na2 = Scratch.Get(ref s.NA, (nang + 1) * _adP);
+        var ac = lw.AngleCoef;
+        for (var t = 0; t < nang; t++)
+        {
+            var dst = na2.Slice(t * _adP, _adP);
+            Mul(dst, ac[0], a.Slice(t * _adP, _adP));
+            AddMul(dst[.._ad], ac[1].AsSpan(0, _ad), yas.Slice(t * _asP, _ad));
+        }
+        if (writeAngles) na2[..(nang * _adP)].CopyTo(a);
+        // angle → edge message from the updated angles
+        var edP = P(_ed);
+        var c1 = Scratch.Get(ref s.Tmp, edP);
+        c1.Clear();
+        lw.Ln!.Forward(s.NodeA, _nAP, c1, edP, 1, false);
+        Add(c1, lw.LB);
+        var k2 = Scratch.Get(ref s.SK, Math.Max(na, 1) * edP);
+        var j2 = Scratch.Get(ref s.SJ, Math.Max(na, 1) * edP);
+        lw.Lk!.Forward(ea, lda, k2, edP, na, false);
+        lw.Lj!.Forward(ea, lda, j2, edP, na, false);
+        var z1 = Scratch.Get(ref s.Z1, Math.Max(nang, 1) * edP);
+        var y1 = Scratch.Get(ref s.Y1, Math.Max(nang, 1) * edP);
+        for (var j = 0; j < na; j++)
+        {
+            var cj = j2.Slice(j * edP, edP);
+            Add(cj, c1);
+            for (var k = 0; k < na; k++) Sum(z1.Slice((j * na + k) * edP, edP), cj, k2.Slice(k * edP, edP));
+        }
+        lw.La!.Forward(na2, _adP, z1, edP, nang, true);
+        Act(_r.Activation, z1[..(nang * edP)], y1, derivative);
+        var red = Scratch.Get(ref s.R, Math.Max(ne, 1) * _edP);
+        red.Clear();
+        var ra = 1 / Math.Sqrt(_aNorm);
+        for (var j = 0; j < na; j++)
+        {
+            var dst = red.Slice(j * _edP, _edP);
+            for (var k = 0; k < na; k++)
+                AddScaled(dst[.._ed], T.CreateTruncating(f.Asw[e0 + j] * f.Asw[e0 + k] * ra), y1.Slice((j * na + k) * edP, _ed));
+        }
+        if (!_r.SmoothEdgeUpdate)
+            for (var q = na; q < ne; q++) e1.Slice(q * _edP, _edP).CopyTo(red.Slice(q * _edP, _edP));
+        var z2 = Scratch.Get(ref s.Z2, Math.Max(ne, 1) * _edP);
+        var y2 = Scratch.Get(ref s.Y2, Math.Max(ne, 1) * _edP);
+        lw.E2.Forward(red, _edP, z2, _edP, ne, false);
+        for (var q = 0; q < ne; q++) Add(z2.Slice(q * _edP, _edP), lw.E2B);
+        Act(_r.Activation, z2[..(ne * _edP)], y2, derivative);
+        var newE = Scratch.Get(ref s.NewE, Math.Max(ne, 1) * _edP);
+        for (var q = 0; q < ne; q++)
+        {
+            var dst = newE.Slice(q * _edP, _edP);
+            e1.Slice(q * _edP, _edP).CopyTo(dst);
+            AddMul(dst, ec[2], y2.Slice(q * _edP, _edP));
+        }
+        // message from the new edges: the node_edge_linear columns of [n_i, n_j, e']·W
+        var zn = Scratch.Get(ref s.ZN, Math.Max(ne, 1) * _outCP);
+        lw.Ce.Forward(newE, _edP, zn, _outCP, ne, false);
+        for (var q = 0; q < ne; q++)
+        {
+            var row = zn.Slice(q * _outCP, _outCP);
+            Add(row, pii);
+            Add(row, pj.AsSpan(f.EdgeOwner[e0 + q] * _outCP, _outCP));
+            row[..mnd].CopyTo(ze.Slice(q * _outCP, mnd));
+            Act(_r.Activation, ze.Slice(q * _outCP, mnd), ye.Slice(q * _outCP, mnd), derivative);
+        }
+        var sum = Scratch.Get(ref s.Sum, _mndP);
+        sum.Clear();
+        var inv = 1 / _eNorm;
+        for (var q = 0; q < ne; q++) AddScaled(sum[..mnd], T.CreateTruncating(f.Sw[e0 + q] * inv), ye.Slice(q * _outCP, mnd));
+        // symmetrisation over the new edges and the neighbors' nodes
+        var hgE = Scratch.Get(ref s.HgE, 3 * _edP);
+        var hgN = Scratch.Get(ref s.HgN, 3 * _ndP);
+        hgE.Clear();
+        hgN.Clear();
+        var rs = 1 / Math.Sqrt(_eNorm);
+        for (var q = 0; q < ne; q++)
+        {
+            var g = e0 + q;
+            for (var d = 0; d < 3; d++)
+            {
+                var h = T.CreateTruncating(f.H[3 * g + d] * f.Sw[g] * rs);
+                AddScaled(hgE.Slice(d * _edP, _edP), h, newE.Slice(q * _edP, _edP));
+                AddScaled(hgN.Slice(d * _ndP, _ndP), h, n.AsSpan(f.EdgeOwner[g] * _ndP, _ndP));
+            }
+        }
+    }
+
+    /// <summary>The reverse of <see cref="SeqForward"/> for center i (after it ran with derivatives on the recomputed angles).</summary>
+    private void SeqBackward(Frame f, LayerWeights lw, int i, T[] n, T[] el, Scratch s,
+        T[] dE, T[] dAall, T[] dNl, T[] dz, T[] dPi, T[] dsym, T[] dmsg, T[] dhgN, double[] gH, double[] gSw, double[] gAsw)
+    {
+        int e0 = f.EdgeStart[i], ne = f.EdgeStart[i + 1] - e0, na = f.AngleCount[i], nang = na * na, mnd = _m * _nd;
+        var edP = P(_ed);
+        var ec = lw.EdgeCoef;
+        var ac = lw.AngleCoef;
+        var ef = el.AsSpan(e0 * _edP, Math.Max(ne, 1) * _edP);
+        var newE = s.NewE;
+        var dEi = dE.AsSpan(e0 * _edP, Math.Max(ne, 1) * _edP);
+        var dNi = dNl.AsSpan(i * _ndP, _ndP);
+        // 1. node updates from the new edges: message part of ∂/∂z, and ∂/∂e' = dE^{l+1} + message + symmetrisation
+        var dYE = Scratch.Get(ref s.dYE, Math.Max(ne, 1) * _outCP);
+        var dmi = dmsg.AsSpan(i * _mndP, _mndP);
+        var inv = 1 / _eNorm;
+        for (var q = 0; q < ne; q++)
+        {
+            var row = dYE.Slice(q * _outCP, _outCP);
+            row.Clear();
+            AddScaled(row[..mnd], T.CreateTruncating(f.Sw[e0 + q] * inv), dmi[..mnd]);
+            Mul(row[..mnd], s.ZE.AsSpan(q * _outCP, mnd), row[..mnd]);
+            gSw[e0 + q] += double.CreateTruncating(Dot(s.YE.AsSpan(q * _outCP, mnd), dmi, mnd)) * inv;
+        }
+        var dNew = Scratch.Get(ref s.dNew, Math.Max(ne, 1) * _edP);
+        dEi[..(ne * _edP)].CopyTo(dNew);
+        lw.Ce.Backward(dYE, _outCP, dNew, _edP, ne, true);
+        SymBackward(f, i, n, newE, dNew, s, dsym, dhgN, gH, gSw);
+        // 2.–3. e' = edge1 + r1 ⊙ act(linear2(reduced)); the message from the updated angles
+        var dE1 = Scratch.Get(ref s.dEF, Math.Max(ne, 1) * _edP);
+        dNew[..(ne * _edP)].CopyTo(dE1);
+        var dZ2 = Scratch.Get(ref s.Y2, Math.Max(ne, 1) * _edP);
+        for (var q = 0; q < ne; q++) Mul(dZ2.Slice(q * _edP, _edP), ec[2], dNew.Slice(q * _edP, _edP));
+        Mul(dZ2[..(ne * _edP)], s.Z2.AsSpan(0, ne * _edP), dZ2[..(ne * _edP)]);
+        var dR = Scratch.Get(ref s.dR, Math.Max(ne, 1) * _edP);
+        lw.E2.Backward(dZ2, _edP, dR, _edP, ne, false);
+        if (!_r.SmoothEdgeUpdate)
+            for (var q = na; q < ne; q++) Add(dE1.Slice(q * _edP, _edP), dR.Slice(q * _edP, _edP));
+        var ra = T.CreateTruncating(1 / Math.Sqrt(_aNorm));
+        var dZ1 = Scratch.Get(ref s.Z1, Math.Max(nang, 1) * edP); // in place of the derivatives
+        var dswp = Scratch.Get(ref s.DSwp, Math.Max(nang, 1));
+        for (var j = 0; j < na; j++)
+            for (var k = 0; k < na; k++)
+            {
+                var t = j * na + k;
+                var dm = dR.Slice(j * _edP, _ed);
+                dswp[t] = double.CreateTruncating(Dot(s.Y1.AsSpan(t * edP, _ed), dm, _ed) * ra);
+                var row = dZ1.Slice(t * edP, edP);
+                var scale = T.CreateTruncating(f.Asw[e0 + j] * f.Asw[e0 + k]) * ra;
+                for (var c = 0; c < _ed; c++) row[c] *= scale * dm[c];
+                row[_ed..].Clear();
+            }
+        for (var j = 0; j < na; j++)
+            for (var k = 0; k < na; k++)
+            {
+                gAsw[e0 + j] += dswp[j * na + k] * f.Asw[e0 + k];
+                gAsw[e0 + k] += dswp[j * na + k] * f.Asw[e0 + j];
+            }
+        // ∂/∂a' (updated angles) = dA^{l+1} + linear1's part
+        var dA = dAall.AsSpan((int)(f.AngleOffset[i] * _adP), (nang + 1) * _adP);
+        var dNA = Scratch.Get(ref s.dNA, (nang + 1) * _adP);
+        dA[..(nang * _adP)].CopyTo(dNA);
+        lw.La!.Backward(dZ1, edP, dNA, _adP, nang, true);
+        var dNodeA = Scratch.Get(ref s.dNodeA, _nAP);
+        var dEA = Scratch.Get(ref s.dEA, Math.Max(na, 1) * _eAP);
+        dNodeA.Clear();
+        if (na > 0) dEA[..(na * _eAP)].Clear();
+        AnglePartsBackward(lw.Ln!, lw.Lk!, lw.Lj!, dZ1, edP, na, dNodeA, dEA, s);
+        // 4. a' = c0 ⊙ a + c1 ⊙ act(angle_self(·))
+        var dZS = Scratch.Get(ref s.ZAS, Math.Max(nang, 1) * _asP); // in place of the derivatives
+        for (var t = 0; t < nang; t++)
+        {
+            var g = dNA.Slice(t * _adP, _adP);
+            var row = dZS.Slice(t * _asP, _asP);
+            var tmp = Scratch.Get(ref s.Row, _asP);
+            Mul(tmp[.._ad], ac[1].AsSpan(0, _ad), g[.._ad]);
+            Mul(row[.._ad], row[.._ad], tmp[.._ad]);
+            row[_ad..].Clear();
+            Mul(dA.Slice(t * _adP, _adP), ac[0], g);
+        }
+        lw.Sa!.Backward(dZS, _asP, dA, _adP, nang, true);
+        AnglePartsBackward(lw.Sn!, lw.Sk!, lw.Sj!, dZS, _asP, na, dNodeA, dEA, s);
+        // 5. the node and edge1 features inside the angle message
+        if (lw.Cn is { } cn)
+        {
+            lw.Cen!.Backward(dEA, _eAP, dE1, _edP, na, true);
+            var tmp = Scratch.Get(ref s.Row, _ndP);
+            cn.Backward(dNodeA, _nAP, tmp, _ndP, 1, false);
+            Add(dNi, tmp);
+        }
+        else
+        {
+            for (var q = 0; q < na; q++) Add(dE1.Slice(q * _edP, _eA), dEA.Slice(q * _eAP, _eA));
+            Add(dNi[.._nA], dNodeA[.._nA]);
+        }
+        // 6. edge1 = c0 ⊙ e + c1 ⊙ act(edge_self([n_i, n_j, e]))
+        var dEF = Scratch.Get(ref s.Tmp, Math.Max(ne, 1) * _edP);
+        for (var q = 0; q < ne; q++)
+        {
+            var g = dE1.Slice(q * _edP, _edP);
+            Mul(dEF.Slice(q * _edP, _edP), ec[0], g);
+            var row = dYE.Slice(q * _outCP, _outCP);
+            Mul(row.Slice(mnd, _ed), ec[1].AsSpan(0, _ed), g[.._ed]);
+            Mul(row.Slice(mnd, _ed), s.ZE.AsSpan(q * _outCP + mnd, _ed), row.Slice(mnd, _ed));
+        }
+        // 7. ∂/∂z of both linears (for the node parts), the edge part of edge_self_linear
+        dYE[..(ne * _outCP)].CopyTo(dz.AsSpan(e0 * _outCP, ne * _outCP));
+        var dpi = dPi.AsSpan(i * _outCP, _outCP);
+        dpi.Clear();
+        for (var q = 0; q < ne; q++)
+        {
+            var row = dYE.Slice(q * _outCP, _outCP);
+            Add(dpi, row);
+            row[..mnd].Clear();
+        }
+        lw.Ce.Backward(dYE, _outCP, dEF, _edP, ne, true);
+        dEF[..(ne * _edP)].CopyTo(dEi);
+    }
+
+    /// <summary>∂/∂nodeA and ∂/∂edgeA (added) from ∂/∂z of a linear over [a_jk, nodeA, edgeA_k, edgeA_j].</summary>
+    private void AnglePartsBackward(Dpa3Kernels<T>.Block bn, Dpa3Kernels<T>.Block bk, Dpa3Kernels<T>.Block bj, Span<T> dz, int ld, int na,
+        Span<T> dNodeA, Span<T> dEA, Scratch s)
+    {
+        var sk = Scratch.Get(ref s.SK, Math.Max(na, 1) * ld);
+        var sj = Scratch.Get(ref s.SJ, Math.Max(na, 1) * ld);
+        var sall = Scratch.Get(ref s.C1, ld);
+        sk.Clear();
+        sj.Clear();
+        sall.Clear();
+        for (var j = 0; j < na; j++)
+            for (var k = 0; k < na; k++)
+            {
+                var row = dz.Slice((j * na + k) * ld, ld);
+                Add(sk.Slice(k * ld, ld), row);
+                Add(sj.Slice(j * ld, ld), row);
+            }
+        for (var j = 0; j < na; j++) Add(sall, sj.Slice(j * ld, ld));
+        bn.Backward(sall, ld, dNodeA, _nAP, 1, true);
+        bk.Backward(sk, ld, dEA, _eAP, na, true);
+        bj.Backward(sj, ld, dEA, _eAP, na, true);
+    }
+
+    /// <summary>
+    /// The symmetrisation's reverse for center i over edge features <paramref name="x"/>: into <paramref name="dx"/>, the
+    /// geometry gradients, and the node part (dhgN) for the gather.
+    /// </summary>
+    private void SymBackward(Frame f, int i, T[] n, Span<T> x, Span<T> dx, Scratch s, T[] dsym, T[] dhgN, double[] gH, double[] gSw)
+    {
+        int e0 = f.EdgeStart[i], ne = f.EdgeStart[i + 1] - e0;
+        var dsE = dsym.AsSpan(i * _symP, _axis * _ed);
+        var dsN = dsym.AsSpan(i * _symP + _axis * _ed, _axis * _nd);
+        var hgE = s.HgE;
+        var hgN = s.HgN;
+        var dhgE = Scratch.Get(ref s.DHgE, 3 * _edP);
+        var dhN = dhgN.AsSpan(i * 3 * _ndP, 3 * _ndP);
+        dhgE.Clear();
+        dhN.Clear();
+        var third = T.CreateTruncating(1.0 / 3.0);
+        for (var a = 0; a < 3; a++)
+            for (var p = 0; p < _axis; p++)
+            {
+                AddScaled(dhgE.Slice(a * _edP, _ed), hgE[a * _edP + p] * third, dsE.Slice(p * _ed, _ed));
+                dhgE[a * _edP + p] += Dot(hgE.AsSpan(a * _edP), dsE.Slice(p * _ed), _ed) * third;
+                AddScaled(dhN.Slice(a * _ndP, _nd), hgN[a * _ndP + p] * third, dsN.Slice(p * _nd, _nd));
+                dhN[a * _ndP + p] += Dot(hgN.AsSpan(a * _ndP), dsN.Slice(p * _nd), _nd) * third;
+            }
+        var rs = 1 / Math.Sqrt(_eNorm);
+        for (var q = 0; q < ne; q++)
+        {
+            var g = e0 + q;
+            var sw = f.Sw[g];
+            var xe = x.Slice(q * _edP, _edP);
+            var xn = n.AsSpan(f.EdgeOwner[g] * _ndP, _ndP);
+            var dsw = 0.0;
+            for (var a = 0; a < 3; a++)
+            {
+                var t = double.CreateTruncating(Dot(dhgE.Slice(a * _edP), xe, _ed) + Dot(dhN.Slice(a * _ndP), xn, _nd)) * rs;
+                gH[3 * g + a] += t * sw;
+                dsw += t * f.H[3 * g + a];
+                AddScaled(dx.Slice(q * _edP, _edP), T.CreateTruncating(f.H[3 * g + a] * sw * rs), dhgE.Slice(a * _edP, _edP));
+            }
+            gSw[g] += dsw;
+        }
+    }
+
     // ---------------------------------------------------------------- fitting
 
     private void Fit(int[] types, T[] node, int nloc, double[]? fparam, EvaluationOptions options, double[] atomEnergy, double[] descGrad,
@@ -841,7 +1195,7 @@ public sealed class CpuDpa3Evaluator<T> : IModelEvaluator, ICenterWeightedEvalua
         for (var i = 0; i < nloc; i++)
             for (var k = 0; k < _nd; k++) dN[i * _ndP + k] = T.CreateTruncating(seed[i * ds + k]);
         var dNl = pool.Get<T>("dNl", nloc * _ndP, clear: true);
-        var dE = pool.Get<T>("dE", (E + 1L) * _edP);
+        var dE = pool.Get<T>("dE", (E + 1L) * _edP, clear: _r.SequentialUpdate); // sequential: the last layer reads dE^L = 0
         if (dA.Length > 0) Array.Clear(dA);
         var dz = pool.Get<T>("dz", (E + 1L) * _outCP);
         var dPi = pool.Get<T>("dPi", nloc * _outCP);
@@ -865,6 +1219,14 @@ public sealed class CpuDpa3Evaluator<T> : IModelEvaluator, ICenterWeightedEvalua
             var ll = l;
             ForCenters(nloc, po, (i, s) =>
             {
+                if (_r.SequentialUpdate)
+                {
+                    RecomputeAngles(f, i, nodes, edges, ll, s);
+                    var nang = f.AngleCount[i] * f.AngleCount[i];
+                    SeqForward(f, lw, i, n, el, pi, pj, s.A.AsSpan(0, (nang + 1) * _adP), s, writeAngles: false, derivative: true);
+                    SeqBackward(f, lw, i, n, el, s, dE, dA, dNl, dz, dPi, dsym, dmsg, dhgN, gH, gSw, gAsw);
+                    return;
+                }
                 if (_r.UpdateAngle && !last) RecomputeAngles(f, i, nodes, edges, ll, s);
                 CenterBackward(f, lw, i, n, el, pi, pj, s, last, dE, dA, dNl, dz, dPi, dsym, dmsg, dhgN, gH, gSw, gAsw);
             });
@@ -919,7 +1281,8 @@ public sealed class CpuDpa3Evaluator<T> : IModelEvaluator, ICenterWeightedEvalua
         for (var m = 0; m < l; m++)
         {
             var lw = _layers[m];
-            var ef = edges[m].AsSpan(e0 * _edP, Math.Max(f.EdgeStart[i + 1] - e0, 1) * _edP);
+            var ef = _r.SequentialUpdate ? SeqEdge1(f, lw, i, na, nodes[m], edges[m], s)
+                : edges[m].AsSpan(e0 * _edP, Math.Max(f.EdgeStart[i + 1] - e0, 1) * _edP);
             AngleFeatures(lw, i, na, nodes[m], ef, s, out var ea, out var lda);
             var c1 = Scratch.Get(ref s.C1, _asP);
             c1.Clear();

@@ -19,15 +19,15 @@ using DeepMD.Sharp.Tests.Support;
 /// water example's switches (silut, smooth edge update, edge_init_use_dist, exponential switch), float64 to 1e−10
 /// relative and float32 within float32 round-off, with 1 and several threads (identical), odd atom counts, a triclinic
 /// cell whose face distances are below e_rcut, a cluster without PBC of a subset of the type map, DeePMD-kit's per-atom
-/// virial; DeePMD-kit's own numbers on the CPU backend; sequential_update declined so <c>auto</c> falls back.
+/// virial; DeePMD-kit's own numbers on the CPU backend; <c>auto</c> picks it.
 /// </summary>
 public class CpuDpa3Tests
 {
     private static string Folder => Dpa3DeePMDKitReferenceTests.Folder;
 
-    /// <summary>The models the CPU backend runs: DeePMD-kit's test models and the water-example variants.</summary>
+    /// <summary>The models: DeePMD-kit's test models (all but the truncated one, which MatchesDeePMDKit covers) and the water-example variants.</summary>
     public static IEnumerable<string> ModelNames() =>
-        ["dpa3_default", "dpa3_resavg_compress", "dpa3_resincr_split_exp", "dpa3_dynamic", "dpa3_noangle_float32", "water_switches", "split_silut_smooth"];
+        ["dpa3_default", "dpa3_resavg_compress", "dpa3_resincr_split_exp", "dpa3_dynamic", "dpa3_sequential", "dpa3_noangle_float32", "water_switches", "split_silut_smooth"];
 
     public static IEnumerable<TestCaseData> Variants()
     {
@@ -185,7 +185,6 @@ public class CpuDpa3Tests
         foreach (var c in Dpa3DeePMDKitReferenceTests.Cases())
         {
             var index = (int)c.Arguments[0]!;
-            if (Dpa3DeePMDKitReferenceTests.Case(index).Model.Contains("sequential")) continue; // declined, see below
             yield return new TestCaseData(index, false).SetName($"cpu-f64 {c.TestName}");
             yield return new TestCaseData(index, true).SetName($"cpu-f32 {c.TestName}");
         }
@@ -243,21 +242,29 @@ public class CpuDpa3Tests
         Assert.That(dv, Is.LessThan(fTol * 10), "virial");
     }
 
+    /// <summary>
+    /// <c>auto</c> picks the CPU backend for every DPA-3 switch (sequential_update included), in float32 for a model stored
+    /// in float32; <c>cpu-f32</c> can be forced on a float64 model.
+    /// </summary>
     [Test]
-    public void SequentialUpdateIsDeclinedSoAutoFallsBackToTheReference()
+    public void AutoPicksTheCpuBackendInTheModelsPrecision()
     {
-        var model = ModelLoader.Load(Path.Combine(Folder, "dpa3_sequential.yaml"));
-        Assert.That(CpuDpa3Evaluator<double>.Supports(model, out var why), Is.False);
-        Assert.That(why, Does.Contain("sequential_update"));
         var registry = new BackendRegistry();
         CpuBackends.Register(registry);
-        var cpu = registry.Find("cpu-f64")!;
-        Assert.That(registry.Supports(cpu, model, out var reason), Is.False);
-        Assert.That(reason, Does.Contain("sequential_update"));
-        Assert.That(registry.Supports(cpu, Load("dpa3_default"), out _), Is.True);
-        Assert.That(registry.Create(model, "auto", out var auto), Is.Not.InstanceOf<CpuDpa3Evaluator<double>>().And.Not.InstanceOf<CpuDpa3Evaluator<float>>());
-        Assert.That(auto, Does.Contain("reference"));
-        Assert.That(registry.Create(Load("dpa3_default"), "auto", out _), Is.InstanceOf<CpuDpa3Evaluator<double>>().Or.InstanceOf<CpuDpa3Evaluator<float>>());
+        foreach (var name in ModelNames().Append("dpa3_sel_trunc"))
+        {
+            var model = Load(name);
+            var evaluator = registry.Create(model, "auto", out var reason);
+            if (BackendRegistry.IsFloat32(model)) Assert.That(evaluator, Is.InstanceOf<CpuDpa3Evaluator<float>>(), name);
+            else Assert.That(evaluator, Is.InstanceOf<CpuDpa3Evaluator<double>>(), name);
+            Assert.That(reason, Does.Contain("cpu-f"), name);
+        }
         Assert.That(registry.Create(Load("dpa3_default"), "cpu-f32", out _), Is.InstanceOf<CpuDpa3Evaluator<float>>());
+        // DeePMD-kit's water example stores descriptor and fitting in float32: auto runs it in float32
+        var tree = ModelFile.Load(Path.Combine(Folder, "dpa3_noangle_float32.yaml"));
+        ((Dictionary<string, object?>)((Dictionary<string, object?>)tree["model"]!)["fitting"]!)["precision"] = "float32";
+        Assert.That(registry.Create(ModelReader.FromTree(tree, "f32.yaml"), "auto", out _), Is.InstanceOf<CpuDpa3Evaluator<float>>());
+        Assert.That(CpuDpa3Evaluator<double>.Supports(ModelLoader.Load(RepoPaths.Get("potentials", "water", "water.dp")), out var why), Is.False);
+        Assert.That(why, Does.Contain("dpa3 evaluator"));
     }
 }
