@@ -235,8 +235,8 @@ public sealed class CpuDpa3Evaluator<T> : IModelEvaluator, ICenterWeightedEvalua
 
     private sealed class Scratch
     {
-        public T[] ZE = [], YE = [], dYE = [], HgE = [], HgN = [], DHgE = [], DHgN = [], NodeA = [], EA = [], C1 = [], K1 = [], J1 = [];
-        public T[] ZA = [], YA = [], Red = [], R = [], Z2 = [], Y2 = [], dEF = [], dR = [], dNodeA = [], dEA = [], SK = [], SJ = [];
+        public T[] ZE = [], YE = [], dYE = [], HgE = [], HgN = [], DHgE = [], NodeA = [], EA = [], C1 = [], K1 = [], J1 = [];
+        public T[] ZA = [], YA = [], R = [], Z2 = [], Y2 = [], dEF = [], dR = [], dNodeA = [], dEA = [], SK = [], SJ = [];
         public T[] A = [], ZS = [], Row = [], Row2 = [], NewE = [], Sum = [];
         public T[] E1 = [], ZN = [], ZAS = [], YAS = [], NA = [], Z1 = [], Y1 = [], dNew = [], dNA = [], Tmp = [];
         public T[] Fx = [], Fo = [], Fs = [], Fg = [], Fsc = [];
@@ -1426,41 +1426,7 @@ public sealed class CpuDpa3Evaluator<T> : IModelEvaluator, ICenterWeightedEvalua
         dpi.Clear();
         for (var q = 0; q < ne; q++) Add(dpi, dYE.Slice(q * _outCP, _outCP));
         lw.Ce.Backward(dYE, _outCP, dEF, _edP, ne, true);
-        // symmetrisation
-        var dsE = dsym.AsSpan(i * _symP, _axis * _ed);
-        var dsN = dsym.AsSpan(i * _symP + _axis * _ed, _axis * _nd);
-        var hgE = s.HgE;
-        var hgN = s.HgN;
-        var dhgE = Scratch.Get(ref s.DHgE, 3 * _edP);
-        var dhN = dhgN.AsSpan(i * 3 * _ndP, 3 * _ndP);
-        dhgE.Clear();
-        dhN.Clear();
-        var third = T.CreateTruncating(1.0 / 3.0);
-        for (var a = 0; a < 3; a++)
-            for (var p = 0; p < _axis; p++)
-            {
-                AddScaled(dhgE.Slice(a * _edP, _ed), hgE[a * _edP + p] * third, dsE.Slice(p * _ed, _ed));
-                dhgE[a * _edP + p] += Dot(hgE.AsSpan(a * _edP), dsE.Slice(p * _ed), _ed) * third;
-                AddScaled(dhN.Slice(a * _ndP, _nd), hgN[a * _ndP + p] * third, dsN.Slice(p * _nd, _nd));
-                dhN[a * _ndP + p] += Dot(hgN.AsSpan(a * _ndP), dsN.Slice(p * _nd), _nd) * third;
-            }
-        var rs = 1 / Math.Sqrt(_eNorm);
-        for (var q = 0; q < ne; q++)
-        {
-            var g = e0 + q;
-            var sw = f.Sw[g];
-            var xe = ef.Slice(q * _edP, _edP);
-            var xn = n.AsSpan(f.EdgeOwner[g] * _ndP, _ndP);
-            var dsw = 0.0;
-            for (var a = 0; a < 3; a++)
-            {
-                var t = double.CreateTruncating(Dot(dhgE.Slice(a * _edP), xe, _ed) + Dot(dhN.Slice(a * _ndP), xn, _nd)) * rs;
-                gH[3 * g + a] += t * sw;
-                dsw += t * f.H[3 * g + a];
-                AddScaled(dEF.Slice(q * _edP, _edP), T.CreateTruncating(f.H[3 * g + a] * sw * rs), dhgE.Slice(a * _edP, _edP));
-            }
-            gSw[g] += dsw;
-        }
+        SymBackward(f, i, n, ef, dEF, s, dsym, dhgN, gH, gSw);
         dEF[..(ne * _edP)].CopyTo(dEi);
     }
 
