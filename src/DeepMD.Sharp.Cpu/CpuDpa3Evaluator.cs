@@ -260,7 +260,9 @@ public sealed class CpuDpa3Evaluator<T> : IModelEvaluator, ICenterWeightedEvalua
         /// <summary>An array of at least <paramref name="n"/> elements under <paramref name="key"/>; the first n zeroed when <paramref name="clear"/>.</summary>
         public TE[] Get<TE>(string key, long n, bool clear = false)
         {
-            if (n > Array.MaxLength) throw new InsufficientMemoryException($"the DPA-3 CPU backend needs an array of {n} elements ({key}); evaluate a smaller system");
+            if (n > Array.MaxLength)
+                throw new UserInputException($"the DPA-3 CPU backend keeps '{key}' of this frame in one array of {n:N0} elements, above .NET's limit of "
+                    + $"{Array.MaxLength:N0} (about 70,000 water atoms for a_sel 30, a_dim 32); evaluate fewer atoms per frame");
             if (!_arrays.TryGetValue(key, out var a) || a.Length < n)
             {
                 _arrays.Remove(key);
