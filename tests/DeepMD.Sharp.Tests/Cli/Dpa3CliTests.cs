@@ -56,7 +56,7 @@ public class Dpa3CliTests
         var (code, stdout, err) = Run("info", model);
         Assert.That(code, Is.EqualTo(0), err);
         Assert.That(stdout, Does.Contain("dpa3").And.Contain("sel              [48]").And.Contain("n_dim 10, e_dim 8, a_dim 8, 2 layers")
-            .And.Contain("a_rcut 3 Å").And.Contain("res_residual").And.Contain("reference"));
+            .And.Contain("a_rcut 3 Å").And.Contain("res_residual").And.Contain("backend          cpu-f64"));
     }
 
     [TestCase("dpa3_default pbc", "dpa3_default.dp")]
