@@ -10,6 +10,9 @@ public sealed class CustomAtomProperties
 {
     private readonly Dictionary<string, CustomAtomProperty> _byName = new(StringComparer.Ordinal);
 
+    /// <summary>The declared properties' names (without their i_/d_ prefix).</summary>
+    public IReadOnlyCollection<string> Names => _byName.Keys;
+
     /// <summary>The property called <paramref name="name"/> (without its i_/d_ prefix), or null.</summary>
     public CustomAtomProperty? Find(string name) => _byName.GetValueOrDefault(name);
 

@@ -19,5 +19,7 @@ public sealed class WriteRestartCommand : IDeckCommand
             sim.SaveCheckpoint(path);
         }
         context.Out.WriteLine($"Writing restart file {args[0]} at step {sim.Step} ...");
+        if (sim.CustomProperties.Names.Count > 0)
+            context.Out.WriteLine($"WARNING: the custom per-atom vectors of fix property/atom ({string.Join(", ", sim.CustomProperties.Names)}) are not saved in dpsharp's restart files; after read_restart, define the fix again and set their values");
     }
 }

@@ -16,6 +16,8 @@ public sealed class PropertyAtomFixStyle : IFixStyle
     public Fix Create(DeckContext context, string id, DeckArguments args)
     {
         if (args.Count < 1) throw new UserInputException("Illegal fix property/atom command");
+        if (context.Communicator is { Size: > 1 })
+            throw new UserInputException("fix property/atom: custom per-atom vectors do not travel with atoms between ranks yet; run this deck in one process (without mpirun)");
         var names = new List<(string Name, bool Integer)>();
         for (var k = 0; k < args.Count; k++)
         {
