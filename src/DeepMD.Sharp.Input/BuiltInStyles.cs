@@ -112,6 +112,7 @@ public static class BuiltInStyles
         registry.RegisterFixStyle<Enforce2DFixStyle>();
         registry.RegisterFixStyle<PropertyAtomFixStyle>();
         registry.RegisterFixStyle<HeatFixStyle>();
+        registry.RegisterFixStyle<ViscosityFixStyle>();
         registry.RegisterFixStyle<IndentFixStyle>();
         registry.RegisterFixStyle<LangevinFixStyle>();
         registry.RegisterFixStyle<MomentumFixStyle>();
