@@ -59,6 +59,16 @@ public sealed class Cp2kXtbLabeller
     /// <summary>Outer SCF iterations (OUTER_SCF MAX_SCF).</summary>
     public int MaxOuterScf { get; init; } = 20;
 
+    /// <summary>
+    /// OT step size. CP2K aborts when a Mulliken charge leaves [−3, 3] during the SCF (CHECK_ATOMIC_CHARGES, kept on:
+    /// with it off, OT/DIIS at its default step 0.08 ran some packed LiPF6 boxes into an unphysical state hundreds of
+    /// Hartree too low); at 0.08 PF6-'s P reaches −3.3 in the first step from the MOPAC guess, at 0.02 it does not.
+    /// </summary>
+    public double OtStepSize { get; init; } = 0.02;
+
+    /// <summary>Retry a frame whose OT SCF fails (abort or no convergence) with diagonalisation and Broyden mixing (slower, ~150 steps).</summary>
+    public bool DiagonalizationFallback { get; init; } = true;
+
     /// <summary>Wall-clock limit per frame.</summary>
     public TimeSpan Timeout { get; init; } = TimeSpan.FromMinutes(30);
 
@@ -99,7 +109,10 @@ public sealed class Cp2kXtbLabeller
     }
 
     /// <summary>CP2K's input for one frame (coordinates in <c>coords.xyz</c> next to it), cell vectors as rows.</summary>
-    public string Input(Structure frame)
+    public string Input(Structure frame) => Input(frame, diagonalization: false);
+
+    /// <summary>CP2K's input with OT/DIIS (default) or, for the fallback, diagonalisation with Broyden mixing.</summary>
+    public string Input(Structure frame, bool diagonalization)
     {
         var box = frame.Box ?? throw new UserInputException("the frame has no periodic cell; the xTB labeller labels periodic boxes only (the Ewald sum needs a cell)", frame.Source);
         for (var d = 0; d < 3; d++)
@@ -124,6 +137,7 @@ public sealed class Cp2kXtbLabeller
         L("      EPS_DEFAULT 1.0E-10");
         L("      &xTB");
         L("        DO_EWALD T");
+
         L("      &END xTB");
         L("    &END QS");
         L("    &POISSON");
@@ -137,15 +151,31 @@ public sealed class Cp2kXtbLabeller
         L("    &SCF");
         L("      SCF_GUESS MOPAC");
         L(string.Create(ci, $"      EPS_SCF {EpsScf:E3}"));
-        L(string.Create(ci, $"      MAX_SCF {MaxScf}"));
-        L("      &OT");
-        L("        PRECONDITIONER FULL_SINGLE_INVERSE");
-        L("        MINIMIZER DIIS");
-        L("      &END OT");
-        L("      &OUTER_SCF");
-        L(string.Create(ci, $"        EPS_SCF {EpsScf:E3}"));
-        L(string.Create(ci, $"        MAX_SCF {MaxOuterScf}"));
-        L("      &END OUTER_SCF");
+        if (diagonalization)
+        {
+            L(string.Create(ci, $"      MAX_SCF {Math.Max(300, MaxScf * MaxOuterScf)}"));
+            L("      &DIAGONALIZATION");
+            L("        ALGORITHM STANDARD");
+            L("      &END DIAGONALIZATION");
+            L("      &MIXING");
+            L("        METHOD BROYDEN_MIXING");
+            L("        ALPHA 0.3");
+            L("        NBUFFER 8");
+            L("      &END MIXING");
+        }
+        else
+        {
+            L(string.Create(ci, $"      MAX_SCF {MaxScf}"));
+            L("      &OT");
+            L("        PRECONDITIONER FULL_SINGLE_INVERSE");
+            L("        MINIMIZER DIIS");
+            L(string.Create(ci, $"        STEPSIZE {OtStepSize:R}"));
+            L("      &END OT");
+            L("      &OUTER_SCF");
+            L(string.Create(ci, $"        EPS_SCF {EpsScf:E3}"));
+            L(string.Create(ci, $"        MAX_SCF {MaxOuterScf}"));
+            L("      &END OUTER_SCF");
+        }
         L("    &END SCF");
         L("  &END DFT");
         L("  &SUBSYS");
@@ -186,60 +216,80 @@ public sealed class Cp2kXtbLabeller
     }
 
     /// <summary>
-    /// Labels one frame in <paramref name="folder"/> (created). When the folder already holds a finished run of the
-    /// same input and coordinates (a rerun after an interruption), that result is read instead of running CP2K again.
+    /// Labels one frame in <paramref name="folder"/> (created): OT/DIIS first, then (with
+    /// <see cref="DiagonalizationFallback"/>) diagonalisation with Broyden mixing when CP2K aborts or the SCF does not
+    /// converge. When the folder already holds a finished run of the same input and coordinates (a rerun after an
+    /// interruption), that result is read instead of running CP2K again.
     /// </summary>
     public XtbLabelOutcome Label(Structure frame, int index, string folder)
     {
         Directory.CreateDirectory(folder);
-        var input = Input(frame);
         var coords = Coordinates(frame);
         var inPath = Path.Combine(folder, "in.inp");
-        var outPath = Path.Combine(folder, "out");
         var done = Path.Combine(folder, "done");
-        var reuse = File.Exists(done) && File.Exists(inPath) && File.ReadAllText(inPath) == input
-                    && File.Exists(Path.Combine(folder, "coords.xyz")) && File.ReadAllText(Path.Combine(folder, "coords.xyz")) == coords;
         var watch = Stopwatch.StartNew();
-        if (!reuse)
+        var inputs = DiagonalizationFallback ? new[] { Input(frame, false), Input(frame, true) } : [Input(frame, false)];
+        if (File.Exists(done) && File.Exists(inPath) && inputs.Contains(File.ReadAllText(inPath))
+            && File.Exists(Path.Combine(folder, "coords.xyz")) && File.ReadAllText(Path.Combine(folder, "coords.xyz")) == coords)
+            return Read(frame, index, folder, watch);
+        XtbLabelOutcome? outcome = null;
+        foreach (var input in inputs)
         {
-            var exe = RequireExecutable();
-            if (File.Exists(done)) File.Delete(done);
-            foreach (var old in Directory.GetFiles(folder, "label-*")) File.Delete(old);
-            File.WriteAllText(inPath, input);
-            File.WriteAllText(Path.Combine(folder, "coords.xyz"), coords);
-            var psi = new ProcessStartInfo(exe, ["-i", "in.inp", "-o", "out"])
-            {
-                WorkingDirectory = folder,
-                RedirectStandardOutput = true,
-                RedirectStandardError = true,
-            };
-            psi.Environment["OMP_NUM_THREADS"] = Threads.ToString(CultureInfo.InvariantCulture);
-            using var p = Process.Start(psi) ?? throw new UserInputException($"could not start {exe}");
-            var stdout = p.StandardOutput.ReadToEndAsync();
-            var stderr = p.StandardError.ReadToEndAsync();
-            if (!p.WaitForExit(Timeout))
-            {
-                p.Kill(entireProcessTree: true);
-                return new XtbLabelOutcome(index, null, $"CP2K did not finish within {Timeout.TotalMinutes:F0} min", folder);
-            }
-            File.WriteAllText(Path.Combine(folder, "stdout.txt"), stdout.Result + stderr.Result);
-            if (p.ExitCode != 0)
-            {
-                var tail = string.Join(" | ", (stdout.Result + stderr.Result).Split('\n', StringSplitOptions.RemoveEmptyEntries).TakeLast(3));
-                var abort = File.Exists(outPath) ? Regex.Match(File.ReadAllText(outPath), @"\[ABORT\][\s\S]*?\*\s+(.+?)\s+\*") : Match.Empty;
-                return new XtbLabelOutcome(index, null, $"CP2K exited with code {p.ExitCode}: {(abort.Success ? abort.Groups[1].Value : tail)}", folder);
-            }
-            File.WriteAllText(done, "");
+            var failure = Run(input, coords, folder);
+            outcome = failure is null ? Read(frame, index, folder, watch) : new XtbLabelOutcome(index, null, failure, folder);
+            if (outcome.Label is not null) return outcome;
         }
+        return outcome!;
+    }
+
+    private XtbLabelOutcome Read(Structure frame, int index, string folder, Stopwatch watch)
+    {
         try
         {
-            var label = Parse(folder, frame.Count, frame.Box!.Volume, Stress, watch.Elapsed.TotalSeconds);
-            return new XtbLabelOutcome(index, label, null, folder);
+            return new XtbLabelOutcome(index, Parse(folder, frame.Count, frame.Box!.Volume, Stress, watch.Elapsed.TotalSeconds), null, folder);
         }
         catch (Cp2kXtbFailure e)
         {
             return new XtbLabelOutcome(index, null, e.Message, folder);
         }
+    }
+
+    /// <summary>Runs CP2K on one input in the folder; null when it exited cleanly, else why not.</summary>
+    private string? Run(string input, string coords, string folder)
+    {
+        var exe = RequireExecutable();
+        var done = Path.Combine(folder, "done");
+        var outPath = Path.Combine(folder, "out");
+        if (File.Exists(done)) File.Delete(done);
+        foreach (var old in Directory.GetFiles(folder, "label-*").Append(outPath).Where(File.Exists)) File.Delete(old);
+        File.WriteAllText(Path.Combine(folder, "in.inp"), input);
+        File.WriteAllText(Path.Combine(folder, "coords.xyz"), coords);
+        var psi = new ProcessStartInfo(exe, ["-i", "in.inp", "-o", "out"])
+        {
+            WorkingDirectory = folder,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        psi.Environment["OMP_NUM_THREADS"] = Threads.ToString(CultureInfo.InvariantCulture);
+        using var p = Process.Start(psi) ?? throw new UserInputException($"could not start {exe}");
+        var stdout = p.StandardOutput.ReadToEndAsync();
+        var stderr = p.StandardError.ReadToEndAsync();
+        if (!p.WaitForExit(Timeout))
+        {
+            p.Kill(entireProcessTree: true);
+            return $"CP2K did not finish within {Timeout.TotalMinutes:F0} min";
+        }
+        File.WriteAllText(Path.Combine(folder, "stdout.txt"), stdout.Result + stderr.Result);
+        if (p.ExitCode != 0)
+        {
+            var tail = string.Join(" | ", (stdout.Result + stderr.Result).Split('\n', StringSplitOptions.RemoveEmptyEntries).TakeLast(3));
+            var text = File.Exists(outPath) ? File.ReadAllText(outPath) : "";
+            var abort = Regex.Match(text, @"\[ABORT\][\s\S]*?\*\s+\\___/\s+(.+?)\s+\*");
+            var warning = Regex.Match(text, @"Charge outside chemical range:.*");
+            return $"CP2K exited with code {p.ExitCode}: {(abort.Success ? abort.Groups[1].Value.Trim() : tail)}{(warning.Success ? " (" + Regex.Replace(warning.Value, @"\s+", " ").Trim() + ")" : "")}";
+        }
+        File.WriteAllText(done, "");
+        return null;
     }
 
     /// <summary>
@@ -253,9 +303,10 @@ public sealed class Cp2kXtbLabeller
         var outPath = Path.Combine(folder, "out");
         if (!File.Exists(outPath)) throw new Cp2kXtbFailure($"{outPath} is missing");
         var text = File.ReadAllText(outPath);
-        if (text.Contains("outer SCF loop FAILED to converge", StringComparison.Ordinal) || !text.Contains("outer SCF loop converged", StringComparison.Ordinal))
-            throw new Cp2kXtbFailure("SCF did not converge (no 'outer SCF loop converged' in CP2K's output)");
-        var steps = Regex.Match(text, @"outer SCF loop converged in\s+\d+\s+iterations or\s+(\d+)\s+steps");
+        var outer = text.Contains("outer SCF iter", StringComparison.Ordinal);
+        if (outer ? !text.Contains("outer SCF loop converged", StringComparison.Ordinal) : !text.Contains("*** SCF run converged", StringComparison.Ordinal))
+            throw new Cp2kXtbFailure($"SCF did not converge (no '{(outer ? "outer SCF loop converged" : "SCF run converged")}' in CP2K's output)");
+        var steps = outer ? Regex.Match(text, @"outer SCF loop converged in\s+\d+\s+iterations or\s+(\d+)\s+steps") : Regex.Match(text, @"SCF run converged in\s+(\d+)\s+steps");
         var em = Regex.Matches(text, @"ENERGY\| Total FORCE_EVAL \( QS \) energy \[a\.u\.\]:\s+(\S+)");
         if (em.Count == 0) throw new Cp2kXtbFailure("no 'ENERGY| Total FORCE_EVAL' line in CP2K's output");
         var energy = double.Parse(em[^1].Groups[1].Value, CultureInfo.InvariantCulture) * HartreeEv;
