@@ -53,8 +53,13 @@ DateTime? until = argv.Contains("--until") ? DateTime.SpecifyKind(DateTime.UtcNo
 var typeMap = cfg["typeMap"]!.AsArray().Select(x => (string)x!).ToArray();
 var masses = cfg["masses"]!.AsArray().Select(x => (double)x!).ToArray();
 var ensembleSize = (int)cfg["ensembleSize"]!;
-var trustLo = (double)cfg["trustLo"]!;
-var trustHi = (double)cfg["trustHi"]!;
+// Absolute trust levels (DP-GEN's usual eV/Å values, always reported), and with "adaptiveTrust" the levels that pick
+// candidates: trust_lo = the largest max_devi_f of the round's ensemble on the held-out xTB frames (configurations the
+// models are meant to describe), trust_hi = trustHiFactor × trust_lo, as tools/explore-potential does for water.
+var absLo = (double)cfg["trustLo"]!;
+var absHi = (double)cfg["trustHi"]!;
+var adaptive = cfg["adaptiveTrust"] is JsonNode an && (bool)an;
+var hiFactor = cfg["trustHiFactor"] is JsonNode hf ? (double)hf : 2.0;
 var maxRounds = (int)cfg["maxRounds"]!;
 var converged = (double)cfg["converged"]!;
 var maxCandidates = (int)cfg["maxCandidatesPerRound"]!;
@@ -207,7 +212,6 @@ try
             var sb = new StringBuilder();
             foreach (var (m, i) in models.Select((m, i) => (m, i)))
             {
-                var outText = Capture(dpsharp, ["test", "-m", m, "-s", Path.Combine(RoundDir(0), "data", "test")], work);
                 // Held-out frames of every round so far: the round-0 packings plus every testEvery-th labelled candidate.
                 var all = testSystems.Select(s => Capture(dpsharp, ["test", "-m", m, "-s", s], work)).ToList();
                 sb.Append($"## model-{i}: dpsharp test -m rounds/round-{r:D2}/models/model-{i}.dp -s <system> (each held-out system)\n");
@@ -223,17 +227,19 @@ try
             {
                 var name = (string)b!["name"]!;
                 var start = ReadXyz(Path.Combine(RoundDir(0), "boxes", $"{name}-train.xyz"));
-                foreach (var ens in ex["ensembles"]!.AsArray())
-                    foreach (var tNode in ex["temperatures"]!.AsArray())
+                // "runs": [["nvt", 300], ["npt", 400]] pairs, or every ensemble at every temperature.
+                var pairs = ex["runs"] is JsonArray list
+                    ? list.Select(x => ((string)x![0]!, (double)x[1]!)).ToList()
+                    : ex["ensembles"]!.AsArray().SelectMany(e => ex["temperatures"]!.AsArray().Select(t => ((string)e!, (double)t!))).ToList();
+                foreach (var (ens, T) in pairs)
                     {
-                        var T = (double)tNode!;
-                        var run = $"{name}-{(string)ens!}-{T:0}K";
+                        var run = $"{name}-{ens}-{T:0}K";
                         var dir = Path.Combine(WorkDir(r), "explore", run);
                         Directory.CreateDirectory(dir);
                         File.WriteAllText(Path.Combine(dir, "start.data"), start.ToLammpsData(typeMap, masses));
                         var steps = (int)ex["steps"]!;
                         var outFreq = (int)ex["outFreq"]!;
-                        var fix = (string)ens! == "npt"
+                        var fix = ens == "npt"
                             ? string.Create(ci, $"fix 1 all npt temp {T} {T} 0.05 iso 1.0 1.0 0.5")
                             : string.Create(ci, $"fix 1 all nvt temp {T} {T} 0.05");
                         var deck = new StringBuilder()
@@ -265,9 +271,21 @@ try
         Stage(r, "select", () =>
         {
             var rng = new Random(4242 + r);
+            double trustLo = absLo, trustHi = absHi, heldOutMax = double.NaN;
+            var heldOut = new StringBuilder();
+            foreach (var (sys, k) in testSystems.Select((x, k) => (x, k)))
+            {
+                var o = Path.Combine(WorkDir(r), $"held-out-devi-{k}.out");
+                Exec(dpsharp, ["model-devi", "-m", .. models, "-s", sys, "-o", o], work);
+                heldOut.Append(File.ReadAllText(o));
+                foreach (var d in ReadDevi(o)) heldOutMax = double.IsNaN(heldOutMax) ? d.MaxF : Math.Max(heldOutMax, d.MaxF);
+            }
+            File.WriteAllText(Path.Combine(RoundDir(r), "held-out-devi.out"), heldOut.ToString());
+            if (adaptive) { trustLo = heldOutMax; trustHi = hiFactor * heldOutMax; }
             var table = new StringBuilder("run\tframes\taccurate\tcandidate\tfailed\tmax_devi_f_max\texit\n");
             var candidates = new List<(string Run, long Step)>();
-            int total = 0, acc = 0, cand = 0, fail = 0;
+            int total = 0, acc = 0, cand = 0, fail = 0, absAcc = 0, absFail = 0;
+            var allDevi = new List<double>();
             foreach (var dir in Directory.GetDirectories(Path.Combine(WorkDir(r), "explore")).OrderBy(d => d, StringComparer.Ordinal))
             {
                 var run = Path.GetFileName(dir);
@@ -275,6 +293,8 @@ try
                 var dumped = File.Exists(Path.Combine(dir, "traj.dump")) ? DumpSteps(Path.Combine(dir, "traj.dump")) : [];
                 int a = devi.Count(d => d.MaxF < trustLo), c = devi.Count(d => d.MaxF >= trustLo && d.MaxF < trustHi), f = devi.Count(d => d.MaxF >= trustHi);
                 total += devi.Count; acc += a; cand += c; fail += f;
+                absAcc += devi.Count(d => d.MaxF < absLo); absFail += devi.Count(d => d.MaxF >= absHi);
+                allDevi.AddRange(devi.Select(d => d.MaxF));
                 table.Append(string.Create(ci, $"{run}\t{devi.Count}\t{a}\t{c}\t{f}\t{(devi.Count == 0 ? double.NaN : devi.Max(d => d.MaxF)):F4}\t{File.ReadAllText(Path.Combine(dir, "finished")).Trim()}\n"));
                 candidates.AddRange(devi.Where(d => d.MaxF >= trustLo && d.MaxF < trustHi && dumped.Contains(d.Step)).Select(d => (run, d.Step)));
             }
@@ -285,10 +305,13 @@ try
             {
                 ["round"] = r, ["explored"] = total, ["accurate"] = acc, ["candidate"] = cand, ["failed"] = fail,
                 ["accurateFraction"] = total == 0 ? 0 : (double)acc / total, ["candidateFraction"] = total == 0 ? 0 : (double)cand / total,
-                ["failedFraction"] = total == 0 ? 0 : (double)fail / total, ["picked"] = pick.Count, ["trustLo"] = trustLo, ["trustHi"] = trustHi,
+                ["failedFraction"] = total == 0 ? 0 : (double)fail / total, ["picked"] = pick.Count, ["trustLo"] = J(trustLo), ["trustHi"] = J(trustHi),
+                ["heldOutMaxDeviF"] = J(heldOutMax), ["absoluteTrustLo"] = absLo, ["absoluteTrustHi"] = absHi,
+                ["belowAbsoluteLoFraction"] = total == 0 ? 0 : (double)absAcc / total, ["aboveAbsoluteHiFraction"] = total == 0 ? 0 : (double)absFail / total,
+                ["medianMaxDeviF"] = J(allDevi.Count == 0 ? double.NaN : allDevi.OrderBy(x => x).ElementAt(allDevi.Count / 2)),
             };
             File.WriteAllText(Path.Combine(RoundDir(r), "exploration.json"), summary.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
-            Console.WriteLine($"round {r}: {total} explored frames, accurate {acc}, candidates {cand}, failed {fail}; picked {pick.Count}");
+            Console.WriteLine($"round {r}: trust {trustLo:F3}/{trustHi:F3} eV/Å; {total} explored frames, accurate {acc}, candidates {cand}, failed {fail}; picked {pick.Count}; below {absLo} eV/Å: {absAcc}");
             if (total > 0 && (double)acc / total >= converged) File.WriteAllText(Path.Combine(rounds, "converged"), $"round {r}\n");
             if (r + 1 >= maxRounds || pick.Count == 0) return;
 
@@ -323,15 +346,17 @@ void WriteSummary()
 {
     var sb = new StringBuilder();
     sb.Append("# Concurrent-learning rounds (written by tools/electrolyte-xtb/loop.cs)\n\n");
-    sb.Append(string.Create(ci, $"Trust levels on the max force deviation: {trustLo} / {trustHi} eV/Å; stop at ≥ {converged:P0} accurate.\n\n"));
-    sb.Append("| round | train frames (new) | test frames (new) | explored | accurate | candidate | failed | picked | held-out E RMSE meV/atom | held-out F RMSE meV/Å |\n|---|---|---|---|---|---|---|---|---|---|\n");
+    sb.Append(string.Create(ci, $"Trust levels on the max force deviation: {(adaptive ? $"per round, trust_lo = the ensemble's largest max_devi_f on the held-out xTB frames, trust_hi = {hiFactor} × trust_lo" : $"{absLo} / {absHi} eV/Å")}; stop at ≥ {converged:P0} accurate. The absolute columns count frames below {absLo} eV/Å and at or above {absHi} eV/Å.\n\n"));
+    sb.Append("| round | train frames (new) | test frames (new) | trust lo / hi eV/Å | explored | accurate | candidate | failed | < abs lo | ≥ abs hi | median max_devi_f eV/Å | picked | held-out E RMSE meV/atom | held-out F RMSE meV/Å |\n|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
     for (var r = 0; Directory.Exists(RoundDir(r)); r++)
     {
         int Frames(string tag) => Systems(Path.Combine(RoundDir(r), "data", tag)).Sum(s => File.ReadLines(Path.Combine(s, "frames.txt")).Count());
         var ex = File.Exists(Path.Combine(RoundDir(r), "exploration.json")) ? JsonNode.Parse(File.ReadAllText(Path.Combine(RoundDir(r), "exploration.json"))) : null;
         var (e, f) = File.Exists(Path.Combine(RoundDir(r), "test.txt")) ? TestRmse(Path.Combine(RoundDir(r), "test.txt")) : (double.NaN, double.NaN);
         string Pct(string k) => ex is null ? "–" : string.Create(ci, $"{(int)ex[k.Replace("Fraction", "")]!} ({(double)ex[k]! * 100:F1} %)");
-        sb.Append(string.Create(ci, $"| {r} | {Frames("train")} | {Frames("test")} | {(ex is null ? "–" : ((int)ex["explored"]!).ToString(ci))} | {Pct("accurateFraction")} | {Pct("candidateFraction")} | {Pct("failedFraction")} | {(ex is null ? "–" : ((int)ex["picked"]!).ToString(ci))} | {(double.IsNaN(e) ? "–" : (e * 1000).ToString("F1", ci))} | {(double.IsNaN(f) ? "–" : (f * 1000).ToString("F0", ci))} |\n"));
+        string Frac(string k) => ex?[k] is JsonNode v ? string.Create(ci, $"{(double)v * 100:F1} %") : "–";
+        string Num(string k) => ex?[k] is JsonNode v ? string.Create(ci, $"{(double)v:F3}") : "–";
+        sb.Append(string.Create(ci, $"| {r} | {Frames("train")} | {Frames("test")} | {Num("trustLo")} / {Num("trustHi")} | {(ex is null ? "–" : ((int)ex["explored"]!).ToString(ci))} | {Pct("accurateFraction")} | {Pct("candidateFraction")} | {Pct("failedFraction")} | {Frac("belowAbsoluteLoFraction")} | {Frac("aboveAbsoluteHiFraction")} | {Num("medianMaxDeviF")} | {(ex is null ? "–" : ((int)ex["picked"]!).ToString(ci))} | {(double.IsNaN(e) ? "–" : (e * 1000).ToString("F1", ci))} | {(double.IsNaN(f) ? "–" : (f * 1000).ToString("F0", ci))} |\n"));
     }
     sb.Append("\nHeld-out RMSEs: model-0 of the round on all held-out frames so far, pooled over systems (frames weighted); test.txt of each round has every member.\n\n");
     sb.Append("## Wall time per stage (s)\n\n| round | stage | wall s | finished (UTC) |\n|---|---|---|---|\n");
@@ -376,6 +401,8 @@ static (double E, double F) TestRmse(string path)
         sys = null; frames = 0; atoms = 0; eRmse = fRmse = double.NaN;
     }
 }
+
+static JsonNode? J(double v) => double.IsFinite(v) ? JsonValue.Create(v) : null;
 
 static List<string> Systems(string folder)
 {
