@@ -329,7 +329,7 @@ try
                     files.Add(path);
                 }
                 Exec(dpsharp, ["label", "--code", "cp2k-xtb", .. files, "-o", Path.Combine(next, "data", tag), "--type-map", string.Join(",", typeMap),
-                    "--work", Path.Combine(WorkDir(r), "cp2k-" + tag)], work, allowFail: true);
+                    "--work", Path.Combine(WorkDir(r), "cp2k-picked-" + tag)], work, allowFail: true);
             }
         });
     }
