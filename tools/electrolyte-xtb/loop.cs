@@ -329,7 +329,8 @@ try
                     files.Add(path);
                 }
                 Exec(dpsharp, ["label", "--code", "cp2k-xtb", .. files, "-o", Path.Combine(next, "data", tag), "--type-map", string.Join(",", typeMap),
-                    "--work", Path.Combine(WorkDir(r), "cp2k-picked-" + tag)], work, allowFail: true);
+                    "--work", Path.Combine(WorkDir(r), "cp2k-picked-" + tag), "--max-outer-scf", ((int?)cfg["candidateMaxOuterScf"] ?? 20).ToString(ci),
+                    .. (cfg["candidateFallback"] is JsonNode fb && !(bool)fb ? new[] { "--no-fallback" } : [])], work, allowFail: true);
             }
         });
     }

@@ -25,10 +25,12 @@ public static class LabelCommand
         var jobs = new Option<int>("--jobs", "-j") { Description = "CP2K processes at once", DefaultValueFactory = _ => 1 };
         var threads = new Option<int>("--threads") { Description = "OMP_NUM_THREADS per CP2K process", DefaultValueFactory = _ => 1 };
         var gmax = new Option<double>("--gmax-per-angstrom") { Description = "Ewald grid points per Å along each cell vector (≥ 4.5; coarser grids give wrong xTB energies)", DefaultValueFactory = _ => 4.6 };
+        var maxOuter = new Option<int>("--max-outer-scf") { Description = "outer SCF iterations of 15 OT steps before the diagonalisation fallback (converged frames take ~3)", DefaultValueFactory = _ => 20 };
+        var noFallback = new Option<bool>("--no-fallback") { Description = "skip the diagonalisation retry of frames whose OT SCF fails (faster where most such frames are broken)" };
         var cp2k = new Option<string?>("--cp2k") { Description = "cp2k.psmp executable (default: DPSHARP_CP2K, else cp2k.psmp on PATH)" };
         var cmd = new Command("label", "Label periodic frames with a quantum-chemistry code (CP2K GFN1-xTB) into a DeePMD-kit data set")
         {
-            frames, code, output, typeMap, work, charge, noStress, jobs, threads, gmax, cp2k,
+            frames, code, output, typeMap, work, charge, noStress, jobs, threads, gmax, maxOuter, noFallback, cp2k,
         };
         cmd.SetAction(p =>
         {
@@ -47,6 +49,8 @@ public static class LabelCommand
                 Stress = !p.GetValue(noStress),
                 Threads = p.GetValue(threads),
                 GmaxPerAngstrom = p.GetValue(gmax),
+                MaxOuterScf = p.GetValue(maxOuter),
+                DiagonalizationFallback = !p.GetValue(noFallback),
             };
             var outDir = p.GetValue(output)!;
             var workDir = p.GetValue(work) ?? outDir.TrimEnd('/') + ".cp2k";

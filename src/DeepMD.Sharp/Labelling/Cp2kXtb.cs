@@ -66,6 +66,9 @@ public sealed class Cp2kXtbLabeller
     /// </summary>
     public double OtStepSize { get; init; } = 0.02;
 
+    /// <summary>SCF steps of the diagonalisation fallback (it converged the packed boxes in 60–160).</summary>
+    public int MaxDiagonalizationScf { get; init; } = 200;
+
     /// <summary>Retry a frame whose OT SCF fails (abort or no convergence) with diagonalisation and Broyden mixing (slower, ~150 steps).</summary>
     public bool DiagonalizationFallback { get; init; } = true;
 
@@ -153,7 +156,7 @@ public sealed class Cp2kXtbLabeller
         L(string.Create(ci, $"      EPS_SCF {EpsScf:E3}"));
         if (diagonalization)
         {
-            L(string.Create(ci, $"      MAX_SCF {Math.Max(300, MaxScf * MaxOuterScf)}"));
+            L(string.Create(ci, $"      MAX_SCF {MaxDiagonalizationScf}"));
             L("      &DIAGONALIZATION");
             L("        ALGORITHM STANDARD");
             L("      &END DIAGONALIZATION");
