@@ -149,7 +149,7 @@ try
     // ------------------------------------------------------------------------------------------------ the loop
     for (var r = 0; r < maxRounds; r++)
     {
-        if (r > 0 && !Done(r - 1, "select")) break;
+        if (r > 0 && !Done(r - 1, "relabel")) break;
         if (File.Exists(Path.Combine(rounds, "converged"))) break;
         var models = Enumerable.Range(0, ensembleSize).Select(m => Path.Combine(RoundDir(r), "models", $"model-{m}.dp")).ToArray();
         var trainSystems = Enumerable.Range(0, r + 1).SelectMany(q => Systems(Path.Combine(RoundDir(q), "data", "train"))).ToList();
@@ -268,6 +268,7 @@ try
                 Console.WriteLine($"{DateTime.UtcNow:HH:mm:ss}   {x.Name} exit {rc}");
             });
         });
+        // "select" classifies the explored frames and picks candidates; "relabel" labels them into round r+1.
         Stage(r, "select", () =>
         {
             var rng = new Random(4242 + r);
@@ -313,7 +314,12 @@ try
             File.WriteAllText(Path.Combine(RoundDir(r), "exploration.json"), summary.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
             Console.WriteLine($"round {r}: trust {trustLo:F3}/{trustHi:F3} eV/Å; {total} explored frames, accurate {acc}, candidates {cand}, failed {fail}; picked {pick.Count}; below {absLo} eV/Å: {absAcc}");
             if (total > 0 && (double)acc / total >= converged) File.WriteAllText(Path.Combine(rounds, "converged"), $"round {r}\n");
-            if (r + 1 >= maxRounds || pick.Count == 0) return;
+        });
+        Stage(r, "relabel", () =>
+        {
+            var pick = File.ReadAllLines(Path.Combine(RoundDir(r), "candidates.txt")).Where(l => l.Length > 0)
+                .Select(l => l.Split(' ')).Select(f => (Run: f[0], Step: long.Parse(f[1], ci))).ToList();
+            if (r + 1 >= maxRounds || pick.Count == 0 || File.Exists(Path.Combine(rounds, "converged"))) return;
 
             // Label the picks into round r+1's data: every testEvery-th (in run/step order) goes to the held-out set.
             var next = RoundDir(r + 1);

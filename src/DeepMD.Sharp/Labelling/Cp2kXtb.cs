@@ -232,9 +232,14 @@ public sealed class Cp2kXtbLabeller
         var done = Path.Combine(folder, "done");
         var watch = Stopwatch.StartNew();
         var inputs = DiagonalizationFallback ? new[] { Input(frame, false), Input(frame, true) } : [Input(frame, false)];
-        if (File.Exists(done) && File.Exists(inPath) && inputs.Contains(File.ReadAllText(inPath))
-            && File.Exists(Path.Combine(folder, "coords.xyz")) && File.ReadAllText(Path.Combine(folder, "coords.xyz")) == coords)
+        var failed = Path.Combine(folder, "failed");
+        var same = File.Exists(inPath) && File.Exists(Path.Combine(folder, "coords.xyz")) && File.ReadAllText(Path.Combine(folder, "coords.xyz")) == coords;
+        if (same && File.Exists(done) && inputs.Contains(File.ReadAllText(inPath)))
             return Read(frame, index, folder, watch);
+        // A frame that failed with these very inputs fails again: a rerun reports it without running CP2K.
+        if (same && File.Exists(failed) && File.ReadAllText(inPath) == inputs[^1])
+            return new XtbLabelOutcome(index, null, File.ReadAllText(failed).Trim() + " (from an earlier run)", folder);
+        if (File.Exists(failed)) File.Delete(failed);
         XtbLabelOutcome? outcome = null;
         foreach (var input in inputs)
         {
@@ -242,7 +247,8 @@ public sealed class Cp2kXtbLabeller
             outcome = failure is null ? Read(frame, index, folder, watch) : new XtbLabelOutcome(index, null, failure, folder);
             if (outcome.Label is not null) return outcome;
         }
-        return outcome!;
+        File.WriteAllText(failed, outcome!.Failure + "\n");
+        return outcome;
     }
 
     private XtbLabelOutcome Read(Structure frame, int index, string folder, Stopwatch watch)
