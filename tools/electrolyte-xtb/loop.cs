@@ -14,7 +14,7 @@
 // Every stage leaves a marker in <potential>/rounds/round-NN/ (committed: data, candidate lists, stage times), the bulky
 // CP2K and MD folders go to <work> (artifacts/electrolyte-xtb); rerunning continues after the last finished stage.
 //
-//   dotnet run tools/electrolyte-xtb/loop.cs -- potentials/electrolyte-xtb [--work DIR] [--dpsharp PATH] [--until HH:MM]
+//   dotnet run tools/electrolyte-xtb/loop.cs -- potentials/electrolyte-xtb [--work DIR] [--dpsharp PATH] [--until HH:MM] [--summary-only]
 //
 // --until: start no stage that the previous timings say would not finish by then (UTC); the loop stops cleanly.
 
@@ -86,6 +86,12 @@ void Stage(int r, string stage, Action act)
     File.AppendAllText(timesPath, string.Create(ci, $"{r}\t{stage}\t{w.Elapsed.TotalSeconds:F0}\t{DateTime.UtcNow:HH:mm:ss}\n"));
     File.WriteAllText(Path.Combine(RoundDir(r), stage + ".done"), "");
     Console.WriteLine($"{DateTime.UtcNow:HH:mm:ss} round {r}: {stage} done in {w.Elapsed.TotalSeconds:F0} s");
+}
+
+if (argv.Contains("--summary-only"))
+{
+    WriteSummary();
+    return 0;
 }
 
 try
