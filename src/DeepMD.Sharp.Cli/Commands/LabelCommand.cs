@@ -58,7 +58,7 @@ public static class LabelCommand
             foreach (var f in s.Failed)
                 stderr.WriteLine($"frame {f.Frame} ({origins[f.Frame]}): not labelled, {f.Failure}; skipped (CP2K folder {f.WorkFolder})");
             stdout.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"labelled {s.Labelled} of {list.Count} frames ({s.Failed.Count} skipped) in {s.Seconds:F0} s; wrote {string.Join(", ", s.Systems)} (type map {string.Join(",", map)}{(labeller.Stress ? ", with virials" : "")})"));
+                $"labelled {s.Labelled} of {list.Count} frames ({s.Failed.Count} skipped) in {s.Seconds:F0} s; {(s.Systems.Count == 0 ? "no data set written" : "wrote " + string.Join(", ", s.Systems))} (type map {string.Join(",", map)}{(labeller.Stress ? ", with virials" : "")})"));
             return s.Labelled == 0 ? 1 : 0;
         });
         return cmd;
