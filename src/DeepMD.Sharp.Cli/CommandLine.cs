@@ -42,6 +42,7 @@ public static class CommandLine
             ModelDeviCommand.Create(stdout),
             StylesCommand.Create(stdout),
             BuildBoxCommand.Create(stdout),
+            LabelCommand.Create(stdout, stderr),
         };
 #if !DPSHARP_TRAINING
         foreach (var command in NoTrainingCommands.Create()) root.Subcommands.Add(command);
