@@ -540,12 +540,9 @@ public sealed partial class Simulation
     {
         var a = Atoms;
         var box = Box!;
-        var deform = _velocityRemap;
+        WrapAtoms();
         for (var i = 0; i < a.Count; i++)
         {
-            int ia = a.ImageA[i], ib = a.ImageB[i], ic = a.ImageC[i];
-            box.Remap(ref a.X[i], ref a.Y[i], ref a.Z[i], ref a.ImageA[i], ref a.ImageB[i], ref a.ImageC[i]);
-            if (deform is not null && deform.IsMember(i)) VelocityRemap(deform.HRate, i, a.ImageA[i] - ia, a.ImageB[i] - ib, a.ImageC[i] - ic);
             if (box.BoxLengthsOutside(a.X[i], a.Y[i], a.Z[i]) is var far && far > Core.Geometry.Box.MaxBoxLengthsOutside && double.IsFinite(far))
                 throw new SimulationException($"step {Step}: atom {a.Id[i]} at ({a.X[i]}, {a.Y[i]}, {a.Z[i]}) is {far:G3} box lengths outside the periodic box (more than {Core.Geometry.Box.MaxBoxLengthsOutside:G0}); the run became unstable (timestep too large or bad potential?)", Step, a.Id[i]);
             if (!double.IsFinite(a.X[i]) || !double.IsFinite(a.Y[i]) || !double.IsFinite(a.Z[i]))
