@@ -320,7 +320,8 @@ internal sealed class SeAttenBlockKernel<T> where T : unmanaged, IFloatingPointI
         // Strip: G = N_s(s) ⊙ (N_t(T_j, T_i)·f + 1), f = sw when smooth.
         var gs = sc.Gs.AsSpan();
         var gsd = sc.Gsd.AsSpan();
-        _embedding.ForwardTangent(rr[..Ld], gs, gsd, Ld, sc.Net, Columns);
+        if (_b.RadialTable is { } table) RadialFromTable(table, rr[..Ld], gs, gsd);
+        else _embedding.ForwardTangent(rr[..Ld], gs, gsd, Ld, sc.Net, Columns);
         var strip = _strip!;
         var smooth = _b.Smooth;
         var g0dsw = smooth ? st.Slice(_oG0dsw, _ng * Ld) : default;
@@ -337,6 +338,28 @@ internal sealed class SeAttenBlockKernel<T> where T : unmanaged, IFloatingPointI
                 x[q] = gs[q] * gt * f + gs[q];
                 g0ds[q] = gsd[q] * (gt * f + T.One);
                 if (smooth) g0dsw[q] = gs[q] * gt;
+            }
+        }
+    }
+
+    /// <summary>
+    /// A compressed model's radial net (geo_compress): per slot column, the quintic of the table interval holding s and its
+    /// derivative (DeePMD-kit's tabulate_fusion, with its linear extension outside the table), in double.
+    /// </summary>
+    private void RadialFromTable(Models.Compression.EmbeddingTable table, ReadOnlySpan<T> s, Span<T> gs, Span<T> gsd)
+    {
+        var data = table.Data;
+        int ng = _ng, ld = Ld;
+        for (var k = 0; k < Columns; k++)
+        {
+            var (idx, t, extra) = table.Locate(double.CreateTruncating(s[k]));
+            var o = idx * 6 * ng;
+            for (var a = 0; a < ng; a++, o += 6)
+            {
+                double f = data[o], e = data[o + 1], d = data[o + 2], c = data[o + 3], b = data[o + 4], q = data[o + 5];
+                var slope = e + (2 * d + (3 * c + (4 * b + 5 * q * t) * t) * t) * t;
+                gs[a * ld + k] = T.CreateTruncating(f + (e + (d + (c + (b + q * t) * t) * t) * t) * t + slope * extra);
+                gsd[a * ld + k] = T.CreateTruncating(slope);
             }
         }
     }

@@ -41,7 +41,7 @@ def main(folder):
         # A small step (round-off ~1e-10) keeps clear of the jumps DeePMD-kit's energy has where a neighbor crosses rcut
         # (davg != 0 with concat mode, or exclude_types). float32 models are compared by energy only: DeePMD-kit
         # computes them in float32, whose round-off makes finite differences useless.
-        float32 = name.endswith("float32.yaml")
+        float32 = "float32" in name
         h = 1e-5
         force = None if float32 else np.zeros_like(coord)
         for i in range(0 if float32 else coord.shape[0]):

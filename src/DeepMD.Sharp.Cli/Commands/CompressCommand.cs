@@ -15,7 +15,7 @@ public static class CompressCommand
 {
     public static Command Create(TextWriter stdout)
     {
-        var input = new Argument<string>("input") { Description = "model to compress (.dp or .yaml; se_e2_a or se_e2_r)" };
+        var input = new Argument<string>("input") { Description = "model to compress (.dp or .yaml; se_e2_a, se_e2_r, or se_atten/se_atten_v2 in strip mode)" };
         var output = new Argument<string>("output") { Description = "compressed model to write (.dp or .yaml)" };
         var step = new Option<double>("--step", "-s") { Description = "fine table stride (the coarse one is 10x)", DefaultValueFactory = _ => 0.01 };
         var extrapolate = new Option<double>("--extrapolate", "-e") { Description = "coarse table range, as a multiple of the fine range's upper end", DefaultValueFactory = _ => 5 };
@@ -23,7 +23,7 @@ public static class CompressCommand
         var dmin = new Option<double?>("--min-nbor-dist") { Description = "smallest neighbor distance of the training data, Å (default: the model's stored value)" };
         var check = new Option<string?>("--check") { Description = "a structure to evaluate with both models; prints the largest energy and force differences" };
         var typeMap = new Option<string?>("--type-map") { Description = "element of each LAMMPS type for --check with a data file" };
-        var cmd = new Command("compress", "Tabulate the embedding nets of an se_e2_a or se_e2_r model (DeePMD-kit's dp compress)")
+        var cmd = new Command("compress", "Tabulate the embedding nets of an se_e2_a, se_e2_r or strip-mode se_atten model (DeePMD-kit's dp compress)")
         {
             input, output, step, extrapolate, frequency, dmin, check, typeMap,
         };

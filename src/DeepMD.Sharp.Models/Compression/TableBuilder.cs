@@ -48,6 +48,31 @@ public static class TableBuilder
         return tables;
     }
 
+    /// <summary>
+    /// The radial net of a DPA-1 block in strip mode (se_atten, se_atten_v2), as DeePMD-kit's <c>dp compress</c> tabulates it: one
+    /// table for all types, over [lower, upper] where, exactly as DeePMD-kit computes them from the statistics' first slot,
+    /// lower = ⌊min over types and the four components of −davg/dstd⌋ and upper = ⌈max of (sw(dmin)/dmin − davg)/dstd⌉.
+    /// </summary>
+    public static EmbeddingTable BuildSeAtten(SeAttenBlock b, double minNeighborDistance, double stride0 = 0.01, double stride1 = 0.1,
+        double extrapolate = 5, int checkFrequency = -1)
+    {
+        if (!(minNeighborDistance > 0)) throw new UserInputException($"the minimal neighbor distance must be positive, got {minNeighborDistance}");
+        if (!(stride0 > 0) || !(stride1 > 0) || !(extrapolate > 1)) throw new UserInputException("compression needs positive strides and extrapolate > 1");
+        if (b.Mode != TebdInputMode.Strip) throw new UserInputException("se_atten is compressed only in tebd_input_mode strip (as DeePMD-kit's dp compress)");
+        var (sw, _) = ReferenceEvaluator.Switch(minNeighborDistance, b.RcutSmooth, b.Rcut);
+        double lo = double.PositiveInfinity, hi = double.NegativeInfinity;
+        for (var t = 0; t < b.TypeCount; t++)
+            for (var c = 0; c < 4; c++)
+            {
+                // Slot 0 of type t (DeePMD-kit reads davg[:, 0], every component; statistics are the same for every slot).
+                var avg = b.Davg[t * b.Nsel * 4 + c];
+                var std = b.Dstd[t * b.Nsel * 4 + c];
+                lo = Math.Min(lo, Math.Floor(-avg / std));
+                hi = Math.Max(hi, Math.Ceiling((sw / minNeighborDistance - avg) / std));
+            }
+        return Tabulate(b.Embedding, b.EmbeddingWidth, lo, hi, stride0, stride1, extrapolate, checkFrequency);
+    }
+
     /// <summary>Per center type: floor of the smallest and ceiling of the largest normalised s the model can see.</summary>
     private static (double[] Lower, double[] Upper) Range(DescriptorSpec d, double dmin)
     {

@@ -48,7 +48,7 @@ public abstract class DescriptorSpec
     public Compression.EmbeddingTable?[]? Tables { get; }
 
     /// <summary>Whether the embedding nets are evaluated from tables.</summary>
-    public bool IsCompressed => Tables is not null;
+    public virtual bool IsCompressed => Tables is not null;
 
     /// <summary>The table for center type <paramref name="ti"/> and neighbor type <paramref name="tj"/>, if compressed.</summary>
     public Compression.EmbeddingTable? TableFor(int ti, int tj) => Tables?[TypeOneSide ? tj : ti + TypeCount * tj];

@@ -65,7 +65,7 @@ public sealed class SeAttenBlock
     public SeAttenBlock(int typeCount, double rcut, double rcutSmooth, int nsel, double envProtection, int[] neuron, int axisNeuron,
         TypeEmbedding typeEmbedding, TebdInputMode mode, bool typeOneSide, bool smooth, IReadOnlyList<(int A, int B)> excludeTypes,
         double[] davg, double[] dstd, NeuralNetwork embedding, NeuralNetwork? embeddingStrip, IReadOnlyList<AttentionLayer> attentionLayers,
-        bool dotr, bool setDavgZero, string precision)
+        bool dotr, bool setDavgZero, string precision, double[]? compressedStripTable = null, Compression.EmbeddingTable? radialTable = null)
     {
         var ng = neuron[^1];
         var tebd = typeEmbedding.Dim;
@@ -106,8 +106,39 @@ public sealed class SeAttenBlock
             _excluded[a * typeCount + b] = true;
             _excluded[b * typeCount + a] = true;
         }
-        if (mode == TebdInputMode.Strip) StripTable = BuildStripTable();
+        if (mode == TebdInputMode.Strip)
+        {
+            var rows = typeOneSide ? typeEmbedding.RowCount : typeEmbedding.RowCount * typeEmbedding.RowCount;
+            if (compressedStripTable is not null && compressedStripTable.Length != rows * ng)
+                throw new ArgumentException($"the compressed type-embedding table must have {rows} rows of {ng} (the type net at every {(typeOneSide ? "neighbor type" : "(center, neighbor) type pair")}, padding included)");
+            StripTable = compressedStripTable ?? BuildStripTable();
+        }
+        else if (compressedStripTable is not null || radialTable is not null)
+            throw new ArgumentException("DeePMD-kit compresses se_atten only in strip mode (tebd_input_mode strip)");
+        if (radialTable is not null)
+        {
+            if (attentionLayers.Count > 0)
+                throw new ArgumentException("a tabulated radial net (geo_compress) with attention layers: DeePMD-kit tabulates the radial net only when attn_layer is 0");
+            if (radialTable.Channels != ng) throw new ArgumentException($"the radial table has {radialTable.Channels} channels, the embedding net gives {ng}");
+        }
+        TypeEmbeddingCompressed = compressedStripTable is not null;
+        RadialTable = radialTable;
     }
+
+    /// <summary>
+    /// Strip mode of a compressed model (DeePMD-kit's <c>dp compress</c>, Descriptor v3 <c>compress</c> block): the type net's
+    /// outputs stored in the file (<c>type_embd_data</c>) are <see cref="StripTable"/>, in place of the net's.
+    /// </summary>
+    public bool TypeEmbeddingCompressed { get; }
+
+    /// <summary>
+    /// The tabulated radial net N_s(s) of a compressed model without attention layers (<c>geo_compress</c>), replacing
+    /// <see cref="Embedding"/>; null when the net is evaluated.
+    /// </summary>
+    public Compression.EmbeddingTable? RadialTable { get; }
+
+    /// <summary>Whether the file's compressed tables replace any of the nets.</summary>
+    public bool IsCompressed => TypeEmbeddingCompressed || RadialTable is not null;
 
     private readonly bool[] _excluded;
 
@@ -205,5 +236,8 @@ public sealed class SeAttenBlock
             yield return string.Create(ci, $"attention        {AttentionLayers.Count} layers, hidden {l0.HiddenDim}, scale {l0.Scale:G6}, normalize {l0.Normalize}, dotr {Dotr}, smooth {Smooth}");
         }
         yield return $"axis_neuron      {AxisNeuron}";
+        if (IsCompressed)
+            yield return string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                $"compressed       type net tabulated per type pair{(RadialTable is { } t ? $"; radial net tabulated on [{t.Lower}, {t.TableMax}] (strides {t.Stride0}, {t.Stride1}, {t.SplineCount} intervals)" : "; radial net evaluated (attention layers present)")}");
     }
 }

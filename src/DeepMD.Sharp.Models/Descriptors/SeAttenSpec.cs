@@ -39,6 +39,9 @@ public sealed class SeAttenSpec : DescriptorSpec
     /// <summary>Whether the center's type embedding is appended to the descriptor.</summary>
     public bool ConcatOutputTebd { get; }
 
+    /// <summary>Whether the model is compressed (<see cref="SeAttenBlock.IsCompressed"/>).</summary>
+    public override bool IsCompressed => Block.IsCompressed;
+
     public override int OutputSize => Block.OutputSize + (ConcatOutputTebd ? TypeEmbedding.Dim : 0);
 
     /// <inheritdoc />

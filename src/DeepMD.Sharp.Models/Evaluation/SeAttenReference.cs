@@ -118,7 +118,8 @@ public sealed class SeAttenBlockReference(SeAttenBlock b)
             }
             else
             {
-                b.Embedding.EvaluateDirectional([sval], 0, gs, gsd);
+                if (b.RadialTable is { } table) table.Evaluate(sval, gs, gsd); // a compressed model: tabulate_fusion's quintic
+                else b.Embedding.EvaluateDirectional([sval], 0, gs, gsd);
                 var teIndex = te < 0 ? ntp - 1 : te;
                 var row = b.TypeOneSide ? teIndex : ti * ntp + teIndex;
                 var gt = b.StripTable.AsSpan(row * ng, ng);

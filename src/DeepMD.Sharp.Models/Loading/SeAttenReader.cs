@@ -21,14 +21,12 @@ public static class SeAttenReader
         if (lmax != 1) throw d["lmax"].Error($"lmax {lmax} (higher-order moment basis) is not supported; only lmax 1 (DPA-1 as published)");
         var ntypes = d.Optional("ntypes").AsInt(nt);
         if (ntypes != nt) throw d["ntypes"].Error($"descriptor has ntypes {ntypes}, the model has {nt} types");
-        if (d.Has("compress") && !d["compress"].IsNull)
-            throw d["compress"].Error("compressed se_atten models are not supported yet; use the uncompressed model");
         var v2 = typeName == "se_atten_v2";
         var tebd = ModelReader.ReadTypeEmbedding(d["type_embedding"], nt);
         if (!tebd.HasPadding) throw d["type_embedding"]["padding"].Error("se_atten needs a type embedding with padding");
         var smooth = v2 || d.Optional("smooth_type_embedding").AsBool(true);
         var block = ReadBlock(d, d, nt, tebd, smooth, forceStrip: v2,
-            ModelReader.ReadPairs(d.Optional("exclude_types"), nt), d.Optional("env_protection").AsDouble(0.0));
+            ModelReader.ReadPairs(d.Optional("exclude_types"), nt), d.Optional("env_protection").AsDouble(0.0), d.Optional("compress"));
         var tebdDim = d.Optional("tebd_dim").AsInt(tebd.Dim);
         if (tebdDim != tebd.Dim) throw d["tebd_dim"].Error($"tebd_dim is {tebdDim} but the type embedding gives {tebd.Dim}");
         return new SeAttenSpec(typeName, block, d.Optional("concat_output_tebd").AsBool(true));
@@ -42,7 +40,7 @@ public static class SeAttenReader
     /// <c>repinit_args</c> + <c>repinit_variable</c>.
     /// </summary>
     public static SeAttenBlock ReadBlock(ModelNode args, ModelNode vars, int nt, TypeEmbedding typeEmbedding, bool smooth, bool forceStrip,
-        IReadOnlyList<(int A, int B)> excludeTypes, double envProtection)
+        IReadOnlyList<(int A, int B)> excludeTypes, double envProtection, ModelNode? compress = null)
     {
         var rcut = args["rcut"].AsDouble();
         var rcutSmth = args["rcut_smth"].AsDouble();
@@ -96,10 +94,30 @@ public static class SeAttenReader
             if (list.Count != attnLayer) throw att["attention_layers"].Error($"has {list.Count} layers, but attn_layer is {attnLayer}");
             foreach (var layerNode in list) layers.Add(ReadAttentionLayer(layerNode, args, ng, hidden));
         }
+        // A compressed model (dp compress; dpa1.py's serialize writes Descriptor @version 3 with a `compress` block): the type
+        // net's outputs per type pair (`type_embd_data`, always) and, without attention layers (`geo_compress`), one table
+        // of the radial net in tabulate_fusion's layout.
+        double[]? stripTable = null;
+        Compression.EmbeddingTable? radialTable = null;
+        if (compress is { IsNull: false })
+        {
+            if (mode != TebdInputMode.Strip)
+                throw compress.Error("a compressed se_atten model must use tebd_input_mode strip (DeePMD-kit compresses no other)");
+            var cv = compress["@variables"];
+            var ntp = typeEmbedding.RowCount;
+            stripTable = cv["type_embd_data"].AsArray(typeOneSide ? ntp : ntp * ntp, ng).Data;
+            if (compress.Optional("geo_compress").AsBool(false))
+            {
+                if (attnLayer > 0)
+                    throw compress["geo_compress"].Error($"geo_compress with {attnLayer} attention layers; DeePMD-kit tabulates the radial net only when attn_layer is 0");
+                radialTable = ModelReader.ReadTables(compress, 1, ng)![0]
+                    ?? throw compress.Error("geo_compress is set but compress_data holds no table");
+            }
+        }
         try
         {
             return new SeAttenBlock(nt, rcut, rcutSmth, nsel, envProtection, neuron, axis, typeEmbedding, mode, typeOneSide, smooth,
-                excludeTypes, davg, dstd, embedding, strip, layers, dotr, setDavgZero, precision);
+                excludeTypes, davg, dstd, embedding, strip, layers, dotr, setDavgZero, precision, stripTable, radialTable);
         }
         catch (ArgumentException ex)
         {

@@ -22,6 +22,8 @@ public static class Dpa1Importer
         if (m.Descriptor is not SeAttenSpec d)
             throw new UserInputException($"the input describes a DPA-1 (se_atten) model, but this model's descriptor is {m.Descriptor.TypeName}", source);
         var b = d.Block;
+        if (b.IsCompressed)
+            throw new UserInputException("the model is compressed (its nets are partly tables); start from the uncompressed model", source);
         var f = m.Fitting;
         if (!f.MixedTypes || f.Nets.Count() != 1 || f.Nets[0] is null)
             throw new UserInputException("a DPA-1 model needs one mixed-type fitting net", source);

@@ -83,7 +83,7 @@ public class SeAttenDeePMDKitReferenceTests
     /// </summary>
     public static IEnumerable<TestCaseData> Cases()
     {
-        foreach (var folder in new[] { "deepmd-kit-dpa1", "deepmd-kit-dpa1-written" })
+        foreach (var folder in new[] { "deepmd-kit-dpa1", "deepmd-kit-dpa1-written", "deepmd-kit-dpa1-compressed" })
         {
             var path = Path.Combine(RepoPaths.Root, "tests", "reference-cases", folder, "expected.json");
             var results = JsonNode.Parse(File.ReadAllText(path))!["results"]!.AsArray();
