@@ -80,6 +80,8 @@ internal sealed class SeAttenBlockKernel<T> where T : unmanaged, IFloatingPointI
     private readonly SeAttenBlock _b;
     private readonly PackedNetwork<T> _embedding;
     private readonly T[]? _strip;      // [rows][ng], rows as SeAttenBlock.StripTable
+    private readonly T[]? _radial;     // a compressed model's radial-net table, [interval][6 coefficients][_radialWidth]
+    private readonly int _radialWidth;
     private readonly LayerWeights[] _layers;
     private readonly int _nsel, _ng, _m2, _td, _ntp, _embIn;
     private readonly double[] _davg, _invStd;
@@ -109,6 +111,18 @@ internal sealed class SeAttenBlockKernel<T> where T : unmanaged, IFloatingPointI
         _embedding = new PackedNetwork<T>(block.Embedding);
         _embIn = block.Embedding.InputSize;
         _strip = block.StripTable?.Select(T.CreateTruncating).ToArray();
+        if (block.RadialTable is { } table)
+        {
+            // Coefficient-major per interval ([interval][6][channels padded to whole vectors]), so a slot's channels are
+            // evaluated a vector at a time.
+            var vcount = Vector<T>.Count;
+            _radialWidth = (_ng + vcount - 1) / vcount * vcount;
+            _radial = new T[table.SplineCount * 6 * _radialWidth];
+            for (var i = 0; i < table.SplineCount; i++)
+                for (var a = 0; a < _ng; a++)
+                    for (var c = 0; c < 6; c++)
+                        _radial[(i * 6 + c) * _radialWidth + a] = T.CreateTruncating(table.Data[(i * _ng + a) * 6 + c]);
+        }
         _davg = block.Davg;
         _invStd = block.Dstd.Select(s => 1 / s).ToArray();
         _layers = block.AttentionLayers.Select(l => new LayerWeights
@@ -344,22 +358,35 @@ internal sealed class SeAttenBlockKernel<T> where T : unmanaged, IFloatingPointI
 
     /// <summary>
     /// A compressed model's radial net (geo_compress): per slot column, the quintic of the table interval holding s and its
-    /// derivative (DeePMD-kit's tabulate_fusion, with its linear extension outside the table), in double.
+    /// derivative (DeePMD-kit's tabulate_fusion, with its linear extension outside the table), in precision T, a vector of
+    /// channels at a time.
     /// </summary>
     private void RadialFromTable(Models.Compression.EmbeddingTable table, ReadOnlySpan<T> s, Span<T> gs, Span<T> gsd)
     {
-        var data = table.Data;
-        int ng = _ng, ld = Ld;
+        int ng = _ng, ld = Ld, w = _radialWidth, vc = Vector<T>.Count;
+        Span<T> value = stackalloc T[w];
+        Span<T> slope = stackalloc T[w];
+        var coef = MemoryMarshal.Cast<T, Vector<T>>(_radial.AsSpan());
+        var vv = MemoryMarshal.Cast<T, Vector<T>>(value);
+        var vs = MemoryMarshal.Cast<T, Vector<T>>(slope);
+        var nv = w / vc;
+        Vector<T> two = new(T.CreateTruncating(2)), three = new(T.CreateTruncating(3)), four = new(T.CreateTruncating(4)), five = new(T.CreateTruncating(5));
         for (var k = 0; k < Columns; k++)
         {
             var (idx, t, extra) = table.Locate(double.CreateTruncating(s[k]));
-            var o = idx * 6 * ng;
-            for (var a = 0; a < ng; a++, o += 6)
+            Vector<T> tv = new(T.CreateTruncating(t)), ev = new(T.CreateTruncating(extra));
+            var o = idx * 6 * nv;
+            for (var v = 0; v < nv; v++)
             {
-                double f = data[o], e = data[o + 1], d = data[o + 2], c = data[o + 3], b = data[o + 4], q = data[o + 5];
-                var slope = e + (2 * d + (3 * c + (4 * b + 5 * q * t) * t) * t) * t;
-                gs[a * ld + k] = T.CreateTruncating(f + (e + (d + (c + (b + q * t) * t) * t) * t) * t + slope * extra);
-                gsd[a * ld + k] = T.CreateTruncating(slope);
+                Vector<T> f = coef[o + v], e = coef[o + nv + v], d = coef[o + 2 * nv + v], c = coef[o + 3 * nv + v], b = coef[o + 4 * nv + v], q = coef[o + 5 * nv + v];
+                var sl = e + (two * d + (three * c + (four * b + five * q * tv) * tv) * tv) * tv;
+                vv[v] = f + (e + (d + (c + (b + q * tv) * tv) * tv) * tv) * tv + sl * ev;
+                vs[v] = sl;
+            }
+            for (var a = 0; a < ng; a++)
+            {
+                gs[a * ld + k] = value[a];
+                gsd[a * ld + k] = slope[a];
             }
         }
     }
