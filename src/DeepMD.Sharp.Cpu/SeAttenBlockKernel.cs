@@ -80,6 +80,7 @@ internal sealed class SeAttenBlockKernel<T> where T : unmanaged, IFloatingPointI
     private readonly SeAttenBlock _b;
     private readonly PackedNetwork<T> _embedding;
     private readonly T[]? _strip;      // [rows][ng], rows as SeAttenBlock.StripTable
+    private readonly bool[] _skipPadding; // per center type
     private readonly T[]? _radial;     // a compressed model's radial-net table, [interval][6 coefficients][_radialWidth]
     private readonly int _radialWidth;
     private readonly LayerWeights[] _layers;
@@ -125,6 +126,12 @@ internal sealed class SeAttenBlockKernel<T> where T : unmanaged, IFloatingPointI
         }
         _davg = block.Davg;
         _invStd = block.Dstd.Select(s => 1 / s).ToArray();
+        // Padding slots can be left out when they change nothing: with zero davg their R̃ rows are zero (no part in the
+        // contraction), as keys their attention weight is 0 (× sw_j = 0 when smooth; −∞ when masked; the smooth softmax's
+        // denominator gets their exp(−20 − max) terms added exactly), and as queries they only change their own rows.
+        // DeePMD-kit's DPA-1 input default (set_davg_zero true) gives such models; a model with davg ≠ 0 runs every slot.
+        _skipPadding = Enumerable.Range(0, block.TypeCount)
+            .Select(t => block.Davg.AsSpan(t * _nsel * 4, _nsel * 4).IndexOfAnyExcept(0.0) < 0).ToArray();
         _layers = block.AttentionLayers.Select(l => new LayerWeights
         {
             H = l.HiddenDim,
@@ -203,6 +210,8 @@ internal sealed class SeAttenBlockKernel<T> where T : unmanaged, IFloatingPointI
         public readonly double[] Dsw;    // dsw/dr
         public readonly double[] RNorm;  // |R̃[1:4]|
         public int CenterType;
+        public int N;                    // columns (slots) the products run over: all, or the real ones rounded up to vectors
+        public int NK;                   // keys (slots) the attention runs over: min(N, nsel)
     }
 
     /// <summary>Per-thread working matrices (no allocation in steady state).</summary>
@@ -248,17 +257,26 @@ internal sealed class SeAttenBlockKernel<T> where T : unmanaged, IFloatingPointI
         // The filler columns (slots ≥ nsel) of R̃, r̂, sw and the mask must be zero; every other kept matrix is written
         // whole (all columns the products run over) before it is read, so only that head of the state is cleared.
         st[.._oG0ds].Clear();
+        var n = Columns;
+        if (_skipPadding[ti])
+        {
+            var last = Array.FindLastIndex(cs.Slots.Entry, e => e >= 0);
+            var vc = Vector<T>.Count;
+            n = Math.Min(Columns, Math.Max(vc, (last + vc) / vc * vc));
+        }
+        cs.N = n;
+        cs.NK = Math.Min(n, _nsel);
         Environment(cs, ti, padType, st, sc);
         var x = sc.X.AsSpan();
-        for (var l = 0; l < _layers.Length; l++) AttentionForward(l, st, x, sc);
+        for (var l = 0; l < _layers.Length; l++) AttentionForward(l, st, x, sc, cs.N, cs.NK);
         x.CopyTo(st.Slice(_oG, _ng * Ld));
         // T = G R̃ᵀ / nsel ([ng][4]) and D = T T<ᵀ.
         var t = st.Slice(_oT, _ng * 4);
         var invN = T.One / T.CreateTruncating(_nsel);
         for (var a = 0; a < _ng; a++)
         {
-            var ga = x.Slice(a * Ld, Columns);
-            for (var c = 0; c < 4; c++) t[a * 4 + c] = Dot(ga, st.Slice(_oRr + c * Ld, Columns)) * invN;
+            var ga = x.Slice(a * Ld, n);
+            for (var c = 0; c < 4; c++) t[a * 4 + c] = Dot(ga, st.Slice(_oRr + c * Ld, n)) * invN;
         }
         for (var a = 0; a < _ng; a++)
             for (var b2 = 0; b2 < _m2; b2++)
@@ -328,18 +346,18 @@ internal sealed class SeAttenBlockKernel<T> where T : unmanaged, IFloatingPointI
         var g0ds = st.Slice(_oG0ds, _ng * Ld);
         if (concat)
         {
-            _embedding.ForwardTangent(emb, x, g0ds, Ld, sc.Net, Columns);
+            _embedding.ForwardTangent(emb, x, g0ds, Ld, sc.Net, cs.N);
             return;
         }
         // Strip: G = N_s(s) ⊙ (N_t(T_j, T_i)·f + 1), f = sw when smooth.
         var gs = sc.Gs.AsSpan();
         var gsd = sc.Gsd.AsSpan();
-        if (_b.RadialTable is { } table) RadialFromTable(table, rr[..Ld], gs, gsd);
-        else _embedding.ForwardTangent(rr[..Ld], gs, gsd, Ld, sc.Net, Columns);
+        if (_b.RadialTable is { } table) RadialFromTable(table, rr[..Ld], gs, gsd, cs.N);
+        else _embedding.ForwardTangent(rr[..Ld], gs, gsd, Ld, sc.Net, cs.N);
         var strip = _strip!;
         var smooth = _b.Smooth;
         var g0dsw = smooth ? st.Slice(_oG0dsw, _ng * Ld) : default;
-        for (var k = 0; k < Columns; k++)
+        for (var k = 0; k < cs.N; k++)
         {
             var e = k < _nsel && cs.Mask[k] ? slots.Type[k] : padType;
             var teIndex = e < 0 ? _ntp - 1 : e;
@@ -361,7 +379,7 @@ internal sealed class SeAttenBlockKernel<T> where T : unmanaged, IFloatingPointI
     /// derivative (DeePMD-kit's tabulate_fusion, with its linear extension outside the table), in precision T, a vector of
     /// channels at a time.
     /// </summary>
-    private void RadialFromTable(Models.Compression.EmbeddingTable table, ReadOnlySpan<T> s, Span<T> gs, Span<T> gsd)
+    private void RadialFromTable(Models.Compression.EmbeddingTable table, ReadOnlySpan<T> s, Span<T> gs, Span<T> gsd, int columns)
     {
         int ng = _ng, ld = Ld, w = _radialWidth, vc = Vector<T>.Count;
         Span<T> value = stackalloc T[w];
@@ -371,7 +389,7 @@ internal sealed class SeAttenBlockKernel<T> where T : unmanaged, IFloatingPointI
         var vs = MemoryMarshal.Cast<T, Vector<T>>(slope);
         var nv = w / vc;
         Vector<T> two = new(T.CreateTruncating(2)), three = new(T.CreateTruncating(3)), four = new(T.CreateTruncating(4)), five = new(T.CreateTruncating(5));
-        for (var k = 0; k < Columns; k++)
+        for (var k = 0; k < columns; k++)
         {
             var (idx, t, extra) = table.Locate(double.CreateTruncating(s[k]));
             Vector<T> tv = new(T.CreateTruncating(t)), ev = new(T.CreateTruncating(extra));
@@ -391,10 +409,10 @@ internal sealed class SeAttenBlockKernel<T> where T : unmanaged, IFloatingPointI
         }
     }
 
-    private void AttentionForward(int l, Span<T> st, Span<T> x, Scratch sc)
+    private void AttentionForward(int l, Span<T> st, Span<T> x, Scratch sc, int n, int nsel)
     {
         var layer = _layers[l];
-        int h = layer.H, ld = Ld, n = Columns, nsel = _nsel, ng = _ng;
+        int h = layer.H, ld = Ld, ng = _ng;
         var qkv = st.Slice(OQkv(l), 3 * h * ld);
         StridedGemm<T>.Multiply(layer.Win, 3 * h, 1, x, ld, qkv, ld, 3 * h, n, ng, false);
         for (var p = 0; p < 3 * h; p++) AddScalar(qkv.Slice(p * ld, n), layer.Bin[p]);
@@ -403,7 +421,7 @@ internal sealed class SeAttenBlockKernel<T> where T : unmanaged, IFloatingPointI
         {
             var block = qkv.Slice(part * h * ld, h * ld);
             var extra = part == 0 ? layer.Scale : T.One;
-            if (layer.Normalize) NormalizeColumns(block, h, norms.Slice(part * ld, ld), extra);
+            if (layer.Normalize) NormalizeColumns(block, h, norms.Slice(part * ld, ld), extra, n);
             else if (part == 0) for (var c = 0; c < h; c++) Scale(block.Slice(c * ld, n), extra);
         }
         var q = qkv[..(h * ld)];
@@ -414,8 +432,8 @@ internal sealed class SeAttenBlockKernel<T> where T : unmanaged, IFloatingPointI
         var attn = st.Slice(OAttn(l), nsel * ld);
         // Lᵀ[j][i] = k_j·q_i.
         StridedGemm<T>.Multiply(k, ld, 1, q, ld, logit, ld, nsel, n, h, false);
-        Softmax(st, logit, soft);
-        Weights(st, soft, attn);
+        Softmax(st, logit, soft, n, nsel);
+        Weights(st, soft, attn, n, nsel);
         // O[c][i] = Σ_j V[c][j] A[j][i]; Y = W_outᵀ O + b; Z = X + Y; X ← LN(Z).
         var o = sc.DO.AsSpan(0, h * ld);
         StridedGemm<T>.Multiply(v, 1, ld, attn, ld, o, ld, h, n, nsel, false);
@@ -427,13 +445,14 @@ internal sealed class SeAttenBlockKernel<T> where T : unmanaged, IFloatingPointI
             AddScalar(ya, layer.Bout[a]);
             Add(ya, x.Slice(a * ld, n));
         }
-        LayerNormForward(layer, y, x, st.Slice(OXhat(l), ng * ld), st.Slice(OInv(l), ld));
+        LayerNormForward(layer, y, x, st.Slice(OXhat(l), ng * ld), st.Slice(OInv(l), ld), n);
     }
 
     /// <summary>Column softmax over keys j of the (smooth-shifted or masked) logits.</summary>
-    private void Softmax(Span<T> st, Span<T> logit, Span<T> soft)
+    private void Softmax(Span<T> st, Span<T> logit, Span<T> soft, int n, int nsel)
     {
-        int ld = Ld, n = Columns, nsel = _nsel, vc = Vector<T>.Count;
+        int ld = Ld, vc = Vector<T>.Count;
+        var skipped = _nsel - nsel; // padding keys left out: smooth logit exactly −shift each
         var sw = st.Slice(_oSw, ld);
         var maskRow = st.Slice(_oMask, ld);
         var shift = T.CreateTruncating(AttentionShift);
@@ -451,6 +470,7 @@ internal sealed class SeAttenBlockKernel<T> where T : unmanaged, IFloatingPointI
                 Store(soft, j * ld + v0, p);
                 max = Vector.Max(max, p);
             }
+            if (smooth && skipped > 0) max = Vector.Max(max, new Vector<T>(-shift));
             // A lane whose every key is masked (no neighbor, without smoothing) gets all-zero weights.
             var none = Vector.Equals(max, new Vector<T>(T.NegativeInfinity));
             max = Vector.ConditionalSelect(none, Vector<T>.Zero, max);
@@ -463,15 +483,16 @@ internal sealed class SeAttenBlockKernel<T> where T : unmanaged, IFloatingPointI
                 Store(soft, j * ld + v0, e);
                 sum += e;
             }
+            if (smooth && skipped > 0) sum += new Vector<T>(T.CreateTruncating(skipped)) * VectorMath.Exp(new Vector<T>(-shift) - max);
             var inv = Vector<T>.One / Vector.ConditionalSelect(Vector.Equals(sum, Vector<T>.Zero), Vector<T>.One, sum);
             for (var j = 0; j < nsel; j++) Store(soft, j * ld + v0, Load(soft, j * ld + v0) * inv);
         }
     }
 
     /// <summary>A[j][i] = soft·mask_i (· sw_i sw_j when smooth) (· r̂_i·r̂_j with attn_dotr).</summary>
-    private void Weights(Span<T> st, Span<T> soft, Span<T> attn)
+    private void Weights(Span<T> st, Span<T> soft, Span<T> attn, int n, int nsel)
     {
-        int ld = Ld, n = Columns, nsel = _nsel, vc = Vector<T>.Count;
+        int ld = Ld, vc = Vector<T>.Count;
         var sw = st.Slice(_oSw, ld);
         var mask = st.Slice(_oMask, ld);
         var rh = st.Slice(_oRhat, 3 * ld);
@@ -489,9 +510,9 @@ internal sealed class SeAttenBlockKernel<T> where T : unmanaged, IFloatingPointI
         }
     }
 
-    private void LayerNormForward(LayerWeights layer, Span<T> z, Span<T> output, Span<T> xhat, Span<T> invRow)
+    private void LayerNormForward(LayerWeights layer, Span<T> z, Span<T> output, Span<T> xhat, Span<T> invRow, int n)
     {
-        int ld = Ld, n = Columns, ng = _ng, vc = Vector<T>.Count;
+        int ld = Ld, ng = _ng, vc = Vector<T>.Count;
         var invNg = new Vector<T>(T.One / T.CreateTruncating(ng));
         for (var v0 = 0; v0 < n; v0 += vc)
         {
@@ -517,9 +538,9 @@ internal sealed class SeAttenBlockKernel<T> where T : unmanaged, IFloatingPointI
     }
 
     /// <summary>Each column of the [rows][ld] block divided by its L2 norm (kept in <paramref name="norms"/>), times <paramref name="extra"/>.</summary>
-    private void NormalizeColumns(Span<T> block, int rows, Span<T> norms, T extra)
+    private void NormalizeColumns(Span<T> block, int rows, Span<T> norms, T extra, int n)
     {
-        int ld = Ld, n = Columns, vc = Vector<T>.Count;
+        int ld = Ld, vc = Vector<T>.Count;
         var tiny = new Vector<T>(T.CreateTruncating(1e-30)); // filler columns only (a real q, k or v row is never zero)
         for (var v0 = 0; v0 < n; v0 += vc)
         {
@@ -542,7 +563,7 @@ internal sealed class SeAttenBlockKernel<T> where T : unmanaged, IFloatingPointI
     /// </summary>
     public void Backward(CenterState cs, ReadOnlySpan<T> dOut, Scratch sc, NeighborList nl, double[] gx, double[] gy, double[] gz)
     {
-        int ld = Ld, n = Columns, nsel = _nsel, ng = _ng, m2 = _m2, vc = Vector<T>.Count;
+        int ld = Ld, n = cs.N, nsel = _nsel, ng = _ng, m2 = _m2, vc = Vector<T>.Count;
         var st = cs.Buffer.AsSpan();
         var t = st.Slice(_oT, ng * 4);
         var dT = sc.DT.AsSpan();
@@ -583,7 +604,7 @@ internal sealed class SeAttenBlockKernel<T> where T : unmanaged, IFloatingPointI
         var drhat = sc.DRhat.AsSpan(0, 3 * ld);
         dsw.Clear();
         drhat.Clear();
-        for (var l = _layers.Length - 1; l >= 0; l--) AttentionBackward(l, st, dx, sc);
+        for (var l = _layers.Length - 1; l >= 0; l--) AttentionBackward(l, st, dx, sc, cs.N, cs.NK);
 
         // Through the embedding: ∂e/∂s (and ∂e/∂sw in strip + smooth mode).
         var g0ds = st.Slice(_oG0ds, ng * ld);
@@ -645,11 +666,11 @@ internal sealed class SeAttenBlockKernel<T> where T : unmanaged, IFloatingPointI
     }
 
     /// <summary>Back through attention layer <paramref name="l"/>: <paramref name="dx"/> holds ∂e/∂output on entry, ∂e/∂input on return.</summary>
-    private void AttentionBackward(int l, Span<T> st, Span<T> dx, Scratch sc)
+    private void AttentionBackward(int l, Span<T> st, Span<T> dx, Scratch sc, int n, int nsel)
     {
         var layer = _layers[l];
-        int h = layer.H, ld = Ld, n = Columns, nsel = _nsel, ng = _ng, vc = Vector<T>.Count;
-        LayerNormBackward(layer, dx, st.Slice(OXhat(l), ng * ld), st.Slice(OInv(l), ld));
+        int h = layer.H, ld = Ld, ng = _ng, vc = Vector<T>.Count;
+        LayerNormBackward(layer, dx, st.Slice(OXhat(l), ng * ld), st.Slice(OInv(l), ld), n);
         var qkv = st.Slice(OQkv(l), 3 * h * ld);
         var q = qkv[..(h * ld)];
         var k = qkv.Slice(h * ld, h * ld);
@@ -757,18 +778,18 @@ internal sealed class SeAttenBlockKernel<T> where T : unmanaged, IFloatingPointI
         if (layer.Normalize)
         {
             var norms = st.Slice(ONorm(l), 3 * ld);
-            NormalizeBackward(q, dq, h, norms[..ld], T.One / layer.Scale);
-            NormalizeBackward(k, dk, h, norms.Slice(ld, ld), T.One);
-            NormalizeBackward(v, dv, h, norms.Slice(2 * ld, ld), T.One);
+            NormalizeBackward(q, dq, h, norms[..ld], T.One / layer.Scale, n);
+            NormalizeBackward(k, dk, h, norms.Slice(ld, ld), T.One, n);
+            NormalizeBackward(v, dv, h, norms.Slice(2 * ld, ld), T.One, n);
         }
         // ∂e/∂input = dZ (the residual, already in dx) + W_in dQKV.
         StridedGemm<T>.Multiply(layer.Win, 1, 3 * h, dqkv, ld, dx, ld, ng, n, 3 * h, true);
     }
 
     /// <summary>dx ← ∂e/∂z from dx = ∂e/∂LN(z), in place.</summary>
-    private void LayerNormBackward(LayerWeights layer, Span<T> dx, Span<T> xhat, Span<T> invRow)
+    private void LayerNormBackward(LayerWeights layer, Span<T> dx, Span<T> xhat, Span<T> invRow, int n)
     {
-        int ld = Ld, n = Columns, ng = _ng, vc = Vector<T>.Count;
+        int ld = Ld, ng = _ng, vc = Vector<T>.Count;
         var invNg = new Vector<T>(T.One / T.CreateTruncating(ng));
         for (var v0 = 0; v0 < n; v0 += vc)
         {
@@ -792,9 +813,9 @@ internal sealed class SeAttenBlockKernel<T> where T : unmanaged, IFloatingPointI
     }
 
     /// <summary>u = x/|x| (stored as u·1/<paramref name="unscale"/>): d ← (d − u (u·d))/|x|, per column.</summary>
-    private void NormalizeBackward(Span<T> stored, Span<T> d, int rows, Span<T> norms, T unscale)
+    private void NormalizeBackward(Span<T> stored, Span<T> d, int rows, Span<T> norms, T unscale, int n)
     {
-        int ld = Ld, n = Columns, vc = Vector<T>.Count;
+        int ld = Ld, vc = Vector<T>.Count;
         var us = new Vector<T>(unscale);
         var tiny = new Vector<T>(T.CreateTruncating(1e-30));
         for (var v0 = 0; v0 < n; v0 += vc)

@@ -33,6 +33,15 @@ public class CpuSeAttenTests
         yield return new TestCaseData(r, false).SetName("cpu-f64 dpa1 concat, residual first embedding layer");
         yield return new TestCaseData(r, true).SetName("cpu-f32 dpa1 concat, residual first embedding layer");
         yield return new TestCaseData(r with { OneSide = true, Neuron = [5, 10] }, false).SetName("cpu-f64 dpa1 concat one-side, residual first embedding layer");
+        // Zero davg (DeePMD-kit's DPA-1 default): the kernel leaves the padding slots out of the products (exact there).
+        AttentionModelOptions z = new() { SetDavgZero = true };
+        foreach (var f32 in new[] { false, true })
+        {
+            var p = f32 ? "cpu-f32" : "cpu-f64";
+            yield return new TestCaseData(z with { Smooth = false }, f32).SetName($"{p} dpa1 set_davg_zero, masked attention (padding left out)");
+            yield return new TestCaseData(z with { Exclude = [(0, 2)], Dotr = false }, f32).SetName($"{p} dpa1 set_davg_zero, smooth, exclude_types (padding left out)");
+            yield return new TestCaseData(z with { Mode = "strip", OneSide = true, AttnLayers = 1, Normalize = false }, f32).SetName($"{p} dpa1 set_davg_zero strip one-side (padding left out)");
+        }
     }
 
     /// <summary>13 atoms (odd), types 0 and 2 of three plus one of type 1, a triclinic cell with face distance below rcut (4 Å).</summary>
