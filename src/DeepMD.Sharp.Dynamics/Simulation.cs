@@ -595,10 +595,16 @@ public sealed partial class Simulation
         var box = Box!;
         if (NeighborExclusion is not null && Potential!.NeighborKind != NeighborKind.HalfWithGhosts)
             throw new Core.Errors.UserInputException("neigh_modify exclude works with the pair styles that use a half neighbor list (lj/cut, eam, morse, ...) only so far, not with deepmd or hybrid/overlay");
+        Bonded.ZeroWeightPairsExcluded = false;
         if (Potential!.NeighborKind == NeighborKind.HalfWithGhosts)
         {
             Verlet.BuildHalf(x, y, z, Atoms.Type.AsSpan(0, Atoms.Count), box, Potential.Cutoff, planar: Dimension == 2);
-            if (NeighborExclusion is { } excluded) Verlet.Half!.Exclude(excluded);
+            var special = Potential is Potentials.IPairFunction && !Atoms.Topology.IsEmpty ? Bonded.ZeroWeightPairs(Atoms) : null;
+            Bonded.ZeroWeightPairsExcluded = special is not null;
+            var excluded = NeighborExclusion;
+            if (special is not null)
+                excluded = excluded is { } rule ? (i, j) => special(i, j) || rule(i, j) : special;
+            if (excluded is not null) Verlet.Half!.Exclude(excluded);
         }
         else if (Potential.NeighborKind == NeighborKind.Both)
             Verlet.BuildBoth(x, y, z, Atoms.Type.AsSpan(0, Atoms.Count), box, Potential.Cutoff);
