@@ -58,7 +58,14 @@ public sealed class BondedForces
     public double MolecularEnergy => BondEnergy + AngleEnergy + DihedralEnergy;
 
     /// <summary>Special-bond pairs changed; the list is made again at the next evaluation.</summary>
-    public void Invalidate() => _specialKey = null;
+    public void Invalidate()
+    {
+        _specialKey = null;
+        Version++;
+    }
+
+    /// <summary>Counts the changes of the special pairs or weights (<see cref="Invalidate"/>), so a kept neighbor list can tell it is stale.</summary>
+    public int Version { get; private set; }
 
     /// <summary>
     /// Checks before a run: every type of a defined style has coefficients; LAMMPS' warnings when terms exist without

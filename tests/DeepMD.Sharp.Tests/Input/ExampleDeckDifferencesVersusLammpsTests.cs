@@ -54,4 +54,31 @@ public class ExampleDeckDifferencesVersusLammpsTests
             """, "template", "molecular-mix.data");
         LammpsHarness.AssertSameThermo(lammps, ours, 1e-12);
     }
+
+    [Test]
+    public void SpecialBondsChangedBetweenRunsRebuildTheListThatLeavesZeroWeightPairsOut()
+    {
+        // The 1-4 weight turned on and off again between runs: a run that kept the last run's neighbor list (nothing
+        // else changed) would miss the 1-4 pairs it left out, or count them twice.
+        var (lammps, ours) = RunBoth("""
+            units real
+            atom_style molecular
+            pair_style lj/cut 12.0
+            pair_modify mix geometric
+            bond_style harmonic
+            angle_style harmonic
+            dihedral_style harmonic
+            read_data molecular-mix.data
+            thermo_style custom step temp pe evdwl emol press pxy
+            thermo_modify format float %22.17g
+            thermo 5
+            fix 1 all nve
+            run 5
+            special_bonds lj 0 0 0.5
+            run 5
+            special_bonds lj 0 0 0
+            run 5
+            """, "template", "molecular-mix.data");
+        LammpsHarness.AssertSameThermo(lammps, ours, 1e-12);
+    }
 }
