@@ -28,6 +28,8 @@ public sealed partial class Simulation
     private ParallelOptions _parallel = new();
     private readonly RunContinuation _lastRun = new();
     private Func<int, int, bool>? _neighborExclusion;
+    private int _specialVersionAtBuild;
+    private Bonded.BondedForces? _bondedAtBuild;
 
     /// <summary>
     /// Pairs left out of the neighbor list (<c>neigh_modify exclude</c>), given the storage indices of both atoms; null:
@@ -424,7 +426,8 @@ public sealed partial class Simulation
     {
         Validate();
         Atoms.Trim();
-        var continues = continueLastRun && PendingCheckpoint is null && Box is not { ShrinkWraps: true } && !Fixes.Any(f => f.UsesStorageOrder || f.UsesWrappedPositions) && _lastRun.Continues(this);
+        var continues = continueLastRun && PendingCheckpoint is null && Box is not { ShrinkWraps: true } && !Fixes.Any(f => f.UsesStorageOrder || f.UsesWrappedPositions) && _lastRun.Continues(this)
+            && ReferenceEquals(_bondedAtBuild, Bonded) && _specialVersionAtBuild == Bonded.Version; // the list leaves out zero-weight special pairs
         _lastRun.Forget();
         SetupCount++;
         _perAtomForComputes = Computes.Any(k => k.NeedsPerAtomEnergy || k.NeedsPerAtomVirial);
@@ -595,10 +598,17 @@ public sealed partial class Simulation
         var box = Box!;
         if (NeighborExclusion is not null && Potential!.NeighborKind != NeighborKind.HalfWithGhosts)
             throw new Core.Errors.UserInputException("neigh_modify exclude works with the pair styles that use a half neighbor list (lj/cut, eam, morse, ...) only so far, not with deepmd or hybrid/overlay");
+        Bonded.ZeroWeightPairsExcluded = false;
+        (_bondedAtBuild, _specialVersionAtBuild) = (Bonded, Bonded.Version);
         if (Potential!.NeighborKind == NeighborKind.HalfWithGhosts)
         {
             Verlet.BuildHalf(x, y, z, Atoms.Type.AsSpan(0, Atoms.Count), box, Potential.Cutoff, planar: Dimension == 2);
-            if (NeighborExclusion is { } excluded) Verlet.Half!.Exclude(excluded);
+            var special = Potential is Potentials.IPairFunction && !Atoms.Topology.IsEmpty ? Bonded.ZeroWeightPairs(Atoms) : null;
+            Bonded.ZeroWeightPairsExcluded = special is not null;
+            var excluded = NeighborExclusion;
+            if (special is not null)
+                excluded = excluded is { } rule ? (i, j) => special(i, j) || rule(i, j) : special;
+            if (excluded is not null) Verlet.Half!.Exclude(excluded);
         }
         else if (Potential.NeighborKind == NeighborKind.Both)
             Verlet.BuildBoth(x, y, z, Atoms.Type.AsSpan(0, Atoms.Count), box, Potential.Cutoff);

@@ -19,6 +19,16 @@ public sealed class BondedForces
     private (int A, int B, int Level)[] _special = [];
     private object? _specialKey;
     private bool _warnedDeepmd;
+    private double[] _atomPairEnergy = [];
+
+    /// <summary>
+    /// Per-atom pair energies (special-bond corrections included, bonded terms not) of the last evaluation that tallied
+    /// per-atom energies, for <c>compute pe/atom pair</c>; <see cref="AtomPairEnergyCount"/> entries, 0 when there was none.
+    /// </summary>
+    public ReadOnlySpan<double> AtomPairEnergy => _atomPairEnergy.AsSpan(0, AtomPairEnergyCount);
+
+    /// <summary>Atoms <see cref="AtomPairEnergy"/> holds (0: the last evaluation had no topology or no per-atom tally).</summary>
+    public int AtomPairEnergyCount { get; private set; }
 
     public BondStyle? Bond { get; set; }
 
@@ -48,7 +58,14 @@ public sealed class BondedForces
     public double MolecularEnergy => BondEnergy + AngleEnergy + DihedralEnergy;
 
     /// <summary>Special-bond pairs changed; the list is made again at the next evaluation.</summary>
-    public void Invalidate() => _specialKey = null;
+    public void Invalidate()
+    {
+        _specialKey = null;
+        Version++;
+    }
+
+    /// <summary>Counts the changes of the special pairs or weights (<see cref="Invalidate"/>), so a kept neighbor list can tell it is stale.</summary>
+    public int Version { get; private set; }
 
     /// <summary>
     /// Checks before a run: every type of a defined style has coefficients; LAMMPS' warnings when terms exist without
@@ -71,10 +88,21 @@ public sealed class BondedForces
     {
         BondEnergy = AngleEnergy = DihedralEnergy = 0;
         var topo = atoms.Topology;
+        AtomPairEnergyCount = 0;
         if (topo.IsEmpty) return;
         var n = atoms.Count;
         BuildIndex(atoms);
         var perAtom = f.AtomEnergy.Length >= n && f.AtomVirial.Length >= 9 * n;
+        // The special-bond corrections belong to the pair term (LAMMPS applies the weights inside the pair style), so
+        // they come first, and the per-atom pair energy is kept before the bonded terms add theirs (pe/atom pair).
+        ApplySpecial(atoms, box, pair, f, step, perAtom, warn);
+        if (perAtom)
+        {
+            if (_atomPairEnergy.Length < n) _atomPairEnergy = new double[n];
+            Array.Copy(f.AtomEnergy, _atomPairEnergy, n);
+            AtomPairEnergyCount = n;
+        }
+        else AtomPairEnergyCount = 0;
         Span<double> d = stackalloc double[3];
         if (Bond is { } bond)
         {
@@ -123,7 +151,6 @@ public sealed class BondedForces
         }
         if (Dihedral is { } dihedral) ComputeDihedrals(atoms, box, dihedral, f, step, perAtom);
         f.Energy += BondEnergy + AngleEnergy + DihedralEnergy;
-        ApplySpecial(atoms, box, pair, f, step, perAtom, warn);
     }
 
     /// <summary>
@@ -187,6 +214,49 @@ public sealed class BondedForces
         }
     }
 
+    /// <summary>
+    /// Whether the pair style's neighbor list left out the special pairs whose Lennard-Jones and Coulomb weights are both
+    /// zero (see <see cref="ZeroWeightPairs"/>); then they get no correction here. Set with each list build.
+    /// </summary>
+    public bool ZeroWeightPairsExcluded { get; set; }
+
+    /// <summary>
+    /// LAMMPS' treatment of special pairs whose weights are all zero: they are left out of the neighbor list (by atom ID,
+    /// every periodic image too) rather than computed and taken off again, which would cancel the huge 1-2 and 1-3
+    /// energies to round-off far above the sum's own. A predicate on the storage indices of both atoms, or null when no
+    /// level has both weights zero or there are no bonds.
+    /// </summary>
+    public Func<int, int, bool>? ZeroWeightPairs(AtomState atoms)
+    {
+        if (atoms.Topology.Bonds.Count == 0) return null;
+        var zero = new bool[3];
+        for (var k = 0; k < 3; k++) zero[k] = Special.Lj[k] == 0 && Special.Coul[k] == 0;
+        if (!zero[0] && !zero[1] && !zero[2]) return null;
+        BuildSpecial(atoms.Topology);
+        var partners = new Dictionary<int, List<int>>();
+        foreach (var (a, b, level) in _special)
+        {
+            if (!zero[level - 1]) continue;
+            if (!partners.TryGetValue(a, out var la)) partners[a] = la = [];
+            la.Add(b);
+            if (!partners.TryGetValue(b, out var lb)) partners[b] = lb = [];
+            lb.Add(a);
+        }
+        var max = atoms.MaxId();
+        var table = new int[max + 1][];
+        foreach (var (id, l) in partners)
+            if (id <= max) table[id] = [.. l];
+        var ids = atoms.Id;
+        return (i, j) =>
+        {
+            int a = ids[i], b = ids[j];
+            if (a >= table.Length || table[a] is not { } l) return false;
+            foreach (var p in l)
+                if (p == b) return true;
+            return false;
+        };
+    }
+
     private void ApplySpecial(AtomState atoms, SimulationBox box, IPotential? potential, ForceResult f, long step, bool perAtom, Action<string>? warn)
     {
         if (Special.AllOne || atoms.Topology.Bonds.Count == 0) return;
@@ -204,6 +274,7 @@ public sealed class BondedForces
         {
             double wl = 1 - Special.Lj[level - 1], wc = 1 - Special.Coul[level - 1];
             if (wl == 0 && wc == 0) continue;
+            if (wl == 1 && wc == 1 && ZeroWeightPairsExcluded) continue; // never in the list
             int i = Index(idA, step), j = Index(idB, step);
             Delta(atoms, box, i, j, d);
             var rsq = d[0] * d[0] + d[1] * d[1] + d[2] * d[2];

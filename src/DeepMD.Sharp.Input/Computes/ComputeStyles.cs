@@ -90,7 +90,11 @@ public static class ComputeStyles
                 var terms = EnergyKeywords(args, 0);
                 if (terms.Count > 0 && !terms.Contains("pair"))
                     throw args.Error("only the pair term has per-atom energies here (bonded, kspace and fix terms do not exist); use 'pe/atom' or 'pe/atom pair'");
-                return new ComputePeAtom(id, group);
+                string[] molecular = ["bond", "angle", "dihedral", "improper"];
+                var pairOnly = terms.Count > 0 && !molecular.All(terms.Contains);
+                if (pairOnly && terms.Any(molecular.Contains))
+                    throw args.Error("per-atom energies of some bonded terms only are not kept here; use 'pe/atom pair' or all terms");
+                return new ComputePeAtom(id, group, pairOnly);
             }
             case "pressure":
             {
