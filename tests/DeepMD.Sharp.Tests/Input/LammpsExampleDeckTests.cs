@@ -282,7 +282,9 @@ public sealed partial class LammpsExampleDeckTests
           .Append("--filter FullyQualifiedName~LammpsExampleDeckTests`). Every deck under `/usr/share/lammps/examples` (Debian's `lammps-examples`, ")
           .Append("LAMMPS 20220106) whose pair styles dpsharp registers runs in `lmp` and in `dpsharp run`, with every `run N` and minimizer ")
           .Append($"iteration count cut to at most {RunCap}; a deck matches when every thermo value of every run equals LAMMPS' at the ")
-          .Append("precision LAMMPS prints (at most one unit apart in the last printed digit). The test fails when a deck listed as matching ")
+          .Append("precision LAMMPS prints (at most one unit apart in the last printed digit); a deck that the cap makes invalid (LAMMPS ")
+          .Append("itself stops on the capped deck, e.g. a variable reading an averaging fix between its outputs) matches when dpsharp stops ")
+          .Append("too after the same thermo rows. The test fails when a deck listed as matching ")
           .Append("stops matching, or a deck starts matching without being listed.\n\n");
         sb.Append($"{matching} of {results.Count} candidate decks match; {results.Count(r => r.Outcome == Outcome.Refused)} are refused, ")
           .Append($"{results.Count(r => r.Outcome == Outcome.Differs)} run but differ, {lmpFails} fail in LAMMPS itself.\n\n");
