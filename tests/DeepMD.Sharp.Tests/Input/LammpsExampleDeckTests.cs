@@ -166,13 +166,15 @@ public sealed partial class LammpsExampleDeckTests
     /// A deck dpsharp stopped on although it has no unsupported command: the capped deck may be invalid in LAMMPS too
     /// (a run cut shorter than an averaging fix's output interval that a variable reads: "not computed at compatible
     /// time"). Then LAMMPS' behaviour with the capped deck is the reference: the deck matches when LAMMPS stops too,
-    /// after the same thermo rows; null when LAMMPS runs it.
+    /// after the same thermo rows (at least one); null when LAMMPS runs it.
     /// </summary>
     private static Result? BothStop(string lmp, string deck, string name, string dir, string ours, Exception ex)
     {
         var (code, theirs) = RunLammps(lmp, name, dir);
         if (code == 0) return null;
         var diff = FirstDifference(theirs, ours);
+        // Only a deck that ran (thermo rows compared) and was then stopped alike counts; one both refuse at once does not.
+        if (diff is null && Tables(theirs).Sum(t => t.Rows.Count) == 0) diff = "LAMMPS printed no thermo row";
         return diff is null ? new Result(deck, Outcome.Matches, "")
             : new Result(deck, Outcome.LammpsFails, $"{OneLine(LastError(theirs))} (dpsharp stops too: {OneLine(ex.Message.Replace(dir + Path.DirectorySeparatorChar, ""))}; {diff})");
     }
