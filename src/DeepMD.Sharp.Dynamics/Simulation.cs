@@ -343,12 +343,14 @@ public sealed partial class Simulation
                 }
                 else
                     Verlet.Refresh(Atoms.X, Atoms.Y, Atoms.Z, Box!.Cell);
+                foreach (var f in Fixes) f.PreForce(this);
                 ComputeForces();
                 foreach (var f in Fixes) f.PostForce(this);
                 foreach (var f in Fixes) f.FinalIntegrate(this);
                 foreach (var f in Fixes) f.EndOfStep(this);
                 foreach (var o in Observers) o.StepCompleted(this);
             }
+            foreach (var f in Fixes) f.PostRun(this);
             _lastRun.Remember(this);
         }
         catch (SimulationException e) when (LastGoodFrame is { HasFrame: true } frame)
@@ -445,6 +447,7 @@ public sealed partial class Simulation
             PendingCheckpoint = null;
             RestoreNeighbors(c.Neighbors!);
             if (c.StorageOrder is { } order) StorageOrder.Restore(order, c.NextSort);
+            foreach (var f in Fixes) f.SetupPreForce(this);
             ComputeForces();
             var scale = Math.Max(1.0, Math.Abs(c.PotentialEnergy));
             if (Math.Abs(PotentialEnergy - c.PotentialEnergy) > 1e-8 * scale)
@@ -462,6 +465,7 @@ public sealed partial class Simulation
         // would have gone on with, and as a checkpoint of this moment resumes with; the sort bins as if wrapped.
         if (!continues) RebuildNeighbors();
         StorageOrder.Sort(this, Step, wrap: continues);
+        foreach (var f in Fixes) f.SetupPreForce(this);
         ComputeForces();
         foreach (var f in Fixes) f.Setup(this);
     }

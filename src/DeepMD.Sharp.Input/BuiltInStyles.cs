@@ -110,6 +110,7 @@ public static class BuiltInStyles
         registry.RegisterFixStyle<AddForceFixStyle>();
         registry.RegisterFixStyle<AveForceFixStyle>();
         registry.RegisterFixStyle<Enforce2DFixStyle>();
+        registry.RegisterFixStyle<AdaptFixStyle>();
         registry.RegisterFixStyle<PropertyAtomFixStyle>();
         registry.RegisterFixStyle<HeatFixStyle>();
         registry.RegisterFixStyle<ViscosityFixStyle>();

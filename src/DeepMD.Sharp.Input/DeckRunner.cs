@@ -385,7 +385,15 @@ public sealed class DeckRunner
     }
 
     /// <summary>Evaluates an equal-style formula with thermo keywords and v_ references.</summary>
-    public double Evaluate(string formula) => ExpressionEvaluator.Evaluate(formula, Resolve, RandomEqual, VectorFunction);
+    public double Evaluate(string formula) => ExpressionEvaluator.Evaluate(formula, Resolve, RandomEqual, VectorFunction, RunFraction);
+
+    /// <summary>ramp()'s fraction of the current (or last) run: LAMMPS' (ntimestep − beginstep)/(endstep − beginstep).</summary>
+    private double RunFraction()
+    {
+        var sim = Context.Simulation;
+        var span = sim.RunEndStep - sim.RunStartStep;
+        return span > 0 ? (double)(sim.Step - sim.RunStartStep) / span : 0.0;
+    }
 
     private double VectorFunction(string function, string argument) => Computes.ComputeReferences.VectorFunction(Context, function, argument);
 

@@ -59,6 +59,15 @@ public abstract class Fix
     /// <summary>After every fix's initial integration, before the neighbor decision (LAMMPS' post_integrate: wall/reflect).</summary>
     public virtual void PostIntegrate(Simulation sim) { }
 
+    /// <summary>Before each step's force evaluation (LAMMPS' pre_force: fix adapt).</summary>
+    public virtual void PreForce(Simulation sim) { }
+
+    /// <summary>Before the force evaluation of a run's setup (LAMMPS' setup_pre_force).</summary>
+    public virtual void SetupPreForce(Simulation sim) { }
+
+    /// <summary>After a run's last step (LAMMPS' post_run: fix adapt restores the coefficients it changed).</summary>
+    public virtual void PostRun(Simulation sim) { }
+
     public virtual void PostForce(Simulation sim) { }
 
     /// <summary>During minimization, after each force evaluation (LAMMPS' min_post_force; most fixes do nothing).</summary>

@@ -14,7 +14,7 @@ using DeepMD.Sharp.Core.Neighbors;
 /// Each pair is evaluated once and the force goes to both atoms: on a <see cref="HalfNeighborList"/> in the MD loop
 /// (slabs on several threads, same result for any thread count), or on a half selection of a full list.
 /// </summary>
-public sealed class LennardJonesCut : IPotential, IPairFunction
+public sealed class LennardJonesCut : IPotential, IPairFunction, IAdaptablePair
 {
     private const int SumsPerSlab = 7; // energy, then virial xx yy zz xy xz yz
     private double[] _f = [], _e = [], _slabSums = [];
@@ -78,6 +78,18 @@ public sealed class LennardJonesCut : IPotential, IPairFunction
     }
 
     public string Name => "lj/cut";
+
+    /// <inheritdoc />
+    public int TypeCount => _types;
+
+    /// <inheritdoc />
+    public double[]? AdaptableTable(string name) => name switch { "epsilon" => _epsilon, "sigma" => _sigma, _ => null };
+
+    /// <inheritdoc />
+    public IReadOnlyList<string> AdaptableNames => ["epsilon", "sigma"];
+
+    /// <inheritdoc />
+    public void Reinit() => _ready = false;
 
     public double Cutoff
     {

@@ -37,7 +37,7 @@ public interface IPairFunction
 /// slabs in colour passes: the same result for any thread count; ghost forces folded onto owners). A style is its
 /// functional form (<see cref="Pair"/>) and its coefficients.
 /// </summary>
-public abstract class PairwisePotential : IPotential, IPairFunction
+public abstract class PairwisePotential : IPotential, IPairFunction, IAdaptablePair
 {
     private const int SumsPerSlab = 7;
     private double[] _f = [], _e = [], _slabSums = [], _qAll = [], _slabCoul = [];
@@ -185,6 +185,15 @@ public abstract class PairwisePotential : IPotential, IPairFunction
         ecoul = 0.0;
         return Pair(t, rsq, out fpair);
     }
+
+    /// <inheritdoc />
+    public virtual double[]? AdaptableTable(string name) => null;
+
+    /// <inheritdoc />
+    public virtual IReadOnlyList<string> AdaptableNames => [];
+
+    /// <inheritdoc />
+    public void Reinit() => _ready = false;
 
     /// <summary>Re-derives the per-pair tables (LAMMPS' <c>init</c>) after coefficients or settings changed; errors name missing pairs.</summary>
     protected void Prepare()

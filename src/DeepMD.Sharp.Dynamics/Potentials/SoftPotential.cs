@@ -26,6 +26,12 @@ public sealed class SoftPotential : PairwisePotential
         MarkSet(i, j);
     }
 
+    /// <inheritdoc />
+    public override double[]? AdaptableTable(string name) => name == "a" ? _a : null;
+
+    /// <inheritdoc />
+    public override IReadOnlyList<string> AdaptableNames => ["a"];
+
     protected override double InitPair(int i, int j)
     {
         if (!IsSet(i, j))

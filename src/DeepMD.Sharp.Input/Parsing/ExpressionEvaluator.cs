@@ -14,6 +14,7 @@ public sealed class ExpressionEvaluator
     private readonly Func<string, double> _resolve;
     private readonly Func<string, double, double, double, double>? _random;
     private readonly Func<string, string, double>? _vectorFunction;
+    private readonly Func<double>? _runFraction;
     private int _i;
     private int _depth;
 
@@ -21,8 +22,9 @@ public sealed class ExpressionEvaluator
     public const int MaxDepth = 256;
 
     private ExpressionEvaluator(string s, Func<string, double> resolve, Func<string, double, double, double, double>? random,
-        Func<string, string, double>? vectorFunction)
+        Func<string, string, double>? vectorFunction, Func<double>? runFraction)
     {
+        _runFraction = runFraction;
         _s = s;
         _resolve = resolve;
         _random = random;
@@ -45,10 +47,14 @@ public sealed class ExpressionEvaluator
     /// Value of a special function of a whole global vector (function name, and its one argument: c_ID, c_ID[i] for an
     /// array column, f_ID, f_ID[i], v_name); null: such calls are refused.
     /// </param>
+    /// <param name="runFraction">
+    /// How far the current run has come, (step − its first step)/(its last − its first step) (LAMMPS' update->beginstep and
+    /// endstep), for <c>ramp(x,y)</c>; null: ramp is refused.
+    /// </param>
     public static double Evaluate(string text, Func<string, double> resolve, Func<string, double, double, double, double>? random = null,
-        Func<string, string, double>? vectorFunction = null)
+        Func<string, string, double>? vectorFunction = null, Func<double>? runFraction = null)
     {
-        var e = new ExpressionEvaluator(text, resolve, random, vectorFunction);
+        var e = new ExpressionEvaluator(text, resolve, random, vectorFunction, runFraction);
         var v = e.Or();
         e.SkipSpace();
         if (e._i != e._s.Length) throw new UserInputException($"cannot parse formula '{text}' at '{text[e._i..]}'");
@@ -222,6 +228,8 @@ public sealed class ExpressionEvaluator
             "round" => Math.Round(Arg(0), MidpointRounding.AwayFromZero),
             "min" => Math.Min(Arg(0), Arg(1)),
             "max" => Math.Max(Arg(0), Arg(1)),
+            "ramp" => _runFraction is { } fraction ? Arg(0) + fraction() * (Arg(1) - Arg(0))
+                : throw new UserInputException($"formula '{_s}': ramp() is only available in equal-style variables during a run"),
             "random" or "normal" when _random is not null => a.Count == 3 ? _random(name, a[0], a[1], a[2])
                 : throw new UserInputException("Invalid math function in variable formula"),
             _ => throw new UserInputException($"formula '{_s}': unknown function {name}()"),
