@@ -164,6 +164,36 @@ public class SeAttenCompressionTests
         }
     }
 
+    [TestCase("v2_attn0")]
+    [TestCase("v2_attn2")]
+    public void YamlRoundTripKeepsTheCompressedModel(string name)
+    {
+        // dpsharp convert goes through the tree: the compress block must survive .dp → .yaml → .dp and evaluate the same.
+        var dir = RepoPaths.TempDir();
+        try
+        {
+            var source = Path.Combine(Folder, name + "_compressed.dp");
+            var yaml = Path.Combine(dir, "m.yaml");
+            var back = Path.Combine(dir, "m.dp");
+            ModelFile.Save(yaml, ModelFile.Load(source));
+            ModelFile.Save(back, ModelFile.Load(yaml));
+            var (x, y, z, types, box) = PeriodicCase();
+            var a = ReferenceEvaluator.Evaluate(ModelLoader.Load(source), x, y, z, types, box);
+            foreach (var file in new[] { yaml, back })
+            {
+                var m = ModelLoader.Load(file);
+                Assert.That(m.Descriptor.IsCompressed, Is.True, file);
+                var b = ReferenceEvaluator.Evaluate(m, x, y, z, types, box);
+                Assert.That(b.Energy, Is.EqualTo(a.Energy), file);
+                Assert.That(b.Forces, Is.EqualTo(a.Forces), file);
+            }
+        }
+        finally
+        {
+            Directory.Delete(dir, true);
+        }
+    }
+
     [Test]
     public void GeometricTablesWithAttentionLayersAndCompressingConcatModelsAreRefused()
     {
