@@ -103,7 +103,25 @@ public sealed class CpuDpa2Evaluator<T> : IModelEvaluator, ICenterWeightedEvalua
         if (Array.Find(errors, e => e is not null) is { } first) throw first;
 
         result.Reset(nall, nloc);
-        var pass = new Pass { Tape = new Dpa2Tape<T>(po), Nl = neighbors, Po = po, DGrad = new double[3 * neighbors.EntryCount] };
+        var buffers = Interlocked.Exchange(ref _buffers, null) ?? new Dpa2Tape<T>.Buffers();
+        try
+        {
+            Evaluate(types, neighbors, options, result, slots, fparam, po, buffers);
+        }
+        finally
+        {
+            _buffers = buffers;
+        }
+    }
+
+    /// <summary>The arrays of the last evaluation's tape (taken by an evaluation, given back after; a concurrent one makes its own).</summary>
+    private Dpa2Tape<T>.Buffers? _buffers;
+
+    private void Evaluate(int[] types, NeighborList neighbors, EvaluationOptions options, EvaluationResult result, NeighborSlot[][] slots,
+        double[]? fparam, ParallelOptions po, Dpa2Tape<T>.Buffers buffers)
+    {
+        var nloc = neighbors.CenterCount;
+        var pass = new Pass { Tape = new Dpa2Tape<T>(po, buffers), Nl = neighbors, Po = po, DGrad = new double[3 * neighbors.EntryCount] };
         var output = Forward(pass, types, neighbors, slots, options);
         var ds = _spec.OutputSize;
         var descriptors = new double[nloc * ds];
@@ -121,6 +139,7 @@ public sealed class CpuDpa2Evaluator<T> : IModelEvaluator, ICenterWeightedEvalua
         Reverse(pass, output, descGrad);
         for (var e = 0; e < entries; e++) (gx[e], gy[e], gz[e]) = (pass.DGrad[3 * e], pass.DGrad[3 * e + 1], pass.DGrad[3 * e + 2]);
         PairTermAccumulator.Accumulate(neighbors, gx, gy, gz, result, po);
+        if (Dpa2Tape<T>.Timing) Dpa2Tape<T>.PrintTimes();
 
         if (options.AtomPositions is not { } pos) return;
         // DeePMD-kit's per-atom virial: Σ_i ∂e_i/∂d_e ⊗ x_i needs the reverse pass seeded with x_i,b·∂e_i/∂descriptor_i.
@@ -184,7 +203,7 @@ public sealed class CpuDpa2Evaluator<T> : IModelEvaluator, ICenterWeightedEvalua
             g1 = tape.Concat(nloc, (g1, w1), (g3, tb.Neuron[^1]));
         }
         if (s.G1ShapeTransform is { } shape) g1 = tape.Net(g1, nloc, Packed(shape));
-        if (s.TebdTransform is { } tt) g1 = tape.Add(g1, tape.Net(Dpa2Tape<T>.Const(CenterTebd(types, nloc)), nloc, Packed(tt)));
+        if (s.TebdTransform is { } tt) g1 = tape.Add(g1, tape.Net(tape.Constant(CenterTebd(types, nloc)), nloc, Packed(tt)));
 
         var fblock = SubBlock(types, nl, slots, s.Repformer.Rcut, s.Repformer.Nsel, options);
         for (var q = 0; q < fblock.Entry.Length; q++)
@@ -198,7 +217,7 @@ public sealed class CpuDpa2Evaluator<T> : IModelEvaluator, ICenterWeightedEvalua
         }
         g1 = Repformers(pass, types, nl, fblock, g1);
         var g1d = s.Repformer.G1Dim;
-        return s.ConcatOutputTebd ? tape.Concat(nloc, (g1, g1d), (Dpa2Tape<T>.Const(CenterTebd(types, nloc)), t)) : g1;
+        return s.ConcatOutputTebd ? tape.Concat(nloc, (g1, g1d), (tape.Constant(CenterTebd(types, nloc)), t)) : g1;
     }
 
     /// <summary>The type embedding of every local center, [nloc, tebd_dim].</summary>
@@ -368,20 +387,20 @@ public sealed class CpuDpa2Evaluator<T> : IModelEvaluator, ICenterWeightedEvalua
                 tebd.Row(nbType[q]).CopyTo(tv.AsSpan(q * sides * t, t));
                 if (!ri.TypeOneSide) tebd.Row(types[q / nnei]).CopyTo(tv.AsSpan(q * sides * t + t, t));
             }
-            gg = tape.Net(tape.Concat(rows, (ss, 1), (Dpa2Tape<T>.Const(tv), sides * t)), rows, Packed(ri.Net));
+            gg = tape.Net(tape.Concat(rows, (ss, 1), (tape.Constant(tv), sides * t)), rows, Packed(ri.Net));
         }
         else
         {
             var gs = tape.Net(ss, rows, Packed(ri.Net));
             var table = _repinitStrip!;
             var ntp = tebd.RowCount;
-            var gt = new T[rows * ng];
+            var gt = tape.Alloc(rows * ng);
             for (var q = 0; q < rows; q++)
             {
                 var row = ri.TypeOneSide ? nbType[q] : types[q / nnei] * ntp + nbType[q];
                 for (var c = 0; c < ng; c++) gt[q * ng + c] = T.CreateTruncating(table[row * ng + c]);
             }
-            var gtv = Dpa2Tape<T>.Const(gt);
+            var gtv = tape.Constant(gt);
             if (s.Smooth) gtv = tape.Mul(gtv, sw, rows, 1, ng, bHasB: false, bHasC: false);
             gg = tape.Add(tape.Mul(gs, gtv), gs);
         }
@@ -435,7 +454,7 @@ public sealed class CpuDpa2Evaluator<T> : IModelEvaluator, ICenterWeightedEvalua
         Dpa2Tape<T>.Var gg;
         if (!s.Repinit.Strip)
         {
-            var tv = new T[rows * 2 * t];
+            var tv = tape.Alloc(rows * 2 * t);
             Parallel.For(0, nloc, pass.Po, i =>
             {
                 for (var j = 0; j < n; j++)
@@ -451,14 +470,14 @@ public sealed class CpuDpa2Evaluator<T> : IModelEvaluator, ICenterWeightedEvalua
                         }
                     }
             });
-            gg = tape.Net(tape.Concat(rows, (env, 1), (Dpa2Tape<T>.Const(tv), 2 * t)), rows, Packed(tb.Net));
+            gg = tape.Net(tape.Concat(rows, (env, 1), (tape.Constant(tv), 2 * t)), rows, Packed(tb.Net));
         }
         else
         {
             var gs = tape.Net(env, rows, Packed(tb.Net));
             var table = _threeBodyStrip!;
             var ntp = tebd.RowCount;
-            var gt = new T[rows * ng];
+            var gt = tape.Alloc(rows * ng);
             Parallel.For(0, nloc, pass.Po, i =>
             {
                 for (var j = 0; j < n; j++)
@@ -469,7 +488,7 @@ public sealed class CpuDpa2Evaluator<T> : IModelEvaluator, ICenterWeightedEvalua
                         for (var c = 0; c < ng; c++) gt[dst + c] = T.CreateTruncating(table[src + c]);
                     }
             });
-            var gtv = Dpa2Tape<T>.Const(gt);
+            var gtv = tape.Constant(gt);
             if (s.Smooth)
             {
                 var swsw = tape.MatMul(sw, sw, nloc, n, 1, n);
@@ -561,7 +580,7 @@ public sealed class CpuDpa2Evaluator<T> : IModelEvaluator, ICenterWeightedEvalua
         var f = _spec.Repformer;
         int g1d = f.G1Dim, g2d = f.G2Dim, rows = nloc * nnei;
         var act = l.Activation;
-        var maskV = Dpa2Tape<T>.Const(mask);
+        var maskV = tape.Constant(mask);
         var gg1 = l.G1Drrd || l.G1Conv || l.G1Attn || l.G2G1G1 ? tape.Gather(g1, g1d, owner) : null;
 
         var g2Update = new List<Dpa2Tape<T>.Var> { g2 };
@@ -662,7 +681,7 @@ public sealed class CpuDpa2Evaluator<T> : IModelEvaluator, ICenterWeightedEvalua
         var other = l.G1OutConv ? tape.Net(g2, rows, Packed(l.ProjG1G2!)) : g2;
         var sum = tape.SumMid(tape.Mul(other, x), nloc, nnei, width);
         if (l.Smooth) return tape.Affine(sum, 1.0 / nnei);
-        return tape.Mul(sum, Dpa2Tape<T>.Const(InvNneiPerCenter(mask, nloc, nnei, sqrt: false)), nloc, 1, width, bHasB: false, bHasC: false);
+        return tape.Mul(sum, tape.Constant(InvNneiPerCenter(mask, nloc, nnei, sqrt: false)), nloc, 1, width, bHasB: false, bHasC: false);
     }
 
     /// <summary>symmetrization_op: hg = hᵀ g / norm ([nloc, 3, ng]), then hg[:, :, :axis]ᵀ hg / 3 → [nloc, axis·ng].</summary>
@@ -673,7 +692,7 @@ public sealed class CpuDpa2Evaluator<T> : IModelEvaluator, ICenterWeightedEvalua
         g = MaskSwitch(tape, g, rows, ng, maskV, l.Smooth ? sw : null);
         var hg = tape.MatMul(h, g, nloc, 3, nnei, ng, ta: true);
         if (l.Smooth) hg = tape.Affine(hg, 1 / (l.UseSqrtNnei ? Math.Sqrt(nnei) : nnei));
-        else hg = tape.Mul(hg, Dpa2Tape<T>.Const(InvNneiPerCenter(mask, nloc, nnei, l.UseSqrtNnei)), nloc, 1, 3 * ng, bHasB: false, bHasC: false);
+        else hg = tape.Mul(hg, tape.Constant(InvNneiPerCenter(mask, nloc, nnei, l.UseSqrtNnei)), nloc, 1, 3 * ng, bHasB: false, bHasC: false);
         var hgm = tape.Slice(hg, nloc * 3, ng, 1, 0, axis);
         return tape.Affine(tape.MatMul(hgm, hg, nloc, axis, 3, ng, ta: true), 1.0 / 3.0);
     }
@@ -695,7 +714,7 @@ public sealed class CpuDpa2Evaluator<T> : IModelEvaluator, ICenterWeightedEvalua
         if (swsw is not null) w = tape.Affine(tape.Mul(tape.Affine(w, 1, l.Attn2Shift), swsw, nloc, nh, nnei * nnei, bHasB: false), 1, -l.Attn2Shift);
         else minusInf = KeyPadding(mask, nloc, nh, nnei, nnei);
         w = tape.Softmax(w, nloc * nh * nnei, nnei, minusInf);
-        w = tape.Mul(w, Dpa2Tape<T>.Const(pairMask), nloc, nh, nnei * nnei, bHasB: false);
+        w = tape.Mul(w, tape.Constant(pairMask), nloc, nh, nnei * nnei, bHasB: false);
         if (swsw is not null) w = tape.Mul(w, swsw, nloc, nh, nnei * nnei, bHasB: false);
         var hh3 = tape.Affine(hh, 1 / Math.Sqrt(3));
         return tape.Mul(w, hh3, nloc, nh, nnei * nnei, bHasB: false);
@@ -759,7 +778,7 @@ public sealed class CpuDpa2Evaluator<T> : IModelEvaluator, ICenterWeightedEvalua
         if (l.Smooth) w = tape.Affine(tape.Mul(tape.Affine(w, 1, l.Attn1Shift), sw, nloc, nh, nnei, bHasB: false), 1, -l.Attn1Shift);
         else minusInf = KeyPadding(mask, nloc, nh, 1, nnei);
         w = tape.Softmax(w, nloc * nh, nnei, minusInf);
-        w = tape.Mul(w, Dpa2Tape<T>.Const(mask), nloc, nh, nnei, bHasB: false);
+        w = tape.Mul(w, tape.Constant(mask), nloc, nh, nnei, bHasB: false);
         if (l.Smooth) w = tape.Mul(w, sw, nloc, nh, nnei, bHasB: false);
         var ret = tape.MatMul(w, v, nloc * nh, 1, nnei, ni);
         return tape.Net(ret, nloc, Packed(l.LocHeadMap!));

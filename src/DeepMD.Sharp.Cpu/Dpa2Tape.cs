@@ -19,13 +19,58 @@ internal sealed class Dpa2Tape<T> where T : unmanaged, IFloatingPointIeee754<T>
     private readonly List<Var> _withGradient = [];
     private readonly ParallelOptions _po;
 
-    public Dpa2Tape(ParallelOptions po) => _po = po;
+    /// <param name="po">The parallelism of every operation.</param>
+    /// <param name="buffers">Arrays of the previous evaluation, reused where the operation at the same place on the tape
+    /// asks for the same size (an evaluation's arrays are 10⁸ bytes for a few hundred atoms: fresh ones cost page faults
+    /// and zeroing every step); null: fresh arrays.</param>
+    public Dpa2Tape(ParallelOptions po, Buffers? buffers = null)
+    {
+        _po = po;
+        _buffers = buffers;
+    }
+
+    /// <summary>The arrays of one evaluation in the order the tape asked for them, kept for the next (same model, same frame size).</summary>
+    internal sealed class Buffers
+    {
+        public readonly List<T[]> Arrays = [];
+    }
+
+    private readonly Buffers? _buffers;
+    private int _cursor;
+
+    /// <summary>An array of <paramref name="n"/> elements, the next of the kept ones when it has that size; zeroed when <paramref name="clear"/>.</summary>
+    internal T[] Alloc(int n, bool clear = false)
+    {
+        if (_buffers is null) return clear ? new T[n] : GC.AllocateUninitializedArray<T>(n);
+        var list = _buffers.Arrays;
+        if (_cursor < list.Count && list[_cursor].Length == n)
+        {
+            var a = list[_cursor++];
+            if (clear) Array.Clear(a);
+            return a;
+        }
+        var fresh = clear ? new T[n] : GC.AllocateUninitializedArray<T>(n);
+        if (_cursor < list.Count) list[_cursor] = fresh;
+        else list.Add(fresh);
+        _cursor++;
+        return fresh;
+    }
 
     /// <summary>One array on the tape and, after <see cref="Backward"/>, its gradient (null for a constant).</summary>
-    public sealed class Var(T[] value, bool constant)
+    public sealed class Var
     {
-        public T[] V { get; } = value;
-        public T[]? G { get; } = constant ? null : new T[value.Length];
+        public Var(T[] value, bool constant) : this(value, constant ? null : new T[value.Length])
+        {
+        }
+
+        public Var(T[] value, T[]? gradient)
+        {
+            V = value;
+            G = gradient;
+        }
+
+        public T[] V { get; }
+        public T[]? G { get; }
         public int Length => V.Length;
     }
 
@@ -38,28 +83,72 @@ internal sealed class Dpa2Tape<T> where T : unmanaged, IFloatingPointIeee754<T>
         return new Var(v, constant: true);
     }
 
+    /// <summary>A constant from the kept arrays.</summary>
+    public Var Constant(double[] value)
+    {
+        var v = Alloc(value.Length);
+        Chunks(v.Length, Elementwise, (a, b) =>
+        {
+            for (var k = a; k < b; k++) v[k] = T.CreateTruncating(value[k]);
+        });
+        return new Var(v, constant: true);
+    }
+
+    public Var Constant(T[] value) => new(value, constant: true);
+
     /// <summary>Clears every gradient, for another <see cref="Backward"/> with a different seed.</summary>
     public void ZeroGradients()
     {
         foreach (var v in _withGradient) Array.Clear(v.G!);
     }
 
-    private Var Result(T[] value, Action<Var> back, params Var[] inputs)
+    private Var Result(T[] value, Action<Var> back, Var[] inputs, [System.Runtime.CompilerServices.CallerMemberName] string op = "")
     {
         var needs = inputs.Any(v => v.G is not null);
-        var r = new Var(value, constant: !needs);
+        var r = new Var(value, needs ? Alloc(value.Length, clear: true) : null);
+        if (Timing) Record(op + " fwd");
         if (needs)
         {
-            _backward.Add(() => back(r));
+            if (Timing)
+                _backward.Add(() =>
+                {
+                    var t0 = System.Diagnostics.Stopwatch.GetTimestamp();
+                    back(r);
+                    lock (Times) Times[op + " bwd"] = Times.GetValueOrDefault(op + " bwd") + System.Diagnostics.Stopwatch.GetElapsedTime(t0).TotalSeconds;
+                });
+            else _backward.Add(() => back(r));
             _withGradient.Add(r);
         }
         return r;
     }
 
+    /// <summary>Development timing (DPSHARP_DPA2_PROFILE=1): wall seconds per operation, forward and reverse.</summary>
+    internal static readonly bool Timing = Environment.GetEnvironmentVariable("DPSHARP_DPA2_PROFILE") == "1";
+
+    internal static readonly Dictionary<string, double> Times = [];
+    private long _mark = System.Diagnostics.Stopwatch.GetTimestamp();
+
+    private void Record(string key)
+    {
+        var now = System.Diagnostics.Stopwatch.GetTimestamp();
+        lock (Times) Times[key] = Times.GetValueOrDefault(key) + System.Diagnostics.Stopwatch.GetElapsedTime(_mark, now).TotalSeconds;
+        _mark = now;
+    }
+
+    /// <summary>Prints and clears <see cref="Times"/> (stderr).</summary>
+    internal static void PrintTimes()
+    {
+        lock (Times)
+        {
+            foreach (var (k, v) in Times.OrderByDescending(p => p.Value)) Console.Error.WriteLine($"  {k,-20} {v:F3} s");
+            Times.Clear();
+        }
+    }
+
     /// <summary>A leaf whose gradient is sent elsewhere by <paramref name="back"/> (the geometry, in double).</summary>
     public Var Leaf(T[] value, Action<T[]> back)
     {
-        var r = new Var(value, constant: false);
+        var r = new Var(value, Alloc(value.Length, clear: true));
         _backward.Add(() => back(r.G!));
         _withGradient.Add(r);
         return r;
@@ -155,10 +244,10 @@ internal sealed class Dpa2Tape<T> where T : unmanaged, IFloatingPointIeee754<T>
         var ys = new T[L][]; // each layer's output, padded rows
         for (var l = 0; l < L; l++)
         {
-            z[l] = GC.AllocateUninitializedArray<T>(rows * net.Layers[l].OutP);
-            ys[l] = GC.AllocateUninitializedArray<T>(rows * net.Layers[l].OutP);
+            z[l] = Alloc(rows * net.Layers[l].OutP);
+            ys[l] = Alloc(rows * net.Layers[l].OutP);
         }
-        var y = GC.AllocateUninitializedArray<T>(rows * nout);
+        var y = Alloc(rows * nout);
         Chunks(rows, NetChunk, (r0, r1) =>
         {
             var m = r1 - r0;
@@ -232,7 +321,7 @@ internal sealed class Dpa2Tape<T> where T : unmanaged, IFloatingPointIeee754<T>
                 }
                 _netScratch.Add(s);
             });
-        }, x);
+        }, [x]);
     }
 
     private static Span<T> Get(ref T[] a, int n)
@@ -250,39 +339,39 @@ internal sealed class Dpa2Tape<T> where T : unmanaged, IFloatingPointIeee754<T>
 
     public Var Act(Var x, Activation act)
     {
-        var y = GC.AllocateUninitializedArray<T>(x.Length);
+        var y = Alloc(x.Length);
         Chunks(y.Length, Elementwise, (a, b) => Dpa3Kernels<T>.Act(act, x.V.AsSpan(a, b - a), y.AsSpan(a, b - a)));
         return Result(y, r => Chunks(y.Length, Elementwise, (a, b) =>
         {
             var g = r.G.AsSpan(a, b - a).ToArray();
             Dpa3Kernels<T>.ActBack(act, x.V.AsSpan(a, b - a), g);
             Dpa3Kernels<T>.Add(x.G.AsSpan(a, b - a), g);
-        }), x);
+        }), [x]);
     }
 
     public Var Add(Var a, Var b)
     {
         Same(a, b);
-        var y = GC.AllocateUninitializedArray<T>(a.Length);
+        var y = Alloc(a.Length);
         Chunks(y.Length, Elementwise, (s, e) => Dpa3Kernels<T>.Sum(y.AsSpan(s, e - s), a.V.AsSpan(s, e - s), b.V.AsSpan(s, e - s)));
         return Result(y, r => Chunks(y.Length, Elementwise, (s, e) =>
         {
             if (a.G is not null) Dpa3Kernels<T>.Add(a.G.AsSpan(s, e - s), r.G.AsSpan(s, e - s));
             if (b.G is not null) Dpa3Kernels<T>.Add(b.G.AsSpan(s, e - s), r.G.AsSpan(s, e - s));
-        }), a, b);
+        }), [a, b]);
     }
 
     /// <summary>c·x + s.</summary>
     public Var Affine(Var x, double c, double s = 0)
     {
         T tc = T.CreateTruncating(c), ts = T.CreateTruncating(s);
-        var y = GC.AllocateUninitializedArray<T>(x.Length);
+        var y = Alloc(x.Length);
         Chunks(y.Length, Elementwise, (a, b) =>
         {
             for (var k = a; k < b; k++) y[k] = tc * x.V[k] + ts;
         });
         return Result(y, r => Chunks(y.Length, Elementwise, (a, b) =>
-            Dpa3Kernels<T>.AddScaled(x.G.AsSpan(a, b - a), tc, r.G.AsSpan(a, b - a))), x);
+            Dpa3Kernels<T>.AddScaled(x.G.AsSpan(a, b - a), tc, r.G.AsSpan(a, b - a))), [x]);
     }
 
     /// <summary>x [n, d] times the constant vector v [d] on every row.</summary>
@@ -290,7 +379,7 @@ internal sealed class Dpa2Tape<T> where T : unmanaged, IFloatingPointIeee754<T>
     {
         var d = v.Length;
         var tv = v.Select(T.CreateTruncating).ToArray();
-        var y = GC.AllocateUninitializedArray<T>(x.Length);
+        var y = Alloc(x.Length);
         var n = x.Length / d;
         Chunks(n, Elementwise / Math.Max(1, d) + 1, (a, b) =>
         {
@@ -299,7 +388,7 @@ internal sealed class Dpa2Tape<T> where T : unmanaged, IFloatingPointIeee754<T>
         return Result(y, res => Chunks(n, Elementwise / Math.Max(1, d) + 1, (a, b) =>
         {
             for (var r = a; r < b; r++) Dpa3Kernels<T>.AddMul(x.G.AsSpan(r * d, d), res.G.AsSpan(r * d, d), tv);
-        }), x);
+        }), [x]);
     }
 
     /// <summary>Elementwise a · b with b broadcast: a is [A, B, C], b is [A, B or 1, C or 1].</summary>
@@ -310,15 +399,15 @@ internal sealed class Dpa2Tape<T> where T : unmanaged, IFloatingPointIeee754<T>
         if (b.Length != A * bb * bc) throw new ArgumentException("Mul: b has the wrong size");
         if (bHasB && bHasC)
         {
-            var y0 = GC.AllocateUninitializedArray<T>(a.Length);
+            var y0 = Alloc(a.Length);
             Chunks(y0.Length, Elementwise, (s, e) => Dpa3Kernels<T>.Mul(y0.AsSpan(s, e - s), a.V.AsSpan(s, e - s), b.V.AsSpan(s, e - s)));
             return Result(y0, r => Chunks(y0.Length, Elementwise, (s, e) =>
             {
                 if (a.G is not null) Dpa3Kernels<T>.AddMul(a.G.AsSpan(s, e - s), r.G.AsSpan(s, e - s), b.V.AsSpan(s, e - s));
                 if (b.G is not null) Dpa3Kernels<T>.AddMul(b.G.AsSpan(s, e - s), r.G.AsSpan(s, e - s), a.V.AsSpan(s, e - s));
-            }), a, b);
+            }), [a, b]);
         }
-        var y = GC.AllocateUninitializedArray<T>(a.Length);
+        var y = Alloc(a.Length);
         var chunk = Math.Max(1, Elementwise / Math.Max(1, B * C));
         Chunks(A, chunk, (i0, i1) =>
         {
@@ -352,7 +441,7 @@ internal sealed class Dpa2Tape<T> where T : unmanaged, IFloatingPointIeee754<T>
                     if (a.G is not null) Dpa3Kernels<T>.AddScaled(a.G.AsSpan(q, C), s, r.G.AsSpan(q, C));
                     if (b.G is not null) b.G[p] += Dpa3Kernels<T>.Dot(r.G.AsSpan(q, C), a.V.AsSpan(q, C), C);
                 }
-        }), a, b);
+        }), [a, b], Timing ? $"Mul {A}x{B}x{C} {bHasB} {bHasC}" : "Mul");
     }
 
     public Var Mul(Var a, Var b)
@@ -364,7 +453,7 @@ internal sealed class Dpa2Tape<T> where T : unmanaged, IFloatingPointIeee754<T>
     /// <summary>Rows of x ([m, d]) picked by <paramref name="index"/> ([k, d]); a negative index gives a zero row.</summary>
     public Var Gather(Var x, int d, int[] index)
     {
-        var y = new T[index.Length * d];
+        var y = Alloc(index.Length * d, clear: true);
         Chunks(index.Length, Math.Max(1, Elementwise / d), (a, b) =>
         {
             for (var r = a; r < b; r++)
@@ -390,14 +479,14 @@ internal sealed class Dpa2Tape<T> where T : unmanaged, IFloatingPointIeee754<T>
                     for (var q = start[s]; q < start[s + 1]; q++) Dpa3Kernels<T>.Add(gx, res.G.AsSpan(readers[q] * d, d));
                 }
             });
-        }, x);
+        }, [x]);
     }
 
     /// <summary>Blocks side by side: each part is [n, d_part]; the result is [n, Σ d_part].</summary>
     public Var Concat(int n, params (Var X, int D)[] parts)
     {
         var width = parts.Sum(p => p.D);
-        var y = GC.AllocateUninitializedArray<T>(n * width);
+        var y = Alloc(n * width);
         var chunk = Math.Max(1, Elementwise / width);
         Chunks(n, chunk, (r0, r1) =>
         {
@@ -424,7 +513,7 @@ internal sealed class Dpa2Tape<T> where T : unmanaged, IFloatingPointIeee754<T>
     public Var Slice(Var x, int outer, int mid, int inner, int start, int len)
     {
         if (x.Length != outer * mid * inner) throw new ArgumentException("Slice: wrong size");
-        var y = GC.AllocateUninitializedArray<T>(outer * len * inner);
+        var y = Alloc(outer * len * inner);
         var w = len * inner;
         var chunk = Math.Max(1, Elementwise / Math.Max(1, w));
         Chunks(outer, chunk, (a, b) =>
@@ -434,13 +523,13 @@ internal sealed class Dpa2Tape<T> where T : unmanaged, IFloatingPointIeee754<T>
         return Result(y, r => Chunks(outer, chunk, (a, b) =>
         {
             for (var o = a; o < b; o++) Dpa3Kernels<T>.Add(x.G.AsSpan((o * mid + start) * inner, w), r.G.AsSpan(o * w, w));
-        }), x);
+        }), [x]);
     }
 
     /// <summary>Sum over the middle axis: [A, B, C] → [A, C].</summary>
     public Var SumMid(Var x, int A, int B, int C)
     {
-        var y = new T[A * C];
+        var y = Alloc(A * C, clear: true);
         var chunk = Math.Max(1, Elementwise / Math.Max(1, B * C));
         Chunks(A, chunk, (a, b) =>
         {
@@ -451,7 +540,7 @@ internal sealed class Dpa2Tape<T> where T : unmanaged, IFloatingPointIeee754<T>
         {
             for (var i = a; i < b; i++)
                 for (var j = 0; j < B; j++) Dpa3Kernels<T>.Add(x.G.AsSpan((i * B + j) * C, C), r.G.AsSpan(i * C, C));
-        }), x);
+        }), [x]);
     }
 
     /// <summary>
@@ -463,8 +552,10 @@ internal sealed class Dpa2Tape<T> where T : unmanaged, IFloatingPointIeee754<T>
         if (a.Length != batch * m * k || b.Length != batch * k * n) throw new ArgumentException("MatMul: wrong sizes");
         // a(i, p) = a[i·sai + p·sap], b(p, j) = b[p·sbp + j·sbj]
         int sai = ta ? 1 : k, sap = ta ? m : 1, sbp = tb ? 1 : n, sbj = tb ? k : 1;
-        var y = new T[batch * m * n];
+        var y = Alloc(batch * m * n, clear: true);
         var chunk = Math.Max(1, 2 * Elementwise / Math.Max(1, m * n * k));
+        // a row i contiguous (not ta) and b stored [n, k] (tb): every product is a dot of two contiguous rows.
+        var rowDot = !ta && tb;
         Chunks(batch, chunk, (s0, s1) =>
         {
             for (var s = s0; s < s1; s++)
@@ -473,6 +564,12 @@ internal sealed class Dpa2Tape<T> where T : unmanaged, IFloatingPointIeee754<T>
                 for (var i = 0; i < m; i++)
                 {
                     var yr = y.AsSpan(yo + i * n, n);
+                    if (rowDot)
+                    {
+                        var ar = a.V.AsSpan(ao + i * k, k);
+                        for (var j = 0; j < n; j++) yr[j] = Dpa3Kernels<T>.Dot(ar, b.V.AsSpan(bo + j * k, k), k);
+                        continue;
+                    }
                     for (var p = 0; p < k; p++)
                     {
                         var av = a.V[ao + i * sai + p * sap];
@@ -488,6 +585,26 @@ internal sealed class Dpa2Tape<T> where T : unmanaged, IFloatingPointIeee754<T>
             for (var s = s0; s < s1; s++)
             {
                 int ao = s * m * k, bo = s * k * n, yo = s * m * n;
+                if (rowDot)
+                {
+                    // dA(i, :) += Σ_j g(i, j) B(j, :), dB(j, :) += Σ_i g(i, j) A(i, :), rows contiguous
+                    for (var i = 0; i < m; i++)
+                    {
+                        var gr = r.G.AsSpan(yo + i * n, n);
+                        if (a.G is not null)
+                        {
+                            var da = a.G.AsSpan(ao + i * k, k);
+                            for (var j = 0; j < n; j++) Dpa3Kernels<T>.AddScaled(da, gr[j], b.V.AsSpan(bo + j * k, k));
+                        }
+                    }
+                    if (b.G is not null)
+                        for (var j = 0; j < n; j++)
+                        {
+                            var db = b.G.AsSpan(bo + j * k, k);
+                            for (var i = 0; i < m; i++) Dpa3Kernels<T>.AddScaled(db, r.G![yo + i * n + j], a.V.AsSpan(ao + i * k, k));
+                        }
+                    continue;
+                }
                 if (a.G is not null)
                     // dA(i, p) = Σ_j g(i, j) b(p, j)
                     for (var i = 0; i < m; i++)
@@ -519,7 +636,7 @@ internal sealed class Dpa2Tape<T> where T : unmanaged, IFloatingPointIeee754<T>
                         }
                     }
             }
-        }), a, b);
+        }), [a, b], Timing ? $"MatMul {batch}x{m}x{k}x{n}{(ta ? " ta" : "")}{(tb ? " tb" : "")}" : "MatMul");
     }
 
     /// <summary>Axes permuted: x has <paramref name="shape"/>; result axis q is input axis perm[q].</summary>
@@ -530,20 +647,33 @@ internal sealed class Dpa2Tape<T> where T : unmanaged, IFloatingPointIeee754<T>
         var inStride = new int[rank];
         inStride[rank - 1] = 1;
         for (var q = rank - 2; q >= 0; q--) inStride[q] = inStride[q + 1] * shape[q + 1];
-        var map = new int[x.Length];
-        var idx = new int[rank];
-        for (var o = 0; o < map.Length; o++)
+        var map = GC.AllocateUninitializedArray<int>(x.Length);
+        var srcStride = perm.Select(p => inStride[p]).ToArray(); // input stride of each output axis
+        Chunks(map.Length, Elementwise, (a, b) =>
         {
-            var src = 0;
-            for (var q = 0; q < rank; q++) src += idx[q] * inStride[perm[q]];
-            map[o] = src;
+            // The output index of a, then incremented like an odometer.
+            Span<int> idx = stackalloc int[rank];
+            var rest = a;
             for (var q = rank - 1; q >= 0; q--)
             {
-                if (++idx[q] < outShape[q]) break;
-                idx[q] = 0;
+                idx[q] = rest % outShape[q];
+                rest /= outShape[q];
             }
-        }
-        var y = GC.AllocateUninitializedArray<T>(x.Length);
+            var src = 0;
+            for (var q = 0; q < rank; q++) src += idx[q] * srcStride[q];
+            for (var o = a; o < b; o++)
+            {
+                map[o] = src;
+                for (var q = rank - 1; q >= 0; q--)
+                {
+                    src += srcStride[q];
+                    if (++idx[q] < outShape[q]) break;
+                    src -= idx[q] * srcStride[q];
+                    idx[q] = 0;
+                }
+            }
+        });
+        var y = Alloc(x.Length);
         Chunks(y.Length, Elementwise, (a, b) =>
         {
             for (var o = a; o < b; o++) y[o] = x.V[map[o]];
@@ -552,13 +682,13 @@ internal sealed class Dpa2Tape<T> where T : unmanaged, IFloatingPointIeee754<T>
         return Result(y, r => Chunks(y.Length, Elementwise, (a, b) =>
         {
             for (var o = a; o < b; o++) x.G![map[o]] += r.G![o];
-        }), x);
+        }), [x]);
     }
 
     /// <summary>Softmax over the last axis of [rows, n]; masked entries count as −∞ (an all-masked row gives zeros).</summary>
     public Var Softmax(Var x, int rows, int n, bool[]? minusInfinity = null)
     {
-        var y = new T[rows * n];
+        var y = Alloc(rows * n, clear: true);
         var chunk = Math.Max(1, Elementwise / Math.Max(1, n));
         Chunks(rows, chunk, (r0, r1) =>
         {
@@ -586,7 +716,7 @@ internal sealed class Dpa2Tape<T> where T : unmanaged, IFloatingPointIeee754<T>
                 var dot = Dpa3Kernels<T>.Dot(res.G.AsSpan(r * n, n), y.AsSpan(r * n, n), n);
                 for (var j = 0; j < n; j++) x.G![r * n + j] += y[r * n + j] * (res.G![r * n + j] - dot);
             }
-        }), x);
+        }), [x]);
     }
 
     /// <summary>Layer normalisation of each of <paramref name="rows"/> rows.</summary>
@@ -596,9 +726,9 @@ internal sealed class Dpa2Tape<T> where T : unmanaged, IFloatingPointIeee754<T>
         var gamma = ln.Gamma.Select(T.CreateTruncating).ToArray();
         var beta = ln.Beta?.Select(T.CreateTruncating).ToArray();
         var eps = T.CreateTruncating(ln.Eps);
-        var y = new T[rows * d];
-        var xhat = new T[rows * d];
-        var inv = new T[rows];
+        var y = Alloc(rows * d, clear: true);
+        var xhat = Alloc(rows * d);
+        var inv = Alloc(rows);
         var dd = T.CreateTruncating(d);
         var chunk = Math.Max(1, Elementwise / d);
         Chunks(rows, chunk, (r0, r1) =>
@@ -638,7 +768,7 @@ internal sealed class Dpa2Tape<T> where T : unmanaged, IFloatingPointIeee754<T>
                 for (var k = 0; k < d; k++)
                     x.G![r * d + k] += inv[r] * (res.G![r * d + k] * gamma[k] - meanG - xhat[r * d + k] * meanGx);
             }
-        }), x);
+        }), [x]);
     }
 
     private static void Same(Var a, Var b)
