@@ -556,11 +556,26 @@ internal sealed class Dpa2Tape<T> where T : unmanaged, IFloatingPointIeee754<T>
         var chunk = Math.Max(1, 2 * Elementwise / Math.Max(1, m * n * k));
         // a row i contiguous (not ta) and b stored [n, k] (tb): every product is a dot of two contiguous rows.
         var rowDot = !ta && tb;
+        var vc = Vector<T>.Count;
+        // SIMD GEMMs (StridedGemm: the output's columns in whole vectors) where the shapes allow; loops otherwise.
+        bool gemmY = !ta && n % vc == 0, gemmDa = !ta && k % vc == 0, gemmDb = !ta && (tb ? k % vc == 0 : n % vc == 0);
         Chunks(batch, chunk, (s0, s1) =>
         {
+            var bt = gemmY && tb ? new T[k * n] : null;
             for (var s = s0; s < s1; s++)
             {
                 int ao = s * m * k, bo = s * k * n, yo = s * m * n;
+                if (gemmY)
+                {
+                    ReadOnlySpan<T> bk = b.V.AsSpan(bo, k * n);
+                    if (tb)
+                    {
+                        StridedGemm<T>.Transpose(bk, k, bt, n, n, k);
+                        bk = bt;
+                    }
+                    StridedGemm<T>.Multiply(a.V.AsSpan(ao, m * k), 1, k, bk, n, y.AsSpan(yo, m * n), n, m, n, k, accumulate: false);
+                    continue;
+                }
                 for (var i = 0; i < m; i++)
                 {
                     var yr = y.AsSpan(yo + i * n, n);
@@ -582,9 +597,33 @@ internal sealed class Dpa2Tape<T> where T : unmanaged, IFloatingPointIeee754<T>
         });
         return Result(y, r => Chunks(batch, chunk, (s0, s1) =>
         {
+            var bt = gemmDa && !tb ? new T[k * n] : null;
             for (var s = s0; s < s1; s++)
             {
                 int ao = s * m * k, bo = s * k * n, yo = s * m * n;
+                var g = r.G.AsSpan(yo, m * n);
+                if (gemmDa && gemmDb)
+                {
+                    if (a.G is not null)
+                    {
+                        // dA [m][k] = g [m][n] · op(b)ᵀ: b itself when tb (stored [n][k]), else bᵀ
+                        ReadOnlySpan<T> bn = b.V.AsSpan(bo, k * n);
+                        if (!tb)
+                        {
+                            StridedGemm<T>.Transpose(bn, n, bt, k, k, n);
+                            bn = bt;
+                        }
+                        StridedGemm<T>.Multiply(g, 1, n, bn, k, a.G.AsSpan(ao, m * k), k, m, k, n, accumulate: true);
+                    }
+                    if (b.G is not null)
+                    {
+                        if (tb) // dB [n][k] = gᵀ a
+                            StridedGemm<T>.Multiply(g, n, 1, a.V.AsSpan(ao, m * k), k, b.G.AsSpan(bo, k * n), k, n, k, m, accumulate: true);
+                        else // dB [k][n] = aᵀ g
+                            StridedGemm<T>.Multiply(a.V.AsSpan(ao, m * k), k, 1, g, n, b.G.AsSpan(bo, k * n), n, k, n, m, accumulate: true);
+                    }
+                    continue;
+                }
                 if (rowDot)
                 {
                     // dA(i, :) += Σ_j g(i, j) B(j, :), dB(j, :) += Σ_i g(i, j) A(i, :), rows contiguous

@@ -33,6 +33,13 @@ public class CpuDpa2Tests
         },
         new Dpa2Options { Name = "no-three-body-direct-dist", ThreeBody = false, DirectDist = true, Conv = false, Grrg = false, G2Attn = true, Layers = 1 },
         new Dpa2Options { Name = "excluded-atom-type-and-pair", Types = 3, G2G1G1 = true, G1Attn = true },
+        // feature sizes and sel in whole SIMD vectors (512-bit float32 included), so the attention and symmetrisation
+        // products take the SIMD GEMM paths rather than the loops
+        new Dpa2Options
+        {
+            Name = "wide-all-attention", G1Dim = 16, G2Dim = 16, AttnHidden = 16, RepformerSel = 48, G1Attn = true, G2G1G1 = true, G2Attn = true,
+            H2 = true, Smooth = false,
+        },
     ]);
 
     public static IEnumerable<TestCaseData> Variants()
