@@ -707,17 +707,9 @@ public sealed class CpuDpa2Evaluator<T> : IModelEvaluator, ICenterWeightedEvalua
         var k = tape.Slice(qk, nloc, 2 * nh, nnei * nd, nh, nh);
         var w = tape.Affine(tape.MatMul(q, k, nloc * nh, nnei, nd, nnei, tb: true), 1 / Math.Sqrt(nd));
         var hh = tape.MatMul(h2, h2, nloc, nnei, 3, nnei, tb: true);
-        if (l.Attn2Gate) w = tape.Mul(w, hh, nloc, nh, nnei * nnei, bHasB: false);
-        var pairMask = PairMask(mask, nloc, nnei);
         Dpa2Tape<T>.Var? swsw = l.Smooth ? tape.MatMul(sw, sw, nloc, nnei, 1, nnei) : null;
-        bool[]? minusInf = null;
-        if (swsw is not null) w = tape.Affine(tape.Mul(tape.Affine(w, 1, l.Attn2Shift), swsw, nloc, nh, nnei * nnei, bHasB: false), 1, -l.Attn2Shift);
-        else minusInf = KeyPadding(mask, nloc, nh, nnei, nnei);
-        w = tape.Softmax(w, nloc * nh * nnei, nnei, minusInf);
-        w = tape.Mul(w, tape.Constant(pairMask), nloc, nh, nnei * nnei, bHasB: false);
-        if (swsw is not null) w = tape.Mul(w, swsw, nloc, nh, nnei * nnei, bHasB: false);
         var hh3 = tape.Affine(hh, 1 / Math.Sqrt(3));
-        return tape.Mul(w, hh3, nloc, nh, nnei * nnei, bHasB: false);
+        return tape.AttentionWeights(w, nloc, nh, nnei, nnei, l.Attn2Gate ? hh : null, swsw, mask, PairMask(mask, nloc, nnei), hh3, l.Attn2Shift);
     }
 
     private static double[] PairMask(double[] mask, int nloc, int nnei)
@@ -774,12 +766,7 @@ public sealed class CpuDpa2Evaluator<T> : IModelEvaluator, ICenterWeightedEvalua
         var k = tape.Slice(kv, nloc * nh * nnei, nd + ni, 1, 0, nd);
         var v = tape.Slice(kv, nloc * nh * nnei, nd + ni, 1, nd, ni);
         var w = tape.Affine(tape.MatMul(q, k, nloc * nh, 1, nd, nnei, tb: true), 1 / Math.Sqrt(nd));
-        bool[]? minusInf = null;
-        if (l.Smooth) w = tape.Affine(tape.Mul(tape.Affine(w, 1, l.Attn1Shift), sw, nloc, nh, nnei, bHasB: false), 1, -l.Attn1Shift);
-        else minusInf = KeyPadding(mask, nloc, nh, 1, nnei);
-        w = tape.Softmax(w, nloc * nh, nnei, minusInf);
-        w = tape.Mul(w, tape.Constant(mask), nloc, nh, nnei, bHasB: false);
-        if (l.Smooth) w = tape.Mul(w, sw, nloc, nh, nnei, bHasB: false);
+        w = tape.AttentionWeights(w, nloc, nh, 1, nnei, null, l.Smooth ? sw : null, mask, mask, null, l.Attn1Shift);
         var ret = tape.MatMul(w, v, nloc * nh, 1, nnei, ni);
         return tape.Net(ret, nloc, Packed(l.LocHeadMap!));
     }

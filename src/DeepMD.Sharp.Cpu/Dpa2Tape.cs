@@ -321,7 +321,18 @@ internal sealed class Dpa2Tape<T> where T : unmanaged, IFloatingPointIeee754<T>
                 }
                 _netScratch.Add(s);
             });
-        }, [x]);
+        }, [x], Timing ? $"Net {rows}x{nin}->{string.Join(",", net.Layers.Select(l => l.Out))}" : "Net");
+    }
+
+    /// <summary>y = c·x + s (vectorised).</summary>
+    private static void ScaleShift(Span<T> y, T c, ReadOnlySpan<T> x, T s)
+    {
+        var n = y.Length;
+        var vc = Vector<T>.Count;
+        var k = 0;
+        Vector<T> cv = new(c), sv = new(s);
+        for (; k + vc <= n; k += vc) FeatureMajorGemm<T>.Fma(cv, new Vector<T>(x[k..]), sv).CopyTo(y[k..]);
+        for (; k < n; k++) y[k] = c * x[k] + s;
     }
 
     private static Span<T> Get(ref T[] a, int n)
@@ -366,10 +377,7 @@ internal sealed class Dpa2Tape<T> where T : unmanaged, IFloatingPointIeee754<T>
     {
         T tc = T.CreateTruncating(c), ts = T.CreateTruncating(s);
         var y = Alloc(x.Length);
-        Chunks(y.Length, Elementwise, (a, b) =>
-        {
-            for (var k = a; k < b; k++) y[k] = tc * x.V[k] + ts;
-        });
+        Chunks(y.Length, Elementwise, (a, b) => ScaleShift(y.AsSpan(a, b - a), tc, x.V.AsSpan(a, b - a), ts));
         return Result(y, r => Chunks(y.Length, Elementwise, (a, b) =>
             Dpa3Kernels<T>.AddScaled(x.G.AsSpan(a, b - a), tc, r.G.AsSpan(a, b - a))), [x]);
     }
@@ -417,11 +425,7 @@ internal sealed class Dpa2Tape<T> where T : unmanaged, IFloatingPointIeee754<T>
                     var q = (i * B + j) * C;
                     var p = (i * bb + (bHasB ? j : 0)) * bc;
                     if (bHasC) Dpa3Kernels<T>.Mul(y.AsSpan(q, C), a.V.AsSpan(q, C), b.V.AsSpan(p, C));
-                    else
-                    {
-                        var s = b.V[p];
-                        for (var k = 0; k < C; k++) y[q + k] = a.V[q + k] * s;
-                    }
+                    else ScaleShift(y.AsSpan(q, C), b.V[p], a.V.AsSpan(q, C), T.Zero);
                 }
         });
         return Result(y, r => Chunks(A, chunk, (i0, i1) =>
@@ -756,6 +760,109 @@ internal sealed class Dpa2Tape<T> where T : unmanaged, IFloatingPointIeee754<T>
                 for (var j = 0; j < n; j++) x.G![r * n + j] += y[r * n + j] * (res.G![r * n + j] - dot);
             }
         }), [x]);
+    }
+
+    /// <summary>
+    /// The attention weights of DeePMD-kit's repformer attentions from the logits <paramref name="w"/>
+    /// [nloc, nh, Q, N] in one pass per row: w·gate (attn2_has_gate), then smooth ((w + shift)·sw − shift) or −∞ on
+    /// padding keys (<paramref name="keyMask"/> [nloc, N] zero), the softmax over the N keys, then ·pairMask·sw·post.
+    /// <paramref name="gate"/>, <paramref name="sw"/>, <paramref name="post"/> and <paramref name="pairMask"/> are
+    /// [nloc, Q, N], shared by the heads (null: absent). Parallel over centers, so the heads' sums into the shared
+    /// gradients have a fixed order.
+    /// </summary>
+    public Var AttentionWeights(Var w, int nloc, int nh, int Q, int N, Var? gate, Var? sw, double[] keyMask, double[] pairMask, Var? post, double shift)
+    {
+        var S = T.CreateTruncating(shift);
+        var y = Alloc(w.Length, clear: true);
+        var p = Alloc(w.Length, clear: true);
+        var pm = Alloc(pairMask.Length);
+        for (var q = 0; q < pm.Length; q++) pm[q] = T.CreateTruncating(pairMask[q]);
+        var km = keyMask;
+        Chunks(nloc, 1, (i0, i1) =>
+        {
+            for (var i = i0; i < i1; i++)
+                for (var h = 0; h < nh; h++)
+                    for (var j = 0; j < Q; j++)
+                    {
+                        var row = ((i * nh + h) * Q + j) * N;
+                        var f = (i * Q + j) * N; // factors' row
+                        var u = p.AsSpan(row, N);
+                        var max = T.NegativeInfinity;
+                        for (var k = 0; k < N; k++)
+                        {
+                            var z = w.V[row + k];
+                            if (gate is not null) z *= gate.V[f + k];
+                            if (sw is not null) z = (z + S) * sw.V[f + k] - S;
+                            else if (km[i * N + k] == 0) z = T.NegativeInfinity;
+                            u[k] = z;
+                            if (z > max) max = z;
+                        }
+                        if (T.IsNegativeInfinity(max))
+                        {
+                            u.Clear();
+                            continue;
+                        }
+                        var sum = T.Zero;
+                        for (var k = 0; k < N; k++)
+                        {
+                            var e = T.IsNegativeInfinity(u[k]) ? T.Zero : T.Exp(u[k] - max);
+                            u[k] = e;
+                            sum += e;
+                        }
+                        var inv = T.One / sum;
+                        for (var k = 0; k < N; k++)
+                        {
+                            u[k] *= inv;
+                            var a = u[k] * pm[f + k];
+                            if (sw is not null) a *= sw.V[f + k];
+                            if (post is not null) a *= post.V[f + k];
+                            y[row + k] = a;
+                        }
+                    }
+        });
+        Var[] inputs = [w, .. new[] { gate, sw, post }.Where(v => v is not null).Select(v => v!)];
+        return Result(y, r => Chunks(nloc, 1, (i0, i1) =>
+        {
+            var buf = new T[N];
+            for (var i = i0; i < i1; i++)
+                for (var h = 0; h < nh; h++)
+                    for (var j = 0; j < Q; j++)
+                    {
+                        var row = ((i * nh + h) * Q + j) * N;
+                        var f = (i * Q + j) * N;
+                        var pr = p.AsSpan(row, N);
+                        // gP = gA·pm·sw·post, and the direct parts of the factors' gradients
+                        var dot = T.Zero;
+                        for (var k = 0; k < N; k++)
+                        {
+                            var ga = r.G![row + k];
+                            T m = pm[f + k], swk = sw is null ? T.One : sw.V[f + k], pk = post is null ? T.One : post.V[f + k];
+                            var gp = ga * m * swk * pk;
+                            if (sw?.G is not null) sw.G[f + k] += ga * pr[k] * m * pk;
+                            if (post?.G is not null) post.G[f + k] += ga * pr[k] * m * swk;
+                            buf[k] = gp;
+                            dot += gp * pr[k];
+                        }
+                        for (var k = 0; k < N; k++)
+                        {
+                            var gz = pr[k] * (buf[k] - dot); // ∂/∂u
+                            if (gz == T.Zero) continue;
+                            var z = w.V[row + k];
+                            if (gate is not null) z *= gate.V[f + k];
+                            if (sw is not null)
+                            {
+                                if (sw.G is not null) sw.G[f + k] += gz * (z + S);
+                                gz *= sw.V[f + k];
+                            }
+                            if (gate is not null)
+                            {
+                                if (gate.G is not null) gate.G[f + k] += gz * w.V[row + k];
+                                gz *= gate.V[f + k];
+                            }
+                            if (w.G is not null) w.G[row + k] += gz;
+                        }
+                    }
+        }), inputs);
     }
 
     /// <summary>Layer normalisation of each of <paramref name="rows"/> rows.</summary>
