@@ -722,16 +722,6 @@ public sealed class CpuDpa2Evaluator<T> : IModelEvaluator, ICenterWeightedEvalua
         return m;
     }
 
-    private static bool[] KeyPadding(double[] mask, int nloc, int nh, int queries, int nnei)
-    {
-        var m = new bool[nloc * nh * queries * nnei];
-        for (var i = 0; i < nloc; i++)
-            for (var h = 0; h < nh; h++)
-                for (var a = 0; a < queries; a++)
-                    for (var k = 0; k < nnei; k++)
-                        m[((i * nh + h) * queries + a) * nnei + k] = mask[i * nnei + k] == 0;
-        return m;
-    }
 
     private Dpa2Tape<T>.Var Atten2MultiHead(Dpa2Tape<T> tape, Dpa2Layer l, int nloc, int nnei, Dpa2Tape<T>.Var aa, Dpa2Tape<T>.Var g2)
     {

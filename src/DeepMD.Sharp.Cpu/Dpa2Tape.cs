@@ -685,6 +685,59 @@ internal sealed class Dpa2Tape<T> where T : unmanaged, IFloatingPointIeee754<T>
     /// <summary>Axes permuted: x has <paramref name="shape"/>; result axis q is input axis perm[q].</summary>
     public Var Permute(Var x, int[] shape, int[] perm)
     {
+        if (perm[0] == 0 && shape.Length <= 4) return Permute4(x, shape, perm);
+        return PermuteGeneral(x, shape, perm);
+    }
+
+    /// <summary>A permutation that keeps axis 0 (every one DPA-2 uses), rank ≤ 4: nested loops, parallel over axis 0.</summary>
+    private Var Permute4(Var x, int[] shape, int[] perm)
+    {
+        var rank = shape.Length;
+        var sh = new int[4];
+        var pm = new int[4];
+        for (var q = 0; q < 4; q++)
+        {
+            sh[q] = q < rank ? shape[q] : 1;
+            pm[q] = q < rank ? perm[q] : q;
+        }
+        var inStride = new int[4];
+        inStride[3] = 1;
+        for (var q = 2; q >= 0; q--) inStride[q] = inStride[q + 1] * sh[q + 1];
+        int n1 = sh[pm[1]], n2 = sh[pm[2]], n3 = sh[pm[3]];
+        int s1 = inStride[pm[1]], s2 = inStride[pm[2]], s3 = inStride[pm[3]];
+        var block = sh[1] * sh[2] * sh[3];
+        var y = Alloc(x.Length);
+        var chunk = Math.Max(1, Elementwise / Math.Max(1, block));
+        Chunks(sh[0], chunk, (a0, a1) =>
+        {
+            for (var a = a0; a < a1; a++)
+            {
+                var o = a * block;
+                for (var i1 = 0; i1 < n1; i1++)
+                    for (var i2 = 0; i2 < n2; i2++)
+                    {
+                        var src = a * block + i1 * s1 + i2 * s2;
+                        for (var i3 = 0; i3 < n3; i3++) y[o++] = x.V[src + i3 * s3];
+                    }
+            }
+        });
+        return Result(y, r => Chunks(sh[0], chunk, (a0, a1) =>
+        {
+            for (var a = a0; a < a1; a++)
+            {
+                var o = a * block;
+                for (var i1 = 0; i1 < n1; i1++)
+                    for (var i2 = 0; i2 < n2; i2++)
+                    {
+                        var src = a * block + i1 * s1 + i2 * s2;
+                        for (var i3 = 0; i3 < n3; i3++) x.G![src + i3 * s3] += r.G![o++];
+                    }
+            }
+        }), [x]);
+    }
+
+    private Var PermuteGeneral(Var x, int[] shape, int[] perm)
+{
         var rank = shape.Length;
         var outShape = perm.Select(p => shape[p]).ToArray();
         var inStride = new int[rank];
