@@ -378,9 +378,16 @@ public sealed class CpuDpa2Evaluator<T> : IModelEvaluator, ICenterWeightedEvalua
         var ss = tape.Slice(rr, rows, 4, 1, 0, 1);
         var nbType = SlotTypes(types, nl, b);
         Dpa2Tape<T>.Var gg;
-        if (!ri.Strip)
+        var sides = ri.TypeOneSide ? 1 : 2;
+        if (!ri.Strip && ri.Net.Layers[0].ResidualKind == 0)
         {
-            var sides = ri.TypeOneSide ? 1 : 2;
+            var ntp = tebd.RowCount;
+            var pair = new int[rows];
+            for (var q = 0; q < rows; q++) pair[q] = ri.TypeOneSide ? nbType[q] : nbType[q] * ntp + types[q / nnei];
+            gg = tape.Net(ss, rows, Packed(ri.Net), pair, TypeTable(ri.Net, sides));
+        }
+        else if (!ri.Strip)
+        {
             var tv = new double[rows * sides * t];
             for (var q = 0; q < rows; q++)
             {
@@ -408,6 +415,38 @@ public sealed class CpuDpa2Evaluator<T> : IModelEvaluator, ICenterWeightedEvalua
         var gr1 = tape.Slice(gr, nloc, ng, 4, 0, ri.AxisNeuron);
         return tape.MatMul(gr, gr1, nloc, ng, 4, ri.AxisNeuron, tb: true);
     }
+
+    private readonly ConcurrentDictionary<NeuralNetwork, T[]> _typeTables = new(ReferenceEqualityComparer.Instance);
+
+    /// <summary>
+    /// For a net on [s, T_a, T_b] (or [s, T_a] with one side): the first layer's bias plus the type inputs' product with
+    /// its weights, per type pair (row a·ntp + b, or a), padded to whole vectors (<see cref="Dpa2Tape{T}.Net"/>'s typed form).
+    /// </summary>
+    private T[] TypeTable(NeuralNetwork net, int sides) => _typeTables.GetOrAdd(net, n =>
+    {
+        var tebd = _spec.TypeEmbedding;
+        int ntp = tebd.RowCount, t = tebd.Dim;
+        var layer = n.Layers[0];
+        var nout = layer.OutputSize;
+        var outP = Dpa3Kernels<T>.P(nout);
+        var pairs = sides == 1 ? ntp : ntp * ntp;
+        var table = new T[pairs * outP];
+        for (var pr = 0; pr < pairs; pr++)
+        {
+            int a = sides == 1 ? pr : pr / ntp, b = sides == 1 ? -1 : pr % ntp;
+            for (var o = 0; o < nout; o++)
+            {
+                var z = layer.Bias?[o] ?? 0;
+                for (var c = 0; c < t; c++)
+                {
+                    z += tebd.Table[a * t + c] * layer.Weights[(1 + c) * nout + o];
+                    if (b >= 0) z += tebd.Table[b * t + c] * layer.Weights[(1 + t + c) * nout + o];
+                }
+                table[pr * outP + o] = T.CreateTruncating(z);
+            }
+        }
+        return table;
+    });
 
     /// <summary>The strip-mode type table (double): the net on [T_first, T_second] per pair of table rows, or on T_nei alone.</summary>
     private double[] StripTable(NeuralNetwork net, bool oneSide, bool centerFirst = false)
@@ -452,7 +491,18 @@ public sealed class CpuDpa2Evaluator<T> : IModelEvaluator, ICenterWeightedEvalua
         var rows = nloc * n * n;
         var nbType = SlotTypes(types, nl, b);
         Dpa2Tape<T>.Var gg;
-        if (!s.Repinit.Strip)
+        if (!s.Repinit.Strip && tb.Net.Layers[0].ResidualKind == 0)
+        {
+            var ntp = tebd.RowCount;
+            var pair = new int[rows];
+            Parallel.For(0, nloc, pass.Po, i =>
+            {
+                for (var j = 0; j < n; j++)
+                    for (var k = 0; k < n; k++) pair[(i * n + j) * n + k] = nbType[i * n + j] * ntp + nbType[i * n + k];
+            });
+            gg = tape.Net(env, rows, Packed(tb.Net), pair, TypeTable(tb.Net, 2));
+        }
+        else if (!s.Repinit.Strip)
         {
             var tv = tape.Alloc(rows * 2 * t);
             Parallel.For(0, nloc, pass.Po, i =>

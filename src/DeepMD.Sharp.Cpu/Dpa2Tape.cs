@@ -236,9 +236,15 @@ internal sealed class Dpa2Tape<T> where T : unmanaged, IFloatingPointIeee754<T>
     private const int NetChunk = 32;
 
     /// <summary>A network on each of <paramref name="rows"/> rows of x ([rows, in] → [rows, out]).</summary>
-    public Var Net(Var x, int rows, RowNet net)
+    /// <remarks>
+    /// With <paramref name="pair"/> and <paramref name="table"/> (type-embedding inputs): x is one column [rows] and the
+    /// first layer's other inputs depend only on a type pair, so its pre-activation is x·W[0, :] + table[pair[r]], the
+    /// table holding the type inputs' product with the rest of W plus the bias (an embedding over type pairs instead of
+    /// the concatenated inputs: 1 column of the product instead of 1 + 2·tebd_dim).
+    /// </remarks>
+    public Var Net(Var x, int rows, RowNet net, int[]? pair = null, T[]? table = null)
     {
-        int nin = net.In, nout = net.Out, L = net.Layers.Length;
+        int nin = pair is null ? net.In : 1, nout = net.Out, L = net.Layers.Length;
         if (x.Length != rows * nin) throw new ArgumentException($"net input has {x.Length} values, expected {rows}×{nin}");
         var z = new T[L][];
         var ys = new T[L][]; // each layer's output, padded rows
@@ -258,12 +264,16 @@ internal sealed class Dpa2Tape<T> where T : unmanaged, IFloatingPointIeee754<T>
                 var yl = ys[l].AsSpan(r0 * ly.OutP, m * ly.OutP);
                 ReadOnlySpan<T> input = l == 0 ? x.V.AsSpan(r0 * nin) : ys[l - 1].AsSpan(r0 * net.Layers[l - 1].OutP);
                 var ld = l == 0 ? nin : net.Layers[l - 1].OutP;
-                if (ly.In == 0) zl.Clear();
+                var typed = l == 0 && pair is not null;
+                if (typed)
+                    for (var r = 0; r < m; r++)
+                        ScaleAdd(zl.Slice(r * ly.OutP, ly.OutP), x.V[r0 + r], ly.W.AsSpan(0, ly.OutP), table.AsSpan(pair![r0 + r] * ly.OutP, ly.OutP));
+                else if (ly.In == 0) zl.Clear();
                 else StridedGemm<T>.Multiply(input, 1, ld, ly.W, ly.OutP, zl, ly.OutP, m, ly.OutP, ly.In, accumulate: false);
                 for (var r = 0; r < m; r++)
                 {
                     var zr = zl.Slice(r * ly.OutP, ly.OutP);
-                    Dpa3Kernels<T>.Add(zr, ly.B);
+                    if (!typed) Dpa3Kernels<T>.Add(zr, ly.B);
                     var yr = yl.Slice(r * ly.OutP, ly.OutP);
                     Dpa3Kernels<T>.Act(ly.Act, zr, yr);
                     if (ly.Idt is { } idt) Dpa3Kernels<T>.Mul(yr, yr, idt);
@@ -298,6 +308,14 @@ internal sealed class Dpa2Tape<T> where T : unmanaged, IFloatingPointIeee754<T>
                         if (ly.Idt is { } idt) Dpa3Kernels<T>.Mul(dr, dr, idt);
                         Dpa3Kernels<T>.ActBack(ly.Act, z[l].AsSpan((r0 + r) * ly.OutP, ly.OutP), dr);
                     }
+                    if (l == 0 && pair is not null)
+                    {
+                        // only the x column: ∂z/∂x = W[0, :]
+                        for (var r = 0; r < m; r++)
+                            x.G[r0 + r] += Dpa3Kernels<T>.Dot(dz.Slice(r * ly.OutP, ly.OutP), ly.W.AsSpan(0, ly.OutP), ly.OutP);
+                        _netScratch.Add(s);
+                        return;
+                    }
                     var gin = Get(ref s.Gin, m * ly.InP);
                     if (ly.Out == 0) gin.Clear();
                     else StridedGemm<T>.Multiply(dz, 1, ly.OutP, ly.WT, ly.InP, gin, ly.InP, m, ly.InP, ly.Out, accumulate: false);
@@ -322,6 +340,17 @@ internal sealed class Dpa2Tape<T> where T : unmanaged, IFloatingPointIeee754<T>
                 _netScratch.Add(s);
             });
         }, [x], Timing ? $"Net {rows}x{nin}->{string.Join(",", net.Layers.Select(l => l.Out))}" : "Net");
+    }
+
+    /// <summary>y = c·w + t (vectorised).</summary>
+    private static void ScaleAdd(Span<T> y, T c, ReadOnlySpan<T> w, ReadOnlySpan<T> t)
+    {
+        var n = y.Length;
+        var vc = Vector<T>.Count;
+        var k = 0;
+        var cv = new Vector<T>(c);
+        for (; k + vc <= n; k += vc) FeatureMajorGemm<T>.Fma(cv, new Vector<T>(w[k..]), new Vector<T>(t[k..])).CopyTo(y[k..]);
+        for (; k < n; k++) y[k] = c * w[k] + t[k];
     }
 
     /// <summary>y = c·x + s (vectorised).</summary>
