@@ -270,12 +270,12 @@ internal sealed class Dpa2Tape<T> where T : unmanaged, IFloatingPointIeee754<T>
                         ScaleAdd(zl.Slice(r * ly.OutP, ly.OutP), x.V[r0 + r], ly.W.AsSpan(0, ly.OutP), table.AsSpan(pair![r0 + r] * ly.OutP, ly.OutP));
                 else if (ly.In == 0) zl.Clear();
                 else StridedGemm<T>.Multiply(input, 1, ld, ly.W, ly.OutP, zl, ly.OutP, m, ly.OutP, ly.In, accumulate: false);
+                if (!typed)
+                    for (var r = 0; r < m; r++) Dpa3Kernels<T>.Add(zl.Slice(r * ly.OutP, ly.OutP), ly.B);
+                Dpa3Kernels<T>.Act(ly.Act, zl, yl); // the whole chunk at once
                 for (var r = 0; r < m; r++)
                 {
-                    var zr = zl.Slice(r * ly.OutP, ly.OutP);
-                    if (!typed) Dpa3Kernels<T>.Add(zr, ly.B);
                     var yr = yl.Slice(r * ly.OutP, ly.OutP);
-                    Dpa3Kernels<T>.Act(ly.Act, zr, yr);
                     if (ly.Idt is { } idt) Dpa3Kernels<T>.Mul(yr, yr, idt);
                     var xr = input.Slice(r * ld);
                     if (ly.Residual == 1) for (var o = 0; o < ly.Out; o++) yr[o] += xr[o];
@@ -302,12 +302,13 @@ internal sealed class Dpa2Tape<T> where T : unmanaged, IFloatingPointIeee754<T>
                     var ly = net.Layers[l];
                     var dz = Get(ref s.Dz, m * ly.OutP);
                     g[..(m * ly.OutP)].CopyTo(dz);
-                    for (var r = 0; r < m; r++)
-                    {
-                        var dr = dz.Slice(r * ly.OutP, ly.OutP);
-                        if (ly.Idt is { } idt) Dpa3Kernels<T>.Mul(dr, dr, idt);
-                        Dpa3Kernels<T>.ActBack(ly.Act, z[l].AsSpan((r0 + r) * ly.OutP, ly.OutP), dr);
-                    }
+                    if (ly.Idt is { } idt)
+                        for (var r = 0; r < m; r++)
+                        {
+                            var dr = dz.Slice(r * ly.OutP, ly.OutP);
+                            Dpa3Kernels<T>.Mul(dr, dr, idt);
+                        }
+                    Dpa3Kernels<T>.ActBack(ly.Act, z[l].AsSpan(r0 * ly.OutP, m * ly.OutP), dz);
                     if (l == 0 && pair is not null)
                     {
                         // only the x column: ∂z/∂x = W[0, :]
@@ -340,6 +341,15 @@ internal sealed class Dpa2Tape<T> where T : unmanaged, IFloatingPointIeee754<T>
                 _netScratch.Add(s);
             });
         }, [x], Timing ? $"Net {rows}x{nin}->{string.Join(",", net.Layers.Select(l => l.Out))}" : "Net");
+    }
+
+    /// <summary>u ← exp(u), vectorised (VectorMath.Exp, a few ulps) over whole vectors, the tail per element.</summary>
+    private static void ExpInPlace(Span<T> u)
+    {
+        var vc = Vector<T>.Count;
+        var k = 0;
+        for (; k + vc <= u.Length; k += vc) VectorMath.Exp(new Vector<T>(u[k..])).CopyTo(u[k..]);
+        for (; k < u.Length; k++) u[k] = T.Exp(u[k]);
     }
 
     /// <summary>y = c·w + t (vectorised).</summary>
@@ -884,12 +894,13 @@ internal sealed class Dpa2Tape<T> where T : unmanaged, IFloatingPointIeee754<T>
                             u.Clear();
                             continue;
                         }
+                        for (var k = 0; k < N; k++) u[k] -= max;
+                        ExpInPlace(u);
                         var sum = T.Zero;
                         for (var k = 0; k < N; k++)
                         {
-                            var e = T.IsNegativeInfinity(u[k]) ? T.Zero : T.Exp(u[k] - max);
-                            u[k] = e;
-                            sum += e;
+                            if (sw is null && km[i * N + k] == 0) u[k] = T.Zero; // −∞ logits
+                            sum += u[k];
                         }
                         var inv = T.One / sum;
                         for (var k = 0; k < N; k++)
