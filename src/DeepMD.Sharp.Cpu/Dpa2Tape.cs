@@ -228,7 +228,7 @@ internal sealed class Dpa2Tape<T> where T : unmanaged, IFloatingPointIeee754<T>
 
     private sealed class NetScratch
     {
-        public T[] G = [], Dz = [], Gin = [];
+        public T[] G = [], Dz = [], Gin = [], Y0 = [], Y1 = [];
     }
 
     private readonly ConcurrentBag<NetScratch> _netScratch = new();
@@ -246,23 +246,21 @@ internal sealed class Dpa2Tape<T> where T : unmanaged, IFloatingPointIeee754<T>
     {
         int nin = pair is null ? net.In : 1, nout = net.Out, L = net.Layers.Length;
         if (x.Length != rows * nin) throw new ArgumentException($"net input has {x.Length} values, expected {rows}×{nin}");
+        // Kept for the reverse pass: each layer's pre-activation (the layer outputs live only in the chunk's scratch).
         var z = new T[L][];
-        var ys = new T[L][]; // each layer's output, padded rows
-        for (var l = 0; l < L; l++)
-        {
-            z[l] = Alloc(rows * net.Layers[l].OutP);
-            ys[l] = Alloc(rows * net.Layers[l].OutP);
-        }
+        for (var l = 0; l < L; l++) z[l] = Alloc(rows * net.Layers[l].OutP);
         var y = Alloc(rows * nout);
         Chunks(rows, NetChunk, (r0, r1) =>
         {
             var m = r1 - r0;
+            var s = _netScratch.TryTake(out var sc) ? sc : new NetScratch();
+            Span<T> prev = default;
             for (var l = 0; l < L; l++)
             {
                 var ly = net.Layers[l];
                 var zl = z[l].AsSpan(r0 * ly.OutP, m * ly.OutP);
-                var yl = ys[l].AsSpan(r0 * ly.OutP, m * ly.OutP);
-                ReadOnlySpan<T> input = l == 0 ? x.V.AsSpan(r0 * nin) : ys[l - 1].AsSpan(r0 * net.Layers[l - 1].OutP);
+                var yl = l % 2 == 0 ? Get(ref s.Y0, m * ly.OutP) : Get(ref s.Y1, m * ly.OutP);
+                ReadOnlySpan<T> input = l == 0 ? x.V.AsSpan(r0 * nin) : prev;
                 var ld = l == 0 ? nin : net.Layers[l - 1].OutP;
                 var typed = l == 0 && pair is not null;
                 if (typed)
@@ -282,9 +280,11 @@ internal sealed class Dpa2Tape<T> where T : unmanaged, IFloatingPointIeee754<T>
                     else if (ly.Residual == 2) for (var o = 0; o < ly.Out; o++) yr[o] += xr[o % ly.In];
                     for (var o = ly.Out; o < ly.OutP; o++) yr[o] = T.Zero;
                 }
+                prev = yl;
             }
             var last = net.Layers[^1];
-            for (var r = 0; r < m; r++) ys[L - 1].AsSpan((r0 + r) * last.OutP, nout).CopyTo(y.AsSpan((r0 + r) * nout, nout));
+            for (var r = 0; r < m; r++) prev.Slice(r * last.OutP, nout).CopyTo(y.AsSpan((r0 + r) * nout, nout));
+            _netScratch.Add(s);
         });
         return Result(y, res =>
         {
