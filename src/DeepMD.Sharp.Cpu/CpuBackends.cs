@@ -7,7 +7,8 @@ using DeepMD.Sharp.Models.Descriptors;
 /// <summary>
 /// Registers the fused CPU SIMD backend: <c>cpu-f64</c> (alias <c>cpu</c>) and <c>cpu-f32</c>, each with an evaluator
 /// for se_e2_a (<see cref="CpuSeAEvaluator{T}"/>), se_r (<see cref="CpuSeREvaluator{T}"/>) and DPA-1
-/// (se_atten, se_atten_v2: <see cref="CpuSeAttenEvaluator{T}"/>) and DPA-3 (<see cref="CpuDpa3Evaluator{T}"/>). A new descriptor adds
+/// (se_atten, se_atten_v2: <see cref="CpuSeAttenEvaluator{T}"/>), DPA-2 (<see cref="CpuDpa2Evaluator{T}"/>) and DPA-3
+/// (<see cref="CpuDpa3Evaluator{T}"/>). A new descriptor adds
 /// its two providers here.
 /// </summary>
 public static class CpuBackends
@@ -33,6 +34,8 @@ public static class CpuBackends
         }
         registry.Register(new EvaluatorProvider("cpu-f64", Dpa3Spec.DescriptorType, CpuDpa3Evaluator<double>.Supports, m => new CpuDpa3Evaluator<double>(m)));
         registry.Register(new EvaluatorProvider("cpu-f32", Dpa3Spec.DescriptorType, CpuDpa3Evaluator<double>.Supports, m => new CpuDpa3Evaluator<float>(m)));
+        registry.Register(new EvaluatorProvider("cpu-f64", Dpa2Spec.DescriptorType, CpuDpa2Evaluator<double>.Supports, m => new CpuDpa2Evaluator<double>(m)));
+        registry.Register(new EvaluatorProvider("cpu-f32", Dpa2Spec.DescriptorType, CpuDpa2Evaluator<double>.Supports, m => new CpuDpa2Evaluator<float>(m)));
     }
 
     /// <summary>The evaluators' thread count: DPSHARP_THREADS when set, else every core (<c>EvaluationOptions</c>'s default).</summary>

@@ -15,9 +15,9 @@ using DeepMD.Sharp.Tests.Support;
 /// </summary>
 public class Dpa2DeePMDKitReferenceTests
 {
-    private static string Folder => RepoPaths.Get("tests", "reference-cases", "deepmd-kit-dpa2");
+    internal static string Folder => RepoPaths.Get("tests", "reference-cases", "deepmd-kit-dpa2");
 
-    private static IEnumerable<(string Name, string Model, double[] Coord, int[] Types, double[]? Box)> Cases()
+    internal static IEnumerable<(string Name, string Model, double[] Coord, int[] Types, double[]? Box)> Cases()
     {
         foreach (var o in Dpa2PhysicsTests.Configurations())
         {

@@ -32,6 +32,9 @@ public sealed record Dpa2Options
     public int RepformerSel { get; init; } = 40;
     public int[][] ExcludeTypes { get; init; } = [];
     public bool SetDavgZero { get; init; }                  // set_davg_zero (DeePMD-kit's default for DPA-2)
+    public int G1Dim { get; init; } = 6;                    // g1_dim
+    public int G2Dim { get; init; } = 5;                    // g2_dim
+    public int AttnHidden { get; init; } = 3;               // attn1_hidden, attn2_hidden
 
     public override string ToString() => Name;
 }
@@ -53,7 +56,8 @@ public static class RandomDpa2Models
     {
         var rng = new Random(seed);
         var nt = o.Types;
-        const int tebd = 4, g1 = 6, g2 = 5, axis = 3, repAxis = 3;
+        const int tebd = 4, axis = 3, repAxis = 3;
+        int g1 = o.G1Dim, g2 = o.G2Dim;
         int[] neuron = [6, 8];
         int[] tbNeuron = [4, 6];
         const int nsel = 64, tbSel = 24;
@@ -143,7 +147,7 @@ public static class RandomDpa2Models
         {
             var chnnl2 = k < o.Layers - 1;
             bool g2g1g1 = chnnl2 && o.G2G1G1, g2attn = chnnl2 && o.G2Attn, h2 = chnnl2 && o.H2;
-            const int nh1 = 2, nd1 = 3, nh2 = 2, nd2 = 3;
+            int nh1 = 2, nd1 = o.AttnHidden, nh2 = 2, nd2 = o.AttnHidden;
             var inDim = (o.G1OutMlp ? 0 : g1) + (o.Grrg ? g2 * repAxis : 0) + (o.Drrd ? g1 * repAxis : 0) + (o.Conv && !o.G1OutConv ? g2 : 0);
             var l = new Dictionary<string, object?>
             {
