@@ -114,6 +114,36 @@ public sealed partial class Simulation
     /// <summary>Current step number.</summary>
     public long Step { get; set; }
 
+    private double _elapsedTime;
+    private long _elapsedTimeStep;
+
+    /// <summary>
+    /// Simulated time since the start (LAMMPS' update->atime + (ntimestep − atimestep)·dt, thermo <c>time</c>): the time
+    /// accumulated up to <see cref="ElapsedTimeStep"/> plus the steps since then at the current timestep, so a timestep
+    /// changed during a run (fix dt/reset) or between runs counts each step at the timestep it was taken with.
+    /// </summary>
+    public double ElapsedTime => _elapsedTime + (Step - _elapsedTimeStep) * Timestep;
+
+    /// <summary>The step up to which <see cref="ElapsedTime"/> has been accumulated (LAMMPS' atimestep).</summary>
+    public long ElapsedTimeStep => _elapsedTimeStep;
+
+    /// <summary>
+    /// Adds the steps since <see cref="ElapsedTimeStep"/> at the current timestep to the accumulated time (LAMMPS'
+    /// Update::update_time): at the end of a run and before the timestep changes during a run.
+    /// </summary>
+    public void UpdateElapsedTime()
+    {
+        _elapsedTime += (Step - _elapsedTimeStep) * Timestep;
+        _elapsedTimeStep = Step;
+    }
+
+    /// <summary>
+    /// Counts time from the current step on without adding the steps since the last accumulation (LAMMPS sets atimestep
+    /// to ntimestep at each run's start and at reset_timestep, so steps taken by a minimizer or skipped by
+    /// reset_timestep add no time).
+    /// </summary>
+    public void RestartElapsedTimeCount() => _elapsedTimeStep = Step;
+
     /// <summary>Step at which the current (or last) run began.</summary>
     public long RunStartStep { get; internal set; }
 
@@ -276,11 +306,20 @@ public sealed partial class Simulation
         if (Decomposed is { } decomposed)
         {
             Validate();
-            decomposed.Run(this, steps);
+            RestartElapsedTimeCount();
+            try
+            {
+                decomposed.Run(this, steps);
+            }
+            finally
+            {
+                UpdateElapsedTime();
+            }
             return;
         }
         RunStartStep = Step;
         RunEndStep = Step + steps;
+        RestartElapsedTimeCount();
         Running = true;
         try
         {
@@ -289,6 +328,7 @@ public sealed partial class Simulation
         finally
         {
             Running = false;
+            UpdateElapsedTime();
         }
     }
 

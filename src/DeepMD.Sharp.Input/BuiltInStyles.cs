@@ -113,6 +113,8 @@ public static class BuiltInStyles
         registry.RegisterFixStyle<PropertyAtomFixStyle>();
         registry.RegisterFixStyle<HeatFixStyle>();
         registry.RegisterFixStyle<ViscosityFixStyle>();
+        registry.RegisterFixStyle<DtResetFixStyle>();
+        registry.RegisterFixStyle<AveHistoFixStyle>();
         registry.RegisterFixStyle<IndentFixStyle>();
         registry.RegisterFixStyle<LangevinFixStyle>();
         registry.RegisterFixStyle<MomentumFixStyle>();

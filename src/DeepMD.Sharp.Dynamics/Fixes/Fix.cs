@@ -48,6 +48,19 @@ public abstract class Fix
     /// </summary>
     public virtual bool UsesWrappedPositions => false;
 
+    /// <summary>
+    /// Whether the fix keeps time-dependent state that a <c>reset_timestep</c> would corrupt (LAMMPS' time_depend: fix
+    /// dt/reset); reset_timestep is refused while one is defined, as LAMMPS does.
+    /// </summary>
+    public virtual bool TimeDependent => false;
+
+    /// <summary>
+    /// The timestep changed during a run (fix dt/reset; LAMMPS' reset_dt): fixes that keep timestep-dependent constants
+    /// recompute them from <see cref="Simulation.Timestep"/>. Default: nothing (fixes that read the timestep when they
+    /// act need nothing, and LAMMPS' other fixes keep their constants too).
+    /// </summary>
+    public virtual void ResetTimestep(Simulation sim) { }
+
     /// <summary>Once per run, before the initial force evaluation (timestep-dependent constants).</summary>
     public virtual void Init(Simulation sim) { }
 
