@@ -64,6 +64,7 @@ public static class BuiltInStyles
         registry.RegisterCommand<RegionCommand>();
         registry.RegisterCommand<ReplicateCommand>();
         registry.RegisterCommand<ResetTimestepCommand>();
+        registry.RegisterCommand<ShellCommand>();
         registry.RegisterCommand<RestartCommand>();
         registry.RegisterCommand<RunCommand>();
         registry.RegisterCommand<SetCommand>();
