@@ -376,6 +376,7 @@ public sealed partial class Simulation
                 foreach (var f in Fixes) f.PostIntegrate(this);
                 if (Verlet.Decide(Atoms.X.AsSpan(0, Atoms.Count), Atoms.Y.AsSpan(0, Atoms.Count), Atoms.Z.AsSpan(0, Atoms.Count), _boxChanges ? Box : null))
                 {
+                    foreach (var f in Fixes) f.PreExchange(this);
                     RebuildNeighbors();
                     if (Step >= StorageOrder.NextSort) StorageOrder.Sort(this, Step);
                 }

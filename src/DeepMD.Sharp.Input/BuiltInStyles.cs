@@ -116,6 +116,7 @@ public static class BuiltInStyles
         registry.RegisterFixStyle<ViscosityFixStyle>();
         registry.RegisterFixStyle<DtResetFixStyle>();
         registry.RegisterFixStyle<AveHistoFixStyle>();
+        registry.RegisterFixStyle<DepositFixStyle>();
         registry.RegisterFixStyle<IndentFixStyle>();
         registry.RegisterFixStyle<LangevinFixStyle>();
         registry.RegisterFixStyle<MomentumFixStyle>();

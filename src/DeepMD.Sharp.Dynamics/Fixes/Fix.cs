@@ -72,6 +72,12 @@ public abstract class Fix
     /// <summary>After every fix's initial integration, before the neighbor decision (LAMMPS' post_integrate: wall/reflect).</summary>
     public virtual void PostIntegrate(Simulation sim) { }
 
+    /// <summary>
+    /// On a step whose neighbor list is rebuilt, before the atoms are wrapped and the list built (LAMMPS' pre_exchange:
+    /// fix deposit inserts atoms here; a fix forces such a step with <see cref="Neighbors.VerletList.RequestRebuild"/>).
+    /// </summary>
+    public virtual void PreExchange(Simulation sim) { }
+
     public virtual void PostForce(Simulation sim) { }
 
     /// <summary>During minimization, after each force evaluation (LAMMPS' min_post_force; most fixes do nothing).</summary>

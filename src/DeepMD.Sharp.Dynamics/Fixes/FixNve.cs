@@ -35,6 +35,7 @@ public sealed class FixNve : Fix
     public override void InitialIntegrate(Simulation sim)
     {
         var a = sim.Atoms;
+        if (_member.Length != a.Count) Init(sim); // atoms inserted during the run (fix deposit)
         for (var i = 0; i < a.Count; i++)
         {
             if (!_member[i]) continue;
@@ -51,6 +52,7 @@ public sealed class FixNve : Fix
     public override void FinalIntegrate(Simulation sim)
     {
         var a = sim.Atoms;
+        if (_member.Length != a.Count) Init(sim);
         for (var i = 0; i < a.Count; i++)
         {
             if (!_member[i]) continue;

@@ -1,6 +1,6 @@
 namespace DeepMD.Sharp.Input.Commands;
 
-/// <summary><c>thermo_modify norm yes|no [flush yes|no] [lost error] [format float|int FMT] [temp ID]</c>.</summary>
+/// <summary><c>thermo_modify norm yes|no [flush yes|no] [lost error|warn|ignore] [lost/bond error|warn|ignore] [format float|int FMT] [temp ID]</c> (a lost atom or bond stops the run whatever lost says).</summary>
 [DeckCommand("thermo_modify")]
 public sealed class ThermoModifyCommand : IDeckCommand
 {
@@ -32,10 +32,12 @@ public sealed class ThermoModifyCommand : IDeckCommand
                     context.Thermo.TemperatureCompute = id;
                     break;
                 }
-                case "lost":
-                    if (args[k + 1] != "error") throw args.Error("only 'lost error' is supported: a lost atom always stops the run");
+                case "lost" or "lost/bond":
+                    // dpsharp stops the run at a lost atom or a bond with a missing atom whatever the setting (LAMMPS'
+                    // warn/ignore drop the atom and go on); decks that lose none run as in LAMMPS
+                    if (args[k + 1] is not ("error" or "warn" or "ignore")) throw new Core.Errors.UserInputException("Illegal thermo_modify command");
                     break;
-                default: throw args.UnknownKeyword(args[k], ["norm", "flush", "lost", "format", "temp"]);
+                default: throw args.UnknownKeyword(args[k], ["norm", "flush", "lost", "lost/bond", "format", "temp"]);
             }
         }
     }
