@@ -45,7 +45,7 @@ public sealed class CreateAtomsCommand : IDeckCommand
             var boxUnits = Enumerable.Range(5, Math.Max(0, args.Count - 6)).Any(k => args[k] == "units" && args[k + 1] == "box");
             if (!boxUnits)
             {
-                var lat = context.Lattice ?? throw args.Error("uses lattice units but no lattice is defined; add 'units box'");
+                var lat = context.Lattice ?? Geometry.Lattice.None(1.0) /* LAMMPS' default lattice none 1.0 */;
                 (x, y, z) = (x * lat.XLattice, y * lat.YLattice, z * lat.ZLattice);
             }
             Place(sim, ref nextId, type, x, y, z);
