@@ -187,8 +187,8 @@ public sealed class FixDeposit : Fix
     }
 
     private readonly Settings _s;
-    private readonly ParkMillerRandom _random;
-    private readonly long _first;
+    private ParkMillerRandom _random;
+    private long _first;
     private long _next;
     private int _inserted, _maxTag, _maxMolecule;
     private readonly double[][] _coords;
@@ -439,5 +439,18 @@ public sealed class FixDeposit : Fix
         One(ref dz, box.Lz, box.Periodic[2]);
     }
 
+    /// <summary>The generator's state (a Park–Miller state is its next seed), insertions done, first and next insertion steps, largest ids.</summary>
     public override double[] SaveState() => [_random.State, _inserted, _first, _next, _maxTag, _maxMolecule];
+
+    public override void RestoreState(double[] state)
+    {
+        if (state.Length != 6) throw new UserInputException($"fix {Id} deposit: the saved state has {state.Length} values, expected 6");
+        _random = new ParkMillerRandom((int)state[0]);
+        _inserted = (int)state[1];
+        _first = (long)state[2];
+        _next = (long)state[3];
+        _maxTag = (int)state[4];
+        _maxMolecule = (int)state[5];
+        _idsKnown = true;
+    }
 }
