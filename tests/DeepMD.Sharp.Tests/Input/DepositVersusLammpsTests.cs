@@ -5,7 +5,7 @@ using DeepMD.Sharp.Tests.Dynamics;
 using DeepMD.Sharp.Tests.Support;
 
 /// <summary>
-/// fix deposit against Debian's <c>lmp</c>: LAMMPS' deposit examples (atoms, then dimer molecules from a template) and
+/// fix deposit (over one run and over several)'s <c>lmp</c>: LAMMPS' deposit examples (atoms, then dimer molecules from a template) and
 /// variants with its other keywords, thermo (atom count, temperature of the growing group, energies, pressure, bond
 /// energy) at <c>%20.15g</c> to 1e-9 relative at every printed step; a fix langevin on the substrate draws its random
 /// numbers in LAMMPS' storage order, which the inserted atoms join at its end.
@@ -101,6 +101,14 @@ public class DepositVersusLammpsTests
             fix 4 addatoms deposit 40 2 15 99 region ball near 0.8 gaussian 2.5 2.5 8.0 0.6 vz -1.0 -0.6 target 2.5 2.5 3.0
             fix 6 addatoms deposit 10 3 50 31337 region slab near 0.8 rate -0.2 vz -0.5 -0.5
             """));
+    }
+
+    [Test]
+    public void InsertionsContinueOnTheirStepGridOverSeveralRuns()
+    {
+        // LAMMPS' setup_pre_exchange puts the next insertion on the grid of the first one at each run's setup
+        AssertSameAsLammps(Atomic("fix 4 addatoms deposit 100 2 70 12345 region slab near 1.0 vz -1.0 -1.0")
+            .Replace("run 600", "run 130\nrun 250\nrun 220"));
     }
 
     [Test]
