@@ -5,7 +5,7 @@ using DeepMD.Sharp.Tests.Dynamics;
 using DeepMD.Sharp.Tests.Support;
 
 /// <summary>
-/// fix deposit (over one run and over several)'s <c>lmp</c>: LAMMPS' deposit examples (atoms, then dimer molecules from a template) and
+/// fix deposit against Debian's <c>lmp</c>, over one run and over several: LAMMPS' deposit examples (atoms, then dimer molecules from a template) and
 /// variants with its other keywords, thermo (atom count, temperature of the growing group, energies, pressure, bond
 /// energy) at <c>%20.15g</c> to 1e-9 relative at every printed step; a fix langevin on the substrate draws its random
 /// numbers in LAMMPS' storage order, which the inserted atoms join at its end.
