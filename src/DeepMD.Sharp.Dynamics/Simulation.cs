@@ -640,13 +640,22 @@ public sealed partial class Simulation
         {
             Verlet.BuildHalf(x, y, z, Atoms.Type.AsSpan(0, Atoms.Count), box, Potential.Cutoff, planar: Dimension == 2);
             if (NeighborExclusion is { } excluded) Verlet.Half!.Exclude(excluded);
+            // LAMMPS' special_flag 0: special pairs with LJ and Coulomb weights 0 are not in the list
+            if (!Atoms.Topology.IsEmpty && Bonded.NeighborListExclusion(Atoms) is { } special) Verlet.Half!.Exclude(special);
         }
         else if (Potential.NeighborKind == NeighborKind.Both)
+        {
+            Bonded.NoNeighborListExclusion();
             Verlet.BuildBoth(x, y, z, Atoms.Type.AsSpan(0, Atoms.Count), box, Potential.Cutoff);
+        }
         else if (Streams(x.Length))
+        {
+            Bonded.NoNeighborListExclusion();
             Verlet.BuildNone(x, y, z, box);
+        }
         else
         {
+            Bonded.NoNeighborListExclusion();
             Verlet.Build(x, y, z, box.Cell, Potential!.Cutoff);
             Verlet.HoldBox(box);
         }

@@ -187,6 +187,33 @@ public sealed class BondedForces
         }
     }
 
+    /// <summary>The special pairs (smaller id, larger id) the current neighbor list leaves out; their interaction is not subtracted.</summary>
+    private HashSet<long> _listExcluded = [];
+
+    private static long PairKey(int a, int b) => a < b ? ((long)a << 32) | (uint)b : ((long)b << 32) | (uint)a;
+
+    /// <summary>
+    /// LAMMPS leaves special pairs whose LJ and Coulomb weights are both 0 out of the neighbor list (special_flag 0), so
+    /// they never interact, however close (two bonded atoms may pass through each other). For a half list built now:
+    /// the test of a pair of storage indices, or null when there is nothing to leave out; such pairs are then not
+    /// subtracted by the special-bond correction (subtracting an interaction of 1e16 would cancel catastrophically).
+    /// </summary>
+    public Func<int, int, bool>? NeighborListExclusion(AtomState atoms)
+    {
+        _listExcluded = [];
+        if (Special.AllOne || atoms.Topology.Bonds.Count == 0) return null;
+        BuildSpecial(atoms.Topology);
+        foreach (var (a, b, level) in _special)
+            if (Special.Lj[level - 1] == 0 && Special.Coul[level - 1] == 0) _listExcluded.Add(PairKey(a, b));
+        if (_listExcluded.Count == 0) return null;
+        var ids = atoms.Id;
+        var set = _listExcluded;
+        return (i, j) => set.Contains(PairKey(ids[i], ids[j]));
+    }
+
+    /// <summary>Forgets the list exclusions (a list built without them: full lists, or no special pairs).</summary>
+    public void NoNeighborListExclusion() => _listExcluded = [];
+
     private void ApplySpecial(AtomState atoms, SimulationBox box, IPotential? potential, ForceResult f, long step, bool perAtom, Action<string>? warn)
     {
         if (Special.AllOne || atoms.Topology.Bonds.Count == 0) return;
@@ -204,6 +231,7 @@ public sealed class BondedForces
         {
             double wl = 1 - Special.Lj[level - 1], wc = 1 - Special.Coul[level - 1];
             if (wl == 0 && wc == 0) continue;
+            if (_listExcluded.Count > 0 && _listExcluded.Contains(PairKey(idA, idB))) continue; // not in the list: nothing to subtract
             int i = Index(idA, step), j = Index(idB, step);
             Delta(atoms, box, i, j, d);
             var rsq = d[0] * d[0] + d[1] * d[1] + d[2] * d[2];
