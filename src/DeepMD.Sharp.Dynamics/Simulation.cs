@@ -116,6 +116,36 @@ public sealed partial class Simulation
     /// <summary>Current step number.</summary>
     public long Step { get; set; }
 
+    private double _elapsedTime;
+    private long _elapsedTimeStep;
+
+    /// <summary>
+    /// Simulated time since the start (LAMMPS' update->atime + (ntimestep − atimestep)·dt, thermo <c>time</c>): the time
+    /// accumulated up to <see cref="ElapsedTimeStep"/> plus the steps since then at the current timestep, so a timestep
+    /// changed during a run (fix dt/reset) or between runs counts each step at the timestep it was taken with.
+    /// </summary>
+    public double ElapsedTime => _elapsedTime + (Step - _elapsedTimeStep) * Timestep;
+
+    /// <summary>The step up to which <see cref="ElapsedTime"/> has been accumulated (LAMMPS' atimestep).</summary>
+    public long ElapsedTimeStep => _elapsedTimeStep;
+
+    /// <summary>
+    /// Adds the steps since <see cref="ElapsedTimeStep"/> at the current timestep to the accumulated time (LAMMPS'
+    /// Update::update_time): at the end of a run and before the timestep changes during a run.
+    /// </summary>
+    public void UpdateElapsedTime()
+    {
+        _elapsedTime += (Step - _elapsedTimeStep) * Timestep;
+        _elapsedTimeStep = Step;
+    }
+
+    /// <summary>
+    /// Counts time from the current step on without adding the steps since the last accumulation (LAMMPS sets atimestep
+    /// to ntimestep at each run's start and at reset_timestep, so steps taken by a minimizer or skipped by
+    /// reset_timestep add no time).
+    /// </summary>
+    public void RestartElapsedTimeCount() => _elapsedTimeStep = Step;
+
     /// <summary>Step at which the current (or last) run began.</summary>
     public long RunStartStep { get; internal set; }
 
@@ -278,11 +308,20 @@ public sealed partial class Simulation
         if (Decomposed is { } decomposed)
         {
             Validate();
-            decomposed.Run(this, steps);
+            RestartElapsedTimeCount();
+            try
+            {
+                decomposed.Run(this, steps);
+            }
+            finally
+            {
+                UpdateElapsedTime();
+            }
             return;
         }
         RunStartStep = Step;
         RunEndStep = Step + steps;
+        RestartElapsedTimeCount();
         Running = true;
         try
         {
@@ -291,6 +330,7 @@ public sealed partial class Simulation
         finally
         {
             Running = false;
+            UpdateElapsedTime();
         }
     }
 
@@ -338,6 +378,7 @@ public sealed partial class Simulation
                 foreach (var f in Fixes) f.PostIntegrate(this);
                 if (Verlet.Decide(Atoms.X.AsSpan(0, Atoms.Count), Atoms.Y.AsSpan(0, Atoms.Count), Atoms.Z.AsSpan(0, Atoms.Count), _boxChanges ? Box : null))
                 {
+                    foreach (var f in Fixes) f.PreExchange(this);
                     RebuildNeighbors();
                     if (Step >= StorageOrder.NextSort) StorageOrder.Sort(this, Step);
                 }
@@ -612,9 +653,13 @@ public sealed partial class Simulation
             if (Either(special, NeighborExclusion) is { } excluded) Verlet.Half!.Exclude(excluded);
         }
         else if (Potential.NeighborKind == NeighborKind.Both)
+        {
             Verlet.BuildBoth(x, y, z, Atoms.Type.AsSpan(0, Atoms.Count), box, Potential.Cutoff);
+        }
         else if (Streams(x.Length))
+        {
             Verlet.BuildNone(x, y, z, box);
+        }
         else
         {
             Verlet.Build(x, y, z, box.Cell, Potential!.Cutoff);

@@ -64,6 +64,7 @@ public static class BuiltInStyles
         registry.RegisterCommand<RegionCommand>();
         registry.RegisterCommand<ReplicateCommand>();
         registry.RegisterCommand<ResetTimestepCommand>();
+        registry.RegisterCommand<ShellCommand>();
         registry.RegisterCommand<RestartCommand>();
         registry.RegisterCommand<RunCommand>();
         registry.RegisterCommand<SetCommand>();
@@ -114,6 +115,9 @@ public static class BuiltInStyles
         registry.RegisterFixStyle<PropertyAtomFixStyle>();
         registry.RegisterFixStyle<HeatFixStyle>();
         registry.RegisterFixStyle<ViscosityFixStyle>();
+        registry.RegisterFixStyle<DtResetFixStyle>();
+        registry.RegisterFixStyle<AveHistoFixStyle>();
+        registry.RegisterFixStyle<DepositFixStyle>();
         registry.RegisterFixStyle<IndentFixStyle>();
         registry.RegisterFixStyle<LangevinFixStyle>();
         registry.RegisterFixStyle<MomentumFixStyle>();

@@ -52,7 +52,7 @@ public sealed class DeckContext
     public TextWriter Out { get; }
 
     /// <summary>Where output files (log, dumps, write_data) go when given as relative paths.</summary>
-    public string WorkingDirectory { get; }
+    public string WorkingDirectory { get; set; }
 
     /// <summary>The deck being read (for input paths relative to it).</summary>
     public string DeckDirectory { get; set; } = ".";

@@ -28,12 +28,17 @@ public sealed class StorageOrder
     /// <summary>First step at which a rebuild sorts again.</summary>
     public long NextSort { get; set; }
 
-    /// <summary>Makes the order the identity when the atom count changed (atoms created or read).</summary>
+    /// <summary>
+    /// Follows a change of the atom count: atoms added after the existing ones (create_atoms, fix deposit) come last in
+    /// the order, as LAMMPS appends them to its arrays; otherwise (atoms deleted or read) the order becomes the identity.
+    /// </summary>
     public void EnsureSize(int atoms)
     {
         if (_order.Length == atoms) return;
+        var kept = _order.Length < atoms ? _order : [];
         _order = new int[atoms];
-        for (var i = 0; i < atoms; i++) _order[i] = i;
+        kept.CopyTo(_order, 0);
+        for (var i = kept.Length; i < atoms; i++) _order[i] = i;
         _scratch = new int[atoms];
         _next = new int[atoms];
     }

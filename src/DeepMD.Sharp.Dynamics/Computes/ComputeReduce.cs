@@ -20,7 +20,11 @@ public enum ReduceMode
 /// One per-atom input of compute reduce: an atom attribute (<c>x</c>, <c>vx</c>, <c>fz</c>, ...) or a per-atom compute
 /// (its vector, or column <see cref="Column"/> of its array, 0-based).
 /// </summary>
-public sealed record ReduceInput(string Name, Func<Simulation, int, double>? Attribute, Compute? Compute, int Column);
+public sealed record ReduceInput(string Name, Func<Simulation, int, double>? Attribute, Compute? Compute, int Column)
+{
+    /// <summary>Per-atom values evaluated once per reduction (an atom-style variable, storage order), instead of <see cref="Attribute"/> or <see cref="Compute"/>.</summary>
+    public Func<Simulation, double[]>? Values { get; init; }
+}
 
 /// <summary>
 /// <c>compute ID group reduce MODE input1 input2 ...</c>: reduces per-atom values over the group's atoms to a scalar
@@ -69,6 +73,7 @@ public sealed class ComputeReduce : Compute
             values = c.PerAtom(sim);
             stride = Math.Max(1, c.PerAtomColumns);
         }
+        else if (input.Values is { } perAtom) values = perAtom(sim);
         var column = Math.Max(0, input.Column);
         double acc = _mode switch
         {

@@ -48,6 +48,19 @@ public abstract class Fix
     /// </summary>
     public virtual bool UsesWrappedPositions => false;
 
+    /// <summary>
+    /// Whether the fix keeps time-dependent state that a <c>reset_timestep</c> would corrupt (LAMMPS' time_depend: fix
+    /// dt/reset); reset_timestep is refused while one is defined, as LAMMPS does.
+    /// </summary>
+    public virtual bool TimeDependent => false;
+
+    /// <summary>
+    /// The timestep changed during a run (fix dt/reset; LAMMPS' reset_dt): fixes that keep timestep-dependent constants
+    /// recompute them from <see cref="Simulation.Timestep"/>. Default: nothing (fixes that read the timestep when they
+    /// act need nothing, and LAMMPS' other fixes keep their constants too).
+    /// </summary>
+    public virtual void ResetTimestep(Simulation sim) { }
+
     /// <summary>Once per run, before the initial force evaluation (timestep-dependent constants).</summary>
     public virtual void Init(Simulation sim) { }
 
@@ -67,6 +80,12 @@ public abstract class Fix
 
     /// <summary>After a run's last step (LAMMPS' post_run: fix adapt restores the coefficients it changed).</summary>
     public virtual void PostRun(Simulation sim) { }
+
+    /// <summary>
+    /// On a step whose neighbor list is rebuilt, before the atoms are wrapped and the list built (LAMMPS' pre_exchange:
+    /// fix deposit inserts atoms here; a fix forces such a step with <see cref="Neighbors.VerletList.RequestRebuild"/>).
+    /// </summary>
+    public virtual void PreExchange(Simulation sim) { }
 
     public virtual void PostForce(Simulation sim) { }
 

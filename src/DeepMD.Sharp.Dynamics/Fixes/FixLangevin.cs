@@ -86,6 +86,9 @@ public sealed class FixLangevin : Fix, IFixGlobalValues
         }
     }
 
+    /// <summary>LAMMPS' FixLangevin::reset_dt: the random-force factors of the new timestep.</summary>
+    public override void ResetTimestep(Simulation sim) => Init(sim);
+
     public override void Setup(Simulation sim) => PostForce(sim);
 
     /// <summary>The random generator's state, then (tally yes) the accumulated energy and the last step's share.</summary>

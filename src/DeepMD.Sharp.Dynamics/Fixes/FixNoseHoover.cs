@@ -177,6 +177,19 @@ public abstract class FixNoseHoover : Fix
             _thermostat = NoseHooverThermostatSettings.Create(_o.TStart, _o.TStop, _o.TDamp, _o.TLoop, _o.Drag, sim.Timestep, sim.Units.Boltz);
     }
 
+    /// <summary>LAMMPS' FixNH::reset_dt: step factors and drag factors of the new timestep (chain state kept).</summary>
+    public override void ResetTimestep(Simulation sim)
+    {
+        _dtv = sim.Timestep;
+        _dtf = 0.5 * sim.Timestep * sim.Units.Ftm2v;
+        _dthalf = 0.5 * sim.Timestep;
+        _dt4 = 0.25 * sim.Timestep;
+        _dto = _dthalf;
+        if (_pstat) _pDragFactor = 1.0 - sim.Timestep * _pFreqMax * _o.Drag / _o.PLoop;
+        if (_tstat)
+            _thermostat = NoseHooverThermostatSettings.Create(_o.TStart, _o.TStop, _o.TDamp, _o.TLoop, _o.Drag, sim.Timestep, sim.Units.Boltz);
+    }
+
     public override void Setup(Simulation sim)
     {
         _tCurrent = MeasureTemperature(sim);

@@ -25,9 +25,17 @@ public sealed class FixNve : Fix
         for (var i = 0; i < a.Count; i++) _member[i] = Group.Contains(a.Id[i]);
     }
 
+    /// <summary>LAMMPS' FixNVE::reset_dt: the drift and kick factors of the new timestep.</summary>
+    public override void ResetTimestep(Simulation sim)
+    {
+        _dtv = sim.Timestep;
+        _dtf = 0.5 * sim.Timestep * sim.Units.Ftm2v;
+    }
+
     public override void InitialIntegrate(Simulation sim)
     {
         var a = sim.Atoms;
+        if (_member.Length != a.Count) Init(sim); // atoms inserted during the run (fix deposit)
         for (var i = 0; i < a.Count; i++)
         {
             if (!_member[i]) continue;
@@ -44,6 +52,7 @@ public sealed class FixNve : Fix
     public override void FinalIntegrate(Simulation sim)
     {
         var a = sim.Atoms;
+        if (_member.Length != a.Count) Init(sim);
         for (var i = 0; i < a.Count; i++)
         {
             if (!_member[i]) continue;

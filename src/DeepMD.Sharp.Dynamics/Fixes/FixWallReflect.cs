@@ -29,6 +29,7 @@ public sealed class FixWallReflect : Fix
     public override void PostIntegrate(Simulation sim)
     {
         var a = sim.Atoms;
+        if (_member.Length != a.Count) Init(sim); // atoms inserted during the run (fix deposit)
         foreach (var (dim, hi, coord) in _walls)
         {
             var x = dim switch { 0 => a.X, 1 => a.Y, _ => a.Z };

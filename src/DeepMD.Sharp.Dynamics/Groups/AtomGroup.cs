@@ -25,6 +25,12 @@ public sealed class AtomGroup
     /// <summary>Whether this is <c>all</c>.</summary>
     public bool IsAll => _ids is null;
 
+    /// <summary>
+    /// Adds an atom to the group (LAMMPS sets the group's bit in a new atom's mask: fix deposit puts each atom it inserts
+    /// in its own group); nothing for <c>all</c>.
+    /// </summary>
+    public void Include(int atomId) => _ids?.Add(atomId);
+
     /// <summary>Whether the atom with this id belongs to the group.</summary>
     public bool Contains(int atomId) => _ids is null || _ids.Contains(atomId);
 

@@ -53,6 +53,7 @@ public sealed class LastGoodFrame
     {
         var a = sim.Atoms;
         var n = a.Count;
+        if (_x.Length != n) Prepare(n); // atoms inserted during the run (fix deposit)
         a.X.AsSpan(0, n).CopyTo(_x);
         a.Y.AsSpan(0, n).CopyTo(_y);
         a.Z.AsSpan(0, n).CopyTo(_z);
@@ -69,7 +70,7 @@ public sealed class LastGoodFrame
         var a = sim.Atoms;
         var b = sim.Box!;
         var ci = CultureInfo.InvariantCulture;
-        var n = a.Count;
+        var n = Math.Min(a.Count, _x.Length); // atoms inserted since the frame (fix deposit) are not in it
         var species = new string[n];
         double[] x = new double[n], y = new double[n], z = new double[n], v = new double[3 * n];
         for (var i = 0; i < n; i++)

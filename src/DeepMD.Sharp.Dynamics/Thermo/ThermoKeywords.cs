@@ -42,7 +42,7 @@ public static class ThermoKeywords
             new("elapsed", "Elapsed", true, s => s.Simulation.Step - s.Simulation.RunStartStep),
             new("elaplong", "Elaplong", true, s => s.Simulation.Step - s.Simulation.RunStartStep),
             new("dt", "Dt", false, s => s.Simulation.Timestep),
-            new("time", "Time", false, s => s.Simulation.Step * s.Simulation.Timestep),
+            new("time", "Time", false, s => s.Simulation.ElapsedTime),
             new("cpu", "CPU", false, s => s.CpuSeconds),
             new("tpcpu", "T/CPU", false, s => s.TimePerCpu),
             new("spcpu", "S/CPU", false, s => s.StepsPerCpu),

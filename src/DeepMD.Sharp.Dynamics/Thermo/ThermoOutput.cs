@@ -45,6 +45,27 @@ public sealed class ThermoOutput : IRunObserver, Device.IStepSchedule
     /// <summary>printf-style format for integer columns, default <c>%8d</c>.</summary>
     public string IntFormat { get; set; } = "%8d";
 
+    /// <summary>Whether <see cref="FloatFormat"/> / <see cref="IntFormat"/> were given by <c>thermo_modify format float|int</c> (they then win over <see cref="LineFormats"/>).</summary>
+    public bool FloatFormatSet { get; set; }
+
+    /// <inheritdoc cref="FloatFormatSet"/>
+    public bool IntFormatSet { get; set; }
+
+    /// <summary><c>thermo_modify format line "F1 F2 ..."</c>: one format per column, used where no float/int format was given; null: none.</summary>
+    public string[]? LineFormats { get; set; }
+
+    /// <summary><c>thermo_modify format N F</c>: the format of column N (0-based key), which wins over every other.</summary>
+    public Dictionary<int, string> ColumnFormats { get; } = [];
+
+    /// <summary>LAMMPS' choice of a column's format: its own, else float/int (user), else the line's word, else the default.</summary>
+    private string FormatOf(int column, bool integer)
+    {
+        if (ColumnFormats.TryGetValue(column, out var own)) return own;
+        if (integer ? IntFormatSet : FloatFormatSet) return integer ? IntFormat : FloatFormat;
+        if (LineFormats is { } line && column < line.Length) return line[column];
+        return integer ? IntFormat : FloatFormat;
+    }
+
     /// <summary>
     /// Evaluates the equal-style variable of a <c>v_NAME</c> column (given NAME); set by the deck runner. Without it,
     /// <c>v_</c> columns are refused.
@@ -156,12 +177,13 @@ public sealed class ThermoOutput : IRunObserver, Device.IStepSchedule
             return;
         }
         _line.Clear();
+        var index = 0;
         foreach (var name in _columns ?? Keywords)
         {
             var k = Column(name);
             var v = k.Value(s);
             Last[name] = v;
-            _line.Append(k.IsInteger ? CFormat.Printf(IntFormat, v) : CFormat.Printf(FloatFormat, v)).Append(' ');
+            _line.Append(CFormat.Printf(FormatOf(index++, k.IsInteger), v)).Append(' ');
         }
         Writer.WriteLine(_line.ToString());
     }

@@ -1,7 +1,7 @@
 namespace DeepMD.Sharp.Input.Commands;
 
 /// <summary>
-/// <c>create_atoms TYPE box|region ID|single x y z [mol TEMPLATE SEED]</c>: lattice points inside the box (or region)
+/// <c>create_atoms TYPE box|region ID|single x y z|random N SEED REGION|NULL [mol TEMPLATE SEED]</c>: lattice points inside the box (or region)
 /// become atoms (with <c>mol</c> and TYPE 0: molecules of the template, centred at each point and rotated at random with
 /// LAMMPS' generator, new molecule ids, bonded terms with their atoms' ids), in
 /// LAMMPS' order (z, y, x, basis) and with LAMMPS' boundary rule (points on the upper periodic face excluded).
@@ -45,10 +45,16 @@ public sealed class CreateAtomsCommand : IDeckCommand
             var boxUnits = Enumerable.Range(5, Math.Max(0, args.Count - 6)).Any(k => args[k] == "units" && args[k + 1] == "box");
             if (!boxUnits)
             {
-                var lat = context.Lattice ?? throw args.Error("uses lattice units but no lattice is defined; add 'units box'");
+                var lat = context.Lattice ?? Geometry.Lattice.None(1.0) /* LAMMPS' default lattice none 1.0 */;
                 (x, y, z) = (x * lat.XLattice, y * lat.YLattice, z * lat.ZLattice);
             }
             Place(sim, ref nextId, type, x, y, z);
+            Finish(context, sim, before);
+            return;
+        }
+        if (args[1] == "random")
+        {
+            AddRandom(context, args, type, ref nextId);
             Finish(context, sim, before);
             return;
         }
@@ -58,7 +64,7 @@ public sealed class CreateAtomsCommand : IDeckCommand
             args.RequireAtLeast(3, "TYPE region ID");
             if (!context.Regions.TryGetValue(args[2], out region)) throw args.Error($"region '{args[2]}' does not exist");
         }
-        else if (args[1] != "box") throw args.UnknownKeyword(args[1], ["box", "region", "single"]);
+        else if (args[1] != "box") throw args.UnknownKeyword(args[1], ["box", "region", "single", "random"]);
         var lattice = context.Lattice ?? throw args.Error("needs a lattice; add a lattice command first");
         if (lattice.Basis.Length == 0) throw args.Error("cannot create atoms with lattice none");
         if (box.IsTriclinic)
@@ -130,6 +136,86 @@ public sealed class CreateAtomsCommand : IDeckCommand
                         if (la < lo[0] || la >= hi[0] || lb < lo[1] || lb >= hi[1] || lc < lo[2] || lc >= hi[2]) continue;
                         Place(sim, ref nextId, type, x, y, z);
                     }
+    }
+
+    /// <summary>
+    /// LAMMPS' add_random: <c>create_atoms TYPE random N SEED REGION|NULL</c>. One Park–Miller generator from SEED, warmed
+    /// up by 30 draws; for each of the N atoms (or molecules) three uniform draws give a point in the box (its bounding
+    /// box when triclinic) narrowed to the region's bounding box when it has one (z at the box's middle in 2-d), drawn
+    /// again until the point is in the region and, when triclinic, inside the box in fractional coordinates; a point
+    /// on the upper face of an orthogonal box is dropped as LAMMPS' sub-domain test drops it.
+    /// </summary>
+    private void AddRandom(DeckContext context, DeckArguments args, int type, ref int nextId)
+    {
+        static Core.Errors.UserInputException Illegal() => new("Illegal create_atoms command");
+        if (args.Count < 5) throw Illegal();
+        var sim = context.Simulation;
+        var box = sim.Box!;
+        var count = args.Int(2, "N");
+        var seed = args.Int(3, "seed");
+        Geometry.Region? region = null;
+        if (args[4] != "NULL" && !context.Regions.TryGetValue(args[4], out region)) throw new Core.Errors.UserInputException("Create_atoms region ID does not exist");
+        for (var k = 5; k < args.Count;)
+        {
+            switch (args[k])
+            {
+                case "mol": k += 3; break;
+                case "units" or "remap":
+                    if (k + 1 >= args.Count || args[k + 1] is not ("box" or "lattice" or "yes" or "no")) throw Illegal();
+                    k += 2;
+                    break;
+                case "basis": k += 3; break;
+                case "var" or "set" or "rotate" or "ratio" or "subset":
+                    throw args.Error($"the keyword '{args[k]}' is not supported with create_atoms random yet");
+                default: throw Illegal();
+            }
+        }
+        if (count < 0 || seed <= 0) throw Illegal();
+        var random = new Dynamics.Random.ParkMillerRandom(seed);
+        for (var i = 0; i < 30; i++) random.Uniform();
+        var triclinic = box.IsTriclinic || sim.TriclinicStyle;
+        double xlo, xhi, ylo, yhi, zlo, zhi;
+        if (!triclinic) (xlo, xhi, ylo, yhi, zlo, zhi) = (box.Lo[0], box.Hi[0], box.Lo[1], box.Hi[1], box.Lo[2], box.Hi[2]);
+        else
+            (xlo, xhi, ylo, yhi, zlo, zhi) = (RegionCommand.BoundingLo(box, 0), RegionCommand.BoundingHi(box, 0),
+                RegionCommand.BoundingLo(box, 1), RegionCommand.BoundingHi(box, 1), box.Lo[2], box.Hi[2]);
+        var zmid = zlo + 0.5 * (zhi - zlo);
+        if (region?.Extent is { } e)
+        {
+            (xlo, xhi) = (Math.Max(xlo, e.XLo), Math.Min(xhi, e.XHi));
+            (ylo, yhi) = (Math.Max(ylo, e.YLo), Math.Min(yhi, e.YHi));
+            (zlo, zhi) = (Math.Max(zlo, e.ZLo), Math.Min(zhi, e.ZHi));
+        }
+        if (xlo > xhi || ylo > yhi || zlo > zhi) throw new Core.Errors.UserInputException("No overlap of box and region for create_atoms");
+        // Domain::set_global_box's h_inv, term for term (x2lamda).
+        double h0 = box.Lx, h1 = box.Ly, h2 = box.Lz, h3 = box.Yz, h4 = box.Xz, h5 = box.Xy;
+        double i0 = 1.0 / h0, i1 = 1.0 / h1, i2 = 1.0 / h2;
+        var i3 = -h3 / (h1 * h2);
+        var i4 = (h3 * h5 - h1 * h4) / (h0 * h1 * h2);
+        var i5 = -h5 / (h0 * h1);
+        for (var n = 0; n < count; n++)
+        {
+            double x, y, z;
+            while (true)
+            {
+                x = xlo + random.Uniform() * (xhi - xlo);
+                y = ylo + random.Uniform() * (yhi - ylo);
+                z = zlo + random.Uniform() * (zhi - zlo);
+                if (sim.Dimension == 2) z = zmid;
+                var valid = region is null || region.Contains(x, y, z);
+                if (triclinic)
+                {
+                    double dx = x - box.Lo[0], dy = y - box.Lo[1], dz = z - box.Lo[2];
+                    var la = i0 * dx + i5 * dy + i4 * dz;
+                    var lb = i1 * dy + i3 * dz;
+                    var lc = i2 * dz;
+                    if (la < 0.0 || la >= 1.0 || lb < 0.0 || lb >= 1.0 || lc < 0.0 || lc >= 1.0) valid = false;
+                }
+                if (valid) break;
+            }
+            if (!triclinic && (x < box.Lo[0] || x >= box.Hi[0] || y < box.Lo[1] || y >= box.Hi[1] || z < box.Lo[2] || z >= box.Hi[2])) continue;
+            Place(sim, ref nextId, type, x, y, z);
+        }
     }
 
     /// <summary>

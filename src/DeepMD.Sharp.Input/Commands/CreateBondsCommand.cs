@@ -48,7 +48,7 @@ public sealed class CreateBondsCommand : IDeckCommand
             context.Out.WriteLine("WARNING: create_bonds special no: dpsharp updates the 1-2/1-3/1-4 lists from the bonds at the next force evaluation anyway");
         }
 
-        var type = args.Int(1, "type");
+        var type = args.Int(style == "many" ? 3 : 1, "type"); // many G1 G2 btype rmin rmax
         (string kind, int types) = style switch
         {
             "many" or "single/bond" => ("bond", topo.BondTypes),

@@ -103,7 +103,7 @@ public sealed class RegionCommand : IDeckCommand
         double sx = 1, sy = 1, sz = 1;
         if (latticeUnits)
         {
-            var lat = context.Lattice ?? throw args.Error("uses lattice units but no lattice is defined; add a lattice command or 'units box'");
+            var lat = context.Lattice ?? Geometry.Lattice.None(1.0) /* LAMMPS' default lattice none 1.0 */;
             (sx, sy, sz) = (lat.XLattice, lat.YLattice, lat.ZLattice);
         }
         RegionMotion? motion = null;

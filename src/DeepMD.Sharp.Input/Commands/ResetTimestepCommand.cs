@@ -9,6 +9,10 @@ public sealed class ResetTimestepCommand : IDeckCommand
         args.RequireExactly(1, "N");
         var n = args.Long(0, "step");
         if (n < 0) throw args.Error("the step must not be negative");
-        context.Simulation.Step = n;
+        var sim = context.Simulation;
+        if (sim.Fixes.FirstOrDefault(f => f.TimeDependent) is { } fix)
+            throw args.Error($"Cannot reset timestep with a time-dependent fix defined (fix {fix.Id} {fix.Style})");
+        sim.Step = n;
+        sim.RestartElapsedTimeCount();
     }
 }

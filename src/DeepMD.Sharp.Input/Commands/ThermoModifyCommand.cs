@@ -1,6 +1,6 @@
 namespace DeepMD.Sharp.Input.Commands;
 
-/// <summary><c>thermo_modify norm yes|no [flush yes|no] [lost error] [format float|int FMT] [temp ID]</c>.</summary>
+/// <summary><c>thermo_modify norm yes|no [flush yes|no] [lost error|warn|ignore] [lost/bond error|warn|ignore] [format float|int|line|N FMT | format none] [temp ID]</c> (a lost atom or bond stops the run whatever lost says).</summary>
 [DeckCommand("thermo_modify")]
 public sealed class ThermoModifyCommand : IDeckCommand
 {
@@ -14,13 +14,45 @@ public sealed class ThermoModifyCommand : IDeckCommand
                 case "norm": context.Thermo.Normalize = args.YesNo(k + 1, "norm"); break;
                 case "flush": break; // output is flushed at every line
                 case "format":
-                    if (k + 2 >= args.Count) throw args.Error("format needs: format float|int FORMAT");
-                    _ = IO.CFormat.Printf(args[k + 2], 1.0);
-                    if (args[k + 1] == "float") context.Thermo.FloatFormat = args[k + 2];
-                    else if (args[k + 1] == "int") context.Thermo.IntFormat = args[k + 2];
-                    else throw args.Error("only 'format float FMT' and 'format int FMT' are supported");
+                {
+                    var t = context.Thermo;
+                    if (args[k + 1] == "none")
+                    {
+                        (t.FloatFormat, t.IntFormat, t.FloatFormatSet, t.IntFormatSet, t.LineFormats) = ("%12.8g", "%8d", false, false, null);
+                        t.ColumnFormats.Clear();
+                        break;
+                    }
+                    if (k + 2 >= args.Count) throw new Core.Errors.UserInputException("Illegal thermo_modify command");
+                    var format = args[k + 2];
+                    if (args[k + 1] == "line")
+                    {
+                        var words = format.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+                        foreach (var w in words) _ = IO.CFormat.Printf(w, 1.0);
+                        t.LineFormats = words;
+                    }
+                    else if (args[k + 1] == "float")
+                    {
+                        _ = IO.CFormat.Printf(format, 1.0);
+                        (t.FloatFormat, t.FloatFormatSet) = (format, true);
+                    }
+                    else if (args[k + 1] == "int")
+                    {
+                        if (!format.Contains('d')) throw new Core.Errors.UserInputException("Thermo_modify int format does not contain d character");
+                        _ = IO.CFormat.Printf(format, 1.0);
+                        (t.IntFormat, t.IntFormatSet) = (format, true);
+                    }
+                    else
+                    {
+                        // a column number: 1..the number of columns (LAMMPS checks against its fields at this point)
+                        if (!int.TryParse(args[k + 1], System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture, out var column)
+                            || column < 1 || column > t.Keywords.Count + 1)
+                            throw new Core.Errors.UserInputException("Illegal thermo_modify command");
+                        _ = IO.CFormat.Printf(format, 1.0);
+                        t.ColumnFormats[column - 1] = format;
+                    }
                     k++;
                     break;
+                }
                 case "temp":
                 {
                     var id = args[k + 1];
@@ -32,10 +64,12 @@ public sealed class ThermoModifyCommand : IDeckCommand
                     context.Thermo.TemperatureCompute = id;
                     break;
                 }
-                case "lost":
-                    if (args[k + 1] != "error") throw args.Error("only 'lost error' is supported: a lost atom always stops the run");
+                case "lost" or "lost/bond":
+                    // dpsharp stops the run at a lost atom or a bond with a missing atom whatever the setting (LAMMPS'
+                    // warn/ignore drop the atom and go on); decks that lose none run as in LAMMPS
+                    if (args[k + 1] is not ("error" or "warn" or "ignore")) throw new Core.Errors.UserInputException("Illegal thermo_modify command");
                     break;
-                default: throw args.UnknownKeyword(args[k], ["norm", "flush", "lost", "format", "temp"]);
+                default: throw args.UnknownKeyword(args[k], ["norm", "flush", "lost", "lost/bond", "format", "temp"]);
             }
         }
     }

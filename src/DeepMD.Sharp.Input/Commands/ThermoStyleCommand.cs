@@ -14,6 +14,9 @@ public sealed class ThermoStyleCommand : IDeckCommand
         // LAMMPS makes a new thermo output: earlier thermo_modify settings (formats, norm) are gone.
         t.FloatFormat = "%12.8g";
         t.IntFormat = "%8d";
+        t.FloatFormatSet = t.IntFormatSet = false;
+        t.LineFormats = null;
+        t.ColumnFormats.Clear();
         t.Normalize = null;
         switch (args[0])
         {

@@ -62,7 +62,7 @@ public sealed class VelocityCommand : IDeckCommand
                 double sx = 1, sy = 1, sz = 1;
                 if (lattice)
                 {
-                    var lat = context.Lattice ?? throw args.Error("uses lattice units but no lattice is defined; add 'units box'");
+                    var lat = context.Lattice ?? Geometry.Lattice.None(1.0) /* LAMMPS' default lattice none 1.0 */;
                     (sx, sy, sz) = (lat.XLattice, lat.YLattice, lat.ZLattice);
                 }
                 VelocityGenerator.Set(sim, P(2) * sx, P(3) * sy, P(4) * sz, sum, group);
@@ -122,7 +122,7 @@ public sealed class VelocityCommand : IDeckCommand
         double[] scale = [1.0, 1.0, 1.0];
         if (lattice)
         {
-            var lat = context.Lattice ?? throw args.Error("uses lattice units but no lattice is defined; add 'units box'");
+            var lat = context.Lattice ?? Geometry.Lattice.None(1.0) /* LAMMPS' default lattice none 1.0 */;
             scale = [lat.XLattice, lat.YLattice, lat.ZLattice];
         }
         var vDim = args[2] switch { "vx" => 0, "vy" => 1, "vz" => 2, _ => throw new Core.Errors.UserInputException("Illegal velocity command") };

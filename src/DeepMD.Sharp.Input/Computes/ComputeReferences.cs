@@ -76,6 +76,7 @@ public static class ComputeReferences
     {
         var sim = context.Simulation;
         if (r.Wildcard is not null) throw new UserInputException($"'{r.Text}': wildcards are not allowed in a formula");
+        if (r.Kind == 'f' && sim.FindFix(r.Id) is FixAveHisto histo) return HistoValue(sim, histo, r, checkTime: true);
         if (r.Kind == 'f' && sim.FindFix(r.Id) is FixAveCorrelate correlate) return CorrelateValue(sim, correlate, r, checkTime: true);
         if (r.Kind == 'f' && sim.FindFix(r.Id) is FixAveChunk chunk) return ChunkValue(sim, chunk, r);
         if (r.Kind == 'f' && sim.FindFix(r.Id) is FixVector vector) return VectorFixValue(sim, vector, r, checkTime: true);
@@ -180,6 +181,12 @@ public static class ComputeReferences
                     nevery = fc.Nfreq;
                     vec = Enumerable.Range(0, fc.Nrepeat).Select(i => fc.ArrayValue(i, index - 1)).ToArray();
                     break;
+                case FixAveHisto h:
+                    if (index > 3) throw new UserInputException("Variable formula fix array is accessed out-of-range");
+                    nevery = h.Nfreq;
+                    vec = index == 0 ? Enumerable.Range(0, h.VectorLength).Select(i => h.Vector(sim, i)).ToArray()
+                        : Enumerable.Range(0, h.Bins).Select(i => h.ArrayValue(i, index - 1)).ToArray();
+                    break;
                 case IFixGlobalValues g when index == 0 && g.VectorLength > 0:
                     nevery = 1;
                     vec = Enumerable.Range(0, g.VectorLength).Select(i => g.Vector(sim, i)).ToArray();
@@ -254,6 +261,22 @@ public static class ComputeReferences
         return fix.ArrayValue(r.I.Value - 1, r.J.Value - 1);
     }
 
+    /// <summary>f_ID[i] (its global vector of 4) and f_ID[i][j] (its global array, Nbin x 3) of a fix ave/histo.</summary>
+    private static double HistoValue(Simulation sim, FixAveHisto fix, DeckReference r, bool checkTime)
+    {
+        if (checkTime && sim.Running && sim.Step % fix.Nfreq != 0)
+            throw new UserInputException($"Fix in variable not computed at a compatible time: fix {fix.Id} produces values every {fix.Nfreq} steps, asked at step {sim.Step}");
+        if (r.I is null) throw new UserInputException($"{r.Text}: fix {fix.Id} (ave/histo) has no global scalar; use f_{fix.Id}[i] or f_{fix.Id}[i][j]");
+        if (r.J is null)
+        {
+            if (r.I < 1 || r.I > fix.VectorLength) throw new UserInputException($"Variable formula fix vector is accessed out-of-range: {r.Text} (fix {fix.Id} has {fix.VectorLength} values)");
+            return fix.Vector(sim, r.I.Value - 1);
+        }
+        if (r.I < 1 || r.I > fix.Bins || r.J < 1 || r.J > 3)
+            throw new UserInputException($"Variable formula fix array is accessed out-of-range: {r.Text} (fix {fix.Id} is {fix.Bins} x 3)");
+        return fix.ArrayValue(r.I.Value - 1, r.J.Value - 1);
+    }
+
     /// <summary>f_ID[i][j] of a fix ave/correlate (its only global values).</summary>
     private static double CorrelateValue(Simulation sim, FixAveCorrelate fix, DeckReference r, bool checkTime)
     {
@@ -293,6 +316,15 @@ public static class ComputeReferences
             var freq = anyFix is FixAveTime t ? t.Nfreq : ((FixAveCorrelate)anyFix).Nfreq;
             if (context.Thermo.Every % freq != 0)
                 throw new UserInputException($"Thermo and fix not computed at compatible times: thermo every {context.Thermo.Every} steps, fix {anyFix.Id} every {freq}");
+        }
+        if (r.Kind == 'f' && context.Simulation.FindFix(r.Id) is FixAveHisto histoFix)
+        {
+            if (context.Thermo.Every % histoFix.Nfreq != 0)
+                throw new UserInputException($"Thermo and fix not computed at compatible times: thermo every {context.Thermo.Every} steps, fix {histoFix.Id} every {histoFix.Nfreq}");
+            if (r.I is null) throw new UserInputException($"Thermo fix does not compute scalar: {r.Text} (ave/histo)");
+            HistoValue(context.Simulation, histoFix, r, checkTime: false);
+            return new ThermoKeyword(r.Text, r.Text, false, s => s.Simulation.FindFix(r.Id) is FixAveHisto h ? HistoValue(s.Simulation, h, r, checkTime: false)
+                : throw new UserInputException($"Could not find thermo custom fix ID '{r.Id}'"));
         }
         if (r.Kind == 'f' && context.Simulation.FindFix(r.Id) is FixAveCorrelate correlate)
         {
@@ -373,6 +405,7 @@ public static class ComputeReferences
                 var c = FindCompute(context, r.Id, "wildcard");
                 count = !vectorMode ? c.VectorLength : c.ArrayColumns;
             }
+            else if (context.Simulation.FindFix(r.Id) is FixAveHisto histo) count = !vectorMode ? histo.VectorLength : 3;
             else if (context.Simulation.FindFix(r.Id) is IFixGlobalValues global) count = !vectorMode ? global.VectorLength : 0;
             else
             {

@@ -363,7 +363,16 @@ public static class ComputeStyles
             }
             if (!DeckReference.TryParse(w, out var r) || r.J is not null)
                 throw args.Error($"'{w}' is not a reduce input (x y z vx vy vz fx fy fz, c_ID, c_ID[N])");
-            if (r.Kind == 'v') throw args.Error($"'{w}': atom-style variables are not supported yet");
+            if (r.Kind == 'v')
+            {
+                // LAMMPS: an atom-style variable, evaluated for the atoms (the group's are reduced)
+                if (r.I is not null) throw new Core.Errors.UserInputException("Compute reduce variable is not atom-style variable");
+                if (!context.Variables.TryGetValue(r.Id, out var variable)) throw new Core.Errors.UserInputException("Variable name for compute reduce does not exist");
+                if (!variable.IsPerAtom) throw new Core.Errors.UserInputException("Compute reduce variable is not atom-style variable");
+                var name = r.Id;
+                inputs.Add(new ReduceInput(w, null, null, -1) { Values = _ => context.Runner.AtomVariable(name, "compute reduce") });
+                continue;
+            }
             if (r.Kind == 'f') throw args.Error($"'{w}': no fix has per-atom values here");
             var compute = ComputeReferences.FindCompute(context, r.Id, "compute reduce");
             if (!compute.HasPerAtom) throw args.Error($"Compute reduce compute does not calculate per-atom values: {w} ({compute.Style})");

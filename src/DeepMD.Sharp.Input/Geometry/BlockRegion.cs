@@ -7,4 +7,6 @@ public sealed record BlockRegion(string Id, double XLo, double XHi, double YLo, 
     /// <summary>Whether a point is in the region (bounds inclusive, as LAMMPS' region block).</summary>
     protected override bool InShape(double x, double y, double z) =>
         x >= XLo && x <= XHi && y >= YLo && y <= YHi && z >= ZLo && z <= ZHi;
+
+    protected override RegionExtent? ShapeExtent => new(XLo, XHi, YLo, YHi, ZLo, ZHi);
 }

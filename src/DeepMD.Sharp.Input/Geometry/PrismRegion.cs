@@ -26,4 +26,17 @@ public sealed record PrismRegion(string Id, double XLo, double XHi, double YLo, 
         var c = i22 * (z - ZLo);
         return a >= 0.0 && a <= 1.0 && b >= 0.0 && b <= 1.0 && c >= 0.0 && c <= 1.0;
     }
+
+    /// <summary>LAMMPS' prism extent: the tilts widen x (xy, then xz on top) and y (yz).</summary>
+    protected override RegionExtent? ShapeExtent
+    {
+        get
+        {
+            var xlo = Math.Min(XLo, XLo + Xy);
+            xlo = Math.Min(xlo, xlo + Xz);
+            var xhi = Math.Max(XHi, XHi + Xy);
+            xhi = Math.Max(xhi, xhi + Xz);
+            return new(xlo, xhi, Math.Min(YLo, YLo + Yz), Math.Max(YHi, YHi + Yz), ZLo, ZHi);
+        }
+    }
 }

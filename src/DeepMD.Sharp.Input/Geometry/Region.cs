@@ -20,7 +20,20 @@ public abstract record Region(string Id, bool Inside)
 
     /// <summary>Whether a point (in the region's own frame) is in the shape or on its surface (LAMMPS' inside()).</summary>
     protected abstract bool InShape(double x, double y, double z);
+
+    /// <summary>
+    /// LAMMPS' bounding box of the region (bboxflag, extent_xlo…extent_zhi), fixed when the region is defined (a moving
+    /// region keeps its initial one, as LAMMPS): null for <c>side out</c>, for a plane, and for a union with a member
+    /// that has none; an intersection takes the overlap of its members' boxes.
+    /// </summary>
+    public RegionExtent? Extent => Inside ? ShapeExtent : null;
+
+    /// <summary>The shape's bounding box (<see cref="Extent"/> for <c>side in</c>); null when it has none.</summary>
+    protected virtual RegionExtent? ShapeExtent => null;
 }
+
+/// <summary>A region's bounding box in box units (LAMMPS' extent_xlo … extent_zhi).</summary>
+public readonly record struct RegionExtent(double XLo, double XHi, double YLo, double YHi, double ZLo, double ZHi);
 
 /// <summary>
 /// LAMMPS' region options <c>move v_x v_y v_z</c> (each or NULL; displacements in box units) and

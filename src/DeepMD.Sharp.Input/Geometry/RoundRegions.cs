@@ -8,6 +8,8 @@ public sealed record SphereRegion(string Id, double X, double Y, double Z, doubl
         double dx = x - X, dy = y - Y, dz = z - Z;
         return dx * dx + dy * dy + dz * dz <= Radius * Radius;
     }
+
+    protected override RegionExtent? ShapeExtent => new(X - Radius, X + Radius, Y - Radius, Y + Radius, Z - Radius, Z + Radius);
 }
 
 /// <summary>
@@ -23,4 +25,11 @@ public sealed record CylinderRegion(string Id, int Axis, double C1, double C2, d
         double d1 = a - C1, d2 = b - C2;
         return d1 * d1 + d2 * d2 <= Radius * Radius && along >= Lo && along <= Hi;
     }
+
+    protected override RegionExtent? ShapeExtent => Axis switch
+    {
+        0 => new(Lo, Hi, C1 - Radius, C1 + Radius, C2 - Radius, C2 + Radius),
+        1 => new(C1 - Radius, C1 + Radius, Lo, Hi, C2 - Radius, C2 + Radius),
+        _ => new(C1 - Radius, C1 + Radius, C2 - Radius, C2 + Radius, Lo, Hi),
+    };
 }
