@@ -229,6 +229,41 @@ try
         {
             var ex = cfg["exploration"]!.AsObject();
             var runs = new List<(string Name, string Deck, string Dir)>();
+            var pairStyle = $"pair_style deepmd {string.Join(" ", models)} out_freq {(int)ex["outFreq"]!} out_file model_devi.out\npair_coeff * * {string.Join(" ", typeMap)}\n";
+            if (ex["zbl"] is JsonObject zbl)
+            {
+                // A short-range wall while exploring (DP-GEN practice for young models, which otherwise pull atoms onto each
+                // other within ~100 steps): one ZBL term per type pair, switched off from outerFraction × the pair's smallest
+                // distance in the training data (dpsharp neighbor-stat), so configurations the data cover feel no wall. The
+                // models' deviation (the selection criterion) is the DP models' alone; the frames are labelled by xTB as usual.
+                var stat = Capture(dpsharp, ["neighbor-stat", "-s", .. trainSystems, "-r", "5", "-t", string.Join(",", typeMap)], work);
+                var minima = new Dictionary<(int, int), double>();
+                foreach (var line in stat.Split('\n'))
+                {
+                    var m = System.Text.RegularExpressions.Regex.Match(line.Trim(), @"^(\w+)-(\w+): ([0-9.]+)$");
+                    if (!m.Success) continue;
+                    int a = Array.IndexOf(typeMap, m.Groups[1].Value), b = Array.IndexOf(typeMap, m.Groups[2].Value);
+                    minima[(Math.Min(a, b), Math.Max(a, b))] = double.Parse(m.Groups[3].Value, ci);
+                }
+                double inner = (double)zbl["innerFraction"]!, outer = (double)zbl["outerFraction"]!, unseen = (double)zbl["unseenPairOuter"]!;
+                var style = new StringBuilder("pair_style hybrid/overlay deepmd ").Append(string.Join(" ", models))
+                    .Append(string.Create(ci, $" out_freq {(int)ex["outFreq"]!} out_file model_devi.out"));
+                var coeffs = new StringBuilder($"pair_coeff * * deepmd {string.Join(" ", typeMap)}\n");
+                var k = 0;
+                var table = new StringBuilder("pair\ttraining_min_A\tzbl_inner_A\tzbl_outer_A\n");
+                for (var a = 0; a < typeMap.Length; a++)
+                    for (var b = a; b < typeMap.Length; b++)
+                    {
+                        var dmin = minima.GetValueOrDefault((a, b), double.NaN);
+                        var ro = double.IsNaN(dmin) ? unseen : outer * dmin;
+                        var ri = ro * inner / outer;
+                        style.Append(string.Create(ci, $" zbl {ri:F3} {ro:F3}"));
+                        coeffs.Append(string.Create(ci, $"pair_coeff {a + 1} {b + 1} zbl {++k} {AtomicNumber(typeMap[a])} {AtomicNumber(typeMap[b])}\n"));
+                        table.Append(string.Create(ci, $"{typeMap[a]}-{typeMap[b]}\t{dmin:F3}\t{ri:F3}\t{ro:F3}\n"));
+                    }
+                pairStyle = style.Append('\n').Append(coeffs).ToString();
+                File.WriteAllText(Path.Combine(RoundDir(r), "exploration-zbl.tsv"), table.ToString());
+            }
             foreach (var b in boxes)
             {
                 var name = (string)b!["name"]!;
@@ -252,8 +287,7 @@ try
                             .Append("# exploration deck written by tools/electrolyte-xtb/loop.cs\n")
                             .Append("units metal\nboundary p p p\natom_style atomic\nneighbor 1.0 bin\nneigh_modify every 1 delay 0 check yes\n")
                             .Append("read_data start.data\n")
-                            .Append($"pair_style deepmd {string.Join(" ", models)} out_freq {outFreq} out_file model_devi.out\n")
-                            .Append($"pair_coeff * * {string.Join(" ", typeMap)}\n")
+                            .Append(pairStyle)
                             .Append(string.Create(ci, $"velocity all create {T} {(int)ex["seed"]! + r * 100 + runs.Count} mom yes rot yes dist gaussian\n"))
                             .Append(string.Create(ci, $"timestep {(double)ex["timestepFs"]! * 1e-3}\n"))
                             .Append("thermo_style custom step temp pe press vol density\nthermo 200\n")
@@ -500,6 +534,13 @@ static XyzFrame Perturbed(XyzFrame x, double[] F, double sigma, Random rng)
 }
 
 static double Gaussian(Random rng) => Math.Sqrt(-2 * Math.Log(1 - rng.NextDouble())) * Math.Cos(2 * Math.PI * rng.NextDouble());
+
+static int AtomicNumber(string element) => element switch
+{
+    "H" => 1, "He" => 2, "Li" => 3, "Be" => 4, "B" => 5, "C" => 6, "N" => 7, "O" => 8, "F" => 9, "Na" => 11, "Mg" => 12,
+    "Al" => 13, "Si" => 14, "P" => 15, "S" => 16, "Cl" => 17, "K" => 19, "Ca" => 20,
+    _ => throw new InvalidOperationException($"no atomic number for '{element}' (extend AtomicNumber in loop.cs)"),
+};
 
 static string? FindRepo(string start)
 {
