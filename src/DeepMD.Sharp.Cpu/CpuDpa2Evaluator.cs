@@ -43,8 +43,8 @@ public sealed class CpuDpa2Evaluator<T> : IModelEvaluator, ICenterWeightedEvalua
         _fitting = Enumerable.Range(0, model.TypeMap.Count).Select(t => model.Fitting.NetFor(t) is { } n ? new PackedNetwork<T>(n) : null).ToArray();
         if (_spec.Repinit.Strip)
         {
-            _repinitStrip = StripTable(_spec.Repinit.StripNet!, _spec.Repinit.TypeOneSide);
-            if (_spec.ThreeBody is { } tb) _threeBodyStrip = StripTable(tb.StripNet!, oneSide: false, centerFirst: true);
+            _repinitStrip = _spec.StripTable(_spec.Repinit.StripNet!, _spec.Repinit.TypeOneSide);
+            if (_spec.ThreeBody is { } tb) _threeBodyStrip = _spec.StripTable(tb.StripNet!, oneSide: false, centerFirst: true);
         }
     }
 
@@ -447,33 +447,6 @@ public sealed class CpuDpa2Evaluator<T> : IModelEvaluator, ICenterWeightedEvalua
         }
         return table;
     });
-
-    /// <summary>The strip-mode type table (double): the net on [T_first, T_second] per pair of table rows, or on T_nei alone.</summary>
-    private double[] StripTable(NeuralNetwork net, bool oneSide, bool centerFirst = false)
-    {
-        var tebd = _spec.TypeEmbedding;
-        var ntp = tebd.RowCount;
-        var t = tebd.Dim;
-        var ng = net.OutputSize;
-        if (oneSide)
-        {
-            var one = new double[ntp * ng];
-            for (var a = 0; a < ntp; a++) net.Evaluate(tebd.Table.AsSpan(a * t, t), one.AsSpan(a * ng, ng));
-            return one;
-        }
-        var table = new double[ntp * ntp * ng];
-        var input = new double[2 * t];
-        for (var a = 0; a < ntp; a++)
-            for (var c = 0; c < ntp; c++)
-            {
-                var first = centerFirst ? a : c;
-                var second = centerFirst ? c : a;
-                tebd.Table.AsSpan(first * t, t).CopyTo(input.AsSpan(0, t));
-                tebd.Table.AsSpan(second * t, t).CopyTo(input.AsSpan(t, t));
-                net.Evaluate(input, table.AsSpan((a * ntp + c) * ng, ng));
-            }
-        return table;
-    }
 
     /// <summary>The three-body block (se_t_tebd): embedding of r̂_j·r̂_k with both neighbors' types → [nloc, neuron[-1]].</summary>
     private Dpa2Tape<T>.Var ThreeBody(Pass pass, int[] types, NeighborList nl, Block b, Dpa2ThreeBody tb)

@@ -38,6 +38,37 @@ public sealed class Dpa2Spec : DescriptorSpec
 
     public TypeEmbedding TypeEmbedding { get; }
 
+    /// <summary>
+    /// The strip-mode type table: the net on [T_nei, T_center] for every (center, neighbor) pair of table rows, row
+    /// center·(ntypes+1) + neighbor; or on T_nei alone (type_one_side). Shared by the reference and CPU backends.
+    /// </summary>
+    public double[] StripTable(NeuralNetwork net, bool oneSide, bool centerFirst = false)
+    {
+        var tebd = TypeEmbedding;
+        var ntp = tebd.RowCount;
+        var t = tebd.Dim;
+        var ng = net.OutputSize;
+        if (oneSide)
+        {
+            var one = new double[ntp * ng];
+            for (var a = 0; a < ntp; a++) net.Evaluate(tebd.Table.AsSpan(a * t, t), one.AsSpan(a * ng, ng));
+            return one;
+        }
+        var table = new double[ntp * ntp * ng];
+        var input = new double[2 * t];
+        for (var a = 0; a < ntp; a++)
+            for (var c = 0; c < ntp; c++)
+            {
+                // Row a·ntp + c: a is the first index (center, or first neighbor), c the second.
+                var first = centerFirst ? a : c;
+                var second = centerFirst ? c : a;
+                tebd.Table.AsSpan(first * t, t).CopyTo(input.AsSpan(0, t));
+                tebd.Table.AsSpan(second * t, t).CopyTo(input.AsSpan(t, t));
+                net.Evaluate(input, table.AsSpan((a * ntp + c) * ng, ng));
+            }
+        return table;
+    }
+
     /// <summary>repinit output → g1 (a linear layer without bias), or null when the sizes already agree (identity).</summary>
     public NeuralNetwork? G1ShapeTransform { get; }
 

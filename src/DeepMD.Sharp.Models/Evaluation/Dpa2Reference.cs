@@ -270,7 +270,7 @@ internal sealed class Dpa2Reference : IFrameReferenceDescriptor
         else
         {
             var gs = tape.Net(ss, rows, ri.Net);
-            var table = StripTable(ri.StripNet!, ri.TypeOneSide);
+            var table = _spec.StripTable(ri.StripNet!, ri.TypeOneSide);
             var ntp = tebd.RowCount;
             var gt = new double[rows * ng];
             for (var q = 0; q < rows; q++)
@@ -286,37 +286,6 @@ internal sealed class Dpa2Reference : IFrameReferenceDescriptor
         var gr = tape.Affine(tape.MatMul(gg, rr, nloc, ng, nnei, 4, ta: true), 1.0 / nnei);
         var gr1 = tape.Slice(gr, nloc, ng, 4, 0, ri.AxisNeuron);
         return tape.MatMul(gr, gr1, nloc, ng, 4, ri.AxisNeuron, tb: true);
-    }
-
-    /// <summary>
-    /// The strip-mode type table: the net on [T_nei, T_center] for every (center, neighbor) pair of table rows, row
-    /// center·(ntypes+1) + neighbor; or on T_nei alone (type_one_side).
-    /// </summary>
-    private double[] StripTable(NeuralNetwork net, bool oneSide, bool centerFirst = false)
-    {
-        var tebd = _spec.TypeEmbedding;
-        var ntp = tebd.RowCount;
-        var t = tebd.Dim;
-        var ng = net.OutputSize;
-        if (oneSide)
-        {
-            var one = new double[ntp * ng];
-            for (var a = 0; a < ntp; a++) net.Evaluate(tebd.Table.AsSpan(a * t, t), one.AsSpan(a * ng, ng));
-            return one;
-        }
-        var table = new double[ntp * ntp * ng];
-        var input = new double[2 * t];
-        for (var a = 0; a < ntp; a++)
-            for (var c = 0; c < ntp; c++)
-            {
-                // Row a·ntp + c: a is the first index (center, or first neighbor), c the second.
-                var first = centerFirst ? a : c;
-                var second = centerFirst ? c : a;
-                tebd.Table.AsSpan(first * t, t).CopyTo(input.AsSpan(0, t));
-                tebd.Table.AsSpan(second * t, t).CopyTo(input.AsSpan(t, t));
-                net.Evaluate(input, table.AsSpan((a * ntp + c) * ng, ng));
-            }
-        return table;
     }
 
     /// <summary>The three-body block (se_t_tebd): embedding of r̂_j·r̂_k with both neighbors' types → [nloc, neuron[-1]].</summary>
@@ -350,7 +319,7 @@ internal sealed class Dpa2Reference : IFrameReferenceDescriptor
         else
         {
             var gs = tape.Net(env, rows, tb.Net);
-            var table = StripTable(tb.StripNet!, oneSide: false, centerFirst: true);
+            var table = _spec.StripTable(tb.StripNet!, oneSide: false, centerFirst: true);
             var ntp = tebd.RowCount;
             var gt = new double[rows * ng];
             for (var i = 0; i < nloc; i++)
